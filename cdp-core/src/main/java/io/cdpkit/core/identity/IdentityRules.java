@@ -1,0 +1,335 @@
+package io.cdpkit.core.identity;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * How identifiers are normalised, ranked, limited and blocked.
+ *
+ * <h2>Normalisation, per type</h2>
+ * <ul>
+ *   <li>{@code email}: trimmed, lower-cased with {@link Locale#ROOT}; rejected unless it is
+ *       {@code local@domain} with a 1-64 character local part without spaces, a domain of
+ *       dot-separated labels with at least one dot, and at most 254 characters in all.
+ *   <li>{@code phone}: parsed with libphonenumber, numbers without a country code read in the
+ *       {@linkplain Builder#defaultRegion(String) default region} (default {@code NL}), written as
+ *       E.164 ({@code +31612345678}); rejected unless libphonenumber finds it a valid number.
+ *   <li>{@code loyalty_card}, {@code pos_customer}: trimmed, spaces and hyphens removed.
+ *   <li>{@code device_id}: trimmed, lower-cased with {@link Locale#ROOT}.
+ *   <li>{@code customer_id}, {@code anonymous_id} and host-defined types: trimmed only; they are
+ *       case-sensitive.
+ * </ul>
+ * Every value is rejected when it holds control characters or, normalised, is longer than
+ * {@value Identifier#MAX_VALUE_LENGTH} characters.
+ *
+ * <h2>Blocked values</h2>
+ * A blocked identifier is dropped from the event before identity resolution: it links nothing
+ * and the event is still stored. Blocked for every type, case-insensitively, after trimming:
+ * the empty string, {@code null}, {@code nil}, {@code none}, {@code undefined}, {@code unknown},
+ * {@code anonymous}, {@code n/a}, and values made only of zeros (with spaces, {@code -} or a
+ * leading {@code +}). Blocked e-mail addresses: {@code test@test.com}, {@code test@example.com},
+ * {@code noemail@noemail.com}. Hosts add exact values ({@link Builder#block}) and patterns
+ * ({@link Builder#blockPattern}), matched against the normalised value; a shop's shared
+ * in-store walk-in card is the typical case.
+ *
+ * <h2>Priority and limits</h2>
+ * Each type has a priority (higher wins) and a maximum number of distinct identifiers of that type
+ * per profile. Defaults: {@code customer_id} 100 / 1, {@code pos_customer} 90 / 3,
+ * {@code loyalty_card} 80 / 3, {@code email} 70 / 5, {@code phone} 60 / 5, host-defined types 50
+ * / unbounded, {@code device_id} 20 / unbounded, {@code anonymous_id} 10 / unbounded. An event is
+ * attributed to the profile of its highest-priority identifier; a link that would break a limit
+ * does not merge.
+ *
+ * <h2>Trait identifiers</h2>
+ * The {@code email} and {@code phone} traits of an {@code identify} and of {@code context.traits}
+ * are read as identifiers of those types; {@link Builder#traitIdentifier} maps more.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class IdentityRules {
+  /** Priority of a host-defined type nobody configured. */
+  public static final int DEFAULT_PRIORITY = 50;
+  /** Stands for "no limit" in {@link #maxPerProfile}. */
+  public static final int UNBOUNDED = Integer.MAX_VALUE;
+
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  private static final Pattern ALL_ZERO = Pattern.compile("\\+?[0\\s-]+");
+  private static final Set<String> PLACEHOLDERS = Set.of(
+      "", "null", "nil", "none", "undefined", "unknown", "anonymous", "n/a");
+  private static final Pattern EMAIL_LOCAL = Pattern.compile("[^\\s@\"(),:;<>\\[\\]\\\\]{1,64}");
+  private static final Pattern EMAIL_LABEL =
+      Pattern.compile("[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?");
+
+  private final Map<IdentifierType, Integer> priorities;
+  private final Map<IdentifierType, Integer> limits;
+  private final Map<IdentifierType, Set<String>> blockedExact;
+  private final Map<IdentifierType, List<Pattern>> blockedPatterns;
+  private final Map<String, IdentifierType> traitIdentifiers;
+  private final String defaultRegion;
+  private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
+  private final Comparator<Identifier> priorityOrder;
+
+  private IdentityRules(Builder b) {
+    this.priorities = Map.copyOf(b.priorities);
+    this.limits = Map.copyOf(b.limits);
+    Map<IdentifierType, Set<String>> exact = new HashMap<>();
+    b.blockedExact.forEach((k, v) -> exact.put(k, Set.copyOf(v)));
+    this.blockedExact = Map.copyOf(exact);
+    Map<IdentifierType, List<Pattern>> patterns = new HashMap<>();
+    b.blockedPatterns.forEach((k, v) -> patterns.put(k, List.copyOf(v)));
+    this.blockedPatterns = Map.copyOf(patterns);
+    this.traitIdentifiers = Map.copyOf(b.traitIdentifiers);
+    this.defaultRegion = b.defaultRegion;
+    this.priorityOrder = Comparator.<Identifier>comparingInt(i -> -priority(i.type()))
+        .thenComparing(i -> i.type().id())
+        .thenComparing(Identifier::value);
+  }
+
+  /** The rules described in the class documentation. */
+  public static IdentityRules defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Priority of a type; higher wins. */
+  public int priority(IdentifierType type) {
+    return priorities.getOrDefault(type, DEFAULT_PRIORITY);
+  }
+
+  /** Most distinct identifiers of this type one profile may hold; {@link #UNBOUNDED} for none. */
+  public int maxPerProfile(IdentifierType type) {
+    return limits.getOrDefault(type, UNBOUNDED);
+  }
+
+  /** Highest priority first, then by type id, then by value: a total order. */
+  public Comparator<Identifier> priorityOrder() {
+    return priorityOrder;
+  }
+
+  /** Trait names read as identifiers, and their types. */
+  public Map<String, IdentifierType> traitIdentifiers() {
+    return traitIdentifiers;
+  }
+
+  /** The region numbers without a country code are read in (ISO 3166 alpha-2, or ZZ: none). */
+  public String defaultRegion() {
+    return defaultRegion;
+  }
+
+  /**
+   * Normalises an identifier as sent by a client.
+   *
+   * @return the normalised identifier, or empty when the value is blocked
+   * @throws InvalidEventException with the empty pointer and the reason when the value is not
+   *     acceptable for its type; callers re-anchor the pointer to the field it came from
+   */
+  public Optional<Identifier> normalize(Identifier raw) {
+    String trimmed = raw.value().strip();
+    if (isPlaceholder(trimmed)) {
+      return Optional.empty();
+    }
+    if (CONTROL.matcher(trimmed).find()) {
+      throw new InvalidEventException("", "contains control characters");
+    }
+    IdentifierType type = raw.type();
+    String value;
+    if (type.equals(IdentifierType.EMAIL)) {
+      value = normalizeEmail(trimmed);
+    } else if (type.equals(IdentifierType.PHONE)) {
+      value = normalizePhone(trimmed);
+    } else if (type.equals(IdentifierType.LOYALTY_CARD) || type.equals(IdentifierType.POS_CUSTOMER)) {
+      value = trimmed.replace(" ", "").replace("-", "");
+    } else if (type.equals(IdentifierType.DEVICE_ID)) {
+      value = trimmed.toLowerCase(Locale.ROOT);
+    } else {
+      value = trimmed;
+    }
+    if (value.isEmpty() || isPlaceholder(value)) {
+      return Optional.empty();
+    }
+    if (value.length() > Identifier.MAX_VALUE_LENGTH) {
+      throw new InvalidEventException(
+          "", "is longer than " + Identifier.MAX_VALUE_LENGTH + " characters");
+    }
+    if (isBlocked(type, value)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Identifier(type, value));
+  }
+
+  private static boolean isPlaceholder(String s) {
+    return PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT)) || ALL_ZERO.matcher(s).matches();
+  }
+
+  private boolean isBlocked(IdentifierType type, String value) {
+    Set<String> exact = blockedExact.get(type);
+    if (exact != null && exact.contains(value)) {
+      return true;
+    }
+    List<Pattern> patterns = blockedPatterns.get(type);
+    if (patterns != null) {
+      for (Pattern p : patterns) {
+        if (p.matcher(value).matches()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String normalizeEmail(String trimmed) {
+    String v = trimmed.toLowerCase(Locale.ROOT);
+    int at = v.indexOf('@');
+    if (v.length() > 254 || at <= 0 || at != v.lastIndexOf('@') || at == v.length() - 1) {
+      throw new InvalidEventException("", "is not an e-mail address");
+    }
+    String local = v.substring(0, at);
+    String domain = v.substring(at + 1);
+    if (!EMAIL_LOCAL.matcher(local).matches() || local.startsWith(".") || local.endsWith(".")
+        || local.contains("..")) {
+      throw new InvalidEventException("", "is not an e-mail address");
+    }
+    String[] labels = domain.split("\\.", -1);
+    if (labels.length < 2) {
+      throw new InvalidEventException("", "is not an e-mail address");
+    }
+    for (String label : labels) {
+      if (!EMAIL_LABEL.matcher(label).matches()) {
+        throw new InvalidEventException("", "is not an e-mail address");
+      }
+    }
+    return v;
+  }
+
+  private String normalizePhone(String trimmed) {
+    PhoneNumber number;
+    try {
+      number = phones.parse(trimmed, defaultRegion);
+    } catch (NumberParseException e) {
+      throw new InvalidEventException("", "is not a phone number");
+    }
+    if (!phones.isValidNumber(number)) {
+      throw new InvalidEventException("", "is not a valid phone number");
+    }
+    return phones.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+  }
+
+  /**
+   * Builds {@link IdentityRules}, starting from the defaults. Each setting is checked when it is
+   * made. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<IdentifierType, Integer> priorities = new HashMap<>();
+    private final Map<IdentifierType, Integer> limits = new HashMap<>();
+    private final Map<IdentifierType, Set<String>> blockedExact = new HashMap<>();
+    private final Map<IdentifierType, List<Pattern>> blockedPatterns = new HashMap<>();
+    private final Map<String, IdentifierType> traitIdentifiers = new LinkedHashMap<>();
+    private String defaultRegion = "NL";
+
+    private Builder() {
+      type(IdentifierType.CUSTOMER_ID, 100, 1);
+      type(IdentifierType.POS_CUSTOMER, 90, 3);
+      type(IdentifierType.LOYALTY_CARD, 80, 3);
+      type(IdentifierType.EMAIL, 70, 5);
+      type(IdentifierType.PHONE, 60, 5);
+      type(IdentifierType.DEVICE_ID, 20, UNBOUNDED);
+      type(IdentifierType.ANONYMOUS_ID, 10, UNBOUNDED);
+      block(IdentifierType.EMAIL, "test@test.com");
+      block(IdentifierType.EMAIL, "test@example.com");
+      block(IdentifierType.EMAIL, "noemail@noemail.com");
+      traitIdentifier("email", IdentifierType.EMAIL);
+      traitIdentifier("phone", IdentifierType.PHONE);
+    }
+
+    /**
+     * Sets a type's priority (higher wins) and its maximum per profile.
+     *
+     * @param maxPerProfile at least 1; {@link IdentityRules#UNBOUNDED} for no limit
+     */
+    public Builder type(IdentifierType type, int priority, int maxPerProfile) {
+      Objects.requireNonNull(type, "type");
+      if (maxPerProfile < 1) {
+        throw new IllegalArgumentException(
+            "maximum per profile of " + type + " must be at least 1, was " + maxPerProfile);
+      }
+      priorities.put(type, priority);
+      limits.put(type, maxPerProfile);
+      return this;
+    }
+
+    /** Blocks one normalised value of a type, for example a shared walk-in loyalty card. */
+    public Builder block(IdentifierType type, String normalizedValue) {
+      Objects.requireNonNull(normalizedValue, "normalizedValue");
+      blockedExact.computeIfAbsent(Objects.requireNonNull(type, "type"), t -> new HashSet<>())
+          .add(normalizedValue);
+      return this;
+    }
+
+    /**
+     * Blocks every normalised value of a type that fully matches a regular expression.
+     *
+     * @throws IllegalArgumentException when the expression does not compile
+     */
+    public Builder blockPattern(IdentifierType type, String regex) {
+      Pattern p;
+      try {
+        p = Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "blocked pattern for " + type + " does not compile: " + e.getDescription(), e);
+      }
+      blockedPatterns.computeIfAbsent(Objects.requireNonNull(type, "type"),
+          t -> new ArrayList<>()).add(p);
+      return this;
+    }
+
+    /** Reads the trait (identify traits and {@code context.traits}) as an identifier. */
+    public Builder traitIdentifier(String trait, IdentifierType type) {
+      traitIdentifiers.put(Objects.requireNonNull(trait, "trait"),
+          Objects.requireNonNull(type, "type"));
+      return this;
+    }
+
+    /**
+     * The region phone numbers without a country code are read in.
+     *
+     * @param region ISO 3166-1 alpha-2 code that libphonenumber knows, or {@code ZZ} for none
+     *     (then every number needs a country code)
+     */
+    public Builder defaultRegion(String region) {
+      Objects.requireNonNull(region, "region");
+      if (!"ZZ".equals(region)
+          && !PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+        throw new IllegalArgumentException("default region " + region
+            + " is not a region libphonenumber knows (use upper-case ISO 3166 codes, or ZZ)");
+      }
+      this.defaultRegion = region;
+      return this;
+    }
+
+    public IdentityRules build() {
+      return new IdentityRules(this);
+    }
+  }
+}

@@ -1,0 +1,356 @@
+package io.cdpkit.core.internal.memory;
+
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.Savepoint;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+/**
+ * The reference store: plain maps per workspace behind a read/write lock. Writers of one
+ * workspace run one at a time and write in place while keeping an undo log, so a transaction that
+ * throws, or a rollback to a savepoint, restores exactly what was there; readers wait for the
+ * writer and so never see half a transaction.
+ *
+ * <p>Thread-safe. Workspaces do not share locks.
+ */
+public final class InMemoryStore implements Store {
+  private final ConcurrentHashMap<WorkspaceId, Data> workspaces = new ConcurrentHashMap<>();
+
+  @Override
+  public <T> T write(WorkspaceId workspace, Function<? super WriteTransaction, ? extends T> work) {
+    Data d = data(workspace);
+    d.lock.writeLock().lock();
+    try {
+      Tx tx = new Tx(d);
+      try {
+        T result = work.apply(tx);
+        tx.undo.clear();
+        return result;
+      } catch (RuntimeException | Error e) {
+        tx.rollbackTo(0);
+        throw e;
+      }
+    } finally {
+      d.lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public <T> T read(WorkspaceId workspace, Function<? super ReadTransaction, ? extends T> work) {
+    Data d = data(workspace);
+    d.lock.readLock().lock();
+    try {
+      return work.apply(new Tx(d));
+    } finally {
+      d.lock.readLock().unlock();
+    }
+  }
+
+  private Data data(WorkspaceId ws) {
+    return workspaces.computeIfAbsent(ws, w -> new Data());
+  }
+
+  /** One workspace's data. Every field is guarded by {@link #lock}. */
+  private static final class Data {
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final HashMap<String, StoredEvent> events = new HashMap<>();
+    final HashMap<Identifier, List<StoredEvent>> eventsByAnchor = new HashMap<>();
+    final HashMap<String, Long> nameCounts = new HashMap<>();
+    final HashMap<Identifier, IdentityNode> nodes = new HashMap<>();
+    final HashMap<ProfileId, Set<Identifier>> nodesByProfile = new HashMap<>();
+    final HashMap<String, Set<Identifier>> nodesByComponent = new HashMap<>();
+    final HashMap<String, ComponentRecord> components = new HashMap<>();
+    final HashMap<String, List<Link>> links = new HashMap<>();
+    final HashMap<ProfileId, ProfileRecord> profiles = new HashMap<>();
+    final HashMap<ProfileId, ProfileId> redirects = new HashMap<>();
+    final List<LedgerEntry> ledger = new ArrayList<>();
+    final HashMap<ProfileId, List<LedgerEntry>> ledgerByProfile = new HashMap<>();
+  }
+
+  private record Mark(int undoSize) implements Savepoint {}
+
+  private static final class Tx implements WriteTransaction {
+    private final Data d;
+    /** Undo actions, newest last. */
+    final ArrayDeque<Runnable> undo = new ArrayDeque<>();
+
+    Tx(Data d) {
+      this.d = d;
+    }
+
+    @Override
+    public Optional<StoredEvent> event(String messageId) {
+      return Optional.ofNullable(d.events.get(messageId));
+    }
+
+    @Override
+    public List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
+      List<StoredEvent> out = new ArrayList<>();
+      for (Identifier a : anchors) {
+        List<StoredEvent> l = d.eventsByAnchor.get(a);
+        if (l != null) {
+          out.addAll(l);
+        }
+      }
+      out.sort(Comparator.comparing(StoredEvent::key));
+      return out;
+    }
+
+    @Override
+    public Optional<IdentityNode> node(Identifier identifier) {
+      return Optional.ofNullable(d.nodes.get(identifier));
+    }
+
+    @Override
+    public List<IdentityNode> nodesOfProfile(ProfileId profile) {
+      return nodesOf(d.nodesByProfile.get(profile));
+    }
+
+    @Override
+    public List<IdentityNode> nodesOfComponent(String component) {
+      return nodesOf(d.nodesByComponent.get(component));
+    }
+
+    private List<IdentityNode> nodesOf(Set<Identifier> ids) {
+      if (ids == null) {
+        return List.of();
+      }
+      List<IdentityNode> out = new ArrayList<>(ids.size());
+      for (Identifier i : ids) {
+        out.add(d.nodes.get(i));
+      }
+      return out;
+    }
+
+    @Override
+    public Optional<ComponentRecord> component(String id) {
+      return Optional.ofNullable(d.components.get(id));
+    }
+
+    @Override
+    public List<Link> links(String component) {
+      List<Link> l = d.links.get(component);
+      return l == null ? List.of() : List.copyOf(l);
+    }
+
+    @Override
+    public Optional<ProfileRecord> profile(ProfileId id) {
+      return Optional.ofNullable(d.profiles.get(id));
+    }
+
+    @Override
+    public Optional<ProfileId> redirect(ProfileId mergedAway) {
+      return Optional.ofNullable(d.redirects.get(mergedAway));
+    }
+
+    @Override
+    public List<LedgerEntry> ledger(ProfileId profile) {
+      List<LedgerEntry> l = d.ledgerByProfile.get(profile);
+      return l == null ? List.of() : List.copyOf(l);
+    }
+
+    @Override
+    public Map<String, Long> eventNameCounts() {
+      return Map.copyOf(d.nameCounts);
+    }
+
+    // ---- writes: each records how to undo itself ----
+
+    @Override
+    public boolean insertEvent(StoredEvent event) {
+      String id = event.messageId();
+      if (d.events.putIfAbsent(id, event) != null) {
+        return false;
+      }
+      undo.add(() -> d.events.remove(id));
+      if (event.anchor() != null) {
+        List<StoredEvent> l = d.eventsByAnchor.computeIfAbsent(event.anchor(),
+            a -> new ArrayList<>(4));
+        l.add(event);
+        undo.add(() -> {
+          l.remove(l.size() - 1);
+          if (l.isEmpty()) {
+            d.eventsByAnchor.remove(event.anchor());
+          }
+        });
+      }
+      String name = event.countedName();
+      Long before = d.nameCounts.merge(name, 1L, Long::sum) - 1;
+      undo.add(() -> restore(d.nameCounts, name, before == 0 ? null : before));
+      return true;
+    }
+
+    @Override
+    public void putNode(IdentityNode node) {
+      Identifier id = node.identifier();
+      IdentityNode old = d.nodes.put(id, node);
+      undo.add(() -> restore(d.nodes, id, old));
+      if (old == null || !old.profile().equals(node.profile())) {
+        if (old != null) {
+          removeFromIndex(d.nodesByProfile, old.profile(), id);
+        }
+        addToIndex(d.nodesByProfile, node.profile(), id);
+      }
+      if (old == null || !old.component().equals(node.component())) {
+        if (old != null) {
+          removeFromIndex(d.nodesByComponent, old.component(), id);
+        }
+        addToIndex(d.nodesByComponent, node.component(), id);
+      }
+    }
+
+    private <K> void addToIndex(HashMap<K, Set<Identifier>> index, K key, Identifier id) {
+      Set<Identifier> s = index.computeIfAbsent(key, k -> new LinkedHashSet<>());
+      s.add(id);
+      undo.add(() -> {
+        s.remove(id);
+        if (s.isEmpty()) {
+          index.remove(key);
+        }
+      });
+    }
+
+    private <K> void removeFromIndex(HashMap<K, Set<Identifier>> index, K key, Identifier id) {
+      Set<Identifier> s = index.get(key);
+      if (s != null && s.remove(id)) {
+        if (s.isEmpty()) {
+          index.remove(key);
+        }
+        undo.add(() -> index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(id));
+      }
+    }
+
+    @Override
+    public void putComponent(ComponentRecord component) {
+      ComponentRecord old = d.components.put(component.id(), component);
+      undo.add(() -> restore(d.components, component.id(), old));
+    }
+
+    @Override
+    public void deleteComponent(String id) {
+      ComponentRecord old = d.components.remove(id);
+      undo.add(() -> restore(d.components, id, old));
+    }
+
+    @Override
+    public void addLink(String component, Link link) {
+      List<Link> l = d.links.computeIfAbsent(component, c -> new ArrayList<>(2));
+      l.add(link);
+      undo.add(() -> {
+        l.remove(l.size() - 1);
+        if (l.isEmpty()) {
+          d.links.remove(component);
+        }
+      });
+    }
+
+    @Override
+    public void moveLinks(String from, String to) {
+      if (from.equals(to)) {
+        return;
+      }
+      List<Link> moved = d.links.remove(from);
+      if (moved == null) {
+        return;
+      }
+      List<Link> target = d.links.computeIfAbsent(to, c -> new ArrayList<>(moved.size()));
+      int before = target.size();
+      target.addAll(moved);
+      undo.add(() -> {
+        target.subList(before, target.size()).clear();
+        if (target.isEmpty()) {
+          d.links.remove(to);
+        }
+        d.links.put(from, moved);
+      });
+    }
+
+    @Override
+    public void putProfile(ProfileRecord profile) {
+      ProfileRecord old = d.profiles.put(profile.id(), profile);
+      undo.add(() -> restore(d.profiles, profile.id(), old));
+    }
+
+    @Override
+    public void deleteProfile(ProfileId id) {
+      ProfileRecord old = d.profiles.remove(id);
+      undo.add(() -> restore(d.profiles, id, old));
+    }
+
+    @Override
+    public void putRedirect(ProfileId from, ProfileId to) {
+      ProfileId old = d.redirects.put(from, to);
+      undo.add(() -> restore(d.redirects, from, old));
+    }
+
+    @Override
+    public void appendLedger(LedgerEntry entry) {
+      d.ledger.add(entry);
+      undo.add(() -> d.ledger.remove(d.ledger.size() - 1));
+      index(entry.profile(), entry);
+      if (entry.other() != null && !entry.other().equals(entry.profile())) {
+        index(entry.other(), entry);
+      }
+    }
+
+    private void index(ProfileId p, LedgerEntry entry) {
+      List<LedgerEntry> l = d.ledgerByProfile.computeIfAbsent(p, k -> new ArrayList<>(2));
+      l.add(entry);
+      undo.add(() -> {
+        l.remove(l.size() - 1);
+        if (l.isEmpty()) {
+          d.ledgerByProfile.remove(p);
+        }
+      });
+    }
+
+    @Override
+    public Savepoint savepoint() {
+      return new Mark(undo.size());
+    }
+
+    @Override
+    public void rollbackTo(Savepoint savepoint) {
+      if (!(savepoint instanceof Mark m)) {
+        throw new IllegalArgumentException("savepoint of another store");
+      }
+      rollbackTo(m.undoSize());
+    }
+
+    void rollbackTo(int size) {
+      while (undo.size() > size) {
+        undo.removeLast().run();
+      }
+    }
+
+    private static <K, V> void restore(Map<K, V> map, K key, V old) {
+      if (old == null) {
+        map.remove(key);
+      } else {
+        map.put(key, old);
+      }
+    }
+  }
+}

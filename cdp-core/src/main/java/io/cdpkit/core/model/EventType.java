@@ -1,0 +1,29 @@
+package io.cdpkit.core.model;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The kinds of message in the Segment Spec. */
+public enum EventType {
+  IDENTIFY,
+  TRACK,
+  PAGE,
+  SCREEN,
+  GROUP,
+  ALIAS;
+
+  /** The name as it appears in the {@code type} field of a message ({@code "track"}). */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The type named by a message's {@code type} field, case-insensitively. */
+  public static Optional<EventType> fromWireName(String name) {
+    for (EventType t : values()) {
+      if (t.wireName().equalsIgnoreCase(name)) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,214 @@
+package io.cdpkit.core.model;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+
+/**
+ * One person as CDPKit knows them: the identifiers the identity graph joined into this profile,
+ * and the fields derived from the {@link ProfileState} its events folded into.
+ *
+ * <p>Order fields: {@linkplain #orderCount() order count}, {@linkplain #totalSpend() total spend}
+ * and {@linkplain #averageOrderValue(String) average order value} count completed orders not
+ * refunded in full, net of partial refunds, and keep currencies apart. POS receipts are orders
+ * with channel {@code pos} and a store id. The {@linkplain #favouriteStore() favourite store}
+ * and {@linkplain #favouriteChannel() favourite channel} are those with the most orders, then the
+ * most events, then the latest activity, then the smallest name.
+ *
+ * <p>Immutable.
+ *
+ * @param id the profile's id
+ * @param workspace the workspace it belongs to
+ * @param identifiers its normalised identifiers, sorted by type id, then value
+ * @param state the joined contributions of its events
+ * @param version increases with every change to the profile; for optimistic checks
+ */
+public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> identifiers,
+    ProfileState state, long version) {
+  private static final Comparator<Identifier> BY_TYPE_AND_VALUE =
+      Comparator.comparing((Identifier i) -> i.type().id()).thenComparing(Identifier::value);
+
+  public Profile {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(workspace, "workspace");
+    Objects.requireNonNull(state, "state");
+    identifiers = identifiers.stream().sorted(BY_TYPE_AND_VALUE).toList();
+  }
+
+  /** Identifiers of one type. */
+  public List<Identifier> identifiers(IdentifierType type) {
+    return identifiers.stream().filter(i -> i.type().equals(type)).toList();
+  }
+
+  /** Current trait values (unset traits left out), sorted by name. */
+  public Map<String, Object> traits() {
+    Map<String, Object> out = new TreeMap<>();
+    state.traits().forEach((k, v) -> {
+      if (v.value() != null) {
+        out.put(k, v.value());
+      }
+    });
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** One trait's value. */
+  public Optional<Object> trait(String name) {
+    ProfileState.TraitValue v = state.traits().get(name);
+    return v == null ? Optional.empty() : Optional.ofNullable(v.value());
+  }
+
+  /** Whether consent is granted for a purpose on a channel; empty when never recorded. */
+  public Optional<Boolean> consent(String purpose, String channel) {
+    ProfileState.ConsentValue v = state.consents().get(new ConsentKey(purpose, channel));
+    return v == null ? Optional.empty() : Optional.of(v.granted());
+  }
+
+  /** Every recorded consent, granted or not, sorted. */
+  public Map<ConsentKey, Boolean> consents() {
+    Map<ConsentKey, Boolean> out = new TreeMap<>();
+    state.consents().forEach((k, v) -> out.put(k, v.granted()));
+    return Collections.unmodifiableMap(out);
+  }
+
+  public Optional<Instant> firstSeen() {
+    return Optional.ofNullable(state.firstSeen());
+  }
+
+  public Optional<Instant> lastSeen() {
+    return Optional.ofNullable(state.lastSeen());
+  }
+
+  /** Channels the person was seen on, sorted. */
+  public Set<String> channelsSeen() {
+    return Collections.unmodifiableSet(new TreeSet<>(state.channels().keySet()));
+  }
+
+  /** Stores the person was seen in, sorted. */
+  public Set<String> storesSeen() {
+    return Collections.unmodifiableSet(new TreeSet<>(state.stores().keySet()));
+  }
+
+  /** The latest order that counts. */
+  public Optional<ProfileState.Order> lastOrder() {
+    return state.orders().values().stream()
+        .filter(ProfileState.OrderEntry::counts)
+        .map(ProfileState.OrderEntry::completion)
+        .filter(Objects::nonNull)
+        .max(ProfileState.Order.ORDER);
+  }
+
+  /** Orders that count. */
+  public long orderCount() {
+    return state.orders().values().stream().filter(ProfileState.OrderEntry::counts).count();
+  }
+
+  /** Total spend per currency, net of refunds, sorted by currency. */
+  public Map<String, Money> totalSpend() {
+    Map<String, Money> out = new TreeMap<>();
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts()) {
+        Money v = e.completion().value();
+        Money net = Money.of(v.minorUnits() - e.refundedMinorUnits(), v.currency());
+        out.merge(v.currency(), net, Money::plus);
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** Orders that count, per currency. */
+  public Map<String, Long> orderCountByCurrency() {
+    Map<String, Long> out = new TreeMap<>();
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts()) {
+        out.merge(e.completion().value().currency(), 1L, Long::sum);
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Average order value in one currency: total spend divided by the orders that count, rounded
+   * half-even to the currency's minor unit.
+   */
+  public Optional<Money> averageOrderValue(String currency) {
+    Money total = totalSpend().get(currency);
+    Long count = orderCountByCurrency().get(currency);
+    if (total == null || count == null || count == 0) {
+      return Optional.empty();
+    }
+    long avg = BigDecimal.valueOf(total.minorUnits())
+        .divide(BigDecimal.valueOf(count), 0, RoundingMode.HALF_EVEN).longValueExact();
+    return Optional.of(Money.of(avg, currency));
+  }
+
+  /** Time of the first order that counts. */
+  public Optional<Instant> customerSince() {
+    return state.orders().values().stream()
+        .filter(ProfileState.OrderEntry::counts)
+        .map(e -> e.completion().time())
+        .min(Comparator.naturalOrder());
+  }
+
+  /** Whole years from {@link #customerSince()} to {@code now}, by UTC dates; 0 when no order. */
+  public int yearsAsCustomer(Instant now) {
+    return customerSince().map(s -> Math.max(0, Period.between(
+            LocalDate.ofInstant(s, ZoneOffset.UTC), LocalDate.ofInstant(now, ZoneOffset.UTC))
+        .getYears())).orElse(0);
+  }
+
+  /** The store with the most orders (see the class description). */
+  public Optional<String> favouriteStore() {
+    return favourite(state.stores());
+  }
+
+  /** The channel with the most orders (see the class description). */
+  public Optional<String> favouriteChannel() {
+    return favourite(state.channels());
+  }
+
+  private static Optional<String> favourite(Map<String, ProfileState.Tally> tallies) {
+    Comparator<Map.Entry<String, ProfileState.Tally>> best =
+        Comparator.<Map.Entry<String, ProfileState.Tally>>comparingLong(e -> e.getValue().orders())
+            .thenComparingLong(e -> e.getValue().events())
+            .thenComparing(e -> e.getValue().lastAt())
+            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder());
+    return tallies.entrySet().stream().max(best).map(Map.Entry::getKey);
+  }
+
+  /** Events per event name, sorted by name. */
+  public Map<String, Long> eventCounts() {
+    return Collections.unmodifiableMap(new TreeMap<>(state.eventCounts()));
+  }
+
+  /** Fraction digits of a currency, for callers formatting amounts. */
+  static int digits(String currency) {
+    return Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+  }
+
+  /** Id, version and sizes only: a profile holds personal data. */
+  @Override
+  public String toString() {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Identifier i : identifiers) {
+      counts.merge(i.type().id(), 1, Integer::sum);
+    }
+    return "Profile[id=" + id + ", workspace=" + workspace + ", identifiers=" + counts
+        + ", version=" + version + ", " + state + "]";
+  }
+
+}

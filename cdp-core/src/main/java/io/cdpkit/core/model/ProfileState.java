@@ -1,0 +1,318 @@
+package io.cdpkit.core.model;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BinaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a profile knows apart from its identifiers, kept as a join-semilattice of event
+ * contributions: {@link #join(ProfileState)} is commutative and associative, and the registers
+ * (traits, consents, orders, first and last seen) are idempotent. Counters (events per name, per
+ * channel, per store) add up; CDPKit joins them only over disjoint sets of events, which messageId
+ * deduplication guarantees. So the same events, folded in any order or grouping, give the same
+ * state, and merging two profiles is joining their states.
+ *
+ * <ul>
+ *   <li>A trait is a last-writer-wins register ordered by event time, then the source's priority,
+ *       then messageId. A trait set to {@code null} is unset.
+ *   <li>A consent per (purpose, channel) is a last-writer-wins register by event time; on an exact
+ *       tie of time, denied wins.
+ *   <li>Orders are kept per order id, so a receipt sent twice under different messageIds counts
+ *       once; refunds are kept per refund event.
+ * </ul>
+ *
+ * <p>Immutable. {@link Profile} gives the readable fields derived from it.
+ */
+public final class ProfileState {
+  /** The state of a profile without events. */
+  public static final ProfileState EMPTY =
+      new ProfileState(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), Map.of());
+
+  /**
+   * A trait value and the write that set it.
+   *
+   * @param value the value ({@code null}: unset)
+   * @param time the writing event's time
+   * @param sourcePriority the writing source's priority
+   * @param messageId the writing event
+   */
+  public record TraitValue(@Nullable Object value, Instant time, int sourcePriority,
+      String messageId) {
+    static final Comparator<TraitValue> ORDER = Comparator.comparing(TraitValue::time)
+        .thenComparingInt(TraitValue::sourcePriority).thenComparing(TraitValue::messageId);
+
+    public TraitValue {
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(messageId, "messageId");
+    }
+  }
+
+  /**
+   * A consent decision and the event that made it.
+   *
+   * @param granted whether consent was given
+   * @param time the deciding event's time
+   * @param messageId the deciding event
+   */
+  public record ConsentValue(boolean granted, Instant time, String messageId) {
+    /** Later time wins; on an equal time denied wins; then the greater messageId. */
+    static final Comparator<ConsentValue> ORDER = Comparator.comparing(ConsentValue::time)
+        .thenComparing(v -> !v.granted()).thenComparing(ConsentValue::messageId);
+
+    public ConsentValue {
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(messageId, "messageId");
+    }
+  }
+
+  /**
+   * Activity on one channel or in one store.
+   *
+   * @param events events seen
+   * @param orders orders completed
+   * @param lastAt time of the latest event
+   */
+  public record Tally(long events, long orders, Instant lastAt) {
+    public Tally {
+      Objects.requireNonNull(lastAt, "lastAt");
+    }
+
+    Tally plus(Tally o) {
+      return new Tally(events + o.events, orders + o.orders,
+          lastAt.isAfter(o.lastAt) ? lastAt : o.lastAt);
+    }
+  }
+
+  /**
+   * A completed order.
+   *
+   * @param orderId the order's id ({@code properties.order_id}, else the messageId)
+   * @param time when it was completed
+   * @param messageId the event that reported it
+   * @param value the order's total
+   * @param channel where it was placed
+   * @param storeId the store, for POS receipts
+   */
+  public record Order(String orderId, Instant time, String messageId, Money value,
+      @Nullable String channel, @Nullable String storeId) {
+    static final Comparator<Order> ORDER =
+        Comparator.comparing(Order::time).thenComparing(Order::messageId);
+
+    public Order {
+      Objects.requireNonNull(orderId, "orderId");
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  /**
+   * A refund of (part of) an order, after Segment's {@code Order Refunded}.
+   *
+   * @param time when it was refunded
+   * @param amount the refunded amount; {@code null} refunds the whole order
+   */
+  public record Refund(Instant time, @Nullable Money amount) {
+    public Refund {
+      Objects.requireNonNull(time, "time");
+    }
+  }
+
+  /**
+   * What is known of one order id: its completion (if seen yet) and its refunds by messageId.
+   *
+   * @param completion the completed order, or {@code null} when only refunds were seen so far
+   * @param refunds refunds keyed by the refunding event's messageId
+   */
+  public record OrderEntry(@Nullable Order completion, Map<String, Refund> refunds) {
+    public OrderEntry {
+      refunds = Map.copyOf(refunds);
+    }
+
+    OrderEntry join(OrderEntry o) {
+      Order c = completion == null ? o.completion
+          : o.completion == null ? completion
+          : Order.ORDER.compare(completion, o.completion) >= 0 ? completion : o.completion;
+      return new OrderEntry(c, unionMaps(refunds, o.refunds, (a, b) -> a));
+    }
+
+    /** Minor units refunded, capped at the order's value; refunds in another currency ignored. */
+    public long refundedMinorUnits() {
+      if (completion == null) {
+        return 0;
+      }
+      long total = completion.value().minorUnits();
+      long sum = 0;
+      for (Refund r : refunds.values()) {
+        if (r.amount() == null) {
+          return total;
+        }
+        if (r.amount().currency().equals(completion.value().currency())) {
+          sum = Math.addExact(sum, r.amount().minorUnits());
+        }
+      }
+      return Math.min(total, sum);
+    }
+
+    /**
+     * Whether the order counts: it was completed and not refunded in full (a refund without an
+     * amount, or refunds adding up to its value).
+     */
+    public boolean counts() {
+      if (completion == null) {
+        return false;
+      }
+      for (Refund r : refunds.values()) {
+        if (r.amount() == null) {
+          return false;
+        }
+      }
+      long value = completion.value().minorUnits();
+      return value <= 0 || refundedMinorUnits() < value;
+    }
+  }
+
+  private final Map<String, TraitValue> traits;
+  private final Map<ConsentKey, ConsentValue> consents;
+  private final @Nullable Instant firstSeen;
+  private final @Nullable Instant lastSeen;
+  private final Map<String, Tally> channels;
+  private final Map<String, Tally> stores;
+  private final Map<String, OrderEntry> orders;
+  private final Map<String, Long> eventCounts;
+
+  private ProfileState(Map<String, TraitValue> traits, Map<ConsentKey, ConsentValue> consents,
+      @Nullable Instant firstSeen, @Nullable Instant lastSeen, Map<String, Tally> channels,
+      Map<String, Tally> stores, Map<String, OrderEntry> orders, Map<String, Long> eventCounts) {
+    this.traits = traits;
+    this.consents = consents;
+    this.firstSeen = firstSeen;
+    this.lastSeen = lastSeen;
+    this.channels = channels;
+    this.stores = stores;
+    this.orders = orders;
+    this.eventCounts = eventCounts;
+  }
+
+  /**
+   * A state from its parts (stores that persist states rebuild them with this).
+   *
+   * @param traits trait registers by trait name
+   * @param consents consent registers by (purpose, channel)
+   * @param firstSeen time of the earliest event
+   * @param lastSeen time of the latest event
+   * @param channels activity per channel
+   * @param stores activity per store
+   * @param orders orders by order id
+   * @param eventCounts events per event name ({@code track} name, or {@code identify},
+   *     {@code page}, ... for the other types)
+   */
+  public static ProfileState of(Map<String, TraitValue> traits,
+      Map<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
+      @Nullable Instant lastSeen, Map<String, Tally> channels, Map<String, Tally> stores,
+      Map<String, OrderEntry> orders, Map<String, Long> eventCounts) {
+    if ((firstSeen == null) != (lastSeen == null)) {
+      throw new IllegalArgumentException("firstSeen and lastSeen must both be set or both absent");
+    }
+    return new ProfileState(Map.copyOf(traits), Map.copyOf(consents), firstSeen, lastSeen,
+        Map.copyOf(channels), Map.copyOf(stores), Map.copyOf(orders), Map.copyOf(eventCounts));
+  }
+
+  /** The least upper bound of two states (see the class description). */
+  public ProfileState join(ProfileState o) {
+    if (o == EMPTY || o.equals(EMPTY)) {
+      return this;
+    }
+    if (this == EMPTY) {
+      return o;
+    }
+    return new ProfileState(
+        unionMaps(traits, o.traits, (a, b) -> TraitValue.ORDER.compare(a, b) >= 0 ? a : b),
+        unionMaps(consents, o.consents,
+            (a, b) -> ConsentValue.ORDER.compare(a, b) >= 0 ? a : b),
+        min(firstSeen, o.firstSeen),
+        max(lastSeen, o.lastSeen),
+        unionMaps(channels, o.channels, Tally::plus),
+        unionMaps(stores, o.stores, Tally::plus),
+        unionMaps(orders, o.orders, OrderEntry::join),
+        unionMaps(eventCounts, o.eventCounts, Long::sum));
+  }
+
+  static <K, V> Map<K, V> unionMaps(Map<K, V> a, Map<K, V> b, BinaryOperator<V> merge) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    if (a.isEmpty()) {
+      return b;
+    }
+    HashMap<K, V> out = new HashMap<>(a);
+    b.forEach((k, v) -> out.merge(k, v, merge));
+    return Map.copyOf(out);
+  }
+
+  private static @Nullable Instant min(@Nullable Instant a, @Nullable Instant b) {
+    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+  }
+
+  private static @Nullable Instant max(@Nullable Instant a, @Nullable Instant b) {
+    return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+  }
+
+  public Map<String, TraitValue> traits() {
+    return traits;
+  }
+
+  public Map<ConsentKey, ConsentValue> consents() {
+    return consents;
+  }
+
+  public @Nullable Instant firstSeen() {
+    return firstSeen;
+  }
+
+  public @Nullable Instant lastSeen() {
+    return lastSeen;
+  }
+
+  public Map<String, Tally> channels() {
+    return channels;
+  }
+
+  public Map<String, Tally> stores() {
+    return stores;
+  }
+
+  public Map<String, OrderEntry> orders() {
+    return orders;
+  }
+
+  public Map<String, Long> eventCounts() {
+    return eventCounts;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ProfileState s && traits.equals(s.traits) && consents.equals(s.consents)
+        && Objects.equals(firstSeen, s.firstSeen) && Objects.equals(lastSeen, s.lastSeen)
+        && channels.equals(s.channels) && stores.equals(s.stores) && orders.equals(s.orders)
+        && eventCounts.equals(s.eventCounts);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(traits, consents, firstSeen, lastSeen, channels, stores, orders,
+        eventCounts);
+  }
+
+  /** Sizes only: a state holds personal data. */
+  @Override
+  public String toString() {
+    return "ProfileState[traits=" + traits.size() + ", consents=" + consents.size()
+        + ", orders=" + orders.size() + ", events=" + eventCounts.values().stream()
+            .mapToLong(Long::longValue).sum() + "]";
+  }
+}

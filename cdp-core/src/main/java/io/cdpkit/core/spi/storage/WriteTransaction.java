@@ -1,0 +1,53 @@
+package io.cdpkit.core.spi.storage;
+
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.ProfileId;
+
+/**
+ * Reads and writes inside one workspace. Nothing written is visible to others before the
+ * transaction commits, and either everything commits or nothing does. Not thread-safe.
+ *
+ * <p>The pipeline keeps the secondary views consistent (a node's profile and the profile's
+ * record, a component's links and its record); a store only persists what it is told.
+ */
+public interface WriteTransaction extends ReadTransaction {
+  /**
+   * Stores an event unless one with the same messageId exists in the workspace.
+   *
+   * @return {@code true} when stored, {@code false} when the messageId was already there
+   */
+  boolean insertEvent(StoredEvent event);
+
+  /** Creates or replaces the node of {@code node.identifier()}. */
+  void putNode(IdentityNode node);
+
+  /** Creates or replaces a component record. */
+  void putComponent(ComponentRecord component);
+
+  /** Removes a component record (its nodes and links were moved first). */
+  void deleteComponent(String id);
+
+  /** Adds a link to a component. */
+  void addLink(String component, Link link);
+
+  /** Moves every link of component {@code from} to component {@code to}. */
+  void moveLinks(String from, String to);
+
+  /** Creates or replaces a profile. */
+  void putProfile(ProfileRecord profile);
+
+  /** Removes a profile (its nodes were moved first). */
+  void deleteProfile(ProfileId id);
+
+  /** Records that {@code from} was merged into {@code to}. */
+  void putRedirect(ProfileId from, ProfileId to);
+
+  /** Appends an entry to the merge ledger. */
+  void appendLedger(LedgerEntry entry);
+
+  /** Marks a point to roll back to. */
+  Savepoint savepoint();
+
+  /** Undoes everything written after the savepoint; the transaction stays usable. */
+  void rollbackTo(Savepoint savepoint);
+}
