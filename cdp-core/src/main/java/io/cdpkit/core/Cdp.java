@@ -1,0 +1,186 @@
+package io.cdpkit.core;
+
+import io.cdpkit.core.identity.IdentityRules;
+import io.cdpkit.core.internal.Pipeline;
+import io.cdpkit.core.internal.PipelineConfig;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Store;
+import java.time.Clock;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embedded Customer Data Platform: events in, one unified profile per person out.
+ *
+ * <pre>{@code
+ * try (Cdp cdp = Cdp.builder().build()) {
+ *   cdp.ingest(Event.identify().messageId("m-1").userId("C-1001")
+ *       .trait("email", "Jane.Doe@Example.com").build());
+ *   Profile jane = cdp.profiles().find(Identifier.email("jane.doe@example.com")).orElseThrow();
+ * }
+ * }</pre>
+ *
+ * <p>Data lives in workspaces (tenants). Hosts with one shop use the methods of this class, which
+ * act on {@link WorkspaceId#DEFAULT}; others call {@link #workspace(WorkspaceId)}.
+ *
+ * <p>Thread-safe. Two instances in one JVM share nothing.
+ */
+public final class Cdp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Cdp.class);
+
+  private final Store store;
+  private final boolean ownsStore;
+  private final Pipeline pipeline;
+  private final ConcurrentHashMap<WorkspaceId, Workspace> workspaces = new ConcurrentHashMap<>();
+  private final Workspace defaultWorkspace;
+
+  private Cdp(Builder b) {
+    this.store = b.store != null ? b.store : Store.inMemory();
+    this.ownsStore = b.store == null;
+    PipelineConfig config = new PipelineConfig(
+        b.rules != null ? b.rules : IdentityRules.defaults(),
+        b.clock != null ? b.clock : Clock.systemUTC(),
+        b.defaultCurrency != null ? b.defaultCurrency : "EUR",
+        b.sourcePriorities,
+        b.orderEvents.isEmpty() ? Set.of("Order Completed") : b.orderEvents,
+        b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents);
+    this.pipeline = new Pipeline(store, config);
+    this.defaultWorkspace = workspace(WorkspaceId.DEFAULT);
+    LOG.info("CDPKit started with {} store", store.getClass().getSimpleName());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The workspace with this id; it exists as soon as something is ingested into it. */
+  public Workspace workspace(WorkspaceId id) {
+    Objects.requireNonNull(id, "id");
+    return workspaces.computeIfAbsent(id, w -> new Workspace(pipeline, w));
+  }
+
+  /** Same as {@code workspace(WorkspaceId.DEFAULT).ingest(event)}. */
+  public IngestResult ingest(Event event) {
+    return defaultWorkspace.ingest(event);
+  }
+
+  /** Same as {@code workspace(WorkspaceId.DEFAULT).ingest(events)}. */
+  public BatchResult ingest(List<Event> events) {
+    return defaultWorkspace.ingest(events);
+  }
+
+  /** Profiles of the default workspace. */
+  public Profiles profiles() {
+    return defaultWorkspace.profiles();
+  }
+
+  /** Closes the store if this instance created it; a store handed in is the host's to close. */
+  @Override
+  public void close() {
+    if (ownsStore) {
+      store.close();
+    }
+  }
+
+  /**
+   * Configures a {@link Cdp}. Each setting may be made once; a second call fails at once and
+   * says which setting clashes. Not thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable Store store;
+    private @Nullable Clock clock;
+    private @Nullable IdentityRules rules;
+    private @Nullable String defaultCurrency;
+    private final Map<String, Integer> sourcePriorities = new HashMap<>();
+    private final Set<String> orderEvents = new LinkedHashSet<>();
+    private final Set<String> refundEvents = new LinkedHashSet<>();
+
+    private Builder() {}
+
+    /** Where data is kept; default: a new in-memory store. */
+    public Builder store(Store store) {
+      if (this.store != null) {
+        throw new IllegalStateException("store was already set to " + this.store);
+      }
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock for receivedAt and ledger times; default: the UTC system clock. */
+    public Builder clock(Clock clock) {
+      if (this.clock != null) {
+        throw new IllegalStateException("clock was already set to " + this.clock);
+      }
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Identifier rules; default: {@link IdentityRules#defaults()}. */
+    public Builder identityRules(IdentityRules rules) {
+      if (this.rules != null) {
+        throw new IllegalStateException("identity rules were already set");
+      }
+      this.rules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /**
+     * Currency of orders that name none; default {@code EUR}.
+     *
+     * @throws IllegalArgumentException when not an ISO 4217 code
+     */
+    public Builder defaultCurrency(String currency) {
+      if (this.defaultCurrency != null) {
+        throw new IllegalStateException(
+            "default currency was already set to " + this.defaultCurrency);
+      }
+      Currency.getInstance(Objects.requireNonNull(currency, "currency"));
+      this.defaultCurrency = currency;
+      return this;
+    }
+
+    /**
+     * The priority of a source ({@code context.source}); it breaks ties between trait values
+     * written at the same instant, higher wins. Unlisted sources have 0.
+     */
+    public Builder sourcePriority(String source, int priority) {
+      Objects.requireNonNull(source, "source");
+      Integer old = sourcePriorities.putIfAbsent(source, priority);
+      if (old != null) {
+        throw new IllegalStateException(
+            "priority of source " + source + " was already set to " + old);
+      }
+      return this;
+    }
+
+    /** A track event name that completes an order; default only {@code Order Completed}. */
+    public Builder orderEvent(String name) {
+      if (!orderEvents.add(Objects.requireNonNull(name, "name"))) {
+        throw new IllegalStateException("order event " + name + " was already added");
+      }
+      return this;
+    }
+
+    /** A track event name that refunds an order; default only {@code Order Refunded}. */
+    public Builder refundEvent(String name) {
+      if (!refundEvents.add(Objects.requireNonNull(name, "name"))) {
+        throw new IllegalStateException("refund event " + name + " was already added");
+      }
+      return this;
+    }
+
+    public Cdp build() {
+      return new Cdp(this);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.cdpkit.core;
+
+import io.cdpkit.core.model.ProfileId;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What happened to one message of an ingest call.
+ *
+ * <p>Immutable.
+ *
+ * @param index the message's position in the batch (0 for a single event)
+ * @param messageId the message's id, when it could be read
+ * @param status what happened
+ * @param profileId the profile the event belongs to (also for a duplicate); empty when rejected
+ *     or when the event has no usable identifier
+ * @param error why the message was rejected
+ */
+public record IngestResult(int index, @Nullable String messageId, Status status,
+    @Nullable ProfileId profileId, @Nullable InvalidEventException error) {
+
+  /** What happened to a message. */
+  public enum Status {
+    /** Stored, and its profile updated. */
+    STORED,
+    /** A message with this messageId was ingested before; nothing changed. */
+    DUPLICATE,
+    /** Invalid; nothing of it was stored. See {@link #error()}. */
+    REJECTED
+  }
+
+  public IngestResult {
+    Objects.requireNonNull(status, "status");
+    if ((status == Status.REJECTED) != (error != null)) {
+      throw new IllegalArgumentException("a rejected result, and only that, carries an error");
+    }
+  }
+
+  /** The profile, when the event has one. */
+  public Optional<ProfileId> profile() {
+    return Optional.ofNullable(profileId);
+  }
+
+  /** The reason for a rejection. */
+  public Optional<InvalidEventException> rejection() {
+    return Optional.ofNullable(error);
+  }
+
+  public boolean isStored() {
+    return status == Status.STORED;
+  }
+}

@@ -1,0 +1,170 @@
+package io.cdpkit.core.internal;
+
+import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventType;
+import io.cdpkit.core.model.Money;
+import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one event contributes to its profile's state. A pure function of the event and the
+ * configuration, so a profile's state can always be recomputed from its events.
+ *
+ * <ul>
+ *   <li>Every event but {@code alias} counts under its name and moves first/last seen, and its
+ *       {@code context.channel} and {@code context.storeId} tallies. An {@code alias} only links
+ *       identifiers.
+ *   <li>{@code identify} traits are trait registers; consents are consent registers.
+ *   <li>An order event (default {@code Order Completed}) completes order
+ *       {@code properties.order_id} (else the messageId) for {@code properties.total}, else
+ *       {@code properties.revenue}, else zero, in {@code properties.currency} or the default
+ *       currency. A refund event (default {@code Order Refunded}) needs {@code order_id} and
+ *       refunds {@code total} / {@code revenue}, or the whole order when neither is given.
+ * </ul>
+ */
+final class Contributions {
+  private final PipelineConfig config;
+
+  Contributions(PipelineConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * The event's contribution.
+   *
+   * @throws InvalidEventException when an order or refund amount or currency is unusable
+   */
+  ProfileState of(Event e, Instant time) {
+    if (e.type() == EventType.ALIAS) {
+      return ProfileState.EMPTY;
+    }
+    String name = StoredEvent.countedName(e);
+    boolean order = e.type() == EventType.TRACK && config.orderEvents().contains(name);
+    boolean refund = e.type() == EventType.TRACK && config.refundEvents().contains(name);
+    long orders = order ? 1 : 0;
+
+    Map<String, ProfileState.Tally> channels = Map.of();
+    String channel = e.context().channel();
+    if (channel != null) {
+      channels = Map.of(channel, new ProfileState.Tally(1, orders, time));
+    }
+    Map<String, ProfileState.Tally> stores = Map.of();
+    String store = e.context().storeId();
+    if (store != null) {
+      stores = Map.of(store, new ProfileState.Tally(1, orders, time));
+    }
+
+    Map<String, ProfileState.TraitValue> traits = Map.of();
+    if (e.type() == EventType.IDENTIFY && !e.traits().isEmpty()) {
+      int prio = config.sourcePriority(e.context().source());
+      HashMap<String, ProfileState.TraitValue> t = new HashMap<>();
+      e.traits().forEach((k, v) ->
+          t.put(k, new ProfileState.TraitValue(v, time, prio, e.messageId())));
+      traits = t;
+    }
+
+    Map<ConsentKey, ProfileState.ConsentValue> consents = Map.of();
+    if (!e.consents().isEmpty()) {
+      HashMap<ConsentKey, ProfileState.ConsentValue> c = new HashMap<>();
+      for (ConsentChange ch : e.consents()) {
+        // Within one event the decisions share a time: denied wins, as for any exact tie.
+        c.merge(ch.key(), new ProfileState.ConsentValue(ch.granted(), time, e.messageId()),
+            (a, b) -> a.granted() ? b : a);
+      }
+      consents = c;
+    }
+
+    Map<String, ProfileState.OrderEntry> orderMap = Map.of();
+    if (order) {
+      String orderId = orderId(e, false);
+      Money value = amount(e);
+      if (value == null) {
+        value = Money.of(0, currency(e));
+      }
+      ProfileState.Order o = new ProfileState.Order(orderId, time, e.messageId(), value,
+          channel, store);
+      orderMap = Map.of(orderId, new ProfileState.OrderEntry(o, Map.of()));
+    } else if (refund) {
+      String orderId = orderId(e, true);
+      ProfileState.Refund r = new ProfileState.Refund(time, amount(e));
+      orderMap = Map.of(orderId, new ProfileState.OrderEntry(null, Map.of(e.messageId(), r)));
+    }
+
+    return ProfileState.of(traits, consents, time, time, channels, stores, orderMap,
+        Map.of(name, 1L));
+  }
+
+  private static String orderId(Event e, boolean required) {
+    Object id = e.properties().get("order_id");
+    if (id instanceof String s && !s.isBlank()) {
+      return s;
+    }
+    if (id instanceof Long || id instanceof BigDecimal) {
+      return id.toString();
+    }
+    if (id != null) {
+      throw new InvalidEventException("/properties/order_id", "must be a string or a number");
+    }
+    if (required) {
+      throw new InvalidEventException("/properties/order_id", "is required for a refund");
+    }
+    return e.messageId();
+  }
+
+  private String currency(Event e) {
+    Object c = e.properties().get("currency");
+    if (c == null) {
+      return config.defaultCurrency();
+    }
+    if (!(c instanceof String s)) {
+      throw new InvalidEventException("/properties/currency", "must be a string");
+    }
+    String code = s.strip().toUpperCase(Locale.ROOT);
+    try {
+      Currency.getInstance(code);
+    } catch (IllegalArgumentException ex) {
+      throw new InvalidEventException("/properties/currency", "is not an ISO 4217 currency code");
+    }
+    return code;
+  }
+
+  private @Nullable Money amount(Event e) {
+    String field = e.properties().containsKey("total") ? "total"
+        : e.properties().containsKey("revenue") ? "revenue" : null;
+    if (field == null || e.properties().get(field) == null) {
+      return null;
+    }
+    Object v = e.properties().get(field);
+    BigDecimal d;
+    if (v instanceof Long l) {
+      d = BigDecimal.valueOf(l);
+    } else if (v instanceof BigDecimal b) {
+      d = b;
+    } else {
+      throw new InvalidEventException("/properties/" + field, "must be a number");
+    }
+    String currency = currency(e);
+    int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+    if (d.signum() < 0) {
+      throw new InvalidEventException("/properties/" + field, "must not be negative");
+    }
+    BigDecimal minor = d.movePointRight(digits);
+    try {
+      return Money.of(minor.longValueExact(), currency);
+    } catch (ArithmeticException ex) {
+      throw new InvalidEventException("/properties/" + field,
+          minor.stripTrailingZeros().scale() > 0
+              ? "has more decimals than " + currency + " allows" : "is too large");
+    }
+  }
+}

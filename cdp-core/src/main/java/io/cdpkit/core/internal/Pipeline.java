@@ -1,0 +1,253 @@
+package io.cdpkit.core.internal;
+
+import io.cdpkit.core.BatchResult;
+import io.cdpkit.core.IngestResult;
+import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.Profile;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.Savepoint;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest pipeline and profile queries over one store. Validation, normalisation and the
+ * contribution of each event run on the caller's thread; identity resolution and the writes run
+ * inside one store write transaction per call, with a savepoint per event.
+ *
+ * <p>Thread-safe.
+ */
+public final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private final Store store;
+  private final PipelineConfig config;
+  private final EventPreparer preparer;
+  private final IdentityResolver resolver;
+
+  public Pipeline(Store store, PipelineConfig config) {
+    this.store = store;
+    this.config = config;
+    this.preparer = new EventPreparer(config);
+    this.resolver = new IdentityResolver(config, preparer);
+  }
+
+  public PipelineConfig config() {
+    return config;
+  }
+
+  /**
+   * Ingests one event.
+   *
+   * @throws InvalidEventException when the event breaks a rule; nothing was stored
+   */
+  public IngestResult ingest(WorkspaceId ws, Event event) {
+    PreparedEvent p = preparer.prepare(event);
+    IdentityResolver.Outcome o = store.write(ws, tx -> resolver.ingest(tx, p));
+    return new IngestResult(0, event.messageId(),
+        o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE, o.profile(),
+        null);
+  }
+
+  /**
+   * Ingests a batch: invalid events are rejected one by one, the rest are written in one
+   * transaction. A list entry may be an {@link Event} or an {@link InvalidEventException} already
+   * found by a decoder, with the messageId it could read.
+   */
+  public BatchResult ingestAll(WorkspaceId ws, List<Event> events) {
+    List<Decoded> decoded = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      decoded.add(new Decoded(i, e == null ? null : e.messageId(), e, null));
+    }
+    return ingestDecoded(ws, decoded);
+  }
+
+  /** A message as a decoder hands it over: an event, or the reason it could not be read. */
+  public record Decoded(int index, @Nullable String messageId, @Nullable Event event,
+      @Nullable InvalidEventException error) {}
+
+  /** See {@link #ingestAll}. */
+  public BatchResult ingestDecoded(WorkspaceId ws, List<Decoded> messages) {
+    IngestResult[] results = new IngestResult[messages.size()];
+    List<PreparedEvent> prepared = new ArrayList<>(messages.size());
+    List<Integer> positions = new ArrayList<>(messages.size());
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < messages.size(); i++) {
+      Decoded m = messages.get(i);
+      if (m.error() != null || m.event() == null) {
+        InvalidEventException err = m.error() != null ? m.error()
+            : new InvalidEventException("", "is null");
+        results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.REJECTED,
+            null, err);
+        continue;
+      }
+      try {
+        PreparedEvent p = preparer.prepare(m.event());
+        if (!seen.add(m.event().messageId())) {
+          // The same messageId twice in one batch: the first one wins.
+          results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.DUPLICATE,
+              null, null);
+          positions.add(-1 - i);
+          prepared.add(p);
+          continue;
+        }
+        prepared.add(p);
+        positions.add(i);
+      } catch (InvalidEventException ex) {
+        results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.REJECTED,
+            null, ex);
+      }
+    }
+    if (!prepared.isEmpty()) {
+      List<IdentityResolver.Outcome> outcomes = store.write(ws, tx -> {
+        List<IdentityResolver.Outcome> out = new ArrayList<>(prepared.size());
+        for (PreparedEvent p : prepared) {
+          Savepoint sp = tx.savepoint();
+          try {
+            out.add(resolver.ingest(tx, p));
+          } catch (RuntimeException ex) {
+            tx.rollbackTo(sp);
+            throw ex;
+          }
+        }
+        return out;
+      });
+      for (int k = 0; k < prepared.size(); k++) {
+        int pos = positions.get(k);
+        IdentityResolver.Outcome o = outcomes.get(k);
+        if (pos < 0) {
+          int i = -1 - pos;
+          results[i] = new IngestResult(results[i].index(), results[i].messageId(),
+              IngestResult.Status.DUPLICATE, o.profile(), null);
+        } else {
+          Decoded m = messages.get(pos);
+          results[pos] = new IngestResult(m.index(), m.messageId(),
+              o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE,
+              o.profile(), null);
+        }
+      }
+    }
+    BatchResult r = new BatchResult(List.of(results));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("batch of {} in workspace {}: {} stored, {} duplicate, {} rejected",
+          messages.size(), ws, r.stored(), r.duplicates(), r.rejected());
+    }
+    return r;
+  }
+
+  /** The live profile an id (possibly merged away) resolves to. */
+  public Optional<Profile> profile(WorkspaceId ws, ProfileId id) {
+    return store.read(ws, tx -> IdentityResolver.resolve(tx, id).flatMap(p -> view(ws, tx, p)));
+  }
+
+  /** The live id a possibly merged-away id resolves to. */
+  public Optional<ProfileId> resolve(WorkspaceId ws, ProfileId id) {
+    return store.read(ws, tx -> IdentityResolver.resolve(tx, id));
+  }
+
+  /**
+   * The profile holding an identifier (normalised first).
+   *
+   * @throws InvalidEventException when the identifier is not acceptable for its type
+   */
+  public Optional<Profile> find(WorkspaceId ws, Identifier identifier) {
+    Optional<Identifier> n = config.rules().normalize(identifier);
+    if (n.isEmpty()) {
+      return Optional.empty();
+    }
+    return store.read(ws, tx -> tx.node(n.get())
+        .flatMap(node -> view(ws, tx, node.profile())));
+  }
+
+  private static Optional<Profile> view(WorkspaceId ws, ReadTransaction tx, ProfileId id) {
+    Optional<ProfileRecord> r = tx.profile(id);
+    if (r.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Identifier> ids = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier).toList();
+    return Optional.of(new Profile(id, ws, ids, r.get().state(), r.get().version()));
+  }
+
+  /** The events of a profile, by event time then messageId. */
+  public List<Event> events(WorkspaceId ws, ProfileId id) {
+    return store.read(ws, tx -> IdentityResolver.resolve(tx, id)
+        .map(p -> tx.eventsByAnchors(tx.nodesOfProfile(p).stream()
+            .map(IdentityNode::identifier).toList()).stream().map(StoredEvent::event).toList())
+        .orElse(List.of()));
+  }
+
+  /**
+   * The ledger of a profile: entries naming it, and, transitively, entries naming the profiles
+   * merged into it, in the order they were written per profile.
+   */
+  public List<LedgerEntry> ledger(WorkspaceId ws, ProfileId id) {
+    return store.read(ws, tx -> {
+      ProfileId start = IdentityResolver.resolve(tx, id).orElse(id);
+      List<LedgerEntry> out = new ArrayList<>();
+      Set<LedgerEntry> seenEntries = new HashSet<>();
+      Set<ProfileId> visited = new HashSet<>();
+      ArrayDeque<ProfileId> todo = new ArrayDeque<>();
+      todo.add(start);
+      while (!todo.isEmpty()) {
+        ProfileId p = todo.poll();
+        if (!visited.add(p)) {
+          continue;
+        }
+        for (LedgerEntry e : tx.ledger(p)) {
+          if (seenEntries.add(e)) {
+            out.add(e);
+          }
+          if (e.kind() == LedgerEntry.Kind.MERGED && e.profile().equals(p)
+              && e.other() != null) {
+            todo.add(e.other());
+          }
+        }
+      }
+      out.sort(java.util.Comparator.comparing(LedgerEntry::recordedAt));
+      return out;
+    });
+  }
+
+  /** Stored events per counted name. */
+  public Map<String, Long> eventNameCounts(WorkspaceId ws) {
+    return store.read(ws, ReadTransaction::eventNameCounts);
+  }
+
+  /**
+   * Splits two identifiers apart for good: adds a do-not-link rule and re-resolves.
+   *
+   * @throws IllegalArgumentException when either identifier is unknown or blocked
+   * @throws InvalidEventException when either is not acceptable for its type
+   */
+  public void unmerge(WorkspaceId ws, Identifier a, Identifier b) {
+    Identifier na = config.rules().normalize(a)
+        .orElseThrow(() -> new IllegalArgumentException(a + " is blocked"));
+    Identifier nb = config.rules().normalize(b)
+        .orElseThrow(() -> new IllegalArgumentException(b + " is blocked"));
+    if (na.equals(nb)) {
+      throw new IllegalArgumentException("cannot unmerge an identifier from itself");
+    }
+    boolean known = store.write(ws, tx -> resolver.unmerge(tx, na, nb));
+    if (!known) {
+      throw new IllegalArgumentException("unknown identifier: " + na + " or " + nb);
+    }
+    LOG.info("unmerged {} and {} in workspace {}", na, nb, ws);
+  }
+}
