@@ -393,25 +393,41 @@ final class IdentityResolver {
     for (IdentityNode n : nodes.values()) {
       oldMembers.computeIfAbsent(n.profile(), k -> new HashSet<>()).add(n.identifier());
     }
-    Set<ProfileId> taken = new HashSet<>();
-    Map<Identifier, ProfileId> assigned = new HashMap<>();
-    List<ProfileId> groupIds = new ArrayList<>();
-    for (List<Identifier> g : groups) {
-      Map<ProfileId, Integer> overlap = new HashMap<>();
-      for (Identifier id : g) {
+    // Old ids follow their most important identifier: candidates (group, old id) rank by the
+    // highest priority of an identifier they share, then by how many they share.
+    record Candidate(int group, ProfileId old, int priority, int shared) {}
+    List<Candidate> candidates = new ArrayList<>();
+    for (int gi = 0; gi < groups.size(); gi++) {
+      Map<ProfileId, int[]> score = new HashMap<>();
+      for (Identifier id : groups.get(gi)) {
         IdentityNode n = nodes.get(id);
         if (n != null) {
-          overlap.merge(n.profile(), 1, Integer::sum);
+          int[] sc = score.computeIfAbsent(n.profile(), k -> new int[] {Integer.MIN_VALUE, 0});
+          sc[0] = Math.max(sc[0], rules.priority(id.type()));
+          sc[1]++;
         }
       }
-      ProfileId pick = overlap.entrySet().stream()
-          .filter(e -> !taken.contains(e.getKey()))
-          .max(Map.Entry.<ProfileId, Integer>comparingByValue()
-              .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
-          .map(Map.Entry::getKey).orElseGet(IdentityResolver::newProfileId);
-      taken.add(pick);
+      for (Map.Entry<ProfileId, int[]> e : score.entrySet()) {
+        candidates.add(new Candidate(gi, e.getKey(), e.getValue()[0], e.getValue()[1]));
+      }
+    }
+    candidates.sort(Comparator.comparingInt(Candidate::priority).reversed()
+        .thenComparing(Comparator.comparingInt(Candidate::shared).reversed())
+        .thenComparing(Candidate::old).thenComparingInt(Candidate::group));
+    Set<ProfileId> taken = new HashSet<>();
+    ProfileId[] picked = new ProfileId[groups.size()];
+    for (Candidate c : candidates) {
+      if (picked[c.group()] == null && !taken.contains(c.old())) {
+        picked[c.group()] = c.old();
+        taken.add(c.old());
+      }
+    }
+    Map<Identifier, ProfileId> assigned = new HashMap<>();
+    List<ProfileId> groupIds = new ArrayList<>();
+    for (int gi = 0; gi < groups.size(); gi++) {
+      ProfileId pick = picked[gi] != null ? picked[gi] : newProfileId();
       groupIds.add(pick);
-      for (Identifier id : g) {
+      for (Identifier id : groups.get(gi)) {
         assigned.put(id, pick);
       }
     }
