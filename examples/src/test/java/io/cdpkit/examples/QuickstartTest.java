@@ -1,0 +1,28 @@
+package io.cdpkit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class QuickstartTest {
+  @Test
+  void theStoryPrintsSixProfilesOneMergeAndOneConflict() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Quickstart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+
+    assertThat(out).contains("Before linking the card: 2 profiles for Jane");
+    assertThat(out.split("\nProfile ", -1)).hasSize(7);
+    assertThat(out).contains("identifiers : anonymous_id:ck-7f3a, customer_id:C-1001, "
+        + "email:jane.devries@example.com, loyalty_card:2900001234567");
+    assertThat(out).contains("orders      : 2, spend [149.80 EUR], average 74.90 EUR");
+    assertThat(out).contains("identifiers : phone:+31612345671\n");
+    assertThat(out).doesNotContain("loyalty_card:2900000000017");
+    assertThat(out).containsPattern("MERGED .* by loyalty_card:2900001234567 in event web-9");
+    assertThat(out).containsPattern("CONFLICT .* by email:family@devries.example in event crm-2 "
+        + "\\(limit: customer_id max 1\\)");
+  }
+}
