@@ -1,6 +1,7 @@
 package io.cdpkit.core.model;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -251,7 +252,8 @@ public final class ProfileState {
     }
     HashMap<K, V> out = new HashMap<>(a);
     b.forEach((k, v) -> out.merge(k, v, merge));
-    return Map.copyOf(out);
+    // A fresh map nobody else holds: wrapping it keeps it immutable without re-hashing.
+    return Collections.unmodifiableMap(out);
   }
 
   private static @Nullable Instant min(@Nullable Instant a, @Nullable Instant b) {
