@@ -108,7 +108,7 @@ public final class InMemoryStore implements Store {
     @Override
     public List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
       List<StoredEvent> out = new ArrayList<>();
-      for (Identifier a : anchors) {
+      for (Identifier a : new LinkedHashSet<>(anchors)) {
         List<StoredEvent> l = d.eventsByAnchor.get(a);
         if (l != null) {
           out.addAll(l);
@@ -222,11 +222,12 @@ public final class InMemoryStore implements Store {
     }
 
     private <K> void addToIndex(HashMap<K, Set<Identifier>> index, K key, Identifier id) {
-      Set<Identifier> s = index.computeIfAbsent(key, k -> new LinkedHashSet<>());
-      s.add(id);
+      index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(id);
+      // Undo against the set the index holds then, not the one captured now: a later write may
+      // have emptied and dropped this set, and its undo put the ids back into a new one.
       undo.add(() -> {
-        s.remove(id);
-        if (s.isEmpty()) {
+        Set<Identifier> s = index.get(key);
+        if (s != null && s.remove(id) && s.isEmpty()) {
           index.remove(key);
         }
       });
