@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.internal.json.BodyDecoder;
-import io.cdpkit.core.internal.json.EventWriter;
 import io.cdpkit.core.model.Event;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -226,20 +225,17 @@ public final class EventCodec {
    * @throws IllegalArgumentException as {@link #encode(Event)}
    */
   public byte[] encodeBatch(List<Event> events) {
-    for (Event e : events) {
-      EventWriter.checkWritable(e);
-    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(512 * Math.max(1, events.size()));
     try (JsonGenerator g = mapper.createGenerator(out)) {
       g.writeStartObject();
       g.writeArrayFieldStart("batch");
       for (Event e : events) {
-        mapper.writeValue(g, e);
+        mapper.writeValue(g, Objects.requireNonNull(e, "event"));
       }
       g.writeEndArray();
       g.writeEndObject();
     } catch (IOException e) {
-      throw writeFailed();
+      throw writeFailed(e);
     }
     return out.toByteArray();
   }
@@ -256,23 +252,23 @@ public final class EventCodec {
   }
 
   private void write(Event event, OutputStream out) {
-    EventWriter.checkWritable(Objects.requireNonNull(event, "event"));
     try {
-      mapper.writeValue(out, event);
+      mapper.writeValue(out, Objects.requireNonNull(event, "event"));
     } catch (IOException e) {
-      throw writeFailed();
+      throw writeFailed(e);
     }
   }
 
   /**
-   * Once {@link EventWriter#checkWritable} passed, Jackson fails to write only for strings that
-   * are not valid UTF-16; its message quotes the offending characters, so neither it nor the
-   * cause is passed on.
+   * The serializer's {@link IllegalArgumentException} (see {@link #encode(Event)}), which Jackson
+   * wraps; any other failure is a bug, and as Jackson's message may quote the event's text,
+   * neither it nor the cause is passed on.
    */
-  private static IllegalArgumentException writeFailed() {
-    return new IllegalArgumentException(
-        "the event holds a string with an unpaired UTF-16 surrogate, which JSON in UTF-8 cannot "
-            + "carry");
+  private static RuntimeException writeFailed(IOException e) {
+    if (e.getCause() instanceof IllegalArgumentException iae) {
+      return iae;
+    }
+    return new IllegalStateException("writing the event as JSON failed");
   }
 
   /** Counts bytes and drops them. Not thread-safe. */

@@ -24,7 +24,9 @@ public final class EventWriter {
    * Checks that {@code event} can be written so that it reads back equal.
    *
    * @throws IllegalArgumentException when {@code extra} or {@code context.other} holds a key the
-   *     codec maps to a field of its own (the message names the key, never a value)
+   *     codec maps to a field of its own (the message names the key, never a value), or a string
+   *     holds an unpaired UTF-16 surrogate (Jackson would write it as an escape the reader
+   *     refuses)
    */
   public static void checkWritable(Event event) {
     String nameKey = EventMapping.nameKey(event.type());
@@ -35,6 +37,54 @@ public final class EventWriter {
       }
     }
     checkContextWritable(event.context());
+    if (!validText(event)) {
+      throw new IllegalArgumentException("the event holds a string with an unpaired UTF-16 "
+          + "surrogate, which the reader refuses");
+    }
+  }
+
+  /** Whether every string of the event, keys included, is well-formed UTF-16. */
+  private static boolean validText(Event e) {
+    EventContext c = e.context();
+    for (String s : new String[] {e.messageId(), e.userId(), e.anonymousId(), e.previousId(),
+        e.groupId(), e.name(), c.channel(), c.storeId(), c.source(), c.locale(), c.ip(),
+        c.userAgent(), c.libraryName(), c.libraryVersion()}) {
+      if (s != null && JsonTreeReader.hasUnpairedSurrogate(s)) {
+        return false;
+      }
+    }
+    for (Identifier id : e.identifiers()) {
+      if (JsonTreeReader.hasUnpairedSurrogate(id.value())) {
+        return false;
+      }
+    }
+    for (Object m : new Object[] {e.properties(), e.traits(), e.extra(), c.device(),
+        c.campaign(), c.traits(), c.other()}) {
+      if (!validText(m)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean validText(@Nullable Object v) {
+    if (v instanceof String s) {
+      return !JsonTreeReader.hasUnpairedSurrogate(s);
+    }
+    if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> entry : m.entrySet()) {
+        if (!validText(entry.getKey()) || !validText(entry.getValue())) {
+          return false;
+        }
+      }
+    } else if (v instanceof List<?> l) {
+      for (Object o : l) {
+        if (!validText(o)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   static void checkContextWritable(EventContext context) {
