@@ -41,7 +41,8 @@ import io.cdpkit.core.model.Identifier;
  * <p>Writing an event whose {@code extra} or {@code context.other} holds a key the mapping writes
  * itself throws {@link IllegalArgumentException} (see {@link EventCodec#encode(Event)}).
  *
- * <p>Immutable once registered; the serializers and deserializers are thread-safe.
+ * <p>Thread-safe once constructed, as long as nobody calls {@code SimpleModule}'s mutators on
+ * it; the serializers and deserializers it registers are immutable and thread-safe.
  */
 public final class CdpJacksonModule extends SimpleModule {
   private static final long serialVersionUID = 1L;

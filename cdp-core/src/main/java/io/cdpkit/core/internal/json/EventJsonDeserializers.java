@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * with a {@link JsonTreeReader} (nesting depth, duplicate keys, exact decimals) and throws
  * {@link InvalidEventException} for a value that breaks a rule; Jackson may wrap it when the value
  * sits inside a bean of the host's.
+ *
+ * <p>Stateless holder; the deserializers are immutable and thread-safe.
  */
 public final class EventJsonDeserializers {
   private EventJsonDeserializers() {}

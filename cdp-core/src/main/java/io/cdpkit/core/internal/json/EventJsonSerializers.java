@@ -10,7 +10,7 @@ import io.cdpkit.core.model.Identifier;
 import java.io.IOException;
 import java.util.List;
 
-/** The serializers {@link io.cdpkit.core.json.CdpJacksonModule} registers. */
+/** The serializers {@link io.cdpkit.core.json.CdpJacksonModule} registers. Stateless holder. */
 public final class EventJsonSerializers {
   private EventJsonSerializers() {}
 

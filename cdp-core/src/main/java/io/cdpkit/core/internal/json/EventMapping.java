@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * {@link io.cdpkit.core.json.EventCodec}; {@link EventWriter} is its inverse. Every failure is an
  * {@link InvalidEventException} whose pointer is relative to the message and whose reason never
  * holds a value.
+ *
+ * <p>Stateless; thread-safe.
  */
 public final class EventMapping {
   /** Top-level keys mapped to event fields whatever the type ({@code event}/{@code name} aside). */

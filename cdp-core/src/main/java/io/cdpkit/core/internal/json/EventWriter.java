@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Writes an {@link Event} as a Segment-shaped message, the inverse of {@link EventMapping}: for
  * every event it accepts, {@code EventMapping.toEvent(read(write(e)), null)} equals {@code e}.
+ *
+ * <p>Stateless; thread-safe.
  */
 public final class EventWriter {
   private EventWriter() {}
