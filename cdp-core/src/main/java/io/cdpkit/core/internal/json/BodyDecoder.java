@@ -1,0 +1,271 @@
+package io.cdpkit.core.internal.json;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.json.DecodedMessage;
+import io.cdpkit.core.json.EventLimits;
+import io.cdpkit.core.model.Event;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads request bodies and single messages for {@link io.cdpkit.core.json.EventCodec}, enforcing
+ * {@link EventLimits}. Immutable; thread-safe (the mapper is only used to create parsers).
+ */
+public final class BodyDecoder {
+  private final ObjectMapper mapper;
+  private final EventLimits limits;
+  private final JsonTreeReader reader;
+
+  public BodyDecoder(ObjectMapper mapper, EventLimits limits) {
+    this.mapper = mapper;
+    this.limits = limits;
+    this.reader = new JsonTreeReader(limits.maxNestingDepth());
+  }
+
+  /** A body from bytes: inflated when gzipped, else used as it is. */
+  public List<DecodedMessage> decodeBody(byte[] body) {
+    if (isGzip(body)) {
+      try {
+        return decodeJson(inflate(new ByteArrayInputStream(body)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // cannot happen: inflate maps format errors
+      }
+    }
+    if (body.length > limits.maxBatchBytes()) {
+      throw tooLarge();
+    }
+    return decodeJson(body);
+  }
+
+  /** A body from a stream, read to its end or the limit; the stream is not closed. */
+  public List<DecodedMessage> decodeBody(InputStream in) throws IOException {
+    PushbackInputStream pin = new PushbackInputStream(in, 2);
+    byte[] head = pin.readNBytes(2);
+    pin.unread(head);
+    if (isGzip(head)) {
+      return decodeJson(inflate(pin));
+    }
+    return decodeJson(readBounded(pin));
+  }
+
+  /** One message, not gzipped. */
+  public Event decodeMessage(byte[] json) {
+    if (json.length > limits.maxEventBytes()) {
+      throw eventTooLarge();
+    }
+    try (JsonParser p = mapper.createParser(json)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw new InvalidEventException("", "is empty");
+      }
+      if (t != JsonToken.START_OBJECT) {
+        throw new InvalidEventException("", "must be a JSON object");
+      }
+      JsonTreeReader.Result r = reader.read(p);
+      expectEnd(p);
+      if (r.error() != null) {
+        throw r.error();
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, @Nullable Object> message = (Map<String, @Nullable Object>) r.value();
+      return EventMapping.toEvent(message, null);
+    } catch (JsonProcessingException e) {
+      throw notJson(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen when reading a byte array
+    }
+  }
+
+  private static boolean isGzip(byte[] b) {
+    return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+  }
+
+  private byte[] inflate(InputStream compressed) throws IOException {
+    try {
+      return readBounded(new GZIPInputStream(compressed, 8192));
+    } catch (ZipException | EOFException e) {
+      throw new InvalidEventException("", "is not valid gzip");
+    }
+  }
+
+  /** Reads at most {@code maxBatchBytes}; one byte more rejects the body without reading on. */
+  private byte[] readBounded(InputStream in) throws IOException {
+    int max = limits.maxBatchBytes();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 64 * 1024));
+    byte[] buf = new byte[8192];
+    long total = 0;
+    while (true) {
+      int want = (int) Math.min(buf.length, (long) max + 1 - total);
+      int n = in.read(buf, 0, want);
+      if (n < 0) {
+        return out.toByteArray();
+      }
+      total += n;
+      if (total > max) {
+        throw tooLarge();
+      }
+      out.write(buf, 0, n);
+    }
+  }
+
+  private InvalidEventException tooLarge() {
+    return new InvalidEventException(
+        "", "is larger than " + limits.maxBatchBytes() + " bytes (after decompression)");
+  }
+
+  private InvalidEventException eventTooLarge() {
+    return new InvalidEventException("", "is larger than " + limits.maxEventBytes() + " bytes");
+  }
+
+  /** A message as read: its value, the first rule it broke, and its size in bytes. */
+  private record Raw(int index, JsonTreeReader.Result result, long bytes) {}
+
+  private List<DecodedMessage> decodeJson(byte[] json) {
+    try (JsonParser p = mapper.createParser(json)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw new InvalidEventException("", "is empty");
+      }
+      if (t != JsonToken.START_OBJECT) {
+        throw new InvalidEventException("", "must be a JSON object");
+      }
+      long start = p.currentTokenLocation().getByteOffset();
+      Map<String, @Nullable Object> top = new LinkedHashMap<>();
+      InvalidEventException topError = null;
+      List<Raw> batch = null;
+      for (t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String key = p.currentName();
+        p.nextToken();
+        if (key.equals("batch")) {
+          if (batch != null) {
+            throw new InvalidEventException("/batch", "is a duplicate key");
+          }
+          if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new InvalidEventException("/batch", "must be an array");
+          }
+          batch = readBatch(p);
+          continue;
+        }
+        JsonTreeReader.Result r = reader.readField(p, key, 2);
+        if (top.containsKey(key)) {
+          r = new JsonTreeReader.Result(null, new InvalidEventException(
+              "/" + JsonTreeReader.escape(key), "is a duplicate key"));
+        } else {
+          top.put(key, r.value());
+        }
+        if (topError == null) {
+          topError = r.error();
+        }
+      }
+      long bytes = p.currentTokenLocation().getByteOffset() + 1 - start;
+      expectEnd(p);
+      if (batch == null) {
+        // A single message: the whole body is the message.
+        return List.of(decodeOne(
+            new Raw(0, new JsonTreeReader.Result(top, topError), bytes), null, null));
+      }
+      if (topError != null) {
+        throw topError;
+      }
+      Object context = top.get("context");
+      if (context != null && !(context instanceof Map)) {
+        throw new InvalidEventException("/context", "must be an object");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, @Nullable Object> batchContext = (Map<String, @Nullable Object>) context;
+      Instant sentAt = EventMapping.instant(top.get("sentAt"), "/sentAt");
+      List<DecodedMessage> out = new ArrayList<>(batch.size());
+      for (Raw raw : batch) {
+        out.add(decodeOne(raw, batchContext, sentAt));
+      }
+      return List.copyOf(out);
+    } catch (JsonProcessingException e) {
+      throw notJson(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen when reading a byte array
+    }
+  }
+
+  private List<Raw> readBatch(JsonParser p) throws IOException {
+    List<Raw> batch = new ArrayList<>();
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t == null) {
+        throw new InvalidEventException("/batch", "is not closed");
+      }
+      if (batch.size() == limits.maxBatchEvents()) {
+        throw new InvalidEventException(
+            "/batch", "holds more than " + limits.maxBatchEvents() + " messages");
+      }
+      long start = p.currentTokenLocation().getByteOffset();
+      JsonTreeReader.Result r = reader.read(p);
+      long bytes = p.currentTokenLocation().getByteOffset() + 1 - start;
+      batch.add(new Raw(batch.size(), r, bytes));
+    }
+    return batch;
+  }
+
+  private DecodedMessage decodeOne(Raw raw, @Nullable Map<String, @Nullable Object> batchContext,
+      @Nullable Instant batchSentAt) {
+    Object value = raw.result().value();
+    String messageId = null;
+    if (value instanceof Map<?, ?> m && m.get("messageId") instanceof String s && !s.isBlank()
+        && s.length() <= Event.MAX_MESSAGE_ID_LENGTH) {
+      messageId = s;
+    }
+    if (raw.bytes() > limits.maxEventBytes()) {
+      return DecodedMessage.rejected(raw.index(), messageId, eventTooLarge());
+    }
+    if (raw.result().error() != null) {
+      return DecodedMessage.rejected(raw.index(), messageId, raw.result().error());
+    }
+    if (!(value instanceof Map<?, ?>)) {
+      return DecodedMessage.rejected(
+          raw.index(), null, new InvalidEventException("", "must be a JSON object"));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, @Nullable Object> message = (Map<String, @Nullable Object>) value;
+    try {
+      Event event = EventMapping.toEvent(message, batchContext).sentAtIfAbsent(batchSentAt);
+      return DecodedMessage.valid(raw.index(), event);
+    } catch (InvalidEventException e) {
+      return DecodedMessage.rejected(raw.index(), messageId, e);
+    }
+  }
+
+  private static void expectEnd(JsonParser p) throws IOException {
+    if (p.nextToken() != null) {
+      throw new InvalidEventException("", "has content after the JSON object");
+    }
+  }
+
+  /** Never Jackson's message: it can quote the input. Line and column are safe. */
+  private static InvalidEventException notJson(JsonProcessingException e) {
+    String reason = e instanceof StreamConstraintsException
+        ? "exceeds a parser limit (nesting depth, number or string length)"
+        : "is not valid JSON";
+    JsonLocation loc = e.getLocation();
+    if (loc != null && loc.getLineNr() > 0) {
+      reason += " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    }
+    return new InvalidEventException("", reason);
+  }
+}

@@ -1,0 +1,301 @@
+package io.cdpkit.core.internal.json;
+
+import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventContext;
+import io.cdpkit.core.model.EventType;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps a message read by {@link JsonTreeReader} to an {@link Event}. The mapping is described in
+ * {@link io.cdpkit.core.json.EventCodec}; {@link EventWriter} is its inverse. Every failure is an
+ * {@link InvalidEventException} whose pointer is relative to the message and whose reason never
+ * holds a value.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class EventMapping {
+  /** Top-level keys mapped to event fields whatever the type ({@code event}/{@code name} aside). */
+  static final Set<String> TOP_LEVEL = Set.of("type", "messageId", "userId", "anonymousId",
+      "previousId", "groupId", "properties", "traits", "context", "consent", "timestamp",
+      "originalTimestamp", "sentAt", "receivedAt");
+  /** Context keys mapped to {@link EventContext} fields or to identifiers. */
+  static final Set<String> CONTEXT_KEYS = Set.of("channel", "storeId", "source", "locale", "ip",
+      "userAgent", "library", "device", "campaign", "traits", "externalIds");
+
+  private static final DateTimeFormatter ISO =
+      DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT);
+
+  private EventMapping() {}
+
+  /** The top-level key holding the event name: {@code event} for a track, else {@code name}. */
+  static String nameKey(EventType type) {
+    return type == EventType.TRACK ? "event" : "name";
+  }
+
+  /**
+   * The retail channel implied by Segment's top-level {@code channel}: {@code browser} is
+   * {@code web}, {@code mobile} is {@code app}, anything else none.
+   */
+  static @Nullable String derivedChannel(@Nullable Object segmentChannel) {
+    if ("browser".equals(segmentChannel)) {
+      return "web";
+    }
+    if ("mobile".equals(segmentChannel)) {
+      return "app";
+    }
+    return null;
+  }
+
+  /**
+   * The event in {@code message}.
+   *
+   * @param batchContext a batch's {@code context}, merged under the message's own (message keys
+   *     win), or {@code null}
+   */
+  public static Event toEvent(Map<String, @Nullable Object> message,
+      @Nullable Map<String, @Nullable Object> batchContext) {
+    Object typeValue = message.get("type");
+    if (typeValue == null) {
+      throw new InvalidEventException("/type", "is required");
+    }
+    if (!(typeValue instanceof String typeName)) {
+      throw new InvalidEventException("/type", "must be a string");
+    }
+    EventType type = EventType.fromWireName(typeName).orElseThrow(() -> new InvalidEventException(
+        "/type", "is not one of identify, track, page, screen, group, alias"));
+    String nameKey = nameKey(type);
+
+    String messageId = string(message, "messageId", "/messageId");
+    String userId = id(message, "userId");
+    String anonymousId = id(message, "anonymousId");
+    String previousId = id(message, "previousId");
+    String groupId = id(message, "groupId");
+    String name = string(message, nameKey, "/" + nameKey);
+    Map<String, @Nullable Object> properties = object(message, "properties", "/properties");
+    Map<String, @Nullable Object> traits = object(message, "traits", "/traits");
+
+    Map<String, @Nullable Object> extra = new LinkedHashMap<>();
+    for (Map.Entry<String, @Nullable Object> e : message.entrySet()) {
+      if (!TOP_LEVEL.contains(e.getKey()) && !e.getKey().equals(nameKey)) {
+        extra.put(e.getKey(), e.getValue());
+      }
+    }
+
+    Object rawContext = message.get("context");
+    if (rawContext != null && !(rawContext instanceof Map)) {
+      throw new InvalidEventException("/context", "must be an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, @Nullable Object> ctx = (Map<String, @Nullable Object>) rawContext;
+    if (batchContext != null && !batchContext.isEmpty()) {
+      Map<String, @Nullable Object> merged = new LinkedHashMap<>(batchContext);
+      if (ctx != null) {
+        merged.putAll(ctx);
+      }
+      ctx = merged;
+    }
+    List<Identifier> identifiers = new ArrayList<>();
+    EventContext context = context(ctx == null ? Map.of() : ctx, extra.get("channel"),
+        identifiers);
+    List<ConsentChange> consents = consents(message.get("consent"));
+
+    Instant timestamp = instant(message, "timestamp");
+    Instant originalTimestamp = instant(message, "originalTimestamp");
+    Instant sentAt = instant(message, "sentAt");
+    Instant receivedAt = instant(message, "receivedAt");
+
+    return new Event(type, messageId == null ? "" : messageId, userId, anonymousId, previousId,
+        groupId, name, identifiers, properties, traits, context, consents, timestamp,
+        originalTimestamp, sentAt, receivedAt, extra);
+  }
+
+  /**
+   * A {@code context} object as an {@link EventContext}; its {@code externalIds} are added to
+   * {@code identifiers}.
+   *
+   * @param segmentChannel the message's top-level {@code channel}, which implies the retail
+   *     channel when {@code context} has no {@code channel} key
+   */
+  public static EventContext context(Map<String, @Nullable Object> ctx,
+      @Nullable Object segmentChannel, List<Identifier> identifiers) {
+    EventContext.Builder b = EventContext.builder();
+    if (ctx.containsKey("channel")) {
+      b.channel(string(ctx, "channel", "/context/channel"));
+    } else {
+      b.channel(derivedChannel(segmentChannel));
+    }
+    b.storeId(string(ctx, "storeId", "/context/storeId"));
+    b.source(string(ctx, "source", "/context/source"));
+    b.locale(string(ctx, "locale", "/context/locale"));
+    b.ip(string(ctx, "ip", "/context/ip"));
+    b.userAgent(string(ctx, "userAgent", "/context/userAgent"));
+    Map<String, @Nullable Object> library = object(ctx, "library", "/context/library");
+    b.library(string(library, "name", "/context/library/name"),
+        string(library, "version", "/context/library/version"));
+    b.device(object(ctx, "device", "/context/device"));
+    b.campaign(object(ctx, "campaign", "/context/campaign"));
+    b.traits(object(ctx, "traits", "/context/traits"));
+    identifiers.addAll(externalIds(ctx.get("externalIds")));
+    Map<String, @Nullable Object> other = new LinkedHashMap<>();
+    for (Map.Entry<String, @Nullable Object> e : ctx.entrySet()) {
+      if (!CONTEXT_KEYS.contains(e.getKey())) {
+        other.put(e.getKey(), e.getValue());
+      }
+    }
+    b.other(other);
+    return b.build();
+  }
+
+  /** {@code context.externalIds} as identifiers. */
+  static List<Identifier> externalIds(@Nullable Object raw) {
+    if (raw == null) {
+      return List.of();
+    }
+    if (!(raw instanceof List<?> list)) {
+      throw new InvalidEventException("/context/externalIds", "must be an array");
+    }
+    List<Identifier> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      String at = "/context/externalIds/" + i;
+      out.add(identifier(list.get(i), at));
+    }
+    return out;
+  }
+
+  /** One {@code {"id": ..., "type": ...}} object as an identifier; pointers start with {@code at}. */
+  public static Identifier identifier(@Nullable Object raw, String at) {
+    if (!(raw instanceof Map<?, ?>)) {
+      throw new InvalidEventException(at, "must be an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, @Nullable Object> item = (Map<String, @Nullable Object>) raw;
+    String typeName = string(item, "type", at + "/type");
+    if (typeName == null) {
+      throw new InvalidEventException(at + "/type", "is required");
+    }
+    IdentifierType type;
+    try {
+      type = IdentifierType.of(typeName.toLowerCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(at + "/type",
+          "must match [a-z][a-z0-9_]{0,31}, ignoring case");
+    }
+    String value = string(item, "id", at + "/id");
+    if (value == null) {
+      throw new InvalidEventException(at + "/id", "is required");
+    }
+    try {
+      return new Identifier(type, value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(at + "/id",
+          "must be 1 to " + Identifier.MAX_VALUE_LENGTH + " characters");
+    }
+  }
+
+  /** The top-level {@code consent} array. */
+  static List<ConsentChange> consents(@Nullable Object raw) {
+    if (raw == null) {
+      return List.of();
+    }
+    if (!(raw instanceof List<?> list)) {
+      throw new InvalidEventException("/consent", "must be an array");
+    }
+    List<ConsentChange> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      out.add(consent(list.get(i), "/consent/" + i));
+    }
+    return out;
+  }
+
+  /** One {@code {"purpose", "channel", "granted"}} object; pointers start with {@code at}. */
+  public static ConsentChange consent(@Nullable Object raw, String at) {
+    if (!(raw instanceof Map<?, ?>)) {
+      throw new InvalidEventException(at, "must be an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, @Nullable Object> item = (Map<String, @Nullable Object>) raw;
+    String purpose = string(item, "purpose", at + "/purpose");
+    String channel = string(item, "channel", at + "/channel");
+    if (!(item.get("granted") instanceof Boolean granted)) {
+      throw new InvalidEventException(at + "/granted", "must be true or false");
+    }
+    try {
+      return new ConsentChange(purpose, channel, granted);
+    } catch (InvalidEventException e) {
+      throw e.under(at);
+    }
+  }
+
+  /** A string field; {@code null} when absent or JSON null. */
+  static @Nullable String string(Map<String, @Nullable Object> m, String key, String pointer) {
+    Object v = m.get(key);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    throw new InvalidEventException(pointer, "must be a string");
+  }
+
+  /** An id field: a string, or an integer taken as its decimal digits. */
+  static @Nullable String id(Map<String, @Nullable Object> m, String key) {
+    Object v = m.get(key);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    if (v instanceof Long l) {
+      return Long.toString(l);
+    }
+    if (v instanceof BigDecimal d && d.scale() == 0) {
+      return d.toPlainString();
+    }
+    throw new InvalidEventException("/" + key, "must be a string");
+  }
+
+  /** An object field; empty when absent or JSON null. */
+  @SuppressWarnings("unchecked")
+  static Map<String, @Nullable Object> object(Map<String, @Nullable Object> m, String key,
+      String pointer) {
+    Object v = m.get(key);
+    if (v == null) {
+      return Map.of();
+    }
+    if (v instanceof Map<?, ?> map) {
+      return (Map<String, @Nullable Object>) map;
+    }
+    throw new InvalidEventException(pointer, "must be an object");
+  }
+
+  /** A date-time field; {@code null} when absent or JSON null. */
+  static @Nullable Instant instant(Map<String, @Nullable Object> m, String key) {
+    return instant(m.get(key), "/" + key);
+  }
+
+  /** An ISO-8601 date-time with {@code Z} or an offset, as an instant. */
+  public static @Nullable Instant instant(@Nullable Object v, String pointer) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof String s) {
+      try {
+        return OffsetDateTime.parse(s, ISO).toInstant();
+      } catch (DateTimeParseException e) {
+        // fall through: the parser's message quotes the text
+      }
+    }
+    throw new InvalidEventException(pointer, "is not an ISO-8601 date-time");
+  }
+}
