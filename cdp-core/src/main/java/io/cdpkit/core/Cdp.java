@@ -2,6 +2,8 @@ package io.cdpkit.core;
 
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.internal.Pipeline;
+import io.cdpkit.core.json.EventCodec;
+import io.cdpkit.core.json.EventLimits;
 import io.cdpkit.core.internal.PipelineConfig;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
@@ -54,7 +56,8 @@ public final class Cdp implements AutoCloseable {
         b.sourcePriorities,
         b.orderEvents.isEmpty() ? Set.of("Order Completed") : b.orderEvents,
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents);
-    this.pipeline = new Pipeline(store, config);
+    this.pipeline = new Pipeline(store, config,
+        EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()));
     this.defaultWorkspace = workspace(WorkspaceId.DEFAULT);
     LOG.info("CDPKit started with {} store", store.getClass().getSimpleName());
   }
@@ -79,6 +82,11 @@ public final class Cdp implements AutoCloseable {
     return defaultWorkspace.ingest(events);
   }
 
+  /** Same as {@code workspace(WorkspaceId.DEFAULT).ingestJson(body)}. */
+  public BatchResult ingestJson(byte[] body) {
+    return defaultWorkspace.ingestJson(body);
+  }
+
   /** Profiles of the default workspace. */
   public Profiles profiles() {
     return defaultWorkspace.profiles();
@@ -101,6 +109,7 @@ public final class Cdp implements AutoCloseable {
     private @Nullable Clock clock;
     private @Nullable IdentityRules rules;
     private @Nullable String defaultCurrency;
+    private @Nullable EventLimits limits;
     private final Map<String, Integer> sourcePriorities = new HashMap<>();
     private final Set<String> orderEvents = new LinkedHashSet<>();
     private final Set<String> refundEvents = new LinkedHashSet<>();
@@ -131,6 +140,15 @@ public final class Cdp implements AutoCloseable {
         throw new IllegalStateException("identity rules were already set");
       }
       this.rules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /** Limits for JSON bodies; default {@link EventLimits#defaults()}. */
+    public Builder eventLimits(EventLimits limits) {
+      if (this.limits != null) {
+        throw new IllegalStateException("event limits were already set to " + this.limits);
+      }
+      this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

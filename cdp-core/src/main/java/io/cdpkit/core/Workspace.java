@@ -50,6 +50,21 @@ public final class Workspace {
     return pipeline.ingestAll(id, events);
   }
 
+  /**
+   * Ingests a JSON body as Segment's and RudderStack's clients send it: one message, or
+   * {@code {"batch": [...]}}, plain or gzip-compressed (see {@link io.cdpkit.core.json.EventCodec}
+   * for the mapping and {@link io.cdpkit.core.json.EventLimits} for the limits). Every event's
+   * {@code receivedAt} is this instance's clock; a client's claim is ignored. A message that
+   * cannot be read is rejected on its own.
+   *
+   * @throws InvalidEventException when the body as a whole is unreadable or over a limit;
+   *     nothing was stored
+   * @throws StorageException when the store fails; nothing of the batch was stored
+   */
+  public BatchResult ingestJson(byte[] body) {
+    return pipeline.ingestJson(id, Objects.requireNonNull(body, "body"));
+  }
+
   /** Profiles of this workspace. */
   public Profiles profiles() {
     return profiles;

@@ -162,6 +162,14 @@ class IdentityScenarioTest {
       assertThat(c2.identifiers()).containsExactly(Identifier.customerId("C-2"));
       assertThat(c1.id()).isEqualTo(cdp.profiles().resolve(early.profileId()).orElseThrow());
       assertThat(c2.id()).isEqualTo(cdp.profiles().resolve(late.profileId()).orElseThrow());
+      // The ledger says why C-2 lost the e-mail: the earlier claim (f1) decided it.
+      assertThat(cdp.profiles().ledger(c2.id())).anySatisfy(e -> {
+        assertThat(e.kind()).isEqualTo(LedgerEntry.Kind.CONFLICT);
+        assertThat(e.profile()).isEqualTo(c2.id());
+        assertThat(e.identifier()).isEqualTo(Identifier.email("family@example.org"));
+        assertThat(e.messageId()).isEqualTo("f1");
+        assertThat(e.reason()).isEqualTo("limit: customer_id max 1");
+      });
     }
 
     @Test

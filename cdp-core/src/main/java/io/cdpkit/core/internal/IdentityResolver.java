@@ -356,8 +356,13 @@ final class IdentityResolver {
         uf.add(id);
       }
     }
+    // Joins refused in the causing event's own link, and joins that held before the replay and
+    // no longer do: recorded in the ledger like incremental conflicts once groups have ids.
+    record Refusal(Identifier first, Identifier refused, String reason) {}
+    List<Refusal> refusals = new ArrayList<>();
     for (Link l : links) {
       Identifier first = l.identifiers().get(0);
+      boolean causeLink = cause != null && l.key().equals(cause.key());
       for (int i = 1; i < l.identifiers().size(); i++) {
         Identifier id = l.identifiers().get(i);
         Identifier s = uf.find(first);
@@ -365,10 +370,17 @@ final class IdentityResolver {
         if (s.equals(t)) {
           continue;
         }
-        if (limitBroken(uf.counts(s), uf.counts(t)) != null) {
-          continue;
+        String why = limitBroken(uf.counts(s), uf.counts(t));
+        if (why == null && ruleBroken(uf, record.rules(), s, t)) {
+          why = "do-not-link rule";
         }
-        if (ruleBroken(uf, record.rules(), s, t)) {
+        if (why != null) {
+          IdentityNode nf = nodes.get(first);
+          IdentityNode ni = nodes.get(id);
+          boolean heldBefore = nf != null && ni != null && nf.profile().equals(ni.profile());
+          if (causeLink || heldBefore) {
+            refusals.add(new Refusal(first, id, why));
+          }
           continue;
         }
         uf.union(s, t);
@@ -476,6 +488,10 @@ final class IdentityResolver {
               now, reason));
         }
       }
+    }
+    for (Refusal r : refusals) {
+      tx.appendLedger(new LedgerEntry(LedgerEntry.Kind.CONFLICT, assigned.get(r.first()),
+          assigned.get(r.refused()), r.refused(), msg, time, now, r.reason()));
     }
     // Old profiles that no group kept: merged into the group holding most of their members.
     for (Map.Entry<ProfileId, Set<Identifier>> e : oldMembers.entrySet()) {

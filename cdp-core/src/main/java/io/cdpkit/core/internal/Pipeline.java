@@ -3,6 +3,8 @@ package io.cdpkit.core.internal;
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.json.DecodedMessage;
+import io.cdpkit.core.json.EventCodec;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
@@ -20,9 +22,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +42,11 @@ public final class Pipeline {
   private final PipelineConfig config;
   private final EventPreparer preparer;
   private final IdentityResolver resolver;
+  private final EventCodec codec;
 
-  public Pipeline(Store store, PipelineConfig config) {
+  public Pipeline(Store store, PipelineConfig config, EventCodec codec) {
     this.store = store;
+    this.codec = codec;
     this.config = config;
     this.preparer = new EventPreparer(config);
     this.resolver = new IdentityResolver(config, preparer);
@@ -67,30 +71,41 @@ public final class Pipeline {
 
   /**
    * Ingests a batch: invalid events are rejected one by one, the rest are written in one
-   * transaction. A list entry may be an {@link Event} or an {@link InvalidEventException} already
-   * found by a decoder, with the messageId it could read.
+   * transaction with a savepoint per event.
    */
   public BatchResult ingestAll(WorkspaceId ws, List<Event> events) {
-    List<Decoded> decoded = new ArrayList<>(events.size());
+    List<DecodedMessage> decoded = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
-      Event e = events.get(i);
-      decoded.add(new Decoded(i, e == null ? null : e.messageId(), e, null));
+      decoded.add(DecodedMessage.valid(i, Objects.requireNonNull(events.get(i), "event")));
     }
     return ingestDecoded(ws, decoded);
   }
 
-  /** A message as a decoder hands it over: an event, or the reason it could not be read. */
-  public record Decoded(int index, @Nullable String messageId, @Nullable Event event,
-      @Nullable InvalidEventException error) {}
+  /**
+   * Ingests a JSON body (one message or a {@code {"batch": [...]}}), stamping each event's
+   * {@code receivedAt} with the pipeline's clock.
+   *
+   * @throws InvalidEventException when the body as a whole is unreadable or over a limit
+   */
+  public BatchResult ingestJson(WorkspaceId ws, byte[] body) {
+    List<DecodedMessage> decoded = codec.decodeBody(body);
+    java.time.Instant now = config.clock().instant();
+    List<DecodedMessage> stamped = new ArrayList<>(decoded.size());
+    for (DecodedMessage m : decoded) {
+      stamped.add(m.event() == null ? m : DecodedMessage.valid(m.index(),
+          m.event().withReceivedAt(now)));
+    }
+    return ingestDecoded(ws, stamped);
+  }
 
   /** See {@link #ingestAll}. */
-  public BatchResult ingestDecoded(WorkspaceId ws, List<Decoded> messages) {
+  public BatchResult ingestDecoded(WorkspaceId ws, List<DecodedMessage> messages) {
     IngestResult[] results = new IngestResult[messages.size()];
     List<PreparedEvent> prepared = new ArrayList<>(messages.size());
     List<Integer> positions = new ArrayList<>(messages.size());
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < messages.size(); i++) {
-      Decoded m = messages.get(i);
+      DecodedMessage m = messages.get(i);
       if (m.error() != null || m.event() == null) {
         InvalidEventException err = m.error() != null ? m.error()
             : new InvalidEventException("", "is null");
@@ -137,7 +152,7 @@ public final class Pipeline {
           results[i] = new IngestResult(results[i].index(), results[i].messageId(),
               IngestResult.Status.DUPLICATE, o.profile(), null);
         } else {
-          Decoded m = messages.get(pos);
+          DecodedMessage m = messages.get(pos);
           results[pos] = new IngestResult(m.index(), m.messageId(),
               o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE,
               o.profile(), null);

@@ -215,6 +215,16 @@ public record Event(
         properties, traits, context, consents, timestamp, originalTimestamp, sentAt, now, extra);
   }
 
+  /**
+   * This event with {@code receivedAt} replaced: a server stamps its own time of receipt and
+   * ignores one a client claims.
+   */
+  public Event withReceivedAt(Instant receivedAt) {
+    return new Event(type, messageId, userId, anonymousId, previousId, groupId, name, identifiers,
+        properties, traits, context, consents, timestamp, originalTimestamp, sentAt,
+        Objects.requireNonNull(receivedAt, "receivedAt"), extra);
+  }
+
   /** This event with {@code sentAt} set, unless it already has one (a batch's {@code sentAt}). */
   public Event sentAtIfAbsent(@Nullable Instant batchSentAt) {
     if (sentAt != null || batchSentAt == null) {

@@ -1,4 +1,4 @@
-package io.cdpkit.core.json;
+package io.cdpkit.core.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Assumptions;
  * Finds the project's shared reference data ({@code ../shared/data} next to the project root).
  * Missing data skips the calling test, except under {@code CI=true}, where it fails it.
  */
-final class SharedData {
+public final class SharedData {
   private SharedData() {}
 
   /**
@@ -20,7 +20,7 @@ final class SharedData {
    * {@code cdpkit.shared} or found as {@code ../shared} from the project root or
    * {@code ../../shared} from a module.
    */
-  static Path dataDir(String relative) {
+  public static Path dataDir(String relative) {
     List<Path> roots = new ArrayList<>();
     String property = System.getProperty("cdpkit.shared");
     if (property != null && !property.isBlank()) {
