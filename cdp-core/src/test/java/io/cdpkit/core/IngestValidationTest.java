@@ -57,6 +57,9 @@ class IngestValidationTest {
                 .build()),
         Arguments.of("order id that is neither string nor number", "/properties/order_id",
             (Supplier<Event>) () -> order().property("order_id", List.of(SECRET)).build()),
+        Arguments.of("event over 32 KB as JSON", "",
+            (Supplier<Event>) () -> Event.page("Home").messageId("bad").anonymousId("a-bad")
+                .property("blob", "x".repeat(40_000)).timestamp(T).build()),
         Arguments.of("refund without order id", "/properties/order_id",
             (Supplier<Event>) () -> Event.track("Order Refunded").messageId("bad")
                 .userId("C-bad").timestamp(T).build()));
@@ -122,6 +125,17 @@ class IngestValidationTest {
       assertThat(e.pointer()).isEqualTo(pointer);
       assertThat(e.getMessage()).doesNotContain(SECRET);
     });
+  }
+
+  @Test
+  @DisplayName("an event built in Java just under 32 KB as JSON is accepted (the size is measured "
+      + "exactly when the cheap bound is over the limit)")
+  void justUnderTheLimit() {
+    try (Cdp cdp = Cdp.builder().build()) {
+      IngestResult r = cdp.ingest(Event.page("Home").messageId("big").userId("C-1")
+          .property("blob", "x".repeat(32_000)).timestamp(T).build());
+      assertThat(r.status()).isEqualTo(IngestResult.Status.STORED);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.cdpkit.core.internal;
 
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.identity.IdentityRules;
+import io.cdpkit.core.json.EventCodec;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.EventType;
@@ -24,8 +25,11 @@ final class EventPreparer {
   private final IdentityRules rules;
   private final Contributions contributions;
 
-  EventPreparer(PipelineConfig config) {
+  private final EventCodec codec;
+
+  EventPreparer(PipelineConfig config, EventCodec codec) {
     this.config = config;
+    this.codec = codec;
     this.rules = config.rules();
     this.contributions = new Contributions(config);
   }
@@ -34,6 +38,7 @@ final class EventPreparer {
    * @throws InvalidEventException naming the offending field
    */
   PreparedEvent prepare(Event raw) {
+    checkSize(raw);
     Event e = raw.receivedAtIfAbsent(config.clock().instant());
     Instant time = e.eventTime();
     List<Identifier> ids = identifiers(e);
@@ -41,6 +46,22 @@ final class EventPreparer {
     StoredEvent stored = new StoredEvent(e, new EventKey(time, e.messageId()), ids,
         ids.isEmpty() ? null : ids.get(0));
     return new PreparedEvent(stored, contribution);
+  }
+
+  /** Enforces the per-event byte limit of the codec's limits on events built in Java too. */
+  private void checkSize(Event e) {
+    int max = codec.limits().maxEventBytes();
+    if (EventSize.upperBound(e) > max) {
+      int size;
+      try {
+        size = codec.encodedSize(e);
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidEventException("", "cannot be written as JSON: " + ex.getMessage());
+      }
+      if (size > max) {
+        throw new InvalidEventException("", "is larger than " + max + " bytes as JSON");
+      }
+    }
   }
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */

@@ -48,7 +48,7 @@ public final class Pipeline {
     this.store = store;
     this.codec = codec;
     this.config = config;
-    this.preparer = new EventPreparer(config);
+    this.preparer = new EventPreparer(config, codec);
     this.resolver = new IdentityResolver(config, preparer);
   }
 

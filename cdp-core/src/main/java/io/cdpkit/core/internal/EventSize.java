@@ -1,0 +1,72 @@
+package io.cdpkit.core.internal;
+
+import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventContext;
+import io.cdpkit.core.model.Identifier;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A cheap upper bound of an event's size as JSON, so the per-event byte limit can be enforced on
+ * events built in Java without encoding each one: only events whose bound exceeds the limit are
+ * encoded to measure them exactly.
+ *
+ * <p>The bound counts every string character as 6 bytes (the longest JSON escape,
+ * {@code \}{@code uXXXX}), every number as 64 bytes and adds 8 bytes of punctuation per value and
+ * key, plus a fixed 1,024 bytes for field names and timestamps.
+ */
+final class EventSize {
+  private static final long FIXED = 1024;
+
+  private EventSize() {}
+
+  static long upperBound(Event e) {
+    long n = FIXED;
+    n += str(e.messageId()) + str(e.userId()) + str(e.anonymousId()) + str(e.previousId())
+        + str(e.groupId()) + str(e.name());
+    for (Identifier i : e.identifiers()) {
+      n += 48 + str(i.type().id()) + str(i.value());
+    }
+    for (ConsentChange c : e.consents()) {
+      n += 64 + str(c.purpose()) + str(c.channel());
+    }
+    n += map(e.properties()) + map(e.traits()) + map(e.extra());
+    EventContext c = e.context();
+    n += str(c.channel()) + str(c.storeId()) + str(c.source()) + str(c.locale()) + str(c.ip())
+        + str(c.userAgent()) + str(c.libraryName()) + str(c.libraryVersion());
+    n += map(c.device()) + map(c.campaign()) + map(c.traits()) + map(c.other());
+    return n;
+  }
+
+  private static long str(@Nullable String s) {
+    return s == null ? 0 : 8 + 6L * s.length();
+  }
+
+  private static long map(Map<String, @Nullable Object> m) {
+    long n = 2;
+    for (Map.Entry<String, @Nullable Object> e : m.entrySet()) {
+      n += str(e.getKey()) + value(e.getValue());
+    }
+    return n;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static long value(@Nullable Object v) {
+    if (v instanceof String s) {
+      return str(s);
+    }
+    if (v instanceof Map<?, ?> m) {
+      return 8 + map((Map<String, @Nullable Object>) m);
+    }
+    if (v instanceof List<?> l) {
+      long n = 8;
+      for (Object o : l) {
+        n += value(o);
+      }
+      return n;
+    }
+    return 64;
+  }
+}
