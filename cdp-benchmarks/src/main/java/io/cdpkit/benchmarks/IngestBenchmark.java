@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
- * java -jar cdp-benchmarks/target/benchmarks.jar IngestBenchmark -f 1 -wi 2 -w 5s -i 3 -r 10s
+ * java -jar cdp-benchmarks/target/benchmarks.jar IngestBenchmark -f 1 -wi 2 -w 5s -i 5 -r 10s
  * </pre>
  *
  * <p>Results and the machine they were taken on are in {@code BENCHMARKS.md}.
@@ -57,7 +57,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
-@Measurement(iterations = 3, time = 10)
+@Measurement(iterations = 5, time = 10)
 @Fork(value = 1, jvmArgsAppend = {"-Xms8g", "-Xmx8g"})
 @State(Scope.Benchmark)
 public class IngestBenchmark {
