@@ -1,0 +1,257 @@
+package io.cdpkit.benchmarks;
+
+import io.cdpkit.core.model.Channels;
+import io.cdpkit.core.model.Event;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A reproducible stream of retail events for the benchmarks: the same seed gives the same events.
+ *
+ * <h2>The mix</h2>
+ * <ul>
+ *   <li>70% browsing: half {@code page} views, half {@code track "Product Viewed"};
+ *   <li>10% {@code identify} with userId, anonymousId and an {@code email} trait (40% also a
+ *       {@code phone}, half of those in national format so libphonenumber's region rule runs);
+ *   <li>10% {@code track "Product Added"};
+ *   <li>10% {@code track "Order Completed"} with {@code order_id}, {@code total} and
+ *       {@code currency EUR}: 35% of them in a store ({@code channel pos}, {@code storeId}, the
+ *       customer's userId only), the rest on the web.
+ * </ul>
+ *
+ * <h2>The people</h2>
+ * Each event picks its visitor from a Zipf distribution (rank {@code k} has weight
+ * {@code 1/k^s}), so a few visitors are heavy and most are light. 20% of the visitors are
+ * customers who can log in; their identifies and store orders are drawn from that subset with the
+ * same skew. A customer's first identify stitches its anonymousId to its userId; from then on its
+ * web events carry both. A store order before the first identify creates a separate
+ * customer-id profile that the identify later merges with the anonymous one.
+ *
+ * <p>messageIds are random UUIDs (from the seed), unique within a stream. Event times increase
+ * by 0 to 99 ms from {@code 2026-03-01T00:00:00Z}.
+ *
+ * <p>Not thread-safe; the resulting events are immutable.
+ */
+final class RetailEvents {
+  /** The seed the benchmarks use. */
+  static final long SEED = 0x5EED_CD9L;
+
+  /** Share of visitors who are customers that can log in (and are stitched when they do). */
+  static final double KNOWN_SHARE = 0.20;
+
+  private static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
+  private static final String[] PAGES = {
+    "Home", "Category", "Search Results", "Product Detail", "Cart", "Checkout"};
+  private static final String[] CATEGORIES = {
+    "shoes", "shirts", "trousers", "jackets", "bags", "accessories"};
+  private static final int PRODUCTS = 5_000;
+  private static final int STORES = 12;
+
+  private final SplittableRandom rnd;
+  private final double[] cdf;
+  private final String[] anonymousIds;
+  private final @Nullable String[] customerIds;
+  private final boolean[] identified;
+  private long time;
+  private long orders;
+
+  // What the stream turned out to contain, for the benchmark's log.
+  private final long[] eventsPerVisitor;
+  private long stitched;
+
+  /**
+   * @param visitors how many distinct visitors (browsers) there are
+   * @param skew the Zipf exponent {@code s}; 0 is uniform, 1 is classic Zipf
+   * @param seed the random seed
+   */
+  RetailEvents(int visitors, double skew, long seed) {
+    if (visitors < 10) {
+      throw new IllegalArgumentException("need at least 10 visitors, got " + visitors);
+    }
+    this.rnd = new SplittableRandom(seed);
+    this.cdf = zipfCdf(visitors, skew);
+    this.anonymousIds = new String[visitors];
+    this.customerIds = new String[visitors];
+    this.identified = new boolean[visitors];
+    this.eventsPerVisitor = new long[visitors];
+    for (int v = 0; v < visitors; v++) {
+      anonymousIds[v] = uuid();
+      if (rnd.nextDouble() < KNOWN_SHARE) {
+        customerIds[v] = "C-" + (100_000 + v);
+      }
+    }
+  }
+
+  /** The next {@code count} events of the stream. */
+  List<Event> next(int count) {
+    List<Event> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(next());
+    }
+    return out;
+  }
+
+  /** One event. */
+  Event next() {
+    time += rnd.nextInt(100);
+    Instant at = START.plusMillis(time);
+    double r = rnd.nextDouble();
+    if (r < 0.70) {
+      int v = visitor();
+      return rnd.nextBoolean() ? pageView(v, at) : productViewed(v, at);
+    } else if (r < 0.80) {
+      return identify(customer(), at);
+    } else if (r < 0.90) {
+      return productAdded(visitor(), at);
+    } else if (rnd.nextDouble() < 0.35) {
+      return posOrder(customer(), at);
+    } else {
+      return webOrder(visitor(), at);
+    }
+  }
+
+  private Event pageView(int v, Instant at) {
+    String page = PAGES[rnd.nextInt(PAGES.length)];
+    return web(Event.page(page), v, at)
+        .property("path", "/" + page.toLowerCase(Locale.ROOT).replace(' ', '-'))
+        .property("referrer", rnd.nextInt(4) == 0 ? "https://www.google.com/" : null)
+        .build();
+  }
+
+  private Event productViewed(int v, Instant at) {
+    return product(web(Event.track("Product Viewed"), v, at)).build();
+  }
+
+  private Event productAdded(int v, Instant at) {
+    return product(web(Event.track("Product Added"), v, at))
+        .property("quantity", 1L + rnd.nextInt(3))
+        .build();
+  }
+
+  private Event identify(int v, Instant at) {
+    if (!identified[v]) {
+      identified[v] = true;
+      stitched++;
+    }
+    Event.Builder b = web(Event.identify(), v, at)
+        .trait("email", "Customer." + v + "@Example.com")
+        .trait("first_name", "Kim")
+        .trait("loyalty_tier", v % 7 == 0 ? "gold" : "silver");
+    int phone = v % 10;
+    if (phone < 2) {
+      b.trait("phone", String.format(Locale.ROOT, "+31 6 1%07d", v % 10_000_000));
+    } else if (phone < 4) {
+      b.trait("phone", String.format(Locale.ROOT, "06-2%07d", v % 10_000_000));
+    }
+    return b.build();
+  }
+
+  private Event webOrder(int v, Instant at) {
+    return order(web(Event.track("Order Completed"), v, at)).build();
+  }
+
+  private Event posOrder(int v, Instant at) {
+    count(v);
+    return order(Event.track("Order Completed")
+        .messageId(uuid())
+        .userId(customerIds[v])
+        .channel(Channels.POS)
+        .storeId(String.format(Locale.ROOT, "store-%02d", 1 + rnd.nextInt(STORES)))
+        .timestamp(at))
+        .build();
+  }
+
+  private Event.Builder order(Event.Builder b) {
+    long cents = 990 + rnd.nextInt(25_000);
+    return b.property("order_id", "O-" + (++orders))
+        .property("total", BigDecimal.valueOf(cents, 2))
+        .property("currency", "EUR")
+        .property("items", 1L + rnd.nextInt(4));
+  }
+
+  private Event.Builder product(Event.Builder b) {
+    int p = rnd.nextInt(PRODUCTS);
+    return b.property("product_id", "P-" + p)
+        .property("category", CATEGORIES[p % CATEGORIES.length])
+        .property("price", BigDecimal.valueOf(990 + (p * 37L) % 20_000, 2));
+  }
+
+  /** A web event of visitor {@code v}: anonymousId, plus userId once the visitor logged in. */
+  private Event.Builder web(Event.Builder b, int v, Instant at) {
+    count(v);
+    return b.messageId(uuid())
+        .anonymousId(anonymousIds[v])
+        .userId(identified[v] ? customerIds[v] : null)
+        .channel(Channels.WEB)
+        .timestamp(at);
+  }
+
+  /** A visitor drawn with the skew. */
+  private int visitor() {
+    int i = Arrays.binarySearch(cdf, rnd.nextDouble());
+    return Math.min(i < 0 ? -i - 1 : i, cdf.length - 1);
+  }
+
+  /** A visitor that is a customer, drawn with the same skew. */
+  private int customer() {
+    while (true) {
+      int v = visitor();
+      if (customerIds[v] != null) {
+        return v;
+      }
+    }
+  }
+
+  private void count(int v) {
+    eventsPerVisitor[v]++;
+  }
+
+  private String uuid() {
+    return new UUID(rnd.nextLong(), rnd.nextLong()).toString();
+  }
+
+  private static double[] zipfCdf(int n, double s) {
+    double[] cdf = new double[n];
+    double sum = 0;
+    for (int k = 0; k < n; k++) {
+      sum += 1 / Math.pow(k + 1, s);
+      cdf[k] = sum;
+    }
+    for (int k = 0; k < n; k++) {
+      cdf[k] /= sum;
+    }
+    return cdf;
+  }
+
+  /** A one-line description of the skew so far, for the benchmark log. */
+  String describe() {
+    long[] sorted = eventsPerVisitor.clone();
+    Arrays.sort(sorted);
+    long total = 0;
+    int active = 0;
+    for (long c : sorted) {
+      total += c;
+      if (c > 0) {
+        active++;
+      }
+    }
+    long top1 = 0;
+    int onePercent = Math.max(1, sorted.length / 100);
+    for (int i = sorted.length - onePercent; i < sorted.length; i++) {
+      top1 += sorted[i];
+    }
+    long median = sorted[sorted.length - 1 - active / 2];
+    return String.format(Locale.ROOT,
+        "%d events, %d of %d visitors active, heaviest %d events, median active %d, "
+            + "top 1%% of visitors %.1f%% of events, %d visitors stitched by an identify",
+        total, active, sorted.length, sorted[sorted.length - 1], median,
+        100.0 * top1 / Math.max(1, total), stitched);
+  }
+}
