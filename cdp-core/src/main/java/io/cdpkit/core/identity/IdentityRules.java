@@ -69,10 +69,9 @@ public final class IdentityRules {
   /** Stands for "no limit" in {@link #maxPerProfile}. */
   public static final int UNBOUNDED = Integer.MAX_VALUE;
 
-  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
-  private static final Pattern ALL_ZERO = Pattern.compile("\\+?[0\\s-]+");
   private static final Set<String> PLACEHOLDERS = Set.of(
       "", "null", "nil", "none", "undefined", "unknown", "anonymous", "n/a");
+  private static final int LONGEST_PLACEHOLDER = 9;
   private static final Pattern EMAIL_LOCAL = Pattern.compile("[^\\s@\"(),:;<>\\[\\]\\\\]{1,64}");
   private static final Pattern EMAIL_LABEL =
       Pattern.compile("[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?");
@@ -149,7 +148,7 @@ public final class IdentityRules {
     if (isPlaceholder(trimmed)) {
       return Optional.empty();
     }
-    if (CONTROL.matcher(trimmed).find()) {
+    if (hasControl(trimmed)) {
       throw new InvalidEventException("", "contains control characters");
     }
     IdentifierType type = raw.type();
@@ -179,7 +178,33 @@ public final class IdentityRules {
   }
 
   private static boolean isPlaceholder(String s) {
-    return PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT)) || ALL_ZERO.matcher(s).matches();
+    return s.length() <= LONGEST_PLACEHOLDER && PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT))
+        || isAllZero(s);
+  }
+
+  /** Zeros, optionally with spaces and {@code -}, and a leading {@code +}. */
+  private static boolean isAllZero(String s) {
+    int n = s.length();
+    int i = n > 0 && s.charAt(0) == '+' ? 1 : 0;
+    boolean zero = false;
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c == '0') {
+        zero = true;
+      } else if (c != ' ' && c != '-' && !Character.isWhitespace(c)) {
+        return false;
+      }
+    }
+    return zero;
+  }
+
+  private static boolean hasControl(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean isBlocked(IdentifierType type, String value) {

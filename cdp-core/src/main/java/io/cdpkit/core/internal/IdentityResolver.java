@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,6 +59,7 @@ final class IdentityResolver {
   private final IdentityRules rules;
   private final EventPreparer preparer;
   private final java.time.Clock clock;
+  private final IdGenerator ids = new IdGenerator();
 
   IdentityResolver(PipelineConfig config, EventPreparer preparer) {
     this.rules = config.rules();
@@ -630,14 +630,14 @@ final class IdentityResolver {
     return pid;
   }
 
-  private static String newComponent(WriteTransaction tx) {
-    String id = UUID.randomUUID().toString();
+  private String newComponent(WriteTransaction tx) {
+    String id = ids.next();
     tx.putComponent(new ComponentRecord(id, null, List.of()));
     return id;
   }
 
-  private static ProfileId newProfileId() {
-    return ProfileId.random();
+  private ProfileId newProfileId() {
+    return new ProfileId(ids.next());
   }
 
   private static IllegalStateException corrupt(String what) {

@@ -2,11 +2,14 @@ package io.cdpkit.core.internal;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.AbstractMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,10 +23,17 @@ public final class JsonValues {
 
   private JsonValues() {}
 
-  /** A deep unmodifiable copy preserving key order; {@code null} values are kept. */
+  /**
+   * A deep unmodifiable copy preserving key order; {@code null} values are kept. A map this class
+   * made is returned as it is: it is already deep and unmodifiable.
+   */
+  @SuppressWarnings("unchecked")
   public static Map<String, @Nullable Object> copyMap(@Nullable Map<String, ?> map) {
     if (map == null || map.isEmpty()) {
       return EMPTY;
+    }
+    if (map instanceof FrozenMap f) {
+      return f;
     }
     LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(map.size() * 2);
     for (Map.Entry<String, ?> e : map.entrySet()) {
@@ -32,13 +42,62 @@ public final class JsonValues {
       }
       out.put(e.getKey(), copy(e.getValue()));
     }
-    return Collections.unmodifiableMap(out);
+    return new FrozenMap(out);
+  }
+
+  /** A deep copy made here: read-only over a map nobody else holds. */
+  private static final class FrozenMap extends AbstractMap<String, @Nullable Object> {
+    private final Map<String, @Nullable Object> view;
+
+    FrozenMap(LinkedHashMap<String, @Nullable Object> map) {
+      this.view = Collections.unmodifiableMap(map);
+    }
+
+    @Override
+    public int size() {
+      return view.size();
+    }
+
+    @Override
+    public boolean containsKey(@Nullable Object key) {
+      return view.containsKey(key);
+    }
+
+    @Override
+    public @Nullable Object get(@Nullable Object key) {
+      return view.get(key);
+    }
+
+    @Override
+    public Set<Map.Entry<String, @Nullable Object>> entrySet() {
+      return view.entrySet();
+    }
+  }
+
+  /** A deep copy made here: read-only over a list nobody else holds. */
+  private static final class FrozenList extends AbstractList<@Nullable Object>
+      implements RandomAccess {
+    private final Object[] items;
+
+    FrozenList(Object[] items) {
+      this.items = items;
+    }
+
+    @Override
+    public @Nullable Object get(int index) {
+      return items[index];
+    }
+
+    @Override
+    public int size() {
+      return items.length;
+    }
   }
 
   /** A deep unmodifiable copy of one value. */
   public static @Nullable Object copy(@Nullable Object v) {
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long
-        || v instanceof BigDecimal) {
+        || v instanceof BigDecimal || v instanceof FrozenMap || v instanceof FrozenList) {
       return v;
     }
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
@@ -62,14 +121,15 @@ public final class JsonValues {
         }
         out.put(k, copy(e.getValue()));
       }
-      return Collections.unmodifiableMap(out);
+      return new FrozenMap(out);
     }
     if (v instanceof List<?> l) {
-      List<@Nullable Object> out = new ArrayList<>(l.size());
+      Object[] out = new Object[l.size()];
+      int i = 0;
       for (Object o : l) {
-        out.add(copy(o));
+        out[i++] = copy(o);
       }
-      return Collections.unmodifiableList(out);
+      return new FrozenList(out);
     }
     if (v instanceof CharSequence cs) {
       return cs.toString();

@@ -54,6 +54,17 @@ public record Identifier(IdentifierType type, String value) {
     return new Identifier(IdentifierType.ANONYMOUS_ID, value);
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return this == o
+        || o instanceof Identifier i && value.equals(i.value) && type.equals(i.type);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * type.hashCode() + value.hashCode();
+  }
+
   /** Type and a short keyed hash of the value; never the value itself. */
   @Override
   public String toString() {

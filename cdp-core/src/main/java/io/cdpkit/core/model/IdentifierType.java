@@ -51,6 +51,16 @@ public record IdentifierType(String id) {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return this == o || o instanceof IdentifierType t && id.equals(t.id);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
   public String toString() {
     return id;
   }

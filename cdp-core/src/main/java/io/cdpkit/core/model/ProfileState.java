@@ -1,12 +1,10 @@
 package io.cdpkit.core.model;
 
+import io.cdpkit.core.internal.ArrayMap;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BinaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProfileState {
   /** The state of a profile without events. */
-  public static final ProfileState EMPTY =
-      new ProfileState(Map.of(), Map.of(), null, null, Map.of(), Map.of(), Map.of(), Map.of());
+  public static final ProfileState EMPTY = new ProfileState(ArrayMap.of(), ArrayMap.of(), null,
+      null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of());
 
   /**
    * A trait value and the write that set it.
@@ -131,14 +129,15 @@ public final class ProfileState {
    */
   public record OrderEntry(@Nullable Order completion, Map<String, Refund> refunds) {
     public OrderEntry {
-      refunds = Map.copyOf(refunds);
+      refunds = ArrayMap.copyOf(refunds);
     }
 
     OrderEntry join(OrderEntry o) {
       Order c = completion == null ? o.completion
           : o.completion == null ? completion
           : Order.ORDER.compare(completion, o.completion) >= 0 ? completion : o.completion;
-      return new OrderEntry(c, unionMaps(refunds, o.refunds, (a, b) -> a));
+      return new OrderEntry(c, ((ArrayMap<String, Refund>) refunds).union(
+          (ArrayMap<String, Refund>) o.refunds, (a, b) -> a));
     }
 
     /** Minor units refunded, capped at the order's value; refunds in another currency ignored. */
@@ -177,18 +176,20 @@ public final class ProfileState {
     }
   }
 
-  private final Map<String, TraitValue> traits;
-  private final Map<ConsentKey, ConsentValue> consents;
+  private final ArrayMap<String, TraitValue> traits;
+  private final ArrayMap<ConsentKey, ConsentValue> consents;
   private final @Nullable Instant firstSeen;
   private final @Nullable Instant lastSeen;
-  private final Map<String, Tally> channels;
-  private final Map<String, Tally> stores;
-  private final Map<String, OrderEntry> orders;
-  private final Map<String, Long> eventCounts;
+  private final ArrayMap<String, Tally> channels;
+  private final ArrayMap<String, Tally> stores;
+  private final ArrayMap<String, OrderEntry> orders;
+  private final ArrayMap<String, Long> eventCounts;
 
-  private ProfileState(Map<String, TraitValue> traits, Map<ConsentKey, ConsentValue> consents,
-      @Nullable Instant firstSeen, @Nullable Instant lastSeen, Map<String, Tally> channels,
-      Map<String, Tally> stores, Map<String, OrderEntry> orders, Map<String, Long> eventCounts) {
+  private ProfileState(ArrayMap<String, TraitValue> traits,
+      ArrayMap<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
+      @Nullable Instant lastSeen, ArrayMap<String, Tally> channels,
+      ArrayMap<String, Tally> stores, ArrayMap<String, OrderEntry> orders,
+      ArrayMap<String, Long> eventCounts) {
     this.traits = traits;
     this.consents = consents;
     this.firstSeen = firstSeen;
@@ -219,41 +220,28 @@ public final class ProfileState {
     if ((firstSeen == null) != (lastSeen == null)) {
       throw new IllegalArgumentException("firstSeen and lastSeen must both be set or both absent");
     }
-    return new ProfileState(Map.copyOf(traits), Map.copyOf(consents), firstSeen, lastSeen,
-        Map.copyOf(channels), Map.copyOf(stores), Map.copyOf(orders), Map.copyOf(eventCounts));
+    return new ProfileState(ArrayMap.copyOf(traits), ArrayMap.copyOf(consents), firstSeen,
+        lastSeen, ArrayMap.copyOf(channels), ArrayMap.copyOf(stores), ArrayMap.copyOf(orders),
+        ArrayMap.copyOf(eventCounts));
   }
 
   /** The least upper bound of two states (see the class description). */
   public ProfileState join(ProfileState o) {
-    if (o == EMPTY || o.equals(EMPTY)) {
+    if (o == EMPTY) {
       return this;
     }
     if (this == EMPTY) {
       return o;
     }
     return new ProfileState(
-        unionMaps(traits, o.traits, (a, b) -> TraitValue.ORDER.compare(a, b) >= 0 ? a : b),
-        unionMaps(consents, o.consents,
-            (a, b) -> ConsentValue.ORDER.compare(a, b) >= 0 ? a : b),
+        traits.union(o.traits, (a, b) -> TraitValue.ORDER.compare(a, b) >= 0 ? a : b),
+        consents.union(o.consents, (a, b) -> ConsentValue.ORDER.compare(a, b) >= 0 ? a : b),
         min(firstSeen, o.firstSeen),
         max(lastSeen, o.lastSeen),
-        unionMaps(channels, o.channels, Tally::plus),
-        unionMaps(stores, o.stores, Tally::plus),
-        unionMaps(orders, o.orders, OrderEntry::join),
-        unionMaps(eventCounts, o.eventCounts, Long::sum));
-  }
-
-  static <K, V> Map<K, V> unionMaps(Map<K, V> a, Map<K, V> b, BinaryOperator<V> merge) {
-    if (b.isEmpty()) {
-      return a;
-    }
-    if (a.isEmpty()) {
-      return b;
-    }
-    HashMap<K, V> out = new HashMap<>(a);
-    b.forEach((k, v) -> out.merge(k, v, merge));
-    // A fresh map nobody else holds: wrapping it keeps it immutable without re-hashing.
-    return Collections.unmodifiableMap(out);
+        channels.union(o.channels, Tally::plus),
+        stores.union(o.stores, Tally::plus),
+        orders.union(o.orders, OrderEntry::join),
+        eventCounts.union(o.eventCounts, Long::sum));
   }
 
   private static @Nullable Instant min(@Nullable Instant a, @Nullable Instant b) {
