@@ -69,7 +69,7 @@ public final class IdentityRules {
   /** Stands for "no limit" in {@link #maxPerProfile}. */
   public static final int UNBOUNDED = Integer.MAX_VALUE;
 
-  private static final Set<String> PLACEHOLDERS = Set.of(
+  private static final List<String> PLACEHOLDERS = List.of(
       "", "null", "nil", "none", "undefined", "unknown", "anonymous", "n/a");
   private static final int LONGEST_PLACEHOLDER = 9;
   private static final Pattern EMAIL_LOCAL = Pattern.compile("[^\\s@\"(),:;<>\\[\\]\\\\]{1,64}");
@@ -178,8 +178,14 @@ public final class IdentityRules {
   }
 
   private static boolean isPlaceholder(String s) {
-    return s.length() <= LONGEST_PLACEHOLDER && PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT))
-        || isAllZero(s);
+    if (s.length() <= LONGEST_PLACEHOLDER) {
+      for (String p : PLACEHOLDERS) {
+        if (p.equalsIgnoreCase(s)) {
+          return true;
+        }
+      }
+    }
+    return isAllZero(s);
   }
 
   /** Zeros, optionally with spaces and {@code -}, and a leading {@code +}. */

@@ -53,6 +53,10 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
     if (map.isEmpty()) {
       return of();
     }
+    if (map.size() == 1) {
+      Map.Entry<? extends K, ? extends V> e = map.entrySet().iterator().next();
+      return of(e.getKey(), e.getValue());
+    }
     Object[][] entries = new Object[map.size()][];
     int i = 0;
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {

@@ -45,11 +45,12 @@ final class EventSize {
   }
 
   private static long map(Map<String, @Nullable Object> m) {
-    long n = 2;
-    for (Map.Entry<String, @Nullable Object> e : m.entrySet()) {
-      n += str(e.getKey()) + value(e.getValue());
+    if (m.isEmpty()) {
+      return 2;
     }
-    return n;
+    long[] n = {2};
+    m.forEach((k, v) -> n[0] += str(k) + value(v));
+    return n[0];
   }
 
   @SuppressWarnings("unchecked")

@@ -47,10 +47,18 @@ public final class JsonValues {
 
   /** A deep copy made here: read-only over a map nobody else holds. */
   private static final class FrozenMap extends AbstractMap<String, @Nullable Object> {
+    private final LinkedHashMap<String, @Nullable Object> map;
     private final Map<String, @Nullable Object> view;
 
     FrozenMap(LinkedHashMap<String, @Nullable Object> map) {
+      this.map = map;
       this.view = Collections.unmodifiableMap(map);
+    }
+
+    @Override
+    public void forEach(
+        java.util.function.BiConsumer<? super String, ? super @Nullable Object> action) {
+      map.forEach(action);
     }
 
     @Override

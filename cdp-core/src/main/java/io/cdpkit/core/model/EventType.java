@@ -12,9 +12,11 @@ public enum EventType {
   GROUP,
   ALIAS;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The name as it appears in the {@code type} field of a message ({@code "track"}). */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** The type named by a message's {@code type} field, case-insensitively. */
