@@ -3,6 +3,9 @@ package io.cdpkit.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -24,5 +27,17 @@ class QuickstartTest {
     assertThat(out).containsPattern("MERGED .* by loyalty_card:2900001234567 in event web-9");
     assertThat(out).containsPattern("CONFLICT .* by email:family@devries.example in event crm-2 "
         + "\\(limit: customer_id max 1\\)");
+  }
+
+  @Test
+  void theReadmeSnippetIsTheCompiledEmbeddingExample() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String source = Files.readString(
+        Path.of("src", "main", "java", "io", "cdpkit", "examples", "Embedding.java"));
+    String snippet = source.substring(source.indexOf("// README snippet start\n")
+        + "// README snippet start\n".length(), source.indexOf("    // README snippet end"));
+    String dedented = snippet.lines().map(l -> l.startsWith("    ") ? l.substring(4) : l)
+        .reduce("", (a, b) -> a + b + "\n");
+    assertThat(readme).contains(dedented);
   }
 }

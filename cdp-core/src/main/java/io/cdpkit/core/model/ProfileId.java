@@ -4,8 +4,10 @@ import io.cdpkit.core.internal.Checks;
 import java.util.UUID;
 
 /**
- * The id of a unified profile. Ids are random and carry no personal data. When two profiles
- * merge, the merged-away id keeps resolving to the survivor, so an id a host stored never dies.
+ * The id of a unified profile. Ids carry no personal data: the pipeline writes them as UUIDs made
+ * of a random 64-bit prefix, drawn once per {@code Cdp} instance, and a counter, so they are
+ * unique across instances and nodes without a secure random draw per id. When two profiles merge,
+ * the merged-away id keeps resolving to the survivor, so an id a host stored never dies.
  *
  * <p>Immutable.
  *
