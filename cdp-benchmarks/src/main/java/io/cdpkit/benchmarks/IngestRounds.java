@@ -1,0 +1,61 @@
+package io.cdpkit.benchmarks;
+
+import io.cdpkit.core.Cdp;
+import io.cdpkit.core.model.Event;
+import java.util.List;
+
+/**
+ * A plain program for profiling the ingest path (JMH measures it; this gives a profiler a steady
+ * run): ingests the first {@code N} events of the {@link RetailEvents} stream into a fresh
+ * in-memory {@link Cdp}, {@code ROUNDS} times, printing events/s per round, then the heap the
+ * last store retains per event (after a forced collection).
+ *
+ * <pre>
+ * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
+ * java -Xmx8g -XX:+UseParallelGC -XX:StartFlightRecording=filename=ingest.jfr,settings=profile \
+ *     -cp cdp-benchmarks/target/benchmarks.jar io.cdpkit.benchmarks.IngestRounds 600000 6
+ * </pre>
+ */
+public final class IngestRounds {
+  private IngestRounds() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length != 2) {
+      System.err.println("usage: IngestRounds EVENTS ROUNDS");
+      System.exit(2);
+    }
+    int n = Integer.parseInt(args[0]);
+    int rounds = Integer.parseInt(args[1]);
+    List<Event> events = new RetailEvents(500_000, 0.8, RetailEvents.SEED).next(n);
+    Runtime rt = Runtime.getRuntime();
+    Cdp last = null;
+    long baseline = 0;
+    for (int r = 0; r < rounds; r++) {
+      if (last != null) {
+        last.close();
+        last = null;
+      }
+      if (r == rounds - 1) {
+        baseline = usedAfterGc(rt);
+      }
+      Cdp cdp = Cdp.builder().build();
+      long t0 = System.nanoTime();
+      for (Event e : events) {
+        cdp.ingest(e);
+      }
+      long t1 = System.nanoTime();
+      System.out.printf("round %d: %,.0f events/s%n", r, n / ((t1 - t0) / 1e9));
+      last = cdp;
+    }
+    long retained = usedAfterGc(rt) - baseline;
+    System.out.printf("retained by the last store: %,.0f bytes per event (%s)%n",
+        retained / (double) n, last.profiles().eventCounts().isEmpty() ? "empty" : "full");
+  }
+
+  private static long usedAfterGc(Runtime rt) throws InterruptedException {
+    System.gc();
+    Thread.sleep(200);
+    System.gc();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+}
