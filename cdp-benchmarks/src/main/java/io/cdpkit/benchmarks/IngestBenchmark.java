@@ -52,7 +52,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -jar cdp-benchmarks/target/benchmarks.jar IngestBenchmark -f 1 -wi 2 -w 5s -i 5 -r 10s
  * </pre>
  *
- * <p>Results and the machine they were taken on are in {@code BENCHMARKS.md}.
+ * <p>Results and the machine they were taken on are in {@code BENCHMARKS.md}. A JMH state: JMH
+ * owns its threads and lifecycle (thread-safe for the {@code @Threads(2)} methods, whose shared
+ * cursor is atomic).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -8,7 +8,7 @@ import java.util.List;
  * A plain program for profiling the ingest path (JMH measures it; this gives a profiler a steady
  * run): ingests the first {@code N} events of the {@link RetailEvents} stream into a fresh
  * in-memory {@link Cdp}, {@code ROUNDS} times, printing events/s per round, then the heap the
- * last store retains per event (after a forced collection).
+ * last store retains per event (after a forced collection). A program, not a library type.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests

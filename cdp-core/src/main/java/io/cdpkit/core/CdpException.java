@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Programmer errors (a null argument, a builder setting given twice) are reported as
  * {@link IllegalArgumentException} or {@link IllegalStateException} instead.
+ *
+ * <p>Immutable.
  */
 public class CdpException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -9,7 +9,7 @@ import java.util.Objects;
  * message as a whole. {@link #reason()} says what is wrong. Neither ever contains the offending
  * value, so the message is safe to log.
  *
- * <p>Nothing of a rejected event is stored.
+ * <p>Nothing of a rejected event is stored. Immutable.
  */
 public final class InvalidEventException extends CdpException {
   private static final long serialVersionUID = 1L;

@@ -7,7 +7,7 @@ import io.cdpkit.core.model.Profile;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** The embedding snippet of the README, kept here so that it compiles and runs. */
+/** The embedding snippet of the README, kept here so that it compiles and runs. Stateless. */
 public final class Embedding {
   private Embedding() {}
 

@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
  *       refuses the link, and the conflict is recorded.
  * </ol>
  *
- * Run it with {@code mvn -q -pl examples -am package exec:java -DskipTests}.
+ * Run it with {@code mvn -q -pl examples -am package exec:java -DskipTests}. Stateless: each
+ * {@link #run} builds its own {@link Cdp}.
  */
 public final class Quickstart {
   /** The shop's shared in-store card, handed to customers without one of their own. */

@@ -1,6 +1,6 @@
 package io.cdpkit.core.internal;
 
-/** Argument checks shared by the value types. */
+/** Argument checks shared by the value types. Stateless and thread-safe. */
 public final class Checks {
   private Checks() {}
 

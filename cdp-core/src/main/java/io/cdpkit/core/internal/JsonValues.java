@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * Deep, unmodifiable copies of JSON-like values: {@code null}, {@link String}, {@link Boolean},
  * {@link Long}, {@link BigDecimal}, {@link List} and {@link Map} with string keys. Other integral
  * numbers become {@code Long} (or {@code BigDecimal} when too large), other numbers
- * {@code BigDecimal}, so that money read from JSON stays exact.
+ * {@code BigDecimal}, so that money read from JSON stays exact. Stateless and thread-safe; the
+ * copies are immutable.
  */
 public final class JsonValues {
   private static final Map<String, @Nullable Object> EMPTY = Collections.emptyMap();

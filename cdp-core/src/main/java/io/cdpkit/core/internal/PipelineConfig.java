@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Settings of the ingest pipeline, fixed when a {@code Cdp} is built.
+ * Settings of the ingest pipeline, fixed when a {@code Cdp} is built. Immutable.
  *
  * @param rules identifier rules
  * @param clock the clock for receivedAt and ledger times

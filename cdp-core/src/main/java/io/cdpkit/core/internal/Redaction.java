@@ -9,7 +9,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Short keyed hashes that stand in for personal data in logs and messages. The key is random per
  * JVM and never leaves it, so a hash can be correlated within one process's logs but not
- * reversed by guessing common values.
+ * reversed by guessing common values. Thread-safe.
  */
 public final class Redaction {
   private static final SecretKeySpec KEY;

@@ -2,7 +2,7 @@ package io.cdpkit.core.model;
 
 /**
  * Names of the retail channels CDPKit knows. A channel is a plain lower-case string, so hosts can
- * use others; these are the ones the built-in profile fields and examples use.
+ * use others; these are the ones the built-in profile fields and examples use. Constants only.
  */
 public final class Channels {
   public static final String WEB = "web";

@@ -3,7 +3,7 @@ package io.cdpkit.core.model;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The kinds of message in the Segment Spec. */
+/** The kinds of message in the Segment Spec. Immutable. */
 public enum EventType {
   IDENTIFY,
   TRACK,
