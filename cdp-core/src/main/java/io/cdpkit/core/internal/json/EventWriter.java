@@ -69,7 +69,7 @@ public final class EventWriter {
     return true;
   }
 
-  private static boolean validText(@Nullable Object v) {
+  static boolean validText(@Nullable Object v) {
     if (v instanceof String s) {
       return !JsonTreeReader.hasUnpairedSurrogate(s);
     }

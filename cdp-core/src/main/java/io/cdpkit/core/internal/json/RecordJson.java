@@ -1,0 +1,847 @@
+package io.cdpkit.core.internal.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.StorageException;
+import io.cdpkit.core.internal.JsonValues;
+import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventKey;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.Money;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.ProfileState.ConsentValue;
+import io.cdpkit.core.model.ProfileState.Order;
+import io.cdpkit.core.model.ProfileState.OrderEntry;
+import io.cdpkit.core.model.ProfileState.Refund;
+import io.cdpkit.core.model.ProfileState.Tally;
+import io.cdpkit.core.model.ProfileState.TraitValue;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.DoNotLinkRule;
+import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The JSON text a store persists for each storage record, behind
+ * {@link io.cdpkit.core.spi.storage.RecordCodec}. For every record it writes,
+ * {@code read(write(x)).equals(x)}.
+ *
+ * <p><b>This format is persisted: change it only together with a store migration that rewrites
+ * the stored rows.</b> Readers are strict: an unknown key, a missing required key or a value of
+ * the wrong type is an error, so that an old reader never drops what a newer writer added.
+ *
+ * <h2>Format</h2>
+ * Common shapes: an <i>instant</i> is an ISO-8601 string from {@link Instant#toString()} (full
+ * nanosecond precision, always {@code Z}); an <i>identifier</i> is a two-element array
+ * {@code [type, value]}; <i>money</i> is {@code {"mu": minorUnits, "cur": "EUR"}}. Keys marked
+ * {@code ?} are left out when the value is absent ({@code null}) or the map or list is empty,
+ * and read as absent or empty when missing; map-valued fields are written with keys in sorted
+ * order.
+ * <pre>
+ * event:     {"t": instant, "m": messageId, "i": [identifier...], "e": {Segment-shaped message}}
+ *            ("t" and "m" are the key; the anchor is the first identifier; "e" is the event as
+ *            {@link io.cdpkit.core.json.EventCodec} writes it)
+ * profile:   {"id": profileId, "ver": version, "ic"?: {identifierType: count},
+ *             "tr"?: {trait: {"v": JSON value or null, "t": instant, "p": sourcePriority,
+ *                             "m": messageId}},
+ *             "co"?: [{"p": purpose, "c": channel, "g": granted, "t": instant, "m": messageId}],
+ *             "fs"?: firstSeen, "ls"?: lastSeen,
+ *             "ch"?: {channel: tally}, "st"?: {storeId: tally},
+ *             "or"?: {orderId: {"c"?: order, "r"?: {messageId: {"t": instant, "a"?: money}}}},
+ *             "ec"?: {eventName: count}}
+ *            tally: {"e": events, "o": orders, "t": lastAt}
+ *            order: {"id"?: orderId (only when it differs from the map key), "t": instant,
+ *                    "m": messageId, "v": money, "ch"?: channel, "s"?: storeId}
+ *            (a trait's "v" is always written: {@code null} there is a value, an unset trait)
+ * component: {"id": id, "ll"?: {"t": instant, "m": messageId},
+ *             "r"?: [{"a": identifier, "b": identifier, "t": createdAt}]}
+ * link:      {"t": instant, "m": messageId, "i": [identifier, identifier...]}
+ * ledger:    {"k": "MERGED" | "CONFLICT" | "UNMERGED", "p": profileId, "o"?: profileId,
+ *             "i"?: identifier, "m"?: messageId, "et"?: eventTime, "at": recordedAt,
+ *             "r": reason}
+ * </pre>
+ * Trait values keep their JSON-like types: integers as {@code Long}, decimals as
+ * {@code BigDecimal} with their scale (scale 0 written as {@code 5E0}), as
+ * {@link EventWriter#writeValue} writes them.
+ *
+ * <p>Errors: a read method throws a non-retryable {@link StorageException} whose message names
+ * the record kind, a path of fixed key names ({@code *} for a map key, indexes for list elements)
+ * and the problem, never a value or a map key from the data; it carries no cause, since
+ * Jackson's and the model's messages may quote data. A write method throws
+ * {@link IllegalArgumentException} for a record that could not be read back equal (a string with
+ * an unpaired UTF-16 surrogate, a trait value of a type that is not JSON-like, an event that
+ * {@link io.cdpkit.core.json.EventCodec#encode} refuses).
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class RecordJson {
+  /** Deepest nesting of a record, trait values and the embedded event included. */
+  static final int MAX_DEPTH = 2_000;
+
+  private final JsonFactory factory;
+  private final JsonTreeReader reader;
+
+  public RecordJson() {
+    this.factory = JsonFactory.builder()
+        .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        // Records come from our own store and were checked when written: no lower limits than
+        // the writer's.
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_DEPTH + 1)
+            .maxNumberLength(Integer.MAX_VALUE)
+            .maxStringLength(Integer.MAX_VALUE)
+            .build())
+        .streamWriteConstraints(StreamWriteConstraints.builder()
+            .maxNestingDepth(MAX_DEPTH)
+            .build())
+        .build();
+    this.reader = new JsonTreeReader(MAX_DEPTH);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writing
+
+  @FunctionalInterface
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private String write(Body body) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = factory.createGenerator(out)) {
+      g.writeStartObject();
+      body.write(g);
+      g.writeEndObject();
+    } catch (IOException e) {
+      // A StringWriter does not fail; Jackson's message may quote data, so it is not kept.
+      throw new UncheckedIOException(new IOException("writing a record as JSON failed"));
+    }
+    return out.toString();
+  }
+
+  public String writeEvent(StoredEvent r) {
+    Event event = r.event();
+    EventWriter.checkWritable(event);
+    return write(g -> {
+      text(g, "t", r.key().time().toString());
+      text(g, "m", r.key().messageId());
+      g.writeArrayFieldStart("i");
+      for (Identifier id : r.identifiers()) {
+        identifier(g, id);
+      }
+      g.writeEndArray();
+      g.writeFieldName("e");
+      EventWriter.write(event, g);
+    });
+  }
+
+  public String writeProfile(ProfileRecord r) {
+    ProfileState s = r.state();
+    return write(g -> {
+      text(g, "id", r.id().value());
+      g.writeNumberField("ver", r.version());
+      if (!r.identifierCounts().isEmpty()) {
+        g.writeObjectFieldStart("ic");
+        TreeMap<String, Integer> counts = new TreeMap<>();
+        r.identifierCounts().forEach((type, n) -> counts.put(type.id(), n));
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+          g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+      }
+      if (!s.traits().isEmpty()) {
+        g.writeObjectFieldStart("tr");
+        for (Map.Entry<String, TraitValue> e : sorted(s.traits())) {
+          TraitValue v = e.getValue();
+          key(g, e.getKey());
+          g.writeStartObject();
+          g.writeFieldName("v");
+          if (!EventWriter.validText(v.value())) {
+            throw new IllegalArgumentException(
+                "a trait value holds a string with an unpaired UTF-16 surrogate");
+          }
+          EventWriter.writeValue(g, v.value());
+          text(g, "t", v.time().toString());
+          g.writeNumberField("p", v.sourcePriority());
+          text(g, "m", v.messageId());
+          g.writeEndObject();
+        }
+        g.writeEndObject();
+      }
+      if (!s.consents().isEmpty()) {
+        g.writeArrayFieldStart("co");
+        for (Map.Entry<ConsentKey, ConsentValue> e : sorted(s.consents())) {
+          ConsentValue v = e.getValue();
+          g.writeStartObject();
+          text(g, "p", e.getKey().purpose());
+          text(g, "c", e.getKey().channel());
+          g.writeBooleanField("g", v.granted());
+          text(g, "t", v.time().toString());
+          text(g, "m", v.messageId());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      if (s.firstSeen() != null) {
+        text(g, "fs", s.firstSeen().toString());
+      }
+      if (s.lastSeen() != null) {
+        text(g, "ls", s.lastSeen().toString());
+      }
+      tallies(g, "ch", s.channels());
+      tallies(g, "st", s.stores());
+      if (!s.orders().isEmpty()) {
+        g.writeObjectFieldStart("or");
+        for (Map.Entry<String, OrderEntry> e : sorted(s.orders())) {
+          key(g, e.getKey());
+          orderEntry(g, e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+      }
+      if (!s.eventCounts().isEmpty()) {
+        g.writeObjectFieldStart("ec");
+        for (Map.Entry<String, Long> e : sorted(s.eventCounts())) {
+          key(g, e.getKey());
+          g.writeNumber(e.getValue());
+        }
+        g.writeEndObject();
+      }
+    });
+  }
+
+  public String writeComponent(ComponentRecord r) {
+    return write(g -> {
+      text(g, "id", r.id());
+      if (r.latestLink() != null) {
+        g.writeObjectFieldStart("ll");
+        text(g, "t", r.latestLink().time().toString());
+        text(g, "m", r.latestLink().messageId());
+        g.writeEndObject();
+      }
+      if (!r.rules().isEmpty()) {
+        g.writeArrayFieldStart("r");
+        for (DoNotLinkRule rule : r.rules()) {
+          g.writeStartObject();
+          g.writeFieldName("a");
+          identifier(g, rule.a());
+          g.writeFieldName("b");
+          identifier(g, rule.b());
+          text(g, "t", rule.createdAt().toString());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+    });
+  }
+
+  public String writeLink(Link r) {
+    return write(g -> {
+      text(g, "t", r.key().time().toString());
+      text(g, "m", r.key().messageId());
+      g.writeArrayFieldStart("i");
+      for (Identifier id : r.identifiers()) {
+        identifier(g, id);
+      }
+      g.writeEndArray();
+    });
+  }
+
+  public String writeLedger(LedgerEntry r) {
+    return write(g -> {
+      g.writeStringField("k", r.kind().name());
+      text(g, "p", r.profile().value());
+      if (r.other() != null) {
+        text(g, "o", r.other().value());
+      }
+      if (r.identifier() != null) {
+        g.writeFieldName("i");
+        identifier(g, r.identifier());
+      }
+      if (r.messageId() != null) {
+        text(g, "m", r.messageId());
+      }
+      if (r.eventTime() != null) {
+        text(g, "et", r.eventTime().toString());
+      }
+      text(g, "at", r.recordedAt().toString());
+      text(g, "r", r.reason());
+    });
+  }
+
+  private static void tallies(JsonGenerator g, String field, Map<String, Tally> map)
+      throws IOException {
+    if (map.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(field);
+    for (Map.Entry<String, Tally> e : sorted(map)) {
+      key(g, e.getKey());
+      Tally t = e.getValue();
+      g.writeStartObject();
+      g.writeNumberField("e", t.events());
+      g.writeNumberField("o", t.orders());
+      text(g, "t", t.lastAt().toString());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private static void orderEntry(JsonGenerator g, String orderId, OrderEntry entry)
+      throws IOException {
+    g.writeStartObject();
+    Order c = entry.completion();
+    if (c != null) {
+      g.writeObjectFieldStart("c");
+      if (!c.orderId().equals(orderId)) {
+        text(g, "id", c.orderId());
+      }
+      text(g, "t", c.time().toString());
+      text(g, "m", c.messageId());
+      g.writeFieldName("v");
+      money(g, c.value());
+      if (c.channel() != null) {
+        text(g, "ch", c.channel());
+      }
+      if (c.storeId() != null) {
+        text(g, "s", c.storeId());
+      }
+      g.writeEndObject();
+    }
+    if (!entry.refunds().isEmpty()) {
+      g.writeObjectFieldStart("r");
+      for (Map.Entry<String, Refund> e : sorted(entry.refunds())) {
+        key(g, e.getKey());
+        g.writeStartObject();
+        text(g, "t", e.getValue().time().toString());
+        if (e.getValue().amount() != null) {
+          g.writeFieldName("a");
+          money(g, e.getValue().amount());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private static void money(JsonGenerator g, Money m) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("mu", m.minorUnits());
+    g.writeStringField("cur", m.currency());
+    g.writeEndObject();
+  }
+
+  private static void identifier(JsonGenerator g, Identifier id) throws IOException {
+    g.writeStartArray();
+    g.writeString(id.type().id());
+    g.writeString(checked(id.value()));
+    g.writeEndArray();
+  }
+
+  private static void text(JsonGenerator g, String field, String value) throws IOException {
+    g.writeStringField(field, checked(value));
+  }
+
+  private static void key(JsonGenerator g, String key) throws IOException {
+    g.writeFieldName(checked(key));
+  }
+
+  /** Refuses what the reader would refuse, so that nothing is written that cannot be read. */
+  private static String checked(String s) {
+    if (JsonTreeReader.hasUnpairedSurrogate(s)) {
+      throw new IllegalArgumentException(
+          "the record holds a string with an unpaired UTF-16 surrogate, which could not be read");
+    }
+    return s;
+  }
+
+  /** The entries in key order (the model's maps are sorted already; others are sorted here). */
+  private static <K extends Comparable<? super K>, V> Iterable<Map.Entry<K, V>> sorted(
+      Map<K, V> map) {
+    if (map instanceof io.cdpkit.core.internal.ArrayMap<K, V>) {
+      return map.entrySet();
+    }
+    return new TreeMap<>(map).entrySet();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading
+
+  public StoredEvent readEvent(String json) {
+    Fields f = parse("event", json);
+    Instant time = f.instant("t");
+    String messageId = f.string("m");
+    List<Identifier> ids = f.identifiers("i");
+    Fields e = f.object("e");
+    Event event;
+    try {
+      event = EventMapping.toEvent(e.map, null);
+    } catch (InvalidEventException x) {
+      // The reason names no value; the pointer may hold the data's own keys, so it is left out.
+      throw f.fail("/e", "is not a valid event: " + x.reason());
+    } catch (RuntimeException x) {
+      throw f.fail("/e", "is not a valid event");
+    }
+    f.end();
+    try {
+      return new StoredEvent(event, new EventKey(time, messageId), ids,
+          ids.isEmpty() ? null : ids.get(0));
+    } catch (RuntimeException x) {
+      throw f.fail("", "is not a valid stored event");
+    }
+  }
+
+  public ProfileRecord readProfile(String json) {
+    Fields f = parse("profile", json);
+    ProfileId id = f.profileId("id");
+    long version = f.longValue("ver");
+
+    Map<IdentifierType, Integer> counts = new HashMap<>();
+    Fields ic = f.optionalMap("ic");
+    if (ic != null) {
+      for (String type : ic.map.keySet()) {
+        IdentifierType t;
+        try {
+          t = IdentifierType.of(type);
+        } catch (IllegalArgumentException x) {
+          throw ic.fail("/*", "is not a valid identifier type");
+        }
+        long n = ic.longValue(type);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+          throw ic.fail("/*", "is out of range for a count");
+        }
+        counts.put(t, (int) n);
+      }
+      ic.end();
+    }
+
+    Map<String, TraitValue> traits = new HashMap<>();
+    Fields tr = f.optionalMap("tr");
+    if (tr != null) {
+      for (String name : tr.map.keySet()) {
+        Fields v = tr.object(name);
+        Object value = JsonValues.copy(v.any("v"));
+        long priority = v.longValue("p");
+        if (priority < Integer.MIN_VALUE || priority > Integer.MAX_VALUE) {
+          throw v.fail("/p", "is out of range for a source priority");
+        }
+        traits.put(name, new TraitValue(value, v.instant("t"), (int) priority, v.string("m")));
+        v.end();
+      }
+      tr.end();
+    }
+
+    Map<ConsentKey, ConsentValue> consents = new HashMap<>();
+    List<Fields> co = f.objects("co");
+    for (Fields c : co) {
+      ConsentKey k = new ConsentKey(c.string("p"), c.string("c"));
+      ConsentValue v = new ConsentValue(c.bool("g"), c.instant("t"), c.string("m"));
+      c.end();
+      if (consents.putIfAbsent(k, v) != null) {
+        throw c.fail("", "repeats a (purpose, channel) of an earlier consent");
+      }
+    }
+
+    Instant firstSeen = f.optionalInstant("fs");
+    Instant lastSeen = f.optionalInstant("ls");
+    if ((firstSeen == null) != (lastSeen == null)) {
+      throw f.fail("", "must have both or neither of /fs and /ls");
+    }
+    Map<String, Tally> channels = tallies(f, "ch");
+    Map<String, Tally> stores = tallies(f, "st");
+
+    Map<String, OrderEntry> orders = new HashMap<>();
+    Fields or = f.optionalMap("or");
+    if (or != null) {
+      for (String orderId : or.map.keySet()) {
+        orders.put(orderId, orderEntry(or.object(orderId), orderId));
+      }
+      or.end();
+    }
+
+    Map<String, Long> eventCounts = new HashMap<>();
+    Fields ec = f.optionalMap("ec");
+    if (ec != null) {
+      for (String name : ec.map.keySet()) {
+        eventCounts.put(name, ec.longValue(name));
+      }
+      ec.end();
+    }
+    f.end();
+    ProfileState state = ProfileState.of(traits, consents, firstSeen, lastSeen, channels, stores,
+        orders, eventCounts);
+    return new ProfileRecord(id, state, counts, version);
+  }
+
+  public ComponentRecord readComponent(String json) {
+    Fields f = parse("component", json);
+    String id = f.string("id");
+    EventKey latest = null;
+    Fields ll = f.optionalObject("ll");
+    if (ll != null) {
+      latest = new EventKey(ll.instant("t"), ll.string("m"));
+      ll.end();
+    }
+    List<DoNotLinkRule> rules = new ArrayList<>();
+    for (Fields r : f.objects("r")) {
+      Identifier a = r.identifier("a");
+      Identifier b = r.identifier("b");
+      Instant createdAt = r.instant("t");
+      r.end();
+      if (a.equals(b)) {
+        throw r.fail("", "is a rule between an identifier and itself");
+      }
+      rules.add(new DoNotLinkRule(a, b, createdAt));
+    }
+    f.end();
+    return new ComponentRecord(id, latest, rules);
+  }
+
+  public Link readLink(String json) {
+    Fields f = parse("link", json);
+    EventKey key = new EventKey(f.instant("t"), f.string("m"));
+    List<Identifier> ids = f.identifiers("i");
+    f.end();
+    if (ids.size() < 2) {
+      throw f.fail("/i", "must hold at least two identifiers");
+    }
+    return new Link(key, ids);
+  }
+
+  public LedgerEntry readLedger(String json) {
+    Fields f = parse("ledger", json);
+    LedgerEntry.Kind kind;
+    String k = f.string("k");
+    try {
+      kind = LedgerEntry.Kind.valueOf(k);
+    } catch (IllegalArgumentException x) {
+      throw f.fail("/k", "is not a ledger entry kind");
+    }
+    ProfileId profile = f.profileId("p");
+    ProfileId other = f.has("o") ? f.profileId("o") : null;
+    Identifier identifier = f.has("i") ? f.identifier("i") : null;
+    String messageId = f.has("m") ? f.string("m") : null;
+    Instant eventTime = f.optionalInstant("et");
+    Instant recordedAt = f.instant("at");
+    String reason = f.string("r");
+    f.end();
+    return new LedgerEntry(kind, profile, other, identifier, messageId, eventTime, recordedAt,
+        reason);
+  }
+
+  private static Map<String, Tally> tallies(Fields f, String field) {
+    Map<String, Tally> out = new HashMap<>();
+    Fields m = f.optionalMap(field);
+    if (m != null) {
+      for (String name : m.map.keySet()) {
+        Fields t = m.object(name);
+        out.put(name, new Tally(t.longValue("e"), t.longValue("o"), t.instant("t")));
+        t.end();
+      }
+      m.end();
+    }
+    return out;
+  }
+
+  private static OrderEntry orderEntry(Fields f, String orderId) {
+    Order completion = null;
+    Fields c = f.optionalObject("c");
+    if (c != null) {
+      String id = c.has("id") ? c.string("id") : orderId;
+      completion = new Order(id, c.instant("t"), c.string("m"), c.money("v"),
+          c.has("ch") ? c.string("ch") : null, c.has("s") ? c.string("s") : null);
+      c.end();
+    }
+    Map<String, Refund> refunds = new HashMap<>();
+    Fields r = f.optionalMap("r");
+    if (r != null) {
+      for (String messageId : r.map.keySet()) {
+        Fields refund = r.object(messageId);
+        refunds.put(messageId, new Refund(refund.instant("t"),
+            refund.has("a") ? refund.money("a") : null));
+        refund.end();
+      }
+      r.end();
+    }
+    f.end();
+    return new OrderEntry(completion, refunds);
+  }
+
+  /** Parses one record's text into its top-level object. */
+  private Fields parse(String kind, String json) {
+    Objects.requireNonNull(json, "json");
+    try (JsonParser p = factory.createParser(json)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_OBJECT) {
+        throw Fields.malformed(kind, t == null ? "is empty"
+            : "must be a JSON object");
+      }
+      JsonTreeReader.Result r = reader.read(p);
+      if (p.nextToken() != null) {
+        throw Fields.malformed(kind, "has content after the record's object");
+      }
+      if (r.error() != null) {
+        // The reason names no value; the pointer may hold the data's keys, so it is left out.
+        throw Fields.malformed(kind, "holds a value that " + r.error().reason());
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, @Nullable Object> map = (Map<String, @Nullable Object>) r.value();
+      return new Fields(kind, "", map, false);
+    } catch (JsonProcessingException e) {
+      // Never Jackson's message: it may quote the text. The location holds no source.
+      JsonLocation at = e.getLocation();
+      throw Fields.malformed(kind, at == null ? "is not valid JSON"
+          : "is not valid JSON (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException(new IOException("reading a record failed")); // not for a String
+    }
+  }
+
+  /**
+   * One JSON object of a record being read: typed getters that fail with the field's path, and
+   * {@link #end()}, which refuses keys nobody asked for. Not thread-safe.
+   */
+  private static final class Fields {
+    final String kind;
+    final String path; // fixed key names and indexes only, never the data's keys
+    final Map<String, @Nullable Object> map;
+    final boolean isMap; // keyed by the data (trait names, order ids), not by the format
+    private int read;
+
+    Fields(String kind, String path, Map<String, @Nullable Object> map, boolean isMap) {
+      this.kind = kind;
+      this.path = path;
+      this.map = map;
+      this.isMap = isMap;
+    }
+
+    static StorageException malformed(String kind, String problem) {
+      return new Fields(kind, "", Map.of(), false).fail("", problem);
+    }
+
+    StorageException fail(String sub, String problem) {
+      String at = path + sub;
+      return new StorageException("malformed " + kind + " record: "
+          + (at.isEmpty() ? "the record" : at) + " " + problem, false, null);
+    }
+
+    /** Whether an optional key holds a value; a {@code null} there counts as absent. */
+    boolean has(String key) {
+      Object v = map.get(key);
+      if (v == null && map.containsKey(key)) {
+        read++;
+      }
+      return v != null;
+    }
+
+    /** The value of a key that must be present; {@code null} is a value. */
+    @Nullable Object any(String key) {
+      if (!map.containsKey(key)) {
+        throw fail("/" + key, "is required");
+      }
+      read++;
+      return map.get(key);
+    }
+
+    /** A present, non-null value; {@code sub} is its path segment ({@code /*} for map keys). */
+    private Object required(String key, String sub) {
+      Object v = any(key);
+      if (v == null) {
+        throw fail(sub, "is required");
+      }
+      return v;
+    }
+
+    private @Nullable Object optional(String key) {
+      if (map.containsKey(key)) {
+        read++;
+        return map.get(key);
+      }
+      return null;
+    }
+
+    /** A key's path segment: {@code /*} for the data's own keys. */
+    private String sub(String key) {
+      return isMap ? "/*" : "/" + key;
+    }
+
+    String string(String key) {
+      if (required(key, sub(key)) instanceof String s) {
+        return s;
+      }
+      throw fail(sub(key), "must be a string");
+    }
+
+    boolean bool(String key) {
+      if (required(key, sub(key)) instanceof Boolean b) {
+        return b;
+      }
+      throw fail(sub(key), "must be true or false");
+    }
+
+    long longValue(String key) {
+      if (required(key, sub(key)) instanceof Long l) {
+        return l;
+      }
+      throw fail(sub(key), "must be an integer that fits 64 bits");
+    }
+
+    Instant instant(String key) {
+      return toInstant(string(key), key);
+    }
+
+    @Nullable Instant optionalInstant(String key) {
+      Object v = optional(key);
+      if (v == null) {
+        return null;
+      }
+      if (v instanceof String s) {
+        return toInstant(s, key);
+      }
+      throw fail(sub(key), "must be a string");
+    }
+
+    private Instant toInstant(String s, String key) {
+      try {
+        return Instant.parse(s);
+      } catch (DateTimeParseException x) {
+        throw fail(sub(key), "is not an ISO-8601 instant");
+      }
+    }
+
+    ProfileId profileId(String key) {
+      String s = string(key);
+      try {
+        return ProfileId.of(s);
+      } catch (IllegalArgumentException x) {
+        throw fail(sub(key), "is not a valid profile id");
+      }
+    }
+
+    Money money(String key) {
+      Fields m = object(key);
+      long minor = m.longValue("mu");
+      String currency = m.string("cur");
+      m.end();
+      try {
+        return Money.of(minor, currency);
+      } catch (IllegalArgumentException x) {
+        throw m.fail("/cur", "is not an ISO 4217 currency code");
+      }
+    }
+
+    Identifier identifier(String key) {
+      return toIdentifier(required(key, sub(key)), path + sub(key));
+    }
+
+    List<Identifier> identifiers(String key) {
+      List<?> list = list(key);
+      List<Identifier> out = new ArrayList<>(list.size());
+      for (int i = 0; i < list.size(); i++) {
+        out.add(toIdentifier(list.get(i), path + sub(key) + "/" + i));
+      }
+      return out;
+    }
+
+    private Identifier toIdentifier(@Nullable Object v, String at) {
+      Fields here = new Fields(kind, at, Map.of(), false);
+      if (!(v instanceof List<?> pair) || pair.size() != 2
+          || !(pair.get(0) instanceof String type) || !(pair.get(1) instanceof String value)) {
+        throw here.fail("", "must be an identifier: [type, value] as two strings");
+      }
+      IdentifierType t;
+      try {
+        t = IdentifierType.of(type);
+      } catch (IllegalArgumentException x) {
+        throw here.fail("/0", "is not a valid identifier type");
+      }
+      try {
+        return new Identifier(t, value);
+      } catch (IllegalArgumentException x) {
+        throw here.fail("/1", "must be 1 to " + Identifier.MAX_VALUE_LENGTH + " characters");
+      }
+    }
+
+    List<?> list(String key) {
+      if (required(key, sub(key)) instanceof List<?> l) {
+        return l;
+      }
+      throw fail(sub(key), "must be an array");
+    }
+
+    /** The objects in an optional array (empty when absent). */
+    List<Fields> objects(String key) {
+      Object v = optional(key);
+      if (v == null) {
+        return List.of();
+      }
+      if (!(v instanceof List<?> l)) {
+        throw fail(sub(key), "must be an array");
+      }
+      List<Fields> out = new ArrayList<>(l.size());
+      for (int i = 0; i < l.size(); i++) {
+        out.add(toFields(l.get(i), sub(key) + "/" + i));
+      }
+      return out;
+    }
+
+    Fields object(String key) {
+      return toFields(required(key, sub(key)), sub(key));
+    }
+
+    @Nullable Fields optionalObject(String key) {
+      Object v = optional(key);
+      return v == null ? null : toFields(v, sub(key), false);
+    }
+
+    /** An optional object keyed by the data (trait names, order ids, ...). */
+    @Nullable Fields optionalMap(String key) {
+      Object v = optional(key);
+      return v == null ? null : toFields(v, sub(key), true);
+    }
+
+    private Fields toFields(@Nullable Object v, String sub) {
+      return toFields(v, sub, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Fields toFields(@Nullable Object v, String sub, boolean isMapOfData) {
+      if (v instanceof Map<?, ?> m) {
+        return new Fields(kind, path + sub, (Map<String, @Nullable Object>) m, isMapOfData);
+      }
+      throw fail(sub, "must be an object");
+    }
+
+    /** Refuses keys that no getter read. */
+    void end() {
+      if (read != map.size()) {
+        throw fail("", "holds an unknown key");
+      }
+    }
+  }
+}

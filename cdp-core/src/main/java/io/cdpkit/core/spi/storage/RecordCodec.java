@@ -1,0 +1,139 @@
+package io.cdpkit.core.spi.storage;
+
+import io.cdpkit.core.StorageException;
+import io.cdpkit.core.internal.json.RecordJson;
+import io.cdpkit.core.model.LedgerEntry;
+import java.util.Objects;
+
+/**
+ * Storage records as JSON text, for stores that keep them in text or JSON columns. For every
+ * record a write method accepts, the matching read method gives back an equal record:
+ * {@code readProfile(writeProfile(p)).equals(p)}, and so on for events, components, links and
+ * ledger entries. Trait values keep their exact types (a {@code BigDecimal} its scale, a
+ * {@code Long} stays a {@code Long}, a trait set to {@code null} stays present with a
+ * {@code null} value), instants keep their nanoseconds, and events are embedded in the
+ * Segment-shaped form {@link io.cdpkit.core.json.EventCodec} writes.
+ *
+ * <pre>{@code
+ * RecordCodec codec = RecordCodec.create();
+ * statement.setString(2, codec.writeProfile(profile));
+ * ...
+ * ProfileRecord p = codec.readProfile(resultSet.getString("data"));
+ * }</pre>
+ *
+ * <p>The text is persisted, so its format changes only together with a store migration; the
+ * format is described in {@code io.cdpkit.core.internal.json.RecordJson}. Reading is strict: an
+ * unknown key, a missing key or a value of the wrong type is an error rather than silently
+ * dropped data.
+ *
+ * <p>Errors never carry personal data: a read method's {@link StorageException} names the record
+ * kind, the field (by the format's own key names) and the problem, never a value.
+ *
+ * <p>Thread-safe: one codec can serve every connection of a store.
+ */
+public final class RecordCodec {
+  private final RecordJson json;
+
+  private RecordCodec() {
+    this.json = new RecordJson();
+  }
+
+  /** A codec. Creating one is cheap, but one per store is enough. */
+  public static RecordCodec create() {
+    return new RecordCodec();
+  }
+
+  /**
+   * The stored event as JSON text.
+   *
+   * @throws IllegalArgumentException when the event could not be read back equal (see
+   *     {@link io.cdpkit.core.json.EventCodec#encode}) or a string holds an unpaired UTF-16
+   *     surrogate
+   */
+  public String writeEvent(StoredEvent event) {
+    return json.writeEvent(Objects.requireNonNull(event, "event"));
+  }
+
+  /**
+   * The stored event {@link #writeEvent} wrote.
+   *
+   * @throws StorageException (not retryable) when the text is not a stored event
+   */
+  public StoredEvent readEvent(String json) {
+    return this.json.readEvent(Objects.requireNonNull(json, "json"));
+  }
+
+  /**
+   * The profile record as JSON text.
+   *
+   * @throws IllegalArgumentException when a trait value is not JSON-like (null, String, Boolean,
+   *     Long, BigDecimal, List, Map with string keys) or a string holds an unpaired UTF-16
+   *     surrogate
+   */
+  public String writeProfile(ProfileRecord profile) {
+    return json.writeProfile(Objects.requireNonNull(profile, "profile"));
+  }
+
+  /**
+   * The profile record {@link #writeProfile} wrote.
+   *
+   * @throws StorageException (not retryable) when the text is not a profile record
+   */
+  public ProfileRecord readProfile(String json) {
+    return this.json.readProfile(Objects.requireNonNull(json, "json"));
+  }
+
+  /**
+   * The component record as JSON text.
+   *
+   * @throws IllegalArgumentException when a string holds an unpaired UTF-16 surrogate
+   */
+  public String writeComponent(ComponentRecord component) {
+    return json.writeComponent(Objects.requireNonNull(component, "component"));
+  }
+
+  /**
+   * The component record {@link #writeComponent} wrote.
+   *
+   * @throws StorageException (not retryable) when the text is not a component record
+   */
+  public ComponentRecord readComponent(String json) {
+    return this.json.readComponent(Objects.requireNonNull(json, "json"));
+  }
+
+  /**
+   * The link as JSON text.
+   *
+   * @throws IllegalArgumentException when a string holds an unpaired UTF-16 surrogate
+   */
+  public String writeLink(Link link) {
+    return json.writeLink(Objects.requireNonNull(link, "link"));
+  }
+
+  /**
+   * The link {@link #writeLink} wrote.
+   *
+   * @throws StorageException (not retryable) when the text is not a link
+   */
+  public Link readLink(String json) {
+    return this.json.readLink(Objects.requireNonNull(json, "json"));
+  }
+
+  /**
+   * The ledger entry as JSON text.
+   *
+   * @throws IllegalArgumentException when a string holds an unpaired UTF-16 surrogate
+   */
+  public String writeLedger(LedgerEntry entry) {
+    return json.writeLedger(Objects.requireNonNull(entry, "entry"));
+  }
+
+  /**
+   * The ledger entry {@link #writeLedger} wrote.
+   *
+   * @throws StorageException (not retryable) when the text is not a ledger entry
+   */
+  public LedgerEntry readLedger(String json) {
+    return this.json.readLedger(Objects.requireNonNull(json, "json"));
+  }
+}
