@@ -1,5 +1,6 @@
 /**
- * The JDBC store: H2, PostgreSQL and MariaDB/MySQL behind the storage SPI (not implemented yet).
+ * The JDBC store: H2 (embedded default), PostgreSQL and MariaDB/MySQL behind the storage SPI;
+ * start with {@link io.cdpkit.storage.jdbc.JdbcStore}.
  */
 @NullMarked
 package io.cdpkit.storage.jdbc;

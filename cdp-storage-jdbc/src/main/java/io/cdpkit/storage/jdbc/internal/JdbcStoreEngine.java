@@ -1,0 +1,197 @@
+package io.cdpkit.storage.jdbc.internal;
+
+import io.cdpkit.core.StorageException;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.RecordCodec;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.storage.jdbc.PiiCodec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transactions over a {@link DataSource}.
+ *
+ * <ul>
+ *   <li>A write transaction runs at READ COMMITTED and starts by locking its workspace's row in
+ *       {@code cdp_workspaces} ({@code SELECT ... FOR UPDATE}): the writers of one workspace,
+ *       on any number of nodes, run one after the other, which keeps identity resolution
+ *       correct without finer locks. Serialization failures, deadlocks, lock timeouts and lost
+ *       connections are retried up to {@value #ATTEMPTS} times with exponential backoff and
+ *       jitter; anything else rolls back and propagates unchanged.
+ *   <li>A read runs in one read-only snapshot transaction (REPEATABLE READ; SNAPSHOT on H2),
+ *       so it sees every write transaction wholly or not at all.
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class JdbcStoreEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcStoreEngine.class);
+  static final int ATTEMPTS = 6;
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final RecordCodec codec = RecordCodec.create();
+  private final PiiCodec pii;
+  /** Workspaces known to have their row in {@code cdp_workspaces}. */
+  private final Set<String> knownWorkspaces = ConcurrentHashMap.newKeySet();
+
+  public JdbcStoreEngine(DataSource dataSource, PiiCodec pii) {
+    this.dataSource = dataSource;
+    this.pii = pii;
+    try (Connection c = dataSource.getConnection()) {
+      this.dialect = Dialect.of(c);
+      synchronized (JdbcStoreEngine.class) {
+        Schema.migrate(c, dialect);
+      }
+    } catch (SQLException e) {
+      throw JdbcTx.fail("opening the store", e);
+    }
+    LOG.info("CDPKit JDBC store opened on {} (schema version {})", dialect, Schema.VERSION);
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
+    ensureWorkspace(ws);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return writeOnce(ws, work);
+      } catch (StorageException e) {
+        if (!e.isRetryable() || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        LOG.debug("retrying a write in workspace {} after a retryable failure (attempt {})", ws,
+            attempt);
+        backoff(attempt);
+      }
+    }
+  }
+
+  private <T> T writeOnce(WorkspaceId ws,
+      Function<? super WriteTransaction, ? extends T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      try {
+        lockWorkspace(c, ws);
+        T result = work.apply(new JdbcTx(c, ws, codec, pii));
+        c.commit();
+        return result;
+      } catch (RuntimeException | Error e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } catch (SQLException e) {
+        rollbackQuietly(c, e);
+        throw JdbcTx.fail("a write transaction", e);
+      }
+    } catch (SQLException e) {
+      throw JdbcTx.fail("a write transaction", e);
+    }
+  }
+
+  public <T> T read(WorkspaceId ws, Function<? super ReadTransaction, ? extends T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        dialect.beginSnapshotRead(c);
+        c.setReadOnly(true);
+        try {
+          T result = work.apply(new JdbcTx(c, ws, codec, pii));
+          c.commit();
+          return result;
+        } catch (RuntimeException | Error e) {
+          rollbackQuietly(c, e);
+          throw e;
+        } finally {
+          c.setReadOnly(false);
+        }
+      } catch (SQLException e) {
+        StorageException se = JdbcTx.fail("a read transaction", e);
+        if (!se.isRetryable() || attempt >= ATTEMPTS) {
+          throw se;
+        }
+      } catch (StorageException e) {
+        if (!e.isRetryable() || attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+      backoff(attempt);
+    }
+  }
+
+  private void ensureWorkspace(WorkspaceId ws) {
+    if (knownWorkspaces.contains(ws.value())) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      if (!workspaceExists(c, ws)) {
+        try (PreparedStatement p =
+            c.prepareStatement("INSERT INTO cdp_workspaces (workspace) VALUES (?)")) {
+          p.setString(1, ws.value());
+          p.executeUpdate();
+        } catch (SQLException e) {
+          // Another node inserted it first.
+          if (!workspaceExists(c, ws)) {
+            throw e;
+          }
+        }
+      }
+      knownWorkspaces.add(ws.value());
+    } catch (SQLException e) {
+      throw JdbcTx.fail("registering a workspace", e);
+    }
+  }
+
+  private static boolean workspaceExists(Connection c, WorkspaceId ws) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement("SELECT 1 FROM cdp_workspaces WHERE workspace = ?")) {
+      p.setString(1, ws.value());
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void lockWorkspace(Connection c, WorkspaceId ws) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(
+        "SELECT workspace FROM cdp_workspaces WHERE workspace = ? FOR UPDATE")) {
+      p.setString(1, ws.value());
+      try (ResultSet rs = p.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("workspace row missing", "42000");
+        }
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static void backoff(int attempt) {
+    long base = 5L << Math.min(attempt, 8);
+    try {
+      Thread.sleep(base + ThreadLocalRandom.current().nextLong(base));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while waiting to retry", false, e);
+    }
+  }
+}

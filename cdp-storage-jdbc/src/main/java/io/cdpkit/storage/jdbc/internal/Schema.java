@@ -1,0 +1,139 @@
+package io.cdpkit.storage.jdbc.internal;
+
+import io.cdpkit.core.StorageException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schema and its versioned migrations. {@link #migrate} runs at start-up: it creates the
+ * version table if needed, takes the dialect's migration lock (so two nodes starting at once
+ * migrate one after the other), applies every migration newer than the recorded version in
+ * order, and refuses to start against a schema newer than this code knows.
+ *
+ * <p>Every table carries the workspace as the first column of its key or of an index. Columns
+ * that hold personal data go through the store's {@code PiiCodec}.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class Schema {
+  private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
+
+  /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
+  private static final List<Function<Dialect, List<String>>> MIGRATIONS = List.of(Schema::v1);
+
+  /** The schema version this code writes. */
+  public static final int VERSION = MIGRATIONS.size();
+
+  private Schema() {}
+
+  private static List<String> v1(Dialect d) {
+    String o = d.tableOptions();
+    String text = d.text();
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS cdp_workspaces (workspace VARCHAR(64) NOT NULL,"
+            + " PRIMARY KEY (workspace))" + o,
+        "CREATE TABLE IF NOT EXISTS cdp_events (workspace VARCHAR(64) NOT NULL,"
+            + " message_id VARCHAR(200) NOT NULL, anchor_type VARCHAR(32),"
+            + " anchor_value VARCHAR(512), counted_name VARCHAR(200) NOT NULL,"
+            + " body " + text + " NOT NULL, PRIMARY KEY (workspace, message_id))" + o,
+        "CREATE INDEX cdp_events_anchor ON cdp_events (workspace, anchor_type, anchor_value)",
+        "CREATE TABLE IF NOT EXISTS cdp_nodes (workspace VARCHAR(64) NOT NULL,"
+            + " id_type VARCHAR(32) NOT NULL, id_value VARCHAR(512) NOT NULL,"
+            + " profile_id VARCHAR(64) NOT NULL, component_id VARCHAR(64) NOT NULL,"
+            + " PRIMARY KEY (workspace, id_type, id_value))" + o,
+        "CREATE INDEX cdp_nodes_profile ON cdp_nodes (workspace, profile_id)",
+        "CREATE INDEX cdp_nodes_component ON cdp_nodes (workspace, component_id)",
+        "CREATE TABLE IF NOT EXISTS cdp_components (workspace VARCHAR(64) NOT NULL,"
+            + " id VARCHAR(64) NOT NULL, body " + text + " NOT NULL,"
+            + " PRIMARY KEY (workspace, id))" + o,
+        "CREATE TABLE IF NOT EXISTS cdp_links (seq " + d.identity() + ","
+            + " workspace VARCHAR(64) NOT NULL, component_id VARCHAR(64) NOT NULL,"
+            + " body " + text + " NOT NULL, PRIMARY KEY (seq))" + o,
+        "CREATE INDEX cdp_links_component ON cdp_links (workspace, component_id, seq)",
+        "CREATE TABLE IF NOT EXISTS cdp_profiles (workspace VARCHAR(64) NOT NULL,"
+            + " id VARCHAR(64) NOT NULL, version BIGINT NOT NULL, body " + text + " NOT NULL,"
+            + " PRIMARY KEY (workspace, id))" + o,
+        "CREATE TABLE IF NOT EXISTS cdp_redirects (workspace VARCHAR(64) NOT NULL,"
+            + " from_id VARCHAR(64) NOT NULL, to_id VARCHAR(64) NOT NULL,"
+            + " PRIMARY KEY (workspace, from_id))" + o,
+        "CREATE TABLE IF NOT EXISTS cdp_ledger (seq " + d.identity() + ","
+            + " workspace VARCHAR(64) NOT NULL, profile_id VARCHAR(64) NOT NULL,"
+            + " other_id VARCHAR(64), body " + text + " NOT NULL, PRIMARY KEY (seq))" + o,
+        "CREATE INDEX cdp_ledger_profile ON cdp_ledger (workspace, profile_id, seq)",
+        "CREATE INDEX cdp_ledger_other ON cdp_ledger (workspace, other_id, seq)");
+  }
+
+  /**
+   * Brings the schema to {@link #VERSION}.
+   *
+   * @throws StorageException when the schema is newer than this code, or a migration fails
+   */
+  public static void migrate(Connection c, Dialect d) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS cdp_schema_version (id INT NOT NULL,"
+          + " version INT NOT NULL, applied_at VARCHAR(40) NOT NULL, PRIMARY KEY (id))"
+          + d.tableOptions());
+    }
+    d.lockMigrations(c);
+    try {
+      int current = currentVersion(c);
+      if (current > VERSION) {
+        throw new StorageException("the database schema is at version " + current
+            + ", newer than this code knows (" + VERSION + "); upgrade CDPKit", false, null);
+      }
+      for (int v = current + 1; v <= VERSION; v++) {
+        for (String sql : MIGRATIONS.get(v - 1).apply(d)) {
+          try (Statement s = c.createStatement()) {
+            s.execute(sql);
+          } catch (SQLException e) {
+            // CREATE INDEX has no IF NOT EXISTS everywhere: a half-applied migration that
+            // already made the index is fine.
+            if (!sql.startsWith("CREATE INDEX") || !indexExists(e)) {
+              throw e;
+            }
+          }
+        }
+        setVersion(c, v, current);
+        LOG.info("CDPKit schema migrated to version {}", v);
+      }
+    } finally {
+      d.unlockMigrations(c);
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static boolean indexExists(SQLException e) {
+    String state = e.getSQLState();
+    // PostgreSQL 42P07 duplicate relation; H2 42111 index exists; MariaDB 1061 duplicate key name
+    return "42P07".equals(state) || "42S11".equals(state) || e.getErrorCode() == 1061
+        || e.getErrorCode() == 42111;
+  }
+
+  static int currentVersion(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT version FROM cdp_schema_version WHERE id = 1")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  private static void setVersion(Connection c, int v, int before) throws SQLException {
+    String sql = before == 0 && v == 1
+        ? "INSERT INTO cdp_schema_version (version, applied_at, id) VALUES (?, ?, 1)"
+        : "UPDATE cdp_schema_version SET version = ?, applied_at = ? WHERE id = 1";
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      p.setInt(1, v);
+      p.setString(2, Instant.now().toString());
+      p.executeUpdate();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.cdpkit.storage.jdbc;
+
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.StoreContractTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** The storage contract on an H2 file database, the embedded default. */
+class H2FileStoreContractTest extends StoreContractTest {
+  private final Map<Store, Path> dirs = new IdentityHashMap<>();
+
+  @Override
+  protected Store createStore() {
+    try {
+      Path dir = Files.createTempDirectory("cdpkit-h2-");
+      Store s = JdbcStore.h2File(dir);
+      dirs.put(s, dir);
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected void closeStore(Store store) {
+    store.close();
+    Path dir = dirs.remove(store);
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.cdpkit.storage.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The PostgreSQL and MariaDB servers tests run against (127.0.0.1, database {@code test}), and
+ * a fresh schema or database per use, dropped afterwards. Without a reachable server a test is
+ * skipped on a laptop, but fails under {@code CI=true}.
+ */
+final class TestDatabases {
+  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+  static final String PG_USER = "postgres";
+  static final String MARIA_URL = "jdbc:mariadb://127.0.0.1:3306/";
+  static final String MARIA_USER = "root";
+
+  private TestDatabases() {}
+
+  /** A pooled data source on a new, empty database; close it with {@link #drop}. */
+  record Scratch(HikariDataSource dataSource, String name, boolean postgres) {}
+
+  static void assumeReachable(String url, String user) {
+    try (Connection c = DriverManager.getConnection(url, user, "")) {
+      c.isValid(2);
+    } catch (SQLException e) {
+      String msg = "database at " + url + " is unreachable: " + e.getMessage();
+      if ("true".equals(System.getenv("CI"))) {
+        Assertions.fail(msg + " (CI=true: a missing server is a failure)");
+      }
+      Assumptions.abort(msg);
+    }
+  }
+
+  static Scratch postgres() {
+    assumeReachable(PG_URL, PG_USER);
+    String schema = "cdp_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    exec(PG_URL, PG_USER, "CREATE SCHEMA " + schema);
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(PG_URL + "?currentSchema=" + schema);
+    cfg.setUsername(PG_USER);
+    cfg.setMaximumPoolSize(6);
+    cfg.setPoolName(schema);
+    return new Scratch(new HikariDataSource(cfg), schema, true);
+  }
+
+  static Scratch mariadb() {
+    assumeReachable(MARIA_URL + "test", MARIA_USER);
+    String db = "cdp_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    exec(MARIA_URL + "test", MARIA_USER, "CREATE DATABASE " + db);
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(MARIA_URL + db);
+    cfg.setUsername(MARIA_USER);
+    cfg.setMaximumPoolSize(6);
+    cfg.setPoolName(db);
+    return new Scratch(new HikariDataSource(cfg), db, false);
+  }
+
+  static void drop(Scratch s) {
+    s.dataSource().close();
+    if (s.postgres()) {
+      exec(PG_URL, PG_USER, "DROP SCHEMA " + s.name() + " CASCADE");
+    } else {
+      exec(MARIA_URL + "test", MARIA_USER, "DROP DATABASE " + s.name());
+    }
+  }
+
+  private static void exec(String url, String user, String sql) {
+    try (Connection c = DriverManager.getConnection(url, user, "");
+        Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+}
