@@ -1,0 +1,118 @@
+package io.cdpkit.storage.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdpkit.core.StorageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MigrationTest {
+  /** A fresh database of one kind, and how to drop it. */
+  private record Db(DataSource ds, Runnable drop) {}
+
+  private static Db fresh(String kind) throws Exception {
+    switch (kind) {
+      case "postgres" -> {
+        TestDatabases.Scratch s = TestDatabases.postgres();
+        return new Db(s.dataSource(), () -> TestDatabases.drop(s));
+      }
+      case "mariadb" -> {
+        TestDatabases.Scratch s = TestDatabases.mariadb();
+        return new Db(s.dataSource(), () -> TestDatabases.drop(s));
+      }
+      default -> {
+        Path dir = Files.createTempDirectory("cdpkit-mig-");
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + dir.resolve("db") + ";DB_CLOSE_DELAY=-1");
+        ds.setUser("sa");
+        return new Db(ds, () -> {
+          try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+      }
+    }
+  }
+
+  private static int version(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT version FROM cdp_schema_version WHERE id = 1")) {
+      assertThat(rs.next()).isTrue();
+      int v = rs.getInt(1);
+      assertThat(rs.next()).isFalse();
+      return v;
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("an empty database is migrated, a second start changes nothing, two starts at "
+      + "once both succeed, and a newer schema is refused")
+  void migrations(String kind) throws Exception {
+    Db db = fresh(kind);
+    try {
+      JdbcStore.create(db.ds());
+      assertThat(version(db.ds())).isEqualTo(1);
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        s.executeUpdate("INSERT INTO cdp_workspaces (workspace) VALUES ('kept')");
+      }
+
+      JdbcStore.create(db.ds());
+      assertThat(version(db.ds())).isEqualTo(1);
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cdp_workspaces")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(1);
+      }
+    } finally {
+      db.drop().run();
+    }
+
+    Db twice = fresh(kind);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CyclicBarrier start = new CyclicBarrier(2);
+      List<Future<JdbcStore>> starts = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        starts.add(pool.submit(() -> {
+          start.await();
+          return JdbcStore.create(twice.ds());
+        }));
+      }
+      for (Future<JdbcStore> f : starts) {
+        assertThat(f.get()).isNotNull();
+      }
+      assertThat(version(twice.ds())).isEqualTo(1);
+
+      try (Connection c = twice.ds().getConnection(); Statement s = c.createStatement()) {
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 99 WHERE id = 1");
+      }
+      assertThatThrownBy(() -> JdbcStore.create(twice.ds()))
+          .isInstanceOfSatisfying(StorageException.class,
+              e -> assertThat(e.isRetryable()).isFalse())
+          .hasMessageContaining("version 99, newer than this code knows (1)");
+    } finally {
+      pool.shutdownNow();
+      twice.drop().run();
+    }
+  }
+
+}
