@@ -1,28 +1,9 @@
 package io.cdpkit.storage.jdbc;
 
-import io.cdpkit.core.spi.storage.Store;
-import io.cdpkit.core.spi.storage.StoreContractTest;
-import java.util.IdentityHashMap;
-import java.util.Map;
-
-/** The storage contract on Postgres (127.0.0.1), a fresh database per test. */
-class PostgresStoreContractTest extends StoreContractTest {
-  private final Map<Store, TestDatabases.Scratch> scratch = new IdentityHashMap<>();
-
+/** The storage contract on Postgres at 127.0.0.1. */
+class PostgresStoreContractTest extends ServerStoreContractTest {
   @Override
-  protected Store createStore() {
-    TestDatabases.Scratch s = TestDatabases.postgres();
-    Store store = JdbcStore.create(s.dataSource());
-    scratch.put(store, s);
-    return store;
-  }
-
-  @Override
-  protected void closeStore(Store store) {
-    store.close();
-    TestDatabases.Scratch s = scratch.remove(store);
-    if (s != null) {
-      TestDatabases.drop(s);
-    }
+  TestDatabases.Scratch newDatabase() {
+    return TestDatabases.postgres();
   }
 }

@@ -1,0 +1,31 @@
+package io.cdpkit.storage.jdbc;
+
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.StoreContractTest;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/** The storage contract on a database server, a fresh database per test, dropped after it. */
+abstract class ServerStoreContractTest extends StoreContractTest {
+  private final Map<Store, TestDatabases.Scratch> scratch = new IdentityHashMap<>();
+
+  /** A new, empty database on the server. */
+  abstract TestDatabases.Scratch newDatabase();
+
+  @Override
+  protected Store createStore() {
+    TestDatabases.Scratch s = newDatabase();
+    Store store = JdbcStore.create(s.dataSource());
+    scratch.put(store, s);
+    return store;
+  }
+
+  @Override
+  protected void closeStore(Store store) {
+    store.close();
+    TestDatabases.Scratch s = scratch.remove(store);
+    if (s != null) {
+      TestDatabases.drop(s);
+    }
+  }
+}
