@@ -10,15 +10,21 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.storage.jdbc.JdbcStore;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A small, realistic story ingested into CDPKit, with the resulting profiles and merge ledger
@@ -33,6 +39,9 @@ import java.util.stream.Collectors;
  *       refuses the link, and the conflict is recorded.
  * </ol>
  *
+ * The data lives in an embedded H2 file database under {@code target/quickstart-data}, emptied
+ * at every start so the story begins afresh.
+ *
  * Run it with {@code mvn -q -pl examples -am package exec:java -DskipTests}. Stateless: each
  * {@link #run} builds its own {@link Cdp}.
  */
@@ -42,18 +51,26 @@ public final class Quickstart {
 
   private Quickstart() {}
 
-  public static void main(String[] args) {
-    run(System.out);
+  public static void main(String[] args) throws IOException {
+    run(System.out, Path.of("target", "quickstart-data"));
   }
 
-  /** Runs the story and prints to {@code out}. */
-  public static void run(PrintStream out) {
+  /** Runs the story on an H2 file store in {@code dataDir} (emptied first), printing to out. */
+  public static void run(PrintStream out, Path dataDir) throws IOException {
+    if (Files.exists(dataDir)) {
+      try (Stream<Path> files = Files.walk(dataDir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
     IdentityRules rules = IdentityRules.builder()
         .block(IdentifierType.LOYALTY_CARD, WALK_IN_CARD)
         .defaultRegion("NL")
         .build();
     Clock clock = Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC);
-    try (Cdp cdp = Cdp.builder().identityRules(rules).clock(clock).build()) {
+    try (JdbcStore h2 = JdbcStore.h2File(dataDir);
+        Cdp cdp = Cdp.builder().store(h2).identityRules(rules).clock(clock).build()) {
       Map<String, ProfileId> seen = new LinkedHashMap<>();
 
       // 1. Anonymous browsing, login, online order.

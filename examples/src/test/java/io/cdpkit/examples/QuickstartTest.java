@@ -9,12 +9,13 @@ import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class QuickstartTest {
   @Test
-  void theStoryPrintsSixProfilesOneMergeAndOneConflict() {
+  void theStoryPrintsSixProfilesOneMergeAndOneConflict(@TempDir Path dir) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Quickstart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    Quickstart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), dir.resolve("data"));
     String out = bytes.toString(StandardCharsets.UTF_8);
 
     assertThat(out).contains("Before linking the card: 2 profiles for Jane");
