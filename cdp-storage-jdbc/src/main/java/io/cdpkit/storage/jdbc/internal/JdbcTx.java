@@ -89,6 +89,16 @@ final class JdbcTx implements WriteTransaction {
     }
   }
 
+  /**
+   * Updates a row, or inserts it when there is none. Both statements bind the same parameters
+   * in the same order. Race-free because the writers of a workspace are serialised.
+   */
+  private void upsert(String what, String updateSql, String insertSql, Binder b) {
+    if (update("updating " + what, updateSql, b) == 0) {
+      update("storing " + what, insertSql, b);
+    }
+  }
+
   private static <T> Optional<T> first(List<T> l) {
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
@@ -206,11 +216,9 @@ final class JdbcTx implements WriteTransaction {
       p.setString(4, n.identifier().type().id());
       p.setString(5, pii.protectKey(n.identifier().value()));
     };
-    if (update("updating an identity node", "UPDATE cdp_nodes SET profile_id = ?,"
-        + " component_id = ? WHERE workspace = ? AND id_type = ? AND id_value = ?", b) == 0) {
-      update("storing an identity node", "INSERT INTO cdp_nodes (profile_id, component_id,"
-          + " workspace, id_type, id_value) VALUES (?, ?, ?, ?, ?)", b);
-    }
+    upsert("an identity node", "UPDATE cdp_nodes SET profile_id = ?, component_id = ?"
+        + " WHERE workspace = ? AND id_type = ? AND id_value = ?", "INSERT INTO cdp_nodes"
+        + " (profile_id, component_id, workspace, id_type, id_value) VALUES (?, ?, ?, ?, ?)", b);
   }
 
   // ------------------------------------------------------------------ components and links
@@ -233,11 +241,8 @@ final class JdbcTx implements WriteTransaction {
       p.setString(2, ws);
       p.setString(3, r.id());
     };
-    if (update("updating a component",
-        "UPDATE cdp_components SET body = ? WHERE workspace = ? AND id = ?", b) == 0) {
-      update("storing a component",
-          "INSERT INTO cdp_components (body, workspace, id) VALUES (?, ?, ?)", b);
-    }
+    upsert("a component", "UPDATE cdp_components SET body = ? WHERE workspace = ? AND id = ?",
+        "INSERT INTO cdp_components (body, workspace, id) VALUES (?, ?, ?)", b);
   }
 
   @Override
@@ -306,11 +311,9 @@ final class JdbcTx implements WriteTransaction {
       p.setString(3, ws);
       p.setString(4, r.id().value());
     };
-    if (update("updating a profile", "UPDATE cdp_profiles SET version = ?, body = ?"
-        + " WHERE workspace = ? AND id = ?", b) == 0) {
-      update("storing a profile",
-          "INSERT INTO cdp_profiles (version, body, workspace, id) VALUES (?, ?, ?, ?)", b);
-    }
+    upsert("a profile", "UPDATE cdp_profiles SET version = ?, body = ?"
+        + " WHERE workspace = ? AND id = ?",
+        "INSERT INTO cdp_profiles (version, body, workspace, id) VALUES (?, ?, ?, ?)", b);
   }
 
   @Override
@@ -340,11 +343,8 @@ final class JdbcTx implements WriteTransaction {
       p.setString(2, ws);
       p.setString(3, from.value());
     };
-    if (update("updating a redirect",
-        "UPDATE cdp_redirects SET to_id = ? WHERE workspace = ? AND from_id = ?", b) == 0) {
-      update("storing a redirect",
-          "INSERT INTO cdp_redirects (to_id, workspace, from_id) VALUES (?, ?, ?)", b);
-    }
+    upsert("a redirect", "UPDATE cdp_redirects SET to_id = ? WHERE workspace = ? AND from_id = ?",
+        "INSERT INTO cdp_redirects (to_id, workspace, from_id) VALUES (?, ?, ?)", b);
   }
 
   // ------------------------------------------------------------------ ledger
