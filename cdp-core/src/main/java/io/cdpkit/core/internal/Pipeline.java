@@ -131,7 +131,14 @@ public final class Pipeline {
       }
     }
     if (!prepared.isEmpty()) {
+      List<String> messageIds = new ArrayList<>(prepared.size());
+      List<Identifier> identifiers = new ArrayList<>();
+      for (PreparedEvent p : prepared) {
+        messageIds.add(p.stored().messageId());
+        identifiers.addAll(p.stored().identifiers());
+      }
       List<IdentityResolver.Outcome> outcomes = store.write(ws, tx -> {
+        tx.prefetch(messageIds, identifiers);
         List<IdentityResolver.Outcome> out = new ArrayList<>(prepared.size());
         for (PreparedEvent p : prepared) {
           Savepoint sp = tx.savepoint();

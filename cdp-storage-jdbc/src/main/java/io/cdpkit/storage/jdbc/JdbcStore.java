@@ -36,11 +36,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class JdbcStore implements Store {
+  /** Entries the cache keeps unless {@link Builder#cacheSize} says otherwise. */
+  public static final long DEFAULT_CACHE_SIZE = 100_000;
+
   private final JdbcStoreEngine engine;
   private final @Nullable JdbcDataSource ownedH2;
 
-  private JdbcStore(DataSource ds, PiiCodec pii, @Nullable JdbcDataSource ownedH2) {
-    this.engine = new JdbcStoreEngine(ds, pii);
+  private JdbcStore(Builder b, DataSource ds, @Nullable JdbcDataSource ownedH2) {
+    this.engine = new JdbcStoreEngine(ds, b.pii, b.cacheSize);
     this.ownedH2 = ownedH2;
   }
 
@@ -51,13 +54,12 @@ public final class JdbcStore implements Store {
    * @throws StorageException when the database cannot be reached or migrated
    */
   public static JdbcStore create(DataSource dataSource) {
-    return create(dataSource, PiiCodec.IDENTITY);
+    return builder().dataSource(dataSource).build();
   }
 
   /** As {@link #create(DataSource)}, with a codec for the columns holding personal data. */
   public static JdbcStore create(DataSource dataSource, PiiCodec pii) {
-    return new JdbcStore(Objects.requireNonNull(dataSource, "dataSource"),
-        Objects.requireNonNull(pii, "pii"), null);
+    return builder().dataSource(dataSource).piiCodec(pii).build();
   }
 
   /**
@@ -65,16 +67,7 @@ public final class JdbcStore implements Store {
    * store shuts the database down.
    */
   public static JdbcStore h2File(Path directory) {
-    try {
-      Files.createDirectories(directory);
-    } catch (java.io.IOException e) {
-      throw new StorageException("cannot create the store directory", false, e);
-    }
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + directory.toAbsolutePath().resolve("cdpkit")
-        + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
-    ds.setUser("sa");
-    return new JdbcStore(ds, PiiCodec.IDENTITY, ds);
+    return builder().h2File(directory).build();
   }
 
   /**
@@ -82,10 +75,96 @@ public final class JdbcStore implements Store {
    * store is closed.
    */
   public static JdbcStore h2InMemory(String name) {
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
-    ds.setUser("sa");
-    return new JdbcStore(ds, PiiCodec.IDENTITY, ds);
+    return builder().h2InMemory(name).build();
+  }
+
+  /** A builder: where the data lives (exactly one of three choices), the codec, the cache. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a {@link JdbcStore}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable DataSource dataSource;
+    private @Nullable Path h2File;
+    private @Nullable String h2Memory;
+    private PiiCodec pii = PiiCodec.IDENTITY;
+    private long cacheSize = DEFAULT_CACHE_SIZE;
+
+    private Builder() {}
+
+    /** The host's data source (its pool); the host closes it. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** An embedded H2 database in files under {@code directory} (created if needed). */
+    public Builder h2File(Path directory) {
+      this.h2File = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** An embedded H2 database in memory, by name. */
+    public Builder h2InMemory(String name) {
+      this.h2Memory = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The codec of the columns holding personal data; identity by default. */
+    public Builder piiCodec(PiiCodec pii) {
+      this.pii = Objects.requireNonNull(pii, "pii");
+      return this;
+    }
+
+    /**
+     * How many entries (an identifier's node, a profile, a profile's identifiers, a component,
+     * a redirect, an event's presence) the cache keeps; 100,000 by
+     * default ({@link JdbcStore#DEFAULT_CACHE_SIZE}), 0 turns it off. The cache never serves data older than the transaction's
+     * snapshot, also when other nodes write (see the package documentation).
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    public Builder cacheSize(long entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("cacheSize: must be 0 or more, was " + entries);
+      }
+      this.cacheSize = entries;
+      return this;
+    }
+
+    /**
+     * Opens the store: connects, migrates the schema, refuses a newer one.
+     *
+     * @throws IllegalStateException when not exactly one of dataSource, h2File, h2InMemory was
+     *     chosen
+     * @throws StorageException when the database cannot be reached or migrated
+     */
+    public JdbcStore build() {
+      int chosen = (dataSource != null ? 1 : 0) + (h2File != null ? 1 : 0)
+          + (h2Memory != null ? 1 : 0);
+      if (chosen != 1) {
+        throw new IllegalStateException("choose exactly one of dataSource, h2File, h2InMemory"
+            + " (chose " + chosen + ")");
+      }
+      if (dataSource != null) {
+        return new JdbcStore(this, dataSource, null);
+      }
+      JdbcDataSource ds = new JdbcDataSource();
+      if (h2File != null) {
+        try {
+          Files.createDirectories(h2File);
+        } catch (java.io.IOException e) {
+          throw new StorageException("cannot create the store directory", false, e);
+        }
+        ds.setURL("jdbc:h2:file:" + h2File.toAbsolutePath().resolve("cdpkit")
+            + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+      } else {
+        ds.setURL("jdbc:h2:mem:" + h2Memory + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+      }
+      ds.setUser("sa");
+      return new JdbcStore(this, ds, ds);
+    }
   }
 
   @Override

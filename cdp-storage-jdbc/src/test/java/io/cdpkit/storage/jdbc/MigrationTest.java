@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.StorageException;
+import io.cdpkit.storage.jdbc.internal.Schema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,13 +71,13 @@ class MigrationTest {
     Db db = fresh(kind);
     try {
       JdbcStore.create(db.ds());
-      assertThat(version(db.ds())).isEqualTo(1);
+      assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
       try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
         s.executeUpdate("INSERT INTO cdp_workspaces (workspace) VALUES ('kept')");
       }
 
       JdbcStore.create(db.ds());
-      assertThat(version(db.ds())).isEqualTo(1);
+      assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
       try (Connection c = db.ds().getConnection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cdp_workspaces")) {
         rs.next();
@@ -100,7 +101,7 @@ class MigrationTest {
       for (Future<JdbcStore> f : starts) {
         assertThat(f.get()).isNotNull();
       }
-      assertThat(version(twice.ds())).isEqualTo(1);
+      assertThat(version(twice.ds())).isEqualTo(Schema.VERSION);
 
       try (Connection c = twice.ds().getConnection(); Statement s = c.createStatement()) {
         s.executeUpdate("UPDATE cdp_schema_version SET version = 99 WHERE id = 1");
@@ -108,7 +109,8 @@ class MigrationTest {
       assertThatThrownBy(() -> JdbcStore.create(twice.ds()))
           .isInstanceOfSatisfying(StorageException.class,
               e -> assertThat(e.isRetryable()).isFalse())
-          .hasMessageContaining("version 99, newer than this code knows (1)");
+          .hasMessageContaining(
+              "version 99, newer than this code knows (" + Schema.VERSION + ")");
     } finally {
       pool.shutdownNow();
       twice.drop().run();

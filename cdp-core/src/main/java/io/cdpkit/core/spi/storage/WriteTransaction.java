@@ -1,7 +1,9 @@
 package io.cdpkit.core.spi.storage;
 
+import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
+import java.util.Collection;
 
 /**
  * Reads and writes inside one workspace. Nothing written is visible to others before the
@@ -11,6 +13,14 @@ import io.cdpkit.core.model.ProfileId;
  * record, a component's links and its record); a store only persists what it is told.
  */
 public interface WriteTransaction extends ReadTransaction {
+  /**
+   * A hint that the transaction is about to process events with these messageIds and
+   * identifiers, so that a store on a database can load what it will be asked (stored events,
+   * nodes, their profiles and components) in a few queries instead of one per call. Changes
+   * nothing and returns nothing; the default ignores it.
+   */
+  default void prefetch(Collection<String> messageIds, Collection<Identifier> identifiers) {}
+
   /**
    * Stores an event unless one with the same messageId exists in the workspace.
    *

@@ -3,7 +3,11 @@ package io.cdpkit.storage.jdbc.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * What differs between the databases the store supports: column types, table options, and how
@@ -42,6 +46,29 @@ public enum Dialect {
   /** What follows {@code CREATE TABLE (...)}. */
   public String tableOptions() {
     return tableOptions;
+  }
+
+  /**
+   * An insert-or-replace of one row by its key: the parameters are the key columns, then the
+   * value columns, in the order given. {@code ON CONFLICT ... DO UPDATE} on PostgreSQL,
+   * {@code ON DUPLICATE KEY UPDATE} on MariaDB/MySQL, {@code MERGE ... KEY} on H2.
+   */
+  String upsert(String table, List<String> keys, List<String> values) {
+    List<String> all = new ArrayList<>(keys);
+    all.addAll(values);
+    String cols = String.join(", ", all);
+    String params = String.join(", ", Collections.nCopies(all.size(), "?"));
+    return switch (this) {
+      case H2 -> "MERGE INTO " + table + " (" + cols + ") KEY (" + String.join(", ", keys)
+          + ") VALUES (" + params + ")";
+      case POSTGRES -> "INSERT INTO " + table + " (" + cols + ") VALUES (" + params
+          + ") ON CONFLICT (" + String.join(", ", keys) + ") DO UPDATE SET "
+          + values.stream().map(v -> v + " = EXCLUDED." + v).collect(Collectors.joining(", "));
+      case MARIADB -> "INSERT INTO " + table + " (" + cols + ") VALUES (" + params
+          + ") ON DUPLICATE KEY UPDATE "
+          + values.stream().map(v -> v + " = VALUES(" + v + ")")
+              .collect(Collectors.joining(", "));
+    };
   }
 
   /** The dialect of a connection's database. */

@@ -10,11 +10,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +25,19 @@ import org.slf4j.LoggerFactory;
  * Transactions over a {@link DataSource}.
  *
  * <ul>
- *   <li>A write transaction runs at READ COMMITTED and starts by locking its workspace's row in
- *       {@code cdp_workspaces} ({@code SELECT ... FOR UPDATE}): the writers of one workspace,
- *       on any number of nodes, run one after the other, which keeps identity resolution
- *       correct without finer locks. Serialization failures, deadlocks, lock timeouts and lost
- *       connections are retried up to {@value #ATTEMPTS} times with exponential backoff and
- *       jitter; anything else rolls back and propagates unchanged.
+ *   <li>A write transaction takes its workspace's local lock (so the writers of this node queue
+ *       here, not on pooled connections), then runs at READ COMMITTED and starts by locking its
+ *       workspace's row in {@code cdp_workspaces} ({@code SELECT ... FOR UPDATE}): the writers
+ *       of one workspace, on any number of nodes, run one after the other, which keeps identity
+ *       resolution correct without finer locks. It is the only lock a write takes before its
+ *       rows, so there is one lock order and no deadlock between writers. What the transaction
+ *       writes is buffered ({@link BufferedTx}) and written at the end in JDBC batches.
+ *       Serialization failures, deadlocks, lock timeouts and lost connections are retried up
+ *       to {@value #ATTEMPTS} times with exponential backoff and jitter; anything else rolls
+ *       back and propagates unchanged.
  *   <li>A read runs in one read-only snapshot transaction (REPEATABLE READ; SNAPSHOT on H2),
  *       so it sees every write transaction wholly or not at all.
+ *   <li>Both go through the {@link WorkspaceCache}, which is never stale: see there.
  * </ul>
  *
  * <p>Thread-safe.
@@ -44,17 +52,24 @@ public final class JdbcStoreEngine {
   private final PiiCodec pii;
   /** Workspaces known to have their row in {@code cdp_workspaces}. */
   private final Set<String> knownWorkspaces = ConcurrentHashMap.newKeySet();
+  private final WorkspaceCache cache;
 
-  public JdbcStoreEngine(DataSource dataSource, PiiCodec pii) {
+  /**
+   * Opens the store: detects the dialect and migrates the schema.
+   *
+   * @param cacheSize entries the cache keeps; 0 disables it
+   */
+  public JdbcStoreEngine(DataSource dataSource, PiiCodec pii, long cacheSize) {
     this.dataSource = dataSource;
     this.pii = pii;
+    this.cache = new WorkspaceCache(cacheSize);
     try (Connection c = dataSource.getConnection()) {
       this.dialect = Dialect.of(c);
       synchronized (JdbcStoreEngine.class) {
         Schema.migrate(c, dialect);
       }
     } catch (SQLException e) {
-      throw JdbcTx.fail("opening the store", e);
+      throw Rows.fail("opening the store", e);
     }
     LOG.info("CDPKit JDBC store opened on {} (schema version {})", dialect, Schema.VERSION);
   }
@@ -65,17 +80,28 @@ public final class JdbcStoreEngine {
 
   public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
     ensureWorkspace(ws);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return writeOnce(ws, work);
-      } catch (StorageException e) {
-        if (!e.isRetryable() || attempt >= ATTEMPTS) {
-          throw e;
+    ReentrantLock local = cache.writers(ws.value());
+    try {
+      local.lockInterruptibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while waiting for the workspace", false, e);
+    }
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return writeOnce(ws, work);
+        } catch (StorageException e) {
+          if (!e.isRetryable() || attempt >= ATTEMPTS) {
+            throw e;
+          }
+          LOG.debug("retrying a write in workspace {} after a retryable failure (attempt {})",
+              ws, attempt);
+          backoff(attempt);
         }
-        LOG.debug("retrying a write in workspace {} after a retryable failure (attempt {})", ws,
-            attempt);
-        backoff(attempt);
       }
+    } finally {
+      local.unlock();
     }
   }
 
@@ -84,20 +110,37 @@ public final class JdbcStoreEngine {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      WorkspaceCache.Session session = null;
       try {
-        lockWorkspace(c, ws);
-        T result = work.apply(new JdbcTx(c, ws, codec, pii));
+        Rows rows = new Rows(c, dialect, ws.value(), codec, pii);
+        long version = rows.lockWorkspace();
+        session = cache.writer(ws.value(), version);
+        BufferedTx tx = new BufferedTx(rows, session);
+        T result = work.apply(tx);
+        if (!tx.changed()) {
+          c.commit();
+          return result;
+        }
+        Map<WorkspaceCache.Key, @Nullable Object> changes = tx.flush(version);
+        session.beginApply();
         c.commit();
+        session.commit(changes);
         return result;
       } catch (RuntimeException | Error e) {
         rollbackQuietly(c, e);
+        if (session != null) {
+          session.abort();
+        }
         throw e;
       } catch (SQLException e) {
         rollbackQuietly(c, e);
-        throw JdbcTx.fail("a write transaction", e);
+        if (session != null) {
+          session.abort();
+        }
+        throw Rows.fail("a write transaction", e);
       }
     } catch (SQLException e) {
-      throw JdbcTx.fail("a write transaction", e);
+      throw Rows.fail("a write transaction", e);
     }
   }
 
@@ -108,7 +151,9 @@ public final class JdbcStoreEngine {
         dialect.beginSnapshotRead(c);
         c.setReadOnly(true);
         try {
-          T result = work.apply(new JdbcTx(c, ws, codec, pii));
+          Rows rows = new Rows(c, dialect, ws.value(), codec, pii);
+          long version = rows.version();
+          T result = work.apply(new BufferedTx(rows, cache.reader(ws.value(), version)));
           c.commit();
           return result;
         } catch (RuntimeException | Error e) {
@@ -118,7 +163,7 @@ public final class JdbcStoreEngine {
           c.setReadOnly(false);
         }
       } catch (SQLException e) {
-        StorageException se = JdbcTx.fail("a read transaction", e);
+        StorageException se = Rows.fail("a read transaction", e);
         if (!se.isRetryable() || attempt >= ATTEMPTS) {
           throw se;
         }
@@ -151,7 +196,7 @@ public final class JdbcStoreEngine {
       }
       knownWorkspaces.add(ws.value());
     } catch (SQLException e) {
-      throw JdbcTx.fail("registering a workspace", e);
+      throw Rows.fail("registering a workspace", e);
     }
   }
 
@@ -161,18 +206,6 @@ public final class JdbcStoreEngine {
       p.setString(1, ws.value());
       try (ResultSet rs = p.executeQuery()) {
         return rs.next();
-      }
-    }
-  }
-
-  private static void lockWorkspace(Connection c, WorkspaceId ws) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement(
-        "SELECT workspace FROM cdp_workspaces WHERE workspace = ? FOR UPDATE")) {
-      p.setString(1, ws.value());
-      try (ResultSet rs = p.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("workspace row missing", "42000");
-        }
       }
     }
   }

@@ -27,7 +27,7 @@ public final class Schema {
   private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
 
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
-  private static final List<Function<Dialect, List<String>>> MIGRATIONS = List.of(Schema::v1);
+  private static final List<Function<Dialect, List<String>>> MIGRATIONS = List.of(Schema::v1, Schema::v2);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -72,6 +72,15 @@ public final class Schema {
   }
 
   /**
+   * The workspace's version: advanced by every write transaction that changed something, read
+   * by every transaction to tell whether the caches may serve it (see {@code WorkspaceCache}).
+   */
+  private static List<String> v2(Dialect d) {
+    return List.of(
+        "ALTER TABLE cdp_workspaces ADD COLUMN version BIGINT NOT NULL DEFAULT 0");
+  }
+
+  /**
    * Brings the schema to {@link #VERSION}.
    *
    * @throws StorageException when the schema is newer than this code, or a migration fails
@@ -96,9 +105,9 @@ public final class Schema {
           try (Statement s = c.createStatement()) {
             s.execute(sql);
           } catch (SQLException e) {
-            // CREATE INDEX has no IF NOT EXISTS everywhere: a half-applied migration that
-            // already made the index is fine.
-            if (!sql.startsWith("CREATE INDEX") || !indexExists(e)) {
+            // CREATE INDEX and ADD COLUMN have no IF NOT EXISTS everywhere: a half-applied
+            // migration that already made the index or the column is fine.
+            if (!alreadyApplied(sql, e)) {
               throw e;
             }
           }
@@ -112,11 +121,18 @@ public final class Schema {
     }
   }
 
-  private static boolean indexExists(SQLException e) {
+  private static boolean alreadyApplied(String sql, SQLException e) {
     String state = e.getSQLState();
-    // PostgreSQL 42P07 duplicate relation; H2 42111 index exists; MariaDB 1061 duplicate key name
-    return "42P07".equals(state) || "42S11".equals(state) || e.getErrorCode() == 1061
-        || e.getErrorCode() == 42111;
+    int code = e.getErrorCode();
+    if (sql.startsWith("CREATE INDEX")) {
+      // PostgreSQL 42P07 duplicate relation; H2 42111 index exists; MariaDB 1061 duplicate key
+      return "42P07".equals(state) || "42S11".equals(state) || code == 1061 || code == 42111;
+    }
+    if (sql.contains(" ADD COLUMN ")) {
+      // PostgreSQL 42701 duplicate column; H2 42121 duplicate column; MariaDB 1060
+      return "42701".equals(state) || "42S21".equals(state) || code == 1060 || code == 42121;
+    }
+    return false;
   }
 
   static int currentVersion(Connection c) throws SQLException {

@@ -1,0 +1,509 @@
+package io.cdpkit.storage.jdbc.internal;
+
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.COMPONENT;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.EVENT;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.NODE;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.PROFILE;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.PROFILE_NODES;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.REDIRECT;
+
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.Savepoint;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.storage.jdbc.internal.WorkspaceCache.Key;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A write transaction that keeps what it writes in memory until {@link #flush}, then writes it
+ * all in a few JDBC batches: one statement per table and kind of change rather than one round
+ * trip per call. Reads see the transaction's own writes laid over the committed state, which
+ * comes from this transaction's reads so far, then the shared {@link WorkspaceCache}, then the
+ * database.
+ *
+ * <p>Since nothing reaches the database before {@link #flush}, savepoints are kept in memory:
+ * every change records how to undo itself.
+ *
+ * <p>Also serves reads (then nothing is written and {@link #flush} is never called). Not
+ * thread-safe: one transaction, one thread.
+ */
+final class BufferedTx implements WriteTransaction {
+  private static final Object ABSENT = new Object();
+
+  private final Rows rows;
+  private final WorkspaceCache.Session cache;
+
+  /** Committed values this transaction has read, by cache key. */
+  private final Map<Key, Object> seen = new HashMap<>();
+
+  private final Map<String, StoredEvent> events = new LinkedHashMap<>();
+  private final Map<Identifier, IdentityNode> nodes = new LinkedHashMap<>();
+  private final Map<String, Optional<ComponentRecord>> components = new LinkedHashMap<>();
+  private final Map<ProfileId, Optional<ProfileRecord>> profiles = new LinkedHashMap<>();
+  private final Map<ProfileId, ProfileId> redirects = new LinkedHashMap<>();
+  /** New links; their component changes when a later {@link #moveLinks} moves it. */
+  private final List<PendingLink> links = new ArrayList<>();
+  /** Moves of committed links, {@code {from, to}}, in order. */
+  private final List<String[]> moves = new ArrayList<>();
+  private final List<LedgerEntry> ledger = new ArrayList<>();
+  private final List<Runnable> undo = new ArrayList<>();
+
+  private static final class PendingLink {
+    String component;
+    final Link link;
+
+    PendingLink(String component, Link link) {
+      this.component = component;
+      this.link = link;
+    }
+  }
+
+  BufferedTx(Rows rows, WorkspaceCache.Session cache) {
+    this.rows = rows;
+    this.cache = cache;
+  }
+
+  // ------------------------------------------------------------------ committed state
+
+  /** The committed value of a key: read before in this transaction, cached, or loaded. */
+  private Object committed(Key k, Supplier<Object> load) {
+    Object v = seen.get(k);
+    if (v == null) {
+      v = cache.get(k);
+      if (v == null) {
+        v = load.get();
+        cache.put(k, v);
+      }
+      seen.put(k, v);
+    }
+    return v;
+  }
+
+  private void remember(Key k, Object v) {
+    if (seen.putIfAbsent(k, v) == null) {
+      cache.put(k, v);
+    }
+  }
+
+  private boolean known(Key k) {
+    if (seen.containsKey(k)) {
+      return true;
+    }
+    Object v = cache.get(k);
+    if (v != null) {
+      seen.put(k, v);
+      return true;
+    }
+    return false;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Optional<T> committedOptional(Key k, Supplier<Optional<T>> load) {
+    return (Optional<T>) committed(k, load::get);
+  }
+
+  /** Committed nodes of a profile, from the cache when it has them. */
+  @SuppressWarnings("unchecked")
+  private List<IdentityNode> committedNodesOfProfile(ProfileId p) {
+    return (List<IdentityNode>) committed(new Key(PROFILE_NODES, p), () -> {
+      List<IdentityNode> l = List.copyOf(rows.nodesOfProfile(p));
+      l.forEach(n -> remember(new Key(NODE, n.identifier()), Optional.of(n)));
+      return l;
+    });
+  }
+
+  /**
+   * Loads in a few queries what a batch of events is about to read one by one: whether their
+   * messageIds are stored, the nodes of their identifiers, and those nodes' profiles and
+   * components.
+   */
+  @Override
+  public void prefetch(Collection<String> messageIds, Collection<Identifier> identifiers) {
+    List<String> unknownIds = new ArrayList<>();
+    for (String m : messageIds) {
+      if (!events.containsKey(m) && !known(new Key(EVENT, m))) {
+        unknownIds.add(m);
+      }
+    }
+    if (!unknownIds.isEmpty()) {
+      Set<String> stored = rows.storedMessageIds(unknownIds);
+      for (String m : unknownIds) {
+        remember(new Key(EVENT, m), stored.contains(m));
+      }
+    }
+    List<Identifier> unknownNodes = new ArrayList<>();
+    for (Identifier id : new LinkedHashSet<>(identifiers)) {
+      if (!nodes.containsKey(id) && !known(new Key(NODE, id))) {
+        unknownNodes.add(id);
+      }
+    }
+    if (!unknownNodes.isEmpty()) {
+      Map<Identifier, IdentityNode> found = new HashMap<>();
+      rows.nodes(unknownNodes).forEach(n -> found.put(n.identifier(), n));
+      for (Identifier id : unknownNodes) {
+        remember(new Key(NODE, id), Optional.ofNullable(found.get(id)));
+      }
+    }
+    Set<ProfileId> profileIds = new LinkedHashSet<>();
+    Set<String> componentIds = new LinkedHashSet<>();
+    for (Identifier id : identifiers) {
+      node(id).ifPresent(n -> {
+        if (!profiles.containsKey(n.profile()) && !known(new Key(PROFILE, n.profile()))) {
+          profileIds.add(n.profile());
+        }
+        if (!components.containsKey(n.component())
+            && !known(new Key(COMPONENT, n.component()))) {
+          componentIds.add(n.component());
+        }
+      });
+    }
+    if (!profileIds.isEmpty()) {
+      Map<ProfileId, ProfileRecord> found = new HashMap<>();
+      rows.profiles(profileIds).forEach(r -> found.put(r.id(), r));
+      profileIds.forEach(p -> remember(new Key(PROFILE, p), Optional.ofNullable(found.get(p))));
+    }
+    if (!componentIds.isEmpty()) {
+      Map<String, ComponentRecord> found = new HashMap<>();
+      rows.components(componentIds).forEach(r -> found.put(r.id(), r));
+      componentIds.forEach(c -> remember(new Key(COMPONENT, c),
+          Optional.ofNullable(found.get(c))));
+    }
+  }
+
+  // ------------------------------------------------------------------ writes with undo
+
+  private <K, V> void write(Map<K, V> m, K k, V v) {
+    Object prev = m.containsKey(k) ? m.get(k) : ABSENT;
+    m.put(k, v);
+    undo.add(() -> {
+      if (prev == ABSENT) {
+        m.remove(k);
+      } else {
+        @SuppressWarnings("unchecked")
+        V p = (V) prev;
+        m.put(k, p);
+      }
+    });
+  }
+
+  private <T> void append(List<T> l, T item) {
+    l.add(item);
+    undo.add(() -> l.remove(l.size() - 1));
+  }
+
+  private record Mark(BufferedTx owner, int undoSize) implements Savepoint {}
+
+  @Override
+  public Savepoint savepoint() {
+    return new Mark(this, undo.size());
+  }
+
+  @Override
+  public void rollbackTo(Savepoint savepoint) {
+    if (!(savepoint instanceof Mark m) || m.owner() != this) {
+      throw new IllegalArgumentException("savepoint of another transaction");
+    }
+    if (m.undoSize() > undo.size()) {
+      throw new IllegalStateException("savepoint already rolled back past");
+    }
+    while (undo.size() > m.undoSize()) {
+      undo.remove(undo.size() - 1).run();
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  @Override
+  public Optional<StoredEvent> event(String messageId) {
+    StoredEvent e = events.get(messageId);
+    return e != null ? Optional.of(e) : rows.event(messageId);
+  }
+
+  @Override
+  public boolean insertEvent(StoredEvent e) {
+    if (events.containsKey(e.messageId())) {
+      return false;
+    }
+    boolean stored = (Boolean) committed(new Key(EVENT, e.messageId()),
+        () -> !rows.storedMessageIds(List.of(e.messageId())).isEmpty());
+    if (stored) {
+      return false;
+    }
+    write(events, e.messageId(), e);
+    return true;
+  }
+
+  @Override
+  public List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
+    List<StoredEvent> out = new ArrayList<>(rows.eventsByAnchors(anchors));
+    if (!events.isEmpty()) {
+      Set<Identifier> wanted = new HashSet<>(anchors);
+      for (StoredEvent e : events.values()) {
+        if (e.anchor() != null && wanted.contains(e.anchor())) {
+          out.add(e);
+        }
+      }
+    }
+    out.sort(Comparator.comparing(StoredEvent::key));
+    return out;
+  }
+
+  @Override
+  public Map<String, Long> eventNameCounts() {
+    Map<String, Long> out = new TreeMap<>(rows.eventNameCounts());
+    for (StoredEvent e : events.values()) {
+      out.merge(e.countedName(), 1L, Long::sum);
+    }
+    return Map.copyOf(out);
+  }
+
+  // ------------------------------------------------------------------ nodes
+
+  @Override
+  public Optional<IdentityNode> node(Identifier id) {
+    IdentityNode n = nodes.get(id);
+    return n != null ? Optional.of(n) : committedOptional(new Key(NODE, id), () -> rows.node(id));
+  }
+
+  @Override
+  public List<IdentityNode> nodesOfProfile(ProfileId profile) {
+    return overlay(committedNodesOfProfile(profile), n -> n.profile().equals(profile));
+  }
+
+  @Override
+  public List<IdentityNode> nodesOfComponent(String component) {
+    List<IdentityNode> base = rows.nodesOfComponent(component);
+    base.forEach(n -> remember(new Key(NODE, n.identifier()), Optional.of(n)));
+    return overlay(base, n -> n.component().equals(component));
+  }
+
+  /** Committed nodes, replaced by this transaction's versions, plus its new nodes that match. */
+  private List<IdentityNode> overlay(List<IdentityNode> committed,
+      java.util.function.Predicate<IdentityNode> matches) {
+    if (nodes.isEmpty()) {
+      return committed;
+    }
+    Map<Identifier, IdentityNode> out = new LinkedHashMap<>();
+    for (IdentityNode n : committed) {
+      if (!nodes.containsKey(n.identifier())) {
+        out.put(n.identifier(), n);
+      }
+    }
+    for (IdentityNode n : nodes.values()) {
+      if (matches.test(n)) {
+        out.put(n.identifier(), n);
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  @Override
+  public void putNode(IdentityNode node) {
+    write(nodes, node.identifier(), node);
+  }
+
+  // ------------------------------------------------------------------ components and links
+
+  @Override
+  public Optional<ComponentRecord> component(String id) {
+    Optional<ComponentRecord> w = components.get(id);
+    return w != null ? w : committedOptional(new Key(COMPONENT, id), () -> rows.component(id));
+  }
+
+  @Override
+  public void putComponent(ComponentRecord component) {
+    write(components, component.id(), Optional.of(component));
+  }
+
+  @Override
+  public void deleteComponent(String id) {
+    write(components, id, Optional.empty());
+  }
+
+  @Override
+  public List<Link> links(String component) {
+    // The committed links that the pending moves bring to this component: walk the moves
+    // backwards from {component} to the set of components they came from.
+    Set<String> sources = new HashSet<>(Set.of(component));
+    for (int i = moves.size() - 1; i >= 0; i--) {
+      String from = moves.get(i)[0];
+      String to = moves.get(i)[1];
+      boolean lands = sources.contains(to);
+      sources.remove(from);
+      if (lands) {
+        sources.add(from);
+      }
+    }
+    List<Link> out = new ArrayList<>();
+    for (Rows.LinkRow r : rows.links(sources)) {
+      out.add(r.link());
+    }
+    for (PendingLink l : links) {
+      if (l.component.equals(component)) {
+        out.add(l.link);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void addLink(String component, Link link) {
+    append(links, new PendingLink(component, link));
+  }
+
+  @Override
+  public void moveLinks(String from, String to) {
+    if (from.equals(to)) {
+      return;
+    }
+    append(moves, new String[] {from, to});
+    for (PendingLink l : links) {
+      if (l.component.equals(from)) {
+        l.component = to;
+        undo.add(() -> l.component = from);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ profiles
+
+  @Override
+  public Optional<ProfileRecord> profile(ProfileId id) {
+    Optional<ProfileRecord> w = profiles.get(id);
+    return w != null ? w : committedOptional(new Key(PROFILE, id), () -> rows.profile(id));
+  }
+
+  @Override
+  public void putProfile(ProfileRecord profile) {
+    write(profiles, profile.id(), Optional.of(profile));
+  }
+
+  @Override
+  public void deleteProfile(ProfileId id) {
+    write(profiles, id, Optional.empty());
+  }
+
+  @Override
+  public Optional<ProfileId> redirect(ProfileId mergedAway) {
+    ProfileId w = redirects.get(mergedAway);
+    return w != null ? Optional.of(w)
+        : committedOptional(new Key(REDIRECT, mergedAway), () -> rows.redirect(mergedAway));
+  }
+
+  @Override
+  public void putRedirect(ProfileId from, ProfileId to) {
+    write(redirects, from, to);
+  }
+
+  // ------------------------------------------------------------------ ledger
+
+  @Override
+  public List<LedgerEntry> ledger(ProfileId profile) {
+    List<LedgerEntry> out = new ArrayList<>(rows.ledger(profile));
+    for (LedgerEntry e : ledger) {
+      if (e.profile().equals(profile) || profile.equals(e.other())) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void appendLedger(LedgerEntry entry) {
+    append(ledger, entry);
+  }
+
+  // ------------------------------------------------------------------ commit
+
+  /** Whether this transaction has changed anything. */
+  boolean changed() {
+    return !events.isEmpty() || !nodes.isEmpty() || !components.isEmpty()
+        || !profiles.isEmpty() || !redirects.isEmpty() || !links.isEmpty() || !moves.isEmpty()
+        || !ledger.isEmpty();
+  }
+
+  /**
+   * Writes everything to the database in dependency order and advances the workspace's version
+   * from {@code version}; the caller commits. Returns what the commit changes in the cache.
+   */
+  Map<Key, @Nullable Object> flush(long version) {
+    Map<Key, @Nullable Object> changes = new HashMap<>();
+    // The profiles whose node lists change: the old and the new profile of every node written.
+    Set<ProfileId> touched = new HashSet<>(profiles.keySet());
+    List<Identifier> oldUnknown = new ArrayList<>();
+    for (IdentityNode n : nodes.values()) {
+      touched.add(n.profile());
+      @SuppressWarnings("unchecked")
+      Optional<IdentityNode> old = (Optional<IdentityNode>) seen.get(new Key(NODE, n.identifier()));
+      if (old == null) {
+        oldUnknown.add(n.identifier());
+      } else {
+        old.ifPresent(o -> touched.add(o.profile()));
+      }
+    }
+    if (!oldUnknown.isEmpty()) {
+      rows.nodes(oldUnknown).forEach(o -> touched.add(o.profile()));
+    }
+
+    rows.insertEvents(events.values());
+    rows.upsertNodes(nodes.values());
+    List<ComponentRecord> putComponents = new ArrayList<>();
+    List<String> deletedComponents = new ArrayList<>();
+    components.forEach((id, r) -> {
+      if (r.isPresent()) {
+        putComponents.add(r.get());
+      } else {
+        deletedComponents.add(id);
+      }
+    });
+    rows.upsertComponents(putComponents);
+    rows.deleteComponents(deletedComponents);
+    List<ProfileRecord> putProfiles = new ArrayList<>();
+    List<ProfileId> deletedProfiles = new ArrayList<>();
+    profiles.forEach((id, r) -> {
+      if (r.isPresent()) {
+        putProfiles.add(r.get());
+      } else {
+        deletedProfiles.add(id);
+      }
+    });
+    rows.upsertProfiles(putProfiles);
+    rows.deleteProfiles(deletedProfiles);
+    rows.upsertRedirects(redirects);
+    rows.moveLinks(moves);
+    List<Rows.LinkRow> newLinks = new ArrayList<>(links.size());
+    for (PendingLink l : links) {
+      newLinks.add(new Rows.LinkRow(l.component, l.link));
+    }
+    rows.insertLinks(newLinks);
+    rows.appendLedger(ledger);
+    rows.setVersion(version + 1);
+
+    events.keySet().forEach(m -> changes.put(new Key(EVENT, m), Boolean.TRUE));
+    nodes.forEach((id, n) -> changes.put(new Key(NODE, id), Optional.of(n)));
+    components.forEach((id, r) -> changes.put(new Key(COMPONENT, id), r));
+    profiles.forEach((id, r) -> changes.put(new Key(PROFILE, id), r));
+    redirects.forEach((from, to) -> changes.put(new Key(REDIRECT, from), Optional.of(to)));
+    touched.forEach(p -> changes.put(new Key(PROFILE_NODES, p), null));
+    return changes;
+  }
+}

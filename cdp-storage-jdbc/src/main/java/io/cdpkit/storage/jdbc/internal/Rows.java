@@ -1,0 +1,456 @@
+package io.cdpkit.storage.jdbc.internal;
+
+import io.cdpkit.core.StorageException;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.RecordCodec;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.storage.jdbc.PiiCodec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The SQL of one transaction on one connection, scoped to one workspace: point reads, bulk
+ * reads by key lists, queries, and batched writes. Every statement names the workspace. Knows
+ * nothing of caching or buffering ({@link BufferedTx} does that).
+ *
+ * <p>Not thread-safe.
+ */
+final class Rows {
+  /** Keys per {@code IN (...)} list; well under every database's parameter limit. */
+  static final int CHUNK = 500;
+
+  private final Connection c;
+  private final Dialect dialect;
+  private final String ws;
+  private final RecordCodec codec;
+  private final PiiCodec pii;
+
+  Rows(Connection c, Dialect dialect, String ws, RecordCodec codec, PiiCodec pii) {
+    this.c = c;
+    this.dialect = dialect;
+    this.ws = ws;
+    this.codec = codec;
+    this.pii = pii;
+  }
+
+  /** A statement failed: no values in the message, only what was being done and the state. */
+  static StorageException fail(String what, SQLException e) {
+    return new StorageException(what + " failed (SQLState " + e.getSQLState() + ", code "
+        + e.getErrorCode() + ")", Dialect.isRetryable(e), e);
+  }
+
+  @FunctionalInterface
+  interface Binder {
+    void bind(PreparedStatement p) throws SQLException;
+  }
+
+  @FunctionalInterface
+  interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  @FunctionalInterface
+  interface ItemBinder<T> {
+    void bind(PreparedStatement p, T item) throws SQLException;
+  }
+
+  private <T> List<T> query(String what, String sql, Binder b, Row<T> row) {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      b.bind(p);
+      try (ResultSet rs = p.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(row.read(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+  }
+
+  private static <T> Optional<T> first(List<T> l) {
+    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
+  /**
+   * Runs {@code sql} once per item as one JDBC batch: one round trip for the lot where the
+   * driver allows it.
+   */
+  private <T> void batch(String what, String sql, Collection<T> items, ItemBinder<T> b) {
+    if (items.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      for (T item : items) {
+        b.bind(p, item);
+        p.addBatch();
+      }
+      p.executeBatch();
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+  }
+
+  /**
+   * Runs a query per chunk of keys, with {@code ?, ?, ...} for the chunk in place of
+   * {@code {in}} in the SQL. Parameters: the workspace, then {@code lead}, then the chunk.
+   */
+  private <T> List<T> queryIn(String what, String sqlWithIn, List<String> lead,
+      Collection<String> keys, Row<T> row) {
+    List<T> out = new ArrayList<>();
+    List<String> all = List.copyOf(new LinkedHashSet<>(keys));
+    for (int from = 0; from < all.size(); from += CHUNK) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+      String sql = sqlWithIn.replace("{in}",
+          String.join(", ", Collections.nCopies(chunk.size(), "?")));
+      out.addAll(query(what, sql, p -> {
+        int i = 1;
+        p.setString(i++, ws);
+        for (String l : lead) {
+          p.setString(i++, l);
+        }
+        for (String k : chunk) {
+          p.setString(i++, k);
+        }
+      }, row));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the workspace row
+
+  /** Locks the workspace's row until the transaction ends; returns its version. */
+  long lockWorkspace() {
+    List<Long> v = query("locking the workspace",
+        "SELECT version FROM cdp_workspaces WHERE workspace = ? FOR UPDATE",
+        p -> p.setString(1, ws), rs -> rs.getLong(1));
+    if (v.isEmpty()) {
+      throw new StorageException("the workspace row is missing", true, null);
+    }
+    return v.get(0);
+  }
+
+  /** The workspace's version, or -1 when it has never been written. */
+  long version() {
+    return first(query("reading the workspace version",
+        "SELECT version FROM cdp_workspaces WHERE workspace = ?",
+        p -> p.setString(1, ws), rs -> rs.getLong(1))).orElse(-1L);
+  }
+
+  void setVersion(long version) {
+    batch("advancing the workspace version",
+        "UPDATE cdp_workspaces SET version = ? WHERE workspace = ?", List.of(version),
+        (p, v) -> {
+          p.setLong(1, v);
+          p.setString(2, ws);
+        });
+  }
+
+  // ------------------------------------------------------------------ events
+
+  Optional<StoredEvent> event(String messageId) {
+    return first(query("reading an event",
+        "SELECT body FROM cdp_events WHERE workspace = ? AND message_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, messageId);
+        },
+        rs -> codec.readEvent(pii.reveal(rs.getString(1)))));
+  }
+
+  /** Which of these messageIds are stored. */
+  Set<String> storedMessageIds(Collection<String> messageIds) {
+    return new HashSet<>(queryIn("checking stored events",
+        "SELECT message_id FROM cdp_events WHERE workspace = ? AND message_id IN ({in})",
+        List.of(), messageIds, rs -> rs.getString(1)));
+  }
+
+  List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
+    List<StoredEvent> out = new ArrayList<>();
+    for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(anchors).entrySet()) {
+      out.addAll(queryIn("reading events by identifier",
+          "SELECT body FROM cdp_events WHERE workspace = ? AND anchor_type = ?"
+              + " AND anchor_value IN ({in})",
+          List.of(byType.getKey().id()), protectedValues(byType.getValue()),
+          rs -> codec.readEvent(pii.reveal(rs.getString(1)))));
+    }
+    return out;
+  }
+
+  Map<String, Long> eventNameCounts() {
+    Map<String, Long> out = new TreeMap<>();
+    query("counting events",
+        "SELECT counted_name, COUNT(*) FROM cdp_events WHERE workspace = ?"
+            + " GROUP BY counted_name",
+        p -> p.setString(1, ws),
+        rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
+  }
+
+  void insertEvents(Collection<StoredEvent> events) {
+    batch("storing events",
+        "INSERT INTO cdp_events (workspace, message_id, anchor_type, anchor_value, counted_name,"
+            + " body) VALUES (?, ?, ?, ?, ?, ?)",
+        events, (p, e) -> {
+          p.setString(1, ws);
+          p.setString(2, e.messageId());
+          p.setString(3, e.anchor() == null ? null : e.anchor().type().id());
+          p.setString(4, e.anchor() == null ? null : pii.protectKey(e.anchor().value()));
+          p.setString(5, e.countedName());
+          p.setString(6, pii.protect(codec.writeEvent(e)));
+        });
+  }
+
+  // ------------------------------------------------------------------ nodes
+
+  private static final String NODE_COLUMNS = "SELECT id_type, id_value, profile_id, component_id"
+      + " FROM cdp_nodes WHERE workspace = ? AND ";
+
+  private IdentityNode node(ResultSet rs) throws SQLException {
+    return new IdentityNode(
+        new Identifier(IdentifierType.of(rs.getString(1)), pii.revealKey(rs.getString(2))),
+        new ProfileId(rs.getString(3)), rs.getString(4));
+  }
+
+  Optional<IdentityNode> node(Identifier id) {
+    return first(query("reading an identity node",
+        NODE_COLUMNS + "id_type = ? AND id_value = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, id.type().id());
+          p.setString(3, pii.protectKey(id.value()));
+        },
+        this::node));
+  }
+
+  /** The stored nodes of these identifiers (the absent ones have none). */
+  List<IdentityNode> nodes(Collection<Identifier> ids) {
+    List<IdentityNode> out = new ArrayList<>();
+    for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(ids).entrySet()) {
+      out.addAll(queryIn("reading identity nodes",
+          NODE_COLUMNS + "id_type = ? AND id_value IN ({in})",
+          List.of(byType.getKey().id()), protectedValues(byType.getValue()), this::node));
+    }
+    return out;
+  }
+
+  List<IdentityNode> nodesOfProfile(ProfileId profile) {
+    return query("reading the nodes of a profile", NODE_COLUMNS + "profile_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, profile.value());
+        },
+        this::node);
+  }
+
+  List<IdentityNode> nodesOfComponent(String component) {
+    return query("reading the nodes of a component", NODE_COLUMNS + "component_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, component);
+        },
+        this::node);
+  }
+
+  void upsertNodes(Collection<IdentityNode> nodes) {
+    batch("storing identity nodes",
+        dialect.upsert("cdp_nodes", List.of("workspace", "id_type", "id_value"),
+            List.of("profile_id", "component_id")),
+        nodes, (p, n) -> {
+          p.setString(1, ws);
+          p.setString(2, n.identifier().type().id());
+          p.setString(3, pii.protectKey(n.identifier().value()));
+          p.setString(4, n.profile().value());
+          p.setString(5, n.component());
+        });
+  }
+
+  // ------------------------------------------------------------------ components and links
+
+  Optional<ComponentRecord> component(String id) {
+    return first(components(List.of(id)));
+  }
+
+  List<ComponentRecord> components(Collection<String> ids) {
+    return queryIn("reading components",
+        "SELECT body FROM cdp_components WHERE workspace = ? AND id IN ({in})",
+        List.of(), ids, rs -> codec.readComponent(pii.reveal(rs.getString(1))));
+  }
+
+  void upsertComponents(Collection<ComponentRecord> records) {
+    batch("storing components",
+        dialect.upsert("cdp_components", List.of("workspace", "id"), List.of("body")),
+        records, (p, r) -> {
+          p.setString(1, ws);
+          p.setString(2, r.id());
+          p.setString(3, pii.protect(codec.writeComponent(r)));
+        });
+  }
+
+  void deleteComponents(Collection<String> ids) {
+    batch("deleting components", "DELETE FROM cdp_components WHERE workspace = ? AND id = ?",
+        ids, (p, id) -> {
+          p.setString(1, ws);
+          p.setString(2, id);
+        });
+  }
+
+  /** A link and the component it is stored under. */
+  record LinkRow(String component, Link link) {}
+
+  /** The links stored under any of these components, in the order they were stored. */
+  List<LinkRow> links(Collection<String> components) {
+    List<LinkRow> out = new ArrayList<>(queryIn("reading links",
+        "SELECT component_id, body, seq FROM cdp_links WHERE workspace = ?"
+            + " AND component_id IN ({in}) ORDER BY seq",
+        List.of(), components, rs -> new LinkRow(rs.getString(1), codec.readLink(pii.reveal(rs.getString(2))))));
+    return out;
+  }
+
+  /** Moves links between components, in the given order ({@code {from, to}} pairs). */
+  void moveLinks(List<String[]> moves) {
+    batch("moving links",
+        "UPDATE cdp_links SET component_id = ? WHERE workspace = ? AND component_id = ?",
+        moves, (p, m) -> {
+          p.setString(1, m[1]);
+          p.setString(2, ws);
+          p.setString(3, m[0]);
+        });
+  }
+
+  void insertLinks(Collection<LinkRow> links) {
+    batch("storing links",
+        "INSERT INTO cdp_links (workspace, component_id, body) VALUES (?, ?, ?)",
+        links, (p, l) -> {
+          p.setString(1, ws);
+          p.setString(2, l.component());
+          p.setString(3, pii.protect(codec.writeLink(l.link())));
+        });
+  }
+
+  // ------------------------------------------------------------------ profiles
+
+  Optional<ProfileRecord> profile(ProfileId id) {
+    return first(profiles(List.of(id)));
+  }
+
+  List<ProfileRecord> profiles(Collection<ProfileId> ids) {
+    return queryIn("reading profiles",
+        "SELECT body FROM cdp_profiles WHERE workspace = ? AND id IN ({in})",
+        List.of(), ids.stream().map(ProfileId::value).toList(), rs -> codec.readProfile(pii.reveal(rs.getString(1))));
+  }
+
+  void upsertProfiles(Collection<ProfileRecord> records) {
+    batch("storing profiles",
+        dialect.upsert("cdp_profiles", List.of("workspace", "id"), List.of("version", "body")),
+        records, (p, r) -> {
+          p.setString(1, ws);
+          p.setString(2, r.id().value());
+          p.setLong(3, r.version());
+          p.setString(4, pii.protect(codec.writeProfile(r)));
+        });
+  }
+
+  void deleteProfiles(Collection<ProfileId> ids) {
+    batch("deleting profiles", "DELETE FROM cdp_profiles WHERE workspace = ? AND id = ?",
+        ids, (p, id) -> {
+          p.setString(1, ws);
+          p.setString(2, id.value());
+        });
+  }
+
+  Optional<ProfileId> redirect(ProfileId mergedAway) {
+    return first(query("reading a redirect",
+        "SELECT to_id FROM cdp_redirects WHERE workspace = ? AND from_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, mergedAway.value());
+        },
+        rs -> new ProfileId(rs.getString(1))));
+  }
+
+  /** Stores redirects, {@code from -> to}. */
+  void upsertRedirects(Map<ProfileId, ProfileId> redirects) {
+    batch("storing redirects",
+        dialect.upsert("cdp_redirects", List.of("workspace", "from_id"), List.of("to_id")),
+        redirects.entrySet(), (p, e) -> {
+          p.setString(1, ws);
+          p.setString(2, e.getKey().value());
+          p.setString(3, e.getValue().value());
+        });
+  }
+
+  // ------------------------------------------------------------------ ledger
+
+  List<LedgerEntry> ledger(ProfileId profile) {
+    return query("reading the ledger",
+        "SELECT body FROM cdp_ledger WHERE workspace = ? AND (profile_id = ? OR other_id = ?)"
+            + " ORDER BY seq",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, profile.value());
+          p.setString(3, profile.value());
+        },
+        rs -> codec.readLedger(pii.reveal(rs.getString(1))));
+  }
+
+  void appendLedger(Collection<LedgerEntry> entries) {
+    batch("appending to the ledger",
+        "INSERT INTO cdp_ledger (workspace, profile_id, other_id, body) VALUES (?, ?, ?, ?)",
+        entries, (p, e) -> {
+          p.setString(1, ws);
+          p.setString(2, e.profile().value());
+          p.setString(3, e.other() == null ? null : e.other().value());
+          p.setString(4, pii.protect(codec.writeLedger(e)));
+        });
+  }
+
+  // ------------------------------------------------------------------ savepoints
+
+  java.sql.Savepoint savepoint() {
+    try {
+      return c.setSavepoint();
+    } catch (SQLException e) {
+      throw fail("setting a savepoint", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static Map<IdentifierType, List<Identifier>> groupByType(Collection<Identifier> ids) {
+    Map<IdentifierType, List<Identifier>> out = new LinkedHashMap<>();
+    for (Identifier id : new LinkedHashSet<>(ids)) {
+      out.computeIfAbsent(id.type(), t -> new ArrayList<>()).add(id);
+    }
+    return out;
+  }
+
+  private List<String> protectedValues(List<Identifier> ids) {
+    List<String> out = new ArrayList<>(ids.size());
+    for (Identifier id : ids) {
+      out.add(pii.protectKey(id.value()));
+    }
+    return out;
+  }
+}

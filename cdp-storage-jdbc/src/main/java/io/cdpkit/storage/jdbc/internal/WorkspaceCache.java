@@ -1,0 +1,197 @@
+package io.cdpkit.storage.jdbc.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one store instance remembers of the committed state of its workspaces: event presence,
+ * identity nodes, the nodes of a profile, components, profiles and redirects, in one bounded
+ * Caffeine cache, and per workspace the lock its local writers take.
+ *
+ * <h2>Never stale</h2>
+ *
+ * <p>Every committed write transaction advances its workspace's {@code version} column (under
+ * the workspace's row lock). Every transaction reads that version first: a writer under the row
+ * lock, a reader as the first statement of its snapshot. The cache serves a transaction only when
+ * the version it read equals the version the cache's {@link View} describes; entries are stamped
+ * with the version they were read or written at, and an entry is used only if its stamp is not
+ * newer than the transaction's version.
+ *
+ * <ul>
+ *   <li>A local writer commits like this: mark the view <em>applying</em> (nobody uses the cache
+ *       meanwhile), commit the database transaction, replace the entry of every key it changed
+ *       with the new value stamped {@code v + 1} (or with an "unknown" marker), then publish
+ *       view {@code v + 1}. If the commit fails, the workspace moves to a new epoch (the
+ *       entries of the old one are never read again).
+ *   <li>A write by another node shows as a database version the view does not know: the next
+ *       transaction on this node moves the workspace to a new epoch, which empties it.
+ *   <li>A reader caches what it read from its snapshot only if the key has no entry (or an
+ *       unknown marker not newer than its snapshot): a writer's newer entry always wins, in
+ *       either order of the two puts.
+ * </ul>
+ *
+ * <p>The cost is one small query per transaction (the version), and after a write from another
+ * node one cache miss per key. Thread-safe.
+ */
+final class WorkspaceCache {
+  /** The kinds of cached keys. */
+  static final char EVENT = 'E';
+  static final char NODE = 'N';
+  static final char PROFILE_NODES = 'Q';
+  static final char COMPONENT = 'C';
+  static final char PROFILE = 'P';
+  static final char REDIRECT = 'R';
+
+  /**
+   * A cached key: {@link #EVENT} by messageId (value: Boolean), {@link #NODE} by identifier,
+   * {@link #COMPONENT} by id, {@link #PROFILE} and {@link #REDIRECT} by profile id (value: an
+   * Optional), {@link #PROFILE_NODES} by profile id (value: the committed nodes as a List).
+   */
+  record Key(char kind, Object id) {}
+
+  /** What the cache holds for a workspace: valid for {@code version}, unless applying. */
+  record View(long version, boolean applying, long epoch) {}
+
+  private record CacheKey(String workspace, long epoch, Key key) {}
+
+  /** A value (null: unknown, a marker that makes the key a miss) and the version it holds at. */
+  private record Entry(long stamp, @Nullable Object value) {}
+
+  private static final class State {
+    final ReentrantLock writers = new ReentrantLock();
+    final AtomicReference<View> view;
+
+    State(long epoch) {
+      view = new AtomicReference<>(new View(Long.MIN_VALUE, false, epoch));
+    }
+  }
+
+  private final @Nullable Cache<CacheKey, Entry> cache;
+  private final Map<String, State> states = new ConcurrentHashMap<>();
+  private final AtomicLong epochs = new AtomicLong();
+
+  /** @param maximumSize entries kept; 0 disables caching */
+  WorkspaceCache(long maximumSize) {
+    this.cache = maximumSize == 0 ? null : Caffeine.newBuilder().maximumSize(maximumSize).build();
+  }
+
+  private State state(String workspace) {
+    return states.computeIfAbsent(workspace, w -> new State(epochs.incrementAndGet()));
+  }
+
+  /** The lock the local writers of a workspace take before they ask the database for its own. */
+  ReentrantLock writers(String workspace) {
+    return state(workspace).writers;
+  }
+
+  /**
+   * A session for a writer that holds the workspace's locks (local and database) and read the
+   * database version {@code version}.
+   */
+  Session writer(String workspace, long version) {
+    State st = state(workspace);
+    View v = st.view.get();
+    if (v.applying() || v.version() != version) {
+      View fresh = new View(version, false, epochs.incrementAndGet());
+      st.view.set(fresh);
+      v = fresh;
+    }
+    return new Session(workspace, st, v, true);
+  }
+
+  /** A session for a reader whose snapshot holds the database version {@code version}. */
+  Session reader(String workspace, long version) {
+    State st = state(workspace);
+    View v = st.view.get();
+    if (!v.applying() && v.version() == version) {
+      return new Session(workspace, st, v, true);
+    }
+    if (!v.applying() && version > v.version()) {
+      View fresh = new View(version, false, epochs.incrementAndGet());
+      if (st.view.compareAndSet(v, fresh)) {
+        return new Session(workspace, st, fresh, true);
+      }
+    }
+    return new Session(workspace, st, v, false);
+  }
+
+  /** The cache as one transaction sees it. Not thread-safe. */
+  final class Session {
+    private final String workspace;
+    private final State state;
+    private final View view;
+    private final boolean usable;
+    private boolean applying;
+
+    private Session(String workspace, State state, View view, boolean usable) {
+      this.workspace = workspace;
+      this.state = state;
+      this.view = view;
+      this.usable = usable && cache != null;
+    }
+
+    private CacheKey key(Key k) {
+      return new CacheKey(workspace, view.epoch(), k);
+    }
+
+    /** The committed value of a key at this session's version, or null on a miss. */
+    @Nullable Object get(Key k) {
+      if (!usable) {
+        return null;
+      }
+      Entry e = cache.getIfPresent(key(k));
+      return e == null || e.value() == null || e.stamp() > view.version() ? null : e.value();
+    }
+
+    /** Remembers a committed value read at this session's version. */
+    void put(Key k, Object value) {
+      if (!usable || state.view.get() != view) {
+        return;
+      }
+      long stamp = view.version();
+      cache.asMap().compute(key(k), (ck, old) ->
+          old == null || (old.value() == null && old.stamp() <= stamp)
+              ? new Entry(stamp, value) : old);
+    }
+
+    /** Before the commit of a transaction that changed something: stop serving the cache. */
+    void beginApply() {
+      applying = state.view.compareAndSet(view, new View(view.version(), true, view.epoch()));
+      if (!applying) {
+        state.view.set(new View(Long.MIN_VALUE, false, epochs.incrementAndGet()));
+      }
+    }
+
+    /**
+     * After the commit: the changed keys with their new values (null: unknown), and the view
+     * moves to the next version. Does nothing when {@link #beginApply} found the view changed.
+     */
+    void commit(Map<Key, @Nullable Object> changes) {
+      if (!applying) {
+        return;
+      }
+      long next = view.version() + 1;
+      if (cache != null) {
+        for (Map.Entry<Key, @Nullable Object> c : changes.entrySet()) {
+          cache.put(key(c.getKey()), new Entry(next, c.getValue()));
+        }
+      }
+      state.view.set(new View(next, false, view.epoch()));
+      applying = false;
+    }
+
+    /** The commit failed or its outcome is unknown: forget the workspace's entries. */
+    void abort() {
+      if (applying) {
+        state.view.set(new View(Long.MIN_VALUE, false, epochs.incrementAndGet()));
+        applying = false;
+      }
+    }
+  }
+}
