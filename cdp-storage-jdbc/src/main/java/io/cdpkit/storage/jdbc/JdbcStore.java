@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
 import org.h2.jdbcx.JdbcDataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -39,12 +40,23 @@ public final class JdbcStore implements Store {
   /** Entries the cache keeps unless {@link Builder#cacheSize} says otherwise. */
   public static final long DEFAULT_CACHE_SIZE = 100_000;
 
-  private final JdbcStoreEngine engine;
-  private final @Nullable JdbcDataSource ownedH2;
+  /** Connections the embedded H2 database keeps open at most (one per concurrent caller). */
+  static final int H2_CONNECTIONS = 32;
 
-  private JdbcStore(Builder b, DataSource ds, @Nullable JdbcDataSource ownedH2) {
-    this.engine = new JdbcStoreEngine(ds, b.pii, b.cacheSize);
+  private final JdbcStoreEngine engine;
+  /** The embedded database this store opened, pooled; null on a host's data source. */
+  private final @Nullable JdbcConnectionPool ownedH2;
+
+  private JdbcStore(Builder b, DataSource ds, @Nullable JdbcConnectionPool ownedH2) {
     this.ownedH2 = ownedH2;
+    try {
+      this.engine = new JdbcStoreEngine(ds, b.pii, b.cacheSize);
+    } catch (RuntimeException e) {
+      if (ownedH2 != null) {
+        ownedH2.dispose();
+      }
+      throw e;
+    }
   }
 
   /**
@@ -158,12 +170,16 @@ public final class JdbcStore implements Store {
           throw new StorageException("cannot create the store directory", false, e);
         }
         ds.setURL("jdbc:h2:file:" + h2File.toAbsolutePath().resolve("cdpkit")
-            + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+            + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000;MAX_LENGTH_INPLACE_LOB=131072"
+            + ";WRITE_DELAY=0");
       } else {
         ds.setURL("jdbc:h2:mem:" + h2Memory + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
       }
       ds.setUser("sa");
-      return new JdbcStore(this, ds, ds);
+      // A session per transaction costs about half a millisecond to open: keep a few open.
+      JdbcConnectionPool pool = JdbcConnectionPool.create(ds);
+      pool.setMaxConnections(H2_CONNECTIONS);
+      return new JdbcStore(this, pool, pool);
     }
   }
 
@@ -185,6 +201,8 @@ public final class JdbcStore implements Store {
         s.execute("SHUTDOWN");
       } catch (SQLException e) {
         throw new StorageException("shutting down the embedded database failed", false, e);
+      } finally {
+        ownedH2.dispose();
       }
     }
   }

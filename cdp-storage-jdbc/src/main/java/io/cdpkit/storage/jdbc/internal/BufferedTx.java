@@ -498,7 +498,6 @@ final class BufferedTx implements WriteTransaction {
     rows.appendLedger(ledger);
     rows.setVersion(version + 1);
 
-    events.keySet().forEach(m -> changes.put(new Key(EVENT, m), Boolean.TRUE));
     nodes.forEach((id, n) -> changes.put(new Key(NODE, id), Optional.of(n)));
     components.forEach((id, r) -> changes.put(new Key(COMPONENT, id), r));
     profiles.forEach((id, r) -> changes.put(new Key(PROFILE, id), r));

@@ -33,6 +33,28 @@ public enum Dialect {
     this.tableOptions = tableOptions;
   }
 
+  /** How a read of many rows by key is sent; see {@link Rows}. */
+  enum BulkRead {
+    /** {@code = ANY(?)} with the keys as one array parameter: one statement text. */
+    ARRAY,
+    /** {@code IN (?, ?, ...)} lists. */
+    IN_LIST,
+    /**
+     * One reused point query per key: H2 uses an index for an {@code IN} list only on the
+     * index's first column (ours all start with the workspace), and runs in process.
+     */
+    POINT
+  }
+
+  /** How bulk reads by key are sent. */
+  BulkRead bulkRead() {
+    return switch (this) {
+      case H2 -> BulkRead.POINT;
+      case POSTGRES -> BulkRead.ARRAY;
+      case MARIADB -> BulkRead.IN_LIST;
+    };
+  }
+
   /** The type of a column holding a document of any length. */
   public String text() {
     return text;

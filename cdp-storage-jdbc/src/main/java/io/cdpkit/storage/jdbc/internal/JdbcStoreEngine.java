@@ -53,6 +53,7 @@ public final class JdbcStoreEngine {
   /** Workspaces known to have their row in {@code cdp_workspaces}. */
   private final Set<String> knownWorkspaces = ConcurrentHashMap.newKeySet();
   private final WorkspaceCache cache;
+  private final Statistics statistics;
 
   /**
    * Opens the store: detects the dialect and migrates the schema.
@@ -71,6 +72,7 @@ public final class JdbcStoreEngine {
     } catch (SQLException e) {
       throw Rows.fail("opening the store", e);
     }
+    this.statistics = new Statistics(dataSource, dialect);
     LOG.info("CDPKit JDBC store opened on {} (schema version {})", dialect, Schema.VERSION);
   }
 
@@ -87,10 +89,13 @@ public final class JdbcStoreEngine {
       Thread.currentThread().interrupt();
       throw new StorageException("interrupted while waiting for the workspace", false, e);
     }
+    int[] written = {0};
+    T result;
     try {
       for (int attempt = 1; ; attempt++) {
         try {
-          return writeOnce(ws, work);
+          result = writeOnce(ws, work, written);
+          break;
         } catch (StorageException e) {
           if (!e.isRetryable() || attempt >= ATTEMPTS) {
             throw e;
@@ -103,10 +108,13 @@ public final class JdbcStoreEngine {
     } finally {
       local.unlock();
     }
+    // After the connection went back and the lock is free: it may take a connection itself.
+    statistics.wrote(written[0]);
+    return result;
   }
 
   private <T> T writeOnce(WorkspaceId ws,
-      Function<? super WriteTransaction, ? extends T> work) {
+      Function<? super WriteTransaction, ? extends T> work, int[] written) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
@@ -125,6 +133,7 @@ public final class JdbcStoreEngine {
         session.beginApply();
         c.commit();
         session.commit(changes);
+        written[0] = changes.size();
         return result;
       } catch (RuntimeException | Error e) {
         rollbackQuietly(c, e);

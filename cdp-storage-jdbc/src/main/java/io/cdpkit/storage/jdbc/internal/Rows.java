@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL of one transaction on one connection, scoped to one workspace: point reads, bulk
@@ -37,7 +39,7 @@ import java.util.TreeMap;
  */
 final class Rows {
   /** Keys per {@code IN (...)} list; well under every database's parameter limit. */
-  static final int CHUNK = 500;
+  static final int IN_LIST = 500;
 
   private final Connection c;
   private final Dialect dialect;
@@ -113,29 +115,84 @@ final class Rows {
   }
 
   /**
-   * Runs a query per chunk of keys, with {@code ?, ?, ...} for the chunk in place of
-   * {@code {in}} in the SQL. Parameters: the workspace, then {@code lead}, then the chunk.
+   * Reads the rows of {@code table} (alias {@code t}) in this workspace whose {@code keyColumn}
+   * is one of {@code keys}, and, when {@code leadColumn} is not null, whose {@code leadColumn}
+   * is {@code leadValue}. How depends on the database ({@link Dialect#bulkRead}): one query with
+   * the keys as one array parameter on PostgreSQL, {@code IN} lists of up to
+   * {@value #IN_LIST} keys on MariaDB/MySQL, one reused point query per key on H2. Every form
+   * reaches each row through the index that starts with (workspace[, lead], key).
    */
-  private <T> List<T> queryIn(String what, String sqlWithIn, List<String> lead,
+  private <T> List<T> queryIn(String what, String columns, String table,
+      @Nullable String leadColumn, @Nullable String leadValue, String keyColumn,
       Collection<String> keys, Row<T> row) {
-    List<T> out = new ArrayList<>();
     List<String> all = List.copyOf(new LinkedHashSet<>(keys));
-    for (int from = 0; from < all.size(); from += CHUNK) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-      String sql = sqlWithIn.replace("{in}",
-          String.join(", ", Collections.nCopies(chunk.size(), "?")));
-      out.addAll(query(what, sql, p -> {
-        int i = 1;
-        p.setString(i++, ws);
-        for (String l : lead) {
-          p.setString(i++, l);
-        }
-        for (String k : chunk) {
-          p.setString(i++, k);
-        }
-      }, row));
+    List<T> out = new ArrayList<>();
+    if (all.isEmpty()) {
+      return out;
     }
-    return out;
+    String lead = leadColumn == null ? "" : " AND t." + leadColumn + " = ?";
+    try {
+      switch (dialect.bulkRead()) {
+        case ARRAY -> {
+          String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?" + lead
+              + " AND t." + keyColumn + " = ANY(?)";
+          try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, ws);
+            if (leadColumn != null) {
+              p.setString(2, leadValue);
+            }
+            p.setArray(leadColumn == null ? 2 : 3, c.createArrayOf("varchar", all.toArray()));
+            read(p, row, out);
+          }
+        }
+        case POINT -> {
+          String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?" + lead
+              + " AND t." + keyColumn + " = ?";
+          try (PreparedStatement p = c.prepareStatement(sql)) {
+            int k = leadColumn == null ? 2 : 3;
+            p.setString(1, ws);
+            if (leadColumn != null) {
+              p.setString(2, leadValue);
+            }
+            for (String key : all) {
+              p.setString(k, key);
+              read(p, row, out);
+            }
+          }
+        }
+        case IN_LIST -> {
+          for (int from = 0; from < all.size(); from += IN_LIST) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST));
+            String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?"
+                + lead + " AND t." + keyColumn + " IN ("
+                + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+              int i = 1;
+              p.setString(i++, ws);
+              if (leadColumn != null) {
+                p.setString(i++, leadValue);
+              }
+              for (String key : chunk) {
+                p.setString(i++, key);
+              }
+              read(p, row, out);
+            }
+          }
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+  }
+
+  private static <T> void read(PreparedStatement p, Row<T> row, List<T> out)
+      throws SQLException {
+    try (ResultSet rs = p.executeQuery()) {
+      while (rs.next()) {
+        out.add(row.read(rs));
+      }
+    }
   }
 
   // ------------------------------------------------------------------ the workspace row
@@ -181,18 +238,15 @@ final class Rows {
 
   /** Which of these messageIds are stored. */
   Set<String> storedMessageIds(Collection<String> messageIds) {
-    return new HashSet<>(queryIn("checking stored events",
-        "SELECT message_id FROM cdp_events WHERE workspace = ? AND message_id IN ({in})",
-        List.of(), messageIds, rs -> rs.getString(1)));
+    return new HashSet<>(queryIn("checking stored events", "t.message_id", "cdp_events",
+        null, null, "message_id", messageIds, rs -> rs.getString(1)));
   }
 
   List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
     List<StoredEvent> out = new ArrayList<>();
     for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(anchors).entrySet()) {
-      out.addAll(queryIn("reading events by identifier",
-          "SELECT body FROM cdp_events WHERE workspace = ? AND anchor_type = ?"
-              + " AND anchor_value IN ({in})",
-          List.of(byType.getKey().id()), protectedValues(byType.getValue()),
+      out.addAll(queryIn("reading events by identifier", "t.body", "cdp_events",
+          "anchor_type", byType.getKey().id(), "anchor_value", protectedValues(byType.getValue()),
           rs -> codec.readEvent(pii.reveal(rs.getString(1)))));
     }
     return out;
@@ -249,8 +303,9 @@ final class Rows {
     List<IdentityNode> out = new ArrayList<>();
     for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(ids).entrySet()) {
       out.addAll(queryIn("reading identity nodes",
-          NODE_COLUMNS + "id_type = ? AND id_value IN ({in})",
-          List.of(byType.getKey().id()), protectedValues(byType.getValue()), this::node));
+          "t.id_type, t.id_value, t.profile_id, t.component_id", "cdp_nodes",
+          "id_type", byType.getKey().id(), "id_value", protectedValues(byType.getValue()),
+          this::node));
     }
     return out;
   }
@@ -293,9 +348,8 @@ final class Rows {
   }
 
   List<ComponentRecord> components(Collection<String> ids) {
-    return queryIn("reading components",
-        "SELECT body FROM cdp_components WHERE workspace = ? AND id IN ({in})",
-        List.of(), ids, rs -> codec.readComponent(pii.reveal(rs.getString(1))));
+    return queryIn("reading components", "t.body", "cdp_components", null, null, "id", ids,
+        rs -> codec.readComponent(pii.reveal(rs.getString(1))));
   }
 
   void upsertComponents(Collection<ComponentRecord> records) {
@@ -319,12 +373,20 @@ final class Rows {
   /** A link and the component it is stored under. */
   record LinkRow(String component, Link link) {}
 
+  private record Numbered(long seq, LinkRow row) {}
+
   /** The links stored under any of these components, in the order they were stored. */
   List<LinkRow> links(Collection<String> components) {
-    List<LinkRow> out = new ArrayList<>(queryIn("reading links",
-        "SELECT component_id, body, seq FROM cdp_links WHERE workspace = ?"
-            + " AND component_id IN ({in}) ORDER BY seq",
-        List.of(), components, rs -> new LinkRow(rs.getString(1), codec.readLink(pii.reveal(rs.getString(2))))));
+    List<Numbered> rows = new ArrayList<>(queryIn("reading links",
+        "t.component_id, t.body, t.seq", "cdp_links", null, null, "component_id", components,
+        rs -> new Numbered(rs.getLong(3),
+            new LinkRow(rs.getString(1), codec.readLink(pii.reveal(rs.getString(2)))))));
+    // The rows of several components come in no particular order: sort by when stored.
+    rows.sort(Comparator.comparingLong(Numbered::seq));
+    List<LinkRow> out = new ArrayList<>(rows.size());
+    for (Numbered n : rows) {
+      out.add(n.row());
+    }
     return out;
   }
 
@@ -356,9 +418,9 @@ final class Rows {
   }
 
   List<ProfileRecord> profiles(Collection<ProfileId> ids) {
-    return queryIn("reading profiles",
-        "SELECT body FROM cdp_profiles WHERE workspace = ? AND id IN ({in})",
-        List.of(), ids.stream().map(ProfileId::value).toList(), rs -> codec.readProfile(pii.reveal(rs.getString(1))));
+    return queryIn("reading profiles", "t.body", "cdp_profiles", null, null, "id",
+        ids.stream().map(ProfileId::value).toList(),
+        rs -> codec.readProfile(pii.reveal(rs.getString(1))));
   }
 
   void upsertProfiles(Collection<ProfileRecord> records) {

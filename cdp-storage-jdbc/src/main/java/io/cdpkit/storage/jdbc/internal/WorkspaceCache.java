@@ -10,9 +10,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one store instance remembers of the committed state of its workspaces: event presence,
- * identity nodes, the nodes of a profile, components, profiles and redirects, in one bounded
- * Caffeine cache, and per workspace the lock its local writers take.
+ * What one store instance remembers of the committed state of its workspaces: identity nodes,
+ * the nodes of a profile, components, profiles and redirects, in one bounded Caffeine cache, and
+ * per workspace the lock its local writers take. Event presence (by messageId) is not cached
+ * across transactions: almost every messageId is looked up once, and a batch checks all of its
+ * own in one query, so such entries would only push useful ones out.
  *
  * <h2>Never stale</h2>
  *
@@ -40,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * node one cache miss per key. Thread-safe.
  */
 final class WorkspaceCache {
-  /** The kinds of cached keys. */
+  /** The kinds of keys; {@link #EVENT} keys are known within one transaction only. */
   static final char EVENT = 'E';
   static final char NODE = 'N';
   static final char PROFILE_NODES = 'Q';
@@ -78,7 +80,10 @@ final class WorkspaceCache {
 
   /** @param maximumSize entries kept; 0 disables caching */
   WorkspaceCache(long maximumSize) {
-    this.cache = maximumSize == 0 ? null : Caffeine.newBuilder().maximumSize(maximumSize).build();
+    // Maintenance (eviction) runs on the calling thread: an embedded library keeps off the
+    // common pool, and on a loaded machine the hand-off costs more than the work.
+    this.cache = maximumSize == 0 ? null
+        : Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).build();
   }
 
   private State state(String workspace) {
@@ -142,7 +147,7 @@ final class WorkspaceCache {
 
     /** The committed value of a key at this session's version, or null on a miss. */
     @Nullable Object get(Key k) {
-      if (!usable) {
+      if (!usable || k.kind() == EVENT) {
         return null;
       }
       Entry e = cache.getIfPresent(key(k));
@@ -151,7 +156,7 @@ final class WorkspaceCache {
 
     /** Remembers a committed value read at this session's version. */
     void put(Key k, Object value) {
-      if (!usable || state.view.get() != view) {
+      if (!usable || k.kind() == EVENT || state.view.get() != view) {
         return;
       }
       long stamp = view.version();

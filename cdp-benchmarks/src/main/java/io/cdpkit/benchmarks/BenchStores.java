@@ -1,0 +1,125 @@
+package io.cdpkit.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.storage.jdbc.JdbcStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The stores the benchmarks compare, each opened fresh and empty and removed again on close:
+ * {@code memory}, {@code h2mem}, {@code h2file} (a temporary directory), {@code postgres} and
+ * {@code mariadb} (a scratch schema or database on the servers at 127.0.0.1, database
+ * {@code test}, user {@code postgres} / {@code root}; override with the system properties
+ * {@code cdp.bench.pg} and {@code cdp.bench.maria}).
+ */
+final class BenchStores implements AutoCloseable {
+  static final String KINDS = "memory, h2mem, h2file, postgres, mariadb";
+
+  private final String kind;
+  private final Store store;
+  private final Runnable cleanup;
+
+  private BenchStores(String kind, Store store, Runnable cleanup) {
+    this.kind = kind;
+    this.store = store;
+    this.cleanup = cleanup;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  String kind() {
+    return kind;
+  }
+
+  /** A fresh, empty store of this kind; {@code cacheSize} as {@link JdbcStore.Builder#cacheSize}. */
+  static BenchStores open(String kind, long cacheSize) {
+    String scratch = "cdp_b_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    switch (kind) {
+      case "memory":
+        return new BenchStores(kind, Store.inMemory(), () -> {});
+      case "h2mem":
+        return new BenchStores(kind,
+            JdbcStore.builder().h2InMemory(scratch).cacheSize(cacheSize).build(), () -> {});
+      case "h2file": {
+        Path dir;
+        try {
+          dir = Files.createTempDirectory(scratch);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return new BenchStores(kind, JdbcStore.builder().h2File(dir).cacheSize(cacheSize).build(),
+            () -> deleteTree(dir));
+      }
+      case "postgres": {
+        String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
+        exec(url, "postgres", "CREATE SCHEMA " + scratch);
+        HikariDataSource ds = pool(url + "?currentSchema=" + scratch + "&reWriteBatchedInserts=true",
+            "postgres");
+        return new BenchStores(kind, JdbcStore.builder().dataSource(ds).cacheSize(cacheSize).build(),
+            () -> {
+              ds.close();
+              exec(url, "postgres", "DROP SCHEMA " + scratch + " CASCADE");
+            });
+      }
+      case "mariadb": {
+        String url = System.getProperty("cdp.bench.maria", "jdbc:mariadb://127.0.0.1:3306/");
+        exec(url + "test", "root", "CREATE DATABASE " + scratch);
+        HikariDataSource ds = pool(url + scratch + "?rewriteBatchedStatements=true", "root");
+        return new BenchStores(kind, JdbcStore.builder().dataSource(ds).cacheSize(cacheSize).build(),
+            () -> {
+              ds.close();
+              exec(url + "test", "root", "DROP DATABASE " + scratch);
+            });
+      }
+      default:
+        throw new IllegalArgumentException("store kind " + kind + " is not one of " + KINDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      store.close();
+    } finally {
+      cleanup.run();
+    }
+  }
+
+  private static HikariDataSource pool(String url, String user) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(url);
+    cfg.setUsername(user);
+    cfg.setMaximumPoolSize(4);
+    return new HikariDataSource(cfg);
+  }
+
+  private static void exec(String url, String user, String sql) {
+    try (Connection c = DriverManager.getConnection(url, user, "");
+        Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " on " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

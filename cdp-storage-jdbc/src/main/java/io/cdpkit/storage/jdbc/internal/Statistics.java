@@ -1,0 +1,69 @@
+package io.cdpkit.storage.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps PostgreSQL's planner statistics of the store's tables from going stale while they grow
+ * from empty. A plan made for a table the planner believes tiny reads a workspace's whole index
+ * range instead of probing keys, and the cost of every batch then grows with the table. Autovacuum
+ * analyzes such tables in time when it is on (PostgreSQL's default, and recommended); this class
+ * also covers installations where it is off: after {@value #FIRST} rows written by this store, then
+ * after twice as many each time (so about {@code log2(rows)} runs in all), it runs
+ * {@code ANALYZE} on the store's tables once, on a connection of its own, on the writer that
+ * crossed the mark. A failed {@code ANALYZE} is logged and ignored: it changes no data.
+ *
+ * <p>Thread-safe.
+ */
+final class Statistics {
+  private static final Logger LOG = LoggerFactory.getLogger(Statistics.class);
+  static final long FIRST = 2_000;
+  private static final String TABLES = "cdp_events, cdp_nodes, cdp_components, cdp_links,"
+      + " cdp_profiles, cdp_redirects, cdp_ledger";
+
+  private final DataSource dataSource;
+  private final boolean enabled;
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong next = new AtomicLong(FIRST);
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  Statistics(DataSource dataSource, Dialect dialect) {
+    this.dataSource = dataSource;
+    this.enabled = dialect == Dialect.POSTGRES;
+  }
+
+  /** After a commit that wrote about {@code rows} rows. */
+  void wrote(int rows) {
+    if (!enabled) {
+      return;
+    }
+    long total = written.addAndGet(rows);
+    long mark = next.get();
+    if (total < mark || !running.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      next.set(Math.max(mark * 2, total + FIRST));
+      long t0 = System.nanoTime();
+      try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        if (!c.getAutoCommit()) {
+          c.setAutoCommit(true);
+        }
+        s.execute("ANALYZE " + TABLES);
+      }
+      LOG.debug("analyzed the store's tables after {} rows written, in {} ms", total,
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (SQLException e) {
+      LOG.warn("ANALYZE of the store's tables failed (SQLState {}); plans may degrade until"
+          + " autovacuum analyzes them", e.getSQLState());
+    } finally {
+      running.set(false);
+    }
+  }
+}
