@@ -1,6 +1,7 @@
 package io.cdpkit.core;
 
 import io.cdpkit.core.identity.IdentityRules;
+import io.cdpkit.core.internal.Gatherer;
 import io.cdpkit.core.internal.Pipeline;
 import io.cdpkit.core.json.EventCodec;
 import io.cdpkit.core.json.EventLimits;
@@ -9,6 +10,7 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.Store;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -45,8 +47,12 @@ public final class Cdp implements AutoCloseable {
   private final Pipeline pipeline;
   private final ConcurrentHashMap<WorkspaceId, Workspace> workspaces = new ConcurrentHashMap<>();
   private final Workspace defaultWorkspace;
+  private final @Nullable Duration gatherDelay;
+  private final int gatherBatch;
 
   private Cdp(Builder b) {
+    this.gatherDelay = b.gatherDelay;
+    this.gatherBatch = b.gatherBatch;
     this.store = b.store != null ? b.store : Store.inMemory();
     this.ownsStore = b.store == null;
     PipelineConfig config = new PipelineConfig(
@@ -69,7 +75,8 @@ public final class Cdp implements AutoCloseable {
   /** The workspace with this id; it exists as soon as something is ingested into it. */
   public Workspace workspace(WorkspaceId id) {
     Objects.requireNonNull(id, "id");
-    return workspaces.computeIfAbsent(id, w -> new Workspace(pipeline, w));
+    return workspaces.computeIfAbsent(id, w -> new Workspace(pipeline, w,
+        gatherDelay == null ? null : new Gatherer(pipeline, w, gatherDelay, gatherBatch)));
   }
 
   /** Same as {@code workspace(WorkspaceId.DEFAULT).ingest(event)}. */
@@ -113,8 +120,52 @@ public final class Cdp implements AutoCloseable {
     private final Map<String, Integer> sourcePriorities = new HashMap<>();
     private final Set<String> orderEvents = new LinkedHashSet<>();
     private final Set<String> refundEvents = new LinkedHashSet<>();
+    private @Nullable Duration gatherDelay;
+    private int gatherBatch;
 
     private Builder() {}
+
+    /** The longest a gathered ingest waits for others: {@value #MAX_GATHER_DELAY_MS} ms. */
+    public static final long MAX_GATHER_DELAY_MS = 1_000;
+
+    /** The most events one gathered transaction holds: {@value #MAX_GATHER_BATCH}. */
+    public static final int MAX_GATHER_BATCH = 10_000;
+
+    /**
+     * Lets concurrent {@link Workspace#ingest(Event) single ingests} share store transactions
+     * (group commit); default off, each is a transaction of its own. The first caller waits up
+     * to {@code maxDelay} for others (or until {@code maxBatch} events have gathered), writes
+     * the lot in one transaction on its own thread, and every caller returns once that
+     * transaction has committed. It trades up to {@code maxDelay} of latency for throughput on
+     * a store where a transaction costs more than an event (the JDBC store): a few
+     * milliseconds is typical. With one thread ingesting there is nobody to gather, and each
+     * call waits the full delay: leave it off then, or ingest lists. Batch ingests
+     * ({@link Workspace#ingest(List)}) are not gathered; they are one transaction already.
+     *
+     * @param maxDelay how long the first caller of a group waits for others; more than 0,
+     *     at most {@value #MAX_GATHER_DELAY_MS} ms
+     * @param maxBatch the most events in a group; 2 to {@value #MAX_GATHER_BATCH}
+     * @throws IllegalArgumentException when a value is out of range
+     */
+    public Builder gatherIngests(Duration maxDelay, int maxBatch) {
+      Objects.requireNonNull(maxDelay, "maxDelay");
+      if (this.gatherDelay != null) {
+        throw new IllegalStateException("gathering was already set to " + this.gatherDelay
+            + " / " + this.gatherBatch);
+      }
+      if (maxDelay.isNegative() || maxDelay.isZero()
+          || maxDelay.compareTo(Duration.ofMillis(MAX_GATHER_DELAY_MS)) > 0) {
+        throw new IllegalArgumentException("maxDelay must be more than 0 and at most "
+            + MAX_GATHER_DELAY_MS + " ms, was " + maxDelay);
+      }
+      if (maxBatch < 2 || maxBatch > MAX_GATHER_BATCH) {
+        throw new IllegalArgumentException("maxBatch must be 2 to " + MAX_GATHER_BATCH
+            + ", was " + maxBatch);
+      }
+      this.gatherDelay = maxDelay;
+      this.gatherBatch = maxBatch;
+      return this;
+    }
 
     /** Where data is kept; default: a new in-memory store. */
     public Builder store(Store store) {

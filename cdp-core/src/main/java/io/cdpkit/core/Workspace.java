@@ -1,10 +1,12 @@
 package io.cdpkit.core;
 
+import io.cdpkit.core.internal.Gatherer;
 import io.cdpkit.core.internal.Pipeline;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One workspace (tenant) of a {@link Cdp}: everything ingested or read through it belongs to that
@@ -18,11 +20,13 @@ public final class Workspace {
   private final Pipeline pipeline;
   private final WorkspaceId id;
   private final Profiles profiles;
+  private final @Nullable Gatherer gatherer;
 
-  Workspace(Pipeline pipeline, WorkspaceId id) {
+  Workspace(Pipeline pipeline, WorkspaceId id, @Nullable Gatherer gatherer) {
     this.pipeline = pipeline;
     this.id = id;
     this.profiles = new Profiles(pipeline, id);
+    this.gatherer = gatherer;
   }
 
   public WorkspaceId id() {
@@ -33,11 +37,18 @@ public final class Workspace {
    * Ingests one event: validates it, resolves its identity, updates its profile. Ingesting an
    * event whose messageId was seen before changes nothing ({@link IngestResult.Status#DUPLICATE}).
    *
+   * <p>By default the event is written in a store transaction of its own. With
+   * {@link Cdp.Builder#gatherIngests} the calls of concurrent threads share transactions: the
+   * call may wait up to the configured delay for others to join, and returns once the
+   * transaction holding its event has committed. A gathered event that fails the store is
+   * retried alone, so it fails only its own call.
+   *
    * @throws InvalidEventException when the event breaks a rule; nothing was stored
    * @throws StorageException when the store fails; nothing was stored
    */
   public IngestResult ingest(Event event) {
-    return pipeline.ingest(id, Objects.requireNonNull(event, "event"));
+    Objects.requireNonNull(event, "event");
+    return gatherer != null ? gatherer.ingest(event) : pipeline.ingest(id, event);
   }
 
   /**

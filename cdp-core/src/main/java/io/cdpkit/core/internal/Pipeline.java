@@ -62,9 +62,11 @@ public final class Pipeline {
    * @throws InvalidEventException when the event breaks a rule; nothing was stored
    */
   public IngestResult ingest(WorkspaceId ws, Event event) {
-    PreparedEvent p = preparer.prepare(event);
-    IdentityResolver.Outcome o = store.write(ws, tx -> resolver.ingest(tx, p));
-    return new IngestResult(0, event.messageId(),
+    return result(event.messageId(), writeOne(ws, prepare(event)));
+  }
+
+  static IngestResult result(String messageId, IdentityResolver.Outcome o) {
+    return new IngestResult(0, messageId,
         o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE, o.profile(),
         null);
   }
@@ -96,6 +98,44 @@ public final class Pipeline {
           m.event().withReceivedAt(now)));
     }
     return ingestDecoded(ws, stamped);
+  }
+
+  /**
+   * Writes prepared events in one store transaction: a bulk prefetch of what they will read,
+   * then each event under a savepoint. A failing event rolls back to its savepoint and its
+   * exception ends the transaction: nothing of the lot is stored.
+   */
+  List<IdentityResolver.Outcome> writeAll(WorkspaceId ws, List<PreparedEvent> prepared) {
+    List<String> messageIds = new ArrayList<>(prepared.size());
+    List<Identifier> identifiers = new ArrayList<>();
+    for (PreparedEvent p : prepared) {
+      messageIds.add(p.stored().messageId());
+      identifiers.addAll(p.stored().identifiers());
+    }
+    return store.write(ws, tx -> {
+      tx.prefetch(messageIds, identifiers);
+      List<IdentityResolver.Outcome> out = new ArrayList<>(prepared.size());
+      for (PreparedEvent p : prepared) {
+        Savepoint sp = tx.savepoint();
+        try {
+          out.add(resolver.ingest(tx, p));
+        } catch (RuntimeException ex) {
+          tx.rollbackTo(sp);
+          throw ex;
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Validates and normalises one event on the caller's thread. */
+  PreparedEvent prepare(Event event) {
+    return preparer.prepare(event);
+  }
+
+  /** One event in a transaction of its own. */
+  IdentityResolver.Outcome writeOne(WorkspaceId ws, PreparedEvent p) {
+    return store.write(ws, tx -> resolver.ingest(tx, p));
   }
 
   /** See {@link #ingestAll}. */
@@ -131,26 +171,7 @@ public final class Pipeline {
       }
     }
     if (!prepared.isEmpty()) {
-      List<String> messageIds = new ArrayList<>(prepared.size());
-      List<Identifier> identifiers = new ArrayList<>();
-      for (PreparedEvent p : prepared) {
-        messageIds.add(p.stored().messageId());
-        identifiers.addAll(p.stored().identifiers());
-      }
-      List<IdentityResolver.Outcome> outcomes = store.write(ws, tx -> {
-        tx.prefetch(messageIds, identifiers);
-        List<IdentityResolver.Outcome> out = new ArrayList<>(prepared.size());
-        for (PreparedEvent p : prepared) {
-          Savepoint sp = tx.savepoint();
-          try {
-            out.add(resolver.ingest(tx, p));
-          } catch (RuntimeException ex) {
-            tx.rollbackTo(sp);
-            throw ex;
-          }
-        }
-        return out;
-      });
+      List<IdentityResolver.Outcome> outcomes = writeAll(ws, prepared);
       for (int k = 0; k < prepared.size(); k++) {
         int pos = positions.get(k);
         IdentityResolver.Outcome o = outcomes.get(k);
