@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  * a fresh schema or database per use, dropped afterwards. Without a reachable server a test is
  * skipped on a laptop, but fails under {@code CI=true}.
  */
-final class TestDatabases {
+public final class TestDatabases {
   static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
   static final String PG_USER = "postgres";
   static final String MARIA_URL = "jdbc:mariadb://127.0.0.1:3306/";
@@ -24,7 +24,16 @@ final class TestDatabases {
   private TestDatabases() {}
 
   /** A pooled data source on a new, empty database; close it with {@link #drop}. */
-  record Scratch(HikariDataSource dataSource, String name, boolean postgres) {}
+  public record Scratch(HikariDataSource dataSource, String name, boolean postgres) {
+    /** The JDBC URL of the scratch schema or database, for another process. */
+    public String url() {
+      return postgres ? PG_URL + "?currentSchema=" + name : MARIA_URL + name;
+    }
+
+    public String user() {
+      return postgres ? PG_USER : MARIA_USER;
+    }
+  }
 
   static void assumeReachable(String url, String user) {
     try (Connection c = DriverManager.getConnection(url, user, "")) {
@@ -38,7 +47,7 @@ final class TestDatabases {
     }
   }
 
-  static Scratch postgres() {
+  public static Scratch postgres() {
     assumeReachable(PG_URL, PG_USER);
     String schema = "cdp_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     exec(PG_URL, PG_USER, "CREATE SCHEMA " + schema);
@@ -50,7 +59,7 @@ final class TestDatabases {
     return new Scratch(new HikariDataSource(cfg), schema, true);
   }
 
-  static Scratch mariadb() {
+  public static Scratch mariadb() {
     assumeReachable(MARIA_URL + "test", MARIA_USER);
     String db = "cdp_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     exec(MARIA_URL + "test", MARIA_USER, "CREATE DATABASE " + db);
@@ -62,7 +71,7 @@ final class TestDatabases {
     return new Scratch(new HikariDataSource(cfg), db, false);
   }
 
-  static void drop(Scratch s) {
+  public static void drop(Scratch s) {
     s.dataSource().close();
     if (s.postgres()) {
       exec(PG_URL, PG_USER, "DROP SCHEMA " + s.name() + " CASCADE");
