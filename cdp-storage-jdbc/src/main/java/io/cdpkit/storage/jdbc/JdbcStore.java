@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.h2.api.ErrorCode;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.h2.jdbcx.JdbcDataSource;
 import org.jspecify.annotations.Nullable;
@@ -193,14 +194,21 @@ public final class JdbcStore implements Store {
     return engine.read(Objects.requireNonNull(workspace, "workspace"), work);
   }
 
-  /** Shuts down an embedded H2 database this store opened; a host's data source is left alone. */
+  /**
+   * Shuts down an embedded H2 database this store opened, for every store open on it (other
+   * stores on the same database then fail); a host's data source is left alone.
+   */
   @Override
   public void close() {
     if (ownedH2 != null) {
       try (Connection c = ownedH2.getConnection(); Statement s = c.createStatement()) {
         s.execute("SHUTDOWN");
       } catch (SQLException e) {
-        throw new StorageException("shutting down the embedded database failed", false, e);
+        // Another store on the same embedded database shut it down first: nothing left to do.
+        if (e.getErrorCode() != ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
+            && e.getErrorCode() != ErrorCode.DATABASE_IS_CLOSED) {
+          throw new StorageException("shutting down the embedded database failed", false, e);
+        }
       } finally {
         ownedH2.dispose();
       }

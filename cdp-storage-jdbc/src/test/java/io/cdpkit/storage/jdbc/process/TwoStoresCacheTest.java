@@ -1,0 +1,98 @@
+package io.cdpkit.storage.jdbc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpkit.core.Cdp;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.Profile;
+import io.cdpkit.storage.jdbc.JdbcStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two store instances on one database stand for two application nodes, each with its own cache.
+ * Ingests go through either at random; after each, profiles read through both must equal an
+ * in-memory reference that ingested the same events: a cache that served an entry written
+ * before the other node's merge would show a stale profile here.
+ */
+class TwoStoresCacheTest {
+  static final int SHOPPERS = 20;
+
+  @Test
+  @DisplayName("two caching stores on one database never serve a profile older than the database's")
+  void neverStale() {
+    String name = "two-stores-" + UUID.randomUUID();
+    List<Event> stream = Shoppers.stream(0x7E57L, SHOPPERS, 1_500);
+    List<Identifier> universe = new ArrayList<>(Shoppers.identifiers(SHOPPERS));
+    Random random = new Random(0x7E57L);
+    try (JdbcStore b = JdbcStore.h2InMemory(name);
+        JdbcStore a = JdbcStore.h2InMemory(name);
+        Cdp nodeA = Cdp.builder().store(a).build();
+        Cdp nodeB = Cdp.builder().store(b).build();
+        Cdp reference = Cdp.builder().build()) {
+      Cdp[] nodes = {nodeA, nodeB};
+      int i = 0;
+      int reads = 0;
+      while (i < stream.size()) {
+        Cdp writer = nodes[random.nextInt(2)];
+        int to = Math.min(stream.size(), i + 1 + random.nextInt(4));
+        List<Event> step = stream.subList(i, to);
+        if (step.size() == 1) {
+          writer.ingest(step.get(0));
+          reference.ingest(step.get(0));
+        } else {
+          writer.ingest(step);
+          reference.ingest(step);
+        }
+        i = to;
+        // The identifiers this step touched, and a few others, read through both nodes.
+        Set<Identifier> touched = new java.util.LinkedHashSet<>();
+        for (Event e : step) {
+          reference.profiles().find(anyIdentifier(e, universe)).ifPresent(p ->
+              touched.addAll(p.identifiers()));
+        }
+        for (int k = 0; k < 3; k++) {
+          touched.add(universe.get(random.nextInt(universe.size())));
+        }
+        for (Identifier id : touched) {
+          for (Cdp node : nodes) {
+            assertSame(node, reference, id, i);
+            reads++;
+          }
+        }
+      }
+      assertThat(reads).isGreaterThan(stream.size());
+    }
+  }
+
+  private static Identifier anyIdentifier(Event e, List<Identifier> universe) {
+    if (e.userId() != null) {
+      return Identifier.customerId(e.userId());
+    }
+    if (e.anonymousId() != null) {
+      return Identifier.anonymousId(e.anonymousId());
+    }
+    return e.identifiers().isEmpty() ? universe.get(0)
+        : Identifier.loyaltyCard(e.identifiers().get(0).value());
+  }
+
+  private static void assertSame(Cdp node, Cdp reference, Identifier id, int after) {
+    Optional<Profile> want = reference.profiles().find(id);
+    Optional<Profile> got = node.profiles().find(id);
+    assertThat(got.isPresent()).as("%s present after %d events", id, after)
+        .isEqualTo(want.isPresent());
+    if (want.isPresent()) {
+      assertThat(Set.copyOf(got.get().identifiers())).as("identifiers of %s after %d events",
+          id, after).isEqualTo(Set.copyOf(want.get().identifiers()));
+      assertThat(got.get().state()).as("state of %s after %d events", id, after)
+          .isEqualTo(want.get().state());
+    }
+  }
+}
