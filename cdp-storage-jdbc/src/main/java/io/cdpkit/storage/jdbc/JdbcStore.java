@@ -207,7 +207,7 @@ public final class JdbcStore implements Store {
         // Another store on the same embedded database shut it down first: nothing left to do.
         if (e.getErrorCode() != ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
             && e.getErrorCode() != ErrorCode.DATABASE_IS_CLOSED) {
-          throw new StorageException("shutting down the embedded database failed", false, e);
+          throw JdbcStoreEngine.failure("shutting down the embedded database", e);
         }
       } finally {
         ownedH2.dispose();

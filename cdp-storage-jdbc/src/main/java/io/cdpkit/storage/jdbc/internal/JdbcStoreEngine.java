@@ -76,6 +76,14 @@ public final class JdbcStoreEngine {
     LOG.info("CDPKit JDBC store opened on {} (schema version {})", dialect, Schema.VERSION);
   }
 
+  /**
+   * A failed statement as callers see it: what was being done, SQLState and vendor code,
+   * whether a retry may help, and no message text from the driver (it may quote values).
+   */
+  public static StorageException failure(String what, SQLException e) {
+    return Rows.fail(what, e);
+  }
+
   public Dialect dialect() {
     return dialect;
   }
@@ -223,7 +231,7 @@ public final class JdbcStoreEngine {
     try {
       c.rollback();
     } catch (SQLException e) {
-      cause.addSuppressed(e);
+      cause.addSuppressed(Rows.withheld(e));
     }
   }
 

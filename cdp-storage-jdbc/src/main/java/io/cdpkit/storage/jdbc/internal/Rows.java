@@ -58,7 +58,19 @@ final class Rows {
   /** A statement failed: no values in the message, only what was being done and the state. */
   static StorageException fail(String what, SQLException e) {
     return new StorageException(what + " failed (SQLState " + e.getSQLState() + ", code "
-        + e.getErrorCode() + ")", Dialect.isRetryable(e), e);
+        + e.getErrorCode() + ")", Dialect.isRetryable(e), withheld(e));
+  }
+
+  /**
+   * The driver's exception without its message, which may quote stored values (a duplicate
+   * key, a row in a constraint violation): its class, SQLState, vendor code and stack trace stay
+   * for diagnosis. Its causes are dropped for the same reason.
+   */
+  static SQLException withheld(SQLException e) {
+    SQLException copy = new SQLException(e.getClass().getName()
+        + " (message withheld: it may quote stored values)", e.getSQLState(), e.getErrorCode());
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 
   @FunctionalInterface
