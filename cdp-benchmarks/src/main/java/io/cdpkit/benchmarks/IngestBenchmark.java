@@ -4,7 +4,8 @@ import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.model.Event;
-import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.storage.jdbc.JdbcStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code single} ingests one event per call; {@code batch} ingests lists of
  * {@value #BATCH} events per call (one store transaction each) and reports per event. The
  * {@code *TwoThreads} variants run the same with two threads on one shared {@code Cdp}, taking
- * events from one shared cursor.
+ * events from one shared cursor; {@code singleEightThreads} with eight, which is where gathering
+ * ({@code -p gatherMs=2}) pays on the JDBC stores.
  *
  * <p>Build and run from the repository root:
  *
@@ -66,9 +68,19 @@ public class IngestBenchmark {
   /** Events per {@code batch} call. */
   static final int BATCH = 100;
 
-  /** The store: {@code memory} for now; see {@link Stores}. */
+  /** The store, one of {@value BenchStores#KINDS}; see {@link BenchStores}. */
   @Param({"memory"})
   public String store = "memory";
+
+  /**
+   * Gathering of single ingests ({@code Cdp.Builder.gatherIngests}) in milliseconds of maximum
+   * delay, groups of up to {@value #GATHER_BATCH}; 0 leaves it off.
+   */
+  @Param({"0"})
+  public int gatherMs = 0;
+
+  /** The most events of one gathered group. */
+  static final int GATHER_BATCH = 256;
 
   /** Length of the pre-generated stream; one iteration must not consume more. */
   @Param({"4000000"})
@@ -86,7 +98,7 @@ public class IngestBenchmark {
   private List<List<Event>> batches = List.of();
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger nextBatch = new AtomicInteger();
-  private @Nullable Store currentStore;
+  private @Nullable BenchStores currentStore;
   private @Nullable Cdp cdp;
 
   @Setup(Level.Trial)
@@ -104,8 +116,12 @@ public class IngestBenchmark {
 
   @Setup(Level.Iteration)
   public void openCdp() {
-    currentStore = Stores.create(store);
-    cdp = Cdp.builder().store(currentStore).build();
+    currentStore = BenchStores.open(store, JdbcStore.DEFAULT_CACHE_SIZE);
+    Cdp.Builder b = Cdp.builder().store(currentStore.store());
+    if (gatherMs > 0) {
+      b.gatherIngests(Duration.ofMillis(gatherMs), GATHER_BATCH);
+    }
+    cdp = b.build();
     next.set(0);
     nextBatch.set(0);
   }
@@ -113,7 +129,7 @@ public class IngestBenchmark {
   @TearDown(Level.Iteration)
   public void checkAndClose() {
     Cdp c = cdp;
-    Store s = currentStore;
+    BenchStores s = currentStore;
     if (c == null || s == null) {
       return;
     }
@@ -144,6 +160,13 @@ public class IngestBenchmark {
   @Benchmark
   @Threads(2)
   public IngestResult singleTwoThreads() {
+    return ingestOne();
+  }
+
+  /** Eight callers of single ingests: what gathering is for (use with {@code -p gatherMs=2}). */
+  @Benchmark
+  @Threads(8)
+  public IngestResult singleEightThreads() {
     return ingestOne();
   }
 
