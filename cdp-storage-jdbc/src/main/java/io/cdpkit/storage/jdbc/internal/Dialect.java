@@ -75,6 +75,20 @@ public enum Dialect {
    * value columns, in the order given. {@code ON CONFLICT ... DO UPDATE} on PostgreSQL,
    * {@code ON DUPLICATE KEY UPDATE} on MariaDB/MySQL, {@code MERGE ... KEY} on H2.
    */
+  /** An insert of a row that only has key columns, doing nothing when the row exists. */
+  String insertIfAbsent(String table, List<String> keys) {
+    String cols = String.join(", ", keys);
+    String params = String.join(", ", Collections.nCopies(keys.size(), "?"));
+    return switch (this) {
+      case H2 -> "MERGE INTO " + table + " (" + cols + ") KEY (" + cols + ") VALUES (" + params
+          + ")";
+      case POSTGRES -> "INSERT INTO " + table + " (" + cols + ") VALUES (" + params
+          + ") ON CONFLICT DO NOTHING";
+      case MARIADB -> "INSERT INTO " + table + " (" + cols + ") VALUES (" + params
+          + ") ON DUPLICATE KEY UPDATE " + keys.get(0) + " = " + keys.get(0);
+    };
+  }
+
   String upsert(String table, List<String> keys, List<String> values) {
     List<String> all = new ArrayList<>(keys);
     all.addAll(values);

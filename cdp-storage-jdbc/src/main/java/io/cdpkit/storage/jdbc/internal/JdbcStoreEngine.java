@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,7 +162,71 @@ public final class JdbcStoreEngine {
     }
   }
 
+  /** The workspace moved on between a read's version check and its snapshot. */
+  private static final class Moved extends RuntimeException {
+    Moved() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * A read. First optimistically: the workspace's version in one autocommit statement, then the
+   * work on the cache; only if the work needs the database does a snapshot transaction begin,
+   * and its version must be the one read first (the same version is the same committed state),
+   * else the read starts over in a snapshot from the start. A read the cache answers costs one
+   * statement.
+   */
   public <T> T read(WorkspaceId ws, Function<? super ReadTransaction, ? extends T> work) {
+    if (cache.enabled()) {
+      try {
+        return readOptimistically(ws, work);
+      } catch (Moved m) {
+        LOG.debug("workspace {} moved on during a read; reading in a snapshot", ws);
+      } catch (StorageException e) {
+        if (!e.isRetryable()) {
+          throw e;
+        }
+      }
+    }
+    return readInSnapshot(ws, work);
+  }
+
+  private <T> T readOptimistically(WorkspaceId ws,
+      Function<? super ReadTransaction, ? extends T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      Rows rows = new Rows(c, dialect, ws.value(), codec, pii);
+      long version = rows.version();
+      boolean[] inTransaction = {false};
+      rows.beforeNextQuery(() -> {
+        c.setAutoCommit(false);
+        inTransaction[0] = true;
+        dialect.beginSnapshotRead(c);
+        if (rows.version() != version) {
+          throw new Moved();
+        }
+      });
+      try {
+        T result = work.apply(new BufferedTx(rows, cache.reader(ws.value(), version)));
+        if (inTransaction[0]) {
+          c.commit();
+        }
+        return result;
+      } catch (RuntimeException | Error e) {
+        if (inTransaction[0]) {
+          rollbackQuietly(c, e);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Rows.fail("a read transaction", e);
+    }
+  }
+
+  private <T> T readInSnapshot(WorkspaceId ws,
+      Function<? super ReadTransaction, ? extends T> work) {
     for (int attempt = 1; ; attempt++) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
@@ -200,15 +265,11 @@ public final class JdbcStoreEngine {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
       if (!workspaceExists(c, ws)) {
-        try (PreparedStatement p =
-            c.prepareStatement("INSERT INTO cdp_workspaces (workspace) VALUES (?)")) {
+        // Two nodes may register it at once: the second insert does nothing.
+        try (PreparedStatement p = c.prepareStatement(
+            dialect.insertIfAbsent("cdp_workspaces", List.of("workspace")))) {
           p.setString(1, ws.value());
           p.executeUpdate();
-        } catch (SQLException e) {
-          // Another node inserted it first.
-          if (!workspaceExists(c, ws)) {
-            throw e;
-          }
         }
       }
       knownWorkspaces.add(ws.value());

@@ -47,6 +47,14 @@ final class Rows {
   private final RecordCodec codec;
   private final PiiCodec pii;
 
+  /** Runs once, before the first query after it is set; see {@link #beforeNextQuery}. */
+  @FunctionalInterface
+  interface BeforeQuery {
+    void run() throws SQLException;
+  }
+
+  private @Nullable BeforeQuery beforeQuery;
+
   Rows(Connection c, Dialect dialect, String ws, RecordCodec codec, PiiCodec pii) {
     this.c = c;
     this.dialect = dialect;
@@ -88,7 +96,29 @@ final class Rows {
     void bind(PreparedStatement p, T item) throws SQLException;
   }
 
+  /**
+   * Has {@code hook} run once before the next query (a read that opens its transaction only
+   * when it needs the database). What it throws propagates; a {@link SQLException} as a
+   * {@link StorageException}.
+   */
+  void beforeNextQuery(BeforeQuery hook) {
+    this.beforeQuery = hook;
+  }
+
+  private void beforeQuery(String what) {
+    BeforeQuery hook = beforeQuery;
+    if (hook != null) {
+      beforeQuery = null;
+      try {
+        hook.run();
+      } catch (SQLException e) {
+        throw fail(what, e);
+      }
+    }
+  }
+
   private <T> List<T> query(String what, String sql, Binder b, Row<T> row) {
+    beforeQuery(what);
     try (PreparedStatement p = c.prepareStatement(sql)) {
       b.bind(p);
       try (ResultSet rs = p.executeQuery()) {
@@ -142,6 +172,7 @@ final class Rows {
     if (all.isEmpty()) {
       return out;
     }
+    beforeQuery(what);
     String lead = leadColumn == null ? "" : " AND t." + leadColumn + " = ?";
     try {
       switch (dialect.bulkRead()) {

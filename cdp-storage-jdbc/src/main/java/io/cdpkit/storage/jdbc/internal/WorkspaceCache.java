@@ -86,6 +86,11 @@ final class WorkspaceCache {
         : Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).build();
   }
 
+  /** Whether entries are kept at all (a size of 0 switches the cache off). */
+  boolean enabled() {
+    return cache != null;
+  }
+
   private State state(String workspace) {
     return states.computeIfAbsent(workspace, w -> new State(epochs.incrementAndGet()));
   }
