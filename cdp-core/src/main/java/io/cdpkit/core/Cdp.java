@@ -47,12 +47,9 @@ public final class Cdp implements AutoCloseable {
   private final Pipeline pipeline;
   private final ConcurrentHashMap<WorkspaceId, Workspace> workspaces = new ConcurrentHashMap<>();
   private final Workspace defaultWorkspace;
-  private final @Nullable Duration gatherDelay;
-  private final int gatherBatch;
+  private final @Nullable Gatherer gatherer;
 
   private Cdp(Builder b) {
-    this.gatherDelay = b.gatherDelay;
-    this.gatherBatch = b.gatherBatch;
     this.store = b.store != null ? b.store : Store.inMemory();
     this.ownsStore = b.store == null;
     PipelineConfig config = new PipelineConfig(
@@ -64,6 +61,8 @@ public final class Cdp implements AutoCloseable {
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()));
+    this.gatherer = b.gatherDelay == null ? null
+        : new Gatherer(pipeline, b.gatherDelay, b.gatherBatch);
     this.defaultWorkspace = workspace(WorkspaceId.DEFAULT);
     LOG.info("CDPKit started with {} store", store.getClass().getSimpleName());
   }
@@ -75,8 +74,7 @@ public final class Cdp implements AutoCloseable {
   /** The workspace with this id; it exists as soon as something is ingested into it. */
   public Workspace workspace(WorkspaceId id) {
     Objects.requireNonNull(id, "id");
-    return workspaces.computeIfAbsent(id, w -> new Workspace(pipeline, w,
-        gatherDelay == null ? null : new Gatherer(pipeline, w, gatherDelay, gatherBatch)));
+    return workspaces.computeIfAbsent(id, w -> new Workspace(pipeline, w, gatherer));
   }
 
   /** Same as {@code workspace(WorkspaceId.DEFAULT).ingest(event)}. */
@@ -99,9 +97,20 @@ public final class Cdp implements AutoCloseable {
     return defaultWorkspace.profiles();
   }
 
-  /** Closes the store if this instance created it; a store handed in is the host's to close. */
+  /**
+   * Closes the store if this instance created it; a store handed in is the host's to close.
+   *
+   * <p>With {@link Builder#gatherIngests gathering} on, groups still forming are written at
+   * once, and this call waits (uninterruptibly) until every gathered ingest that had begun has
+   * committed or failed and returned to its caller, so no event is left behind; only then is
+   * the store closed. Ingests made after this call are no longer gathered: each is a
+   * transaction of its own, as with gathering off. Idempotent.
+   */
   @Override
   public void close() {
+    if (gatherer != null) {
+      gatherer.close();
+    }
     if (ownsStore) {
       store.close();
     }
@@ -132,26 +141,44 @@ public final class Cdp implements AutoCloseable {
     public static final int MAX_GATHER_BATCH = 10_000;
 
     /**
-     * Lets concurrent {@link Workspace#ingest(Event) single ingests} share store transactions
-     * (group commit); default off, each is a transaction of its own. The first caller waits up
-     * to {@code maxDelay} for others (or until {@code maxBatch} events have gathered), writes
-     * the lot in one transaction on its own thread, and every caller returns once that
-     * transaction has committed. It trades up to {@code maxDelay} of latency for throughput on
-     * a store where a transaction costs more than an event (the JDBC store): a few
-     * milliseconds is typical. With one thread ingesting there is nobody to gather, and each
-     * call waits the full delay: leave it off then, or ingest lists. Batch ingests
-     * ({@link Workspace#ingest(List)}) are not gathered; they are one transaction already.
+     * Lets concurrent {@link Workspace#ingest(Event) single ingests} of one workspace share
+     * store transactions (group commit). Default: off, and each single ingest is a transaction
+     * of its own.
+     *
+     * <p>How: the first caller to arrive while no group is forming leads one. It waits until
+     * {@code maxBatch} events have joined or {@code maxDelay} has passed, then writes them all
+     * in one transaction on its own thread, exactly as a {@link Workspace#ingest(List) batch}
+     * is written (a savepoint per event). No thread is started; nothing runs after
+     * {@link Cdp#close()}.
+     *
+     * <p>Latency against throughput: a call may take up to {@code maxDelay} longer, in return
+     * for one commit per group instead of one per event. That pays on a store where a commit
+     * costs more than an event (the JDBC store, above all with durable commits), with many
+     * threads ingesting at once, as a web server's request threads do; a few milliseconds is
+     * typical. With one thread ingesting there is nobody to gather with and every call waits
+     * the full delay: leave it off then, or ingest lists. Batch and JSON ingests are not
+     * gathered; they are one transaction already.
+     *
+     * <p>Guarantees, the same as without gathering: a call returns only after the transaction
+     * holding its event has committed, never before; an invalid event is rejected to its own
+     * caller before it joins a group; if a group's transaction fails, nothing of it is stored
+     * and every event of it is written again in a transaction of its own, so an event that
+     * fails the store fails only its own caller, with its own exception, and the others are
+     * stored; the same messageId twice in a group is stored once, the second call gets
+     * {@code DUPLICATE} with the first one's profile. The call is not interruptible (see
+     * {@link Workspace#ingest(Event)}).
      *
      * @param maxDelay how long the first caller of a group waits for others; more than 0,
      *     at most {@value #MAX_GATHER_DELAY_MS} ms
      * @param maxBatch the most events in a group; 2 to {@value #MAX_GATHER_BATCH}
      * @throws IllegalArgumentException when a value is out of range
+     * @throws IllegalStateException when gathering was already set
      */
     public Builder gatherIngests(Duration maxDelay, int maxBatch) {
       Objects.requireNonNull(maxDelay, "maxDelay");
       if (this.gatherDelay != null) {
-        throw new IllegalStateException("gathering was already set to " + this.gatherDelay
-            + " / " + this.gatherBatch);
+        throw new IllegalStateException("gatherIngests was already set to maxDelay "
+            + this.gatherDelay + ", maxBatch " + this.gatherBatch);
       }
       if (maxDelay.isNegative() || maxDelay.isZero()
           || maxDelay.compareTo(Duration.ofMillis(MAX_GATHER_DELAY_MS)) > 0) {
@@ -160,7 +187,7 @@ public final class Cdp implements AutoCloseable {
       }
       if (maxBatch < 2 || maxBatch > MAX_GATHER_BATCH) {
         throw new IllegalArgumentException("maxBatch must be 2 to " + MAX_GATHER_BATCH
-            + ", was " + maxBatch);
+            + " (a group of 1 gathers nothing), was " + maxBatch);
       }
       this.gatherDelay = maxDelay;
       this.gatherBatch = maxBatch;

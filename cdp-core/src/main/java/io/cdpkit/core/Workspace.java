@@ -36,19 +36,28 @@ public final class Workspace {
   /**
    * Ingests one event: validates it, resolves its identity, updates its profile. Ingesting an
    * event whose messageId was seen before changes nothing ({@link IngestResult.Status#DUPLICATE}).
+   * The call returns once the event is committed, never before.
    *
    * <p>By default the event is written in a store transaction of its own. With
-   * {@link Cdp.Builder#gatherIngests} the calls of concurrent threads share transactions: the
-   * call may wait up to the configured delay for others to join, and returns once the
-   * transaction holding its event has committed. A gathered event that fails the store is
-   * retried alone, so it fails only its own call.
+   * {@link Cdp.Builder#gatherIngests gathering} on, the calls of concurrent threads share
+   * transactions: a call may wait up to the configured delay for others to join (latency),
+   * and a group costs one commit instead of one per event (throughput). It still returns only
+   * once the transaction holding its event has committed. An invalid event is rejected before
+   * it joins a group. If a group's transaction fails, nothing of it is stored and each event
+   * is written again alone, so a failure reaches only the call whose event causes it.
+   *
+   * <p>Interrupts: with gathering on, the call does not give up when its thread is interrupted,
+   * since its event may already be in a transaction that is about to commit; it returns or
+   * throws as it would have, with the interrupt flag set, and the event is stored if the
+   * result says so. (A caller that leads a group stops waiting for others and writes it at
+   * once.) Without gathering, what an interrupt does is up to the store.
    *
    * @throws InvalidEventException when the event breaks a rule; nothing was stored
    * @throws StorageException when the store fails; nothing was stored
    */
   public IngestResult ingest(Event event) {
     Objects.requireNonNull(event, "event");
-    return gatherer != null ? gatherer.ingest(event) : pipeline.ingest(id, event);
+    return gatherer != null ? gatherer.ingest(id, event) : pipeline.ingest(id, event);
   }
 
   /**

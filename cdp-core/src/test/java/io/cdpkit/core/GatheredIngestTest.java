@@ -2,6 +2,8 @@ package io.cdpkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
@@ -17,56 +19,84 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/** {@link Cdp.Builder#gatherIngests}: group commit of single ingests. */
 class GatheredIngestTest {
   static final Instant T = Instant.parse("2026-04-01T09:00:00Z");
+  static final Duration LONG = Duration.ofSeconds(1);
 
-  /** A store that counts write transactions and can fail or hold them. */
+  /**
+   * A store that counts write transactions, records which events each one held, and can fail
+   * an event ({@link #poison}) or hold transactions open before they commit ({@link #release}).
+   */
   static final class Probe implements Store {
     final Store inner = Store.inMemory();
     final AtomicInteger writes = new AtomicInteger();
+    /** The messageIds of each committed transaction. */
+    final List<List<String>> committed = Collections.synchronizedList(new ArrayList<>());
+    /** The messageIds of each failed transaction (its prefetch: the whole group). */
+    final List<List<String>> failed = Collections.synchronizedList(new ArrayList<>());
+    /** Transactions waiting, uncommitted, for {@link #release}. */
+    final AtomicInteger holding = new AtomicInteger();
     volatile String poison;
-    volatile CountDownLatch holding;
-    volatile CountDownLatch held;
+    volatile CountDownLatch release;
 
     @Override
     public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
       writes.incrementAndGet();
-      return inner.write(ws, tx -> {
-        T result = work.apply(poisoned(tx));
-        CountDownLatch h = holding;
-        if (h != null) {
-          held.countDown();
-          try {
-            h.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
+      List<String> group = new ArrayList<>();
+      try {
+        T result = inner.write(ws, tx -> {
+          group.clear();
+          T r = work.apply(recording(tx, group));
+          CountDownLatch l = release;
+          if (l != null) {
+            holding.incrementAndGet();
+            awaitUninterruptibly(l);
           }
-        }
+          return r;
+        });
+        committed.add(List.copyOf(group));
         return result;
-      });
+      } catch (RuntimeException | Error e) {
+        failed.add(List.copyOf(group));
+        throw e;
+      }
     }
 
-    private WriteTransaction poisoned(WriteTransaction tx) {
+    /** Records the group (what a batch prefetches, else what is inserted) and fails poison. */
+    private WriteTransaction recording(WriteTransaction tx, List<String> group) {
+      boolean[] prefetched = {false};
       return (WriteTransaction) Proxy.newProxyInstance(getClass().getClassLoader(),
           new Class<?>[] {WriteTransaction.class}, (proxy, m, args) -> {
-            if (m.getName().equals("insertEvent")
-                && ((StoredEvent) args[0]).messageId().equals(poison)) {
-              throw new StorageException("the disk is full (test)", false, null);
+            if (m.getName().equals("prefetch")) {
+              prefetched[0] = true;
+              for (Object id : (Collection<?>) args[0]) {
+                group.add((String) id);
+              }
+            }
+            if (m.getName().equals("insertEvent")) {
+              String id = ((StoredEvent) args[0]).messageId();
+              if (!prefetched[0]) {
+                group.add(id);
+              }
+              if (id.equals(poison)) {
+                throw new StorageException("the disk is full (test)", false, null);
+              }
             }
             try {
               return m.invoke(tx, args);
@@ -74,6 +104,12 @@ class GatheredIngestTest {
               throw e.getCause();
             }
           });
+    }
+
+    List<String> committedEvents() {
+      synchronized (committed) {
+        return committed.stream().flatMap(List::stream).toList();
+      }
     }
 
     @Override
@@ -87,15 +123,31 @@ class GatheredIngestTest {
     }
   }
 
-  static List<Event> events(int n, long seed) {
+  static void awaitUninterruptibly(CountDownLatch l) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        l.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static List<Event> events(int n, long seed, int customers) {
     Random r = new Random(seed);
     List<Event> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      int c = r.nextInt(25);
-      Instant at = T.plusSeconds(i);
+      int c = r.nextInt(customers);
+      Instant at = T.plusSeconds(r.nextInt(Math.max(1, n / 2)));
       out.add(switch (r.nextInt(3)) {
         case 0 -> Event.identify().messageId("m" + i).anonymousId("ck-" + c + "-" + r.nextInt(2))
-            .userId("C-" + c).trait("email", "c" + c + "@example.com").timestamp(at).build();
+            .userId("C-" + c).trait("email", "c" + c + "@example.com")
+            .trait("tier", "t" + r.nextInt(3)).timestamp(at).build();
         case 1 -> Event.track("Order Completed").messageId("m" + i).userId("C-" + c)
             .property("order_id", "O-" + i).property("total", new BigDecimal("10.00"))
             .property("currency", "EUR").timestamp(at).build();
@@ -107,7 +159,7 @@ class GatheredIngestTest {
   }
 
   static Map<Identifier, Optional<Profile>> profiles(Cdp cdp, int customers) {
-    Map<Identifier, Optional<Profile>> out = new java.util.LinkedHashMap<>();
+    Map<Identifier, Optional<Profile>> out = new LinkedHashMap<>();
     for (int c = 0; c < customers; c++) {
       for (Identifier id : List.of(Identifier.customerId("C-" + c),
           Identifier.anonymousId("ck-" + c + "-0"), Identifier.anonymousId("ck-" + c + "-1"))) {
@@ -117,177 +169,366 @@ class GatheredIngestTest {
     return out;
   }
 
-  static void assertSameProfiles(Cdp a, Cdp b, int customers) {
-    Map<Identifier, Optional<Profile>> pa = profiles(a, customers);
-    Map<Identifier, Optional<Profile>> pb = profiles(b, customers);
+  /** Same identifiers and state for every identifier of the universe; same event counts. */
+  static void assertSameProfiles(Cdp actual, Cdp expected, int customers) {
+    Map<Identifier, Optional<Profile>> pa = profiles(actual, customers);
+    Map<Identifier, Optional<Profile>> pb = profiles(expected, customers);
     for (Identifier id : pa.keySet()) {
       assertThat(pa.get(id).isPresent()).as("%s present", id).isEqualTo(pb.get(id).isPresent());
       pa.get(id).ifPresent(p -> {
-        assertThat(Set(p.identifiers())).as("identifiers of %s", id)
-            .isEqualTo(Set(pb.get(id).get().identifiers()));
-        assertThat(p.state()).as("state of %s", id).isEqualTo(pb.get(id).get().state());
+        assertThat(Set.copyOf(p.identifiers())).as("identifiers of %s", id)
+            .isEqualTo(Set.copyOf(pb.get(id).orElseThrow().identifiers()));
+        assertThat(p.state()).as("state of %s", id).isEqualTo(pb.get(id).orElseThrow().state());
       });
+    }
+    assertThat(actual.profiles().eventCounts()).isEqualTo(expected.profiles().eventCounts());
+  }
+
+  /** A thread that ingests one event and keeps what came of it. */
+  static final class Caller extends Thread {
+    final Workspace ws;
+    final Event event;
+    volatile IngestResult result;
+    volatile Throwable error;
+    volatile boolean interruptedAfter;
+
+    Caller(Workspace ws, Event event) {
+      super("caller-" + event.messageId());
+      this.ws = ws;
+      this.event = event;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try {
+        result = ws.ingest(event);
+      } catch (Throwable t) {
+        error = t;
+      }
+      interruptedAfter = Thread.currentThread().isInterrupted();
+    }
+
+    IngestResult outcome() throws InterruptedException {
+      join(TimeUnit.SECONDS.toMillis(30));
+      assertThat(isAlive()).as("%s still running", getName()).isFalse();
+      if (error != null) {
+        throw new AssertionError(getName() + " failed", error);
+      }
+      return result;
     }
   }
 
-  private static <T> java.util.Set<T> Set(List<T> l) {
-    return java.util.Set.copyOf(l);
+  static Caller start(Cdp cdp, Event e) {
+    Caller c = new Caller(cdp.workspace(WorkspaceId.DEFAULT), e);
+    c.start();
+    return c;
+  }
+
+  /**
+   * Waits (by polling thread states, not by a fixed sleep) until every thread has started and
+   * is blocked or done, on two looks in a row.
+   */
+  static void awaitBlockedOrDone(List<? extends Thread> threads) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int calm = 0;
+    while (calm < 2) {
+      boolean all = threads.stream().allMatch(t -> switch (t.getState()) {
+        case WAITING, TIMED_WAITING, TERMINATED -> true;
+        default -> false;
+      });
+      calm = all ? calm + 1 : 0;
+      if (System.nanoTime() > deadline) {
+        fail("threads did not block: " + threads.stream().map(Thread::getState).toList());
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** Waits until a thread is in a state (a leader waits for others in TIMED_WAITING). */
+  static void awaitState(Thread t, Thread.State state) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (t.getState() != state) {
+      if (System.nanoTime() > deadline) {
+        fail(t.getName() + " never reached " + state + ", is " + t.getState());
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /**
+   * Ingests the events, in this order, from {@code threads} threads that each take the next
+   * one; every call must be STORED.
+   */
+  static void ingestConcurrently(Cdp cdp, List<Event> order, int threads)
+      throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread th = new Thread(() -> {
+        try {
+          for (int i; (i = next.getAndIncrement()) < order.size(); ) {
+            IngestResult r = cdp.ingest(order.get(i));
+            assertThat(r.status()).isEqualTo(IngestResult.Status.STORED);
+            assertThat(r.messageId()).isEqualTo(order.get(i).messageId());
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      th.setDaemon(true);
+      th.start();
+      running.add(th);
+    }
+    for (Thread th : running) {
+      th.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(th.isAlive()).isFalse();
+    }
+    assertThat(errors).isEmpty();
+  }
+
+  record Group(Caller leader, Caller member) {}
+
+  /** Starts a group's leader, then a member, and waits until both wait for the group. */
+  static Group leaderAndMember(Cdp cdp, List<Event> events) throws InterruptedException {
+    Caller leader = start(cdp, events.get(0));
+    awaitState(leader, Thread.State.TIMED_WAITING);
+    Caller member = start(cdp, events.get(1));
+    awaitBlockedOrDone(List.of(leader, member));
+    return new Group(leader, member);
   }
 
   @Test
-  @DisplayName("concurrent single ingests share transactions and give the profiles of a sequential ingest")
+  @DisplayName("8 threads ingesting single events share transactions and get the profiles of a sequential ingest")
   void gathersAndMatchesSequential() throws Exception {
-    List<Event> events = events(1_200, 7);
+    List<Event> events = events(800, 7, 25);
     Probe probe = new Probe();
     try (Cdp gathered = Cdp.builder().store(probe)
             .gatherIngests(Duration.ofMillis(5), 64).build();
         Cdp sequential = Cdp.builder().build()) {
-      ExecutorService pool = Executors.newFixedThreadPool(8);
-      try {
-        AtomicInteger next = new AtomicInteger();
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-          done.add(pool.submit(() -> {
-            for (int i; (i = next.getAndIncrement()) < events.size(); ) {
-              IngestResult r = gathered.ingest(events.get(i));
-              assertThat(r.status()).isEqualTo(IngestResult.Status.STORED);
-              assertThat(r.profileId()).isNotNull();
-            }
-            return null;
-          }));
-        }
-        for (Future<?> f : done) {
-          f.get(60, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      ingestConcurrently(gathered, events, 8);
       for (Event e : events) {
         sequential.ingest(e);
       }
       assertThat(probe.writes.get()).as("write transactions for %d events", events.size())
-          .isLessThan(events.size() / 2);
+          .isLessThan(events.size());
+      assertThat(probe.committed).anySatisfy(g -> assertThat(g).hasSizeGreaterThan(1));
+      assertThat(probe.committed).allSatisfy(g -> assertThat(g).hasSizeLessThanOrEqualTo(64));
       assertSameProfiles(gathered, sequential, 25);
-      assertThat(gathered.profiles().eventCounts()).isEqualTo(sequential.profiles().eventCounts());
     }
   }
 
   @Test
-  @DisplayName("an event that fails the store fails only its own caller; the rest of its group is stored")
+  @DisplayName("an event that fails the store fails only its own caller, with the store's exception; the rest of its group is stored")
   void failureStaysWithItsCaller() throws Exception {
-    List<Event> events = events(40, 11);
+    int n = 16;
+    List<Event> events = events(n, 11, 5);
     Probe probe = new Probe();
-    probe.poison = "m17";
-    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(Duration.ofMillis(200), 40).build()) {
-      ExecutorService pool = Executors.newFixedThreadPool(events.size());
-      try {
-        List<Future<IngestResult>> results = new ArrayList<>();
-        for (Event e : events) {
-          results.add(pool.submit(() -> cdp.ingest(e)));
-        }
-        for (int i = 0; i < events.size(); i++) {
-          Future<IngestResult> f = results.get(i);
-          if (i == 17) {
-            assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(StorageException.class);
-          } else {
-            assertThat(f.get(30, TimeUnit.SECONDS).status())
-                .isEqualTo(IngestResult.Status.STORED);
-          }
-        }
-      } finally {
-        pool.shutdownNow();
+    probe.poison = "m7";
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, n).build()) {
+      List<Caller> callers = new ArrayList<>();
+      for (Event e : events) {
+        callers.add(start(cdp, e));
       }
-      long stored = cdp.profiles().eventCounts().values().stream().mapToLong(Long::longValue)
+      for (Caller c : callers) {
+        c.join(TimeUnit.SECONDS.toMillis(30));
+        if (c.event.messageId().equals("m7")) {
+          assertThat(c.error).isInstanceOf(StorageException.class)
+              .hasMessage("the disk is full (test)");
+        } else {
+          assertThat(c.outcome().status()).as(c.getName()).isEqualTo(IngestResult.Status.STORED);
+        }
+      }
+      // The poisoned event shared a failed transaction with others, who are stored all the same.
+      List<String> poisonedGroup = probe.failed.stream().filter(g -> g.contains("m7"))
+          .max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+      assertThat(poisonedGroup).hasSizeGreaterThan(1);
+      List<String> stored = probe.committedEvents();
+      assertThat(stored).doesNotContain("m7").hasSize(n - 1);
+      assertThat(stored).containsAll(poisonedGroup.stream().filter(m -> !m.equals("m7"))
+          .toList());
+      long counted = cdp.profiles().eventCounts().values().stream().mapToLong(Long::longValue)
           .sum();
-      assertThat(stored).isEqualTo(events.size() - 1);
+      assertThat(counted).isEqualTo(n - 1);
     }
   }
 
   @Test
-  @DisplayName("no caller returns before the transaction holding its event has committed")
+  @DisplayName("no caller returns while the transaction holding its event is still open")
   void nothingAcknowledgedBeforeCommit() throws Exception {
     Probe probe = new Probe();
-    probe.holding = new CountDownLatch(1);
-    probe.held = new CountDownLatch(1);
-    List<Event> events = events(6, 3);
-    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(Duration.ofMillis(50), 6).build()) {
-      ExecutorService pool = Executors.newFixedThreadPool(events.size());
-      AtomicInteger returned = new AtomicInteger();
+    probe.release = new CountDownLatch(1);
+    List<Event> events = events(6, 3, 3);
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, events.size()).build()) {
+      List<Caller> callers = new ArrayList<>();
       try {
-        List<Future<?>> done = new ArrayList<>();
         for (Event e : events) {
-          done.add(pool.submit(() -> {
-            cdp.ingest(e);
-            returned.incrementAndGet();
-          }));
+          callers.add(start(cdp, e));
         }
-        assertThat(probe.held.await(30, TimeUnit.SECONDS)).isTrue();
-        // The transaction is open and holds events: give any early return the time to happen.
-        Thread.sleep(200);
-        assertThat(returned.get()).as("calls returned while their transaction was open")
-            .isZero();
-        probe.holding.countDown();
-        for (Future<?> f : done) {
-          f.get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (probe.holding.get() == 0) {
+          assertThat(System.nanoTime()).as("a transaction is held open").isLessThan(deadline);
+          Thread.sleep(1);
         }
-        assertThat(returned.get()).isEqualTo(events.size());
+        awaitBlockedOrDone(callers);
+        assertThat(callers).as("callers that returned while their transaction was open")
+            .allSatisfy(c -> assertThat(c.isAlive()).as(c.getName()).isTrue());
       } finally {
-        probe.holding.countDown();
-        pool.shutdownNow();
+        probe.release.countDown();
       }
+      for (Caller c : callers) {
+        assertThat(c.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      }
+      assertThat(probe.committedEvents()).hasSize(events.size());
     }
   }
 
   @Test
-  @DisplayName("an invalid event is rejected to its caller before it joins a group")
+  @DisplayName("an invalid event is rejected to its own caller and does not join or disturb the group")
   void invalidEventRejectedAlone() throws Exception {
-    try (Cdp cdp = Cdp.builder().gatherIngests(Duration.ofMillis(20), 8).build()) {
-      Event bad = Event.identify().messageId("bad").userId("C-bad").trait("email", "no address")
-          .timestamp(T).build();
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<IngestResult> good = pool.submit(() -> cdp.ingest(events(1, 5).get(0)));
-        assertThatThrownBy(() -> cdp.ingest(bad)).isInstanceOf(InvalidEventException.class);
-        assertThat(good.get(30, TimeUnit.SECONDS).status()).isEqualTo(IngestResult.Status.STORED);
-      } finally {
-        pool.shutdownNow();
-      }
+    Probe probe = new Probe();
+    List<Event> good = events(2, 5, 2);
+    Event bad = Event.identify().messageId("bad").userId("C-bad").trait("email", "no address")
+        .timestamp(T).build();
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, 2).build()) {
+      Caller leader = start(cdp, good.get(0));
+      awaitState(leader, Thread.State.TIMED_WAITING);
+      assertThatThrownBy(() -> cdp.ingest(bad)).isInstanceOf(InvalidEventException.class)
+          .hasMessageContaining("email");
+      Caller second = start(cdp, good.get(1));
+      assertThat(leader.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(second.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(probe.committed).containsExactly(List.of("m0", "m1"));
+      assertThat(probe.failed).isEmpty();
       assertThat(cdp.profiles().find(Identifier.customerId("C-bad"))).isEmpty();
     }
   }
 
   @Test
-  @DisplayName("the same messageId twice in one group is stored once")
+  @DisplayName("the same messageId twice in one group is stored once: the second call gets DUPLICATE with the same profile")
   void duplicateInOneGroup() throws Exception {
-    Event e = events(1, 9).get(0);
-    try (Cdp cdp = Cdp.builder().gatherIngests(Duration.ofMillis(300), 2).build()) {
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<IngestResult> a = pool.submit(() -> cdp.ingest(e));
-        Future<IngestResult> b = pool.submit(() -> cdp.ingest(e));
-        List<IngestResult.Status> statuses = List.of(a.get(30, TimeUnit.SECONDS).status(),
-            b.get(30, TimeUnit.SECONDS).status());
-        assertThat(statuses).containsExactlyInAnyOrder(IngestResult.Status.STORED,
-            IngestResult.Status.DUPLICATE);
-        assertThat(a.get().profileId()).isEqualTo(b.get().profileId());
-      } finally {
-        pool.shutdownNow();
-      }
+    Event e = events(1, 9, 1).get(0);
+    Probe probe = new Probe();
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, 2).build()) {
+      Caller a = start(cdp, e);
+      Caller b = start(cdp, e);
+      IngestResult ra = a.outcome();
+      IngestResult rb = b.outcome();
+      assertThat(List.of(ra.status(), rb.status())).containsExactlyInAnyOrder(
+          IngestResult.Status.STORED, IngestResult.Status.DUPLICATE);
+      assertThat(ra.profileId()).isNotNull().isEqualTo(rb.profileId());
+      assertThat(probe.writes.get()).as("one transaction for the group").isEqualTo(1);
+      assertThat(cdp.profiles().eventCounts().values().stream().mapToLong(Long::longValue).sum())
+          .isEqualTo(1);
     }
   }
 
   @Test
-  @DisplayName("gathering settings are checked when set")
+  @DisplayName("close() writes the forming group at once and returns only after it committed; later ingests are not gathered")
+  void closeFlushes() throws Exception {
+    Probe probe = new Probe();
+    List<Event> events = events(4, 13, 2);
+    Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, 10).build();
+    List<Caller> callers = new ArrayList<>();
+    for (Event e : events.subList(0, 3)) {
+      callers.add(start(cdp, e));
+    }
+    awaitBlockedOrDone(callers);
+    // Only a machine too slow to start three threads in a second fails this precondition.
+    assumeThat(probe.writes.get()).as("the group still forming when close() is called").isZero();
+    cdp.close();
+    assertThat(probe.committedEvents()).as("committed when close() returned")
+        .containsExactlyInAnyOrder("m0", "m1", "m2");
+    for (Caller c : callers) {
+      assertThat(c.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+    }
+    int before = probe.writes.get();
+    assertThat(cdp.ingest(events.get(3)).status()).isEqualTo(IngestResult.Status.STORED);
+    assertThat(probe.writes.get()).isEqualTo(before + 1);
+    cdp.close();
+  }
+
+  @Test
+  @DisplayName("an interrupted leader writes its group at once; the call returns its result with the interrupt flag set")
+  void interruptedLeader() throws Exception {
+    Probe probe = new Probe();
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, 3).build()) {
+      Group g = leaderAndMember(cdp, events(2, 17, 2));
+      g.leader().interrupt();
+      assertThat(g.leader().outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(g.leader().interruptedAfter).isTrue();
+      assertThat(g.member().outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(g.member().interruptedAfter).isFalse();
+      assertThat(probe.committed).containsExactly(List.of("m0", "m1"));
+    }
+  }
+
+  @Test
+  @DisplayName("an interrupted member keeps waiting for its group's commit and returns its result with the interrupt flag set")
+  void interruptedMember() throws Exception {
+    Probe probe = new Probe();
+    List<Event> events = events(3, 19, 2);
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(LONG, 3).build()) {
+      Group g = leaderAndMember(cdp, events);
+      Caller member = g.member();
+      member.interrupt();
+      // An interruptible wait would now end the member's call; it must stay blocked instead.
+      awaitBlockedOrDone(List.of(member));
+      assertThat(member.isAlive()).as("member returned before its group was written").isTrue();
+      Caller last = start(cdp, events.get(2));
+      assertThat(member.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(member.interruptedAfter).isTrue();
+      assertThat(g.leader().outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(last.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(probe.committed).containsExactly(List.of("m0", "m1", "m2"));
+    }
+  }
+
+  @Test
+  @DisplayName("groups never mix workspaces")
+  void workspacesGatherApart() throws Exception {
+    Probe probe = new Probe();
+    List<Event> events = events(2, 23, 2);
+    try (Cdp cdp = Cdp.builder().store(probe).gatherIngests(Duration.ofMillis(200), 2).build()) {
+      Caller a = new Caller(cdp.workspace(WorkspaceId.of("a")), events.get(0));
+      a.start();
+      awaitState(a, Thread.State.TIMED_WAITING);
+      Caller b = new Caller(cdp.workspace(WorkspaceId.of("b")), events.get(1));
+      b.start();
+      assertThat(a.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(b.outcome().status()).isEqualTo(IngestResult.Status.STORED);
+      assertThat(cdp.workspace(WorkspaceId.of("a")).profiles().eventCounts().values())
+          .containsExactly(1L);
+      assertThat(cdp.workspace(WorkspaceId.of("b")).profiles().eventCounts().values())
+          .containsExactly(1L);
+      assertThat(probe.committed).containsExactlyInAnyOrder(List.of("m0"), List.of("m1"));
+    }
+  }
+
+  @Test
+  @DisplayName("gathering settings are checked when set, and may be set once")
   void builderChecks() {
     assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ZERO, 10))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDelay");
-    assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ofSeconds(2), 10))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDelay");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxDelay must be more than 0 and at most 1000 ms, was PT0S");
+    assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ofMillis(-1), 10))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("maxDelay");
+    assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ofMillis(1_001), 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxDelay must be more than 0 and at most 1000 ms, was PT1.001S");
+    assertThatThrownBy(() -> Cdp.builder().gatherIngests(null, 10))
+        .isInstanceOf(NullPointerException.class).hasMessage("maxDelay");
     assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ofMillis(2), 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatch");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxBatch must be 2 to 10000 (a group of 1 gathers nothing), was 1");
+    assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ofMillis(2), 10_001))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("maxBatch");
     assertThatThrownBy(() -> Cdp.builder().gatherIngests(Duration.ofMillis(2), 10)
         .gatherIngests(Duration.ofMillis(3), 10))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("gatherIngests was already set to maxDelay PT0.002S, maxBatch 10");
+    Cdp.builder().gatherIngests(Duration.ofSeconds(1), 10_000);
+    Cdp.builder().gatherIngests(Duration.ofNanos(1), 2);
   }
 }

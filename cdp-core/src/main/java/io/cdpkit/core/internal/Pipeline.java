@@ -57,16 +57,21 @@ public final class Pipeline {
   }
 
   /**
-   * Ingests one event.
+   * Ingests one event in a transaction of its own.
    *
    * @throws InvalidEventException when the event breaks a rule; nothing was stored
    */
   public IngestResult ingest(WorkspaceId ws, Event event) {
-    return result(event.messageId(), writeOne(ws, prepare(event)));
+    return result(0, event.messageId(), writeOne(ws, prepare(event)));
   }
 
-  static IngestResult result(String messageId, IdentityResolver.Outcome o) {
-    return new IngestResult(0, messageId,
+  /**
+   * The result of an event that reached the store: {@code STORED}, or {@code DUPLICATE} when
+   * its messageId was there already (stored before, or earlier in the same transaction: the
+   * store refuses the repeat, so the first one wins and the repeat gets the same profile).
+   */
+  static IngestResult result(int index, String messageId, IdentityResolver.Outcome o) {
+    return new IngestResult(index, messageId,
         o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE, o.profile(),
         null);
   }
@@ -143,7 +148,6 @@ public final class Pipeline {
     IngestResult[] results = new IngestResult[messages.size()];
     List<PreparedEvent> prepared = new ArrayList<>(messages.size());
     List<Integer> positions = new ArrayList<>(messages.size());
-    Set<String> seen = new HashSet<>();
     for (int i = 0; i < messages.size(); i++) {
       DecodedMessage m = messages.get(i);
       if (m.error() != null || m.event() == null) {
@@ -154,16 +158,7 @@ public final class Pipeline {
         continue;
       }
       try {
-        PreparedEvent p = preparer.prepare(m.event());
-        if (!seen.add(m.event().messageId())) {
-          // The same messageId twice in one batch: the first one wins.
-          results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.DUPLICATE,
-              null, null);
-          positions.add(-1 - i);
-          prepared.add(p);
-          continue;
-        }
-        prepared.add(p);
+        prepared.add(preparer.prepare(m.event()));
         positions.add(i);
       } catch (InvalidEventException ex) {
         results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.REJECTED,
@@ -171,20 +166,12 @@ public final class Pipeline {
       }
     }
     if (!prepared.isEmpty()) {
+      // The same messageId twice in one batch: the store refuses the second, so it is a
+      // DUPLICATE with the first one's profile (see result()).
       List<IdentityResolver.Outcome> outcomes = writeAll(ws, prepared);
       for (int k = 0; k < prepared.size(); k++) {
-        int pos = positions.get(k);
-        IdentityResolver.Outcome o = outcomes.get(k);
-        if (pos < 0) {
-          int i = -1 - pos;
-          results[i] = new IngestResult(results[i].index(), results[i].messageId(),
-              IngestResult.Status.DUPLICATE, o.profile(), null);
-        } else {
-          DecodedMessage m = messages.get(pos);
-          results[pos] = new IngestResult(m.index(), m.messageId(),
-              o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE,
-              o.profile(), null);
-        }
+        DecodedMessage m = messages.get(positions.get(k));
+        results[positions.get(k)] = result(m.index(), m.event().messageId(), outcomes.get(k));
       }
     }
     BatchResult r = new BatchResult(List.of(results));
