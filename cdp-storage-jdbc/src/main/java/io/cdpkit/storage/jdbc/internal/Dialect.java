@@ -1,6 +1,7 @@
 package io.cdpkit.storage.jdbc.internal;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -132,7 +133,13 @@ public enum Dialect {
     try (Statement s = c.createStatement()) {
       switch (this) {
         case POSTGRES -> s.execute("SELECT pg_advisory_lock(7734911)");
-        case MARIADB -> s.execute("SELECT GET_LOCK('cdpkit_migrations', 60)");
+        case MARIADB -> {
+          try (ResultSet rs = s.executeQuery("SELECT GET_LOCK('cdpkit_migrations', 60)")) {
+            if (!rs.next() || rs.getInt(1) != 1) {
+              throw new SQLException("the migration lock was not granted in 60 s", "HYT00");
+            }
+          }
+        }
         default -> { }
       }
     }

@@ -88,13 +88,15 @@ public final class Schema {
   public static void migrate(Connection c, Dialect d) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(true);
-    try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS cdp_schema_version (id INT NOT NULL,"
-          + " version INT NOT NULL, applied_at VARCHAR(40) NOT NULL, PRIMARY KEY (id))"
-          + d.tableOptions());
-    }
+    // The lock first: two CREATE TABLE IF NOT EXISTS racing on PostgreSQL can fail (23505 on
+    // pg_type), so even the version table is created under it.
     d.lockMigrations(c);
     try {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE IF NOT EXISTS cdp_schema_version (id INT NOT NULL,"
+            + " version INT NOT NULL, applied_at VARCHAR(40) NOT NULL, PRIMARY KEY (id))"
+            + d.tableOptions());
+      }
       int current = currentVersion(c);
       if (current > VERSION) {
         throw new StorageException("the database schema is at version " + current

@@ -26,6 +26,9 @@ import java.util.Random;
  * IngestChild jdbc URL USER SEED SHOPPERS EVENTS NODE NODES
  *     waits for a line on stdin, then ingests its share of the stream (event i when
  *     i % NODES == NODE, and every 5th event by every node), then prints DONE.
+ * IngestChild open URL USER
+ *     connects, prints READY, waits for a line on stdin, opens a store (migrating the schema),
+ *     then prints DONE.
  * </pre>
  */
 public final class IngestChild {
@@ -56,17 +59,21 @@ public final class IngestChild {
         }
       }
       out.println("DONE");
+    } else if (args[0].equals("open")) {
+      try (HikariDataSource ds = pool(args[1], args[2])) {
+        ds.getConnection().close();
+        out.println("READY");
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        JdbcStore.builder().dataSource(ds).build().close();
+      }
+      out.println("DONE");
     } else {
       long seed = Long.parseLong(args[3]);
       List<Event> events = Shoppers.stream(seed, Integer.parseInt(args[4]),
           Integer.parseInt(args[5]));
       int node = Integer.parseInt(args[6]);
       int nodes = Integer.parseInt(args[7]);
-      HikariConfig cfg = new HikariConfig();
-      cfg.setJdbcUrl(args[1]);
-      cfg.setUsername(args[2]);
-      cfg.setMaximumPoolSize(2);
-      try (HikariDataSource ds = new HikariDataSource(cfg);
+      try (HikariDataSource ds = pool(args[1], args[2]);
           JdbcStore store = JdbcStore.builder().dataSource(ds).build();
           Cdp cdp = Cdp.builder().store(store).build()) {
         out.println("READY");
@@ -91,6 +98,14 @@ public final class IngestChild {
       }
       out.println("DONE");
     }
+  }
+
+  private static HikariDataSource pool(String url, String user) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(url);
+    cfg.setUsername(user);
+    cfg.setMaximumPoolSize(2);
+    return new HikariDataSource(cfg);
   }
 
   private static void check(IngestResult r) {

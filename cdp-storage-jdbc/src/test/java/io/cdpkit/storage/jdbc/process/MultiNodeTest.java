@@ -39,6 +39,48 @@ class MultiNodeTest {
     run(tmp, TestDatabases::mariadb);
   }
 
+  @Test
+  @DisplayName("three processes opening an empty PostgreSQL database at once all start")
+  void postgresStartTogether(@TempDir Path tmp) throws Exception {
+    startTogether(tmp, TestDatabases::postgres);
+  }
+
+  @Test
+  @DisplayName("three processes opening an empty MariaDB database at once all start")
+  void mariadbStartTogether(@TempDir Path tmp) throws Exception {
+    startTogether(tmp, TestDatabases::mariadb);
+  }
+
+  /** Five times: a fresh database, three JVMs connected and waiting, then all open a store. */
+  private static void startTogether(Path tmp, Supplier<TestDatabases.Scratch> database)
+      throws Exception {
+    for (int round = 0; round < 5; round++) {
+      TestDatabases.Scratch db = database.get();
+      List<Child> children = new ArrayList<>();
+      try {
+        for (int n = 0; n < NODES; n++) {
+          children.add(new Child(tmp.resolve("open-" + round + "-" + n + ".log"), "open",
+              db.url(), db.user()));
+        }
+        for (Child c : children) {
+          c.awaitReady();
+        }
+        for (Child c : children) {
+          c.go();
+        }
+        for (Child c : children) {
+          assertThat(c.await(120)).as("round %d exit code; stderr: %s", round, c.stderr())
+              .isZero();
+        }
+      } finally {
+        for (Child c : children) {
+          c.close();
+        }
+        TestDatabases.drop(db);
+      }
+    }
+  }
+
   private static void run(Path tmp, Supplier<TestDatabases.Scratch> database) throws Exception {
     TestDatabases.Scratch db = database.get();
     try {
