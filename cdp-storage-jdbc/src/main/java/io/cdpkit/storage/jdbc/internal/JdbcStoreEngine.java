@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  *       Serialization failures, deadlocks, lock timeouts and lost connections are retried up
  *       to {@value #ATTEMPTS} times with exponential backoff and jitter; anything else rolls
  *       back and propagates unchanged.
- *   <li>A read runs in one read-only snapshot transaction (REPEATABLE READ; SNAPSHOT on H2),
- *       so it sees every write transaction wholly or not at all.
+ *   <li>A read sees every write transaction wholly or not at all: it reads the workspace's
+ *       version, is answered by the cache at that version, and opens a snapshot transaction
+ *       (REPEATABLE READ; SNAPSHOT on H2) only when it needs the database and the version is
+ *       still the same; else it starts over in a snapshot.
  *   <li>Both go through the {@link WorkspaceCache}, which is never stale: see there.
  * </ul>
  *
@@ -144,18 +146,12 @@ public final class JdbcStoreEngine {
         session.commit(changes);
         written[0] = changes.size();
         return result;
-      } catch (RuntimeException | Error e) {
+      } catch (RuntimeException | Error | SQLException e) {
         rollbackQuietly(c, e);
         if (session != null) {
           session.abort();
         }
         throw e;
-      } catch (SQLException e) {
-        rollbackQuietly(c, e);
-        if (session != null) {
-          session.abort();
-        }
-        throw Rows.fail("a write transaction", e);
       }
     } catch (SQLException e) {
       throw Rows.fail("a write transaction", e);
