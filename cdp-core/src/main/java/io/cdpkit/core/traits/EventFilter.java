@@ -1,0 +1,67 @@
+package io.cdpkit.core.traits;
+
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which events an aggregation counts: those with one of the given names (a track's event name,
+ * else the type's: {@code identify}, {@code page}, ...; no names means every event but
+ * {@code alias}) that meet every property condition.
+ *
+ * <pre>{@code
+ * EventFilter dresses = EventFilter.named("Order Completed")
+ *     .and(PropertyCondition.any("products",
+ *         PropertyCondition.of("category", Operator.EQ, "dresses")));
+ * }</pre>
+ *
+ * <p>Immutable.
+ *
+ * @param names event names, sorted; empty for any
+ * @param conditions property conditions that must all hold
+ */
+public record EventFilter(Set<String> names, List<PropertyCondition> conditions) {
+  /** Every event (but {@code alias}). */
+  public static final EventFilter ANY = new EventFilter(Set.of(), List.of());
+
+  public EventFilter {
+    for (String n : Objects.requireNonNull(names, "names")) {
+      if (n == null || n.isBlank()) {
+        throw new IllegalArgumentException("an event name is blank");
+      }
+    }
+    names = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(names));
+    conditions = List.copyOf(conditions);
+  }
+
+  /** Events with one of these names. */
+  public static EventFilter named(String... names) {
+    return new EventFilter(Set.of(names), List.of());
+  }
+
+  /** This filter with one more property condition. */
+  public EventFilter and(PropertyCondition condition) {
+    List<PropertyCondition> cs = new java.util.ArrayList<>(conditions);
+    cs.add(Objects.requireNonNull(condition, "condition"));
+    return new EventFilter(names, cs);
+  }
+
+  /** Whether the event passes. */
+  public boolean test(Event e) {
+    if (e.type() == io.cdpkit.core.model.EventType.ALIAS) {
+      return false;
+    }
+    if (!names.isEmpty() && !names.contains(StoredEvent.countedName(e))) {
+      return false;
+    }
+    for (PropertyCondition c : conditions) {
+      if (!c.test(e)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,149 @@
+package io.cdpkit.core.traits;
+
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A path to values inside an event: dot-separated keys into its properties
+ * ({@code product.category}), where a key ending in {@code []} steps into every element of a list
+ * ({@code products[].category}). Paths starting with {@code $} name the event's own fields:
+ * {@code $event} (a track's name, else the type: {@code identify}, {@code page}, ...),
+ * {@code $channel}, {@code $store}, {@code $source} (from its context). A path yields every
+ * non-null value it reaches; nothing when a key is missing.
+ *
+ * <p>Limits: at most {@value #MAX_DEPTH} keys of at most {@value #MAX_KEY_LENGTH} characters;
+ * keys may hold any character but {@code .}, {@code [} and {@code ]}.
+ *
+ * <p>Immutable.
+ */
+public final class PropertyPath {
+  /** Most keys in a path. */
+  public static final int MAX_DEPTH = 8;
+  /** Longest key, in characters. */
+  public static final int MAX_KEY_LENGTH = 128;
+
+  private static final List<String> SPECIAL = List.of("$event", "$channel", "$store", "$source");
+
+  private final String text;
+  private final String[] keys;
+  private final boolean[] each;
+
+  private PropertyPath(String text, String[] keys, boolean[] each) {
+    this.text = text;
+    this.keys = keys;
+    this.each = each;
+  }
+
+  /**
+   * Parses a path.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static PropertyPath parse(String text) {
+    Objects.requireNonNull(text, "path");
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("path is empty");
+    }
+    if (text.startsWith("$")) {
+      if (!SPECIAL.contains(text)) {
+        throw new IllegalArgumentException("path " + text + " is not one of " + SPECIAL);
+      }
+      return new PropertyPath(text, new String[] {text}, new boolean[] {false});
+    }
+    String[] parts = text.split("\\.", -1);
+    if (parts.length > MAX_DEPTH) {
+      throw new IllegalArgumentException("path has more than " + MAX_DEPTH + " keys");
+    }
+    String[] keys = new String[parts.length];
+    boolean[] each = new boolean[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i];
+      boolean e = p.endsWith("[]");
+      String k = e ? p.substring(0, p.length() - 2) : p;
+      if (k.isEmpty()) {
+        throw new IllegalArgumentException("path has an empty key");
+      }
+      if (k.length() > MAX_KEY_LENGTH) {
+        throw new IllegalArgumentException(
+            "path has a key longer than " + MAX_KEY_LENGTH + " characters");
+      }
+      if (k.indexOf('[') >= 0 || k.indexOf(']') >= 0) {
+        throw new IllegalArgumentException("path key may end in [] but hold no other brackets");
+      }
+      keys[i] = k;
+      each[i] = e;
+    }
+    return new PropertyPath(text, keys, each);
+  }
+
+  /** The values this path reaches in an event. */
+  public List<Object> values(Event e) {
+    if (keys[0].startsWith("$")) {
+      String v = switch (keys[0]) {
+        case "$event" -> StoredEvent.countedName(e);
+        case "$channel" -> e.context().channel();
+        case "$store" -> e.context().storeId();
+        case "$source" -> e.context().source();
+        default -> null;
+      };
+      return v == null ? List.of() : List.of(v);
+    }
+    return values(e.properties());
+  }
+
+  /** The values this path reaches from a map (a list element, say). */
+  public List<Object> values(Map<String, ?> root) {
+    List<Object> out = new ArrayList<>(1);
+    walk(root, 0, out);
+    return out;
+  }
+
+  private void walk(@Nullable Object cur, int i, List<Object> out) {
+    if (cur == null) {
+      return;
+    }
+    if (i == keys.length) {
+      out.add(cur);
+      return;
+    }
+    if (!(cur instanceof Map<?, ?> m)) {
+      return;
+    }
+    Object next = m.get(keys[i]);
+    if (each[i]) {
+      if (next instanceof List<?> l) {
+        for (Object x : l) {
+          walk(x, i + 1, out);
+        }
+      }
+      return;
+    }
+    walk(next, i + 1, out);
+  }
+
+  /** Whether the path names an event field ({@code $event}, ...) rather than properties. */
+  public boolean special() {
+    return keys[0].startsWith("$");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PropertyPath p && p.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  /** The path as written. */
+  @Override
+  public String toString() {
+    return text;
+  }
+}
