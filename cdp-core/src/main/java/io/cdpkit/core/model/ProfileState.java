@@ -1,6 +1,7 @@
 package io.cdpkit.core.model;
 
 import io.cdpkit.core.internal.ArrayMap;
+import io.cdpkit.core.traits.AggregateState;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
 public final class ProfileState {
   /** The state of a profile without events. */
   public static final ProfileState EMPTY = new ProfileState(ArrayMap.of(), ArrayMap.of(), null,
-      null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of());
+      null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of());
 
   /**
    * A trait value and the write that set it.
@@ -184,12 +185,13 @@ public final class ProfileState {
   private final ArrayMap<String, Tally> stores;
   private final ArrayMap<String, OrderEntry> orders;
   private final ArrayMap<String, Long> eventCounts;
+  private final ArrayMap<String, AggregateState> computed;
 
   private ProfileState(ArrayMap<String, TraitValue> traits,
       ArrayMap<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
       @Nullable Instant lastSeen, ArrayMap<String, Tally> channels,
       ArrayMap<String, Tally> stores, ArrayMap<String, OrderEntry> orders,
-      ArrayMap<String, Long> eventCounts) {
+      ArrayMap<String, Long> eventCounts, ArrayMap<String, AggregateState> computed) {
     this.traits = traits;
     this.consents = consents;
     this.firstSeen = firstSeen;
@@ -198,6 +200,7 @@ public final class ProfileState {
     this.stores = stores;
     this.orders = orders;
     this.eventCounts = eventCounts;
+    this.computed = computed;
   }
 
   /**
@@ -217,12 +220,31 @@ public final class ProfileState {
       Map<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
       @Nullable Instant lastSeen, Map<String, Tally> channels, Map<String, Tally> stores,
       Map<String, OrderEntry> orders, Map<String, Long> eventCounts) {
+    return of(traits, consents, firstSeen, lastSeen, channels, stores, orders, eventCounts,
+        Map.of());
+  }
+
+  /**
+   * A state from its parts, with the states of computed traits by trait name (see
+   * {@link io.cdpkit.core.traits.ComputedTrait}).
+   */
+  public static ProfileState of(Map<String, TraitValue> traits,
+      Map<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
+      @Nullable Instant lastSeen, Map<String, Tally> channels, Map<String, Tally> stores,
+      Map<String, OrderEntry> orders, Map<String, Long> eventCounts,
+      Map<String, AggregateState> computed) {
     if ((firstSeen == null) != (lastSeen == null)) {
       throw new IllegalArgumentException("firstSeen and lastSeen must both be set or both absent");
     }
     return new ProfileState(ArrayMap.copyOf(traits), ArrayMap.copyOf(consents), firstSeen,
         lastSeen, ArrayMap.copyOf(channels), ArrayMap.copyOf(stores), ArrayMap.copyOf(orders),
-        ArrayMap.copyOf(eventCounts));
+        ArrayMap.copyOf(eventCounts), ArrayMap.copyOf(computed));
+  }
+
+  /** This state with the computed-trait states replaced. */
+  public ProfileState withComputed(Map<String, AggregateState> computed) {
+    return new ProfileState(traits, consents, firstSeen, lastSeen, channels, stores, orders,
+        eventCounts, ArrayMap.copyOf(computed));
   }
 
   /** The least upper bound of two states (see the class description). */
@@ -241,7 +263,8 @@ public final class ProfileState {
         channels.union(o.channels, Tally::plus),
         stores.union(o.stores, Tally::plus),
         orders.union(o.orders, OrderEntry::join),
-        eventCounts.union(o.eventCounts, Long::sum));
+        eventCounts.union(o.eventCounts, Long::sum),
+        computed.union(o.computed, AggregateState::join));
   }
 
   private static @Nullable Instant min(@Nullable Instant a, @Nullable Instant b) {
@@ -284,18 +307,23 @@ public final class ProfileState {
     return eventCounts;
   }
 
+  /** States of computed traits by trait name; a trait no event contributed to is absent. */
+  public Map<String, AggregateState> computed() {
+    return computed;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ProfileState s && traits.equals(s.traits) && consents.equals(s.consents)
         && Objects.equals(firstSeen, s.firstSeen) && Objects.equals(lastSeen, s.lastSeen)
         && channels.equals(s.channels) && stores.equals(s.stores) && orders.equals(s.orders)
-        && eventCounts.equals(s.eventCounts);
+        && eventCounts.equals(s.eventCounts) && computed.equals(s.computed);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(traits, consents, firstSeen, lastSeen, channels, stores, orders,
-        eventCounts);
+        eventCounts, computed);
   }
 
   /** Sizes only: a state holds personal data. */
@@ -303,6 +331,6 @@ public final class ProfileState {
   public String toString() {
     return "ProfileState[traits=" + traits.size() + ", consents=" + consents.size()
         + ", orders=" + orders.size() + ", events=" + eventCounts.values().stream()
-            .mapToLong(Long::longValue).sum() + "]";
+            .mapToLong(Long::longValue).sum() + ", computed=" + computed.size() + "]";
   }
 }

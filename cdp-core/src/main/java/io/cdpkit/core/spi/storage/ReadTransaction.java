@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads inside one workspace, seeing a consistent state: either all or none of what one write
@@ -46,4 +47,57 @@ public interface ReadTransaction {
 
   /** Stored events per counted name ({@link StoredEvent#countedName()}), in this workspace. */
   Map<String, Long> eventNameCounts();
+
+  // The methods below serve extensions (segments, schedules, their definitions). Their defaults
+  // throw, so a store written before them still works for everything else; the contract suite
+  // requires them.
+
+  /**
+   * Live profiles whose id value sorts after {@code after} ({@link String#compareTo}), in that
+   * order, at most {@code limit}; from the first when {@code after} is {@code null}. For scans
+   * over every profile a page at a time.
+   *
+   * @throws IllegalArgumentException when limit is less than 1
+   */
+  default List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
+    throw new UnsupportedOperationException("this store cannot scan profiles");
+  }
+
+  /**
+   * Metadata entries whose key starts with {@code prefix}, sorted by key. Metadata are small
+   * named texts an extension keeps (a segment's definition, say).
+   */
+  default Map<String, String> metadata(String prefix) {
+    throw new UnsupportedOperationException("this store keeps no metadata");
+  }
+
+  /** The segments a profile is a member of, sorted by segment id. */
+  default List<Membership> memberships(ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no memberships");
+  }
+
+  /**
+   * Members of a segment whose id value sorts after {@code after}, ascending, at most
+   * {@code limit}; from the first when {@code after} is {@code null}.
+   *
+   * @throws IllegalArgumentException when limit is less than 1
+   */
+  default List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
+    throw new UnsupportedOperationException("this store keeps no memberships");
+  }
+
+  /** The profile's scheduled check. */
+  default Optional<ScheduledCheck> check(ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no schedule");
+  }
+
+  /**
+   * Checks due at or before {@code upTo}, ordered by time, then profile id value, at most
+   * {@code limit}.
+   *
+   * @throws IllegalArgumentException when limit is less than 1
+   */
+  default List<ScheduledCheck> dueChecks(java.time.Instant upTo, int limit) {
+    throw new UnsupportedOperationException("this store keeps no schedule");
+  }
 }

@@ -55,6 +55,48 @@ public interface WriteTransaction extends ReadTransaction {
   /** Appends an entry to the merge ledger. */
   void appendLedger(LedgerEntry entry);
 
+  /**
+   * Creates or replaces a metadata entry.
+   *
+   * @param key 1 to {@value #MAX_METADATA_KEY_LENGTH} characters
+   * @param value at most {@value #MAX_METADATA_VALUE_LENGTH} characters
+   * @throws IllegalArgumentException when the key or value is too long or the key is empty
+   */
+  default void putMetadata(String key, String value) {
+    throw new UnsupportedOperationException("this store keeps no metadata");
+  }
+
+  /** Removes a metadata entry, if there. */
+  default void deleteMetadata(String key) {
+    throw new UnsupportedOperationException("this store keeps no metadata");
+  }
+
+  /** Creates or replaces the membership of {@code membership.profile()} in its segment. */
+  default void putMembership(Membership membership) {
+    throw new UnsupportedOperationException("this store keeps no memberships");
+  }
+
+  /** Removes a membership, if there. */
+  default void deleteMembership(String segment, ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no memberships");
+  }
+
+  /** Creates or replaces the profile's scheduled check. */
+  default void putCheck(ScheduledCheck check) {
+    throw new UnsupportedOperationException("this store keeps no schedule");
+  }
+
+  /** Removes the profile's scheduled check, if there. */
+  default void deleteCheck(ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no schedule");
+  }
+
+  /** Longest metadata key, in characters. */
+  int MAX_METADATA_KEY_LENGTH = 200;
+
+  /** Longest metadata value, in characters (1 MiB). */
+  int MAX_METADATA_VALUE_LENGTH = 1 << 20;
+
   /** Marks a point to roll back to. */
   Savepoint savepoint();
 

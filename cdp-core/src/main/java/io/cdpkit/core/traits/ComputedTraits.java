@@ -1,0 +1,257 @@
+package io.cdpkit.core.traits;
+
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.ProfileState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A set of computed traits with unique names: aggregations ({@link ComputedTrait}) and derived
+ * traits ({@link DerivedTrait}) whose inputs are all in the set and do not form a cycle.
+ *
+ * <p>Immutable.
+ */
+public final class ComputedTraits {
+  /** No computed traits. */
+  public static final ComputedTraits NONE = new ComputedTraits(Map.of(), Map.of());
+
+  private final Map<String, ComputedTrait> aggregates;
+  private final Map<String, DerivedTrait> derived;
+  private final ComputedTrait[] aggregateArray;
+
+  private ComputedTraits(Map<String, ComputedTrait> aggregates, Map<String, DerivedTrait> derived) {
+    this.aggregates = aggregates;
+    this.derived = derived;
+    this.aggregateArray = aggregates.values().toArray(new ComputedTrait[0]);
+  }
+
+  /**
+   * A set of traits.
+   *
+   * @throws IllegalArgumentException when two share a name, a derived trait reads one that is
+   *     not in the set, or derived traits read each other in a cycle
+   */
+  public static ComputedTraits of(Collection<ComputedTrait> aggregates,
+      Collection<DerivedTrait> derived) {
+    Map<String, ComputedTrait> a = new LinkedHashMap<>();
+    Map<String, DerivedTrait> d = new LinkedHashMap<>();
+    for (ComputedTrait t : aggregates) {
+      if (a.putIfAbsent(t.name(), t) != null) {
+        throw new IllegalArgumentException("computed trait " + t.name() + " is declared twice");
+      }
+    }
+    for (DerivedTrait t : derived) {
+      if (a.containsKey(t.name()) || d.putIfAbsent(t.name(), t) != null) {
+        throw new IllegalArgumentException("computed trait " + t.name() + " is declared twice");
+      }
+    }
+    for (DerivedTrait t : d.values()) {
+      for (String in : t.inputs()) {
+        if (!a.containsKey(in) && !d.containsKey(in)) {
+          throw new IllegalArgumentException("derived trait " + t.name() + " reads " + in
+              + ", which is not declared");
+        }
+      }
+    }
+    Set<String> done = new HashSet<>();
+    for (String n : d.keySet()) {
+      checkCycle(n, d, new ArrayList<>(), done);
+    }
+    return new ComputedTraits(Collections.unmodifiableMap(a), Collections.unmodifiableMap(d));
+  }
+
+  private static void checkCycle(String n, Map<String, DerivedTrait> d, List<String> path,
+      Set<String> done) {
+    if (done.contains(n) || !d.containsKey(n)) {
+      return;
+    }
+    if (path.contains(n)) {
+      path.add(n);
+      throw new IllegalArgumentException("derived traits read each other in a cycle: "
+          + String.join(" -> ", path.subList(path.indexOf(n), path.size())));
+    }
+    path.add(n);
+    for (String in : d.get(n).inputs()) {
+      checkCycle(in, d, path, done);
+    }
+    path.remove(path.size() - 1);
+    done.add(n);
+  }
+
+  /**
+   * This set plus aggregations not in it yet; one already here under the same name must be
+   * equal.
+   *
+   * @throws IllegalArgumentException when a name is taken by a different trait
+   */
+  public ComputedTraits with(Collection<ComputedTrait> more) {
+    List<ComputedTrait> add = new ArrayList<>();
+    for (ComputedTrait t : more) {
+      ComputedTrait have = aggregates.get(t.name());
+      if (have == null && derived.containsKey(t.name())) {
+        throw new IllegalArgumentException("computed trait " + t.name() + " is declared twice");
+      }
+      if (have != null && !have.equals(t)) {
+        throw new IllegalArgumentException("computed trait " + t.name()
+            + " is already declared differently");
+      }
+      if (have == null && !add.contains(t)) {
+        add.add(t);
+      }
+    }
+    if (add.isEmpty()) {
+      return this;
+    }
+    List<ComputedTrait> all = new ArrayList<>(aggregates.values());
+    all.addAll(add);
+    return of(all, derived.values());
+  }
+
+  /** The aggregations, in declaration order. */
+  public Collection<ComputedTrait> aggregates() {
+    return aggregates.values();
+  }
+
+  /** The derived traits, in declaration order. */
+  public Collection<DerivedTrait> derived() {
+    return derived.values();
+  }
+
+  public Optional<ComputedTrait> aggregate(String name) {
+    return Optional.ofNullable(aggregates.get(name));
+  }
+
+  public Optional<DerivedTrait> derivedTrait(String name) {
+    return Optional.ofNullable(derived.get(name));
+  }
+
+  /** Whether a trait of this name is declared. */
+  public boolean contains(String name) {
+    return aggregates.containsKey(name) || derived.containsKey(name);
+  }
+
+  public boolean isEmpty() {
+    return aggregates.isEmpty() && derived.isEmpty();
+  }
+
+  /** What an event contributes to every aggregation, by name; empty when nothing. */
+  public Map<String, AggregateState> contributions(Event e, Instant time) {
+    Map<String, AggregateState> out = null;
+    for (ComputedTrait t : aggregateArray) {
+      AggregateState s = t.contribution(e, time);
+      if (s != null) {
+        if (out == null) {
+          out = new HashMap<>();
+        }
+        out.put(t.name(), s);
+      }
+    }
+    return out == null ? Map.of() : out;
+  }
+
+  /**
+   * A trait's value for a profile state at {@code now}.
+   *
+   * @throws IllegalArgumentException when no trait of that name is declared
+   */
+  public Optional<Object> value(String name, ProfileState state, Instant now) {
+    return new Context(state, now).value(name);
+  }
+
+  /**
+   * When a trait's value can next change without new events.
+   *
+   * @throws IllegalArgumentException when no trait of that name is declared
+   */
+  public Optional<Instant> nextChange(String name, ProfileState state, Instant now) {
+    return new Context(state, now).nextChange(name);
+  }
+
+  /** Every trait's value at {@code now}, by name, sorted; traits without a value left out. */
+  public Map<String, Object> values(ProfileState state, Instant now) {
+    Context c = new Context(state, now);
+    Map<String, Object> out = new TreeMap<>();
+    for (String n : aggregates.keySet()) {
+      if (!n.startsWith("_")) {
+        c.value(n).ifPresent(v -> out.put(n, v));
+      }
+    }
+    for (String n : derived.keySet()) {
+      c.value(n).ifPresent(v -> out.put(n, v));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** A context over one state and instant, memoising values. Not thread-safe. */
+  private final class Context implements TraitContext {
+    private final ProfileState state;
+    private final Instant now;
+    private @Nullable Map<String, Optional<Object>> memo;
+
+    Context(ProfileState state, Instant now) {
+      this.state = Objects.requireNonNull(state, "state");
+      this.now = Objects.requireNonNull(now, "now");
+    }
+
+    @Override
+    public ProfileState state() {
+      return state;
+    }
+
+    @Override
+    public Instant now() {
+      return now;
+    }
+
+    @Override
+    public Optional<Object> value(String name) {
+      ComputedTrait a = aggregates.get(name);
+      if (a != null) {
+        return a.value(state.computed().get(name), now);
+      }
+      DerivedTrait d = derived.get(name);
+      if (d == null) {
+        throw new IllegalArgumentException("no computed trait named " + name);
+      }
+      if (memo == null) {
+        memo = new HashMap<>();
+      }
+      Optional<Object> v = memo.get(name);
+      if (v == null) {
+        v = Objects.requireNonNull(d.value(this), "derived trait returned null");
+        memo.put(name, v);
+      }
+      return v;
+    }
+
+    @Override
+    public Optional<Instant> nextChange(String name) {
+      ComputedTrait a = aggregates.get(name);
+      if (a != null) {
+        return Optional.ofNullable(a.nextChange(state.computed().get(name), now));
+      }
+      DerivedTrait d = derived.get(name);
+      if (d == null) {
+        throw new IllegalArgumentException("no computed trait named " + name);
+      }
+      return d.nextChange(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ComputedTraits" + new ArrayList<>(aggregates.keySet()) + new ArrayList<>(derived.keySet());
+  }
+}
