@@ -3,14 +3,22 @@ package io.cdpkit.core;
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.internal.Gatherer;
 import io.cdpkit.core.internal.Pipeline;
+import io.cdpkit.core.internal.PipelineConfig;
 import io.cdpkit.core.json.EventCodec;
 import io.cdpkit.core.json.EventLimits;
-import io.cdpkit.core.internal.PipelineConfig;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.extension.CdpExtension;
+import io.cdpkit.core.spi.extension.ExtensionContext;
+import io.cdpkit.core.spi.extension.ProfileObserver;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.traits.ComputedTrait;
+import io.cdpkit.core.traits.ComputedTraits;
+import io.cdpkit.core.traits.DerivedTrait;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -19,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +57,7 @@ public final class Cdp implements AutoCloseable {
   private final ConcurrentHashMap<WorkspaceId, Workspace> workspaces = new ConcurrentHashMap<>();
   private final Workspace defaultWorkspace;
   private final @Nullable Gatherer gatherer;
+  private final List<CdpExtension> extensions;
 
   private Cdp(Builder b) {
     this.store = b.store != null ? b.store : Store.inMemory();
@@ -60,7 +70,13 @@ public final class Cdp implements AutoCloseable {
         b.orderEvents.isEmpty() ? Set.of("Order Completed") : b.orderEvents,
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents);
     this.pipeline = new Pipeline(store, config,
-        EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()));
+        EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
+        ComputedTraits.of(b.aggregates, b.derived));
+    this.extensions = List.copyOf(b.extensions);
+    ExtensionContext context = new Context();
+    for (CdpExtension e : extensions) {
+      e.attach(context);
+    }
     this.gatherer = b.gatherDelay == null ? null
         : new Gatherer(pipeline, b.gatherDelay, b.gatherBatch);
     this.defaultWorkspace = workspace(WorkspaceId.DEFAULT);
@@ -71,10 +87,58 @@ public final class Cdp implements AutoCloseable {
     return new Builder();
   }
 
-  /** The workspace with this id; it exists as soon as something is ingested into it. */
+  /**
+   * The workspace with this id; it exists as soon as something is ingested into it.
+   *
+   * <p>The first call for a workspace checks that its profiles hold every declared computed
+   * trait; when one was added since they were built, it recomputes them all from their events
+   * before returning (logged at INFO). Declare the same computed traits on every node.
+   */
   public Workspace workspace(WorkspaceId id) {
     Objects.requireNonNull(id, "id");
-    return workspaces.computeIfAbsent(id, w -> new Workspace(pipeline, w, gatherer));
+    return workspaces.computeIfAbsent(id, w -> {
+      pipeline.requireAggregates(w, List.of(), done -> { });
+      return new Workspace(pipeline, w, gatherer);
+    });
+  }
+
+  /** The computed traits in force: the declared ones and those extensions added. */
+  public ComputedTraits computedTraits() {
+    return pipeline.traits().current();
+  }
+
+  /** What extensions see of this instance. */
+  private final class Context implements ExtensionContext {
+    @Override
+    public Store store() {
+      return store;
+    }
+
+    @Override
+    public Clock clock() {
+      return pipeline.config().clock();
+    }
+
+    @Override
+    public IdentityRules identityRules() {
+      return pipeline.config().rules();
+    }
+
+    @Override
+    public ComputedTraits computedTraits() {
+      return pipeline.traits().current();
+    }
+
+    @Override
+    public void observe(ProfileObserver observer) {
+      pipeline.observe(observer);
+    }
+
+    @Override
+    public void requireAggregates(WorkspaceId workspace, Collection<ComputedTrait> traits,
+        LongConsumer progress) {
+      pipeline.requireAggregates(workspace, traits, progress);
+    }
   }
 
   /** Same as {@code workspace(WorkspaceId.DEFAULT).ingest(event)}. */
@@ -111,6 +175,13 @@ public final class Cdp implements AutoCloseable {
     if (gatherer != null) {
       gatherer.close();
     }
+    for (CdpExtension e : extensions) {
+      try {
+        e.close();
+      } catch (RuntimeException ex) {
+        LOG.warn("extension {} failed to close", e.getClass().getName(), ex);
+      }
+    }
     if (ownsStore) {
       store.close();
     }
@@ -131,8 +202,73 @@ public final class Cdp implements AutoCloseable {
     private final Set<String> refundEvents = new LinkedHashSet<>();
     private @Nullable Duration gatherDelay;
     private int gatherBatch;
+    private final List<ComputedTrait> aggregates = new ArrayList<>();
+    private final List<DerivedTrait> derived = new ArrayList<>();
+    private final List<CdpExtension> extensions = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Declares a computed trait: kept for every profile from now on (and recomputed for existing
+     * profiles the first time a workspace is opened, see {@link Cdp#workspace}). Its value is in
+     * {@link io.cdpkit.core.model.Profile#computedTraits()}.
+     *
+     * @throws IllegalStateException when a computed trait of that name was already declared
+     */
+    public Builder computedTrait(ComputedTrait trait) {
+      Objects.requireNonNull(trait, "trait");
+      checkNewTrait(trait.name());
+      aggregates.add(trait);
+      return this;
+    }
+
+    /**
+     * Declares a derived trait (see {@link DerivedTrait}); its inputs must be declared too, in
+     * any order, by the time {@link #build()} is called.
+     *
+     * @throws IllegalStateException when a computed trait of that name was already declared
+     */
+    public Builder derivedTrait(DerivedTrait trait) {
+      Objects.requireNonNull(trait, "trait");
+      checkNewTrait(trait.name());
+      derived.add(trait);
+      return this;
+    }
+
+    /** Declares every trait of a set, such as {@link io.cdpkit.core.traits.RetailTraits}. */
+    public Builder computedTraits(ComputedTraits traits) {
+      traits.aggregates().forEach(this::computedTrait);
+      traits.derived().forEach(this::derivedTrait);
+      return this;
+    }
+
+    private void checkNewTrait(String name) {
+      for (ComputedTrait t : aggregates) {
+        if (t.name().equals(name)) {
+          throw new IllegalStateException("computed trait " + name + " was already declared");
+        }
+      }
+      for (DerivedTrait t : derived) {
+        if (t.name().equals(name)) {
+          throw new IllegalStateException("computed trait " + name + " was already declared");
+        }
+      }
+    }
+
+    /**
+     * Plugs in an optional module (segmentation, activation). It is attached while
+     * {@link #build()} runs and closed with the {@code Cdp}.
+     *
+     * @throws IllegalStateException when the same extension was already added
+     */
+    public Builder extension(CdpExtension extension) {
+      Objects.requireNonNull(extension, "extension");
+      if (extensions.contains(extension)) {
+        throw new IllegalStateException("extension " + extension + " was already added");
+      }
+      extensions.add(extension);
+      return this;
+    }
 
     /** The longest a gathered ingest waits for others: {@value #MAX_GATHER_DELAY_MS} ms. */
     public static final long MAX_GATHER_DELAY_MS = 1_000;
@@ -275,6 +411,12 @@ public final class Cdp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The configured instance.
+     *
+     * @throws IllegalArgumentException when a derived trait reads a trait that is not declared,
+     *     or derived traits read each other in a cycle
+     */
     public Cdp build() {
       return new Cdp(this);
     }

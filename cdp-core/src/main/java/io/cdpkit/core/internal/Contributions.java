@@ -8,6 +8,7 @@ import io.cdpkit.core.model.EventType;
 import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.traits.ComputedTraits;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
@@ -30,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  *       {@code properties.revenue}, else zero, in {@code properties.currency} or the default
  *       currency. A refund event (default {@code Order Refunded}) needs {@code order_id} and
  *       refunds {@code total} / {@code revenue}, or the whole order when neither is given.
+ *   <li>Every computed trait whose filter the event passes gets its contribution.
  * </ul>
  */
 final class Contributions {
@@ -44,7 +46,7 @@ final class Contributions {
    *
    * @throws InvalidEventException when an order or refund amount or currency is unusable
    */
-  ProfileState of(Event e, Instant time) {
+  ProfileState of(Event e, Instant time, ComputedTraits traits) {
     if (e.type() == EventType.ALIAS) {
       return ProfileState.EMPTY;
     }
@@ -64,13 +66,13 @@ final class Contributions {
       stores = Map.of(store, new ProfileState.Tally(1, orders, time));
     }
 
-    Map<String, ProfileState.TraitValue> traits = Map.of();
+    Map<String, ProfileState.TraitValue> traitValues = Map.of();
     if (e.type() == EventType.IDENTIFY && !e.traits().isEmpty()) {
       int prio = config.sourcePriority(e.context().source());
       HashMap<String, ProfileState.TraitValue> t = new HashMap<>();
       e.traits().forEach((k, v) ->
           t.put(k, new ProfileState.TraitValue(v, time, prio, e.messageId())));
-      traits = t;
+      traitValues = t;
     }
 
     Map<ConsentKey, ProfileState.ConsentValue> consents = Map.of();
@@ -100,8 +102,8 @@ final class Contributions {
       orderMap = Map.of(orderId, new ProfileState.OrderEntry(null, Map.of(e.messageId(), r)));
     }
 
-    return ProfileState.of(traits, consents, time, time, channels, stores, orderMap,
-        Map.of(name, 1L));
+    return ProfileState.of(traitValues, consents, time, time, channels, stores, orderMap,
+        Map.of(name, 1L), traits.contributions(e, time));
   }
 
   private static String orderId(Event e, boolean required) {

@@ -10,6 +10,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.traits.ComputedTraits;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,11 @@ final class EventPreparer {
 
   private final EventCodec codec;
 
-  EventPreparer(PipelineConfig config, EventCodec codec) {
+  private final TraitRegistry traits;
+
+  EventPreparer(PipelineConfig config, EventCodec codec, TraitRegistry traits) {
     this.config = config;
+    this.traits = traits;
     this.codec = codec;
     this.rules = config.rules();
     this.contributions = new Contributions(config);
@@ -42,10 +46,24 @@ final class EventPreparer {
     Event e = raw.receivedAtIfAbsent(config.clock().instant());
     Instant time = e.eventTime();
     List<Identifier> ids = identifiers(e);
-    ProfileState contribution = contributions.of(e, time);
+    ComputedTraits ct = traits.current();
+    ProfileState contribution = contributions.of(e, time, ct);
     StoredEvent stored = new StoredEvent(e, new EventKey(time, e.messageId()), ids,
         ids.isEmpty() ? null : ids.get(0));
-    return new PreparedEvent(stored, contribution);
+    return new PreparedEvent(stored, contribution, ct);
+  }
+
+  /**
+   * The event prepared against the computed traits now in force: itself when they have not
+   * changed since it was prepared.
+   */
+  PreparedEvent current(PreparedEvent p) {
+    ComputedTraits ct = traits.current();
+    if (p.traits() == ct) {
+      return p;
+    }
+    return new PreparedEvent(p.stored(),
+        contributions.of(p.stored().event(), p.stored().key().time(), ct), ct);
   }
 
   /** Enforces the per-event byte limit of the codec's limits on events built in Java too. */
@@ -66,7 +84,7 @@ final class EventPreparer {
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */
   ProfileState contribution(StoredEvent s) {
-    return contributions.of(s.event(), s.key().time());
+    return contributions.of(s.event(), s.key().time(), traits.current());
   }
 
   /** The event's normalised, unblocked identifiers, deduplicated, highest priority first. */

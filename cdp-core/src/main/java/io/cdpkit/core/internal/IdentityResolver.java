@@ -600,6 +600,27 @@ final class IdentityResolver {
     return true;
   }
 
+  /**
+   * Recomputes a live profile's state from its events (after the computed traits changed);
+   * writes it only when it differs.
+   */
+  void recompute(WriteTransaction tx, ProfileId id) {
+    Optional<ProfileRecord> old = tx.profile(id);
+    if (old.isEmpty()) {
+      return;
+    }
+    List<Identifier> members = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier)
+        .toList();
+    ProfileState state = ProfileState.EMPTY;
+    for (StoredEvent e : tx.eventsByAnchors(members)) {
+      state = state.join(preparer.contribution(e));
+    }
+    if (!state.equals(old.get().state())) {
+      tx.putProfile(new ProfileRecord(id, state, old.get().identifierCounts(),
+          old.get().version() + 1));
+    }
+  }
+
   /** The live profile holding an identifier. */
   static @Nullable ProfileId profileOf(WriteTransaction tx, Identifier id) {
     return tx.node(id).map(IdentityNode::profile).orElse(null);

@@ -10,21 +10,35 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.extension.ProfileChange;
+import io.cdpkit.core.spi.extension.ProfileChanges;
+import io.cdpkit.core.spi.extension.ProfileObserver;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.core.traits.ComputedTrait;
+import io.cdpkit.core.traits.ComputedTraits;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,17 +57,133 @@ public final class Pipeline {
   private final EventPreparer preparer;
   private final IdentityResolver resolver;
   private final EventCodec codec;
+  private final TraitRegistry traits;
+  private final List<ProfileObserver> observers = new CopyOnWriteArrayList<>();
 
-  public Pipeline(Store store, PipelineConfig config, EventCodec codec) {
+  public Pipeline(Store store, PipelineConfig config, EventCodec codec, ComputedTraits traits) {
     this.store = store;
     this.codec = codec;
     this.config = config;
-    this.preparer = new EventPreparer(config, codec);
+    this.traits = new TraitRegistry(traits);
+    this.preparer = new EventPreparer(config, codec, this.traits);
     this.resolver = new IdentityResolver(config, preparer);
   }
 
   public PipelineConfig config() {
     return config;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public TraitRegistry traits() {
+    return traits;
+  }
+
+  /** Adds an observer of profile changes (see {@link ProfileObserver}). */
+  public void observe(ProfileObserver observer) {
+    observers.add(Objects.requireNonNull(observer, "observer"));
+  }
+
+  /** What a write transaction returns, with the actions to run once it committed. */
+  private record Written<T>(T result, List<Runnable> afterCommit) {}
+
+  /**
+   * Runs {@code work} in a write transaction, with observers told of what each step changed;
+   * then runs their after-commit actions.
+   */
+  private <T> T write(WorkspaceId ws, Function<Steps, T> work) {
+    Written<T> w = store.write(ws, tx -> {
+      Steps steps = new Steps(ws, tx);
+      T result = work.apply(steps);
+      return new Written<>(result, steps.afterCommit);
+    });
+    for (Runnable r : w.afterCommit()) {
+      try {
+        r.run();
+      } catch (RuntimeException ex) {
+        LOG.warn("an after-commit action failed in workspace {}", ws, ex);
+      }
+    }
+    return w.result();
+  }
+
+  /**
+   * The steps of one attempt at a write transaction: the transaction observers' writes go
+   * through, and the after-commit actions of the steps that succeeded. Not thread-safe.
+   */
+  private final class Steps {
+    final WorkspaceId ws;
+    final WriteTransaction tx;
+    final @Nullable ObservedTx observed;
+    final List<Runnable> afterCommit = new ArrayList<>();
+
+    Steps(WorkspaceId ws, WriteTransaction raw) {
+      this.ws = ws;
+      this.observed = observers.isEmpty() ? null : new ObservedTx(raw);
+      this.tx = observed != null ? observed : raw;
+    }
+
+    /** Tells observers what the step just done changed. */
+    void done(String cause, @Nullable String messageId) {
+      if (observed == null) {
+        return;
+      }
+      List<ProfileChange> changes = observed.drain();
+      if (changes.isEmpty()) {
+        return;
+      }
+      List<Runnable> mine = new ArrayList<>(0);
+      Instant now = config.clock().instant();
+      ProfileChanges pc = new ProfileChanges() {
+        @Override
+        public WorkspaceId workspace() {
+          return ws;
+        }
+
+        @Override
+        public WriteTransaction transaction() {
+          return observed.inner();
+        }
+
+        @Override
+        public List<ProfileChange> changes() {
+          return changes;
+        }
+
+        @Override
+        public String cause() {
+          return cause;
+        }
+
+        @Override
+        public @Nullable String messageId() {
+          return messageId;
+        }
+
+        @Override
+        public Instant now() {
+          return now;
+        }
+
+        @Override
+        public void afterCommit(Runnable action) {
+          mine.add(Objects.requireNonNull(action, "action"));
+        }
+      };
+      for (ProfileObserver o : observers) {
+        o.changed(pc);
+      }
+      afterCommit.addAll(mine);
+    }
+
+    /** Forgets what the failed step noted. */
+    void failed() {
+      if (observed != null) {
+        observed.reset();
+      }
+    }
   }
 
   /**
@@ -117,14 +247,17 @@ public final class Pipeline {
       messageIds.add(p.stored().messageId());
       identifiers.addAll(p.stored().identifiers());
     }
-    return store.write(ws, tx -> {
+    return write(ws, steps -> {
+      WriteTransaction tx = steps.tx;
       tx.prefetch(messageIds, identifiers);
       List<IdentityResolver.Outcome> out = new ArrayList<>(prepared.size());
       for (PreparedEvent p : prepared) {
         Savepoint sp = tx.savepoint();
         try {
-          out.add(resolver.ingest(tx, p));
+          out.add(resolver.ingest(tx, preparer.current(p)));
+          steps.done("event", p.stored().messageId());
         } catch (RuntimeException ex) {
+          steps.failed();
           tx.rollbackTo(sp);
           throw ex;
         }
@@ -140,7 +273,11 @@ public final class Pipeline {
 
   /** One event in a transaction of its own. */
   IdentityResolver.Outcome writeOne(WorkspaceId ws, PreparedEvent p) {
-    return store.write(ws, tx -> resolver.ingest(tx, p));
+    return write(ws, steps -> {
+      IdentityResolver.Outcome o = resolver.ingest(steps.tx, preparer.current(p));
+      steps.done("event", p.stored().messageId());
+      return o;
+    });
   }
 
   /** See {@link #ingestAll}. */
@@ -206,13 +343,99 @@ public final class Pipeline {
         .flatMap(node -> view(ws, tx, node.profile())));
   }
 
-  private static Optional<Profile> view(WorkspaceId ws, ReadTransaction tx, ProfileId id) {
+  private Optional<Profile> view(WorkspaceId ws, ReadTransaction tx, ProfileId id) {
     Optional<ProfileRecord> r = tx.profile(id);
     if (r.isEmpty()) {
       return Optional.empty();
     }
     List<Identifier> ids = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier).toList();
-    return Optional.of(new Profile(id, ws, ids, r.get().state(), r.get().version()));
+    ProfileState state = r.get().state();
+    return Optional.of(new Profile(id, ws, ids, state, r.get().version(),
+        traits.current().values(state, config.clock().instant())));
+  }
+
+  /** Metadata key prefix under which a workspace records the aggregations its states hold. */
+  static final String TRAIT_KEY = "core.computed-trait.";
+
+  /** Profiles recomputed per transaction when aggregations are added. */
+  static final int RECOMPUTE_PAGE = 200;
+
+  /**
+   * Makes sure a workspace's states hold these aggregations (and the host's): see
+   * {@link io.cdpkit.core.spi.extension.ExtensionContext#requireAggregates}.
+   */
+  public void requireAggregates(WorkspaceId ws, Collection<ComputedTrait> more,
+      LongConsumer progress) {
+    traits.add(more);
+    ComputedTraits now = traits.current();
+    Map<String, String> want = new TreeMap<>();
+    for (ComputedTrait t : now.aggregates()) {
+      want.put(TRAIT_KEY + t.name(), fingerprint(t));
+    }
+    Map<String, String> have;
+    try {
+      have = store.read(ws, tx -> tx.metadata(TRAIT_KEY));
+    } catch (UnsupportedOperationException ex) {
+      if (want.isEmpty()) {
+        return; // a store without metadata still works, without computed traits
+      }
+      throw ex;
+    }
+    if (have.equals(want)) {
+      return;
+    }
+    boolean missing = false;
+    for (Map.Entry<String, String> e : want.entrySet()) {
+      if (!e.getValue().equals(have.get(e.getKey()))) {
+        missing = true;
+        break;
+      }
+    }
+    boolean empty = !missing || store.read(ws, tx -> tx.profilesAfter(null, 1).isEmpty());
+    if (!empty) {
+      LOG.info("recomputing the profiles of workspace {} for new computed traits", ws);
+      recomputeAll(ws, progress);
+    }
+    write(ws, steps -> {
+      Map<String, String> stored = steps.tx.metadata(TRAIT_KEY);
+      for (String k : stored.keySet()) {
+        if (!want.containsKey(k)) {
+          steps.tx.deleteMetadata(k);
+        }
+      }
+      want.forEach(steps.tx::putMetadata);
+      return null;
+    });
+  }
+
+  /** A definition's stable text: when it changes, states built with the old one are stale. */
+  static String fingerprint(ComputedTrait t) {
+    return t.aggregation() + "|" + t.property() + "|" + t.window().days() + "|"
+        + t.filter().names() + "|" + t.filter().conditions();
+  }
+
+  /** Recomputes every profile of a workspace from its events, a page per transaction. */
+  public void recomputeAll(WorkspaceId ws, LongConsumer progress) {
+    ProfileId after = null;
+    long done = 0;
+    while (true) {
+      ProfileId from = after;
+      List<ProfileId> page = store.read(ws, tx -> tx.profilesAfter(from, RECOMPUTE_PAGE))
+          .stream().map(ProfileRecord::id).toList();
+      if (page.isEmpty()) {
+        return;
+      }
+      write(ws, steps -> {
+        for (ProfileId id : page) {
+          resolver.recompute(steps.tx, id);
+        }
+        steps.done("recompute", null);
+        return null;
+      });
+      done += page.size();
+      progress.accept(done);
+      after = page.get(page.size() - 1);
+    }
   }
 
   /** The events of a profile, by event time then messageId. */
@@ -274,7 +497,11 @@ public final class Pipeline {
     if (na.equals(nb)) {
       throw new IllegalArgumentException("cannot unmerge an identifier from itself");
     }
-    boolean known = store.write(ws, tx -> resolver.unmerge(tx, na, nb));
+    boolean known = write(ws, steps -> {
+      boolean k = resolver.unmerge(steps.tx, na, nb);
+      steps.done("unmerge", null);
+      return k;
+    });
     if (!known) {
       throw new IllegalArgumentException("unknown identifier: " + na + " or " + nb);
     }

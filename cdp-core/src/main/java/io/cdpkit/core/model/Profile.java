@@ -37,9 +37,12 @@ import java.util.TreeSet;
  * @param identifiers its normalised identifiers, sorted by type id, then value
  * @param state the joined contributions of its events
  * @param version increases with every change to the profile; for optimistic checks
+ * @param computedTraits the values of the computed traits (see
+ *     {@link io.cdpkit.core.traits.ComputedTrait}) when the profile was read, by name, sorted;
+ *     traits without a value left out
  */
 public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> identifiers,
-    ProfileState state, long version) {
+    ProfileState state, long version, Map<String, Object> computedTraits) {
   private static final Comparator<Identifier> BY_TYPE_AND_VALUE =
       Comparator.comparing((Identifier i) -> i.type().id()).thenComparing(Identifier::value);
 
@@ -48,6 +51,18 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
     Objects.requireNonNull(workspace, "workspace");
     Objects.requireNonNull(state, "state");
     identifiers = identifiers.stream().sorted(BY_TYPE_AND_VALUE).toList();
+    computedTraits = Collections.unmodifiableMap(new TreeMap<>(computedTraits));
+  }
+
+  /** A profile without computed trait values. */
+  public Profile(ProfileId id, WorkspaceId workspace, List<Identifier> identifiers,
+      ProfileState state, long version) {
+    this(id, workspace, identifiers, state, version, Map.of());
+  }
+
+  /** One computed trait's value when the profile was read. */
+  public Optional<Object> computedTrait(String name) {
+    return Optional.ofNullable(computedTraits.get(name));
   }
 
   /** Identifiers of one type. */

@@ -21,6 +21,9 @@ import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.traits.AggregateState;
+import io.cdpkit.core.traits.Partial;
+import io.cdpkit.core.traits.Values;
 import io.cdpkit.core.model.ProfileState.ConsentValue;
 import io.cdpkit.core.model.ProfileState.Order;
 import io.cdpkit.core.model.ProfileState.OrderEntry;
@@ -35,6 +38,7 @@ import io.cdpkit.core.spi.storage.StoredEvent;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -231,7 +235,108 @@ public final class RecordJson {
         }
         g.writeEndObject();
       }
+      if (!s.computed().isEmpty()) {
+        g.writeObjectFieldStart("cp");
+        for (Map.Entry<String, AggregateState> e : sorted(s.computed())) {
+          key(g, e.getKey());
+          aggregate(g, e.getValue());
+        }
+        g.writeEndObject();
+      }
     });
+  }
+
+  /**
+   * A computed trait's state: {@code {"t": partial}} for all time, or {@code {"d": [{"day": n,
+   * "p": partial}, ...]}} by UTC epoch day.
+   */
+  private static void aggregate(JsonGenerator g, AggregateState a) throws IOException {
+    g.writeStartObject();
+    if (a.total() != null) {
+      g.writeFieldName("t");
+      partial(g, a.total());
+    } else {
+      g.writeArrayFieldStart("d");
+      long[] days = a.epochDays();
+      for (int i = 0; i < days.length; i++) {
+        g.writeStartObject();
+        g.writeNumberField("day", days[i]);
+        g.writeFieldName("p");
+        partial(g, a.partialAt(i));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * A partial, tagged by {@code k}: {@code n} (count: n), {@code s} (sum: s as decimal text, n),
+   * {@code min} / {@code max} (v), {@code first} / {@code last} (v, t, m), {@code tally} (e: an
+   * array of [value, count, first, last]).
+   */
+  private static void partial(JsonGenerator g, Partial p) throws IOException {
+    g.writeStartObject();
+    if (p instanceof Partial.Count c) {
+      g.writeStringField("k", "n");
+      g.writeNumberField("n", c.n());
+    } else if (p instanceof Partial.Sum c) {
+      g.writeStringField("k", "s");
+      g.writeStringField("s", c.sum().toString());
+      g.writeNumberField("n", c.n());
+    } else if (p instanceof Partial.Min c) {
+      g.writeStringField("k", "min");
+      g.writeFieldName("v");
+      scalar(g, c.value());
+    } else if (p instanceof Partial.Max c) {
+      g.writeStringField("k", "max");
+      g.writeFieldName("v");
+      scalar(g, c.value());
+    } else if (p instanceof Partial.Point c) {
+      g.writeStringField("k", c.last() ? "last" : "first");
+      g.writeFieldName("v");
+      scalar(g, c.value());
+      text(g, "t", c.time().toString());
+      text(g, "m", c.messageId());
+    } else {
+      Partial.Tally c = (Partial.Tally) p;
+      g.writeStringField("k", "tally");
+      g.writeArrayFieldStart("e");
+      List<Map.Entry<Object, Partial.Seen>> entries = new ArrayList<>(c.values().entrySet());
+      entries.sort(Map.Entry.comparingByKey(Values.ORDER));
+      for (Map.Entry<Object, Partial.Seen> e : entries) {
+        g.writeStartArray();
+        scalar(g, e.getKey());
+        g.writeNumber(e.getValue().count());
+        g.writeString(e.getValue().first().toString());
+        g.writeString(e.getValue().last().toString());
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * A scalar with its type: {@code {"s": text}}, {@code {"i": long}}, {@code {"d": decimal
+   * text}}, {@code {"b": boolean}} or {@code {"t": instant}}.
+   */
+  private static void scalar(JsonGenerator g, Object v) throws IOException {
+    g.writeStartObject();
+    if (v instanceof String str) {
+      text(g, "s", str);
+    } else if (v instanceof Long l) {
+      g.writeNumberField("i", l);
+    } else if (v instanceof BigDecimal d) {
+      g.writeStringField("d", d.toString());
+    } else if (v instanceof Boolean b) {
+      g.writeBooleanField("b", b);
+    } else if (v instanceof Instant t) {
+      g.writeStringField("t", t.toString());
+    } else {
+      throw new IllegalArgumentException("a computed trait holds a value of an unknown type");
+    }
+    g.writeEndObject();
   }
 
   public String writeComponent(ComponentRecord r) {
@@ -492,9 +597,17 @@ public final class RecordJson {
       }
       ec.end();
     }
+    Map<String, AggregateState> computed = new HashMap<>();
+    Fields cp = f.optionalMap("cp");
+    if (cp != null) {
+      for (String name : cp.map.keySet()) {
+        computed.put(name, aggregate(cp.object(name)));
+      }
+      cp.end();
+    }
     f.end();
     ProfileState state = ProfileState.of(traits, consents, firstSeen, lastSeen, channels, stores,
-        orders, eventCounts);
+        orders, eventCounts, computed);
     return new ProfileRecord(id, state, counts, version);
   }
 
@@ -565,6 +678,102 @@ public final class RecordJson {
       }
       m.end();
     }
+    return out;
+  }
+
+  private static AggregateState aggregate(Fields f) {
+    AggregateState out;
+    Fields t = f.optionalObject("t");
+    if (t != null) {
+      out = AggregateState.total(partial(t));
+    } else {
+      List<Fields> days = f.objects("d");
+      long[] d = new long[days.size()];
+      Partial[] p = new Partial[days.size()];
+      for (int i = 0; i < d.length; i++) {
+        Fields day = days.get(i);
+        d[i] = day.longValue("day");
+        p[i] = partial(day.object("p"));
+        day.end();
+      }
+      try {
+        out = AggregateState.days(d, p);
+      } catch (IllegalArgumentException x) {
+        throw f.fail("/d", "must hold days in strictly ascending order");
+      }
+    }
+    f.end();
+    return out;
+  }
+
+  private static Partial partial(Fields f) {
+    String k = f.string("k");
+    Partial p;
+    try {
+      p = switch (k) {
+        case "n" -> new Partial.Count(f.longValue("n"));
+        case "s" -> new Partial.Sum(decimal(f, "s"), f.longValue("n"));
+        case "min" -> new Partial.Min(scalar(f.object("v")));
+        case "max" -> new Partial.Max(scalar(f.object("v")));
+        case "first", "last" -> new Partial.Point(scalar(f.object("v")), f.instant("t"),
+            f.string("m"), k.equals("last"));
+        case "tally" -> {
+          Map<Object, Partial.Seen> m = new HashMap<>();
+          List<?> entries = f.list("e");
+          for (int i = 0; i < entries.size(); i++) {
+            Fields at = new Fields(f.kind, f.path + "/e/" + i, Map.of(), false);
+            if (!(entries.get(i) instanceof List<?> e) || e.size() != 4
+                || !(e.get(0) instanceof Map<?, ?> v) || !(e.get(1) instanceof Long n)
+                || !(e.get(2) instanceof String first) || !(e.get(3) instanceof String last)) {
+              throw at.fail("", "must be [value, count, first, last]");
+            }
+            @SuppressWarnings("unchecked")
+            Fields vf = new Fields(f.kind, at.path + "/0", (Map<String, @Nullable Object>) v,
+                false);
+            try {
+              m.put(scalar(vf), new Partial.Seen(n, Instant.parse(first), Instant.parse(last)));
+            } catch (DateTimeParseException x) {
+              throw at.fail("", "holds a time that is not an ISO-8601 instant");
+            }
+          }
+          yield new Partial.Tally(m);
+        }
+        default -> throw f.fail("/k", "is not a kind of partial");
+      };
+    } catch (NullPointerException x) {
+      throw f.fail("", "is incomplete");
+    }
+    f.end();
+    return p;
+  }
+
+  private static BigDecimal decimal(Fields f, String key) {
+    try {
+      return new BigDecimal(f.string(key));
+    } catch (NumberFormatException x) {
+      throw f.fail("/" + key, "is not a decimal number");
+    }
+  }
+
+  private static Object scalar(Fields f) {
+    Object out;
+    if (f.map.size() != 1) {
+      throw f.fail("", "must hold exactly one of s, i, d, b, t");
+    }
+    if (f.has("s")) {
+      out = f.string("s");
+    } else if (f.has("i")) {
+      out = f.longValue("i");
+    } else if (f.has("d")) {
+      out = decimal(f, "d");
+    } else if (f.has("b")) {
+      out = f.bool("b");
+    } else if (f.has("t")) {
+      out = f.instant("t");
+    } else {
+      throw f.fail("", "must hold exactly one of s, i, d, b, t");
+    }
+    f.end();
     return out;
   }
 

@@ -1,0 +1,52 @@
+package io.cdpkit.core.spi.extension;
+
+import io.cdpkit.core.identity.IdentityRules;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.traits.ComputedTrait;
+import io.cdpkit.core.traits.ComputedTraits;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.function.LongConsumer;
+
+/**
+ * What a {@link CdpExtension} may use of the {@code Cdp} it is attached to.
+ *
+ * <p>Thread-safe.
+ */
+public interface ExtensionContext {
+  /** The store; extensions read and write their own records through it. */
+  Store store();
+
+  /** The clock of the {@code Cdp}. */
+  Clock clock();
+
+  /** The identifier rules in force. */
+  IdentityRules identityRules();
+
+  /** The computed traits in force now (the host's and those extensions added). */
+  ComputedTraits computedTraits();
+
+  /**
+   * Registers an observer of profile changes; see {@link ProfileObserver} for when it runs.
+   * Observers run in the order registered.
+   */
+  void observe(ProfileObserver observer);
+
+  /**
+   * Makes sure these aggregations are kept for every profile of a workspace: adds the ones not
+   * in force yet (later events contribute to them at once), and if the workspace has profiles
+   * whose state was built without one of them, recomputes every profile of the workspace from
+   * its events, a page of profiles per transaction, reporting the number of profiles done so
+   * far to {@code progress}. Observers see each recomputed profile that changed. Returns when
+   * done; the next call for the same traits and workspace finds them kept and returns at once.
+   *
+   * <p>Which traits a workspace's states are built with is recorded in the store, so this also
+   * holds across restarts, as long as every node of a workspace declares the same traits.
+   *
+   * @throws IllegalArgumentException when a name is taken by a different trait
+   * @throws io.cdpkit.core.StorageException when the store fails; what was recomputed stays
+   */
+  void requireAggregates(WorkspaceId workspace, Collection<ComputedTrait> traits,
+      LongConsumer progress);
+}
