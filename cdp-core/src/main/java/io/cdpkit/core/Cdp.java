@@ -98,6 +98,9 @@ public final class Cdp implements AutoCloseable {
     Objects.requireNonNull(id, "id");
     return workspaces.computeIfAbsent(id, w -> {
       pipeline.requireAggregates(w, List.of(), done -> { });
+      for (CdpExtension e : extensions) {
+        e.workspaceOpened(w);
+      }
       return new Workspace(pipeline, w, gatherer);
     });
   }

@@ -7,25 +7,33 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
+import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reference store: plain maps per workspace behind a read/write lock. Writers of one
@@ -84,10 +92,23 @@ public final class InMemoryStore implements Store {
     final HashMap<String, ComponentRecord> components = new HashMap<>();
     final HashMap<String, List<Link>> links = new HashMap<>();
     final HashMap<ProfileId, ProfileRecord> profiles = new HashMap<>();
+    /** The ids of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
+    final TreeSet<ProfileId> profileOrder = new TreeSet<>();
     final HashMap<ProfileId, ProfileId> redirects = new HashMap<>();
     final List<LedgerEntry> ledger = new ArrayList<>();
     final HashMap<ProfileId, List<LedgerEntry>> ledgerByProfile = new HashMap<>();
+    final TreeMap<String, String> metadata = new TreeMap<>();
+    /** Memberships by segment, then profile id. */
+    final HashMap<String, TreeMap<ProfileId, Membership>> members = new HashMap<>();
+    /** The same memberships by profile, then segment id. */
+    final HashMap<ProfileId, TreeMap<String, Membership>> memberships = new HashMap<>();
+    final HashMap<ProfileId, ScheduledCheck> checks = new HashMap<>();
+    /** The values of {@link #checks}, by time then profile id. */
+    final TreeSet<ScheduledCheck> due = new TreeSet<>(DUE_ORDER);
   }
+
+  private static final Comparator<ScheduledCheck> DUE_ORDER =
+      Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
 
   private record Mark(int undoSize) implements Savepoint {}
 
@@ -174,6 +195,82 @@ public final class InMemoryStore implements Store {
     @Override
     public Map<String, Long> eventNameCounts() {
       return Map.copyOf(d.nameCounts);
+    }
+
+    @Override
+    public List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
+      checkLimit(limit);
+      Set<ProfileId> ids = after == null ? d.profileOrder : d.profileOrder.tailSet(after, false);
+      List<ProfileRecord> out = new ArrayList<>(Math.min(limit, 256));
+      for (ProfileId id : ids) {
+        if (out.size() == limit) {
+          break;
+        }
+        out.add(d.profiles.get(id));
+      }
+      return out;
+    }
+
+    @Override
+    public Map<String, String> metadata(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      TreeMap<String, String> out = new TreeMap<>();
+      for (Map.Entry<String, String> e : d.metadata.tailMap(prefix, true).entrySet()) {
+        if (!e.getKey().startsWith(prefix)) {
+          break;
+        }
+        out.put(e.getKey(), e.getValue());
+      }
+      return Collections.unmodifiableSortedMap(out);
+    }
+
+    @Override
+    public List<Membership> memberships(ProfileId profile) {
+      TreeMap<String, Membership> m = d.memberships.get(profile);
+      return m == null ? List.of() : List.copyOf(m.values());
+    }
+
+    @Override
+    public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
+      checkLimit(limit);
+      TreeMap<ProfileId, Membership> m = d.members.get(segment);
+      if (m == null) {
+        return List.of();
+      }
+      Collection<Membership> tail = after == null ? m.values() : m.tailMap(after, false).values();
+      List<Membership> out = new ArrayList<>(Math.min(limit, 256));
+      for (Membership x : tail) {
+        if (out.size() == limit) {
+          break;
+        }
+        out.add(x);
+      }
+      return out;
+    }
+
+    @Override
+    public Optional<ScheduledCheck> check(ProfileId profile) {
+      return Optional.ofNullable(d.checks.get(profile));
+    }
+
+    @Override
+    public List<ScheduledCheck> dueChecks(Instant upTo, int limit) {
+      Objects.requireNonNull(upTo, "upTo");
+      checkLimit(limit);
+      List<ScheduledCheck> out = new ArrayList<>(Math.min(limit, 256));
+      for (ScheduledCheck c : d.due) {
+        if (out.size() == limit || c.at().isAfter(upTo)) {
+          break;
+        }
+        out.add(c);
+      }
+      return out;
+    }
+
+    private static void checkLimit(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+      }
     }
 
     // ---- writes: each records how to undo itself ----
@@ -290,14 +387,23 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putProfile(ProfileRecord profile) {
-      ProfileRecord old = d.profiles.put(profile.id(), profile);
-      undo.add(() -> restore(d.profiles, profile.id(), old));
+      ProfileId id = profile.id();
+      ProfileRecord old = d.profiles.put(id, profile);
+      undo.add(() -> restore(d.profiles, id, old));
+      if (old == null) {
+        d.profileOrder.add(id);
+        undo.add(() -> d.profileOrder.remove(id));
+      }
     }
 
     @Override
     public void deleteProfile(ProfileId id) {
       ProfileRecord old = d.profiles.remove(id);
-      undo.add(() -> restore(d.profiles, id, old));
+      if (old != null) {
+        undo.add(() -> d.profiles.put(id, old));
+        d.profileOrder.remove(id);
+        undo.add(() -> d.profileOrder.add(id));
+      }
     }
 
     @Override
@@ -325,6 +431,111 @@ public final class InMemoryStore implements Store {
           d.ledgerByProfile.remove(p);
         }
       });
+    }
+
+    @Override
+    public void putMetadata(String key, String value) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+      if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
+        throw new IllegalArgumentException(
+            "metadata key must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
+      }
+      if (value.length() > MAX_METADATA_VALUE_LENGTH) {
+        throw new IllegalArgumentException(
+            "metadata value must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
+      }
+      String old = d.metadata.put(key, value);
+      undo.add(() -> restore(d.metadata, key, old));
+    }
+
+    @Override
+    public void deleteMetadata(String key) {
+      Objects.requireNonNull(key, "key");
+      String old = d.metadata.remove(key);
+      if (old != null) {
+        undo.add(() -> d.metadata.put(key, old));
+      }
+    }
+
+    @Override
+    public void putMembership(Membership membership) {
+      Objects.requireNonNull(membership, "membership");
+      putNested(d.members, membership.segment(), membership.profile(), membership);
+      putNested(d.memberships, membership.profile(), membership.segment(), membership);
+    }
+
+    @Override
+    public void deleteMembership(String segment, ProfileId profile) {
+      Objects.requireNonNull(segment, "segment");
+      Objects.requireNonNull(profile, "profile");
+      removeNested(d.members, segment, profile);
+      removeNested(d.memberships, profile, segment);
+    }
+
+    /** Puts {@code value} at {@code index[outer][inner]}, recording how to undo it. */
+    private <A, B extends Comparable<B>, V> void putNested(HashMap<A, TreeMap<B, V>> index,
+        A outer, B inner, V value) {
+      V old = index.computeIfAbsent(outer, k -> new TreeMap<>()).put(inner, value);
+      // Undo against the map the index holds then, as addToIndex does.
+      undo.add(() -> {
+        if (old != null) {
+          index.computeIfAbsent(outer, k -> new TreeMap<>()).put(inner, old);
+        } else {
+          removeQuietly(index, outer, inner);
+        }
+      });
+    }
+
+    private <A, B extends Comparable<B>, V> void removeNested(
+        HashMap<A, TreeMap<B, V>> index, A outer, B inner) {
+      V old = removeQuietly(index, outer, inner);
+      if (old != null) {
+        undo.add(() -> index.computeIfAbsent(outer, k -> new TreeMap<>()).put(inner, old));
+      }
+    }
+
+    private static <A, B, V> @Nullable V removeQuietly(HashMap<A, TreeMap<B, V>> index,
+        A outer, B inner) {
+      TreeMap<B, V> m = index.get(outer);
+      if (m == null) {
+        return null;
+      }
+      V old = m.remove(inner);
+      if (m.isEmpty()) {
+        index.remove(outer);
+      }
+      return old;
+    }
+
+    @Override
+    public void putCheck(ScheduledCheck check) {
+      Objects.requireNonNull(check, "check");
+      ScheduledCheck old = d.checks.put(check.profile(), check);
+      if (old != null) {
+        d.due.remove(old);
+      }
+      d.due.add(check);
+      undo.add(() -> {
+        d.due.remove(check);
+        if (old != null) {
+          d.due.add(old);
+        }
+        restore(d.checks, check.profile(), old);
+      });
+    }
+
+    @Override
+    public void deleteCheck(ProfileId profile) {
+      Objects.requireNonNull(profile, "profile");
+      ScheduledCheck old = d.checks.remove(profile);
+      if (old != null) {
+        d.due.remove(old);
+        undo.add(() -> {
+          d.checks.put(profile, old);
+          d.due.add(old);
+        });
+      }
     }
 
     @Override

@@ -15,6 +15,14 @@ public interface CdpExtension {
    */
   void attach(ExtensionContext context);
 
+  /**
+   * Called once per workspace, the first time the {@code Cdp} opens it (the default workspace
+   * while the {@code Cdp} is built), before anything is ingested through it and outside any
+   * transaction: the place to load what the extension keeps per workspace. The default does
+   * nothing.
+   */
+  default void workspaceOpened(io.cdpkit.core.model.WorkspaceId workspace) {}
+
   /** Called once when the {@code Cdp} closes, before its store closes. The default does nothing. */
   default void close() {}
 }

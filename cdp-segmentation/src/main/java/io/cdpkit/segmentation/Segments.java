@@ -1,0 +1,161 @@
+package io.cdpkit.segmentation;
+
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.segmentation.definition.SegmentDefinition;
+import io.cdpkit.segmentation.definition.SegmentJson;
+import io.cdpkit.segmentation.internal.Engine;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The segments of one workspace: definitions, memberships, the schedule, batch evaluation and
+ * explanations. Get one from {@link Segmentation#segments(WorkspaceId)}.
+ *
+ * <p>Thread-safe. Saving and deleting definitions take turns; evaluation goes on meanwhile.
+ */
+public final class Segments {
+  private final Engine engine;
+  private final WorkspaceId workspace;
+
+  Segments(Engine engine, WorkspaceId workspace) {
+    this.engine = engine;
+    this.workspace = workspace;
+  }
+
+  Engine engine() {
+    return engine;
+  }
+
+  public WorkspaceId workspace() {
+    return workspace;
+  }
+
+  /**
+   * Saves a definition (new, or replacing the one with its id) and evaluates it over every
+   * profile before returning; see {@link #save(SegmentDefinition, LongConsumer)}.
+   *
+   * @throws DefinitionValidationException listing every problem, each with its JSON pointer
+   */
+  public void save(SegmentDefinition definition) {
+    save(definition, n -> { });
+  }
+
+  /**
+   * Saves a definition and evaluates it, and the segments that read it, over every profile,
+   * writing memberships (members that enter or leave get events with cause
+   * {@code definition}). Conditions on events need aggregations core keeps per profile: the
+   * first time one is needed, every profile of the workspace is recomputed from its events
+   * first. Nothing is stored when validation fails.
+   *
+   * @param progress told the number of profiles evaluated so far, after each page
+   * @throws DefinitionValidationException listing every problem, each with its JSON pointer:
+   *     unknown computed traits, unknown segments, cycles of segments, limits
+   */
+  public void save(SegmentDefinition definition, LongConsumer progress) {
+    engine.save(Objects.requireNonNull(definition, "definition"),
+        Objects.requireNonNull(progress, "progress"));
+  }
+
+  /**
+   * Saves a definition given as JSON (see {@link SegmentJson}).
+   *
+   * @return the definition saved
+   * @throws DefinitionValidationException listing every problem, each with its JSON pointer
+   */
+  public SegmentDefinition saveJson(String json) {
+    SegmentDefinition d = SegmentJson.read(json);
+    save(d);
+    return d;
+  }
+
+  /**
+   * Checks a definition as {@link #save} would, without saving it.
+   *
+   * @throws DefinitionValidationException listing every problem, each with its JSON pointer
+   */
+  public void validate(SegmentDefinition definition) {
+    engine.validate(definition);
+  }
+
+  /**
+   * Deletes a definition; each member gets an exit with cause {@code definition}.
+   *
+   * @return whether there was one
+   * @throws DefinitionValidationException when another segment reads it
+   */
+  public boolean delete(String id) {
+    return engine.delete(id);
+  }
+
+  public Optional<SegmentDefinition> get(String id) {
+    return engine.definition(id);
+  }
+
+  /** Every definition, each after the segments it reads. */
+  public List<SegmentDefinition> list() {
+    return engine.definitions();
+  }
+
+  /** The segments a profile is a member of, sorted. */
+  public List<String> memberships(ProfileId profile) {
+    return engine.memberships(profile);
+  }
+
+  /** Whether the profile is a member (as stored: after the last change and due check). */
+  public boolean isMember(ProfileId profile, String segment) {
+    return memberships(profile).contains(segment);
+  }
+
+  /**
+   * Members of a segment with ids after {@code after}, ascending, at most {@code limit}; a page
+   * of a scan over all members.
+   */
+  public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
+    return engine.members(segment, after, limit);
+  }
+
+  /** When the profile's memberships are next checked because time passed, if ever. */
+  public Optional<Instant> nextCheck(ProfileId profile) {
+    return engine.nextCheck(profile);
+  }
+
+  /**
+   * Evaluates the profiles whose scheduled check is due by the clock of the {@code Cdp} and
+   * writes what changed (entries and exits get cause {@code time}). Call it regularly, from a
+   * scheduler of the host's: every due profile is handled by the first call after its instant.
+   *
+   * @return the number of profiles checked
+   */
+  public long runDue() {
+    return engine.runDue();
+  }
+
+  /**
+   * Why a profile is in or out of a segment at the clock's instant, node by node.
+   *
+   * @return empty when there is no such live profile
+   * @throws IllegalArgumentException when there is no such segment
+   */
+  public Optional<Explanation> explain(ProfileId profile, String segment) {
+    return engine.explain(profile, segment);
+  }
+
+  /**
+   * Evaluates segments over every profile at the clock's instant, streaming the profiles from
+   * the store a page at a time, without writing anything: members as compact bitmaps, with
+   * counts and overlaps.
+   *
+   * @param progress told the number of profiles read so far, after each page
+   * @throws IllegalArgumentException when a segment does not exist
+   */
+  public SegmentSnapshot evaluate(Collection<String> segments, LongConsumer progress) {
+    return new SegmentSnapshot(engine.evaluate(segments, progress));
+  }
+}

@@ -1,0 +1,531 @@
+package io.cdpkit.segmentation.internal;
+
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.extension.ExtensionContext;
+import io.cdpkit.core.spi.extension.ProfileChange;
+import io.cdpkit.core.spi.extension.ProfileChanges;
+import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.ScheduledCheck;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.core.traits.ComputedTrait;
+import io.cdpkit.core.traits.ComputedTraits;
+import io.cdpkit.core.traits.DerivedTrait;
+import io.cdpkit.segmentation.DefinitionValidationException;
+import io.cdpkit.segmentation.Explanation;
+import io.cdpkit.segmentation.SegmentEvent;
+import io.cdpkit.segmentation.definition.SegmentDefinition;
+import io.cdpkit.segmentation.definition.SegmentJson;
+import io.cdpkit.segmentation.definition.SegmentValidator;
+import io.cdpkit.segmentation.definition.ValidationContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+import org.roaringbitmap.RoaringBitmap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segments of one workspace: their compiled definitions, real-time evaluation inside ingest
+ * transactions, the schedule of time-driven changes, batch evaluation and explanations.
+ *
+ * <p>Thread-safe. Definitions are replaced as a whole snapshot (under this object's lock for
+ * writers); evaluation reads one snapshot.
+ */
+public final class Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  /** Metadata key prefix of stored definitions. */
+  static final String KEY = "segment.";
+  /** Profiles per transaction in batch passes and schedule runs. */
+  static final int PAGE = 500;
+  /** Profiles per read in batch evaluation. */
+  static final int SCAN_PAGE = 5_000;
+
+  private final ExtensionContext ctx;
+  private final WorkspaceId ws;
+  private final Consumer<List<SegmentEvent>> publisher;
+  private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+  /** The definitions in force, in dependency order. Immutable. */
+  record Snapshot(Map<String, Compiler.Compiled> byId, List<Compiler.Compiled> topo) {
+    static final Snapshot EMPTY = new Snapshot(Map.of(), List.of());
+  }
+
+  public Engine(ExtensionContext ctx, WorkspaceId ws, Consumer<List<SegmentEvent>> publisher) {
+    this.ctx = ctx;
+    this.ws = ws;
+    this.publisher = publisher;
+  }
+
+  // ---------------------------------------------------------------- definitions
+
+  /** Loads the stored definitions (at first use of the workspace). */
+  public synchronized void load() {
+    Map<String, String> stored = ctx.store().read(ws, tx -> tx.metadata(KEY));
+    Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
+    List<ComputedTrait> aggs = new ArrayList<>();
+    for (Map.Entry<String, String> e : stored.entrySet()) {
+      SegmentDefinition d = SegmentJson.read(e.getValue());
+      Compiler.Compiled c = Compiler.compile(d);
+      byId.put(d.id(), c);
+      aggs.addAll(c.aggregates().values());
+    }
+    if (!aggs.isEmpty()) {
+      ctx.requireAggregates(ws, aggs, n -> { });
+    }
+    snapshot = snapshot(byId);
+    if (!byId.isEmpty()) {
+      LOG.info("loaded {} segments of workspace {}", byId.size(), ws);
+    }
+  }
+
+  private Snapshot snapshot(Map<String, Compiler.Compiled> byId) {
+    Set<String> derived = new HashSet<>();
+    for (DerivedTrait t : ctx.computedTraits().derived()) {
+      derived.add(t.name());
+    }
+    List<Compiler.Compiled> topo = new ArrayList<>();
+    Set<String> done = new HashSet<>();
+    for (String id : byId.keySet()) {
+      visit(id, byId, done, topo);
+    }
+    // Effective dependencies: a segment also reads what the segments it reads read.
+    for (Compiler.Compiled c : topo) {
+      Compiler.narrow(c.deps(), derived);
+      for (String r : c.references()) {
+        Compiler.Compiled ref = byId.get(r);
+        if (ref != null) {
+          c.deps().addAll(ref.deps());
+        }
+      }
+    }
+    return new Snapshot(Map.copyOf(byId), List.copyOf(topo));
+  }
+
+  private static void visit(String id, Map<String, Compiler.Compiled> byId, Set<String> done,
+      List<Compiler.Compiled> out) {
+    Compiler.Compiled c = byId.get(id);
+    if (c == null || !done.add(id)) {
+      return;
+    }
+    for (String r : c.references()) {
+      visit(r, byId, done, out);
+    }
+    out.add(c);
+  }
+
+  public Optional<SegmentDefinition> definition(String id) {
+    Compiler.Compiled c = snapshot.byId().get(id);
+    return c == null ? Optional.empty() : Optional.of(c.definition());
+  }
+
+  public List<SegmentDefinition> definitions() {
+    return snapshot.topo().stream().map(Compiler.Compiled::definition).toList();
+  }
+
+  /** Validates against the traits in force and the other segments. */
+  public void validate(SegmentDefinition d) {
+    Snapshot s = snapshot;
+    ComputedTraits traits = ctx.computedTraits();
+    SegmentValidator.validate(d, new ValidationContext() {
+      @Override
+      public boolean computedTraitExists(String name) {
+        return traits.contains(name) && !name.startsWith("_");
+      }
+
+      @Override
+      public Optional<SegmentDefinition> segment(String id) {
+        if (id.equals(d.id())) {
+          return Optional.of(d);
+        }
+        Compiler.Compiled c = s.byId().get(id);
+        return c == null ? Optional.empty() : Optional.of(c.definition());
+      }
+    });
+  }
+
+  /**
+   * Saves a definition: validates it, makes sure the aggregations it needs are kept, stores it,
+   * and evaluates it (and the segments that read it) over every profile.
+   */
+  public synchronized void save(SegmentDefinition d, LongConsumer progress) {
+    validate(d);
+    Compiler.Compiled c = Compiler.compile(d);
+    if (!c.aggregates().isEmpty()) {
+      ctx.requireAggregates(ws, c.aggregates().values(), n -> { });
+    }
+    String json = SegmentJson.write(d);
+    ctx.store().write(ws, tx -> {
+      tx.putMetadata(KEY + d.id(), json);
+      return null;
+    });
+    Map<String, Compiler.Compiled> byId = new LinkedHashMap<>(snapshot.byId());
+    byId.put(d.id(), c);
+    snapshot = snapshot(byId);
+    LOG.info("saved segment {} in workspace {}", d.id(), ws);
+    refresh(closure(Set.of(d.id())), progress);
+  }
+
+  /**
+   * Deletes a definition and its memberships (each member gets an exit).
+   *
+   * @throws DefinitionValidationException when another segment reads it
+   */
+  public synchronized boolean delete(String id) {
+    Snapshot s = snapshot;
+    if (!s.byId().containsKey(id)) {
+      return false;
+    }
+    for (Compiler.Compiled c : s.topo()) {
+      if (c.references().contains(id) && !c.definition().id().equals(id)) {
+        throw new DefinitionValidationException(List.of(new DefinitionValidationException
+            .Violation("", "segment " + id + " is read by segment " + c.definition().id())));
+      }
+    }
+    Map<String, Compiler.Compiled> byId = new LinkedHashMap<>(s.byId());
+    byId.remove(id);
+    snapshot = snapshot(byId);
+    ctx.store().write(ws, tx -> {
+      tx.deleteMetadata(KEY + id);
+      return null;
+    });
+    while (true) {
+      List<SegmentEvent> events = new ArrayList<>();
+      boolean more = ctx.store().write(ws, tx -> {
+        events.clear();
+        List<Membership> page = tx.members(id, null, PAGE);
+        Instant now = ctx.clock().instant();
+        for (Membership m : page) {
+          tx.deleteMembership(id, m.profile());
+          events.add(new SegmentEvent(ws, id, m.profile(), SegmentEvent.Kind.EXITED, now,
+              "definition"));
+        }
+        return page.size() == PAGE;
+      });
+      publisher.accept(events);
+      if (!more) {
+        break;
+      }
+    }
+    LOG.info("deleted segment {} in workspace {}", id, ws);
+    return true;
+  }
+
+  /** The segments and, transitively, those that read them. */
+  private Set<String> closure(Set<String> ids) {
+    Set<String> out = new HashSet<>(ids);
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (Compiler.Compiled c : snapshot.topo()) {
+        if (!out.contains(c.definition().id())) {
+          for (String r : c.references()) {
+            if (out.contains(r)) {
+              out.add(c.definition().id());
+              grew = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Re-evaluates some segments over every profile, writing memberships, a page at a time. */
+  private void refresh(Set<String> ids, LongConsumer progress) {
+    ProfileId after = null;
+    long done = 0;
+    while (true) {
+      ProfileId from = after;
+      List<SegmentEvent> events = new ArrayList<>();
+      List<ProfileRecord> page = ctx.store().write(ws, tx -> {
+        events.clear();
+        List<ProfileRecord> p = tx.profilesAfter(from, PAGE);
+        Snapshot s = snapshot;
+        EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.clock().instant());
+        for (ProfileRecord r : p) {
+          evaluate(tx, s, ec, r, null, ids, "definition", events);
+        }
+        return p;
+      });
+      publisher.accept(events);
+      if (page.isEmpty()) {
+        return;
+      }
+      done += page.size();
+      progress.accept(done);
+      after = page.get(page.size() - 1).id();
+    }
+  }
+
+  // ---------------------------------------------------------------- real time
+
+  /** Inside the ingest transaction: re-evaluates what the changes may have changed. */
+  public void changed(ProfileChanges pc) {
+    Snapshot s = snapshot;
+    if (s.topo().isEmpty()) {
+      return;
+    }
+    WriteTransaction tx = pc.transaction();
+    List<SegmentEvent> events = new ArrayList<>();
+    String cause = pc.cause().equals("event") ? "event:" + pc.messageId() : pc.cause();
+    EvalContext ec = new EvalContext(ctx.computedTraits(), pc.now());
+    for (ProfileChange ch : pc.changes()) {
+      if (ch.after() == null) {
+        for (Membership m : tx.memberships(ch.id())) {
+          tx.deleteMembership(m.segment(), ch.id());
+          events.add(new SegmentEvent(ws, m.segment(), ch.id(), SegmentEvent.Kind.EXITED,
+              pc.now(), "merge:" + ch.mergedInto()));
+        }
+        if (tx.check(ch.id()).isPresent()) {
+          tx.deleteCheck(ch.id());
+        }
+        continue;
+      }
+      evaluate(tx, s, ec, ch.after(), ch.before(), null, cause, events);
+    }
+    if (!events.isEmpty()) {
+      pc.afterCommit(() -> publisher.accept(events));
+    }
+  }
+
+  /**
+   * Evaluates a profile's segments and writes what changed: memberships and its scheduled check.
+   *
+   * @param before the profile before the change, to skip segments that read nothing that
+   *     changed; {@code null} to evaluate every segment in {@code only}
+   * @param only the segments to evaluate, or {@code null} for those the change affects (every
+   *     one when {@code before} is null)
+   */
+  private void evaluate(WriteTransaction tx, Snapshot s, EvalContext ec, ProfileRecord r,
+      @Nullable ProfileRecord before, @Nullable Set<String> only, String cause,
+      List<SegmentEvent> events) {
+    ec.at(r);
+    Map<String, Membership> current = new HashMap<>();
+    for (Membership m : tx.memberships(r.id())) {
+      current.put(m.segment(), m);
+    }
+    Set<String> flipped = null;
+    Instant next = null;
+    boolean all = true;
+    for (Compiler.Compiled c : s.topo()) {
+      String id = c.definition().id();
+      boolean need;
+      if (only != null) {
+        need = only.contains(id);
+      } else {
+        need = c.deps().affectedBy(before, r);
+        if (!need && flipped != null) {
+          for (String ref : c.references()) {
+            if (flipped.contains(ref)) {
+              need = true;
+              break;
+            }
+          }
+        }
+      }
+      if (!need) {
+        all = false;
+        ec.segments.put(id, current.containsKey(id) ? Timed.TRUE : Timed.FALSE);
+        continue;
+      }
+      Timed t = c.root().timed(ec);
+      ec.segments.put(id, t);
+      next = Timed.min(next, t.next());
+      boolean was = current.containsKey(id);
+      if (t.value() != was) {
+        if (flipped == null) {
+          flipped = new HashSet<>();
+        }
+        flipped.add(id);
+        if (t.value()) {
+          tx.putMembership(new Membership(id, r.id(), ec.now));
+        } else {
+          tx.deleteMembership(id, r.id());
+        }
+        events.add(new SegmentEvent(ws, id, r.id(),
+            t.value() ? SegmentEvent.Kind.ENTERED : SegmentEvent.Kind.EXITED, ec.now, cause));
+      }
+    }
+    Optional<ScheduledCheck> old = tx.check(r.id());
+    Instant want = next;
+    if (!all && old.isPresent()) {
+      want = Timed.min(want, old.get().at());
+    }
+    if (want == null) {
+      if (old.isPresent()) {
+        tx.deleteCheck(r.id());
+      }
+    } else if (old.isEmpty() || !old.get().at().equals(want)) {
+      tx.putCheck(new ScheduledCheck(r.id(), want));
+    }
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /**
+   * Evaluates every profile whose scheduled check is due by the clock, a page per transaction.
+   *
+   * @return the number of profiles checked
+   */
+  public long runDue() {
+    long done = 0;
+    while (true) {
+      Instant now = ctx.clock().instant();
+      List<SegmentEvent> events = new ArrayList<>();
+      int n = ctx.store().write(ws, tx -> {
+        events.clear();
+        List<ScheduledCheck> due = tx.dueChecks(now, PAGE);
+        Snapshot s = snapshot;
+        EvalContext ec = new EvalContext(ctx.computedTraits(), now);
+        for (ScheduledCheck c : due) {
+          Optional<ProfileRecord> r = tx.profile(c.profile());
+          if (r.isEmpty() || s.topo().isEmpty()) {
+            tx.deleteCheck(c.profile());
+            continue;
+          }
+          // A check at or before now that evaluation leaves in place would loop: drop it first.
+          tx.deleteCheck(c.profile());
+          evaluate(tx, s, ec, r.get(), null, allIds(s), "time", events);
+        }
+        return due.size();
+      });
+      publisher.accept(events);
+      done += n;
+      if (n < PAGE) {
+        return done;
+      }
+    }
+  }
+
+  private static Set<String> allIds(Snapshot s) {
+    return s.byId().keySet();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  public List<String> memberships(ProfileId id) {
+    return ctx.store().read(ws, tx -> tx.memberships(id).stream().map(Membership::segment)
+        .filter(snapshot.byId()::containsKey).toList());
+  }
+
+  public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
+    return ctx.store().read(ws, tx -> tx.members(segment, after, limit));
+  }
+
+  public Optional<Instant> nextCheck(ProfileId id) {
+    return ctx.store().read(ws, tx -> tx.check(id).map(ScheduledCheck::at));
+  }
+
+  /** Why the profile is in or out of the segment now. */
+  public Optional<Explanation> explain(ProfileId id, String segment) {
+    Snapshot s = snapshot;
+    Compiler.Compiled target = s.byId().get(segment);
+    if (target == null) {
+      throw new IllegalArgumentException("no segment " + segment);
+    }
+    return ctx.store().read(ws, tx -> {
+      Optional<ProfileRecord> r = tx.profile(id);
+      if (r.isEmpty()) {
+        return Optional.empty();
+      }
+      EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.clock().instant()).at(r.get());
+      for (Compiler.Compiled c : s.topo()) {
+        ec.segments.put(c.definition().id(), c.root().timed(ec));
+        if (c == target) {
+          break;
+        }
+      }
+      return Optional.of(target.root().explain(ec));
+    });
+  }
+
+  /** Evaluates segments over every profile without writing anything. */
+  public BatchResult evaluate(Collection<String> segments, LongConsumer progress) {
+    Snapshot s = snapshot;
+    Set<String> wanted = new HashSet<>(segments);
+    for (String id : wanted) {
+      if (!s.byId().containsKey(id)) {
+        throw new IllegalArgumentException("no segment " + id);
+      }
+    }
+    // Segments read by the wanted ones are evaluated too (their results feed the readers).
+    Set<String> needed = new HashSet<>();
+    for (String id : wanted) {
+      addRefs(id, s, needed);
+    }
+    List<Compiler.Compiled> order = s.topo().stream()
+        .filter(c -> needed.contains(c.definition().id())).toList();
+    Compiler.Compiled[] run = order.toArray(new Compiler.Compiled[0]);
+    RoaringBitmap[] maps = new RoaringBitmap[run.length];
+    for (int i = 0; i < maps.length; i++) {
+      maps[i] = new RoaringBitmap();
+    }
+    List<ProfileId> ids = new ArrayList<>();
+    Instant now = ctx.clock().instant();
+    EvalContext ec = new EvalContext(ctx.computedTraits(), now);
+    ProfileId after = null;
+    while (true) {
+      ProfileId from = after;
+      List<ProfileRecord> page = ctx.store().read(ws, tx -> tx.profilesAfter(from, SCAN_PAGE));
+      if (page.isEmpty()) {
+        break;
+      }
+      for (ProfileRecord r : page) {
+        int ordinal = ids.size();
+        ids.add(r.id());
+        ec.at(r);
+        for (int i = 0; i < run.length; i++) {
+          boolean in = run[i].root().test(ec);
+          ec.segments.put(run[i].definition().id(), in ? Timed.TRUE : Timed.FALSE);
+          if (in) {
+            maps[i].add(ordinal);
+          }
+        }
+      }
+      progress.accept(ids.size());
+      after = page.get(page.size() - 1).id();
+    }
+    Map<String, RoaringBitmap> out = new LinkedHashMap<>();
+    for (int i = 0; i < run.length; i++) {
+      if (wanted.contains(run[i].definition().id())) {
+        maps[i].runOptimize();
+        out.put(run[i].definition().id(), maps[i]);
+      }
+    }
+    return new BatchResult(now, ids.toArray(new ProfileId[0]), out);
+  }
+
+  private static void addRefs(String id, Snapshot s, Set<String> out) {
+    if (!out.add(id)) {
+      return;
+    }
+    Compiler.Compiled c = s.byId().get(id);
+    if (c != null) {
+      for (String r : c.references()) {
+        addRefs(r, s, out);
+      }
+    }
+  }
+
+  /** The result of a batch evaluation: profiles by ordinal, and a bitmap per segment. */
+  public record BatchResult(Instant at, ProfileId[] profiles, Map<String, RoaringBitmap> bitmaps) {}
+
+  /** For tests: reads inside a transaction of this workspace. */
+  <T> T read(java.util.function.Function<? super ReadTransaction, ? extends T> work) {
+    return ctx.store().read(ws, work);
+  }
+}

@@ -1,0 +1,89 @@
+package io.cdpkit.segmentation.internal;
+
+import io.cdpkit.segmentation.definition.RelativeDate;
+import io.cdpkit.segmentation.definition.TimeUnitStart;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZonedDateTime;
+import java.time.temporal.TemporalAdjusters;
+import java.time.temporal.TemporalAmount;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * When a comparison with a relative date can next change. A relative date {@code R(t)} never
+ * decreases as {@code t} grows, so a comparison with a fixed value {@code x} can only change when
+ * {@code R} reaches {@code x} or passes it. Stateless.
+ */
+final class RelativeDates {
+  private RelativeDates() {}
+
+  /**
+   * The earliest instant after {@code now} at which {@code R} reaches or passes {@code x}, or
+   * {@code null} when it already passed it. May be early (by at most a day, where a period's
+   * arithmetic cannot be undone exactly), never late.
+   */
+  static @Nullable Instant nextCrossing(RelativeDate r, Instant x, Instant now) {
+    Instant rNow = r.resolve(now);
+    int c = rNow.compareTo(x);
+    if (c > 0) {
+      return null;
+    }
+    if (c == 0) {
+      // R equals x now: it passes x at its next move.
+      return r.startOf() == null ? now.plusNanos(1) : nextBoundary(r, now);
+    }
+    // R(t) >= x  <=>  start(t) >= x - offset, for the start of the unit (or t itself).
+    Instant y = minusOffset(r, x);
+    Instant t = r.startOf() == null ? y : ceilBoundary(r, y);
+    return t.isAfter(now) ? t : nextBoundaryOrNano(r, now);
+  }
+
+  private static Instant nextBoundaryOrNano(RelativeDate r, Instant now) {
+    return r.startOf() == null ? now.plusNanos(1) : nextBoundary(r, now);
+  }
+
+  private static Instant minusOffset(RelativeDate r, Instant x) {
+    TemporalAmount a = r.offsetAmount();
+    if (a instanceof Duration d) {
+      return x.minus(d);
+    }
+    // Periods do not invert exactly (31 January plus a month): a day early is safe.
+    return x.atZone(r.zone()).minus((Period) a).minusDays(1).toInstant();
+  }
+
+  /** The first start of the unit at or after {@code y}. */
+  private static Instant ceilBoundary(RelativeDate r, Instant y) {
+    ZonedDateTime start = start(r.startOf(), y.atZone(r.zone()));
+    Instant s = start.toInstant();
+    return s.equals(y) ? s : next(r.startOf(), start).toInstant();
+  }
+
+  /** The first start of the unit after {@code now}. */
+  private static Instant nextBoundary(RelativeDate r, Instant now) {
+    return next(r.startOf(), start(r.startOf(), now.atZone(r.zone()))).toInstant();
+  }
+
+  private static ZonedDateTime start(TimeUnitStart u, ZonedDateTime t) {
+    LocalDate d = t.toLocalDate();
+    LocalDate first = switch (u) {
+      case DAY -> d;
+      case WEEK -> d.with(TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+      case MONTH -> d.withDayOfMonth(1);
+      case YEAR -> d.withDayOfYear(1);
+    };
+    return first.atStartOfDay(t.getZone());
+  }
+
+  private static ZonedDateTime next(TimeUnitStart u, ZonedDateTime start) {
+    LocalDate d = start.toLocalDate();
+    LocalDate n = switch (u) {
+      case DAY -> d.plusDays(1);
+      case WEEK -> d.plusWeeks(1);
+      case MONTH -> d.plusMonths(1);
+      case YEAR -> d.plusYears(1);
+    };
+    return n.atStartOfDay(start.getZone());
+  }
+}
