@@ -313,6 +313,17 @@ public final class Engine {
   private void evaluate(WriteTransaction tx, Snapshot s, EvalContext ec, ProfileRecord r,
       @Nullable ProfileRecord before, @Nullable Set<String> only, String cause,
       List<SegmentEvent> events) {
+    List<Compiler.Compiled> topo = s.topo();
+    boolean[] need = new boolean[topo.size()];
+    boolean any = false;
+    for (int i = 0; i < need.length; i++) {
+      Compiler.Compiled c = topo.get(i);
+      need[i] = only != null ? only.contains(c.definition().id()) : c.deps().affectedBy(before, r);
+      any |= need[i];
+    }
+    if (!any) {
+      return; // nothing this change touches is read by any segment
+    }
     ec.at(r);
     Map<String, Membership> current = new HashMap<>();
     for (Membership m : tx.memberships(r.id())) {
@@ -321,23 +332,19 @@ public final class Engine {
     Set<String> flipped = null;
     Instant next = null;
     boolean all = true;
-    for (Compiler.Compiled c : s.topo()) {
+    for (int i = 0; i < need.length; i++) {
+      Compiler.Compiled c = topo.get(i);
       String id = c.definition().id();
-      boolean need;
-      if (only != null) {
-        need = only.contains(id);
-      } else {
-        need = c.deps().affectedBy(before, r);
-        if (!need && flipped != null) {
-          for (String ref : c.references()) {
-            if (flipped.contains(ref)) {
-              need = true;
-              break;
-            }
+      boolean needed = need[i];
+      if (!needed && only == null && flipped != null) {
+        for (String ref : c.references()) {
+          if (flipped.contains(ref)) {
+            needed = true;
+            break;
           }
         }
       }
-      if (!need) {
+      if (!needed) {
         all = false;
         ec.segments.put(id, current.containsKey(id) ? Timed.TRUE : Timed.FALSE);
         continue;
