@@ -6,13 +6,19 @@ import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import io.cdpkit.segmentation.definition.SegmentJson;
 import io.cdpkit.segmentation.internal.Engine;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The segments of one workspace: definitions, memberships, the schedule, batch evaluation and
@@ -21,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Saving and deleting definitions take turns; evaluation goes on meanwhile.
  */
 public final class Segments {
+  private static final Logger LOG = LoggerFactory.getLogger(Segments.class);
   private final Engine engine;
   private final WorkspaceId workspace;
 
@@ -135,6 +142,52 @@ public final class Segments {
    */
   public long runDue() {
     return engine.runDue();
+  }
+
+  /** The earliest scheduled check in this workspace, if any: when {@link #runDue()} has work. */
+  public Optional<Instant> nextDue() {
+    return engine.nextDue();
+  }
+
+  /**
+   * Runs {@link #runDue()} on the host's executor whenever a check falls due: at the earliest
+   * scheduled check by the {@code Cdp}'s clock, and at least every {@code maxDelay} (checks
+   * that ingests on this or another node schedule earlier are then found in time). A run that
+   * throws is logged and the next one is scheduled as usual. CDPKit starts no thread of its
+   * own; the executor is the host's to shut down.
+   *
+   * @param maxDelay the longest wait between runs; at least 10 ms
+   * @return a handle whose {@code close()} stops further runs (a run in progress finishes)
+   * @throws IllegalArgumentException when maxDelay is shorter than 10 ms
+   */
+  public AutoCloseable runDueOn(ScheduledExecutorService executor, Duration maxDelay) {
+    Objects.requireNonNull(executor, "executor");
+    if (maxDelay.compareTo(Duration.ofMillis(10)) < 0) {
+      throw new IllegalArgumentException("maxDelay must be at least 10 ms, was " + maxDelay);
+    }
+    AtomicBoolean stopped = new AtomicBoolean();
+    Runnable[] task = new Runnable[1];
+    task[0] = () -> {
+      if (stopped.get()) {
+        return;
+      }
+      long delayMs = maxDelay.toMillis();
+      try {
+        runDue();
+        Optional<Instant> next = nextDue();
+        if (next.isPresent()) {
+          long until = Duration.between(engine.clock().instant(), next.get()).toMillis();
+          delayMs = Math.max(0, Math.min(delayMs, until));
+        }
+      } catch (RuntimeException ex) {
+        LOG.warn("scheduled segment checks failed in workspace {}", workspace, ex);
+      }
+      if (!stopped.get()) {
+        executor.schedule(task[0], delayMs, TimeUnit.MILLISECONDS);
+      }
+    };
+    executor.execute(task[0]);
+    return () -> stopped.set(true);
   }
 
   /**

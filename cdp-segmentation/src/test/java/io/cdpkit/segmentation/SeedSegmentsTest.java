@@ -275,6 +275,28 @@ class SeedSegmentsTest {
   }
 
   @Test
+  @DisplayName("runDueOn runs the checks on the host's executor when they fall due")
+  void runDueOnAnExecutor() throws Exception {
+    segments.saveJson(seed("abandoned-cart"));
+    cdp.ingest(Event.track("Product Added").messageId("add").userId("zoe")
+        .property("product_id", "P1").timestamp(NOW).build());
+    assertThat(segments.nextDue()).contains(NOW.plus(Duration.ofHours(24)));
+    java.util.concurrent.ScheduledExecutorService exec =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try (AutoCloseable handle = segments.runDueOn(exec, Duration.ofMillis(20))) {
+      clock.set(NOW.plus(Duration.ofHours(25)));
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!member("zoe", "abandoned-cart") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(member("zoe", "abandoned-cart")).isTrue();
+    } finally {
+      exec.shutdownNow();
+    }
+    assertThat(segments.nextDue()).contains(Instant.parse("2026-03-22T00:00:00Z"));
+  }
+
+  @Test
   @DisplayName("a segment saved after the events evaluates every profile at once")
   void savedAfterTheEvents() {
     order("wim", days(-1), "1200.00", Channels.WEB, List.of());

@@ -433,6 +433,17 @@ public final class Engine {
     return ctx.store().read(ws, tx -> tx.members(segment, after, limit));
   }
 
+  /** The earliest scheduled check of any profile. */
+  public Optional<Instant> nextDue() {
+    return ctx.store().read(ws, tx -> tx.dueChecks(Instant.MAX, 1).stream().findFirst()
+        .map(ScheduledCheck::at));
+  }
+
+  /** The clock of the {@code Cdp}. */
+  public java.time.Clock clock() {
+    return ctx.clock();
+  }
+
   public Optional<Instant> nextCheck(ProfileId id) {
     return ctx.store().read(ws, tx -> tx.check(id).map(ScheduledCheck::at));
   }
