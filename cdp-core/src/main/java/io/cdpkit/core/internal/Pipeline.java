@@ -410,8 +410,7 @@ public final class Pipeline {
 
   /** A definition's stable text: when it changes, states built with the old one are stale. */
   static String fingerprint(ComputedTrait t) {
-    return t.aggregation() + "|" + t.property() + "|" + t.window().days() + "|"
-        + t.filter().names() + "|" + t.filter().conditions();
+    return t.aggregation() + "|" + t.property() + "|" + t.window().days() + "|" + t.filter();
   }
 
   /** Recomputes every profile of a workspace from its events, a page per transaction. */

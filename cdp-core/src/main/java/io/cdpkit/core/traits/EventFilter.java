@@ -49,6 +49,21 @@ public record EventFilter(Set<String> names, List<PropertyCondition> conditions)
     return new EventFilter(names, cs);
   }
 
+  /**
+   * The filter as text, names quoted, so that two filters have the same text only when they are
+   * equal: {@code events ["Order Completed"] where [total > 5]}.
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("events [");
+    int i = 0;
+    for (String n : names) {
+      sb.append(i++ == 0 ? "" : ", ").append('"')
+          .append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return sb.append("] where ").append(conditions).toString();
+  }
+
   /** Whether the event passes. */
   public boolean test(Event e) {
     if (e.type() == io.cdpkit.core.model.EventType.ALIAS) {

@@ -168,10 +168,27 @@ public final class PropertyCondition {
     return Objects.hash(path, operator, operands, elementConditions);
   }
 
-  /** The condition as written; operands included (definitions hold no personal data). */
+  /**
+   * The condition as written, operands included (definitions hold no personal data), strings
+   * quoted, so that two conditions have the same text only when they are equal.
+   */
   @Override
   public String toString() {
-    return operator == null ? path + " any " + elementConditions
-        : path + " " + operator.symbol() + " " + operands;
+    if (operator == null) {
+      return path + " any " + elementConditions;
+    }
+    StringBuilder sb = new StringBuilder().append(path).append(' ').append(operator.symbol());
+    for (int i = 0; i < operands.size(); i++) {
+      sb.append(i == 0 ? " " : ", ");
+      Object o = operands.get(i);
+      if (o instanceof String str) {
+        sb.append('"').append(str.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      } else if (o instanceof java.time.Instant t) {
+        sb.append("instant(").append(t).append(')');
+      } else {
+        sb.append(o);
+      }
+    }
+    return sb.toString();
   }
 }

@@ -232,7 +232,7 @@ final class Compiler {
   private static String hash(EventFilter f) {
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(
-          (f.names() + "|" + f.conditions()).getBytes(StandardCharsets.UTF_8));
+          f.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
