@@ -203,7 +203,10 @@ public final class Segments {
   /**
    * Evaluates segments over every profile at the clock's instant, streaming the profiles from
    * the store a page at a time, without writing anything: members as compact bitmaps, with
-   * counts and overlaps.
+   * counts and overlaps. Each page is read in a transaction of its own, so while events keep
+   * arriving a profile counts as it was when its page was read; the result is not one snapshot
+   * of the whole workspace. A profile merged away during the scan may be counted once under
+   * each id.
    *
    * @param progress told the number of profiles read so far, after each page
    * @throws IllegalArgumentException when a segment does not exist
