@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +38,16 @@ import org.jspecify.annotations.Nullable;
  * <p>messageIds are random UUIDs (from the seed), unique within a stream. Event times increase
  * by 0 to 99 ms from {@code 2026-03-01T00:00:00Z}.
  *
+ * <h2>The rich stream</h2>
+ * {@link #rich(int, double, long)} gives the same mix with what segment conditions read: product
+ * events carry a {@code size}; orders a {@code products} list (one to four items, each with
+ * {@code product_id}, {@code category}, {@code size}, {@code price}) whose prices add up to the
+ * {@code total}, 15% of the web orders are placed in the app; identifies add the traits
+ * {@code country} and {@code birth_year} and consent decisions for marketing by e-mail (granted 60%
+ * of the time) and SMS (30%); event times increase by 0 to {@value #RICH_MAX_GAP_MS} ms (about
+ * 23 days per million events), so windows of days and weeks matter. The classic constructor's
+ * stream is unchanged: the rich parts draw random numbers only in the rich stream.
+ *
  * <p>Not thread-safe; the resulting events are immutable.
  */
 final class RetailEvents {
@@ -51,14 +62,19 @@ final class RetailEvents {
     "Home", "Category", "Search Results", "Product Detail", "Cart", "Checkout"};
   private static final String[] CATEGORIES = {
     "shoes", "shirts", "trousers", "jackets", "bags", "accessories"};
+  private static final String[] SIZES = {"XS", "S", "M", "L", "XL"};
+  private static final String[] COUNTRIES = {"NL", "BE", "DE", "FR"};
   private static final int PRODUCTS = 5_000;
   private static final int STORES = 12;
+  /** Largest gap between two events of the rich stream, in milliseconds (exclusive). */
+  static final int RICH_MAX_GAP_MS = 4_000;
 
   private final SplittableRandom rnd;
   private final double[] cdf;
   private final String[] anonymousIds;
   private final @Nullable String[] customerIds;
   private final boolean[] identified;
+  private final boolean rich;
   private long time;
   private long orders;
 
@@ -72,6 +88,22 @@ final class RetailEvents {
    * @param seed the random seed
    */
   RetailEvents(int visitors, double skew, long seed) {
+    this(visitors, skew, seed, false);
+  }
+
+  /**
+   * The rich stream (see the class description) for the segmentation benchmarks.
+   *
+   * @param visitors how many distinct visitors (browsers) there are
+   * @param skew the Zipf exponent {@code s}; 0 is uniform, 1 is classic Zipf
+   * @param seed the random seed
+   */
+  static RetailEvents rich(int visitors, double skew, long seed) {
+    return new RetailEvents(visitors, skew, seed, true);
+  }
+
+  private RetailEvents(int visitors, double skew, long seed, boolean rich) {
+    this.rich = rich;
     if (visitors < 10) {
       throw new IllegalArgumentException("need at least 10 visitors, got " + visitors);
     }
@@ -100,7 +132,7 @@ final class RetailEvents {
 
   /** One event. */
   Event next() {
-    time += rnd.nextInt(100);
+    time += rnd.nextInt(rich ? RICH_MAX_GAP_MS : 100);
     Instant at = START.plusMillis(time);
     double r = rnd.nextDouble();
     if (r < 0.70) {
@@ -129,6 +161,11 @@ final class RetailEvents {
     return product(web(Event.track("Product Viewed"), v, at)).build();
   }
 
+  /** The instant the stream has reached (the last event's time). */
+  Instant now() {
+    return START.plusMillis(time);
+  }
+
   private Event productAdded(int v, Instant at) {
     return product(web(Event.track("Product Added"), v, at))
         .property("quantity", 1L + rnd.nextInt(3))
@@ -150,11 +187,21 @@ final class RetailEvents {
     } else if (phone < 4) {
       b.trait("phone", String.format(Locale.ROOT, "06-2%07d", v % 10_000_000));
     }
+    if (rich) {
+      b.trait("country", COUNTRIES[v % COUNTRIES.length])
+          .trait("birth_year", 1950L + v % 56)
+          .consent("marketing", "email", rnd.nextDouble() < 0.6)
+          .consent("marketing", "sms", rnd.nextDouble() < 0.3);
+    }
     return b.build();
   }
 
   private Event webOrder(int v, Instant at) {
-    return order(web(Event.track("Order Completed"), v, at)).build();
+    Event.Builder b = web(Event.track("Order Completed"), v, at);
+    if (rich && rnd.nextDouble() < 0.15) {
+      b.channel(Channels.APP);
+    }
+    return order(b).build();
   }
 
   private Event posOrder(int v, Instant at) {
@@ -169,6 +216,23 @@ final class RetailEvents {
   }
 
   private Event.Builder order(Event.Builder b) {
+    if (rich) {
+      int items = 1 + rnd.nextInt(4);
+      List<Map<String, Object>> products = new ArrayList<>(items);
+      long cents = 0;
+      for (int i = 0; i < items; i++) {
+        int p = rnd.nextInt(PRODUCTS);
+        long price = price(p);
+        cents += price;
+        products.add(Map.of("product_id", "P-" + p, "category", CATEGORIES[p % CATEGORIES.length],
+            "size", SIZES[rnd.nextInt(SIZES.length)], "price", BigDecimal.valueOf(price, 2)));
+      }
+      return b.property("order_id", "O-" + (++orders))
+          .property("total", BigDecimal.valueOf(cents, 2))
+          .property("currency", "EUR")
+          .property("items", (long) items)
+          .property("products", products);
+    }
     long cents = 990 + rnd.nextInt(25_000);
     return b.property("order_id", "O-" + (++orders))
         .property("total", BigDecimal.valueOf(cents, 2))
@@ -178,9 +242,18 @@ final class RetailEvents {
 
   private Event.Builder product(Event.Builder b) {
     int p = rnd.nextInt(PRODUCTS);
-    return b.property("product_id", "P-" + p)
+    b.property("product_id", "P-" + p)
         .property("category", CATEGORIES[p % CATEGORIES.length])
-        .property("price", BigDecimal.valueOf(990 + (p * 37L) % 20_000, 2));
+        .property("price", BigDecimal.valueOf(price(p), 2));
+    if (rich) {
+      b.property("size", SIZES[rnd.nextInt(SIZES.length)]);
+    }
+    return b;
+  }
+
+  /** A product's price in cents. */
+  private static long price(int p) {
+    return 990 + (p * 37L) % 20_000;
   }
 
   /** A web event of visitor {@code v}: anonymousId, plus userId once the visitor logged in. */
