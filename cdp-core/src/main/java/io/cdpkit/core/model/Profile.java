@@ -120,16 +120,36 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
 
   /** The latest order that counts. */
   public Optional<ProfileState.Order> lastOrder() {
-    return state.orders().values().stream()
-        .filter(ProfileState.OrderEntry::counts)
-        .map(ProfileState.OrderEntry::completion)
-        .filter(Objects::nonNull)
-        .max(ProfileState.Order.ORDER);
+    ProfileState.Order best = null;
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts()
+          && (best == null || ProfileState.Order.ORDER.compare(e.completion(), best) > 0)) {
+        best = e.completion();
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   /** Orders that count. */
   public long orderCount() {
-    return state.orders().values().stream().filter(ProfileState.OrderEntry::counts).count();
+    long n = 0;
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Total spend in one currency, net of refunds; zero when none. */
+  public Money totalSpend(String currency) {
+    long sum = 0;
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts() && e.completion().value().currency().equals(currency)) {
+        sum = Math.addExact(sum, e.completion().value().minorUnits() - e.refundedMinorUnits());
+      }
+    }
+    return Money.of(sum, currency);
   }
 
   /** Total spend per currency, net of refunds, sorted by currency. */
@@ -161,11 +181,16 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
    * half-even to the currency's minor unit.
    */
   public Optional<Money> averageOrderValue(String currency) {
-    Money total = totalSpend().get(currency);
-    Long count = orderCountByCurrency().get(currency);
-    if (total == null || count == null || count == 0) {
+    long count = 0;
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts() && e.completion().value().currency().equals(currency)) {
+        count++;
+      }
+    }
+    if (count == 0) {
       return Optional.empty();
     }
+    Money total = totalSpend(currency);
     long avg = BigDecimal.valueOf(total.minorUnits())
         .divide(BigDecimal.valueOf(count), 0, RoundingMode.HALF_EVEN).longValueExact();
     return Optional.of(Money.of(avg, currency));
@@ -173,10 +198,13 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
 
   /** Time of the first order that counts. */
   public Optional<Instant> customerSince() {
-    return state.orders().values().stream()
-        .filter(ProfileState.OrderEntry::counts)
-        .map(e -> e.completion().time())
-        .min(Comparator.naturalOrder());
+    Instant first = null;
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts() && (first == null || e.completion().time().isBefore(first))) {
+        first = e.completion().time();
+      }
+    }
+    return Optional.ofNullable(first);
   }
 
   /** Whole years from {@link #customerSince()} to {@code now}, by UTC dates; 0 when no order. */

@@ -143,7 +143,7 @@ public final class ProfileState {
 
     /** Minor units refunded, capped at the order's value; refunds in another currency ignored. */
     public long refundedMinorUnits() {
-      if (completion == null) {
+      if (completion == null || refunds.isEmpty()) {
         return 0;
       }
       long total = completion.value().minorUnits();
@@ -166,6 +166,9 @@ public final class ProfileState {
     public boolean counts() {
       if (completion == null) {
         return false;
+      }
+      if (refunds.isEmpty()) {
+        return true;
       }
       for (Refund r : refunds.values()) {
         if (r.amount() == null) {

@@ -195,16 +195,26 @@ final class Compiler {
   }
 
   private static Node.Source field(ProfileField f, @Nullable String currency) {
+    String key = currency == null ? f.name() : f.name() + "/" + currency;
     return ctx -> {
+      List<Object> known = ctx.fields.get(key);
+      if (known == null) {
+        known = fieldValue(ctx, f, currency);
+        ctx.fields.put(key, known);
+      }
+      return known;
+    };
+  }
+
+  private static List<Object> fieldValue(EvalContext ctx, ProfileField f,
+      @Nullable String currency) {
+    {
       Profile p = ctx.view();
       Object v = switch (f) {
         case FIRST_SEEN -> p.firstSeen().orElse(null);
         case LAST_SEEN -> p.lastSeen().orElse(null);
         case ORDER_COUNT -> p.orderCount();
-        case TOTAL_SPEND -> {
-          Money m = p.totalSpend().get(currency);
-          yield m == null ? BigDecimal.ZERO : m.toBigDecimal();
-        }
+        case TOTAL_SPEND -> p.totalSpend(currency).toBigDecimal();
         case AVERAGE_ORDER_VALUE -> p.averageOrderValue(currency).map(Money::toBigDecimal)
             .orElse(null);
         case LAST_ORDER_AT -> p.lastOrder().map(ProfileState.Order::time).orElse(null);
@@ -215,7 +225,7 @@ final class Compiler {
         case STORES_SEEN -> List.copyOf(p.storesSeen());
       };
       return v == null ? List.of() : List.of(v);
-    };
+    }
   }
 
   /** The daily counter of events passing a filter. */

@@ -27,6 +27,18 @@ final class Deps {
   boolean stores;
   /** Reads something whose changes are not tracked key by key (a derived trait). */
   boolean anything;
+  private String[] traitArray = new String[0];
+  private ConsentKey[] consentArray = new ConsentKey[0];
+  private String[] computedArray = new String[0];
+  private IdentifierType[] typeArray = new IdentifierType[0];
+
+  /** Makes the sets fast to walk; call after the last change, before use. */
+  void freeze() {
+    traitArray = traits.toArray(new String[0]);
+    consentArray = consents.toArray(new ConsentKey[0]);
+    computedArray = computed.toArray(new String[0]);
+    typeArray = identifierTypes.toArray(new IdentifierType[0]);
+  }
 
   void addAll(Deps o) {
     traits.addAll(o.traits);
@@ -48,25 +60,25 @@ final class Deps {
     ProfileState a = before.state();
     ProfileState b = after.state();
     if (a == b) {
-      return !identifierTypes.isEmpty()
+      return typeArray.length > 0
           && !before.identifierCounts().equals(after.identifierCounts());
     }
-    for (String t : traits) {
+    for (String t : traitArray) {
       if (!Objects.equals(a.traits().get(t), b.traits().get(t))) {
         return true;
       }
     }
-    for (ConsentKey k : consents) {
+    for (ConsentKey k : consentArray) {
       if (!Objects.equals(a.consents().get(k), b.consents().get(k))) {
         return true;
       }
     }
-    for (String c : computed) {
+    for (String c : computedArray) {
       if (!Objects.equals(a.computed().get(c), b.computed().get(c))) {
         return true;
       }
     }
-    for (IdentifierType t : identifierTypes) {
+    for (IdentifierType t : typeArray) {
       if (!Objects.equals(before.identifierCounts().get(t), after.identifierCounts().get(t))) {
         return true;
       }

@@ -111,6 +111,9 @@ public final class Engine {
         }
       }
     }
+    for (Compiler.Compiled c : topo) {
+      c.deps().freeze();
+    }
     return new Snapshot(Map.copyOf(byId), List.copyOf(topo));
   }
 
@@ -488,6 +491,12 @@ public final class Engine {
     List<Compiler.Compiled> order = s.topo().stream()
         .filter(c -> needed.contains(c.definition().id())).toList();
     Compiler.Compiled[] run = order.toArray(new Compiler.Compiled[0]);
+    boolean[] read = new boolean[run.length];
+    for (int i = 0; i < run.length; i++) {
+      for (Compiler.Compiled c : run) {
+        read[i] |= c.references().contains(run[i].definition().id());
+      }
+    }
     RoaringBitmap[] maps = new RoaringBitmap[run.length];
     for (int i = 0; i < maps.length; i++) {
       maps[i] = new RoaringBitmap();
@@ -508,7 +517,9 @@ public final class Engine {
         ec.at(r);
         for (int i = 0; i < run.length; i++) {
           boolean in = run[i].root().test(ec);
-          ec.segments.put(run[i].definition().id(), in ? Timed.TRUE : Timed.FALSE);
+          if (read[i]) {
+            ec.segments.put(run[i].definition().id(), in ? Timed.TRUE : Timed.FALSE);
+          }
           if (in) {
             maps[i].add(ordinal);
           }

@@ -28,6 +28,8 @@ final class EvalContext {
   private @Nullable Profile view;
   /** Membership and next change of segments decided in this pass, or known before it. */
   final Map<String, Timed> segments = new HashMap<>();
+  /** Profile field values already computed for this profile, by field and currency. */
+  final Map<String, List<Object>> fields = new HashMap<>();
 
   EvalContext(ComputedTraits traits, Instant now) {
     this.traits = traits;
@@ -40,7 +42,12 @@ final class EvalContext {
     this.record = r;
     this.state = r.state();
     this.view = null;
-    segments.clear();
+    if (!segments.isEmpty()) {
+      segments.clear();
+    }
+    if (!fields.isEmpty()) {
+      fields.clear();
+    }
     return this;
   }
 

@@ -197,6 +197,8 @@ abstract class Node {
     final Source source;
     final Operator operator;
     final List<Operand> operands;
+    /** Per operand: its relative date parsed once, or null for a literal. */
+    final RelativeDates.@Nullable Compiled[] relative;
     /** The operands when none is relative; else null. */
     final @Nullable List<Object> fixed;
     final @Nullable Pattern pattern;
@@ -209,24 +211,43 @@ abstract class Node {
       this.operands = List.copyOf(operands);
       boolean relative = false;
       List<Object> f = new ArrayList<>();
-      for (Operand o : operands) {
+      this.relative = new RelativeDates.Compiled[operands.size()];
+      for (int i = 0; i < operands.size(); i++) {
+        Operand o = operands.get(i);
         if (o instanceof Literal l) {
           f.add(l.value());
         } else {
           relative = true;
+          this.relative[i] = RelativeDates.Compiled.of((RelativeDate) o);
         }
       }
       this.fixed = relative ? null : List.copyOf(f);
       this.pattern = relative ? null : operator.compile(f);
     }
 
+    /** Operands resolved at one instant; batch evaluation asks for the same one again. */
+    private record Resolved(Instant at, List<Object> operands) {}
+
+    private volatile @Nullable Resolved resolved;
+
     private List<Object> operands(Instant now) {
       if (fixed != null) {
         return fixed;
       }
+      Resolved r = resolved;
+      if (r != null && r.at().equals(now)) {
+        return r.operands();
+      }
+      List<Object> out = resolve(now);
+      resolved = new Resolved(now, out);
+      return out;
+    }
+
+    private List<Object> resolve(Instant now) {
       List<Object> out = new ArrayList<>(operands.size());
-      for (Operand o : operands) {
-        out.add(o instanceof Literal l ? l.value() : ((RelativeDate) o).resolve(now));
+      for (int i = 0; i < relative.length; i++) {
+        out.add(relative[i] == null ? ((Literal) operands.get(i)).value()
+            : relative[i].resolve(now));
       }
       return out;
     }
@@ -242,8 +263,8 @@ abstract class Node {
       boolean v = operator.test(values, operands(c.now), pattern);
       Instant next = source.next(c);
       if (fixed == null) {
-        for (Operand o : operands) {
-          if (o instanceof RelativeDate r) {
+        for (RelativeDates.Compiled r : relative) {
+          if (r != null) {
             for (Object x : values) {
               Instant xi = Values.instant(x);
               if (xi != null) {

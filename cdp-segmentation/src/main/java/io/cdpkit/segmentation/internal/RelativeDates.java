@@ -20,11 +20,36 @@ final class RelativeDates {
   private RelativeDates() {}
 
   /**
+   * A relative date with its offset parsed once, for evaluation in a loop: the same instants as
+   * {@link RelativeDate#resolve}. Immutable.
+   */
+  record Compiled(RelativeDate date, @Nullable TimeUnitStart startOf, TemporalAmount amount,
+      java.time.ZoneId zone) {
+    static Compiled of(RelativeDate r) {
+      return new Compiled(r, r.startOf(), r.offsetAmount(), r.zone());
+    }
+
+    Instant resolve(Instant now) {
+      if (startOf == null && amount instanceof Duration d) {
+        return now.plus(d);
+      }
+      ZonedDateTime t = now.atZone(zone);
+      if (startOf != null) {
+        t = start(startOf, t);
+      }
+      if (amount instanceof Period p) {
+        return t.plus(p).toInstant();
+      }
+      return t.toInstant().plus((Duration) amount);
+    }
+  }
+
+  /**
    * The earliest instant after {@code now} at which {@code R} reaches or passes {@code x}, or
    * {@code null} when it already passed it. May be early (by at most a day, where a period's
    * arithmetic cannot be undone exactly), never late.
    */
-  static @Nullable Instant nextCrossing(RelativeDate r, Instant x, Instant now) {
+  static @Nullable Instant nextCrossing(Compiled r, Instant x, Instant now) {
     Instant rNow = r.resolve(now);
     int c = rNow.compareTo(x);
     if (c > 0) {
@@ -40,12 +65,12 @@ final class RelativeDates {
     return t.isAfter(now) ? t : nextBoundaryOrNano(r, now);
   }
 
-  private static Instant nextBoundaryOrNano(RelativeDate r, Instant now) {
+  private static Instant nextBoundaryOrNano(Compiled r, Instant now) {
     return r.startOf() == null ? now.plusNanos(1) : nextBoundary(r, now);
   }
 
-  private static Instant minusOffset(RelativeDate r, Instant x) {
-    TemporalAmount a = r.offsetAmount();
+  private static Instant minusOffset(Compiled r, Instant x) {
+    TemporalAmount a = r.amount();
     if (a instanceof Duration d) {
       return x.minus(d);
     }
@@ -54,14 +79,14 @@ final class RelativeDates {
   }
 
   /** The first start of the unit at or after {@code y}. */
-  private static Instant ceilBoundary(RelativeDate r, Instant y) {
+  private static Instant ceilBoundary(Compiled r, Instant y) {
     ZonedDateTime start = start(r.startOf(), y.atZone(r.zone()));
     Instant s = start.toInstant();
     return s.equals(y) ? s : next(r.startOf(), start).toInstant();
   }
 
   /** The first start of the unit after {@code now}. */
-  private static Instant nextBoundary(RelativeDate r, Instant now) {
+  private static Instant nextBoundary(Compiled r, Instant now) {
     return next(r.startOf(), start(r.startOf(), now.atZone(r.zone()))).toInstant();
   }
 
