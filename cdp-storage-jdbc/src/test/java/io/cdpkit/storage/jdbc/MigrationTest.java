@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.StorageException;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.internal.Schema;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +17,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +42,10 @@ class MigrationTest {
     switch (kind) {
       case "postgres" -> {
         TestDatabases.Scratch s = TestDatabases.postgres();
+        return new Db(s.dataSource(), () -> TestDatabases.drop(s));
+      }
+      case "postgres-icu" -> {
+        TestDatabases.Scratch s = TestDatabases.postgresIcu();
         return new Db(s.dataSource(), () -> TestDatabases.drop(s));
       }
       case "mariadb" -> {
@@ -117,4 +132,62 @@ class MigrationTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres-icu", "mariadb"})
+  @DisplayName("a version-2 database holding profiles is migrated to version 3: the new tables"
+      + " appear, and the stored profiles scan in String.compareTo order even where the"
+      + " database's default collation follows a language")
+  void fromVersion2(String kind) throws Exception {
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    List<String> javaOrder = PostgresCollationTest.JAVA_ORDER;
+    List<String> shuffled = new ArrayList<>(javaOrder);
+    Collections.shuffle(shuffled, new Random(3));
+    Db db = fresh(kind);
+    try {
+      JdbcStore.create(db.ds()).write(shop, tx -> {
+        shuffled.forEach(v -> tx.putProfile(
+            new ProfileRecord(ProfileId.of(v), ProfileState.EMPTY, Map.of(), 1)));
+        return null;
+      });
+      // Back to version 2: without the new tables, the profiles' ids in the database's default
+      // collation.
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        for (String t : List.of("cdp_metadata", "cdp_memberships", "cdp_checks")) {
+          s.execute("DROP TABLE " + t);
+        }
+        if (kind.startsWith("postgres")) {
+          s.execute("ALTER TABLE cdp_profiles ALTER COLUMN id TYPE VARCHAR(64)"
+              + " COLLATE \"default\"");
+          try (ResultSet rs = s.executeQuery("SELECT id FROM cdp_profiles ORDER BY id")) {
+            List<String> v2Order = new ArrayList<>();
+            while (rs.next()) {
+              v2Order.add(rs.getString(1));
+            }
+            assertThat(v2Order).as("the order before the migration").isNotEqualTo(javaOrder);
+          }
+        }
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 2 WHERE id = 1");
+      }
+
+      JdbcStore store = JdbcStore.create(db.ds());
+
+      assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+      Instant t = Instant.parse("2026-03-01T10:00:00Z");
+      store.write(shop, tx -> {
+        tx.putMetadata("segment/vip", "{}");
+        tx.putMembership(new Membership("vip", ProfileId.of("a"), t));
+        tx.putCheck(new ScheduledCheck(ProfileId.of("a"), t));
+        return null;
+      });
+      List<String> scanned = store.read(shop, tx -> tx.profilesAfter(null, 100).stream()
+          .map(r -> r.id().value()).toList());
+      assertThat(scanned).containsExactlyElementsOf(javaOrder);
+      List<ProfileRecord> afterZ = store.read(shop, tx -> tx.profilesAfter(ProfileId.of("Z"), 2));
+      assertThat(afterZ).extracting(r -> r.id().value()).containsExactly("_x", "a");
+      Optional<ScheduledCheck> check = store.read(shop, tx -> tx.check(ProfileId.of("a")));
+      assertThat(check).contains(new ScheduledCheck(ProfileId.of("a"), t));
+    } finally {
+      db.drop().run();
+    }
+  }
 }

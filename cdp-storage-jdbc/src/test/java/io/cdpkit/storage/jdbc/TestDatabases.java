@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
@@ -17,17 +18,29 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestDatabases {
   static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+  /**
+   * A database on the same server whose default collation follows English (ICU {@code en-US}):
+   * {@code a} before {@code B}, punctuation before letters, unlike Java's String order.
+   */
+  static final String PG_ICU_DB = "cdp_test_icu";
+  static final String PG_ICU_URL = "jdbc:postgresql://127.0.0.1:5432/" + PG_ICU_DB;
   static final String PG_USER = "postgres";
   static final String MARIA_URL = "jdbc:mariadb://127.0.0.1:3306/";
   static final String MARIA_USER = "root";
 
   private TestDatabases() {}
 
-  /** A pooled data source on a new, empty database; close it with {@link #drop}. */
-  public record Scratch(HikariDataSource dataSource, String name, boolean postgres) {
+  /**
+   * A pooled data source on a new, empty database; close it with {@link #drop}.
+   *
+   * @param server the URL of the PostgreSQL database holding the scratch schema, or of the
+   *     MariaDB server
+   */
+  public record Scratch(HikariDataSource dataSource, String name, boolean postgres,
+      String server) {
     /** The JDBC URL of the scratch schema or database, for another process. */
     public String url() {
-      return postgres ? PG_URL + "?currentSchema=" + name : MARIA_URL + name;
+      return postgres ? server + "?currentSchema=" + name : server + name;
     }
 
     public String user() {
@@ -49,14 +62,44 @@ public final class TestDatabases {
 
   public static Scratch postgres() {
     assumeReachable(PG_URL, PG_USER);
+    return postgresSchema(PG_URL);
+  }
+
+  /**
+   * A fresh schema in {@link #PG_ICU_DB}, made on first use. Skipped when the server cannot make
+   * such a database (PostgreSQL before 15, or built without ICU).
+   */
+  public static Scratch postgresIcu() {
+    assumeReachable(PG_URL, PG_USER);
+    try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, "");
+        Statement st = c.createStatement()) {
+      boolean exists;
+      try (ResultSet rs = st.executeQuery(
+          "SELECT 1 FROM pg_database WHERE datname = '" + PG_ICU_DB + "'")) {
+        exists = rs.next();
+      }
+      if (!exists) {
+        st.execute("CREATE DATABASE " + PG_ICU_DB + " TEMPLATE template0 ENCODING 'UTF8'"
+            + " LOCALE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'");
+      }
+    } catch (SQLException e) {
+      // 42P04: another run made it meanwhile.
+      if (!"42P04".equals(e.getSQLState())) {
+        Assumptions.abort("cannot make a database with an ICU collation: " + e.getMessage());
+      }
+    }
+    return postgresSchema(PG_ICU_URL);
+  }
+
+  private static Scratch postgresSchema(String url) {
     String schema = "cdp_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    exec(PG_URL, PG_USER, "CREATE SCHEMA " + schema);
+    exec(url, PG_USER, "CREATE SCHEMA " + schema);
     HikariConfig cfg = new HikariConfig();
-    cfg.setJdbcUrl(PG_URL + "?currentSchema=" + schema);
+    cfg.setJdbcUrl(url + "?currentSchema=" + schema);
     cfg.setUsername(PG_USER);
     cfg.setMaximumPoolSize(6);
     cfg.setPoolName(schema);
-    return new Scratch(new HikariDataSource(cfg), schema, true);
+    return new Scratch(new HikariDataSource(cfg), schema, true, url);
   }
 
   public static Scratch mariadb() {
@@ -68,13 +111,13 @@ public final class TestDatabases {
     cfg.setUsername(MARIA_USER);
     cfg.setMaximumPoolSize(6);
     cfg.setPoolName(db);
-    return new Scratch(new HikariDataSource(cfg), db, false);
+    return new Scratch(new HikariDataSource(cfg), db, false, MARIA_URL);
   }
 
   public static void drop(Scratch s) {
     s.dataSource().close();
     if (s.postgres()) {
-      exec(PG_URL, PG_USER, "DROP SCHEMA " + s.name() + " CASCADE");
+      exec(s.server(), PG_USER, "DROP SCHEMA " + s.name() + " CASCADE");
     } else {
       exec(MARIA_URL + "test", MARIA_USER, "DROP DATABASE " + s.name());
     }

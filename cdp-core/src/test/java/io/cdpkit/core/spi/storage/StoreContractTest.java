@@ -2,6 +2,7 @@ package io.cdpkit.core.spi.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.cdpkit.core.model.Channels;
 import io.cdpkit.core.model.ConsentKey;
@@ -22,15 +23,19 @@ import io.cdpkit.core.model.ProfileState.Tally;
 import io.cdpkit.core.model.ProfileState.TraitValue;
 import io.cdpkit.core.model.WorkspaceId;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -70,7 +75,14 @@ import org.junit.jupiter.api.Test;
  * {@code null} map values survive, and instants keep at least microseconds); ties of event time
  * sort by messageId in {@link String#compareTo} order, not a locale collation; an anchor given
  * twice to {@link ReadTransaction#eventsByAnchors} still lists each event once; a ledger entry
- * naming the same profile on both sides is listed once for it.
+ * naming the same profile on both sides is listed once for it. For the extension reads: a page
+ * ({@code profilesAfter}, {@code members}, {@code dueChecks}) is short only when nothing follows
+ * it, so a short page ends a scan, and any limit from 1 to {@link Integer#MAX_VALUE} is allowed;
+ * {@code after} need not name an existing row; ids, segments and metadata keys order by
+ * {@link String#compareTo}, and keys compare exactly (case, trailing spaces); a metadata prefix
+ * is plain text ({@code %} and {@code _} are no wildcards); the instants of memberships and
+ * checks keep their nanoseconds, and instants before 1970 work; deleting what is not there
+ * changes nothing; a write transaction's ordered reads include its own writes.
  */
 public abstract class StoreContractTest {
 
@@ -190,6 +202,117 @@ public abstract class StoreContractTest {
 
   private List<LedgerEntry> readLedger(ProfileId profile) {
     return store.read(SHOP, tx -> tx.ledger(profile));
+  }
+
+  private List<ProfileRecord> readProfilesAfter(WorkspaceId ws, ProfileId after, int limit) {
+    return store.read(ws, tx -> tx.profilesAfter(after, limit));
+  }
+
+  private List<ProfileRecord> readScan(int pageSize) {
+    return store.read(SHOP, tx -> scan(tx, pageSize));
+  }
+
+  private Map<String, String> readMetadata(String prefix) {
+    return readMetadata(SHOP, prefix);
+  }
+
+  private Map<String, String> readMetadata(WorkspaceId ws, String prefix) {
+    return store.read(ws, tx -> tx.metadata(prefix));
+  }
+
+  private List<Membership> readMemberships(ProfileId profile) {
+    return store.read(SHOP, tx -> tx.memberships(profile));
+  }
+
+  private List<Membership> readMembers(String segment, ProfileId after, int limit) {
+    return store.read(SHOP, tx -> tx.members(segment, after, limit));
+  }
+
+  private Optional<ScheduledCheck> readCheck(ProfileId profile) {
+    return store.read(SHOP, tx -> tx.check(profile));
+  }
+
+  private List<ScheduledCheck> readDue(Instant upTo, int limit) {
+    return store.read(SHOP, tx -> tx.dueChecks(upTo, limit));
+  }
+
+  private static Membership membership(String segment, ProfileId profile, Instant since) {
+    return new Membership(segment, profile, since);
+  }
+
+  private static ScheduledCheck check(ProfileId profile, Instant at) {
+    return new ScheduledCheck(profile, at);
+  }
+
+  /** Minutes after {@link #T0}, the inverse of {@link #at}. */
+  private static long minutes(Instant time) {
+    return Duration.between(T0, time).toMinutes();
+  }
+
+  /**
+   * Every live profile, a page of {@code pageSize} at a time until an empty page; checks that
+   * every page but the last is full and that pages follow each other in order.
+   */
+  private static List<ProfileRecord> scan(ReadTransaction tx, int pageSize) {
+    List<ProfileRecord> out = new ArrayList<>();
+    ProfileId after = null;
+    boolean shortPage = false;
+    while (true) {
+      List<ProfileRecord> page = tx.profilesAfter(after, pageSize);
+      if (page.isEmpty()) {
+        return out;
+      }
+      assertThat(shortPage).as("a page of %d came after a short page", page.size()).isFalse();
+      assertThat(page.size()).isLessThanOrEqualTo(pageSize);
+      shortPage = page.size() < pageSize;
+      out.addAll(page);
+      after = page.get(page.size() - 1).id();
+    }
+  }
+
+  /** Every member of a segment, read as {@link #scan} reads profiles. */
+  private static List<Membership> members(ReadTransaction tx, String segment, int pageSize) {
+    List<Membership> out = new ArrayList<>();
+    ProfileId after = null;
+    boolean shortPage = false;
+    while (true) {
+      List<Membership> page = tx.members(segment, after, pageSize);
+      if (page.isEmpty()) {
+        return out;
+      }
+      assertThat(shortPage).as("a page of %d came after a short page", page.size()).isFalse();
+      assertThat(page.size()).isLessThanOrEqualTo(pageSize);
+      shortPage = page.size() < pageSize;
+      out.addAll(page);
+      after = page.get(page.size() - 1).profile();
+    }
+  }
+
+  /**
+   * {@code n} distinct profile ids in random order, from an alphabet on which String.compareTo
+   * and a language's collation disagree (case, '-', '.', '_', digits).
+   */
+  private static List<ProfileId> awkwardIds(int n) {
+    String alphabet = "-._0129ABXYZabxyz";
+    Random random = new Random(0xC0FFEE);
+    Set<String> values = new LinkedHashSet<>(List.of("a", "B", "_x", "-x", ".x", "x-1", "x1",
+        "x_1", "X1", "x10", "x2"));
+    while (values.size() < n) {
+      StringBuilder b = new StringBuilder();
+      for (int len = 1 + random.nextInt(10); b.length() < len; ) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      values.add(b.toString());
+    }
+    List<ProfileId> out = new ArrayList<>();
+    values.forEach(v -> out.add(ProfileId.of(v)));
+    Collections.shuffle(out, random);
+    return out.subList(0, n);
+  }
+
+  /** A version derived from the id, so that records of different profiles differ. */
+  private static long versionOf(ProfileId id) {
+    return 1 + (id.value().hashCode() & 0xffff);
   }
 
   /** Runs {@code work} in a write transaction that then throws; checks the throw propagates. */
@@ -376,6 +499,9 @@ public abstract class StoreContractTest {
       tx.putProfile(richProfile(AYSE, 3));
       tx.putRedirect(BOB, AYSE);
       tx.appendLedger(merged(AYSE, BOB, "m-order", at(2)));
+      tx.putMetadata("segment/vip", "{\"min_orders\":3}");
+      tx.putMembership(membership("vip", AYSE, at(3)));
+      tx.putCheck(check(AYSE, at(60)));
     });
   }
 
@@ -1029,6 +1155,751 @@ public abstract class StoreContractTest {
   // ---------------------------------------------------------------------------------------------
 
   @Nested
+  @DisplayName("Profile scans")
+  class ProfileScans {
+
+    @Test
+    @DisplayName("profilesAfter pages through every live profile exactly once, in String.compareTo"
+        + " order of the id, with full pages until the last, whatever the page size")
+    void scanEveryProfileOnce() {
+      List<ProfileId> ids = awkwardIds(600);
+      for (int from = 0; from < ids.size(); from += 200) {
+        List<ProfileId> part = ids.subList(from, from + 200);
+        update(tx -> part.forEach(id -> tx.putProfile(profile(id, versionOf(id)))));
+      }
+      List<ProfileId> deleted = ids.subList(100, 160);
+      update(tx -> deleted.forEach(tx::deleteProfile));
+      List<ProfileId> live = new ArrayList<>(ids);
+      live.removeAll(deleted);
+      Collections.sort(live);
+
+      for (int pageSize : new int[] {1, 7, 64, 540, 1000, Integer.MAX_VALUE}) {
+        List<ProfileRecord> scanned = read(tx -> scan(tx, pageSize));
+        assertThat(scanned).extracting(ProfileRecord::id).as("page size %d", pageSize)
+            .containsExactlyElementsOf(live);
+        assertThat(scanned).allSatisfy(r ->
+            assertThat(r).isEqualTo(profile(r.id(), versionOf(r.id()))));
+      }
+    }
+
+    @Test
+    @DisplayName("profile ids sort byte for byte, not by a language's rules: case, '-', '.' and"
+        + " '_' included")
+    void stringOrderNotCollation() {
+      List<String> sorted = List.of("-x", ".x", "0", "9-", "B", "X1", "Z", "_x", "a", "x-1", "x.1",
+          "x1", "x10", "x2", "x_1", "z");
+      List<String> shuffled = new ArrayList<>(sorted);
+      Collections.shuffle(shuffled, new Random(7));
+      update(tx -> shuffled.forEach(v -> tx.putProfile(profile(ProfileId.of(v), 1))));
+
+      assertThat(readScan(3)).extracting(r -> r.id().value())
+          .containsExactlyElementsOf(sorted);
+      assertThat(readProfilesAfter(SHOP, ProfileId.of("X1"), 3))
+          .extracting(r -> r.id().value()).containsExactly("Z", "_x", "a");
+    }
+
+    @Test
+    @DisplayName("after is exclusive and need not be a live profile's id; past the end is empty")
+    void afterIsExclusive() {
+      update(tx -> {
+        for (String v : List.of("p-a", "p-b", "p-d", "p-e")) {
+          tx.putProfile(profile(ProfileId.of(v), 1));
+        }
+      });
+
+      read(tx -> {
+        assertThat(tx.profilesAfter(ProfileId.of("p-b"), 10)).extracting(r -> r.id().value())
+            .containsExactly("p-d", "p-e");
+        assertThat(tx.profilesAfter(ProfileId.of("p-c"), 1)).extracting(r -> r.id().value())
+            .containsExactly("p-d");
+        assertThat(tx.profilesAfter(ProfileId.of("p-"), 2)).extracting(r -> r.id().value())
+            .containsExactly("p-a", "p-b");
+        assertThat(tx.profilesAfter(ProfileId.of("p-e"), 10)).isEmpty();
+        assertThat(tx.profilesAfter(ProfileId.of("q"), 10)).isEmpty();
+        return null;
+      });
+    }
+
+    @Test
+    @DisplayName("deleted profiles are gone from scans, a profile put again is back, a replaced"
+        + " one shows its new record, and merged-away ids are no profiles")
+    void deletesAndReplacements() {
+      update(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.putProfile(profile(BOB, 1));
+        tx.putProfile(profile(CAROL, 1));
+      });
+      update(tx -> {
+        tx.deleteProfile(BOB);
+        tx.putRedirect(BOB, AYSE);
+        tx.putProfile(richProfile(CAROL, 2));
+      });
+      assertThat(readProfilesAfter(SHOP, null, 10))
+          .containsExactly(profile(AYSE, 1), richProfile(CAROL, 2));
+
+      update(tx -> tx.putProfile(profile(BOB, 3)));
+      assertThat(readProfilesAfter(SHOP, null, 10))
+          .containsExactly(profile(AYSE, 1), profile(BOB, 3), richProfile(CAROL, 2));
+    }
+
+    @Test
+    @DisplayName("a write transaction's scan sees its own puts, replacements and deletes, in"
+        + " order, across pages")
+    void scanSeesOwnWrites() {
+      update(tx -> {
+        for (String v : List.of("p-b", "p-d", "p-f", "p-h")) {
+          tx.putProfile(profile(ProfileId.of(v), 1));
+        }
+      });
+
+      update(tx -> {
+        tx.putProfile(profile(ProfileId.of("p-a"), 2));
+        tx.putProfile(profile(ProfileId.of("p-c"), 2));
+        tx.putProfile(profile(ProfileId.of("p-d"), 2));
+        tx.deleteProfile(ProfileId.of("p-f"));
+        tx.putProfile(profile(ProfileId.of("p-z"), 2));
+        tx.putProfile(profile(ProfileId.of("p-x"), 2));
+        tx.deleteProfile(ProfileId.of("p-x"));
+
+        List<String> expected = List.of("p-a:2", "p-b:1", "p-c:2", "p-d:2", "p-h:1", "p-z:2");
+        for (int pageSize : new int[] {1, 2, 4, 100}) {
+          assertThat(scan(tx, pageSize)).extracting(r -> r.id().value() + ":" + r.version())
+              .as("page size %d", pageSize).containsExactlyElementsOf(expected);
+        }
+        assertThat(tx.profilesAfter(ProfileId.of("p-d"), 1)).extracting(r -> r.id().value())
+            .containsExactly("p-h");
+      });
+
+      assertThat(readScan(2)).extracting(r -> r.id().value() + ":" + r.version())
+          .containsExactly("p-a:2", "p-b:1", "p-c:2", "p-d:2", "p-h:1", "p-z:2");
+    }
+
+    @Test
+    @DisplayName("a scan after deleting more than a thousand profiles in the same transaction"
+        + " still finds the first live ones")
+    void scanPastManyOwnDeletes() {
+      List<ProfileId> ids = new ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        ids.add(ProfileId.of(String.format(Locale.ROOT, "p-%04d", i)));
+      }
+      update(tx -> ids.forEach(id -> tx.putProfile(profile(id, 1))));
+
+      update(tx -> {
+        ids.subList(0, 1_100).forEach(tx::deleteProfile);
+        tx.putProfile(profile(ProfileId.of("p-1150"), 2));
+        assertThat(tx.profilesAfter(null, 3)).extracting(r -> r.id().value() + ":" + r.version())
+            .containsExactly("p-1100:1", "p-1101:1", "p-1102:1");
+        assertThat(tx.profilesAfter(ProfileId.of("p-1149"), 2))
+            .extracting(r -> r.id().value() + ":" + r.version())
+            .containsExactly("p-1150:2", "p-1151:1");
+        assertThat(scan(tx, 30)).hasSize(100);
+      });
+    }
+
+    @Test
+    @DisplayName("a limit below 1 is refused with IllegalArgumentException")
+    void limitChecked() {
+      update(tx -> tx.putProfile(profile(AYSE, 1)));
+
+      read(tx -> {
+        assertThatThrownBy(() -> tx.profilesAfter(null, 0))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.profilesAfter(AYSE, -1))
+            .isInstanceOf(IllegalArgumentException.class);
+        return null;
+      });
+      update(tx -> assertThatThrownBy(() -> tx.profilesAfter(null, 0))
+          .isInstanceOf(IllegalArgumentException.class));
+    }
+
+    @Test
+    @DisplayName("a scan sees only its own workspace's profiles")
+    void workspaceIsolation() {
+      update(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.putProfile(profile(CAROL, 1));
+      });
+      update(OTHER_SHOP, tx -> tx.putProfile(profile(BOB, 7)));
+
+      assertThat(readProfilesAfter(SHOP, null, 10))
+          .containsExactly(profile(AYSE, 1), profile(CAROL, 1));
+      assertThat(readProfilesAfter(OTHER_SHOP, null, 10))
+          .containsExactly(profile(BOB, 7));
+      assertThat(readProfilesAfter(OTHER_SHOP, AYSE, 10))
+          .containsExactly(profile(BOB, 7));
+      assertThat(readProfilesAfter(WorkspaceId.of("shop-empty"), null, 10))
+          .isEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("Metadata")
+  class Metadata {
+
+    @Test
+    @DisplayName("metadata(prefix) returns exactly the entries whose key starts with the prefix,"
+        + " sorted by key in String.compareTo order")
+    void prefixAndOrder() {
+      update(tx -> {
+        tx.putMetadata("segment/vip", "{\"min_orders\":3}");
+        tx.putMetadata("segment/churn-risk", "{\"days\":90}");
+        tx.putMetadata("segment/Vip", "upper case is another key");
+        tx.putMetadata("segments", "not under segment/");
+        tx.putMetadata("segment/", "the prefix itself");
+        tx.putMetadata("schedule/next", "2026-03-02T00:00:00Z");
+        tx.putMetadata("seg", "shorter than the prefix");
+      });
+
+      assertThat(readMetadata("segment/")).containsExactly(
+          entry("segment/", "the prefix itself"),
+          entry("segment/Vip", "upper case is another key"),
+          entry("segment/churn-risk", "{\"days\":90}"),
+          entry("segment/vip", "{\"min_orders\":3}"));
+      assertThat(readMetadata("segment")).containsOnlyKeys("segment/", "segment/Vip",
+          "segment/churn-risk", "segment/vip", "segments");
+      assertThat(readMetadata("").keySet()).containsExactly("schedule/next", "seg", "segment/",
+          "segment/Vip", "segment/churn-risk", "segment/vip", "segments");
+      assertThat(readMetadata("segment/v")).containsOnlyKeys("segment/vip");
+      assertThat(readMetadata("Segment/")).isEmpty();
+      assertThat(readMetadata("segment/vip/")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a prefix is text, not a pattern: '%', '_', '!' and '\\' match only themselves")
+    void prefixIsNotAPattern() {
+      update(tx -> {
+        tx.putMetadata("a_b/1", "underscore");
+        tx.putMetadata("aXb/1", "letter");
+        tx.putMetadata("100%/x", "percent");
+        tx.putMetadata("100x/y", "no percent");
+        tx.putMetadata("a!b/1", "bang");
+        tx.putMetadata("a!!b/1", "two bangs");
+        tx.putMetadata("c\\d/1", "backslash");
+        tx.putMetadata("cd/1", "no backslash");
+      });
+
+      assertThat(readMetadata("a_b")).containsOnlyKeys("a_b/1");
+      assertThat(readMetadata("100%")).containsOnlyKeys("100%/x");
+      assertThat(readMetadata("a!b")).containsOnlyKeys("a!b/1");
+      assertThat(readMetadata("a!")).containsOnlyKeys("a!b/1", "a!!b/1");
+      assertThat(readMetadata("c\\")).containsOnlyKeys("c\\d/1");
+      assertThat(readMetadata("%")).isEmpty();
+      assertThat(readMetadata("_")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("keys are exact: case, trailing spaces and accents make different keys")
+    void keysAreExact() {
+      update(tx -> {
+        tx.putMetadata("k", "plain");
+        tx.putMetadata("K", "upper");
+        tx.putMetadata("k ", "trailing space");
+        tx.putMetadata("ı", "dotless i");
+        tx.putMetadata("i", "dotted i");
+      });
+
+      assertThat(readMetadata("")).containsExactly(entry("K", "upper"), entry("i", "dotted i"),
+          entry("k", "plain"), entry("k ", "trailing space"), entry("ı", "dotless i"));
+    }
+
+    @Test
+    @DisplayName("putMetadata replaces the value of a key; deleteMetadata removes it, and"
+        + " deleting an absent key changes nothing")
+    void replaceAndDelete() {
+      update(tx -> {
+        tx.putMetadata("segment/vip", "v1");
+        tx.putMetadata("segment/churn", "c1");
+      });
+      update(tx -> tx.putMetadata("segment/vip", "v2"));
+      assertThat(readMetadata("segment/")).containsExactly(entry("segment/churn", "c1"),
+          entry("segment/vip", "v2"));
+
+      update(tx -> {
+        tx.deleteMetadata("segment/churn");
+        tx.deleteMetadata("segment/never-written");
+      });
+      assertThat(readMetadata("")).containsExactly(entry("segment/vip", "v2"));
+
+      update(tx -> tx.putMetadata("segment/churn", "c2"));
+      assertThat(readMetadata("segment/")).containsExactly(entry("segment/churn", "c2"),
+          entry("segment/vip", "v2"));
+    }
+
+    @Test
+    @DisplayName("keys and values at their limits round-trip: a 200-character key, a value of"
+        + " 1 MiB characters, an empty value, any text")
+    void limitsRoundTrip() {
+      String longKey = "k".repeat(WriteTransaction.MAX_METADATA_KEY_LENGTH - 2) + "🛍";
+      String bigValue = "€" + "x".repeat(WriteTransaction.MAX_METADATA_VALUE_LENGTH - 2) + "€";
+      String text = "İstanbul — \"quoted\" \\ back\nslash\ttab 🛍 {\"json\": [1, 2]}";
+      update(tx -> {
+        tx.putMetadata(longKey, "long key");
+        tx.putMetadata("big", bigValue);
+        tx.putMetadata("empty", "");
+        tx.putMetadata("text", text);
+        tx.putMetadata("ключ/日本", "unicode key");
+      });
+
+      Map<String, String> all = readMetadata("");
+      assertThat(all).containsOnlyKeys(longKey, "big", "empty", "text", "ключ/日本");
+      assertThat(all.get(longKey)).isEqualTo("long key");
+      assertThat(all.get("big")).hasSize(WriteTransaction.MAX_METADATA_VALUE_LENGTH)
+          .isEqualTo(bigValue);
+      assertThat(all.get("empty")).isEmpty();
+      assertThat(all.get("text")).isEqualTo(text);
+      assertThat(readMetadata("ключ/")).containsExactly(entry("ключ/日本", "unicode key"));
+    }
+
+    @Test
+    @DisplayName("an empty key, a key over 200 characters or a value over 1 MiB characters is"
+        + " refused with IllegalArgumentException, and the transaction goes on")
+    void illegalEntriesRefused() {
+      update(tx -> {
+        assertThatThrownBy(() -> tx.putMetadata("", "v"))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.putMetadata(
+            "k".repeat(WriteTransaction.MAX_METADATA_KEY_LENGTH + 1), "v"))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.putMetadata("too-big",
+            "x".repeat(WriteTransaction.MAX_METADATA_VALUE_LENGTH + 1)))
+            .isInstanceOf(IllegalArgumentException.class);
+        tx.putMetadata("fine", "kept");
+      });
+
+      assertThat(readMetadata("")).containsExactly(entry("fine", "kept"));
+    }
+
+    @Test
+    @DisplayName("a write transaction reads its own puts and deletes, laid over what is committed")
+    void readsOwnWrites() {
+      update(tx -> {
+        tx.putMetadata("segment/a", "a1");
+        tx.putMetadata("segment/b", "b1");
+        tx.putMetadata("segment/c", "c1");
+      });
+
+      update(tx -> {
+        tx.putMetadata("segment/b", "b2");
+        tx.deleteMetadata("segment/c");
+        tx.putMetadata("segment/0", "new");
+        tx.putMetadata("other/x", "elsewhere");
+        tx.putMetadata("segment/d", "short-lived");
+        tx.deleteMetadata("segment/d");
+
+        assertThat(tx.metadata("segment/")).containsExactly(entry("segment/0", "new"),
+            entry("segment/a", "a1"), entry("segment/b", "b2"));
+        assertThat(tx.metadata("other/")).containsExactly(entry("other/x", "elsewhere"));
+      });
+    }
+
+    @Test
+    @DisplayName("metadata of one workspace is invisible in another, and the same key is two"
+        + " entries")
+    void workspaceIsolation() {
+      update(tx -> tx.putMetadata("segment/vip", "amsterdam"));
+      update(OTHER_SHOP, tx -> {
+        tx.putMetadata("segment/vip", "istanbul");
+        tx.putMetadata("segment/only-there", "x");
+      });
+      update(OTHER_SHOP, tx -> tx.deleteMetadata("segment/only-there"));
+
+      assertThat(readMetadata("")).containsExactly(entry("segment/vip", "amsterdam"));
+      assertThat(readMetadata(OTHER_SHOP, ""))
+          .containsExactly(entry("segment/vip", "istanbul"));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("Segment memberships")
+  class Memberships {
+
+    @Test
+    @DisplayName("putMembership stores memberships that memberships(profile) lists by segment id"
+        + " and members(segment) lists by profile id, since kept to the nanosecond")
+    void putAndList() {
+      Instant precise = Instant.parse("2026-03-01T10:15:00.123456789Z");
+      Instant before1970 = Instant.parse("1969-12-31T23:59:59.999999999Z");
+      update(tx -> {
+        tx.putMembership(membership("vip", AYSE, precise));
+        tx.putMembership(membership("churn-risk", AYSE, at(2)));
+        tx.putMembership(membership("VIP", AYSE, at(3)));
+        tx.putMembership(membership("vip", BOB, before1970));
+        tx.putMembership(membership("vip", CAROL, at(5)));
+      });
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("VIP", AYSE, at(3)),
+          membership("churn-risk", AYSE, at(2)), membership("vip", AYSE, precise));
+      assertThat(readMemberships(BOB)).containsExactly(membership("vip", BOB, before1970));
+      assertThat(readMemberships(ProfileId.of("p-nobody"))).isEmpty();
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", AYSE, precise),
+          membership("vip", BOB, before1970), membership("vip", CAROL, at(5)));
+      assertThat(readMembers("VIP", null, 10)).containsExactly(membership("VIP", AYSE, at(3)));
+      assertThat(readMembers("Vip", null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("putMembership replaces the membership of the same segment and profile, also"
+        + " for a reader that saw the old one")
+    void putReplaces() {
+      update(tx -> tx.putMembership(membership("vip", AYSE, at(1))));
+      assertThat(readMemberships(AYSE)).containsExactly(membership("vip", AYSE, at(1)));
+      update(tx -> tx.putMembership(membership("vip", AYSE, at(9))));
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("vip", AYSE, at(9)));
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", AYSE, at(9)));
+    }
+
+    @Test
+    @DisplayName("deleteMembership removes one membership, keeps the profile's others and the"
+        + " segment's other members; deleting an absent one changes nothing")
+    void delete() {
+      update(tx -> {
+        tx.putMembership(membership("vip", AYSE, at(1)));
+        tx.putMembership(membership("churn-risk", AYSE, at(1)));
+        tx.putMembership(membership("vip", BOB, at(2)));
+      });
+      assertThat(readMemberships(AYSE)).hasSize(2);
+      assertThat(readMemberships(CAROL)).isEmpty();
+      update(tx -> {
+        tx.deleteMembership("vip", AYSE);
+        tx.deleteMembership("vip", CAROL);
+        tx.deleteMembership("never", AYSE);
+      });
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("churn-risk", AYSE, at(1)));
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", BOB, at(2)));
+      update(tx -> tx.deleteMembership("churn-risk", AYSE));
+      assertThat(readMemberships(AYSE)).isEmpty();
+      assertThat(readMembers("churn-risk", null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("members pages through a segment in String.compareTo order of the profile id,"
+        + " each member once, after exclusive, with full pages until the last")
+    void membersPaging() {
+      List<ProfileId> ids = awkwardIds(300);
+      update(tx -> {
+        for (int i = 0; i < ids.size(); i++) {
+          tx.putMembership(membership("vip", ids.get(i), at(i)));
+          if (i % 3 == 0) {
+            tx.putMembership(membership("vip-2", ids.get(i), at(i)));
+            tx.putMembership(membership("VIP", ids.get(i), at(i)));
+          }
+        }
+      });
+      List<ProfileId> expected = new ArrayList<>(ids);
+      Collections.sort(expected);
+
+      for (int pageSize : new int[] {1, 7, 300, Integer.MAX_VALUE}) {
+        List<Membership> all = read(tx -> members(tx, "vip", pageSize));
+        assertThat(all).extracting(Membership::profile).as("page size %d", pageSize)
+            .containsExactlyElementsOf(expected);
+        assertThat(all).allSatisfy(m -> assertThat(m).isEqualTo(
+            membership("vip", m.profile(), at(ids.indexOf(m.profile())))));
+      }
+      ProfileId middle = expected.get(150);
+      assertThat(readMembers("vip", middle, 2)).extracting(Membership::profile)
+          .containsExactly(expected.get(151), expected.get(152));
+      assertThat(readMembers("vip", expected.get(299), 5)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a write transaction's reads see its own puts, replacements and deletes, in"
+        + " order, across pages")
+    void readsOwnWrites() {
+      update(tx -> {
+        for (String v : List.of("p-b", "p-d", "p-f", "p-h")) {
+          tx.putMembership(membership("vip", ProfileId.of(v), at(1)));
+        }
+        tx.putMembership(membership("churn", ProfileId.of("p-d"), at(1)));
+      });
+
+      update(tx -> {
+        tx.putMembership(membership("vip", ProfileId.of("p-a"), at(2)));
+        tx.putMembership(membership("vip", ProfileId.of("p-d"), at(2)));
+        tx.deleteMembership("vip", ProfileId.of("p-f"));
+        tx.putMembership(membership("vip", ProfileId.of("p-z"), at(2)));
+        tx.putMembership(membership("other", ProfileId.of("p-c"), at(2)));
+        tx.putMembership(membership("vip", ProfileId.of("p-x"), at(2)));
+        tx.deleteMembership("vip", ProfileId.of("p-x"));
+        tx.putMembership(membership("after", ProfileId.of("p-d"), at(2)));
+
+        List<String> expected = List.of("p-a@2", "p-b@1", "p-d@2", "p-h@1", "p-z@2");
+        for (int pageSize : new int[] {1, 2, 100}) {
+          assertThat(members(tx, "vip", pageSize)).as("page size %d", pageSize)
+              .extracting(m -> m.profile().value() + "@" + minutes(m.since()))
+              .containsExactlyElementsOf(expected);
+        }
+        assertThat(tx.memberships(ProfileId.of("p-d"))).containsExactly(
+            membership("after", ProfileId.of("p-d"), at(2)),
+            membership("churn", ProfileId.of("p-d"), at(1)),
+            membership("vip", ProfileId.of("p-d"), at(2)));
+        assertThat(tx.memberships(ProfileId.of("p-f"))).isEmpty();
+      });
+
+      assertThat(readMembers("vip", null, 100))
+          .extracting(m -> m.profile().value() + "@" + minutes(m.since()))
+          .containsExactly("p-a@2", "p-b@1", "p-d@2", "p-h@1", "p-z@2");
+      assertThat(readMemberships(ProfileId.of("p-d"))).extracting(Membership::segment)
+          .containsExactly("after", "churn", "vip");
+    }
+
+    @Test
+    @DisplayName("members after leaving more than a thousand members in the same transaction"
+        + " still finds the first remaining ones")
+    void membersPastManyOwnDeletes() {
+      List<ProfileId> ids = new ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        ids.add(ProfileId.of(String.format(Locale.ROOT, "p-%04d", i)));
+      }
+      update(tx -> ids.forEach(id -> tx.putMembership(membership("vip", id, at(1)))));
+
+      update(tx -> {
+        ids.subList(0, 1_100).forEach(id -> tx.deleteMembership("vip", id));
+        assertThat(tx.members("vip", null, 2)).extracting(m -> m.profile().value())
+            .containsExactly("p-1100", "p-1101");
+        assertThat(members(tx, "vip", 30)).hasSize(100);
+      });
+    }
+
+    @Test
+    @DisplayName("a store keeps memberships only as told: deleting the profile keeps them")
+    void independentOfProfiles() {
+      update(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.putMembership(membership("vip", AYSE, at(1)));
+      });
+      update(tx -> tx.deleteProfile(AYSE));
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("vip", AYSE, at(1)));
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", AYSE, at(1)));
+    }
+
+    @Test
+    @DisplayName("a limit below 1 is refused with IllegalArgumentException")
+    void limitChecked() {
+      update(tx -> tx.putMembership(membership("vip", AYSE, at(1))));
+
+      read(tx -> {
+        assertThatThrownBy(() -> tx.members("vip", null, 0))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.members("vip", AYSE, -5))
+            .isInstanceOf(IllegalArgumentException.class);
+        return null;
+      });
+    }
+
+    @Test
+    @DisplayName("memberships of one workspace are invisible in another, and the same segment"
+        + " and profile are two memberships")
+    void workspaceIsolation() {
+      update(tx -> tx.putMembership(membership("vip", AYSE, at(1))));
+      update(OTHER_SHOP, tx -> {
+        tx.putMembership(membership("vip", AYSE, at(7)));
+        tx.putMembership(membership("vip", BOB, at(7)));
+      });
+      update(OTHER_SHOP, tx -> tx.deleteMembership("vip", BOB));
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("vip", AYSE, at(1)));
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", AYSE, at(1)));
+      store.read(OTHER_SHOP, tx -> {
+        assertThat(tx.memberships(AYSE)).containsExactly(membership("vip", AYSE, at(7)));
+        assertThat(tx.members("vip", null, 10)).containsExactly(membership("vip", AYSE, at(7)));
+        assertThat(tx.memberships(BOB)).isEmpty();
+        return null;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("Scheduled checks")
+  class Checks {
+
+    @Test
+    @DisplayName("putCheck stores one check per profile that check() returns to the nanosecond")
+    void putAndGet() {
+      Instant precise = Instant.parse("2026-03-01T10:15:00.123456789Z");
+      Instant before1970 = Instant.parse("1969-12-31T23:59:59.999999999Z");
+      update(tx -> {
+        tx.putCheck(check(AYSE, precise));
+        tx.putCheck(check(BOB, before1970));
+      });
+
+      assertThat(readCheck(AYSE)).contains(check(AYSE, precise));
+      assertThat(readCheck(BOB)).contains(check(BOB, before1970));
+      assertThat(readCheck(CAROL)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("putCheck replaces the profile's check, also for a reader that saw the old one,"
+        + " and the check moves to its new place in the due order")
+    void putReplaces() {
+      update(tx -> {
+        tx.putCheck(check(AYSE, at(1)));
+        tx.putCheck(check(BOB, at(2)));
+      });
+      assertThat(readCheck(AYSE)).contains(check(AYSE, at(1)));
+      assertThat(readCheck(CAROL)).isEmpty();
+      update(tx -> {
+        tx.putCheck(check(AYSE, at(3)));
+        tx.putCheck(check(CAROL, at(4)));
+      });
+
+      assertThat(readCheck(AYSE)).contains(check(AYSE, at(3)));
+      assertThat(readCheck(CAROL)).contains(check(CAROL, at(4)));
+      assertThat(readDue(at(10), 10)).containsExactly(check(BOB, at(2)), check(AYSE, at(3)),
+          check(CAROL, at(4)));
+      assertThat(readDue(at(2), 10)).containsExactly(check(BOB, at(2)));
+    }
+
+    @Test
+    @DisplayName("dueChecks lists the checks due at or before upTo by time, then profile id in"
+        + " String.compareTo order, at most limit")
+    void dueOrder() {
+      Instant t = at(10);
+      List<ScheduledCheck> all = List.of(
+          check(ProfileId.of("p-10"), t),
+          check(ProfileId.of("m"), at(5)),
+          check(ProfileId.of("a"), t.plusNanos(1)),
+          check(ProfileId.of("p_1"), t),
+          check(ProfileId.of("n"), at(20)),
+          check(ProfileId.of("P-2"), t),
+          check(ProfileId.of("z"), t.minusNanos(1)),
+          check(ProfileId.of("p-1"), t),
+          check(ProfileId.of("old"), Instant.parse("1969-12-31T23:59:59.999999999Z")));
+      update(tx -> all.forEach(tx::putCheck));
+
+      assertThat(readDue(t, 100)).extracting(c -> c.profile().value())
+          .containsExactly("old", "m", "z", "P-2", "p-1", "p-10", "p_1");
+      assertThat(readDue(t, 4)).extracting(c -> c.profile().value())
+          .containsExactly("old", "m", "z", "P-2");
+      assertThat(readDue(t.minusNanos(1), 100)).extracting(c -> c.profile().value())
+          .containsExactly("old", "m", "z");
+      assertThat(readDue(t.minusNanos(2), 100)).extracting(c -> c.profile().value())
+          .containsExactly("old", "m");
+      assertThat(readDue(Instant.MAX, 100)).extracting(c -> c.profile().value())
+          .containsExactly("old", "m", "z", "P-2", "p-1", "p-10", "p_1", "a", "n");
+      assertThat(readDue(Instant.parse("1969-12-31T23:59:59.999999998Z"), 100)).isEmpty();
+      assertThat(readDue(Instant.MIN, 100)).isEmpty();
+      assertThat(readDue(Instant.MAX, 100)).containsAll(all);
+    }
+
+    @Test
+    @DisplayName("deleteCheck removes the check from check() and dueChecks; deleting an absent"
+        + " one changes nothing")
+    void delete() {
+      update(tx -> {
+        tx.putCheck(check(AYSE, at(1)));
+        tx.putCheck(check(BOB, at(2)));
+      });
+      assertThat(readCheck(AYSE)).contains(check(AYSE, at(1)));
+      update(tx -> {
+        tx.deleteCheck(AYSE);
+        tx.deleteCheck(CAROL);
+      });
+
+      assertThat(readCheck(AYSE)).isEmpty();
+      assertThat(readCheck(BOB)).contains(check(BOB, at(2)));
+      assertThat(readDue(at(10), 10)).containsExactly(check(BOB, at(2)));
+    }
+
+    @Test
+    @DisplayName("a write transaction's reads see its own puts, moves and deletes, even when"
+        + " more than a thousand committed checks moved away")
+    void readsOwnWrites() {
+      List<ProfileId> ids = new ArrayList<>();
+      for (int i = 0; i < 1_100; i++) {
+        ids.add(ProfileId.of(String.format(Locale.ROOT, "q-%04d", i)));
+      }
+      update(tx -> {
+        for (int i = 0; i < ids.size(); i++) {
+          tx.putCheck(check(ids.get(i), at(1).plusSeconds(i)));
+        }
+      });
+
+      update(tx -> {
+        ids.subList(0, 1_050).forEach(id -> tx.putCheck(check(id, at(1_000))));
+        tx.deleteCheck(ProfileId.of("q-1050"));
+        tx.putCheck(check(ProfileId.of("a-new"), at(0)));
+        tx.putCheck(check(ProfileId.of("b-gone"), at(0)));
+        tx.deleteCheck(ProfileId.of("b-gone"));
+
+        assertThat(tx.dueChecks(at(500), 3)).extracting(c -> c.profile().value())
+            .containsExactly("a-new", "q-1051", "q-1052");
+        assertThat(tx.dueChecks(at(500), 1_000)).hasSize(50);
+        List<ScheduledCheck> later = tx.dueChecks(at(1_000), 2_000);
+        assertThat(later).hasSize(1_100);
+        assertThat(later.get(50)).isEqualTo(check(ProfileId.of("q-0000"), at(1_000)));
+        assertThat(tx.check(ProfileId.of("q-0007"))).contains(check(ProfileId.of("q-0007"),
+            at(1_000)));
+        assertThat(tx.check(ProfileId.of("q-1050"))).isEmpty();
+        assertThat(tx.check(ProfileId.of("b-gone"))).isEmpty();
+      });
+
+      assertThat(readDue(at(500), 3)).extracting(c -> c.profile().value())
+          .containsExactly("a-new", "q-1051", "q-1052");
+      assertThat(readCheck(ProfileId.of("q-0007"))).contains(check(ProfileId.of("q-0007"),
+          at(1_000)));
+    }
+
+    @Test
+    @DisplayName("a store keeps checks only as told: deleting the profile keeps its check")
+    void independentOfProfiles() {
+      update(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.putCheck(check(AYSE, at(1)));
+      });
+      update(tx -> tx.deleteProfile(AYSE));
+
+      assertThat(readCheck(AYSE)).contains(check(AYSE, at(1)));
+      assertThat(readDue(at(1), 10)).containsExactly(check(AYSE, at(1)));
+    }
+
+    @Test
+    @DisplayName("a limit below 1 is refused with IllegalArgumentException")
+    void limitChecked() {
+      update(tx -> tx.putCheck(check(AYSE, at(1))));
+
+      read(tx -> {
+        assertThatThrownBy(() -> tx.dueChecks(at(1), 0))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.dueChecks(Instant.MAX, Integer.MIN_VALUE))
+            .isInstanceOf(IllegalArgumentException.class);
+        return null;
+      });
+    }
+
+    @Test
+    @DisplayName("checks of one workspace are invisible in another, and the same profile has a"
+        + " check in each")
+    void workspaceIsolation() {
+      update(tx -> tx.putCheck(check(AYSE, at(1))));
+      update(OTHER_SHOP, tx -> {
+        tx.putCheck(check(AYSE, at(2)));
+        tx.putCheck(check(BOB, at(2)));
+      });
+      update(OTHER_SHOP, tx -> tx.deleteCheck(BOB));
+
+      assertThat(readCheck(AYSE)).contains(check(AYSE, at(1)));
+      assertThat(readDue(Instant.MAX, 10)).containsExactly(check(AYSE, at(1)));
+      store.read(OTHER_SHOP, tx -> {
+        assertThat(tx.check(AYSE)).contains(check(AYSE, at(2)));
+        assertThat(tx.check(BOB)).isEmpty();
+        assertThat(tx.dueChecks(Instant.MAX, 10)).containsExactly(check(AYSE, at(2)));
+        return null;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
   @DisplayName("Transactions")
   class Transactions {
 
@@ -1047,6 +1918,12 @@ public abstract class StoreContractTest {
         assertThat(tx.redirect(BOB)).isEmpty();
         assertThat(tx.ledger(AYSE)).isEmpty();
         assertThat(tx.eventNameCounts()).isEmpty();
+        assertThat(tx.profilesAfter(null, 10)).isEmpty();
+        assertThat(tx.metadata("")).isEmpty();
+        assertThat(tx.memberships(AYSE)).isEmpty();
+        assertThat(tx.members("vip", null, 10)).isEmpty();
+        assertThat(tx.check(AYSE)).isEmpty();
+        assertThat(tx.dueChecks(Instant.MAX, 10)).isEmpty();
         return null;
       });
     }
@@ -1084,6 +1961,12 @@ public abstract class StoreContractTest {
         assertThat(tx.redirect(BOB)).contains(AYSE);
         assertThat(tx.ledger(AYSE)).hasSize(1);
         assertThat(tx.eventNameCounts()).isEqualTo(Map.of("Order Completed", 1L));
+        assertThat(tx.profilesAfter(null, 10)).containsExactly(richProfile(AYSE, 3));
+        assertThat(tx.metadata("segment/")).containsOnlyKeys("segment/vip");
+        assertThat(tx.memberships(AYSE)).containsExactly(membership("vip", AYSE, at(3)));
+        assertThat(tx.members("vip", null, 10)).containsExactly(membership("vip", AYSE, at(3)));
+        assertThat(tx.check(AYSE)).contains(check(AYSE, at(60)));
+        assertThat(tx.dueChecks(at(60), 10)).containsExactly(check(AYSE, at(60)));
         return null;
       });
     }
@@ -1336,8 +2219,8 @@ public abstract class StoreContractTest {
     }
 
     @Test
-    @DisplayName("a whole merge (event, nodes, component, links, profiles, redirect, ledger) is"
-        + " undone together, and the store stays usable")
+    @DisplayName("a whole merge (event, nodes, component, links, profiles, redirect, ledger,"
+        + " memberships, checks, metadata) is undone together, and the store stays usable")
     void wholeMerge() {
       writeOneOfEach(SHOP);
       Link bobLink = link("m-bob", at(0), BOB_EMAIL, BOB_PHONE);
@@ -1347,6 +2230,8 @@ public abstract class StoreContractTest {
         tx.putComponent(component("c-2", bobLink));
         tx.addLink("c-2", bobLink);
         tx.putProfile(profile(CAROL, 1));
+        tx.putMembership(membership("churn", CAROL, at(1)));
+        tx.putCheck(check(CAROL, at(30)));
       });
       Map<String, Object> before = snapshot();
 
@@ -1362,11 +2247,113 @@ public abstract class StoreContractTest {
         tx.deleteProfile(CAROL);
         tx.putRedirect(CAROL, AYSE);
         tx.appendLedger(merged(AYSE, CAROL, "m-merge", at(10)));
+        tx.deleteMembership("churn", CAROL);
+        tx.putMembership(membership("churn", AYSE, at(9)));
+        tx.deleteCheck(CAROL);
+        tx.putCheck(check(AYSE, at(20)));
+        tx.putMetadata("segment/vip", "{\"min_orders\":4}");
       });
 
       assertThat(snapshot()).isEqualTo(before);
       update(tx -> tx.putProfile(profile(AYSE, 4)));
       assertThat(readProfile(AYSE)).contains(profile(AYSE, 4));
+    }
+
+    @Test
+    @DisplayName("scans list the profiles as before: new ones gone, deleted ones back, in order")
+    void profileScans() {
+      update(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.putProfile(profile(BOB, 1));
+      });
+
+      updateAndFail(tx -> {
+        tx.putProfile(profile(CAROL, 1));
+        tx.putProfile(profile(ProfileId.of("a-first"), 1));
+        tx.deleteProfile(BOB);
+        tx.putProfile(profile(AYSE, 2));
+        assertThat(tx.profilesAfter(null, 10)).extracting(r -> r.id().value())
+            .containsExactly("a-first", "p-ayse", "p-carol");
+      });
+
+      assertThat(readProfilesAfter(SHOP, null, 10))
+          .containsExactly(profile(AYSE, 1), profile(BOB, 1));
+      update(tx -> tx.putProfile(profile(CAROL, 1)));
+      assertThat(readProfilesAfter(SHOP, BOB, 10)).containsExactly(profile(CAROL, 1));
+    }
+
+    @Test
+    @DisplayName("metadata put, replaced and deleted is restored")
+    void metadata() {
+      update(tx -> {
+        tx.putMetadata("segment/vip", "v1");
+        tx.putMetadata("segment/churn", "c1");
+      });
+
+      updateAndFail(tx -> {
+        tx.putMetadata("segment/vip", "v2");
+        tx.deleteMetadata("segment/churn");
+        tx.putMetadata("segment/new", "n1");
+        tx.deleteMetadata("segment/new");
+        tx.putMetadata("segment/new", "n2");
+        tx.putMetadata("schedule/x", "x");
+      });
+
+      assertThat(readMetadata("")).containsExactly(entry("segment/churn", "c1"),
+          entry("segment/vip", "v1"));
+    }
+
+    @Test
+    @DisplayName("memberships put, replaced and deleted are restored, in both listings")
+    void memberships() {
+      update(tx -> {
+        tx.putMembership(membership("vip", AYSE, at(1)));
+        tx.putMembership(membership("vip", BOB, at(1)));
+        tx.putMembership(membership("churn", AYSE, at(1)));
+      });
+
+      updateAndFail(tx -> {
+        tx.putMembership(membership("vip", AYSE, at(2)));
+        tx.deleteMembership("vip", BOB);
+        tx.putMembership(membership("vip", CAROL, at(2)));
+        tx.putMembership(membership("new", AYSE, at(2)));
+        tx.deleteMembership("churn", AYSE);
+        tx.putMembership(membership("churn", AYSE, at(3)));
+        tx.deleteMembership("churn", AYSE);
+      });
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("churn", AYSE, at(1)),
+          membership("vip", AYSE, at(1)));
+      assertThat(readMemberships(BOB)).containsExactly(membership("vip", BOB, at(1)));
+      assertThat(readMemberships(CAROL)).isEmpty();
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", AYSE, at(1)),
+          membership("vip", BOB, at(1)));
+      assertThat(readMembers("new", null, 10)).isEmpty();
+      assertThat(readMembers("churn", null, 10)).containsExactly(
+          membership("churn", AYSE, at(1)));
+    }
+
+    @Test
+    @DisplayName("checks put, moved and deleted are restored, in their place in the due order")
+    void checks() {
+      update(tx -> {
+        tx.putCheck(check(AYSE, at(1)));
+        tx.putCheck(check(BOB, at(2)));
+      });
+
+      updateAndFail(tx -> {
+        tx.putCheck(check(AYSE, at(3)));
+        tx.deleteCheck(BOB);
+        tx.putCheck(check(CAROL, at(0)));
+        tx.deleteCheck(CAROL);
+        tx.putCheck(check(CAROL, at(0)));
+      });
+
+      assertThat(readCheck(AYSE)).contains(check(AYSE, at(1)));
+      assertThat(readCheck(BOB)).contains(check(BOB, at(2)));
+      assertThat(readCheck(CAROL)).isEmpty();
+      assertThat(readDue(Instant.MAX, 10)).containsExactly(check(AYSE, at(1)),
+          check(BOB, at(2)));
     }
   }
 
@@ -1392,6 +2379,14 @@ public abstract class StoreContractTest {
         s.put("redirect " + p, tx.redirect(p));
         s.put("ledger " + p, tx.ledger(p));
       }
+      s.put("scan", tx.profilesAfter(null, 100));
+      s.put("metadata", Map.copyOf(tx.metadata("")));
+      for (ProfileId p : profiles) {
+        s.put("memberships of " + p, tx.memberships(p));
+        s.put("check of " + p, tx.check(p));
+      }
+      s.put("members of vip", tx.members("vip", null, 100));
+      s.put("due", tx.dueChecks(Instant.MAX, 100));
       for (String c : components) {
         s.put("nodes in " + c, Set.copyOf(tx.nodesOfComponent(c)));
         s.put("component " + c, tx.component(c));
@@ -1564,6 +2559,110 @@ public abstract class StoreContractTest {
       assertThat(readProfile(BOB)).isEmpty();
       assertThat(readProfile(CAROL)).isEmpty();
     }
+
+    @Test
+    @DisplayName("rollbackTo restores the profile scan order: profiles put after the savepoint are"
+        + " gone, profiles deleted after it are back")
+    void profileScans() {
+      update(tx -> tx.putProfile(profile(BOB, 1)));
+
+      update(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        Savepoint sp = tx.savepoint();
+        tx.putProfile(profile(CAROL, 1));
+        tx.deleteProfile(BOB);
+        tx.deleteProfile(AYSE);
+        tx.putProfile(profile(AYSE, 2));
+        tx.rollbackTo(sp);
+
+        assertThat(tx.profilesAfter(null, 10)).containsExactly(profile(AYSE, 1),
+            profile(BOB, 1));
+        tx.putProfile(profile(ProfileId.of("p-dave"), 1));
+      });
+
+      assertThat(readProfilesAfter(SHOP, null, 10)).extracting(r -> r.id().value())
+          .containsExactly("p-ayse", "p-bob", "p-dave");
+    }
+
+    @Test
+    @DisplayName("rollbackTo undoes metadata written after the savepoint and keeps what came"
+        + " before")
+    void metadata() {
+      update(tx -> tx.putMetadata("segment/old", "o1"));
+
+      update(tx -> {
+        tx.putMetadata("segment/vip", "v1");
+        Savepoint sp = tx.savepoint();
+        tx.putMetadata("segment/vip", "v2");
+        tx.deleteMetadata("segment/old");
+        tx.putMetadata("segment/new", "n1");
+        tx.rollbackTo(sp);
+
+        assertThat(tx.metadata("segment/")).containsExactly(entry("segment/old", "o1"),
+            entry("segment/vip", "v1"));
+        tx.putMetadata("segment/later", "l1");
+      });
+
+      assertThat(readMetadata("")).containsExactly(entry("segment/later", "l1"),
+          entry("segment/old", "o1"), entry("segment/vip", "v1"));
+    }
+
+    @Test
+    @DisplayName("rollbackTo undoes memberships written after the savepoint, in both listings,"
+        + " and keeps what came before")
+    void memberships() {
+      update(tx -> tx.putMembership(membership("vip", BOB, at(1))));
+
+      update(tx -> {
+        tx.putMembership(membership("vip", AYSE, at(1)));
+        Savepoint sp = tx.savepoint();
+        tx.putMembership(membership("vip", AYSE, at(2)));
+        tx.deleteMembership("vip", BOB);
+        tx.putMembership(membership("vip", CAROL, at(2)));
+        tx.putMembership(membership("churn", AYSE, at(2)));
+        tx.deleteMembership("churn", AYSE);
+        tx.putMembership(membership("churn", AYSE, at(3)));
+        tx.rollbackTo(sp);
+
+        assertThat(tx.memberships(AYSE)).containsExactly(membership("vip", AYSE, at(1)));
+        assertThat(tx.members("vip", null, 10)).containsExactly(membership("vip", AYSE, at(1)),
+            membership("vip", BOB, at(1)));
+        tx.putMembership(membership("churn", CAROL, at(4)));
+      });
+
+      assertThat(readMemberships(AYSE)).containsExactly(membership("vip", AYSE, at(1)));
+      assertThat(readMemberships(BOB)).containsExactly(membership("vip", BOB, at(1)));
+      assertThat(readMemberships(CAROL)).containsExactly(membership("churn", CAROL, at(4)));
+      assertThat(readMembers("vip", null, 10)).containsExactly(membership("vip", AYSE, at(1)),
+          membership("vip", BOB, at(1)));
+      assertThat(readMembers("churn", null, 10)).containsExactly(
+          membership("churn", CAROL, at(4)));
+    }
+
+    @Test
+    @DisplayName("rollbackTo undoes checks written after the savepoint, in the due order too,"
+        + " and keeps what came before")
+    void checks() {
+      update(tx -> tx.putCheck(check(BOB, at(5))));
+
+      update(tx -> {
+        tx.putCheck(check(AYSE, at(1)));
+        Savepoint sp = tx.savepoint();
+        tx.putCheck(check(AYSE, at(9)));
+        tx.deleteCheck(BOB);
+        tx.putCheck(check(CAROL, at(0)));
+        tx.rollbackTo(sp);
+
+        assertThat(tx.check(AYSE)).contains(check(AYSE, at(1)));
+        assertThat(tx.dueChecks(Instant.MAX, 10)).containsExactly(check(AYSE, at(1)),
+            check(BOB, at(5)));
+        tx.putCheck(check(BOB, at(3)));
+      });
+
+      assertThat(readCheck(CAROL)).isEmpty();
+      assertThat(readDue(Instant.MAX, 10)).containsExactly(check(AYSE, at(1)),
+          check(BOB, at(3)));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1590,6 +2689,12 @@ public abstract class StoreContractTest {
         assertThat(tx.redirect(BOB)).isEmpty();
         assertThat(tx.ledger(AYSE)).isEmpty();
         assertThat(tx.ledger(BOB)).isEmpty();
+        assertThat(tx.profilesAfter(null, 10)).isEmpty();
+        assertThat(tx.metadata("")).isEmpty();
+        assertThat(tx.memberships(AYSE)).isEmpty();
+        assertThat(tx.members("vip", null, 10)).isEmpty();
+        assertThat(tx.check(AYSE)).isEmpty();
+        assertThat(tx.dueChecks(Instant.MAX, 10)).isEmpty();
         return null;
       });
     }
@@ -1842,6 +2947,154 @@ public abstract class StoreContractTest {
         assertThat(readProfile(ws, AYSE).orElseThrow().version())
             .as("version in %s", ws).isEqualTo(201L);
       }
+    }
+
+    /** What the extension reads of {@link #SHOP} show, as plain values. */
+    private Map<String, Object> extensionState(ReadTransaction tx) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("scan", tx.profilesAfter(null, 100));
+      s.put("metadata", Map.copyOf(tx.metadata("")));
+      for (ProfileId p : List.of(AYSE, BOB)) {
+        s.put("memberships of " + p, tx.memberships(p));
+        s.put("check of " + p, tx.check(p));
+      }
+      s.put("members", tx.members("vip", null, 100));
+      s.put("due", tx.dueChecks(Instant.MAX, 100));
+      return s;
+    }
+
+    @Test
+    @DisplayName("scanned profiles, metadata, memberships and checks written by a transaction are"
+        + " invisible to other threads until it commits")
+    void uncommittedExtensionWritesAreInvisible() throws Exception {
+      update(tx -> {
+        tx.putProfile(profile(BOB, 1));
+        tx.putMetadata("segment/vip", "v1");
+        tx.putMembership(membership("vip", BOB, at(1)));
+        tx.putCheck(check(BOB, at(1)));
+      });
+      Map<String, Object> before = read(this::extensionState);
+      CountDownLatch written = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<?> writer = pool.submit(() -> store.write(SHOP, tx -> {
+          tx.putProfile(profile(AYSE, 1));
+          tx.deleteProfile(BOB);
+          tx.putMetadata("segment/vip", "v2");
+          tx.putMetadata("segment/churn", "c1");
+          tx.putMembership(membership("vip", AYSE, at(2)));
+          tx.deleteMembership("vip", BOB);
+          tx.putCheck(check(AYSE, at(0)));
+          tx.putCheck(check(BOB, at(9)));
+          written.countDown();
+          try {
+            release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+          return null;
+        }));
+        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        // A store may make the reader wait for the writer, or answer from before it.
+        AtomicBoolean released = new AtomicBoolean();
+        Future<Map<String, Object>> reader = pool.submit(() -> {
+          Map<String, Object> seen = store.read(SHOP, this::extensionState);
+          return released.get() ? before : seen;
+        });
+        try {
+          assertThat(reader.get(300, TimeUnit.MILLISECONDS)).as("state seen while uncommitted")
+              .isEqualTo(before);
+        } catch (TimeoutException blockedByWriter) {
+          // allowed: the reader waits for the commit
+        }
+        released.set(true);
+        release.countDown();
+        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(before);
+      } finally {
+        release.countDown();
+        pool.shutdownNow();
+      }
+
+      read(tx -> {
+        assertThat(tx.profilesAfter(null, 10)).containsExactly(profile(AYSE, 1));
+        assertThat(tx.metadata("")).containsExactly(entry("segment/churn", "c1"),
+            entry("segment/vip", "v2"));
+        assertThat(tx.members("vip", null, 10)).containsExactly(membership("vip", AYSE, at(2)));
+        assertThat(tx.memberships(BOB)).isEmpty();
+        assertThat(tx.dueChecks(Instant.MAX, 10)).containsExactly(check(AYSE, at(0)),
+            check(BOB, at(9)));
+        return null;
+      });
+    }
+
+    @Test
+    @DisplayName("a reader running next to a writer sees the profiles, metadata, memberships and"
+        + " checks of each transaction whole or not at all")
+    void readersNeverSeeHalfAnExtensionWrite() throws Exception {
+      int writes = 150;
+      AtomicBoolean writerDone = new AtomicBoolean();
+      AtomicInteger reads = new AtomicInteger();
+      List<String> violations = Collections.synchronizedList(new ArrayList<>());
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<?> writer = pool.submit(() -> {
+          try {
+            for (int i = 1; i <= writes; i++) {
+              int step = i;
+              ProfileId p = ProfileId.of(String.format(Locale.ROOT, "p-%04d", step));
+              store.write(SHOP, tx -> {
+                tx.putProfile(profile(p, step));
+                tx.putMembership(membership("vip", p, at(step)));
+                tx.putCheck(check(p, at(step)));
+                tx.putMetadata("progress", Integer.toString(step));
+                return null;
+              });
+            }
+          } finally {
+            writerDone.set(true);
+          }
+          return null;
+        });
+        Future<?> reader = pool.submit(() -> {
+          boolean last = false;
+          while (!last) {
+            last = writerDone.get();
+            store.read(SHOP, tx -> {
+              int progress = Integer.parseInt(tx.metadata("progress").getOrDefault("progress",
+                  "0"));
+              int scanned = scan(tx, 64).size();
+              int members = members(tx, "vip", 64).size();
+              int due = tx.dueChecks(Instant.MAX, 1_000).size();
+              ProfileId latest = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress));
+              boolean latestWhole = progress == 0 || (!tx.memberships(latest).isEmpty()
+                  && tx.check(latest).isPresent() && tx.profile(latest).isPresent());
+              ProfileId next = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress + 1));
+              boolean nextAbsent = tx.memberships(next).isEmpty() && tx.check(next).isEmpty()
+                  && tx.profile(next).isEmpty();
+              if (scanned != progress || members != progress || due != progress || !latestWhole
+                  || !nextAbsent) {
+                violations.add("progress=" + progress + " scanned=" + scanned + " members="
+                    + members + " due=" + due + " latestWhole=" + latestWhole + " nextAbsent="
+                    + nextAbsent);
+              }
+              return null;
+            });
+            reads.incrementAndGet();
+          }
+          return null;
+        });
+        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } finally {
+        pool.shutdownNow();
+      }
+
+      assertThat(violations).isEmpty();
+      assertThat(reads.get()).isPositive();
+      assertThat(readMembers("vip", null, 1_000)).hasSize(writes);
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.cdpkit.storage.jdbc.internal;
 
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.CHECK;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.COMPONENT;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.EVENT;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.MEMBERSHIPS;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.NODE;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.PROFILE;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.PROFILE_NODES;
@@ -13,13 +15,17 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.Savepoint;
+import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.storage.jdbc.internal.WorkspaceCache.Key;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,9 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +52,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Since nothing reaches the database before {@link #flush}, savepoints are kept in memory:
  * every change records how to undo itself.
+ *
+ * <p>Ordered reads a page at a time (profile scans, a segment's members, due checks) read the
+ * committed rows in the database's key order (keyset pagination) and lay the transaction's own
+ * writes over them: see {@link #page}.
  *
  * <p>Also serves reads (then nothing is written and {@link #flush} is never called). Not
  * thread-safe: one transaction, one thread.
@@ -65,7 +79,18 @@ final class BufferedTx implements WriteTransaction {
   /** Moves of committed links, {@code {from, to}}, in order. */
   private final List<String[]> moves = new ArrayList<>();
   private final List<LedgerEntry> ledger = new ArrayList<>();
+  /** Metadata by key; empty: deleted. */
+  private final Map<String, Optional<String>> metadata = new LinkedHashMap<>();
+  /** Memberships by segment and profile; empty: deleted. */
+  private final Map<MembershipKey, Optional<Membership>> memberships = new LinkedHashMap<>();
+  /** Scheduled checks by profile; empty: deleted. */
+  private final Map<ProfileId, Optional<ScheduledCheck>> checks = new LinkedHashMap<>();
   private final List<Runnable> undo = new ArrayList<>();
+
+  private record MembershipKey(String segment, ProfileId profile) {}
+
+  private static final Comparator<ScheduledCheck> DUE_ORDER =
+      Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
 
   private static final class PendingLink {
     String component;
@@ -432,13 +457,217 @@ final class BufferedTx implements WriteTransaction {
     append(ledger, entry);
   }
 
+  // ------------------------------------------------------------------ ordered pages
+
+  /** Rows fetched beyond the limit at most, to make up for rows this transaction hides. */
+  private static final int EXTRA_ROWS = 1_000;
+
+  /**
+   * One page of an ordered read with this transaction's writes laid over the committed rows.
+   * Committed rows that the transaction wrote or deleted ({@code hidden}) are dropped, its own
+   * values that belong on the page ({@code own}, already filtered) are merged in, and the first
+   * {@code limit} in {@code order} are returned.
+   *
+   * <p>The committed rows are read from the start of the page in key order, {@code limit} (plus
+   * as many as the transaction could hide, up to {@value #EXTRA_ROWS}) at a time, until
+   * {@code limit} of them survive or none are left. Every committed row not read then sorts
+   * after {@code limit} rows already kept, so it could not be on the page. A transaction that
+   * wrote nothing of the kind costs exactly one query.
+   *
+   * @param committedAfter reads up to {@code n} committed rows after the given one (from the
+   *     page's start when null), in {@code order}
+   * @param pending how many rows the transaction holds of this kind (an upper bound of what it
+   *     can hide)
+   */
+  private static <T> List<T> page(int limit, Comparator<? super T> order,
+      BiFunction<@Nullable T, Integer, List<T>> committedAfter, int pending,
+      Predicate<? super T> hidden, Collection<T> own) {
+    int fetch = (int) Math.min(Integer.MAX_VALUE, (long) limit + Math.min(pending, EXTRA_ROWS));
+    List<T> out = new ArrayList<>();
+    @Nullable T last = null;
+    int kept = 0;
+    while (true) {
+      List<T> rows = committedAfter.apply(last, fetch);
+      for (T row : rows) {
+        if (!hidden.test(row)) {
+          out.add(row);
+          kept++;
+        }
+      }
+      if (rows.size() < fetch || kept >= limit) {
+        break;
+      }
+      last = rows.get(rows.size() - 1);
+    }
+    if (own.isEmpty() && kept <= limit) {
+      return out;
+    }
+    out.addAll(own);
+    out.sort(order);
+    return List.copyOf(out.subList(0, Math.min(limit, out.size())));
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+  }
+
+  @Override
+  public List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
+    checkLimit(limit);
+    List<ProfileRecord> own = new ArrayList<>();
+    for (Map.Entry<ProfileId, Optional<ProfileRecord>> e : profiles.entrySet()) {
+      if (after == null || e.getKey().compareTo(after) > 0) {
+        e.getValue().ifPresent(own::add);
+      }
+    }
+    Function<ProfileRecord, ProfileId> id = ProfileRecord::id;
+    return page(limit, Comparator.comparing(id),
+        (last, n) -> rows.profilesAfter(last != null ? last.id().value()
+            : after == null ? null : after.value(), n),
+        profiles.size(), r -> profiles.containsKey(r.id()), own);
+  }
+
+  // ------------------------------------------------------------------ metadata
+
+  @Override
+  public Map<String, String> metadata(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    TreeMap<String, String> out = new TreeMap<>(rows.metadata(prefix));
+    for (Map.Entry<String, Optional<String>> e : metadata.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        if (e.getValue().isPresent()) {
+          out.put(e.getKey(), e.getValue().get());
+        } else {
+          out.remove(e.getKey());
+        }
+      }
+    }
+    return Collections.unmodifiableSortedMap(out);
+  }
+
+  @Override
+  public void putMetadata(String key, String value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "metadata key must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
+    }
+    if (value.length() > MAX_METADATA_VALUE_LENGTH) {
+      throw new IllegalArgumentException(
+          "metadata value must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
+    }
+    write(metadata, key, Optional.of(value));
+  }
+
+  @Override
+  public void deleteMetadata(String key) {
+    Objects.requireNonNull(key, "key");
+    if (!key.isEmpty() && key.length() <= MAX_METADATA_KEY_LENGTH) {
+      write(metadata, key, Optional.empty());
+    }
+  }
+
+  // ------------------------------------------------------------------ memberships
+
+  @Override
+  public List<Membership> memberships(ProfileId profile) {
+    @SuppressWarnings("unchecked")
+    List<Membership> committed = (List<Membership>) committed(new Key(MEMBERSHIPS, profile),
+        () -> List.copyOf(rows.membershipsOf(profile)));
+    if (memberships.isEmpty()) {
+      return committed;
+    }
+    TreeMap<String, Membership> out = new TreeMap<>();
+    committed.forEach(m -> out.put(m.segment(), m));
+    for (Map.Entry<MembershipKey, Optional<Membership>> e : memberships.entrySet()) {
+      if (e.getKey().profile().equals(profile)) {
+        if (e.getValue().isPresent()) {
+          out.put(e.getKey().segment(), e.getValue().get());
+        } else {
+          out.remove(e.getKey().segment());
+        }
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  @Override
+  public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
+    Objects.requireNonNull(segment, "segment");
+    checkLimit(limit);
+    List<Membership> own = new ArrayList<>();
+    for (Map.Entry<MembershipKey, Optional<Membership>> e : memberships.entrySet()) {
+      MembershipKey k = e.getKey();
+      if (k.segment().equals(segment) && (after == null || k.profile().compareTo(after) > 0)) {
+        e.getValue().ifPresent(own::add);
+      }
+    }
+    Function<Membership, ProfileId> member = Membership::profile;
+    return page(limit, Comparator.comparing(member),
+        (last, n) -> rows.members(segment, last != null ? last.profile().value()
+            : after == null ? null : after.value(), n),
+        memberships.size(),
+        m -> memberships.containsKey(new MembershipKey(segment, m.profile())), own);
+  }
+
+  @Override
+  public void putMembership(Membership membership) {
+    write(memberships, new MembershipKey(membership.segment(), membership.profile()),
+        Optional.of(membership));
+  }
+
+  @Override
+  public void deleteMembership(String segment, ProfileId profile) {
+    Objects.requireNonNull(segment, "segment");
+    Objects.requireNonNull(profile, "profile");
+    if (!segment.isEmpty() && segment.length() <= Membership.MAX_SEGMENT_LENGTH) {
+      write(memberships, new MembershipKey(segment, profile), Optional.empty());
+    }
+  }
+
+  // ------------------------------------------------------------------ scheduled checks
+
+  @Override
+  public Optional<ScheduledCheck> check(ProfileId profile) {
+    Optional<ScheduledCheck> w = checks.get(profile);
+    return w != null ? w
+        : committedOptional(new Key(CHECK, profile), () -> rows.check(profile));
+  }
+
+  @Override
+  public List<ScheduledCheck> dueChecks(Instant upTo, int limit) {
+    Objects.requireNonNull(upTo, "upTo");
+    checkLimit(limit);
+    List<ScheduledCheck> own = new ArrayList<>();
+    for (Optional<ScheduledCheck> c : checks.values()) {
+      c.filter(x -> !x.at().isAfter(upTo)).ifPresent(own::add);
+    }
+    return page(limit, DUE_ORDER, (last, n) -> rows.dueChecks(upTo, last, n), checks.size(),
+        c -> checks.containsKey(c.profile()), own);
+  }
+
+  @Override
+  public void putCheck(ScheduledCheck check) {
+    write(checks, check.profile(), Optional.of(check));
+  }
+
+  @Override
+  public void deleteCheck(ProfileId profile) {
+    Objects.requireNonNull(profile, "profile");
+    write(checks, profile, Optional.empty());
+  }
+
   // ------------------------------------------------------------------ commit
 
   /** Whether this transaction has changed anything. */
   boolean changed() {
     return !events.isEmpty() || !nodes.isEmpty() || !components.isEmpty()
         || !profiles.isEmpty() || !redirects.isEmpty() || !links.isEmpty() || !moves.isEmpty()
-        || !ledger.isEmpty();
+        || !ledger.isEmpty() || !metadata.isEmpty() || !memberships.isEmpty()
+        || !checks.isEmpty();
   }
 
   /**
@@ -496,6 +725,39 @@ final class BufferedTx implements WriteTransaction {
     }
     rows.insertLinks(newLinks);
     rows.appendLedger(ledger);
+    Map<String, String> putMetadata = new LinkedHashMap<>();
+    List<String> deletedMetadata = new ArrayList<>();
+    metadata.forEach((k, v) -> {
+      if (v.isPresent()) {
+        putMetadata.put(k, v.get());
+      } else {
+        deletedMetadata.add(k);
+      }
+    });
+    rows.upsertMetadata(putMetadata);
+    rows.deleteMetadata(deletedMetadata);
+    List<Membership> putMemberships = new ArrayList<>();
+    List<String[]> deletedMemberships = new ArrayList<>();
+    memberships.forEach((k, m) -> {
+      if (m.isPresent()) {
+        putMemberships.add(m.get());
+      } else {
+        deletedMemberships.add(new String[] {k.segment(), k.profile().value()});
+      }
+    });
+    rows.upsertMemberships(putMemberships);
+    rows.deleteMemberships(deletedMemberships);
+    List<ScheduledCheck> putChecks = new ArrayList<>();
+    List<ProfileId> deletedChecks = new ArrayList<>();
+    checks.forEach((p, c) -> {
+      if (c.isPresent()) {
+        putChecks.add(c.get());
+      } else {
+        deletedChecks.add(p);
+      }
+    });
+    rows.upsertChecks(putChecks);
+    rows.deleteChecks(deletedChecks);
     rows.setVersion(version + 1);
 
     nodes.forEach((id, n) -> changes.put(new Key(NODE, id), Optional.of(n)));
@@ -503,6 +765,8 @@ final class BufferedTx implements WriteTransaction {
     profiles.forEach((id, r) -> changes.put(new Key(PROFILE, id), r));
     redirects.forEach((from, to) -> changes.put(new Key(REDIRECT, from), Optional.of(to)));
     touched.forEach(p -> changes.put(new Key(PROFILE_NODES, p), null));
+    memberships.keySet().forEach(k -> changes.put(new Key(MEMBERSHIPS, k.profile()), null));
+    checks.forEach((p, c) -> changes.put(new Key(CHECK, p), c));
     return changes;
   }
 }

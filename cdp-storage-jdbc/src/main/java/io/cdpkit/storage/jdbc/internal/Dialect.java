@@ -66,6 +66,17 @@ public enum Dialect {
     return identity;
   }
 
+  /**
+   * What follows the type of a text column whose values must compare and sort as
+   * {@link String#compareTo} sorts ASCII (profile ids, segment ids, metadata keys): the
+   * {@code "C"} collation on PostgreSQL, whose database default may follow a language's rules
+   * (where {@code p-2} sorts after {@code P1}). Nothing elsewhere: MariaDB/MySQL tables are
+   * binary ({@link #tableOptions}), and H2 compares strings as Java does.
+   */
+  public String binaryCollation() {
+    return this == POSTGRES ? " COLLATE \"C\"" : "";
+  }
+
   /** What follows {@code CREATE TABLE (...)}. */
   public String tableOptions() {
     return tableOptions;

@@ -8,14 +8,17 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.RecordCodec;
+import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.storage.jdbc.PiiCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -506,6 +509,32 @@ final class Rows {
         });
   }
 
+  /** The statement of {@link #profilesAfter}; {@code after}: with a cursor. */
+  static String profilesAfterSql(boolean after) {
+    return "SELECT body FROM cdp_profiles WHERE workspace = ?" + (after ? " AND id > ?" : "")
+        + " ORDER BY workspace, id LIMIT ?";
+  }
+
+  /**
+   * Up to {@code limit} profiles whose id sorts after {@code after} (from the first when null),
+   * in id order: a range of the primary key, whose id column sorts as Java does on every
+   * database (see {@link Dialect#binaryCollation}). Ordered by the whole key, workspace first:
+   * H2 reads a range in index order only when the {@code ORDER BY} is a prefix of the index's
+   * columns, and would otherwise sort every row after the cursor for each page.
+   */
+  List<ProfileRecord> profilesAfter(@Nullable String after, int limit) {
+    return query("scanning profiles", profilesAfterSql(after != null),
+        p -> {
+          int i = 1;
+          p.setString(i++, ws);
+          if (after != null) {
+            p.setString(i++, after);
+          }
+          p.setInt(i, limit);
+        },
+        rs -> codec.readProfile(pii.reveal(rs.getString(1))));
+  }
+
   // ------------------------------------------------------------------ ledger
 
   List<LedgerEntry> ledger(ProfileId profile) {
@@ -529,6 +558,195 @@ final class Rows {
           p.setString(3, e.other() == null ? null : e.other().value());
           p.setString(4, pii.protect(codec.writeLedger(e)));
         });
+  }
+
+  // ------------------------------------------------------------------ metadata
+
+  /** The metadata entries whose key starts with {@code prefix}, in no particular order. */
+  Map<String, String> metadata(String prefix) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : query("reading metadata",
+        "SELECT meta_key, meta_value FROM cdp_metadata WHERE workspace = ?"
+            + " AND meta_key LIKE ? ESCAPE '!'",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, likePrefix(prefix));
+        },
+        rs -> Map.entry(rs.getString(1), rs.getString(2)))) {
+      // LIKE is exact under the binary collations the keys have; the check costs nothing.
+      if (e.getKey().startsWith(prefix)) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** A {@code LIKE} pattern, escaped with {@code !}, for the strings that start with prefix. */
+  static String likePrefix(String prefix) {
+    StringBuilder b = new StringBuilder(prefix.length() + 8);
+    for (int i = 0; i < prefix.length(); i++) {
+      char ch = prefix.charAt(i);
+      if (ch == '!' || ch == '%' || ch == '_') {
+        b.append('!');
+      }
+      b.append(ch);
+    }
+    return b.append('%').toString();
+  }
+
+  void upsertMetadata(Map<String, String> entries) {
+    batch("storing metadata",
+        dialect.upsert("cdp_metadata", List.of("workspace", "meta_key"), List.of("meta_value")),
+        entries.entrySet(), (p, e) -> {
+          p.setString(1, ws);
+          p.setString(2, e.getKey());
+          p.setString(3, e.getValue());
+        });
+  }
+
+  void deleteMetadata(Collection<String> keys) {
+    batch("deleting metadata", "DELETE FROM cdp_metadata WHERE workspace = ? AND meta_key = ?",
+        keys, (p, k) -> {
+          p.setString(1, ws);
+          p.setString(2, k);
+        });
+  }
+
+  // ------------------------------------------------------------------ memberships
+
+  /** The memberships of a profile, sorted by segment id ({@link String#compareTo}). */
+  List<Membership> membershipsOf(ProfileId profile) {
+    List<Membership> out = new ArrayList<>(query("reading the memberships of a profile",
+        "SELECT segment, since_second, since_nano FROM cdp_memberships"
+            + " WHERE workspace = ? AND profile_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, profile.value());
+        },
+        rs -> new Membership(rs.getString(1), profile, instant(rs, 2))));
+    out.sort(Comparator.comparing(Membership::segment));
+    return out;
+  }
+
+  /** The statement of {@link #members}; {@code after}: with a cursor. */
+  static String membersSql(boolean after) {
+    return "SELECT profile_id, since_second, since_nano FROM cdp_memberships"
+        + " WHERE workspace = ? AND segment = ?" + (after ? " AND profile_id > ?" : "")
+        + " ORDER BY workspace, segment, profile_id LIMIT ?";
+  }
+
+  /**
+   * Up to {@code limit} members of a segment whose id sorts after {@code after}, in order: a
+   * range of the primary key (ordered by all of it, as {@link #profilesAfter} explains).
+   */
+  List<Membership> members(String segment, @Nullable String after, int limit) {
+    return query("reading the members of a segment", membersSql(after != null),
+        p -> {
+          int i = 1;
+          p.setString(i++, ws);
+          p.setString(i++, segment);
+          if (after != null) {
+            p.setString(i++, after);
+          }
+          p.setInt(i, limit);
+        },
+        rs -> new Membership(segment, new ProfileId(rs.getString(1)), instant(rs, 2)));
+  }
+
+  void upsertMemberships(Collection<Membership> memberships) {
+    batch("storing memberships",
+        dialect.upsert("cdp_memberships", List.of("workspace", "segment", "profile_id"),
+            List.of("since_second", "since_nano")),
+        memberships, (p, m) -> {
+          p.setString(1, ws);
+          p.setString(2, m.segment());
+          p.setString(3, m.profile().value());
+          p.setLong(4, m.since().getEpochSecond());
+          p.setInt(5, m.since().getNano());
+        });
+  }
+
+  /** Deletes memberships, each given as a {@code {segment, profile id}} pair. */
+  void deleteMemberships(Collection<String[]> keys) {
+    batch("deleting memberships",
+        "DELETE FROM cdp_memberships WHERE workspace = ? AND segment = ? AND profile_id = ?",
+        keys, (p, k) -> {
+          p.setString(1, ws);
+          p.setString(2, k[0]);
+          p.setString(3, k[1]);
+        });
+  }
+
+  // ------------------------------------------------------------------ scheduled checks
+
+  Optional<ScheduledCheck> check(ProfileId profile) {
+    return first(query("reading a scheduled check",
+        "SELECT at_second, at_nano FROM cdp_checks WHERE workspace = ? AND profile_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, profile.value());
+        },
+        rs -> new ScheduledCheck(profile, instant(rs, 1))));
+  }
+
+  /** The statement of {@link #dueChecks}; {@code after}: with a cursor. */
+  static String dueChecksSql(boolean after) {
+    return "SELECT profile_id, at_second, at_nano FROM cdp_checks WHERE workspace = ?"
+        + " AND at_second <= ? AND (at_second < ? OR at_nano <= ?)"
+        + (after ? " AND at_second >= ? AND (at_second > ? OR at_nano > ?"
+            + " OR (at_nano = ? AND profile_id > ?))" : "")
+        + " ORDER BY workspace, at_second, at_nano, profile_id LIMIT ?";
+  }
+
+  /**
+   * Up to {@code limit} checks due at or before {@code upTo}, by time then profile id, from
+   * after {@code after} (from the first when null). The redundant bounds on {@code at_second}
+   * let every database range-scan the due index and stop at {@code upTo}.
+   */
+  List<ScheduledCheck> dueChecks(Instant upTo, @Nullable ScheduledCheck after, int limit) {
+    return query("reading due checks", dueChecksSql(after != null),
+        p -> {
+          int i = 1;
+          p.setString(i++, ws);
+          p.setLong(i++, upTo.getEpochSecond());
+          p.setLong(i++, upTo.getEpochSecond());
+          p.setInt(i++, upTo.getNano());
+          if (after != null) {
+            p.setLong(i++, after.at().getEpochSecond());
+            p.setLong(i++, after.at().getEpochSecond());
+            p.setInt(i++, after.at().getNano());
+            p.setInt(i++, after.at().getNano());
+            p.setString(i++, after.profile().value());
+          }
+          p.setInt(i, limit);
+        },
+        rs -> new ScheduledCheck(new ProfileId(rs.getString(1)), instant(rs, 2)));
+  }
+
+  void upsertChecks(Collection<ScheduledCheck> checks) {
+    batch("storing scheduled checks",
+        dialect.upsert("cdp_checks", List.of("workspace", "profile_id"),
+            List.of("at_second", "at_nano")),
+        checks, (p, c) -> {
+          p.setString(1, ws);
+          p.setString(2, c.profile().value());
+          p.setLong(3, c.at().getEpochSecond());
+          p.setInt(4, c.at().getNano());
+        });
+  }
+
+  void deleteChecks(Collection<ProfileId> profiles) {
+    batch("deleting scheduled checks",
+        "DELETE FROM cdp_checks WHERE workspace = ? AND profile_id = ?",
+        profiles, (p, id) -> {
+          p.setString(1, ws);
+          p.setString(2, id.value());
+        });
+  }
+
+  /** The instant in two columns from {@code column}: epoch seconds, then nanoseconds. */
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    return Instant.ofEpochSecond(rs.getLong(column), rs.getInt(column + 1));
   }
 
   // ------------------------------------------------------------------ savepoints

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -27,7 +28,8 @@ public final class Schema {
   private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
 
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
-  private static final List<Function<Dialect, List<String>>> MIGRATIONS = List.of(Schema::v1, Schema::v2);
+  private static final List<Function<Dialect, List<String>>> MIGRATIONS =
+      List.of(Schema::v1, Schema::v2, Schema::v3);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -78,6 +80,39 @@ public final class Schema {
   private static List<String> v2(Dialect d) {
     return List.of(
         "ALTER TABLE cdp_workspaces ADD COLUMN version BIGINT NOT NULL DEFAULT 0");
+  }
+
+  /**
+   * What extensions keep: metadata (small named texts), segment memberships and scheduled
+   * checks. Profile ids are read in key order from here on (scans a page at a time), so on
+   * PostgreSQL the profiles' id column moves to the {@code "C"} collation, as the new tables'
+   * ids are declared: keys then sort as {@link String#compareTo} sorts them whatever the
+   * database's default collation. That rebuilds the profiles' primary key once. Instants are
+   * kept as epoch seconds and nanoseconds, exactly, in both order and value.
+   */
+  private static List<String> v3(Dialect d) {
+    String o = d.tableOptions();
+    String text = d.text();
+    String bin = d.binaryCollation();
+    List<String> out = new ArrayList<>();
+    if (d == Dialect.POSTGRES) {
+      out.add("ALTER TABLE cdp_profiles ALTER COLUMN id TYPE VARCHAR(64)" + bin);
+    }
+    out.add("CREATE TABLE IF NOT EXISTS cdp_metadata (workspace VARCHAR(64) NOT NULL,"
+        + " meta_key VARCHAR(200)" + bin + " NOT NULL, meta_value " + text + " NOT NULL,"
+        + " PRIMARY KEY (workspace, meta_key))" + o);
+    out.add("CREATE TABLE IF NOT EXISTS cdp_memberships (workspace VARCHAR(64) NOT NULL,"
+        + " segment VARCHAR(64)" + bin + " NOT NULL, profile_id VARCHAR(64)" + bin + " NOT NULL,"
+        + " since_second BIGINT NOT NULL, since_nano INT NOT NULL,"
+        + " PRIMARY KEY (workspace, segment, profile_id))" + o);
+    out.add("CREATE INDEX cdp_memberships_profile ON cdp_memberships"
+        + " (workspace, profile_id, segment)");
+    out.add("CREATE TABLE IF NOT EXISTS cdp_checks (workspace VARCHAR(64) NOT NULL,"
+        + " profile_id VARCHAR(64)" + bin + " NOT NULL, at_second BIGINT NOT NULL,"
+        + " at_nano INT NOT NULL, PRIMARY KEY (workspace, profile_id))" + o);
+    out.add("CREATE INDEX cdp_checks_due ON cdp_checks"
+        + " (workspace, at_second, at_nano, profile_id)");
+    return out;
   }
 
   /**

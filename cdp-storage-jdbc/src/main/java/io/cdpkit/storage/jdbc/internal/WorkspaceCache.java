@@ -11,10 +11,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What one store instance remembers of the committed state of its workspaces: identity nodes,
- * the nodes of a profile, components, profiles and redirects, in one bounded Caffeine cache, and
- * per workspace the lock its local writers take. Event presence (by messageId) is not cached
- * across transactions: almost every messageId is looked up once, and a batch checks all of its
- * own in one query, so such entries would only push useful ones out.
+ * the nodes of a profile, components, profiles, redirects, and a profile's segment memberships
+ * and scheduled check, in one bounded Caffeine cache, and per workspace the lock its local
+ * writers take. Event presence (by messageId) is not cached across transactions: almost every
+ * messageId is looked up once, and a batch checks all of its own in one query, so such entries
+ * would only push useful ones out. Ordered reads (profile scans, a segment's members, due
+ * checks, metadata by prefix) are not cached either: a scan would push the hot set out.
  *
  * <h2>Never stale</h2>
  *
@@ -49,11 +51,15 @@ final class WorkspaceCache {
   static final char COMPONENT = 'C';
   static final char PROFILE = 'P';
   static final char REDIRECT = 'R';
+  static final char MEMBERSHIPS = 'M';
+  static final char CHECK = 'S';
 
   /**
    * A cached key: {@link #EVENT} by messageId (value: Boolean), {@link #NODE} by identifier,
-   * {@link #COMPONENT} by id, {@link #PROFILE} and {@link #REDIRECT} by profile id (value: an
-   * Optional), {@link #PROFILE_NODES} by profile id (value: the committed nodes as a List).
+   * {@link #COMPONENT} by id, {@link #PROFILE}, {@link #REDIRECT} and {@link #CHECK} by profile
+   * id (value: an Optional), {@link #PROFILE_NODES} by profile id (value: the committed nodes as
+   * a List), {@link #MEMBERSHIPS} by profile id (value: its memberships as a List sorted by
+   * segment).
    */
   record Key(char kind, Object id) {}
 

@@ -6,7 +6,12 @@ import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.JdbcStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * Two store instances on one database stand for two application nodes, each with its own cache.
  * Ingests go through either at random; after each, profiles read through both must equal an
  * in-memory reference that ingested the same events: a cache that served an entry written
- * before the other node's merge would show a stale profile here.
+ * before the other node's merge would show a stale profile here. Memberships, checks and
+ * metadata, which the cache also holds or which sit next to what it holds, are written through
+ * one and read through the other the same way.
  */
 class TwoStoresCacheTest {
   static final int SHOPPERS = 20;
@@ -69,6 +76,52 @@ class TwoStoresCacheTest {
         }
       }
       assertThat(reads).isGreaterThan(stream.size());
+    }
+  }
+
+  @Test
+  @DisplayName("memberships, checks and metadata written through one store are read through the"
+      + " other, whose cache held the old ones")
+  void extensionWritesSeenByTheOtherNode() {
+    String name = "two-stores-ext-" + UUID.randomUUID();
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    ProfileId p = ProfileId.of("p-ayse");
+    Instant t = Instant.parse("2026-03-01T10:00:00Z");
+    // One node writes, the other only reads: a reader that never writes learns of the writes
+    // only from the database's version.
+    try (JdbcStore writer = JdbcStore.h2InMemory(name);
+        JdbcStore reader = JdbcStore.h2InMemory(name)) {
+      writer.write(shop, tx -> {
+        tx.putMetadata("progress", "0");
+        return null;
+      });
+      for (int step = 1; step <= 4; step++) {
+        // The reader caches what it sees now...
+        reader.read(shop, tx -> {
+          tx.memberships(p);
+          tx.check(p);
+          return null;
+        });
+        Instant at = t.plusSeconds(step);
+        String segment = "segment-" + step;
+        String previous = "segment-" + (step - 1);
+        String progress = Integer.toString(step);
+        writer.write(shop, tx -> {
+          tx.putMembership(new Membership(segment, p, at));
+          tx.deleteMembership(previous, p);
+          tx.putCheck(new ScheduledCheck(p, at));
+          tx.putMetadata("progress", progress);
+          return null;
+        });
+        // ...and must not serve it once the other store has written.
+        List<Membership> memberships = reader.read(shop, tx -> tx.memberships(p));
+        Optional<ScheduledCheck> check = reader.read(shop, tx -> tx.check(p));
+        String seen = reader.read(shop, tx -> tx.metadata("progress").get("progress"));
+        assertThat(memberships).as("step %d", step)
+            .containsExactly(new Membership(segment, p, at));
+        assertThat(check).as("step %d", step).contains(new ScheduledCheck(p, at));
+        assertThat(seen).isEqualTo(progress);
+      }
     }
   }
 
