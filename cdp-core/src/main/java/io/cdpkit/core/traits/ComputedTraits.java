@@ -29,12 +29,29 @@ public final class ComputedTraits {
 
   private final Map<String, ComputedTrait> aggregates;
   private final Map<String, DerivedTrait> derived;
-  private final ComputedTrait[] aggregateArray;
+  /** Aggregations whose filter names no event: every event is tested against them. */
+  private final ComputedTrait[] anyName;
+  /** Aggregations by the event names their filters name. */
+  private final Map<String, ComputedTrait[]> byName;
 
   private ComputedTraits(Map<String, ComputedTrait> aggregates, Map<String, DerivedTrait> derived) {
     this.aggregates = aggregates;
     this.derived = derived;
-    this.aggregateArray = aggregates.values().toArray(new ComputedTrait[0]);
+    List<ComputedTrait> any = new ArrayList<>();
+    Map<String, List<ComputedTrait>> named = new HashMap<>();
+    for (ComputedTrait t : aggregates.values()) {
+      if (t.filter().names().isEmpty()) {
+        any.add(t);
+      } else {
+        for (String n : t.filter().names()) {
+          named.computeIfAbsent(n, k -> new ArrayList<>()).add(t);
+        }
+      }
+    }
+    this.anyName = any.toArray(new ComputedTrait[0]);
+    Map<String, ComputedTrait[]> m = new HashMap<>();
+    named.forEach((k, v) -> m.put(k, v.toArray(new ComputedTrait[0])));
+    this.byName = m;
   }
 
   /**
@@ -149,7 +166,19 @@ public final class ComputedTraits {
   /** What an event contributes to every aggregation, by name; empty when nothing. */
   public Map<String, AggregateState> contributions(Event e, Instant time) {
     Map<String, AggregateState> out = null;
-    for (ComputedTrait t : aggregateArray) {
+    ComputedTrait[] named = byName.get(io.cdpkit.core.spi.storage.StoredEvent.countedName(e));
+    if (named != null) {
+      out = contribute(named, e, time, out);
+    }
+    if (anyName.length > 0) {
+      out = contribute(anyName, e, time, out);
+    }
+    return out == null ? Map.of() : out;
+  }
+
+  private static @Nullable Map<String, AggregateState> contribute(ComputedTrait[] traits,
+      Event e, Instant time, @Nullable Map<String, AggregateState> out) {
+    for (ComputedTrait t : traits) {
       AggregateState s = t.contribution(e, time);
       if (s != null) {
         if (out == null) {
@@ -158,7 +187,7 @@ public final class ComputedTraits {
         out.put(t.name(), s);
       }
     }
-    return out == null ? Map.of() : out;
+    return out;
   }
 
   /**
