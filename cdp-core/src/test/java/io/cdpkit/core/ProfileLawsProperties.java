@@ -8,6 +8,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.testing.TestEvents;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -86,7 +87,7 @@ class ProfileLawsProperties {
         Arbitraries.of("crm", "pos", "web-shop"),       // source
         Arbitraries.integers().between(1, 9999))        // amount in cents
         .as(ProfileLawsProperties::event);
-    return event.list().ofMinSize(1).ofMaxSize(25).map(ProfileLawsProperties::uniqueIds);
+    return event.list().ofMinSize(1).ofMaxSize(25).map(TestEvents::withUniqueIds);
   }
 
 
@@ -113,19 +114,6 @@ class ProfileLawsProperties {
     }
     b.channel(n % 2 == 0 ? Channels.WEB : Channels.POS).storeId(n == 3 ? "s1" : null);
     return b.source(source).timestamp(t).messageId("tmp").build();
-  }
-
-  /** Gives every event a distinct messageId (the generator cannot). */
-  static List<Event> uniqueIds(List<Event> events) {
-    List<Event> out = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      Event e = events.get(i);
-      out.add(new Event(e.type(), "m" + i, e.userId(), e.anonymousId(), e.previousId(),
-          e.groupId(), e.name(), e.identifiers(), e.properties(), e.traits(), e.context(),
-          e.consents(), e.timestamp(), e.originalTimestamp(), e.sentAt(), e.receivedAt(),
-          e.extra()));
-    }
-    return out;
   }
 
   @Property(tries = 300)

@@ -14,6 +14,7 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.segmentation.definition.ProfileField;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import java.math.BigDecimal;
@@ -28,7 +29,7 @@ class ExplainAndSaveTest {
   @Test
   void explainShowsEveryNodeWithTheValuesSeen() {
     Segmentation seg = Segmentation.builder().build();
-    try (Cdp cdp = Cdp.builder().clock(new TestClock(NOW)).extension(seg).build()) {
+    try (Cdp cdp = Cdp.builder().clock(new MutableClock(NOW)).extension(seg).build()) {
       Segments segments = seg.segments();
       segments.save(SegmentDefinition.builder("vip-gold").where(and(
           profile(ProfileField.TOTAL_SPEND, "EUR").gte(100),
@@ -60,7 +61,7 @@ class ExplainAndSaveTest {
   @Test
   void savingRefusesUnknownTraitsSegmentsAndCyclesAndStoresNothing() {
     Segmentation seg = Segmentation.builder().build();
-    try (Cdp cdp = Cdp.builder().clock(new TestClock(NOW)).extension(seg).build()) {
+    try (Cdp cdp = Cdp.builder().clock(new MutableClock(NOW)).extension(seg).build()) {
       Segments segments = seg.segments();
       assertThatThrownBy(() -> segments.save(SegmentDefinition.builder("a")
           .where(computed("nope").gte(1)).build()))
@@ -90,7 +91,7 @@ class ExplainAndSaveTest {
     Store store = Store.inMemory();
     List<SegmentEvent> heard = new ArrayList<>();
     Segmentation first = Segmentation.builder().listener(heard::add).build();
-    try (Cdp cdp = Cdp.builder().store(store).clock(new TestClock(NOW)).extension(first)
+    try (Cdp cdp = Cdp.builder().store(store).clock(new MutableClock(NOW)).extension(first)
         .build()) {
       first.segments().save(SegmentDefinition.builder("two-orders")
           .where(events("Order Completed").atLeast(2).inLastDays(30)).build());
@@ -98,7 +99,7 @@ class ExplainAndSaveTest {
           .build());
     }
     Segmentation second = Segmentation.builder().listener(heard::add).build();
-    try (Cdp cdp = Cdp.builder().store(store).clock(new TestClock(NOW)).extension(second)
+    try (Cdp cdp = Cdp.builder().store(store).clock(new MutableClock(NOW)).extension(second)
         .build()) {
       assertThat(second.segments().list()).extracting(SegmentDefinition::id)
           .containsExactly("two-orders");

@@ -19,6 +19,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.core.traits.Aggregation;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.EventFilter;
@@ -116,7 +117,7 @@ class RealTimeEqualsBatchProperties {
 
   @Property(tries = 150)
   void realTimeMembershipAlwaysEqualsBatchEvaluation(@ForAll("steps") List<Step> steps) {
-    TestClock clock = new TestClock(START);
+    MutableClock clock = new MutableClock(START);
     Map<String, Set<ProfileId>> heard = new HashMap<>();
     Segmentation seg = Segmentation.builder().listener(e -> {
       Set<ProfileId> s = heard.computeIfAbsent(e.segment(), k -> new HashSet<>());

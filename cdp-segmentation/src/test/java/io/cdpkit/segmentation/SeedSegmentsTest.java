@@ -7,6 +7,7 @@ import io.cdpkit.core.model.Channels;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.testing.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class SeedSegmentsTest {
   static final Instant NOW = Instant.parse("2026-03-15T10:00:00Z");
 
-  TestClock clock;
+  MutableClock clock;
   List<SegmentEvent> heard;
   Cdp cdp;
   Segments segments;
@@ -38,7 +39,7 @@ class SeedSegmentsTest {
 
   @BeforeEach
   void start() {
-    clock = new TestClock(NOW);
+    clock = new MutableClock(NOW);
     heard = new CopyOnWriteArrayList<>();
     Segmentation seg = Segmentation.builder().listener(heard::add).build();
     cdp = Cdp.builder().clock(clock).extension(seg).build();

@@ -8,6 +8,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.testing.TestEvents;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Clock;
@@ -100,7 +101,7 @@ class ComputedTraitsProperties {
         Arbitraries.of("S", "M", "L"),
         Arbitraries.integers().between(0, 99_999))
         .as(ComputedTraitsProperties::event);
-    return event.list().ofMinSize(1).ofMaxSize(30).map(ComputedTraitsProperties::uniqueIds);
+    return event.list().ofMinSize(1).ofMaxSize(30).map(TestEvents::withUniqueIds);
   }
 
   static Event event(int kind, List<Integer> idx, int quarters, String category, String size,
@@ -123,18 +124,6 @@ class ComputedTraitsProperties {
     }
     return b.channel(cents % 4 == 0 ? "pos" : cents % 4 == 1 ? "web" : null).timestamp(t)
         .messageId("tmp").build();
-  }
-
-  static List<Event> uniqueIds(List<Event> events) {
-    List<Event> out = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      Event e = events.get(i);
-      out.add(new Event(e.type(), "m" + i, e.userId(), e.anonymousId(), e.previousId(),
-          e.groupId(), e.name(), e.identifiers(), e.properties(), e.traits(), e.context(),
-          e.consents(), e.timestamp(), e.originalTimestamp(), e.sentAt(), e.receivedAt(),
-          e.extra()));
-    }
-    return out;
   }
 
   @Property(tries = 200)

@@ -8,12 +8,11 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Profile;
+import io.cdpkit.core.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ class RetailTraitsTest {
   static final Identifier C1 = Identifier.customerId("C-1");
   static final Identifier C2 = Identifier.customerId("C-2");
 
-  final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   Cdp cdp;
 
   @BeforeEach
@@ -684,34 +683,6 @@ class RetailTraitsTest {
       assertThat(pack.contains("spend_365d_eur")).isFalse();
       assertThat(pack.derivedTrait(RetailTraits.RFM_MONETARY).orElseThrow().inputs())
           .isEqualTo(Set.of("spend_365d_usd", RetailTraits.LAST_ORDER_AT));
-    }
-  }
-
-  /** A clock tests move by hand. Thread-safe. */
-  static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return Clock.fixed(now, zone);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }

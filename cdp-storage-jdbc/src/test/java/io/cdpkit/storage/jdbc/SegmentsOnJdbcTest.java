@@ -15,6 +15,7 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.core.traits.EventFilter;
 import io.cdpkit.segmentation.SegmentSnapshot;
 import io.cdpkit.segmentation.Segmentation;
@@ -23,11 +24,8 @@ import io.cdpkit.segmentation.definition.ProfileField;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,25 +48,6 @@ class SegmentsOnJdbcTest {
       Identifier.email("p0@example.org"), Identifier.email("p1@example.org"),
       Identifier.anonymousId("a0"), Identifier.anonymousId("a1"));
 
-  static final class MovableClock extends Clock {
-    volatile Instant now = START;
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   static List<SegmentDefinition> definitions() {
     return List.of(
         SegmentDefinition.builder("vip").where(profile(ProfileField.TOTAL_SPEND, "EUR").gte(50))
@@ -85,7 +64,7 @@ class SegmentsOnJdbcTest {
 
   /** Runs the story; returns the memberships per identifier after every step. */
   static List<Map<String, List<String>>> story(Supplier<Store> stores) {
-    MovableClock clock = new MovableClock();
+    MutableClock clock = new MutableClock(START);
     Random random = new Random(20261129);
     List<Map<String, List<String>>> seen = new ArrayList<>();
     Store store = stores.get();
@@ -96,9 +75,9 @@ class SegmentsOnJdbcTest {
       for (int step = 0; step < 60; step++) {
         int what = random.nextInt(10);
         if (what < 6) {
-          cdp.ingest(event(random, "m" + step, clock.now));
+          cdp.ingest(event(random, "m" + step, clock.instant()));
         } else if (what < 9) {
-          clock.now = clock.now.plus(Duration.ofMinutes(1 + random.nextInt(30 * 60)));
+          clock.advance(Duration.ofMinutes(1 + random.nextInt(30 * 60)));
           seg.segments().runDue();
         } else {
           try {

@@ -435,16 +435,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putMetadata(String key, String value) {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(value, "value");
-      if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
-        throw new IllegalArgumentException(
-            "metadata key must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
-      }
-      if (value.length() > MAX_METADATA_VALUE_LENGTH) {
-        throw new IllegalArgumentException(
-            "metadata value must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
-      }
+      WriteTransaction.checkMetadata(key, value);
       String old = d.metadata.put(key, value);
       undo.add(() -> restore(d.metadata, key, old));
     }

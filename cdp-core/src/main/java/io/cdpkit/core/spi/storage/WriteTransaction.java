@@ -91,6 +91,24 @@ public interface WriteTransaction extends ReadTransaction {
     throw new UnsupportedOperationException("this store keeps no schedule");
   }
 
+  /**
+   * Checks the arguments of {@link #putMetadata} as the contract requires; stores call it first.
+   *
+   * @throws IllegalArgumentException when the key is empty or too long, or the value too long
+   */
+  static void checkMetadata(String key, String value) {
+    java.util.Objects.requireNonNull(key, "key");
+    java.util.Objects.requireNonNull(value, "value");
+    if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "metadata key must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
+    }
+    if (value.length() > MAX_METADATA_VALUE_LENGTH) {
+      throw new IllegalArgumentException(
+          "metadata value must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
+    }
+  }
+
   /** Longest metadata key, in characters. */
   int MAX_METADATA_KEY_LENGTH = 200;
 

@@ -549,16 +549,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putMetadata(String key, String value) {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(value, "value");
-    if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
-      throw new IllegalArgumentException(
-          "metadata key must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
-    }
-    if (value.length() > MAX_METADATA_VALUE_LENGTH) {
-      throw new IllegalArgumentException(
-          "metadata value must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
-    }
+    WriteTransaction.checkMetadata(key, value);
     write(metadata, key, Optional.of(value));
   }
 

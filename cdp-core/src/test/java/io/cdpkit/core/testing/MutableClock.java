@@ -1,4 +1,4 @@
-package io.cdpkit.segmentation;
+package io.cdpkit.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,20 +6,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. Thread-safe. */
-final class TestClock extends Clock {
+/** A UTC clock that tests set and move by hand; it never moves by itself. Thread-safe. */
+public final class MutableClock extends Clock {
   private volatile Instant now;
 
-  TestClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
-    now = now.plus(d);
+  public void set(Instant t) {
+    now = t;
   }
 
-  void set(Instant t) {
-    now = t;
+  public void advance(Duration d) {
+    now = now.plus(d);
   }
 
   @Override
@@ -29,7 +29,7 @@ final class TestClock extends Clock {
 
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException();
+    throw new UnsupportedOperationException("a mutable test clock is UTC");
   }
 
   @Override
