@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Limits: definitions are read when a workspace is first used through this instance and
- * when saved through it; other nodes sharing the database see a definition saved elsewhere
- * after their restart. Every node must run the same segments.
+ * when saved through it; other nodes sharing the database pick up a definition saved elsewhere
+ * with {@link Segments#reload}, which they should call regularly.
  *
  * <p>Thread-safe. An instance serves one {@code Cdp}.
  */

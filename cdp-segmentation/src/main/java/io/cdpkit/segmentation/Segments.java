@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,6 +100,19 @@ public final class Segments {
    */
   public boolean delete(String id) {
     return engine.delete(id);
+  }
+
+  /**
+   * Reads the definitions again from the store, to pick up those saved or deleted through
+   * another node sharing the database; segments new or changed since this instance last saw
+   * them are evaluated over every profile. Nodes that share a database call it regularly (or
+   * when told a definition changed); until then they evaluate the definitions they know.
+   *
+   * @param progress told the number of profiles evaluated so far, after each page
+   * @return the ids of the segments added, changed or removed
+   */
+  public Set<String> reload(LongConsumer progress) {
+    return engine.reload(Objects.requireNonNull(progress, "progress"));
   }
 
   public Optional<SegmentDefinition> get(String id) {

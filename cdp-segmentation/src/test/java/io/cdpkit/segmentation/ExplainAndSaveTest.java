@@ -87,6 +87,34 @@ class ExplainAndSaveTest {
   }
 
   @Test
+  void aNodeReloadsDefinitionsSavedThroughAnother() {
+    Store shared = Store.inMemory();
+    Segmentation a = Segmentation.builder().build();
+    Segmentation b = Segmentation.builder().build();
+    try (Cdp nodeA = Cdp.builder().store(shared).clock(new MutableClock(NOW)).extension(a)
+            .build();
+        Cdp nodeB = Cdp.builder().store(shared).clock(new MutableClock(NOW)).extension(b)
+            .build()) {
+      a.segments().save(SegmentDefinition.builder("gold").where(trait("tier").eq("gold"))
+          .build());
+      // Node B does not know the segment yet: what it ingests is not evaluated against it.
+      nodeB.ingest(Event.identify().messageId("i").userId("c1").trait("tier", "gold")
+          .timestamp(NOW).build());
+      ProfileId id = nodeB.profiles().find(Identifier.customerId("c1")).orElseThrow().id();
+      assertThat(b.segments().memberships(id)).isEmpty();
+      assertThat(b.segments().reload(n -> { })).containsExactly("gold");
+      assertThat(b.segments().memberships(id)).containsExactly("gold");
+      assertThat(b.segments().reload(n -> { })).isEmpty();
+      nodeB.ingest(Event.identify().messageId("j").userId("c1").trait("tier", "silver")
+          .timestamp(NOW.plusSeconds(1)).build());
+      assertThat(a.segments().memberships(id)).isEmpty();
+      a.segments().delete("gold");
+      assertThat(b.segments().reload(n -> { })).containsExactly("gold");
+      assertThat(b.segments().list()).isEmpty();
+    }
+  }
+
+  @Test
   void definitionsAndMembershipsSurviveARestartOnTheSameStore() {
     Store store = Store.inMemory();
     List<SegmentEvent> heard = new ArrayList<>();

@@ -91,6 +91,48 @@ public final class Engine {
     }
   }
 
+  /**
+   * Reads the stored definitions again, for definitions saved or deleted through another node:
+   * segments new or changed since this engine last saw them are evaluated over every profile
+   * (changes this node made meanwhile were evaluated without them).
+   *
+   * @return the ids of the segments that were added, changed or removed
+   */
+  public synchronized Set<String> reload(LongConsumer progress) {
+    Map<String, String> stored = ctx.store().read(ws, tx -> tx.metadata(KEY));
+    Snapshot s = snapshot;
+    Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
+    List<ComputedTrait> aggs = new ArrayList<>();
+    Set<String> changed = new java.util.TreeSet<>();
+    for (Map.Entry<String, String> e : stored.entrySet()) {
+      SegmentDefinition d = SegmentJson.read(e.getValue());
+      Compiler.Compiled old = s.byId().get(d.id());
+      Compiler.Compiled c = old != null && old.definition().equals(d) ? old : Compiler.compile(d);
+      if (c != old) {
+        changed.add(d.id());
+      }
+      byId.put(d.id(), c);
+      aggs.addAll(c.aggregates().values());
+    }
+    Set<String> removed = new java.util.TreeSet<>(s.byId().keySet());
+    removed.removeAll(byId.keySet());
+    if (changed.isEmpty() && removed.isEmpty()) {
+      return Set.of();
+    }
+    if (!aggs.isEmpty()) {
+      ctx.requireAggregates(ws, aggs, n -> { });
+    }
+    snapshot = snapshot(byId);
+    LOG.info("reloaded segments of workspace {}: {} new or changed, {} removed", ws,
+        changed.size(), removed.size());
+    if (!changed.isEmpty()) {
+      refresh(closure(changed), progress);
+    }
+    Set<String> out = new java.util.TreeSet<>(changed);
+    out.addAll(removed);
+    return out;
+  }
+
   private Snapshot snapshot(Map<String, Compiler.Compiled> byId) {
     Set<String> derived = new HashSet<>();
     for (DerivedTrait t : ctx.computedTraits().derived()) {
