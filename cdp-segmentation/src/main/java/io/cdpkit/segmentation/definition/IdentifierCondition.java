@@ -10,7 +10,7 @@ import io.cdpkit.segmentation.internal.Rules;
  *
  * <p>Immutable.
  *
- * @param identifierType the type's id, matching {@code [a-z][a-z0-9_]{0,63}}
+ * @param identifierType the type's id, matching {@code [a-z][a-z0-9_]{0,31}}
  */
 public record IdentifierCondition(String identifierType) implements Condition {
   /**

@@ -1,7 +1,9 @@
 package io.cdpkit.segmentation.definition;
 
-import io.cdpkit.segmentation.DefinitionValidationException;
+import io.cdpkit.core.traits.Operator;
+import io.cdpkit.core.traits.Values;
 import io.cdpkit.segmentation.DefinitionValidationException.Violation;
+import io.cdpkit.segmentation.DefinitionValidationException;
 import io.cdpkit.segmentation.internal.Rules;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -91,6 +93,48 @@ public final class SegmentValidator {
         }
       } else if (c instanceof SegmentCondition s) {
         reference(s.segment(), p + "/segment");
+      } else if (c instanceof ProfileCondition pc) {
+        fieldTypes(pc, p);
+      }
+    }
+
+    /** Operators and operand types that suit a profile field. */
+    void fieldTypes(ProfileCondition c, String p) {
+      String field = c.field().jsonName();
+      Operator op = c.operator();
+      if (op == Operator.EXISTS || op == Operator.MISSING) {
+        return;
+      }
+      boolean list = c.field() == ProfileField.CHANNELS_SEEN
+          || c.field() == ProfileField.STORES_SEEN;
+      boolean text = list || c.field() == ProfileField.FAVOURITE_STORE
+          || c.field() == ProfileField.FAVOURITE_CHANNEL;
+      boolean number = c.field() == ProfileField.ORDER_COUNT
+          || c.field() == ProfileField.TOTAL_SPEND
+          || c.field() == ProfileField.AVERAGE_ORDER_VALUE;
+      if (list && op != Operator.CONTAINS) {
+        out.add(new Violation(p + "/op", field + " is a list: use contains, exists or missing"));
+        return;
+      }
+      if (!text && (op == Operator.CONTAINS || op == Operator.STARTS_WITH
+          || op == Operator.REGEX)) {
+        out.add(new Violation(p + "/op", field + " is a " + (number ? "number" : "time")
+            + ": " + op.symbol() + " compares text"));
+        return;
+      }
+      List<Operand> ops = c.operands();
+      for (int i = 0; i < ops.size(); i++) {
+        String at = p + (op.arity() == 1 ? "/value" : "/values/" + i);
+        Operand o = ops.get(i);
+        Object v = o instanceof Literal l ? l.value() : null;
+        if (text && !(v instanceof String)) {
+          out.add(new Violation(at, field + " takes text"));
+        } else if (number && Values.number(v) == null) {
+          out.add(new Violation(at, field + " takes a number"));
+        } else if (!text && !number && o instanceof Literal && Values.instant(v) == null) {
+          out.add(new Violation(at, field + " takes a time: an ISO date or instant, or a date "
+              + "relative to now"));
+        }
       }
     }
 

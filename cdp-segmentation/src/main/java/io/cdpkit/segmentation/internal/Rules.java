@@ -39,7 +39,7 @@ public final class Rules {
       Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE, Operator.BETWEEN);
 
   private static final Pattern SEGMENT_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-  private static final Pattern IDENTIFIER_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  private static final Pattern IDENTIFIER_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
   private static final Pattern CONSENT_PART = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final int MAX_QUOTED = 64;
@@ -112,7 +112,7 @@ public final class Rules {
       return "is required";
     }
     return IDENTIFIER_TYPE.matcher(type).matches() ? null
-        : "must match [a-z][a-z0-9_]{0,63}, not " + quote(type);
+        : "must match [a-z][a-z0-9_]{0,31} (as identifier types do), not " + quote(type);
   }
 
   /** A consent purpose or channel. */

@@ -268,7 +268,7 @@ class SegmentJsonValidationTest {
   @Test
   void badIdentifierTypeAndConsentChannel() {
     only(definition("{'type':'identifier','identifierType':'E-mail'}"),
-        "/condition/identifierType", "must match [a-z][a-z0-9_]{0,63}");
+        "/condition/identifierType", "must match [a-z][a-z0-9_]{0,31}");
     only(definition("{'type':'consent','purpose':'marketing','channel':'SMS'}"),
         "/condition/channel", "must match [a-z][a-z0-9_-]{0,63}");
   }

@@ -162,4 +162,26 @@ class SegmentValidatorTest {
         "/condition/conditions/0/name", "/condition/conditions/1/segment",
         "/condition/conditions/2/segment", "/condition/conditions/3/name");
   }
+
+  @org.junit.jupiter.api.Test
+  void profileFieldsTakeOperandsOfTheirType() {
+    ValidationContext none = ValidationContext.of(java.util.List.of(), java.util.List.of());
+    SegmentDefinition d = SegmentDefinition.builder("typed").where(Conditions.and(
+        Conditions.profile(ProfileField.ORDER_COUNT).gte("many"),
+        Conditions.profile(ProfileField.CUSTOMER_SINCE).gte("last spring"),
+        Conditions.profile(ProfileField.CHANNELS_SEEN).eq("web"),
+        Conditions.profile(ProfileField.TOTAL_SPEND, "EUR").matches("^1"),
+        Conditions.profile(ProfileField.FAVOURITE_STORE).in("s1", 2L),
+        Conditions.profile(ProfileField.CUSTOMER_SINCE).gte("2026-03-01"),
+        Conditions.profile(ProfileField.CHANNELS_SEEN).contains("pos"))).build();
+    org.assertj.core.api.Assertions.assertThat(SegmentValidator.violations(d, none))
+        .extracting(v -> v.pointer() + " " + v.message())
+        .containsExactly(
+            "/condition/conditions/0/value orderCount takes a number",
+            "/condition/conditions/1/value customerSince takes a time: an ISO date or instant,"
+                + " or a date relative to now",
+            "/condition/conditions/2/op channelsSeen is a list: use contains, exists or missing",
+            "/condition/conditions/3/op totalSpend is a number: regex compares text",
+            "/condition/conditions/4/values/1 favouriteStore takes text");
+  }
 }
