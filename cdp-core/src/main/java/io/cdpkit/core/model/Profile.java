@@ -50,8 +50,10 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(workspace, "workspace");
     Objects.requireNonNull(state, "state");
-    identifiers = identifiers.stream().sorted(BY_TYPE_AND_VALUE).toList();
-    computedTraits = Collections.unmodifiableMap(new TreeMap<>(computedTraits));
+    identifiers = identifiers.isEmpty() ? List.of()
+        : identifiers.stream().sorted(BY_TYPE_AND_VALUE).toList();
+    computedTraits = computedTraits.isEmpty() ? Map.of()
+        : Collections.unmodifiableMap(new TreeMap<>(computedTraits));
   }
 
   /** A profile without computed trait values. */

@@ -135,6 +135,30 @@ public final class AggregateState {
   }
 
   /**
+   * The number of events counted on the days from {@code fromDay} to {@code toDay} (inclusive),
+   * for the state of a windowed {@code COUNT}; the same as {@link #range} without building
+   * partials, for evaluation in a loop.
+   *
+   * @throws ClassCastException when the partials are not counts
+   */
+  public long countBetween(long fromDay, long toDay) {
+    if (total != null) {
+      return ((Partial.Count) total).n();
+    }
+    long n = 0;
+    for (int i = 0; i < days.length; i++) {
+      long d = days[i];
+      if (d > toDay) {
+        break;
+      }
+      if (d >= fromDay) {
+        n += ((Partial.Count) partials[i]).n();
+      }
+    }
+    return n;
+  }
+
+  /**
    * The earliest instant after {@code now} at which the value over the last {@code windowDays}
    * days can change without new events: the UTC midnight at which the oldest day inside the
    * window leaves it; {@code null} when no day is inside it or the state is all-time.

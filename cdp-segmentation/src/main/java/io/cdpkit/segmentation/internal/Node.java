@@ -17,7 +17,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -381,6 +380,8 @@ abstract class Node {
     final int lastDays;
     final @Nullable LocalDate from;
     final @Nullable LocalDate to;
+    final long fromDay;
+    final long toDay;
 
     EventCount(String pointer, String text, ComputedTrait counter, CountOperator op, long n,
         int lastDays, @Nullable LocalDate from, @Nullable LocalDate to) {
@@ -391,6 +392,8 @@ abstract class Node {
       this.lastDays = lastDays;
       this.from = from;
       this.to = to;
+      this.fromDay = from == null ? 0 : from.toEpochDay();
+      this.toDay = to == null ? 0 : to.toEpochDay();
     }
 
     long count(EvalContext c) {
@@ -398,10 +401,8 @@ abstract class Node {
       if (s == null) {
         return 0;
       }
-      Optional<Object> v = from != null
-          ? counter.valueBetween(s, from, to)
-          : counter.valueBetween(s, LocalDate.ofEpochDay(c.today - lastDays + 1), LocalDate.MAX);
-      return (Long) v.orElse(0L);
+      return from != null ? s.countBetween(fromDay, toDay)
+          : s.countBetween(c.today - lastDays + 1, Long.MAX_VALUE);
     }
 
     @Override
