@@ -88,7 +88,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xms15g", "-Xmx15g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms20g", "-Xmx20g"})
 @State(Scope.Benchmark)
 public class BatchSegmentBenchmark {
   /** Events per ingest call while loading. */
