@@ -7,6 +7,7 @@ import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.testing.TestEvents;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -56,7 +57,7 @@ class RetailTraitsProperties {
         Arbitraries.of("EUR", " eur", "USD").injectNull(0.2),
         Arbitraries.integers().between(0, 6))                      // viewed product, 6: none
         .as(RetailTraitsProperties::event);
-    return event.list().ofMinSize(0).ofMaxSize(25).map(RetailTraitsProperties::numbered);
+    return event.list().ofMinSize(0).ofMaxSize(25).map(TestEvents::withUniqueIds);
   }
 
   static Event event(int kind, int minutes, List<Map<String, Object>> products,
@@ -75,18 +76,6 @@ class RetailTraitsProperties {
       b = Event.page("Home");
     }
     return b.userId("C-1").channel(channel).timestamp(t).messageId("tmp").build();
-  }
-
-  static List<Event> numbered(List<Event> events) {
-    List<Event> out = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      Event e = events.get(i);
-      out.add(new Event(e.type(), "m" + i, e.userId(), e.anonymousId(), e.previousId(),
-          e.groupId(), e.name(), e.identifiers(), e.properties(), e.traits(), e.context(),
-          e.consents(), e.timestamp(), e.originalTimestamp(), e.sentAt(), e.receivedAt(),
-          e.extra()));
-    }
-    return out;
   }
 
   /** The state the events fold into, as the pipeline folds them, in the given order. */
@@ -310,7 +299,7 @@ class RetailTraitsProperties {
         .as((d, c, cur) -> Event.track("Order Completed").userId("C").messageId("tmp")
             .timestamp(POPULATION_NOW.minus(Duration.ofDays(d)).minusSeconds(c))
             .property("total", BigDecimal.valueOf(c, 2)).property("currency", cur).build());
-    return order.list().ofMaxSize(6).map(RetailTraitsProperties::numbered).list()
+    return order.list().ofMaxSize(6).map(TestEvents::withUniqueIds).list()
         .ofMinSize(1).ofMaxSize(40);
   }
 
