@@ -21,26 +21,68 @@ final class RelativeDates {
 
   /**
    * A relative date with its offset parsed once, for evaluation in a loop: the same instants as
-   * {@link RelativeDate#resolve}. Immutable.
+   * {@link RelativeDate#resolve}. With a {@code startOf}, the value and the unit it holds for
+   * are kept, so the many evaluations at instants within one day, week, month or year compute
+   * it once. Thread-safe.
    */
-  record Compiled(RelativeDate date, @Nullable TimeUnitStart startOf, TemporalAmount amount,
-      java.time.ZoneId zone) {
+  static final class Compiled {
+    /** One unit (day, week, ...) and the value the relative date has throughout it. */
+    private record Unit(Instant from, Instant until, Instant value) {}
+
+    private final @Nullable TimeUnitStart startOf;
+    private final TemporalAmount amount;
+    private final java.time.ZoneId zone;
+    private volatile @Nullable Unit unit;
+
+    private Compiled(@Nullable TimeUnitStart startOf, TemporalAmount amount,
+        java.time.ZoneId zone) {
+      this.startOf = startOf;
+      this.amount = amount;
+      this.zone = zone;
+    }
+
     static Compiled of(RelativeDate r) {
-      return new Compiled(r, r.startOf(), r.offsetAmount(), r.zone());
+      return new Compiled(r.startOf(), r.offsetAmount(), r.zone());
+    }
+
+    @Nullable TimeUnitStart startOf() {
+      return startOf;
+    }
+
+    TemporalAmount amount() {
+      return amount;
+    }
+
+    java.time.ZoneId zone() {
+      return zone;
     }
 
     Instant resolve(Instant now) {
-      if (startOf == null && amount instanceof Duration d) {
-        return now.plus(d);
+      if (startOf == null) {
+        if (amount instanceof Duration d) {
+          return now.plus(d);
+        }
+        return now.atZone(zone).plus((Period) amount).toInstant();
       }
-      ZonedDateTime t = now.atZone(zone);
-      if (startOf != null) {
-        t = start(startOf, t);
+      return unit(now).value();
+    }
+
+    /** The first start of the unit after {@code now}. */
+    Instant nextBoundary(Instant now) {
+      return unit(now).until();
+    }
+
+    private Unit unit(Instant now) {
+      Unit u = unit;
+      if (u != null && !now.isBefore(u.from()) && now.isBefore(u.until())) {
+        return u;
       }
-      if (amount instanceof Period p) {
-        return t.plus(p).toInstant();
-      }
-      return t.toInstant().plus((Duration) amount);
+      ZonedDateTime s = start(startOf, now.atZone(zone));
+      Instant value = amount instanceof Period p ? s.plus(p).toInstant()
+          : s.toInstant().plus((Duration) amount);
+      u = new Unit(s.toInstant(), next(startOf, s).toInstant(), value);
+      unit = u;
+      return u;
     }
   }
 
@@ -87,7 +129,7 @@ final class RelativeDates {
 
   /** The first start of the unit after {@code now}. */
   private static Instant nextBoundary(Compiled r, Instant now) {
-    return next(r.startOf(), start(r.startOf(), now.atZone(r.zone()))).toInstant();
+    return r.nextBoundary(now);
   }
 
   private static ZonedDateTime start(TimeUnitStart u, ZonedDateTime t) {
