@@ -464,10 +464,7 @@ final class IdentityResolver {
           tx.putNode(new IdentityNode(id, pid, comp));
         }
       }
-      ProfileState state = ProfileState.EMPTY;
-      for (StoredEvent e : tx.eventsByAnchors(g)) {
-        state = state.join(preparer.contribution(e));
-      }
+      ProfileState state = stateFromEvents(tx, g);
       Map<IdentifierType, Integer> counts = new HashMap<>();
       for (Identifier id : g) {
         counts.merge(id.type(), 1, Integer::sum);
@@ -611,14 +608,20 @@ final class IdentityResolver {
     }
     List<Identifier> members = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier)
         .toList();
-    ProfileState state = ProfileState.EMPTY;
-    for (StoredEvent e : tx.eventsByAnchors(members)) {
-      state = state.join(preparer.contribution(e));
-    }
+    ProfileState state = stateFromEvents(tx, members);
     if (!state.equals(old.get().state())) {
       tx.putProfile(new ProfileRecord(id, state, old.get().identifierCounts(),
           old.get().version() + 1));
     }
+  }
+
+  /** The join of the contributions of the events anchored at these identifiers. */
+  private ProfileState stateFromEvents(WriteTransaction tx, List<Identifier> anchors) {
+    ProfileState state = ProfileState.EMPTY;
+    for (StoredEvent e : tx.eventsByAnchors(anchors)) {
+      state = state.join(preparer.contribution(e));
+    }
+    return state;
   }
 
   /** The live profile holding an identifier. */

@@ -350,8 +350,9 @@ public final class Pipeline {
     }
     List<Identifier> ids = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier).toList();
     ProfileState state = r.get().state();
+    ComputedTraits ct = traits.current();
     return Optional.of(new Profile(id, ws, ids, state, r.get().version(),
-        traits.current().values(state, config.clock().instant())));
+        ct.isEmpty() ? Map.of() : ct.values(state, config.clock().instant())));
   }
 
   /** Metadata key prefix under which a workspace records the aggregations its states hold. */

@@ -213,15 +213,4 @@ public enum Operator {
     return this == REGEX ? Pattern.compile((String) operands.get(0)) : null;
   }
 
-  /** Leaves out nulls; a list value stays one value (see {@code contains}). */
-  static List<Object> present(List<?> values) {
-    for (Object v : values) {
-      if (v == null) {
-        return values.stream().filter(java.util.Objects::nonNull).map(x -> (Object) x).toList();
-      }
-    }
-    @SuppressWarnings("unchecked")
-    List<Object> l = (List<Object>) values;
-    return l;
-  }
 }

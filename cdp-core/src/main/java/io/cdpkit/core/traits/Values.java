@@ -6,8 +6,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,9 +96,6 @@ public final class Values {
     Integer c = compare(a, b);
     if (c != null) {
       return c == 0;
-    }
-    if (a instanceof List<?> || a instanceof Map<?, ?>) {
-      return a.equals(b);
     }
     return a.equals(b);
   }

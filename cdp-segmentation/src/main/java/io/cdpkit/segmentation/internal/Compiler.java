@@ -128,7 +128,6 @@ final class Compiler {
     }
     if (c instanceof SegmentCondition s) {
       refs.add(s.segment());
-      deps.segments.add(s.segment());
       return new Node.InSegment(ptr, s.segment());
     }
     if (c instanceof EventCondition e) {

@@ -20,7 +20,6 @@ final class Deps {
   final Set<ConsentKey> consents = new HashSet<>();
   final Set<String> computed = new HashSet<>();
   final Set<IdentifierType> identifierTypes = new HashSet<>();
-  final Set<String> segments = new HashSet<>();
   boolean orders;
   boolean seen;
   boolean channels;

@@ -7,7 +7,6 @@ import io.cdpkit.core.spi.extension.ProfileChange;
 import io.cdpkit.core.spi.extension.ProfileChanges;
 import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
-import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTrait;
@@ -73,22 +72,37 @@ public final class Engine {
 
   /** Loads the stored definitions (at first use of the workspace). */
   public synchronized void load() {
+    Map<String, Compiler.Compiled> byId = stored(Snapshot.EMPTY, null);
+    snapshot = snapshot(byId);
+    if (!byId.isEmpty()) {
+      LOG.info("loaded {} segments of workspace {}", byId.size(), ws);
+    }
+  }
+
+  /**
+   * The stored definitions, compiled (reusing the compiled form of those unchanged since
+   * {@code known}), with the aggregations they need kept by core.
+   *
+   * @param changed collects the ids new or changed against {@code known}, unless null
+   */
+  private Map<String, Compiler.Compiled> stored(Snapshot known, @Nullable Set<String> changed) {
     Map<String, String> stored = ctx.store().read(ws, tx -> tx.metadata(KEY));
     Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
     List<ComputedTrait> aggs = new ArrayList<>();
     for (Map.Entry<String, String> e : stored.entrySet()) {
       SegmentDefinition d = SegmentJson.read(e.getValue());
-      Compiler.Compiled c = Compiler.compile(d);
+      Compiler.Compiled old = known.byId().get(d.id());
+      Compiler.Compiled c = old != null && old.definition().equals(d) ? old : Compiler.compile(d);
+      if (c != old && changed != null) {
+        changed.add(d.id());
+      }
       byId.put(d.id(), c);
       aggs.addAll(c.aggregates().values());
     }
     if (!aggs.isEmpty()) {
       ctx.requireAggregates(ws, aggs, n -> { });
     }
-    snapshot = snapshot(byId);
-    if (!byId.isEmpty()) {
-      LOG.info("loaded {} segments of workspace {}", byId.size(), ws);
-    }
+    return byId;
   }
 
   /**
@@ -99,28 +113,13 @@ public final class Engine {
    * @return the ids of the segments that were added, changed or removed
    */
   public synchronized Set<String> reload(LongConsumer progress) {
-    Map<String, String> stored = ctx.store().read(ws, tx -> tx.metadata(KEY));
     Snapshot s = snapshot;
-    Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
-    List<ComputedTrait> aggs = new ArrayList<>();
     Set<String> changed = new java.util.TreeSet<>();
-    for (Map.Entry<String, String> e : stored.entrySet()) {
-      SegmentDefinition d = SegmentJson.read(e.getValue());
-      Compiler.Compiled old = s.byId().get(d.id());
-      Compiler.Compiled c = old != null && old.definition().equals(d) ? old : Compiler.compile(d);
-      if (c != old) {
-        changed.add(d.id());
-      }
-      byId.put(d.id(), c);
-      aggs.addAll(c.aggregates().values());
-    }
+    Map<String, Compiler.Compiled> byId = stored(s, changed);
     Set<String> removed = new java.util.TreeSet<>(s.byId().keySet());
     removed.removeAll(byId.keySet());
     if (changed.isEmpty() && removed.isEmpty()) {
       return Set.of();
-    }
-    if (!aggs.isEmpty()) {
-      ctx.requireAggregates(ws, aggs, n -> { });
     }
     snapshot = snapshot(byId);
     LOG.info("reloaded segments of workspace {}: {} new or changed, {} removed", ws,
@@ -451,7 +450,7 @@ public final class Engine {
           }
           // A check at or before now that evaluation leaves in place would loop: drop it first.
           tx.deleteCheck(c.profile());
-          evaluate(tx, s, ec, r.get(), null, allIds(s), "time", events);
+          evaluate(tx, s, ec, r.get(), null, s.byId().keySet(), "time", events);
         }
         return due.size();
       });
@@ -461,10 +460,6 @@ public final class Engine {
         return done;
       }
     }
-  }
-
-  private static Set<String> allIds(Snapshot s) {
-    return s.byId().keySet();
   }
 
   // ---------------------------------------------------------------- reads
@@ -594,9 +589,4 @@ public final class Engine {
 
   /** The result of a batch evaluation: profiles by ordinal, and a bitmap per segment. */
   public record BatchResult(Instant at, ProfileId[] profiles, Map<String, RoaringBitmap> bitmaps) {}
-
-  /** For tests: reads inside a transaction of this workspace. */
-  <T> T read(java.util.function.Function<? super ReadTransaction, ? extends T> work) {
-    return ctx.store().read(ws, work);
-  }
 }

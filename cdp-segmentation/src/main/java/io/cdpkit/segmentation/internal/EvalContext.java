@@ -1,7 +1,6 @@
 package io.cdpkit.segmentation.internal;
 
 import io.cdpkit.core.model.Profile;
-import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ProfileRecord;
@@ -59,9 +58,5 @@ final class EvalContext {
       view = v;
     }
     return v;
-  }
-
-  ProfileId id() {
-    return record.id();
   }
 }

@@ -224,22 +224,8 @@ abstract class Node {
       this.pattern = relative ? null : operator.compile(f);
     }
 
-    /** Operands resolved at one instant; batch evaluation asks for the same one again. */
-    private record Resolved(Instant at, List<Object> operands) {}
-
-    private volatile @Nullable Resolved resolved;
-
     private List<Object> operands(Instant now) {
-      if (fixed != null) {
-        return fixed;
-      }
-      Resolved r = resolved;
-      if (r != null && r.at().equals(now)) {
-        return r.operands();
-      }
-      List<Object> out = resolve(now);
-      resolved = new Resolved(now, out);
-      return out;
+      return fixed != null ? fixed : resolve(now);
     }
 
     private List<Object> resolve(Instant now) {
