@@ -11,7 +11,10 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.CdpExtension;
 import io.cdpkit.core.spi.extension.ExtensionContext;
 import io.cdpkit.core.spi.extension.ProfileObserver;
+import io.cdpkit.core.spi.extension.Signal;
+import io.cdpkit.core.spi.extension.SignalObserver;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.ComputedTraits;
 import io.cdpkit.core.traits.DerivedTrait;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,6 +62,7 @@ public final class Cdp implements AutoCloseable {
   private final Workspace defaultWorkspace;
   private final @Nullable Gatherer gatherer;
   private final List<CdpExtension> extensions;
+  private final List<SignalObserver> signalObservers = new CopyOnWriteArrayList<>();
 
   private Cdp(Builder b) {
     this.store = b.store != null ? b.store : Store.inMemory();
@@ -135,6 +140,23 @@ public final class Cdp implements AutoCloseable {
     @Override
     public void observe(ProfileObserver observer) {
       pipeline.observe(observer);
+    }
+
+    @Override
+    public void observeSignals(SignalObserver observer) {
+      signalObservers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    @Override
+    public void signal(WorkspaceId workspace, WriteTransaction transaction,
+        List<Signal> signals) {
+      if (signals.isEmpty()) {
+        return;
+      }
+      List<Signal> copy = List.copyOf(signals);
+      for (SignalObserver o : signalObservers) {
+        o.signalled(workspace, transaction, copy);
+      }
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.ExtensionContext;
 import io.cdpkit.core.spi.extension.ProfileChange;
 import io.cdpkit.core.spi.extension.ProfileChanges;
+import io.cdpkit.core.spi.extension.Signal;
 import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
@@ -256,6 +257,7 @@ public final class Engine {
           events.add(new SegmentEvent(ws, id, m.profile(), SegmentEvent.Kind.EXITED, now,
               "definition"));
         }
+        emit(tx, events);
         return page.size() == PAGE;
       });
       publisher.accept(events);
@@ -303,6 +305,7 @@ public final class Engine {
         for (ProfileRecord r : p) {
           evaluate(tx, s, ec, r, null, ids, "definition", events);
         }
+        emit(tx, events);
         return p;
       });
       publisher.accept(events);
@@ -342,6 +345,7 @@ public final class Engine {
       evaluate(tx, s, ec, ch.after(), ch.before(), null, cause, events);
     }
     if (!events.isEmpty()) {
+      emit(tx, events);
       pc.afterCommit(() -> publisher.accept(events));
     }
   }
@@ -425,6 +429,20 @@ public final class Engine {
     }
   }
 
+  /** Hands the entries and exits to other extensions inside the transaction making them. */
+  private void emit(WriteTransaction tx, List<SegmentEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    List<Signal> signals = new ArrayList<>(events.size());
+    for (SegmentEvent e : events) {
+      signals.add(new Signal(e.kind() == SegmentEvent.Kind.ENTERED
+          ? Signal.SEGMENT_ENTERED : Signal.SEGMENT_EXITED, e.profile(), e.segment(), e.at(),
+          e.cause()));
+    }
+    ctx.signal(ws, tx, signals);
+  }
+
   // ---------------------------------------------------------------- time
 
   /**
@@ -452,6 +470,7 @@ public final class Engine {
           tx.deleteCheck(c.profile());
           evaluate(tx, s, ec, r.get(), null, s.byId().keySet(), "time", events);
         }
+        emit(tx, events);
         return due.size();
       });
       publisher.accept(events);

@@ -3,10 +3,12 @@ package io.cdpkit.core.spi.extension;
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -32,6 +34,18 @@ public interface ExtensionContext {
    * Observers run in the order registered.
    */
   void observe(ProfileObserver observer);
+
+  /** Registers an observer of signals; observers run in the order registered. */
+  void observeSignals(SignalObserver observer);
+
+  /**
+   * Hands signals to every {@link SignalObserver}, synchronously, inside {@code transaction};
+   * does nothing when {@code signals} is empty.
+   *
+   * @throws RuntimeException whatever an observer throws; the caller should let it fail its
+   *     transaction
+   */
+  void signal(WorkspaceId workspace, WriteTransaction transaction, List<Signal> signals);
 
   /**
    * Makes sure these aggregations are kept for every profile of a workspace: adds the ones not

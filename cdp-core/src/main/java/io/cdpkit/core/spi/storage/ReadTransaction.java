@@ -100,4 +100,26 @@ public interface ReadTransaction {
   default List<ScheduledCheck> dueChecks(java.time.Instant upTo, int limit) {
     throw new UnsupportedOperationException("this store keeps no schedule");
   }
+
+  /** The outbox entry with this idempotency key. */
+  default Optional<OutboxEntry> outbox(String key) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /**
+   * Outbox entries with this status whose key sorts after {@code afterKey}
+   * ({@link String#compareTo}), ascending, at most {@code limit}; from the first when
+   * {@code afterKey} is {@code null}.
+   *
+   * @throws IllegalArgumentException when limit is less than 1
+   */
+  default List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
+      int limit) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /** The profile's delivery history, sorted by time, then id. */
+  default List<Delivery> deliveries(ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no delivery history");
+  }
 }

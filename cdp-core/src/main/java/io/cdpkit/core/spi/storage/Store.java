@@ -32,6 +32,27 @@ public interface Store extends AutoCloseable {
    */
   <T> T read(WorkspaceId workspace, Function<? super ReadTransaction, ? extends T> work);
 
+  /**
+   * Claims due outbox entries for a worker, in a transaction of its own that commits before
+   * this returns: the {@link OutboxEntry.Status#PENDING} entries with {@code dueAt <= now}
+   * whose claim is free ({@code lease} null, or {@code leaseUntil <= now}), earliest
+   * {@code dueAt} first, then by key, at most {@code limit}. Each is returned with
+   * {@code lease} and {@code leaseUntil} set, and stored so.
+   *
+   * <p>Claims on any number of threads or nodes never return the same entry while its claim
+   * runs, and do not wait for each other: a database store skips rows another claim has locked
+   * ({@code FOR UPDATE SKIP LOCKED}). Claiming does not take the workspace's write lock, so
+   * it does not queue behind ingestion.
+   *
+   * @throws IllegalArgumentException when limit is less than 1 or {@code leaseUntil} is not
+   *     after {@code now}
+   * @throws StorageException when the store fails; nothing was claimed
+   */
+  default java.util.List<OutboxEntry> claimOutbox(WorkspaceId workspace, java.time.Instant now,
+      String lease, java.time.Instant leaseUntil, int limit) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
   /** Releases what the store holds. The default does nothing. */
   @Override
   default void close() {}

@@ -92,6 +92,29 @@ public interface WriteTransaction extends ReadTransaction {
   }
 
   /**
+   * Adds an entry to the outbox unless one with its key exists (whatever its status).
+   *
+   * @return {@code true} when added, {@code false} when the key was there
+   */
+  default boolean insertOutbox(OutboxEntry entry) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /**
+   * Replaces the outbox entry with {@code entry.key()}.
+   *
+   * @throws IllegalArgumentException when there is none
+   */
+  default void updateOutbox(OutboxEntry entry) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /** Creates or replaces a line of a profile's delivery history. */
+  default void putDelivery(Delivery delivery) {
+    throw new UnsupportedOperationException("this store keeps no delivery history");
+  }
+
+  /**
    * Checks the arguments of {@link #putMetadata} as the contract requires; stores call it first.
    *
    * @throws IllegalArgumentException when the key is empty or too long, or the value too long
