@@ -1,0 +1,630 @@
+package io.cdpkit.activation;
+
+import io.cdpkit.activation.internal.ChannelRuntime;
+import io.cdpkit.activation.internal.Engine;
+import io.cdpkit.activation.spi.Channel;
+import io.cdpkit.activation.spi.ChannelContext;
+import io.cdpkit.activation.spi.ChannelProvider;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.extension.CdpExtension;
+import io.cdpkit.core.spi.extension.ExtensionContext;
+import io.cdpkit.core.spi.storage.Delivery;
+import io.cdpkit.core.spi.storage.OutboxEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consent-safe activation for a {@link io.cdpkit.core.Cdp}: rules turn segment entries and
+ * exits, events and schedules into messages, and channels deliver them.
+ *
+ * <pre>{@code
+ * Activation activation = Activation.builder()
+ *     .discoverProviders()                              // smtp, webhook, ... from the classpath
+ *     .channel("newsletter", "smtp", Map.of("host", "mail.example.com", "from", "shop@example.com"))
+ *     .rule(Rule.builder("welcome").trigger(Trigger.segmentEntered("new-customers"))
+ *         .channel("newsletter").purpose("marketing")
+ *         .template(Template.parse("{\"subject\": \"Welcome\", \"text\": \"Hi {{trait.firstName|}}\"}"))
+ *         .build())
+ *     .cap(new FrequencyCap("newsletter", 3, Duration.ofDays(7)))
+ *     .build();
+ * try (Cdp cdp = Cdp.builder().extension(segmentation).extension(activation).build()) {
+ *   activation.start();                                // or call dispatch() yourself
+ *   cdp.ingest(...);
+ * }
+ * }</pre>
+ *
+ * <h2>What happens, in order</h2>
+ * <ol>
+ *   <li><b>Decision.</b> Inside the transaction of the change that fires a trigger (the event
+ *       ingested, the segment entry made by an event or by time), the engine writes an outbox
+ *       entry with an idempotency key per (rule, profile, trigger). The decision commits with
+ *       the change or not at all; the same trigger never decides twice.
+ *   <li><b>Claim.</b> A worker claims due entries ({@link io.cdpkit.core.spi.storage.Store#claimOutbox}),
+ *       with a lease; several nodes share the work without waiting for each other.
+ *   <li><b>Gates</b>, in one transaction, against the profile as it is now (following merges):
+ *       rechecks, the consent gate (purpose x the channel's consent channel; see
+ *       {@link ConsentPolicy}), an address of the channel's kind, the template's fields,
+ *       suppressions, frequency caps. A message that fails one is not sent, and the history
+ *       says why.
+ *   <li><b>Send</b> on the channel's own workers, with its concurrency and timeout.
+ *   <li><b>Outcome.</b> Delivered, or retried with backoff and jitter ({@link RetryPolicy}), or
+ *       a dead letter after a permanent failure or the last attempt.
+ * </ol>
+ * Ingestion never calls a channel, so no channel can slow it down. Delivery is at least once:
+ * a crash or a lost result between the send and its outcome sends again, with the same
+ * idempotency key.
+ *
+ * <h2>Channels</h2>
+ * A channel is registered by name, from a provider and a configuration. Besides the provider's
+ * own keys, the configuration may hold {@code consent-channel} (the consent channel checked,
+ * when the provider has no default or another is wanted), {@code concurrency} (calls at a time,
+ * 1 to 64, default 1) and {@code timeout} (per call, ISO-8601 like {@code PT5S}, default 10 s).
+ *
+ * <p>Limits: rules are part of the host's code, given to the builder, not stored; every node
+ * sharing a database must be built with the same rules and channels. A schedule fires once
+ * for the latest tick it missed. Outbox entries and history lines stay in the store until a
+ * retention job removes them.
+ *
+ * <p>Thread-safe. An instance serves one {@code Cdp}.
+ */
+public final class Activation implements CdpExtension, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Activation.class);
+  private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,63}");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+
+  private final Map<String, ChannelProvider> providers;
+  private final Map<String, Map<String, String>> channelConfigs;
+  private final Map<String, String> channelProviders;
+  private final Map<String, Rule> rules;
+  private final ConsentPolicy consent;
+  private final Map<String, List<FrequencyCap>> caps;
+  private final RetryPolicy retry;
+  private final Duration lease;
+  private final int batch;
+  private final Duration pollInterval;
+  private final RandomGenerator random;
+  private final Set<WorkspaceId> workspaces = ConcurrentHashMap.newKeySet();
+  private volatile @Nullable Engine engine;
+  private volatile @Nullable ExtensionContext context;
+  private final Map<String, ChannelRuntime> runtimes = new LinkedHashMap<>();
+  private @Nullable Thread worker;
+  private volatile boolean running;
+
+  private Activation(Builder b) {
+    this.providers = Collections.unmodifiableMap(new LinkedHashMap<>(b.providers));
+    this.channelConfigs = new LinkedHashMap<>(b.channelConfigs);
+    this.channelProviders = new LinkedHashMap<>(b.channelProviders);
+    this.rules = Collections.unmodifiableMap(new LinkedHashMap<>(b.rules));
+    this.consent = b.consent;
+    Map<String, List<FrequencyCap>> c = new LinkedHashMap<>();
+    for (FrequencyCap cap : b.caps) {
+      c.computeIfAbsent(cap.channel(), k -> new ArrayList<>()).add(cap);
+    }
+    this.caps = c;
+    this.retry = b.retry;
+    this.lease = b.lease;
+    this.batch = b.batch;
+    this.pollInterval = b.pollInterval;
+    this.random = b.random;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Creates the channels and starts deciding; called by the {@code Cdp} builder. */
+  @Override
+  public synchronized void attach(ExtensionContext ctx) {
+    if (context != null) {
+      throw new IllegalStateException("this Activation is already attached to a Cdp");
+    }
+    for (Rule r : rules.values()) {
+      for (String p : r.template().paths()) {
+        if (p.startsWith("computed.") && !ctx.computedTraits().contains(p.substring(9))) {
+          throw new IllegalArgumentException("rule " + r.id() + ": template field '" + p
+              + "' names no declared computed trait");
+        }
+      }
+    }
+    try {
+      for (Map.Entry<String, String> e : channelProviders.entrySet()) {
+        runtimes.put(e.getKey(), create(e.getKey(), providers.get(e.getValue()),
+            channelConfigs.get(e.getKey()), ctx.clock()));
+      }
+    } catch (RuntimeException ex) {
+      runtimes.values().forEach(ChannelRuntime::close);
+      runtimes.clear();
+      throw ex;
+    }
+    Engine e = new Engine(ctx, rules, runtimes, consent, caps, retry, lease, batch, random);
+    this.engine = e;
+    this.context = ctx;
+    ctx.observe(e::changed);
+    ctx.observeSignals((ws, tx, signals) -> e.signalled(tx, signals));
+    LOG.info("activation ready: {} channels {}, {} rules", runtimes.size(), runtimes.keySet(),
+        rules.size());
+  }
+
+  private static ChannelRuntime create(String name, ChannelProvider p, Map<String, String> config,
+      Clock clock) {
+    String consentChannel = config.getOrDefault("consent-channel", p.consentChannel());
+    if (consentChannel == null || !ID.matcher(consentChannel.replace('_', '-')).matches()) {
+      throw new IllegalArgumentException("channel " + name + ": config key 'consent-channel' is "
+          + "required (provider " + p.id() + " has no default) and must be a channel name");
+    }
+    int concurrency = intConfig(name, config, "concurrency", 1, 1, 64);
+    Duration timeout = Duration.ofSeconds(10);
+    if (config.containsKey("timeout")) {
+      try {
+        timeout = Duration.parse(config.get("timeout"));
+      } catch (DateTimeParseException ex) {
+        throw new IllegalArgumentException("channel " + name
+            + ": config key 'timeout' must be an ISO-8601 duration such as PT5S");
+      }
+      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("channel " + name
+            + ": config key 'timeout' must be above 0 and at most 10 minutes");
+      }
+    }
+    Duration t = timeout;
+    ChannelContext cc = new ChannelContext() {
+      @Override
+      public String channelName() {
+        return name;
+      }
+
+      @Override
+      public Map<String, String> config() {
+        return config;
+      }
+
+      @Override
+      public Clock clock() {
+        return clock;
+      }
+
+      @Override
+      public Duration timeout() {
+        return t;
+      }
+
+      @Override
+      public String loggerName() {
+        return "io.cdpkit.activation.channel." + name;
+      }
+    };
+    Channel ch = p.create(cc);
+    if (ch == null) {
+      throw new IllegalStateException("provider " + p.id() + " created no channel for " + name);
+    }
+    LOG.info("channel {} bound to provider {} (consent channel {}, concurrency {}, timeout {})",
+        name, p.id(), consentChannel, concurrency, timeout);
+    return new ChannelRuntime(name, p.id(), consentChannel, ch, concurrency, timeout);
+  }
+
+  private static int intConfig(String name, Map<String, String> config, String key, int dflt,
+      int min, int max) {
+    String v = config.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("channel " + name + ": config key '" + key
+        + "' must be a whole number from " + min + " to " + max);
+  }
+
+  @Override
+  public void workspaceOpened(WorkspaceId workspace) {
+    workspaces.add(workspace);
+  }
+
+  private Engine engine() {
+    Engine e = engine;
+    if (e == null) {
+      throw new IllegalStateException(
+          "add this Activation to a Cdp with Cdp.builder().extension(...) first");
+    }
+    return e;
+  }
+
+  private ExtensionContext context() {
+    engine();
+    return Objects.requireNonNull(context);
+  }
+
+  /** The registered rules, by id. */
+  public Map<String, Rule> rules() {
+    return rules;
+  }
+
+  /** The providers known, by id (registered and discovered). */
+  public Map<String, ChannelProvider> providers() {
+    return providers;
+  }
+
+  /**
+   * Claims and handles one batch of due outbox entries of every workspace opened, on the
+   * calling thread (channel calls run on their workers; this waits for them).
+   *
+   * @return the number of entries handled
+   */
+  public int dispatch() {
+    int n = 0;
+    for (WorkspaceId ws : workspaces) {
+      n += dispatch(ws);
+    }
+    return n;
+  }
+
+  /** As {@link #dispatch()}, for one workspace. */
+  public int dispatch(WorkspaceId workspace) {
+    return engine().dispatch(Objects.requireNonNull(workspace, "workspace"));
+  }
+
+  /**
+   * Fires the schedule triggers whose tick has come, by the {@code Cdp}'s clock, in every
+   * workspace opened.
+   *
+   * @return the number of outbox entries added
+   */
+  public long runSchedules() {
+    long n = 0;
+    for (WorkspaceId ws : workspaces) {
+      n += engine().runSchedules(ws);
+    }
+    return n;
+  }
+
+  /**
+   * Runs schedules, then dispatches until nothing is due: for tests, examples and hosts that
+   * drive activation from their own scheduler.
+   *
+   * @return the number of entries handled
+   */
+  public long drain() {
+    runSchedules();
+    long n = 0;
+    int k;
+    while ((k = dispatch()) > 0) {
+      n += k;
+    }
+    return n;
+  }
+
+  /**
+   * Starts a daemon thread that runs schedules and dispatches, pausing for the poll interval
+   * whenever nothing was due. Failures are logged and retried after the interval.
+   *
+   * @throws IllegalStateException when already started
+   */
+  public synchronized void start() {
+    engine();
+    if (worker != null) {
+      throw new IllegalStateException("already started");
+    }
+    running = true;
+    Thread t = new Thread(this::loop, "cdpkit-activation");
+    t.setDaemon(true);
+    worker = t;
+    t.start();
+  }
+
+  private void loop() {
+    while (running) {
+      long n = 0;
+      try {
+        runSchedules();
+        n = dispatch();
+      } catch (RuntimeException e) {
+        LOG.warn("activation dispatch failed; retrying in {}", pollInterval, e);
+      }
+      if (n == 0) {
+        try {
+          Thread.sleep(pollInterval.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * A profile's delivery history, with that of the profiles merged into it, oldest first: what
+   * was sent or not, when, why, by which rule, relying on which consent
+   * ({@link Delivery#detail()}).
+   */
+  public List<Delivery> deliveries(WorkspaceId workspace, ProfileId profile) {
+    return context().store().read(workspace, tx -> Engine.history(tx, profile));
+  }
+
+  /** As {@link #deliveries(WorkspaceId, ProfileId)} in the default workspace. */
+  public List<Delivery> deliveries(ProfileId profile) {
+    return deliveries(WorkspaceId.DEFAULT, profile);
+  }
+
+  /** An outbox entry by its idempotency key. */
+  public Optional<OutboxEntry> outbox(WorkspaceId workspace, String key) {
+    return context().store().read(workspace, tx -> tx.outbox(key));
+  }
+
+  /** Dead letters whose key sorts after {@code afterKey}, at most {@code limit}. */
+  public List<OutboxEntry> deadLetters(WorkspaceId workspace, @Nullable String afterKey,
+      int limit) {
+    return context().store().read(workspace,
+        tx -> tx.outbox(OutboxEntry.Status.DEAD, afterKey, limit));
+  }
+
+  /**
+   * Sends a dead letter again: it becomes pending, due now, with its attempts reset.
+   *
+   * @return {@code false} when there is no dead letter with this key
+   */
+  public boolean requeue(WorkspaceId workspace, String key) {
+    ExtensionContext c = context();
+    return c.store().write(workspace, tx -> {
+      Optional<OutboxEntry> e = tx.outbox(key);
+      if (e.isEmpty() || e.get().status() != OutboxEntry.Status.DEAD) {
+        return false;
+      }
+      tx.updateOutbox(e.get().next(OutboxEntry.Status.PENDING, 0, c.clock().instant(), null));
+      return true;
+    });
+  }
+
+  /** Stops the worker thread and closes the channels. */
+  @Override
+  public synchronized void close() {
+    running = false;
+    Thread t = worker;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      worker = null;
+    }
+    runtimes.values().forEach(ChannelRuntime::close);
+  }
+
+  /** Configures an {@link Activation}. Not thread-safe. */
+  public static final class Builder {
+    private final Map<String, ChannelProvider> providers = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> channelConfigs = new LinkedHashMap<>();
+    private final Map<String, String> channelProviders = new LinkedHashMap<>();
+    private final Map<String, Rule> rules = new LinkedHashMap<>();
+    private final List<FrequencyCap> caps = new ArrayList<>();
+    private ConsentPolicy consent = ConsentPolicy.STRICT;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private Duration lease = Duration.ofMinutes(5);
+    private int batch = 100;
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private RandomGenerator random = RandomGenerator.getDefault();
+
+    private Builder() {}
+
+    /**
+     * Registers a provider explicitly.
+     *
+     * @throws IllegalArgumentException when its id is invalid or its SPI major is not this one's
+     * @throws IllegalStateException when another provider has the id
+     */
+    public Builder provider(ChannelProvider provider) {
+      Objects.requireNonNull(provider, "provider");
+      check(provider);
+      ChannelProvider old = providers.get(provider.id());
+      if (old != null) {
+        throw new IllegalStateException("two channel providers have the id '" + provider.id()
+            + "': " + old.getClass().getName() + " and " + provider.getClass().getName());
+      }
+      providers.put(provider.id(), provider);
+      return this;
+    }
+
+    private static void check(ChannelProvider p) {
+      String id = p.id();
+      if (id == null || !ID.matcher(id).matches()) {
+        throw new IllegalArgumentException("channel provider " + p.getClass().getName()
+            + ": id '" + id + "' must be 1 to 64 of a-z 0-9 -, starting with a letter");
+      }
+      if (p.spiMajorVersion() != ChannelProvider.SPI_MAJOR_VERSION) {
+        throw new IllegalArgumentException("channel provider " + id + " ("
+            + p.getClass().getName() + ") was built for SPI major " + p.spiMajorVersion()
+            + ", this engine speaks " + ChannelProvider.SPI_MAJOR_VERSION + ": rebuild it");
+      }
+    }
+
+    /** Discovers providers with the thread's context class loader; see below. */
+    public Builder discoverProviders() {
+      ClassLoader cl = Thread.currentThread().getContextClassLoader();
+      return discoverProviders(cl == null ? Activation.class.getClassLoader() : cl);
+    }
+
+    /**
+     * Discovers the providers declared in {@code META-INF/services} with
+     * {@link ServiceLoader}. A provider that cannot be loaded or instantiated is logged and
+     * skipped; one whose class was already registered explicitly is skipped. Each provider
+     * bound is logged.
+     *
+     * @throws IllegalStateException when two different providers have one id
+     * @throws IllegalArgumentException when a provider reports another SPI major or a bad id
+     */
+    public Builder discoverProviders(ClassLoader loader) {
+      Iterator<ChannelProvider> it = ServiceLoader.load(ChannelProvider.class, loader).iterator();
+      while (true) {
+        ChannelProvider p;
+        try {
+          if (!it.hasNext()) {
+            break;
+          }
+          p = it.next();
+        } catch (ServiceConfigurationError e) {
+          LOG.warn("skipped a channel provider that could not be loaded: {}", e.getMessage());
+          continue;
+        }
+        ChannelProvider old = providers.get(p.id());
+        if (old != null && old.getClass().equals(p.getClass())) {
+          continue;
+        }
+        provider(p);
+        LOG.info("discovered channel provider {} ({})", p.id(), p.getClass().getName());
+      }
+      return this;
+    }
+
+    /**
+     * Registers a channel: a name rules use, the provider id, and its configuration (see the
+     * class description for the engine's own keys). The channel is created when the
+     * {@code Cdp} is built.
+     *
+     * @throws IllegalArgumentException when the name is invalid or taken, or no provider has
+     *     the id (register or discover providers first)
+     */
+    public Builder channel(String name, String provider, Map<String, String> config) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(config, "config");
+      if (!NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("channel name '" + name
+            + "' must be 1 to 64 of a-z 0-9 _ -");
+      }
+      if (channelProviders.containsKey(name)) {
+        throw new IllegalArgumentException("channel name '" + name + "' is taken");
+      }
+      if (!providers.containsKey(provider)) {
+        throw new IllegalArgumentException("channel " + name + ": no provider '" + provider
+            + "' (known: " + providers.keySet() + ")");
+      }
+      channelProviders.put(name, provider);
+      channelConfigs.put(name, Collections.unmodifiableMap(new TreeMap<>(config)));
+      return this;
+    }
+
+    /** Registers a provider and a channel of it in one call. */
+    public Builder channel(String name, ChannelProvider provider, Map<String, String> config) {
+      ChannelProvider old = providers.get(provider.id());
+      if (old != provider) {
+        provider(provider);
+      }
+      return channel(name, provider.id(), config);
+    }
+
+    /**
+     * Adds a rule.
+     *
+     * @throws IllegalArgumentException when its id is taken or its channel is not registered
+     */
+    public Builder rule(Rule rule) {
+      Objects.requireNonNull(rule, "rule");
+      if (rules.containsKey(rule.id())) {
+        throw new IllegalArgumentException("rule id '" + rule.id() + "' is taken");
+      }
+      if (!channelProviders.containsKey(rule.channel())) {
+        throw new IllegalArgumentException("rule " + rule.id() + ": channel '" + rule.channel()
+            + "' is not registered (register channels before rules)");
+      }
+      rules.put(rule.id(), rule);
+      return this;
+    }
+
+    /** Adds a frequency cap. */
+    public Builder cap(FrequencyCap cap) {
+      caps.add(Objects.requireNonNull(cap, "cap"));
+      return this;
+    }
+
+    /** The consent policy; {@link ConsentPolicy#STRICT} unless set. */
+    public Builder consentPolicy(ConsentPolicy policy) {
+      this.consent = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** The retry policy; {@link RetryPolicy#DEFAULT} unless set. */
+    public Builder retry(RetryPolicy policy) {
+      this.retry = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * How long a worker's claim on an outbox entry lasts (5 minutes unless set): after it, an
+     * entry whose worker died is claimed again. Must exceed the longest channel timeout.
+     */
+    public Builder lease(Duration lease) {
+      Objects.requireNonNull(lease, "lease");
+      if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("lease: must be at least 1 second");
+      }
+      this.lease = lease;
+      return this;
+    }
+
+    /** Entries claimed per dispatch, 1 to 10,000 (100 unless set). */
+    public Builder batchSize(int size) {
+      if (size < 1 || size > 10_000) {
+        throw new IllegalArgumentException("batchSize: must be 1 to 10000");
+      }
+      this.batch = size;
+      return this;
+    }
+
+    /** How long the worker started by {@link #start()} pauses when nothing is due. */
+    public Builder pollInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("pollInterval: must be positive");
+      }
+      this.pollInterval = interval;
+      return this;
+    }
+
+    /** The randomness of retry jitter (for reproducible tests). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * The activation; attach it with {@code Cdp.builder().extension(...)}.
+     *
+     * @throws IllegalArgumentException when a cap names an unregistered channel, or a channel's
+     *     lease is not longer than its timeout
+     */
+    public Activation build() {
+      for (FrequencyCap c : caps) {
+        if (!channelProviders.containsKey(c.channel())) {
+          throw new IllegalArgumentException("cap: channel '" + c.channel()
+              + "' is not registered");
+        }
+      }
+      return new Activation(this);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.cdpkit.activation;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How the consent gate decides. A message for a purpose through a channel is sent only if the
+ * person's latest consent for that purpose on the channel's consent channel is granted and not
+ * older than {@link #maxAge()} (when set). No consent recorded, a denial, a withdrawal or an
+ * expired grant suppresses the message, and the history says which.
+ *
+ * <p>Purposes listed in {@link #contractBasis()} (for example {@code service}: an order
+ * confirmation, a delivery notice) are sent without consent, on the lawful basis of the
+ * contract; the history records that basis. None is listed unless the host lists it.
+ *
+ * <p>Immutable.
+ */
+public final class ConsentPolicy {
+  /** Consent required for every purpose, never expiring. */
+  public static final ConsentPolicy STRICT = new ConsentPolicy(Set.of(), null);
+
+  private final Set<String> contractBasis;
+  private final @Nullable Duration maxAge;
+
+  private ConsentPolicy(Set<String> contractBasis, @Nullable Duration maxAge) {
+    this.contractBasis = Set.copyOf(new TreeSet<>(contractBasis));
+    this.maxAge = maxAge;
+  }
+
+  /** This policy, also sending these purposes without consent, on the contract basis. */
+  public ConsentPolicy withContractBasis(String... purposes) {
+    Set<String> s = new TreeSet<>(contractBasis);
+    for (String p : purposes) {
+      s.add(Objects.requireNonNull(p, "purpose"));
+    }
+    return new ConsentPolicy(s, maxAge);
+  }
+
+  /** This policy, treating grants older than {@code maxAge} as expired. */
+  public ConsentPolicy withMaxAge(Duration maxAge) {
+    Objects.requireNonNull(maxAge, "maxAge");
+    if (maxAge.isNegative() || maxAge.isZero()) {
+      throw new IllegalArgumentException("consent.maxAge: must be positive");
+    }
+    return new ConsentPolicy(contractBasis, maxAge);
+  }
+
+  /** Purposes sent without consent. */
+  public Set<String> contractBasis() {
+    return contractBasis;
+  }
+
+  /** How old a grant may be; {@code null}: grants do not expire. */
+  public @Nullable Duration maxAge() {
+    return maxAge;
+  }
+
+  @Override
+  public String toString() {
+    return "ConsentPolicy[contractBasis=" + contractBasis + ", maxAge=" + maxAge + "]";
+  }
+}
