@@ -53,7 +53,8 @@ class ActivationTest {
     config.accept(b);
     activation = b.build();
     segmentation = Segmentation.builder().build();
-    cdp = Cdp.builder().store(Store.inMemory()).clock(clock).extension(segmentation)
+    store = Store.inMemory();
+    cdp = Cdp.builder().store(store).clock(clock).extension(segmentation)
         .extension(activation).build();
     segmentation.segments().save(SegmentDefinition.builder("gold")
         .where(Conditions.trait("tier").eq("gold")).build());
@@ -73,6 +74,12 @@ class ActivationTest {
     return Rule.builder("welcome").trigger(Trigger.segmentEntered("gold")).channel("mail")
         .purpose("marketing").template(Template.parse(
             "{\"subject\": \"Welcome {{trait.firstName|friend}}\", \"tier\": \"{{trait.tier}}\"}"));
+  }
+
+  Store store;
+
+  Store storeOf(Cdp cdp) {
+    return store;
   }
 
   ProfileId identify(String customer, Map<String, Object> traits) {
@@ -245,8 +252,10 @@ class ActivationTest {
       clock.advance(Duration.ofMinutes(1));
     }
     activation.drain();
-    assertThat(email.sent()).hasSize(2);
-    assertThat(outcomes(p)).containsExactly("delivered", "delivered",
+    // The first two decided are sent (claims go by due time); the third is over the cap.
+    assertThat(email.sent()).extracting(Message::decidedAt)
+        .containsExactly(NOW, NOW.plus(Duration.ofMinutes(1)));
+    assertThat(outcomes(p)).containsExactlyInAnyOrder("delivered", "delivered",
         "suppressed:frequency-cap:2/PT168H");
     clock.advance(Duration.ofDays(7));
     cdp.ingest(Event.track("Product Viewed").messageId("v9").userId("c1")
@@ -498,6 +507,40 @@ class ActivationTest {
     clock.set(Instant.parse("2026-03-17T13:00:00Z")); // two ticks missed: one run
     activation.drain();
     assertThat(email.sent()).hasSize(4);
+  }
+
+  @Test
+  @DisplayName("two nodes running one schedule tick decide each member once (idempotency keys)")
+  void twoNodesOneTick() {
+    Rule digest = Rule.builder("digest").trigger(Trigger.daily("gold", java.time.LocalTime.NOON))
+        .channel("mail").purpose("marketing").build();
+    start(b -> b.rule(digest));
+    consent("c1", "marketing", "email", true);
+    consent("c2", "marketing", "email", true);
+    identify("c1", Map.of("tier", "gold"));
+    identify("c2", Map.of("tier", "gold"));
+    SpyProvider other = new SpyProvider("spy-email", "email", IdentifierType.EMAIL);
+    Activation second = Activation.builder().channel("mail", other, Map.of())
+        .channel("hook", new SpyProvider("spy-hook", "web"), Map.of()).rule(digest).build();
+    try (Cdp node2 = Cdp.builder().store(storeOf(cdp)).clock(clock).extension(second).build()) {
+      activation.runSchedules();
+      second.runSchedules();
+      clock.set(Instant.parse("2026-03-15T12:00:00Z"));
+      assertThat(activation.runSchedules()).isEqualTo(2);
+      // The second node read the schedule's mark before the first moved it on (a race): it
+      // decides for every member too, and the idempotency keys make each decision once.
+      store.write(WorkspaceId.DEFAULT, tx -> {
+        tx.putMetadata("activation.schedule.digest",
+            Long.toString(Instant.parse("2026-03-14T12:00:00Z").toEpochMilli()));
+        return null;
+      });
+      assertThat(second.runSchedules()).isZero();
+      activation.drain();
+      second.drain();
+      assertThat(email.sent().size() + other.sent().size()).isEqualTo(2);
+    } finally {
+      second.close();
+    }
   }
 
   @Nested

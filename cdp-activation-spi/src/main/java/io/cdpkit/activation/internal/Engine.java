@@ -154,12 +154,13 @@ public final class Engine {
     }
   }
 
-  private void decide(WriteTransaction tx, Rule r, ProfileId profile, Instant now,
+  /** Writes the decision to the outbox; {@code false} when this trigger was decided before. */
+  private boolean decide(WriteTransaction tx, Rule r, ProfileId profile, Instant now,
       String triggerId, ObjectNode trigger) {
     String key = key(r.id(), profile, triggerId);
     OutboxEntry e = OutboxEntry.pending(key, r.id(), profile, r.channel(), now,
         now.plus(r.delay()), trigger.toString());
-    tx.insertOutbox(e);
+    return tx.insertOutbox(e);
   }
 
   /** The idempotency key: the rule, then a digest of the profile and what triggered it. */
@@ -205,21 +206,25 @@ public final class Engine {
       ProfileId after = null;
       while (true) {
         ProfileId from = after;
+        long[] inserted = new long[1];
         List<Membership> page = ctx.store().write(ws, tx -> {
+          inserted[0] = 0;
           List<Membership> p = tx.members(r.trigger().segment(), from, PAGE);
           for (Membership m : p) {
             ObjectNode t = JSON.createObjectNode();
             t.put("kind", "schedule");
             t.put("segment", r.trigger().segment());
             t.put("since", tick.toString());
-            decide(tx, r, m.profile(), tick, "schedule|" + latest, t);
+            if (decide(tx, r, m.profile(), tick, "schedule|" + latest, t)) {
+              inserted[0]++;
+            }
           }
           if (p.size() < PAGE) {
             tx.putMetadata(mk, Long.toString(latest));
           }
           return p;
         });
-        added += page.size();
+        added += inserted[0];
         if (page.size() < PAGE) {
           break;
         }
