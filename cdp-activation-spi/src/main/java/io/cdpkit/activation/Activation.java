@@ -156,6 +156,14 @@ public final class Activation implements CdpExtension, AutoCloseable {
       runtimes.clear();
       throw ex;
     }
+    for (ChannelRuntime r : runtimes.values()) {
+      if (lease.compareTo(r.timeout().multipliedBy(2)) < 0) {
+        runtimes.values().forEach(ChannelRuntime::close);
+        runtimes.clear();
+        throw new IllegalArgumentException("lease " + lease + " must be at least twice channel "
+            + r.name() + "'s timeout " + r.timeout() + ", or a slow send could be claimed twice");
+      }
+    }
     Engine e = new Engine(ctx, rules, runtimes, consent, caps, retry, lease, batch, random);
     this.engine = e;
     this.context = ctx;
@@ -575,7 +583,8 @@ public final class Activation implements CdpExtension, AutoCloseable {
 
     /**
      * How long a worker's claim on an outbox entry lasts (5 minutes unless set): after it, an
-     * entry whose worker died is claimed again. Must exceed the longest channel timeout.
+     * entry whose worker died is claimed again. Must be at least twice the longest channel
+     * timeout (checked when attached).
      */
     public Builder lease(Duration lease) {
       Objects.requireNonNull(lease, "lease");

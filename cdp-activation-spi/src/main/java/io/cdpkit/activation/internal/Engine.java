@@ -258,9 +258,12 @@ public final class Engine {
       futures.add(s.channel().submit(s.message()));
     }
     List<DeliveryResult> results = new ArrayList<>(sends.size());
+    // However slow the channels, the batch ends within half the lease, so no other worker
+    // claims an entry while its send may still be waited for.
+    long batchDeadline = System.nanoTime() + lease.toNanos() / 2;
     for (int i = 0; i < sends.size(); i++) {
       Send s = sends.get(i);
-      long deadline = System.nanoTime() + s.channel().timeout().toNanos();
+      long deadline = Math.min(batchDeadline, System.nanoTime() + s.channel().timeout().toNanos());
       results.add(s.channel().await(futures.get(i), deadline));
     }
     if (!sends.isEmpty()) {

@@ -15,7 +15,10 @@ public interface ChannelContext {
   /** The registered channel's name ({@code newsletter}, {@code crm-webhook}). */
   String channelName();
 
-  /** The configuration the channel was registered with, sorted by key. */
+  /**
+   * The configuration the channel was registered with, sorted by key, including the keys the
+   * engine reads itself ({@code consent-channel}, {@code concurrency}, {@code timeout}).
+   */
   Map<String, String> config();
 
   /** One configuration value. */

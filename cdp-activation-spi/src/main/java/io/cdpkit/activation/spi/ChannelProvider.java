@@ -4,7 +4,7 @@ package io.cdpkit.activation.spi;
  * Makes {@link Channel}s of one kind: the entry point of a channel plugin. Register one with
  * {@code Activation.builder().channel(...)}, or declare it in
  * {@code META-INF/services/io.cdpkit.activation.spi.ChannelProvider} and call
- * {@code Activation.Builder.discoverChannels()}.
+ * {@code Activation.Builder.discoverProviders()}.
  *
  * <p>A provider has a public no-argument constructor, does no work in it, and does the heavy
  * work (connections, clients) once in {@link #create}. New hooks are added to this interface

@@ -40,10 +40,23 @@ public final class DeliveryResult {
     return DELIVERED;
   }
 
-  /** Delivered; the receiver's reference for it (a message id), kept in the history. */
+  /**
+   * Delivered; the receiver's reference for it (a message id), kept in the history. It must not
+   * contain personal data.
+   *
+   * @param reference 1 to {@value #MAX_REFERENCE_LENGTH} characters
+   */
   public static DeliveryResult delivered(String reference) {
-    return new DeliveryResult(Outcome.DELIVERED, null, Objects.requireNonNull(reference), null);
+    Objects.requireNonNull(reference, "reference");
+    if (reference.isEmpty() || reference.length() > MAX_REFERENCE_LENGTH) {
+      throw new IllegalArgumentException(
+          "reference must be 1 to " + MAX_REFERENCE_LENGTH + " characters");
+    }
+    return new DeliveryResult(Outcome.DELIVERED, null, reference, null);
   }
+
+  /** Longest receiver reference, in characters. */
+  public static final int MAX_REFERENCE_LENGTH = 200;
 
   /**
    * Not delivered, but may be if tried again (a timeout, a 5xx, a 429). The reason goes to the

@@ -20,7 +20,7 @@ import java.util.Optional;
  * {@code Double}, {@code Boolean}, {@code null}, {@code List} and {@code Map} (insertion
  * ordered), read-only.
  *
- * <p>Immutable. {@link #toString()} leaves out recipients and payload: they are personal data.
+ * <p>Immutable (the payload is copied deeply). {@link #toString()} leaves out recipients and payload: they are personal data.
  *
  * @param idempotencyKey the same for every attempt of this message, different for any other;
  *     pass it on to receivers that deduplicate
@@ -51,11 +51,34 @@ public record Message(String idempotencyKey, WorkspaceId workspace, ProfileId pr
     Objects.requireNonNull(purpose, "purpose");
     Objects.requireNonNull(trigger, "trigger");
     recipients = List.copyOf(recipients);
-    payload = Collections.unmodifiableMap(new LinkedHashMap<>(payload));
+    payload = deepCopy(payload);
     Objects.requireNonNull(decidedAt, "decidedAt");
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be at least 1");
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> deepCopy(Map<String, ?> m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(Objects.requireNonNull(k, "payload key"), copy(v)));
+    return Collections.unmodifiableMap(out);
+  }
+
+  private static Object copy(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> typed = new LinkedHashMap<>();
+      m.forEach((k, x) -> typed.put(String.valueOf(k), x));
+      return deepCopy(typed);
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new java.util.ArrayList<>(l.size());
+      for (Object x : l) {
+        out.add(copy(x));
+      }
+      return Collections.unmodifiableList(out);
+    }
+    return v;
   }
 
   /** The first recipient of a type. */

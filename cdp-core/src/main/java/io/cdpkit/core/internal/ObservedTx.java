@@ -5,9 +5,11 @@ import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.extension.ProfileChange;
 import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.Savepoint;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
@@ -168,6 +170,21 @@ final class ObservedTx implements WriteTransaction {
   }
 
   @Override
+  public boolean insertOutbox(OutboxEntry entry) {
+    return tx.insertOutbox(entry);
+  }
+
+  @Override
+  public void updateOutbox(OutboxEntry entry) {
+    tx.updateOutbox(entry);
+  }
+
+  @Override
+  public void putDelivery(Delivery delivery) {
+    tx.putDelivery(delivery);
+  }
+
+  @Override
   public Savepoint savepoint() {
     return tx.savepoint();
   }
@@ -260,5 +277,21 @@ final class ObservedTx implements WriteTransaction {
   @Override
   public List<ScheduledCheck> dueChecks(Instant upTo, int limit) {
     return tx.dueChecks(upTo, limit);
+  }
+
+  @Override
+  public Optional<OutboxEntry> outbox(String key) {
+    return tx.outbox(key);
+  }
+
+  @Override
+  public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
+      int limit) {
+    return tx.outbox(status, afterKey, limit);
+  }
+
+  @Override
+  public List<Delivery> deliveries(ProfileId profile) {
+    return tx.deliveries(profile);
   }
 }

@@ -13,6 +13,10 @@ public final class Channels {
   public static final String PUSH = "push";
   public static final String CALL_CENTER = "call-center";
   public static final String DIRECT_MAIL = "direct-mail";
+  public static final String PHONE = "phone";
+  public static final String SOCIAL = "social";
+  /** Advertising audiences (consent to be matched in an ad platform's audience). */
+  public static final String ADS = "ads";
 
   private Channels() {}
 }

@@ -2,6 +2,7 @@ package io.cdpkit.storage.jdbc;
 
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -192,6 +195,35 @@ public final class JdbcStore implements Store {
   @Override
   public <T> T read(WorkspaceId workspace, Function<? super ReadTransaction, ? extends T> work) {
     return engine.read(Objects.requireNonNull(workspace, "workspace"), work);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A short transaction of its own at READ COMMITTED: {@code SELECT ... FOR UPDATE SKIP
+   * LOCKED} over the due index, then an {@code UPDATE} of the lease, then the commit. It does
+   * not lock the workspace's row that write transactions lock, so claims run while the
+   * workspace is being written, on any number of threads and nodes; rows another claim or a
+   * writer holds are skipped, not waited for. Retryable failures are retried as writes are.
+   */
+  @Override
+  public List<OutboxEntry> claimOutbox(WorkspaceId workspace, Instant now, String lease,
+      Instant leaseUntil, int limit) {
+    Objects.requireNonNull(workspace, "workspace");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(leaseUntil, "leaseUntil");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    if (!leaseUntil.isAfter(now)) {
+      throw new IllegalArgumentException("leaseUntil must be after now");
+    }
+    if (lease.isEmpty() || lease.length() > OutboxEntry.MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "lease must be 1 to " + OutboxEntry.MAX_NAME_LENGTH + " characters");
+    }
+    return engine.claimOutbox(workspace, now, lease, leaseUntil, limit);
   }
 
   /**

@@ -7,7 +7,9 @@ import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.internal.Schema;
@@ -186,6 +188,53 @@ class MigrationTest {
       assertThat(afterZ).extracting(r -> r.id().value()).containsExactly("_x", "a");
       Optional<ScheduledCheck> check = store.read(shop, tx -> tx.check(ProfileId.of("a")));
       assertThat(check).contains(new ScheduledCheck(ProfileId.of("a"), t));
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-3 database holding profiles and memberships is migrated to version 4:"
+      + " the outbox and delivery history tables appear, and what was stored stays")
+  void fromVersion3(String kind) throws Exception {
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    ProfileId ayse = ProfileId.of("p-ayse");
+    Instant t = Instant.parse("2026-03-01T10:00:00Z");
+    Db db = fresh(kind);
+    try {
+      JdbcStore.create(db.ds()).write(shop, tx -> {
+        tx.putProfile(new ProfileRecord(ayse, ProfileState.EMPTY, Map.of(), 1));
+        tx.putMembership(new Membership("vip", ayse, t));
+        return null;
+      });
+      // Back to version 3: without the outbox and the delivery history.
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        for (String table : List.of("cdp_outbox", "cdp_deliveries")) {
+          s.execute("DROP TABLE " + table);
+        }
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 3 WHERE id = 1");
+      }
+
+      JdbcStore store = JdbcStore.create(db.ds());
+
+      assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+      OutboxEntry entry = OutboxEntry.pending("k-1", "winback-email", ayse, "email", t, t, "{}");
+      Delivery line = new Delivery("d-1", ayse, t, "winback-email", "email", "k-1", 0,
+          "sending", null, "{}");
+      store.write(shop, tx -> {
+        tx.insertOutbox(entry);
+        tx.putDelivery(line);
+        return null;
+      });
+      assertThat(store.claimOutbox(shop, t, "worker-1", t.plusSeconds(60), 10))
+          .containsExactly(entry.claimed("worker-1", t.plusSeconds(60)));
+      List<Delivery> lines = store.read(shop, tx -> tx.deliveries(ayse));
+      Optional<ProfileRecord> profile = store.read(shop, tx -> tx.profile(ayse));
+      List<Membership> memberships = store.read(shop, tx -> tx.memberships(ayse));
+      assertThat(lines).containsExactly(line);
+      assertThat(profile).isPresent();
+      assertThat(memberships).containsExactly(new Membership("vip", ayse, t));
     } finally {
       db.drop().run();
     }

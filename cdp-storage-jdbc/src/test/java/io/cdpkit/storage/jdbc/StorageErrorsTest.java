@@ -8,6 +8,9 @@ import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -15,6 +18,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -136,6 +140,39 @@ class StorageErrorsTest {
       assertThat(db.commitFailures.get()).as("failed commits left over").isZero();
       assertThat(cdp.profiles().eventCounts().values().stream().mapToLong(Long::longValue).sum())
           .isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("an outbox claim whose commit fails with a serialization failure is retried and"
+      + " claims each entry once; one whose commit fails for good claims nothing")
+  void claimCommitFailures() {
+    Flaky db = new Flaky();
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    Instant t = Instant.parse("2026-02-01T10:00:00Z");
+    OutboxEntry entry = OutboxEntry.pending("k-1", "winback-email", ProfileId.of("p-1"),
+        "email", t, t, "{\"email\":\"" + SECRET + "\"}");
+    try (JdbcStore store = JdbcStore.builder().dataSource(db.dataSource()).build()) {
+      store.write(shop, tx -> tx.insertOutbox(entry));
+
+      db.commitState = "53100";
+      db.commitFailures.set(1);
+      assertThatThrownBy(() -> store.claimOutbox(shop, t, "worker-1", t.plusSeconds(60), 10))
+          .isInstanceOfSatisfying(StorageException.class, e -> {
+            assertThat(e.isRetryable()).isFalse();
+            assertThat(everything(e)).doesNotContain(SECRET).contains("53100");
+          });
+      Optional<OutboxEntry> stored = store.read(shop, tx -> tx.outbox("k-1"));
+      assertThat(stored).contains(entry);
+
+      db.commitState = "40001";
+      db.commitFailures.set(2);
+      assertThat(store.claimOutbox(shop, t, "worker-2", t.plusSeconds(60), 10))
+          .containsExactly(entry.claimed("worker-2", t.plusSeconds(60)));
+      assertThat(db.commitFailures.get()).as("failed commits left over").isZero();
+      assertThat(store.claimOutbox(shop, t, "worker-3", t.plusSeconds(60), 10)).isEmpty();
+      stored = store.read(shop, tx -> tx.outbox("k-1"));
+      assertThat(stored).contains(entry.claimed("worker-2", t.plusSeconds(60)));
     }
   }
 }

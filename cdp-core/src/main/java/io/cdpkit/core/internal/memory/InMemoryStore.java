@@ -5,9 +5,11 @@ import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
@@ -21,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +45,15 @@ import org.jspecify.annotations.Nullable;
  * throws, or a rollback to a savepoint, restores exactly what was there; readers wait for the
  * writer and so never see half a transaction.
  *
+ * <p>The outbox has a lock of its own, so that {@link #claimOutbox} does not wait for the
+ * workspace's writer: each outbox call, and each claim, holds it only while it runs. An entry a
+ * running write transaction inserted or updated is skipped by claims until that transaction
+ * ends, as a database skips a row another transaction has locked; so a claim never returns an
+ * entry that is not committed, nor one a rollback would bring back to another state. A read
+ * transaction sees the claims that committed before each of its outbox reads (not a snapshot
+ * taken at its start, since claims do not wait for readers); write transactions it sees whole or
+ * not at all, as everything else.
+ *
  * <p>Thread-safe. Workspaces do not share locks.
  */
 public final class InMemoryStore implements Store {
@@ -59,6 +72,10 @@ public final class InMemoryStore implements Store {
       } catch (RuntimeException | Error e) {
         tx.rollbackTo(0);
         throw e;
+      } finally {
+        synchronized (d.outboxLock) {
+          d.outboxWritten.clear();
+        }
       }
     } finally {
       d.lock.writeLock().unlock();
@@ -73,6 +90,54 @@ public final class InMemoryStore implements Store {
       return work.apply(new Tx(d));
     } finally {
       d.lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Claims under the workspace's outbox lock only, never its read/write lock: a claim does not
+   * wait for a write transaction, and skips the entries a running one wrote.
+   */
+  @Override
+  public List<OutboxEntry> claimOutbox(WorkspaceId workspace, Instant now, String lease,
+      Instant leaseUntil, int limit) {
+    Objects.requireNonNull(workspace, "workspace");
+    checkClaim(now, lease, leaseUntil, limit);
+    Data d = data(workspace);
+    synchronized (d.outboxLock) {
+      List<OutboxEntry> found = new ArrayList<>(Math.min(limit, 256));
+      for (OutboxEntry e : d.pending) {
+        if (found.size() == limit || e.dueAt().isAfter(now)) {
+          break;
+        }
+        boolean leased = e.leaseUntil() != null && e.leaseUntil().isAfter(now);
+        if (!leased && !d.outboxWritten.contains(e.key())) {
+          found.add(e);
+        }
+      }
+      List<OutboxEntry> out = new ArrayList<>(found.size());
+      for (OutboxEntry e : found) {
+        OutboxEntry claimed = e.claimed(lease, leaseUntil);
+        d.replaceOutbox(e, claimed);
+        out.add(claimed);
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  /** The checks {@link Store#claimOutbox} makes of its arguments. */
+  static void checkClaim(Instant now, String lease, Instant leaseUntil, int limit) {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(leaseUntil, "leaseUntil");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    if (!leaseUntil.isAfter(now)) {
+      throw new IllegalArgumentException("leaseUntil must be after now");
+    }
+    if (lease.isEmpty() || lease.length() > OutboxEntry.MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "lease must be 1 to " + OutboxEntry.MAX_NAME_LENGTH + " characters");
     }
   }
 
@@ -105,10 +170,60 @@ public final class InMemoryStore implements Store {
     final HashMap<ProfileId, ScheduledCheck> checks = new HashMap<>();
     /** The values of {@link #checks}, by time then profile id. */
     final TreeSet<ScheduledCheck> due = new TreeSet<>(DUE_ORDER);
+    /** Delivery history lines by id. */
+    final HashMap<String, Delivery> deliveries = new HashMap<>();
+    /** The same lines by profile, each profile's by time then id. */
+    final HashMap<ProfileId, TreeSet<Delivery>> deliveriesByProfile = new HashMap<>();
+
+    /** Guards the outbox fields below instead of {@link #lock}: claims do not take that. */
+    final Object outboxLock = new Object();
+    /** Outbox entries by key. Guarded by {@link #outboxLock}. */
+    final HashMap<String, OutboxEntry> outbox = new HashMap<>();
+    /** The same entries by status, then key. Guarded by {@link #outboxLock}. */
+    final EnumMap<OutboxEntry.Status, TreeMap<String, OutboxEntry>> outboxByStatus =
+        new EnumMap<>(OutboxEntry.Status.class);
+    /** The pending entries, by due time then key. Guarded by {@link #outboxLock}. */
+    final TreeSet<OutboxEntry> pending = new TreeSet<>(PENDING_ORDER);
+    /**
+     * The keys the running write transaction inserted or updated: claims skip them until it
+     * ends. Guarded by {@link #outboxLock}.
+     */
+    final HashSet<String> outboxWritten = new HashSet<>();
+
+    Data() {
+      for (OutboxEntry.Status s : OutboxEntry.Status.values()) {
+        outboxByStatus.put(s, new TreeMap<>());
+      }
+    }
+
+    /** Replaces {@code old} (null: none) by {@code entry} (null: none) in every outbox index. */
+    void replaceOutbox(@Nullable OutboxEntry old, @Nullable OutboxEntry entry) {
+      assert Thread.holdsLock(outboxLock);
+      if (old != null) {
+        outbox.remove(old.key());
+        outboxByStatus.get(old.status()).remove(old.key());
+        pending.remove(old);
+      }
+      if (entry != null) {
+        outbox.put(entry.key(), entry);
+        outboxByStatus.get(entry.status()).put(entry.key(), entry);
+        if (entry.status() == OutboxEntry.Status.PENDING) {
+          pending.add(entry);
+        }
+      }
+    }
   }
 
   private static final Comparator<ScheduledCheck> DUE_ORDER =
       Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
+
+  /** Due time, then key: the order of claims. Keys are unique, so it is a total order. */
+  private static final Comparator<OutboxEntry> PENDING_ORDER =
+      Comparator.comparing(OutboxEntry::dueAt).thenComparing(OutboxEntry::key);
+
+  /** Time, then id: the order of a profile's delivery history. */
+  private static final Comparator<Delivery> DELIVERY_ORDER =
+      Comparator.comparing(Delivery::at).thenComparing(Delivery::id);
 
   private record Mark(int undoSize) implements Savepoint {}
 
@@ -265,6 +380,41 @@ public final class InMemoryStore implements Store {
         out.add(c);
       }
       return out;
+    }
+
+    @Override
+    public Optional<OutboxEntry> outbox(String key) {
+      Objects.requireNonNull(key, "key");
+      synchronized (d.outboxLock) {
+        return Optional.ofNullable(d.outbox.get(key));
+      }
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
+        int limit) {
+      Objects.requireNonNull(status, "status");
+      checkLimit(limit);
+      synchronized (d.outboxLock) {
+        TreeMap<String, OutboxEntry> m = d.outboxByStatus.get(status);
+        Collection<OutboxEntry> tail =
+            afterKey == null ? m.values() : m.tailMap(afterKey, false).values();
+        List<OutboxEntry> out = new ArrayList<>(Math.min(limit, 256));
+        for (OutboxEntry e : tail) {
+          if (out.size() == limit) {
+            break;
+          }
+          out.add(e);
+        }
+        return List.copyOf(out);
+      }
+    }
+
+    @Override
+    public List<Delivery> deliveries(ProfileId profile) {
+      Objects.requireNonNull(profile, "profile");
+      TreeSet<Delivery> s = d.deliveriesByProfile.get(profile);
+      return s == null ? List.of() : List.copyOf(s);
     }
 
     private static void checkLimit(int limit) {
@@ -526,6 +676,79 @@ public final class InMemoryStore implements Store {
           d.checks.put(profile, old);
           d.due.add(old);
         });
+      }
+    }
+
+    // Outbox writes hold the outbox lock only while they run, and mark their key as written so
+    // that claims skip it until the transaction ends; their undo takes the lock again. Claims
+    // never change a marked key, so the undo finds the entry as this transaction left it.
+
+    @Override
+    public boolean insertOutbox(OutboxEntry entry) {
+      Objects.requireNonNull(entry, "entry");
+      String key = entry.key();
+      synchronized (d.outboxLock) {
+        if (d.outbox.containsKey(key)) {
+          return false;
+        }
+        d.replaceOutbox(null, entry);
+        d.outboxWritten.add(key);
+      }
+      undo.add(() -> {
+        synchronized (d.outboxLock) {
+          d.replaceOutbox(d.outbox.get(key), null);
+        }
+      });
+      return true;
+    }
+
+    @Override
+    public void updateOutbox(OutboxEntry entry) {
+      Objects.requireNonNull(entry, "entry");
+      String key = entry.key();
+      OutboxEntry old;
+      synchronized (d.outboxLock) {
+        old = d.outbox.get(key);
+        if (old == null) {
+          throw new IllegalArgumentException(
+              "updateOutbox: the workspace has no outbox entry with this key");
+        }
+        d.replaceOutbox(old, entry);
+        d.outboxWritten.add(key);
+      }
+      undo.add(() -> {
+        synchronized (d.outboxLock) {
+          d.replaceOutbox(d.outbox.get(key), old);
+        }
+      });
+    }
+
+    @Override
+    public void putDelivery(Delivery delivery) {
+      Objects.requireNonNull(delivery, "delivery");
+      Delivery old = d.deliveries.put(delivery.id(), delivery);
+      if (old != null) {
+        unindexDelivery(old);
+      }
+      indexDelivery(delivery);
+      undo.add(() -> {
+        unindexDelivery(delivery);
+        restore(d.deliveries, delivery.id(), old);
+        if (old != null) {
+          indexDelivery(old);
+        }
+      });
+    }
+
+    private void indexDelivery(Delivery delivery) {
+      d.deliveriesByProfile.computeIfAbsent(delivery.profile(),
+          p -> new TreeSet<>(DELIVERY_ORDER)).add(delivery);
+    }
+
+    private void unindexDelivery(Delivery delivery) {
+      TreeSet<Delivery> s = d.deliveriesByProfile.get(delivery.profile());
+      if (s != null && s.remove(delivery) && s.isEmpty()) {
+        d.deliveriesByProfile.remove(delivery.profile());
       }
     }
 

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +39,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -82,7 +84,11 @@ import org.junit.jupiter.api.Test;
  * {@link String#compareTo}, and keys compare exactly (case, trailing spaces); a metadata prefix
  * is plain text ({@code %} and {@code _} are no wildcards); the instants of memberships and
  * checks keep their nanoseconds, and instants before 1970 work; deleting what is not there
- * changes nothing; a write transaction's ordered reads include its own writes.
+ * changes nothing; a write transaction's ordered reads include its own writes. For the outbox
+ * and the delivery history: keys and ids compare exactly and order by {@link String#compareTo};
+ * their instants keep nanoseconds; text at the records' length limits round-trips, characters
+ * outside the Basic Multilingual Plane included; a claim orders by due time, then key, and
+ * neither waits for a running write transaction nor sees the entries it has not committed.
  */
 public abstract class StoreContractTest {
 
@@ -234,6 +240,91 @@ public abstract class StoreContractTest {
 
   private List<ScheduledCheck> readDue(Instant upTo, int limit) {
     return store.read(SHOP, tx -> tx.dueChecks(upTo, limit));
+  }
+
+  private Optional<OutboxEntry> readOutbox(String key) {
+    return store.read(SHOP, tx -> tx.outbox(key));
+  }
+
+  private List<OutboxEntry> readOutbox(OutboxEntry.Status status, String afterKey, int limit) {
+    return store.read(SHOP, tx -> tx.outbox(status, afterKey, limit));
+  }
+
+  private List<Delivery> readDeliveries(ProfileId profile) {
+    return store.read(SHOP, tx -> tx.deliveries(profile));
+  }
+
+  private boolean insertOutbox(WorkspaceId ws, OutboxEntry entry) {
+    Boolean inserted = store.write(ws, tx -> tx.insertOutbox(entry));
+    return inserted;
+  }
+
+  private List<OutboxEntry> claim(Instant now, String lease, Instant leaseUntil, int limit) {
+    return store.claimOutbox(SHOP, now, lease, leaseUntil, limit);
+  }
+
+  private static final String TRIGGER = "{\"segment\":\"churn-risk\",\"change\":\"entered\"}";
+
+  /** A pending entry for Ayşe by e-mail, decided at {@link #T0}. */
+  private static OutboxEntry pending(String key, Instant dueAt) {
+    return OutboxEntry.pending(key, "winback-email", AYSE, "email", T0, dueAt, TRIGGER);
+  }
+
+  /** The entry with another status, its claim released, as a worker finishing it writes. */
+  private static OutboxEntry finished(OutboxEntry e, OutboxEntry.Status status) {
+    return e.next(status, e.attempts() + 1, e.dueAt(), status == OutboxEntry.Status.DEAD
+        ? "550 mailbox unavailable" : null);
+  }
+
+  private static Delivery delivery(String id, ProfileId profile, Instant at, String outcome) {
+    return new Delivery(id, profile, at, "winback-email", "email", "key-" + id, 1, outcome,
+        outcome.equals("delivered") ? null : "451 try again later",
+        "{\"consent\":\"marketing/email\",\"recipient\":\"email\"}");
+  }
+
+  private static List<String> keys(List<OutboxEntry> entries) {
+    return entries.stream().map(OutboxEntry::key).toList();
+  }
+
+  /**
+   * A text of exactly {@code length} characters mixing ASCII, Turkish letters, a dash, quotes
+   * and a character outside the Basic Multilingual Plane (two UTF-16 units), never ending in
+   * half of one.
+   */
+  private static String longText(int length) {
+    String piece = "{\"note\":\"Ayşe İstanbul’da — çğıöşü 🛍 \\\"quoted\\\"\"} ";
+    StringBuilder b = new StringBuilder(length + piece.length());
+    while (b.length() < length) {
+      b.append(piece);
+    }
+    b.setLength(length);
+    if (Character.isHighSurrogate(b.charAt(length - 1))) {
+      b.setCharAt(length - 1, 'x');
+    }
+    return b.toString();
+  }
+
+  /**
+   * Every entry of a status, a page of {@code pageSize} at a time until an empty page; checks
+   * that every page but the last is full.
+   */
+  private static List<OutboxEntry> outboxPages(ReadTransaction tx, OutboxEntry.Status status,
+      int pageSize) {
+    List<OutboxEntry> out = new ArrayList<>();
+    String after = null;
+    boolean shortPage = false;
+    while (true) {
+      List<OutboxEntry> page = tx.outbox(status, after, pageSize);
+      if (page.isEmpty()) {
+        return out;
+      }
+      assertThat(shortPage).as("a page of %d came after a short page", page.size()).isFalse();
+      assertThat(page.size()).isLessThanOrEqualTo(pageSize);
+      assertThat(page).allSatisfy(e -> assertThat(e.status()).isEqualTo(status));
+      shortPage = page.size() < pageSize;
+      out.addAll(page);
+      after = page.get(page.size() - 1).key();
+    }
   }
 
   private static Membership membership(String segment, ProfileId profile, Instant since) {
@@ -1900,6 +1991,740 @@ public abstract class StoreContractTest {
   // ---------------------------------------------------------------------------------------------
 
   @Nested
+  @DisplayName("The outbox")
+  class Outbox {
+
+    @Test
+    @DisplayName("insertOutbox adds entries that outbox(key) returns exactly, every field and"
+        + " status, instants to the nanosecond and before 1970; an unknown key has none")
+    void insertAndGet() {
+      Instant precise = Instant.parse("2026-03-01T10:15:00.123456789Z");
+      Instant before1970 = Instant.parse("1969-12-31T23:59:59.999999999Z");
+      OutboxEntry leased = new OutboxEntry("winback/p-ayse/2026-03-01", "winback-email", AYSE,
+          "email", before1970, precise, 3, OutboxEntry.Status.PENDING, TRIGGER, "worker-7",
+          precise.plusNanos(1), "451 try again later");
+      OutboxEntry done = new OutboxEntry("welcome/p-bob", "welcome", BOB, "sms", at(1), at(2),
+          1, OutboxEntry.Status.DONE, "{}", null, null, null);
+      OutboxEntry dead = finished(pending("winback/p-carol", at(3)), OutboxEntry.Status.DEAD);
+      List<Boolean> inserted = store.write(SHOP, tx -> List.of(tx.insertOutbox(leased),
+          tx.insertOutbox(done), tx.insertOutbox(dead)));
+
+      assertThat(inserted).containsExactly(true, true, true);
+      assertThat(readOutbox(leased.key())).contains(leased);
+      assertThat(readOutbox(done.key())).contains(done);
+      assertThat(readOutbox(dead.key())).contains(dead);
+      assertThat(readOutbox("winback/p-nobody")).isEmpty();
+      assertThat(readOutbox("WINBACK/P-AYSE/2026-03-01")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("insertOutbox refuses a key that is there, whatever its status, also one"
+        + " inserted earlier in the same transaction, and keeps the first entry")
+    void insertRefusesExistingKey() {
+      OutboxEntry first = pending("k-1", at(1));
+      OutboxEntry other = OutboxEntry.pending("k-1", "other-rule", BOB, "sms", at(5), at(6),
+          "{\"other\":true}");
+      List<Boolean> inserted = store.write(SHOP, tx -> List.of(tx.insertOutbox(first),
+          tx.insertOutbox(other)));
+      assertThat(inserted).containsExactly(true, false);
+      assertThat(insertOutbox(SHOP, other)).isFalse();
+      assertThat(readOutbox("k-1")).contains(first);
+
+      for (OutboxEntry.Status status : List.of(OutboxEntry.Status.DONE,
+          OutboxEntry.Status.DEAD)) {
+        OutboxEntry now = finished(first, status);
+        update(tx -> tx.updateOutbox(now));
+        assertThat(insertOutbox(SHOP, other)).as("over %s", status)
+            .isFalse();
+        assertThat(readOutbox("k-1")).as("over %s", status).contains(now);
+      }
+    }
+
+    @Test
+    @DisplayName("updateOutbox replaces the entry with the key, also one inserted earlier in the"
+        + " same transaction; of an absent key it throws IllegalArgumentException and stores"
+        + " nothing")
+    void updateReplaces() {
+      update(tx -> tx.insertOutbox(pending("k-1", at(1))));
+      OutboxEntry retry = pending("k-1", at(1)).next(OutboxEntry.Status.PENDING, 1, at(11),
+          "timeout after 10 s");
+      update(tx -> tx.updateOutbox(retry));
+      assertThat(readOutbox("k-1")).contains(retry);
+
+      OutboxEntry done = finished(pending("k-2", at(2)), OutboxEntry.Status.DONE);
+      update(tx -> {
+        tx.insertOutbox(pending("k-2", at(2)));
+        tx.updateOutbox(done);
+        assertThatThrownBy(() -> tx.updateOutbox(pending("k-absent", at(3))))
+            .isInstanceOf(IllegalArgumentException.class);
+      });
+      assertThatThrownBy(() -> update(tx -> tx.updateOutbox(pending("k-absent-2", at(3)))))
+          .isInstanceOf(IllegalArgumentException.class);
+
+      assertThat(readOutbox("k-2")).contains(done);
+      assertThat(readOutbox("k-absent")).isEmpty();
+      assertThat(readOutbox("k-absent-2")).isEmpty();
+      assertThat(readOutbox(OutboxEntry.Status.PENDING, null, 10)).containsExactly(retry);
+      assertThat(readOutbox(OutboxEntry.Status.DONE, null, 10)).containsExactly(done);
+    }
+
+    @Test
+    @DisplayName("outbox(status, afterKey, limit) pages through one status's entries in"
+        + " String.compareTo order of the key, each once, afterKey exclusive and not"
+        + " necessarily a key, full pages until the last")
+    void pagesByStatus() {
+      List<String> keys = awkwardIds(240).stream().map(ProfileId::value).toList();
+      OutboxEntry.Status[] statuses = OutboxEntry.Status.values();
+      Map<OutboxEntry.Status, List<String>> expected = new LinkedHashMap<>();
+      update(tx -> {
+        for (int i = 0; i < keys.size(); i++) {
+          OutboxEntry e = pending(keys.get(i), at(i % 7));
+          OutboxEntry.Status status = statuses[i % statuses.length];
+          tx.insertOutbox(status == OutboxEntry.Status.PENDING ? e : finished(e, status));
+          expected.computeIfAbsent(status, s -> new ArrayList<>()).add(keys.get(i));
+        }
+      });
+      expected.values().forEach(Collections::sort);
+
+      for (OutboxEntry.Status status : statuses) {
+        List<String> all = expected.get(status);
+        for (int pageSize : new int[] {1, 7, 80, Integer.MAX_VALUE}) {
+          assertThat(keys(read(tx -> outboxPages(tx, status, pageSize))))
+              .as("%s, page size %d", status, pageSize).containsExactlyElementsOf(all);
+        }
+        assertThat(keys(readOutbox(status, all.get(10), 2)))
+            .containsExactly(all.get(11), all.get(12));
+        assertThat(readOutbox(status, all.get(all.size() - 1), 5)).isEmpty();
+        String between = "x";
+        assertThat(keys(readOutbox(status, between, 1000))).containsExactlyElementsOf(
+            all.stream().filter(k -> k.compareTo(between) > 0).toList());
+      }
+      assertThat(readOutbox(OutboxEntry.Status.PENDING, null, 1000))
+          .allSatisfy(e -> assertThat(e).isEqualTo(pending(e.key(), e.dueAt())));
+    }
+
+    @Test
+    @DisplayName("a write transaction's reads see its own inserts and updates over what is"
+        + " committed, across pages, an update moving an entry from one status's listing to"
+        + " another's")
+    void readsOwnWrites() {
+      update(tx -> {
+        for (String k : List.of("k-b", "k-d", "k-f", "k-h")) {
+          tx.insertOutbox(pending(k, at(1)));
+        }
+        tx.insertOutbox(finished(pending("k-c", at(1)), OutboxEntry.Status.DONE));
+      });
+      OutboxEntry retried = pending("k-c", at(1)).next(OutboxEntry.Status.PENDING, 2, at(9),
+          "retry");
+
+      update(tx -> {
+        tx.insertOutbox(pending("k-a", at(2)));
+        tx.updateOutbox(finished(pending("k-d", at(1)), OutboxEntry.Status.DONE));
+        tx.updateOutbox(retried);
+        tx.insertOutbox(pending("k-z", at(2)));
+        tx.insertOutbox(pending("k-x", at(2)));
+        tx.updateOutbox(finished(pending("k-x", at(2)), OutboxEntry.Status.DEAD));
+
+        for (int pageSize : new int[] {1, 2, 100}) {
+          assertThat(keys(outboxPages(tx, OutboxEntry.Status.PENDING, pageSize)))
+              .as("page size %d", pageSize)
+              .containsExactly("k-a", "k-b", "k-c", "k-f", "k-h", "k-z");
+          assertThat(keys(outboxPages(tx, OutboxEntry.Status.DONE, pageSize)))
+              .containsExactly("k-d");
+          assertThat(keys(outboxPages(tx, OutboxEntry.Status.DEAD, pageSize)))
+              .containsExactly("k-x");
+        }
+        assertThat(keys(tx.outbox(OutboxEntry.Status.PENDING, "k-b", 2)))
+            .containsExactly("k-c", "k-f");
+        assertThat(tx.outbox("k-c")).contains(retried);
+        assertThat(tx.outbox("k-a")).contains(pending("k-a", at(2)));
+        assertThat(tx.insertOutbox(pending("k-a", at(5)))).isFalse();
+      });
+
+      assertThat(keys(readOutbox(OutboxEntry.Status.PENDING, null, 100)))
+          .containsExactly("k-a", "k-b", "k-c", "k-f", "k-h", "k-z");
+      assertThat(readOutbox("k-c")).contains(retried);
+      assertThat(keys(readOutbox(OutboxEntry.Status.DEAD, null, 100))).containsExactly("k-x");
+    }
+
+    @Test
+    @DisplayName("a page after finishing more than a thousand pending entries in the same"
+        + " transaction still finds the first remaining ones")
+    void pagePastManyOwnUpdates() {
+      List<OutboxEntry> entries = new ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        entries.add(pending(String.format(Locale.ROOT, "k-%04d", i), at(1)));
+      }
+      update(tx -> entries.forEach(tx::insertOutbox));
+
+      update(tx -> {
+        entries.subList(0, 1_100).forEach(e ->
+            tx.updateOutbox(finished(e, OutboxEntry.Status.DONE)));
+        assertThat(keys(tx.outbox(OutboxEntry.Status.PENDING, null, 2)))
+            .containsExactly("k-1100", "k-1101");
+        assertThat(outboxPages(tx, OutboxEntry.Status.PENDING, 30)).hasSize(100);
+        assertThat(outboxPages(tx, OutboxEntry.Status.DONE, 500)).hasSize(1_100);
+      });
+    }
+
+    @Test
+    @DisplayName("a limit below 1 is refused with IllegalArgumentException")
+    void limitChecked() {
+      update(tx -> tx.insertOutbox(pending("k-1", at(1))));
+
+      read(tx -> {
+        assertThatThrownBy(() -> tx.outbox(OutboxEntry.Status.PENDING, null, 0))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.outbox(OutboxEntry.Status.DONE, "k", -1))
+            .isInstanceOf(IllegalArgumentException.class);
+        return null;
+      });
+      update(tx -> assertThatThrownBy(() -> tx.outbox(OutboxEntry.Status.PENDING, null, 0))
+          .isInstanceOf(IllegalArgumentException.class));
+    }
+
+    @Test
+    @DisplayName("the longest key, rule, channel, lease, trigger and error round-trip exactly,"
+        + " non-ASCII text included")
+    void limitsRoundTrip() {
+      String key = "k".repeat(OutboxEntry.MAX_KEY_LENGTH - 3) + "-ş1";
+      String name = "ç".repeat(OutboxEntry.MAX_NAME_LENGTH);
+      String lease = "w".repeat(OutboxEntry.MAX_NAME_LENGTH);
+      OutboxEntry big = new OutboxEntry(key, name, AYSE, name, T0, at(1), 0,
+          OutboxEntry.Status.PENDING, longText(OutboxEntry.MAX_TEXT_LENGTH), null, null,
+          longText(OutboxEntry.MAX_ERROR_LENGTH));
+      assertThat(big.trigger()).hasSize(OutboxEntry.MAX_TEXT_LENGTH).contains("🛍");
+      update(tx -> tx.insertOutbox(big));
+
+      assertThat(readOutbox(key)).contains(big);
+      assertThat(readOutbox(OutboxEntry.Status.PENDING, null, 10)).containsExactly(big);
+      OutboxEntry claimed = big.claimed(lease, at(60));
+      assertThat(claim(at(1), lease, at(60), 10)).containsExactly(claimed);
+      assertThat(readOutbox(key)).contains(claimed);
+    }
+
+    @Test
+    @DisplayName("a write that throws leaves no outbox write behind: inserted entries are gone"
+        + " and can be inserted again, updated ones are as before, and claims find the"
+        + " committed ones")
+    void rollback() {
+      OutboxEntry one = pending("k-1", at(1));
+      OutboxEntry two = pending("k-2", at(2));
+      update(tx -> {
+        tx.insertOutbox(one);
+        tx.insertOutbox(two);
+      });
+
+      updateAndFail(tx -> {
+        tx.insertOutbox(pending("k-new", at(0)));
+        tx.updateOutbox(finished(one, OutboxEntry.Status.DONE));
+        tx.updateOutbox(two.next(OutboxEntry.Status.PENDING, 1, at(9), "timeout"));
+        tx.insertOutbox(pending("k-new-2", at(0)));
+        tx.updateOutbox(finished(pending("k-new-2", at(0)), OutboxEntry.Status.DEAD));
+      });
+
+      assertThat(readOutbox("k-new")).isEmpty();
+      assertThat(readOutbox("k-new-2")).isEmpty();
+      assertThat(readOutbox("k-1")).contains(one);
+      assertThat(readOutbox("k-2")).contains(two);
+      assertThat(readOutbox(OutboxEntry.Status.PENDING, null, 10)).containsExactly(one, two);
+      assertThat(readOutbox(OutboxEntry.Status.DONE, null, 10)).isEmpty();
+      assertThat(readOutbox(OutboxEntry.Status.DEAD, null, 10)).isEmpty();
+      assertThat(keys(claim(at(5), "worker-1", at(60), 10))).containsExactly("k-1", "k-2");
+      assertThat(insertOutbox(SHOP, pending("k-new", at(0)))).isTrue();
+    }
+
+    @Test
+    @DisplayName("rollbackTo undoes the outbox writes after the savepoint, keeps those before,"
+        + " and the transaction may insert an undone key again")
+    void savepoint() {
+      update(tx -> tx.insertOutbox(pending("k-old", at(1))));
+
+      update(tx -> {
+        tx.insertOutbox(pending("k-1", at(1)));
+        Savepoint sp = tx.savepoint();
+        tx.insertOutbox(pending("k-2", at(2)));
+        tx.updateOutbox(finished(pending("k-old", at(1)), OutboxEntry.Status.DONE));
+        tx.updateOutbox(finished(pending("k-1", at(1)), OutboxEntry.Status.DEAD));
+        tx.rollbackTo(sp);
+
+        assertThat(tx.outbox("k-2")).isEmpty();
+        assertThat(tx.outbox("k-1")).contains(pending("k-1", at(1)));
+        assertThat(keys(tx.outbox(OutboxEntry.Status.PENDING, null, 10)))
+            .containsExactly("k-1", "k-old");
+        assertThat(tx.outbox(OutboxEntry.Status.DONE, null, 10)).isEmpty();
+        assertThat(tx.insertOutbox(pending("k-2", at(3)))).isTrue();
+      });
+
+      assertThat(readOutbox("k-2")).contains(pending("k-2", at(3)));
+      assertThat(readOutbox(OutboxEntry.Status.PENDING, null, 10)).containsExactly(
+          pending("k-1", at(1)), pending("k-2", at(3)), pending("k-old", at(1)));
+    }
+
+    @Test
+    @DisplayName("the outbox of one workspace is invisible in another, the same key is two"
+        + " entries, and claims take only their own workspace's entries")
+    void workspaceIsolation() {
+      OutboxEntry mine = pending("k-1", at(1));
+      OutboxEntry theirs = OutboxEntry.pending("k-1", "welcome", BOB, "sms", at(0), at(0), "{}");
+      update(tx -> tx.insertOutbox(mine));
+      assertThat(insertOutbox(OTHER_SHOP, theirs)).isTrue();
+      update(OTHER_SHOP, tx -> tx.insertOutbox(pending("k-2", at(0))));
+      update(OTHER_SHOP, tx -> tx.updateOutbox(finished(pending("k-2", at(0)),
+          OutboxEntry.Status.DONE)));
+      assertThatThrownBy(() -> update(tx -> tx.updateOutbox(pending("k-2", at(0)))))
+          .isInstanceOf(IllegalArgumentException.class);
+
+      assertThat(readOutbox("k-1")).contains(mine);
+      assertThat(readOutbox("k-2")).isEmpty();
+      assertThat(readOutbox(OutboxEntry.Status.DONE, null, 10)).isEmpty();
+      assertThat(claim(at(5), "worker-1", at(60), 10)).containsExactly(
+          mine.claimed("worker-1", at(60)));
+      store.read(OTHER_SHOP, tx -> {
+        assertThat(tx.outbox("k-1")).contains(theirs);
+        assertThat(keys(tx.outbox(OutboxEntry.Status.DONE, null, 10))).containsExactly("k-2");
+        return null;
+      });
+      assertThat(store.claimOutbox(OTHER_SHOP, at(5), "worker-2", at(60), 10))
+          .containsExactly(theirs.claimed("worker-2", at(60)));
+      assertThat(store.claimOutbox(WorkspaceId.of("shop-empty"), at(5), "worker-3", at(60),
+          10)).isEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("Claiming outbox entries")
+  class Claiming {
+
+    private static final int THREADS = 4;
+    private static final long TIMEOUT_SECONDS = 60;
+
+    @Test
+    @DisplayName("claimOutbox returns the due pending entries, earliest dueAt first, then key in"
+        + " String.compareTo order, each with the lease set and stored so, every other field"
+        + " unchanged")
+    void claimOrder() {
+      OutboxEntry retry = pending("r-retry", at(0)).next(OutboxEntry.Status.PENDING, 2, at(1),
+          "timeout");
+      List<OutboxEntry> entries = List.of(pending("b", at(2)), pending("a", at(2)),
+          pending("B", at(2)), pending("c", at(1)), pending("a-1", at(2).plusNanos(1)),
+          pending("z", at(0)), retry, pending("_x", at(2)), pending("late", at(6)));
+      update(tx -> entries.forEach(tx::insertOutbox));
+      Instant until = Instant.parse("2026-03-01T11:00:00.000000001Z");
+
+      List<OutboxEntry> claimed = claim(at(5), "worker-1", until, 100);
+
+      assertThat(keys(claimed)).containsExactly("z", "c", "r-retry", "B", "_x", "a", "b", "a-1");
+      for (OutboxEntry c : claimed) {
+        OutboxEntry stored = entries.stream().filter(e -> e.key().equals(c.key())).findFirst()
+            .orElseThrow();
+        assertThat(c).isEqualTo(stored.claimed("worker-1", until));
+        assertThat(readOutbox(c.key())).contains(c);
+      }
+      assertThat(readOutbox("late")).contains(pending("late", at(6)));
+    }
+
+    @Test
+    @DisplayName("an entry is claimed once it is due: a dueAt equal to now is due, a"
+        + " nanosecond later is not")
+    void notDueNotClaimed() {
+      Instant due = Instant.parse("2026-03-01T10:20:00.123456789Z");
+      update(tx -> {
+        tx.insertOutbox(pending("k-due", due));
+        tx.insertOutbox(pending("k-later", due.plusNanos(1)));
+        tx.insertOutbox(pending("k-much-later", at(600)));
+      });
+
+      assertThat(claim(due.minusNanos(1), "worker-1", at(60), 10)).isEmpty();
+      assertThat(keys(claim(due, "worker-1", at(60), 10))).containsExactly("k-due");
+      assertThat(claim(due, "worker-2", at(60), 10)).isEmpty();
+      assertThat(keys(claim(due.plusNanos(1), "worker-2", at(60), 10)))
+          .containsExactly("k-later");
+      assertThat(readOutbox("k-much-later")).contains(pending("k-much-later", at(600)));
+    }
+
+    @Test
+    @DisplayName("a claimed entry is not claimed again while its lease runs; once leaseUntil is"
+        + " not after now, another claim takes it with its own lease; a released one is"
+        + " claimable at once")
+    void leaseRuns() {
+      update(tx -> {
+        tx.insertOutbox(pending("k-1", at(0)));
+        tx.insertOutbox(pending("k-2", at(0)));
+        tx.insertOutbox(pending("k-3", at(0)));
+      });
+      Instant until = Instant.parse("2026-03-01T10:30:00.000000001Z");
+
+      assertThat(claim(at(1), "worker-1", until, 1)).containsExactly(
+          pending("k-1", at(0)).claimed("worker-1", until));
+      assertThat(keys(claim(at(1), "worker-2", at(60), 1))).containsExactly("k-2");
+      OutboxEntry third = claim(at(1), "worker-3", at(60), 10).get(0);
+      assertThat(third.key()).isEqualTo("k-3");
+      assertThat(claim(until.minusNanos(1), "worker-4", at(90), 10)).isEmpty();
+      assertThat(claim(until, "worker-4", at(90), 10)).containsExactly(
+          pending("k-1", at(0)).claimed("worker-4", at(90)));
+
+      update(tx -> tx.updateOutbox(third.released()));
+      assertThat(claim(at(31), "worker-5", at(90), 10)).containsExactly(
+          pending("k-3", at(0)).claimed("worker-5", at(90)));
+      assertThat(readOutbox("k-1").orElseThrow().lease()).isEqualTo("worker-4");
+      assertThat(readOutbox("k-2").orElseThrow().lease()).isEqualTo("worker-2");
+      assertThat(readOutbox("k-3").orElseThrow().lease()).isEqualTo("worker-5");
+    }
+
+    @Test
+    @DisplayName("done and dead entries are never claimed, whatever their due time and lease;"
+        + " one put back to pending is claimable again")
+    void onlyPendingClaimed() {
+      OutboxEntry done = finished(pending("k-done", at(0)), OutboxEntry.Status.DONE);
+      OutboxEntry dead = finished(pending("k-dead", at(0)), OutboxEntry.Status.DEAD);
+      OutboxEntry doneLeaseRanOut = new OutboxEntry("k-done-leased", "winback-email", AYSE,
+          "email", T0, at(0), 1, OutboxEntry.Status.DONE, TRIGGER, "worker-0", at(1), null);
+      update(tx -> {
+        tx.insertOutbox(done);
+        tx.insertOutbox(dead);
+        tx.insertOutbox(doneLeaseRanOut);
+        tx.insertOutbox(pending("k-pending", at(0)));
+      });
+
+      assertThat(keys(claim(at(100), "worker-1", at(200), 10))).containsExactly("k-pending");
+      assertThat(claim(at(300), "worker-2", at(400), 10)).containsExactly(
+          pending("k-pending", at(0)).claimed("worker-2", at(400)));
+      assertThat(readOutbox("k-done")).contains(done);
+      assertThat(readOutbox("k-dead")).contains(dead);
+      assertThat(readOutbox("k-done-leased")).contains(doneLeaseRanOut);
+
+      OutboxEntry again = done.next(OutboxEntry.Status.PENDING, 1, at(500), null);
+      update(tx -> tx.updateOutbox(again));
+      assertThat(claim(at(500), "worker-3", at(600), 10)).containsExactly(
+          pending("k-pending", at(0)).claimed("worker-3", at(600)),
+          again.claimed("worker-3", at(600)));
+    }
+
+    @Test
+    @DisplayName("claimOutbox takes at most limit entries; claims in turn take the next ones in"
+        + " order until none are left")
+    void limitRespected() {
+      List<OutboxEntry> entries = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        entries.add(pending(String.format(Locale.ROOT, "k-%02d", i), at(i % 5)));
+      }
+      update(tx -> entries.forEach(tx::insertOutbox));
+      List<String> expected = entries.stream()
+          .sorted(Comparator.comparing(OutboxEntry::dueAt).thenComparing(OutboxEntry::key))
+          .map(OutboxEntry::key).toList();
+
+      List<String> taken = new ArrayList<>();
+      for (int limit : new int[] {1, 10, 10}) {
+        List<OutboxEntry> batch = claim(at(10), "worker-1", at(60), limit);
+        assertThat(batch).as("limit %d", limit).hasSize(limit);
+        taken.addAll(keys(batch));
+      }
+      List<OutboxEntry> rest = claim(at(10), "worker-1", at(60), Integer.MAX_VALUE);
+      taken.addAll(keys(rest));
+
+      assertThat(rest).hasSize(4);
+      assertThat(taken).containsExactlyElementsOf(expected);
+      assertThat(claim(at(10), "worker-1", at(60), 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("claimOutbox refuses a limit below 1, a leaseUntil not after now and a lease"
+        + " that is empty or too long with IllegalArgumentException, and claims nothing then")
+    void argumentsChecked() {
+      update(tx -> tx.insertOutbox(pending("k-1", at(0))));
+
+      assertThatThrownBy(() -> claim(at(1), "worker-1", at(2), 0))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> claim(at(1), "worker-1", at(2), -1))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> claim(at(1), "worker-1", at(2), Integer.MIN_VALUE))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> claim(at(1), "worker-1", at(1), 10))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> claim(at(1), "worker-1", at(1).minusNanos(1), 10))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> claim(at(1), "", at(2), 10))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> claim(at(1), "w".repeat(OutboxEntry.MAX_NAME_LENGTH + 1), at(2),
+          10)).isInstanceOf(IllegalArgumentException.class);
+
+      assertThat(readOutbox("k-1")).contains(pending("k-1", at(0)));
+      assertThat(claim(at(1), "worker-1", at(1).plusNanos(1), 1)).containsExactly(
+          pending("k-1", at(0)).claimed("worker-1", at(1).plusNanos(1)));
+    }
+
+    @Test
+    @DisplayName("claimOutbox does not wait for a running write transaction of the workspace,"
+        + " and does not see the entries it has not committed")
+    void claimsDoNotWaitForWriters() throws Exception {
+      update(tx -> tx.insertOutbox(pending("k-committed", at(0))));
+      CountDownLatch written = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<?> writer = pool.submit(() -> store.write(SHOP, tx -> {
+          tx.putProfile(profile(AYSE, 1));
+          tx.insertOutbox(pending("k-uncommitted", at(0)));
+          tx.putDelivery(delivery("d-1", AYSE, at(0), "sending"));
+          written.countDown();
+          try {
+            release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+          return null;
+        }));
+        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        Future<List<OutboxEntry>> claimer = pool.submit(() ->
+            claim(at(1), "worker-1", at(60), 10));
+
+        assertThat(keys(claimer.get(TIMEOUT_SECONDS / 2, TimeUnit.SECONDS)))
+            .as("claimed while the writer runs").containsExactly("k-committed");
+        release.countDown();
+        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } finally {
+        release.countDown();
+        pool.shutdownNow();
+      }
+
+      assertThat(keys(claim(at(1), "worker-2", at(60), 10))).containsExactly("k-uncommitted");
+      assertThat(readDeliveries(AYSE)).extracting(Delivery::id).containsExactly("d-1");
+    }
+
+    @Test
+    @DisplayName("four threads claiming a few entries at a time from 200 due ones, in five rounds,"
+        + " take every entry exactly once, each batch in order, each entry stored with its"
+        + " claimer's lease")
+    void concurrentClaimsNeverOverlap() throws Exception {
+      int rounds = 5;
+      int perRound = 200;
+      List<OutboxEntry> entries = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < perRound; i++) {
+          // Round r's entries fall due at minute 100 * r, a few at each of ten instants.
+          entries.add(pending(String.format(Locale.ROOT, "r%d-k-%03d", r, (i * 37) % perRound),
+              at(100 * r + i % 10)));
+        }
+      }
+      update(tx -> entries.forEach(tx::insertOutbox));
+      AtomicInteger[] claimed = new AtomicInteger[rounds];
+      Arrays.setAll(claimed, r -> new AtomicInteger());
+      List<List<OutboxEntry>> batches = Collections.synchronizedList(new ArrayList<>());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+      CyclicBarrier round = new CyclicBarrier(THREADS);
+      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+          String lease = "worker-" + t;
+          int limit = 1 + t;
+          futures.add(pool.submit(() -> {
+            for (int r = 0; r < rounds; r++) {
+              // All threads start each round together, going for the same first entries.
+              round.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+              Instant now = at(100 * r + 20);
+              while (claimed[r].get() < perRound && System.nanoTime() < deadline) {
+                List<OutboxEntry> batch = claim(now, lease, at(100 * rounds), limit);
+                assertThat(batch.size()).isLessThanOrEqualTo(limit);
+                batches.add(batch);
+                claimed[r].addAndGet(batch.size());
+              }
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : futures) {
+          f.get(TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+
+      List<String> all = new ArrayList<>();
+      Map<String, String> leaseOf = new LinkedHashMap<>();
+      Comparator<OutboxEntry> order =
+          Comparator.comparing(OutboxEntry::dueAt).thenComparing(OutboxEntry::key);
+      for (List<OutboxEntry> batch : batches) {
+        assertThat(batch).isSortedAccordingTo(order);
+        all.addAll(keys(batch));
+        batch.forEach(e -> leaseOf.put(e.key(), e.lease()));
+      }
+      assertThat(all).doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(keys(entries));
+      assertThat(claim(at(100 * rounds - 1), "worker-9", at(100 * rounds), 10)).isEmpty();
+      read(tx -> {
+        for (OutboxEntry e : outboxPages(tx, OutboxEntry.Status.PENDING, 250)) {
+          assertThat(e.lease()).as(e.key()).isEqualTo(leaseOf.get(e.key()));
+          assertThat(e.leaseUntil()).isEqualTo(at(100 * rounds));
+        }
+        return null;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("Delivery history")
+  class Deliveries {
+
+    @Test
+    @DisplayName("putDelivery stores lines that deliveries(profile) lists exactly, by time, then"
+        + " id in String.compareTo order, instants to the nanosecond and before 1970")
+    void putAndList() {
+      Instant precise = Instant.parse("2026-03-01T10:15:00.123456789Z");
+      Instant before1970 = Instant.parse("1969-12-31T23:59:59.999999999Z");
+      Delivery suppressed = new Delivery("d-0", AYSE, before1970, "winback-email", "email",
+          "key-0", 0, "suppressed", "no consent for marketing/email", "{}");
+      List<Delivery> ayse = List.of(delivery("d-b", AYSE, precise, "delivered"),
+          delivery("d-a", AYSE, at(5), "failed"), delivery("d-B", AYSE, at(5), "sending"),
+          delivery("d-_", AYSE, at(5), "dead"), suppressed,
+          delivery("d-c", AYSE, precise.plusNanos(1), "delivered"));
+      update(tx -> {
+        ayse.forEach(tx::putDelivery);
+        tx.putDelivery(delivery("d-bob", BOB, at(1), "delivered"));
+      });
+
+      assertThat(readDeliveries(AYSE)).extracting(Delivery::id)
+          .containsExactly("d-0", "d-b", "d-c", "d-B", "d-_", "d-a");
+      assertThat(readDeliveries(AYSE)).containsExactlyInAnyOrderElementsOf(ayse);
+      assertThat(readDeliveries(BOB)).containsExactly(delivery("d-bob", BOB, at(1),
+          "delivered"));
+      assertThat(readDeliveries(CAROL)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("putDelivery with an id that is there replaces the line, also for a reader"
+        + " that saw the old one, and moves it to its new time or profile")
+    void putReplaces() {
+      update(tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(1), "sending"));
+        tx.putDelivery(delivery("d-2", AYSE, at(2), "sending"));
+      });
+      assertThat(readDeliveries(AYSE)).extracting(Delivery::id).containsExactly("d-1", "d-2");
+      update(tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(3), "delivered"));
+        tx.putDelivery(delivery("d-2", BOB, at(2), "failed"));
+      });
+
+      assertThat(readDeliveries(AYSE)).containsExactly(delivery("d-1", AYSE, at(3),
+          "delivered"));
+      assertThat(readDeliveries(BOB)).containsExactly(delivery("d-2", BOB, at(2), "failed"));
+    }
+
+    @Test
+    @DisplayName("the longest id, names, reason and detail round-trip exactly, non-ASCII text"
+        + " included")
+    void limitsRoundTrip() {
+      String id = "d".repeat(OutboxEntry.MAX_KEY_LENGTH - 2) + "-ü";
+      String name = "ğ".repeat(OutboxEntry.MAX_NAME_LENGTH);
+      Delivery big = new Delivery(id, AYSE, at(1), name, name,
+          "k".repeat(OutboxEntry.MAX_KEY_LENGTH), Integer.MAX_VALUE, name,
+          longText(OutboxEntry.MAX_ERROR_LENGTH), longText(OutboxEntry.MAX_TEXT_LENGTH));
+      assertThat(big.detail()).hasSize(OutboxEntry.MAX_TEXT_LENGTH).contains("🛍");
+      update(tx -> tx.putDelivery(big));
+
+      assertThat(readDeliveries(AYSE)).containsExactly(big);
+    }
+
+    @Test
+    @DisplayName("a write transaction's reads see its own puts and replacements over what is"
+        + " committed, in order")
+    void readsOwnWrites() {
+      update(tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(1), "sending"));
+        tx.putDelivery(delivery("d-2", AYSE, at(2), "sending"));
+        tx.putDelivery(delivery("d-3", AYSE, at(3), "sending"));
+      });
+
+      update(tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(4), "delivered"));
+        tx.putDelivery(delivery("d-0", AYSE, at(2), "suppressed"));
+        tx.putDelivery(delivery("d-3", BOB, at(3), "sending"));
+        tx.putDelivery(delivery("d-9", BOB, at(0), "sending"));
+
+        assertThat(tx.deliveries(AYSE)).containsExactly(delivery("d-0", AYSE, at(2),
+            "suppressed"), delivery("d-2", AYSE, at(2), "sending"),
+            delivery("d-1", AYSE, at(4), "delivered"));
+        assertThat(tx.deliveries(BOB)).extracting(Delivery::id).containsExactly("d-9", "d-3");
+      });
+
+      assertThat(readDeliveries(AYSE)).extracting(Delivery::id)
+          .containsExactly("d-0", "d-2", "d-1");
+      assertThat(readDeliveries(BOB)).extracting(Delivery::id).containsExactly("d-9", "d-3");
+    }
+
+    @Test
+    @DisplayName("a write that throws leaves no delivery line behind: new ones are gone,"
+        + " replaced ones are as before")
+    void rollback() {
+      update(tx -> tx.putDelivery(delivery("d-1", AYSE, at(1), "sending")));
+
+      updateAndFail(tx -> {
+        tx.putDelivery(delivery("d-1", BOB, at(2), "delivered"));
+        tx.putDelivery(delivery("d-2", AYSE, at(0), "failed"));
+        tx.putDelivery(delivery("d-2", AYSE, at(3), "dead"));
+      });
+
+      assertThat(readDeliveries(AYSE)).containsExactly(delivery("d-1", AYSE, at(1),
+          "sending"));
+      assertThat(readDeliveries(BOB)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("rollbackTo undoes the delivery lines written after the savepoint and keeps"
+        + " those before")
+    void savepoint() {
+      update(tx -> tx.putDelivery(delivery("d-old", AYSE, at(1), "sending")));
+
+      update(tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(2), "sending"));
+        Savepoint sp = tx.savepoint();
+        tx.putDelivery(delivery("d-old", AYSE, at(3), "delivered"));
+        tx.putDelivery(delivery("d-1", BOB, at(2), "failed"));
+        tx.putDelivery(delivery("d-2", AYSE, at(0), "suppressed"));
+        tx.rollbackTo(sp);
+
+        assertThat(tx.deliveries(AYSE)).containsExactly(delivery("d-old", AYSE, at(1),
+            "sending"), delivery("d-1", AYSE, at(2), "sending"));
+        assertThat(tx.deliveries(BOB)).isEmpty();
+        tx.putDelivery(delivery("d-3", AYSE, at(9), "delivered"));
+      });
+
+      assertThat(readDeliveries(AYSE)).extracting(Delivery::id)
+          .containsExactly("d-old", "d-1", "d-3");
+      assertThat(readDeliveries(BOB)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the delivery history of one workspace is invisible in another, and the same"
+        + " id is two lines")
+    void workspaceIsolation() {
+      update(tx -> tx.putDelivery(delivery("d-1", AYSE, at(1), "sending")));
+      update(OTHER_SHOP, tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(7), "delivered"));
+        tx.putDelivery(delivery("d-2", BOB, at(7), "delivered"));
+      });
+
+      assertThat(readDeliveries(AYSE)).containsExactly(delivery("d-1", AYSE, at(1),
+          "sending"));
+      assertThat(readDeliveries(BOB)).isEmpty();
+      store.read(OTHER_SHOP, tx -> {
+        assertThat(tx.deliveries(AYSE)).containsExactly(delivery("d-1", AYSE, at(7),
+            "delivered"));
+        assertThat(tx.deliveries(BOB)).extracting(Delivery::id).containsExactly("d-2");
+        return null;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
   @DisplayName("Transactions")
   class Transactions {
 
@@ -1924,8 +2749,12 @@ public abstract class StoreContractTest {
         assertThat(tx.members("vip", null, 10)).isEmpty();
         assertThat(tx.check(AYSE)).isEmpty();
         assertThat(tx.dueChecks(Instant.MAX, 10)).isEmpty();
+        assertThat(tx.outbox("k-1")).isEmpty();
+        assertThat(tx.outbox(OutboxEntry.Status.PENDING, null, 10)).isEmpty();
+        assertThat(tx.deliveries(AYSE)).isEmpty();
         return null;
       });
+      assertThat(claim(Instant.MAX.minusNanos(1), "worker-1", Instant.MAX, 10)).isEmpty();
     }
 
     @Test
@@ -3095,6 +3924,66 @@ public abstract class StoreContractTest {
       assertThat(violations).isEmpty();
       assertThat(reads.get()).isPositive();
       assertThat(readMembers("vip", null, 1_000)).hasSize(writes);
+    }
+
+    @Test
+    @DisplayName("a reader running next to a writer sees the outbox entries, delivery lines and"
+        + " metadata of each transaction whole or not at all")
+    void readersNeverSeeHalfAWrite() throws Exception {
+      int writes = 120;
+      AtomicBoolean writerDone = new AtomicBoolean();
+      AtomicInteger reads = new AtomicInteger();
+      List<String> violations = Collections.synchronizedList(new ArrayList<>());
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<?> writer = pool.submit(() -> {
+          try {
+            for (int i = 1; i <= writes; i++) {
+              int step = i;
+              String key = String.format(Locale.ROOT, "k-%04d", step);
+              store.write(SHOP, tx -> {
+                tx.insertOutbox(pending(key, at(step)));
+                tx.putDelivery(delivery(key, AYSE, at(step), "sending"));
+                // Every other transaction also writes a record outside the outbox and history.
+                if (step % 2 == 0) {
+                  tx.putMetadata("progress", Integer.toString(step));
+                }
+                return null;
+              });
+            }
+          } finally {
+            writerDone.set(true);
+          }
+          return null;
+        });
+        Future<?> reader = pool.submit(() -> {
+          boolean last = false;
+          while (!last) {
+            last = writerDone.get();
+            store.read(SHOP, tx -> {
+              int progress = Integer.parseInt(tx.metadata("progress").getOrDefault("progress",
+                  "0"));
+              int outbox = outboxPages(tx, OutboxEntry.Status.PENDING, 50).size();
+              int lines = tx.deliveries(AYSE).size();
+              if (outbox != lines || progress != outbox - outbox % 2) {
+                violations.add("outbox=" + outbox + " deliveries=" + lines + " progress="
+                    + progress);
+              }
+              return null;
+            });
+            reads.incrementAndGet();
+          }
+          return null;
+        });
+        writer.get(120, TimeUnit.SECONDS);
+        reader.get(120, TimeUnit.SECONDS);
+      } finally {
+        pool.shutdownNow();
+      }
+
+      assertThat(violations).isEmpty();
+      assertThat(reads.get()).isPositive();
+      assertThat(readDeliveries(AYSE)).hasSize(writes);
     }
   }
 }

@@ -13,9 +13,11 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.Savepoint;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
@@ -53,9 +55,17 @@ import org.jspecify.annotations.Nullable;
  * <p>Since nothing reaches the database before {@link #flush}, savepoints are kept in memory:
  * every change records how to undo itself.
  *
- * <p>Ordered reads a page at a time (profile scans, a segment's members, due checks) read the
- * committed rows in the database's key order (keyset pagination) and lay the transaction's own
- * writes over them: see {@link #page}.
+ * <p>Ordered reads a page at a time (profile scans, a segment's members, due checks, the outbox
+ * by status) read the committed rows in the database's key order (keyset pagination) and lay
+ * the transaction's own writes over them: see {@link #page}.
+ *
+ * <p>Outbox entries and delivery lines are never taken from the {@link WorkspaceCache}, nor
+ * remembered there: claims ({@code Store.claimOutbox}) change outbox rows outside the
+ * workspace's lock and without advancing its version, so a cached entry could be stale with
+ * nothing to tell. Their committed state is always read from the database, in this
+ * transaction (a writer at READ COMMITTED sees the claims committed before each statement; a
+ * reader, its snapshot). A transaction that changed only those two kinds does not advance the
+ * workspace's version either ({@link #advancesVersion}): nothing cached changed.
  *
  * <p>Also serves reads (then nothing is written and {@link #flush} is never called). Not
  * thread-safe: one transaction, one thread.
@@ -85,9 +95,19 @@ final class BufferedTx implements WriteTransaction {
   private final Map<MembershipKey, Optional<Membership>> memberships = new LinkedHashMap<>();
   /** Scheduled checks by profile; empty: deleted. */
   private final Map<ProfileId, Optional<ScheduledCheck>> checks = new LinkedHashMap<>();
+  /** Outbox entries inserted or replaced, by key. */
+  private final Map<String, OutboxWrite> outbox = new LinkedHashMap<>();
+  /** Delivery lines by id. */
+  private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
   private final List<Runnable> undo = new ArrayList<>();
 
   private record MembershipKey(String segment, ProfileId profile) {}
+
+  /** An outbox entry to write; {@code inserted}: no committed row has its key. */
+  private record OutboxWrite(OutboxEntry entry, boolean inserted) {}
+
+  private static final Comparator<Delivery> DELIVERY_ORDER =
+      Comparator.comparing(Delivery::at).thenComparing(Delivery::id);
 
   private static final Comparator<ScheduledCheck> DUE_ORDER =
       Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
@@ -651,19 +671,111 @@ final class BufferedTx implements WriteTransaction {
     write(checks, profile, Optional.empty());
   }
 
+  // ------------------------------------------------------------------ outbox
+
+  @Override
+  public Optional<OutboxEntry> outbox(String key) {
+    Objects.requireNonNull(key, "key");
+    OutboxWrite w = outbox.get(key);
+    return w != null ? Optional.of(w.entry()) : rows.outbox(key);
+  }
+
+  @Override
+  public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
+      int limit) {
+    Objects.requireNonNull(status, "status");
+    checkLimit(limit);
+    List<OutboxEntry> own = new ArrayList<>();
+    for (OutboxWrite w : outbox.values()) {
+      OutboxEntry e = w.entry();
+      if (e.status() == status && (afterKey == null || e.key().compareTo(afterKey) > 0)) {
+        own.add(e);
+      }
+    }
+    Function<OutboxEntry, String> key = OutboxEntry::key;
+    return page(limit, Comparator.comparing(key),
+        (last, n) -> rows.outboxPage(status, last != null ? last.key() : afterKey, n),
+        outbox.size(), e -> outbox.containsKey(e.key()), own);
+  }
+
+  @Override
+  public boolean insertOutbox(OutboxEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (outbox.containsKey(entry.key()) || rows.outboxExists(entry.key())) {
+      return false;
+    }
+    write(outbox, entry.key(), new OutboxWrite(entry, true));
+    return true;
+  }
+
+  @Override
+  public void updateOutbox(OutboxEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    OutboxWrite w = outbox.get(entry.key());
+    if (w == null && !rows.outboxExists(entry.key())) {
+      throw new IllegalArgumentException(
+          "updateOutbox: the workspace has no outbox entry with this key");
+    }
+    write(outbox, entry.key(), new OutboxWrite(entry, w != null && w.inserted()));
+  }
+
+  // ------------------------------------------------------------------ delivery history
+
+  @Override
+  public List<Delivery> deliveries(ProfileId profile) {
+    Objects.requireNonNull(profile, "profile");
+    List<Delivery> committed = rows.deliveries(profile);
+    if (deliveries.isEmpty()) {
+      return committed;
+    }
+    List<Delivery> out = new ArrayList<>();
+    for (Delivery d : committed) {
+      if (!deliveries.containsKey(d.id())) {
+        out.add(d);
+      }
+    }
+    for (Delivery d : deliveries.values()) {
+      if (d.profile().equals(profile)) {
+        out.add(d);
+      }
+    }
+    out.sort(DELIVERY_ORDER);
+    return List.copyOf(out);
+  }
+
+  @Override
+  public void putDelivery(Delivery delivery) {
+    Objects.requireNonNull(delivery, "delivery");
+    write(deliveries, delivery.id(), delivery);
+  }
+
   // ------------------------------------------------------------------ commit
 
   /** Whether this transaction has changed anything. */
   boolean changed() {
+    return advancesVersion() || !outbox.isEmpty() || !deliveries.isEmpty();
+  }
+
+  /**
+   * Whether the commit must advance the workspace's version: it changed something besides
+   * outbox entries and delivery lines, which no cache holds.
+   */
+  boolean advancesVersion() {
     return !events.isEmpty() || !nodes.isEmpty() || !components.isEmpty()
         || !profiles.isEmpty() || !redirects.isEmpty() || !links.isEmpty() || !moves.isEmpty()
         || !ledger.isEmpty() || !metadata.isEmpty() || !memberships.isEmpty()
         || !checks.isEmpty();
   }
 
+  /** About how many rows {@link #flush} writes, for the statistics. */
+  int rowsWritten(Map<Key, @Nullable Object> changes) {
+    return changes.size() + outbox.size() + deliveries.size();
+  }
+
   /**
    * Writes everything to the database in dependency order and advances the workspace's version
-   * from {@code version}; the caller commits. Returns what the commit changes in the cache.
+   * from {@code version} when {@link #advancesVersion}; the caller commits. Returns what the
+   * commit changes in the cache.
    */
   Map<Key, @Nullable Object> flush(long version) {
     Map<Key, @Nullable Object> changes = new HashMap<>();
@@ -749,7 +861,17 @@ final class BufferedTx implements WriteTransaction {
     });
     rows.upsertChecks(putChecks);
     rows.deleteChecks(deletedChecks);
-    rows.setVersion(version + 1);
+    List<OutboxEntry> insertedOutbox = new ArrayList<>();
+    List<OutboxEntry> updatedOutbox = new ArrayList<>();
+    for (OutboxWrite w : outbox.values()) {
+      (w.inserted() ? insertedOutbox : updatedOutbox).add(w.entry());
+    }
+    rows.insertOutbox(insertedOutbox);
+    rows.updateOutbox(updatedOutbox);
+    rows.upsertDeliveries(deliveries.values());
+    if (advancesVersion()) {
+      rows.setVersion(version + 1);
+    }
 
     nodes.forEach((id, n) -> changes.put(new Key(NODE, id), Optional.of(n)));
     components.forEach((id, r) -> changes.put(new Key(COMPONENT, id), r));

@@ -2,6 +2,7 @@ package io.cdpkit.storage.jdbc.internal;
 
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.RecordCodec;
 import io.cdpkit.core.spi.storage.WriteTransaction;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +42,13 @@ import org.slf4j.LoggerFactory;
  *       version, is answered by the cache at that version, and opens a snapshot transaction
  *       (REPEATABLE READ; SNAPSHOT on H2) only when it needs the database and the version is
  *       still the same; else it starts over in a snapshot.
- *   <li>Both go through the {@link WorkspaceCache}, which is never stale: see there.
+ *   <li>Both go through the {@link WorkspaceCache}, which is never stale: see there. Outbox
+ *       entries and delivery lines are not cached; a transaction that changed only those does
+ *       not advance the workspace's version ({@link BufferedTx}).
+ *   <li>An outbox claim ({@link #claimOutbox}) is a short transaction of its own at READ
+ *       COMMITTED that locks the due rows it takes ({@code FOR UPDATE SKIP LOCKED}) and sets
+ *       their lease. It does not lock the workspace's row: claims do not queue behind writers,
+ *       nor behind each other.
  * </ul>
  *
  * <p>Thread-safe.
@@ -141,10 +149,17 @@ public final class JdbcStoreEngine {
           return result;
         }
         Map<WorkspaceCache.Key, @Nullable Object> changes = tx.flush(version);
+        if (!tx.advancesVersion()) {
+          // Only outbox entries and delivery lines, which no cache holds: the version and the
+          // cache stay as they are.
+          c.commit();
+          written[0] = tx.rowsWritten(changes);
+          return result;
+        }
         session.beginApply();
         c.commit();
         session.commit(changes);
-        written[0] = changes.size();
+        written[0] = tx.rowsWritten(changes);
         return result;
       } catch (RuntimeException | Error | SQLException e) {
         rollbackQuietly(c, e);
@@ -251,6 +266,50 @@ public final class JdbcStoreEngine {
         }
       }
       backoff(attempt);
+    }
+  }
+
+  /**
+   * Claims due outbox entries in a transaction of its own, at READ COMMITTED, committed before
+   * this returns (see {@link Rows#claimOutbox} for the statements). It takes no lock on the
+   * workspace's row, so it neither waits for nor blocks the workspace's writers; it skips the
+   * rows other claims and writers hold instead of waiting for them. Retryable failures are
+   * retried as writes are. When a commit's outcome is unknown (a connection lost during it), the
+   * entries may be leased without anybody holding them: they are claimable again once the lease
+   * runs out.
+   */
+  public List<OutboxEntry> claimOutbox(WorkspaceId ws, Instant now, String lease,
+      Instant leaseUntil, int limit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return claimOnce(ws, now, lease, leaseUntil, limit);
+      } catch (StorageException e) {
+        if (!e.isRetryable() || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        LOG.debug("retrying an outbox claim in workspace {} after a retryable failure"
+            + " (attempt {})", ws, attempt);
+      }
+      backoff(attempt);
+    }
+  }
+
+  private List<OutboxEntry> claimOnce(WorkspaceId ws, Instant now, String lease,
+      Instant leaseUntil, int limit) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      try {
+        List<OutboxEntry> claimed = new Rows(c, dialect, ws.value(), codec, pii)
+            .claimOutbox(now, lease, leaseUntil, limit);
+        c.commit();
+        return claimed;
+      } catch (RuntimeException | Error | SQLException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Rows.fail("an outbox claim", e);
     }
   }
 

@@ -6,9 +6,11 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.RecordCodec;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
@@ -18,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -741,6 +744,287 @@ final class Rows {
         profiles, (p, id) -> {
           p.setString(1, ws);
           p.setString(2, id.value());
+        });
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  private static final String OUTBOX_SELECT = "SELECT outbox_key, rule_name, profile_id,"
+      + " channel, decided_second, decided_nano, due_second, due_nano, attempts, status,"
+      + " trigger_text, lease, lease_until_second, lease_until_nano, last_error FROM cdp_outbox";
+
+  private static final String OUTBOX_COLUMNS = OUTBOX_SELECT + " WHERE workspace = ?";
+
+  private OutboxEntry outboxEntry(ResultSet rs) throws SQLException {
+    String lease = rs.getString(12);
+    Instant until = lease == null ? null : instant(rs, 13);
+    return new OutboxEntry(rs.getString(1), rs.getString(2), new ProfileId(rs.getString(3)),
+        rs.getString(4), instant(rs, 5), instant(rs, 7), rs.getInt(9),
+        OutboxEntry.Status.valueOf(rs.getString(10)), pii.reveal(rs.getString(11)), lease,
+        until, rs.getString(15));
+  }
+
+  Optional<OutboxEntry> outbox(String key) {
+    return first(query("reading an outbox entry", OUTBOX_COLUMNS + " AND outbox_key = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, key);
+        },
+        this::outboxEntry));
+  }
+
+  /** Whether an entry with this key is stored, without reading it. */
+  boolean outboxExists(String key) {
+    return !query("checking an outbox key",
+        "SELECT 1 FROM cdp_outbox WHERE workspace = ? AND outbox_key = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, key);
+        },
+        rs -> Boolean.TRUE).isEmpty();
+  }
+
+  /**
+   * The statement of {@link #outboxPage}; {@code after}: with a cursor. Ordered as
+   * {@link #orderBy} says.
+   */
+  static String outboxPageSql(Dialect d, boolean after) {
+    return OUTBOX_COLUMNS + " AND status = ?" + (after ? " AND outbox_key > ?" : "")
+        + orderBy(d, "workspace, status, ", "outbox_key") + " LIMIT ?";
+  }
+
+  /**
+   * An {@code ORDER BY} of an index's columns after those its query fixes by equality
+   * ({@code fixed}, a prefix of the index), so that the database reads a range of the index in
+   * order and stops at the limit. H2 does that only when the fixed columns are named too (see
+   * {@link #profilesAfter}); MariaDB 10.11 does it only when they are not, and sorts the rows
+   * otherwise, which for a locking read means locking every row that matches before the
+   * {@code LIMIT}. PostgreSQL takes either.
+   */
+  static String orderBy(Dialect d, String fixed, String rest) {
+    return " ORDER BY " + (d == Dialect.H2 ? fixed : "") + rest;
+  }
+
+  /**
+   * Up to {@code limit} entries with this status whose key sorts after {@code after} (from the
+   * first when null), in key order: a range of the status index.
+   */
+  List<OutboxEntry> outboxPage(OutboxEntry.Status status, @Nullable String after, int limit) {
+    return query("reading the outbox", outboxPageSql(dialect, after != null),
+        p -> {
+          int i = 1;
+          p.setString(i++, ws);
+          p.setString(i++, status.name());
+          if (after != null) {
+            p.setString(i++, after);
+          }
+          p.setInt(i, limit);
+        },
+        this::outboxEntry);
+  }
+
+  private void bindOutbox(PreparedStatement p, int from, OutboxEntry e) throws SQLException {
+    int i = from;
+    p.setString(i++, e.rule());
+    p.setString(i++, e.profile().value());
+    p.setString(i++, e.channel());
+    p.setLong(i++, e.decidedAt().getEpochSecond());
+    p.setInt(i++, e.decidedAt().getNano());
+    p.setLong(i++, e.dueAt().getEpochSecond());
+    p.setInt(i++, e.dueAt().getNano());
+    p.setInt(i++, e.attempts());
+    p.setString(i++, e.status().name());
+    p.setString(i++, pii.protect(e.trigger()));
+    p.setString(i++, e.lease());
+    Instant until = e.leaseUntil();
+    if (until == null) {
+      p.setNull(i++, Types.BIGINT);
+      p.setNull(i++, Types.INTEGER);
+    } else {
+      p.setLong(i++, until.getEpochSecond());
+      p.setInt(i++, until.getNano());
+    }
+    p.setString(i, e.lastError());
+  }
+
+  private static final String OUTBOX_VALUES = "rule_name, profile_id, channel, decided_second,"
+      + " decided_nano, due_second, due_nano, attempts, status, trigger_text, lease,"
+      + " lease_until_second, lease_until_nano, last_error";
+
+  void insertOutbox(Collection<OutboxEntry> entries) {
+    batch("storing outbox entries",
+        "INSERT INTO cdp_outbox (workspace, outbox_key, " + OUTBOX_VALUES + ") VALUES (?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        entries, (p, e) -> {
+          p.setString(1, ws);
+          p.setString(2, e.key());
+          bindOutbox(p, 3, e);
+        });
+  }
+
+  /** Replaces stored entries, each by its key. */
+  void updateOutbox(Collection<OutboxEntry> entries) {
+    batch("updating outbox entries",
+        "UPDATE cdp_outbox SET rule_name = ?, profile_id = ?, channel = ?, decided_second = ?,"
+            + " decided_nano = ?, due_second = ?, due_nano = ?, attempts = ?, status = ?,"
+            + " trigger_text = ?, lease = ?, lease_until_second = ?, lease_until_nano = ?,"
+            + " last_error = ? WHERE workspace = ? AND outbox_key = ?",
+        entries, (p, e) -> {
+          bindOutbox(p, 1, e);
+          p.setString(15, ws);
+          p.setString(16, e.key());
+        });
+  }
+
+  /**
+   * The claimable entries in claim order: pending, due at {@code now}, lease free at
+   * {@code now}; after {@code after} when not null. With {@code lock}, each row is locked and
+   * rows other transactions hold are skipped ({@code FOR UPDATE SKIP LOCKED}); with
+   * {@code onlyKey}, just that key (a point lock). Otherwise a range of the due index read in
+   * order ({@link #orderBy}), so that PostgreSQL and MariaDB lock the rows they return and stop
+   * at the limit; MariaDB is held to that index, which its optimizer passes over for small
+   * tables.
+   */
+  static String claimableSql(Dialect d, boolean after, boolean onlyKey, boolean lock) {
+    return OUTBOX_SELECT + (d == Dialect.MARIADB && !onlyKey ? " FORCE INDEX (cdp_outbox_due)" : "")
+        + " WHERE workspace = ?" + (onlyKey ? " AND outbox_key = ?" : "") + " AND status = ?"
+        + " AND due_second <= ? AND (due_second < ? OR due_nano <= ?)"
+        + " AND (lease IS NULL OR lease_until_second < ?"
+        + " OR (lease_until_second = ? AND lease_until_nano <= ?))"
+        + (after ? " AND due_second >= ? AND (due_second > ? OR due_nano > ?"
+            + " OR (due_nano = ? AND outbox_key > ?))" : "")
+        + (onlyKey ? ""
+            : orderBy(d, "workspace, status, ", "due_second, due_nano, outbox_key") + " LIMIT ?")
+        + (lock ? " FOR UPDATE SKIP LOCKED" : "");
+  }
+
+  /** Binds what {@link #claimableSql} asks for, from the first parameter. */
+  private void bindClaimable(PreparedStatement p, @Nullable String key, Instant now,
+      @Nullable OutboxEntry after, int limit) throws SQLException {
+    int i = 1;
+    p.setString(i++, ws);
+    if (key != null) {
+      p.setString(i++, key);
+    }
+    p.setString(i++, OutboxEntry.Status.PENDING.name());
+    p.setLong(i++, now.getEpochSecond());
+    p.setLong(i++, now.getEpochSecond());
+    p.setInt(i++, now.getNano());
+    p.setLong(i++, now.getEpochSecond());
+    p.setLong(i++, now.getEpochSecond());
+    p.setInt(i++, now.getNano());
+    if (after != null) {
+      p.setLong(i++, after.dueAt().getEpochSecond());
+      p.setLong(i++, after.dueAt().getEpochSecond());
+      p.setInt(i++, after.dueAt().getNano());
+      p.setInt(i++, after.dueAt().getNano());
+      p.setString(i++, after.key());
+    }
+    if (key == null) {
+      p.setInt(i, limit);
+    }
+  }
+
+  /**
+   * Claims up to {@code limit} entries in this transaction, which the caller commits: locks the
+   * claimable rows, skipping those other transactions hold, and sets their lease. Returns them
+   * in claim order, as stored.
+   *
+   * <p>PostgreSQL and MariaDB lock just the rows the ordered, limited query returns, in one
+   * statement. H2 locks every row that matches a locking query's condition, whatever its
+   * {@code LIMIT}, so there one claim would lock all due entries and leave concurrent claims
+   * nothing: on H2 the claimable rows are read without locks a page at a time, and each is then
+   * locked by a point query (skipped when another transaction holds it), which H2 evaluates
+   * again on the row's newest version.
+   */
+  List<OutboxEntry> claimOutbox(Instant now, String lease, Instant leaseUntil, int limit) {
+    List<OutboxEntry> locked = dialect == Dialect.H2
+        ? lockClaimableOneByOne(now, limit)
+        : query("claiming outbox entries", claimableSql(dialect, false, false, true),
+            p -> bindClaimable(p, null, now, null, limit), this::outboxEntry);
+    List<OutboxEntry> out = new ArrayList<>(locked.size());
+    for (OutboxEntry e : locked) {
+      out.add(e.claimed(lease, leaseUntil));
+    }
+    // PostgreSQL may return rows that another claim changed meanwhile out of order.
+    out.sort(Comparator.comparing(OutboxEntry::dueAt).thenComparing(OutboxEntry::key));
+    batch("claiming outbox entries",
+        "UPDATE cdp_outbox SET lease = ?, lease_until_second = ?, lease_until_nano = ?"
+            + " WHERE workspace = ? AND outbox_key = ?",
+        out, (p, e) -> {
+          p.setString(1, lease);
+          p.setLong(2, leaseUntil.getEpochSecond());
+          p.setInt(3, leaseUntil.getNano());
+          p.setString(4, ws);
+          p.setString(5, e.key());
+        });
+    return out;
+  }
+
+  /** Candidates read per page on H2, beyond the limit, for those other claims hold. */
+  private static final int EXTRA_CANDIDATES = 16;
+
+  private List<OutboxEntry> lockClaimableOneByOne(Instant now, int limit) {
+    int fetch = (int) Math.min(Integer.MAX_VALUE, (long) limit + EXTRA_CANDIDATES);
+    List<OutboxEntry> out = new ArrayList<>();
+    OutboxEntry after = null;
+    while (out.size() < limit) {
+      OutboxEntry cursor = after;
+      List<OutboxEntry> candidates = query("reading claimable outbox entries",
+          claimableSql(dialect, cursor != null, false, false),
+          p -> bindClaimable(p, null, now, cursor, fetch), this::outboxEntry);
+      for (OutboxEntry c : candidates) {
+        if (out.size() == limit) {
+          break;
+        }
+        first(query("claiming an outbox entry", claimableSql(dialect, false, true, true),
+            p -> bindClaimable(p, c.key(), now, null, 1), this::outboxEntry))
+            .ifPresent(out::add);
+      }
+      if (candidates.size() < fetch) {
+        break;
+      }
+      after = candidates.get(candidates.size() - 1);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ delivery history
+
+  /** A profile's delivery history, by time then id. */
+  List<Delivery> deliveries(ProfileId profile) {
+    return query("reading the delivery history",
+        "SELECT delivery_id, at_second, at_nano, rule_name, channel, outbox_key, attempt,"
+            + " outcome, reason, detail FROM cdp_deliveries WHERE workspace = ?"
+            + " AND profile_id = ? ORDER BY workspace, profile_id, at_second, at_nano,"
+            + " delivery_id",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, profile.value());
+        },
+        rs -> new Delivery(rs.getString(1), profile, instant(rs, 2), rs.getString(4),
+            rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9),
+            pii.reveal(rs.getString(10))));
+  }
+
+  void upsertDeliveries(Collection<Delivery> deliveries) {
+    batch("storing the delivery history",
+        dialect.upsert("cdp_deliveries", List.of("workspace", "delivery_id"),
+            List.of("profile_id", "at_second", "at_nano", "rule_name", "channel", "outbox_key",
+                "attempt", "outcome", "reason", "detail")),
+        deliveries, (p, d) -> {
+          p.setString(1, ws);
+          p.setString(2, d.id());
+          p.setString(3, d.profile().value());
+          p.setLong(4, d.at().getEpochSecond());
+          p.setInt(5, d.at().getNano());
+          p.setString(6, d.rule());
+          p.setString(7, d.channel());
+          p.setString(8, d.key());
+          p.setInt(9, d.attempt());
+          p.setString(10, d.outcome());
+          p.setString(11, d.reason());
+          p.setString(12, pii.protect(d.detail()));
         });
   }
 

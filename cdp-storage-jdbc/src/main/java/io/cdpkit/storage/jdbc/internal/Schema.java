@@ -29,7 +29,7 @@ public final class Schema {
 
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
   private static final List<Function<Dialect, List<String>>> MIGRATIONS =
-      List.of(Schema::v1, Schema::v2, Schema::v3);
+      List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -113,6 +113,40 @@ public final class Schema {
     out.add("CREATE INDEX cdp_checks_due ON cdp_checks"
         + " (workspace, at_second, at_nano, profile_id)");
     return out;
+  }
+
+  /**
+   * The activation outbox and the delivery history. Keys, ids and profile ids sort as
+   * {@link String#compareTo} (binary collation), instants are epoch seconds and nanoseconds as in
+   * version 3, and the documents (trigger, detail) go through the {@code PiiCodec}. The outbox
+   * has an index in claim order (status, due time, key) and one in key order per status, for
+   * listing; the history one per profile in time order.
+   */
+  private static List<String> v4(Dialect d) {
+    String o = d.tableOptions();
+    String text = d.text();
+    String bin = d.binaryCollation();
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS cdp_outbox (workspace VARCHAR(64) NOT NULL,"
+            + " outbox_key VARCHAR(200)" + bin + " NOT NULL, rule_name VARCHAR(64) NOT NULL,"
+            + " profile_id VARCHAR(64) NOT NULL, channel VARCHAR(64) NOT NULL,"
+            + " decided_second BIGINT NOT NULL, decided_nano INT NOT NULL,"
+            + " due_second BIGINT NOT NULL, due_nano INT NOT NULL, attempts INT NOT NULL,"
+            + " status VARCHAR(16) NOT NULL, trigger_text " + text + " NOT NULL,"
+            + " lease VARCHAR(64), lease_until_second BIGINT, lease_until_nano INT,"
+            + " last_error VARCHAR(1000), PRIMARY KEY (workspace, outbox_key))" + o,
+        "CREATE INDEX cdp_outbox_due ON cdp_outbox"
+            + " (workspace, status, due_second, due_nano, outbox_key)",
+        "CREATE INDEX cdp_outbox_status ON cdp_outbox (workspace, status, outbox_key)",
+        "CREATE TABLE IF NOT EXISTS cdp_deliveries (workspace VARCHAR(64) NOT NULL,"
+            + " delivery_id VARCHAR(200)" + bin + " NOT NULL,"
+            + " profile_id VARCHAR(64)" + bin + " NOT NULL,"
+            + " at_second BIGINT NOT NULL, at_nano INT NOT NULL, rule_name VARCHAR(64) NOT NULL,"
+            + " channel VARCHAR(64) NOT NULL, outbox_key VARCHAR(200) NOT NULL,"
+            + " attempt INT NOT NULL, outcome VARCHAR(64) NOT NULL, reason VARCHAR(1000),"
+            + " detail " + text + " NOT NULL, PRIMARY KEY (workspace, delivery_id))" + o,
+        "CREATE INDEX cdp_deliveries_profile ON cdp_deliveries"
+            + " (workspace, profile_id, at_second, at_nano, delivery_id)");
   }
 
   /**

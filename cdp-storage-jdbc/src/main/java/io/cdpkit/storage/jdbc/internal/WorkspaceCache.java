@@ -16,13 +16,17 @@ import org.jspecify.annotations.Nullable;
  * writers take. Event presence (by messageId) is not cached across transactions: almost every
  * messageId is looked up once, and a batch checks all of its own in one query, so such entries
  * would only push useful ones out. Ordered reads (profile scans, a segment's members, due
- * checks, metadata by prefix) are not cached either: a scan would push the hot set out.
+ * checks, metadata by prefix) are not cached either: a scan would push the hot set out. Nor are
+ * outbox entries and delivery lines: claims change outbox rows outside the workspace's lock and
+ * without advancing its version, so no version could tell a cached entry stale.
  *
  * <h2>Never stale</h2>
  *
- * <p>Every committed write transaction advances its workspace's {@code version} column (under
- * the workspace's row lock). Every transaction reads that version first: a writer under the row
- * lock, a reader as the first statement of its snapshot. The cache serves a transaction only when
+ * <p>Every committed write transaction that changed anything besides outbox entries and
+ * delivery lines advances its workspace's {@code version} column (under the workspace's row
+ * lock); one that changed only those leaves it, and this cache, as they are. Every
+ * transaction reads that version first: a writer under the row lock, a reader as the first
+ * statement of its snapshot. The cache serves a transaction only when
  * the version it read equals the version the cache's {@link View} describes; entries are stamped
  * with the version they were read or written at, and an entry is used only if its stamp is not
  * newer than the transaction's version.

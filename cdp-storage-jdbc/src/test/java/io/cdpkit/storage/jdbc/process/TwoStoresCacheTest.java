@@ -8,7 +8,9 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import java.time.Instant;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * in-memory reference that ingested the same events: a cache that served an entry written
  * before the other node's merge would show a stale profile here. Memberships, checks and
  * metadata, which the cache also holds or which sit next to what it holds, are written through
- * one and read through the other the same way.
+ * one and read through the other the same way, and so are outbox entries and delivery lines,
+ * which are written without advancing the workspace's version and claimed outside any write.
  */
 class TwoStoresCacheTest {
   static final int SHOPPERS = 20;
@@ -121,6 +124,49 @@ class TwoStoresCacheTest {
             .containsExactly(new Membership(segment, p, at));
         assertThat(check).as("step %d", step).contains(new ScheduledCheck(p, at));
         assertThat(seen).isEqualTo(progress);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("outbox entries and delivery lines written or claimed through one store are read"
+      + " through the other at once, also after it had read the old ones")
+  void outboxSeenByTheOtherNode() {
+    String name = "two-stores-outbox-" + UUID.randomUUID();
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    ProfileId p = ProfileId.of("p-ayse");
+    Instant t = Instant.parse("2026-03-01T10:00:00Z");
+    try (JdbcStore a = JdbcStore.h2InMemory(name);
+        JdbcStore b = JdbcStore.h2InMemory(name)) {
+      OutboxEntry entry = OutboxEntry.pending("k-1", "winback-email", p, "email", t, t, "{}");
+      a.write(shop, tx -> tx.insertOutbox(entry));
+      b.read(shop, tx -> {
+        tx.outbox("k-1");
+        tx.profile(p);
+        return null;
+      });
+
+      List<OutboxEntry> claimed = a.claimOutbox(shop, t, "worker-a", t.plusSeconds(60), 10);
+      Optional<OutboxEntry> seen = b.read(shop, tx -> tx.outbox("k-1"));
+      assertThat(seen).contains(claimed.get(0));
+      assertThat(b.claimOutbox(shop, t, "worker-b", t.plusSeconds(60), 10)).isEmpty();
+
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        JdbcStore writer = attempt % 2 == 0 ? a : b;
+        JdbcStore reader = writer == a ? b : a;
+        OutboxEntry next = entry.next(OutboxEntry.Status.PENDING, attempt, t, "timeout");
+        Delivery line = new Delivery("d-" + attempt, p, t.plusSeconds(attempt),
+            "winback-email", "email", "k-1", attempt, "failed", "timeout", "{}");
+        reader.read(shop, tx -> tx.deliveries(p));
+        writer.write(shop, tx -> {
+          tx.updateOutbox(next);
+          tx.putDelivery(line);
+          return null;
+        });
+        Optional<OutboxEntry> now = reader.read(shop, tx -> tx.outbox("k-1"));
+        List<Delivery> lines = reader.read(shop, tx -> tx.deliveries(p));
+        assertThat(now).as("attempt %d", attempt).contains(next);
+        assertThat(lines).as("attempt %d", attempt).hasSize(attempt).endsWith(line);
       }
     }
   }
