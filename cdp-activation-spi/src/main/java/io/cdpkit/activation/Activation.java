@@ -102,7 +102,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
   private final Duration lease;
   private final int batch;
   private final Duration pollInterval;
-  private final RandomGenerator random;
+  private final @Nullable RandomGenerator random;
   private final Set<WorkspaceId> workspaces = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Engine engine;
   private volatile @Nullable ExtensionContext context;
@@ -435,7 +435,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
     private Duration lease = Duration.ofMinutes(5);
     private int batch = 100;
     private Duration pollInterval = Duration.ofSeconds(1);
-    private RandomGenerator random = RandomGenerator.getDefault();
+    private @Nullable RandomGenerator random;
 
     private Builder() {}
 
@@ -614,7 +614,10 @@ public final class Activation implements CdpExtension, AutoCloseable {
       return this;
     }
 
-    /** The randomness of retry jitter (for reproducible tests). */
+    /**
+     * The randomness of retry jitter (for reproducible tests), used under its own lock; a
+     * thread-local generator unless set.
+     */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;

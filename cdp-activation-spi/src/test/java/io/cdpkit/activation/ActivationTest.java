@@ -487,6 +487,26 @@ class ActivationTest {
   }
 
   @Test
+  @DisplayName("a merge is not an exit: the merged-away profile leaving its segments fires no exit rule")
+  void mergeIsNoExit() {
+    start(b -> b.rule(Rule.builder("bye").trigger(Trigger.segmentExited("gold")).channel("mail")
+        .purpose("marketing").build()));
+    consent("c1", "marketing", "email", true);
+    consent("c2", "marketing", "email", true);
+    identify("c1", Map.of("tier", "gold"));
+    // An anonymous gold member, then recognised as c1: one of the two profiles merges away.
+    cdp.ingest(Event.identify().messageId("g1").anonymousId("anon-9").trait("tier", "gold")
+        .timestamp(clock.instant()).build());
+    cdp.ingest(Event.identify().messageId("g2").anonymousId("anon-9").userId("c1")
+        .timestamp(clock.instant()).build());
+    identify("c2", Map.of("tier", "gold"));
+    identify("c2", Map.of("tier", "silver")); // a real exit
+    activation.drain();
+    assertThat(email.sent()).extracting(Message::profile).containsExactly(
+        cdp.profiles().find(Identifier.customerId("c2")).orElseThrow().id());
+  }
+
+  @Test
   @DisplayName("a daily schedule sends once per member per tick, starting with the next tick")
   void schedule() {
     start(b -> b.rule(Rule.builder("digest")

@@ -48,6 +48,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -80,11 +81,12 @@ public final class Engine {
   private final RetryPolicy retry;
   private final Duration lease;
   private final int batch;
-  private final RandomGenerator random;
+  /** The host's generator, used under its own lock; {@code null}: a thread-local one. */
+  private final @Nullable RandomGenerator random;
 
   public Engine(ExtensionContext ctx, Map<String, Rule> rules, Map<String, ChannelRuntime> channels,
       ConsentPolicy consent, Map<String, List<FrequencyCap>> caps, RetryPolicy retry,
-      Duration lease, int batch, RandomGenerator random) {
+      Duration lease, int batch, @Nullable RandomGenerator random) {
     this.ctx = ctx;
     this.rules = Map.copyOf(rules);
     this.channels = Map.copyOf(channels);
@@ -137,7 +139,8 @@ public final class Engine {
     for (Signal s : signals) {
       Trigger.Kind kind = s.kind().equals(Signal.SEGMENT_ENTERED) ? Trigger.Kind.SEGMENT_ENTERED
           : s.kind().equals(Signal.SEGMENT_EXITED) ? Trigger.Kind.SEGMENT_EXITED : null;
-      if (kind == null) {
+      if (kind == null || kind == Trigger.Kind.SEGMENT_EXITED && s.cause().startsWith("merge:")) {
+        // A profile merged into another left its segments, but the person did not.
         continue;
       }
       for (Rule r : rules.values()) {
@@ -407,7 +410,7 @@ public final class Engine {
           LOG.warn("activation {} of rule {} is a dead letter after {} attempts", e.key(),
               e.rule(), attempt);
         } else {
-          Duration wait = retry.backoff(attempt, random);
+          Duration wait = backoff(attempt);
           if (result.retryAfter().isPresent() && result.retryAfter().get().compareTo(wait) > 0) {
             wait = result.retryAfter().get();
           }
@@ -418,6 +421,15 @@ public final class Engine {
       }
       default:
         throw new IllegalStateException("unknown outcome " + result.outcome());
+    }
+  }
+
+  private Duration backoff(int attempt) {
+    if (random == null) {
+      return retry.backoff(attempt, ThreadLocalRandom.current());
+    }
+    synchronized (random) {
+      return retry.backoff(attempt, random);
     }
   }
 
