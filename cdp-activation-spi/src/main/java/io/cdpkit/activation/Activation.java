@@ -1,5 +1,9 @@
 package io.cdpkit.activation;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdpkit.activation.internal.ChannelRuntime;
 import io.cdpkit.activation.internal.Engine;
 import io.cdpkit.activation.spi.Channel;
@@ -375,6 +379,32 @@ public final class Activation implements CdpExtension, AutoCloseable {
   /** As {@link #deliveries(WorkspaceId, ProfileId)} in the default workspace. */
   public List<Delivery> deliveries(ProfileId profile) {
     return deliveries(WorkspaceId.DEFAULT, profile);
+  }
+
+  /**
+   * The delivery history of {@link #deliveries(WorkspaceId, ProfileId)} as a JSON array, for a
+   * person's data export: each line with its fields and its detail as an object.
+   */
+  public String deliveriesJson(WorkspaceId workspace, ProfileId profile) {
+    ObjectMapper json = new ObjectMapper();
+    ArrayNode out = json.createArrayNode();
+    for (Delivery d : deliveries(workspace, profile)) {
+      ObjectNode o = out.addObject();
+      o.put("at", d.at().toString());
+      o.put("profile", d.profile().value());
+      o.put("rule", d.rule());
+      o.put("channel", d.channel());
+      o.put("key", d.key());
+      o.put("attempt", d.attempt());
+      o.put("outcome", d.outcome());
+      o.put("reason", d.reason());
+      try {
+        o.set("detail", json.readTree(d.detail()));
+      } catch (JsonProcessingException e) {
+        o.put("detail", d.detail());
+      }
+    }
+    return out.toString();
   }
 
   /** An outbox entry by its idempotency key. */

@@ -124,6 +124,9 @@ class ActivationTest {
           .contains("\"purpose\":\"marketing\"");
       assertThat(activation.outbox(WorkspaceId.DEFAULT, m.idempotencyKey()).orElseThrow()
           .status()).isEqualTo(OutboxEntry.Status.DONE);
+      assertThat(activation.deliveriesJson(WorkspaceId.DEFAULT, p))
+          .contains("\"outcome\":\"delivered\"").contains("\"rule\":\"welcome\"")
+          .contains("\"consent\":{\"granted\":true");
     }
 
     @Test
