@@ -119,7 +119,7 @@ public final class Trigger {
   }
 
   /** The time of day of a daily schedule. */
-  @Nullable LocalTime timeOfDay() {
+  public @Nullable LocalTime timeOfDay() {
     return at;
   }
 

@@ -270,10 +270,17 @@ public final class Engine {
       results.add(s.channel().await(futures.get(i), deadline));
     }
     if (!sends.isEmpty()) {
+      List<String> keys = new ArrayList<>(sends.size());
+      for (Send s : sends) {
+        keys.add(s.entry().key());
+      }
       ctx.store().write(ws, tx -> {
         Instant at = ctx.clock().instant();
+        Map<String, OutboxEntry> current = tx.outbox(keys);
         for (int i = 0; i < sends.size(); i++) {
-          outcome(tx, sends.get(i), results.get(i), token, at);
+          Send s = sends.get(i);
+          outcome(tx, s, Optional.ofNullable(current.get(s.entry().key())), results.get(i),
+              token, at);
         }
         return null;
       });
@@ -285,13 +292,30 @@ public final class Engine {
       String token, Instant now) {
     List<Send> out = new ArrayList<>();
     ComputedTraits traits = ctx.computedTraits();
+    List<String> keys = new ArrayList<>(claimed.size());
     for (OutboxEntry c : claimed) {
-      Optional<OutboxEntry> current = tx.outbox(c.key());
-      if (current.isEmpty() || current.get().status() != OutboxEntry.Status.PENDING
-          || !token.equals(current.get().lease())) {
+      keys.add(c.key());
+    }
+    Map<String, OutboxEntry> entries = tx.outbox(keys);
+    // The triggering events of rules whose templates read them, in one read.
+    List<String> messageIds = new ArrayList<>();
+    Map<String, JsonNode> triggers = new java.util.HashMap<>();
+    for (OutboxEntry e : entries.values()) {
+      JsonNode t = readTrigger(e.trigger());
+      triggers.put(e.key(), t);
+      Rule r = rules.get(e.rule());
+      if (r != null && t.has("messageId") && r.template().paths().stream()
+          .anyMatch(p -> p.startsWith("event."))) {
+        messageIds.add(t.get("messageId").asText());
+      }
+    }
+    Map<String, StoredEvent> triggerEvents =
+        messageIds.isEmpty() ? Map.of() : tx.events(messageIds);
+    for (OutboxEntry c : claimed) {
+      OutboxEntry e = entries.get(c.key());
+      if (e == null || e.status() != OutboxEntry.Status.PENDING || !token.equals(e.lease())) {
         continue; // finished or claimed again by another worker meanwhile
       }
-      OutboxEntry e = current.get();
       Rule r = rules.get(e.rule());
       ChannelRuntime ch = r == null ? null : channels.get(e.channel());
       if (r == null || ch == null) {
@@ -309,7 +333,7 @@ public final class Engine {
       ProfileState state = rec.state();
       Profile p = new Profile(pid, ws, ids, state, rec.version(),
           traits.isEmpty() ? Map.of() : traits.values(state, now));
-      JsonNode trigger = readTrigger(e.trigger());
+      JsonNode trigger = triggers.get(e.key());
       Instant since = Instant.parse(trigger.path("since").asText(e.decidedAt().toString()));
       Events events = new Events(tx, ids);
       ObjectNode detail = JSON.createObjectNode();
@@ -343,7 +367,7 @@ public final class Engine {
       if (why == null) {
         try {
           StoredEvent te = trigger.has("messageId")
-              ? tx.event(trigger.get("messageId").asText()).orElse(null) : null;
+              ? triggerEvents.get(trigger.get("messageId").asText()) : null;
           payload = r.template().tree().isEmpty() ? Map.of()
               : Rendering.render(r, p, te == null ? null : te.event(), trigger);
         } catch (RuntimeException ex) {
@@ -371,11 +395,10 @@ public final class Engine {
     return out;
   }
 
-  private void outcome(WriteTransaction tx, Send s, DeliveryResult result, String token,
-      Instant at) {
+  private void outcome(WriteTransaction tx, Send s, Optional<OutboxEntry> current,
+      DeliveryResult result, String token, Instant at) {
     OutboxEntry e = s.entry();
     int attempt = e.attempts() + 1;
-    Optional<OutboxEntry> current = tx.outbox(e.key());
     boolean ours = current.isPresent() && token.equals(current.get().lease())
         && current.get().status() == OutboxEntry.Status.PENDING;
     String id = e.key() + "#" + attempt;

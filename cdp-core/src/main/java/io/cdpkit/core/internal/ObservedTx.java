@@ -285,6 +285,16 @@ final class ObservedTx implements WriteTransaction {
   }
 
   @Override
+  public Map<String, OutboxEntry> outbox(Collection<String> keys) {
+    return tx.outbox(keys);
+  }
+
+  @Override
+  public Map<String, StoredEvent> events(Collection<String> messageIds) {
+    return tx.events(messageIds);
+  }
+
+  @Override
   public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
       int limit) {
     return tx.outbox(status, afterKey, limit);

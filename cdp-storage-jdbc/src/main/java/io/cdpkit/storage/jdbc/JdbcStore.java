@@ -210,19 +210,7 @@ public final class JdbcStore implements Store {
   public List<OutboxEntry> claimOutbox(WorkspaceId workspace, Instant now, String lease,
       Instant leaseUntil, int limit) {
     Objects.requireNonNull(workspace, "workspace");
-    Objects.requireNonNull(now, "now");
-    Objects.requireNonNull(lease, "lease");
-    Objects.requireNonNull(leaseUntil, "leaseUntil");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-    }
-    if (!leaseUntil.isAfter(now)) {
-      throw new IllegalArgumentException("leaseUntil must be after now");
-    }
-    if (lease.isEmpty() || lease.length() > OutboxEntry.MAX_NAME_LENGTH) {
-      throw new IllegalArgumentException(
-          "lease must be 1 to " + OutboxEntry.MAX_NAME_LENGTH + " characters");
-    }
+    Store.checkClaim(now, lease, leaseUntil, limit);
     return engine.claimOutbox(workspace, now, lease, leaseUntil, limit);
   }
 

@@ -101,7 +101,7 @@ public final class InMemoryStore implements Store {
   public List<OutboxEntry> claimOutbox(WorkspaceId workspace, Instant now, String lease,
       Instant leaseUntil, int limit) {
     Objects.requireNonNull(workspace, "workspace");
-    checkClaim(now, lease, leaseUntil, limit);
+    Store.checkClaim(now, lease, leaseUntil, limit);
     Data d = data(workspace);
     synchronized (d.outboxLock) {
       List<OutboxEntry> found = new ArrayList<>(Math.min(limit, 256));
@@ -121,23 +121,6 @@ public final class InMemoryStore implements Store {
         out.add(claimed);
       }
       return List.copyOf(out);
-    }
-  }
-
-  /** The checks {@link Store#claimOutbox} makes of its arguments. */
-  static void checkClaim(Instant now, String lease, Instant leaseUntil, int limit) {
-    Objects.requireNonNull(now, "now");
-    Objects.requireNonNull(lease, "lease");
-    Objects.requireNonNull(leaseUntil, "leaseUntil");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-    }
-    if (!leaseUntil.isAfter(now)) {
-      throw new IllegalArgumentException("leaseUntil must be after now");
-    }
-    if (lease.isEmpty() || lease.length() > OutboxEntry.MAX_NAME_LENGTH) {
-      throw new IllegalArgumentException(
-          "lease must be 1 to " + OutboxEntry.MAX_NAME_LENGTH + " characters");
     }
   }
 

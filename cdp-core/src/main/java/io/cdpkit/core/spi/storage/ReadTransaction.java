@@ -107,6 +107,30 @@ public interface ReadTransaction {
   }
 
   /**
+   * The outbox entries with these keys, by key; keys without an entry left out. The default
+   * reads them one by one; a database store reads them in a few queries.
+   */
+  default Map<String, OutboxEntry> outbox(Collection<String> keys) {
+    Map<String, OutboxEntry> out = new java.util.LinkedHashMap<>();
+    for (String k : keys) {
+      outbox(k).ifPresent(e -> out.put(k, e));
+    }
+    return out;
+  }
+
+  /**
+   * The stored events with these messageIds, by messageId; those not stored left out. The
+   * default reads them one by one; a database store reads them in a few queries.
+   */
+  default Map<String, StoredEvent> events(Collection<String> messageIds) {
+    Map<String, StoredEvent> out = new java.util.LinkedHashMap<>();
+    for (String m : messageIds) {
+      event(m).ifPresent(e -> out.put(m, e));
+    }
+    return out;
+  }
+
+  /**
    * Outbox entries with this status whose key sorts after {@code afterKey}
    * ({@link String#compareTo}), ascending, at most {@code limit}; from the first when
    * {@code afterKey} is {@code null}.

@@ -44,13 +44,37 @@ public interface Store extends AutoCloseable {
    * ({@code FOR UPDATE SKIP LOCKED}). Claiming does not take the workspace's write lock, so
    * it does not queue behind ingestion.
    *
-   * @throws IllegalArgumentException when limit is less than 1 or {@code leaseUntil} is not
-   *     after {@code now}
+   * @throws IllegalArgumentException when limit is less than 1, {@code leaseUntil} is not
+   *     after {@code now}, or the lease is not 1 to {@value OutboxEntry#MAX_NAME_LENGTH}
+   *     characters
    * @throws StorageException when the store fails; nothing was claimed
    */
   default java.util.List<OutboxEntry> claimOutbox(WorkspaceId workspace, java.time.Instant now,
       String lease, java.time.Instant leaseUntil, int limit) {
     throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /**
+   * Checks the arguments of {@link #claimOutbox} as the contract requires (the lease is 1 to
+   * {@value OutboxEntry#MAX_NAME_LENGTH} characters); stores call it first.
+   *
+   * @throws IllegalArgumentException when an argument is out of range
+   */
+  static void checkClaim(java.time.Instant now, String lease, java.time.Instant leaseUntil,
+      int limit) {
+    java.util.Objects.requireNonNull(now, "now");
+    java.util.Objects.requireNonNull(lease, "lease");
+    java.util.Objects.requireNonNull(leaseUntil, "leaseUntil");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    if (!leaseUntil.isAfter(now)) {
+      throw new IllegalArgumentException("leaseUntil must be after now");
+    }
+    if (lease.isEmpty() || lease.length() > OutboxEntry.MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "lease must be 1 to " + OutboxEntry.MAX_NAME_LENGTH + " characters");
+    }
   }
 
   /** Releases what the store holds. The default does nothing. */

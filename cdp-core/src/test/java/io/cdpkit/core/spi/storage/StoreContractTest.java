@@ -628,6 +628,28 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    @DisplayName("events(messageIds) returns by messageId what event(messageId) returns, committed"
+        + " and written earlier in the transaction, leaving out unknown ones")
+    void batchRead() {
+      StoredEvent a = order("e-1", at(1), AYSE_CUSTOMER);
+      StoredEvent b = viewed("e-2", at(2), BOB_EMAIL);
+      update(tx -> tx.insertEvent(a));
+      Map<String, StoredEvent> read = store.write(SHOP, tx -> {
+        tx.insertEvent(b);
+        return tx.events(List.of("e-2", "nobody", "e-1"));
+      });
+      assertThat(read).containsOnlyKeys("e-1", "e-2");
+      assertThat(read.get("e-1")).isEqualTo(a);
+      assertThat(read.get("e-2")).isEqualTo(b);
+      Map<String, StoredEvent> committed = store.read(SHOP,
+          tx -> tx.events(List.of("e-1", "e-3")));
+      assertThat(committed).containsOnlyKeys("e-1");
+      Map<String, StoredEvent> elsewhere = store.read(OTHER_SHOP,
+          tx -> tx.events(List.of("e-1")));
+      assertThat(elsewhere).isEmpty();
+    }
+
+    @Test
     @DisplayName("insertEvent refuses a messageId inserted earlier in the same transaction")
     void insertIsIdempotentWithinOneTransaction() {
       StoredEvent first = viewed("m-1", at(1), AYSE_COOKIE);
@@ -2015,6 +2037,35 @@ public abstract class StoreContractTest {
       assertThat(readOutbox(dead.key())).contains(dead);
       assertThat(readOutbox("winback/p-nobody")).isEmpty();
       assertThat(readOutbox("WINBACK/P-AYSE/2026-03-01")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("outbox(keys) returns by key what outbox(key) returns for each, committed and"
+        + " written earlier in the transaction, leaving out unknown keys")
+    void batchRead() {
+      OutboxEntry a = pending("b-1", at(1));
+      OutboxEntry b = finished(pending("b-2", at(2)), OutboxEntry.Status.DONE);
+      OutboxEntry c = pending("b-3", at(3));
+      update(tx -> {
+        tx.insertOutbox(a);
+        tx.insertOutbox(b);
+      });
+      Map<String, OutboxEntry> read = store.write(SHOP, tx -> {
+        tx.insertOutbox(c);
+        tx.updateOutbox(finished(a, OutboxEntry.Status.DEAD));
+        return tx.outbox(List.of("b-3", "b-1", "nobody", "b-2"));
+      });
+      assertThat(read).containsOnlyKeys("b-1", "b-2", "b-3");
+      assertThat(read.get("b-1")).isEqualTo(finished(a, OutboxEntry.Status.DEAD));
+      assertThat(read.get("b-2")).isEqualTo(b);
+      assertThat(read.get("b-3")).isEqualTo(c);
+      Map<String, OutboxEntry> committed = store.read(SHOP,
+          tx -> tx.outbox(List.of("b-1", "b-2", "b-3", "b-4")));
+      assertThat(committed).containsOnlyKeys("b-1", "b-2", "b-3");
+      assertThat(committed.get("b-1").status()).isEqualTo(OutboxEntry.Status.DEAD);
+      Map<String, OutboxEntry> elsewhere = store.read(OTHER_SHOP,
+          tx -> tx.outbox(List.of("b-1")));
+      assertThat(elsewhere).isEmpty();
     }
 
     @Test

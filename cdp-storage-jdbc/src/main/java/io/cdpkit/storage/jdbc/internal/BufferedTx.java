@@ -97,6 +97,11 @@ final class BufferedTx implements WriteTransaction {
   private final Map<ProfileId, Optional<ScheduledCheck>> checks = new LinkedHashMap<>();
   /** Outbox entries inserted or replaced, by key. */
   private final Map<String, OutboxWrite> outbox = new LinkedHashMap<>();
+  /**
+   * Keys this transaction read committed entries of: rows are never deleted, so they exist
+   * until the commit and {@link #updateOutbox} need not ask again.
+   */
+  private final Set<String> outboxSeen = new HashSet<>();
   /** Delivery lines by id. */
   private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
   private final List<Runnable> undo = new ArrayList<>();
@@ -281,6 +286,28 @@ final class BufferedTx implements WriteTransaction {
   public Optional<StoredEvent> event(String messageId) {
     StoredEvent e = events.get(messageId);
     return e != null ? Optional.of(e) : rows.event(messageId);
+  }
+
+  @Override
+  public Map<String, StoredEvent> events(Collection<String> messageIds) {
+    Map<String, StoredEvent> out = new LinkedHashMap<>();
+    List<String> unbuffered = new ArrayList<>();
+    for (String m : messageIds) {
+      if (!events.containsKey(m)) {
+        unbuffered.add(m);
+      }
+    }
+    Map<String, StoredEvent> read = new HashMap<>();
+    for (StoredEvent e : rows.events(unbuffered)) {
+      read.put(e.messageId(), e);
+    }
+    for (String m : messageIds) {
+      StoredEvent e = events.containsKey(m) ? events.get(m) : read.get(m);
+      if (e != null) {
+        out.put(m, e);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -674,10 +701,39 @@ final class BufferedTx implements WriteTransaction {
   // ------------------------------------------------------------------ outbox
 
   @Override
+  public Map<String, OutboxEntry> outbox(Collection<String> keys) {
+    List<String> unbuffered = new ArrayList<>();
+    for (String k : keys) {
+      if (!outbox.containsKey(k)) {
+        unbuffered.add(k);
+      }
+    }
+    Map<String, OutboxEntry> read = new HashMap<>();
+    for (OutboxEntry e : rows.outbox(unbuffered)) {
+      read.put(e.key(), e);
+      outboxSeen.add(e.key());
+    }
+    Map<String, OutboxEntry> out = new LinkedHashMap<>();
+    for (String k : keys) {
+      OutboxWrite w = outbox.get(k);
+      OutboxEntry e = w != null ? w.entry() : read.get(k);
+      if (e != null) {
+        out.put(k, e);
+      }
+    }
+    return out;
+  }
+
+  @Override
   public Optional<OutboxEntry> outbox(String key) {
     Objects.requireNonNull(key, "key");
     OutboxWrite w = outbox.get(key);
-    return w != null ? Optional.of(w.entry()) : rows.outbox(key);
+    if (w != null) {
+      return Optional.of(w.entry());
+    }
+    Optional<OutboxEntry> e = rows.outbox(key);
+    e.ifPresent(x -> outboxSeen.add(key));
+    return e;
   }
 
   @Override
@@ -712,7 +768,7 @@ final class BufferedTx implements WriteTransaction {
   public void updateOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
     OutboxWrite w = outbox.get(entry.key());
-    if (w == null && !rows.outboxExists(entry.key())) {
+    if (w == null && !outboxSeen.contains(entry.key()) && !rows.outboxExists(entry.key())) {
       throw new IllegalArgumentException(
           "updateOutbox: the workspace has no outbox entry with this key");
     }

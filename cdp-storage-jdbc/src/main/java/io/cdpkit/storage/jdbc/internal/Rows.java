@@ -285,6 +285,12 @@ final class Rows {
         rs -> codec.readEvent(pii.reveal(rs.getString(1)))));
   }
 
+  /** The stored events with these messageIds. */
+  List<StoredEvent> events(Collection<String> messageIds) {
+    return queryIn("reading events", "t.body", "cdp_events", null, null, "message_id",
+        messageIds, rs -> codec.readEvent(pii.reveal(rs.getString(1))));
+  }
+
   /** Which of these messageIds are stored. */
   Set<String> storedMessageIds(Collection<String> messageIds) {
     return new HashSet<>(queryIn("checking stored events", "t.message_id", "cdp_events",
@@ -749,9 +755,12 @@ final class Rows {
 
   // ------------------------------------------------------------------ outbox
 
-  private static final String OUTBOX_SELECT = "SELECT outbox_key, rule_name, profile_id,"
+  private static final String OUTBOX_SELECT_COLUMNS = "outbox_key, rule_name, profile_id,"
       + " channel, decided_second, decided_nano, due_second, due_nano, attempts, status,"
-      + " trigger_text, lease, lease_until_second, lease_until_nano, last_error FROM cdp_outbox";
+      + " trigger_text, lease, lease_until_second, lease_until_nano, last_error";
+
+  private static final String OUTBOX_SELECT =
+      "SELECT " + OUTBOX_SELECT_COLUMNS + " FROM cdp_outbox";
 
   private static final String OUTBOX_COLUMNS = OUTBOX_SELECT + " WHERE workspace = ?";
 
@@ -771,6 +780,12 @@ final class Rows {
           p.setString(2, key);
         },
         this::outboxEntry));
+  }
+
+  /** The entries with these keys. */
+  List<OutboxEntry> outbox(Collection<String> keys) {
+    return queryIn("reading outbox entries", OUTBOX_SELECT_COLUMNS, "cdp_outbox", null, null,
+        "outbox_key", keys, this::outboxEntry);
   }
 
   /** Whether an entry with this key is stored, without reading it. */
