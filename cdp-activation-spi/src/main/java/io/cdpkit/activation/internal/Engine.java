@@ -316,6 +316,14 @@ public final class Engine {
       if (e == null || e.status() != OutboxEntry.Status.PENDING || !token.equals(e.lease())) {
         continue; // finished or claimed again by another worker meanwhile
       }
+      if (e.attempts() >= retry.maxAttempts()) {
+        // Every attempt was sent without its outcome being recorded (its node died each time).
+        String why = "no outcome recorded after " + e.attempts() + " attempts";
+        tx.putDelivery(new Delivery(e.key() + "#" + e.attempts() + "x", e.profile(), now,
+            e.rule(), e.channel(), e.key(), e.attempts(), DEAD, why, "{}"));
+        tx.updateOutbox(e.next(OutboxEntry.Status.DEAD, e.attempts(), now, why));
+        continue;
+      }
       Rule r = rules.get(e.rule());
       ChannelRuntime ch = r == null ? null : channels.get(e.channel());
       if (r == null || ch == null) {
@@ -384,13 +392,19 @@ public final class Engine {
         suppress(tx, e, now, why, detail.toString());
         continue;
       }
+      // The attempt counts from here: if the outcome is lost (the node dies), the next worker
+      // sends attempt + 1, and the last attempt still ends in a dead letter.
       int attempt = e.attempts() + 1;
+      OutboxEntry counted = new OutboxEntry(e.key(), e.rule(), e.profile(), e.channel(),
+          e.decidedAt(), e.dueAt(), attempt, e.status(), e.trigger(), e.lease(), e.leaseUntil(),
+          e.lastError());
+      tx.updateOutbox(counted);
       tx.putDelivery(new Delivery(e.key() + "#" + attempt, pid, now, e.rule(), e.channel(),
           e.key(), attempt, SENDING, null, detail.toString()));
       Message m = new Message(e.key(), ws, pid, r.id(), ch.name(), r.purpose(),
           r.trigger().label(), recipients, payload, attempt,
           e.decidedAt());
-      out.add(new Send(e, ch, m, detail.toString()));
+      out.add(new Send(counted, ch, m, detail.toString()));
     }
     return out;
   }
@@ -398,7 +412,7 @@ public final class Engine {
   private void outcome(WriteTransaction tx, Send s, Optional<OutboxEntry> current,
       DeliveryResult result, String token, Instant at) {
     OutboxEntry e = s.entry();
-    int attempt = e.attempts() + 1;
+    int attempt = e.attempts(); // counted when it passed the gates
     boolean ours = current.isPresent() && token.equals(current.get().lease())
         && current.get().status() == OutboxEntry.Status.PENDING;
     String id = e.key() + "#" + attempt;

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running {@link IngestChild} JVM on this test's classpath. Its stdout is read on a thread of
- * its own: READY, the highest "ACK n" so far, and DONE; stderr goes to a file for failures.
+ * A running child JVM on this test's classpath ({@link IngestChild} unless another main class
+ * is given). Its stdout is read on a thread of its own: READY, the highest "ACK n" so far, and
+ * DONE; stderr goes to a file for failures.
  */
 final class Child implements AutoCloseable {
   private final Process process;
@@ -25,11 +26,15 @@ final class Child implements AutoCloseable {
   private final Path log;
 
   Child(Path log, String... args) {
+    this(IngestChild.class, log, args);
+  }
+
+  Child(Class<?> main, Path log, String... args) {
     this.log = log;
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", System.getProperty("java.class.path"), IngestChild.class.getName()));
+        "-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
     try {
       process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
@@ -72,6 +77,14 @@ final class Child implements AutoCloseable {
   void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+  }
+
+  /**
+   * The exit code of a child that ended: 137 (128 + 9) for one that {@link #kill()} ended with
+   * SIGKILL on Linux.
+   */
+  int exitValue() {
+    return process.exitValue();
   }
 
   /** Waits for a normal exit and returns its code. */
