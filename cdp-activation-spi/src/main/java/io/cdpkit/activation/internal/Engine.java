@@ -130,7 +130,11 @@ public final class Engine {
       t.put("kind", "event");
       t.put("messageId", e.messageId());
       t.put("since", e.eventTime().toString());
-      decide(tx, r, node.get().profile(), pc.now(), "event|" + e.messageId(), t);
+      // The event is stored for the first time in this transaction (a duplicate fires nothing),
+      // so its key is new: no need to ask the store.
+      String key = key(r.id(), node.get().profile(), "event|" + e.messageId());
+      tx.addOutbox(OutboxEntry.pending(key, r.id(), node.get().profile(), r.channel(),
+          pc.now(), pc.now().plus(r.delay()), t.toString()));
     }
   }
 

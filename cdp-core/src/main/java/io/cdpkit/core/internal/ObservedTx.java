@@ -285,6 +285,11 @@ final class ObservedTx implements WriteTransaction {
   }
 
   @Override
+  public void addOutbox(OutboxEntry entry) {
+    tx.addOutbox(entry);
+  }
+
+  @Override
   public Map<String, OutboxEntry> outbox(Collection<String> keys) {
     return tx.outbox(keys);
   }

@@ -101,6 +101,21 @@ public interface WriteTransaction extends ReadTransaction {
   }
 
   /**
+   * Adds an entry whose key the caller knows to be new (derived from an event stored for the
+   * first time in this transaction, say), without asking whether it exists: a database store
+   * just writes it with the commit. The default is {@link #insertOutbox}.
+   *
+   * @throws RuntimeException when the key exists after all, now or at the commit (an
+   *     {@link IllegalStateException}, or a {@link io.cdpkit.core.StorageException} from the
+   *     store's write); the transaction then fails and nothing of it is kept
+   */
+  default void addOutbox(OutboxEntry entry) {
+    if (!insertOutbox(entry)) {
+      throw new IllegalStateException("the outbox already has an entry with this key");
+    }
+  }
+
+  /**
    * Replaces the outbox entry with {@code entry.key()}.
    *
    * @throws IllegalArgumentException when there is none

@@ -2040,6 +2040,25 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    @DisplayName("addOutbox stores a new key; over a key that exists the whole transaction fails"
+        + " and nothing of it is kept")
+    void addUnchecked() {
+      OutboxEntry first = pending("a-1", at(1));
+      update(tx -> tx.addOutbox(first));
+      assertThat(readOutbox("a-1")).contains(first);
+
+      OutboxEntry other = pending("a-2", at(2));
+      OutboxEntry again = OutboxEntry.pending("a-1", "other-rule", BOB, "sms", at(5), at(6),
+          "{}");
+      assertThatThrownBy(() -> update(tx -> {
+        tx.addOutbox(other);
+        tx.addOutbox(again);
+      })).isInstanceOf(RuntimeException.class);
+      assertThat(readOutbox("a-1")).contains(first);
+      assertThat(readOutbox("a-2")).isEmpty();
+    }
+
+    @Test
     @DisplayName("outbox(keys) returns by key what outbox(key) returns for each, committed and"
         + " written earlier in the transaction, leaving out unknown keys")
     void batchRead() {

@@ -764,6 +764,16 @@ final class BufferedTx implements WriteTransaction {
     return true;
   }
 
+  /** Writes the entry with the commit, unchecked: a key that exists fails the commit. */
+  @Override
+  public void addOutbox(OutboxEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (outbox.containsKey(entry.key()) || outboxSeen.contains(entry.key())) {
+      throw new IllegalStateException("the outbox already has an entry with this key");
+    }
+    write(outbox, entry.key(), new OutboxWrite(entry, true));
+  }
+
   @Override
   public void updateOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
