@@ -52,21 +52,15 @@ public final class Rule {
     this.template = b.template;
     this.suppressions = List.copyOf(b.suppressions);
     this.maxEventAge = b.maxEventAge;
-    if (trigger.kind() != Trigger.Kind.EVENT) {
-      for (String p : template.paths()) {
-        if (p.startsWith("event.")) {
-          throw new IllegalArgumentException("rule " + id + ": template field '" + p
-              + "' needs an event trigger");
-        }
-      }
+    if (trigger.kind() != Trigger.Kind.EVENT && template.readsEvent()) {
+      String p = template.paths().stream().filter(x -> x.startsWith("event.")).findFirst()
+          .orElseThrow();
+      throw new IllegalArgumentException("rule " + id + ": template field '" + p
+          + "' needs an event trigger");
     }
-    if (trigger.kind() == Trigger.Kind.EVENT) {
-      for (String p : template.paths()) {
-        if (p.equals("trigger.segment")) {
-          throw new IllegalArgumentException("rule " + id
-              + ": template field 'trigger.segment' needs a segment or schedule trigger");
-        }
-      }
+    if (trigger.kind() == Trigger.Kind.EVENT && template.paths().contains("trigger.segment")) {
+      throw new IllegalArgumentException("rule " + id
+          + ": template field 'trigger.segment' needs a segment or schedule trigger");
     }
   }
 

@@ -75,12 +75,14 @@ public final class Template {
 
   private final Map<String, Object> tree;
   private final Set<String> paths;
+  private final boolean readsEvent;
 
   private Template(Map<String, Object> tree) {
     this.tree = tree;
     Set<String> p = new LinkedHashSet<>();
     collect(tree, p);
     this.paths = Collections.unmodifiableSet(p);
+    this.readsEvent = p.stream().anyMatch(x -> x.startsWith("event."));
   }
 
   /**
@@ -207,6 +209,11 @@ public final class Template {
     } else if (v instanceof List<?> l) {
       l.forEach(x -> collect(x, out));
     }
+  }
+
+  /** Whether a placeholder reads the triggering event ({@code event.} paths). */
+  public boolean readsEvent() {
+    return readsEvent;
   }
 
   /** The paths its placeholders name, in order of first use. */

@@ -132,9 +132,7 @@ public final class Engine {
       t.put("since", e.eventTime().toString());
       // The event is stored for the first time in this transaction (a duplicate fires nothing),
       // so its key is new: no need to ask the store.
-      String key = key(r.id(), node.get().profile(), "event|" + e.messageId());
-      tx.addOutbox(OutboxEntry.pending(key, r.id(), node.get().profile(), r.channel(),
-          pc.now(), pc.now().plus(r.delay()), t.toString()));
+      add(tx, r, node.get().profile(), pc.now(), "event|" + e.messageId(), t);
     }
   }
 
@@ -164,10 +162,19 @@ public final class Engine {
   /** Writes the decision to the outbox; {@code false} when this trigger was decided before. */
   private boolean decide(WriteTransaction tx, Rule r, ProfileId profile, Instant now,
       String triggerId, ObjectNode trigger) {
-    String key = key(r.id(), profile, triggerId);
-    OutboxEntry e = OutboxEntry.pending(key, r.id(), profile, r.channel(), now,
-        now.plus(r.delay()), trigger.toString());
-    return tx.insertOutbox(e);
+    return tx.insertOutbox(entry(r, profile, now, triggerId, trigger));
+  }
+
+  /** Writes a decision whose trigger is known to be new to the outbox, unchecked. */
+  private void add(WriteTransaction tx, Rule r, ProfileId profile, Instant now,
+      String triggerId, ObjectNode trigger) {
+    tx.addOutbox(entry(r, profile, now, triggerId, trigger));
+  }
+
+  private static OutboxEntry entry(Rule r, ProfileId profile, Instant now, String triggerId,
+      ObjectNode trigger) {
+    return OutboxEntry.pending(key(r.id(), profile, triggerId), r.id(), profile, r.channel(),
+        now, now.plus(r.delay()), trigger.toString());
   }
 
   /** The idempotency key: the rule, then a digest of the profile and what triggered it. */
@@ -308,8 +315,7 @@ public final class Engine {
       JsonNode t = readTrigger(e.trigger());
       triggers.put(e.key(), t);
       Rule r = rules.get(e.rule());
-      if (r != null && t.has("messageId") && r.template().paths().stream()
-          .anyMatch(p -> p.startsWith("event."))) {
+      if (r != null && t.has("messageId") && r.template().readsEvent()) {
         messageIds.add(t.get("messageId").asText());
       }
     }
@@ -399,9 +405,7 @@ public final class Engine {
       // The attempt counts from here: if the outcome is lost (the node dies), the next worker
       // sends attempt + 1, and the last attempt still ends in a dead letter.
       int attempt = e.attempts() + 1;
-      OutboxEntry counted = new OutboxEntry(e.key(), e.rule(), e.profile(), e.channel(),
-          e.decidedAt(), e.dueAt(), attempt, e.status(), e.trigger(), e.lease(), e.leaseUntil(),
-          e.lastError());
+      OutboxEntry counted = e.withAttempts(attempt);
       tx.updateOutbox(counted);
       tx.putDelivery(new Delivery(e.key() + "#" + attempt, pid, now, e.rule(), e.channel(),
           e.key(), attempt, SENDING, null, detail.toString()));

@@ -96,6 +96,12 @@ public record OutboxEntry(String key, String rule, ProfileId profile, String cha
         trigger, lease, until, lastError);
   }
 
+  /** This entry with another attempt count, its claim kept. */
+  public OutboxEntry withAttempts(int attempts) {
+    return new OutboxEntry(key, rule, profile, channel, decidedAt, dueAt, attempts, status,
+        trigger, lease, leaseUntil, lastError);
+  }
+
   /** This entry with another status, attempt count, due time and error; its claim released. */
   public OutboxEntry next(Status status, int attempts, Instant dueAt,
       @Nullable String lastError) {
