@@ -146,4 +146,35 @@ public interface ReadTransaction {
   default List<Delivery> deliveries(ProfileId profile) {
     throw new UnsupportedOperationException("this store keeps no delivery history");
   }
+  // The methods below serve privacy operations (export, erasure, the audit log). Their defaults
+  // throw; the contract suite requires them.
+
+  /**
+   * The erasure tombstones among these keyed hashes of identifiers.
+   *
+   * @return hash to the instant of the latest erasure that left it; absent hashes have none
+   */
+  default Map<String, java.time.Instant> tombstones(Collection<String> hashes) {
+    throw new UnsupportedOperationException("this store keeps no tombstones");
+  }
+
+  /**
+   * The workspace's audit log after a position, in append order.
+   *
+   * @param afterSeq 0 for the start
+   * @param limit at most this many, at least 1
+   */
+  default List<AuditEntry> audit(long afterSeq, int limit) {
+    throw new UnsupportedOperationException("this store keeps no audit log");
+  }
+
+  /** The outbox entries of a profile (whatever their status), in key order. */
+  default List<OutboxEntry> outboxOfProfile(ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /** The profiles merged into this one whose ids redirect to it, in id order. */
+  default List<ProfileId> redirectsTo(ProfileId to) {
+    throw new UnsupportedOperationException("this store cannot list redirects");
+  }
 }

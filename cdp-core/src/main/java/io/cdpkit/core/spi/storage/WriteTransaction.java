@@ -158,4 +158,64 @@ public interface WriteTransaction extends ReadTransaction {
 
   /** Undoes everything written after the savepoint; the transaction stays usable. */
   void rollbackTo(Savepoint savepoint);
+  // The methods below serve privacy operations (erasure, retention, the audit log). Their
+  // defaults throw; the contract suite requires them. Deleting what is not there does nothing.
+
+  /**
+   * Deletes these events. The event-name counts ({@link #eventNameCounts}) may keep them: they
+   * are aggregates, not personal data. A deleted message id may be ingested again.
+   */
+  default void deleteEvents(Collection<String> messageIds) {
+    throw new UnsupportedOperationException("this store cannot delete events");
+  }
+
+  /** Deletes an identifier's node from the identity graph. */
+  default void deleteNode(Identifier identifier) {
+    throw new UnsupportedOperationException("this store cannot delete identity nodes");
+  }
+
+  /** Deletes every link of a component. */
+  default void deleteLinks(String component) {
+    throw new UnsupportedOperationException("this store cannot delete links");
+  }
+
+  /** Deletes the redirect from a merged-away profile id. */
+  default void deleteRedirect(ProfileId from) {
+    throw new UnsupportedOperationException("this store cannot delete redirects");
+  }
+
+  /** Deletes every ledger entry that names this profile, as its profile or as the other one. */
+  default void deleteLedger(ProfileId profile) {
+    throw new UnsupportedOperationException("this store cannot delete ledger entries");
+  }
+
+  /** Deletes an outbox entry. */
+  default void deleteOutbox(String key) {
+    throw new UnsupportedOperationException("this store keeps no outbox");
+  }
+
+  /** Deletes a profile's delivery history. */
+  default void deleteDeliveries(ProfileId profile) {
+    throw new UnsupportedOperationException("this store keeps no delivery history");
+  }
+
+  /**
+   * Records that the identifier with this keyed hash was erased at this instant. A tombstone
+   * that exists keeps the later of the two instants. Tombstones are never deleted.
+   *
+   * @param hash 1 to {@value OutboxEntry#MAX_KEY_LENGTH} characters
+   */
+  default void putTombstone(String hash, java.time.Instant erasedAt) {
+    throw new UnsupportedOperationException("this store keeps no tombstones");
+  }
+
+  /**
+   * Appends to the workspace's audit log. Entries are never changed or deleted.
+   *
+   * @param entry with seq 0
+   * @return the entry's position, greater than every earlier one of the workspace
+   */
+  default long appendAudit(AuditEntry entry) {
+    throw new UnsupportedOperationException("this store keeps no audit log");
+  }
 }
