@@ -4,6 +4,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.extension.ProfileChange;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
@@ -308,5 +309,69 @@ final class ObservedTx implements WriteTransaction {
   @Override
   public List<Delivery> deliveries(ProfileId profile) {
     return tx.deliveries(profile);
+  }
+  @Override
+  public Map<String, Instant> tombstones(Collection<String> hashes) {
+    return tx.tombstones(hashes);
+  }
+
+  @Override
+  public List<AuditEntry> audit(long afterSeq, int limit) {
+    return tx.audit(afterSeq, limit);
+  }
+
+  @Override
+  public List<OutboxEntry> outboxOfProfile(ProfileId profile) {
+    return tx.outboxOfProfile(profile);
+  }
+
+  @Override
+  public List<ProfileId> redirectsTo(ProfileId to) {
+    return tx.redirectsTo(to);
+  }
+
+  @Override
+  public void deleteEvents(Collection<String> messageIds) {
+    tx.deleteEvents(messageIds);
+  }
+
+  @Override
+  public void deleteNode(Identifier identifier) {
+    tx.deleteNode(identifier);
+  }
+
+  @Override
+  public void deleteLinks(String component) {
+    tx.deleteLinks(component);
+  }
+
+  @Override
+  public void deleteRedirect(ProfileId from) {
+    tx.deleteRedirect(from);
+  }
+
+  @Override
+  public void deleteLedger(ProfileId profile) {
+    tx.deleteLedger(profile);
+  }
+
+  @Override
+  public void deleteOutbox(String key) {
+    tx.deleteOutbox(key);
+  }
+
+  @Override
+  public void deleteDeliveries(ProfileId profile) {
+    tx.deleteDeliveries(profile);
+  }
+
+  @Override
+  public void putTombstone(String hash, Instant erasedAt) {
+    tx.putTombstone(hash, erasedAt);
+  }
+
+  @Override
+  public long appendAudit(AuditEntry entry) {
+    return tx.appendAudit(entry);
   }
 }

@@ -4,6 +4,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
@@ -157,6 +158,10 @@ public final class InMemoryStore implements Store {
     final HashMap<String, Delivery> deliveries = new HashMap<>();
     /** The same lines by profile, each profile's by time then id. */
     final HashMap<ProfileId, TreeSet<Delivery>> deliveriesByProfile = new HashMap<>();
+    /** Erasure tombstones: keyed hash of an identifier to the latest erasure's instant. */
+    final HashMap<String, Instant> tombstones = new HashMap<>();
+    /** The audit log, in append order; an entry's seq is its position plus one. */
+    final List<AuditEntry> audit = new ArrayList<>();
 
     /** Guards the outbox fields below instead of {@link #lock}: claims do not take that. */
     final Object outboxLock = new Object();
@@ -398,6 +403,57 @@ public final class InMemoryStore implements Store {
       Objects.requireNonNull(profile, "profile");
       TreeSet<Delivery> s = d.deliveriesByProfile.get(profile);
       return s == null ? List.of() : List.copyOf(s);
+    }
+
+    @Override
+    public Map<String, Instant> tombstones(Collection<String> hashes) {
+      Map<String, Instant> out = new HashMap<>();
+      for (String h : hashes) {
+        Instant at = d.tombstones.get(Objects.requireNonNull(h, "hash"));
+        if (at != null) {
+          out.put(h, at);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public List<AuditEntry> audit(long afterSeq, int limit) {
+      checkLimit(limit);
+      if (afterSeq < 0) {
+        throw new IllegalArgumentException("afterSeq must not be negative, was " + afterSeq);
+      }
+      int from = (int) Math.min(afterSeq, d.audit.size());
+      int to = (int) Math.min((long) from + limit, d.audit.size());
+      return List.copyOf(d.audit.subList(from, to));
+    }
+
+    @Override
+    public List<OutboxEntry> outboxOfProfile(ProfileId profile) {
+      Objects.requireNonNull(profile, "profile");
+      synchronized (d.outboxLock) {
+        List<OutboxEntry> out = new ArrayList<>();
+        for (OutboxEntry e : d.outbox.values()) {
+          if (e.profile().equals(profile)) {
+            out.add(e);
+          }
+        }
+        out.sort(Comparator.comparing(OutboxEntry::key));
+        return out;
+      }
+    }
+
+    @Override
+    public List<ProfileId> redirectsTo(ProfileId to) {
+      Objects.requireNonNull(to, "to");
+      List<ProfileId> out = new ArrayList<>();
+      for (Map.Entry<ProfileId, ProfileId> e : d.redirects.entrySet()) {
+        if (e.getValue().equals(to)) {
+          out.add(e.getKey());
+        }
+      }
+      Collections.sort(out);
+      return out;
     }
 
     private static void checkLimit(int limit) {
@@ -733,6 +789,146 @@ public final class InMemoryStore implements Store {
       if (s != null && s.remove(delivery) && s.isEmpty()) {
         d.deliveriesByProfile.remove(delivery.profile());
       }
+    }
+
+    @Override
+    public void deleteEvents(Collection<String> messageIds) {
+      for (String id : new LinkedHashSet<>(messageIds)) {
+        StoredEvent e = d.events.remove(Objects.requireNonNull(id, "messageId"));
+        if (e == null) {
+          continue;
+        }
+        undo.add(() -> d.events.put(id, e));
+        if (e.anchor() != null) {
+          List<StoredEvent> l = d.eventsByAnchor.get(e.anchor());
+          if (l != null && l.remove(e)) {
+            if (l.isEmpty()) {
+              d.eventsByAnchor.remove(e.anchor());
+            }
+            undo.add(() -> d.eventsByAnchor.computeIfAbsent(e.anchor(), a -> new ArrayList<>(4))
+                .add(e));
+          }
+        }
+      }
+    }
+
+    @Override
+    public void deleteNode(Identifier identifier) {
+      IdentityNode old = d.nodes.remove(Objects.requireNonNull(identifier, "identifier"));
+      if (old != null) {
+        undo.add(() -> d.nodes.put(identifier, old));
+        removeFromIndex(d.nodesByProfile, old.profile(), identifier);
+        removeFromIndex(d.nodesByComponent, old.component(), identifier);
+      }
+    }
+
+    @Override
+    public void deleteLinks(String component) {
+      List<Link> old = d.links.remove(Objects.requireNonNull(component, "component"));
+      if (old != null) {
+        undo.add(() -> d.links.put(component, old));
+      }
+    }
+
+    @Override
+    public void deleteRedirect(ProfileId from) {
+      ProfileId old = d.redirects.remove(Objects.requireNonNull(from, "from"));
+      if (old != null) {
+        undo.add(() -> d.redirects.put(from, old));
+      }
+    }
+
+    @Override
+    public void deleteLedger(ProfileId profile) {
+      Objects.requireNonNull(profile, "profile");
+      List<LedgerEntry> named = d.ledgerByProfile.get(profile);
+      if (named == null) {
+        return;
+      }
+      Set<LedgerEntry> gone = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      gone.addAll(named);
+      List<LedgerEntry> ledgerBefore = new ArrayList<>(d.ledger);
+      Map<ProfileId, List<LedgerEntry>> indexBefore = new HashMap<>();
+      for (LedgerEntry e : gone) {
+        for (ProfileId p : new ProfileId[] {e.profile(), e.other()}) {
+          if (p != null && !indexBefore.containsKey(p)) {
+            List<LedgerEntry> l = d.ledgerByProfile.get(p);
+            indexBefore.put(p, l == null ? null : new ArrayList<>(l));
+            if (l != null) {
+              l.removeIf(gone::contains);
+              if (l.isEmpty()) {
+                d.ledgerByProfile.remove(p);
+              }
+            }
+          }
+        }
+      }
+      d.ledger.removeIf(gone::contains);
+      undo.add(() -> {
+        d.ledger.clear();
+        d.ledger.addAll(ledgerBefore);
+        indexBefore.forEach((p, l) -> restore(d.ledgerByProfile, p, l));
+      });
+    }
+
+    @Override
+    public void deleteOutbox(String key) {
+      Objects.requireNonNull(key, "key");
+      OutboxEntry old;
+      synchronized (d.outboxLock) {
+        old = d.outbox.get(key);
+        if (old == null) {
+          return;
+        }
+        d.replaceOutbox(old, null);
+        d.outboxWritten.add(key);
+      }
+      undo.add(() -> {
+        synchronized (d.outboxLock) {
+          d.replaceOutbox(d.outbox.get(key), old);
+        }
+      });
+    }
+
+    @Override
+    public void deleteDeliveries(ProfileId profile) {
+      TreeSet<Delivery> old = d.deliveriesByProfile.remove(
+          Objects.requireNonNull(profile, "profile"));
+      if (old != null) {
+        for (Delivery x : old) {
+          d.deliveries.remove(x.id());
+        }
+        undo.add(() -> {
+          d.deliveriesByProfile.put(profile, old);
+          for (Delivery x : old) {
+            d.deliveries.put(x.id(), x);
+          }
+        });
+      }
+    }
+
+    @Override
+    public void putTombstone(String hash, Instant erasedAt) {
+      Objects.requireNonNull(hash, "hash");
+      Objects.requireNonNull(erasedAt, "erasedAt");
+      if (hash.isEmpty() || hash.length() > OutboxEntry.MAX_KEY_LENGTH) {
+        throw new IllegalArgumentException(
+            "hash must be 1 to " + OutboxEntry.MAX_KEY_LENGTH + " characters");
+      }
+      Instant old = d.tombstones.get(hash);
+      if (old == null || erasedAt.isAfter(old)) {
+        d.tombstones.put(hash, erasedAt);
+        undo.add(() -> restore(d.tombstones, hash, old));
+      }
+    }
+
+    @Override
+    public long appendAudit(AuditEntry entry) {
+      Objects.requireNonNull(entry, "entry");
+      long seq = d.audit.size() + 1L;
+      d.audit.add(entry.withSeq(seq));
+      undo.add(() -> d.audit.remove(d.audit.size() - 1));
+      return seq;
     }
 
     @Override

@@ -3567,6 +3567,250 @@ public abstract class StoreContractTest {
   // ---------------------------------------------------------------------------------------------
 
   @Nested
+  @DisplayName("privacy: deletes, tombstones, audit log")
+  class Privacy {
+
+    private List<AuditEntry> readAudit(long afterSeq, int limit) {
+      return store.read(SHOP, tx -> tx.audit(afterSeq, limit));
+    }
+
+    private Map<String, Instant> readTombstones(List<String> hashes) {
+      return store.read(SHOP, tx -> tx.tombstones(hashes));
+    }
+
+    private List<OutboxEntry> readOutboxOfProfile(ProfileId profile) {
+      return store.read(SHOP, tx -> tx.outboxOfProfile(profile));
+    }
+
+    private List<ProfileId> readRedirectsTo(ProfileId to) {
+      return store.read(SHOP, tx -> tx.redirectsTo(to));
+    }
+
+    @Test
+    @DisplayName("deleteEvents removes the events from event() and eventsByAnchors(), leaves the"
+        + " others, ignores absent ids, and a deleted id can be inserted again")
+    void deleteEvents() {
+      StoredEvent a = viewed("m-1", at(1), AYSE_EMAIL);
+      StoredEvent b = viewed("m-2", at(2), AYSE_EMAIL);
+      StoredEvent c = order("m-3", at(3), AYSE_CARD);
+      update(tx -> {
+        tx.insertEvent(a);
+        tx.insertEvent(b);
+        tx.insertEvent(c);
+      });
+      update(tx -> tx.deleteEvents(List.of("m-1", "m-3", "m-absent")));
+
+      assertThat(readEvent("m-1")).isEmpty();
+      assertThat(readEvent("m-3")).isEmpty();
+      assertThat(readEvent("m-2")).contains(b);
+      assertThat(readEvents(List.of(AYSE_EMAIL, AYSE_CARD))).containsExactly(b);
+      boolean again = store.write(SHOP, tx -> tx.insertEvent(a));
+      assertThat(again).isTrue();
+      assertThat(readEvents(List.of(AYSE_EMAIL))).containsExactlyInAnyOrder(a, b);
+    }
+
+    @Test
+    @DisplayName("deleteNode removes the node from node(), nodesOfProfile() and"
+        + " nodesOfComponent()")
+    void deleteNode() {
+      update(tx -> {
+        tx.putNode(node(AYSE_EMAIL, AYSE, "c-1"));
+        tx.putNode(node(AYSE_CARD, AYSE, "c-1"));
+      });
+      update(tx -> {
+        tx.deleteNode(AYSE_EMAIL);
+        tx.deleteNode(BOB_EMAIL);
+      });
+
+      assertThat(readNode(AYSE_EMAIL)).isEmpty();
+      assertThat(readNodesOfProfile(AYSE)).containsExactly(node(AYSE_CARD, AYSE, "c-1"));
+      assertThat(readNodesOfComponent("c-1")).containsExactly(node(AYSE_CARD, AYSE, "c-1"));
+    }
+
+    @Test
+    @DisplayName("deleteLinks removes every link of one component only; deleteRedirect one"
+        + " redirect; redirectsTo lists the ids redirected to a profile in id order")
+    void deleteLinksAndRedirects() {
+      update(tx -> {
+        tx.addLink("c-1", link("m-1", at(1), AYSE_EMAIL, AYSE_CARD));
+        tx.addLink("c-1", link("m-2", at(2), AYSE_EMAIL, AYSE_COOKIE));
+        tx.addLink("c-2", link("m-3", at(3), BOB_EMAIL, BOB_PHONE));
+        tx.putRedirect(CAROL, AYSE);
+        tx.putRedirect(BOB, AYSE);
+        tx.putRedirect(ProfileId.of("p-dave"), BOB);
+      });
+      assertThat(readRedirectsTo(AYSE)).containsExactly(BOB, CAROL);
+
+      update(tx -> {
+        tx.deleteLinks("c-1");
+        tx.deleteRedirect(CAROL);
+        tx.deleteRedirect(ProfileId.of("p-nobody"));
+      });
+
+      assertThat(readLinks("c-1")).isEmpty();
+      assertThat(readLinks("c-2")).hasSize(1);
+      assertThat(readRedirect(CAROL)).isEmpty();
+      assertThat(readRedirect(BOB)).contains(AYSE);
+      assertThat(readRedirectsTo(AYSE)).containsExactly(BOB);
+      assertThat(readRedirectsTo(CAROL)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("deleteLedger removes every entry naming the profile on either side, from every"
+        + " profile's ledger, and keeps the rest in write order")
+    void deleteLedger() {
+      LedgerEntry e1 = merged(AYSE, BOB, "m-1", at(1));
+      LedgerEntry e2 = conflict(CAROL, AYSE, "m-2", at(2));
+      LedgerEntry e3 = merged(CAROL, BOB, "m-3", at(3));
+      LedgerEntry e4 = conflict(CAROL, null, "m-4", at(4));
+      update(tx -> {
+        tx.appendLedger(e1);
+        tx.appendLedger(e2);
+        tx.appendLedger(e3);
+        tx.appendLedger(e4);
+      });
+      update(tx -> tx.deleteLedger(AYSE));
+
+      assertThat(readLedger(AYSE)).isEmpty();
+      assertThat(readLedger(BOB)).containsExactly(e3);
+      assertThat(readLedger(CAROL)).containsExactly(e3, e4);
+    }
+
+    @Test
+    @DisplayName("outboxOfProfile lists a profile's entries of every status in key order;"
+        + " deleteOutbox removes one from every listing and from claims")
+    void outboxOfProfileAndDelete() {
+      OutboxEntry b = pending("k-b", at(0));
+      OutboxEntry a = pending("k-a", at(0));
+      OutboxEntry bob = OutboxEntry.pending("k-c", "winback-email", BOB, "email", T0, at(0),
+          TRIGGER);
+      update(tx -> {
+        tx.insertOutbox(b);
+        tx.insertOutbox(a);
+        tx.insertOutbox(bob);
+      });
+      update(tx -> tx.updateOutbox(finished(a, OutboxEntry.Status.DONE)));
+      assertThat(keys(readOutboxOfProfile(AYSE))).containsExactly("k-a", "k-b");
+
+      update(tx -> {
+        tx.deleteOutbox("k-b");
+        tx.deleteOutbox("k-absent");
+      });
+
+      assertThat(keys(readOutboxOfProfile(AYSE))).containsExactly("k-a");
+      assertThat(readOutbox("k-b")).isEmpty();
+      assertThat(keys(readOutbox(OutboxEntry.Status.PENDING, null, 10))).containsExactly("k-c");
+      assertThat(keys(claim(at(5), "node-1", at(10), 10))).containsExactly("k-c");
+    }
+
+    @Test
+    @DisplayName("deleteDeliveries removes one profile's history and no one else's")
+    void deleteDeliveries() {
+      update(tx -> {
+        tx.putDelivery(delivery("d-1", AYSE, at(1), "delivered"));
+        tx.putDelivery(delivery("d-2", AYSE, at(2), "failed"));
+        tx.putDelivery(delivery("d-3", BOB, at(3), "delivered"));
+      });
+      update(tx -> tx.deleteDeliveries(AYSE));
+
+      assertThat(readDeliveries(AYSE)).isEmpty();
+      assertThat(readDeliveries(BOB)).extracting(Delivery::id).containsExactly("d-3");
+      // the id is free again
+      update(tx -> tx.putDelivery(delivery("d-1", CAROL, at(4), "delivered")));
+      assertThat(readDeliveries(CAROL)).extracting(Delivery::id).containsExactly("d-1");
+    }
+
+    @Test
+    @DisplayName("tombstones keep the latest erasure instant per hash, exactly, and answer only"
+        + " for the hashes asked about")
+    void tombstones() {
+      Instant precise = Instant.parse("2026-03-01T10:15:00.123456Z");
+      update(tx -> {
+        tx.putTombstone("h-1", at(10));
+        tx.putTombstone("h-2", precise);
+        tx.putTombstone("h-4", precise);
+      });
+      update(tx -> {
+        tx.putTombstone("h-1", at(5));
+        tx.putTombstone("h-2", at(20));
+      });
+
+      Map<String, Instant> found = readTombstones(List.of("h-1", "h-2", "h-3", "h-4"));
+      assertThat(found)
+          .containsExactlyInAnyOrderEntriesOf(Map.of("h-1", at(10), "h-2", at(20), "h-4", precise));
+      assertThat(readTombstones(List.of("h-3")).isEmpty()).isTrue();
+      assertThat(readTombstones(List.of()).isEmpty()).isTrue();
+      Map<String, Instant> other = store.read(OTHER_SHOP, tx -> tx.tombstones(List.of("h-1")));
+      assertThat(other).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the audit log numbers entries in append order, pages by seq, round-trips every"
+        + " field exactly, and is per workspace")
+    void auditLog() {
+      AuditEntry erase = new AuditEntry(0, Instant.parse("2026-03-01T10:15:00.000001Z"), "erase",
+          AYSE, "h-ayse", "{\"events\":3}");
+      AuditEntry export = new AuditEntry(0, at(2), "export", null, null, "{}");
+      long s1 = store.write(SHOP, tx -> tx.appendAudit(erase));
+      long s2 = store.write(SHOP, tx -> tx.appendAudit(export));
+      long s3 = store.write(SHOP, tx -> tx.appendAudit(export));
+      store.write(OTHER_SHOP, tx -> tx.appendAudit(export));
+
+      assertThat(s1).isPositive();
+      assertThat(s2).isGreaterThan(s1);
+      assertThat(s3).isGreaterThan(s2);
+      assertThat(readAudit(0, 10))
+          .containsExactly(erase.withSeq(s1), export.withSeq(s2), export.withSeq(s3));
+      assertThat(readAudit(s1, 1)).containsExactly(export.withSeq(s2));
+      assertThat(readAudit(s3, 10)).isEmpty();
+      List<AuditEntry> other = store.read(OTHER_SHOP, tx -> tx.audit(0, 10));
+      assertThat(other).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a rolled-back transaction leaves no audit entry, tombstone or delete behind")
+    void rollback() {
+      StoredEvent a = viewed("m-1", at(1), AYSE_EMAIL);
+      update(tx -> {
+        tx.insertEvent(a);
+        tx.putNode(node(AYSE_EMAIL, AYSE, "c-1"));
+        tx.putDelivery(delivery("d-1", AYSE, at(1), "delivered"));
+        tx.appendLedger(merged(AYSE, BOB, "m-1", at(1)));
+        tx.insertOutbox(pending("k-a", at(0)));
+      });
+      updateAndFail(tx -> {
+        tx.appendAudit(new AuditEntry(0, at(3), "erase", AYSE, "h-ayse", "{}"));
+        tx.putTombstone("h-ayse", at(3));
+        tx.deleteEvents(List.of("m-1"));
+        tx.deleteNode(AYSE_EMAIL);
+        tx.deleteDeliveries(AYSE);
+        tx.deleteLedger(AYSE);
+        tx.deleteOutbox("k-a");
+      });
+
+      assertThat(readAudit(0, 10)).isEmpty();
+      assertThat(readTombstones(List.of("h-ayse")).isEmpty()).isTrue();
+      assertThat(readEvent("m-1")).contains(a);
+      assertThat(readEvents(List.of(AYSE_EMAIL))).containsExactly(a);
+      assertThat(readNode(AYSE_EMAIL)).isPresent();
+      assertThat(readDeliveries(AYSE)).hasSize(1);
+      assertThat(readLedger(AYSE)).hasSize(1);
+      assertThat(readOutbox("k-a")).isPresent();
+    }
+
+    @Test
+    @DisplayName("bad arguments are refused naming the field")
+    void badArguments() {
+      assertThatThrownBy(() -> update(tx -> tx.putTombstone("", at(1))))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hash");
+      assertThatThrownBy(() -> readAudit(0, 0))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
+      assertThatThrownBy(() -> new AuditEntry(0, at(1), "", null, null, "{}"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operation");
+    }
+  }
+
+  @Nested
   @DisplayName("Workspaces")
   class Workspaces {
 
