@@ -141,8 +141,10 @@ public final class Engine {
     for (Signal s : signals) {
       Trigger.Kind kind = s.kind().equals(Signal.SEGMENT_ENTERED) ? Trigger.Kind.SEGMENT_ENTERED
           : s.kind().equals(Signal.SEGMENT_EXITED) ? Trigger.Kind.SEGMENT_EXITED : null;
-      if (kind == null || kind == Trigger.Kind.SEGMENT_EXITED && s.cause().startsWith("merge:")) {
-        // A profile merged into another left its segments, but the person did not.
+      if (kind == null || kind == Trigger.Kind.SEGMENT_EXITED
+          && (s.cause().startsWith("merge:") || s.cause().equals("erase"))) {
+        // A profile merged into another left its segments, but the person did not; an erased
+        // person is sent nothing.
         continue;
       }
       for (Rule r : rules.values()) {
@@ -424,6 +426,9 @@ public final class Engine {
     boolean ours = current.isPresent() && token.equals(current.get().lease())
         && current.get().status() == OutboxEntry.Status.PENDING;
     String id = e.key() + "#" + attempt;
+    if (current.isEmpty()) {
+      return; // the entry was deleted while sending (its person was erased): record nothing
+    }
     switch (result.outcome()) {
       case DELIVERED: {
         String detail = s.detail();

@@ -334,8 +334,9 @@ public final class Engine {
       if (ch.after() == null) {
         for (Membership m : tx.memberships(ch.id())) {
           tx.deleteMembership(m.segment(), ch.id());
+          // Gone without a survivor: erased (the person left, no exit rule should reach them).
           events.add(new SegmentEvent(ws, m.segment(), ch.id(), SegmentEvent.Kind.EXITED,
-              pc.now(), "merge:" + ch.mergedInto()));
+              pc.now(), ch.mergedInto() != null ? "merge:" + ch.mergedInto() : "erase"));
         }
         if (tx.check(ch.id()).isPresent()) {
           tx.deleteCheck(ch.id());
