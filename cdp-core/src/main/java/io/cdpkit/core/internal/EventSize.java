@@ -31,6 +31,13 @@ final class EventSize {
     }
     for (ConsentChange c : e.consents()) {
       n += 64 + str(c.purpose()) + str(c.channel());
+      if (c.basis() != null || c.source() != null || c.policyVersion() != null
+          || c.proof() != null || c.expiresAt() != null) {
+        n += 256 + str(c.source()) + str(c.policyVersion());
+        if (c.proof() != null) {
+          n += str(c.proof().formId()) + str(c.proof().reference());
+        }
+      }
     }
     n += map(e.properties()) + map(e.traits()) + map(e.extra());
     EventContext c = e.context();
