@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Channels;
+import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
@@ -419,13 +422,27 @@ class RecordCodecTest {
           .consent("marketing", "email", n % 2 == 0).consent("marketing", "sms", n > 1);
       case 6 -> Event.track("Product Viewed").property("category", "dresses");
       default -> Event.identify().consent("analytics", "web", n % 2 == 1)
-          .trait("tier", "t" + (n + 1));
+          .consent(evidence(n, t)).trait("tier", "t" + (n + 1));
     };
     for (int i : idx.stream().distinct().toList()) {
       b.identifier(UNIVERSE.get(i));
     }
     b.channel(n % 2 == 0 ? Channels.WEB : Channels.POS).storeId(n == 3 ? "s1" : null);
     return b.source(source).timestamp(t).messageId("tmp").build();
+  }
+
+  /** A decision with evidence, more or less of it by {@code n}. */
+  static ConsentChange evidence(int n, Instant t) {
+    ConsentChange.Builder b = ConsentChange.builder("marketing", "push", n != 2);
+    if (n > 0) {
+      b.basis(LawfulBasis.values()[n % LawfulBasis.values().length]).source("İ-app")
+          .expiresAt(t.plusNanos(7 + n));
+    }
+    if (n > 1) {
+      b.policyVersion("v" + n).proof(new ConsentProof(n == 3 ? null : "form-🎉",
+          "doi-" + n, n == 2 ? null : t.plusSeconds(1)));
+    }
+    return b.build();
   }
 
   /** Distinct messageIds (the generator cannot make them). */
