@@ -168,6 +168,33 @@ class RecordCodecTest {
     }
 
     @Test
+    @DisplayName("consent evidence and the restriction register read back equal; a record"
+        + " written before they existed reads without them")
+    void consentEvidenceAndRestriction() {
+      Map<ConsentKey, ConsentValue> consents = Map.of(
+          new ConsentKey("marketing", "email"), new ConsentValue(true, T, "c1",
+              LawfulBasis.LEGITIMATE_INTERESTS, T.plusSeconds(60), "İ-pos", "v🎉",
+              new ConsentProof("form", null, T.plusNanos(3))),
+          new ConsentKey("marketing", "sms"), new ConsentValue(false, T, "c2",
+              LawfulBasis.CONSENT, null, null, null, new ConsentProof(null, "doi-1", null)));
+      for (ProfileState.Restriction rs : java.util.Arrays.asList(null,
+          new ProfileState.Restriction(true, T, "r1", "objection"),
+          new ProfileState.Restriction(false, T.plusNanos(1), "r2", "lifted"))) {
+        ProfileState s = ProfileState.of(Map.of(), consents, null, null, Map.of(), Map.of(),
+            Map.of(), Map.of()).withRestriction(rs);
+        ProfileRecord r = new ProfileRecord(ProfileId.of("p-1"), s, Map.of(), 1);
+        assertThat(roundTrip(r)).isEqualTo(r);
+        assertThat(roundTrip(r).state().restricted()).isEqualTo(rs != null && rs.restricted());
+      }
+      String old = "{\"id\":\"p-1\",\"ver\":1,\"co\":[{\"p\":\"marketing\","
+          + "\"c\":\"email\",\"g\":true,\"t\":\"2025-05-05T10:00:00Z\",\"m\":\"c1\"}]}";
+      ProfileState back = RecordCodec.create().readProfile(old).state();
+      assertThat(back.consents().get(new ConsentKey("marketing", "email")))
+          .isEqualTo(new ConsentValue(true, Instant.parse("2025-05-05T10:00:00Z"), "c1"));
+      assertThat(back.restriction()).isNull();
+    }
+
+    @Test
     @DisplayName("extreme instants keep every digit")
     void instants() {
       for (Instant t : List.of(Instant.MIN, Instant.MAX, Instant.EPOCH.minusNanos(1),
