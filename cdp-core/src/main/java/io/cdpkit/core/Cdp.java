@@ -447,9 +447,16 @@ public final class Cdp implements AutoCloseable {
     /**
      * The priority of a source ({@code context.source}); it breaks ties between trait values
      * written at the same instant, higher wins. Unlisted sources have 0.
+     *
+     * @throws IllegalArgumentException when the source starts with {@code cdp.}, the namespace
+     *     of CDPKit's own events (a rectification has the highest priority of all)
      */
     public Builder sourcePriority(String source, int priority) {
       Objects.requireNonNull(source, "source");
+      if (io.cdpkit.core.internal.OwnEvents.reserved(source)) {
+        throw new IllegalArgumentException("source must not start with "
+            + io.cdpkit.core.internal.OwnEvents.RESERVED_PREFIX + ": it is reserved");
+      }
       Integer old = sourcePriorities.putIfAbsent(source, priority);
       if (old != null) {
         throw new IllegalStateException(

@@ -14,6 +14,8 @@ import io.cdpkit.activation.Trigger;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.ConsentStatus;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
@@ -352,7 +354,7 @@ public final class Engine {
           .toList();
       ProfileState state = rec.state();
       Profile p = new Profile(pid, ws, ids, state, rec.version(),
-          traits.isEmpty() ? Map.of() : traits.values(state, now));
+          traits.isEmpty() ? Map.of() : traits.values(state, now), now);
       JsonNode trigger = triggers.get(e.key());
       Instant since = Instant.parse(trigger.path("since").asText(e.decidedAt().toString()));
       Events events = new Events(tx, ids);
@@ -363,7 +365,17 @@ public final class Engine {
       if (!pid.equals(e.profile())) {
         detail.put("decidedFor", e.profile().value());
       }
-      String why = recheck(tx, r, pid, since, events);
+      String why = null;
+      ProfileState.Restriction restriction = state.restriction();
+      if (restriction != null && restriction.restricted()) {
+        // Restriction of processing stops every send, whatever the basis (GDPR Art. 18).
+        detail.put("restrictedAt", restriction.time().toString());
+        detail.put("restrictionReason", restriction.reasonCode());
+        why = "restricted";
+      }
+      if (why == null) {
+        why = recheck(tx, r, pid, since, events);
+      }
       if (why == null) {
         why = consent(r, ch, state, now, detail);
       }
@@ -570,13 +582,37 @@ public final class Engine {
     c.put("granted", v.granted());
     c.put("time", v.time().toString());
     c.put("messageId", v.messageId());
+    c.put("basis", v.basis().wireName());
+    if (v.source() != null) {
+      c.put("source", v.source());
+    }
+    if (v.policyVersion() != null) {
+      c.put("policyVersion", v.policyVersion());
+    }
+    if (v.expiresAt() != null) {
+      c.put("expiresAt", v.expiresAt().toString());
+    }
+    ConsentProof proof = v.proof();
+    if (proof != null) {
+      ObjectNode pf = c.putObject("proof");
+      if (proof.formId() != null) {
+        pf.put("formId", proof.formId());
+      }
+      if (proof.reference() != null) {
+        pf.put("reference", proof.reference());
+      }
+      if (proof.confirmedAt() != null) {
+        pf.put("confirmedAt", proof.confirmedAt().toString());
+      }
+    }
     if (!v.granted()) {
       return "consent-denied";
     }
-    if (consent.maxAge() != null && v.time().plus(consent.maxAge()).isBefore(now)) {
+    if (v.statusAt(now) == ConsentStatus.EXPIRED
+        || consent.maxAge() != null && v.time().plus(consent.maxAge()).isBefore(now)) {
       return "consent-expired";
     }
-    detail.put("basis", "consent");
+    detail.put("basis", v.basis().wireName());
     return null;
   }
 

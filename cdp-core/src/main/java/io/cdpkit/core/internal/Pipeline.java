@@ -430,8 +430,9 @@ public final class Pipeline {
     List<Identifier> ids = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier).toList();
     ProfileState state = r.get().state();
     ComputedTraits ct = traits.current();
+    Instant now = config.clock().instant();
     return Optional.of(new Profile(id, ws, ids, state, r.get().version(),
-        ct.isEmpty() ? Map.of() : ct.values(state, config.clock().instant())));
+        ct.isEmpty() ? Map.of() : ct.values(state, now), now));
   }
 
   /** Metadata key prefix under which a workspace records the aggregations its states hold. */
@@ -560,6 +561,39 @@ public final class Pipeline {
   /** Stored events per counted name. */
   public Map<String, Long> eventNameCounts(WorkspaceId ws) {
     return store.read(ws, ReadTransaction::eventNameCounts);
+  }
+
+  /**
+   * Ingests one of CDPKit's own events for a known person (see {@link OwnEvents}) and appends
+   * an audit line, in one transaction. The event is made inside the transaction from the
+   * profile's state then, so that it can be stamped after what it overrides.
+   *
+   * @param cause what observers are told caused the change ({@code restrict}, ...)
+   * @param event makes the event from the normalised identifier and the profile's state
+   * @param audit makes the audit line for the profile the event went to
+   * @return the profile the event went to
+   * @throws IllegalArgumentException when the identifier is blocked or unknown
+   * @throws InvalidEventException when the value is not acceptable for its type, or the event
+   *     breaks a rule
+   * @throws UnsupportedOperationException when the store keeps no audit log
+   */
+  public ProfileId ingestOwn(WorkspaceId ws, Identifier identifier, String cause,
+      java.util.function.BiFunction<Identifier, ProfileState, Event> event,
+      Function<ProfileId, io.cdpkit.core.spi.storage.AuditEntry> audit) {
+    Identifier n = config.rules().normalize(identifier)
+        .orElseThrow(() -> new IllegalArgumentException(identifier + " is blocked"));
+    return write(ws, steps -> {
+      IdentityNode node = steps.tx.node(n)
+          .orElseThrow(() -> new IllegalArgumentException("unknown identifier: " + n));
+      ProfileState state = steps.tx.profile(node.profile()).map(ProfileRecord::state)
+          .orElse(ProfileState.EMPTY);
+      PreparedEvent p = preparer.prepareOwn(event.apply(n, state));
+      IdentityResolver.Outcome o = resolver.ingest(steps.tx, p);
+      steps.done(cause, p.stored().messageId());
+      ProfileId profile = Objects.requireNonNull(o.profile(), "profile");
+      steps.tx.appendAudit(audit.apply(profile));
+      return profile;
+    });
   }
 
   /**

@@ -156,6 +156,10 @@ class WorkspaceIsolationTest {
       assertThat(p.events(victimId)).isEmpty();
       tried("Profiles.ledger");
       assertThat(p.ledger(victimId)).isEmpty();
+      tried("Profiles.consentHistory");
+      assertThat(p.consentHistory(victimId)).isEmpty();
+      tried("Profiles.consentAt");
+      assertThat(p.consentAt(victimId, "marketing", "email", Instant.MAX).decision()).isNull();
       tried("Profiles.eventCounts");
       assertThat(p.eventCounts()).isEmpty();
 
@@ -194,6 +198,15 @@ class WorkspaceIsolationTest {
       // ---- changes from the other workspace
       tried("Profiles.unmerge");
       assertThatThrownBy(() -> p.unmerge(EMAIL, COOKIE))
+          .isInstanceOf(IllegalArgumentException.class);
+      tried("Profiles.restrict");
+      assertThatThrownBy(() -> p.restrict(EMAIL, "objection"))
+          .isInstanceOf(IllegalArgumentException.class);
+      tried("Profiles.liftRestriction");
+      assertThatThrownBy(() -> p.liftRestriction(EMAIL, "objection"))
+          .isInstanceOf(IllegalArgumentException.class);
+      tried("Profiles.rectify");
+      assertThatThrownBy(() -> p.rectify(EMAIL, java.util.Map.of("city", "Breda"), "art16"))
           .isInstanceOf(IllegalArgumentException.class);
       tried("Activation.requeue");
       assertThat(activation.requeue(OTHER, deadKey)).isFalse();
