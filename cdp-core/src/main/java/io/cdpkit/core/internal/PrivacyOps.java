@@ -161,10 +161,13 @@ public final class PrivacyOps {
     }
     ArrayNode consents = profile.putArray("consents");
     for (Map.Entry<ConsentKey, ProfileState.ConsentValue> c : state.consents().entrySet()) {
-      consents.addObject().put("purpose", c.getKey().purpose())
-          .put("channel", c.getKey().channel()).put("granted", c.getValue().granted())
-          .put("time", c.getValue().time().toString())
-          .put("messageId", c.getValue().messageId());
+      ProfileState.ConsentValue v = c.getValue();
+      ObjectNode o = consents.addObject().put("purpose", c.getKey().purpose())
+          .put("channel", c.getKey().channel()).put("granted", v.granted())
+          .put("status", v.statusAt(now).name().toLowerCase(java.util.Locale.ROOT))
+          .put("time", v.time().toString())
+          .put("messageId", v.messageId());
+      evidence(o, v.basis(), v.source(), v.policyVersion(), v.proof(), v.expiresAt());
     }
     if (state.firstSeen() != null) {
       profile.put("firstSeen", state.firstSeen().toString());
@@ -267,6 +270,7 @@ public final class PrivacyOps {
     o.put("granted", c.granted());
     o.put("time", e.key().time().toString());
     o.put("messageId", e.messageId());
+    evidence(o, c.basis(), c.source(), c.policyVersion(), c.proof(), c.expiresAt());
     o.put("eventType", e.event().type().wireName());
     if (e.event().name() != null) {
       o.put("event", e.event().name());
@@ -275,6 +279,34 @@ public final class PrivacyOps {
       o.put("eventSource", e.event().context().source());
     }
     return o;
+  }
+
+  /** The evidence of a consent decision: lawful basis, source, policy version, proof, expiry. */
+  private static void evidence(ObjectNode o, io.cdpkit.core.model.LawfulBasis basis,
+      @Nullable String source, @Nullable String policyVersion,
+      io.cdpkit.core.model.@Nullable ConsentProof proof, @Nullable Instant expiresAt) {
+    o.put("basis", basis.wireName());
+    if (source != null) {
+      o.put("source", source);
+    }
+    if (policyVersion != null) {
+      o.put("policyVersion", policyVersion);
+    }
+    if (proof != null) {
+      ObjectNode pr = o.putObject("proof");
+      if (proof.formId() != null) {
+        pr.put("formId", proof.formId());
+      }
+      if (proof.reference() != null) {
+        pr.put("reference", proof.reference());
+      }
+      if (proof.confirmedAt() != null) {
+        pr.put("confirmedAt", proof.confirmedAt().toString());
+      }
+    }
+    if (expiresAt != null) {
+      o.put("expiresAt", expiresAt.toString());
+    }
   }
 
   private static List<AuditEntry> auditOf(ReadTransaction tx, Set<ProfileId> ids,
