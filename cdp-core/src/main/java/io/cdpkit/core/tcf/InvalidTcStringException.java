@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A TC string could not be decoded. {@link #segment()} names the segment ({@code core},
- * {@code disclosedVendors}, {@code allowedVendors}, {@code publisherTC}, or {@code ""} for the
- * string as a whole), {@link #field()} the field being read (its name in the TCF v2
+ * {@code disclosedVendors}, {@code allowedVendors}, {@code publisherTC}; {@code segment 2} and so on
+ * for an optional segment whose type is not known yet; {@code ""} for the string as a whole), {@link #field()} the field being read (its name in the TCF v2
  * specification, in camel case: {@code cmpId}, {@code vendorConsents.maxVendorId}, ...),
  * {@link #bitOffset()} where that field starts within its segment's bits ({@code -1} when the
  * problem is not at one bit), and {@link #reason()} what is wrong.
@@ -60,7 +60,7 @@ public final class InvalidTcStringException extends CdpException {
   private static String describe(String segment, String field, int bitOffset, String reason) {
     StringBuilder sb = new StringBuilder("invalid TC string");
     if (!segment.isEmpty()) {
-      sb.append(", ").append(segment).append(" segment");
+      sb.append(", ").append(segment.startsWith("segment ") ? segment : segment + " segment");
     }
     if (!field.isEmpty()) {
       sb.append(", field ").append(field);

@@ -21,7 +21,7 @@ public record PublisherRestriction(int purposeId, Type type, IdSet vendors) {
     REQUIRE_CONSENT,
     /** 2: the vendor may process for the purpose only on legitimate interest. */
     REQUIRE_LEGITIMATE_INTEREST,
-    /** 3: undefined by the specification; kept as read, and it grants nothing. */
+    /** 3: undefined by the specification; kept as read, and {@link TcfMapping} ignores it. */
     UNDEFINED;
 
     /** The 2-bit code. */
