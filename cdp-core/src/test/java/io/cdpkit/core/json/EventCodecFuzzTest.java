@@ -29,7 +29,7 @@ class EventCodecFuzzTest {
       "\"context\"", "\"externalIds\"", "\"id\"", "\"channel\"", "\"browser\"", "\"mobile\"",
       "\"consent\"", "\"purpose\"", "\"granted\"", "\"timestamp\"", "\"originalTimestamp\"",
       "\"sentAt\"", "\"receivedAt\"", "\"batch\"", "\"library\"", "\"email\"",
-      "\"2026-03-01T10:15:00.123+01:00\"", "1E400", "\"\\ud800\"", "\u001f\u008b"})
+      "\"2026-03-01T10:15:00.123+01:00\"", "1E400", "\"\\ud800\""})
   void decodeBody(byte[] body) {
     List<DecodedMessage> messages;
     try {
