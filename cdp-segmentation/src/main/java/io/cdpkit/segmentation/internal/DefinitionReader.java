@@ -193,7 +193,14 @@ public final class DefinitionReader {
         return new BigDecimal(p.getBigIntegerValue());
       }
       case VALUE_NUMBER_FLOAT:
-        return p.getDecimalValue();
+        try {
+          return p.getDecimalValue();
+        } catch (NumberFormatException ex) {
+          // An exponent beyond an int (1E4008426183): BigDecimal cannot hold it. Found by
+          // fuzzing; Jackson's message quotes the number, so it is not passed on.
+          add(pointer, "is a number whose exponent is out of range");
+          return FAILED;
+        }
       case VALUE_TRUE:
         return Boolean.TRUE;
       case VALUE_FALSE:

@@ -12,6 +12,7 @@ import io.cdpkit.core.json.EventLimits;
 import io.cdpkit.core.model.Event;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,6 +91,8 @@ public final class BodyDecoder {
       return EventMapping.toEvent(message, null);
     } catch (JsonProcessingException e) {
       throw notJson(e);
+    } catch (CharConversionException e) {
+      throw badEncoding();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // cannot happen when reading a byte array
     }
@@ -200,6 +203,8 @@ public final class BodyDecoder {
       return List.copyOf(out);
     } catch (JsonProcessingException e) {
       throw notJson(e);
+    } catch (CharConversionException e) {
+      throw badEncoding();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // cannot happen when reading a byte array
     }
@@ -255,6 +260,15 @@ public final class BodyDecoder {
     if (p.nextToken() != null) {
       throw new InvalidEventException("", "has content after the JSON object");
     }
+  }
+
+  /**
+   * Jackson detects UTF-16 and UTF-32 from the first bytes; its UTF-32 reader reports a code
+   * point out of range as a {@link CharConversionException}, an {@link IOException} that is not a
+   * {@link JsonProcessingException} (found by fuzzing).
+   */
+  private static InvalidEventException badEncoding() {
+    return new InvalidEventException("", "is not valid JSON (invalid character encoding)");
   }
 
   /** Never Jackson's message: it can quote the input. Line and column are safe. */
