@@ -14,7 +14,9 @@ import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestResult;
+import io.cdpkit.core.Privacy;
 import io.cdpkit.core.Profiles;
+import io.cdpkit.core.RetentionPolicy;
 import io.cdpkit.core.Workspace;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
@@ -32,6 +34,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +74,7 @@ class WorkspaceIsolationTest {
   private static final Map<String, String> NOT_WORKSPACE_BOUND = Map.ofEntries(
       Map.entry("Workspace.id", "names the workspace itself"),
       Map.entry("Workspace.profiles", "returns the workspace's own Profiles"),
+      Map.entry("Workspace.privacy", "returns the workspace's own Privacy"),
       Map.entry("Segments.workspace", "names the workspace itself"),
       Map.entry("Segments.validate", "checks a definition; reads no data"),
       Map.entry("Segments.runDueOn", "schedules runDue of its own workspace"),
@@ -163,6 +167,15 @@ class WorkspaceIsolationTest {
       tried("Profiles.eventCounts");
       assertThat(p.eventCounts()).isEmpty();
 
+      Privacy privacy = other.privacy();
+      tried("Privacy.export");
+      for (Identifier id : List.of(EMAIL, COOKIE, CARD, Identifier.customerId(CUSTOMER))) {
+        assertThat(privacy.export(id)).isEmpty();
+      }
+      tried("Privacy.audit");
+      assertThat(privacy.audit(0, 100)).allMatch(a -> a.profile() == null
+          || (!a.profile().equals(victimId) && !a.profile().equals(mergedAway)));
+
       Segments s = segmentation.segments(OTHER);
       tried("Segments.get");
       assertThat(s.get("club")).isEmpty();
@@ -208,6 +221,11 @@ class WorkspaceIsolationTest {
       tried("Profiles.rectify");
       assertThatThrownBy(() -> p.rectify(EMAIL, java.util.Map.of("city", "Breda"), "art16"))
           .isInstanceOf(IllegalArgumentException.class);
+      tried("Privacy.erase");
+      assertThat(privacy.erase(EMAIL).erasedProfile()).isEmpty();
+      tried("Privacy.purge");
+      assertThat(privacy.purge(RetentionPolicy.builder().otherwise(Duration.ofSeconds(1))
+          .build(), (profiles, events) -> { }).eventsDeleted()).isZero();
       tried("Activation.requeue");
       assertThat(activation.requeue(OTHER, deadKey)).isFalse();
       tried("Activation.dispatch");
@@ -267,7 +285,7 @@ class WorkspaceIsolationTest {
   void everyPublicMethodIsTried() throws Exception {
     run(Store.inMemory());
     List<String> missing = new ArrayList<>();
-    for (Class<?> c : List.of(Workspace.class, Profiles.class, Segments.class,
+    for (Class<?> c : List.of(Workspace.class, Profiles.class, Privacy.class, Segments.class,
         Activation.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (!Modifier.isPublic(m.getModifiers()) || Modifier.isStatic(m.getModifiers())) {
@@ -314,6 +332,7 @@ class WorkspaceIsolationTest {
     b.append(activation.deliveries(VICTIM, id)).append('\n');
     b.append(activation.outbox(VICTIM, deliveredKey)).append(activation.outbox(VICTIM, deadKey));
     b.append(activation.deadLetters(VICTIM, null, 10));
+    b.append(p.consentHistory(id));
     return b.toString();
   }
 
