@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -78,10 +79,19 @@ final class KeyRotator {
   private final AesGcmCodec codec;
   private final int batchSize;
 
+  /** Runs after a batch has read its rows and before it updates them; for tests of races. */
+  private final Consumer<String> afterRead;
+
   KeyRotator(DataSource dataSource, AesGcmCodec codec, int batchSize) {
+    this(dataSource, codec, batchSize, table -> { });
+  }
+
+  KeyRotator(DataSource dataSource, AesGcmCodec codec, int batchSize,
+      Consumer<String> afterRead) {
     this.dataSource = dataSource;
     this.codec = codec;
     this.batchSize = batchSize;
+    this.afterRead = afterRead;
   }
 
   /**
@@ -198,6 +208,7 @@ final class KeyRotator {
             }
           }
         }
+        afterRead.accept(t.table());
         long rewritten = 0;
         long lost = 0;
         int wsIndex = workspaceInKey ? t.key().indexOf("workspace") : t.key().size();
