@@ -40,6 +40,10 @@ import org.jspecify.annotations.Nullable;
  * database; reads see whole transactions only. Failures surface as {@link StorageException},
  * retryable or not, with nothing written and no personal data in the message.
  *
+ * <p>Columns holding personal data pass through a {@link PiiCodec}; with
+ * {@link Builder#encryption} they are encrypted at rest (AES-GCM, blind indexes for
+ * identifiers) and {@link #rotateKeys} moves old values to the current key.
+ *
  * <p>Thread-safe.
  */
 public final class JdbcStore implements Store {

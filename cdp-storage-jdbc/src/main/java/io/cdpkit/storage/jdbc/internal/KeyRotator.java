@@ -100,6 +100,7 @@ final class KeyRotator {
    * @return rows rewritten per table, for the tables started
    */
   Map<String, Long> run(BooleanSupplier stop, Progress progress) {
+    LOG.info("CDPKit key rotation to key id {} started", codec.currentKeyId());
     Map<String, Long> out = new LinkedHashMap<>();
     for (Target t : TARGETS) {
       if (stop.getAsBoolean()) {
@@ -118,6 +119,8 @@ final class KeyRotator {
       out.put(t.table(), rewritten);
       progress.progress(t.table(), rewritten, !stop.getAsBoolean());
     }
+    LOG.info("CDPKit key rotation to key id {} {}: values re-encrypted per table {}",
+        codec.currentKeyId(), stop.getAsBoolean() ? "stopped" : "finished", out);
     return out;
   }
 
