@@ -3,6 +3,7 @@ package io.cdpkit.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.storage.jdbc.Encryption;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,13 +47,25 @@ final class BenchStores implements AutoCloseable {
 
   /** A fresh, empty store of this kind; {@code cacheSize} as {@link JdbcStore.Builder#cacheSize}. */
   static BenchStores open(String kind, long cacheSize) {
+    return open(kind, cacheSize, false);
+  }
+
+  /**
+   * As {@link #open(String, long)}; with {@code encrypted}, the JDBC stores encrypt at rest
+   * ({@link JdbcStore.Builder#encryption}) under fixed benchmark keys. The in-memory store has
+   * no encryption.
+   */
+  static BenchStores open(String kind, long cacheSize, boolean encrypted) {
+    if (encrypted && kind.equals("memory")) {
+      throw new IllegalArgumentException("the memory store does not encrypt");
+    }
     String scratch = "cdp_b_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     switch (kind) {
       case "memory":
         return new BenchStores(kind, Store.inMemory(), () -> {});
       case "h2mem":
         return new BenchStores(kind,
-            JdbcStore.builder().h2InMemory(scratch).cacheSize(cacheSize).build(), () -> {});
+            jdbc(encrypted).h2InMemory(scratch).cacheSize(cacheSize).build(), () -> {});
       case "h2file": {
         Path dir;
         try {
@@ -60,7 +73,7 @@ final class BenchStores implements AutoCloseable {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-        return new BenchStores(kind, JdbcStore.builder().h2File(dir).cacheSize(cacheSize).build(),
+        return new BenchStores(kind, jdbc(encrypted).h2File(dir).cacheSize(cacheSize).build(),
             () -> deleteTree(dir));
       }
       case "postgres": {
@@ -68,7 +81,7 @@ final class BenchStores implements AutoCloseable {
         exec(url, "postgres", "CREATE SCHEMA " + scratch);
         HikariDataSource ds = pool(url + "?currentSchema=" + scratch + "&reWriteBatchedInserts=true",
             "postgres");
-        return new BenchStores(kind, JdbcStore.builder().dataSource(ds).cacheSize(cacheSize).build(),
+        return new BenchStores(kind, jdbc(encrypted).dataSource(ds).cacheSize(cacheSize).build(),
             () -> {
               ds.close();
               exec(url, "postgres", "DROP SCHEMA " + scratch + " CASCADE");
@@ -78,7 +91,7 @@ final class BenchStores implements AutoCloseable {
         String url = System.getProperty("cdp.bench.maria", "jdbc:mariadb://127.0.0.1:3306/");
         exec(url + "test", "root", "CREATE DATABASE " + scratch);
         HikariDataSource ds = pool(url + scratch + "?rewriteBatchedStatements=true", "root");
-        return new BenchStores(kind, JdbcStore.builder().dataSource(ds).cacheSize(cacheSize).build(),
+        return new BenchStores(kind, jdbc(encrypted).dataSource(ds).cacheSize(cacheSize).build(),
             () -> {
               ds.close();
               exec(url + "test", "root", "DROP DATABASE " + scratch);
@@ -87,6 +100,21 @@ final class BenchStores implements AutoCloseable {
       default:
         throw new IllegalArgumentException("store kind " + kind + " is not one of " + KINDS);
     }
+  }
+
+  private static JdbcStore.Builder jdbc(boolean encrypted) {
+    JdbcStore.Builder b = JdbcStore.builder();
+    if (encrypted) {
+      byte[] data = new byte[32];
+      byte[] index = new byte[32];
+      for (int i = 0; i < 32; i++) {
+        data[i] = (byte) i;
+        index[i] = (byte) (255 - i);
+      }
+      b.encryption(Encryption.builder().dataKey("bench-1", data).currentKey("bench-1")
+          .indexKey(index).build());
+    }
+    return b;
   }
 
   @Override

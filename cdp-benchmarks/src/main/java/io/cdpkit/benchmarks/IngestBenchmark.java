@@ -79,6 +79,13 @@ public class IngestBenchmark {
   @Param({"0"})
   public int gatherMs = 0;
 
+  /**
+   * Encryption at rest of the JDBC stores ({@code JdbcStore.Builder.encryption}): {@code off}
+   * or {@code on}.
+   */
+  @Param({"off"})
+  public String encryption = "off";
+
   /** The most events of one gathered group. */
   static final int GATHER_BATCH = 256;
 
@@ -116,7 +123,13 @@ public class IngestBenchmark {
 
   @Setup(Level.Iteration)
   public void openCdp() {
-    currentStore = BenchStores.open(store, JdbcStore.DEFAULT_CACHE_SIZE);
+    currentStore = BenchStores.open(store, JdbcStore.DEFAULT_CACHE_SIZE,
+        switch (encryption) {
+          case "off" -> false;
+          case "on" -> true;
+          default -> throw new IllegalArgumentException("encryption: on or off, was "
+              + encryption);
+        });
     Cdp.Builder b = Cdp.builder().store(currentStore.store());
     if (gatherMs > 0) {
       b.gatherIngests(Duration.ofMillis(gatherMs), GATHER_BATCH);

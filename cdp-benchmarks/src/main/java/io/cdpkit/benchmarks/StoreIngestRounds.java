@@ -2,6 +2,8 @@ package io.cdpkit.benchmarks;
 
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -9,6 +11,12 @@ import java.util.List;
  * profiler a steady run): ingests the first {@code N} events of the {@link RetailEvents} stream
  * in batches of {@code BATCH} (1 = one {@code ingest(Event)} per event) into a fresh store,
  * {@code ROUNDS} times, printing events/s per round. A program, not a library type.
+ *
+ * <p>An optional fifth argument sets encryption at rest of the JDBC stores: {@code off} (the
+ * default), {@code on}, or {@code compare}: each round then ingests into a store without and
+ * one with encryption (in alternating order, so that drift in the machine's load falls on
+ * both), after {@value #WARM_UP_PAIRS} such pairs that warm the JIT up and are not counted, and the end prints the
+ * median of each and their ratio.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -18,12 +26,20 @@ import java.util.List;
  * </pre>
  */
 public final class StoreIngestRounds {
+  /** Pairs of rounds (without, with encryption) run first and not counted in compare mode. */
+  static final int WARM_UP_PAIRS = 2;
+
   private StoreIngestRounds() {}
 
   public static void main(String[] args) {
-    if (args.length != 4) {
-      System.err.println("usage: StoreIngestRounds STORE EVENTS BATCH ROUNDS  (STORE: "
-          + BenchStores.KINDS + ")");
+    if (args.length != 4 && args.length != 5) {
+      System.err.println("usage: StoreIngestRounds STORE EVENTS BATCH ROUNDS [off|on|compare]"
+          + "  (STORE: " + BenchStores.KINDS + ")");
+      System.exit(2);
+    }
+    String encryption = args.length == 5 ? args[4] : "off";
+    if (!List.of("off", "on", "compare").contains(encryption)) {
+      System.err.println("encryption: off, on or compare, was " + encryption);
       System.exit(2);
     }
     String kind = args[0];
@@ -31,23 +47,60 @@ public final class StoreIngestRounds {
     int batch = Integer.parseInt(args[2]);
     int rounds = Integer.parseInt(args[3]);
     List<Event> events = new RetailEvents(500_000, 0.8, RetailEvents.SEED).next(n);
+    List<Double> off = new ArrayList<>();
+    List<Double> on = new ArrayList<>();
+    for (int w = 0; encryption.equals("compare") && w < WARM_UP_PAIRS; w++) {
+      round(kind, events, batch, -1, false);
+      round(kind, events, batch, -1, true);
+    }
     for (int r = 0; r < rounds; r++) {
-      try (BenchStores s = BenchStores.open(kind, 100_000);
-          Cdp cdp = Cdp.builder().store(s.store()).build()) {
-        long t0 = System.nanoTime();
-        if (batch == 1) {
-          for (Event e : events) {
-            cdp.ingest(e);
-          }
-        } else {
-          for (int i = 0; i < n; i += batch) {
-            cdp.ingest(events.subList(i, Math.min(n, i + batch)));
-          }
-        }
-        long t1 = System.nanoTime();
-        System.out.printf("%s round %d: %,.0f events/s (batch %d)%n", kind, r,
-            n / ((t1 - t0) / 1e9), batch);
+      if (encryption.equals("compare")) {
+        boolean onFirst = r % 2 == 1;
+        double first = round(kind, events, batch, r, onFirst);
+        double second = round(kind, events, batch, r, !onFirst);
+        (onFirst ? on : off).add(first);
+        (onFirst ? off : on).add(second);
+      } else {
+        round(kind, events, batch, r, encryption.equals("on"));
       }
     }
+    if (encryption.equals("compare")) {
+      double mOff = median(off);
+      double mOn = median(on);
+      System.out.printf("%s median of %d rounds: off %,.0f events/s, on %,.0f events/s,"
+          + " on/off %.3f (encryption costs %.1f%%)%n", kind, rounds, mOff, mOn, mOn / mOff,
+          100 * (1 - mOn / mOff));
+    }
+  }
+
+  private static double round(String kind, List<Event> events, int batch, int r,
+      boolean encrypted) {
+    int n = events.size();
+    try (BenchStores s = BenchStores.open(kind, 100_000, encrypted);
+        Cdp cdp = Cdp.builder().store(s.store()).build()) {
+      long t0 = System.nanoTime();
+      if (batch == 1) {
+        for (Event e : events) {
+          cdp.ingest(e);
+        }
+      } else {
+        for (int i = 0; i < n; i += batch) {
+          cdp.ingest(events.subList(i, Math.min(n, i + batch)));
+        }
+      }
+      long t1 = System.nanoTime();
+      double rate = n / ((t1 - t0) / 1e9);
+      System.out.printf("%s %s%s: %,.0f events/s (batch %d)%n", kind,
+          r < 0 ? "warm-up" : "round " + r,
+          encrypted ? " encrypted" : "", rate, batch);
+      return rate;
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> sorted = new ArrayList<>(xs);
+    Collections.sort(sorted);
+    int m = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
   }
 }

@@ -14,7 +14,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.h2.api.ErrorCode;
@@ -38,6 +40,10 @@ import org.jspecify.annotations.Nullable;
  * database; reads see whole transactions only. Failures surface as {@link StorageException},
  * retryable or not, with nothing written and no personal data in the message.
  *
+ * <p>Columns holding personal data pass through a {@link PiiCodec}; with
+ * {@link Builder#encryption} they are encrypted at rest (AES-GCM, blind indexes for
+ * identifiers) and {@link #rotateKeys} moves old values to the current key.
+ *
  * <p>Thread-safe.
  */
 public final class JdbcStore implements Store {
@@ -50,11 +56,14 @@ public final class JdbcStore implements Store {
   private final JdbcStoreEngine engine;
   /** The embedded database this store opened, pooled; null on a host's data source. */
   private final @Nullable JdbcConnectionPool ownedH2;
+  private final boolean encrypted;
 
   private JdbcStore(Builder b, DataSource ds, @Nullable JdbcConnectionPool ownedH2) {
     this.ownedH2 = ownedH2;
     try {
-      this.engine = new JdbcStoreEngine(ds, b.pii, b.cacheSize);
+      this.engine = new JdbcStoreEngine(ds,
+          b.encryption == null ? b.pii : b.encryption.codec(), b.cacheSize);
+      this.encrypted = b.encryption != null;
     } catch (RuntimeException e) {
       if (ownedH2 != null) {
         ownedH2.dispose();
@@ -105,6 +114,7 @@ public final class JdbcStore implements Store {
     private @Nullable Path h2File;
     private @Nullable String h2Memory;
     private PiiCodec pii = PiiCodec.IDENTITY;
+    private @Nullable Encryption encryption;
     private long cacheSize = DEFAULT_CACHE_SIZE;
 
     private Builder() {}
@@ -129,7 +139,29 @@ public final class JdbcStore implements Store {
 
     /** The codec of the columns holding personal data; identity by default. */
     public Builder piiCodec(PiiCodec pii) {
-      this.pii = Objects.requireNonNull(pii, "pii");
+      Objects.requireNonNull(pii, "pii");
+      if (encryption != null) {
+        throw new IllegalStateException("encryption was already set; it brings its own codec");
+      }
+      this.pii = pii;
+      return this;
+    }
+
+    /**
+     * Encrypts every column holding personal data with these keys, and looks identifiers up
+     * by blind index: see {@link Encryption} and the module README ("Encryption at rest"). Off
+     * by default. A database written with encryption opens only with encryption and the same
+     * index key; one written without it never opens with it.
+     *
+     * @throws IllegalStateException when a {@link #piiCodec} was set
+     */
+    public Builder encryption(Encryption encryption) {
+      Objects.requireNonNull(encryption, "encryption");
+      if (pii != PiiCodec.IDENTITY) {
+        throw new IllegalStateException("piiCodec was already set; encryption brings its own"
+            + " codec");
+      }
+      this.encryption = encryption;
       return this;
     }
 
@@ -212,6 +244,72 @@ public final class JdbcStore implements Store {
     Objects.requireNonNull(workspace, "workspace");
     Store.checkClaim(now, lease, leaseUntil, limit);
     return engine.claimOutbox(workspace, now, lease, leaseUntil, limit);
+  }
+
+  /** Rows a key rotation re-encrypts per transaction. */
+  static final int ROTATION_BATCH = 200;
+
+  /**
+   * Re-encrypts under the current key ({@link Encryption#currentKeyId}) every value stored
+   * under another key id, on this thread, table by table in transactions of
+   * {@value #ROTATION_BATCH} rows, while the store is in use: a value a writer changes
+   * meanwhile is left as that writer wrote it (under the current key). Caches hold plaintext
+   * and are not touched. Afterwards the older keys are needed no more, provided every node
+   * writing to the database encrypted under the current key already when the rotation began.
+   * Stops early when this thread is interrupted (between batches). The index key of the blind
+   * indexes cannot be rotated.
+   *
+   * @return values re-encrypted per table
+   * @throws IllegalStateException when the store has no {@link Builder#encryption}
+   * @throws StorageException when a value cannot be read (its key id is not among the keys) or
+   *     a statement fails
+   */
+  public Map<String, Long> rotateKeys(KeyRotation.Listener listener) {
+    Objects.requireNonNull(listener, "listener");
+    requireEncryption();
+    return engine.rotateKeys(ROTATION_BATCH, () -> Thread.currentThread().isInterrupted(),
+        listener::progress);
+  }
+
+  /**
+   * As {@link #rotateKeys}, on {@code executor}; {@link KeyRotation#stop} stops it after its
+   * current batch.
+   *
+   * @throws IllegalStateException when the store has no {@link Builder#encryption}
+   */
+  public KeyRotation rotateKeysInBackground(Executor executor, KeyRotation.Listener listener) {
+    Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(listener, "listener");
+    requireEncryption();
+    KeyRotation rotation = new KeyRotation();
+    executor.execute(() -> {
+      try {
+        rotation.finish(engine.rotateKeys(ROTATION_BATCH,
+            () -> rotation.stopRequested() || Thread.currentThread().isInterrupted(),
+            listener::progress));
+      } catch (RuntimeException | Error e) {
+        rotation.fail(e);
+      }
+    });
+    return rotation;
+  }
+
+  /**
+   * As {@link #rotateKeysInBackground(Executor, KeyRotation.Listener)}, on a daemon thread of
+   * its own ({@code cdpkit-key-rotation}).
+   */
+  public KeyRotation rotateKeysInBackground(KeyRotation.Listener listener) {
+    return rotateKeysInBackground(r -> {
+      Thread t = new Thread(r, "cdpkit-key-rotation");
+      t.setDaemon(true);
+      t.start();
+    }, listener);
+  }
+
+  private void requireEncryption() {
+    if (!encrypted) {
+      throw new IllegalStateException("key rotation needs a store built with encryption");
+    }
   }
 
   /**

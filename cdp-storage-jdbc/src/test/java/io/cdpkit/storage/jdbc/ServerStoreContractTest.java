@@ -12,10 +12,15 @@ abstract class ServerStoreContractTest extends StoreContractTest {
   /** A new, empty database on the server. */
   abstract TestDatabases.Scratch newDatabase();
 
+  /** The store on a new database; plain by default. */
+  Store open(TestDatabases.Scratch s) {
+    return JdbcStore.create(s.dataSource());
+  }
+
   @Override
   protected Store createStore() {
     TestDatabases.Scratch s = newDatabase();
-    Store store = JdbcStore.create(s.dataSource());
+    Store store = open(s);
     scratch.put(store, s);
     return store;
   }

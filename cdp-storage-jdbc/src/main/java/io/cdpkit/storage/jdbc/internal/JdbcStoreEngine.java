@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +68,8 @@ public final class JdbcStoreEngine {
   private final Statistics statistics;
 
   /**
-   * Opens the store: detects the dialect and migrates the schema.
+   * Opens the store: detects the dialect, migrates the schema, and checks that the codec is the
+   * one the data was written with ({@link CodecGuard}).
    *
    * @param cacheSize entries the cache keeps; 0 disables it
    */
@@ -80,6 +82,7 @@ public final class JdbcStoreEngine {
       synchronized (JdbcStoreEngine.class) {
         Schema.migrate(c, dialect);
       }
+      CodecGuard.check(c, CodecGuard.fingerprint(pii));
     } catch (SQLException e) {
       throw Rows.fail("opening the store", e);
     }
@@ -311,6 +314,29 @@ public final class JdbcStoreEngine {
     } catch (SQLException e) {
       throw Rows.fail("an outbox claim", e);
     }
+  }
+
+  /**
+   * Re-encrypts under the current key every value stored under another ({@link KeyRotator}):
+   * short transactions of their own, safe while others write. Stops between batches when
+   * {@code stop} says so.
+   *
+   * @param progress told, per table, the rows rewritten so far and whether the table is done
+   * @return rows rewritten per table
+   * @throws IllegalStateException when the store does not encrypt
+   */
+  public Map<String, Long> rotateKeys(int batchSize, BooleanSupplier stop,
+      RotationProgress progress) {
+    if (!(pii instanceof AesGcmCodec aes)) {
+      throw new IllegalStateException("key rotation needs a store with encryption");
+    }
+    return new KeyRotator(dataSource, aes, batchSize).run(stop, progress::progress);
+  }
+
+  /** What {@link #rotateKeys} reports per table. */
+  @FunctionalInterface
+  public interface RotationProgress {
+    void progress(String table, long rewritten, boolean tableDone);
   }
 
   private void ensureWorkspace(WorkspaceId ws) {

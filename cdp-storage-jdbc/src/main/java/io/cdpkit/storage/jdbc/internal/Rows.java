@@ -47,6 +47,20 @@ final class Rows {
   /** Keys per {@code IN (...)} list; well under every database's parameter limit. */
   static final int IN_LIST = 500;
 
+  // The columns that pass through the PiiCodec, as the codec is told their place (and as key
+  // rotation names them): "table.column".
+  static final String EVENT_BODY = "cdp_events.body";
+  static final String NODE_SECRET = "cdp_nodes.id_secret";
+  static final String COMPONENT_BODY = "cdp_components.body";
+  static final String LINK_BODY = "cdp_links.body";
+  static final String PROFILE_BODY = "cdp_profiles.body";
+  static final String LEDGER_BODY = "cdp_ledger.body";
+  static final String METADATA_VALUE = "cdp_metadata.meta_value";
+  static final String OUTBOX_TRIGGER = "cdp_outbox.trigger_text";
+  static final String OUTBOX_ERROR = "cdp_outbox.last_error";
+  static final String DELIVERY_DETAIL = "cdp_deliveries.detail";
+  static final String DELIVERY_REASON = "cdp_deliveries.reason";
+
   private final Connection c;
   private final Dialect dialect;
   private final String ws;
@@ -282,13 +296,13 @@ final class Rows {
           p.setString(1, ws);
           p.setString(2, messageId);
         },
-        rs -> codec.readEvent(pii.reveal(rs.getString(1)))));
+        rs -> codec.readEvent(pii.reveal(ws, EVENT_BODY, rs.getString(1)))));
   }
 
   /** The stored events with these messageIds. */
   List<StoredEvent> events(Collection<String> messageIds) {
     return queryIn("reading events", "t.body", "cdp_events", null, null, "message_id",
-        messageIds, rs -> codec.readEvent(pii.reveal(rs.getString(1))));
+        messageIds, rs -> codec.readEvent(pii.reveal(ws, EVENT_BODY, rs.getString(1))));
   }
 
   /** Which of these messageIds are stored. */
@@ -302,7 +316,7 @@ final class Rows {
     for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(anchors).entrySet()) {
       out.addAll(queryIn("reading events by identifier", "t.body", "cdp_events",
           "anchor_type", byType.getKey().id(), "anchor_value", protectedValues(byType.getValue()),
-          rs -> codec.readEvent(pii.reveal(rs.getString(1)))));
+          rs -> codec.readEvent(pii.reveal(ws, EVENT_BODY, rs.getString(1)))));
     }
     return out;
   }
@@ -325,21 +339,35 @@ final class Rows {
           p.setString(1, ws);
           p.setString(2, e.messageId());
           p.setString(3, e.anchor() == null ? null : e.anchor().type().id());
-          p.setString(4, e.anchor() == null ? null : pii.protectKey(e.anchor().value()));
+          p.setString(4, e.anchor() == null ? null
+              : pii.protectKey(ws, e.anchor().type().id(), e.anchor().value()));
           p.setString(5, e.countedName());
-          p.setString(6, pii.protect(codec.writeEvent(e)));
+          p.setString(6, pii.protect(ws, EVENT_BODY, codec.writeEvent(e)));
         });
   }
 
   // ------------------------------------------------------------------ nodes
 
-  private static final String NODE_COLUMNS = "SELECT id_type, id_value, profile_id, component_id"
-      + " FROM cdp_nodes WHERE workspace = ? AND ";
+  private static final String NODE_COLUMNS = "SELECT id_type, id_value, profile_id, component_id,"
+      + " id_secret FROM cdp_nodes WHERE workspace = ? AND ";
 
+  /**
+   * A node from its row. With a reversible codec the value is read back from its lookup text
+   * ({@code id_value}); otherwise (a blind index) from its protected copy ({@code id_secret}).
+   */
   private IdentityNode node(ResultSet rs) throws SQLException {
-    return new IdentityNode(
-        new Identifier(IdentifierType.of(rs.getString(1)), pii.revealKey(rs.getString(2))),
+    String value = pii.keysReversible() ? pii.revealKey(rs.getString(2))
+        : pii.reveal(ws, NODE_SECRET, secret(rs.getString(5)));
+    return new IdentityNode(new Identifier(IdentifierType.of(rs.getString(1)), value),
         new ProfileId(rs.getString(3)), rs.getString(4));
+  }
+
+  private static String secret(@Nullable String stored) {
+    if (stored == null) {
+      throw new StorageException("an identity node has no " + NODE_SECRET + " (written"
+          + " without encryption?)", false, null);
+    }
+    return stored;
   }
 
   Optional<IdentityNode> node(Identifier id) {
@@ -348,7 +376,7 @@ final class Rows {
         p -> {
           p.setString(1, ws);
           p.setString(2, id.type().id());
-          p.setString(3, pii.protectKey(id.value()));
+          p.setString(3, pii.protectKey(ws, id.type().id(), id.value()));
         },
         this::node));
   }
@@ -358,7 +386,7 @@ final class Rows {
     List<IdentityNode> out = new ArrayList<>();
     for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(ids).entrySet()) {
       out.addAll(queryIn("reading identity nodes",
-          "t.id_type, t.id_value, t.profile_id, t.component_id", "cdp_nodes",
+          "t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret", "cdp_nodes",
           "id_type", byType.getKey().id(), "id_value", protectedValues(byType.getValue()),
           this::node));
     }
@@ -386,13 +414,15 @@ final class Rows {
   void upsertNodes(Collection<IdentityNode> nodes) {
     batch("storing identity nodes",
         dialect.upsert("cdp_nodes", List.of("workspace", "id_type", "id_value"),
-            List.of("profile_id", "component_id")),
+            List.of("profile_id", "component_id", "id_secret")),
         nodes, (p, n) -> {
+          Identifier id = n.identifier();
           p.setString(1, ws);
-          p.setString(2, n.identifier().type().id());
-          p.setString(3, pii.protectKey(n.identifier().value()));
+          p.setString(2, id.type().id());
+          p.setString(3, pii.protectKey(ws, id.type().id(), id.value()));
           p.setString(4, n.profile().value());
           p.setString(5, n.component());
+          p.setString(6, pii.keysReversible() ? null : pii.protect(ws, NODE_SECRET, id.value()));
         });
   }
 
@@ -404,7 +434,7 @@ final class Rows {
 
   List<ComponentRecord> components(Collection<String> ids) {
     return queryIn("reading components", "t.body", "cdp_components", null, null, "id", ids,
-        rs -> codec.readComponent(pii.reveal(rs.getString(1))));
+        rs -> codec.readComponent(pii.reveal(ws, COMPONENT_BODY, rs.getString(1))));
   }
 
   void upsertComponents(Collection<ComponentRecord> records) {
@@ -413,7 +443,7 @@ final class Rows {
         records, (p, r) -> {
           p.setString(1, ws);
           p.setString(2, r.id());
-          p.setString(3, pii.protect(codec.writeComponent(r)));
+          p.setString(3, pii.protect(ws, COMPONENT_BODY, codec.writeComponent(r)));
         });
   }
 
@@ -435,7 +465,8 @@ final class Rows {
     List<Numbered> rows = new ArrayList<>(queryIn("reading links",
         "t.component_id, t.body, t.seq", "cdp_links", null, null, "component_id", components,
         rs -> new Numbered(rs.getLong(3),
-            new LinkRow(rs.getString(1), codec.readLink(pii.reveal(rs.getString(2)))))));
+            new LinkRow(rs.getString(1),
+                codec.readLink(pii.reveal(ws, LINK_BODY, rs.getString(2)))))));
     // The rows of several components come in no particular order: sort by when stored.
     rows.sort(Comparator.comparingLong(Numbered::seq));
     List<LinkRow> out = new ArrayList<>(rows.size());
@@ -462,7 +493,7 @@ final class Rows {
         links, (p, l) -> {
           p.setString(1, ws);
           p.setString(2, l.component());
-          p.setString(3, pii.protect(codec.writeLink(l.link())));
+          p.setString(3, pii.protect(ws, LINK_BODY, codec.writeLink(l.link())));
         });
   }
 
@@ -475,7 +506,7 @@ final class Rows {
   List<ProfileRecord> profiles(Collection<ProfileId> ids) {
     return queryIn("reading profiles", "t.body", "cdp_profiles", null, null, "id",
         ids.stream().map(ProfileId::value).toList(),
-        rs -> codec.readProfile(pii.reveal(rs.getString(1))));
+        rs -> codec.readProfile(pii.reveal(ws, PROFILE_BODY, rs.getString(1))));
   }
 
   void upsertProfiles(Collection<ProfileRecord> records) {
@@ -485,7 +516,7 @@ final class Rows {
           p.setString(1, ws);
           p.setString(2, r.id().value());
           p.setLong(3, r.version());
-          p.setString(4, pii.protect(codec.writeProfile(r)));
+          p.setString(4, pii.protect(ws, PROFILE_BODY, codec.writeProfile(r)));
         });
   }
 
@@ -541,7 +572,7 @@ final class Rows {
           }
           p.setInt(i, limit);
         },
-        rs -> codec.readProfile(pii.reveal(rs.getString(1))));
+        rs -> codec.readProfile(pii.reveal(ws, PROFILE_BODY, rs.getString(1))));
   }
 
   // ------------------------------------------------------------------ ledger
@@ -555,7 +586,7 @@ final class Rows {
           p.setString(2, profile.value());
           p.setString(3, profile.value());
         },
-        rs -> codec.readLedger(pii.reveal(rs.getString(1))));
+        rs -> codec.readLedger(pii.reveal(ws, LEDGER_BODY, rs.getString(1))));
   }
 
   void appendLedger(Collection<LedgerEntry> entries) {
@@ -565,7 +596,7 @@ final class Rows {
           p.setString(1, ws);
           p.setString(2, e.profile().value());
           p.setString(3, e.other() == null ? null : e.other().value());
-          p.setString(4, pii.protect(codec.writeLedger(e)));
+          p.setString(4, pii.protect(ws, LEDGER_BODY, codec.writeLedger(e)));
         });
   }
 
@@ -584,7 +615,7 @@ final class Rows {
         rs -> Map.entry(rs.getString(1), rs.getString(2)))) {
       // LIKE is exact under the binary collations the keys have; the check costs nothing.
       if (e.getKey().startsWith(prefix)) {
-        out.put(e.getKey(), e.getValue());
+        out.put(e.getKey(), pii.reveal(ws, METADATA_VALUE, e.getValue()));
       }
     }
     return out;
@@ -609,7 +640,7 @@ final class Rows {
         entries.entrySet(), (p, e) -> {
           p.setString(1, ws);
           p.setString(2, e.getKey());
-          p.setString(3, e.getValue());
+          p.setString(3, pii.protect(ws, METADATA_VALUE, e.getValue()));
         });
   }
 
@@ -769,8 +800,8 @@ final class Rows {
     Instant until = lease == null ? null : instant(rs, 13);
     return new OutboxEntry(rs.getString(1), rs.getString(2), new ProfileId(rs.getString(3)),
         rs.getString(4), instant(rs, 5), instant(rs, 7), rs.getInt(9),
-        OutboxEntry.Status.valueOf(rs.getString(10)), pii.reveal(rs.getString(11)), lease,
-        until, rs.getString(15));
+        OutboxEntry.Status.valueOf(rs.getString(10)), pii.reveal(ws, OUTBOX_TRIGGER,
+        rs.getString(11)), lease, until, revealNullable(OUTBOX_ERROR, rs.getString(15)));
   }
 
   Optional<OutboxEntry> outbox(String key) {
@@ -849,7 +880,7 @@ final class Rows {
     p.setInt(i++, e.dueAt().getNano());
     p.setInt(i++, e.attempts());
     p.setString(i++, e.status().name());
-    p.setString(i++, pii.protect(e.trigger()));
+    p.setString(i++, pii.protect(ws, OUTBOX_TRIGGER, e.trigger()));
     p.setString(i++, e.lease());
     Instant until = e.leaseUntil();
     if (until == null) {
@@ -859,7 +890,7 @@ final class Rows {
       p.setLong(i++, until.getEpochSecond());
       p.setInt(i++, until.getNano());
     }
-    p.setString(i, e.lastError());
+    p.setString(i, protectNullable(OUTBOX_ERROR, e.lastError()));
   }
 
   private static final String OUTBOX_VALUES = "rule_name, profile_id, channel, decided_second,"
@@ -1018,8 +1049,9 @@ final class Rows {
           p.setString(2, profile.value());
         },
         rs -> new Delivery(rs.getString(1), profile, instant(rs, 2), rs.getString(4),
-            rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9),
-            pii.reveal(rs.getString(10))));
+            rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8),
+            revealNullable(DELIVERY_REASON, rs.getString(9)),
+            pii.reveal(ws, DELIVERY_DETAIL, rs.getString(10))));
   }
 
   void upsertDeliveries(Collection<Delivery> deliveries) {
@@ -1038,8 +1070,8 @@ final class Rows {
           p.setString(8, d.key());
           p.setInt(9, d.attempt());
           p.setString(10, d.outcome());
-          p.setString(11, d.reason());
-          p.setString(12, pii.protect(d.detail()));
+          p.setString(11, protectNullable(DELIVERY_REASON, d.reason()));
+          p.setString(12, pii.protect(ws, DELIVERY_DETAIL, d.detail()));
         });
   }
 
@@ -1071,8 +1103,16 @@ final class Rows {
   private List<String> protectedValues(List<Identifier> ids) {
     List<String> out = new ArrayList<>(ids.size());
     for (Identifier id : ids) {
-      out.add(pii.protectKey(id.value()));
+      out.add(pii.protectKey(ws, id.type().id(), id.value()));
     }
     return out;
+  }
+
+  private @Nullable String protectNullable(String column, @Nullable String value) {
+    return value == null ? null : pii.protect(ws, column, value);
+  }
+
+  private @Nullable String revealNullable(String column, @Nullable String stored) {
+    return stored == null ? null : pii.reveal(ws, column, stored);
   }
 }

@@ -29,7 +29,7 @@ public final class Schema {
 
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
   private static final List<Function<Dialect, List<String>>> MIGRATIONS =
-      List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4);
+      List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4, Schema::encryptionAtRest);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -147,6 +147,34 @@ public final class Schema {
             + " detail " + text + " NOT NULL, PRIMARY KEY (workspace, delivery_id))" + o,
         "CREATE INDEX cdp_deliveries_profile ON cdp_deliveries"
             + " (workspace, profile_id, at_second, at_nano, delivery_id)");
+  }
+
+  /**
+   * Encryption at rest (see {@code AesGcmCodec}). Identity nodes get {@code id_secret}, the
+   * protected copy of the identifier value, for codecs whose lookup text cannot be reversed (a
+   * blind index); it stays null otherwise. The outbox's {@code last_error} and the history's
+   * {@code reason} become documents of any length: they pass through the codec now, and a
+   * ciphertext of 1,000 characters is longer than 1,000. {@code cdp_codec} records, in its one
+   * row, a fingerprint of the codec the data was written with (see {@code CodecGuard}).
+   */
+  private static List<String> encryptionAtRest(Dialect d) {
+    String text = d.text();
+    List<String> out = new ArrayList<>();
+    out.add("ALTER TABLE cdp_nodes ADD COLUMN id_secret " + text);
+    for (String[] column : new String[][] {{"cdp_outbox", "last_error"},
+        {"cdp_deliveries", "reason"}}) {
+      out.add(switch (d) {
+        case H2 -> "ALTER TABLE " + column[0] + " ALTER COLUMN " + column[1]
+            + " SET DATA TYPE " + text;
+        case POSTGRES -> "ALTER TABLE " + column[0] + " ALTER COLUMN " + column[1] + " TYPE "
+            + text;
+        case MARIADB -> "ALTER TABLE " + column[0] + " MODIFY " + column[1] + " " + text;
+      });
+    }
+    out.add("CREATE TABLE IF NOT EXISTS cdp_codec (id INT NOT NULL,"
+        + " fingerprint VARCHAR(200) NOT NULL, recorded_at VARCHAR(40) NOT NULL,"
+        + " PRIMARY KEY (id))" + d.tableOptions());
+    return out;
   }
 
   /**
