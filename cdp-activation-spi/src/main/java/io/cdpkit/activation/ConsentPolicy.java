@@ -8,9 +8,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How the consent gate decides. A message for a purpose through a channel is sent only if the
- * person's latest consent for that purpose on the channel's consent channel is granted and not
- * older than {@link #maxAge()} (when set). No consent recorded, a denial, a withdrawal or an
- * expired grant suppresses the message, and the history says which.
+ * person's latest consent for that purpose on the channel's consent channel is granted, has not
+ * reached the expiry it was recorded with ({@code expiresAt}) and is not older than
+ * {@link #maxAge()} (when set). No consent recorded ({@code no-consent}), a denial or a
+ * withdrawal ({@code consent-denied}) or an expired grant ({@code consent-expired}) suppresses
+ * the message, and the history says which; the delivery detail records the decision's
+ * messageId, time, lawful basis, source, policy version, expiry and proof references.
+ *
+ * <p>Before any of this, a profile whose processing is restricted (see
+ * {@link io.cdpkit.core.Profiles#restrict}) gets nothing, whatever the basis: reason
+ * {@code restricted}, also for entries decided before the restriction.
  *
  * <p>Purposes listed in {@link #contractBasis()} (for example {@code service}: an order
  * confirmation, a delivery notice) are sent without consent, on the lawful basis of the

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
+import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
@@ -33,8 +34,10 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * The consent law: no message reaches a channel unless, when it is handed over, the person's
  * profile holds a granted consent for the rule's purpose on the channel's consent channel (or
- * the purpose is on the contract basis). Random consents and withdrawals, segment entries and
- * exits, events, merges of anonymous visitors into customers, clock advances and dispatches;
+ * the purpose is on the contract basis), that consent has not expired, and processing of the
+ * person is not restricted. Random consents (some with an expiry) and withdrawals, restrictions
+ * and lifts, segment entries and exits, events, merges of anonymous visitors into customers,
+ * clock advances and dispatches;
  * every channel checks each message it is handed against the profile as the core reads it.
  */
 class ConsentGateProperties {
@@ -50,7 +53,7 @@ class ConsentGateProperties {
 
   @Provide
   Arbitrary<List<Step>> stories() {
-    Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 6),
+    Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 7),
         Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 2),
         Arbitraries.integers().between(0, 2), Arbitraries.of(true, false)).as(Step::new);
     return step.list().ofMinSize(10).ofMaxSize(80);
@@ -102,7 +105,12 @@ class ConsentGateProperties {
         switch (s.kind()) {
           case 0:
             List<String> k = CONSENTS.get((s.a() + s.b()) % 4);
-            e = Event.track("Consent Changed").userId(c).consent(k.get(0), k.get(1), s.flag());
+            ConsentChange.Builder cb = ConsentChange.builder(k.get(0), k.get(1), s.flag())
+                .source("cmp");
+            if (s.b() == 2) {
+              cb.expiresAt(clock.instant().plus(Duration.ofMinutes(40)));
+            }
+            e = Event.track("Consent Changed").userId(c).consent(cb.build());
             break;
           case 1:
             e = Event.identify().userId(c).trait("tier", s.flag() ? "gold" : "silver")
@@ -129,6 +137,16 @@ class ConsentGateProperties {
             break;
           case 5:
             clock.advance(Duration.ofMinutes(17L * (s.a() + 1) * (s.flag() ? 10 : 1)));
+            continue;
+          case 7:
+            // Restriction of processing, and its lifting.
+            if (s.a() != 0 && cdp[0].profiles().find(Identifier.customerId(c)).isPresent()) {
+              if (s.flag()) {
+                cdp[0].profiles().restrict(Identifier.customerId(c), "objection");
+              } else {
+                cdp[0].profiles().liftRestriction(Identifier.customerId(c), "objection-lifted");
+              }
+            }
             continue;
           default:
             activation.drain();
@@ -173,6 +191,9 @@ class ConsentGateProperties {
       if (!p.get().identifiers().contains(r)) {
         violations.add(m.idempotencyKey() + ": recipient not the profile's");
       }
+    }
+    if (p.get().restricted()) {
+      violations.add(m.idempotencyKey() + ": processing is restricted");
     }
     if (m.purpose().equals("service")) {
       return;

@@ -26,6 +26,11 @@ public record BatchResult(List<IngestResult> results) {
     return count(IngestResult.Status.REJECTED);
   }
 
+  /** Messages dropped as late events of an erased person ({@link IngestResult.Status#ERASED}). */
+  public long erased() {
+    return count(IngestResult.Status.ERASED);
+  }
+
   private long count(IngestResult.Status s) {
     return results.stream().filter(r -> r.status() == s).count();
   }

@@ -4,6 +4,8 @@ import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.internal.Gatherer;
 import io.cdpkit.core.internal.Pipeline;
 import io.cdpkit.core.internal.PipelineConfig;
+import io.cdpkit.core.internal.PrivacyOps;
+import io.cdpkit.core.internal.Tombstones;
 import io.cdpkit.core.json.EventCodec;
 import io.cdpkit.core.json.EventLimits;
 import io.cdpkit.core.model.Event;
@@ -58,6 +60,7 @@ public final class Cdp implements AutoCloseable {
   private final Store store;
   private final boolean ownsStore;
   private final Pipeline pipeline;
+  private final PrivacyOps privacy;
   private final ConcurrentHashMap<WorkspaceId, Workspace> workspaces = new ConcurrentHashMap<>();
   private final Workspace defaultWorkspace;
   private final @Nullable Gatherer gatherer;
@@ -76,7 +79,8 @@ public final class Cdp implements AutoCloseable {
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
-        ComputedTraits.of(b.aggregates, b.derived));
+        ComputedTraits.of(b.aggregates, b.derived), new Tombstones(b.privacyKey));
+    this.privacy = new PrivacyOps(pipeline);
     this.extensions = List.copyOf(b.extensions);
     ExtensionContext context = new Context();
     for (CdpExtension e : extensions) {
@@ -106,7 +110,7 @@ public final class Cdp implements AutoCloseable {
       for (CdpExtension e : extensions) {
         e.workspaceOpened(w);
       }
-      return new Workspace(pipeline, w, gatherer);
+      return new Workspace(pipeline, privacy, w, gatherer);
     });
   }
 
@@ -186,6 +190,11 @@ public final class Cdp implements AutoCloseable {
     return defaultWorkspace.profiles();
   }
 
+  /** The person's rights in the default workspace (see {@link Privacy}). */
+  public Privacy privacy() {
+    return defaultWorkspace.privacy();
+  }
+
   /**
    * Closes the store if this instance created it; a store handed in is the host's to close.
    *
@@ -230,8 +239,37 @@ public final class Cdp implements AutoCloseable {
     private final List<ComputedTrait> aggregates = new ArrayList<>();
     private final List<DerivedTrait> derived = new ArrayList<>();
     private final List<CdpExtension> extensions = new ArrayList<>();
+    private byte @Nullable [] privacyKey;
 
     private Builder() {}
+
+    /** Shortest privacy key, in bytes: {@value #MIN_PRIVACY_KEY_BYTES}. */
+    public static final int MIN_PRIVACY_KEY_BYTES = 16;
+
+    /**
+     * The secret key of the keyed hashes (HMAC-SHA256) that erasure tombstones and the audit
+     * log use instead of identifiers (see {@link Privacy#erase}). Keep it outside the store and
+     * give every node, and every restart, the same key: tombstones hashed under another key
+     * no longer match. Without one, each workspace gets a random key at its first erasure,
+     * kept in the store's metadata: it works the same, but whoever can read the store can
+     * then test guessed identifiers against the tombstones.
+     *
+     * @param key at least {@value #MIN_PRIVACY_KEY_BYTES} bytes; copied
+     * @throws IllegalArgumentException when the key is too short
+     * @throws IllegalStateException when a key was already set
+     */
+    public Builder privacyKey(byte[] key) {
+      Objects.requireNonNull(key, "key");
+      if (this.privacyKey != null) {
+        throw new IllegalStateException("privacy key was already set");
+      }
+      if (key.length < MIN_PRIVACY_KEY_BYTES) {
+        throw new IllegalArgumentException("privacy key must be at least "
+            + MIN_PRIVACY_KEY_BYTES + " bytes, was " + key.length);
+      }
+      this.privacyKey = key.clone();
+      return this;
+    }
 
     /**
      * Declares a computed trait: kept for every profile from now on (and recomputed for existing
@@ -409,9 +447,16 @@ public final class Cdp implements AutoCloseable {
     /**
      * The priority of a source ({@code context.source}); it breaks ties between trait values
      * written at the same instant, higher wins. Unlisted sources have 0.
+     *
+     * @throws IllegalArgumentException when the source starts with {@code cdp.}, the namespace
+     *     of CDPKit's own events (a rectification has the highest priority of all)
      */
     public Builder sourcePriority(String source, int priority) {
       Objects.requireNonNull(source, "source");
+      if (io.cdpkit.core.internal.OwnEvents.reserved(source)) {
+        throw new IllegalArgumentException("source must not start with "
+            + io.cdpkit.core.internal.OwnEvents.RESERVED_PREFIX + ": it is reserved");
+      }
       Integer old = sourcePriorities.putIfAbsent(source, priority);
       if (old != null) {
         throw new IllegalStateException(

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param index the message's position in the batch (0 for a single event)
  * @param messageId the message's id, when it could be read
  * @param status what happened
- * @param profileId the profile the event belongs to (also for a duplicate); empty when rejected
- *     or when the event has no usable identifier
+ * @param profileId the profile the event belongs to (also for a duplicate); empty when rejected,
+ *     erased, or when the event has no usable identifier
  * @param error why the message was rejected
  */
 public record IngestResult(int index, @Nullable String messageId, Status status,
@@ -27,7 +27,13 @@ public record IngestResult(int index, @Nullable String messageId, Status status,
     /** A message with this messageId was ingested before; nothing changed. */
     DUPLICATE,
     /** Invalid; nothing of it was stored. See {@link #error()}. */
-    REJECTED
+    REJECTED,
+    /**
+     * Dropped because it carries an identifier that was erased at or after the event's own
+     * time (see {@link Privacy#erase}): a late event of an erased person. Nothing of it was
+     * stored or counted and it has no profile. Events stamped after the erasure are stored.
+     */
+    ERASED
   }
 
   public IngestResult {

@@ -2,6 +2,7 @@ package io.cdpkit.core;
 
 import io.cdpkit.core.internal.Gatherer;
 import io.cdpkit.core.internal.Pipeline;
+import io.cdpkit.core.internal.PrivacyOps;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
 import java.util.List;
@@ -20,12 +21,14 @@ public final class Workspace {
   private final Pipeline pipeline;
   private final WorkspaceId id;
   private final Profiles profiles;
+  private final Privacy privacy;
   private final @Nullable Gatherer gatherer;
 
-  Workspace(Pipeline pipeline, WorkspaceId id, @Nullable Gatherer gatherer) {
+  Workspace(Pipeline pipeline, PrivacyOps privacy, WorkspaceId id, @Nullable Gatherer gatherer) {
     this.pipeline = pipeline;
     this.id = id;
     this.profiles = new Profiles(pipeline, id);
+    this.privacy = new Privacy(privacy, id);
     this.gatherer = gatherer;
   }
 
@@ -88,5 +91,10 @@ public final class Workspace {
   /** Profiles of this workspace. */
   public Profiles profiles() {
     return profiles;
+  }
+
+  /** The person's rights in this workspace: export, erasure, retention, the audit log. */
+  public Privacy privacy() {
+    return privacy;
   }
 }

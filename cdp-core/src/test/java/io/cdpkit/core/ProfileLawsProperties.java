@@ -3,6 +3,9 @@ package io.cdpkit.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.core.model.Channels;
+import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
@@ -106,7 +109,8 @@ class ProfileLawsProperties {
       case 4 -> Event.track("Newsletter Opened " + n)
           .consent("marketing", "email", n % 2 == 0);
       case 5 -> Event.track("Product Viewed").property("category", "dresses");
-      default -> Event.identify().consent("marketing", "email", n % 2 == 1)
+      default -> Event.identify().consent(evidence(n, source, t))
+          .consent("marketing", "email", n % 2 == 1)
           .trait("tier", "t" + (n + 1));
     };
     for (Identifier id : ids) {
@@ -114,6 +118,21 @@ class ProfileLawsProperties {
     }
     b.channel(n % 2 == 0 ? Channels.WEB : Channels.POS).storeId(n == 3 ? "s1" : null);
     return b.source(source).timestamp(t).messageId("tmp").build();
+  }
+
+  /**
+   * A marketing/email decision with evidence that varies with {@code n}: ties of time between
+   * decisions that differ only in evidence happen, so the register's order must be total.
+   */
+  static ConsentChange evidence(int n, String source, Instant t) {
+    ConsentChange.Builder b = ConsentChange.builder("marketing", "email", n % 2 == 1)
+        .source(source);
+    if (n >= 2) {
+      b.expiresAt(t.plusSeconds(60L * n)).policyVersion("v" + n)
+          .basis(n == 3 ? LawfulBasis.LEGITIMATE_INTERESTS : LawfulBasis.CONSENT)
+          .proof(new ConsentProof("form-" + n, null, null));
+    }
+    return b.build();
   }
 
   @Property(tries = 300)

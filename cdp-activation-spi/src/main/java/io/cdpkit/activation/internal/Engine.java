@@ -14,6 +14,8 @@ import io.cdpkit.activation.Trigger;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.ConsentStatus;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
@@ -141,8 +143,10 @@ public final class Engine {
     for (Signal s : signals) {
       Trigger.Kind kind = s.kind().equals(Signal.SEGMENT_ENTERED) ? Trigger.Kind.SEGMENT_ENTERED
           : s.kind().equals(Signal.SEGMENT_EXITED) ? Trigger.Kind.SEGMENT_EXITED : null;
-      if (kind == null || kind == Trigger.Kind.SEGMENT_EXITED && s.cause().startsWith("merge:")) {
-        // A profile merged into another left its segments, but the person did not.
+      if (kind == null || kind == Trigger.Kind.SEGMENT_EXITED
+          && (s.cause().startsWith("merge:") || s.cause().equals("erase"))) {
+        // A profile merged into another left its segments, but the person did not; an erased
+        // person is sent nothing.
         continue;
       }
       for (Rule r : rules.values()) {
@@ -350,7 +354,7 @@ public final class Engine {
           .toList();
       ProfileState state = rec.state();
       Profile p = new Profile(pid, ws, ids, state, rec.version(),
-          traits.isEmpty() ? Map.of() : traits.values(state, now));
+          traits.isEmpty() ? Map.of() : traits.values(state, now), now);
       JsonNode trigger = triggers.get(e.key());
       Instant since = Instant.parse(trigger.path("since").asText(e.decidedAt().toString()));
       Events events = new Events(tx, ids);
@@ -361,7 +365,17 @@ public final class Engine {
       if (!pid.equals(e.profile())) {
         detail.put("decidedFor", e.profile().value());
       }
-      String why = recheck(tx, r, pid, since, events);
+      String why = null;
+      ProfileState.Restriction restriction = state.restriction();
+      if (restriction != null && restriction.restricted()) {
+        // Restriction of processing stops every send, whatever the basis (GDPR Art. 18).
+        detail.put("restrictedAt", restriction.time().toString());
+        detail.put("restrictionReason", restriction.reasonCode());
+        why = "restricted";
+      }
+      if (why == null) {
+        why = recheck(tx, r, pid, since, events);
+      }
       if (why == null) {
         why = consent(r, ch, state, now, detail);
       }
@@ -424,6 +438,9 @@ public final class Engine {
     boolean ours = current.isPresent() && token.equals(current.get().lease())
         && current.get().status() == OutboxEntry.Status.PENDING;
     String id = e.key() + "#" + attempt;
+    if (current.isEmpty()) {
+      return; // the entry was deleted while sending (its person was erased): record nothing
+    }
     switch (result.outcome()) {
       case DELIVERED: {
         String detail = s.detail();
@@ -565,13 +582,37 @@ public final class Engine {
     c.put("granted", v.granted());
     c.put("time", v.time().toString());
     c.put("messageId", v.messageId());
+    c.put("basis", v.basis().wireName());
+    if (v.source() != null) {
+      c.put("source", v.source());
+    }
+    if (v.policyVersion() != null) {
+      c.put("policyVersion", v.policyVersion());
+    }
+    if (v.expiresAt() != null) {
+      c.put("expiresAt", v.expiresAt().toString());
+    }
+    ConsentProof proof = v.proof();
+    if (proof != null) {
+      ObjectNode pf = c.putObject("proof");
+      if (proof.formId() != null) {
+        pf.put("formId", proof.formId());
+      }
+      if (proof.reference() != null) {
+        pf.put("reference", proof.reference());
+      }
+      if (proof.confirmedAt() != null) {
+        pf.put("confirmedAt", proof.confirmedAt().toString());
+      }
+    }
     if (!v.granted()) {
       return "consent-denied";
     }
-    if (consent.maxAge() != null && v.time().plus(consent.maxAge()).isBefore(now)) {
+    if (v.statusAt(now) == ConsentStatus.EXPIRED
+        || consent.maxAge() != null && v.time().plus(consent.maxAge()).isBefore(now)) {
       return "consent-expired";
     }
-    detail.put("basis", "consent");
+    detail.put("basis", v.basis().wireName());
     return null;
   }
 

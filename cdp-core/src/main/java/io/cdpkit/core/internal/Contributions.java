@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code context.channel} and {@code context.storeId} tallies. An {@code alias} only links
  *       identifiers.
  *   <li>{@code identify} traits are trait registers; consents are consent registers.
+ *   <li>CDPKit's own events (restriction, rectification: see {@link OwnEvents}) contribute only
+ *       their register values.
  *   <li>An order event (default {@code Order Completed}) completes order
  *       {@code properties.order_id} (else the messageId) for {@code properties.total}, else
  *       {@code properties.revenue}, else zero, in {@code properties.currency} or the default
@@ -49,6 +51,10 @@ final class Contributions {
   ProfileState of(Event e, Instant time, ComputedTraits traits) {
     if (e.type() == EventType.ALIAS) {
       return ProfileState.EMPTY;
+    }
+    ProfileState own = OwnEvents.contribution(e, time);
+    if (own != null) {
+      return own;
     }
     String name = StoredEvent.countedName(e);
     boolean order = e.type() == EventType.TRACK && config.orderEvents().contains(name);
@@ -79,9 +85,10 @@ final class Contributions {
     if (!e.consents().isEmpty()) {
       HashMap<ConsentKey, ProfileState.ConsentValue> c = new HashMap<>();
       for (ConsentChange ch : e.consents()) {
-        // Within one event the decisions share a time: denied wins, as for any exact tie.
-        c.merge(ch.key(), new ProfileState.ConsentValue(ch.granted(), time, e.messageId()),
-            (a, b) -> a.granted() ? b : a);
+        // Within one event the decisions share a time: the register's join decides (denied
+        // wins, as for any exact tie).
+        c.merge(ch.key(), ProfileState.ConsentValue.of(ch, time, e.messageId()),
+            ProfileState.ConsentValue::latest);
       }
       consents = c;
     }

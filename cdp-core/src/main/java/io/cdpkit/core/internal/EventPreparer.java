@@ -39,9 +39,26 @@ final class EventPreparer {
   }
 
   /**
-   * @throws InvalidEventException naming the offending field
+   * Prepares a client's event.
+   *
+   * @throws InvalidEventException naming the offending field; {@code /context/source} when it is
+   *     in the namespace reserved for CDPKit's own events
    */
   PreparedEvent prepare(Event raw) {
+    if (OwnEvents.reserved(raw.context().source())) {
+      throw new InvalidEventException("/context/source",
+          "is reserved: sources starting with " + OwnEvents.RESERVED_PREFIX
+              + " are for CDPKit's own events");
+    }
+    return prepareAny(raw);
+  }
+
+  /** Prepares one of CDPKit's own events (see {@link OwnEvents}). */
+  PreparedEvent prepareOwn(Event raw) {
+    return prepareAny(raw);
+  }
+
+  private PreparedEvent prepareAny(Event raw) {
     checkSize(raw);
     Event e = raw.receivedAtIfAbsent(config.clock().instant());
     Instant time = e.eventTime();

@@ -30,7 +30,11 @@ final class EventSize {
       n += 48 + str(i.type().id()) + str(i.value());
     }
     for (ConsentChange c : e.consents()) {
-      n += 64 + str(c.purpose()) + str(c.channel());
+      // basis, instants and the evidence's keys: 256; then the evidence's strings
+      n += 320 + str(c.purpose()) + str(c.channel()) + str(c.source()) + str(c.policyVersion());
+      if (c.proof() != null) {
+        n += str(c.proof().formId()) + str(c.proof().reference());
+      }
     }
     n += map(e.properties()) + map(e.traits()) + map(e.extra());
     EventContext c = e.context();

@@ -67,8 +67,18 @@ final class IdentityResolver {
     this.preparer = preparer;
   }
 
-  /** Outcome of one event. */
-  record Outcome(boolean stored, @Nullable ProfileId profile) {}
+  /**
+   * Outcome of one event.
+   *
+   * @param erased the event was dropped: it carries an identifier erased after the event's time
+   */
+  record Outcome(boolean stored, @Nullable ProfileId profile, boolean erased) {
+    Outcome(boolean stored, @Nullable ProfileId profile) {
+      this(stored, profile, false);
+    }
+
+    static final Outcome ERASED = new Outcome(false, null, true);
+  }
 
   Outcome ingest(WriteTransaction tx, PreparedEvent p) {
     StoredEvent se = p.stored();
@@ -616,7 +626,7 @@ final class IdentityResolver {
   }
 
   /** The join of the contributions of the events anchored at these identifiers. */
-  private ProfileState stateFromEvents(WriteTransaction tx, List<Identifier> anchors) {
+  ProfileState stateFromEvents(WriteTransaction tx, List<Identifier> anchors) {
     ProfileState state = ProfileState.EMPTY;
     for (StoredEvent e : tx.eventsByAnchors(anchors)) {
       state = state.join(preparer.contribution(e));

@@ -58,10 +58,17 @@ public final class Pipeline {
   private final IdentityResolver resolver;
   private final EventCodec codec;
   private final TraitRegistry traits;
+  private final Tombstones tombstones;
   private final List<ProfileObserver> observers = new CopyOnWriteArrayList<>();
 
   public Pipeline(Store store, PipelineConfig config, EventCodec codec, ComputedTraits traits) {
+    this(store, config, codec, traits, new Tombstones(null));
+  }
+
+  public Pipeline(Store store, PipelineConfig config, EventCodec codec, ComputedTraits traits,
+      Tombstones tombstones) {
     this.store = store;
+    this.tombstones = Objects.requireNonNull(tombstones, "tombstones");
     this.codec = codec;
     this.config = config;
     this.traits = new TraitRegistry(traits);
@@ -81,6 +88,14 @@ public final class Pipeline {
     return traits;
   }
 
+  Tombstones tombstones() {
+    return tombstones;
+  }
+
+  IdentityResolver resolver() {
+    return resolver;
+  }
+
   /** Adds an observer of profile changes (see {@link ProfileObserver}). */
   public void observe(ProfileObserver observer) {
     observers.add(Objects.requireNonNull(observer, "observer"));
@@ -93,7 +108,7 @@ public final class Pipeline {
    * Runs {@code work} in a write transaction, with observers told of what each step changed;
    * then runs their after-commit actions.
    */
-  private <T> T write(WorkspaceId ws, Function<Steps, T> work) {
+  <T> T write(WorkspaceId ws, Function<Steps, T> work) {
     Written<T> w = store.write(ws, tx -> {
       Steps steps = new Steps(ws, tx);
       T result = work.apply(steps);
@@ -113,7 +128,7 @@ public final class Pipeline {
    * The steps of one attempt at a write transaction: the transaction observers' writes go
    * through, and the after-commit actions of the steps that succeeded. Not thread-safe.
    */
-  private final class Steps {
+  final class Steps {
     final WorkspaceId ws;
     final WriteTransaction tx;
     final @Nullable ObservedTx observed;
@@ -202,8 +217,9 @@ public final class Pipeline {
    */
   static IngestResult result(int index, String messageId, IdentityResolver.Outcome o) {
     return new IngestResult(index, messageId,
-        o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE, o.profile(),
-        null);
+        o.erased() ? IngestResult.Status.ERASED
+            : o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE,
+        o.profile(), null);
   }
 
   /**
@@ -250,11 +266,17 @@ public final class Pipeline {
     return write(ws, steps -> {
       WriteTransaction tx = steps.tx;
       tx.prefetch(messageIds, identifiers);
+      boolean[] erased = erasedEvents(ws, tx, prepared);
       List<IdentityResolver.Outcome> out = new ArrayList<>(prepared.size());
-      for (PreparedEvent p : prepared) {
+      for (int k = 0; k < prepared.size(); k++) {
+        PreparedEvent p = prepared.get(k);
+        if (erased != null && erased[k]) {
+          out.add(IdentityResolver.Outcome.ERASED);
+          continue;
+        }
         Savepoint sp = tx.savepoint();
         try {
-          out.add(resolver.ingest(tx, preparer.current(p)));
+          out.add(ingestOne(tx, p));
           steps.done("event", p.stored().messageId());
         } catch (RuntimeException ex) {
           steps.failed();
@@ -274,10 +296,67 @@ public final class Pipeline {
   /** One event in a transaction of its own. */
   IdentityResolver.Outcome writeOne(WorkspaceId ws, PreparedEvent p) {
     return write(ws, steps -> {
-      IdentityResolver.Outcome o = resolver.ingest(steps.tx, preparer.current(p));
+      boolean[] erased = erasedEvents(ws, steps.tx, List.of(p));
+      if (erased != null && erased[0]) {
+        return IdentityResolver.Outcome.ERASED;
+      }
+      IdentityResolver.Outcome o = ingestOne(steps.tx, p);
       steps.done("event", p.stored().messageId());
       return o;
     });
+  }
+
+  /**
+   * Resolves and stores one event; an event stored for the first time that carries consent
+   * decisions appends a {@code consent} line to the audit log.
+   */
+  private IdentityResolver.Outcome ingestOne(WriteTransaction tx, PreparedEvent p) {
+    IdentityResolver.Outcome o = resolver.ingest(tx, preparer.current(p));
+    Event e = p.stored().event();
+    if (o.stored() && !e.consents().isEmpty()) {
+      tx.appendAudit(new io.cdpkit.core.spi.storage.AuditEntry(0, config.clock().instant(),
+          "consent", o.profile(), null, AuditDetail.consent(e)));
+    }
+    return o;
+  }
+
+  /**
+   * Which of these events carry an identifier whose erasure tombstone is at or after the
+   * event's own time, looked up once for the whole lot; {@code null} when none does (always
+   * in a workspace that never had an erasure, without hashing anything).
+   */
+  private boolean @Nullable [] erasedEvents(WorkspaceId ws, WriteTransaction tx,
+      List<PreparedEvent> prepared) {
+    if (!tombstones.mayHave(ws, tx)) {
+      return null;
+    }
+    Map<Identifier, String> hashes = new java.util.HashMap<>();
+    for (PreparedEvent p : prepared) {
+      for (Identifier id : p.stored().identifiers()) {
+        hashes.computeIfAbsent(id, i -> tombstones.hash(ws, tx, i));
+      }
+    }
+    if (hashes.isEmpty()) {
+      return null;
+    }
+    Map<String, Instant> found = tx.tombstones(new HashSet<>(hashes.values()));
+    if (found.isEmpty()) {
+      return null;
+    }
+    boolean[] out = new boolean[prepared.size()];
+    boolean any = false;
+    for (int k = 0; k < prepared.size(); k++) {
+      Instant time = prepared.get(k).stored().key().time();
+      for (Identifier id : prepared.get(k).stored().identifiers()) {
+        Instant at = found.get(hashes.get(id));
+        if (at != null && !time.isAfter(at)) {
+          out[k] = true;
+          any = true;
+          break;
+        }
+      }
+    }
+    return any ? out : null;
   }
 
   /** See {@link #ingestAll}. */
@@ -313,8 +392,8 @@ public final class Pipeline {
     }
     BatchResult r = new BatchResult(List.of(results));
     if (LOG.isDebugEnabled()) {
-      LOG.debug("batch of {} in workspace {}: {} stored, {} duplicate, {} rejected",
-          messages.size(), ws, r.stored(), r.duplicates(), r.rejected());
+      LOG.debug("batch of {} in workspace {}: {} stored, {} duplicate, {} rejected, {} erased",
+          messages.size(), ws, r.stored(), r.duplicates(), r.rejected(), r.erased());
     }
     return r;
   }
@@ -351,8 +430,9 @@ public final class Pipeline {
     List<Identifier> ids = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier).toList();
     ProfileState state = r.get().state();
     ComputedTraits ct = traits.current();
+    Instant now = config.clock().instant();
     return Optional.of(new Profile(id, ws, ids, state, r.get().version(),
-        ct.isEmpty() ? Map.of() : ct.values(state, config.clock().instant())));
+        ct.isEmpty() ? Map.of() : ct.values(state, now), now));
   }
 
   /** Metadata key prefix under which a workspace records the aggregations its states hold. */
@@ -484,6 +564,39 @@ public final class Pipeline {
   }
 
   /**
+   * Ingests one of CDPKit's own events for a known person (see {@link OwnEvents}) and appends
+   * an audit line, in one transaction. The event is made inside the transaction from the
+   * profile's state then, so that it can be stamped after what it overrides.
+   *
+   * @param cause what observers are told caused the change ({@code restrict}, ...)
+   * @param event makes the event from the normalised identifier and the profile's state
+   * @param audit makes the audit line for the profile the event went to
+   * @return the profile the event went to
+   * @throws IllegalArgumentException when the identifier is blocked or unknown
+   * @throws InvalidEventException when the value is not acceptable for its type, or the event
+   *     breaks a rule
+   * @throws UnsupportedOperationException when the store keeps no audit log
+   */
+  public ProfileId ingestOwn(WorkspaceId ws, Identifier identifier, String cause,
+      java.util.function.BiFunction<Identifier, ProfileState, Event> event,
+      Function<ProfileId, io.cdpkit.core.spi.storage.AuditEntry> audit) {
+    Identifier n = config.rules().normalize(identifier)
+        .orElseThrow(() -> new IllegalArgumentException(identifier + " is blocked"));
+    return write(ws, steps -> {
+      IdentityNode node = steps.tx.node(n)
+          .orElseThrow(() -> new IllegalArgumentException("unknown identifier: " + n));
+      ProfileState state = steps.tx.profile(node.profile()).map(ProfileRecord::state)
+          .orElse(ProfileState.EMPTY);
+      PreparedEvent p = preparer.prepareOwn(event.apply(n, state));
+      IdentityResolver.Outcome o = resolver.ingest(steps.tx, p);
+      steps.done(cause, p.stored().messageId());
+      ProfileId profile = Objects.requireNonNull(o.profile(), "profile");
+      steps.tx.appendAudit(audit.apply(profile));
+      return profile;
+    });
+  }
+
+  /**
    * Splits two identifiers apart for good: adds a do-not-link rule and re-resolves.
    *
    * @throws IllegalArgumentException when either identifier is unknown or blocked
@@ -498,8 +611,14 @@ public final class Pipeline {
       throw new IllegalArgumentException("cannot unmerge an identifier from itself");
     }
     boolean known = write(ws, steps -> {
+      ProfileId pa = IdentityResolver.profileOf(steps.tx, na);
       boolean k = resolver.unmerge(steps.tx, na, nb);
       steps.done("unmerge", null);
+      if (k) {
+        steps.tx.appendAudit(new io.cdpkit.core.spi.storage.AuditEntry(0,
+            config.clock().instant(), "unmerge", pa, tombstones.hash(ws, steps.tx, na),
+            AuditDetail.unmerge(na, nb, IdentityResolver.profileOf(steps.tx, nb))));
+      }
       return k;
     });
     if (!known) {

@@ -19,7 +19,8 @@ import io.cdpkit.core.model.Identifier;
  *       (identifiers belong to the event; reading a context with {@code externalIds} fails);
  *   <li>{@link Identifier}: {@code {"id": ..., "type": ...}}, an element of
  *       {@code context.externalIds};
- *   <li>{@link ConsentChange}: {@code {"purpose": ..., "channel": ..., "granted": ...}}.
+ *   <li>{@link ConsentChange}: {@code {"purpose": ..., "channel": ..., "granted": ...}} with
+ *       the optional evidence (see {@link ConsentChange}).
  * </ul>
  *
  * <p>The model types carry no Jackson annotations; this module is the whole mapping.

@@ -88,7 +88,11 @@ import java.util.Objects;
  *       {@code context} means "no retail channel" and stops the inference.
  *   <li>{@code consent} (a CDPKit extension): an array of
  *       {@code {"purpose": "marketing", "channel": "email", "granted": true}} giving
- *       {@link Event#consents()}; other keys of an entry are ignored.
+ *       {@link Event#consents()}, each with optional evidence: {@code basis}, {@code source},
+ *       {@code policyVersion}, {@code proof} ({@code {"formId", "reference", "confirmedAt"}})
+ *       and {@code expiresAt} (see {@link io.cdpkit.core.model.ConsentChange} for the shape and
+ *       limits); errors name the field, e.g. {@code /consent/0/proof/formId}. Other keys of an
+ *       entry are ignored.
  *   <li>{@code timestamp}, {@code originalTimestamp}, {@code sentAt}, {@code receivedAt}:
  *       ISO-8601 date-times with {@code Z} or an offset ({@code 2026-03-01T10:15:00.123+01:00});
  *       anything else is an error at the field ("is not an ISO-8601 date-time"). A client's

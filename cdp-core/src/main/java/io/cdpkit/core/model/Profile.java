@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 
 /**
@@ -37,12 +38,20 @@ import java.util.TreeSet;
  * @param identifiers its normalised identifiers, sorted by type id, then value
  * @param state the joined contributions of its events
  * @param version increases with every change to the profile; for optimistic checks
+ * <p>Consent: {@link #consent(String, String)} and {@link #consents()} judge expiry at
+ * {@link #readAt()}, the instant the profile was read by the instance's clock, so an expired
+ * grant reads as not granted. {@link #consentStatus(String, String, Instant)} tells the four
+ * cases apart at any instant.
+ *
  * @param computedTraits the values of the computed traits (see
  *     {@link io.cdpkit.core.traits.ComputedTrait}) when the profile was read, by name, sorted;
  *     traits without a value left out
+ * @param readAt when the profile was read, by the instance's clock; {@code null} for a profile
+ *     built by hand, for which every grant with an expiry counts as expired
  */
 public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> identifiers,
-    ProfileState state, long version, Map<String, Object> computedTraits) {
+    ProfileState state, long version, Map<String, Object> computedTraits,
+    @Nullable Instant readAt) {
   private static final Comparator<Identifier> BY_TYPE_AND_VALUE =
       Comparator.comparing((Identifier i) -> i.type().id()).thenComparing(Identifier::value);
 
@@ -56,10 +65,16 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
         : Collections.unmodifiableMap(new TreeMap<>(computedTraits));
   }
 
-  /** A profile without computed trait values. */
+  /** A profile without computed trait values or read time. */
   public Profile(ProfileId id, WorkspaceId workspace, List<Identifier> identifiers,
       ProfileState state, long version) {
-    this(id, workspace, identifiers, state, version, Map.of());
+    this(id, workspace, identifiers, state, version, Map.of(), null);
+  }
+
+  /** A profile without read time. */
+  public Profile(ProfileId id, WorkspaceId workspace, List<Identifier> identifiers,
+      ProfileState state, long version, Map<String, Object> computedTraits) {
+    this(id, workspace, identifiers, state, version, computedTraits, null);
   }
 
   /** One computed trait's value when the profile was read. */
@@ -89,17 +104,57 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
     return v == null ? Optional.empty() : Optional.ofNullable(v.value());
   }
 
-  /** Whether consent is granted for a purpose on a channel; empty when never recorded. */
+  /**
+   * Whether consent is granted for a purpose on a channel when the profile was read: empty when
+   * never recorded, {@code false} when denied or expired at {@link #readAt()} (see the class
+   * description).
+   */
   public Optional<Boolean> consent(String purpose, String channel) {
-    ProfileState.ConsentValue v = state.consents().get(new ConsentKey(purpose, channel));
-    return v == null ? Optional.empty() : Optional.of(v.granted());
+    ConsentStatus s = consentStatus(purpose, channel);
+    return s == ConsentStatus.NONE ? Optional.empty() : Optional.of(s.allows());
   }
 
-  /** Every recorded consent, granted or not, sorted. */
+  /** The consent status for a purpose on a channel at {@link #readAt()}. */
+  public ConsentStatus consentStatus(String purpose, String channel) {
+    ProfileState.ConsentValue v = state.consents().get(new ConsentKey(purpose, channel));
+    if (v == null) {
+      return ConsentStatus.NONE;
+    }
+    if (readAt == null) {
+      return !v.granted() ? ConsentStatus.DENIED
+          : v.expiresAt() != null ? ConsentStatus.EXPIRED : ConsentStatus.GRANTED;
+    }
+    return v.statusAt(readAt);
+  }
+
+  /**
+   * The consent status for a purpose on a channel at an instant, judged on the latest decision
+   * this profile holds (for the decision in force at a past instant, see
+   * {@link io.cdpkit.core.Profiles#consentAt}).
+   */
+  public ConsentStatus consentStatus(String purpose, String channel, Instant at) {
+    ProfileState.ConsentValue v = state.consents().get(new ConsentKey(purpose, channel));
+    return v == null ? ConsentStatus.NONE : v.statusAt(at);
+  }
+
+  /**
+   * Every recorded consent, sorted: {@code true} when granted at {@link #readAt()},
+   * {@code false} when denied or expired.
+   */
   public Map<ConsentKey, Boolean> consents() {
     Map<ConsentKey, Boolean> out = new TreeMap<>();
-    state.consents().forEach((k, v) -> out.put(k, v.granted()));
+    state.consents().keySet().forEach(k ->
+        out.put(k, consentStatus(k.purpose(), k.channel()).allows()));
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Whether processing of this person is restricted (GDPR Art. 18): segments treat the profile
+   * as a member of none and activation sends nothing to it until the restriction is lifted (see
+   * {@link io.cdpkit.core.Profiles#restrict}).
+   */
+  public boolean restricted() {
+    return state.restricted();
   }
 
   public Optional<Instant> firstSeen() {

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *       then messageId. A trait set to {@code null} is unset.
  *   <li>A consent per (purpose, channel) is a last-writer-wins register by event time; on an exact
  *       tie of time, denied wins.
+ *   <li>The restriction of processing is a last-writer-wins register by event time; on an exact
+ *       tie, restricted wins.
  *   <li>Orders are kept per order id, so a receipt sent twice under different messageIds counts
  *       once; refunds are kept per refund event.
  * </ul>
@@ -30,7 +32,7 @@ import org.jspecify.annotations.Nullable;
 public final class ProfileState {
   /** The state of a profile without events. */
   public static final ProfileState EMPTY = new ProfileState(ArrayMap.of(), ArrayMap.of(), null,
-      null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of());
+      null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), null);
 
   /**
    * A trait value and the write that set it.
@@ -52,20 +54,92 @@ public final class ProfileState {
   }
 
   /**
-   * A consent decision and the event that made it.
+   * A consent decision, its evidence and the event that made it.
    *
    * @param granted whether consent was given
    * @param time the deciding event's time
    * @param messageId the deciding event
+   * @param basis the lawful basis the decision rests on
+   * @param expiresAt when a grant stops being valid ({@code null}: never)
+   * @param source where the decision was taken
+   * @param policyVersion the policy version the person saw
+   * @param proof where the evidence is kept
    */
-  public record ConsentValue(boolean granted, Instant time, String messageId) {
-    /** Later time wins; on an equal time denied wins; then the greater messageId. */
+  public record ConsentValue(boolean granted, Instant time, String messageId, LawfulBasis basis,
+      @Nullable Instant expiresAt, @Nullable String source, @Nullable String policyVersion,
+      @Nullable ConsentProof proof) {
+    /**
+     * Later time wins; on an equal time denied wins; then the greater messageId; then (two
+     * decisions of one event) the evidence, so that the order is total and joins commute.
+     */
     static final Comparator<ConsentValue> ORDER = Comparator.comparing(ConsentValue::time)
-        .thenComparing(v -> !v.granted()).thenComparing(ConsentValue::messageId);
+        .thenComparing(v -> !v.granted()).thenComparing(ConsentValue::messageId)
+        .thenComparing(ConsentValue::basis)
+        .thenComparing(ConsentValue::expiresAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(ConsentValue::source, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(ConsentValue::policyVersion,
+            Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(ConsentValue::proof, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     public ConsentValue {
       Objects.requireNonNull(time, "time");
       Objects.requireNonNull(messageId, "messageId");
+      basis = basis == null ? LawfulBasis.CONSENT : basis;
+    }
+
+    /** A decision without evidence (basis consent, no expiry). */
+    public ConsentValue(boolean granted, Instant time, String messageId) {
+      this(granted, time, messageId, LawfulBasis.CONSENT, null, null, null, null);
+    }
+
+    /** The register value an event's decision gives. */
+    public static ConsentValue of(ConsentChange c, Instant time, String messageId) {
+      return new ConsentValue(c.granted(), time, messageId, c.basis(), c.expiresAt(), c.source(),
+          c.policyVersion(), c.proof());
+    }
+
+    /** The later of two decisions by {@link #ORDER} (the register's join). */
+    public static ConsentValue latest(ConsentValue a, ConsentValue b) {
+      return ORDER.compare(a, b) >= 0 ? a : b;
+    }
+
+    /**
+     * What this decision means at an instant: {@link ConsentStatus#DENIED} when not granted,
+     * {@link ConsentStatus#EXPIRED} when granted with an expiry at or before {@code at}, else
+     * {@link ConsentStatus#GRANTED}.
+     */
+    public ConsentStatus statusAt(Instant at) {
+      if (!granted) {
+        return ConsentStatus.DENIED;
+      }
+      return expiresAt != null && !expiresAt.isAfter(at) ? ConsentStatus.EXPIRED
+          : ConsentStatus.GRANTED;
+    }
+  }
+
+  /**
+   * The restriction of processing (GDPR Art. 18) register: the latest restrict or lift. Later
+   * time wins; on an equal time the restriction wins; then the greater messageId.
+   *
+   * @param restricted whether processing is restricted
+   * @param time the deciding event's time
+   * @param messageId the deciding event
+   * @param reasonCode the reason code given with the call
+   */
+  public record Restriction(boolean restricted, Instant time, String messageId,
+      String reasonCode) {
+    static final Comparator<Restriction> ORDER = Comparator.comparing(Restriction::time)
+        .thenComparing(Restriction::restricted).thenComparing(Restriction::messageId)
+        .thenComparing(Restriction::reasonCode);
+
+    public Restriction {
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(reasonCode, "reasonCode");
+    }
+
+    static @Nullable Restriction join(@Nullable Restriction a, @Nullable Restriction b) {
+      return a == null ? b : b == null ? a : ORDER.compare(a, b) >= 0 ? a : b;
     }
   }
 
@@ -189,12 +263,15 @@ public final class ProfileState {
   private final ArrayMap<String, OrderEntry> orders;
   private final ArrayMap<String, Long> eventCounts;
   private final ArrayMap<String, AggregateState> computed;
+  private final @Nullable Restriction restriction;
 
   private ProfileState(ArrayMap<String, TraitValue> traits,
       ArrayMap<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
       @Nullable Instant lastSeen, ArrayMap<String, Tally> channels,
       ArrayMap<String, Tally> stores, ArrayMap<String, OrderEntry> orders,
-      ArrayMap<String, Long> eventCounts, ArrayMap<String, AggregateState> computed) {
+      ArrayMap<String, Long> eventCounts, ArrayMap<String, AggregateState> computed,
+      @Nullable Restriction restriction) {
+    this.restriction = restriction;
     this.traits = traits;
     this.consents = consents;
     this.firstSeen = firstSeen;
@@ -241,13 +318,19 @@ public final class ProfileState {
     }
     return new ProfileState(ArrayMap.copyOf(traits), ArrayMap.copyOf(consents), firstSeen,
         lastSeen, ArrayMap.copyOf(channels), ArrayMap.copyOf(stores), ArrayMap.copyOf(orders),
-        ArrayMap.copyOf(eventCounts), ArrayMap.copyOf(computed));
+        ArrayMap.copyOf(eventCounts), ArrayMap.copyOf(computed), null);
   }
 
   /** This state with the computed-trait states replaced. */
   public ProfileState withComputed(Map<String, AggregateState> computed) {
     return new ProfileState(traits, consents, firstSeen, lastSeen, channels, stores, orders,
-        eventCounts, ArrayMap.copyOf(computed));
+        eventCounts, ArrayMap.copyOf(computed), restriction);
+  }
+
+  /** This state with the restriction register replaced ({@code null}: never restricted). */
+  public ProfileState withRestriction(@Nullable Restriction restriction) {
+    return new ProfileState(traits, consents, firstSeen, lastSeen, channels, stores, orders,
+        eventCounts, computed, restriction);
   }
 
   /** The least upper bound of two states (see the class description). */
@@ -260,14 +343,15 @@ public final class ProfileState {
     }
     return new ProfileState(
         traits.union(o.traits, (a, b) -> TraitValue.ORDER.compare(a, b) >= 0 ? a : b),
-        consents.union(o.consents, (a, b) -> ConsentValue.ORDER.compare(a, b) >= 0 ? a : b),
+        consents.union(o.consents, ConsentValue::latest),
         min(firstSeen, o.firstSeen),
         max(lastSeen, o.lastSeen),
         channels.union(o.channels, Tally::plus),
         stores.union(o.stores, Tally::plus),
         orders.union(o.orders, OrderEntry::join),
         eventCounts.union(o.eventCounts, Long::sum),
-        computed.union(o.computed, AggregateState::join));
+        computed.union(o.computed, AggregateState::join),
+        Restriction.join(restriction, o.restriction));
   }
 
   private static @Nullable Instant min(@Nullable Instant a, @Nullable Instant b) {
@@ -310,6 +394,16 @@ public final class ProfileState {
     return eventCounts;
   }
 
+  /** The restriction register; {@code null} when processing was never restricted. */
+  public @Nullable Restriction restriction() {
+    return restriction;
+  }
+
+  /** Whether processing is restricted (the latest restriction was not lifted). */
+  public boolean restricted() {
+    return restriction != null && restriction.restricted();
+  }
+
   /** States of computed traits by trait name; a trait no event contributed to is absent. */
   public Map<String, AggregateState> computed() {
     return computed;
@@ -320,13 +414,14 @@ public final class ProfileState {
     return o instanceof ProfileState s && traits.equals(s.traits) && consents.equals(s.consents)
         && Objects.equals(firstSeen, s.firstSeen) && Objects.equals(lastSeen, s.lastSeen)
         && channels.equals(s.channels) && stores.equals(s.stores) && orders.equals(s.orders)
-        && eventCounts.equals(s.eventCounts) && computed.equals(s.computed);
+        && eventCounts.equals(s.eventCounts) && computed.equals(s.computed)
+        && Objects.equals(restriction, s.restriction);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(traits, consents, firstSeen, lastSeen, channels, stores, orders,
-        eventCounts, computed);
+        eventCounts, computed, restriction);
   }
 
   /** Sizes only: a state holds personal data. */
@@ -334,6 +429,7 @@ public final class ProfileState {
   public String toString() {
     return "ProfileState[traits=" + traits.size() + ", consents=" + consents.size()
         + ", orders=" + orders.size() + ", events=" + eventCounts.values().stream()
-            .mapToLong(Long::longValue).sum() + ", computed=" + computed.size() + "]";
+            .mapToLong(Long::longValue).sum() + ", computed=" + computed.size()
+        + (restricted() ? ", restricted" : "") + "]";
   }
 }

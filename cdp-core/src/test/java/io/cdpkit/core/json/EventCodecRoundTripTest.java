@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventContext;
 import io.cdpkit.core.model.EventType;
@@ -228,10 +230,25 @@ class EventCodecRoundTripTest {
   }
 
   static Arbitrary<ConsentChange> consents() {
-    return Combinators.combine(
+    Arbitrary<ConsentChange> plain = Combinators.combine(
         Arbitraries.of("marketing", "analytics", "personalisation", "third_party_sharing"),
         Arbitraries.of("email", "sms", "push", "direct-mail", "web"),
         Arbitraries.of(true, false)).as(ConsentChange::new);
+    Arbitrary<@Nullable String> t = optional(text(1, 12)).map(x -> blankOrControl(x) ? null : x);
+    Arbitrary<@Nullable Instant> when = instants().injectNull(0.4);
+    Arbitrary<@Nullable ConsentProof> proof = Combinators.combine(t, t, when)
+        .as((f, r, c) -> f == null && r == null && c == null ? new ConsentProof(null, "r", null)
+            : new ConsentProof(f, r, c)).injectNull(0.3);
+    Arbitrary<ConsentChange> withEvidence = Combinators.combine(plain,
+        Arbitraries.of(LawfulBasis.values()).injectNull(0.3), t, t, proof, when)
+        .as((c, b, src, v, p, x) -> new ConsentChange(c.purpose(), c.channel(), c.granted(), b,
+            src, v, p, x));
+    return Arbitraries.oneOf(plain, withEvidence);
+  }
+
+  /** Texts that ConsentChange refuses for source and policy version. */
+  static boolean blankOrControl(@Nullable String s) {
+    return s != null && (s.isBlank() || s.chars().anyMatch(Character::isISOControl));
   }
 
   static Arbitrary<EventContext> contexts() {

@@ -4,7 +4,9 @@ import io.cdpkit.segmentation.internal.Rules;
 
 /**
  * The profile's latest consent decision for a purpose on a channel is <em>granted</em> (see
- * {@link io.cdpkit.core.model.ConsentKey}); no decision means no consent.
+ * {@link io.cdpkit.core.model.ConsentKey}); no decision means no consent. A grant with an expiry
+ * holds until it expires: the profile leaves the segment at that instant, without a change to
+ * the profile.
  *
  * <p>JSON: {@code {"type": "consent", "purpose": "marketing", "channel": "email"}}.
  *

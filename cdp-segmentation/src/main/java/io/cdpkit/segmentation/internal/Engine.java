@@ -1,6 +1,7 @@
 package io.cdpkit.segmentation.internal;
 
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.ExtensionContext;
 import io.cdpkit.core.spi.extension.ProfileChange;
@@ -334,8 +335,9 @@ public final class Engine {
       if (ch.after() == null) {
         for (Membership m : tx.memberships(ch.id())) {
           tx.deleteMembership(m.segment(), ch.id());
+          // Gone without a survivor: erased (the person left, no exit rule should reach them).
           events.add(new SegmentEvent(ws, m.segment(), ch.id(), SegmentEvent.Kind.EXITED,
-              pc.now(), "merge:" + ch.mergedInto()));
+              pc.now(), ch.mergedInto() != null ? "merge:" + ch.mergedInto() : "erase"));
         }
         if (tx.check(ch.id()).isPresent()) {
           tx.deleteCheck(ch.id());
@@ -364,9 +366,17 @@ public final class Engine {
     List<Compiler.Compiled> topo = s.topo();
     boolean[] need = new boolean[topo.size()];
     boolean any = false;
+    // A restricted profile is a member of no segment; when the restriction starts or ends,
+    // every segment is evaluated (the change may touch nothing the segments read).
+    boolean restricted = r.state().restricted();
+    boolean flipped0 = before != null && before.state().restricted() != restricted;
+    if (restricted && !flipped0 && before != null && only == null) {
+      return; // it left everything when it was restricted; nothing to do until lifted
+    }
     for (int i = 0; i < need.length; i++) {
       Compiler.Compiled c = topo.get(i);
-      need[i] = only != null ? only.contains(c.definition().id()) : c.deps().affectedBy(before, r);
+      need[i] = only != null ? only.contains(c.definition().id())
+          : flipped0 || c.deps().affectedBy(before, r);
       any |= need[i];
     }
     if (!any) {
@@ -397,7 +407,7 @@ public final class Engine {
         ec.segments.put(id, current.containsKey(id) ? Timed.TRUE : Timed.FALSE);
         continue;
       }
-      Timed t = c.root().timed(ec);
+      Timed t = restricted ? Timed.FALSE : c.root().timed(ec);
       ec.segments.put(id, t);
       next = Timed.min(next, t.next());
       boolean was = current.containsKey(id);
@@ -526,7 +536,14 @@ public final class Engine {
           break;
         }
       }
-      return Optional.of(target.root().explain(ec));
+      Explanation why = target.root().explain(ec);
+      ProfileState.Restriction rs = r.get().state().restriction();
+      if (rs != null && rs.restricted()) {
+        // The tree as it would be; the profile is out whatever it says.
+        return Optional.of(new Explanation("", "processing of the profile is not restricted",
+            false, "restricted at " + rs.time() + " (" + rs.reasonCode() + ")", List.of(why)));
+      }
+      return Optional.of(why);
     });
   }
 
@@ -571,8 +588,9 @@ public final class Engine {
         int ordinal = ids.size();
         ids.add(r.id());
         ec.at(r);
+        boolean restricted = r.state().restricted();
         for (int i = 0; i < run.length; i++) {
-          boolean in = run[i].root().test(ec);
+          boolean in = !restricted && run[i].root().test(ec);
           if (read[i]) {
             ec.segments.put(run[i].definition().id(), in ? Timed.TRUE : Timed.FALSE);
           }

@@ -54,7 +54,8 @@ final class EvalContext {
   Profile view() {
     Profile v = view;
     if (v == null) {
-      v = new Profile(record.id(), WorkspaceId.DEFAULT, List.of(), state, record.version());
+      v = new Profile(record.id(), WorkspaceId.DEFAULT, List.of(), state, record.version(),
+          Map.of(), now);
       view = v;
     }
     return v;

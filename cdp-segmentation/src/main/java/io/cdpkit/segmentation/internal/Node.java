@@ -1,6 +1,7 @@
 package io.cdpkit.segmentation.internal;
 
 import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.ConsentStatus;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.traits.ComputedTrait;
@@ -312,20 +313,27 @@ abstract class Node {
     @Override
     boolean test(EvalContext c) {
       ProfileState.ConsentValue v = c.state.consents().get(key);
-      return v != null && v.granted();
+      return v != null && v.statusAt(c.now) == ConsentStatus.GRANTED;
     }
 
     @Override
     Timed timed(EvalContext c) {
-      return test(c) ? Timed.TRUE : Timed.FALSE;
+      // A grant with an expiry holds until then: the profile leaves on time.
+      ProfileState.ConsentValue v = c.state.consents().get(key);
+      boolean held = v != null && v.statusAt(c.now) == ConsentStatus.GRANTED;
+      return Timed.of(held, held ? v.expiresAt() : null);
     }
 
     @Override
     Explanation explain(EvalContext c) {
       ProfileState.ConsentValue v = c.state.consents().get(key);
-      return new Explanation(pointer, text, test(c),
-          v == null ? "never recorded" : (v.granted() ? "granted at " : "denied at ") + v.time(),
-          List.of());
+      String seen = v == null ? "never recorded"
+          : !v.granted() ? "denied at " + v.time()
+          : v.statusAt(c.now) == ConsentStatus.EXPIRED ? "granted at " + v.time()
+              + ", expired at " + v.expiresAt()
+          : "granted at " + v.time() + (v.expiresAt() == null ? "" : ", expires at "
+              + v.expiresAt());
+      return new Explanation(pointer, text, test(c), seen, List.of());
     }
   }
 

@@ -2,6 +2,8 @@ package io.cdpkit.core.internal.json;
 
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventContext;
 import io.cdpkit.core.model.EventType;
@@ -222,7 +224,11 @@ public final class EventMapping {
     return out;
   }
 
-  /** One {@code {"purpose", "channel", "granted"}} object; pointers start with {@code at}. */
+  /**
+   * One {@code {"purpose", "channel", "granted", "basis"?, "source"?, "policyVersion"?,
+   * "proof"?, "expiresAt"?}} object (see {@link ConsentChange}); other keys are ignored.
+   * Pointers start with {@code at}.
+   */
   public static ConsentChange consent(@Nullable Object raw, String at) {
     if (!(raw instanceof Map<?, ?>)) {
       throw new InvalidEventException(at, "must be an object");
@@ -234,8 +240,34 @@ public final class EventMapping {
     if (!(item.get("granted") instanceof Boolean granted)) {
       throw new InvalidEventException(at + "/granted", "must be true or false");
     }
+    String basisName = string(item, "basis", at + "/basis");
+    LawfulBasis basis = null;
+    if (basisName != null) {
+      try {
+        basis = LawfulBasis.fromWireName(basisName);
+      } catch (InvalidEventException e) {
+        throw e.under(at + "/basis");
+      }
+    }
+    String source = string(item, "source", at + "/source");
+    String policyVersion = string(item, "policyVersion", at + "/policyVersion");
+    Instant expiresAt = instant(item.get("expiresAt"), at + "/expiresAt");
+    ConsentProof proof = null;
+    Object rawProof = item.get("proof");
+    if (rawProof != null) {
+      Map<String, @Nullable Object> p = object(item, "proof", at + "/proof");
+      String formId = string(p, "formId", at + "/proof/formId");
+      String reference = string(p, "reference", at + "/proof/reference");
+      Instant confirmedAt = instant(p.get("confirmedAt"), at + "/proof/confirmedAt");
+      try {
+        proof = new ConsentProof(formId, reference, confirmedAt);
+      } catch (InvalidEventException e) {
+        throw e.under(at + "/proof");
+      }
+    }
     try {
-      return new ConsentChange(purpose, channel, granted);
+      return new ConsentChange(purpose, channel, granted, basis, source, policyVersion, proof,
+          expiresAt);
     } catch (InvalidEventException e) {
       throw e.under(at);
     }

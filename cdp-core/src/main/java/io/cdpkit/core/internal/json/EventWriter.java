@@ -2,6 +2,8 @@ package io.cdpkit.core.internal.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventContext;
 import io.cdpkit.core.model.Identifier;
@@ -198,12 +200,33 @@ public final class EventWriter {
     g.writeEndObject();
   }
 
-  /** {@code {"purpose": ..., "channel": ..., "granted": ...}}. */
+  /**
+   * {@code {"purpose": ..., "channel": ..., "granted": ...}} and the evidence that is present;
+   * {@code basis} only when it is not {@code consent} (a missing basis reads as consent).
+   */
   public static void writeConsent(JsonGenerator g, ConsentChange c) throws IOException {
     g.writeStartObject();
     g.writeStringField("purpose", c.purpose());
     g.writeStringField("channel", c.channel());
     g.writeBooleanField("granted", c.granted());
+    if (c.basis() != LawfulBasis.CONSENT) {
+      g.writeStringField("basis", c.basis().wireName());
+    }
+    stringField(g, "source", c.source());
+    stringField(g, "policyVersion", c.policyVersion());
+    ConsentProof p = c.proof();
+    if (p != null) {
+      g.writeObjectFieldStart("proof");
+      stringField(g, "formId", p.formId());
+      stringField(g, "reference", p.reference());
+      if (p.confirmedAt() != null) {
+        g.writeStringField("confirmedAt", p.confirmedAt().toString());
+      }
+      g.writeEndObject();
+    }
+    if (c.expiresAt() != null) {
+      g.writeStringField("expiresAt", c.expiresAt().toString());
+    }
     g.writeEndObject();
   }
 

@@ -13,10 +13,12 @@ import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.JsonValues;
 import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.ConsentProof;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileId;
@@ -25,6 +27,7 @@ import io.cdpkit.core.traits.AggregateState;
 import io.cdpkit.core.traits.Partial;
 import io.cdpkit.core.traits.Values;
 import io.cdpkit.core.model.ProfileState.ConsentValue;
+import io.cdpkit.core.model.ProfileState.Restriction;
 import io.cdpkit.core.model.ProfileState.Order;
 import io.cdpkit.core.model.ProfileState.OrderEntry;
 import io.cdpkit.core.model.ProfileState.Refund;
@@ -73,11 +76,16 @@ import org.jspecify.annotations.Nullable;
  * profile:   {"id": profileId, "ver": version, "ic"?: {identifierType: count},
  *             "tr"?: {trait: {"v": JSON value or null, "t": instant, "p": sourcePriority,
  *                             "m": messageId}},
- *             "co"?: [{"p": purpose, "c": channel, "g": granted, "t": instant, "m": messageId}],
+ *             "co"?: [{"p": purpose, "c": channel, "g": granted, "t": instant, "m": messageId,
+ *                      "b"?: lawful basis (absent: consent), "x"?: expiresAt, "s"?: source,
+ *                      "v"?: policyVersion, "pf"?: {"f"?: formId, "r"?: reference,
+ *                      "t"?: confirmedAt}}],
  *             "fs"?: firstSeen, "ls"?: lastSeen,
  *             "ch"?: {channel: tally}, "st"?: {storeId: tally},
  *             "or"?: {orderId: {"c"?: order, "r"?: {messageId: {"t": instant, "a"?: money}}}},
- *             "ec"?: {eventName: count}}
+ *             "ec"?: {eventName: count},
+ *             "rs"?: {"r": restricted, "t": instant, "m": messageId, "c": reasonCode},
+ *             "cp"?: {trait: aggregate}}
  *            tally: {"e": events, "o": orders, "t": lastAt}
  *            order: {"id"?: orderId (only when it differs from the map key), "t": instant,
  *                    "m": messageId, "v": money, "ch"?: channel, "s"?: storeId}
@@ -207,6 +215,32 @@ public final class RecordJson {
           g.writeBooleanField("g", v.granted());
           text(g, "t", v.time().toString());
           text(g, "m", v.messageId());
+          if (v.basis() != LawfulBasis.CONSENT) {
+            text(g, "b", v.basis().wireName());
+          }
+          if (v.expiresAt() != null) {
+            text(g, "x", v.expiresAt().toString());
+          }
+          if (v.source() != null) {
+            text(g, "s", v.source());
+          }
+          if (v.policyVersion() != null) {
+            text(g, "v", v.policyVersion());
+          }
+          ConsentProof pf = v.proof();
+          if (pf != null) {
+            g.writeObjectFieldStart("pf");
+            if (pf.formId() != null) {
+              text(g, "f", pf.formId());
+            }
+            if (pf.reference() != null) {
+              text(g, "r", pf.reference());
+            }
+            if (pf.confirmedAt() != null) {
+              text(g, "t", pf.confirmedAt().toString());
+            }
+            g.writeEndObject();
+          }
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -233,6 +267,15 @@ public final class RecordJson {
           key(g, e.getKey());
           g.writeNumber(e.getValue());
         }
+        g.writeEndObject();
+      }
+      Restriction rs = s.restriction();
+      if (rs != null) {
+        g.writeObjectFieldStart("rs");
+        g.writeBooleanField("r", rs.restricted());
+        text(g, "t", rs.time().toString());
+        text(g, "m", rs.messageId());
+        text(g, "c", rs.reasonCode());
         g.writeEndObject();
       }
       if (!s.computed().isEmpty()) {
@@ -565,8 +608,42 @@ public final class RecordJson {
     List<Fields> co = f.objects("co");
     for (Fields c : co) {
       ConsentKey k = new ConsentKey(c.string("p"), c.string("c"));
-      ConsentValue v = new ConsentValue(c.bool("g"), c.instant("t"), c.string("m"));
+      boolean granted = c.bool("g");
+      Instant time = c.instant("t");
+      String messageId = c.string("m");
+      LawfulBasis basis = LawfulBasis.CONSENT;
+      String b = c.optionalString("b");
+      if (b != null) {
+        try {
+          basis = LawfulBasis.fromWireName(b);
+        } catch (InvalidEventException x) {
+          throw c.fail("/b", "is not a lawful basis");
+        }
+      }
+      Instant expiresAt = c.optionalInstant("x");
+      String source = c.optionalString("s");
+      String policyVersion = c.optionalString("v");
+      ConsentProof proof = null;
+      Fields pf = c.optionalObject("pf");
+      if (pf != null) {
+        String formId = pf.optionalString("f");
+        String reference = pf.optionalString("r");
+        Instant confirmedAt = pf.optionalInstant("t");
+        pf.end();
+        try {
+          proof = new ConsentProof(formId, reference, confirmedAt);
+        } catch (InvalidEventException x) {
+          throw pf.fail("", "is not a valid proof");
+        }
+      }
       c.end();
+      ConsentValue v;
+      try {
+        v = new ConsentValue(granted, time, messageId, basis, expiresAt, source, policyVersion,
+            proof);
+      } catch (IllegalArgumentException x) {
+        throw c.fail("", "is not a valid consent");
+      }
       if (consents.putIfAbsent(k, v) != null) {
         throw c.fail("", "repeats a (purpose, channel) of an earlier consent");
       }
@@ -597,6 +674,13 @@ public final class RecordJson {
       }
       ec.end();
     }
+    Restriction restriction = null;
+    Fields rs = f.optionalObject("rs");
+    if (rs != null) {
+      restriction = new Restriction(rs.bool("r"), rs.instant("t"), rs.string("m"),
+          rs.string("c"));
+      rs.end();
+    }
     Map<String, AggregateState> computed = new HashMap<>();
     Fields cp = f.optionalMap("cp");
     if (cp != null) {
@@ -607,7 +691,7 @@ public final class RecordJson {
     }
     f.end();
     ProfileState state = ProfileState.of(traits, consents, firstSeen, lastSeen, channels, stores,
-        orders, eventCounts, computed);
+        orders, eventCounts, computed).withRestriction(restriction);
     return new ProfileRecord(id, state, counts, version);
   }
 
@@ -922,6 +1006,14 @@ public final class RecordJson {
 
     Instant instant(String key) {
       return toInstant(string(key), key);
+    }
+
+    @Nullable String optionalString(String key) {
+      Object v = optional(key);
+      if (v == null || v instanceof String) {
+        return (String) v;
+      }
+      throw fail(sub(key), "must be a string");
     }
 
     @Nullable Instant optionalInstant(String key) {

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Channels;
+import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.ConsentProof;
+import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
@@ -162,6 +165,33 @@ class RecordCodecTest {
           Long.MAX_VALUE);
 
       assertThat(roundTrip(r)).isEqualTo(r);
+    }
+
+    @Test
+    @DisplayName("consent evidence and the restriction register read back equal; a record"
+        + " written before they existed reads without them")
+    void consentEvidenceAndRestriction() {
+      Map<ConsentKey, ConsentValue> consents = Map.of(
+          new ConsentKey("marketing", "email"), new ConsentValue(true, T, "c1",
+              LawfulBasis.LEGITIMATE_INTERESTS, T.plusSeconds(60), "İ-pos", "v🎉",
+              new ConsentProof("form", null, T.plusNanos(3))),
+          new ConsentKey("marketing", "sms"), new ConsentValue(false, T, "c2",
+              LawfulBasis.CONSENT, null, null, null, new ConsentProof(null, "doi-1", null)));
+      for (ProfileState.Restriction rs : java.util.Arrays.asList(null,
+          new ProfileState.Restriction(true, T, "r1", "objection"),
+          new ProfileState.Restriction(false, T.plusNanos(1), "r2", "lifted"))) {
+        ProfileState s = ProfileState.of(Map.of(), consents, null, null, Map.of(), Map.of(),
+            Map.of(), Map.of()).withRestriction(rs);
+        ProfileRecord r = new ProfileRecord(ProfileId.of("p-1"), s, Map.of(), 1);
+        assertThat(roundTrip(r)).isEqualTo(r);
+        assertThat(roundTrip(r).state().restricted()).isEqualTo(rs != null && rs.restricted());
+      }
+      String old = "{\"id\":\"p-1\",\"ver\":1,\"co\":[{\"p\":\"marketing\","
+          + "\"c\":\"email\",\"g\":true,\"t\":\"2025-05-05T10:00:00Z\",\"m\":\"c1\"}]}";
+      ProfileState back = RecordCodec.create().readProfile(old).state();
+      assertThat(back.consents().get(new ConsentKey("marketing", "email")))
+          .isEqualTo(new ConsentValue(true, Instant.parse("2025-05-05T10:00:00Z"), "c1"));
+      assertThat(back.restriction()).isNull();
     }
 
     @Test
@@ -419,13 +449,27 @@ class RecordCodecTest {
           .consent("marketing", "email", n % 2 == 0).consent("marketing", "sms", n > 1);
       case 6 -> Event.track("Product Viewed").property("category", "dresses");
       default -> Event.identify().consent("analytics", "web", n % 2 == 1)
-          .trait("tier", "t" + (n + 1));
+          .consent(evidence(n, t)).trait("tier", "t" + (n + 1));
     };
     for (int i : idx.stream().distinct().toList()) {
       b.identifier(UNIVERSE.get(i));
     }
     b.channel(n % 2 == 0 ? Channels.WEB : Channels.POS).storeId(n == 3 ? "s1" : null);
     return b.source(source).timestamp(t).messageId("tmp").build();
+  }
+
+  /** A decision with evidence, more or less of it by {@code n}. */
+  static ConsentChange evidence(int n, Instant t) {
+    ConsentChange.Builder b = ConsentChange.builder("marketing", "push", n != 2);
+    if (n > 0) {
+      b.basis(LawfulBasis.values()[n % LawfulBasis.values().length]).source("İ-app")
+          .expiresAt(t.plusNanos(7 + n));
+    }
+    if (n > 1) {
+      b.policyVersion("v" + n).proof(new ConsentProof(n == 3 ? null : "form-🎉",
+          "doi-" + n, n == 2 ? null : t.plusSeconds(1)));
+    }
+    return b.build();
   }
 
   /** Distinct messageIds (the generator cannot make them). */

@@ -1,0 +1,551 @@
+package io.cdpkit.core.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdpkit.core.ErasureReport;
+import io.cdpkit.core.PurgeListener;
+import io.cdpkit.core.PurgeReport;
+import io.cdpkit.core.RetentionPolicy;
+import io.cdpkit.core.json.CdpJacksonModule;
+import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.ConsentKey;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.Money;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.AuditEntry;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.Delivery;
+import io.cdpkit.core.spi.storage.DoNotLinkRule;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.Link;
+import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.OutboxEntry;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import java.time.Instant;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The person's rights over one pipeline: export, erasure, retention purges, the audit log. The
+ * public face is {@link io.cdpkit.core.Privacy}.
+ *
+ * <p>Thread-safe.
+ */
+public final class PrivacyOps {
+  private static final Logger LOG = LoggerFactory.getLogger(PrivacyOps.class);
+
+  /** Profiles per purge transaction. */
+  static final int PURGE_PAGE = 200;
+  /** Audit lines read per query when collecting a person's. */
+  private static final int AUDIT_PAGE = 500;
+
+  private final Pipeline pipeline;
+  private final ObjectMapper json = new ObjectMapper().registerModule(new CdpJacksonModule());
+
+  public PrivacyOps(Pipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  /** The identifier as stored, or empty when blocked. */
+  private Optional<Identifier> normalize(Identifier raw) {
+    return pipeline.config().rules().normalize(raw);
+  }
+
+  /** The live profile holding an identifier, and every id merged into it. */
+  private record Person(ProfileId profile, List<ProfileId> merged, List<Identifier> identifiers,
+      String component) {
+    Set<ProfileId> allIds() {
+      Set<ProfileId> s = new LinkedHashSet<>();
+      s.add(profile);
+      s.addAll(merged);
+      return s;
+    }
+  }
+
+  private static Optional<Person> person(ReadTransaction tx, Identifier id) {
+    Optional<IdentityNode> node = tx.node(id);
+    if (node.isEmpty()) {
+      return Optional.empty();
+    }
+    ProfileId p = node.get().profile();
+    List<ProfileId> merged = new ArrayList<>();
+    ArrayDeque<ProfileId> todo = new ArrayDeque<>(tx.redirectsTo(p));
+    Set<ProfileId> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      ProfileId m = todo.poll();
+      if (seen.add(m) && !m.equals(p)) {
+        merged.add(m);
+        todo.addAll(tx.redirectsTo(m));
+      }
+    }
+    merged.sort(null);
+    List<Identifier> ids = tx.nodesOfProfile(p).stream().map(IdentityNode::identifier)
+        .sorted(java.util.Comparator.comparing((Identifier i) -> i.type().id())
+            .thenComparing(Identifier::value))
+        .toList();
+    return Optional.of(new Person(p, merged, ids, node.get().component()));
+  }
+
+  // ---------------------------------------------------------------- export
+
+  /** See {@link io.cdpkit.core.Privacy#export}. */
+  public Optional<String> export(WorkspaceId ws, Identifier raw) {
+    Optional<Identifier> n = normalize(raw);
+    Instant now = pipeline.config().clock().instant();
+    return pipeline.store().write(ws, tx -> {
+      String subject = n.isPresent() ? pipeline.tombstones().hash(ws, tx, n.get()) : null;
+      Optional<Person> who = n.flatMap(i -> person(tx, i));
+      Optional<ObjectNode> doc = who.flatMap(p -> document(ws, tx, p, now));
+      Map<String, Long> counts = new LinkedHashMap<>();
+      counts.put("found", doc.isPresent() ? 1L : 0L);
+      doc.ifPresent(d -> counts.put("events", (long) d.get("events").size()));
+      tx.appendAudit(new AuditEntry(0, now, "export",
+          who.map(Person::profile).orElse(null), subject,
+          AuditDetail.counts(raw.type().id(), counts)));
+      return doc.map(ObjectNode::toString);
+    });
+  }
+
+  private Optional<ObjectNode> document(WorkspaceId ws, ReadTransaction tx, Person p,
+      Instant now) {
+    Optional<ProfileRecord> rec = tx.profile(p.profile());
+    if (rec.isEmpty()) {
+      return Optional.empty();
+    }
+    ProfileState state = rec.get().state();
+    ObjectNode doc = json.createObjectNode();
+    doc.put("workspace", ws.value());
+    doc.put("exportedAt", now.toString());
+
+    ObjectNode profile = doc.putObject("profile");
+    profile.put("id", p.profile().value());
+    profile.put("version", rec.get().version());
+    ArrayNode merged = profile.putArray("mergedIds");
+    p.merged().forEach(m -> merged.add(m.value()));
+    ArrayNode ids = profile.putArray("identifiers");
+    for (Identifier i : p.identifiers()) {
+      ids.addObject().put("type", i.type().id()).put("value", i.value());
+    }
+    ObjectNode traits = profile.putObject("traits");
+    for (Map.Entry<String, ProfileState.TraitValue> t : new TreeMap<>(state.traits()).entrySet()) {
+      ObjectNode o = traits.putObject(t.getKey());
+      o.set("value", value(t.getValue().value()));
+      o.put("time", t.getValue().time().toString());
+      o.put("messageId", t.getValue().messageId());
+    }
+    ObjectNode computed = profile.putObject("computedTraits");
+    var ct = pipeline.traits().current();
+    if (!ct.isEmpty()) {
+      new TreeMap<>(ct.values(state, now)).forEach((k, v) -> computed.set(k, value(v)));
+    }
+    ArrayNode consents = profile.putArray("consents");
+    for (Map.Entry<ConsentKey, ProfileState.ConsentValue> c : state.consents().entrySet()) {
+      consents.addObject().put("purpose", c.getKey().purpose())
+          .put("channel", c.getKey().channel()).put("granted", c.getValue().granted())
+          .put("time", c.getValue().time().toString())
+          .put("messageId", c.getValue().messageId());
+    }
+    if (state.firstSeen() != null) {
+      profile.put("firstSeen", state.firstSeen().toString());
+    }
+    if (state.lastSeen() != null) {
+      profile.put("lastSeen", state.lastSeen().toString());
+    }
+
+    List<StoredEvent> events = tx.eventsByAnchors(p.identifiers());
+    ArrayNode history = doc.putArray("consentHistory");
+    ArrayNode evs = doc.putArray("events");
+    for (StoredEvent e : events) {
+      for (ConsentChange c : e.event().consents()) {
+        history.add(consentJson(c, e));
+      }
+      evs.add(json.valueToTree(e.event()));
+    }
+
+    ArrayNode memberships = doc.putArray("memberships");
+    for (Membership m : tx.memberships(p.profile())) {
+      memberships.addObject().put("segment", m.segment()).put("since", m.since().toString());
+    }
+    tx.check(p.profile()).ifPresentOrElse(
+        c -> doc.putObject("scheduledCheck").put("at", c.at().toString()),
+        () -> doc.putNull("scheduledCheck"));
+
+    ArrayNode outbox = doc.putArray("outbox");
+    ArrayNode deliveries = doc.putArray("deliveries");
+    for (ProfileId id : p.allIds()) {
+      for (OutboxEntry o : tx.outboxOfProfile(id)) {
+        ObjectNode x = outbox.addObject();
+        x.put("key", o.key()).put("rule", o.rule()).put("profile", o.profile().value())
+            .put("channel", o.channel()).put("decidedAt", o.decidedAt().toString())
+            .put("dueAt", o.dueAt().toString()).put("attempts", o.attempts())
+            .put("status", o.status().name().toLowerCase(java.util.Locale.ROOT));
+        x.set("trigger", parsed(o.trigger()));
+        if (o.lastError() != null) {
+          x.put("lastError", o.lastError());
+        }
+      }
+      for (Delivery d : tx.deliveries(id)) {
+        ObjectNode x = deliveries.addObject();
+        x.put("id", d.id()).put("at", d.at().toString()).put("profile", d.profile().value())
+            .put("rule", d.rule()).put("channel", d.channel()).put("key", d.key())
+            .put("attempt", d.attempt()).put("outcome", d.outcome());
+        if (d.reason() != null) {
+          x.put("reason", d.reason());
+        }
+        x.set("detail", parsed(d.detail()));
+      }
+    }
+
+    ArrayNode ledger = doc.putArray("ledger");
+    Set<LedgerEntry> seen = new LinkedHashSet<>();
+    for (ProfileId id : p.allIds()) {
+      seen.addAll(tx.ledger(id));
+    }
+    List<LedgerEntry> lines = new ArrayList<>(seen);
+    lines.sort(java.util.Comparator.comparing(LedgerEntry::recordedAt));
+    for (LedgerEntry l : lines) {
+      ObjectNode x = ledger.addObject();
+      x.put("kind", l.kind().name().toLowerCase(java.util.Locale.ROOT))
+          .put("profile", l.profile().value());
+      if (l.other() != null) {
+        x.put("other", l.other().value());
+      }
+      if (l.identifier() != null) {
+        x.putObject("identifier").put("type", l.identifier().type().id())
+            .put("value", l.identifier().value());
+      }
+      if (l.messageId() != null) {
+        x.put("messageId", l.messageId());
+      }
+      if (l.eventTime() != null) {
+        x.put("eventTime", l.eventTime().toString());
+      }
+      x.put("recordedAt", l.recordedAt().toString()).put("reason", l.reason());
+    }
+
+    ArrayNode audit = doc.putArray("audit");
+    Set<ProfileId> all = p.allIds();
+    Set<String> hashes = new HashSet<>();
+    for (Identifier i : p.identifiers()) {
+      hashes.add(pipeline.tombstones().hash(ws, tx, i));
+    }
+    for (AuditEntry a : auditOf(tx, all, hashes)) {
+      audit.add(auditJson(a));
+    }
+    return Optional.of(doc);
+  }
+
+  /**
+   * One consent decision of the consent history, with the event that made it. The one place
+   * that turns a decision into export JSON.
+   */
+  private ObjectNode consentJson(ConsentChange c, StoredEvent e) {
+    ObjectNode o = json.createObjectNode();
+    o.put("purpose", c.purpose());
+    o.put("channel", c.channel());
+    o.put("granted", c.granted());
+    o.put("time", e.key().time().toString());
+    o.put("messageId", e.messageId());
+    o.put("eventType", e.event().type().wireName());
+    if (e.event().name() != null) {
+      o.put("event", e.event().name());
+    }
+    if (e.event().context().source() != null) {
+      o.put("eventSource", e.event().context().source());
+    }
+    return o;
+  }
+
+  private static List<AuditEntry> auditOf(ReadTransaction tx, Set<ProfileId> ids,
+      Set<String> hashes) {
+    List<AuditEntry> out = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<AuditEntry> page = tx.audit(after, AUDIT_PAGE);
+      for (AuditEntry a : page) {
+        if ((a.profile() != null && ids.contains(a.profile()))
+            || (a.subject() != null && hashes.contains(a.subject()))) {
+          out.add(a);
+        }
+        after = a.seq();
+      }
+      if (page.size() < AUDIT_PAGE) {
+        return out;
+      }
+    }
+  }
+
+  private ObjectNode auditJson(AuditEntry a) {
+    ObjectNode x = json.createObjectNode();
+    x.put("seq", a.seq()).put("at", a.at().toString()).put("operation", a.operation());
+    if (a.profile() != null) {
+      x.put("profile", a.profile().value());
+    }
+    if (a.subject() != null) {
+      x.put("subject", a.subject());
+    }
+    x.set("detail", parsed(a.detail()));
+    return x;
+  }
+
+  private JsonNode parsed(String text) {
+    try {
+      return json.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return json.getNodeFactory().textNode(text);
+    }
+  }
+
+  /** A trait or computed trait value as JSON. */
+  private JsonNode value(@Nullable Object v) {
+    if (v == null) {
+      return json.getNodeFactory().nullNode();
+    }
+    if (v instanceof TemporalAccessor) {
+      return json.getNodeFactory().textNode(v.toString());
+    }
+    if (v instanceof Money) {
+      Money m = (Money) v;
+      return json.createObjectNode().put("minorUnits", m.minorUnits())
+          .put("currency", m.currency());
+    }
+    if (v instanceof Map) {
+      ObjectNode o = json.createObjectNode();
+      ((Map<?, ?>) v).forEach((k, x) -> o.set(String.valueOf(k), value(x)));
+      return o;
+    }
+    if (v instanceof Collection) {
+      ArrayNode a = json.createArrayNode();
+      ((Collection<?>) v).forEach(x -> a.add(value(x)));
+      return a;
+    }
+    try {
+      return json.valueToTree(v);
+    } catch (IllegalArgumentException e) {
+      return json.getNodeFactory().textNode(v.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- erasure
+
+  /** See {@link io.cdpkit.core.Privacy#erase}. */
+  public ErasureReport erase(WorkspaceId ws, Identifier raw) {
+    Identifier n = normalize(raw).orElseThrow(() -> new IllegalArgumentException(
+        "identifier of type " + raw.type().id() + " is blocked: it belongs to nobody"));
+    Instant now = pipeline.config().clock().instant();
+    ErasureReport report = pipeline.write(ws, steps -> {
+      WriteTransaction tx = steps.tx;
+      Tombstones tombs = pipeline.tombstones();
+      tombs.erasing(ws, tx);
+      String subject = tombs.hash(ws, tx, n);
+      Optional<Person> who = person(tx, n);
+      ErasureReport r;
+      if (who.isEmpty()) {
+        tx.putTombstone(subject, now);
+        r = new ErasureReport(now, null, 0, 0, 0, 0, 0, 0, 0, 0);
+      } else {
+        r = erase(ws, steps, who.get(), now);
+      }
+      Map<String, Long> counts = new LinkedHashMap<>();
+      counts.put("profiles", (long) r.profiles());
+      counts.put("identifiers", (long) r.identifiers());
+      counts.put("events", (long) r.events());
+      counts.put("links", (long) r.links());
+      counts.put("ledgerEntries", (long) r.ledgerEntries());
+      counts.put("memberships", (long) r.memberships());
+      counts.put("outboxEntries", (long) r.outboxEntries());
+      counts.put("deliveries", (long) r.deliveries());
+      tx.appendAudit(new AuditEntry(0, now, "erase", r.profile(), subject,
+          AuditDetail.counts(raw.type().id(), counts)));
+      return r;
+    });
+    pipeline.tombstones().erased(ws);
+    LOG.info("erased {} profile(s), {} event(s) in workspace {}", report.profiles(),
+        report.events(), ws);
+    return report;
+  }
+
+  private ErasureReport erase(WorkspaceId ws, Pipeline.Steps steps, Person p, Instant now) {
+    WriteTransaction tx = steps.tx;
+    Set<Identifier> gone = new HashSet<>(p.identifiers());
+    Set<ProfileId> ids = p.allIds();
+
+    // Events anchored at the person's identifiers.
+    List<String> events = tx.eventsByAnchors(p.identifiers()).stream()
+        .map(StoredEvent::messageId).toList();
+    tx.deleteEvents(events);
+
+    // The ledger, counted before it goes.
+    Set<LedgerEntry> ledger = new HashSet<>();
+    for (ProfileId id : ids) {
+      ledger.addAll(tx.ledger(id));
+    }
+
+    // The identity graph: the component loses the person's nodes; links and do-not-link rules
+    // lose the person's identifiers, so the other profiles of the component keep theirs.
+    ComponentRecord comp = tx.component(p.component()).orElse(null);
+    List<Link> links = tx.links(p.component());
+    int linksTouched = 0;
+    tx.deleteLinks(p.component());
+    for (Identifier i : p.identifiers()) {
+      tx.deleteNode(i);
+    }
+    boolean othersLeft = !tx.nodesOfComponent(p.component()).isEmpty();
+    if (!othersLeft) {
+      linksTouched = links.size();
+      tx.deleteComponent(p.component());
+    } else {
+      io.cdpkit.core.model.EventKey latest = null;
+      for (Link l : links) {
+        List<Identifier> kept = l.identifiers().stream().filter(i -> !gone.contains(i)).toList();
+        if (kept.size() != l.identifiers().size()) {
+          linksTouched++;
+        }
+        if (kept.size() >= 2) {
+          tx.addLink(p.component(), new Link(l.key(), kept));
+          if (latest == null || l.key().isAfter(latest)) {
+            latest = l.key();
+          }
+        }
+      }
+      List<DoNotLinkRule> rules = new ArrayList<>();
+      if (comp != null) {
+        for (DoNotLinkRule r : comp.rules()) {
+          if (!gone.contains(r.a()) && !gone.contains(r.b())) {
+            rules.add(r);
+          }
+        }
+      }
+      tx.putComponent(new ComponentRecord(p.component(), latest, rules));
+    }
+
+    // Profiles; observers learn of the deletion (a change with no after and no survivor).
+    tx.deleteProfile(p.profile());
+    for (ProfileId m : p.merged()) {
+      tx.deleteRedirect(m);
+    }
+    steps.done("erase", null);
+
+    // What extensions keep per profile, after they reacted.
+    int memberships = 0;
+    int outbox = 0;
+    int deliveries = 0;
+    for (ProfileId id : ids) {
+      tx.deleteLedger(id);
+      for (Membership m : tx.memberships(id)) {
+        tx.deleteMembership(m.segment(), id);
+        memberships++;
+      }
+      if (tx.check(id).isPresent()) {
+        tx.deleteCheck(id);
+      }
+      for (OutboxEntry o : tx.outboxOfProfile(id)) {
+        tx.deleteOutbox(o.key());
+        outbox++;
+      }
+      deliveries += tx.deliveries(id).size();
+      tx.deleteDeliveries(id);
+    }
+
+    for (Identifier i : p.identifiers()) {
+      tx.putTombstone(pipeline.tombstones().hash(ws, tx, i), now);
+    }
+    return new ErasureReport(now, p.profile(), ids.size(), p.identifiers().size(),
+        events.size(), linksTouched, ledger.size(), memberships, outbox, deliveries);
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /** See {@link io.cdpkit.core.Privacy#purge}. */
+  public PurgeReport purge(WorkspaceId ws, RetentionPolicy policy, PurgeListener listener) {
+    Instant now = pipeline.config().clock().instant();
+    ProfileId after = null;
+    long scanned = 0;
+    long deleted = 0;
+    long changed = 0;
+    while (true) {
+      ProfileId from = after;
+      List<ProfileId> page = pipeline.store().read(ws, tx -> tx.profilesAfter(from, PURGE_PAGE))
+          .stream().map(ProfileRecord::id).toList();
+      if (page.isEmpty()) {
+        break;
+      }
+      long[] counts = pipeline.write(ws, steps -> {
+        WriteTransaction tx = steps.tx;
+        long d = 0;
+        long c = 0;
+        for (ProfileId id : page) {
+          List<Identifier> members = tx.nodesOfProfile(id).stream()
+              .map(IdentityNode::identifier).toList();
+          List<String> expired = new ArrayList<>();
+          for (StoredEvent e : tx.eventsByAnchors(members)) {
+            if (policy.expired(e.event(), now)) {
+              expired.add(e.messageId());
+            }
+          }
+          if (expired.isEmpty()) {
+            continue;
+          }
+          tx.deleteEvents(expired);
+          d += expired.size();
+          Optional<ProfileRecord> before = tx.profile(id);
+          pipeline.resolver().recompute(tx, id);
+          if (!before.equals(tx.profile(id))) {
+            c++;
+          }
+        }
+        steps.done("purge", null);
+        return new long[] {d, c};
+      });
+      scanned += page.size();
+      deleted += counts[0];
+      changed += counts[1];
+      listener.progress(scanned, deleted);
+      after = page.get(page.size() - 1);
+    }
+    PurgeReport report = new PurgeReport(now, scanned, changed, deleted);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("profilesScanned", scanned);
+    counts.put("profilesChanged", changed);
+    counts.put("eventsDeleted", deleted);
+    pipeline.store().write(ws, tx -> tx.appendAudit(new AuditEntry(0, now, "purge", null, null,
+        AuditDetail.counts(null, counts))));
+    LOG.info("retention purge of workspace {}: {} profiles scanned, {} events deleted", ws,
+        scanned, deleted);
+    return report;
+  }
+
+  // ---------------------------------------------------------------- audit log
+
+  /** See {@link io.cdpkit.core.Privacy#audit}. */
+  public List<AuditEntry> audit(WorkspaceId ws, long afterSeq, int limit) {
+    if (afterSeq < 0) {
+      throw new IllegalArgumentException("afterSeq must not be negative, was " + afterSeq);
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    return pipeline.store().read(ws, tx -> tx.audit(afterSeq, limit));
+  }
+}
