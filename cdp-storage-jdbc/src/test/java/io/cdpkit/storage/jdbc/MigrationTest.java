@@ -4,28 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.StorageException;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventKey;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.Delivery;
+import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
+import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.storage.jdbc.internal.Schema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -235,6 +245,122 @@ class MigrationTest {
       assertThat(lines).containsExactly(line);
       assertThat(profile).isPresent();
       assertThat(memberships).containsExactly(new Membership("vip", ayse, t));
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  /** The names of a table's indexes, lower case. */
+  private static Set<String> indexes(DataSource ds, String table) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (Connection c = ds.getConnection()) {
+      DatabaseMetaData m = c.getMetaData();
+      String name = m.storesUpperCaseIdentifiers() ? table.toUpperCase(java.util.Locale.ROOT)
+          : table;
+      try (ResultSet rs = m.getIndexInfo(c.getCatalog(), c.getSchema(), name, false, true)) {
+        while (rs.next()) {
+          String index = rs.getString("INDEX_NAME");
+          if (index != null) {
+            out.add(index.toLowerCase(java.util.Locale.ROOT));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-4 database holding a person's data is migrated to version 5: the"
+      + " tombstone and audit tables and the indexes by redirect target and outbox profile"
+      + " appear, what was stored stays, and the privacy operations work on it")
+  void fromVersion4(String kind) throws Exception {
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    ProfileId ayse = ProfileId.of("p-ayse");
+    ProfileId merged = ProfileId.of("p-merged");
+    Identifier email = Identifier.email("ayse.yilmaz@example.com");
+    Instant t = Instant.parse("2026-03-01T10:00:00Z");
+    IdentityNode node = new IdentityNode(email, ayse, "c-1");
+    StoredEvent event = new StoredEvent(Event.track("Product Viewed").messageId("m-1")
+        .anonymousId("anon-1").timestamp(t).build(), new EventKey(t, "m-1"), List.of(email),
+        email);
+    LedgerEntry merge = new LedgerEntry(LedgerEntry.Kind.MERGED, ayse, merged, email, "m-1", t,
+        t, "shared identifier");
+    OutboxEntry entry = OutboxEntry.pending("k-1", "winback-email", ayse, "email", t, t, "{}");
+    Delivery line = new Delivery("d-1", ayse, t, "winback-email", "email", "k-1", 0,
+        "sending", null, "{}");
+    Db db = fresh(kind);
+    try {
+      JdbcStore.create(db.ds()).write(shop, tx -> {
+        tx.putProfile(new ProfileRecord(ayse, ProfileState.EMPTY, Map.of(), 1));
+        tx.putNode(node);
+        tx.insertEvent(event);
+        tx.putRedirect(merged, ayse);
+        tx.appendLedger(merge);
+        tx.insertOutbox(entry);
+        tx.putDelivery(line);
+        return null;
+      });
+      // Back to version 4: without the new tables and indexes.
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        for (String table : List.of("cdp_tombstones", "cdp_audit")) {
+          s.execute("DROP TABLE " + table);
+        }
+        for (String[] index : new String[][] {{"cdp_redirects_to", "cdp_redirects"},
+            {"cdp_outbox_profile", "cdp_outbox"}}) {
+          s.execute("DROP INDEX " + index[0] + (kind.equals("mariadb") ? " ON " + index[1] : ""));
+        }
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 4 WHERE id = 1");
+      }
+      assertThat(indexes(db.ds(), "cdp_redirects")).doesNotContain("cdp_redirects_to");
+
+      JdbcStore store = JdbcStore.create(db.ds());
+
+      assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+      assertThat(indexes(db.ds(), "cdp_redirects")).contains("cdp_redirects_to");
+      assertThat(indexes(db.ds(), "cdp_outbox")).contains("cdp_outbox_profile");
+      Optional<IdentityNode> keptNode = store.read(shop, tx -> tx.node(email));
+      Optional<StoredEvent> keptEvent = store.read(shop, tx -> tx.event("m-1"));
+      List<LedgerEntry> keptLedger = store.read(shop, tx -> tx.ledger(merged));
+      List<ProfileId> keptRedirects = store.read(shop, tx -> tx.redirectsTo(ayse));
+      List<OutboxEntry> keptOutbox = store.read(shop, tx -> tx.outboxOfProfile(ayse));
+      List<Delivery> keptLines = store.read(shop, tx -> tx.deliveries(ayse));
+      Optional<ProfileRecord> keptProfile = store.read(shop, tx -> tx.profile(ayse));
+      assertThat(keptNode).contains(node);
+      assertThat(keptEvent).contains(event);
+      assertThat(keptLedger).containsExactly(merge);
+      assertThat(keptRedirects).containsExactly(merged);
+      assertThat(keptOutbox).containsExactly(entry);
+      assertThat(keptLines).containsExactly(line);
+      assertThat(keptProfile).isPresent();
+
+      AuditEntry erase = new AuditEntry(0, t, "erase", ayse, "h-ayse", "{\"events\":1}");
+      long seq = store.write(shop, tx -> {
+        tx.deleteEvents(List.of("m-1"));
+        tx.deleteNode(email);
+        tx.deleteProfile(ayse);
+        tx.deleteRedirect(merged);
+        tx.deleteLedger(ayse);
+        tx.deleteOutbox("k-1");
+        tx.deleteDeliveries(ayse);
+        tx.putTombstone("h-ayse", t);
+        return tx.appendAudit(erase);
+      });
+      assertThat(seq).isEqualTo(1);
+      List<AuditEntry> log = store.read(shop, tx -> tx.audit(0, 10));
+      Map<String, Instant> tombstones = store.read(shop, tx -> tx.tombstones(List.of("h-ayse")));
+      Optional<IdentityNode> goneNode = store.read(shop, tx -> tx.node(email));
+      Optional<StoredEvent> goneEvent = store.read(shop, tx -> tx.event("m-1"));
+      List<LedgerEntry> goneLedger = store.read(shop, tx -> tx.ledger(merged));
+      List<OutboxEntry> goneOutbox = store.read(shop, tx -> tx.outboxOfProfile(ayse));
+      List<Delivery> goneLines = store.read(shop, tx -> tx.deliveries(ayse));
+      assertThat(log).containsExactly(erase.withSeq(1));
+      assertThat(tombstones).containsExactlyEntriesOf(Map.of("h-ayse", t));
+      assertThat(goneNode).isEmpty();
+      assertThat(goneEvent).isEmpty();
+      assertThat(goneLedger).isEmpty();
+      assertThat(goneOutbox).isEmpty();
+      assertThat(goneLines).isEmpty();
     } finally {
       db.drop().run();
     }

@@ -13,9 +13,11 @@ import io.cdpkit.activation.spi.ChannelProvider;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
+import io.cdpkit.core.ErasureReport;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.Privacy;
 import io.cdpkit.core.Profiles;
+import io.cdpkit.core.PurgeReport;
 import io.cdpkit.core.RetentionPolicy;
 import io.cdpkit.core.Workspace;
 import io.cdpkit.core.model.Event;
@@ -23,6 +25,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
@@ -39,6 +42,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -271,12 +275,38 @@ class WorkspaceIsolationTest {
       assertThat(p.ledger(p.find(EMAIL).orElseThrow().id()))
           .noneMatch(l -> victimId.equals(l.profile()) || victimId.equals(l.other()));
 
+      // Privacy operations from the other workspace: its own person only. Two days on, a purge
+      // that expires every event older than a day would empty the victim's history if it
+      // reached that workspace, and the other workspace's erasure of the same e-mail address
+      // must leave no tombstone that drops the victim's late events.
+      clock.advance(Duration.ofDays(2));
+      tried("Workspace.privacy");
+      Privacy privacy = other.privacy();
+      Optional<String> exported = privacy.export(EMAIL);
+      assertThat(exported).isPresent();
+      assertThat(exported.get()).contains("Mallory").doesNotContain(victimId.value())
+          .doesNotContain(mergedAway.value()).doesNotContain("Inês");
+      PurgeReport purged = privacy.purge(
+          RetentionPolicy.builder().otherwise(Duration.ofDays(1)).build(), (n, e) -> { });
+      assertThat(purged.eventsDeleted()).isPositive();
+      ErasureReport erased = privacy.erase(EMAIL);
+      assertThat(erased.erasedProfile()).isPresent().get().isNotEqualTo(victimId)
+          .isNotEqualTo(mergedAway);
+      assertThat(privacy.audit(0, 100)).extracting(AuditEntry::operation)
+          .contains("export", "purge", "erase");
+      assertThat(privacy.audit(0, 100))
+          .noneMatch(a -> victimId.equals(a.profile()) || mergedAway.equals(a.profile()));
+
       assertThat(sent.subList(sentBefore, sent.size()))
           .as("nothing sent for the victim from the other workspace")
           .allMatch(m -> !m.idempotencyKey().equals(deliveredKey)
               && !m.idempotencyKey().equals(deadKey));
       assertThat(state(cdp, segmentation, activation, victimId, deliveredKey, deadKey))
           .isEqualTo(before);
+      IngestResult late = victim.ingest(Event.track("Signed In").messageId("v-late")
+          .identifier(EMAIL).timestamp(START.minusSeconds(60)).build());
+      assertThat(late.status()).as("a late event of the victim, after the other workspace"
+          + " erased the same address").isEqualTo(IngestResult.Status.STORED);
     }
   }
 

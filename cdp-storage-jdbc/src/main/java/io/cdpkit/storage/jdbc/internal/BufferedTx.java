@@ -8,10 +8,13 @@ import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.NODE;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.PROFILE;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.PROFILE_NODES;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.REDIRECT;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.TOMBSTONE;
+import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.TOMBSTONED;
 
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
@@ -39,6 +42,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -65,7 +69,16 @@ import org.jspecify.annotations.Nullable;
  * nothing to tell. Their committed state is always read from the database, in this
  * transaction (a writer at READ COMMITTED sees the claims committed before each statement; a
  * reader, its snapshot). A transaction that changed only those two kinds does not advance the
- * workspace's version either ({@link #advancesVersion}): nothing cached changed.
+ * workspace's version either ({@link #advancesVersion}): nothing cached changed. The audit log
+ * is read from the database too, and an append does not advance the version.
+ *
+ * <p>Deletes are buffered like puts: a deleted key hides the committed row from this
+ * transaction's reads, and the commit deletes the rows before it writes the transaction's new
+ * ones (so a deleted messageId, outbox key or delivery id can be written again in the same
+ * transaction). Erasure tombstones are cached by hash, with a per-workspace "has any" flag that
+ * lets {@link #tombstones} answer without a query while the workspace has none. The audit log
+ * is numbered here: one query reads the workspace's last seq (under the writer's lock, so no
+ * other writer can append meanwhile) and each entry takes the next number.
  *
  * <p>Also serves reads (then nothing is written and {@link #flush} is never called). Not
  * thread-safe: one transaction, one thread.
@@ -80,15 +93,30 @@ final class BufferedTx implements WriteTransaction {
   private final Map<Key, Object> seen = new HashMap<>();
 
   private final Map<String, StoredEvent> events = new LinkedHashMap<>();
-  private final Map<Identifier, IdentityNode> nodes = new LinkedHashMap<>();
+  /**
+   * MessageIds whose committed event the commit deletes, before it inserts {@link #events} (which
+   * may hold one of them again).
+   */
+  private final Set<String> deletedEvents = new LinkedHashSet<>();
+  /** Nodes by identifier; empty: deleted. */
+  private final Map<Identifier, Optional<IdentityNode>> nodes = new LinkedHashMap<>();
   private final Map<String, Optional<ComponentRecord>> components = new LinkedHashMap<>();
   private final Map<ProfileId, Optional<ProfileRecord>> profiles = new LinkedHashMap<>();
-  private final Map<ProfileId, ProfileId> redirects = new LinkedHashMap<>();
-  /** New links; their component changes when a later {@link #moveLinks} moves it. */
+  /** Redirects by merged-away id; empty: deleted. */
+  private final Map<ProfileId, Optional<ProfileId>> redirects = new LinkedHashMap<>();
+  /**
+   * New links; their component changes when a later {@link #moveLinks} moves it, and becomes
+   * null when a later {@link #deleteLinks} deletes it.
+   */
   private final List<PendingLink> links = new ArrayList<>();
-  /** Moves of committed links, {@code {from, to}}, in order. */
+  /**
+   * Moves of committed links, {@code {from, to}}, in order; a null {@code to} deletes the
+   * links then under {@code from}.
+   */
   private final List<String[]> moves = new ArrayList<>();
   private final List<LedgerEntry> ledger = new ArrayList<>();
+  /** Profiles whose committed ledger entries (on either side) the commit deletes, first. */
+  private final Set<ProfileId> deletedLedger = new LinkedHashSet<>();
   /** Metadata by key; empty: deleted. */
   private final Map<String, Optional<String>> metadata = new LinkedHashMap<>();
   /** Memberships by segment and profile; empty: deleted. */
@@ -98,12 +126,26 @@ final class BufferedTx implements WriteTransaction {
   /** Outbox entries inserted or replaced, by key. */
   private final Map<String, OutboxWrite> outbox = new LinkedHashMap<>();
   /**
-   * Keys this transaction read committed entries of: rows are never deleted, so they exist
-   * until the commit and {@link #updateOutbox} need not ask again.
+   * Keys this transaction read committed entries of: rows are deleted only by write
+   * transactions, under the workspace's lock, so they exist until the commit unless this
+   * transaction deletes them ({@link #deletedOutbox}), and {@link #updateOutbox} need not ask
+   * again.
    */
   private final Set<String> outboxSeen = new HashSet<>();
+  /** Committed outbox keys the commit deletes, before it inserts {@link #outbox}. */
+  private final Set<String> deletedOutbox = new LinkedHashSet<>();
   /** Delivery lines by id. */
   private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
+  /** Profiles whose committed delivery history the commit deletes, first. */
+  private final Set<ProfileId> deletedDeliveriesOf = new LinkedHashSet<>();
+  /** Delivery ids the commit deletes, first (lines this transaction wrote, then deleted). */
+  private final Set<String> deletedDeliveryIds = new LinkedHashSet<>();
+  /** Tombstones to write: hash to the later of the committed and the new instant. */
+  private final Map<String, Instant> tombstones = new LinkedHashMap<>();
+  /** Audit entries appended, with their seq. */
+  private final List<AuditEntry> audit = new ArrayList<>();
+  /** The workspace's last committed audit seq, once read; -1 before. */
+  private long auditBase = -1;
   private final List<Runnable> undo = new ArrayList<>();
 
   private record MembershipKey(String segment, ProfileId profile) {}
@@ -118,7 +160,7 @@ final class BufferedTx implements WriteTransaction {
       Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
 
   private static final class PendingLink {
-    String component;
+    @Nullable String component;
     final Link link;
 
     PendingLink(String component, Link link) {
@@ -260,6 +302,19 @@ final class BufferedTx implements WriteTransaction {
     undo.add(() -> l.remove(l.size() - 1));
   }
 
+  private <T> void add(Set<T> set, T item) {
+    if (set.add(item)) {
+      undo.add(() -> set.remove(item));
+    }
+  }
+
+  private <K, V> void remove(Map<K, V> m, K k) {
+    if (m.containsKey(k)) {
+      V prev = m.remove(k);
+      undo.add(() -> m.put(k, prev));
+    }
+  }
+
   private record Mark(BufferedTx owner, int undoSize) implements Savepoint {}
 
   @Override
@@ -285,7 +340,8 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public Optional<StoredEvent> event(String messageId) {
     StoredEvent e = events.get(messageId);
-    return e != null ? Optional.of(e) : rows.event(messageId);
+    return e != null ? Optional.of(e)
+        : deletedEvents.contains(messageId) ? Optional.empty() : rows.event(messageId);
   }
 
   @Override
@@ -293,7 +349,7 @@ final class BufferedTx implements WriteTransaction {
     Map<String, StoredEvent> out = new LinkedHashMap<>();
     List<String> unbuffered = new ArrayList<>();
     for (String m : messageIds) {
-      if (!events.containsKey(m)) {
+      if (!events.containsKey(m) && !deletedEvents.contains(m)) {
         unbuffered.add(m);
       }
     }
@@ -315,8 +371,9 @@ final class BufferedTx implements WriteTransaction {
     if (events.containsKey(e.messageId())) {
       return false;
     }
-    boolean stored = (Boolean) committed(new Key(EVENT, e.messageId()),
-        () -> !rows.storedMessageIds(List.of(e.messageId())).isEmpty());
+    boolean stored = !deletedEvents.contains(e.messageId())
+        && (Boolean) committed(new Key(EVENT, e.messageId()),
+            () -> !rows.storedMessageIds(List.of(e.messageId())).isEmpty());
     if (stored) {
       return false;
     }
@@ -327,6 +384,9 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
     List<StoredEvent> out = new ArrayList<>(rows.eventsByAnchors(anchors));
+    if (!deletedEvents.isEmpty()) {
+      out.removeIf(e -> deletedEvents.contains(e.messageId()));
+    }
     if (!events.isEmpty()) {
       Set<Identifier> wanted = new HashSet<>(anchors);
       for (StoredEvent e : events.values()) {
@@ -342,18 +402,33 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public Map<String, Long> eventNameCounts() {
     Map<String, Long> out = new TreeMap<>(rows.eventNameCounts());
+    // The counts are of the stored events: the deleted ones leave them with the commit.
+    for (StoredEvent e : rows.events(deletedEvents)) {
+      if (out.merge(e.countedName(), -1L, Long::sum) == 0L) {
+        out.remove(e.countedName());
+      }
+    }
     for (StoredEvent e : events.values()) {
       out.merge(e.countedName(), 1L, Long::sum);
     }
     return Map.copyOf(out);
   }
 
+  @Override
+  public void deleteEvents(Collection<String> messageIds) {
+    for (String m : new LinkedHashSet<>(messageIds)) {
+      Objects.requireNonNull(m, "messageId");
+      remove(events, m);
+      add(deletedEvents, m);
+    }
+  }
+
   // ------------------------------------------------------------------ nodes
 
   @Override
   public Optional<IdentityNode> node(Identifier id) {
-    IdentityNode n = nodes.get(id);
-    return n != null ? Optional.of(n) : committedOptional(new Key(NODE, id), () -> rows.node(id));
+    Optional<IdentityNode> w = nodes.get(id);
+    return w != null ? w : committedOptional(new Key(NODE, id), () -> rows.node(id));
   }
 
   @Override
@@ -380,17 +455,21 @@ final class BufferedTx implements WriteTransaction {
         out.put(n.identifier(), n);
       }
     }
-    for (IdentityNode n : nodes.values()) {
-      if (matches.test(n)) {
-        out.put(n.identifier(), n);
-      }
+    for (Optional<IdentityNode> w : nodes.values()) {
+      w.filter(matches).ifPresent(n -> out.put(n.identifier(), n));
     }
     return List.copyOf(out.values());
   }
 
   @Override
   public void putNode(IdentityNode node) {
-    write(nodes, node.identifier(), node);
+    write(nodes, node.identifier(), Optional.of(node));
+  }
+
+  @Override
+  public void deleteNode(Identifier identifier) {
+    Objects.requireNonNull(identifier, "identifier");
+    write(nodes, identifier, Optional.empty());
   }
 
   // ------------------------------------------------------------------ components and links
@@ -419,7 +498,7 @@ final class BufferedTx implements WriteTransaction {
     for (int i = moves.size() - 1; i >= 0; i--) {
       String from = moves.get(i)[0];
       String to = moves.get(i)[1];
-      boolean lands = sources.contains(to);
+      boolean lands = to != null && sources.contains(to);
       sources.remove(from);
       if (lands) {
         sources.add(from);
@@ -430,7 +509,7 @@ final class BufferedTx implements WriteTransaction {
       out.add(r.link());
     }
     for (PendingLink l : links) {
-      if (l.component.equals(component)) {
+      if (component.equals(l.component)) {
         out.add(l.link);
       }
     }
@@ -449,9 +528,21 @@ final class BufferedTx implements WriteTransaction {
     }
     append(moves, new String[] {from, to});
     for (PendingLink l : links) {
-      if (l.component.equals(from)) {
+      if (from.equals(l.component)) {
         l.component = to;
         undo.add(() -> l.component = from);
+      }
+    }
+  }
+
+  @Override
+  public void deleteLinks(String component) {
+    Objects.requireNonNull(component, "component");
+    append(moves, new String[] {component, null});
+    for (PendingLink l : links) {
+      if (component.equals(l.component)) {
+        l.component = null;
+        undo.add(() -> l.component = component);
       }
     }
   }
@@ -476,14 +567,37 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public Optional<ProfileId> redirect(ProfileId mergedAway) {
-    ProfileId w = redirects.get(mergedAway);
-    return w != null ? Optional.of(w)
+    Optional<ProfileId> w = redirects.get(mergedAway);
+    return w != null ? w
         : committedOptional(new Key(REDIRECT, mergedAway), () -> rows.redirect(mergedAway));
   }
 
   @Override
   public void putRedirect(ProfileId from, ProfileId to) {
-    write(redirects, from, to);
+    write(redirects, from, Optional.of(to));
+  }
+
+  @Override
+  public void deleteRedirect(ProfileId from) {
+    Objects.requireNonNull(from, "from");
+    write(redirects, from, Optional.empty());
+  }
+
+  @Override
+  public List<ProfileId> redirectsTo(ProfileId to) {
+    Objects.requireNonNull(to, "to");
+    TreeSet<ProfileId> out = new TreeSet<>();
+    for (ProfileId from : rows.redirectsTo(to)) {
+      if (!redirects.containsKey(from)) {
+        out.add(from);
+      }
+    }
+    redirects.forEach((from, w) -> {
+      if (w.isPresent() && w.get().equals(to)) {
+        out.add(from);
+      }
+    });
+    return List.copyOf(out);
   }
 
   // ------------------------------------------------------------------ ledger
@@ -491,6 +605,9 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public List<LedgerEntry> ledger(ProfileId profile) {
     List<LedgerEntry> out = new ArrayList<>(rows.ledger(profile));
+    if (!deletedLedger.isEmpty()) {
+      out.removeIf(e -> deletedLedger.contains(e.profile()) || deletedLedger.contains(e.other()));
+    }
     for (LedgerEntry e : ledger) {
       if (e.profile().equals(profile) || profile.equals(e.other())) {
         out.add(e);
@@ -502,6 +619,20 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public void appendLedger(LedgerEntry entry) {
     append(ledger, entry);
+  }
+
+  @Override
+  public void deleteLedger(ProfileId profile) {
+    Objects.requireNonNull(profile, "profile");
+    add(deletedLedger, profile);
+    for (int i = ledger.size() - 1; i >= 0; i--) {
+      LedgerEntry e = ledger.get(i);
+      if (e.profile().equals(profile) || profile.equals(e.other())) {
+        int at = i;
+        ledger.remove(at);
+        undo.add(() -> ledger.add(at, e));
+      }
+    }
   }
 
   // ------------------------------------------------------------------ ordered pages
@@ -704,7 +835,7 @@ final class BufferedTx implements WriteTransaction {
   public Map<String, OutboxEntry> outbox(Collection<String> keys) {
     List<String> unbuffered = new ArrayList<>();
     for (String k : keys) {
-      if (!outbox.containsKey(k)) {
+      if (!outbox.containsKey(k) && !deletedOutbox.contains(k)) {
         unbuffered.add(k);
       }
     }
@@ -731,6 +862,9 @@ final class BufferedTx implements WriteTransaction {
     if (w != null) {
       return Optional.of(w.entry());
     }
+    if (deletedOutbox.contains(key)) {
+      return Optional.empty();
+    }
     Optional<OutboxEntry> e = rows.outbox(key);
     e.ifPresent(x -> outboxSeen.add(key));
     return e;
@@ -751,13 +885,33 @@ final class BufferedTx implements WriteTransaction {
     Function<OutboxEntry, String> key = OutboxEntry::key;
     return page(limit, Comparator.comparing(key),
         (last, n) -> rows.outboxPage(status, last != null ? last.key() : afterKey, n),
-        outbox.size(), e -> outbox.containsKey(e.key()), own);
+        outbox.size() + deletedOutbox.size(),
+        e -> outbox.containsKey(e.key()) || deletedOutbox.contains(e.key()), own);
+  }
+
+  @Override
+  public List<OutboxEntry> outboxOfProfile(ProfileId profile) {
+    Objects.requireNonNull(profile, "profile");
+    TreeMap<String, OutboxEntry> out = new TreeMap<>();
+    for (OutboxEntry e : rows.outboxOfProfile(profile)) {
+      outboxSeen.add(e.key());
+      if (!outbox.containsKey(e.key()) && !deletedOutbox.contains(e.key())) {
+        out.put(e.key(), e);
+      }
+    }
+    for (OutboxWrite w : outbox.values()) {
+      if (w.entry().profile().equals(profile)) {
+        out.put(w.entry().key(), w.entry());
+      }
+    }
+    return List.copyOf(out.values());
   }
 
   @Override
   public boolean insertOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
-    if (outbox.containsKey(entry.key()) || rows.outboxExists(entry.key())) {
+    if (outbox.containsKey(entry.key())
+        || !deletedOutbox.contains(entry.key()) && rows.outboxExists(entry.key())) {
       return false;
     }
     write(outbox, entry.key(), new OutboxWrite(entry, true));
@@ -768,7 +922,8 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public void addOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
-    if (outbox.containsKey(entry.key()) || outboxSeen.contains(entry.key())) {
+    if (outbox.containsKey(entry.key())
+        || outboxSeen.contains(entry.key()) && !deletedOutbox.contains(entry.key())) {
       throw new IllegalStateException("the outbox already has an entry with this key");
     }
     write(outbox, entry.key(), new OutboxWrite(entry, true));
@@ -778,11 +933,19 @@ final class BufferedTx implements WriteTransaction {
   public void updateOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
     OutboxWrite w = outbox.get(entry.key());
-    if (w == null && !outboxSeen.contains(entry.key()) && !rows.outboxExists(entry.key())) {
+    if (w == null && (deletedOutbox.contains(entry.key())
+        || !outboxSeen.contains(entry.key()) && !rows.outboxExists(entry.key()))) {
       throw new IllegalArgumentException(
           "updateOutbox: the workspace has no outbox entry with this key");
     }
     write(outbox, entry.key(), new OutboxWrite(entry, w != null && w.inserted()));
+  }
+
+  @Override
+  public void deleteOutbox(String key) {
+    Objects.requireNonNull(key, "key");
+    remove(outbox, key);
+    add(deletedOutbox, key);
   }
 
   // ------------------------------------------------------------------ delivery history
@@ -790,13 +953,14 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public List<Delivery> deliveries(ProfileId profile) {
     Objects.requireNonNull(profile, "profile");
-    List<Delivery> committed = rows.deliveries(profile);
-    if (deliveries.isEmpty()) {
+    List<Delivery> committed = deletedDeliveriesOf.contains(profile) ? List.of()
+        : rows.deliveries(profile);
+    if (deliveries.isEmpty() && deletedDeliveryIds.isEmpty()) {
       return committed;
     }
     List<Delivery> out = new ArrayList<>();
     for (Delivery d : committed) {
-      if (!deliveries.containsKey(d.id())) {
+      if (!deliveries.containsKey(d.id()) && !deletedDeliveryIds.contains(d.id())) {
         out.add(d);
       }
     }
@@ -815,27 +979,135 @@ final class BufferedTx implements WriteTransaction {
     write(deliveries, delivery.id(), delivery);
   }
 
+  @Override
+  public void deleteDeliveries(ProfileId profile) {
+    Objects.requireNonNull(profile, "profile");
+    add(deletedDeliveriesOf, profile);
+    List<String> own = new ArrayList<>();
+    deliveries.forEach((id, d) -> {
+      if (d.profile().equals(profile)) {
+        own.add(id);
+      }
+    });
+    for (String id : own) {
+      // The line may replace a committed line of another profile, gone with it.
+      remove(deliveries, id);
+      add(deletedDeliveryIds, id);
+    }
+  }
+
+  // ------------------------------------------------------------------ tombstones
+
+  private static final Key TOMBSTONED_KEY = new Key(TOMBSTONED, "");
+
+  @Override
+  public Map<String, Instant> tombstones(Collection<String> hashes) {
+    Map<String, Instant> out = new HashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (String h : new LinkedHashSet<>(hashes)) {
+      Objects.requireNonNull(h, "hash");
+      Instant own = tombstones.get(h);
+      Key k = new Key(TOMBSTONE, h);
+      if (own != null) {
+        out.put(h, own);
+      } else if (known(k)) {
+        @SuppressWarnings("unchecked")
+        Optional<Instant> at = (Optional<Instant>) seen.get(k);
+        at.ifPresent(x -> out.put(h, x));
+      } else {
+        unknown.add(h);
+      }
+    }
+    // While the workspace has no tombstone at all (the flag is cached), no query.
+    if (!unknown.isEmpty() && (Boolean) committed(TOMBSTONED_KEY, rows::anyTombstone)) {
+      Map<String, Instant> found = rows.tombstones(unknown);
+      for (String h : unknown) {
+        Instant at = found.get(h);
+        remember(new Key(TOMBSTONE, h), Optional.ofNullable(at));
+        if (at != null) {
+          out.put(h, at);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void putTombstone(String hash, Instant erasedAt) {
+    Objects.requireNonNull(hash, "hash");
+    Objects.requireNonNull(erasedAt, "erasedAt");
+    if (hash.isEmpty() || hash.length() > OutboxEntry.MAX_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "hash must be 1 to " + OutboxEntry.MAX_KEY_LENGTH + " characters");
+    }
+    // Under the workspace's lock the committed instant holds until the commit: the later of the
+    // two is decided here and written as it is.
+    Instant current = tombstones(List.of(hash)).get(hash);
+    if (current == null || erasedAt.isAfter(current)) {
+      write(tombstones, hash, erasedAt);
+    }
+  }
+
+  // ------------------------------------------------------------------ audit log
+
+  @Override
+  public List<AuditEntry> audit(long afterSeq, int limit) {
+    checkLimit(limit);
+    if (afterSeq < 0) {
+      throw new IllegalArgumentException("afterSeq must not be negative, was " + afterSeq);
+    }
+    List<AuditEntry> out = new ArrayList<>(rows.audit(afterSeq, limit));
+    // This transaction's entries number after every committed one.
+    for (AuditEntry e : audit) {
+      if (out.size() < limit && e.seq() > afterSeq) {
+        out.add(e);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Numbers the entry after the workspace's last committed one (read once per transaction,
+   * under the writer's lock: no other writer of the workspace can append until this one ends)
+   * and this transaction's earlier ones, so seqs increase in commit order without gaps.
+   */
+  @Override
+  public long appendAudit(AuditEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (auditBase < 0) {
+      auditBase = rows.lastAuditSeq();
+    }
+    long seq = auditBase + audit.size() + 1;
+    append(audit, entry.withSeq(seq));
+    return seq;
+  }
+
   // ------------------------------------------------------------------ commit
 
   /** Whether this transaction has changed anything. */
   boolean changed() {
-    return advancesVersion() || !outbox.isEmpty() || !deliveries.isEmpty();
+    return advancesVersion() || !outbox.isEmpty() || !deliveries.isEmpty()
+        || !deletedOutbox.isEmpty() || !deletedDeliveriesOf.isEmpty()
+        || !deletedDeliveryIds.isEmpty() || !audit.isEmpty();
   }
 
   /**
-   * Whether the commit must advance the workspace's version: it changed something besides
-   * outbox entries and delivery lines, which no cache holds.
+   * Whether the commit must advance the workspace's version: it changed (or deleted) something
+   * besides outbox entries, delivery lines and audit entries, which no cache holds.
    */
   boolean advancesVersion() {
-    return !events.isEmpty() || !nodes.isEmpty() || !components.isEmpty()
-        || !profiles.isEmpty() || !redirects.isEmpty() || !links.isEmpty() || !moves.isEmpty()
-        || !ledger.isEmpty() || !metadata.isEmpty() || !memberships.isEmpty()
-        || !checks.isEmpty();
+    return !events.isEmpty() || !deletedEvents.isEmpty() || !nodes.isEmpty()
+        || !components.isEmpty() || !profiles.isEmpty() || !redirects.isEmpty()
+        || !links.isEmpty() || !moves.isEmpty() || !ledger.isEmpty() || !deletedLedger.isEmpty()
+        || !metadata.isEmpty() || !memberships.isEmpty() || !checks.isEmpty()
+        || !tombstones.isEmpty();
   }
 
   /** About how many rows {@link #flush} writes, for the statistics. */
   int rowsWritten(Map<Key, @Nullable Object> changes) {
-    return changes.size() + outbox.size() + deliveries.size();
+    return changes.size() + deletedEvents.size() + deletedLedger.size() + moves.size()
+        + outbox.size() + deletedOutbox.size() + deliveries.size() + deletedDeliveriesOf.size()
+        + deletedDeliveryIds.size() + audit.size();
   }
 
   /**
@@ -848,22 +1120,31 @@ final class BufferedTx implements WriteTransaction {
     // The profiles whose node lists change: the old and the new profile of every node written.
     Set<ProfileId> touched = new HashSet<>(profiles.keySet());
     List<Identifier> oldUnknown = new ArrayList<>();
-    for (IdentityNode n : nodes.values()) {
-      touched.add(n.profile());
+    List<IdentityNode> putNodes = new ArrayList<>();
+    List<Identifier> deletedNodes = new ArrayList<>();
+    nodes.forEach((id, w) -> {
+      if (w.isPresent()) {
+        putNodes.add(w.get());
+        touched.add(w.get().profile());
+      } else {
+        deletedNodes.add(id);
+      }
       @SuppressWarnings("unchecked")
-      Optional<IdentityNode> old = (Optional<IdentityNode>) seen.get(new Key(NODE, n.identifier()));
+      Optional<IdentityNode> old = (Optional<IdentityNode>) seen.get(new Key(NODE, id));
       if (old == null) {
-        oldUnknown.add(n.identifier());
+        oldUnknown.add(id);
       } else {
         old.ifPresent(o -> touched.add(o.profile()));
       }
-    }
+    });
     if (!oldUnknown.isEmpty()) {
       rows.nodes(oldUnknown).forEach(o -> touched.add(o.profile()));
     }
 
+    rows.deleteEvents(deletedEvents);
     rows.insertEvents(events.values());
-    rows.upsertNodes(nodes.values());
+    rows.upsertNodes(putNodes);
+    rows.deleteNodes(deletedNodes);
     List<ComponentRecord> putComponents = new ArrayList<>();
     List<String> deletedComponents = new ArrayList<>();
     components.forEach((id, r) -> {
@@ -886,13 +1167,26 @@ final class BufferedTx implements WriteTransaction {
     });
     rows.upsertProfiles(putProfiles);
     rows.deleteProfiles(deletedProfiles);
-    rows.upsertRedirects(redirects);
-    rows.moveLinks(moves);
+    Map<ProfileId, ProfileId> putRedirects = new LinkedHashMap<>();
+    List<ProfileId> deletedRedirects = new ArrayList<>();
+    redirects.forEach((from, to) -> {
+      if (to.isPresent()) {
+        putRedirects.put(from, to.get());
+      } else {
+        deletedRedirects.add(from);
+      }
+    });
+    rows.upsertRedirects(putRedirects);
+    rows.deleteRedirects(deletedRedirects);
+    rows.applyLinkOps(moves);
     List<Rows.LinkRow> newLinks = new ArrayList<>(links.size());
     for (PendingLink l : links) {
-      newLinks.add(new Rows.LinkRow(l.component, l.link));
+      if (l.component != null) {
+        newLinks.add(new Rows.LinkRow(l.component, l.link));
+      }
     }
     rows.insertLinks(newLinks);
+    rows.deleteLedger(deletedLedger);
     rows.appendLedger(ledger);
     Map<String, String> putMetadata = new LinkedHashMap<>();
     List<String> deletedMetadata = new ArrayList<>();
@@ -932,20 +1226,29 @@ final class BufferedTx implements WriteTransaction {
     for (OutboxWrite w : outbox.values()) {
       (w.inserted() ? insertedOutbox : updatedOutbox).add(w.entry());
     }
+    rows.deleteOutbox(deletedOutbox);
     rows.insertOutbox(insertedOutbox);
     rows.updateOutbox(updatedOutbox);
+    rows.deleteDeliveriesOf(deletedDeliveriesOf);
+    rows.deleteDeliveries(deletedDeliveryIds);
     rows.upsertDeliveries(deliveries.values());
+    rows.upsertTombstones(tombstones);
+    rows.insertAudit(audit);
     if (advancesVersion()) {
       rows.setVersion(version + 1);
     }
 
-    nodes.forEach((id, n) -> changes.put(new Key(NODE, id), Optional.of(n)));
+    nodes.forEach((id, n) -> changes.put(new Key(NODE, id), n));
     components.forEach((id, r) -> changes.put(new Key(COMPONENT, id), r));
     profiles.forEach((id, r) -> changes.put(new Key(PROFILE, id), r));
-    redirects.forEach((from, to) -> changes.put(new Key(REDIRECT, from), Optional.of(to)));
+    redirects.forEach((from, to) -> changes.put(new Key(REDIRECT, from), to));
     touched.forEach(p -> changes.put(new Key(PROFILE_NODES, p), null));
     memberships.keySet().forEach(k -> changes.put(new Key(MEMBERSHIPS, k.profile()), null));
     checks.forEach((p, c) -> changes.put(new Key(CHECK, p), c));
+    tombstones.forEach((h, at) -> changes.put(new Key(TOMBSTONE, h), Optional.of(at)));
+    if (!tombstones.isEmpty()) {
+      changes.put(TOMBSTONED_KEY, Boolean.TRUE);
+    }
     return changes;
   }
 }

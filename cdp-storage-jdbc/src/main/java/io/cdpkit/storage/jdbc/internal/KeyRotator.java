@@ -64,7 +64,8 @@ final class KeyRotator {
       new Target("cdp_outbox", List.of("workspace", "outbox_key"),
           List.of("trigger_text", "last_error")),
       new Target("cdp_deliveries", List.of("workspace", "delivery_id"),
-          List.of("detail", "reason")));
+          List.of("detail", "reason")),
+      new Target("cdp_audit", List.of("workspace", "seq"), List.of("detail")));
 
   /** The tables a rotation goes through, in order. */
   static List<String> tables() {

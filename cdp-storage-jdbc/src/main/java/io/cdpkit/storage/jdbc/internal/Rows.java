@@ -5,6 +5,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -60,6 +62,7 @@ final class Rows {
   static final String OUTBOX_ERROR = "cdp_outbox.last_error";
   static final String DELIVERY_DETAIL = "cdp_deliveries.detail";
   static final String DELIVERY_REASON = "cdp_deliveries.reason";
+  static final String AUDIT_DETAIL = "cdp_audit.detail";
 
   private final Connection c;
   private final Dialect dialect;
@@ -258,6 +261,51 @@ final class Rows {
     }
   }
 
+  /**
+   * Deletes the rows of {@code table} in this workspace whose {@code keyColumn} is one of
+   * {@code keys}, sent as {@link #queryIn} sends a read: one statement with an array parameter on
+   * PostgreSQL, {@code IN} lists of up to {@value #IN_LIST} keys on MariaDB/MySQL, one JDBC batch
+   * of point deletes on H2.
+   */
+  private void deleteIn(String what, String table, String keyColumn, Collection<String> keys) {
+    List<String> all = List.copyOf(new LinkedHashSet<>(keys));
+    if (all.isEmpty()) {
+      return;
+    }
+    String head = "DELETE FROM " + table + " WHERE workspace = ? AND " + keyColumn;
+    try {
+      switch (dialect.bulkRead()) {
+        case ARRAY -> {
+          try (PreparedStatement p = c.prepareStatement(head + " = ANY(?)")) {
+            p.setString(1, ws);
+            p.setArray(2, c.createArrayOf("varchar", all.toArray()));
+            p.executeUpdate();
+          }
+        }
+        case POINT -> batch(what, head + " = ?", all, (p, k) -> {
+          p.setString(1, ws);
+          p.setString(2, k);
+        });
+        case IN_LIST -> {
+          for (int from = 0; from < all.size(); from += IN_LIST) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST));
+            try (PreparedStatement p = c.prepareStatement(head + " IN ("
+                + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
+              int i = 1;
+              p.setString(i++, ws);
+              for (String k : chunk) {
+                p.setString(i++, k);
+              }
+              p.executeUpdate();
+            }
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+  }
+
   // ------------------------------------------------------------------ the workspace row
 
   /** Locks the workspace's row until the transaction ends; returns its version. */
@@ -346,6 +394,10 @@ final class Rows {
         });
   }
 
+  void deleteEvents(Collection<String> messageIds) {
+    deleteIn("deleting events", "cdp_events", "message_id", messageIds);
+  }
+
   // ------------------------------------------------------------------ nodes
 
   private static final String NODE_COLUMNS = "SELECT id_type, id_value, profile_id, component_id,"
@@ -426,6 +478,16 @@ final class Rows {
         });
   }
 
+  void deleteNodes(Collection<Identifier> ids) {
+    batch("deleting identity nodes",
+        "DELETE FROM cdp_nodes WHERE workspace = ? AND id_type = ? AND id_value = ?",
+        ids, (p, id) -> {
+          p.setString(1, ws);
+          p.setString(2, id.type().id());
+          p.setString(3, pii.protectKey(ws, id.type().id(), id.value()));
+        });
+  }
+
   // ------------------------------------------------------------------ components and links
 
   Optional<ComponentRecord> component(String id) {
@@ -476,15 +538,37 @@ final class Rows {
     return out;
   }
 
-  /** Moves links between components, in the given order ({@code {from, to}} pairs). */
-  void moveLinks(List<String[]> moves) {
-    batch("moving links",
-        "UPDATE cdp_links SET component_id = ? WHERE workspace = ? AND component_id = ?",
-        moves, (p, m) -> {
-          p.setString(1, m[1]);
-          p.setString(2, ws);
-          p.setString(3, m[0]);
-        });
+  /**
+   * Moves links between components and deletes a component's links, in the given order:
+   * {@code {from, to}} pairs, where a null {@code to} deletes the links stored under
+   * {@code from}. Consecutive operations of one kind go as one JDBC batch.
+   */
+  void applyLinkOps(List<String[]> ops) {
+    int from = 0;
+    while (from < ops.size()) {
+      boolean delete = ops.get(from)[1] == null;
+      int to = from;
+      while (to < ops.size() && (ops.get(to)[1] == null) == delete) {
+        to++;
+      }
+      List<String[]> run = ops.subList(from, to);
+      if (delete) {
+        batch("deleting links", "DELETE FROM cdp_links WHERE workspace = ? AND component_id = ?",
+            run, (p, m) -> {
+              p.setString(1, ws);
+              p.setString(2, m[0]);
+            });
+      } else {
+        batch("moving links",
+            "UPDATE cdp_links SET component_id = ? WHERE workspace = ? AND component_id = ?",
+            run, (p, m) -> {
+              p.setString(1, m[1]);
+              p.setString(2, ws);
+              p.setString(3, m[0]);
+            });
+      }
+      from = to;
+    }
   }
 
   void insertLinks(Collection<LinkRow> links) {
@@ -549,6 +633,25 @@ final class Rows {
         });
   }
 
+  void deleteRedirects(Collection<ProfileId> from) {
+    batch("deleting redirects", "DELETE FROM cdp_redirects WHERE workspace = ? AND from_id = ?",
+        from, (p, id) -> {
+          p.setString(1, ws);
+          p.setString(2, id.value());
+        });
+  }
+
+  /** The ids redirected to this profile, in no particular order (index by target). */
+  List<ProfileId> redirectsTo(ProfileId to) {
+    return query("reading the redirects to a profile",
+        "SELECT from_id FROM cdp_redirects WHERE workspace = ? AND to_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, to.value());
+        },
+        rs -> new ProfileId(rs.getString(1)));
+  }
+
   /** The statement of {@link #profilesAfter}; {@code after}: with a cursor. */
   static String profilesAfterSql(boolean after) {
     return "SELECT body FROM cdp_profiles WHERE workspace = ?" + (after ? " AND id > ?" : "")
@@ -598,6 +701,21 @@ final class Rows {
           p.setString(3, e.other() == null ? null : e.other().value());
           p.setString(4, pii.protect(ws, LEDGER_BODY, codec.writeLedger(e)));
         });
+  }
+
+  /**
+   * Deletes every entry naming one of these profiles on either side: one statement per side, so
+   * that each reads its own index.
+   */
+  void deleteLedger(Collection<ProfileId> profiles) {
+    for (String side : List.of("profile_id", "other_id")) {
+      batch("deleting ledger entries",
+          "DELETE FROM cdp_ledger WHERE workspace = ? AND " + side + " = ?",
+          profiles, (p, id) -> {
+            p.setString(1, ws);
+            p.setString(2, id.value());
+          });
+    }
   }
 
   // ------------------------------------------------------------------ metadata
@@ -828,6 +946,20 @@ final class Rows {
           p.setString(2, key);
         },
         rs -> Boolean.TRUE).isEmpty();
+  }
+
+  /** A profile's entries, whatever their status, in no particular order (index by profile). */
+  List<OutboxEntry> outboxOfProfile(ProfileId profile) {
+    return query("reading the outbox of a profile", OUTBOX_COLUMNS + " AND profile_id = ?",
+        p -> {
+          p.setString(1, ws);
+          p.setString(2, profile.value());
+        },
+        this::outboxEntry);
+  }
+
+  void deleteOutbox(Collection<String> keys) {
+    deleteIn("deleting outbox entries", "cdp_outbox", "outbox_key", keys);
   }
 
   /**
@@ -1072,6 +1204,99 @@ final class Rows {
           p.setString(10, d.outcome());
           p.setString(11, protectNullable(DELIVERY_REASON, d.reason()));
           p.setString(12, pii.protect(ws, DELIVERY_DETAIL, d.detail()));
+        });
+  }
+
+  /** Deletes the delivery history of these profiles. */
+  void deleteDeliveriesOf(Collection<ProfileId> profiles) {
+    batch("deleting the delivery history",
+        "DELETE FROM cdp_deliveries WHERE workspace = ? AND profile_id = ?",
+        profiles, (p, id) -> {
+          p.setString(1, ws);
+          p.setString(2, id.value());
+        });
+  }
+
+  /** Deletes delivery lines by id. */
+  void deleteDeliveries(Collection<String> ids) {
+    deleteIn("deleting delivery lines", "cdp_deliveries", "delivery_id", ids);
+  }
+
+  // ------------------------------------------------------------------ tombstones
+
+  /** Whether the workspace has any tombstone: one probe of the primary key. */
+  boolean anyTombstone() {
+    return !query("checking for tombstones",
+        "SELECT 1 FROM cdp_tombstones WHERE workspace = ? LIMIT 1",
+        p -> p.setString(1, ws), rs -> Boolean.TRUE).isEmpty();
+  }
+
+  /** The tombstones among these hashes: hash to erasure instant. */
+  Map<String, Instant> tombstones(Collection<String> hashes) {
+    Map<String, Instant> out = new HashMap<>();
+    queryIn("reading tombstones", "t.hash, t.erased_second, t.erased_nano", "cdp_tombstones",
+        null, null, "hash", hashes, rs -> out.put(rs.getString(1), instant(rs, 2)));
+    return out;
+  }
+
+  void upsertTombstones(Map<String, Instant> tombstones) {
+    batch("storing tombstones",
+        dialect.upsert("cdp_tombstones", List.of("workspace", "hash"),
+            List.of("erased_second", "erased_nano")),
+        tombstones.entrySet(), (p, e) -> {
+          p.setString(1, ws);
+          p.setString(2, e.getKey());
+          p.setLong(3, e.getValue().getEpochSecond());
+          p.setInt(4, e.getValue().getNano());
+        });
+  }
+
+  // ------------------------------------------------------------------ audit log
+
+  /** The workspace's highest audit seq, 0 when it has none: the end of the primary key. */
+  long lastAuditSeq() {
+    return first(query("reading the audit log's end",
+        "SELECT MAX(seq) FROM cdp_audit WHERE workspace = ?",
+        p -> p.setString(1, ws), rs -> rs.getLong(1))).orElse(0L);
+  }
+
+  /** The statement of {@link #audit}: a range of the primary key in order. */
+  static String auditSql(Dialect d) {
+    return "SELECT seq, at_second, at_nano, operation, profile_id, subject, detail"
+        + " FROM cdp_audit WHERE workspace = ? AND seq > ?" + orderBy(d, "workspace, ", "seq")
+        + " LIMIT ?";
+  }
+
+  /** Up to {@code limit} audit entries after {@code afterSeq}, in seq order. */
+  List<AuditEntry> audit(long afterSeq, int limit) {
+    return query("reading the audit log", auditSql(dialect),
+        p -> {
+          p.setString(1, ws);
+          p.setLong(2, afterSeq);
+          p.setInt(3, limit);
+        },
+        rs -> {
+          String profile = rs.getString(5);
+          return new AuditEntry(rs.getLong(1), instant(rs, 2), rs.getString(4),
+              profile == null ? null : new ProfileId(profile), rs.getString(6),
+              pii.reveal(ws, AUDIT_DETAIL, rs.getString(7)));
+        });
+  }
+
+  /** Appends entries with the seq each already has. */
+  void insertAudit(Collection<AuditEntry> entries) {
+    batch("appending to the audit log",
+        "INSERT INTO cdp_audit (workspace, seq, at_second, at_nano, operation, profile_id,"
+            + " subject, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        entries, (p, e) -> {
+          p.setString(1, ws);
+          p.setLong(2, e.seq());
+          p.setLong(3, e.at().getEpochSecond());
+          p.setInt(4, e.at().getNano());
+          p.setString(5, e.operation());
+          p.setString(6, e.profile() == null ? null : e.profile().value());
+          p.setString(7, e.subject());
+          p.setString(8, pii.protect(ws, AUDIT_DETAIL, e.detail()));
         });
   }
 

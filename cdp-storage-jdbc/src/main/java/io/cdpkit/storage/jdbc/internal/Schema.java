@@ -29,7 +29,8 @@ public final class Schema {
 
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
   private static final List<Function<Dialect, List<String>>> MIGRATIONS =
-      List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4, Schema::encryptionAtRest);
+      List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4, Schema::privacy,
+          Schema::encryptionAtRest);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -150,7 +151,7 @@ public final class Schema {
   }
 
   /**
-   * Encryption at rest (see {@code AesGcmCodec}). Identity nodes get {@code id_secret}, the
+   * Version 6, encryption at rest (see {@code AesGcmCodec}). Identity nodes get {@code id_secret}, the
    * protected copy of the identifier value, for codecs whose lookup text cannot be reversed (a
    * blind index); it stays null otherwise. The outbox's {@code last_error} and the history's
    * {@code reason} become documents of any length: they pass through the codec now, and a
@@ -175,6 +176,33 @@ public final class Schema {
         + " fingerprint VARCHAR(200) NOT NULL, recorded_at VARCHAR(40) NOT NULL,"
         + " PRIMARY KEY (id))" + d.tableOptions());
     return out;
+  }
+
+  /**
+   * Version 5, for privacy operations: erasure tombstones and the audit log, and the indexes
+   * that erasure's reads need. A tombstone is the keyed hash of an erased identifier (not
+   * personal data; binary collation) with the instant of the latest erasure as epoch seconds and
+   * nanoseconds, as in version 3. The audit log is numbered per workspace by the store (under the
+   * workspace's lock, so in commit order, without gaps), its key is the workspace and that
+   * number, and its detail document goes through the {@code PiiCodec}. Redirects get an index by
+   * target ({@code redirectsTo}) and the outbox one by profile ({@code outboxOfProfile}); the
+   * ledger has one by either side since version 1, the delivery history one by profile since
+   * version 4.
+   */
+  private static List<String> privacy(Dialect d) {
+    String o = d.tableOptions();
+    String text = d.text();
+    String bin = d.binaryCollation();
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS cdp_tombstones (workspace VARCHAR(64) NOT NULL,"
+            + " hash VARCHAR(200)" + bin + " NOT NULL, erased_second BIGINT NOT NULL,"
+            + " erased_nano INT NOT NULL, PRIMARY KEY (workspace, hash))" + o,
+        "CREATE TABLE IF NOT EXISTS cdp_audit (workspace VARCHAR(64) NOT NULL,"
+            + " seq BIGINT NOT NULL, at_second BIGINT NOT NULL, at_nano INT NOT NULL,"
+            + " operation VARCHAR(64) NOT NULL, profile_id VARCHAR(64), subject VARCHAR(200),"
+            + " detail " + text + " NOT NULL, PRIMARY KEY (workspace, seq))" + o,
+        "CREATE INDEX cdp_redirects_to ON cdp_redirects (workspace, to_id, from_id)",
+        "CREATE INDEX cdp_outbox_profile ON cdp_outbox (workspace, profile_id, outbox_key)");
   }
 
   /**

@@ -26,7 +26,7 @@ final class Statistics {
   static final long FIRST = 2_000;
   private static final String TABLES = "cdp_events, cdp_nodes, cdp_components, cdp_links,"
       + " cdp_profiles, cdp_redirects, cdp_ledger, cdp_metadata, cdp_memberships, cdp_checks,"
-      + " cdp_outbox, cdp_deliveries";
+      + " cdp_outbox, cdp_deliveries, cdp_tombstones, cdp_audit";
 
   private final DataSource dataSource;
   private final boolean enabled;

@@ -11,19 +11,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What one store instance remembers of the committed state of its workspaces: identity nodes,
- * the nodes of a profile, components, profiles, redirects, and a profile's segment memberships
- * and scheduled check, in one bounded Caffeine cache, and per workspace the lock its local
+ * the nodes of a profile, components, profiles, redirects, a profile's segment memberships
+ * and scheduled check, and erasure tombstones (by hash, and whether there are any), in one
+ * bounded Caffeine cache, and per workspace the lock its local
  * writers take. Event presence (by messageId) is not cached across transactions: almost every
  * messageId is looked up once, and a batch checks all of its own in one query, so such entries
  * would only push useful ones out. Ordered reads (profile scans, a segment's members, due
- * checks, metadata by prefix) are not cached either: a scan would push the hot set out. Nor are
- * outbox entries and delivery lines: claims change outbox rows outside the workspace's lock and
- * without advancing its version, so no version could tell a cached entry stale.
+ * checks, metadata by prefix, the audit log, the redirects to a profile) are not cached either:
+ * a scan would push the hot set out. Nor are outbox entries and delivery lines: claims change
+ * outbox rows outside the workspace's lock and without advancing its version, so no version
+ * could tell a cached entry stale. Links and the ledger are read from the database each time.
+ * A delete is a change like any other: it advances the version, and the deleted keys' entries
+ * are replaced by "absent" (or unknown) when it commits.
  *
  * <h2>Never stale</h2>
  *
- * <p>Every committed write transaction that changed anything besides outbox entries and
- * delivery lines advances its workspace's {@code version} column (under the workspace's row
+ * <p>Every committed write transaction that changed anything besides outbox entries, delivery
+ * lines and the audit log advances its workspace's {@code version} column (under the workspace's row
  * lock); one that changed only those leaves it, and this cache, as they are. Every
  * transaction reads that version first: a writer under the row lock, a reader as the first
  * statement of its snapshot. The cache serves a transaction only when
@@ -57,13 +61,17 @@ final class WorkspaceCache {
   static final char REDIRECT = 'R';
   static final char MEMBERSHIPS = 'M';
   static final char CHECK = 'S';
+  static final char TOMBSTONE = 'T';
+  static final char TOMBSTONED = 'X';
 
   /**
    * A cached key: {@link #EVENT} by messageId (value: Boolean), {@link #NODE} by identifier,
    * {@link #COMPONENT} by id, {@link #PROFILE}, {@link #REDIRECT} and {@link #CHECK} by profile
    * id (value: an Optional), {@link #PROFILE_NODES} by profile id (value: the committed nodes as
    * a List), {@link #MEMBERSHIPS} by profile id (value: its memberships as a List sorted by
-   * segment).
+   * segment), {@link #TOMBSTONE} by keyed hash (value: an Optional of the erasure instant),
+   * {@link #TOMBSTONED} by the empty string (value: Boolean, whether the workspace has any
+   * tombstone, so that ingestion asks the database about its hashes only once it has).
    */
   record Key(char kind, Object id) {}
 

@@ -96,6 +96,31 @@ class OrderedReadPlanTest {
   }
 
   @Test
+  @DisplayName("on H2 a page of the audit log reads its primary key in order and stops after"
+      + " the page")
+  void h2ReadsAuditPagesInKeyOrder() throws SQLException {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:plan-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    ds.setUser("sa");
+    try (Connection c = ds.getConnection()) {
+      Schema.migrate(c, Dialect.H2);
+      try (Statement s = c.createStatement()) {
+        for (String ws : List.of("shop-a", "shop-b")) {
+          s.execute("INSERT INTO cdp_audit SELECT '" + ws + "', X, 1000 + X, 0, 'erase', NULL,"
+              + " NULL, '{}' FROM SYSTEM_RANGE(1, 5000)");
+        }
+        s.execute("ANALYZE");
+      }
+
+      assertReadsOnlyThePage(c, Rows.auditSql(Dialect.H2), "shop-a", 0L, 10);
+      assertReadsOnlyThePage(c, Rows.auditSql(Dialect.H2), "shop-a", 2_500L, 10);
+      try (Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN");
+      }
+    }
+  }
+
+  @Test
   @DisplayName("regression: on MariaDB a claim reads the due index in order and stops at the"
       + " limit, instead of sorting, and so locking, every due row (what MariaDB 10.11 did when"
       + " the ORDER BY named the workspace and status, and on small tables)")

@@ -4,22 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.Delivery;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.OutboxEntry;
+import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ScheduledCheck;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +43,8 @@ import org.junit.jupiter.api.Test;
  * metadata, which the cache also holds or which sit next to what it holds, are written through
  * one and read through the other the same way, and so are outbox entries and delivery lines,
  * which are written without advancing the workspace's version and claimed outside any write.
+ * Deletes (erasure) and tombstones are checked one kind at a time: the reader caches what is
+ * there, the other store deletes one kind, and the reader must no longer see it.
  */
 class TwoStoresCacheTest {
   static final int SHOPPERS = 20;
@@ -167,6 +181,127 @@ class TwoStoresCacheTest {
         List<Delivery> lines = reader.read(shop, tx -> tx.deliveries(p));
         assertThat(now).as("attempt %d", attempt).contains(next);
         assertThat(lines).as("attempt %d", attempt).hasSize(attempt).endsWith(line);
+      }
+    }
+  }
+
+  /** What one round of the delete test writes and reads, with ids of its own. */
+  private record Person(ProfileId profile, ProfileId mergedAway, Identifier email,
+      Identifier cookie, String component, String messageId, String hash) {
+    static Person of(int round) {
+      return new Person(ProfileId.of("p-" + round), ProfileId.of("p-merged-" + round),
+          Identifier.email("shopper" + round + "@example.com"),
+          Identifier.anonymousId("anon-" + round), "c-" + round, "m-" + round, "h-" + round);
+    }
+  }
+
+  /** Everything the reader sees of a person, read in one transaction through its cache. */
+  private record Seen(Optional<IdentityNode> email, Optional<IdentityNode> cookie,
+      List<IdentityNode> nodesOfProfile, Optional<ProfileRecord> profile,
+      Optional<ProfileId> redirect, List<ProfileId> redirectsTo, Optional<StoredEvent> event,
+      List<StoredEvent> byAnchor, List<Link> links, List<LedgerEntry> ledger,
+      Map<String, Instant> tombstones) {}
+
+  private static Seen look(JdbcStore store, WorkspaceId ws, Person p) {
+    return store.read(ws, tx -> new Seen(tx.node(p.email()), tx.node(p.cookie()),
+        tx.nodesOfProfile(p.profile()).stream()
+            .sorted(Comparator.comparing(n -> n.identifier().type().id())).toList(),
+        tx.profile(p.profile()), tx.redirect(p.mergedAway()),
+        tx.redirectsTo(p.profile()), tx.event(p.messageId()),
+        tx.eventsByAnchors(List.of(p.email())), tx.links(p.component()),
+        tx.ledger(p.profile()), tx.tombstones(List.of(p.hash()))));
+  }
+
+  @Test
+  @DisplayName("deletes and tombstones written through one store are seen at once through the"
+      + " other, whose cache held what was deleted, one kind of delete at a time")
+  void deletesSeenByTheOtherNode() {
+    String name = "two-stores-delete-" + UUID.randomUUID();
+    WorkspaceId shop = WorkspaceId.of("shop-amsterdam");
+    Instant t = Instant.parse("2026-03-01T10:00:00Z");
+    try (JdbcStore a = JdbcStore.h2InMemory(name);
+        JdbcStore b = JdbcStore.h2InMemory(name)) {
+      for (int round = 1; round <= 2; round++) {
+        JdbcStore writer = round == 1 ? a : b;
+        JdbcStore reader = writer == a ? b : a;
+        Person p = Person.of(round);
+        IdentityNode emailNode = new IdentityNode(p.email(), p.profile(), p.component());
+        IdentityNode cookieNode = new IdentityNode(p.cookie(), p.profile(), p.component());
+        ProfileRecord profile = new ProfileRecord(p.profile(), ProfileState.EMPTY, Map.of(), 1);
+        StoredEvent event = new StoredEvent(Event.track("Product Viewed")
+            .messageId(p.messageId()).anonymousId("anon-" + round).timestamp(t).build(),
+            new EventKey(t, p.messageId()), List.of(p.email()), p.email());
+        Link link = new Link(new EventKey(t, p.messageId()), List.of(p.email(), p.cookie()));
+        LedgerEntry merge = new LedgerEntry(LedgerEntry.Kind.MERGED, p.profile(), p.mergedAway(),
+            p.email(), p.messageId(), t, t, "shared identifier");
+        writer.write(shop, tx -> {
+          tx.putNode(emailNode);
+          tx.putNode(cookieNode);
+          tx.putProfile(profile);
+          tx.putRedirect(p.mergedAway(), p.profile());
+          tx.insertEvent(event);
+          tx.addLink(p.component(), link);
+          tx.appendLedger(merge);
+          return null;
+        });
+        Seen before = new Seen(Optional.of(emailNode), Optional.of(cookieNode),
+            List.of(cookieNode, emailNode), Optional.of(profile), Optional.of(p.profile()),
+            List.of(p.mergedAway()), Optional.of(event), List.of(event), List.of(link),
+            List.of(merge), Map.of());
+        assertThat(look(reader, shop, p)).as("round %d, before", round).isEqualTo(before);
+
+        // One kind per transaction; after each the reader, which cached the state before it,
+        // must see exactly what the writer sees.
+        Map<String, Consumer<WriteTransaction>> steps = new LinkedHashMap<>();
+        steps.put("deleteNode", tx -> tx.deleteNode(p.email()));
+        steps.put("deleteProfile", tx -> tx.deleteProfile(p.profile()));
+        steps.put("deleteRedirect", tx -> tx.deleteRedirect(p.mergedAway()));
+        steps.put("deleteEvents", tx -> tx.deleteEvents(List.of(p.messageId())));
+        steps.put("deleteLinks", tx -> tx.deleteLinks(p.component()));
+        steps.put("deleteLedger", tx -> tx.deleteLedger(p.mergedAway()));
+        steps.put("putTombstone", tx -> tx.putTombstone(p.hash(), t));
+        Seen expected = before;
+        for (Map.Entry<String, Consumer<WriteTransaction>> step : steps.entrySet()) {
+          look(reader, shop, p);
+          writer.write(shop, tx -> {
+            step.getValue().accept(tx);
+            return null;
+          });
+          expected = switch (step.getKey()) {
+            case "deleteNode" -> new Seen(Optional.empty(), expected.cookie(),
+                List.of(cookieNode), expected.profile(), expected.redirect(),
+                expected.redirectsTo(), expected.event(), expected.byAnchor(), expected.links(),
+                expected.ledger(), expected.tombstones());
+            case "deleteProfile" -> new Seen(expected.email(), expected.cookie(),
+                expected.nodesOfProfile(), Optional.empty(), expected.redirect(),
+                expected.redirectsTo(), expected.event(), expected.byAnchor(), expected.links(),
+                expected.ledger(), expected.tombstones());
+            case "deleteRedirect" -> new Seen(expected.email(), expected.cookie(),
+                expected.nodesOfProfile(), expected.profile(), Optional.empty(), List.of(),
+                expected.event(), expected.byAnchor(), expected.links(), expected.ledger(),
+                expected.tombstones());
+            case "deleteEvents" -> new Seen(expected.email(), expected.cookie(),
+                expected.nodesOfProfile(), expected.profile(), expected.redirect(),
+                expected.redirectsTo(), Optional.empty(), List.of(), expected.links(),
+                expected.ledger(), expected.tombstones());
+            case "deleteLinks" -> new Seen(expected.email(), expected.cookie(),
+                expected.nodesOfProfile(), expected.profile(), expected.redirect(),
+                expected.redirectsTo(), expected.event(), expected.byAnchor(), List.of(),
+                expected.ledger(), expected.tombstones());
+            case "deleteLedger" -> new Seen(expected.email(), expected.cookie(),
+                expected.nodesOfProfile(), expected.profile(), expected.redirect(),
+                expected.redirectsTo(), expected.event(), expected.byAnchor(), expected.links(),
+                List.of(), expected.tombstones());
+            default -> new Seen(expected.email(), expected.cookie(), expected.nodesOfProfile(),
+                expected.profile(), expected.redirect(), expected.redirectsTo(),
+                expected.event(), expected.byAnchor(), expected.links(), expected.ledger(),
+                Map.of(p.hash(), t));
+          };
+          assertThat(look(reader, shop, p)).as("round %d, other store after %s", round,
+              step.getKey()).isEqualTo(expected);
+          assertThat(look(writer, shop, p)).as("round %d, same store after %s", round,
+              step.getKey()).isEqualTo(expected);
+        }
       }
     }
   }
