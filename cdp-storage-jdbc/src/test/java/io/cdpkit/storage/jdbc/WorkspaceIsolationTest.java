@@ -281,7 +281,6 @@ class WorkspaceIsolationTest {
       // must leave no tombstone that drops the victim's late events.
       clock.advance(Duration.ofDays(2));
       tried("Workspace.privacy");
-      Privacy privacy = other.privacy();
       Optional<String> exported = privacy.export(EMAIL);
       assertThat(exported).isPresent();
       assertThat(exported.get()).contains("Mallory").doesNotContain(victimId.value())
