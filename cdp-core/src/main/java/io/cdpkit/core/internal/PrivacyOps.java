@@ -247,6 +247,33 @@ public final class PrivacyOps {
       x.put("recordedAt", l.recordedAt().toString()).put("reason", l.reason());
     }
 
+    // The identity graph: the links that joined the person's identifiers (each made by an
+    // event) and the do-not-link rules that name one of them.
+    Set<Identifier> own = new java.util.HashSet<>(p.identifiers());
+    ArrayNode links = doc.putArray("identityLinks");
+    for (Link l : tx.links(p.component())) {
+      if (java.util.Collections.disjoint(l.identifiers(), own)) {
+        continue;
+      }
+      ObjectNode x = links.addObject().put("messageId", l.key().messageId())
+          .put("eventTime", l.key().time().toString());
+      ArrayNode linked = x.putArray("identifiers");
+      l.identifiers().forEach(i -> linked.addObject().put("type", i.type().id())
+          .put("value", i.value()));
+    }
+    ArrayNode rules = doc.putArray("doNotLink");
+    tx.component(p.component()).ifPresent(c -> c.rules().forEach(r -> {
+      if (own.contains(r.a()) || own.contains(r.b())) {
+        rules.addObject()
+            .set("a", json.createObjectNode().put("type", r.a().type().id())
+                .put("value", r.a().value()));
+        ObjectNode last = (ObjectNode) rules.get(rules.size() - 1);
+        last.set("b", json.createObjectNode().put("type", r.b().type().id())
+            .put("value", r.b().value()));
+        last.put("createdAt", r.createdAt().toString());
+      }
+    }));
+
     ArrayNode audit = doc.putArray("audit");
     Set<ProfileId> all = p.allIds();
     Set<String> hashes = new HashSet<>();

@@ -76,6 +76,12 @@ class EncryptionAtRestTest {
   @TempDir
   Path dir;
 
+  /** This test's databases in another directory, for tests that reuse them. */
+  EncryptionAtRestTest withDir(Path directory) {
+    this.dir = directory;
+    return this;
+  }
+
   static Encryption keys() {
     byte[] data = new byte[32];
     byte[] index = new byte[32];

@@ -126,7 +126,7 @@ class KeyRotationTest {
       assertThat(writtenDuring).as("events ingested while rotating").isPositive();
       assertThat(finished).containsExactly("cdp_events", "cdp_nodes", "cdp_components",
           "cdp_links", "cdp_profiles", "cdp_ledger", "cdp_metadata", "cdp_outbox",
-          "cdp_deliveries");
+          "cdp_deliveries", "cdp_audit");
       assertThat(result).isEqualTo(done);
       assertThat(result.get("cdp_events")).isGreaterThanOrEqualTo(2L * PEOPLE);
       assertThat(result.get("cdp_nodes")).isGreaterThanOrEqualTo(PEOPLE);
