@@ -8,17 +8,12 @@ import io.cdpkit.activation.Activation;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.Template;
 import io.cdpkit.activation.Trigger;
-import io.cdpkit.activation.spi.Channel;
-import io.cdpkit.activation.spi.ChannelContext;
-import io.cdpkit.activation.spi.ChannelProvider;
 import io.cdpkit.activation.spi.DeliveryResult;
-import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.ErasureReport;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
-import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.StoreScan;
@@ -40,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +92,8 @@ class ErasureOnJdbcTest {
       ProfileId erasedId;
       Segmentation segmentation = Segmentation.builder().build();
       Activation activation = Activation.builder()
-          .channel("mail", new Mail(), Map.of())
+          .channel("mail", new ActivationOnJdbcTest.SpyProvider("node",
+              m -> DeliveryResult.delivered(), new CopyOnWriteArrayList<>()), Map.of())
           .rule(Rule.builder("welcome").trigger(Trigger.segmentEntered("club")).channel("mail")
               .purpose("marketing")
               .template(Template.parse("{\"s\":\"Hello {{trait.firstName|you}}\"}")).build())
@@ -320,39 +317,6 @@ class ErasureOnJdbcTest {
     for (String v : HERS) {
       assertThat(dump.toLowerCase(Locale.ROOT)).as("the caches serve %s", v.substring(0, 3))
           .doesNotContain(v.toLowerCase(Locale.ROOT));
-    }
-  }
-
-  /** Delivers everything, and records nothing. */
-  private static final class Mail implements ChannelProvider {
-    @Override
-    public String id() {
-      return "erasure-mail";
-    }
-
-    @Override
-    public int spiMajorVersion() {
-      return SPI_MAJOR_VERSION;
-    }
-
-    @Override
-    public String consentChannel() {
-      return "email";
-    }
-
-    @Override
-    public Channel create(ChannelContext context) {
-      return new Channel() {
-        @Override
-        public List<IdentifierType> addresses() {
-          return List.of(IdentifierType.EMAIL);
-        }
-
-        @Override
-        public DeliveryResult deliver(Message message) {
-          return DeliveryResult.delivered();
-        }
-      };
     }
   }
 }

@@ -909,12 +909,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putTombstone(String hash, Instant erasedAt) {
-      Objects.requireNonNull(hash, "hash");
-      Objects.requireNonNull(erasedAt, "erasedAt");
-      if (hash.isEmpty() || hash.length() > OutboxEntry.MAX_KEY_LENGTH) {
-        throw new IllegalArgumentException(
-            "hash must be 1 to " + OutboxEntry.MAX_KEY_LENGTH + " characters");
-      }
+      WriteTransaction.checkTombstone(hash, erasedAt);
       Instant old = d.tombstones.get(hash);
       if (old == null || erasedAt.isAfter(old)) {
         d.tombstones.put(hash, erasedAt);

@@ -147,6 +147,20 @@ public interface WriteTransaction extends ReadTransaction {
     }
   }
 
+  /**
+   * Checks the arguments of {@link #putTombstone}, for stores to call first.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static void checkTombstone(String hash, java.time.Instant erasedAt) {
+    java.util.Objects.requireNonNull(hash, "hash");
+    java.util.Objects.requireNonNull(erasedAt, "erasedAt");
+    if (hash.isEmpty() || hash.length() > OutboxEntry.MAX_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "hash must be 1 to " + OutboxEntry.MAX_KEY_LENGTH + " characters");
+    }
+  }
+
   /** Longest metadata key, in characters. */
   int MAX_METADATA_KEY_LENGTH = 200;
 

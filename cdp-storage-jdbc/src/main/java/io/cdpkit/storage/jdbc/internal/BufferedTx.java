@@ -1034,12 +1034,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putTombstone(String hash, Instant erasedAt) {
-    Objects.requireNonNull(hash, "hash");
-    Objects.requireNonNull(erasedAt, "erasedAt");
-    if (hash.isEmpty() || hash.length() > OutboxEntry.MAX_KEY_LENGTH) {
-      throw new IllegalArgumentException(
-          "hash must be 1 to " + OutboxEntry.MAX_KEY_LENGTH + " characters");
-    }
+    WriteTransaction.checkTombstone(hash, erasedAt);
     // Under the workspace's lock the committed instant holds until the commit: the later of the
     // two is decided here and written as it is.
     Instant current = tombstones(List.of(hash)).get(hash);
