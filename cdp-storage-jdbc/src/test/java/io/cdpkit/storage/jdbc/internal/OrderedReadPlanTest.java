@@ -30,11 +30,7 @@ class OrderedReadPlanTest {
   @DisplayName("regression: on H2 a page of profiles, members or due checks reads its index in"
       + " order and stops after the page, instead of sorting the rest of the workspace")
   void h2ReadsPagesInIndexOrder() throws SQLException {
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:mem:plan-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-    ds.setUser("sa");
-    try (Connection c = ds.getConnection()) {
-      Schema.migrate(c, Dialect.H2);
+    try (Connection c = migratedH2()) {
       try (Statement s = c.createStatement()) {
         for (String ws : List.of("shop-a", "shop-b")) {
           s.execute("INSERT INTO cdp_profiles SELECT '" + ws + "', 'p-' || X, 1, '{}'"
@@ -64,11 +60,7 @@ class OrderedReadPlanTest {
   @DisplayName("on H2 a page of outbox entries by status, or of claimable ones, reads its index"
       + " in order and stops after the page")
   void h2ReadsOutboxPagesInIndexOrder() throws SQLException {
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:mem:plan-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-    ds.setUser("sa");
-    try (Connection c = ds.getConnection()) {
-      Schema.migrate(c, Dialect.H2);
+    try (Connection c = migratedH2()) {
       try (Statement s = c.createStatement()) {
         for (String ws : List.of("shop-a", "shop-b")) {
           for (String status : List.of("PENDING", "DONE")) {
@@ -99,11 +91,7 @@ class OrderedReadPlanTest {
   @DisplayName("on H2 a page of the audit log reads its primary key in order and stops after"
       + " the page")
   void h2ReadsAuditPagesInKeyOrder() throws SQLException {
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:mem:plan-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-    ds.setUser("sa");
-    try (Connection c = ds.getConnection()) {
-      Schema.migrate(c, Dialect.H2);
+    try (Connection c = migratedH2()) {
       try (Statement s = c.createStatement()) {
         for (String ws : List.of("shop-a", "shop-b")) {
           s.execute("INSERT INTO cdp_audit SELECT '" + ws + "', X, 1000 + X, 0, 'erase', NULL,"
@@ -179,5 +167,15 @@ class OrderedReadPlanTest {
     Matcher m = SCAN_COUNT.matcher(plan);
     assertThat(m.find()).as(plan).isTrue();
     assertThat(Integer.parseInt(m.group(1))).as(plan).isLessThanOrEqualTo(20);
+  }
+
+  /** A connection to a new in-memory H2 database at the current schema. */
+  private static Connection migratedH2() throws SQLException {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:plan-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    ds.setUser("sa");
+    Connection c = ds.getConnection();
+    Schema.migrate(c, Dialect.H2);
+    return c;
   }
 }
