@@ -31,6 +31,10 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -67,10 +71,18 @@ import org.slf4j.LoggerFactory;
  *       with a lease; several nodes share the work without waiting for each other.
  *   <li><b>Gates</b>, in one transaction, against the profile as it is now (following merges):
  *       rechecks, the consent gate (purpose x the channel's consent channel; see
- *       {@link ConsentPolicy}), an address of the channel's kind, the template's fields,
- *       suppressions, frequency caps. A message that fails one is not sent, and the history
- *       says why.
- *   <li><b>Send</b> on the channel's own workers, with its concurrency and timeout.
+ *       {@link ConsentPolicy}) per recipient address (see
+ *       {@link io.cdpkit.core.model.ProfileState#consentFor}: a message goes only to the
+ *       addresses whose own consent allows it), the template's fields, suppressions,
+ *       frequency caps. A message that fails one is not sent, and the history says why
+ *       ({@link #suppressionReason}).
+ *   <li><b>Hand-over</b>, on the channel's worker right before the channel is called: the
+ *       consent, restriction, erasure and address checks again, against the store's current
+ *       state and the clock's current instant, per recipient; a message that fails is not
+ *       sent ({@link SuppressionReason}). What remains is the time from that check to the call
+ *       ({@link #handoverWindow()}).
+ *   <li><b>Send</b> on the channel's workers (its own threads, or the host's executor:
+ *       {@link Builder#executor}), with its concurrency and timeout.
  *   <li><b>Outcome.</b> Delivered, or retried with backoff and jitter ({@link RetryPolicy}), or
  *       a dead letter after a permanent failure or the last attempt.
  * </ol>
@@ -107,6 +119,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
   private final int batch;
   private final Duration pollInterval;
   private final @Nullable RandomGenerator random;
+  private final @Nullable Executor executor;
   private final Set<WorkspaceId> workspaces = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Engine engine;
   private volatile @Nullable ExtensionContext context;
@@ -130,6 +143,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
     this.batch = b.batch;
     this.pollInterval = b.pollInterval;
     this.random = b.random;
+    this.executor = b.executor;
   }
 
   public static Builder builder() {
@@ -153,7 +167,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
     try {
       for (Map.Entry<String, String> e : channelProviders.entrySet()) {
         runtimes.put(e.getKey(), create(e.getKey(), providers.get(e.getValue()),
-            channelConfigs.get(e.getKey()), ctx.clock()));
+            channelConfigs.get(e.getKey()), ctx.clock(), executor));
       }
     } catch (RuntimeException ex) {
       runtimes.values().forEach(ChannelRuntime::close);
@@ -178,7 +192,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
   }
 
   private static ChannelRuntime create(String name, ChannelProvider p, Map<String, String> config,
-      Clock clock) {
+      Clock clock, @Nullable Executor executor) {
     String consentChannel = config.getOrDefault("consent-channel", p.consentChannel());
     if (consentChannel == null || !ID.matcher(consentChannel.replace('_', '-')).matches()) {
       throw new IllegalArgumentException("channel " + name + ": config key 'consent-channel' is "
@@ -231,7 +245,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
     }
     LOG.info("channel {} bound to provider {} (consent channel {}, concurrency {}, timeout {})",
         name, p.id(), consentChannel, concurrency, timeout);
-    return new ChannelRuntime(name, p.id(), consentChannel, ch, concurrency, timeout);
+    return new ChannelRuntime(name, p.id(), consentChannel, ch, concurrency, timeout, executor);
   }
 
   private static int intConfig(String name, Map<String, String> config, String key, int dflt,
@@ -331,8 +345,82 @@ public final class Activation implements CdpExtension, AutoCloseable {
   }
 
   /**
-   * Starts a daemon thread that runs schedules and dispatches, pausing for the poll interval
-   * whenever nothing was due. Failures are logged and retried after the interval.
+   * Runs schedules and dispatches on the host's scheduler, as
+   * {@code Segments.runDueOn} does for segment checks: one run now, then again at once while
+   * entries were due, else after the poll interval. A run that throws is logged and the next
+   * one is scheduled as usual. CDPKit starts no thread of its own here; the scheduler is the
+   * host's to shut down. Channel calls run on the executor given to
+   * {@link Builder#executor(Executor)} (else on the channels' own threads): do not give the
+   * same single-threaded executor to both, or every send waits for the dispatch that waits
+   * for it, until the channel's timeout.
+   *
+   * @return a handle whose {@code close()} stops further runs (a run in progress finishes)
+   */
+  public AutoCloseable startOn(ScheduledExecutorService scheduler) {
+    Objects.requireNonNull(scheduler, "scheduler");
+    engine();
+    AtomicBoolean stopped = new AtomicBoolean();
+    Runnable[] task = new Runnable[1];
+    task[0] = () -> {
+      if (stopped.get()) {
+        return;
+      }
+      long n = 0;
+      try {
+        runSchedules();
+        n = dispatch();
+      } catch (RuntimeException e) {
+        LOG.warn("activation dispatch failed; retrying in {}", pollInterval, e);
+      }
+      if (!stopped.get()) {
+        if (n > 0) {
+          scheduler.execute(task[0]);
+        } else {
+          scheduler.schedule(task[0], pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }
+    };
+    scheduler.execute(task[0]);
+    return () -> stopped.set(true);
+  }
+
+  /**
+   * The time between the start of the check at hand-over (consent, restriction, erasure,
+   * address and lease, read from the store right before a message is handed to its channel)
+   * and the channel call, over every message handed over since this activation was attached:
+   * the window in which a change is not seen by the send. For monitoring.
+   */
+  public HandoverWindow handoverWindow() {
+    long[] w = engine().handoverWindow();
+    return new HandoverWindow(w[0], Duration.ofNanos(w[1]),
+        w[0] == 0 ? Duration.ZERO : Duration.ofNanos(w[2] / w[0]));
+  }
+
+  /**
+   * Messages handed over and how long the window between the check at hand-over and the
+   * channel call was.
+   *
+   * <p>Immutable.
+   *
+   * @param messages messages handed to a channel after the check
+   * @param longest the longest window
+   * @param mean the mean window
+   */
+  public record HandoverWindow(long messages, Duration longest, Duration mean) {}
+
+  /**
+   * The typed reason of a line of {@link #deliveries}: empty unless the message was
+   * suppressed.
+   */
+  public static Optional<SuppressionReason> suppressionReason(Delivery delivery) {
+    return SuppressionReason.of(Objects.requireNonNull(delivery, "delivery"));
+  }
+
+  /**
+   * Starts a daemon thread of CDPKit's own that runs schedules and dispatches, pausing for the
+   * poll interval whenever nothing was due. Failures are logged and retried after the
+   * interval. The default when the host gives no scheduler; see
+   * {@link #startOn(ScheduledExecutorService)}.
    *
    * @throws IllegalStateException when already started
    */
@@ -466,8 +554,27 @@ public final class Activation implements CdpExtension, AutoCloseable {
     private int batch = 100;
     private Duration pollInterval = Duration.ofSeconds(1);
     private @Nullable RandomGenerator random;
+    private @Nullable Executor executor;
 
     private Builder() {}
+
+    /**
+     * The host's executor for channel calls (and the check at hand-over that precedes each):
+     * each channel still runs at most its {@code concurrency} calls at a time on it, and a call
+     * that runs out of time is interrupted. Unless set, each channel gets daemon threads of its
+     * own ({@code concurrency} of them), stopped by {@link Activation#close()}; a host's
+     * executor is the host's to shut down.
+     *
+     * @throws IllegalStateException when already set
+     */
+    public Builder executor(Executor executor) {
+      Objects.requireNonNull(executor, "executor");
+      if (this.executor != null) {
+        throw new IllegalStateException("executor was already set");
+      }
+      this.executor = executor;
+      return this;
+    }
 
     /**
      * Registers a provider explicitly.

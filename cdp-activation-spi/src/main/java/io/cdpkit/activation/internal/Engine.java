@@ -3,6 +3,7 @@ package io.cdpkit.activation.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdpkit.activation.ConsentPolicy;
 import io.cdpkit.activation.FrequencyCap;
@@ -10,6 +11,7 @@ import io.cdpkit.activation.Recheck;
 import io.cdpkit.activation.RetryPolicy;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.Suppression;
+import io.cdpkit.activation.SuppressionReason;
 import io.cdpkit.activation.Trigger;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
@@ -46,11 +48,14 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -85,6 +90,9 @@ public final class Engine {
   private final int batch;
   /** The host's generator, used under its own lock; {@code null}: a thread-local one. */
   private final @Nullable RandomGenerator random;
+  private final LongAdder handedOver = new LongAdder();
+  private final LongAdder windowTotal = new LongAdder();
+  private final AtomicLong windowMax = new AtomicLong();
 
   public Engine(ExtensionContext ctx, Map<String, Rule> rules, Map<String, ChannelRuntime> channels,
       ConsentPolicy consent, Map<String, List<FrequencyCap>> caps, RetryPolicy retry,
@@ -255,10 +263,27 @@ public final class Engine {
   // ------------------------------------------------------------------ sending
 
   /** A message that passed the gates, on its way to a channel. */
-  private record Send(OutboxEntry entry, ChannelRuntime channel, Message message, String detail) {}
+  private record Send(OutboxEntry entry, Rule rule, ChannelRuntime channel, Message message,
+      String detail) {}
 
   /**
-   * Claims a batch of due entries and handles each: gates, channel call, outcome.
+   * What happened on the channel's worker: the plugin's result, or the reason the check at
+   * hand-over stopped the message ({@code gone}: the entry was deleted, its person erased).
+   */
+  private record Attempt(@Nullable DeliveryResult result, @Nullable SuppressionReason stopped,
+      boolean gone, @Nullable String detail) {
+    static Attempt sent(DeliveryResult r, @Nullable String detail) {
+      return new Attempt(r, null, false, detail);
+    }
+
+    static Attempt failed(DeliveryResult r) {
+      return new Attempt(r, null, false, null);
+    }
+  }
+
+  /**
+   * Claims a batch of due entries and handles each: gates, then, on the channel's worker, the
+   * check at hand-over and the channel call, then the outcome.
    *
    * @return the number of entries claimed
    */
@@ -271,18 +296,18 @@ public final class Engine {
       return 0;
     }
     List<Send> sends = ctx.store().write(ws, tx -> gate(ws, tx, claimed, token, now));
-    List<Future<DeliveryResult>> futures = new ArrayList<>(sends.size());
+    List<Future<Attempt>> futures = new ArrayList<>(sends.size());
     for (Send s : sends) {
-      futures.add(s.channel().submit(s.message()));
+      futures.add(s.channel().run(() -> handOver(ws, s, token)));
     }
-    List<DeliveryResult> results = new ArrayList<>(sends.size());
+    List<Attempt> results = new ArrayList<>(sends.size());
     // However slow the channels, the batch ends within half the lease, so no other worker
     // claims an entry while its send may still be waited for.
     long batchDeadline = System.nanoTime() + lease.toNanos() / 2;
     for (int i = 0; i < sends.size(); i++) {
       Send s = sends.get(i);
       long deadline = Math.min(batchDeadline, System.nanoTime() + s.channel().timeout().toNanos());
-      results.add(s.channel().await(futures.get(i), deadline));
+      results.add(s.channel().await(futures.get(i), deadline, Attempt::failed));
     }
     if (!sends.isEmpty()) {
       List<String> keys = new ArrayList<>(sends.size());
@@ -302,6 +327,158 @@ public final class Engine {
     }
     return claimed.size();
   }
+
+  // ------------------------------------------------------------------ hand-over
+
+  /** The outcome of the check at hand-over. */
+  private record Verdict(@Nullable Message message, @Nullable SuppressionReason stopped,
+      boolean gone, @Nullable String detail) {}
+
+  /**
+   * On the channel's worker, right before the plugin is called: the check at hand-over, then
+   * the call. The check reads the store's current state in a transaction of its own and judges
+   * at the clock's current instant:
+   * <ul>
+   *   <li>the outbox entry still exists (its person was not erased: else nothing is sent and
+   *       nothing recorded) and is still this worker's ({@link SuppressionReason.LeaseLost});
+   *   <li>the profile (followed through merges) still exists
+   *       ({@link SuppressionReason.ProfileGone}) and is not restricted
+   *       ({@link SuppressionReason.Restricted});
+   *   <li>each recipient still belongs to it (else it is dropped; none left:
+   *       {@link SuppressionReason.AddressGone}) and the consent that governs it still allows
+   *       the message, expiry and the policy's maximum age judged now (else it is dropped;
+   *       none left: the consent reason).
+   * </ul>
+   * What remains between the check and the plugin call is the time from the start of the
+   * check's read to the call: measured per message ({@link #handoverWindow()}), typically well
+   * under a millisecond on an idle machine. A change committed within that window, or while
+   * the plugin runs, is not seen by this send.
+   */
+  private Attempt handOver(WorkspaceId ws, Send s, String token) {
+    long start = System.nanoTime();
+    Verdict v = ctx.store().read(ws, tx -> verdict(ws, tx, s, token));
+    if (v.message() == null) {
+      return new Attempt(null, v.stopped(), v.gone(), v.detail());
+    }
+    long window = System.nanoTime() - start;
+    handedOver.increment();
+    windowTotal.add(window);
+    windowMax.accumulateAndGet(window, Math::max);
+    return Attempt.sent(s.channel().deliver(v.message()), v.detail());
+  }
+
+  private Verdict verdict(WorkspaceId ws, ReadTransaction tx, Send s, String token) {
+    Instant now = ctx.clock().instant();
+    Optional<OutboxEntry> cur = tx.outbox(s.entry().key());
+    if (cur.isEmpty()) {
+      return new Verdict(null, null, true, null);
+    }
+    ObjectNode detail = (ObjectNode) readTrigger(s.detail());
+    detail.put("stage", "handover");
+    if (cur.get().status() != OutboxEntry.Status.PENDING || !token.equals(cur.get().lease())) {
+      return stop(new SuppressionReason.LeaseLost(), detail);
+    }
+    ProfileId pid = live(tx, cur.get().profile());
+    Optional<ProfileRecord> rec = pid == null ? Optional.empty() : tx.profile(pid);
+    if (rec.isEmpty()) {
+      return stop(new SuppressionReason.ProfileGone(), detail);
+    }
+    ProfileState state = rec.get().state();
+    if (state.restricted()) {
+      return stop(new SuppressionReason.Restricted(), detail);
+    }
+    Message m = s.message();
+    List<Identifier> candidates = m.recipients();
+    if (!candidates.isEmpty()) {
+      Set<Identifier> own = new HashSet<>();
+      for (IdentityNode n : tx.nodesOfProfile(pid)) {
+        own.add(n.identifier());
+      }
+      candidates = candidates.stream().filter(own::contains).toList();
+      if (candidates.isEmpty()) {
+        return stop(new SuppressionReason.AddressGone(), detail);
+      }
+    }
+    ObjectNode judged = JSON.createObjectNode();
+    Recipients rs = recipients(s.rule(), s.channel(), state, candidates, now, judged);
+    if (rs.reason() != null) {
+      detail.setAll(judged);
+      return stop(rs.reason(), detail);
+    }
+    if (!rs.allowed().equals(m.recipients())) {
+      detail.setAll(judged);
+      m = new Message(m.idempotencyKey(), m.workspace(), m.profile(), m.rule(), m.channel(),
+          m.purpose(), m.trigger(), rs.allowed(), m.payload(), m.attempt(), m.decidedAt());
+      return new Verdict(m, null, false, detail.toString());
+    }
+    return new Verdict(m, null, false, null);
+  }
+
+  private static Verdict stop(SuppressionReason why, ObjectNode detail) {
+    return new Verdict(null, why, false, detail.toString());
+  }
+
+  /**
+   * The time from the start of the check at hand-over to the plugin call, over every message
+   * handed over since start: how many, the longest, the mean.
+   */
+  public long[] handoverWindow() {
+    return new long[] {handedOver.sum(), windowMax.get(), windowTotal.sum()};
+  }
+
+  // ------------------------------------------------------------------ gates
+
+  /** What one message's gates look at. */
+  private final class Gate {
+    final WriteTransaction tx;
+    final OutboxEntry entry;
+    final Rule rule;
+    final ChannelRuntime channel;
+    final ProfileId pid;
+    final ProfileState state;
+    final Profile profile;
+    final Instant now;
+    final Instant since;
+    final JsonNode trigger;
+    final Events events;
+    final ObjectNode detail;
+    final Map<String, StoredEvent> triggerEvents;
+    List<Identifier> recipients = List.of();
+    Map<String, Object> payload = Map.of();
+
+    Gate(WriteTransaction tx, OutboxEntry entry, Rule rule, ChannelRuntime channel,
+        ProfileId pid, Profile profile, Instant now, JsonNode trigger,
+        Map<String, StoredEvent> triggerEvents) {
+      this.tx = tx;
+      this.entry = entry;
+      this.rule = rule;
+      this.channel = channel;
+      this.pid = pid;
+      this.profile = profile;
+      this.state = profile.state();
+      this.now = now;
+      this.trigger = trigger;
+      this.triggerEvents = triggerEvents;
+      this.since = Instant.parse(trigger.path("since").asText(entry.decidedAt().toString()));
+      this.events = new Events(tx, profile.identifiers());
+      this.detail = JSON.createObjectNode();
+    }
+  }
+
+  /** One gate: passes ({@code null}) or says why the message is not sent. */
+  @FunctionalInterface
+  private interface Check {
+    @Nullable SuppressionReason test(Gate g);
+  }
+
+  /** The gates, in order; the first that does not pass decides. */
+  private final List<Check> checks = List.of(
+      Engine::restriction,
+      Engine::rechecks,
+      this::consentAndRecipients,
+      Engine::render,
+      Engine::suppressions,
+      this::cap);
 
   private List<Send> gate(WorkspaceId ws, WriteTransaction tx, List<OutboxEntry> claimed,
       String token, Instant now) {
@@ -341,12 +518,13 @@ public final class Engine {
       Rule r = rules.get(e.rule());
       ChannelRuntime ch = r == null ? null : channels.get(e.channel());
       if (r == null || ch == null) {
-        suppress(tx, e, now, r == null ? "rule-removed" : "channel-removed", "{}");
+        suppress(tx, e, now, r == null ? new SuppressionReason.RuleRemoved()
+            : new SuppressionReason.ChannelRemoved(), "{}");
         continue;
       }
       ProfileId pid = live(tx, e.profile());
       if (pid == null) {
-        suppress(tx, e, now, "profile-gone", "{}");
+        suppress(tx, e, now, new SuppressionReason.ProfileGone(), "{}");
         continue;
       }
       ProfileRecord rec = tx.profile(pid).orElseThrow();
@@ -355,65 +533,22 @@ public final class Engine {
       ProfileState state = rec.state();
       Profile p = new Profile(pid, ws, ids, state, rec.version(),
           traits.isEmpty() ? Map.of() : traits.values(state, now), now);
-      JsonNode trigger = triggers.get(e.key());
-      Instant since = Instant.parse(trigger.path("since").asText(e.decidedAt().toString()));
-      Events events = new Events(tx, ids);
-      ObjectNode detail = JSON.createObjectNode();
-      detail.put("purpose", r.purpose());
-      detail.put("consentChannel", ch.consentChannel());
-      detail.set("trigger", trigger);
+      Gate g = new Gate(tx, e, r, ch, pid, p, now, triggers.get(e.key()), triggerEvents);
+      g.detail.put("purpose", r.purpose());
+      g.detail.put("consentChannel", ch.consentChannel());
+      g.detail.set("trigger", g.trigger);
       if (!pid.equals(e.profile())) {
-        detail.put("decidedFor", e.profile().value());
+        g.detail.put("decidedFor", e.profile().value());
       }
-      String why = null;
-      ProfileState.Restriction restriction = state.restriction();
-      if (restriction != null && restriction.restricted()) {
-        // Restriction of processing stops every send, whatever the basis (GDPR Art. 18).
-        detail.put("restrictedAt", restriction.time().toString());
-        detail.put("restrictionReason", restriction.reasonCode());
-        why = "restricted";
-      }
-      if (why == null) {
-        why = recheck(tx, r, pid, since, events);
-      }
-      if (why == null) {
-        why = consent(r, ch, state, now, detail);
-      }
-      List<Identifier> recipients = new ArrayList<>();
-      if (why == null && !ch.addresses().isEmpty()) {
-        for (IdentifierType t : ch.addresses()) {
-          for (Identifier i : p.identifiers()) {
-            if (i.type().equals(t)) {
-              recipients.add(i);
-            }
-          }
+      SuppressionReason why = null;
+      for (Check check : checks) {
+        why = check.test(g);
+        if (why != null) {
+          break;
         }
-        if (recipients.isEmpty()) {
-          why = "no-address:" + ch.addresses().stream().map(IdentifierType::id).toList();
-        } else {
-          detail.putArray("recipients").addAll(
-              recipients.stream().map(i -> detail.textNode(i.type().id())).toList());
-        }
-      }
-      Map<String, Object> payload = null;
-      if (why == null) {
-        try {
-          StoredEvent te = trigger.has("messageId")
-              ? triggerEvents.get(trigger.get("messageId").asText()) : null;
-          payload = r.template().tree().isEmpty() ? Map.of()
-              : Rendering.render(r, p, te == null ? null : te.event(), trigger);
-        } catch (RuntimeException ex) {
-          why = Rendering.missing(ex);
-        }
-      }
-      if (why == null) {
-        why = suppression(r, payload, events, now);
-      }
-      if (why == null) {
-        why = cap(tx, e, pid, now);
       }
       if (why != null) {
-        suppress(tx, e, now, why, detail.toString());
+        suppress(tx, e, now, why, g.detail.toString());
         continue;
       }
       // The attempt counts from here: if the outcome is lost (the node dies), the next worker
@@ -422,28 +557,232 @@ public final class Engine {
       OutboxEntry counted = e.withAttempts(attempt);
       tx.updateOutbox(counted);
       tx.putDelivery(new Delivery(e.key() + "#" + attempt, pid, now, e.rule(), e.channel(),
-          e.key(), attempt, SENDING, null, detail.toString()));
+          e.key(), attempt, SENDING, null, g.detail.toString()));
       Message m = new Message(e.key(), ws, pid, r.id(), ch.name(), r.purpose(),
-          r.trigger().label(), recipients, payload, attempt,
-          e.decidedAt());
-      out.add(new Send(counted, ch, m, detail.toString()));
+          r.trigger().label(), g.recipients, g.payload, attempt, e.decidedAt());
+      out.add(new Send(counted, r, ch, m, g.detail.toString()));
     }
     return out;
   }
 
+  /** Restriction of processing stops every send, whatever the basis (GDPR Art. 18). */
+  private static @Nullable SuppressionReason restriction(Gate g) {
+    ProfileState.Restriction restriction = g.state.restriction();
+    if (restriction != null && restriction.restricted()) {
+      g.detail.put("restrictedAt", restriction.time().toString());
+      g.detail.put("restrictionReason", restriction.reasonCode());
+      return new SuppressionReason.Restricted();
+    }
+    return null;
+  }
+
+  private @Nullable SuppressionReason consentAndRecipients(Gate g) {
+    List<Identifier> candidates = new ArrayList<>();
+    for (IdentifierType t : g.channel.addresses()) {
+      for (Identifier i : g.profile.identifiers()) {
+        if (i.type().equals(t)) {
+          candidates.add(i);
+        }
+      }
+    }
+    Recipients rs = recipients(g.rule, g.channel, g.state, candidates, g.now, g.detail);
+    if (rs.reason() != null) {
+      return rs.reason();
+    }
+    g.recipients = rs.allowed();
+    return null;
+  }
+
+  /** The recipients a message may go to, or why it may go to none. */
+  private record Recipients(List<Identifier> allowed, @Nullable SuppressionReason reason) {}
+
+  /**
+   * The consent gate, per recipient: each candidate address is judged on the decision that
+   * governs it ({@link ProfileState#consentFor}); a channel that names no address types is
+   * judged on the profile-level view ({@link ProfileState#consents()}, the latest decision),
+   * and any address-level denial for the purpose on its consent channel stops it too. Writes
+   * the decision it relied on to {@code detail}.
+   */
+  private Recipients recipients(Rule r, ChannelRuntime ch, ProfileState state,
+      List<Identifier> candidates, Instant now, ObjectNode detail) {
+    ConsentKey key = new ConsentKey(r.purpose(), ch.consentChannel());
+    List<String> types = ch.addresses().stream().map(IdentifierType::id).toList();
+    if (consent.contractBasis().contains(r.purpose())) {
+      detail.put("basis", "contract");
+      if (!types.isEmpty() && candidates.isEmpty()) {
+        return new Recipients(List.of(), new SuppressionReason.NoAddress(types));
+      }
+      putRecipients(detail, candidates);
+      return new Recipients(candidates, null);
+    }
+    if (types.isEmpty() || candidates.isEmpty()) {
+      // No address to judge: the latest decision of either level (a missing consent is
+      // reported before a missing address).
+      ProfileState.ConsentValue v = state.consents().get(key);
+      SuppressionReason why = judge(v, now);
+      putConsent(detail, v);
+      if (why == null && types.isEmpty()) {
+        for (Map.Entry<io.cdpkit.core.model.AddressConsentKey, ProfileState.ConsentValue> a
+            : state.addressConsents().entrySet()) {
+          if (a.getKey().key().equals(key) && !a.getValue().granted()) {
+            why = new SuppressionReason.ConsentDenied();
+            break;
+          }
+        }
+      }
+      if (why == null && !types.isEmpty()) {
+        why = new SuppressionReason.NoAddress(types);
+      }
+      if (why == null) {
+        detail.put("basis", v.basis().wireName());
+      }
+      return new Recipients(List.of(), why);
+    }
+    List<Identifier> allowed = new ArrayList<>();
+    ArrayNode withheld = JSON.createArrayNode();
+    ProfileState.ConsentValue shown = null;
+    SuppressionReason worst = null;
+    for (Identifier a : candidates) {
+      ProfileState.ConsentValue v = state.consentFor(key, a);
+      SuppressionReason why = judge(v, now);
+      if (why == null) {
+        if (allowed.isEmpty()) {
+          shown = v;
+        }
+        allowed.add(a);
+      } else {
+        withheld.addObject().put("type", a.type().id()).put("reason", why.code());
+        worst = worse(worst, why);
+        if (shown == null && allowed.isEmpty()) {
+          shown = v;
+        }
+      }
+    }
+    if (allowed.isEmpty()) {
+      putConsent(detail, shown);
+      if (!withheld.isEmpty()) {
+        detail.set("withheld", withheld);
+      }
+      return new Recipients(List.of(), worst);
+    }
+    putConsent(detail, shown);
+    detail.put("basis", shown.basis().wireName());
+    putRecipients(detail, allowed);
+    if (!withheld.isEmpty()) {
+      detail.set("withheld", withheld);
+    }
+    return new Recipients(List.copyOf(allowed), null);
+  }
+
+  private static void putRecipients(ObjectNode detail, List<Identifier> recipients) {
+    if (!recipients.isEmpty()) {
+      detail.putArray("recipients").addAll(
+          recipients.stream().map(i -> detail.textNode(i.type().id())).toList());
+    }
+  }
+
+  /** Denied before expired before none: the reason a message to no recipient reports. */
+  private static SuppressionReason worse(@Nullable SuppressionReason a, SuppressionReason b) {
+    if (a == null) {
+      return b;
+    }
+    return rank(b) > rank(a) ? b : a;
+  }
+
+  private static int rank(SuppressionReason r) {
+    return r instanceof SuppressionReason.ConsentDenied ? 3
+        : r instanceof SuppressionReason.ConsentExpired ? 2 : 1;
+  }
+
+  /** Whether a governing decision allows a message now. */
+  private @Nullable SuppressionReason judge(ProfileState.@Nullable ConsentValue v, Instant now) {
+    if (v == null) {
+      return new SuppressionReason.NoConsent();
+    }
+    if (!v.granted()) {
+      return new SuppressionReason.ConsentDenied();
+    }
+    if (v.statusAt(now) == ConsentStatus.EXPIRED
+        || consent.maxAge() != null && v.time().plus(consent.maxAge()).isBefore(now)) {
+      return new SuppressionReason.ConsentExpired();
+    }
+    return null;
+  }
+
+  private static void putConsent(ObjectNode detail, ProfileState.@Nullable ConsentValue v) {
+    if (v == null) {
+      return;
+    }
+    ObjectNode c = detail.putObject("consent");
+    c.put("granted", v.granted());
+    c.put("time", v.time().toString());
+    c.put("messageId", v.messageId());
+    c.put("basis", v.basis().wireName());
+    if (v.source() != null) {
+      c.put("source", v.source());
+    }
+    if (v.policyVersion() != null) {
+      c.put("policyVersion", v.policyVersion());
+    }
+    if (v.expiresAt() != null) {
+      c.put("expiresAt", v.expiresAt().toString());
+    }
+    ConsentProof proof = v.proof();
+    if (proof != null) {
+      ObjectNode pf = c.putObject("proof");
+      if (proof.formId() != null) {
+        pf.put("formId", proof.formId());
+      }
+      if (proof.reference() != null) {
+        pf.put("reference", proof.reference());
+      }
+      if (proof.confirmedAt() != null) {
+        pf.put("confirmedAt", proof.confirmedAt().toString());
+      }
+    }
+  }
+
+  private static @Nullable SuppressionReason render(Gate g) {
+    try {
+      StoredEvent te = g.trigger.has("messageId")
+          ? g.triggerEvents.get(g.trigger.get("messageId").asText()) : null;
+      g.payload = g.rule.template().tree().isEmpty() ? Map.of()
+          : Rendering.render(g.rule, g.profile, te == null ? null : te.event(), g.trigger);
+      return null;
+    } catch (RuntimeException ex) {
+      return Rendering.missing(ex);
+    }
+  }
+
   private void outcome(WriteTransaction tx, Send s, Optional<OutboxEntry> current,
-      DeliveryResult result, String token, Instant at) {
+      Attempt attempted, String token, Instant at) {
     OutboxEntry e = s.entry();
     int attempt = e.attempts(); // counted when it passed the gates
     boolean ours = current.isPresent() && token.equals(current.get().lease())
         && current.get().status() == OutboxEntry.Status.PENDING;
     String id = e.key() + "#" + attempt;
-    if (current.isEmpty()) {
+    if (current.isEmpty() || attempted.gone()) {
       return; // the entry was deleted while sending (its person was erased): record nothing
     }
+    SuppressionReason stopped = attempted.stopped();
+    if (stopped != null) {
+      // Not sent: the check at hand-over stopped it. The line replaces the attempt's "sending".
+      tx.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
+          e.key(), attempt, SUPPRESSED, truncate(stopped.code()),
+          attempted.detail() == null ? s.detail() : attempted.detail()));
+      if (ours) {
+        tx.updateOutbox(current.get().next(OutboxEntry.Status.DONE, attempt,
+            current.get().dueAt(), null));
+      }
+      LOG.debug("activation {} of rule {} stopped at hand-over: {}", e.key(), e.rule(),
+          stopped.code());
+      return;
+    }
+    DeliveryResult result = Objects.requireNonNull(attempted.result());
+    String sentDetail = attempted.detail() == null ? s.detail() : attempted.detail();
     switch (result.outcome()) {
       case DELIVERED: {
-        String detail = s.detail();
+        String detail = sentDetail;
         if (result.reference().isPresent()) {
           ObjectNode d = (ObjectNode) readTrigger(detail);
           d.put("reference", result.reference().get());
@@ -463,7 +802,7 @@ public final class Engine {
         boolean dead = result.outcome() == DeliveryResult.Outcome.PERMANENT
             || attempt >= retry.maxAttempts();
         tx.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
-            e.key(), attempt, dead ? DEAD : FAILED, reason, s.detail()));
+            e.key(), attempt, dead ? DEAD : FAILED, reason, sentDetail));
         if (!ours) {
           return; // another worker holds it now; it will decide
         }
@@ -500,10 +839,10 @@ public final class Engine {
         : s.substring(0, OutboxEntry.MAX_ERROR_LENGTH);
   }
 
-  private static void suppress(WriteTransaction tx, OutboxEntry e, Instant now, String why,
-      String detail) {
+  private static void suppress(WriteTransaction tx, OutboxEntry e, Instant now,
+      SuppressionReason why, String detail) {
     tx.putDelivery(new Delivery(e.key() + "#s", e.profile(), now, e.rule(), e.channel(), e.key(),
-        e.attempts(), SUPPRESSED, truncate(why), detail));
+        e.attempts(), SUPPRESSED, truncate(why.code()), detail));
     tx.updateOutbox(e.next(OutboxEntry.Status.DONE, e.attempts(), e.dueAt(), null));
   }
 
@@ -542,24 +881,23 @@ public final class Engine {
     }
   }
 
-  private static @Nullable String recheck(ReadTransaction tx, Rule r, ProfileId pid,
-      Instant since, Events events) {
-    for (Recheck c : r.rechecks()) {
+  private static @Nullable SuppressionReason rechecks(Gate g) {
+    for (Recheck c : g.rule.rechecks()) {
       if (c.isMembership()) {
         boolean member = false;
-        for (Membership m : tx.memberships(pid)) {
+        for (Membership m : g.tx.memberships(g.pid)) {
           if (m.segment().equals(c.segment())) {
             member = true;
             break;
           }
         }
         if (!member) {
-          return "recheck:not-member:" + c.segment();
+          return new SuppressionReason.NotMember(c.segment());
         }
       } else {
-        for (StoredEvent se : events.get()) {
-          if (!se.event().eventTime().isBefore(since) && c.filter().test(se.event())) {
-            return "recheck:event-since:" + StoredEvent.countedName(se.event());
+        for (StoredEvent se : g.events.get()) {
+          if (!se.event().eventTime().isBefore(g.since) && c.filter().test(se.event())) {
+            return new SuppressionReason.EventSince(StoredEvent.countedName(se.event()));
           }
         }
       }
@@ -567,71 +905,21 @@ public final class Engine {
     return null;
   }
 
-  private @Nullable String consent(Rule r, ChannelRuntime ch, ProfileState state, Instant now,
-      ObjectNode detail) {
-    if (consent.contractBasis().contains(r.purpose())) {
-      detail.put("basis", "contract");
-      return null;
-    }
-    ProfileState.ConsentValue v = state.consents().get(new ConsentKey(r.purpose(),
-        ch.consentChannel()));
-    if (v == null) {
-      return "no-consent";
-    }
-    ObjectNode c = detail.putObject("consent");
-    c.put("granted", v.granted());
-    c.put("time", v.time().toString());
-    c.put("messageId", v.messageId());
-    c.put("basis", v.basis().wireName());
-    if (v.source() != null) {
-      c.put("source", v.source());
-    }
-    if (v.policyVersion() != null) {
-      c.put("policyVersion", v.policyVersion());
-    }
-    if (v.expiresAt() != null) {
-      c.put("expiresAt", v.expiresAt().toString());
-    }
-    ConsentProof proof = v.proof();
-    if (proof != null) {
-      ObjectNode pf = c.putObject("proof");
-      if (proof.formId() != null) {
-        pf.put("formId", proof.formId());
-      }
-      if (proof.reference() != null) {
-        pf.put("reference", proof.reference());
-      }
-      if (proof.confirmedAt() != null) {
-        pf.put("confirmedAt", proof.confirmedAt().toString());
-      }
-    }
-    if (!v.granted()) {
-      return "consent-denied";
-    }
-    if (v.statusAt(now) == ConsentStatus.EXPIRED
-        || consent.maxAge() != null && v.time().plus(consent.maxAge()).isBefore(now)) {
-      return "consent-expired";
-    }
-    detail.put("basis", v.basis().wireName());
-    return null;
-  }
-
-  private static @Nullable String suppression(Rule r, Map<String, Object> payload, Events events,
-      Instant now) {
-    for (Suppression s : r.suppressions()) {
-      Object want = payload.get(s.payloadKey());
+  private static @Nullable SuppressionReason suppressions(Gate g) {
+    for (Suppression s : g.rule.suppressions()) {
+      Object want = g.payload.get(s.payloadKey());
       if (want == null) {
         continue;
       }
-      Instant from = now.minus(s.within());
-      for (StoredEvent se : events.get()) {
+      Instant from = g.now.minus(s.within());
+      for (StoredEvent se : g.events.get()) {
         Event ev = se.event();
         if (ev.eventTime().isBefore(from) || !s.filter().test(ev)) {
           continue;
         }
         for (Object v : s.path().values(ev)) {
           if (String.valueOf(v).equals(String.valueOf(want))) {
-            return "suppression:" + s.name();
+            return new SuppressionReason.SuppressionMatched(s.name());
           }
         }
       }
@@ -639,12 +927,14 @@ public final class Engine {
     return null;
   }
 
-  private @Nullable String cap(ReadTransaction tx, OutboxEntry e, ProfileId pid, Instant now) {
+  private @Nullable SuppressionReason cap(Gate g) {
+    OutboxEntry e = g.entry;
+    Instant now = g.now;
     List<FrequencyCap> cs = caps.get(e.channel());
     if (cs == null) {
       return null;
     }
-    List<Delivery> history = history(tx, pid);
+    List<Delivery> history = history(g.tx, g.pid);
     for (FrequencyCap c : cs) {
       Instant from = now.minus(c.window());
       Set<String> counted = new HashSet<>();
@@ -655,7 +945,7 @@ public final class Engine {
         }
       }
       if (counted.size() >= c.max()) {
-        return "frequency-cap:" + c.max() + "/" + c.window();
+        return new SuppressionReason.FrequencyCapped(c.max(), c.window());
       }
     }
     return null;

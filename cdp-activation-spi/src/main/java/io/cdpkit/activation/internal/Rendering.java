@@ -2,6 +2,7 @@ package io.cdpkit.activation.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdpkit.activation.Rule;
+import io.cdpkit.activation.SuppressionReason;
 import io.cdpkit.activation.Template;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
@@ -30,11 +31,11 @@ final class Rendering {
   }
 
   /** The reason for a failed rendering, for the history. */
-  static String missing(RuntimeException e) {
+  static SuppressionReason missing(RuntimeException e) {
     if (e instanceof Template.MissingValueException m) {
-      return "missing-field:" + m.path();
+      return new SuppressionReason.MissingField(m.path());
     }
-    return "template-failed:" + e.getClass().getSimpleName();
+    return new SuppressionReason.TemplateFailed(e.getClass().getSimpleName());
   }
 
   static Optional<Object> value(Rule r, Profile p, @Nullable Event event, JsonNode trigger,

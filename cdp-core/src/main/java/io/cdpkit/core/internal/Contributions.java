@@ -1,10 +1,14 @@
 package io.cdpkit.core.internal;
 
 import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.model.AddressConsentKey;
+import io.cdpkit.core.model.ConsentAddresses;
 import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventType;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.StoredEvent;
@@ -13,6 +17,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Every event but {@code alias} counts under its name and moves first/last seen, and its
  *       {@code context.channel} and {@code context.storeId} tallies. An {@code alias} only links
  *       identifiers.
- *   <li>{@code identify} traits are trait registers; consents are consent registers.
+ *   <li>{@code identify} traits are trait registers; consents are consent registers: bound to
+ *       the event's own normalised identifiers of the consent channel's address type
+ *       ({@link ConsentAddresses}) when it has any, profile-level otherwise.
  *   <li>CDPKit's own events (restriction, rectification: see {@link OwnEvents}) contribute only
  *       their register values.
  *   <li>An order event (default {@code Order Completed}) completes order
@@ -46,9 +53,11 @@ final class Contributions {
   /**
    * The event's contribution.
    *
+   * @param ids the event's normalised identifiers (consent decisions are bound to those of
+   *     their channel's address type)
    * @throws InvalidEventException when an order or refund amount or currency is unusable
    */
-  ProfileState of(Event e, Instant time, ComputedTraits traits) {
+  ProfileState of(Event e, Instant time, List<Identifier> ids, ComputedTraits traits) {
     if (e.type() == EventType.ALIAS) {
       return ProfileState.EMPTY;
     }
@@ -82,15 +91,30 @@ final class Contributions {
     }
 
     Map<ConsentKey, ProfileState.ConsentValue> consents = Map.of();
+    Map<AddressConsentKey, ProfileState.ConsentValue> addressConsents = Map.of();
     if (!e.consents().isEmpty()) {
       HashMap<ConsentKey, ProfileState.ConsentValue> c = new HashMap<>();
+      HashMap<AddressConsentKey, ProfileState.ConsentValue> a = new HashMap<>();
       for (ConsentChange ch : e.consents()) {
         // Within one event the decisions share a time: the register's join decides (denied
         // wins, as for any exact tie).
-        c.merge(ch.key(), ProfileState.ConsentValue.of(ch, time, e.messageId()),
-            ProfileState.ConsentValue::latest);
+        ProfileState.ConsentValue v = ProfileState.ConsentValue.of(ch, time, e.messageId());
+        IdentifierType type = ConsentAddresses.addressType(ch.channel()).orElse(null);
+        boolean bound = false;
+        if (type != null) {
+          for (Identifier i : ids) {
+            if (i.type().equals(type)) {
+              a.merge(AddressConsentKey.of(ch.key(), i), v, ProfileState.ConsentValue::latest);
+              bound = true;
+            }
+          }
+        }
+        if (!bound) {
+          c.merge(ch.key(), v, ProfileState.ConsentValue::latest);
+        }
       }
       consents = c;
+      addressConsents = a;
     }
 
     Map<String, ProfileState.OrderEntry> orderMap = Map.of();
@@ -109,8 +133,9 @@ final class Contributions {
       orderMap = Map.of(orderId, new ProfileState.OrderEntry(null, Map.of(e.messageId(), r)));
     }
 
-    return ProfileState.of(traitValues, consents, time, time, channels, stores, orderMap,
-        Map.of(name, 1L), traits.contributions(e, time));
+    ProfileState state = ProfileState.of(traitValues, consents, time, time, channels, stores,
+        orderMap, Map.of(name, 1L), traits.contributions(e, time));
+    return addressConsents.isEmpty() ? state : state.withAddressConsents(addressConsents);
   }
 
   private static String orderId(Event e, boolean required) {

@@ -64,7 +64,7 @@ final class EventPreparer {
     Instant time = e.eventTime();
     List<Identifier> ids = identifiers(e);
     ComputedTraits ct = traits.current();
-    ProfileState contribution = contributions.of(e, time, ct);
+    ProfileState contribution = contributions.of(e, time, ids, ct);
     StoredEvent stored = new StoredEvent(e, new EventKey(time, e.messageId()), ids,
         ids.isEmpty() ? null : ids.get(0));
     return new PreparedEvent(stored, contribution, ct);
@@ -80,7 +80,8 @@ final class EventPreparer {
       return p;
     }
     return new PreparedEvent(p.stored(),
-        contributions.of(p.stored().event(), p.stored().key().time(), ct), ct);
+        contributions.of(p.stored().event(), p.stored().key().time(),
+            p.stored().identifiers(), ct), ct);
   }
 
   /** Enforces the per-event byte limit of the codec's limits on events built in Java too. */
@@ -101,7 +102,7 @@ final class EventPreparer {
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */
   ProfileState contribution(StoredEvent s) {
-    return contributions.of(s.event(), s.key().time(), traits.current());
+    return contributions.of(s.event(), s.key().time(), s.identifiers(), traits.current());
   }
 
   /** The event's normalised, unblocked identifiers, deduplicated, highest priority first. */

@@ -169,6 +169,20 @@ public final class PrivacyOps {
           .put("messageId", v.messageId());
       evidence(o, v.basis(), v.source(), v.policyVersion(), v.proof(), v.expiresAt());
     }
+    // Decisions bound to one contact point (ProfileState#addressConsents), with the address.
+    ArrayNode addressConsents = profile.putArray("addressConsents");
+    for (var c : state.addressConsents().entrySet()) {
+      ProfileState.ConsentValue v = c.getValue();
+      ObjectNode o = addressConsents.addObject().put("purpose", c.getKey().purpose())
+          .put("channel", c.getKey().channel());
+      o.putObject("address").put("type", c.getKey().address().type().id())
+          .put("value", c.getKey().address().value());
+      o.put("granted", v.granted())
+          .put("status", v.statusAt(now).name().toLowerCase(java.util.Locale.ROOT))
+          .put("time", v.time().toString())
+          .put("messageId", v.messageId());
+      evidence(o, v.basis(), v.source(), v.policyVersion(), v.proof(), v.expiresAt());
+    }
     if (state.firstSeen() != null) {
       profile.put("firstSeen", state.firstSeen().toString());
     }

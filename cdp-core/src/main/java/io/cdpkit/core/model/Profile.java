@@ -114,7 +114,11 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
     return s == ConsentStatus.NONE ? Optional.empty() : Optional.of(s.allows());
   }
 
-  /** The consent status for a purpose on a channel at {@link #readAt()}. */
+  /**
+   * The consent status for a purpose on a channel at {@link #readAt()}: the profile-level view,
+   * judged on the latest decision whichever address it was given for. A message to an address
+   * is judged by {@link #consentStatus(String, String, Identifier)}.
+   */
   public ConsentStatus consentStatus(String purpose, String channel) {
     ProfileState.ConsentValue v = state.consents().get(new ConsentKey(purpose, channel));
     if (v == null) {
@@ -134,6 +138,36 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
    */
   public ConsentStatus consentStatus(String purpose, String channel, Instant at) {
     ProfileState.ConsentValue v = state.consents().get(new ConsentKey(purpose, channel));
+    return v == null ? ConsentStatus.NONE : v.statusAt(at);
+  }
+
+  /**
+   * The consent status of a message for a purpose on a channel to one address, at
+   * {@link #readAt()}: judged on the decision that governs that address (see
+   * {@link ProfileState#consentFor(ConsentKey, Identifier)}: the address's own denial blocks it
+   * whatever profile-level grants say; a grant opens only the address it was given for, or,
+   * given without an address, the addresses nobody denied). This is what the activation gate
+   * sends on; {@link #consentStatus(String, String)} is the profile-level view (the latest
+   * decision, whichever address it was given for).
+   */
+  public ConsentStatus consentStatus(String purpose, String channel, Identifier address) {
+    ProfileState.ConsentValue v = state.consentFor(new ConsentKey(purpose, channel),
+        Objects.requireNonNull(address, "address"));
+    if (v == null) {
+      return ConsentStatus.NONE;
+    }
+    if (readAt == null) {
+      return !v.granted() ? ConsentStatus.DENIED
+          : v.expiresAt() != null ? ConsentStatus.EXPIRED : ConsentStatus.GRANTED;
+    }
+    return v.statusAt(readAt);
+  }
+
+  /** As {@link #consentStatus(String, String, Identifier)}, at an instant. */
+  public ConsentStatus consentStatus(String purpose, String channel, Identifier address,
+      Instant at) {
+    ProfileState.ConsentValue v = state.consentFor(new ConsentKey(purpose, channel),
+        Objects.requireNonNull(address, "address"));
     return v == null ? ConsentStatus.NONE : v.statusAt(at);
   }
 

@@ -20,7 +20,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>A trait is a last-writer-wins register ordered by event time, then the source's priority,
  *       then messageId. A trait set to {@code null} is unset.
  *   <li>A consent per (purpose, channel) is a last-writer-wins register by event time; on an exact
- *       tie of time, denied wins.
+ *       tie of time, denied wins. A decision whose event named an address of the consent
+ *       channel's kind ({@link ConsentAddresses}) is kept in a register per (purpose, channel,
+ *       address) ({@link #addressConsents()}); one without such an address in a profile-level
+ *       register ({@link #profileConsents()}). {@link #consents()} is the latest decision of
+ *       either kind, and {@link #consentFor(ConsentKey, Identifier)} the one that governs a
+ *       message to an address.
  *   <li>The restriction of processing is a last-writer-wins register by event time; on an exact
  *       tie, restricted wins.
  *   <li>Orders are kept per order id, so a receipt sent twice under different messageIds counts
@@ -31,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProfileState {
   /** The state of a profile without events. */
-  public static final ProfileState EMPTY = new ProfileState(ArrayMap.of(), ArrayMap.of(), null,
-      null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), null);
+  public static final ProfileState EMPTY = new ProfileState(ArrayMap.of(), ArrayMap.of(),
+      ArrayMap.of(), ArrayMap.of(), null, null, ArrayMap.of(), ArrayMap.of(), ArrayMap.of(),
+      ArrayMap.of(), ArrayMap.of(), null);
 
   /**
    * A trait value and the write that set it.
@@ -255,7 +261,10 @@ public final class ProfileState {
   }
 
   private final ArrayMap<String, TraitValue> traits;
+  /** The latest decision per key of either level: derived from the two maps below. */
   private final ArrayMap<ConsentKey, ConsentValue> consents;
+  private final ArrayMap<ConsentKey, ConsentValue> profileConsents;
+  private final ArrayMap<AddressConsentKey, ConsentValue> addressConsents;
   private final @Nullable Instant firstSeen;
   private final @Nullable Instant lastSeen;
   private final ArrayMap<String, Tally> channels;
@@ -266,7 +275,9 @@ public final class ProfileState {
   private final @Nullable Restriction restriction;
 
   private ProfileState(ArrayMap<String, TraitValue> traits,
-      ArrayMap<ConsentKey, ConsentValue> consents, @Nullable Instant firstSeen,
+      ArrayMap<ConsentKey, ConsentValue> consents,
+      ArrayMap<ConsentKey, ConsentValue> profileConsents,
+      ArrayMap<AddressConsentKey, ConsentValue> addressConsents, @Nullable Instant firstSeen,
       @Nullable Instant lastSeen, ArrayMap<String, Tally> channels,
       ArrayMap<String, Tally> stores, ArrayMap<String, OrderEntry> orders,
       ArrayMap<String, Long> eventCounts, ArrayMap<String, AggregateState> computed,
@@ -274,6 +285,8 @@ public final class ProfileState {
     this.restriction = restriction;
     this.traits = traits;
     this.consents = consents;
+    this.profileConsents = profileConsents;
+    this.addressConsents = addressConsents;
     this.firstSeen = firstSeen;
     this.lastSeen = lastSeen;
     this.channels = channels;
@@ -287,7 +300,8 @@ public final class ProfileState {
    * A state from its parts (stores that persist states rebuild them with this).
    *
    * @param traits trait registers by trait name
-   * @param consents consent registers by (purpose, channel)
+   * @param consents profile-level consent registers by (purpose, channel) (address-level ones:
+   *     {@link #withAddressConsents})
    * @param firstSeen time of the earliest event
    * @param lastSeen time of the latest event
    * @param channels activity per channel
@@ -316,21 +330,38 @@ public final class ProfileState {
     if ((firstSeen == null) != (lastSeen == null)) {
       throw new IllegalArgumentException("firstSeen and lastSeen must both be set or both absent");
     }
-    return new ProfileState(ArrayMap.copyOf(traits), ArrayMap.copyOf(consents), firstSeen,
+    ArrayMap<ConsentKey, ConsentValue> c = ArrayMap.copyOf(consents);
+    return new ProfileState(ArrayMap.copyOf(traits), c, c, ArrayMap.of(), firstSeen,
         lastSeen, ArrayMap.copyOf(channels), ArrayMap.copyOf(stores), ArrayMap.copyOf(orders),
         ArrayMap.copyOf(eventCounts), ArrayMap.copyOf(computed), null);
   }
 
+  /**
+   * This state with the address-level consent registers replaced (see
+   * {@link #addressConsents()}); {@link #consents()} follows.
+   */
+  public ProfileState withAddressConsents(Map<AddressConsentKey, ConsentValue> addressConsents) {
+    ArrayMap<AddressConsentKey, ConsentValue> a = ArrayMap.copyOf(addressConsents);
+    ArrayMap<ConsentKey, ConsentValue> all = profileConsents;
+    if (!a.isEmpty()) {
+      java.util.HashMap<ConsentKey, ConsentValue> m = new java.util.HashMap<>(profileConsents);
+      a.forEach((k, v) -> m.merge(k.key(), v, ConsentValue::latest));
+      all = ArrayMap.copyOf(m);
+    }
+    return new ProfileState(traits, all, profileConsents, a, firstSeen, lastSeen, channels,
+        stores, orders, eventCounts, computed, restriction);
+  }
+
   /** This state with the computed-trait states replaced. */
   public ProfileState withComputed(Map<String, AggregateState> computed) {
-    return new ProfileState(traits, consents, firstSeen, lastSeen, channels, stores, orders,
-        eventCounts, ArrayMap.copyOf(computed), restriction);
+    return new ProfileState(traits, consents, profileConsents, addressConsents, firstSeen,
+        lastSeen, channels, stores, orders, eventCounts, ArrayMap.copyOf(computed), restriction);
   }
 
   /** This state with the restriction register replaced ({@code null}: never restricted). */
   public ProfileState withRestriction(@Nullable Restriction restriction) {
-    return new ProfileState(traits, consents, firstSeen, lastSeen, channels, stores, orders,
-        eventCounts, computed, restriction);
+    return new ProfileState(traits, consents, profileConsents, addressConsents, firstSeen,
+        lastSeen, channels, stores, orders, eventCounts, computed, restriction);
   }
 
   /** The least upper bound of two states (see the class description). */
@@ -344,6 +375,8 @@ public final class ProfileState {
     return new ProfileState(
         traits.union(o.traits, (a, b) -> TraitValue.ORDER.compare(a, b) >= 0 ? a : b),
         consents.union(o.consents, ConsentValue::latest),
+        profileConsents.union(o.profileConsents, ConsentValue::latest),
+        addressConsents.union(o.addressConsents, ConsentValue::latest),
         min(firstSeen, o.firstSeen),
         max(lastSeen, o.lastSeen),
         channels.union(o.channels, Tally::plus),
@@ -366,8 +399,56 @@ public final class ProfileState {
     return traits;
   }
 
+  /**
+   * The latest consent decision per (purpose, channel), whichever address it was given for or
+   * none: the profile-level view ("what did this profile last say about e-mail marketing").
+   * The activation gate does not send on it alone; see {@link #consentFor}.
+   */
   public Map<ConsentKey, ConsentValue> consents() {
     return consents;
+  }
+
+  /** The profile-level registers: decisions whose event named no address of their kind. */
+  public Map<ConsentKey, ConsentValue> profileConsents() {
+    return profileConsents;
+  }
+
+  /**
+   * The address-level registers: decisions bound to the addresses of their kind the deciding
+   * event named (see {@link ConsentAddresses}), per (purpose, channel, address).
+   */
+  public Map<AddressConsentKey, ConsentValue> addressConsents() {
+    return addressConsents;
+  }
+
+  /**
+   * The decision that governs a message for {@code key} to {@code address}:
+   * <ol>
+   *   <li>The address has a register of its own, and it is a denial: that denial, whatever
+   *       profile-level decisions say. A withdrawal given for an address is never overtaken by
+   *       a grant given for another address or without one (a shared device, a merge).
+   *   <li>The address has a register of its own, a grant: the later of it and the
+   *       profile-level register (a later profile-level denial closes the address; a later
+   *       profile-level grant may renew it).
+   *   <li>The address has no register: the profile-level register (absent: none).
+   * </ol>
+   * So a grant opens only the address it was given for, or, when it named none, the addresses
+   * nobody denied. Whether the result allows a message at an instant is
+   * {@link ConsentValue#statusAt}.
+   *
+   * @return the governing decision, or {@code null} when none applies
+   */
+  public @Nullable ConsentValue consentFor(ConsentKey key, Identifier address) {
+    ConsentValue a = addressConsents.isEmpty() ? null
+        : addressConsents.get(AddressConsentKey.of(key, address));
+    ConsentValue p = profileConsents.get(key);
+    if (a == null) {
+      return p;
+    }
+    if (!a.granted() || p == null) {
+      return a;
+    }
+    return ConsentValue.latest(a, p);
   }
 
   public @Nullable Instant firstSeen() {
@@ -411,7 +492,9 @@ public final class ProfileState {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ProfileState s && traits.equals(s.traits) && consents.equals(s.consents)
+    return o instanceof ProfileState s && traits.equals(s.traits)
+        && profileConsents.equals(s.profileConsents)
+        && addressConsents.equals(s.addressConsents)
         && Objects.equals(firstSeen, s.firstSeen) && Objects.equals(lastSeen, s.lastSeen)
         && channels.equals(s.channels) && stores.equals(s.stores) && orders.equals(s.orders)
         && eventCounts.equals(s.eventCounts) && computed.equals(s.computed)
@@ -420,14 +503,15 @@ public final class ProfileState {
 
   @Override
   public int hashCode() {
-    return Objects.hash(traits, consents, firstSeen, lastSeen, channels, stores, orders,
-        eventCounts, computed, restriction);
+    return Objects.hash(traits, profileConsents, addressConsents, firstSeen, lastSeen, channels,
+        stores, orders, eventCounts, computed, restriction);
   }
 
   /** Sizes only: a state holds personal data. */
   @Override
   public String toString() {
     return "ProfileState[traits=" + traits.size() + ", consents=" + consents.size()
+        + (addressConsents.isEmpty() ? "" : ", addressConsents=" + addressConsents.size())
         + ", orders=" + orders.size() + ", events=" + eventCounts.values().stream()
             .mapToLong(Long::longValue).sum() + ", computed=" + computed.size()
         + (restricted() ? ", restricted" : "") + "]";

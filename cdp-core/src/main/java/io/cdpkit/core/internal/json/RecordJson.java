@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.JsonValues;
+import io.cdpkit.core.model.AddressConsentKey;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.ConsentProof;
 import io.cdpkit.core.model.Event;
@@ -76,7 +77,8 @@ import org.jspecify.annotations.Nullable;
  * profile:   {"id": profileId, "ver": version, "ic"?: {identifierType: count},
  *             "tr"?: {trait: {"v": JSON value or null, "t": instant, "p": sourcePriority,
  *                             "m": messageId}},
- *             "co"?: [{"p": purpose, "c": channel, "g": granted, "t": instant, "m": messageId,
+ *             "co"?: [{"p": purpose, "c": channel, "a"?: address identifier (absent: a
+ *                      profile-level register), "g": granted, "t": instant, "m": messageId,
  *                      "b"?: lawful basis (absent: consent), "x"?: expiresAt, "s"?: source,
  *                      "v"?: policyVersion, "pf"?: {"f"?: formId, "r"?: reference,
  *                      "t"?: confirmedAt}}],
@@ -205,43 +207,13 @@ public final class RecordJson {
         }
         g.writeEndObject();
       }
-      if (!s.consents().isEmpty()) {
+      if (!s.profileConsents().isEmpty() || !s.addressConsents().isEmpty()) {
         g.writeArrayFieldStart("co");
-        for (Map.Entry<ConsentKey, ConsentValue> e : sorted(s.consents())) {
-          ConsentValue v = e.getValue();
-          g.writeStartObject();
-          text(g, "p", e.getKey().purpose());
-          text(g, "c", e.getKey().channel());
-          g.writeBooleanField("g", v.granted());
-          text(g, "t", v.time().toString());
-          text(g, "m", v.messageId());
-          if (v.basis() != LawfulBasis.CONSENT) {
-            text(g, "b", v.basis().wireName());
-          }
-          if (v.expiresAt() != null) {
-            text(g, "x", v.expiresAt().toString());
-          }
-          if (v.source() != null) {
-            text(g, "s", v.source());
-          }
-          if (v.policyVersion() != null) {
-            text(g, "v", v.policyVersion());
-          }
-          ConsentProof pf = v.proof();
-          if (pf != null) {
-            g.writeObjectFieldStart("pf");
-            if (pf.formId() != null) {
-              text(g, "f", pf.formId());
-            }
-            if (pf.reference() != null) {
-              text(g, "r", pf.reference());
-            }
-            if (pf.confirmedAt() != null) {
-              text(g, "t", pf.confirmedAt().toString());
-            }
-            g.writeEndObject();
-          }
-          g.writeEndObject();
+        for (Map.Entry<ConsentKey, ConsentValue> e : sorted(s.profileConsents())) {
+          consent(g, e.getKey(), null, e.getValue());
+        }
+        for (Map.Entry<AddressConsentKey, ConsentValue> e : sorted(s.addressConsents())) {
+          consent(g, e.getKey().key(), e.getKey().address(), e.getValue());
         }
         g.writeEndArray();
       }
@@ -497,6 +469,48 @@ public final class RecordJson {
     g.writeEndObject();
   }
 
+  /** One consent register of a profile: {@code address} {@code null} for a profile-level one. */
+  private static void consent(JsonGenerator g, ConsentKey k, @Nullable Identifier address,
+      ConsentValue v) throws IOException {
+    g.writeStartObject();
+    text(g, "p", k.purpose());
+    text(g, "c", k.channel());
+    if (address != null) {
+      g.writeFieldName("a");
+      identifier(g, address);
+    }
+    g.writeBooleanField("g", v.granted());
+    text(g, "t", v.time().toString());
+    text(g, "m", v.messageId());
+    if (v.basis() != LawfulBasis.CONSENT) {
+      text(g, "b", v.basis().wireName());
+    }
+    if (v.expiresAt() != null) {
+      text(g, "x", v.expiresAt().toString());
+    }
+    if (v.source() != null) {
+      text(g, "s", v.source());
+    }
+    if (v.policyVersion() != null) {
+      text(g, "v", v.policyVersion());
+    }
+    ConsentProof pf = v.proof();
+    if (pf != null) {
+      g.writeObjectFieldStart("pf");
+      if (pf.formId() != null) {
+        text(g, "f", pf.formId());
+      }
+      if (pf.reference() != null) {
+        text(g, "r", pf.reference());
+      }
+      if (pf.confirmedAt() != null) {
+        text(g, "t", pf.confirmedAt().toString());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
   private static void money(JsonGenerator g, Money m) throws IOException {
     g.writeStartObject();
     g.writeNumberField("mu", m.minorUnits());
@@ -605,9 +619,11 @@ public final class RecordJson {
     }
 
     Map<ConsentKey, ConsentValue> consents = new HashMap<>();
+    Map<AddressConsentKey, ConsentValue> addressConsents = new HashMap<>();
     List<Fields> co = f.objects("co");
     for (Fields c : co) {
       ConsentKey k = new ConsentKey(c.string("p"), c.string("c"));
+      Identifier address = c.has("a") ? c.identifier("a") : null;
       boolean granted = c.bool("g");
       Instant time = c.instant("t");
       String messageId = c.string("m");
@@ -644,7 +660,11 @@ public final class RecordJson {
       } catch (IllegalArgumentException x) {
         throw c.fail("", "is not a valid consent");
       }
-      if (consents.putIfAbsent(k, v) != null) {
+      if (address != null) {
+        if (addressConsents.putIfAbsent(AddressConsentKey.of(k, address), v) != null) {
+          throw c.fail("", "repeats a (purpose, channel, address) of an earlier consent");
+        }
+      } else if (consents.putIfAbsent(k, v) != null) {
         throw c.fail("", "repeats a (purpose, channel) of an earlier consent");
       }
     }
@@ -692,6 +712,9 @@ public final class RecordJson {
     f.end();
     ProfileState state = ProfileState.of(traits, consents, firstSeen, lastSeen, channels, stores,
         orders, eventCounts, computed).withRestriction(restriction);
+    if (!addressConsents.isEmpty()) {
+      state = state.withAddressConsents(addressConsents);
+    }
     return new ProfileRecord(id, state, counts, version);
   }
 
