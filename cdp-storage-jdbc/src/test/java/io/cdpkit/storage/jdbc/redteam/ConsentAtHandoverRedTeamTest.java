@@ -1,0 +1,237 @@
+package io.cdpkit.storage.jdbc.redteam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpkit.activation.Activation;
+import io.cdpkit.activation.Rule;
+import io.cdpkit.activation.SuppressionReason;
+import io.cdpkit.activation.Trigger;
+import io.cdpkit.activation.spi.Channel;
+import io.cdpkit.activation.spi.ChannelContext;
+import io.cdpkit.activation.spi.ChannelProvider;
+import io.cdpkit.activation.spi.DeliveryResult;
+import io.cdpkit.activation.spi.Message;
+import io.cdpkit.core.Cdp;
+import io.cdpkit.core.model.ConsentChange;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Delivery;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Consent is decided per message at hand-over: six consented people in one dispatch, a channel
+ * that blocks on its first send; while the first is being sent, the others withdraw, are
+ * restricted, are erased, or have their grant expire (the clock moves past it). None of them
+ * may receive a message; the untouched ones must. On every store, with the consents given
+ * with the address (address-level) and without it (profile-level), with the channels on their
+ * own threads and on the host's executor.
+ */
+class ConsentAtHandoverRedTeamTest {
+  static final Instant T0 = Instant.parse("2026-05-04T09:00:00Z");
+  static final AtomicInteger SCENARIOS = new AtomicInteger();
+  static final AtomicInteger SENT_WITHOUT_CONSENT = new AtomicInteger();
+  static final List<Duration> WINDOWS = new CopyOnWriteArrayList<>();
+
+  @AfterAll
+  static void report() {
+    Duration longest = WINDOWS.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+    System.out.println("RED-TEAM consent at hand-over: scenarios " + SCENARIOS.get()
+        + ", messages sent without valid consent " + SENT_WITHOUT_CONSENT.get()
+        + ", longest check-to-send window " + longest.toNanos() / 1000 + " us");
+  }
+
+  /** A channel whose first send blocks until released; records every message it is handed. */
+  static final class BlockingProvider implements ChannelProvider {
+    final CountDownLatch firstEntered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final List<Message> sent = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String id() {
+      return "blocking";
+    }
+
+    @Override
+    public int spiMajorVersion() {
+      return SPI_MAJOR_VERSION;
+    }
+
+    @Override
+    public String consentChannel() {
+      return "email";
+    }
+
+    @Override
+    public Channel create(ChannelContext context) {
+      return new Channel() {
+        @Override
+        public List<IdentifierType> addresses() {
+          return List.of(IdentifierType.EMAIL);
+        }
+
+        @Override
+        public DeliveryResult deliver(Message message) {
+          sent.add(message);
+          if (firstEntered.getCount() > 0) {
+            firstEntered.countDown();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return DeliveryResult.delivered();
+        }
+      };
+    }
+  }
+
+  static Stream<Arguments> scenarios() {
+    List<Arguments> out = new ArrayList<>();
+    RedTeamStores.kinds().forEach(kind -> {
+      for (boolean addressLevel : new boolean[] {true, false}) {
+        for (boolean hostExecutor : new boolean[] {false, true}) {
+          out.add(Arguments.of(kind, addressLevel, hostExecutor));
+        }
+      }
+    });
+    return out.stream();
+  }
+
+  static String person(int i) {
+    return "p" + i;
+  }
+
+  static Identifier email(int i) {
+    return Identifier.email("p" + i + "@example.com");
+  }
+
+  @ParameterizedTest(name = "{0}, address-level {1}, host executor {2}")
+  @MethodSource("scenarios")
+  @DisplayName("a withdrawal, restriction, erasure or grant expiry during a dispatch stops"
+      + " that person's message; the untouched are sent")
+  void changesDuringDispatchStopTheirMessages(String kind, boolean addressLevel,
+      boolean hostExecutor) throws Exception {
+    ExecutorService host = Executors.newFixedThreadPool(2);
+    ExecutorService dispatcher = Executors.newSingleThreadExecutor();
+    try (RedTeamStores place = RedTeamStores.open(kind)) {
+      MutableClock clock = new MutableClock(T0);
+      BlockingProvider mail = new BlockingProvider();
+      Activation.Builder ab = Activation.builder()
+          .channel("mail", mail, Map.of("timeout", "PT60S"))
+          .rule(Rule.builder("offer").trigger(Trigger.event("Offer")).channel("mail")
+              .purpose("marketing").build());
+      if (hostExecutor) {
+        ab.executor(host);
+      }
+      Activation activation = ab.build();
+      Store store = place.store();
+      try (Cdp cdp = Cdp.builder().store(store).clock(clock).extension(activation).build()) {
+        // Six people: p0 is sent first (its entry is due first), p1 withdraws, p2 is
+        // restricted, p3 erased, p4's grant expires, p5 is left alone.
+        for (int i = 0; i < 6; i++) {
+          ConsentChange.Builder grant = ConsentChange.builder("marketing", "email", true);
+          if (i == 4) {
+            grant.expiresAt(T0.plus(Duration.ofMinutes(30)));
+          }
+          if (addressLevel) {
+            cdp.ingest(Event.identify().messageId("grant-" + i).userId(person(i))
+                .identifier(email(i)).consent(grant.build()).build());
+          } else {
+            cdp.ingest(Event.identify().messageId("id-" + i).userId(person(i))
+                .identifier(email(i)).build());
+            cdp.ingest(Event.track("Consent Changed").messageId("grant-" + i)
+                .userId(person(i)).consent(grant.build()).build());
+          }
+        }
+        for (int i = 0; i < 6; i++) {
+          clock.advance(Duration.ofMillis(1)); // due in this order
+          cdp.ingest(Event.track("Offer").messageId("offer-" + i).userId(person(i)).build());
+        }
+        clock.advance(Duration.ofMinutes(1));
+        Future<Integer> dispatch = dispatcher.submit(() -> activation.dispatch(WorkspaceId.DEFAULT));
+        assertThat(mail.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // While p0 is being sent:
+        clock.advance(Duration.ofSeconds(1));
+        Event.Builder withdraw = Event.track("Consent Changed").messageId("withdraw-1")
+            .userId(person(1)).consent("marketing", "email", false);
+        if (addressLevel) {
+          withdraw.identifier(email(1));
+        }
+        cdp.ingest(withdraw.build());
+        ProfileId restricted = cdp.profiles().restrict(Identifier.customerId(person(2)),
+            "dispute");
+        cdp.privacy().erase(Identifier.customerId(person(3)));
+        clock.advance(Duration.ofMinutes(30)); // p4's grant has expired
+        mail.release.countDown();
+        assertThat(dispatch.get(60, TimeUnit.SECONDS)).isEqualTo(6);
+
+        List<String> receivers = new ArrayList<>();
+        for (Message m : mail.sent) {
+          for (Identifier r : m.recipients()) {
+            receivers.add(r.value());
+          }
+        }
+        SCENARIOS.incrementAndGet();
+        for (int i = 1; i <= 4; i++) {
+          if (receivers.contains(email(i).value())) {
+            SENT_WITHOUT_CONSENT.incrementAndGet();
+          }
+        }
+        assertThat(receivers).containsExactlyInAnyOrder(email(0).value(), email(5).value());
+
+        // The history says why, typed.
+        assertThat(reason(activation, cdp, person(1))).contains(
+            new SuppressionReason.ConsentDenied());
+        assertThat(reason(activation, cdp, person(4))).contains(
+            new SuppressionReason.ConsentExpired());
+        assertThat(activation.deliveries(restricted).stream()
+            .map(Activation::suppressionReason).flatMap(Optional::stream).toList())
+            .containsExactly(new SuppressionReason.Restricted());
+        assertThat(cdp.profiles().find(Identifier.customerId(person(3)))).isEmpty();
+        Activation.HandoverWindow w = activation.handoverWindow();
+        assertThat(w.messages()).isEqualTo(2);
+        WINDOWS.add(w.longest());
+      } finally {
+        mail.release.countDown();
+        store.close();
+      }
+    } finally {
+      dispatcher.shutdownNow();
+      host.shutdownNow();
+    }
+  }
+
+  private static Optional<SuppressionReason> reason(Activation activation, Cdp cdp,
+      String person) {
+    ProfileId p = cdp.profiles().find(Identifier.customerId(person)).orElseThrow().id();
+    List<Delivery> lines = activation.deliveries(p);
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0).outcome()).isEqualTo("suppressed");
+    return Activation.suppressionReason(lines.get(0));
+  }
+}
