@@ -7,13 +7,19 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How the consent gate decides. A message for a purpose through a channel is sent only if the
- * person's latest consent for that purpose on the channel's consent channel is granted, has not
- * reached the expiry it was recorded with ({@code expiresAt}) and is not older than
- * {@link #maxAge()} (when set). No consent recorded ({@code no-consent}), a denial or a
- * withdrawal ({@code consent-denied}) or an expired grant ({@code consent-expired}) suppresses
- * the message, and the history says which; the delivery detail records the decision's
- * messageId, time, lawful basis, source, policy version, expiry and proof references.
+ * How the consent gate decides. A message for a purpose through a channel goes to a recipient
+ * address only if the decision that governs that address for the purpose on the channel's
+ * consent channel ({@link io.cdpkit.core.model.ProfileState#consentFor}: the address's own
+ * denial always blocks it; its own grant opens it unless a later profile-level denial exists;
+ * an address without a decision of its own follows the profile-level decisions) is a grant,
+ * has not reached the expiry it was recorded with ({@code expiresAt}) and is not older than
+ * {@link #maxAge()} (when set). A message with no recipient left is suppressed: no consent
+ * recorded ({@code no-consent}), a denial or a withdrawal ({@code consent-denied}) or an
+ * expired grant ({@code consent-expired}), the strongest of its addresses' reasons; the
+ * history says which, and the delivery detail records the governing decision's messageId,
+ * time, lawful basis, source, policy version, expiry and proof references. The gate is judged
+ * when the batch is gated and again on the channel's worker right before the channel is
+ * called, at the clock's instant then.
  *
  * <p>Before any of this, a profile whose processing is restricted (see
  * {@link io.cdpkit.core.Profiles#restrict}) gets nothing, whatever the basis: reason

@@ -21,7 +21,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The codes are those CDPKit always stored ({@code consent-denied},
- * {@code frequency-cap:3/P7D}, ...); {@link AddressGone} and {@link LeaseLost} are new, and come
+ * {@code frequency-cap:3/PT168H}, ...); {@link AddressGone} and {@link LeaseLost} are new, and come
  * only from the check at hand-over. A code this version does not know parses to
  * {@link Unknown}.
  *

@@ -9,13 +9,17 @@ import java.util.List;
  *
  * <p>The engine decides what to send and to whom; a channel only delivers. By the time
  * {@link #deliver} is called the engine has checked consent for the message's purpose on this
- * channel, the person's reachable address, suppressions and frequency caps: a channel must not
- * second-guess them, and must not send anything it was not handed.
+ * channel per recipient address, the person's reachable addresses, suppressions and frequency
+ * caps, and, on this very worker thread right before the call, has read consent, restriction,
+ * erasure and the recipients' ownership again from the store: a channel must not second-guess
+ * them, and must not send anything it was not handed (in particular, only to
+ * {@link Message#recipients()}, never to another address the profile may hold).
  *
  * <h2>Threads, timeouts, failures</h2>
  * <ul>
- *   <li>{@link #deliver} is called on a worker thread of this channel, never on a thread that
- *       ingests events. At most the registration's {@code concurrency} calls overlap (1 unless
+ *   <li>{@link #deliver} is called on a worker thread of this channel (its own, or one of the
+ *       host's executor when the activation was given one), never on a thread that ingests
+ *       events. At most the registration's {@code concurrency} calls overlap (1 unless
  *       configured), so an implementation with {@code concurrency > 1} must be thread-safe.
  *   <li>Each call has the registration's timeout (10 s unless configured). When it runs out
  *       the worker thread is interrupted and the attempt counts as a retryable failure; a
@@ -31,7 +35,8 @@ public interface Channel extends AutoCloseable {
   /**
    * The identifier types that reach a person on this channel, most preferred first
    * ({@code email} for e-mail, {@code phone} for SMS). The engine sends only to profiles that
-   * have at least one, and hands those it has in {@link Message#recipients()}. Empty (the
+   * have at least one whose own consent allows the message, and hands those in
+   * {@link Message#recipients()}. Empty (the
    * default) when the channel addresses no one directly (a webhook to a CRM, a log).
    */
   default List<IdentifierType> addresses() {
