@@ -53,18 +53,27 @@ class ConsentAtHandoverRedTeamTest {
   static final Instant T0 = Instant.parse("2026-05-04T09:00:00Z");
   static final AtomicInteger SCENARIOS = new AtomicInteger();
   static final AtomicInteger SENT_WITHOUT_CONSENT = new AtomicInteger();
-  static final List<Duration> WINDOWS = new CopyOnWriteArrayList<>();
+  /** Per store kind: the longest and the mean check-to-send window of each scenario. */
+  static final Map<String, List<Activation.HandoverWindow>> WINDOWS =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
 
   @AfterAll
   static void report() {
-    Duration longest = WINDOWS.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+    StringBuilder w = new StringBuilder();
+    WINDOWS.forEach((kind, ws) -> {
+      long longest = ws.stream().mapToLong(x -> x.longest().toNanos()).max().orElse(0);
+      long mean = (long) ws.stream().mapToLong(x -> x.mean().toNanos()).average().orElse(0);
+      w.append(String.format(" %s: longest %d us, mean %d us;", kind, longest / 1000,
+          mean / 1000));
+    });
     System.out.println("RED-TEAM consent at hand-over: scenarios " + SCENARIOS.get()
         + ", messages sent without valid consent " + SENT_WITHOUT_CONSENT.get()
-        + ", longest check-to-send window " + longest.toNanos() / 1000 + " us");
+        + ", check-to-send window (from the start of the check's reads to the plugin call):"
+        + w);
   }
 
   /** A channel whose first send blocks until released; records every message it is handed. */
-  static final class BlockingProvider implements ChannelProvider {
+  static class BlockingProvider implements ChannelProvider {
     final CountDownLatch firstEntered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final List<Message> sent = new CopyOnWriteArrayList<>();
@@ -215,7 +224,7 @@ class ConsentAtHandoverRedTeamTest {
         assertThat(cdp.profiles().find(Identifier.customerId(person(3)))).isEmpty();
         Activation.HandoverWindow w = activation.handoverWindow();
         assertThat(w.messages()).isEqualTo(2);
-        WINDOWS.add(w.longest());
+        WINDOWS.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>()).add(w);
       } finally {
         mail.release.countDown();
         store.close();
@@ -223,6 +232,76 @@ class ConsentAtHandoverRedTeamTest {
     } finally {
       dispatcher.shutdownNow();
       host.shutdownNow();
+    }
+  }
+
+  /** Per store kind: the window over 100 messages on a warm engine. */
+  static final Map<String, Activation.HandoverWindow> MEASURED =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  @AfterAll
+  static void reportMeasured() {
+    MEASURED.forEach((kind, w) -> System.out.println("RED-TEAM hand-over window, " + kind
+        + ": " + w.messages() + " messages, longest " + w.longest().toNanos() / 1000
+        + " us, mean " + w.mean().toNanos() / 1000 + " us"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.cdpkit.storage.jdbc.redteam.RedTeamStores#kinds")
+  @DisplayName("the window from the check at hand-over to the plugin call, measured on a warm"
+      + " engine")
+  void measureTheWindow(String kind) {
+    try (RedTeamStores place = RedTeamStores.open(kind)) {
+      Store store = place.store();
+      try {
+        int person = 0;
+        for (int round = 0; round < 2; round++) {
+          List<Message> handed = new CopyOnWriteArrayList<>();
+          ChannelProvider mail = new BlockingProvider() {
+            @Override
+            public Channel create(ChannelContext context) {
+              return new Channel() {
+                @Override
+                public List<IdentifierType> addresses() {
+                  return List.of(IdentifierType.EMAIL);
+                }
+
+                @Override
+                public DeliveryResult deliver(Message message) {
+                  handed.add(message);
+                  return DeliveryResult.delivered();
+                }
+              };
+            }
+          };
+          Activation activation = Activation.builder().channel("mail", mail, Map.of())
+              .rule(Rule.builder("offer").trigger(Trigger.event("Offer")).channel("mail")
+                  .purpose("marketing").build())
+              .batchSize(20).build();
+          int n = round == 0 ? 40 : 100; // the first round warms the engine up
+          MutableClock clock = new MutableClock(T0.plus(Duration.ofHours(round)));
+          try (Cdp cdp = Cdp.builder().store(store).clock(clock)
+              .extension(activation).build()) {
+            for (int i = 0; i < n; i++, person++) {
+              cdp.ingest(Event.identify().messageId("grant-" + person).userId(person(person))
+                  .identifier(email(person)).consent("marketing", "email", true).build());
+              cdp.ingest(Event.track("Offer").messageId("offer-" + person)
+                  .userId(person(person)).build());
+            }
+            clock.advance(Duration.ofMinutes(1));
+            while (activation.dispatch(WorkspaceId.DEFAULT) > 0) {
+              // until nothing is due
+            }
+            assertThat(handed).hasSize(n);
+            if (round == 1) {
+              MEASURED.put(kind, activation.handoverWindow());
+              assertThat(activation.handoverWindow().messages()).isEqualTo(n);
+            }
+          }
+        }
+      } finally {
+        store.close();
+      }
     }
   }
 
