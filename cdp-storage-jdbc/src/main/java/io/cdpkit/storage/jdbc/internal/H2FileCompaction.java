@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>How: a write transaction that erases (writes a tombstone) or deletes events also writes
  * the metadata key {@link BufferedTx#COMPACTION_PENDING}, in the same commit. When the store
  * closes, and when it opens (before anything else, so an erasure followed by a crash is
- * covered), the key is looked for; if present: the database is shut down, its live data is
+ * covered; at open only when no other store of the JVM has the database open, whose close will
+ * do it), the key is looked for; if present: the database is shut down, its live data is
  * copied into a new file ({@link MVStoreTool#compact(String, boolean)}, uncompressed: the
  * latest version of every map, no old chunk, no free space) that atomically replaces the old
  * one, H2's trace file and leftover temporary files in the directory are deleted, and only then
