@@ -36,8 +36,18 @@ public final class Privacy {
    * consents, first and last seen), the {@code consentHistory} (every consent decision of the
    * person's events, in event time order), the {@code events}, the segment {@code memberships},
    * the {@code scheduledCheck}, {@code outbox} entries, {@code deliveries}, the merge
-   * {@code ledger}, and the {@code audit} lines about the person. Appends an {@code export}
+   * {@code ledger}, the {@code identityLinks} and {@code doNotLink} rules around her
+   * identifiers, and the {@code audit} lines about the person. Appends an {@code export}
    * line to the audit log, also when nobody holds the identifier.
+   *
+   * <p>Only the person's own data is shown: her identifiers, her profile ids (live and merged
+   * into it) and her events (those anchored at her identifiers). Where a link, ledger entry,
+   * do-not-link rule or audit line names someone else (a shared kiosk cookie, a family e-mail,
+   * an unmerged profile), that person's identifier is shown as its type with
+   * {@code "redacted": true}, their profile id and event are left out with
+   * {@code "...Redacted": true}, and inside her own events, traits, outbox triggers and
+   * delivery details any value equal (after normalisation) to such an identifier becomes
+   * {@code "[redacted <type>]"}. Free text about others is not recognised.
    *
    * @param identifier as a client would send it (normalised first)
    * @return the document, or empty when no profile holds the identifier (or it is blocked)

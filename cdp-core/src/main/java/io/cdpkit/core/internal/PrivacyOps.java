@@ -191,12 +191,14 @@ public final class PrivacyOps {
     }
 
     List<StoredEvent> events = tx.eventsByAnchors(p.identifiers());
+    Others others = new Others(p, events);
     ArrayNode history = doc.putArray("consentHistory");
     ArrayNode evs = doc.putArray("events");
     for (StoredEvent e : events) {
       for (ConsentChange c : e.event().consents()) {
         history.add(consentJson(c, e));
       }
+      others.noteAll(e.identifiers());
       evs.add(json.valueToTree(e.event()));
     }
 
@@ -234,6 +236,8 @@ public final class PrivacyOps {
       }
     }
 
+    // The merge ledger and the identity graph name other people too: each of their
+    // identifiers, profile ids and events is redacted (see Others).
     ArrayNode ledger = doc.putArray("ledger");
     Set<LedgerEntry> seen = new LinkedHashSet<>();
     for (ProfileId id : p.allIds()) {
@@ -243,48 +247,37 @@ public final class PrivacyOps {
     lines.sort(java.util.Comparator.comparing(LedgerEntry::recordedAt));
     for (LedgerEntry l : lines) {
       ObjectNode x = ledger.addObject();
-      x.put("kind", l.kind().name().toLowerCase(java.util.Locale.ROOT))
-          .put("profile", l.profile().value());
+      x.put("kind", l.kind().name().toLowerCase(java.util.Locale.ROOT));
+      others.profile(x, "profile", l.profile());
       if (l.other() != null) {
-        x.put("other", l.other().value());
+        others.profile(x, "other", l.other());
       }
       if (l.identifier() != null) {
-        x.putObject("identifier").put("type", l.identifier().type().id())
-            .put("value", l.identifier().value());
+        x.set("identifier", others.identifier(l.identifier()));
       }
-      if (l.messageId() != null) {
-        x.put("messageId", l.messageId());
-      }
-      if (l.eventTime() != null) {
-        x.put("eventTime", l.eventTime().toString());
-      }
+      others.event(x, l.messageId(), l.eventTime());
       x.put("recordedAt", l.recordedAt().toString()).put("reason", l.reason());
     }
 
     // The identity graph: the links that joined the person's identifiers (each made by an
     // event) and the do-not-link rules that name one of them.
-    Set<Identifier> own = new java.util.HashSet<>(p.identifiers());
+    Set<Identifier> own = others.own;
     ArrayNode links = doc.putArray("identityLinks");
     for (Link l : tx.links(p.component())) {
       if (java.util.Collections.disjoint(l.identifiers(), own)) {
         continue;
       }
-      ObjectNode x = links.addObject().put("messageId", l.key().messageId())
-          .put("eventTime", l.key().time().toString());
+      ObjectNode x = links.addObject();
+      others.event(x, l.key().messageId(), l.key().time());
       ArrayNode linked = x.putArray("identifiers");
-      l.identifiers().forEach(i -> linked.addObject().put("type", i.type().id())
-          .put("value", i.value()));
+      l.identifiers().forEach(i -> linked.add(others.identifier(i)));
     }
     ArrayNode rules = doc.putArray("doNotLink");
     tx.component(p.component()).ifPresent(c -> c.rules().forEach(r -> {
       if (own.contains(r.a()) || own.contains(r.b())) {
-        rules.addObject()
-            .set("a", json.createObjectNode().put("type", r.a().type().id())
-                .put("value", r.a().value()));
-        ObjectNode last = (ObjectNode) rules.get(rules.size() - 1);
-        last.set("b", json.createObjectNode().put("type", r.b().type().id())
-            .put("value", r.b().value()));
-        last.put("createdAt", r.createdAt().toString());
+        rules.addObject().<ObjectNode>set("a", others.identifier(r.a()))
+            .<ObjectNode>set("b", others.identifier(r.b()))
+            .put("createdAt", r.createdAt().toString());
       }
     }));
 
@@ -295,9 +288,183 @@ public final class PrivacyOps {
       hashes.add(pipeline.tombstones().hash(ws, tx, i));
     }
     for (AuditEntry a : auditOf(tx, all, hashes)) {
-      audit.add(auditJson(a));
+      audit.add(others.audit(auditJson(a), a, hashes));
+    }
+    // Values of other people's identifiers inside the person's own records: her events, her
+    // profile's traits and computed traits, her outbox triggers and delivery details.
+    if (others.any()) {
+      others.redactValues(evs);
+      others.redactValues((ObjectNode) profile.get("traits"));
+      others.redactValues(computed);
+      others.redactValues(outbox);
+      others.redactValues(deliveries);
     }
     return Optional.of(doc);
+  }
+
+  /**
+   * What of an export belongs to someone else, and how it is shown. The person's own data: the
+   * identifiers her live profile holds, her profile ids (live and merged-away) and her events
+   * (those anchored at her identifiers). Everything else the export would name is another
+   * person's and is redacted:
+   *
+   * <ul>
+   *   <li>an identifier of someone else (a link's other end, a ledger entry's refused or
+   *       formerly merged identifier, a do-not-link rule's other side) is shown as
+   *       {@code {"type": "email", "redacted": true}}: the type, never the value;
+   *   <li>a profile id not hers is left out, with {@code "<field>Redacted": true};
+   *   <li>the messageId and time of an event not hers (a link or ledger entry made by another
+   *       person's event) are left out, with {@code "eventRedacted": true};
+   *   <li>inside her own events, traits, computed traits, outbox triggers and delivery details,
+   *       every string (and object key) that normalises, under the type of one of those other
+   *       identifiers, to that identifier becomes {@code "[redacted <type>]"}.
+   * </ul>
+   *
+   * Not thread-safe; one per export.
+   */
+  private final class Others {
+    final Set<Identifier> own;
+    final Set<ProfileId> ownIds;
+    final Set<String> ownEvents = new HashSet<>();
+    /** Other people's identifiers met so far, by type. */
+    final Map<io.cdpkit.core.model.IdentifierType, Set<Identifier>> foreign = new TreeMap<>(
+        java.util.Comparator.comparing(io.cdpkit.core.model.IdentifierType::id));
+
+    Others(Person p, List<StoredEvent> events) {
+      this.own = new HashSet<>(p.identifiers());
+      this.ownIds = p.allIds();
+      events.forEach(e -> ownEvents.add(e.messageId()));
+    }
+
+    boolean any() {
+      return !foreign.isEmpty();
+    }
+
+    void note(Identifier i) {
+      if (!own.contains(i)) {
+        foreign.computeIfAbsent(i.type(), t -> new HashSet<>()).add(i);
+      }
+    }
+
+    void noteAll(Collection<Identifier> ids) {
+      ids.forEach(this::note);
+    }
+
+    ObjectNode identifier(Identifier i) {
+      ObjectNode o = json.createObjectNode().put("type", i.type().id());
+      if (own.contains(i)) {
+        return o.put("value", i.value());
+      }
+      note(i);
+      return o.put("redacted", true);
+    }
+
+    void profile(ObjectNode x, String field, ProfileId id) {
+      if (ownIds.contains(id)) {
+        x.put(field, id.value());
+      } else {
+        x.put(field + "Redacted", true);
+      }
+    }
+
+    void event(ObjectNode x, @Nullable String messageId, @Nullable Instant time) {
+      if (messageId == null) {
+        if (time != null) {
+          x.put("eventTime", time.toString());
+        }
+        return;
+      }
+      if (ownEvents.contains(messageId)) {
+        x.put("messageId", messageId);
+        if (time != null) {
+          x.put("eventTime", time.toString());
+        }
+      } else {
+        x.put("eventRedacted", true);
+      }
+    }
+
+    /**
+     * An audit line about the person as she may see it: a profile id (the line's or an
+     * unmerge's {@code otherProfile}) or an identifier's keyed hash that is not hers is
+     * redacted.
+     */
+    ObjectNode audit(ObjectNode x, AuditEntry a, Set<String> ownHashes) {
+      if (a.profile() != null && !ownIds.contains(a.profile())) {
+        x.remove("profile");
+        x.put("profileRedacted", true);
+      }
+      if (a.subject() != null && !ownHashes.contains(a.subject())) {
+        x.remove("subject");
+        x.put("subjectRedacted", true);
+      }
+      if (x.get("detail") instanceof ObjectNode d && d.get("otherProfile") != null
+          && ownIds.stream()
+          .noneMatch(id -> id.value().equals(d.get("otherProfile").asText()))) {
+        d.remove("otherProfile");
+        d.put("otherProfileRedacted", true);
+      }
+      return x;
+    }
+
+    /** The redacted form of a string, or null when it is nobody else's identifier. */
+    @Nullable String redacted(String s) {
+      if (s.isEmpty() || s.length() > Identifier.MAX_VALUE_LENGTH) {
+        return null;
+      }
+      for (Map.Entry<io.cdpkit.core.model.IdentifierType, Set<Identifier>> f
+          : foreign.entrySet()) {
+        Optional<Identifier> n;
+        try {
+          n = normalize(new Identifier(f.getKey(), s));
+        } catch (RuntimeException notOfThisType) {
+          continue;
+        }
+        if (n.isPresent() && f.getValue().contains(n.get())) {
+          return "[redacted " + f.getKey().id() + "]";
+        }
+      }
+      return null;
+    }
+
+    void redactValues(@Nullable JsonNode node) {
+      if (node instanceof ArrayNode a) {
+        for (int i = 0; i < a.size(); i++) {
+          JsonNode c = a.get(i);
+          if (c.isTextual()) {
+            String r = redacted(c.textValue());
+            if (r != null) {
+              a.set(i, json.getNodeFactory().textNode(r));
+            }
+          } else {
+            redactValues(c);
+          }
+        }
+      } else if (node instanceof ObjectNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+          JsonNode c = o.get(name);
+          if (c.isTextual()) {
+            String r = redacted(c.textValue());
+            if (r != null) {
+              o.put(name, r);
+            }
+          } else {
+            redactValues(c);
+          }
+          String rk = redacted(name);
+          if (rk != null) {
+            JsonNode v = o.remove(name);
+            String key = rk;
+            for (int n = 2; o.has(key); n++) {
+              key = rk + " " + n;
+            }
+            o.set(key, v);
+          }
+        }
+      }
+    }
   }
 
   /**

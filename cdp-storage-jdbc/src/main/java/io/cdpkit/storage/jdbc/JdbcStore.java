@@ -6,6 +6,7 @@ import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.storage.jdbc.internal.H2FileCompaction;
 import io.cdpkit.storage.jdbc.internal.JdbcStoreEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,12 +58,18 @@ public final class JdbcStore implements Store {
   /** The embedded database this store opened, pooled; null on a host's data source. */
   private final @Nullable JdbcConnectionPool ownedH2;
   private final boolean encrypted;
+  /** The embedded file database's directory and URL, or null for the other kinds. */
+  private final @Nullable Path h2Directory;
+  private final @Nullable String h2Url;
 
-  private JdbcStore(Builder b, DataSource ds, @Nullable JdbcConnectionPool ownedH2) {
+  private JdbcStore(Builder b, DataSource ds, @Nullable JdbcConnectionPool ownedH2,
+      @Nullable String h2Url) {
     this.ownedH2 = ownedH2;
+    this.h2Url = h2Url;
+    this.h2Directory = h2Url == null ? null : b.h2File;
     try {
       this.engine = new JdbcStoreEngine(ds,
-          b.encryption == null ? b.pii : b.encryption.codec(), b.cacheSize);
+          b.encryption == null ? b.pii : b.encryption.codec(), b.cacheSize, h2Url != null);
       this.encrypted = b.encryption != null;
     } catch (RuntimeException e) {
       if (ownedH2 != null) {
@@ -196,18 +203,23 @@ public final class JdbcStore implements Store {
             + " (chose " + chosen + ")");
       }
       if (dataSource != null) {
-        return new JdbcStore(this, dataSource, null);
+        return new JdbcStore(this, dataSource, null, null);
       }
       JdbcDataSource ds = new JdbcDataSource();
+      String url = null;
       if (h2File != null) {
         try {
           Files.createDirectories(h2File);
         } catch (java.io.IOException e) {
           throw new StorageException("cannot create the store directory", false, e);
         }
-        ds.setURL("jdbc:h2:file:" + h2File.toAbsolutePath().resolve("cdpkit")
+        // TRACE_LEVEL_FILE=0: H2's trace file would quote values of failed statements.
+        url = "jdbc:h2:file:" + h2File.toAbsolutePath().resolve(H2FileCompaction.NAME)
             + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000;MAX_LENGTH_INPLACE_LOB=131072"
-            + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+            + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0";
+        // An erasure followed by a crash: rewrite the file before anything else.
+        H2FileCompaction.atOpen(h2File, url);
+        ds.setURL(url);
       } else {
         ds.setURL("jdbc:h2:mem:" + h2Memory + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
       }
@@ -215,7 +227,7 @@ public final class JdbcStore implements Store {
       // A session per transaction costs about half a millisecond to open: keep a few open.
       JdbcConnectionPool pool = JdbcConnectionPool.create(ds);
       pool.setMaxConnections(H2_CONNECTIONS);
-      return new JdbcStore(this, pool, pool);
+      return new JdbcStore(this, pool, pool, url);
     }
   }
 
@@ -315,11 +327,22 @@ public final class JdbcStore implements Store {
   /**
    * Shuts down an embedded H2 database this store opened, for every store open on it (other
    * stores on the same database then fail); a host's data source is left alone.
+   *
+   * <p>An H2 file store in which personal data was erased or events deleted since its file was
+   * last rewritten then rewrites the file: only the live data is copied into a new file that
+   * replaces the old one, and H2's trace and temporary files are deleted, so no byte of an
+   * erased person is left in the directory. That takes about as long as copying the file. A
+   * crash before the rewrite is caught up when the store next opens, before anything else.
+   *
+   * @throws StorageException when the shut-down or the rewrite fails (the data is intact; the
+   *     rewrite is tried again at the next open)
    */
   @Override
   public void close() {
     if (ownedH2 != null) {
+      boolean rewrite = false;
       try (Connection c = ownedH2.getConnection(); Statement s = c.createStatement()) {
+        rewrite = h2Directory != null && H2FileCompaction.pending(c);
         // Not a plain SHUTDOWN: H2 2.3.232 compacts the file when it closes, and doing so
         // within its retention time (45 s) after recovering from a crash can corrupt the file
         // (h2database#4123). Every commit is in the file already (WRITE_DELAY=0), so closing
@@ -333,6 +356,9 @@ public final class JdbcStore implements Store {
         }
       } finally {
         ownedH2.dispose();
+      }
+      if (rewrite) {
+        H2FileCompaction.rewrite(h2Directory, h2Url);
       }
     }
   }

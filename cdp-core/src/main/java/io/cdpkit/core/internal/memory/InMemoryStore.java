@@ -791,8 +791,14 @@ public final class InMemoryStore implements Store {
       }
     }
 
+    /**
+     * Linear in the events deleted plus the lengths of their anchors' lists: each anchor's list
+     * is filtered once (not one {@code List.remove} per event, which made erasing a person with
+     * a million events quadratic), and its old contents are kept for the undo.
+     */
     @Override
     public void deleteEvents(Collection<String> messageIds) {
+      HashMap<Identifier, Set<String>> byAnchor = new HashMap<>();
       for (String id : new LinkedHashSet<>(messageIds)) {
         StoredEvent e = d.events.remove(Objects.requireNonNull(id, "messageId"));
         if (e == null) {
@@ -800,15 +806,28 @@ public final class InMemoryStore implements Store {
         }
         undo.add(() -> d.events.put(id, e));
         if (e.anchor() != null) {
-          List<StoredEvent> l = d.eventsByAnchor.get(e.anchor());
-          if (l != null && l.remove(e)) {
-            if (l.isEmpty()) {
-              d.eventsByAnchor.remove(e.anchor());
-            }
-            undo.add(() -> d.eventsByAnchor.computeIfAbsent(e.anchor(), a -> new ArrayList<>(4))
-                .add(e));
-          }
+          byAnchor.computeIfAbsent(e.anchor(), a -> new HashSet<>()).add(id);
         }
+      }
+      for (Map.Entry<Identifier, Set<String>> g : byAnchor.entrySet()) {
+        Identifier anchor = g.getKey();
+        List<StoredEvent> l = d.eventsByAnchor.get(anchor);
+        if (l == null) {
+          continue;
+        }
+        Set<String> gone = g.getValue();
+        List<StoredEvent> before = new ArrayList<>(l);
+        if (!l.removeIf(e -> gone.contains(e.messageId()))) {
+          continue;
+        }
+        if (l.isEmpty()) {
+          d.eventsByAnchor.remove(anchor);
+        }
+        undo.add(() -> {
+          l.clear();
+          l.addAll(before);
+          d.eventsByAnchor.put(anchor, l);
+        });
       }
     }
 

@@ -174,6 +174,30 @@ final class BufferedTx implements WriteTransaction {
     this.cache = cache;
   }
 
+  /** Whether deletions of personal data write {@link #COMPACTION_PENDING}; see there. */
+  private boolean markDeletions;
+
+  /**
+   * The metadata key that says "personal data was deleted here since the file was last
+   * rewritten". An embedded H2 file store writes it in the transaction that erases (a
+   * tombstone) or deletes events, so that the deletion and the note commit together; the store
+   * rewrites its file when it closes, or at the next open after a crash, and then removes the
+   * key (see {@code H2FileCompaction}). Its value is always {@code "1"}.
+   */
+  static final String COMPACTION_PENDING = "cdp.store.compaction-pending";
+
+  /** Makes this write transaction note its deletions of personal data (an H2 file store). */
+  BufferedTx markingDeletions() {
+    this.markDeletions = true;
+    return this;
+  }
+
+  private void deletedPersonalData() {
+    if (markDeletions) {
+      write(metadata, COMPACTION_PENDING, Optional.of("1"));
+    }
+  }
+
   // ------------------------------------------------------------------ committed state
 
   /** The committed value of a key: read before in this transaction, cached, or loaded. */
@@ -420,6 +444,9 @@ final class BufferedTx implements WriteTransaction {
       Objects.requireNonNull(m, "messageId");
       remove(events, m);
       add(deletedEvents, m);
+    }
+    if (!messageIds.isEmpty()) {
+      deletedPersonalData();
     }
   }
 
@@ -1035,6 +1062,7 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public void putTombstone(String hash, Instant erasedAt) {
     WriteTransaction.checkTombstone(hash, erasedAt);
+    deletedPersonalData();
     // Under the workspace's lock the committed instant holds until the commit: the later of the
     // two is decided here and written as it is.
     Instant current = tombstones(List.of(hash)).get(hash);

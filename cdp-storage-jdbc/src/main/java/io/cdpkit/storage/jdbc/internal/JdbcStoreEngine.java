@@ -66,6 +66,7 @@ public final class JdbcStoreEngine {
   private final Set<String> knownWorkspaces = ConcurrentHashMap.newKeySet();
   private final WorkspaceCache cache;
   private final Statistics statistics;
+  private final boolean markDeletions;
 
   /**
    * Opens the store: detects the dialect, migrates the schema, and checks that the codec is the
@@ -74,6 +75,17 @@ public final class JdbcStoreEngine {
    * @param cacheSize entries the cache keeps; 0 disables it
    */
   public JdbcStoreEngine(DataSource dataSource, PiiCodec pii, long cacheSize) {
+    this(dataSource, pii, cacheSize, false);
+  }
+
+  /**
+   * As {@link #JdbcStoreEngine(DataSource, PiiCodec, long)}; with {@code markDeletions}, every
+   * write transaction that erases or deletes events also writes
+   * {@link BufferedTx#COMPACTION_PENDING} (the embedded H2 file store rewrites its file then).
+   */
+  public JdbcStoreEngine(DataSource dataSource, PiiCodec pii, long cacheSize,
+      boolean markDeletions) {
+    this.markDeletions = markDeletions;
     this.dataSource = dataSource;
     this.pii = pii;
     this.cache = new WorkspaceCache(cacheSize);
@@ -103,7 +115,6 @@ public final class JdbcStoreEngine {
   }
 
   public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
-    ensureWorkspace(ws);
     ReentrantLock local = cache.writers(ws.value());
     try {
       local.lockInterruptibly();
@@ -116,6 +127,9 @@ public final class JdbcStoreEngine {
     try {
       for (int attempt = 1; ; attempt++) {
         try {
+          // Inside the loop: registering a new workspace fails as any write can (a lock
+          // timeout while other nodes or threads register or write), and is retried as one.
+          ensureWorkspace(ws);
           result = writeOnce(ws, work, written);
           break;
         } catch (StorageException e) {
@@ -146,6 +160,9 @@ public final class JdbcStoreEngine {
         long version = rows.lockWorkspace();
         session = cache.writer(ws.value(), version);
         BufferedTx tx = new BufferedTx(rows, session);
+        if (markDeletions) {
+          tx.markingDeletions();
+        }
         T result = work.apply(tx);
         if (!tx.changed()) {
           c.commit();
@@ -339,6 +356,12 @@ public final class JdbcStoreEngine {
     void progress(String table, long rewritten, boolean tableDone);
   }
 
+  /**
+   * Inserts the workspace's row in {@code cdp_workspaces} unless this engine knows it is there,
+   * in an autocommit statement of its own. Concurrent registrations of one workspace (threads,
+   * nodes) insert it once; a retryable failure ({@link StorageException#isRetryable()}) is
+   * retried by the caller's loop like any failed write.
+   */
   private void ensureWorkspace(WorkspaceId ws) {
     if (knownWorkspaces.contains(ws.value())) {
       return;
