@@ -203,6 +203,67 @@ public final class Text {
     return out;
   }
 
+  /**
+   * A copy of a value read back from a store, repaired to meet the rule: an event written before
+   * the rule applied may hold what the door now refuses. Every unpaired surrogate and every
+   * control character (in keys and in the event's top-level fields also tab and line breaks;
+   * everywhere when {@code keepLineBreaks} is false) is replaced by {@code U+FFFD}, and a
+   * container nested deeper than {@code maxDepth} (the value being at {@code level}) by
+   * {@code null}. Only for reading old records, so that the person
+   * they belong to stays readable, exportable and erasable; nothing new is ever stored so.
+   *
+   * @param v a JSON-like value (maps with string keys, lists, scalars)
+   */
+  public static @Nullable Object repaired(@Nullable Object v, int level, int maxDepth,
+      boolean keepLineBreaks) {
+    if (v instanceof String s) {
+      return repairedString(s, keepLineBreaks && level > 1);
+    }
+    if (v instanceof java.util.Map<?, ?> m) {
+      if (level > maxDepth) {
+        return null;
+      }
+      java.util.LinkedHashMap<String, @Nullable Object> out = new java.util.LinkedHashMap<>();
+      for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+        // Top-level fields of the message are names (ids, event name); deeper strings are values.
+        out.put(repairedString((String) e.getKey(), false),
+            level == 1 && e.getValue() instanceof String s ? repairedString(s, false)
+                : repaired(e.getValue(), level + 1, maxDepth, keepLineBreaks));
+      }
+      return out;
+    }
+    if (v instanceof java.util.List<?> l) {
+      if (level > maxDepth) {
+        return null;
+      }
+      java.util.List<@Nullable Object> out = new java.util.ArrayList<>(l.size());
+      for (Object o : l) {
+        out.add(repaired(o, level + 1, maxDepth, keepLineBreaks));
+      }
+      return out;
+    }
+    return v;
+  }
+
+  private static String repairedString(String s, boolean lineBreaks) {
+    if (problem(s, lineBreaks, false) == null) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        b.append(c).append(s.charAt(++i));
+      } else if (Character.isSurrogate(c) || (Character.getType(c) == Character.CONTROL
+          && !(lineBreaks && (c == '\t' || c == '\n' || c == '\r')))) {
+        b.append('\uFFFD');
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
   /** An RFC 6901 reference token for {@code key}. */
   public static String escape(String key) {
     if (key.indexOf('~') < 0 && key.indexOf('/') < 0) {
