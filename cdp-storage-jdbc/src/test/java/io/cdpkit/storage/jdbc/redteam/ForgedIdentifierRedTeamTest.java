@@ -354,6 +354,32 @@ class ForgedIdentifierRedTeamTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.cdpkit.storage.jdbc.redteam.RedTeamStores#kinds")
+  @DisplayName("behind the door: the store's own lookup of a value it cannot hold exactly (a lone"
+      + " surrogate, NUL) matches nothing, even where a driver would write '?'")
+  void storeLookupsBehindTheDoor(String kind) {
+    try (RedTeamStores place = RedTeamStores.open(kind);
+        Store store = place.store();
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      cdp.ingest(real(GRETA, "real-greta", T0));
+      cdp.ingest(Event.track("Order?Placed").messageId("m?1").userId("C-greta").timestamp(T0)
+          .build());
+      io.cdpkit.core.model.WorkspaceId ws = io.cdpkit.core.model.WorkspaceId.DEFAULT;
+      for (char s : (SURROGATES + "\u0000").toCharArray()) {
+        String forged = GRETA.identifier().value().replace('?', s);
+        Optional<?> node = store.read(ws, tx -> tx.node(Identifier.email(forged)));
+        Optional<?> event = store.read(ws, tx -> tx.event("m" + s + "1"));
+        assertThat(node).isEmpty();
+        assertThat(event).isEmpty();
+      }
+      Optional<?> node = store.read(ws, tx -> tx.node(GRETA.identifier()));
+      Optional<?> event = store.read(ws, tx -> tx.event("m?1"));
+      assertThat(node).isPresent();
+      assertThat(event).isPresent();
+    }
+  }
+
   static String jsonEscape(String s) {
     StringBuilder b = new StringBuilder();
     for (char c : s.toCharArray()) {
