@@ -42,9 +42,9 @@ class IngestValidationTest {
         Arguments.of("phone identifier that is no number", "/context/externalIds/0/id",
             (Supplier<Event>) () -> Event.page("Home").messageId("bad")
                 .identifier(IdentifierType.PHONE, SECRET).timestamp(T).build()),
-        Arguments.of("identifier with control characters", "/anonymousId",
+        Arguments.of("identifier with an invisible character", "/anonymousId",
             (Supplier<Event>) () -> Event.page("Home").messageId("bad")
-                .anonymousId("a\u0000" + SECRET).timestamp(T).build()),
+                .anonymousId("a\u200B" + SECRET).timestamp(T).build()),
         Arguments.of("order total that is not a number", "/properties/total",
             (Supplier<Event>) () -> order().property("total", SECRET).build()),
         Arguments.of("order total with more decimals than the currency", "/properties/total",

@@ -93,7 +93,7 @@ public final class Segments {
   }
 
   /**
-   * Deletes a definition; each member gets an exit with cause {@code definition}.
+   * Deletes a definition; each member gets an exit with cause {@link SegmentEvent.Cause.Type#DEFINITION}.
    *
    * @return whether there was one
    * @throws DefinitionValidationException when another segment reads it
@@ -149,7 +149,7 @@ public final class Segments {
 
   /**
    * Evaluates the profiles whose scheduled check is due by the clock of the {@code Cdp} and
-   * writes what changed (entries and exits get cause {@code time}). Call it regularly, from a
+   * writes what changed (entries and exits get cause {@link SegmentEvent.Cause.Type#TIME}). Call it regularly, from a
    * scheduler of the host's: every due profile is handled by the first call after its instant.
    *
    * @return the number of profiles checked

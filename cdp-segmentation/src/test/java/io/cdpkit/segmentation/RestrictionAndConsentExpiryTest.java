@@ -57,7 +57,7 @@ class RestrictionAndConsentExpiryTest {
   List<String> heard() {
     List<String> out = new ArrayList<>();
     for (SegmentEvent e : heard) {
-      out.add(e.kind() + " " + e.segment() + " " + e.cause().replaceAll(":.*", ""));
+      out.add(e.kind() + " " + e.segment() + " " + e.cause().type().text());
     }
     heard.clear();
     return out;

@@ -84,7 +84,7 @@ class SeedSegmentsTest {
     List<String> out = new ArrayList<>();
     for (SegmentEvent e : heard) {
       if (e.profile().equals(p)) {
-        out.add(e.kind() + " " + e.segment() + " " + e.cause().replaceAll(":.*", ""));
+        out.add(e.kind() + " " + e.segment() + " " + e.cause().type().text());
       }
     }
     return out;

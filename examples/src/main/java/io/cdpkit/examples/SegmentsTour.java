@@ -91,7 +91,7 @@ public final class SegmentsTour {
     StoryClock clock = new StoryClock(Instant.parse("2026-03-02T09:00:00Z"));
     Segmentation segmentation = Segmentation.builder()
         .listener(e -> out.println("  " + e.at() + "  " + e.kind() + " " + e.segment()
-            + "  (" + e.cause().replaceAll(":.*", "") + ")"))
+            + "  (" + e.cause().type().text() + ")"))
         .build();
     try (Cdp cdp = Cdp.builder().clock(clock).computedTraits(RetailTraits.all())
         .extension(segmentation).build()) {

@@ -4,8 +4,10 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.internal.Text;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,8 +38,23 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code customer_id}, {@code anonymous_id} and host-defined types: trimmed only; they are
  *       case-sensitive.
  * </ul>
- * Every value is rejected when it holds control characters or, normalised, is longer than
- * {@value Identifier#MAX_VALUE_LENGTH} characters.
+ *
+ * <h2>The text rule for identifiers</h2>
+ * Every value is first trimmed of leading and trailing white space ({@link String#strip()}). It
+ * is then refused, for every type, when it holds an unpaired UTF-16 surrogate, a control
+ * character (tab and line breaks included) or an invisible character: a format character
+ * (Unicode {@code Cf}: zero-width space, joiner and non-joiner, word joiner, byte order mark,
+ * soft hyphen, bidi embeddings, overrides and isolates), a space other than the ASCII space
+ * (no-break, narrow no-break, ideographic, ...), a line or paragraph separator, another
+ * default-ignorable character (Hangul fillers, variation selectors, combining grapheme joiner)
+ * or a noncharacter. An e-mail address with an invisible character in it is not an e-mail
+ * address someone typed: refusing it (rather than removing the character) means no second
+ * identity exists that erasing the visible address would miss. Phone numbers are refused by the
+ * same rule before libphonenumber reads them. The value is then brought to Unicode
+ * Normalization Form C (NFC), before and after the type's own normalisation, so that
+ * {@code é} typed as one code point or as {@code e} plus a combining accent is one identity.
+ * A normalised value longer than {@value Identifier#MAX_VALUE_LENGTH} characters is refused.
+ * Refusals name the reason and never quote the value.
  *
  * <h2>Blocked values</h2>
  * A blocked identifier is dropped from the event before identity resolution: it links nothing
@@ -148,9 +165,11 @@ public final class IdentityRules {
     if (isPlaceholder(trimmed)) {
       return Optional.empty();
     }
-    if (hasControl(trimmed)) {
-      throw new InvalidEventException("", "contains control characters");
+    String problem = Text.identifierProblem(trimmed);
+    if (problem != null) {
+      throw new InvalidEventException("", problem);
     }
+    trimmed = nfc(trimmed);
     IdentifierType type = raw.type();
     String value;
     if (type.equals(IdentifierType.EMAIL)) {
@@ -164,6 +183,7 @@ public final class IdentityRules {
     } else {
       value = trimmed;
     }
+    value = nfc(value);
     if (value.isEmpty() || isPlaceholder(value)) {
       return Optional.empty();
     }
@@ -204,13 +224,10 @@ public final class IdentityRules {
     return zero;
   }
 
-  private static boolean hasControl(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return true;
-      }
-    }
-    return false;
+  /** {@code s} in Unicode Normalization Form C. */
+  private static String nfc(String s) {
+    return Normalizer.isNormalized(s, Normalizer.Form.NFC) ? s
+        : Normalizer.normalize(s, Normalizer.Form.NFC);
   }
 
   private boolean isBlocked(IdentifierType type, String value) {

@@ -60,6 +60,7 @@ final class EventPreparer {
 
   private PreparedEvent prepareAny(Event raw) {
     checkSize(raw);
+    checkDepth(raw);
     Event e = raw.receivedAtIfAbsent(config.clock().instant());
     Instant time = e.eventTime();
     List<Identifier> ids = identifiers(e);
@@ -98,6 +99,24 @@ final class EventPreparer {
         throw new InvalidEventException("", "is larger than " + max + " bytes as JSON");
       }
     }
+  }
+
+  /**
+   * Enforces the codec's nesting limit on events built in Java too (the event itself enforces
+   * the ceiling {@link JsonValues#MAX_DEPTH}); the message is level 1.
+   */
+  private void checkDepth(Event e) {
+    int max = codec.limits().maxNestingDepth();
+    if (max >= JsonValues.MAX_DEPTH) {
+      return;
+    }
+    JsonValues.checkDepth(e.properties(), "/properties", 2, max);
+    JsonValues.checkDepth(e.traits(), "/traits", 2, max);
+    JsonValues.checkDepth(e.extra(), "", 1, max);
+    JsonValues.checkDepth(e.context().other(), "/context", 2, max);
+    JsonValues.checkDepth(e.context().device(), "/context/device", 3, max);
+    JsonValues.checkDepth(e.context().campaign(), "/context/campaign", 3, max);
+    JsonValues.checkDepth(e.context().traits(), "/context/traits", 3, max);
   }
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */

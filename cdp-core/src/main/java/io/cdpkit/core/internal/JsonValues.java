@@ -1,9 +1,11 @@
 package io.cdpkit.core.internal;
 
+import io.cdpkit.core.InvalidEventException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.AbstractList;
 import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,19 +18,39 @@ import org.jspecify.annotations.Nullable;
  * Deep, unmodifiable copies of JSON-like values: {@code null}, {@link String}, {@link Boolean},
  * {@link Long}, {@link BigDecimal}, {@link List} and {@link Map} with string keys. Other integral
  * numbers become {@code Long} (or {@code BigDecimal} when too large), other numbers
- * {@code BigDecimal}, so that money read from JSON stays exact. Stateless and thread-safe; the
- * copies are immutable.
+ * {@code BigDecimal}, so that money read from JSON stays exact.
+ *
+ * <p>The checked copies ({@link #copyMap(Map, String, int)}, used by {@code Event} and
+ * {@code EventContext}) apply the {@linkplain Text text rule} to every key (a name) and string
+ * value (free text), and refuse containers nested deeper than {@link #MAX_DEPTH} levels counted
+ * from the message (the message object is level 1, {@code properties} level 2), with an
+ * {@link InvalidEventException} whose pointer names the offending key or the first container too
+ * deep. The walk recurses at most {@link #MAX_DEPTH} levels, so no depth of input can overflow
+ * the stack. A copy remembers its height and whether it was checked, so copying a copy is free.
+ *
+ * <p>Stateless and thread-safe; the copies are immutable.
  */
 public final class JsonValues {
+  /**
+   * The deepest nesting of objects and arrays in one event, counting the message object as level
+   * 1, whether the event was built in Java or read from JSON. It bounds the JSON codec's
+   * configurable {@link io.cdpkit.core.json.EventLimits#maxNestingDepth()} from above.
+   */
+  public static final int MAX_DEPTH = 64;
+
+  /** The deepest nesting the unchecked copies accept, as the store's record reader does. */
+  public static final int STORED_MAX_DEPTH = 2_000;
+
   private static final Map<String, @Nullable Object> EMPTY = Collections.emptyMap();
 
   private JsonValues() {}
 
   /**
-   * A deep unmodifiable copy preserving key order; {@code null} values are kept. A map this class
-   * made is returned as it is: it is already deep and unmodifiable.
+   * A deep unmodifiable copy preserving key order, without the text rule (for values read back
+   * from a store; at most {@value #STORED_MAX_DEPTH} levels); {@code null} values are kept.
+   *
+   * @throws IllegalArgumentException for a value that is not JSON-like
    */
-  @SuppressWarnings("unchecked")
   public static Map<String, @Nullable Object> copyMap(@Nullable Map<String, ?> map) {
     if (map == null || map.isEmpty()) {
       return EMPTY;
@@ -36,24 +58,174 @@ public final class JsonValues {
     if (map instanceof FrozenMap f) {
       return f;
     }
-    LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(map.size() * 2);
-    for (Map.Entry<String, ?> e : map.entrySet()) {
-      if (e.getKey() == null) {
-        throw new IllegalArgumentException("map keys must not be null");
-      }
-      out.put(e.getKey(), copy(e.getValue()));
+    return (FrozenMap) copy(map);
+  }
+
+  /**
+   * A checked deep unmodifiable copy (see the class description) of the map at JSON pointer
+   * {@code pointer} and nesting level {@code level}. A map this class made and checked is
+   * returned as it is when it fits under {@link #MAX_DEPTH} at that level.
+   *
+   * @throws InvalidEventException naming the offending field
+   */
+  public static Map<String, @Nullable Object> copyMap(@Nullable Map<String, ?> map,
+      String pointer, int level) {
+    if (map == null || map.isEmpty()) {
+      return EMPTY;
     }
-    return new FrozenMap(out);
+    Checked c = new Checked(pointer);
+    return (FrozenMap) c.copy(map, level);
+  }
+
+  /**
+   * How deep a value copied here nests: 0 for a scalar, 1 for a container of scalars, and so
+   * on (0 for containers made elsewhere).
+   */
+  public static int height(@Nullable Object v) {
+    if (v instanceof FrozenMap f) {
+      return f.height;
+    }
+    if (v instanceof FrozenList l) {
+      return l.height;
+    }
+    return 0;
+  }
+
+  /**
+   * Checks that a copy made here, at nesting level {@code level}, nests at most {@code max}
+   * levels.
+   *
+   * @throws InvalidEventException naming the first container too deep
+   */
+  public static void checkDepth(Map<String, @Nullable Object> map, String pointer, int level,
+      int max) {
+    checkDepth((Object) map, pointer, level, max);
+  }
+
+  private static void checkDepth(Object value, String pointer, int level, int max) {
+    if (level + height(value) - 1 <= max) {
+      return;
+    }
+    StringBuilder p = new StringBuilder(pointer);
+    Object v = value;
+    for (int at = level; at <= max; at++) {
+      // descend into the first child that is too deep
+      if (v instanceof Map<?, ?> m) {
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (at + height(e.getValue()) > max) {
+            p.append('/').append(Text.escape((String) e.getKey()));
+            v = e.getValue();
+            break;
+          }
+        }
+      } else if (v instanceof List<?> l) {
+        for (int i = 0; i < l.size(); i++) {
+          if (at + height(l.get(i)) > max) {
+            p.append('/').append(i);
+            v = l.get(i);
+            break;
+          }
+        }
+      }
+    }
+    throw new InvalidEventException(p.toString(), "nests deeper than " + max + " levels");
+  }
+
+  /** One checked copy: tracks the path for error pointers. */
+  private static final class Checked {
+    private final String base;
+    private final ArrayList<Object> path = new ArrayList<>();
+
+    Checked(String base) {
+      this.base = base;
+    }
+
+    private InvalidEventException fail(String reason) {
+      StringBuilder p = new StringBuilder(base);
+      for (Object o : path) {
+        p.append('/').append(o instanceof String k ? Text.escape(k) : o.toString());
+      }
+      return new InvalidEventException(p.toString(), reason);
+    }
+
+    /** Copies {@code v}, a container at nesting {@code level}. */
+    @Nullable Object copy(@Nullable Object v, int level) {
+      if (v == null || v instanceof Boolean || v instanceof Long || v instanceof BigDecimal) {
+        return v;
+      }
+      if (v instanceof String s) {
+        String p = Text.valueProblem(s);
+        if (p != null) {
+          throw fail(p);
+        }
+        return s;
+      }
+      if ((v instanceof FrozenMap f && f.checked) || (v instanceof FrozenList l && l.checked)) {
+        checkDepth(v, fail("").pointer(), level, MAX_DEPTH);
+        return v;
+      }
+      if (v instanceof Map<?, ?> m) {
+        if (level > MAX_DEPTH) {
+          throw fail("nests deeper than " + MAX_DEPTH + " levels");
+        }
+        LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
+        int h = 0;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (!(e.getKey() instanceof String k)) {
+            throw fail("map keys must be strings");
+          }
+          String p = Text.nameProblem(k);
+          if (p != null) {
+            throw fail("has a key that " + p);
+          }
+          path.add(k);
+          Object c = copy(e.getValue(), level + 1);
+          h = Math.max(h, height(c));
+          out.put(k, c);
+          path.remove(path.size() - 1);
+        }
+        return new FrozenMap(out, h + 1, true);
+      }
+      if (v instanceof List<?> l) {
+        if (level > MAX_DEPTH) {
+          throw fail("nests deeper than " + MAX_DEPTH + " levels");
+        }
+        Object[] out = new Object[l.size()];
+        int i = 0;
+        int h = 0;
+        for (Object o : l) {
+          path.add(i);
+          Object c = copy(o, level + 1);
+          h = Math.max(h, height(c));
+          out[i++] = c;
+          path.remove(path.size() - 1);
+        }
+        return new FrozenList(out, h + 1, true);
+      }
+      try {
+        Object c = scalar(v);
+        return c instanceof String s ? copy(s, level) : c;
+      } catch (IllegalArgumentException e) {
+        throw fail(e.getMessage());
+      }
+    }
+
   }
 
   /** A deep copy made here: read-only over a map nobody else holds. */
   private static final class FrozenMap extends AbstractMap<String, @Nullable Object> {
     private final LinkedHashMap<String, @Nullable Object> map;
     private final Map<String, @Nullable Object> view;
+    /** How deep it nests; 1 when its values are scalars. */
+    final int height;
+    /** Whether the text rule was applied to every key and string in it. */
+    final boolean checked;
 
-    FrozenMap(LinkedHashMap<String, @Nullable Object> map) {
+    FrozenMap(LinkedHashMap<String, @Nullable Object> map, int height, boolean checked) {
       this.map = map;
       this.view = Collections.unmodifiableMap(map);
+      this.height = height;
+      this.checked = checked;
     }
 
     @Override
@@ -87,9 +259,13 @@ public final class JsonValues {
   private static final class FrozenList extends AbstractList<@Nullable Object>
       implements RandomAccess {
     private final Object[] items;
+    final int height;
+    final boolean checked;
 
-    FrozenList(Object[] items) {
+    FrozenList(Object[] items, int height, boolean checked) {
       this.items = items;
+      this.height = height;
+      this.checked = checked;
     }
 
     @Override
@@ -103,12 +279,52 @@ public final class JsonValues {
     }
   }
 
-  /** A deep unmodifiable copy of one value. */
+  /**
+   * A deep unmodifiable copy of one value, without the text rule (for values read back from a
+   * store); it nests at most {@value #STORED_MAX_DEPTH} levels, the store's own bound.
+   *
+   * @throws IllegalArgumentException for a value that is not JSON-like
+   */
   public static @Nullable Object copy(@Nullable Object v) {
+    return copy(v, 1);
+  }
+
+  private static @Nullable Object copy(@Nullable Object v, int level) {
+    if (level > STORED_MAX_DEPTH) {
+      throw new IllegalArgumentException("nests deeper than " + STORED_MAX_DEPTH + " levels");
+    }
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long
         || v instanceof BigDecimal || v instanceof FrozenMap || v instanceof FrozenList) {
       return v;
     }
+    if (v instanceof Map<?, ?> m) {
+      LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
+      int h = 0;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String k)) {
+          throw new IllegalArgumentException("map keys must be strings");
+        }
+        Object c = copy(e.getValue(), level + 1);
+        h = Math.max(h, height(c));
+        out.put(k, c);
+      }
+      return new FrozenMap(out, h + 1, false);
+    }
+    if (v instanceof List<?> l) {
+      Object[] out = new Object[l.size()];
+      int i = 0;
+      int h = 0;
+      for (Object o : l) {
+        Object c = copy(o, level + 1);
+        h = Math.max(h, height(c));
+        out[i++] = c;
+      }
+      return new FrozenList(out, h + 1, false);
+    }
+    return scalar(v);
+  }
+
+  private static Object scalar(Object v) {
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();
     }
@@ -121,24 +337,6 @@ public final class JsonValues {
         throw new IllegalArgumentException("numbers must be finite");
       }
       return new BigDecimal(Double.toString(d));
-    }
-    if (v instanceof Map<?, ?> m) {
-      LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!(e.getKey() instanceof String k)) {
-          throw new IllegalArgumentException("map keys must be strings");
-        }
-        out.put(k, copy(e.getValue()));
-      }
-      return new FrozenMap(out);
-    }
-    if (v instanceof List<?> l) {
-      Object[] out = new Object[l.size()];
-      int i = 0;
-      for (Object o : l) {
-        out[i++] = copy(o);
-      }
-      return new FrozenList(out);
     }
     if (v instanceof CharSequence cs) {
       return cs.toString();

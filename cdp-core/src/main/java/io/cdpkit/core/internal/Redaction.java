@@ -22,12 +22,23 @@ public final class Redaction {
 
   private Redaction() {}
 
-  /** Six hex digits of HMAC-SHA256(value) under this JVM's key. */
+  /**
+   * Six hex digits of HMAC-SHA256(value) under this JVM's key: of its UTF-8 bytes, or for text
+   * that is not well-formed of its exact UTF-16 code units (so it never throws).
+   */
   public static String shortHash(String value) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(KEY);
-      byte[] h = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+      byte[] h;
+      if (Text.isWellFormed(value)) {
+        h = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+      } else {
+        // Never throws, never folds an unpaired surrogate into '?': its exact code units,
+        // behind a byte that no UTF-8 text starts with.
+        mac.update((byte) 0xFF);
+        h = mac.doFinal(Text.utf16(value));
+      }
       return String.format("%02x%02x%02x", h[0], h[1], h[2]);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);

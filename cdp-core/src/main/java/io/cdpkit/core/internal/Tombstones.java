@@ -4,7 +4,6 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.WriteTransaction;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -19,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Keyed hashes of identifiers for erasure tombstones and the audit log, and whether a workspace
  * has any tombstone at all (so that ingestion skips the look-up where nobody was ever erased).
  *
- * <p>The hash is HMAC-SHA256 over the identifier's type id, a NUL, and its normalised value, as
- * 64 lower-case hex digits. The key is the host's ({@code Cdp.builder().privacyKey(...)}); without
+ * <p>The hash is HMAC-SHA256 over the identifier's type id, a NUL, and its normalised value
+ * (UTF-8, encoded strictly: see {@link Text#utf8}), as 64 lower-case hex digits. The key is the host's ({@code Cdp.builder().privacyKey(...)}); without
  * one, a random key per workspace is created at the first erasure and kept in the store's
  * metadata under {@value #KEY_METADATA}. That key sits next to the data it protects: whoever
  * reads the store can test guessed identifiers against the tombstones, which a key kept outside
@@ -91,15 +90,18 @@ public final class Tombstones {
    * and {@code tx} can write.
    *
    * @throws IllegalStateException when the workspace has no key and {@code tx} cannot write
+   * @throws IllegalArgumentException when the value holds an unpaired surrogate (the door
+   *     refuses such values; the value is encoded exactly, never with {@code ?} for what UTF-8
+   *     cannot hold)
    */
   String hash(WorkspaceId ws, ReadTransaction tx, Identifier id) {
     SecretKeySpec key = key(ws, tx);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
-      mac.update(id.type().id().getBytes(StandardCharsets.UTF_8));
+      mac.update(Text.utf8(id.type().id()));
       mac.update((byte) 0);
-      return HexFormat.of().formatHex(mac.doFinal(id.value().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(mac.doFinal(Text.utf8(id.value())));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);
     }

@@ -15,7 +15,9 @@ package io.cdpkit.core.json;
  *   <li>{@link #maxBatchEvents()}: 2,500 messages per {@code batch}; more reject the body.
  *   <li>{@link #maxNestingDepth()}: 32 levels of objects and arrays in one message, the message
  *       object itself counting as 1 (so {@code properties} is level 2). A deeper message is
- *       rejected on its own, pointing at the first container too deep.
+ *       rejected on its own, pointing at the first container too deep. The pipeline applies the
+ *       same limit to events built in Java. At most {@value #MAX_NESTING_DEPTH}, the ceiling
+ *       that {@link io.cdpkit.core.model.Event} itself enforces.
  * </ul>
  *
  * <p>Immutable. Start from {@link #defaults()} and change what you need:
@@ -40,6 +42,11 @@ public record EventLimits(
   public static final int DEFAULT_MAX_BATCH_EVENTS = 2_500;
   /** The default {@link #maxNestingDepth()}. */
   public static final int DEFAULT_MAX_NESTING_DEPTH = 32;
+  /**
+   * The highest {@link #maxNestingDepth()}: the ceiling every {@link io.cdpkit.core.model.Event}
+   * keeps, built in Java or read from JSON.
+   */
+  public static final int MAX_NESTING_DEPTH = io.cdpkit.core.internal.JsonValues.MAX_DEPTH;
 
   private static final EventLimits DEFAULTS = new EventLimits(DEFAULT_MAX_EVENT_BYTES,
       DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_NESTING_DEPTH);
@@ -54,6 +61,10 @@ public record EventLimits(
     positive(maxBatchBytes, "maxBatchBytes");
     positive(maxBatchEvents, "maxBatchEvents");
     positive(maxNestingDepth, "maxNestingDepth");
+    if (maxNestingDepth > MAX_NESTING_DEPTH) {
+      throw new IllegalArgumentException("maxNestingDepth must be at most " + MAX_NESTING_DEPTH
+          + " (the ceiling every event keeps) but was " + maxNestingDepth);
+    }
   }
 
   /** The documented defaults: 32,768 / 512,000 bytes, 2,500 messages, depth 32. */
@@ -91,7 +102,8 @@ public record EventLimits(
   /**
    * These limits with another {@link #maxNestingDepth()}.
    *
-   * @throws IllegalArgumentException when {@code depth} is not positive
+   * @throws IllegalArgumentException when {@code depth} is not positive or above
+   *     {@value #MAX_NESTING_DEPTH}
    */
   public EventLimits withMaxNestingDepth(int depth) {
     return new EventLimits(maxEventBytes, maxBatchBytes, maxBatchEvents, depth);

@@ -1,6 +1,7 @@
 package io.cdpkit.core.model;
 
 import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.internal.Text;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -23,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * {@code basis} is {@code consent}.
  *
  * <p>Limits: purpose and channel match {@code [a-z][a-z0-9_-]{0,63}}; source and policy version
- * are 1 to {@value #MAX_SOURCE_LENGTH} and {@value #MAX_POLICY_VERSION_LENGTH} characters without
- * control characters; see {@link ConsentProof} for the proof. Errors name the field as a JSON
+ * are 1 to {@value #MAX_SOURCE_LENGTH} and {@value #MAX_POLICY_VERSION_LENGTH} characters that
+ * follow the text rule of names (no control character, no unpaired surrogate; see {@link Event}); see {@link ConsentProof} for the proof. Errors name the field as a JSON
  * pointer relative to the entry ({@code /source}, {@code /proof/formId}); the codec prefixes the
  * entry's own pointer ({@code /consent/0/source}).
  *
@@ -94,11 +95,7 @@ public record ConsentChange(String purpose, String channel, boolean granted, Law
     if (s.isBlank() || s.length() > max) {
       throw new InvalidEventException(pointer, "must be 1 to " + max + " characters, not blank");
     }
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        throw new InvalidEventException(pointer, "must not contain control characters");
-      }
-    }
+    Text.name(s, pointer);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.cdpkit.core.model;
 
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.internal.JsonValues;
+import io.cdpkit.core.internal.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,19 @@ import org.jspecify.annotations.Nullable;
  * <h2>Values</h2>
  * Properties, traits and other JSON-like maps hold {@code null}, {@link String},
  * {@link Boolean}, {@link Long}, {@link java.math.BigDecimal} (every non-integral number, so money
- * stays exact), {@link List} and {@link Map}; they are deep, unmodifiable copies.
+ * stays exact), {@link List} and {@link Map}; they are deep, unmodifiable copies, nested at most
+ * {@value io.cdpkit.core.internal.JsonValues#MAX_DEPTH} levels deep counting the message as level
+ * 1 (the pipeline applies the lower {@link io.cdpkit.core.json.EventLimits#maxNestingDepth()},
+ * default 32, to events built in Java too).
+ *
+ * <h2>Text</h2>
+ * One rule for text, whether the event was built in Java or read from JSON: no string holds an
+ * unpaired UTF-16 surrogate or a control character (C0, {@code DEL}, C1); string values in maps
+ * may hold tab, line feed and carriage return, ids, names and keys may not. Identifier values
+ * (userId, anonymousId, previousId, {@code context.externalIds}, e-mail and phone traits) must
+ * moreover hold no invisible formatting character (see
+ * {@link io.cdpkit.core.identity.IdentityRules}). A string that breaks the rule is refused with
+ * an {@link InvalidEventException} naming the field, never quoting the value.
  *
  * <p>Immutable. Build one with {@link #track(String)}, {@link #identify()}, {@link #page(String)},
  * {@link #screen(String)}, {@link #group(String)} or {@link #alias(String)}:
@@ -109,6 +122,20 @@ public record Event(
     if (messageId == null || messageId.isBlank()) {
       throw new InvalidEventException("/messageId", "is required");
     }
+    Text.name(messageId, "/messageId");
+    Text.name(userId, "/userId");
+    Text.name(anonymousId, "/anonymousId");
+    Text.name(previousId, "/previousId");
+    Text.name(groupId, "/groupId");
+    Text.name(name, type == EventType.TRACK ? "/event" : "/name");
+    if (identifiers != null) {
+      for (int i = 0; i < identifiers.size(); i++) {
+        Identifier id = identifiers.get(i);
+        if (id != null) {
+          Text.name(id.value(), "/context/externalIds/" + i + "/id");
+        }
+      }
+    }
     if (messageId.length() > MAX_MESSAGE_ID_LENGTH) {
       throw new InvalidEventException(
           "/messageId", "is longer than " + MAX_MESSAGE_ID_LENGTH + " characters");
@@ -151,21 +178,9 @@ public record Event(
       throw new InvalidEventException(
           "/userId", "userId, anonymousId or an identifier in context.externalIds is required");
     }
-    try {
-      properties = JsonValues.copyMap(properties);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidEventException("/properties", e.getMessage());
-    }
-    try {
-      traits = JsonValues.copyMap(traits);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidEventException("/traits", e.getMessage());
-    }
-    try {
-      extra = JsonValues.copyMap(extra);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidEventException("", e.getMessage());
-    }
+    properties = JsonValues.copyMap(properties, "/properties", 2);
+    traits = JsonValues.copyMap(traits, "/traits", 2);
+    extra = JsonValues.copyMap(extra, "", 1);
     context = context == null ? EventContext.EMPTY : context;
     consents = consents == null ? List.of() : List.copyOf(consents);
   }

@@ -1,6 +1,8 @@
 package io.cdpkit.core.model;
 
 import io.cdpkit.core.internal.JsonValues;
+import io.cdpkit.core.internal.Text;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -42,11 +44,25 @@ public record EventContext(
   /** A context that says nothing. */
   public static final EventContext EMPTY = builder().build();
 
+  /**
+   * Checks the text rule (see {@link Event}) and the nesting depth, and copies the maps.
+   *
+   * @throws io.cdpkit.core.InvalidEventException naming the field, as a pointer into the message
+   *     ({@code /context/device/...})
+   */
   public EventContext {
-    device = JsonValues.copyMap(device);
-    campaign = JsonValues.copyMap(campaign);
-    traits = JsonValues.copyMap(traits);
-    other = JsonValues.copyMap(other);
+    Text.name(channel, "/context/channel");
+    Text.name(storeId, "/context/storeId");
+    Text.name(source, "/context/source");
+    Text.name(locale, "/context/locale");
+    Text.name(ip, "/context/ip");
+    Text.name(userAgent, "/context/userAgent");
+    Text.name(libraryName, "/context/library/name");
+    Text.name(libraryVersion, "/context/library/version");
+    device = JsonValues.copyMap(device, "/context/device", 3);
+    campaign = JsonValues.copyMap(campaign, "/context/campaign", 3);
+    traits = JsonValues.copyMap(traits, "/context/traits", 3);
+    other = JsonValues.copyMap(other, "/context", 2);
   }
 
   public static Builder builder() {
@@ -125,22 +141,22 @@ public record EventContext(
     }
 
     public Builder device(Map<String, ?> device) {
-      this.device = JsonValues.copyMap(device);
+      this.device = new LinkedHashMap<>(device); // checked and copied deeply by build()
       return this;
     }
 
     public Builder campaign(Map<String, ?> campaign) {
-      this.campaign = JsonValues.copyMap(campaign);
+      this.campaign = new LinkedHashMap<>(campaign); // checked and copied deeply by build()
       return this;
     }
 
     public Builder traits(Map<String, ?> traits) {
-      this.traits = JsonValues.copyMap(traits);
+      this.traits = new LinkedHashMap<>(traits); // checked and copied deeply by build()
       return this;
     }
 
     public Builder other(Map<String, ?> other) {
-      this.other = JsonValues.copyMap(other);
+      this.other = new LinkedHashMap<>(other); // checked and copied deeply by build()
       return this;
     }
 

@@ -8,6 +8,12 @@ import java.util.Objects;
  * identity graph and the ledger are normalised (see {@link io.cdpkit.core.identity.IdentityRules});
  * identifiers on an incoming {@link Event} are as the client sent them.
  *
+ * <p>The record itself only checks the length, so that every value a store holds can be read
+ * back. The text rule is applied at the door: an {@link Event} refuses identifier values with an
+ * unpaired surrogate or a control character, and
+ * {@link io.cdpkit.core.identity.IdentityRules#normalize} (which every look-up, export, erasure
+ * and unmerge goes through) also refuses invisible characters and brings the value to NFC.
+ *
  * <p>{@link #toString()} never shows the value: it prints the type and a short keyed hash
  * ({@code email:#3f9a1c}), stable within one JVM, so identifiers can appear in logs and
  * exception messages.

@@ -134,11 +134,11 @@ class EventCodecRoundTripTest {
         .context(EventContext.builder().other(Map.of("externalIds", List.of())).build())
         .build())).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'externalIds'");
-    assertThatThrownBy(() -> codec.encode(base(EventType.IDENTIFY)
-        .trait("name", "\ud800SECRET").build()))
-        .isInstanceOf(IllegalArgumentException.class)
+    // An unpaired surrogate no longer gets as far as the codec: the event refuses it.
+    assertThatThrownBy(() -> base(EventType.IDENTIFY).trait("name", "\ud800SECRET").build())
+        .isInstanceOf(io.cdpkit.core.InvalidEventException.class)
         .satisfies(t -> assertThat(t.getMessage()).doesNotContain("SECRET"))
-        .hasNoCause();
+        .hasMessage("/traits/name: holds an unpaired UTF-16 surrogate");
   }
 
   @Example
@@ -156,15 +156,25 @@ class EventCodecRoundTripTest {
       "anonymousId", "previousId", "groupId", "event", "name", "properties", "traits", "context",
       "consent", "timestamp", "originalTimestamp", "sentAt", "receivedAt");
 
-  /** Text with ASCII, Turkish letters, escapes, controls and a surrogate pair. */
+  /**
+   * Free text: ASCII, Turkish letters, escapes, the line breaks a value may hold and a surrogate
+   * pair (the text rule refuses other controls).
+   */
   static Arbitrary<String> text(int minLength, int maxLength) {
-    return Arbitraries.strings().withCharRange(' ', '~').withChars("ıİşğüçé€\"\\/\n\t\u0000")
+    return Arbitraries.strings().withCharRange(' ', '~').withChars("ıİşğüçé€\"\\/\n\t\r")
+        .ofMinLength(minLength).ofMaxLength(maxLength)
+        .flatMap(s -> Arbitraries.of("", "\uD83D\uDE00").map(s::concat));
+  }
+
+  /** Names (ids, keys, context fields): like {@link #text} without any control character. */
+  static Arbitrary<String> name(int minLength, int maxLength) {
+    return Arbitraries.strings().withCharRange(' ', '~').withChars("ıİşğüçé€\"\\/")
         .ofMinLength(minLength).ofMaxLength(maxLength)
         .flatMap(s -> Arbitraries.of("", "\uD83D\uDE00").map(s::concat));
   }
 
   static Arbitrary<String> keys() {
-    return Arbitraries.oneOf(text(0, 8), Arbitraries.of("total", "currency", "a/b", "~x", ""));
+    return Arbitraries.oneOf(name(0, 8), Arbitraries.of("total", "currency", "a/b", "~x", ""));
   }
 
   static Arbitrary<@Nullable Object> scalar() {
@@ -226,7 +236,7 @@ class EventCodecRoundTripTest {
     Arbitrary<IdentifierType> types = Arbitraries.of(IdentifierType.EMAIL, IdentifierType.PHONE,
         IdentifierType.LOYALTY_CARD, IdentifierType.POS_CUSTOMER, IdentifierType.DEVICE_ID,
         IdentifierType.CUSTOMER_ID, IdentifierType.ANONYMOUS_ID, IdentifierType.of("kiosk_id"));
-    return Combinators.combine(types, text(1, 20)).as(Identifier::new);
+    return Combinators.combine(types, name(1, 20)).as(Identifier::new);
   }
 
   static Arbitrary<ConsentChange> consents() {
@@ -234,7 +244,7 @@ class EventCodecRoundTripTest {
         Arbitraries.of("marketing", "analytics", "personalisation", "third_party_sharing"),
         Arbitraries.of("email", "sms", "push", "direct-mail", "web"),
         Arbitraries.of(true, false)).as(ConsentChange::new);
-    Arbitrary<@Nullable String> t = optional(text(1, 12)).map(x -> blankOrControl(x) ? null : x);
+    Arbitrary<@Nullable String> t = optional(name(1, 12)).map(x -> blankOrControl(x) ? null : x);
     Arbitrary<@Nullable Instant> when = instants().injectNull(0.4);
     Arbitrary<@Nullable ConsentProof> proof = Combinators.combine(t, t, when)
         .as((f, r, c) -> f == null && r == null && c == null ? new ConsentProof(null, "r", null)
@@ -252,7 +262,7 @@ class EventCodecRoundTripTest {
   }
 
   static Arbitrary<EventContext> contexts() {
-    Arbitrary<@Nullable String> s = optional(text(0, 10));
+    Arbitrary<@Nullable String> s = optional(name(0, 10));
     Arbitrary<EventContext.Builder> strings = Combinators.combine(
         optional(Arbitraries.of("web", "app", "pos", "email", "call-center")), s, s, s, s, s, s,
         s).as((channel, storeId, source, locale, ip, ua, libName, libVersion) ->
@@ -276,9 +286,9 @@ class EventCodecRoundTripTest {
       @Nullable Instant sentAt, @Nullable Instant receivedAt) {}
 
   static Arbitrary<Ids> ids() {
-    return Combinators.combine(Arbitraries.of(EventType.class), text(1, 40),
-        optional(text(1, 20)), optional(text(1, 20)), text(1, 20), text(1, 20),
-        optional(text(1, 30)), identifiers().list().ofMaxSize(3))
+    return Combinators.combine(Arbitraries.of(EventType.class), name(1, 40),
+        optional(name(1, 20)), optional(name(1, 20)), name(1, 20), name(1, 20),
+        optional(name(1, 30)), identifiers().list().ofMaxSize(3))
         .as((type, messageId, userId, anonymousId, previousId, groupId, name, identifiers) -> {
           // Make the generated fields meet the rules of the event's type.
           if (messageId.isBlank()) {

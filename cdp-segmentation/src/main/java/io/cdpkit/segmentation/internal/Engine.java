@@ -17,6 +17,7 @@ import io.cdpkit.core.traits.DerivedTrait;
 import io.cdpkit.segmentation.DefinitionValidationException;
 import io.cdpkit.segmentation.Explanation;
 import io.cdpkit.segmentation.SegmentEvent;
+import io.cdpkit.segmentation.SegmentEvent.Cause;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import io.cdpkit.segmentation.definition.SegmentJson;
 import io.cdpkit.segmentation.definition.SegmentValidator;
@@ -256,7 +257,7 @@ public final class Engine {
         for (Membership m : page) {
           tx.deleteMembership(id, m.profile());
           events.add(new SegmentEvent(ws, id, m.profile(), SegmentEvent.Kind.EXITED, now,
-              "definition"));
+              Cause.of(Cause.Type.DEFINITION)));
         }
         emit(tx, events);
         return page.size() == PAGE;
@@ -304,7 +305,7 @@ public final class Engine {
         Snapshot s = snapshot;
         EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.clock().instant());
         for (ProfileRecord r : p) {
-          evaluate(tx, s, ec, r, null, ids, "definition", events);
+          evaluate(tx, s, ec, r, null, ids, Cause.of(Cause.Type.DEFINITION), events);
         }
         emit(tx, events);
         return p;
@@ -329,7 +330,7 @@ public final class Engine {
     }
     WriteTransaction tx = pc.transaction();
     List<SegmentEvent> events = new ArrayList<>();
-    String cause = pc.cause().equals("event") ? "event:" + pc.messageId() : pc.cause();
+    Cause cause = cause(pc);
     EvalContext ec = new EvalContext(ctx.computedTraits(), pc.now());
     for (ProfileChange ch : pc.changes()) {
       if (ch.after() == null) {
@@ -337,7 +338,8 @@ public final class Engine {
           tx.deleteMembership(m.segment(), ch.id());
           // Gone without a survivor: erased (the person left, no exit rule should reach them).
           events.add(new SegmentEvent(ws, m.segment(), ch.id(), SegmentEvent.Kind.EXITED,
-              pc.now(), ch.mergedInto() != null ? "merge:" + ch.mergedInto() : "erase"));
+              pc.now(), ch.mergedInto() != null ? Cause.merge(ch.mergedInto())
+                  : Cause.of(Cause.Type.ERASE)));
         }
         if (tx.check(ch.id()).isPresent()) {
           tx.deleteCheck(ch.id());
@@ -353,6 +355,36 @@ public final class Engine {
   }
 
   /**
+   * The typed cause of a change the core reports ({@link ProfileChanges#cause()}).
+   *
+   * @throws IllegalStateException for a cause that has no {@link Cause.Type}: every cause the
+   *     core gives must be typed here (a test drives each one)
+   */
+  static Cause cause(ProfileChanges pc) {
+    String c = pc.cause();
+    if (c.equals("event")) {
+      String id = pc.messageId();
+      if (id == null) {
+        throw new IllegalStateException("a change with cause event carries no messageId");
+      }
+      return Cause.event(id);
+    }
+    Cause.Type t;
+    try {
+      t = Cause.Type.ofText(c);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("the core reported a change with cause " + c
+          + ", which segment events have no type for");
+    }
+    if (t == Cause.Type.EVENT || t == Cause.Type.MERGE || t == Cause.Type.TIME
+        || t == Cause.Type.DEFINITION) {
+      throw new IllegalStateException("the core reported a change with cause " + c
+          + ", which only segmentation gives");
+    }
+    return Cause.of(t);
+  }
+
+  /**
    * Evaluates a profile's segments and writes what changed: memberships and its scheduled check.
    *
    * @param before the profile before the change, to skip segments that read nothing that
@@ -361,7 +393,7 @@ public final class Engine {
    *     one when {@code before} is null)
    */
   private void evaluate(WriteTransaction tx, Snapshot s, EvalContext ec, ProfileRecord r,
-      @Nullable ProfileRecord before, @Nullable Set<String> only, String cause,
+      @Nullable ProfileRecord before, @Nullable Set<String> only, Cause cause,
       List<SegmentEvent> events) {
     List<Compiler.Compiled> topo = s.topo();
     boolean[] need = new boolean[topo.size()];
@@ -448,7 +480,7 @@ public final class Engine {
     for (SegmentEvent e : events) {
       signals.add(new Signal(e.kind() == SegmentEvent.Kind.ENTERED
           ? Signal.SEGMENT_ENTERED : Signal.SEGMENT_EXITED, e.profile(), e.segment(), e.at(),
-          e.cause()));
+          e.cause().toString()));
     }
     ctx.signal(ws, tx, signals);
   }
@@ -478,7 +510,8 @@ public final class Engine {
           }
           // A check at or before now that evaluation leaves in place would loop: drop it first.
           tx.deleteCheck(c.profile());
-          evaluate(tx, s, ec, r.get(), null, s.byId().keySet(), "time", events);
+          evaluate(tx, s, ec, r.get(), null, s.byId().keySet(), Cause.of(Cause.Type.TIME),
+              events);
         }
         emit(tx, events);
         return due.size();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.JsonValues;
+import io.cdpkit.core.internal.Text;
 import io.cdpkit.core.model.AddressConsentKey;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.ConsentProof;
@@ -564,8 +565,14 @@ public final class RecordJson {
     try {
       event = EventMapping.toEvent(e.map, null);
     } catch (InvalidEventException x) {
-      // The reason names no value; the pointer may hold the data's own keys, so it is left out.
-      throw f.fail("/e", "is not a valid event: " + x.reason());
+      // Written before the text rule or the nesting ceiling applied: read it repaired, so that
+      // the person stays readable, exportable and erasable (see Text.repaired).
+      try {
+        event = repaired(e.map);
+      } catch (RuntimeException y) {
+        // The reason names no value; the pointer may hold the data's own keys: left out.
+        throw f.fail("/e", "is not a valid event: " + x.reason());
+      }
     } catch (RuntimeException x) {
       throw f.fail("/e", "is not a valid event");
     }
@@ -575,6 +582,18 @@ public final class RecordJson {
           ids.isEmpty() ? null : ids.get(0));
     } catch (RuntimeException x) {
       throw f.fail("", "is not a valid stored event");
+    }
+  }
+
+  /** An event written before the text rule, read repaired: see {@link Text#repaired}. */
+  @SuppressWarnings("unchecked")
+  private static Event repaired(Map<String, @Nullable Object> map) {
+    try {
+      return EventMapping.toEvent((Map<String, @Nullable Object>)
+          Text.repaired(map, 1, JsonValues.MAX_DEPTH, true), null);
+    } catch (InvalidEventException x) {
+      return EventMapping.toEvent((Map<String, @Nullable Object>)
+          Text.repaired(map, 1, JsonValues.MAX_DEPTH, false), null);
     }
   }
 

@@ -22,7 +22,11 @@ public interface ProfileChanges {
   /** The changed profiles, each once, in the order first touched. */
   List<ProfileChange> changes();
 
-  /** Why: {@code event}, {@code unmerge} or {@code recompute}. */
+  /**
+   * Why: {@code event}, {@code unmerge}, {@code recompute}, {@code restrict},
+   * {@code unrestrict}, {@code rectify}, {@code erase} or {@code purge}. A new cause needs a
+   * type in segmentation's {@code SegmentEvent.Cause}.
+   */
   String cause();
 
   /** The event that caused the change, for cause {@code event}. */

@@ -271,6 +271,13 @@ class RecordCodecTest {
     }
   }
 
+  /** {@link #awkwardMap()} within the text rule of events (free text: tab and line breaks). */
+  static Map<String, Object> awkwardEventMap() {
+    Map<String, Object> m = awkwardMap();
+    m.put("İstanbul ı 🎉", "emoji 🎉 and \t control \r\n \"quotes\"");
+    return m;
+  }
+
   @Nested
   @DisplayName("Events, components, links and ledger entries read back equal")
   class OtherRecords {
@@ -279,7 +286,7 @@ class RecordCodecTest {
     void event() {
       Event e = Event.identify().messageId("msg-İ🎉").userId("C-1")
           .identifier(IdentifierType.EMAIL, "İrem@example.org")
-          .traits(awkwardMap()).trait("nil", null)
+          .traits(awkwardEventMap()).trait("nil", null)
           .property("total", new BigDecimal("-5.5E+1"))
           .consent("marketing", "email", true).channel(Channels.POS).storeId("s-1")
           .source("crm").timestamp(T).receivedAt(T.plusNanos(1)).build();

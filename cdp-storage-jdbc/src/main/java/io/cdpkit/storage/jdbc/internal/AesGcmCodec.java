@@ -1,6 +1,7 @@
 package io.cdpkit.storage.jdbc.internal;
 
 import io.cdpkit.core.StorageException;
+import io.cdpkit.core.internal.Text;
 import io.cdpkit.storage.jdbc.PiiCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -139,7 +140,7 @@ public final class AesGcmCodec implements PiiCodec {
 
   @Override
   public String protect(String workspace, String column, String value) {
-    byte[] plain = value.getBytes(StandardCharsets.UTF_8);
+    byte[] plain = exact(value, column);
     byte[] out;
     try {
       Cipher c = ciphers.get();
@@ -200,12 +201,25 @@ public final class AesGcmCodec implements PiiCodec {
   @Override
   public String protectKey(String workspace, String type, String value) {
     Mac mac = macs.get();
-    byte[] ws = workspace.getBytes(StandardCharsets.UTF_8);
-    byte[] t = type.getBytes(StandardCharsets.UTF_8);
-    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+    byte[] ws = exact(workspace, "workspace");
+    byte[] t = exact(type, "id_type");
+    byte[] v = exact(value, "id_value");
     ByteBuffer b = ByteBuffer.allocate(12 + ws.length + t.length + v.length);
     b.putInt(ws.length).put(ws).putInt(t.length).put(t).putInt(v.length).put(v);
     return INDEX_PREFIX + encoder.encodeToString(mac.doFinal(b.array()));
+  }
+
+  /**
+   * The UTF-8 bytes of {@code s}, exactly: an unpaired surrogate is refused rather than written
+   * as {@code ?}, which would make two different values encrypt and index alike.
+   */
+  private static byte[] exact(String s, String column) {
+    try {
+      return Text.utf8(s);
+    } catch (IllegalArgumentException e) {
+      throw new StorageException("a value of " + name(column)
+          + " holds an unpaired UTF-16 surrogate and cannot be written exactly", false, null);
+    }
   }
 
   /** The key id of encrypted text, or null when it is not encrypted text. */

@@ -361,8 +361,27 @@ final class BufferedTx implements WriteTransaction {
 
   // ------------------------------------------------------------------ events
 
+  /**
+   * Whether a database can hold {@code s} exactly: drivers write an unpaired surrogate as
+   * {@code ?} and PostgreSQL refuses NUL. Such a key matches nothing and is never written (the
+   * text rule of cdp-core refuses both at the door; this is the store's own guard).
+   */
+  static boolean storable(String s) {
+    return s.indexOf('\u0000') < 0 && io.cdpkit.core.internal.Text.isWellFormed(s);
+  }
+
+  private static void requireStorable(String s, String what) {
+    if (!storable(s)) {
+      throw new io.cdpkit.core.StorageException(what + " holds NUL or an unpaired UTF-16"
+          + " surrogate, which the database cannot hold exactly", false, null);
+    }
+  }
+
   @Override
   public Optional<StoredEvent> event(String messageId) {
+    if (!storable(messageId)) {
+      return Optional.empty();
+    }
     StoredEvent e = events.get(messageId);
     return e != null ? Optional.of(e)
         : deletedEvents.contains(messageId) ? Optional.empty() : rows.event(messageId);
@@ -392,6 +411,10 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public boolean insertEvent(StoredEvent e) {
+    requireStorable(e.messageId(), "a messageId");
+    if (e.event().name() != null) {
+      requireStorable(e.event().name(), "an event name");
+    }
     if (events.containsKey(e.messageId())) {
       return false;
     }
@@ -454,6 +477,9 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public Optional<IdentityNode> node(Identifier id) {
+    if (!storable(id.value())) {
+      return Optional.empty();
+    }
     Optional<IdentityNode> w = nodes.get(id);
     return w != null ? w : committedOptional(new Key(NODE, id), () -> rows.node(id));
   }
@@ -490,6 +516,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putNode(IdentityNode node) {
+    requireStorable(node.identifier().value(), "an identifier value");
     write(nodes, node.identifier(), Optional.of(node));
   }
 
