@@ -407,11 +407,23 @@ public final class PrivacyOps {
       return x;
     }
 
+    /** Strings judged so far, to their redacted form or to "" (nobody else's). */
+    private final Map<String, String> judged = new java.util.HashMap<>();
+
     /** The redacted form of a string, or null when it is nobody else's identifier. */
     @Nullable String redacted(String s) {
       if (s.isEmpty() || s.length() > Identifier.MAX_VALUE_LENGTH) {
         return null;
       }
+      // Events repeat their strings (names, keys, products): judge each distinct one once.
+      String r = judged.computeIfAbsent(s, x -> {
+        String y = judge(x);
+        return y == null ? "" : y;
+      });
+      return r.isEmpty() ? null : r;
+    }
+
+    private @Nullable String judge(String s) {
       for (Map.Entry<io.cdpkit.core.model.IdentifierType, Set<Identifier>> f
           : foreign.entrySet()) {
         Optional<Identifier> n;
