@@ -390,7 +390,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
    * and the channel call, over every message handed over since this activation was attached:
    * the window in which a change is not seen by the send. For monitoring. Measured in the
    * red-team suite: a mean of about 0.1 ms on the in-memory store and 1 to 4 ms on H2 file,
-   * PostgreSQL and MariaDB, single outliers up to about 100 ms on a loaded machine.
+   * PostgreSQL and MariaDB, single outliers up to about 160 ms on a loaded machine.
    */
   public HandoverWindow handoverWindow() {
     long[] w = engine().handoverWindow();

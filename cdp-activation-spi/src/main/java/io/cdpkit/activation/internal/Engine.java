@@ -353,7 +353,7 @@ public final class Engine {
    * check's reads to the call, measured per message ({@link #handoverWindow()}). Measured by
    * {@code ConsentAtHandoverRedTeamTest} on a 2-core machine shared with other builds, 100
    * messages on a warm engine: mean 0.04 to 0.09 ms in memory, 0.9 to 4 ms on H2 file,
-   * PostgreSQL and MariaDB (the check's own reads); single outliers up to about 100 ms under
+   * PostgreSQL and MariaDB (the check's own reads); single outliers up to about 160 ms under
    * load (garbage collection, a descheduled thread). It does not grow with the batch or with
    * a slow channel. A change committed within that window, or while the plugin runs, is not
    * seen by this send.
