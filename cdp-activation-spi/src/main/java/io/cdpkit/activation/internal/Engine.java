@@ -360,7 +360,16 @@ public final class Engine {
    */
   private Attempt handOver(WorkspaceId ws, Send s, String token) {
     long start = System.nanoTime();
-    Verdict v = ctx.store().read(ws, tx -> verdict(ws, tx, s, token));
+    Verdict v;
+    try {
+      v = ctx.store().read(ws, tx -> verdict(ws, tx, s, token));
+    } catch (RuntimeException ex) {
+      // Fail closed: not sent, retried later like any retryable failure.
+      LOG.warn("activation {}: the check at hand-over failed ({}); not sent, will retry",
+          s.entry().key(), ex.getClass().getName());
+      return Attempt.failed(DeliveryResult.retryable("check at hand-over failed: "
+          + ex.getClass().getSimpleName()));
+    }
     if (v.message() == null) {
       return new Attempt(null, v.stopped(), v.gone(), v.detail());
     }
