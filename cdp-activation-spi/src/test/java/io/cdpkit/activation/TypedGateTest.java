@@ -63,6 +63,52 @@ class TypedGateTest {
   }
 
   @Test
+  @DisplayName("the check at hand-over fails closed: when the store cannot be read there,"
+      + " nothing is sent and the attempt is retried")
+  void handoverFailsClosed() {
+    io.cdpkit.core.spi.storage.Store real = io.cdpkit.core.spi.storage.Store.inMemory();
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    io.cdpkit.core.spi.storage.Store store = (io.cdpkit.core.spi.storage.Store)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.cdpkit.core.spi.storage.Store.class}, (proxy, method, args) -> {
+              if (method.getName().equals("read") && broken.get()) {
+                throw new io.cdpkit.core.StorageException("read failed", true,
+                    null);
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+    SpyProvider spy = new SpyProvider("spy", "email", IdentifierType.EMAIL);
+    MutableClock clock = new MutableClock(NOW);
+    Activation activation = Activation.builder().channel("mail", spy, Map.of())
+        .rule(Rule.builder("hello").trigger(Trigger.event("Hello")).channel("mail")
+            .purpose("marketing").build())
+        .build();
+    try (Cdp cdp = Cdp.builder().store(store).clock(clock).extension(activation).build()) {
+      cdp.ingest(Event.identify().messageId("c").userId("u")
+          .identifier(Identifier.email("u@example.com")).consent("marketing", "email", true)
+          .build());
+      cdp.ingest(Event.track("Hello").messageId("h").userId("u").build());
+      broken.set(true);
+      assertThat(activation.dispatch()).isEqualTo(1);
+      broken.set(false);
+      assertThat(spy.sent()).isEmpty();
+      ProfileId p = cdp.profiles().find(Identifier.customerId("u")).orElseThrow().id();
+      assertThat(activation.deliveries(p)).singleElement().satisfies(d -> {
+        assertThat(d.outcome()).isEqualTo("failed");
+        assertThat(d.reason()).isEqualTo("check at hand-over failed: StorageException");
+      });
+      clock.advance(Duration.ofHours(2));
+      activation.drain();
+      assertThat(spy.sent()).hasSize(1);
+    }
+  }
+
+  @Test
   @DisplayName("channel calls run on the host's executor, and dispatch on the host's scheduler;"
       + " suppressions come back typed")
   void hostExecutorAndScheduler() throws Exception {

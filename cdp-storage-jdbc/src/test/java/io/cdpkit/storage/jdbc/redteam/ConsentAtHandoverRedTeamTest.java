@@ -235,6 +235,86 @@ class ConsentAtHandoverRedTeamTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.cdpkit.storage.jdbc.redteam.RedTeamStores#kinds")
+  @DisplayName("an unmerge or one address's withdrawal during a dispatch narrows that message's"
+      + " recipients to the addresses still the person's and still consented")
+  void changesDuringDispatchNarrowTheRecipients(String kind) throws Exception {
+    ExecutorService dispatcher = Executors.newSingleThreadExecutor();
+    try (RedTeamStores place = RedTeamStores.open(kind)) {
+      MutableClock clock = new MutableClock(T0);
+      BlockingProvider mail = new BlockingProvider();
+      Activation activation = Activation.builder()
+          .channel("mail", mail, Map.of("timeout", "PT60S"))
+          .rule(Rule.builder("offer").trigger(Trigger.event("Offer")).channel("mail")
+              .purpose("marketing").build())
+          .build();
+      Store store = place.store();
+      Identifier q = Identifier.customerId("q");
+      Identifier cookie = Identifier.anonymousId("q-cookie");
+      Identifier r = Identifier.customerId("r");
+      Identifier q1 = Identifier.email("q1@example.com");
+      Identifier q2 = Identifier.email("q2@example.com");
+      Identifier r1 = Identifier.email("r1@example.com");
+      Identifier r2 = Identifier.email("r2@example.com");
+      try (Cdp cdp = Cdp.builder().store(store).clock(clock).extension(activation).build()) {
+        cdp.ingest(Event.identify().messageId("p0").userId(person(0)).identifier(email(0))
+            .consent("marketing", "email", true).build());
+        // q grants without an address (profile-level); q2 reaches q's profile only through
+        // the cookie, so only its ownership, not its consent, stops it after the unmerge.
+        cdp.ingest(Event.identify().messageId("q1").identifier(q).identifier(q1).build());
+        cdp.ingest(Event.track("Consent Changed").messageId("q-grants").identifier(q)
+            .consent("marketing", "email", true).build());
+        cdp.ingest(Event.identify().messageId("q2").identifier(cookie).identifier(q2).build());
+        cdp.ingest(Event.page("Home").messageId("q-link").identifier(cookie).identifier(q)
+            .build());
+        cdp.ingest(Event.identify().messageId("r1").identifier(r).identifier(r1)
+            .consent("marketing", "email", true).build());
+        cdp.ingest(Event.identify().messageId("r2").identifier(r).identifier(r2)
+            .consent("marketing", "email", true).build());
+        clock.advance(Duration.ofMillis(1));
+        cdp.ingest(Event.track("Offer").messageId("offer-p0").userId(person(0)).build());
+        clock.advance(Duration.ofMillis(1));
+        cdp.ingest(Event.track("Offer").messageId("offer-q").identifier(q).build());
+        clock.advance(Duration.ofMillis(1));
+        cdp.ingest(Event.track("Offer").messageId("offer-r").identifier(r).build());
+        clock.advance(Duration.ofMinutes(1));
+        Future<Integer> dispatch = dispatcher.submit(() -> activation.dispatch(WorkspaceId.DEFAULT));
+        assertThat(mail.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        cdp.profiles().unmerge(q, cookie);
+        cdp.ingest(Event.track("Consent Changed").messageId("r2-withdraws").identifier(r2)
+            .consent("marketing", "email", false).build());
+        mail.release.countDown();
+        assertThat(dispatch.get(60, TimeUnit.SECONDS)).isEqualTo(3);
+
+        SCENARIOS.incrementAndGet();
+        List<String> all = mail.sent.stream().flatMap(m -> m.recipients().stream())
+            .map(Identifier::value).toList();
+        if (all.contains(q2.value())) {
+          SENT_WITHOUT_CONSENT.incrementAndGet(); // no longer q's address
+        }
+        if (all.contains(r2.value())) {
+          SENT_WITHOUT_CONSENT.incrementAndGet();
+        }
+        assertThat(all).containsExactlyInAnyOrder(email(0).value(), q1.value(), r1.value());
+        ProfileId rp = cdp.profiles().find(r).orElseThrow().id();
+        List<Delivery> lines = activation.deliveries(rp);
+        assertThat(lines).singleElement().satisfies(d -> {
+          assertThat(d.outcome()).isEqualTo("delivered");
+          assertThat(d.detail()).contains("\"withheld\":[{\"type\":\"email\","
+              + "\"reason\":\"consent-denied\"}]").contains("\"stage\":\"handover\"")
+              .doesNotContain(r2.value());
+        });
+      } finally {
+        mail.release.countDown();
+        store.close();
+      }
+    } finally {
+      dispatcher.shutdownNow();
+    }
+  }
+
   /** Per store kind: the window over 100 messages on a warm engine. */
   static final Map<String, Activation.HandoverWindow> MEASURED =
       new java.util.concurrent.ConcurrentSkipListMap<>();
