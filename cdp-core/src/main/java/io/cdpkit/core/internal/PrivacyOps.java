@@ -169,20 +169,9 @@ public final class PrivacyOps {
           .put("messageId", v.messageId());
       evidence(o, v.basis(), v.source(), v.policyVersion(), v.proof(), v.expiresAt());
     }
-    // Decisions bound to one contact point (ProfileState#addressConsents), with the address.
+    // Decisions bound to one contact point (ProfileState#addressConsents): filled below, once
+    // the other people around the person are known.
     ArrayNode addressConsents = profile.putArray("addressConsents");
-    for (var c : state.addressConsents().entrySet()) {
-      ProfileState.ConsentValue v = c.getValue();
-      ObjectNode o = addressConsents.addObject().put("purpose", c.getKey().purpose())
-          .put("channel", c.getKey().channel());
-      o.putObject("address").put("type", c.getKey().address().type().id())
-          .put("value", c.getKey().address().value());
-      o.put("granted", v.granted())
-          .put("status", v.statusAt(now).name().toLowerCase(java.util.Locale.ROOT))
-          .put("time", v.time().toString())
-          .put("messageId", v.messageId());
-      evidence(o, v.basis(), v.source(), v.policyVersion(), v.proof(), v.expiresAt());
-    }
     if (state.firstSeen() != null) {
       profile.put("firstSeen", state.firstSeen().toString());
     }
@@ -192,6 +181,19 @@ public final class PrivacyOps {
 
     List<StoredEvent> events = tx.eventsByAnchors(p.identifiers());
     Others others = new Others(p, events);
+    // Each with its address; an address the profile does not hold (a decision its event
+    // carried for somebody else's identifier that the identity rules kept apart) is redacted.
+    for (var c : state.addressConsents().entrySet()) {
+      ProfileState.ConsentValue v = c.getValue();
+      ObjectNode o = addressConsents.addObject().put("purpose", c.getKey().purpose())
+          .put("channel", c.getKey().channel());
+      o.set("address", others.identifier(c.getKey().address()));
+      o.put("granted", v.granted())
+          .put("status", v.statusAt(now).name().toLowerCase(java.util.Locale.ROOT))
+          .put("time", v.time().toString())
+          .put("messageId", v.messageId());
+      evidence(o, v.basis(), v.source(), v.policyVersion(), v.proof(), v.expiresAt());
+    }
     ArrayNode history = doc.putArray("consentHistory");
     ArrayNode evs = doc.putArray("events");
     for (StoredEvent e : events) {
