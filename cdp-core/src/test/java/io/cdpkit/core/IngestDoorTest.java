@@ -281,6 +281,25 @@ class IngestDoorTest {
     }
   }
 
+  @Test
+  @DisplayName("sums over a profile saturate instead of overflowing (orders stored before the "
+      + "door bounded amounts)")
+  void spendSaturates() {
+    Map<String, io.cdpkit.core.model.ProfileState.OrderEntry> orders = new LinkedHashMap<>();
+    for (String id : List.of("a", "b")) {
+      orders.put(id, new io.cdpkit.core.model.ProfileState.OrderEntry(
+          new io.cdpkit.core.model.ProfileState.Order(id, NOW, "m-" + id,
+              Money.of(Long.MAX_VALUE - 7, "EUR"), null, null), Map.of()));
+    }
+    io.cdpkit.core.model.ProfileState state = io.cdpkit.core.model.ProfileState.of(Map.of(),
+        Map.of(), NOW, NOW, Map.of(), Map.of(), orders, Map.of("Order Completed", 2L));
+    Profile p = new Profile(io.cdpkit.core.model.ProfileId.of("p-1"),
+        io.cdpkit.core.model.WorkspaceId.DEFAULT, List.of(ANN), state, 1);
+    assertThat(p.totalSpend("EUR").minorUnits()).isEqualTo(Long.MAX_VALUE);
+    assertThat(p.totalSpend()).containsEntry("EUR", Money.of(Long.MAX_VALUE, "EUR"));
+    assertThat(p.averageOrderValue("EUR")).isPresent();
+  }
+
   @Nested
   @DisplayName("unusable identifier traits are dropped, the rest is kept")
   class IdentifierTraits {
