@@ -421,6 +421,8 @@ class IngestDoorTest {
     /** An extension whose observer fails on chosen events. */
     static final class Failing implements CdpExtension {
       final Map<String, RuntimeException> failures;
+      /** The transaction each event was last written in. */
+      final Map<String, Object> transactions = new java.util.concurrent.ConcurrentHashMap<>();
 
       Failing(Map<String, RuntimeException> failures) {
         this.failures = failures;
@@ -429,6 +431,9 @@ class IngestDoorTest {
       @Override
       public void attach(ExtensionContext context) {
         context.observe(changes -> {
+          if (changes.messageId() != null) {
+            transactions.put(changes.messageId(), changes.transaction());
+          }
           RuntimeException ex = failures.get(changes.messageId());
           if (ex != null) {
             throw ex;
@@ -452,6 +457,9 @@ class IngestDoorTest {
             IngestResult.Status.STORED, IngestResult.Status.REJECTED, IngestResult.Status.STORED,
             IngestResult.Status.REJECTED);
         assertThat(r.results().get(1).error().reason()).contains("ArithmeticException");
+        // in the batch's one transaction, not written again one by one
+        assertThat(failing.transactions.get("good-1"))
+            .isSameAs(failing.transactions.get("good-2"));
         assertThat(r.results().get(3).error().getMessage()).doesNotContain("secret");
         assertThat(c.profiles().find(ANN).orElseThrow().orderCount()).isEqualTo(2);
         assertThat(c.profiles().eventCounts()).containsEntry("Order Completed", 2L);
