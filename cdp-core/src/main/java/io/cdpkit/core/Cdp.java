@@ -76,7 +76,8 @@ public final class Cdp implements AutoCloseable {
         b.defaultCurrency != null ? b.defaultCurrency : "EUR",
         b.sourcePriorities,
         b.orderEvents.isEmpty() ? Set.of("Order Completed") : b.orderEvents,
-        b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents);
+        b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents,
+        b.clockTolerance != null ? b.clockTolerance : PipelineConfig.DEFAULT_CLOCK_TOLERANCE);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
         ComputedTraits.of(b.aggregates, b.derived), new Tombstones(b.privacyKey));
@@ -230,6 +231,7 @@ public final class Cdp implements AutoCloseable {
     private @Nullable Clock clock;
     private @Nullable IdentityRules rules;
     private @Nullable String defaultCurrency;
+    private @Nullable Duration clockTolerance;
     private @Nullable EventLimits limits;
     private final Map<String, Integer> sourcePriorities = new HashMap<>();
     private final Set<String> orderEvents = new LinkedHashSet<>();
@@ -426,6 +428,34 @@ public final class Cdp implements AutoCloseable {
         throw new IllegalStateException("event limits were already set to " + this.limits);
       }
       this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * How far beyond its receive time a client may date an event; default 5 minutes
+     * ({@link PipelineConfig#DEFAULT_CLOCK_TOLERANCE}). The receive time is the pipeline's clock
+     * when the event is ingested, or the {@code receivedAt} a Java caller set (itself bounded
+     * by the clock plus this tolerance). An event whose time, corrected for the client's clock
+     * skew, lies further ahead is kept at its receive time, with an
+     * {@link IngestWarning.Kind#TIME_CORRECTED} warning in its result. Consent decisions get no
+     * tolerance: an event carrying them is never dated after its receive time, so a grant
+     * "from the future" cannot overtake a withdrawal received later. Erasure compares with the
+     * earlier of event time and receive time, and an event whose time had to be corrected is
+     * dropped when any of its identifiers was erased.
+     *
+     * @throws IllegalArgumentException when negative
+     * @throws IllegalStateException when already set
+     */
+    public Builder clockTolerance(Duration tolerance) {
+      Objects.requireNonNull(tolerance, "tolerance");
+      if (this.clockTolerance != null) {
+        throw new IllegalStateException(
+            "clock tolerance was already set to " + this.clockTolerance);
+      }
+      if (tolerance.isNegative()) {
+        throw new IllegalArgumentException("clock tolerance must not be negative");
+      }
+      this.clockTolerance = tolerance;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.cdpkit.core;
 
 import io.cdpkit.core.model.ProfileId;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -16,9 +17,13 @@ import org.jspecify.annotations.Nullable;
  * @param profileId the profile the event belongs to (also for a duplicate); empty when rejected,
  *     erased, or when the event has no usable identifier
  * @param error why the message was rejected
+ * @param warnings what the engine corrected or dropped in a message it kept (in field order of
+ *     the checks: times, identifiers, amounts); empty for a rejected message and for one kept as
+ *     sent
  */
 public record IngestResult(int index, @Nullable String messageId, Status status,
-    @Nullable ProfileId profileId, @Nullable InvalidEventException error) {
+    @Nullable ProfileId profileId, @Nullable InvalidEventException error,
+    List<IngestWarning> warnings) {
 
   /** What happened to a message. */
   public enum Status {
@@ -41,6 +46,21 @@ public record IngestResult(int index, @Nullable String messageId, Status status,
     if ((status == Status.REJECTED) != (error != null)) {
       throw new IllegalArgumentException("a rejected result, and only that, carries an error");
     }
+    warnings = List.copyOf(warnings);
+    if (status == Status.REJECTED && !warnings.isEmpty()) {
+      throw new IllegalArgumentException("a rejected result carries no warnings");
+    }
+  }
+
+  /** A result without warnings. */
+  public IngestResult(int index, @Nullable String messageId, Status status,
+      @Nullable ProfileId profileId, @Nullable InvalidEventException error) {
+    this(index, messageId, status, profileId, error, List.of());
+  }
+
+  /** Whether the engine corrected or dropped part of the message (see {@link #warnings()}). */
+  public boolean hasWarnings() {
+    return !warnings.isEmpty();
   }
 
   /** The profile, when the event has one. */

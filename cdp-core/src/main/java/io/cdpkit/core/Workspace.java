@@ -46,8 +46,12 @@ public final class Workspace {
    * transactions: a call may wait up to the configured delay for others to join (latency),
    * and a group costs one commit instead of one per event (throughput). It still returns only
    * once the transaction holding its event has committed. An invalid event is rejected before
-   * it joins a group. If a group's transaction fails, nothing of it is stored and each event
-   * is written again alone, so a failure reaches only the call whose event causes it.
+   * it joins a group. An event that fails inside a group's transaction is rolled back to its
+   * savepoint and only its own call throws; if the group's transaction fails as a whole,
+   * nothing of it is stored and each event is written again alone, so a failure reaches only
+   * the call whose event causes it. Unlike a batch, this call throws the rejection instead of
+   * returning it (as it always did); corrections to a kept event are in
+   * {@link IngestResult#warnings()}.
    *
    * <p>Interrupts: with gathering on, the call does not give up when its thread is interrupted,
    * since its event may already be in a transaction that is about to commit; it returns or
@@ -55,8 +59,9 @@ public final class Workspace {
    * result says so. (A caller that leads a group stops waiting for others and writes it at
    * once.) Without gathering, what an interrupt does is up to the store.
    *
-   * @throws InvalidEventException when the event breaks a rule; nothing was stored
-   * @throws StorageException when the store fails; nothing was stored
+   * @throws InvalidEventException when the event breaks a rule, or fails inside the
+   *     transaction for a reason repeating cannot cure; nothing was stored
+   * @throws StorageException when the store fails (its own exception); nothing was stored
    */
   public IngestResult ingest(Event event) {
     Objects.requireNonNull(event, "event");
@@ -65,9 +70,15 @@ public final class Workspace {
 
   /**
    * Ingests a batch. Invalid events are rejected one by one without stopping the others; the
-   * result has one entry per event, in order.
+   * result has one entry per event, in order. No single event makes this call throw: whatever
+   * fails on one event (at the door, or inside the store's transaction) is that event's
+   * {@link IngestResult.Status#REJECTED} result naming the field and reason; corrections the
+   * engine made to kept events are {@link IngestResult#warnings()}, counted by
+   * {@link BatchResult#warningCounts()}.
    *
-   * @throws StorageException when the store fails; nothing of the batch was stored
+   * @throws StorageException when the store fails (not one event of the batch could be
+   *     written, or a failure that repeating may cure persists); nothing of the batch was
+   *     stored
    */
   public BatchResult ingest(List<Event> events) {
     return pipeline.ingestAll(id, events);
@@ -78,11 +89,13 @@ public final class Workspace {
    * {@code {"batch": [...]}}, plain or gzip-compressed (see {@link io.cdpkit.core.json.EventCodec}
    * for the mapping and {@link io.cdpkit.core.json.EventLimits} for the limits). Every event's
    * {@code receivedAt} is this instance's clock; a client's claim is ignored. A message that
-   * cannot be read is rejected on its own.
+   * cannot be read is rejected on its own, and each message is then treated as in
+   * {@link #ingest(List)}.
    *
-   * @throws InvalidEventException when the body as a whole is unreadable or over a limit;
-   *     nothing was stored
-   * @throws StorageException when the store fails; nothing of the batch was stored
+   * @throws InvalidEventException when the body as a whole is unreadable or over a limit (not
+   *     valid JSON, larger than the batch limit, more messages than allowed, nested deeper than
+   *     the parser's last guard); nothing was stored
+   * @throws StorageException as {@link #ingest(List)}
    */
   public BatchResult ingestJson(byte[] body) {
     return pipeline.ingestJson(id, Objects.requireNonNull(body, "body"));

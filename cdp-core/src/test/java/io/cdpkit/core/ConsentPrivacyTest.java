@@ -159,6 +159,7 @@ class ConsentPrivacyTest {
     @DisplayName("what consent did we hold when the e-mail went out: the decision in force then,"
         + " also when a decision stamped earlier was recorded later")
     void consentAt() {
+      clock.set(T.plus(Duration.ofDays(5))); // every decision below is received after its time
       consent("grant", T, evidence(true, T.plus(Duration.ofDays(10))));
       consent("deny", T.plus(Duration.ofDays(2)), new ConsentChange("marketing", "email", false));
       consent("regrant", T.plus(Duration.ofDays(4)), new ConsentChange("marketing", "email",

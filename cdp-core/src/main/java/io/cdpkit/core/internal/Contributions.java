@@ -1,5 +1,6 @@
 package io.cdpkit.core.internal;
 
+import io.cdpkit.core.IngestWarning;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.model.AddressConsentKey;
 import io.cdpkit.core.model.ConsentAddresses;
@@ -14,9 +15,11 @@ import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +43,11 @@ import org.jspecify.annotations.Nullable;
  *       {@code properties.revenue}, else zero, in {@code properties.currency} or the default
  *       currency. A refund event (default {@code Order Refunded}) needs {@code order_id} and
  *       refunds {@code total} / {@code revenue}, or the whole order when neither is given.
+ *       Amounts are numbers from 0 to {@link Money#MAX_AMOUNT_MINOR_UNITS} minor units of their
+ *       currency (see {@link Money#fractionDigits}); at the door, an amount with more decimals
+ *       than the minor unit is rounded half-even to it and the event stores the rounded amount
+ *       ({@link #roundAmount}). Other numbers ({@code price}, {@code value}, ...) are never
+ *       turned into money and are kept as sent.
  *   <li>Every computed trait whose filter the event passes gets its contribution.
  * </ul>
  */
@@ -138,6 +146,60 @@ final class Contributions {
     return addressConsents.isEmpty() ? state : state.withAddressConsents(addressConsents);
   }
 
+  /**
+   * The event with its order or refund amount rounded half-even to its currency's minor unit,
+   * when it has more decimals than that, and an {@link IngestWarning.Kind#AMOUNT_ROUNDED} warning
+   * added; the event itself otherwise. Only the amount field the contribution reads
+   * ({@code total}, else {@code revenue}) of an order or refund event is touched.
+   *
+   * @throws InvalidEventException when the currency is unusable
+   */
+  Event roundAmount(Event e, List<IngestWarning> warnings) {
+    if (e.type() != EventType.TRACK) {
+      return e;
+    }
+    String name = StoredEvent.countedName(e);
+    if (!config.orderEvents().contains(name) && !config.refundEvents().contains(name)) {
+      return e;
+    }
+    String field = amountField(e);
+    if (field == null || !(e.properties().get(field) instanceof BigDecimal d)) {
+      return e;
+    }
+    int digits = Money.fractionDigits(currency(e));
+    if (d.scale() <= digits || tooLarge(d)) {
+      return e; // exact already, or rejected by amount()
+    }
+    BigDecimal rounded;
+    if ((long) d.precision() - d.scale() < -(digits + 1L)) {
+      rounded = BigDecimal.ZERO.setScale(digits); // below half a minor unit, without big powers
+    } else {
+      rounded = d.setScale(digits, RoundingMode.HALF_EVEN);
+    }
+    if (rounded.compareTo(d) == 0) {
+      return e; // only trailing zeros (29.8500)
+    }
+    LinkedHashMap<String, @Nullable Object> props = new LinkedHashMap<>(e.properties());
+    props.put(field, rounded);
+    warnings.add(new IngestWarning("/properties/" + EventPreparer.escape(field),
+        IngestWarning.Kind.AMOUNT_ROUNDED));
+    return e.withProperties(props);
+  }
+
+  private static @Nullable String amountField(Event e) {
+    return e.properties().containsKey("total") ? "total"
+        : e.properties().containsKey("revenue") ? "revenue" : null;
+  }
+
+  /** Whether an amount is beyond {@link Money#MAX_AMOUNT_MINOR_UNITS} in every currency. */
+  private static boolean tooLarge(BigDecimal d) {
+    // compareTo looks at the exponents first, so 1e2147483647 costs nothing
+    return d.abs().compareTo(MAX_MAJOR) > 0;
+  }
+
+  /** A bound above the largest amount in major units of any currency. */
+  private static final BigDecimal MAX_MAJOR = BigDecimal.valueOf(Money.MAX_AMOUNT_MINOR_UNITS);
+
   private static String orderId(Event e, boolean required) {
     Object id = e.properties().get("order_id");
     if (id instanceof String s && !s.isBlank()) {
@@ -173,8 +235,7 @@ final class Contributions {
   }
 
   private @Nullable Money amount(Event e) {
-    String field = e.properties().containsKey("total") ? "total"
-        : e.properties().containsKey("revenue") ? "revenue" : null;
+    String field = amountField(e);
     if (field == null || e.properties().get(field) == null) {
       return null;
     }
@@ -188,17 +249,30 @@ final class Contributions {
       throw new InvalidEventException("/properties/" + field, "must be a number");
     }
     String currency = currency(e);
-    int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+    int digits = Money.fractionDigits(currency);
+    String pointer = "/properties/" + EventPreparer.escape(field);
     if (d.signum() < 0) {
-      throw new InvalidEventException("/properties/" + field, "must not be negative");
+      throw new InvalidEventException(pointer, "must not be negative");
+    }
+    if (tooLarge(d)) {
+      throw new InvalidEventException(pointer, tooLargeReason(currency));
     }
     BigDecimal minor = d.movePointRight(digits);
+    long units;
     try {
-      return Money.of(minor.longValueExact(), currency);
+      units = minor.longValueExact();
     } catch (ArithmeticException ex) {
-      throw new InvalidEventException("/properties/" + field,
+      throw new InvalidEventException(pointer,
           minor.stripTrailingZeros().scale() > 0
-              ? "has more decimals than " + currency + " allows" : "is too large");
+              ? "has more decimals than " + currency + " allows" : tooLargeReason(currency));
     }
+    if (units > Money.MAX_AMOUNT_MINOR_UNITS) {
+      throw new InvalidEventException(pointer, tooLargeReason(currency));
+    }
+    return Money.of(units, currency);
+  }
+
+  private static String tooLargeReason(String currency) {
+    return "is larger than " + Money.MAX_AMOUNT_MINOR_UNITS + " minor units of " + currency;
   }
 }

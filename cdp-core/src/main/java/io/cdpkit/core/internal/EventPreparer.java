@@ -1,9 +1,12 @@
 package io.cdpkit.core.internal;
 
+import io.cdpkit.core.IngestWarning;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.json.EventCodec;
+import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventContext;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.EventType;
 import io.cdpkit.core.model.Identifier;
@@ -11,8 +14,12 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.traits.ComputedTraits;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +27,31 @@ import org.jspecify.annotations.Nullable;
 /**
  * Validates an event, stamps {@code receivedAt}, normalises its identifiers and computes its
  * contribution. Runs on the caller's thread, outside the store's transaction. Thread-safe.
+ *
+ * <p>The door for clients' events ({@link #prepare}): everything that can fail on an event is
+ * checked here, before any transaction, and every failure, whatever its kind, becomes an
+ * {@link InvalidEventException} naming the field. In order:
+ *
+ * <ol>
+ *   <li>Values: nesting no deeper than the codec's {@link io.cdpkit.core.json.EventLimits
+ *       #maxNestingDepth()} (the message counting as level 1, as in JSON), walked without
+ *       recursion; numbers with at most {@value #MAX_NUMBER_DIGITS} digits and a decimal
+ *       exponent within &plusmn;{@value #MAX_NUMBER_EXPONENT} (so that no sum or comparison the
+ *       engine makes on them can explode: {@code 1e2147483647} is rejected).
+ *   <li>Size: the codec's per-event byte limit, for events built in Java too.
+ *   <li>Time: every time within {@link Event#MIN_TIME} .. {@link Event#MAX_TIME};
+ *       {@code receivedAt} (stamped with the clock when absent) no later than clock plus
+ *       tolerance, else the clock's time; the event time no later than receive time plus
+ *       tolerance (plus nothing for an event carrying consent decisions), else the event is
+ *       {@linkplain Event#withEventTime restamped} at its receive time. Corrections are
+ *       {@link IngestWarning.Kind#TIME_CORRECTED} warnings.
+ *   <li>Identifiers: explicit ones ({@code userId}, {@code anonymousId}, {@code previousId},
+ *       {@code context.externalIds}) that are unusable reject the event; identifier traits
+ *       ({@code traits.email}, {@code context.traits.phone}, ...) that are unusable are left out
+ *       of the stored event with an {@link IngestWarning.Kind#IDENTIFIER_DROPPED} warning.
+ *   <li>Amounts: rounded to the currency's minor unit ({@link Contributions#roundAmount}),
+ *       then the contribution is computed (which checks amounts and currencies).
+ * </ol>
  */
 final class EventPreparer {
   private final PipelineConfig config;
@@ -45,30 +77,228 @@ final class EventPreparer {
    *     in the namespace reserved for CDPKit's own events
    */
   PreparedEvent prepare(Event raw) {
-    if (OwnEvents.reserved(raw.context().source())) {
-      throw new InvalidEventException("/context/source",
-          "is reserved: sources starting with " + OwnEvents.RESERVED_PREFIX
-              + " are for CDPKit's own events");
+    try {
+      if (OwnEvents.reserved(raw.context().source())) {
+        throw new InvalidEventException("/context/source",
+            "is reserved: sources starting with " + OwnEvents.RESERVED_PREFIX
+                + " are for CDPKit's own events");
+      }
+      return prepareClient(raw);
+    } catch (InvalidEventException ex) {
+      throw ex;
+    } catch (RuntimeException | StackOverflowError ex) {
+      // Whatever else an event makes fail here is still that event's rejection; the exception's
+      // message is not passed on, as it may quote the event's values.
+      throw new InvalidEventException("", "cannot be processed ("
+          + ex.getClass().getSimpleName() + ")");
     }
-    return prepareAny(raw);
   }
 
-  /** Prepares one of CDPKit's own events (see {@link OwnEvents}). */
+  /** Prepares one of CDPKit's own events (see {@link OwnEvents}): no door checks. */
   PreparedEvent prepareOwn(Event raw) {
-    return prepareAny(raw);
+    checkSize(raw);
+    Event e = raw.receivedAtIfAbsent(config.clock().instant());
+    return finish(e, e.eventTime(), identifiers(e), List.of(), false);
   }
 
-  private PreparedEvent prepareAny(Event raw) {
+  private PreparedEvent prepareClient(Event raw) {
+    checkValues(raw);
     checkSize(raw);
-    checkDepth(raw);
-    Event e = raw.receivedAtIfAbsent(config.clock().instant());
+    List<IngestWarning> warnings = new ArrayList<>(0);
+    Event e = raw;
+    Instant now = config.clock().instant();
+    checkTimes(e);
+    boolean corrected = false;
+    if (e.receivedAt() == null) {
+      e = e.withReceivedAt(now);
+    } else if (e.receivedAt().isAfter(now.plus(config.clockTolerance()))) {
+      e = e.withReceivedAt(now);
+      warnings.add(new IngestWarning("/receivedAt", IngestWarning.Kind.TIME_CORRECTED));
+      corrected = true;
+    }
+    Instant received = e.receivedAt();
     Instant time = e.eventTime();
+    Instant latest = e.consents().isEmpty() ? received.plus(config.clockTolerance()) : received;
+    if (time.isAfter(latest)) {
+      warnings.add(new IngestWarning(timePointer(e), IngestWarning.Kind.TIME_CORRECTED));
+      e = e.withEventTime(received);
+      time = received;
+      corrected = true;
+    }
+    if (time.isBefore(Event.MIN_TIME)) {
+      throw new InvalidEventException(timePointer(e), "corrected for the client's clock skew "
+          + "(sentAt) lies before " + Event.MIN_TIME);
+    }
+    e = dropUnusableTraitIdentifiers(e, warnings);
     List<Identifier> ids = identifiers(e);
+    e = contributions.roundAmount(e, warnings);
+    return finish(e, time, ids, warnings, corrected);
+  }
+
+  private PreparedEvent finish(Event e, Instant time, List<Identifier> ids,
+      List<IngestWarning> warnings, boolean corrected) {
     ComputedTraits ct = traits.current();
     ProfileState contribution = contributions.of(e, time, ids, ct);
     StoredEvent stored = new StoredEvent(e, new EventKey(time, e.messageId()), ids,
         ids.isEmpty() ? null : ids.get(0));
-    return new PreparedEvent(stored, contribution, ct);
+    return new PreparedEvent(stored, contribution, ct, warnings, corrected);
+  }
+
+  /** The pointer of the client time an event's time comes from. */
+  private static String timePointer(Event e) {
+    return e.originalTimestamp() != null ? "/originalTimestamp"
+        : e.timestamp() != null ? "/timestamp" : "/receivedAt";
+  }
+
+  /** Every time the event states lies within {@link Event#MIN_TIME} .. {@link Event#MAX_TIME}. */
+  private static void checkTimes(Event e) {
+    inRange(e.timestamp(), "/timestamp");
+    inRange(e.originalTimestamp(), "/originalTimestamp");
+    inRange(e.sentAt(), "/sentAt");
+    inRange(e.receivedAt(), "/receivedAt");
+    List<ConsentChange> consents = e.consents();
+    for (int i = 0; i < consents.size(); i++) {
+      ConsentChange c = consents.get(i);
+      inRange(c.expiresAt(), "/consent/" + i + "/expiresAt");
+      if (c.proof() != null) {
+        inRange(c.proof().confirmedAt(), "/consent/" + i + "/proof/confirmedAt");
+      }
+    }
+  }
+
+  private static void inRange(@Nullable Instant t, String pointer) {
+    if (t != null && (t.isBefore(Event.MIN_TIME) || t.isAfter(Event.MAX_TIME))) {
+      throw new InvalidEventException(pointer, "must lie in the years 1970 to 9999 (UTC)");
+    }
+  }
+
+  /** Most digits of a number in an event. */
+  static final int MAX_NUMBER_DIGITS = 1000;
+  /** Largest decimal exponent, either way, of a number in an event. */
+  static final int MAX_NUMBER_EXPONENT = 1000;
+
+  /**
+   * Checks nesting depth and numbers of every JSON-like value of the event, without recursion
+   * (an event built in Java may be nested arbitrarily deep).
+   */
+  private void checkValues(Event e) {
+    int max = codec.limits().maxNestingDepth();
+    walk(e.properties(), "/properties", max);
+    walk(e.traits(), "/traits", max);
+    walk(e.extra(), "", max - 1); // extra fields sit at the message's own level
+    EventContext c = e.context();
+    walk(c.device(), "/context/device", max - 1);
+    walk(c.campaign(), "/context/campaign", max - 1);
+    walk(c.traits(), "/context/traits", max - 1);
+    walk(c.other(), "/context", max);
+  }
+
+  /**
+   * Walks a map that sits at nesting level 2 of the message (level 1 being the message) when
+   * {@code max} is the limit; pass a smaller {@code max} for maps nested one level deeper.
+   */
+  private static void walk(Map<String, @Nullable Object> root, String pointer, int max) {
+    if (root.isEmpty()) {
+      return;
+    }
+    record Frame(Iterator<?> items, String pointer, int depth, boolean map, int[] index) {}
+    ArrayDeque<Frame> stack = new ArrayDeque<>();
+    stack.push(new Frame(root.entrySet().iterator(), pointer, 2, true, new int[1]));
+    if (max < 2) {
+      throw new InvalidEventException(pointer, "nests deeper than " + max + " levels");
+    }
+    while (!stack.isEmpty()) {
+      Frame f = stack.peek();
+      if (!f.items().hasNext()) {
+        stack.pop();
+        continue;
+      }
+      Object item = f.items().next();
+      Object v;
+      String at;
+      if (f.map()) {
+        Map.Entry<?, ?> en = (Map.Entry<?, ?>) item;
+        v = en.getValue();
+        at = f.pointer() + "/" + escape(String.valueOf(en.getKey()));
+      } else {
+        v = item;
+        at = f.pointer() + "/" + f.index()[0]++;
+      }
+      if (v instanceof Map<?, ?> m) {
+        if (f.depth() + 1 > max) {
+          throw new InvalidEventException(at, "nests deeper than " + max + " levels");
+        }
+        stack.push(new Frame(m.entrySet().iterator(), at, f.depth() + 1, true, new int[1]));
+      } else if (v instanceof List<?> l) {
+        if (f.depth() + 1 > max) {
+          throw new InvalidEventException(at, "nests deeper than " + max + " levels");
+        }
+        stack.push(new Frame(l.iterator(), at, f.depth() + 1, false, new int[1]));
+      } else if (v instanceof BigDecimal d) {
+        if (d.precision() > MAX_NUMBER_DIGITS) {
+          throw new InvalidEventException(at, "has more than " + MAX_NUMBER_DIGITS + " digits");
+        }
+        long exponent = (long) d.precision() - d.scale() - 1;
+        if (Math.abs(exponent) > MAX_NUMBER_EXPONENT && d.signum() != 0) {
+          throw new InvalidEventException(at, "has a decimal exponent beyond \u00b1"
+              + MAX_NUMBER_EXPONENT);
+        }
+      }
+    }
+  }
+
+  /**
+   * The event without the identifier traits that cannot be used, each dropped with a warning:
+   * a value that is not a string, or that the type's rules refuse. Blocked values (placeholders)
+   * are not dropped: they stay traits and are just not identifiers, as before.
+   */
+  private Event dropUnusableTraitIdentifiers(Event e, List<IngestWarning> warnings) {
+    if (e.type() == EventType.IDENTIFY) {
+      Map<String, @Nullable Object> kept = usable(e.traits(), "/traits/", warnings);
+      if (kept != null) {
+        e = e.withTraits(kept);
+      }
+    }
+    Map<String, @Nullable Object> ctx = usable(e.context().traits(), "/context/traits/", warnings);
+    if (ctx != null) {
+      e = e.withContext(e.context().toBuilder().traits(ctx).build());
+    }
+    return e;
+  }
+
+  /** The traits without unusable identifier traits; {@code null} when all are usable. */
+  private @Nullable Map<String, @Nullable Object> usable(Map<String, @Nullable Object> traits,
+      String prefix, List<IngestWarning> warnings) {
+    if (traits.isEmpty()) {
+      return null;
+    }
+    LinkedHashMap<String, @Nullable Object> out = null;
+    for (Map.Entry<String, IdentifierType> t : rules.traitIdentifiers().entrySet()) {
+      Object v = traits.get(t.getKey());
+      if (v == null) {
+        continue;
+      }
+      String pointer = prefix + escape(t.getKey());
+      boolean ok;
+      if (!(v instanceof String s)) {
+        ok = false;
+      } else {
+        try {
+          add(new ArrayList<>(1), t.getValue(), s, pointer);
+          ok = true;
+        } catch (InvalidEventException ex) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        if (out == null) {
+          out = new LinkedHashMap<>(traits);
+        }
+        out.remove(t.getKey());
+        warnings.add(new IngestWarning(pointer, IngestWarning.Kind.IDENTIFIER_DROPPED));
+      }
+    }
+    return out;
   }
 
   /**
@@ -82,7 +312,7 @@ final class EventPreparer {
     }
     return new PreparedEvent(p.stored(),
         contributions.of(p.stored().event(), p.stored().key().time(),
-            p.stored().identifiers(), ct), ct);
+            p.stored().identifiers(), ct), ct, p.warnings(), p.corrected());
   }
 
   /** Enforces the per-event byte limit of the codec's limits on events built in Java too. */
@@ -99,24 +329,6 @@ final class EventPreparer {
         throw new InvalidEventException("", "is larger than " + max + " bytes as JSON");
       }
     }
-  }
-
-  /**
-   * Enforces the codec's nesting limit on events built in Java too (the event itself enforces
-   * the ceiling {@link JsonValues#MAX_DEPTH}); the message is level 1.
-   */
-  private void checkDepth(Event e) {
-    int max = codec.limits().maxNestingDepth();
-    if (max >= JsonValues.MAX_DEPTH) {
-      return;
-    }
-    JsonValues.checkDepth(e.properties(), "/properties", 2, max);
-    JsonValues.checkDepth(e.traits(), "/traits", 2, max);
-    JsonValues.checkDepth(e.extra(), "", 1, max);
-    JsonValues.checkDepth(e.context().other(), "/context", 2, max);
-    JsonValues.checkDepth(e.context().device(), "/context/device", 3, max);
-    JsonValues.checkDepth(e.context().campaign(), "/context/campaign", 3, max);
-    JsonValues.checkDepth(e.context().traits(), "/context/traits", 3, max);
   }
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */

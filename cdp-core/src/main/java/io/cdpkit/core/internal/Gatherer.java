@@ -80,7 +80,7 @@ public final class Gatherer {
     try {
       IdentityResolver.Outcome o = closed ? pipeline.writeOne(ws, p)
           : lanes.computeIfAbsent(ws, Lane::new).join(p);
-      return Pipeline.result(0, event.messageId(), o);
+      return Pipeline.single(p, o);
     } finally {
       calls.readLock().unlock();
     }

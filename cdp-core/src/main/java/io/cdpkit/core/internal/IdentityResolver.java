@@ -72,12 +72,21 @@ final class IdentityResolver {
    *
    * @param erased the event was dropped: it carries an identifier erased after the event's time
    */
-  record Outcome(boolean stored, @Nullable ProfileId profile, boolean erased) {
+  record Outcome(boolean stored, @Nullable ProfileId profile, boolean erased,
+      @Nullable RuntimeException failure) {
     Outcome(boolean stored, @Nullable ProfileId profile) {
-      this(stored, profile, false);
+      this(stored, profile, false, null);
     }
 
-    static final Outcome ERASED = new Outcome(false, null, true);
+    static final Outcome ERASED = new Outcome(false, null, true, null);
+
+    /**
+     * An event that failed inside its transaction, for a reason repeating cannot cure, and was
+     * rolled back (to its savepoint, or with its own transaction).
+     */
+    static Outcome failed(RuntimeException failure) {
+      return new Outcome(false, null, false, failure);
+    }
   }
 
   Outcome ingest(WriteTransaction tx, PreparedEvent p) {

@@ -91,17 +91,6 @@ public final class JsonValues {
     return 0;
   }
 
-  /**
-   * Checks that a copy made here, at nesting level {@code level}, nests at most {@code max}
-   * levels.
-   *
-   * @throws InvalidEventException naming the first container too deep
-   */
-  public static void checkDepth(Map<String, @Nullable Object> map, String pointer, int level,
-      int max) {
-    checkDepth((Object) map, pointer, level, max);
-  }
-
   private static void checkDepth(Object value, String pointer, int level, int max) {
     if (level + height(value) - 1 <= max) {
       return;

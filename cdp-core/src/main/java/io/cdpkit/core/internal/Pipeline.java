@@ -3,6 +3,7 @@ package io.cdpkit.core.internal;
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.InvalidEventException;
+import io.cdpkit.core.StorageException;
 import io.cdpkit.core.json.DecodedMessage;
 import io.cdpkit.core.json.EventCodec;
 import io.cdpkit.core.model.Event;
@@ -204,22 +205,57 @@ public final class Pipeline {
   /**
    * Ingests one event in a transaction of its own.
    *
-   * @throws InvalidEventException when the event breaks a rule; nothing was stored
+   * @throws InvalidEventException when the event breaks a rule, or fails inside the transaction
+   *     for a reason that repeating cannot cure; nothing was stored
    */
   public IngestResult ingest(WorkspaceId ws, Event event) {
-    return result(0, event.messageId(), writeOne(ws, prepare(event)));
+    PreparedEvent p = prepare(event);
+    return single(p, writeOne(ws, p));
+  }
+
+  /**
+   * The result of a single ingest ({@link #ingest}, a gathered one): an event that failed
+   * inside the transaction throws, as one rejected at the door does: the store's own
+   * {@link StorageException}, else an {@link InvalidEventException}.
+   */
+  static IngestResult single(PreparedEvent p, IdentityResolver.Outcome o) {
+    if (o.failure() != null) {
+      throw o.failure() instanceof StorageException se ? se : rejection(o.failure());
+    }
+    return result(0, p, o);
   }
 
   /**
    * The result of an event that reached the store: {@code STORED}, or {@code DUPLICATE} when
    * its messageId was there already (stored before, or earlier in the same transaction: the
-   * store refuses the repeat, so the first one wins and the repeat gets the same profile).
+   * store refuses the repeat, so the first one wins and the repeat gets the same profile);
+   * {@code REJECTED} when it failed inside the transaction. It carries the door's warnings.
    */
-  static IngestResult result(int index, String messageId, IdentityResolver.Outcome o) {
+  static IngestResult result(int index, PreparedEvent p, IdentityResolver.Outcome o) {
+    String messageId = p.stored().messageId();
+    if (o.failure() != null) {
+      return new IngestResult(index, messageId, IngestResult.Status.REJECTED, null,
+          rejection(o.failure()));
+    }
     return new IngestResult(index, messageId,
         o.erased() ? IngestResult.Status.ERASED
             : o.stored() ? IngestResult.Status.STORED : IngestResult.Status.DUPLICATE,
-        o.profile(), null);
+        o.profile(), null, p.warnings());
+  }
+
+  /**
+   * The rejection an exception thrown while one event was written becomes. The exception's
+   * message is not passed on, as a driver's message may quote the event's values.
+   */
+  private static InvalidEventException rejection(RuntimeException ex) {
+    if (ex instanceof InvalidEventException ie) {
+      return ie;
+    }
+    LOG.debug("an event failed inside its transaction ({}); rejected",
+        ex.getClass().getSimpleName());
+    return new InvalidEventException("", "could not be stored ("
+        + (ex instanceof StorageException ? "the store refused it"
+            : ex.getClass().getSimpleName()) + ")");
   }
 
   /**
@@ -253,8 +289,9 @@ public final class Pipeline {
 
   /**
    * Writes prepared events in one store transaction: a bulk prefetch of what they will read,
-   * then each event under a savepoint. A failing event rolls back to its savepoint and its
-   * exception ends the transaction: nothing of the lot is stored.
+   * then each event under a savepoint. An event that fails rolls back to its savepoint and is
+   * rejected ({@link IdentityResolver.Outcome#rejected}); the others go on. A retryable
+   * {@link StorageException} ends the attempt (the store repeats the whole transaction).
    */
   List<IdentityResolver.Outcome> writeAll(WorkspaceId ws, List<PreparedEvent> prepared) {
     List<String> messageIds = new ArrayList<>(prepared.size());
@@ -274,18 +311,28 @@ public final class Pipeline {
           out.add(IdentityResolver.Outcome.ERASED);
           continue;
         }
-        Savepoint sp = tx.savepoint();
-        try {
-          out.add(ingestOne(tx, p));
-          steps.done("event", p.stored().messageId());
-        } catch (RuntimeException ex) {
-          steps.failed();
-          tx.rollbackTo(sp);
-          throw ex;
-        }
+        out.add(underSavepoint(steps, p));
       }
       return out;
     });
+  }
+
+  /** Writes one event under a savepoint: see {@link #writeAll}. */
+  private IdentityResolver.Outcome underSavepoint(Steps steps, PreparedEvent p) {
+    WriteTransaction tx = steps.tx;
+    Savepoint sp = tx.savepoint();
+    try {
+      IdentityResolver.Outcome o = ingestOne(tx, p);
+      steps.done("event", p.stored().messageId());
+      return o;
+    } catch (RuntimeException ex) {
+      steps.failed();
+      tx.rollbackTo(sp);
+      if (ex instanceof StorageException se && se.isRetryable()) {
+        throw se; // the store repeats the whole transaction
+      }
+      return IdentityResolver.Outcome.failed(ex);
+    }
   }
 
   /** Validates and normalises one event on the caller's thread. */
@@ -293,17 +340,27 @@ public final class Pipeline {
     return preparer.prepare(event);
   }
 
-  /** One event in a transaction of its own. */
+  /**
+   * One event in a transaction of its own; an event that fails inside it (for a reason that
+   * repeating cannot cure) comes back {@linkplain IdentityResolver.Outcome#rejected rejected}.
+   */
   IdentityResolver.Outcome writeOne(WorkspaceId ws, PreparedEvent p) {
-    return write(ws, steps -> {
-      boolean[] erased = erasedEvents(ws, steps.tx, List.of(p));
-      if (erased != null && erased[0]) {
-        return IdentityResolver.Outcome.ERASED;
+    try {
+      return write(ws, steps -> {
+        boolean[] erased = erasedEvents(ws, steps.tx, List.of(p));
+        if (erased != null && erased[0]) {
+          return IdentityResolver.Outcome.ERASED;
+        }
+        return underSavepoint(steps, p);
+      });
+    } catch (RuntimeException ex) {
+      if (ex instanceof StorageException se && se.isRetryable()) {
+        throw se; // the store's own repeats did not cure it
       }
-      IdentityResolver.Outcome o = ingestOne(steps.tx, p);
-      steps.done("event", p.stored().messageId());
-      return o;
-    });
+      // The commit failed, possibly on what the event holds (a store may write its rows only
+      // then): the event's failure.
+      return IdentityResolver.Outcome.failed(ex);
+    }
   }
 
   /**
@@ -322,8 +379,11 @@ public final class Pipeline {
 
   /**
    * Which of these events carry an identifier whose erasure tombstone is at or after the
-   * event's own time, looked up once for the whole lot; {@code null} when none does (always
-   * in a workspace that never had an erasure, without hashing anything).
+   * event's own time (the earlier of its event time and its receive time), looked up once for
+   * the whole lot; {@code null} when none does (always in a workspace that never had an
+   * erasure, without hashing anything). An event whose client time had to be corrected (dated
+   * in the future) counts as late whenever one of its identifiers has a tombstone: a retry of an
+   * erased person's old event cannot bring her back by being dated ahead.
    */
   private boolean @Nullable [] erasedEvents(WorkspaceId ws, WriteTransaction tx,
       List<PreparedEvent> prepared) {
@@ -346,10 +406,15 @@ public final class Pipeline {
     boolean[] out = new boolean[prepared.size()];
     boolean any = false;
     for (int k = 0; k < prepared.size(); k++) {
-      Instant time = prepared.get(k).stored().key().time();
-      for (Identifier id : prepared.get(k).stored().identifiers()) {
+      PreparedEvent p = prepared.get(k);
+      Instant time = p.stored().key().time();
+      Instant received = p.stored().event().receivedAt();
+      if (received != null && received.isBefore(time)) {
+        time = received;
+      }
+      for (Identifier id : p.stored().identifiers()) {
         Instant at = found.get(hashes.get(id));
-        if (at != null && !time.isAfter(at)) {
+        if (at != null && (p.corrected() || !time.isAfter(at))) {
           out[k] = true;
           any = true;
           break;
@@ -359,7 +424,16 @@ public final class Pipeline {
     return any ? out : null;
   }
 
-  /** See {@link #ingestAll}. */
+  /**
+   * See {@link #ingestAll}. Never throws for one bad event: each is rejected on its own, at the
+   * door or inside the transaction (see {@link #writeAll}). When the batch's transaction fails
+   * as a whole for a reason that repeating cannot cure (a store that writes its rows only at
+   * commit refuses one of them), each event is written again in a transaction of its own, so
+   * that the failure stays with the event that causes it; when not one of them can be written
+   * either, the store is failing and the batch's exception is thrown.
+   *
+   * @throws StorageException when the store fails (nothing of the batch was stored)
+   */
   public BatchResult ingestDecoded(WorkspaceId ws, List<DecodedMessage> messages) {
     IngestResult[] results = new IngestResult[messages.size()];
     List<PreparedEvent> prepared = new ArrayList<>(messages.size());
@@ -374,7 +448,7 @@ public final class Pipeline {
         continue;
       }
       try {
-        prepared.add(preparer.prepare(m.event()));
+        prepared.add(prepare(m.event()));
         positions.add(i);
       } catch (InvalidEventException ex) {
         results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.REJECTED,
@@ -384,16 +458,36 @@ public final class Pipeline {
     if (!prepared.isEmpty()) {
       // The same messageId twice in one batch: the store refuses the second, so it is a
       // DUPLICATE with the first one's profile (see result()).
-      List<IdentityResolver.Outcome> outcomes = writeAll(ws, prepared);
+      List<IdentityResolver.Outcome> outcomes;
+      try {
+        outcomes = writeAll(ws, prepared);
+      } catch (RuntimeException ex) {
+        if (ex instanceof StorageException se && se.isRetryable()) {
+          throw se;
+        }
+        LOG.debug("a batch of {} in workspace {} failed ({}); each event is written alone",
+            prepared.size(), ws, ex.getClass().getSimpleName());
+        outcomes = new ArrayList<>(prepared.size());
+        boolean storeFails = true;
+        for (PreparedEvent p : prepared) {
+          IdentityResolver.Outcome o = writeOne(ws, p);
+          storeFails &= o.failure() instanceof StorageException;
+          outcomes.add(o);
+        }
+        if (storeFails) {
+          throw ex; // not one event could be written: the store fails, not an event
+        }
+      }
       for (int k = 0; k < prepared.size(); k++) {
         DecodedMessage m = messages.get(positions.get(k));
-        results[positions.get(k)] = result(m.index(), m.event().messageId(), outcomes.get(k));
+        results[positions.get(k)] = result(m.index(), prepared.get(k), outcomes.get(k));
       }
     }
     BatchResult r = new BatchResult(List.of(results));
     if (LOG.isDebugEnabled()) {
-      LOG.debug("batch of {} in workspace {}: {} stored, {} duplicate, {} rejected, {} erased",
-          messages.size(), ws, r.stored(), r.duplicates(), r.rejected(), r.erased());
+      LOG.debug("batch of {} in workspace {}: {} stored, {} duplicate, {} rejected, {} erased, "
+          + "warnings {}", messages.size(), ws, r.stored(), r.duplicates(), r.rejected(),
+          r.erased(), r.warningCounts());
     }
     return r;
   }

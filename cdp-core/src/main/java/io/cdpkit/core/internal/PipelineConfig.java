@@ -2,6 +2,7 @@ package io.cdpkit.core.internal;
 
 import io.cdpkit.core.identity.IdentityRules;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -15,16 +16,33 @@ import java.util.Set;
  * @param sourcePriorities priority per {@code context.source}; absent sources have 0
  * @param orderEvents track names that complete an order
  * @param refundEvents track names that refund an order
+ * @param clockTolerance how far beyond its receive time a client may date an event (see
+ *     {@code Cdp.Builder.clockTolerance}); zero or positive
  */
 public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
-    Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents) {
+    Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
+    Duration clockTolerance) {
+  /** The default {@link #clockTolerance()}: 5 minutes. */
+  public static final Duration DEFAULT_CLOCK_TOLERANCE = Duration.ofMinutes(5);
+
   public PipelineConfig {
+    Objects.requireNonNull(clockTolerance, "clockTolerance");
+    if (clockTolerance.isNegative()) {
+      throw new IllegalArgumentException("clockTolerance must not be negative");
+    }
     Objects.requireNonNull(rules, "rules");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(defaultCurrency, "defaultCurrency");
     sourcePriorities = Map.copyOf(sourcePriorities);
     orderEvents = Set.copyOf(orderEvents);
     refundEvents = Set.copyOf(refundEvents);
+  }
+
+  /** Settings with the default clock tolerance. */
+  public PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
+      Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents) {
+    this(rules, clock, defaultCurrency, sourcePriorities, orderEvents, refundEvents,
+        DEFAULT_CLOCK_TOLERANCE);
   }
 
   int sourcePriority(String source) {

@@ -113,7 +113,9 @@ import java.util.Objects;
  * value: Jackson's messages are not passed on, and the parser does not keep the source for its
  * locations. Duplicate keys are refused at every level (per message, pointing at the repeated
  * key; the body when the envelope repeats one); strings holding an unpaired UTF-16 surrogate are
- * refused (they could not be written back). Each message may nest objects and arrays
+ * refused (they could not be written back). A number of more than
+ * {@value io.cdpkit.core.internal.json.JsonTreeReader#MAX_NUMBER_CHARS} characters is refused
+ * per message, without being converted. Each message may nest objects and arrays
  * {@link EventLimits#maxNestingDepth()} deep (default 32); as a last guard the parser refuses
  * any body nested more than {@value #PARSER_MAX_NESTING_DEPTH} levels, as a whole.
  *
@@ -141,6 +143,9 @@ public final class EventCodec {
         .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .streamReadConstraints(StreamReadConstraints.builder()
             .maxNestingDepth(Math.max(PARSER_MAX_NESTING_DEPTH, limits.maxNestingDepth() + 2))
+            // Long numbers are refused per message (JsonTreeReader.MAX_NUMBER_CHARS), not by the
+            // tokenizer, which would refuse the whole body for one message's number.
+            .maxNumberLength(Math.max(limits.maxEventBytes(), limits.maxBatchBytes()))
             .build())
         .build();
     this.mapper = JsonMapper.builder(factory)

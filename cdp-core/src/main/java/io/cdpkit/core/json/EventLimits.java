@@ -34,8 +34,8 @@ package io.cdpkit.core.json;
 public record EventLimits(
     int maxEventBytes, int maxBatchBytes, int maxBatchEvents, int maxNestingDepth) {
 
-  /** 32 KB: the default {@link #maxEventBytes()}. */
-  public static final int DEFAULT_MAX_EVENT_BYTES = 32_768;
+  /** 256 KB: the default {@link #maxEventBytes()}. */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 262_144;
   /** 500 KB: the default {@link #maxBatchBytes()}. */
   public static final int DEFAULT_MAX_BATCH_BYTES = 512_000;
   /** The default {@link #maxBatchEvents()}. */
@@ -67,7 +67,7 @@ public record EventLimits(
     }
   }
 
-  /** The documented defaults: 32,768 / 512,000 bytes, 2,500 messages, depth 32. */
+  /** The documented defaults: 262,144 / 512,000 bytes, 2,500 messages, depth 32. */
   public static EventLimits defaults() {
     return DEFAULTS;
   }

@@ -34,6 +34,13 @@ import org.jspecify.annotations.Nullable;
  * {@code timestamp}. Without {@code sentAt} the original timestamp is taken as it is; without any
  * client time, {@code receivedAt}.
  *
+ * <p>The ingest pipeline bounds what clients state (see {@code Cdp.Builder.clockTolerance}): every
+ * time in an event ({@code timestamp}, {@code originalTimestamp}, {@code sentAt},
+ * {@code receivedAt}, a consent's {@code expiresAt} and {@code proof.confirmedAt}) must lie in
+ * {@link #MIN_TIME} .. {@link #MAX_TIME} (the years 1970 to 9999), and so must the event time;
+ * otherwise the event is rejected naming the field. An event dated further after its receive
+ * time than the tolerance is stored {@linkplain #withEventTime restamped} at its receive time.
+ *
  * <h2>Values</h2>
  * Properties, traits and other JSON-like maps hold {@code null}, {@link String},
  * {@link Boolean}, {@link Long}, {@link java.math.BigDecimal} (every non-integral number, so money
@@ -109,6 +116,10 @@ public record Event(
   public static final int MAX_MESSAGE_ID_LENGTH = 200;
   /** Longest accepted event name, in characters. */
   public static final int MAX_NAME_LENGTH = 200;
+  /** The earliest time the ingest pipeline accepts in an event: 1970-01-01T00:00:00Z. */
+  public static final Instant MIN_TIME = Instant.EPOCH;
+  /** The latest time the ingest pipeline accepts in an event: the end of the year 9999 (UTC). */
+  public static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   /**
    * Checks the rules every event must meet on its own.
@@ -199,13 +210,20 @@ public record Event(
   /**
    * When the event happened, corrected for clock skew (see the class description).
    *
+   * When the skew correction cannot be computed (times so far apart that it leaves the range of
+   * {@link Instant}; the pipeline rejects such events), the original timestamp is taken as it is.
+   *
    * @throws IllegalStateException when the event carries no time at all and has not been
    *     received yet
    */
   public Instant eventTime() {
     Instant original = originalTimestamp != null ? originalTimestamp : timestamp;
     if (original != null && sentAt != null && receivedAt != null) {
-      return receivedAt.minus(Duration.between(original, sentAt));
+      try {
+        return receivedAt.minus(Duration.between(original, sentAt));
+      } catch (ArithmeticException | java.time.DateTimeException ex) {
+        return original;
+      }
     }
     if (original != null) {
       return original;
@@ -238,6 +256,38 @@ public record Event(
     return new Event(type, messageId, userId, anonymousId, previousId, groupId, name, identifiers,
         properties, traits, context, consents, timestamp, originalTimestamp, sentAt,
         Objects.requireNonNull(receivedAt, "receivedAt"), extra);
+  }
+
+  /**
+   * This event restamped: {@code timestamp} set to {@code time}, {@code originalTimestamp} and
+   * {@code sentAt} cleared, {@code receivedAt} kept, so that {@link #eventTime()} is
+   * {@code time}. The pipeline stores an event dated too far in the future this way.
+   */
+  public Event withEventTime(Instant time) {
+    return new Event(type, messageId, userId, anonymousId, previousId, groupId, name, identifiers,
+        properties, traits, context, consents, Objects.requireNonNull(time, "time"), null, null,
+        receivedAt, extra);
+  }
+
+  /** This event with its properties replaced (the pipeline's corrections use it). */
+  public Event withProperties(Map<String, ?> properties) {
+    return new Event(type, messageId, userId, anonymousId, previousId, groupId, name, identifiers,
+        JsonValues.copyMap(properties), traits, context, consents, timestamp, originalTimestamp,
+        sentAt, receivedAt, extra);
+  }
+
+  /** This event with its traits replaced (the pipeline's corrections use it). */
+  public Event withTraits(Map<String, ?> traits) {
+    return new Event(type, messageId, userId, anonymousId, previousId, groupId, name, identifiers,
+        properties, JsonValues.copyMap(traits), context, consents, timestamp, originalTimestamp,
+        sentAt, receivedAt, extra);
+  }
+
+  /** This event with its context replaced (the pipeline's corrections use it). */
+  public Event withContext(EventContext context) {
+    return new Event(type, messageId, userId, anonymousId, previousId, groupId, name, identifiers,
+        properties, traits, Objects.requireNonNull(context, "context"), consents, timestamp,
+        originalTimestamp, sentAt, receivedAt, extra);
   }
 
   /** This event with {@code sentAt} set, unless it already has one (a batch's {@code sentAt}). */

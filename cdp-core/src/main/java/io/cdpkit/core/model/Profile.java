@@ -232,25 +232,30 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
     return n;
   }
 
-  /** Total spend in one currency, net of refunds; zero when none. */
+  /**
+   * Total spend in one currency, net of refunds; zero when none. Saturates at
+   * {@link Long#MAX_VALUE} minor units instead of overflowing (see {@link Money}).
+   */
   public Money totalSpend(String currency) {
     long sum = 0;
     for (ProfileState.OrderEntry e : state.orders().values()) {
       if (e.counts() && e.completion().value().currency().equals(currency)) {
-        sum = Math.addExact(sum, e.completion().value().minorUnits() - e.refundedMinorUnits());
+        sum = Money.addSaturated(sum,
+            e.completion().value().minorUnits() - e.refundedMinorUnits());
       }
     }
     return Money.of(sum, currency);
   }
 
-  /** Total spend per currency, net of refunds, sorted by currency. */
+  /** Total spend per currency, net of refunds, sorted by currency; saturating as above. */
   public Map<String, Money> totalSpend() {
     Map<String, Money> out = new TreeMap<>();
     for (ProfileState.OrderEntry e : state.orders().values()) {
       if (e.counts()) {
         Money v = e.completion().value();
         Money net = Money.of(v.minorUnits() - e.refundedMinorUnits(), v.currency());
-        out.merge(v.currency(), net, Money::plus);
+        out.merge(v.currency(), net,
+            (a, b) -> Money.of(Money.addSaturated(a.minorUnits(), b.minorUnits()), a.currency()));
       }
     }
     return Collections.unmodifiableMap(out);

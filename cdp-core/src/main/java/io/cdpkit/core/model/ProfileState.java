@@ -233,7 +233,7 @@ public final class ProfileState {
           return total;
         }
         if (r.amount().currency().equals(completion.value().currency())) {
-          sum = Math.addExact(sum, r.amount().minorUnits());
+          sum = Money.addSaturated(sum, r.amount().minorUnits());
         }
       }
       return Math.min(total, sum);

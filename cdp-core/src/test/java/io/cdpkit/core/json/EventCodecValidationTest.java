@@ -116,7 +116,7 @@ class EventCodecValidationTest {
 
   @Test
   void bodyOverTheByteLimitIsRejectedAsAWhole() throws IOException {
-    // 600 valid messages of about 900 bytes: each under 32 KB, together over 500 KB.
+    // 600 valid messages of about 900 bytes: each under 256 KB, together over 500 KB.
     String pad = "x".repeat(800);
     List<String> messages = new ArrayList<>();
     for (int i = 0; i < 600; i++) {
@@ -162,20 +162,20 @@ class EventCodecValidationTest {
   // ---- one message ----
 
   @Test
-  void messageOver32KbIsRejectedOnItsOwn() {
+  void messageOver256KbIsRejectedOnItsOwn() {
     String bad = json("{'type':'track','messageId':'m-big','userId':'u-1','event':'E',"
-        + "'properties':{'pad':'" + SECRET + "x".repeat(33_000) + "'}}");
+        + "'properties':{'pad':'" + SECRET + "x".repeat(263_000) + "'}}");
     InvalidEventException e = rejected(bad, "");
-    assertThat(e.reason()).contains("32768");
+    assertThat(e.reason()).contains("262144");
     List<DecodedMessage> decoded = codec.decodeBody(batch(GOOD, bad));
     assertThat(decoded.get(1).messageId()).as("messageId still read").isEqualTo("m-big");
 
-    // Exactly 32,768 bytes is allowed.
+    // Exactly 262,144 bytes is allowed.
     String head = json("{'type':'track','messageId':'m-max','userId':'u-1','event':'E',"
         + "'properties':{'pad':'");
     String tail = json("'}}");
-    String atLimit = head + "y".repeat(32_768 - head.length() - tail.length()) + tail;
-    assertThat(bytes(atLimit)).hasSize(32_768);
+    String atLimit = head + "y".repeat(262_144 - head.length() - tail.length()) + tail;
+    assertThat(bytes(atLimit)).hasSize(262_144);
     assertThat(codec.decodeBody(batch(GOOD, atLimit))).allMatch(DecodedMessage::isValid);
     assertThat(codec.decodeMessage(atLimit).messageId()).isEqualTo("m-max");
     assertThat(codec.decodeBody(bytes(atLimit))).singleElement()
@@ -400,7 +400,7 @@ class EventCodecValidationTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchEvents");
     assertThatThrownBy(() -> EventLimits.defaults().withMaxNestingDepth(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxNestingDepth");
-    assertThat(EventLimits.defaults()).isEqualTo(new EventLimits(32_768, 512_000, 2_500, 32));
+    assertThat(EventLimits.defaults()).isEqualTo(new EventLimits(262_144, 512_000, 2_500, 32));
     assertThat(EventLimits.defaults().withMaxBatchEvents(10).maxBatchEvents()).isEqualTo(10);
   }
 

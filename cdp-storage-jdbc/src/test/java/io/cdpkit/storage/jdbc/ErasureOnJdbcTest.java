@@ -152,6 +152,7 @@ class ErasureOnJdbcTest {
       try (JdbcStore cold = db.store(false);
           Cdp cdp = Cdp.builder().store(cold).clock(clock).build()) {
         assertNoneOfHers(StoreScan.dump(cold, WorkspaceId.DEFAULT, probesAfter));
+        clock.advance(Duration.ofMinutes(1)); // received after the erasure, too
         IngestResult fresh = cdp.ingest(Event.identify().messageId("new-1").userId(CUSTOMER)
             .timestamp(clock.instant().plusSeconds(1)).build());
         assertThat(fresh.status()).isEqualTo(IngestResult.Status.STORED);

@@ -240,7 +240,9 @@ class WorkspaceIsolationTest {
       assertThat(s.runDue()).isZero();
       tried("Segments.reload");
       assertThat(s.reload(n -> { })).isEmpty();
-      // The same message ids and identifiers: the other workspace's own, new data.
+      // The same message ids and identifiers: the other workspace's own, new data (received
+      // after the times they carry: a consent decision is never dated after its receipt).
+      clock.advance(Duration.ofMinutes(5));
       tried("Workspace.ingest");
       IngestResult r = other.ingest(Event.identify().messageId("v-2").userId(CUSTOMER)
           .anonymousId(COOKIE.value()).identifier(EMAIL).identifier(CARD)

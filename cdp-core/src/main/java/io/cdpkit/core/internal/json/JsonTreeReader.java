@@ -28,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable; thread-safe.
  */
 public final class JsonTreeReader {
+  /**
+   * The longest number, in characters, a message may hold (Jackson's own default): a longer
+   * one is refused for its message without being converted.
+   */
+  public static final int MAX_NUMBER_CHARS = 1_000;
   private final int maxDepth;
 
   public JsonTreeReader(int maxDepth) {
@@ -140,8 +145,16 @@ public final class JsonTreeReader {
           return s;
         }
         case VALUE_NUMBER_INT:
+          if (p.getTextLength() > MAX_NUMBER_CHARS) {
+            fail("has more than " + MAX_NUMBER_CHARS + " characters");
+            return null;
+          }
           return integer(p);
         case VALUE_NUMBER_FLOAT:
+          if (p.getTextLength() > MAX_NUMBER_CHARS) {
+            fail("has more than " + MAX_NUMBER_CHARS + " characters");
+            return null;
+          }
           return decimal(p);
         case VALUE_TRUE:
           return Boolean.TRUE;
