@@ -1,11 +1,13 @@
 package io.cdpkit.storage.jdbc.redteam;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.IngestWarning;
+import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Money;
@@ -143,13 +145,20 @@ class PerEventFailureRedTeamTest {
           order("big-2", new BigDecimal("92233720368547758.07")).build(),
           order("huge", new BigDecimal("1e2147483647")).build(),
           Event.page("Home").messageId("deep").userId("C-poison")
-              .property("p", nested(1_200)).timestamp(NOW).build(),
+              .property("p", nested(31)).timestamp(NOW).build(), // the codec limit, 32
           order("max-1", BigDecimal.valueOf(Money.MAX_AMOUNT_MINOR_UNITS, 2)).build(),
           order("max-2", BigDecimal.valueOf(Money.MAX_AMOUNT_MINOR_UNITS, 2)).build(),
           order("float", 9.95 + 9.95 + 9.95).build(),
           Event.identify().messageId("future").userId("C-poison").trait("name", "P")
               .trait("phone", "call me").timestamp(NOW.plus(Duration.ofDays(4000))).build(),
           order("good-2", new BigDecimal("5.00")).build());
+      // 1,200 and 10,000 levels built in Java: refused by build() itself, naming the field
+      for (int depth : new int[] {1_200, 10_000}) {
+        assertThatThrownBy(() -> Event.page("Home").messageId("deeper").userId("C-poison")
+            .property("p", nested(depth)).timestamp(NOW).build())
+            .isInstanceOf(InvalidEventException.class)
+            .hasMessageStartingWith("/properties/p/");
+      }
       try (Store store = place.store(); Cdp cdp = Cdp.builder().store(store).clock(clock)
           .build()) {
         BatchResult r = cdp.ingest(batch);
@@ -187,22 +196,28 @@ class PerEventFailureRedTeamTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.cdpkit.storage.jdbc.redteam.RedTeamStores#kinds")
-  @DisplayName("a value the store itself refuses at commit (NUL in an event name on PostgreSQL, "
-      + "until the door refuses it) costs only its own event: the others of its batch are "
-      + "stored")
-  void storeRefusalStaysWithItsEvent(String kind) {
+  @DisplayName("regression (issue 15 item 4, 7): NUL in an event name, which PostgreSQL refused "
+      + "at commit and so lost the whole batch, is refused at the door, in Java and in JSON; the "
+      + "others of its batch are stored")
+  void nulStaysWithItsEvent(String kind) {
+    assertThatThrownBy(() -> Event.track("Product\u0000Viewed").messageId("nul")
+        .userId("C-poison").timestamp(NOW).build())
+        .isInstanceOf(InvalidEventException.class).hasMessageStartingWith("/event");
     try (RedTeamStores place = RedTeamStores.open(kind); Store store = place.store();
         Cdp cdp = Cdp.builder().store(store).clock(new MutableClock(NOW)).build()) {
-      BatchResult r = cdp.ingest(List.of(
-          order("good-1", 5L).build(),
-          Event.track("Product\u0000Viewed").messageId("nul").userId("C-poison")
-              .timestamp(NOW).build(),
-          order("good-2", 6L).build()));
-      assertThat(r.results().get(0).status()).isEqualTo(IngestResult.Status.STORED);
-      assertThat(r.results().get(2).status()).isEqualTo(IngestResult.Status.STORED);
-      // STORED where the store keeps NUL, REJECTED where it (or the door) refuses it
-      assertThat(r.results().get(1).status()).isIn(IngestResult.Status.STORED,
-          IngestResult.Status.REJECTED);
+      String body = "{\"batch\":["
+          + "{\"type\":\"track\",\"event\":\"Order Completed\",\"messageId\":\"good-1\","
+          + "\"userId\":\"C-poison\",\"properties\":{\"order_id\":\"o-1\",\"total\":5,"
+          + "\"currency\":\"EUR\"}},"
+          + "{\"type\":\"track\",\"event\":\"Product\\u0000Viewed\",\"messageId\":\"nul\","
+          + "\"userId\":\"C-poison\"},"
+          + "{\"type\":\"track\",\"event\":\"Order Completed\",\"messageId\":\"good-2\","
+          + "\"userId\":\"C-poison\",\"properties\":{\"order_id\":\"o-2\",\"total\":6,"
+          + "\"currency\":\"EUR\"}}]}";
+      BatchResult r = cdp.ingestJson(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(r.results()).extracting(IngestResult::status).containsExactly(
+          IngestResult.Status.STORED, IngestResult.Status.REJECTED, IngestResult.Status.STORED);
+      assertThat(r.results().get(1).error().pointer()).isEqualTo("/event");
       Profile p = cdp.profiles().find(Identifier.customerId("C-poison")).orElseThrow();
       assertThat(p.orderCount()).isEqualTo(2);
       assertThat(cdp.privacy().export(Identifier.customerId("C-poison"))).isPresent();
