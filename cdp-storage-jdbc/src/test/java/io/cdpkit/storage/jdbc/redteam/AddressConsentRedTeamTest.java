@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdpkit.activation.Activation;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.Trigger;
-import io.cdpkit.activation.spi.Channel;
-import io.cdpkit.activation.spi.ChannelContext;
-import io.cdpkit.activation.spi.ChannelProvider;
-import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.Workspace;
@@ -32,7 +28,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
@@ -70,46 +65,10 @@ class AddressConsentRedTeamTest {
         + SENT_WITHOUT_CONSENT.get());
   }
 
-  /** A channel to e-mail addresses that records what it is handed. */
-  static final class Spy implements ChannelProvider {
-    final List<Message> sent = new CopyOnWriteArrayList<>();
-
-    @Override
-    public String id() {
-      return "spy";
-    }
-
-    @Override
-    public int spiMajorVersion() {
-      return SPI_MAJOR_VERSION;
-    }
-
-    @Override
-    public String consentChannel() {
-      return "email";
-    }
-
-    @Override
-    public Channel create(ChannelContext context) {
-      return new Channel() {
-        @Override
-        public List<IdentifierType> addresses() {
-          return List.of(IdentifierType.EMAIL);
-        }
-
-        @Override
-        public DeliveryResult deliver(Message message) {
-          sent.add(message);
-          return DeliveryResult.delivered();
-        }
-      };
-    }
-  }
-
   /** A Cdp with an e-mail rule on {@code Offer} events; each story in a workspace of its own. */
   static final class Harness implements AutoCloseable {
     final Store store;
-    final Spy spy = new Spy();
+    final MailChannel spy = new MailChannel();
     final Activation activation;
     final Cdp cdp;
     int offers;

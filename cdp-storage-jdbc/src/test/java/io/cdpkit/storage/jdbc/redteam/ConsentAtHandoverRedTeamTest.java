@@ -6,16 +6,11 @@ import io.cdpkit.activation.Activation;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.SuppressionReason;
 import io.cdpkit.activation.Trigger;
-import io.cdpkit.activation.spi.Channel;
-import io.cdpkit.activation.spi.ChannelContext;
-import io.cdpkit.activation.spi.ChannelProvider;
-import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
-import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.Delivery;
@@ -73,48 +68,20 @@ class ConsentAtHandoverRedTeamTest {
   }
 
   /** A channel whose first send blocks until released; records every message it is handed. */
-  static class BlockingProvider implements ChannelProvider {
+  static class BlockingProvider extends MailChannel {
     final CountDownLatch firstEntered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
-    final List<Message> sent = new CopyOnWriteArrayList<>();
 
     @Override
-    public String id() {
-      return "blocking";
-    }
-
-    @Override
-    public int spiMajorVersion() {
-      return SPI_MAJOR_VERSION;
-    }
-
-    @Override
-    public String consentChannel() {
-      return "email";
-    }
-
-    @Override
-    public Channel create(ChannelContext context) {
-      return new Channel() {
-        @Override
-        public List<IdentifierType> addresses() {
-          return List.of(IdentifierType.EMAIL);
+    void handed(Message message) {
+      if (firstEntered.getCount() > 0) {
+        firstEntered.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-
-        @Override
-        public DeliveryResult deliver(Message message) {
-          sent.add(message);
-          if (firstEntered.getCount() > 0) {
-            firstEntered.countDown();
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return DeliveryResult.delivered();
-        }
-      };
+      }
     }
   }
 
@@ -336,24 +303,8 @@ class ConsentAtHandoverRedTeamTest {
       try {
         int person = 0;
         for (int round = 0; round < 2; round++) {
-          List<Message> handed = new CopyOnWriteArrayList<>();
-          ChannelProvider mail = new BlockingProvider() {
-            @Override
-            public Channel create(ChannelContext context) {
-              return new Channel() {
-                @Override
-                public List<IdentifierType> addresses() {
-                  return List.of(IdentifierType.EMAIL);
-                }
-
-                @Override
-                public DeliveryResult deliver(Message message) {
-                  handed.add(message);
-                  return DeliveryResult.delivered();
-                }
-              };
-            }
-          };
+          MailChannel mail = new MailChannel();
+          List<Message> handed = mail.sent;
           Activation activation = Activation.builder().channel("mail", mail, Map.of())
               .rule(Rule.builder("offer").trigger(Trigger.event("Offer")).channel("mail")
                   .purpose("marketing").build())

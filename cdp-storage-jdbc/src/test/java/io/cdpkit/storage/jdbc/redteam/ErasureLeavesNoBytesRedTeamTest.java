@@ -6,11 +6,6 @@ import io.cdpkit.activation.Activation;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.Template;
 import io.cdpkit.activation.Trigger;
-import io.cdpkit.activation.spi.Channel;
-import io.cdpkit.activation.spi.ChannelContext;
-import io.cdpkit.activation.spi.ChannelProvider;
-import io.cdpkit.activation.spi.DeliveryResult;
-import io.cdpkit.activation.spi.Message;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.ErasureReport;
 import io.cdpkit.core.model.Event;
@@ -21,7 +16,6 @@ import io.cdpkit.segmentation.Segmentation;
 import io.cdpkit.segmentation.definition.Conditions;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import io.cdpkit.storage.jdbc.JdbcStore;
-import io.cdpkit.storage.jdbc.TestDatabases;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.Charset;
@@ -308,7 +302,7 @@ class ErasureLeavesNoBytesRedTeamTest {
   static Cdp cdp(Store store) {
     Segmentation segmentation = Segmentation.builder().build();
     Activation activation = Activation.builder()
-        .channel("mail", new NullChannel(), Map.of())
+        .channel("mail", new MailChannel(), Map.of())
         .rule(Rule.builder("cart").trigger(Trigger.event("Checkout Started"))
             .delay(Duration.ofDays(365)).channel("mail").purpose("marketing")
             .template(Template.parse("{\"cart\": \"{{event.properties.note}}\"}")).build())
@@ -351,39 +345,6 @@ class ErasureLeavesNoBytesRedTeamTest {
     }
     for (Event e : events) {
       cdp.ingest(e);
-    }
-  }
-
-  /** A channel that takes every message. */
-  static final class NullChannel implements ChannelProvider {
-    @Override
-    public String id() {
-      return "null";
-    }
-
-    @Override
-    public int spiMajorVersion() {
-      return SPI_MAJOR_VERSION;
-    }
-
-    @Override
-    public String consentChannel() {
-      return "email";
-    }
-
-    @Override
-    public Channel create(ChannelContext context) {
-      return new Channel() {
-        @Override
-        public List<IdentifierType> addresses() {
-          return List.of(IdentifierType.EMAIL);
-        }
-
-        @Override
-        public DeliveryResult deliver(Message message) {
-          return DeliveryResult.delivered();
-        }
-      };
     }
   }
 
