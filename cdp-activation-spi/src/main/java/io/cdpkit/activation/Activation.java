@@ -365,13 +365,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
       if (stopped.get()) {
         return;
       }
-      long n = 0;
-      try {
-        runSchedules();
-        n = dispatch();
-      } catch (RuntimeException e) {
-        LOG.warn("activation dispatch failed; retrying in {}", pollInterval, e);
-      }
+      long n = runOnce();
       if (!stopped.get()) {
         if (n > 0) {
           scheduler.execute(task[0]);
@@ -438,15 +432,25 @@ public final class Activation implements CdpExtension, AutoCloseable {
     t.start();
   }
 
+  /**
+   * One run of the background loop ({@link #start()}, {@link #startOn}): schedules, then one
+   * dispatch; a failure is logged, and the run counts as having found nothing due.
+   *
+   * @return the number of entries the dispatch claimed
+   */
+  private long runOnce() {
+    try {
+      runSchedules();
+      return dispatch();
+    } catch (RuntimeException e) {
+      LOG.warn("activation dispatch failed; retrying in {}", pollInterval, e);
+      return 0;
+    }
+  }
+
   private void loop() {
     while (running) {
-      long n = 0;
-      try {
-        runSchedules();
-        n = dispatch();
-      } catch (RuntimeException e) {
-        LOG.warn("activation dispatch failed; retrying in {}", pollInterval, e);
-      }
+      long n = runOnce();
       if (n == 0) {
         try {
           Thread.sleep(pollInterval.toMillis());
