@@ -181,7 +181,7 @@ final class Contributions {
     }
     LinkedHashMap<String, @Nullable Object> props = new LinkedHashMap<>(e.properties());
     props.put(field, rounded);
-    warnings.add(new IngestWarning("/properties/" + EventPreparer.escape(field),
+    warnings.add(new IngestWarning("/properties/" + Text.escape(field),
         IngestWarning.Kind.AMOUNT_ROUNDED));
     return e.withProperties(props);
   }
@@ -250,7 +250,7 @@ final class Contributions {
     }
     String currency = currency(e);
     int digits = Money.fractionDigits(currency);
-    String pointer = "/properties/" + EventPreparer.escape(field);
+    String pointer = "/properties/" + Text.escape(field);
     if (d.signum() < 0) {
       throw new InvalidEventException(pointer, "must not be negative");
     }

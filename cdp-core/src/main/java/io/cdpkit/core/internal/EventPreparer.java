@@ -14,14 +14,13 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.traits.ComputedTraits;
-import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>Values: nesting no deeper than the codec's {@link io.cdpkit.core.json.EventLimits
- *       #maxNestingDepth()} (the message counting as level 1, as in JSON), walked without
- *       recursion; numbers with at most {@value #MAX_NUMBER_DIGITS} digits and a decimal
- *       exponent within &plusmn;{@value #MAX_NUMBER_EXPONENT} (so that no sum or comparison the
+ *       #maxNestingDepth()} (the message counting as level 1, as in JSON); numbers with at
+ *       most {@value JsonValues#MAX_NUMBER_DIGITS} digits and a decimal exponent within
+ *       &plusmn;{@value JsonValues#MAX_NUMBER_EXPONENT} (so that no sum or comparison the
  *       engine makes on them can explode: {@code 1e2147483647} is rejected).
  *   <li>Size: the codec's per-event byte limit, for events built in Java too.
  *   <li>Time: every time within {@link Event#MIN_TIME} .. {@link Event#MAX_TIME};
@@ -129,8 +128,10 @@ final class EventPreparer {
       throw new InvalidEventException(timePointer(e), "corrected for the client's clock skew "
           + "(sentAt) lies before " + Event.MIN_TIME);
     }
-    e = dropUnusableTraitIdentifiers(e, warnings);
-    List<Identifier> ids = identifiers(e);
+    Set<String> dropped = new HashSet<>(0);
+    Set<String> droppedFromContext = new HashSet<>(0);
+    List<Identifier> ids = identifiers(e, dropped, droppedFromContext, warnings);
+    e = without(e, dropped, droppedFromContext);
     e = contributions.roundAmount(e, warnings);
     return finish(e, time, ids, warnings, corrected);
   }
@@ -172,133 +173,40 @@ final class EventPreparer {
     }
   }
 
-  /** Most digits of a number in an event. */
-  static final int MAX_NUMBER_DIGITS = 1000;
-  /** Largest decimal exponent, either way, of a number in an event. */
-  static final int MAX_NUMBER_EXPONENT = 1000;
-
   /**
-   * Checks nesting depth and numbers of every JSON-like value of the event, without recursion
-   * (an event built in Java may be nested arbitrarily deep).
+   * Checks nesting depth and numbers of every JSON-like value of the event against the door's
+   * bounds ({@link JsonValues#checkBounds}): the copies the event holds know their height and
+   * whether they hold an outsized number, so a clean event is not walked again.
    */
   private void checkValues(Event e) {
     int max = codec.limits().maxNestingDepth();
-    walk(e.properties(), "/properties", max);
-    walk(e.traits(), "/traits", max);
-    walk(e.extra(), "", max - 1); // extra fields sit at the message's own level
+    JsonValues.checkBounds(e.properties(), "/properties", 2, max);
+    JsonValues.checkBounds(e.traits(), "/traits", 2, max);
+    JsonValues.checkBounds(e.extra(), "", 1, max);
     EventContext c = e.context();
-    walk(c.device(), "/context/device", max - 1);
-    walk(c.campaign(), "/context/campaign", max - 1);
-    walk(c.traits(), "/context/traits", max - 1);
-    walk(c.other(), "/context", max);
+    JsonValues.checkBounds(c.device(), "/context/device", 3, max);
+    JsonValues.checkBounds(c.campaign(), "/context/campaign", 3, max);
+    JsonValues.checkBounds(c.traits(), "/context/traits", 3, max);
+    JsonValues.checkBounds(c.other(), "/context", 2, max);
   }
 
   /**
-   * Walks a map that sits at nesting level 2 of the message (level 1 being the message) when
-   * {@code max} is the limit; pass a smaller {@code max} for maps nested one level deeper.
+   * The event without the identifier traits that {@link #identifiers(Event, Set, Set, List)}
+   * found unusable (a value that is not a string, or that the type's rules refuse). Blocked
+   * values (placeholders) are not dropped: they stay traits and are just not identifiers.
    */
-  private static void walk(Map<String, @Nullable Object> root, String pointer, int max) {
-    if (root.isEmpty()) {
-      return;
+  private static Event without(Event e, Set<String> traits, Set<String> contextTraits) {
+    if (!traits.isEmpty()) {
+      LinkedHashMap<String, @Nullable Object> kept = new LinkedHashMap<>(e.traits());
+      kept.keySet().removeAll(traits);
+      e = e.withTraits(kept);
     }
-    record Frame(Iterator<?> items, String pointer, int depth, boolean map, int[] index) {}
-    ArrayDeque<Frame> stack = new ArrayDeque<>();
-    stack.push(new Frame(root.entrySet().iterator(), pointer, 2, true, new int[1]));
-    if (max < 2) {
-      throw new InvalidEventException(pointer, "nests deeper than " + max + " levels");
-    }
-    while (!stack.isEmpty()) {
-      Frame f = stack.peek();
-      if (!f.items().hasNext()) {
-        stack.pop();
-        continue;
-      }
-      Object item = f.items().next();
-      Object v;
-      String at;
-      if (f.map()) {
-        Map.Entry<?, ?> en = (Map.Entry<?, ?>) item;
-        v = en.getValue();
-        at = f.pointer() + "/" + escape(String.valueOf(en.getKey()));
-      } else {
-        v = item;
-        at = f.pointer() + "/" + f.index()[0]++;
-      }
-      if (v instanceof Map<?, ?> m) {
-        if (f.depth() + 1 > max) {
-          throw new InvalidEventException(at, "nests deeper than " + max + " levels");
-        }
-        stack.push(new Frame(m.entrySet().iterator(), at, f.depth() + 1, true, new int[1]));
-      } else if (v instanceof List<?> l) {
-        if (f.depth() + 1 > max) {
-          throw new InvalidEventException(at, "nests deeper than " + max + " levels");
-        }
-        stack.push(new Frame(l.iterator(), at, f.depth() + 1, false, new int[1]));
-      } else if (v instanceof BigDecimal d) {
-        if (d.precision() > MAX_NUMBER_DIGITS) {
-          throw new InvalidEventException(at, "has more than " + MAX_NUMBER_DIGITS + " digits");
-        }
-        long exponent = (long) d.precision() - d.scale() - 1;
-        if (Math.abs(exponent) > MAX_NUMBER_EXPONENT && d.signum() != 0) {
-          throw new InvalidEventException(at, "has a decimal exponent beyond \u00b1"
-              + MAX_NUMBER_EXPONENT);
-        }
-      }
-    }
-  }
-
-  /**
-   * The event without the identifier traits that cannot be used, each dropped with a warning:
-   * a value that is not a string, or that the type's rules refuse. Blocked values (placeholders)
-   * are not dropped: they stay traits and are just not identifiers, as before.
-   */
-  private Event dropUnusableTraitIdentifiers(Event e, List<IngestWarning> warnings) {
-    if (e.type() == EventType.IDENTIFY) {
-      Map<String, @Nullable Object> kept = usable(e.traits(), "/traits/", warnings);
-      if (kept != null) {
-        e = e.withTraits(kept);
-      }
-    }
-    Map<String, @Nullable Object> ctx = usable(e.context().traits(), "/context/traits/", warnings);
-    if (ctx != null) {
-      e = e.withContext(e.context().toBuilder().traits(ctx).build());
+    if (!contextTraits.isEmpty()) {
+      LinkedHashMap<String, @Nullable Object> kept = new LinkedHashMap<>(e.context().traits());
+      kept.keySet().removeAll(contextTraits);
+      e = e.withContext(e.context().toBuilder().traits(kept).build());
     }
     return e;
-  }
-
-  /** The traits without unusable identifier traits; {@code null} when all are usable. */
-  private @Nullable Map<String, @Nullable Object> usable(Map<String, @Nullable Object> traits,
-      String prefix, List<IngestWarning> warnings) {
-    if (traits.isEmpty()) {
-      return null;
-    }
-    LinkedHashMap<String, @Nullable Object> out = null;
-    for (Map.Entry<String, IdentifierType> t : rules.traitIdentifiers().entrySet()) {
-      Object v = traits.get(t.getKey());
-      if (v == null) {
-        continue;
-      }
-      String pointer = prefix + escape(t.getKey());
-      boolean ok;
-      if (!(v instanceof String s)) {
-        ok = false;
-      } else {
-        try {
-          add(new ArrayList<>(1), t.getValue(), s, pointer);
-          ok = true;
-        } catch (InvalidEventException ex) {
-          ok = false;
-        }
-      }
-      if (!ok) {
-        if (out == null) {
-          out = new LinkedHashMap<>(traits);
-        }
-        out.remove(t.getKey());
-        warnings.add(new IngestWarning(pointer, IngestWarning.Kind.IDENTIFIER_DROPPED));
-      }
-    }
-    return out;
   }
 
   /**
@@ -338,6 +246,17 @@ final class EventPreparer {
 
   /** The event's normalised, unblocked identifiers, deduplicated, highest priority first. */
   List<Identifier> identifiers(Event e) {
+    return identifiers(e, null, null, null);
+  }
+
+  /**
+   * As {@link #identifiers(Event)}; with {@code warnings}, an identifier trait that cannot be
+   * used is not an error: its key is added to {@code dropped} (identify traits) or
+   * {@code droppedFromContext} (context traits) with an
+   * {@link IngestWarning.Kind#IDENTIFIER_DROPPED} warning, and the rest goes on.
+   */
+  private List<Identifier> identifiers(Event e, @Nullable Set<String> dropped,
+      @Nullable Set<String> droppedFromContext, @Nullable List<IngestWarning> warnings) {
     List<Identifier> out = new ArrayList<>(4);
     add(out, IdentifierType.CUSTOMER_ID, e.userId(), "/userId");
     add(out, IdentifierType.ANONYMOUS_ID, e.anonymousId(), "/anonymousId");
@@ -350,9 +269,10 @@ final class EventPreparer {
       addNormalized(out, raw, "/context/externalIds/" + i + "/id");
     }
     if (e.type() == EventType.IDENTIFY) {
-      traitIdentifiers(out, e.traits(), "/traits/");
+      traitIdentifiers(out, e.traits(), "/traits/", dropped, warnings);
     }
-    traitIdentifiers(out, e.context().traits(), "/context/traits/");
+    traitIdentifiers(out, e.context().traits(), "/context/traits/", droppedFromContext,
+        warnings);
     if (out.size() > 1) {
       out.sort(rules.priorityOrder());
     }
@@ -360,7 +280,7 @@ final class EventPreparer {
   }
 
   private void traitIdentifiers(List<Identifier> out, Map<String, @Nullable Object> traits,
-      String prefix) {
+      String prefix, @Nullable Set<String> dropped, @Nullable List<IngestWarning> warnings) {
     if (traits.isEmpty()) {
       return;
     }
@@ -369,11 +289,19 @@ final class EventPreparer {
       if (v == null) {
         continue;
       }
-      String pointer = prefix + escape(t.getKey());
-      if (!(v instanceof String s)) {
-        throw new InvalidEventException(pointer, "must be a string");
+      String pointer = prefix + Text.escape(t.getKey());
+      try {
+        if (!(v instanceof String s)) {
+          throw new InvalidEventException(pointer, "must be a string");
+        }
+        add(out, t.getValue(), s, pointer);
+      } catch (InvalidEventException ex) {
+        if (dropped == null || warnings == null) {
+          throw ex;
+        }
+        dropped.add(t.getKey());
+        warnings.add(new IngestWarning(pointer, IngestWarning.Kind.IDENTIFIER_DROPPED));
       }
-      add(out, t.getValue(), s, pointer);
     }
   }
 
@@ -402,10 +330,5 @@ final class EventPreparer {
     if (n != null && !out.contains(n)) {
       out.add(n);
     }
-  }
-
-  /** JSON pointer escaping (RFC 6901). */
-  static String escape(String key) {
-    return key.replace("~", "~0").replace("/", "~1");
   }
 }

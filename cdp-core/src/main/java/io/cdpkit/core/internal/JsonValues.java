@@ -43,6 +43,11 @@ public final class JsonValues {
 
   private static final Map<String, @Nullable Object> EMPTY = Collections.emptyMap();
 
+  /** Most digits of a number the door accepts ({@link #checkBounds}). */
+  public static final int MAX_NUMBER_DIGITS = 1000;
+  /** Largest decimal exponent, either way, of a number the door accepts. */
+  public static final int MAX_NUMBER_EXPONENT = 1000;
+
   private JsonValues() {}
 
   /**
@@ -89,6 +94,75 @@ public final class JsonValues {
       return l.height;
     }
     return 0;
+  }
+
+  /**
+   * Checks a map copied here, at JSON pointer {@code pointer} and nesting level {@code level},
+   * against the door's bounds: it nests at most {@code maxDepth} levels, and holds no number
+   * with more than {@value #MAX_NUMBER_DIGITS} digits or a decimal exponent beyond
+   * &plusmn;{@value #MAX_NUMBER_EXPONENT}. Each copy remembers its height and whether it holds
+   * such a number, so a map within the bounds costs two field reads; the walk that finds the
+   * offending field runs only for one that is not (and recurses at most its height, which a
+   * checked copy bounds by {@link #MAX_DEPTH}).
+   *
+   * @throws InvalidEventException naming the first container too deep or the first number out
+   *     of bounds
+   */
+  public static void checkBounds(Map<String, @Nullable Object> map, String pointer, int level,
+      int maxDepth) {
+    if (map.isEmpty()) {
+      return;
+    }
+    checkDepth(map, pointer, level, maxDepth);
+    if (outsized(map)) {
+      StringBuilder p = new StringBuilder(pointer);
+      String reason = findNumber(map, p);
+      throw new InvalidEventException(p.toString(), reason);
+    }
+  }
+
+  /** Why a number is out of the door's bounds, or {@code null}. */
+  static @Nullable String numberProblem(BigDecimal d) {
+    if (d.precision() > MAX_NUMBER_DIGITS) {
+      return "has more than " + MAX_NUMBER_DIGITS + " digits";
+    }
+    long exponent = (long) d.precision() - d.scale() - 1;
+    if (Math.abs(exponent) > MAX_NUMBER_EXPONENT && d.signum() != 0) {
+      return "has a decimal exponent beyond \u00b1" + MAX_NUMBER_EXPONENT;
+    }
+    return null;
+  }
+
+  /** Whether a value copied here is, or holds, a number out of the door's bounds. */
+  private static boolean outsized(@Nullable Object v) {
+    return v instanceof FrozenMap f ? f.outsized
+        : v instanceof FrozenList l ? l.outsized
+        : v instanceof BigDecimal d && numberProblem(d) != null;
+  }
+
+  /** Appends the path to the first out-of-bounds number below {@code v}; returns why. */
+  private static @Nullable String findNumber(@Nullable Object v, StringBuilder p) {
+    if (v instanceof BigDecimal d) {
+      return numberProblem(d);
+    }
+    int mark = p.length();
+    if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (outsized(e.getValue())) {
+          p.append('/').append(Text.escape((String) e.getKey()));
+          return findNumber(e.getValue(), p);
+        }
+      }
+    } else if (v instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) {
+        if (outsized(l.get(i))) {
+          p.append('/').append(i);
+          return findNumber(l.get(i), p);
+        }
+      }
+    }
+    p.setLength(mark);
+    return null;
   }
 
   private static void checkDepth(Object value, String pointer, int level, int max) {
@@ -159,6 +233,7 @@ public final class JsonValues {
         }
         LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
         int h = 0;
+        boolean big = false;
         for (Map.Entry<?, ?> e : m.entrySet()) {
           if (!(e.getKey() instanceof String k)) {
             throw fail("map keys must be strings");
@@ -170,10 +245,11 @@ public final class JsonValues {
           path.add(k);
           Object c = copy(e.getValue(), level + 1);
           h = Math.max(h, height(c));
+          big |= outsized(c);
           out.put(k, c);
           path.remove(path.size() - 1);
         }
-        return new FrozenMap(out, h + 1, true);
+        return new FrozenMap(out, h + 1, true, big);
       }
       if (v instanceof List<?> l) {
         if (level > MAX_DEPTH) {
@@ -182,14 +258,16 @@ public final class JsonValues {
         Object[] out = new Object[l.size()];
         int i = 0;
         int h = 0;
+        boolean big = false;
         for (Object o : l) {
           path.add(i);
           Object c = copy(o, level + 1);
           h = Math.max(h, height(c));
+          big |= outsized(c);
           out[i++] = c;
           path.remove(path.size() - 1);
         }
-        return new FrozenList(out, h + 1, true);
+        return new FrozenList(out, h + 1, true, big);
       }
       try {
         Object c = scalar(v);
@@ -209,12 +287,16 @@ public final class JsonValues {
     final int height;
     /** Whether the text rule was applied to every key and string in it. */
     final boolean checked;
+    /** Whether it holds a number out of the door's bounds ({@link #numberProblem}). */
+    final boolean outsized;
 
-    FrozenMap(LinkedHashMap<String, @Nullable Object> map, int height, boolean checked) {
+    FrozenMap(LinkedHashMap<String, @Nullable Object> map, int height, boolean checked,
+        boolean outsized) {
       this.map = map;
       this.view = Collections.unmodifiableMap(map);
       this.height = height;
       this.checked = checked;
+      this.outsized = outsized;
     }
 
     @Override
@@ -250,11 +332,13 @@ public final class JsonValues {
     private final Object[] items;
     final int height;
     final boolean checked;
+    final boolean outsized;
 
-    FrozenList(Object[] items, int height, boolean checked) {
+    FrozenList(Object[] items, int height, boolean checked, boolean outsized) {
       this.items = items;
       this.height = height;
       this.checked = checked;
+      this.outsized = outsized;
     }
 
     @Override
@@ -289,26 +373,30 @@ public final class JsonValues {
     if (v instanceof Map<?, ?> m) {
       LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
       int h = 0;
+      boolean big = false;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String k)) {
           throw new IllegalArgumentException("map keys must be strings");
         }
         Object c = copy(e.getValue(), level + 1);
         h = Math.max(h, height(c));
+        big |= outsized(c);
         out.put(k, c);
       }
-      return new FrozenMap(out, h + 1, false);
+      return new FrozenMap(out, h + 1, false, big);
     }
     if (v instanceof List<?> l) {
       Object[] out = new Object[l.size()];
       int i = 0;
       int h = 0;
+      boolean big = false;
       for (Object o : l) {
         Object c = copy(o, level + 1);
         h = Math.max(h, height(c));
+        big |= outsized(c);
         out[i++] = c;
       }
-      return new FrozenList(out, h + 1, false);
+      return new FrozenList(out, h + 1, false, big);
     }
     return scalar(v);
   }
