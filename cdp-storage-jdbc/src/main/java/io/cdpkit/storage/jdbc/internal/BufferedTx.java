@@ -178,6 +178,48 @@ final class BufferedTx implements WriteTransaction {
   private boolean markDeletions;
 
   /**
+   * Whether other writers of the workspace may run beside this one ({@link
+   * Dialect#concurrentWriters}): then {@link #flush} first locks and checks what the
+   * transaction read ({@link #validate}).
+   */
+  private boolean concurrent;
+  /** In a concurrent store, whether this writer holds the workspace's lock alone. */
+  private boolean alone;
+  /** Components whose nodes or links this transaction read (locked by {@link #validate}). */
+  private final Set<String> componentReads = new HashSet<>();
+
+  /**
+   * Makes this a writer that runs beside others (see {@link #validate}); {@code alone}: it holds
+   * the workspace's lock exclusively, so it may also do what needs that
+   * ({@link #requireAlone}).
+   */
+  BufferedTx concurrent(boolean alone) {
+    this.concurrent = true;
+    this.alone = alone;
+    return this;
+  }
+
+  /**
+   * Thrown by a writer that runs beside others when it is asked for something only a writer
+   * alone in the workspace may do (metadata, deletions, tombstones, the audit log): the store
+   * runs the work again holding the workspace's lock exclusively. Retryable, so the pipeline
+   * passes it on as it passes a serialization failure.
+   */
+  static final class NeedsAlone extends io.cdpkit.core.StorageException {
+    private static final long serialVersionUID = 1L;
+
+    NeedsAlone() {
+      super("this transaction must hold the workspace alone", true, null);
+    }
+  }
+
+  private void requireAlone() {
+    if (concurrent && !alone) {
+      throw new NeedsAlone();
+    }
+  }
+
+  /**
    * The metadata key that says "personal data was deleted here since the file was last
    * rewritten". An embedded H2 file store writes it in the transaction that erases (a
    * tombstone) or deletes events, so that the deletion and the note commit together; the store
@@ -240,6 +282,11 @@ final class BufferedTx implements WriteTransaction {
   /** Committed nodes of a profile, from the cache when it has them. */
   @SuppressWarnings("unchecked")
   private List<IdentityNode> committedNodesOfProfile(ProfileId p) {
+    if (concurrent) {
+      // The list holds while the profile's version does: every change of a profile's nodes
+      // rewrites its record, and flush checks the version it read.
+      profile(p);
+    }
     return (List<IdentityNode>) committed(new Key(PROFILE_NODES, p), () -> {
       List<IdentityNode> l = List.copyOf(rows.nodesOfProfile(p));
       l.forEach(n -> remember(new Key(NODE, n.identifier()), Optional.of(n)));
@@ -463,6 +510,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteEvents(Collection<String> messageIds) {
+    requireAlone();
     for (String m : new LinkedHashSet<>(messageIds)) {
       Objects.requireNonNull(m, "messageId");
       remove(events, m);
@@ -491,6 +539,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public List<IdentityNode> nodesOfComponent(String component) {
+    componentReads.add(component);
     List<IdentityNode> base = rows.nodesOfComponent(component);
     base.forEach(n -> remember(new Key(NODE, n.identifier()), Optional.of(n)));
     return overlay(base, n -> n.component().equals(component));
@@ -522,6 +571,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteNode(Identifier identifier) {
+    requireAlone();
     Objects.requireNonNull(identifier, "identifier");
     write(nodes, identifier, Optional.empty());
   }
@@ -558,6 +608,7 @@ final class BufferedTx implements WriteTransaction {
         sources.add(from);
       }
     }
+    componentReads.addAll(sources);
     List<Link> out = new ArrayList<>();
     for (Rows.LinkRow r : rows.links(sources)) {
       out.add(r.link());
@@ -591,6 +642,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteLinks(String component) {
+    requireAlone();
     Objects.requireNonNull(component, "component");
     append(moves, new String[] {component, null});
     for (PendingLink l : links) {
@@ -633,6 +685,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteRedirect(ProfileId from) {
+    requireAlone();
     Objects.requireNonNull(from, "from");
     write(redirects, from, Optional.empty());
   }
@@ -677,6 +730,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteLedger(ProfileId profile) {
+    requireAlone();
     Objects.requireNonNull(profile, "profile");
     add(deletedLedger, profile);
     for (int i = ledger.size() - 1; i >= 0; i--) {
@@ -782,12 +836,14 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public void putMetadata(String key, String value) {
     WriteTransaction.checkMetadata(key, value);
+    requireAlone();
     write(metadata, key, Optional.of(value));
   }
 
   @Override
   public void deleteMetadata(String key) {
     Objects.requireNonNull(key, "key");
+    requireAlone();
     if (!key.isEmpty() && key.length() <= MAX_METADATA_KEY_LENGTH) {
       write(metadata, key, Optional.empty());
     }
@@ -997,6 +1053,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteOutbox(String key) {
+    requireAlone();
     Objects.requireNonNull(key, "key");
     remove(outbox, key);
     add(deletedOutbox, key);
@@ -1035,6 +1092,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteDeliveries(ProfileId profile) {
+    requireAlone();
     Objects.requireNonNull(profile, "profile");
     add(deletedDeliveriesOf, profile);
     List<String> own = new ArrayList<>();
@@ -1089,6 +1147,7 @@ final class BufferedTx implements WriteTransaction {
   @Override
   public void putTombstone(String hash, Instant erasedAt) {
     WriteTransaction.checkTombstone(hash, erasedAt);
+    requireAlone();
     deletedPersonalData();
     // Under the workspace's lock the committed instant holds until the commit: the later of the
     // two is decided here and written as it is.
@@ -1123,6 +1182,7 @@ final class BufferedTx implements WriteTransaction {
    */
   @Override
   public long appendAudit(AuditEntry entry) {
+    requireAlone();
     Objects.requireNonNull(entry, "entry");
     if (auditBase < 0) {
       auditBase = rows.lastAuditSeq();
@@ -1133,6 +1193,123 @@ final class BufferedTx implements WriteTransaction {
   }
 
   // ------------------------------------------------------------------ commit
+
+  /**
+   * Where writers run side by side: locks the rows this transaction read or is about to write
+   * (identity nodes, then profiles, then components, each in key order, so that two writers
+   * take their locks in one order) and checks that what it read still holds: the same node of
+   * every identifier (or still none), the same version of every profile, the same component
+   * record, the same memberships and scheduled check. Once locked, no other writer can change
+   * them before this one commits. A value that no longer holds (another writer committed a
+   * change since this one read it, from the database or from the cache) is dropped from the
+   * cache, and the transaction fails retryably, so that the store runs it again on fresh
+   * reads. Rows this transaction creates are not locked: a writer that creates the same node
+   * or event meets it on its key.
+   *
+   * <p>Profiles and components are written together with their nodes and links: every change
+   * to a profile's nodes rewrites its record with the next version, so the versions of the
+   * profiles read stand for their nodes and the links and events reached through them.
+   */
+  private void validate() {
+    List<Key> stale = new ArrayList<>();
+    Set<Identifier> nodeIds = new HashSet<>(nodes.keySet());
+    Set<ProfileId> profileIds = new HashSet<>(profiles.keySet());
+    Set<String> componentIds = new HashSet<>(components.keySet());
+    componentIds.addAll(componentReads);
+    for (PendingLink l : links) {
+      if (l.component != null) {
+        componentIds.add(l.component);
+      }
+    }
+    for (String[] m : moves) {
+      componentIds.add(m[0]);
+      if (m[1] != null) {
+        componentIds.add(m[1]);
+      }
+    }
+    memberships.keySet().forEach(k -> profileIds.add(k.profile()));
+    profileIds.addAll(checks.keySet());
+    for (Map.Entry<Key, Object> e : seen.entrySet()) {
+      Object id = e.getKey().id();
+      switch (e.getKey().kind()) {
+        case NODE -> nodeIds.add((Identifier) id);
+        case PROFILE, PROFILE_NODES, MEMBERSHIPS, CHECK -> profileIds.add((ProfileId) id);
+        case COMPONENT -> componentIds.add((String) id);
+        default -> { }
+      }
+    }
+    for (Optional<IdentityNode> w : nodes.values()) {
+      w.ifPresent(n -> {
+        profileIds.add(n.profile());
+        componentIds.add(n.component());
+      });
+    }
+
+    Map<Identifier, IdentityNode> lockedNodes = new HashMap<>();
+    for (IdentityNode n : rows.lockNodes(nodeIds)) {
+      lockedNodes.put(n.identifier(), n);
+      profileIds.add(n.profile());
+      componentIds.add(n.component());
+    }
+    for (Identifier id : nodeIds) {
+      Key k = new Key(NODE, id);
+      Object was = seen.get(k);
+      if (was != null && !was.equals(Optional.ofNullable(lockedNodes.get(id)))) {
+        stale.add(k);
+      }
+    }
+    Map<ProfileId, Long> versions = rows.lockProfiles(profileIds);
+    Set<ProfileId> membershipReads = new HashSet<>();
+    Set<ProfileId> checkReads = new HashSet<>();
+    for (ProfileId p : profileIds) {
+      Key k = new Key(PROFILE, p);
+      @SuppressWarnings("unchecked")
+      Optional<ProfileRecord> was = (Optional<ProfileRecord>) seen.get(k);
+      if (was != null
+          && !was.map(ProfileRecord::version).equals(Optional.ofNullable(versions.get(p)))) {
+        stale.add(k);
+        stale.add(new Key(PROFILE_NODES, p));
+      }
+      if (seen.containsKey(new Key(MEMBERSHIPS, p))) {
+        membershipReads.add(p);
+      }
+      if (seen.containsKey(new Key(CHECK, p))) {
+        checkReads.add(p);
+      }
+    }
+    Map<String, ComponentRecord> lockedComponents = new HashMap<>();
+    rows.lockComponents(componentIds).forEach(c -> lockedComponents.put(c.id(), c));
+    for (String c : componentIds) {
+      Key k = new Key(COMPONENT, c);
+      Object was = seen.get(k);
+      if (was != null && !was.equals(Optional.ofNullable(lockedComponents.get(c)))) {
+        stale.add(k);
+      }
+    }
+    if (!membershipReads.isEmpty()) {
+      Map<ProfileId, List<Membership>> now = rows.membershipsOf(membershipReads);
+      for (ProfileId p : membershipReads) {
+        Key k = new Key(MEMBERSHIPS, p);
+        if (!seen.get(k).equals(now.getOrDefault(p, List.of()))) {
+          stale.add(k);
+        }
+      }
+    }
+    if (!checkReads.isEmpty()) {
+      Map<ProfileId, ScheduledCheck> now = rows.checks(checkReads);
+      for (ProfileId p : checkReads) {
+        Key k = new Key(CHECK, p);
+        if (!seen.get(k).equals(Optional.ofNullable(now.get(p)))) {
+          stale.add(k);
+        }
+      }
+    }
+    if (!stale.isEmpty()) {
+      cache.forget(stale);
+      throw new WriteConflict("a concurrent writer changed " + stale.size()
+          + " of the rows this transaction read", null);
+    }
+  }
 
   /** Whether this transaction has changed anything. */
   boolean changed() {
@@ -1166,21 +1343,27 @@ final class BufferedTx implements WriteTransaction {
    * commit changes in the cache.
    */
   Map<Key, @Nullable Object> flush(long version) {
+    if (concurrent) {
+      validate();
+    }
     Map<Key, @Nullable Object> changes = new HashMap<>();
     // The profiles whose node lists change: the old and the new profile of every node written.
     Set<ProfileId> touched = new HashSet<>(profiles.keySet());
     List<Identifier> oldUnknown = new ArrayList<>();
     List<IdentityNode> putNodes = new ArrayList<>();
+    List<IdentityNode> newNodes = new ArrayList<>();
     List<Identifier> deletedNodes = new ArrayList<>();
     nodes.forEach((id, w) -> {
+      @SuppressWarnings("unchecked")
+      Optional<IdentityNode> old = (Optional<IdentityNode>) seen.get(new Key(NODE, id));
       if (w.isPresent()) {
-        putNodes.add(w.get());
+        // A node this transaction saw absent is inserted, not upserted, where writers run side
+        // by side: two that create it meet on its key (see Rows#insertNodes).
+        (concurrent && old != null && old.isEmpty() ? newNodes : putNodes).add(w.get());
         touched.add(w.get().profile());
       } else {
         deletedNodes.add(id);
       }
-      @SuppressWarnings("unchecked")
-      Optional<IdentityNode> old = (Optional<IdentityNode>) seen.get(new Key(NODE, id));
       if (old == null) {
         oldUnknown.add(id);
       } else {
@@ -1194,6 +1377,7 @@ final class BufferedTx implements WriteTransaction {
     rows.deleteEvents(deletedEvents);
     rows.insertEvents(events.values());
     rows.upsertNodes(putNodes);
+    rows.insertNodes(newNodes);
     rows.deleteNodes(deletedNodes);
     List<ComponentRecord> putComponents = new ArrayList<>();
     List<String> deletedComponents = new ArrayList<>();
@@ -1284,7 +1468,8 @@ final class BufferedTx implements WriteTransaction {
     rows.upsertDeliveries(deliveries.values());
     rows.upsertTombstones(tombstones);
     rows.insertAudit(audit);
-    if (advancesVersion()) {
+    if (advancesVersion() && (!concurrent || alone)) {
+      // Writers side by side leave the version: it is theirs to read, not to write.
       rows.setVersion(version + 1);
     }
 

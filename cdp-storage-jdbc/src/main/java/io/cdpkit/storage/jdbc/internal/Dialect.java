@@ -47,6 +47,24 @@ public enum Dialect {
     POINT
   }
 
+  /**
+   * Whether the writers of one workspace run concurrently, each locking only the rows it reads
+   * and writes (PostgreSQL, MariaDB; see {@code JdbcStoreEngine}), rather than one after the
+   * other under the workspace's lock (H2, which runs embedded in one process, where a batch
+   * holds its transaction for less time than the row locks and their checks would cost).
+   */
+  boolean concurrentWriters() {
+    return this != H2;
+  }
+
+  /**
+   * Whether a failed insert broke a unique key: SQLState 23505 (PostgreSQL, H2) or MariaDB's
+   * duplicate entry (1062).
+   */
+  static boolean isUniqueViolation(SQLException e) {
+    return "23505".equals(e.getSQLState()) || e.getErrorCode() == 1062;
+  }
+
   /** How bulk reads by key are sent. */
   BulkRead bulkRead() {
     return switch (this) {

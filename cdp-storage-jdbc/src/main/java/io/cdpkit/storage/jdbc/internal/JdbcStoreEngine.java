@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -115,34 +116,50 @@ public final class JdbcStoreEngine {
   }
 
   public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
-    ReentrantLock local = cache.writers(ws.value());
-    try {
-      local.lockInterruptibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting for the workspace", false, e);
-    }
+    boolean concurrent = dialect.concurrentWriters();
+    boolean alone = !concurrent;
     int[] written = {0};
     T result;
-    try {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          // Inside the loop: registering a new workspace fails as any write can (a lock
-          // timeout while other nodes or threads register or write), and is retried as one.
-          ensureWorkspace(ws);
-          result = writeOnce(ws, work, written);
-          break;
-        } catch (StorageException e) {
-          if (!e.isRetryable() || attempt >= ATTEMPTS) {
-            throw e;
-          }
-          LOG.debug("retrying a write in workspace {} after a retryable failure (attempt {})",
-              ws, attempt);
-          backoff(attempt);
-        }
+    for (int attempt = 1; ; attempt++) {
+      ReentrantReadWriteLock locks = cache.writers(ws.value());
+      Lock local = alone ? locks.writeLock() : locks.readLock();
+      try {
+        local.lockInterruptibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StorageException("interrupted while waiting for the workspace", false, e);
       }
-    } finally {
-      local.unlock();
+      try {
+        // Inside the loop: registering a new workspace fails as any write can (a lock
+        // timeout while other nodes or threads register or write), and is retried as one.
+        ensureWorkspace(ws);
+        result = writeOnce(ws, work, written, concurrent, alone);
+        break;
+      } catch (BufferedTx.NeedsAlone e) {
+        // The work does what only a writer alone in the workspace may: again, alone. Not a
+        // failure, so not an attempt.
+        alone = true;
+        attempt--;
+        continue;
+      } catch (WriteConflict e) {
+        if (attempt >= ATTEMPTS) {
+          throw e;
+        }
+        // Another writer got to the same customer first: again, alone, which cannot meet
+        // another writer. No wait: the exclusive lock waits for the writers beside it.
+        LOG.debug("a write in workspace {} met a concurrent writer; running it alone", ws);
+        alone = true;
+        continue;
+      } catch (StorageException e) {
+        if (!e.isRetryable() || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        LOG.debug("retrying a write in workspace {} after a retryable failure (attempt {})",
+            ws, attempt);
+      } finally {
+        local.unlock();
+      }
+      backoff(attempt);
     }
     // After the connection went back and the lock is free: it may take a connection itself.
     statistics.wrote(written[0]);
@@ -150,18 +167,31 @@ public final class JdbcStoreEngine {
   }
 
   private <T> T writeOnce(WorkspaceId ws,
-      Function<? super WriteTransaction, ? extends T> work, int[] written) {
+      Function<? super WriteTransaction, ? extends T> work, int[] written, boolean concurrent,
+      boolean alone) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       WorkspaceCache.Session session = null;
       try {
         Rows rows = new Rows(c, dialect, ws.value(), codec, pii);
-        long version = rows.lockWorkspace();
-        session = cache.writer(ws.value(), version);
+        long version;
+        if (!concurrent) {
+          version = rows.lockWorkspace();
+          session = cache.writer(ws.value(), version);
+        } else if (alone) {
+          version = rows.lockWorkspaceAlone();
+          session = cache.writer(ws.value(), version);
+        } else {
+          version = rows.lockWorkspaceShared();
+          session = cache.besideWriter(ws.value(), version);
+        }
         BufferedTx tx = new BufferedTx(rows, session);
         if (markDeletions) {
           tx.markingDeletions();
+        }
+        if (concurrent) {
+          tx.concurrent(alone);
         }
         T result = work.apply(tx);
         if (!tx.changed()) {
@@ -169,6 +199,12 @@ public final class JdbcStoreEngine {
           return result;
         }
         Map<WorkspaceCache.Key, @Nullable Object> changes = tx.flush(version);
+        if (!alone) {
+          c.commit();
+          session.commitBeside(changes);
+          written[0] = tx.rowsWritten(changes);
+          return result;
+        }
         if (!tx.advancesVersion()) {
           // Only outbox entries and delivery lines, which no cache holds: the version and the
           // cache stay as they are.
@@ -208,7 +244,7 @@ public final class JdbcStoreEngine {
    * statement.
    */
   public <T> T read(WorkspaceId ws, Function<? super ReadTransaction, ? extends T> work) {
-    if (cache.enabled()) {
+    if (cache.enabled() && !dialect.concurrentWriters()) {
       try {
         return readOptimistically(ws, work);
       } catch (Moved m) {
@@ -265,8 +301,11 @@ public final class JdbcStoreEngine {
         c.setReadOnly(true);
         try {
           Rows rows = new Rows(c, dialect, ws.value(), codec, pii);
-          long version = rows.version();
-          T result = work.apply(new BufferedTx(rows, cache.reader(ws.value(), version)));
+          // Where writers run side by side, no version announces their changes: the snapshot
+          // alone answers.
+          WorkspaceCache.Session session = dialect.concurrentWriters()
+              ? cache.uncached(ws.value()) : cache.reader(ws.value(), rows.version());
+          T result = work.apply(new BufferedTx(rows, session));
           c.commit();
           return result;
         } catch (RuntimeException | Error e) {

@@ -165,6 +165,17 @@ final class Rows {
    * driver allows it.
    */
   private <T> void batch(String what, String sql, Collection<T> items, ItemBinder<T> b) {
+    batch(what, sql, items, b, false);
+  }
+
+  /**
+   * As above; with {@code raced}, a broken unique key is a retryable failure: concurrent
+   * writers ({@link Dialect#concurrentWriters}) that both found a key absent and both insert it
+   * (the same new identifier, the same messageId) meet here, and the one that runs again finds
+   * the other's row.
+   */
+  private <T> void batch(String what, String sql, Collection<T> items, ItemBinder<T> b,
+      boolean raced) {
     if (items.isEmpty()) {
       return;
     }
@@ -175,6 +186,12 @@ final class Rows {
       }
       p.executeBatch();
     } catch (SQLException e) {
+      SQLException first = e.getNextException() != null && !Dialect.isUniqueViolation(e)
+          ? e.getNextException() : e;
+      if (raced && (Dialect.isUniqueViolation(e) || Dialect.isUniqueViolation(first))) {
+        throw new WriteConflict(what + " failed: a concurrent writer stored the same key"
+            + " first (SQLState " + e.getSQLState() + ")", withheld(e));
+      }
       throw fail(what, e);
     }
   }
@@ -190,7 +207,20 @@ final class Rows {
   private <T> List<T> queryIn(String what, String columns, String table,
       @Nullable String leadColumn, @Nullable String leadValue, String keyColumn,
       Collection<String> keys, Row<T> row) {
-    List<String> all = List.copyOf(new LinkedHashSet<>(keys));
+    return queryIn(what, columns, table, leadColumn, leadValue, keyColumn, keys, row, false);
+  }
+
+  /**
+   * As above; with {@code lock}, the rows are read in key order and locked until the
+   * transaction ends ({@code ORDER BY ... FOR UPDATE}), so that writers that lock overlapping
+   * sets take their locks in one order.
+   */
+  private <T> List<T> queryIn(String what, String columns, String table,
+      @Nullable String leadColumn, @Nullable String leadValue, String keyColumn,
+      Collection<String> keys, Row<T> row, boolean lock) {
+    List<String> all = lock ? List.copyOf(new java.util.TreeSet<>(keys))
+        : List.copyOf(new LinkedHashSet<>(keys));
+    String tail = lock ? " ORDER BY t." + keyColumn + " FOR UPDATE" : "";
     List<T> out = new ArrayList<>();
     if (all.isEmpty()) {
       return out;
@@ -201,7 +231,7 @@ final class Rows {
       switch (dialect.bulkRead()) {
         case ARRAY -> {
           String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?" + lead
-              + " AND t." + keyColumn + " = ANY(?)";
+              + " AND t." + keyColumn + " = ANY(?)" + tail;
           try (PreparedStatement p = c.prepareStatement(sql)) {
             p.setString(1, ws);
             if (leadColumn != null) {
@@ -213,7 +243,7 @@ final class Rows {
         }
         case POINT -> {
           String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?" + lead
-              + " AND t." + keyColumn + " = ?";
+              + " AND t." + keyColumn + " = ?" + (lock ? " FOR UPDATE" : "");
           try (PreparedStatement p = c.prepareStatement(sql)) {
             int k = leadColumn == null ? 2 : 3;
             p.setString(1, ws);
@@ -231,7 +261,7 @@ final class Rows {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST));
             String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?"
                 + lead + " AND t." + keyColumn + " IN ("
-                + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+                + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")" + tail;
             try (PreparedStatement p = c.prepareStatement(sql)) {
               int i = 1;
               p.setString(i++, ws);
@@ -319,6 +349,51 @@ final class Rows {
     return v.get(0);
   }
 
+  /**
+   * For a writer that runs beside others ({@link Dialect#concurrentWriters}): takes the
+   * workspace's lock in shared mode until the transaction ends, so that it runs beside other
+   * such writers but never beside one that holds it exclusively ({@link #lockWorkspaceAlone});
+   * returns the workspace's version, which only exclusive writers advance. PostgreSQL: a
+   * transaction-scoped shared advisory lock (nothing is written, no row is locked); MariaDB: a
+   * shared lock on the workspace's row.
+   */
+  long lockWorkspaceShared() {
+    if (dialect == Dialect.POSTGRES) {
+      advisoryLock("pg_advisory_xact_lock_shared");
+      return lockedVersion("SELECT version FROM cdp_workspaces WHERE workspace = ?");
+    }
+    return lockedVersion(
+        "SELECT version FROM cdp_workspaces WHERE workspace = ? LOCK IN SHARE MODE");
+  }
+
+  /**
+   * For a writer that must run alone in its workspace (it writes metadata, erases, appends to
+   * the audit log) where writers otherwise run side by side: the workspace's lock in exclusive
+   * mode (the advisory lock on PostgreSQL, then the row) until the transaction ends.
+   */
+  long lockWorkspaceAlone() {
+    if (dialect == Dialect.POSTGRES) {
+      advisoryLock("pg_advisory_xact_lock");
+    }
+    return lockWorkspace();
+  }
+
+  /** The advisory lock of this workspace in this schema: two 32-bit keys, schema and name. */
+  private void advisoryLock(String function) {
+    query("locking the workspace", "SELECT 1 FROM (SELECT " + function
+        + "(hashtext(current_schema()), hashtext(?))) l", p -> p.setString(1, ws),
+        rs -> rs.getInt(1));
+  }
+
+  private long lockedVersion(String sql) {
+    List<Long> v = query("locking the workspace", sql, p -> p.setString(1, ws),
+        rs -> rs.getLong(1));
+    if (v.isEmpty()) {
+      throw new StorageException("the workspace row is missing", true, null);
+    }
+    return v.get(0);
+  }
+
   /** The workspace's version, or -1 when it has never been written. */
   long version() {
     return first(query("reading the workspace version",
@@ -391,7 +466,7 @@ final class Rows {
               : pii.protectKey(ws, e.anchor().type().id(), e.anchor().value()));
           p.setString(5, e.countedName());
           p.setString(6, pii.protect(ws, EVENT_BODY, codec.writeEvent(e)));
-        });
+        }, dialect.concurrentWriters());
   }
 
   void deleteEvents(Collection<String> messageIds) {
@@ -445,6 +520,40 @@ final class Rows {
     return out;
   }
 
+  /**
+   * The stored nodes of these identifiers, locked until the transaction ends, in key order per
+   * identifier type, types in id order. Absent identifiers lock nothing: two writers creating
+   * the same one meet on its key when they insert it ({@link #insertNodes}).
+   */
+  List<IdentityNode> lockNodes(Collection<Identifier> ids) {
+    List<IdentityNode> out = new ArrayList<>();
+    Map<IdentifierType, List<Identifier>> byType = new TreeMap<>(
+        java.util.Comparator.comparing(IdentifierType::id));
+    byType.putAll(groupByType(ids));
+    for (Map.Entry<IdentifierType, List<Identifier>> e : byType.entrySet()) {
+      out.addAll(queryIn("locking identity nodes",
+          "t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret", "cdp_nodes",
+          "id_type", e.getKey().id(), "id_value", protectedValues(e.getValue()),
+          this::node, true));
+    }
+    return out;
+  }
+
+  /** The stored versions of these profiles, locked until the transaction ends, in id order. */
+  Map<ProfileId, Long> lockProfiles(Collection<ProfileId> ids) {
+    Map<ProfileId, Long> out = new HashMap<>();
+    queryIn("locking profiles", "t.id, t.version", "cdp_profiles", null, null, "id",
+        ids.stream().map(ProfileId::value).toList(),
+        rs -> out.put(new ProfileId(rs.getString(1)), rs.getLong(2)), true);
+    return out;
+  }
+
+  /** The stored components with these ids, locked until the transaction ends, in id order. */
+  List<ComponentRecord> lockComponents(Collection<String> ids) {
+    return queryIn("locking components", "t.body", "cdp_components", null, null, "id", ids,
+        rs -> codec.readComponent(pii.reveal(ws, COMPONENT_BODY, rs.getString(1))), true);
+  }
+
   List<IdentityNode> nodesOfProfile(ProfileId profile) {
     return query("reading the nodes of a profile", NODE_COLUMNS + "profile_id = ?",
         p -> {
@@ -464,10 +573,22 @@ final class Rows {
   }
 
   void upsertNodes(Collection<IdentityNode> nodes) {
-    batch("storing identity nodes",
-        dialect.upsert("cdp_nodes", List.of("workspace", "id_type", "id_value"),
-            List.of("profile_id", "component_id", "id_secret")),
-        nodes, (p, n) -> {
+    storeNodes(nodes, dialect.upsert("cdp_nodes", List.of("workspace", "id_type", "id_value"),
+        List.of("profile_id", "component_id", "id_secret")), false);
+  }
+
+  /**
+   * Inserts nodes of identifiers that had none when this transaction looked: a plain insert,
+   * so that two concurrent writers that both create the same identifier's node meet on its key
+   * (a retryable failure) instead of one silently replacing the other's.
+   */
+  void insertNodes(Collection<IdentityNode> nodes) {
+    storeNodes(nodes, "INSERT INTO cdp_nodes (workspace, id_type, id_value, profile_id,"
+        + " component_id, id_secret) VALUES (?, ?, ?, ?, ?, ?)", dialect.concurrentWriters());
+  }
+
+  private void storeNodes(Collection<IdentityNode> nodes, String sql, boolean raced) {
+    batch("storing identity nodes", sql, nodes, (p, n) -> {
           Identifier id = n.identifier();
           p.setString(1, ws);
           p.setString(2, id.type().id());
@@ -475,7 +596,7 @@ final class Rows {
           p.setString(4, n.profile().value());
           p.setString(5, n.component());
           p.setString(6, pii.keysReversible() ? null : pii.protect(ws, NODE_SECRET, id.value()));
-        });
+        }, raced);
   }
 
   void deleteNodes(Collection<Identifier> ids) {
@@ -783,6 +904,31 @@ final class Rows {
         },
         rs -> new Membership(rs.getString(1), profile, instant(rs, 2))));
     out.sort(Comparator.comparing(Membership::segment));
+    return out;
+  }
+
+  /** The memberships of these profiles, each profile's sorted by segment id. */
+  Map<ProfileId, List<Membership>> membershipsOf(Collection<ProfileId> profiles) {
+    Map<ProfileId, List<Membership>> out = new HashMap<>();
+    queryIn("reading the memberships of profiles", "t.profile_id, t.segment, t.since_second,"
+        + " t.since_nano", "cdp_memberships", null, null, "profile_id",
+        profiles.stream().map(ProfileId::value).toList(), rs -> {
+          ProfileId p = new ProfileId(rs.getString(1));
+          return out.computeIfAbsent(p, k -> new ArrayList<>())
+              .add(new Membership(rs.getString(2), p, instant(rs, 3)));
+        });
+    out.values().forEach(l -> l.sort(Comparator.comparing(Membership::segment)));
+    return out;
+  }
+
+  /** The scheduled checks of these profiles; profiles without one left out. */
+  Map<ProfileId, ScheduledCheck> checks(Collection<ProfileId> profiles) {
+    Map<ProfileId, ScheduledCheck> out = new HashMap<>();
+    queryIn("reading scheduled checks", "t.profile_id, t.at_second, t.at_nano", "cdp_checks",
+        null, null, "profile_id", profiles.stream().map(ProfileId::value).toList(), rs -> {
+          ProfileId p = new ProfileId(rs.getString(1));
+          return out.put(p, new ScheduledCheck(p, instant(rs, 2)));
+        });
     return out;
   }
 

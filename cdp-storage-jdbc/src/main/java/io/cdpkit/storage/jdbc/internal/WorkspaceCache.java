@@ -2,11 +2,12 @@ package io.cdpkit.storage.jdbc.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -84,7 +85,7 @@ final class WorkspaceCache {
   private record Entry(long stamp, @Nullable Object value) {}
 
   private static final class State {
-    final ReentrantLock writers = new ReentrantLock();
+    final ReentrantReadWriteLock writers = new ReentrantReadWriteLock();
     final AtomicReference<View> view;
 
     State(long epoch) {
@@ -113,9 +114,47 @@ final class WorkspaceCache {
     return states.computeIfAbsent(workspace, w -> new State(epochs.incrementAndGet()));
   }
 
-  /** The lock the local writers of a workspace take before they ask the database for its own. */
-  ReentrantLock writers(String workspace) {
+  /**
+   * The lock the local writers of a workspace take before they ask the database for its own:
+   * its write lock for a writer that runs alone in the workspace, its read lock for writers that
+   * run side by side ({@link Dialect#concurrentWriters}).
+   */
+  ReentrantReadWriteLock writers(String workspace) {
     return state(workspace).writers;
+  }
+
+  /**
+   * A session for a writer that runs beside other writers of the workspace (holding the
+   * workspace's lock in shared mode, locally and in the database) and read the database version
+   * {@code version}, which only writers alone in the workspace advance. What it takes from the
+   * cache is checked under row locks before it commits ({@code BufferedTx#validate}), so an
+   * entry another node made stale costs a retry, not a wrong write. Its changes go into the
+   * cache at the version they were made at ({@link Session#commitBeside}).
+   */
+  Session besideWriter(String workspace, long version) {
+    State st = state(workspace);
+    while (true) {
+      View v = st.view.get();
+      if (!v.applying() && v.version() == version) {
+        return new Session(workspace, st, v, true);
+      }
+      if (v.applying() || version < v.version()) {
+        return new Session(workspace, st, v, false);
+      }
+      View fresh = new View(version, false, epochs.incrementAndGet());
+      if (st.view.compareAndSet(v, fresh)) {
+        return new Session(workspace, st, fresh, true);
+      }
+    }
+  }
+
+  /**
+   * A session that the cache never serves: for readers where writers run side by side, whose
+   * changes no version announces (a reader could not tell a stale entry).
+   */
+  Session uncached(String workspace) {
+    State st = state(workspace);
+    return new Session(workspace, st, st.view.get(), false);
   }
 
   /**
@@ -212,6 +251,31 @@ final class WorkspaceCache {
       }
       state.view.set(new View(next, false, view.epoch()));
       applying = false;
+    }
+
+    /**
+     * After the commit of a writer that ran beside others: its changed keys with their new
+     * values (null: unknown), at the session's version, which does not move. A later writer
+     * that finds one of them stale (another writer's commit overtook this one's update of the
+     * cache) checks it under its row locks and runs again ({@link #forget}).
+     */
+    void commitBeside(Map<Key, @Nullable Object> changes) {
+      if (!usable || state.view.get() != view) {
+        return;
+      }
+      for (Map.Entry<Key, @Nullable Object> c : changes.entrySet()) {
+        cache.put(key(c.getKey()), new Entry(view.version(), c.getValue()));
+      }
+    }
+
+    /** Drops these keys' entries: found stale by a writer that checked them. */
+    void forget(Collection<Key> keys) {
+      if (cache == null) {
+        return;
+      }
+      for (Key k : keys) {
+        cache.invalidate(key(k));
+      }
     }
 
     /** The commit failed or its outcome is unknown: forget the workspace's entries. */
