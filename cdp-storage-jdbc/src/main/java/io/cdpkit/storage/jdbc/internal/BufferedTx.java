@@ -185,6 +185,15 @@ final class BufferedTx implements WriteTransaction {
   private boolean concurrent;
   /** In a concurrent store, whether this writer holds the workspace's lock alone. */
   private boolean alone;
+  /** Whether reads skip the cache (they still fill it): a run again after a conflict. */
+  private boolean readThrough;
+
+  /** Makes every read of committed state ask the database, not the cache. */
+  BufferedTx readingThrough() {
+    this.readThrough = true;
+    return this;
+  }
+
   /** Components whose nodes or links this transaction read (locked by {@link #validate}). */
   private final Set<String> componentReads = new HashSet<>();
 
@@ -246,7 +255,7 @@ final class BufferedTx implements WriteTransaction {
   private Object committed(Key k, Supplier<Object> load) {
     Object v = seen.get(k);
     if (v == null) {
-      v = cache.get(k);
+      v = readThrough ? null : cache.get(k);
       if (v == null) {
         v = load.get();
         cache.put(k, v);
@@ -266,7 +275,7 @@ final class BufferedTx implements WriteTransaction {
     if (seen.containsKey(k)) {
       return true;
     }
-    Object v = cache.get(k);
+    Object v = readThrough ? null : cache.get(k);
     if (v != null) {
       seen.put(k, v);
       return true;
@@ -1306,8 +1315,10 @@ final class BufferedTx implements WriteTransaction {
     }
     if (!stale.isEmpty()) {
       cache.forget(stale);
-      throw new WriteConflict("a concurrent writer changed " + stale.size()
-          + " of the rows this transaction read", null);
+      Map<Character, Integer> kinds = new TreeMap<>();
+      stale.forEach(k -> kinds.merge(k.kind(), 1, Integer::sum));
+      throw new WriteConflict("a concurrent writer changed rows this transaction read"
+          + " (by kind: " + kinds + ")", null);
     }
   }
 

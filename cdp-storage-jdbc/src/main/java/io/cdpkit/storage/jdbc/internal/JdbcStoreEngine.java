@@ -118,6 +118,7 @@ public final class JdbcStoreEngine {
   public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
     boolean concurrent = dialect.concurrentWriters();
     boolean alone = !concurrent;
+    boolean readThrough = false;
     int[] written = {0};
     T result;
     for (int attempt = 1; ; attempt++) {
@@ -133,7 +134,7 @@ public final class JdbcStoreEngine {
         // Inside the loop: registering a new workspace fails as any write can (a lock
         // timeout while other nodes or threads register or write), and is retried as one.
         ensureWorkspace(ws);
-        result = writeOnce(ws, work, written, concurrent, alone);
+        result = writeOnce(ws, work, written, concurrent, alone, readThrough);
         break;
       } catch (BufferedTx.NeedsAlone e) {
         // The work does what only a writer alone in the workspace may: again, alone. Not a
@@ -145,10 +146,12 @@ public final class JdbcStoreEngine {
         if (attempt >= ATTEMPTS) {
           throw e;
         }
-        // Another writer got to the same customer first: again, alone, which cannot meet
-        // another writer. No wait: the exclusive lock waits for the writers beside it.
+        // Another writer got to the same customer first: again, alone and on what the
+        // database holds now (the cache may hold more that other nodes changed), which cannot
+        // meet another writer. No wait: the exclusive lock waits for the writers beside it.
         LOG.debug("a write in workspace {} met a concurrent writer; running it alone", ws);
         alone = true;
+        readThrough = true;
         continue;
       } catch (StorageException e) {
         if (!e.isRetryable() || attempt >= ATTEMPTS) {
@@ -168,7 +171,7 @@ public final class JdbcStoreEngine {
 
   private <T> T writeOnce(WorkspaceId ws,
       Function<? super WriteTransaction, ? extends T> work, int[] written, boolean concurrent,
-      boolean alone) {
+      boolean alone, boolean readThrough) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
@@ -192,6 +195,9 @@ public final class JdbcStoreEngine {
         }
         if (concurrent) {
           tx.concurrent(alone);
+        }
+        if (readThrough) {
+          tx.readingThrough();
         }
         T result = work.apply(tx);
         if (!tx.changed()) {
