@@ -1,0 +1,233 @@
+package io.cdpkit.storage.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Writers of one workspace side by side on PostgreSQL and MariaDB, attacked with forced
+ * interleavings between two store instances on one database (two nodes): a writer waits only
+ * for writers of the same rows; a change another node committed between a read and a write is
+ * never overwritten, whether the read came from the database or from the cache; two nodes that
+ * create the same identifier end with one node for it; a read on one node sees what the other
+ * committed.
+ */
+class ConcurrentWritersTest {
+  private static final WorkspaceId SHOP = WorkspaceId.of("shop-rotterdam");
+  private static final ProfileId AYSE = ProfileId.of("p-ayse");
+  private static final ProfileId BRAM = ProfileId.of("p-bram");
+  private static final Identifier AYSE_MAIL = Identifier.email("ayse@example.com");
+  /** Far longer than any write that does not wait; far shorter than a lock timeout. */
+  private static final long PROMPT_SECONDS = 5;
+
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private TestDatabases.Scratch scratch;
+  private JdbcStore one;
+  private JdbcStore two;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    pool.shutdownNow();
+    if (one != null) {
+      one.close();
+    }
+    if (two != null) {
+      two.close();
+    }
+    if (scratch != null) {
+      TestDatabases.drop(scratch);
+    }
+  }
+
+  private void open(String kind) {
+    scratch = kind.equals("postgres") ? TestDatabases.postgres() : TestDatabases.mariadb();
+    one = JdbcStore.create(scratch.dataSource());
+    two = JdbcStore.create(scratch.dataSource());
+  }
+
+  private static ProfileRecord profile(ProfileId id, int emails, long version) {
+    return new ProfileRecord(id, ProfileState.EMPTY, Map.of(IdentifierType.EMAIL, emails),
+        version);
+  }
+
+  /** Adds one to the profile's e-mail count: a read, then a write of the next version. */
+  private static Void increment(WriteTransaction tx, ProfileId id) {
+    ProfileRecord r = tx.profile(id).orElseThrow();
+    tx.putProfile(profile(id, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
+        r.version() + 1));
+    return null;
+  }
+
+  private static <T> T write(JdbcStore store, Function<WriteTransaction, T> work) {
+    return store.write(SHOP, work);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("a writer waits for a writer of the same profile, not for one of another")
+  void writersOfOtherCustomersDoNotWait(String kind) throws Exception {
+    open(kind);
+    write(one, tx -> {
+      tx.putProfile(profile(AYSE, 0, 1));
+      tx.putProfile(profile(BRAM, 0, 1));
+      return null;
+    });
+    DataSource ds = scratch.dataSource();
+    // Another node's transaction in the middle of its commit: it holds Ayşe's row.
+    try (Connection held = ds.getConnection()) {
+      held.setAutoCommit(false);
+      try (PreparedStatement p = held.prepareStatement(
+          "SELECT version FROM cdp_profiles WHERE workspace = ? AND id = ? FOR UPDATE")) {
+        p.setString(1, SHOP.value());
+        p.setString(2, AYSE.value());
+        p.executeQuery().close();
+      }
+      Future<?> bram = pool.submit(() -> write(two, tx -> increment(tx, BRAM)));
+      bram.get(PROMPT_SECONDS, TimeUnit.SECONDS);
+      Future<?> ayse = pool.submit(() -> write(two, tx -> increment(tx, AYSE)));
+      Thread.sleep(500);
+      assertThat(ayse.isDone()).as("a writer of the held profile waits").isFalse();
+      held.rollback();
+      ayse.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+    }
+    assertThat(one.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow().identifierCounts())
+        .containsEntry(IdentifierType.EMAIL, 1);
+    assertThat(one.read(SHOP, tx -> tx.profile(BRAM)).orElseThrow().identifierCounts())
+        .containsEntry(IdentifierType.EMAIL, 1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("a change another node commits between this writer's read and its write is kept:"
+      + " the writer runs again on what is there now")
+  void noLostUpdateBetweenNodes(String kind) throws Exception {
+    open(kind);
+    write(one, tx -> {
+      tx.putProfile(profile(AYSE, 0, 1));
+      return null;
+    });
+    CountDownLatch read = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Future<?> slow = pool.submit(() -> write(one, tx -> {
+      ProfileRecord r = tx.profile(AYSE).orElseThrow();
+      if (runs.incrementAndGet() == 1) {
+        read.countDown();
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      tx.putProfile(profile(AYSE, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
+          r.version() + 1));
+      return null;
+    }));
+    assertThat(read.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    write(two, tx -> increment(tx, AYSE));
+    go.countDown();
+    slow.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+
+    ProfileRecord after = two.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow();
+    assertThat(after.identifierCounts()).containsEntry(IdentifierType.EMAIL, 2);
+    assertThat(after.version()).isEqualTo(3);
+    assertThat(runs.get()).as("the overtaken writer ran again").isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("a profile cached on one node and changed on another: the next write on the"
+      + " first node builds on the change, and its reads see it at once")
+  void staleCacheIsNeverWrittenBack(String kind) {
+    open(kind);
+    write(one, tx -> {
+      tx.putProfile(profile(AYSE, 0, 1));
+      return null;
+    });
+    write(one, tx -> increment(tx, AYSE)); // node one now caches version 2
+    write(two, tx -> increment(tx, AYSE)); // version 3, behind node one's back
+
+    assertThat(one.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow().version()).isEqualTo(3);
+    write(one, tx -> increment(tx, AYSE));
+    ProfileRecord after = two.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow();
+    assertThat(after.version()).isEqualTo(4);
+    assertThat(after.identifierCounts()).containsEntry(IdentifierType.EMAIL, 3);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("two nodes that both find an identifier new and create it end with one node for"
+      + " it: the later one runs again and joins the first one's profile")
+  void sameNewIdentifierOnTwoNodes(String kind) throws Exception {
+    open(kind);
+    CountDownLatch looked = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Future<ProfileId> slow = pool.submit(() -> write(one, tx -> {
+      Optional<IdentityNode> n = tx.node(AYSE_MAIL);
+      if (runs.incrementAndGet() == 1) {
+        looked.countDown();
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return attachOrCreate(tx, n, ProfileId.of("p-from-one"), "c-one");
+    }));
+    assertThat(looked.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    ProfileId first = write(two, tx ->
+        attachOrCreate(tx, tx.node(AYSE_MAIL), ProfileId.of("p-from-two"), "c-two"));
+    go.countDown();
+    ProfileId second = slow.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+
+    assertThat(first).isEqualTo(ProfileId.of("p-from-two"));
+    assertThat(second).isEqualTo(first);
+    assertThat(runs.get()).isEqualTo(2);
+    assertThat(one.read(SHOP, tx -> tx.node(AYSE_MAIL)).orElseThrow().profile()).isEqualTo(first);
+    Optional<ProfileRecord> none = one.read(SHOP, tx -> tx.profile(ProfileId.of("p-from-one")));
+    assertThat(none).isEmpty();
+    ProfileRecord p = one.read(SHOP, tx -> tx.profile(first)).orElseThrow();
+    assertThat(p.identifierCounts()).containsEntry(IdentifierType.EMAIL, 2);
+    List<IdentityNode> nodes = one.read(SHOP, tx -> tx.nodesOfProfile(first));
+    assertThat(nodes).hasSize(1);
+  }
+
+  /** As identity resolution does: the identifier's profile gains a sighting, or a new one. */
+  private static ProfileId attachOrCreate(WriteTransaction tx, Optional<IdentityNode> n,
+      ProfileId fresh, String component) {
+    if (n.isPresent()) {
+      increment(tx, n.get().profile());
+      return n.get().profile();
+    }
+    tx.putComponent(new ComponentRecord(component, null, List.of()));
+    tx.putNode(new IdentityNode(AYSE_MAIL, fresh, component));
+    tx.putProfile(profile(fresh, 1, 1));
+    return fresh;
+  }
+}
