@@ -37,8 +37,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Opening a store applies the schema's versioned migrations (idempotent, one node at a time)
  * and refuses a schema newer than this code. Everything one write transaction does commits
- * atomically; the writers of one workspace run one after the other, also across nodes sharing a
- * database; reads see whole transactions only. Failures surface as {@link StorageException},
+ * atomically. On PostgreSQL and MariaDB the writers of one workspace, on any number of nodes
+ * sharing the database, run side by side and wait only for writers of the same customers (row
+ * locks, taken in one order and checked before the write); on H2 they run one after the other.
+ * Reads see whole transactions only. Failures surface as {@link StorageException},
  * retryable or not, with nothing written and no personal data in the message.
  *
  * <p>Columns holding personal data pass through a {@link PiiCodec}; with

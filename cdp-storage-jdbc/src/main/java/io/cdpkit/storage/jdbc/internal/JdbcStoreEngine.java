@@ -30,23 +30,41 @@ import org.slf4j.LoggerFactory;
  * Transactions over a {@link DataSource}.
  *
  * <ul>
- *   <li>A write transaction takes its workspace's local lock (so the writers of this node queue
- *       here, not on pooled connections), then runs at READ COMMITTED and starts by locking its
- *       workspace's row in {@code cdp_workspaces} ({@code SELECT ... FOR UPDATE}): the writers
- *       of one workspace, on any number of nodes, run one after the other, which keeps identity
- *       resolution correct without finer locks. It is the only lock a write takes before its
- *       rows, so there is one lock order and no deadlock between writers. What the transaction
- *       writes is buffered ({@link BufferedTx}) and written at the end in JDBC batches.
+ *   <li>A write transaction runs at READ COMMITTED and buffers what it writes
+ *       ({@link BufferedTx}), which is written at the end in JDBC batches. How writers of one
+ *       workspace meet depends on the database ({@link Dialect#concurrentWriters}):
+ *       <ul>
+ *         <li><b>H2</b> (embedded, one process): a writer takes its workspace's local lock, then
+ *             locks the workspace's row ({@code SELECT ... FOR UPDATE}); the writers of a
+ *             workspace run one after the other.
+ *         <li><b>PostgreSQL, MariaDB</b> (many nodes on one database): a writer takes the
+ *             workspace's lock in shared mode (locally a read lock; in the database a shared
+ *             advisory lock on PostgreSQL, a shared lock on the workspace's row on MariaDB),
+ *             so writers run side by side. Before it writes, it locks the rows it read or will
+ *             change (nodes, then profiles, then components, each in key order) and checks that
+ *             what it read still holds ({@link BufferedTx#flush}); new nodes and events are
+ *             plain inserts, so two writers creating the same key meet on it. A writer that
+ *             finds a row changed, or a key taken, fails with a {@link WriteConflict} and runs
+ *             again holding the workspace's lock exclusively, reading through the cache: it
+ *             cannot meet another writer then. Work that writes metadata, deletes, erases or
+ *             appends to the audit log runs alone from the start (a writer side by side that
+ *             reaches such a call stops with {@link BufferedTx.NeedsAlone} and runs again
+ *             alone). Writers of different customers never wait for each other; writers of
+ *             one customer wait on its rows.
+ *       </ul>
  *       Serialization failures, deadlocks, lock timeouts and lost connections are retried up
  *       to {@value #ATTEMPTS} times with exponential backoff and jitter; anything else rolls
  *       back and propagates unchanged.
- *   <li>A read sees every write transaction wholly or not at all: it reads the workspace's
- *       version, is answered by the cache at that version, and opens a snapshot transaction
- *       (REPEATABLE READ; SNAPSHOT on H2) only when it needs the database and the version is
- *       still the same; else it starts over in a snapshot.
- *   <li>Both go through the {@link WorkspaceCache}, which is never stale: see there. Outbox
- *       entries and delivery lines are not cached; a transaction that changed only those does
- *       not advance the workspace's version ({@link BufferedTx}).
+ *   <li>A read sees every write transaction wholly or not at all. On H2 it reads the
+ *       workspace's version, is answered by the cache at that version, and opens a snapshot
+ *       transaction (SNAPSHOT) only when it needs the database and the version is still the
+ *       same; else it starts over in a snapshot. On PostgreSQL and MariaDB no version announces
+ *       the changes of writers side by side, so a read is answered by its snapshot (REPEATABLE
+ *       READ) alone, never by the cache.
+ *   <li>Writers go through the {@link WorkspaceCache}: on H2 it is never stale (see there);
+ *       on PostgreSQL and MariaDB what a writer takes from it is checked under the row locks
+ *       before the commit. Outbox entries and delivery lines are not cached; a transaction
+ *       that changed only those does not advance the workspace's version ({@link BufferedTx}).
  *   <li>An outbox claim ({@link #claimOutbox}) is a short transaction of its own at READ
  *       COMMITTED that locks the due rows it takes ({@code FOR UPDATE SKIP LOCKED}) and sets
  *       their lease. It does not lock the workspace's row: claims do not queue behind writers,

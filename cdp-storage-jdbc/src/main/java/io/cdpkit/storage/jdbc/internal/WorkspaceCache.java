@@ -50,7 +50,20 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The cost is one small query per transaction (the version), and after a write from another
- * node one cache miss per key. Thread-safe.
+ * node one cache miss per key.
+ *
+ * <h2>Writers side by side (PostgreSQL, MariaDB)</h2>
+ *
+ * <p>There, writers of one workspace run at the same time ({@link Dialect#concurrentWriters})
+ * and only writers alone in the workspace advance the version, so the version no longer tells
+ * an entry stale: the cache becomes a hint that writers check. A writer's session
+ * ({@link #besideWriter}) serves entries of the current version as above; before the writer
+ * writes, it locks and re-reads what it used ({@code BufferedTx#validate}), drops the entries
+ * it finds stale ({@link Session#forget}) and runs again. After its commit it puts its changes
+ * at the version it ran at, without moving it ({@link Session#commitBeside}); two writers of the
+ * same key may put in either order, and a later writer finds the older value stale and runs
+ * again. Readers get an {@linkplain #uncached uncached} session: a read has no row locks to
+ * check against. Thread-safe.
  */
 final class WorkspaceCache {
   /** The kinds of keys; {@link #EVENT} keys are known within one transaction only. */
