@@ -510,6 +510,9 @@ final class Rows {
 
   /** The stored nodes of these identifiers (the absent ones have none). */
   List<IdentityNode> nodes(Collection<Identifier> ids) {
+    if (dialect.bulkRead() == Dialect.BulkRead.ARRAY) {
+      return nodesByPairs("reading identity nodes", ids, false);
+    }
     List<IdentityNode> out = new ArrayList<>();
     for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(ids).entrySet()) {
       out.addAll(queryIn("reading identity nodes",
@@ -526,6 +529,9 @@ final class Rows {
    * the same one meet on its key when they insert it ({@link #insertNodes}).
    */
   List<IdentityNode> lockNodes(Collection<Identifier> ids) {
+    if (dialect.bulkRead() == Dialect.BulkRead.ARRAY) {
+      return nodesByPairs("locking identity nodes", ids, true);
+    }
     List<IdentityNode> out = new ArrayList<>();
     Map<IdentifierType, List<Identifier>> byType = new TreeMap<>(
         java.util.Comparator.comparing(IdentifierType::id));
@@ -535,6 +541,41 @@ final class Rows {
           "t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret", "cdp_nodes",
           "id_type", e.getKey().id(), "id_value", protectedValues(e.getValue()),
           this::node, true));
+    }
+    return out;
+  }
+
+  /**
+   * PostgreSQL: the nodes of identifiers of any types in one statement, the (type, value)
+   * pairs as two array parameters joined by position; with {@code lock}, in key order and
+   * locked until the transaction ends.
+   */
+  private List<IdentityNode> nodesByPairs(String what, Collection<Identifier> ids,
+      boolean lock) {
+    List<IdentityNode> out = new ArrayList<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    beforeQuery(what);
+    Set<Identifier> unique = new LinkedHashSet<>(ids);
+    String[] types = new String[unique.size()];
+    String[] values = new String[unique.size()];
+    int i = 0;
+    for (Identifier id : unique) {
+      types[i] = id.type().id();
+      values[i++] = pii.protectKey(ws, id.type().id(), id.value());
+    }
+    String sql = "SELECT t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret"
+        + " FROM cdp_nodes t JOIN unnest(?::varchar[], ?::varchar[]) AS k(id_type, id_value)"
+        + " ON t.id_type = k.id_type AND t.id_value = k.id_value WHERE t.workspace = ?"
+        + (lock ? " ORDER BY t.id_type, t.id_value FOR UPDATE OF t" : "");
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      p.setArray(1, c.createArrayOf("varchar", types));
+      p.setArray(2, c.createArrayOf("varchar", values));
+      p.setString(3, ws);
+      read(p, this::node, out);
+    } catch (SQLException e) {
+      throw fail(what, e);
     }
     return out;
   }
