@@ -129,9 +129,11 @@ public final class OnlineRetailRounds {
       long refunds = expected.getOrDefault(OnlineRetailEvents.REFUND, 0L);
       long customers = expected.getOrDefault(OnlineRetailEvents.IDENTIFY, 0L);
       if (rows.get("orders") != orders || rows.get("refunds") != refunds
-          || rows.get("customers") != customers || rows.get("customer_orders") != orders) {
+          || rows.get("customers") != customers || rows.get("customer_orders") != orders
+          || rows.get("spent_off_by") != 0 || rows.get("bad_order_times") != 0) {
         throw new IllegalStateException(String.format("the plain loader on %s wrote %s;"
-            + " expected %d orders, %d refunds, %d customers with %d orders in all", kind, rows,
+            + " expected %d orders, %d refunds, %d customers with %d orders in all, spent and"
+            + " order times agreeing with the rows", kind, rows,
             orders, refunds, customers, orders));
       }
       double rate = n / ((t1 - t0) / 1e9);

@@ -37,12 +37,12 @@ import org.jspecify.annotations.Nullable;
  * the {@link OnlineRetailEvents} go into three plain tables.
  *
  * <pre>
- * orders    (invoice PK, customer, ordered_at, total, lines)   -- one row per Order Completed
- * refunds   (invoice PK, customer, refunded_at, total, lines)  -- one row per Order Refunded
+ * orders    (invoice PK, customer, ordered_at, total, line_items)   -- one row per Order Completed
+ * refunds   (invoice PK, customer, refunded_at, total, line_items)  -- one row per Order Refunded
  * customers (customer PK, country, orders, total_spent, first_order, last_order)
  * </pre>
  *
- * {@code lines} is the event's {@code products} list as JSON text (Jackson), in the column type
+ * {@code line_items} is the event's {@code products} list as JSON text (Jackson), in the column type
  * CDPKit's store uses for documents ({@code CHARACTER LARGE OBJECT} on H2, {@code TEXT} on
  * PostgreSQL, {@code LONGTEXT} on MariaDB). Each {@link #load} call is one JDBC transaction: the
  * orders and refunds go in as batched inserts, then each customer the call touched gets its row
@@ -71,13 +71,23 @@ final class PlainRetailLoader implements AutoCloseable {
   private final String insertRefund;
   private final String upsertCustomer;
 
+  /** A loader on the fresh database; runs {@code cleanup} when the tables cannot be made. */
+  private static PlainRetailLoader create(Dialect dialect, DataSource ds, Runnable cleanup) {
+    try {
+      return new PlainRetailLoader(dialect, ds, cleanup);
+    } catch (RuntimeException e) {
+      cleanup.run();
+      throw e;
+    }
+  }
+
   private PlainRetailLoader(Dialect dialect, DataSource ds, Runnable cleanup) {
     this.dialect = dialect;
     this.ds = ds;
     this.cleanup = cleanup;
-    this.insertOrder = "INSERT INTO orders (invoice, customer, ordered_at, total, lines)"
+    this.insertOrder = "INSERT INTO orders (invoice, customer, ordered_at, total, line_items)"
         + " VALUES (?, ?, ?, ?, ?)";
-    this.insertRefund = "INSERT INTO refunds (invoice, customer, refunded_at, total, lines)"
+    this.insertRefund = "INSERT INTO refunds (invoice, customer, refunded_at, total, line_items)"
         + " VALUES (?, ?, ?, ?, ?)";
     this.upsertCustomer = switch (dialect) {
       case H2 -> "MERGE INTO customers c USING (VALUES (CAST(? AS VARCHAR(20)),"
@@ -139,7 +149,7 @@ final class PlainRetailLoader implements AutoCloseable {
             + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0");
         h2.setUser("sa");
         JdbcConnectionPool pool = JdbcConnectionPool.create(h2);
-        return new PlainRetailLoader(Dialect.H2, pool, () -> {
+        return create(Dialect.H2, pool, () -> {
           try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             st.execute("SHUTDOWN IMMEDIATELY");
           } catch (SQLException e) {
@@ -155,7 +165,7 @@ final class PlainRetailLoader implements AutoCloseable {
         exec(url, "postgres", "CREATE SCHEMA " + scratch);
         HikariDataSource pool = pool(url + "?currentSchema=" + scratch
             + "&reWriteBatchedInserts=true", "postgres");
-        return new PlainRetailLoader(Dialect.POSTGRES, pool, () -> {
+        return create(Dialect.POSTGRES, pool, () -> {
           pool.close();
           exec(url, "postgres", "DROP SCHEMA " + scratch + " CASCADE");
         });
@@ -164,7 +174,7 @@ final class PlainRetailLoader implements AutoCloseable {
         String url = System.getProperty("cdp.bench.maria", "jdbc:mariadb://127.0.0.1:3306/");
         exec(url + "test", "root", "CREATE DATABASE " + scratch);
         HikariDataSource pool = pool(url + scratch + "?rewriteBatchedStatements=true", "root");
-        return new PlainRetailLoader(Dialect.MARIADB, pool, () -> {
+        return create(Dialect.MARIADB, pool, () -> {
           pool.close();
           exec(url + "test", "root", "DROP DATABASE " + scratch);
         });
@@ -187,7 +197,7 @@ final class PlainRetailLoader implements AutoCloseable {
       for (String[] t : new String[][] {{"orders", "ordered_at"}, {"refunds", "refunded_at"}}) {
         st.execute("CREATE TABLE " + t[0] + " (invoice VARCHAR(20) NOT NULL PRIMARY KEY,"
             + " customer VARCHAR(20) NOT NULL, " + t[1] + " " + time + " NOT NULL,"
-            + " total NUMERIC(16, 3) NOT NULL, lines " + text + " NOT NULL)" + options);
+            + " total NUMERIC(16, 3) NOT NULL, line_items " + text + " NOT NULL)" + options);
       }
       st.execute("CREATE TABLE customers (customer VARCHAR(20) NOT NULL PRIMARY KEY,"
           + " country VARCHAR(60), orders INT NOT NULL, total_spent NUMERIC(16, 3) NOT NULL,"
@@ -288,7 +298,12 @@ final class PlainRetailLoader implements AutoCloseable {
     }
   }
 
-  /** Rows per table, and the sum of {@code customers.orders} under {@code customer_orders}. */
+  /**
+   * Rows per table; the sum of {@code customers.orders} under {@code customer_orders};
+   * {@code spent_off_by} 0 when the customers' {@code total_spent} add up to the orders' totals
+   * less the refunds' (else 1); {@code bad_order_times} the customers with orders whose first or
+   * last order time is missing or out of order.
+   */
   Map<String, Long> counts() {
     Map<String, Long> out = new LinkedHashMap<>();
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
@@ -301,6 +316,19 @@ final class PlainRetailLoader implements AutoCloseable {
       try (ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(orders), 0) FROM customers")) {
         rs.next();
         out.put("customer_orders", rs.getLong(1));
+      }
+      // The aggregates agree with the rows: spent is orders less refunds, and a customer with
+      // orders has both order times.
+      try (ResultSet rs = st.executeQuery("SELECT (SELECT COALESCE(SUM(total_spent), 0)"
+          + " FROM customers) - (SELECT COALESCE(SUM(total), 0) FROM orders)"
+          + " + (SELECT COALESCE(SUM(total), 0) FROM refunds)")) {
+        rs.next();
+        out.put("spent_off_by", rs.getBigDecimal(1).signum() == 0 ? 0L : 1L);
+      }
+      try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM customers WHERE orders > 0"
+          + " AND (first_order IS NULL OR last_order IS NULL OR first_order > last_order)")) {
+        rs.next();
+        out.put("bad_order_times", rs.getLong(1));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("counting rows: " + e.getMessage(), e);
