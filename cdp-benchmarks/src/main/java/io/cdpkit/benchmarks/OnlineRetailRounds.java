@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * of the same database kind each round. Each round runs both, alternating which goes first so
  * that drift in the machine's load falls on both, after one warm-up pair that is not counted.
  * It prints events/s per round, then the medians and the ratio of CDPKit's time to the loader's
- * (at most 1.0: CDPKit is as fast or faster). After each round it checks what was stored: CDPKit's
+ * (at most 1.0: CDPKit is as fast or faster), and the median of each round's own ratio (the two
+ * runs of a round see about the same load of the machine). After each round it checks what was stored: CDPKit's
  * event counts per name ({@code Profiles.eventCounts()}) and nothing rejected; the loader's rows
  * per table. A mismatch ends the program with an exception. A program, not a library type.
  *
@@ -76,11 +77,15 @@ public final class OnlineRetailRounds {
         cdp.add(cdpRound(kind, events, expected, batch, r));
       }
     }
+    List<Double> ratios = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      ratios.add(plain.get(r) / cdp.get(r));
+    }
     double mCdp = median(cdp);
     double mPlain = median(plain);
     System.out.printf("%s batch %d, median of %d rounds: CDPKit %,.0f events/s, plain JDBC"
-        + " %,.0f events/s, CDPKit time / plain time %.2f%n", kind, batch, rounds, mCdp, mPlain,
-        mPlain / mCdp);
+        + " %,.0f events/s, CDPKit time / plain time %.2f (median of the rounds' own ratios"
+        + " %.2f)%n", kind, batch, rounds, mCdp, mPlain, mPlain / mCdp, median(ratios));
   }
 
   private static double cdpRound(String kind, List<Event> events, Map<String, Long> expected,
