@@ -19,9 +19,10 @@ import java.util.TreeMap;
  * that drift in the machine's load falls on both, after one warm-up pair that is not counted.
  * It prints events/s per round, then the medians and the ratio of CDPKit's time to the loader's
  * (at most 1.0: CDPKit is as fast or faster), and the median of each round's own ratio (the two
- * runs of a round see about the same load of the machine). After each round it checks what was stored: CDPKit's
- * event counts per name ({@code Profiles.eventCounts()}) and nothing rejected; the loader's rows
- * per table. A mismatch ends the program with an exception. A program, not a library type.
+ * runs of a round see about the same load of the machine). After each round it checks what was
+ * stored: CDPKit's event counts per name ({@code Profiles.eventCounts()}) and nothing rejected;
+ * the loader's rows per table and its customer sums. A mismatch ends the program with an
+ * exception. A program, not a library type.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests

@@ -42,8 +42,8 @@ import org.jspecify.annotations.Nullable;
  * customers (customer PK, country, orders, total_spent, first_order, last_order)
  * </pre>
  *
- * {@code line_items} is the event's {@code products} list as JSON text (Jackson), in the column type
- * CDPKit's store uses for documents ({@code CHARACTER LARGE OBJECT} on H2, {@code TEXT} on
+ * {@code line_items} is the event's {@code products} list as JSON text (Jackson), in the column
+ * type CDPKit's store uses for documents ({@code CHARACTER LARGE OBJECT} on H2, {@code TEXT} on
  * PostgreSQL, {@code LONGTEXT} on MariaDB). Each {@link #load} call is one JDBC transaction: the
  * orders and refunds go in as batched inserts, then each customer the call touched gets its row
  * upserted with the call's sums added (an identify sets the country; an order adds 1 to
@@ -237,7 +237,8 @@ final class PlainRetailLoader implements AutoCloseable {
           boolean order = OnlineRetailEvents.ORDER.equals(e.name());
           if (e.type() != EventType.TRACK
               || !order && !OnlineRetailEvents.REFUND.equals(e.name())) {
-            throw new IllegalArgumentException(e.messageId() + ": not an order, refund or identify");
+            throw new IllegalArgumentException(
+                e.messageId() + ": not an order, refund or identify");
           }
           if (!(e.properties().get("order_id") instanceof String invoice)) {
             throw new IllegalArgumentException(e.messageId() + ": order_id must be a string");

@@ -38,7 +38,7 @@ class OnlineRetailEventsTest {
   @TempDir Path dir;
 
   @Test
-  @DisplayName("invoices become orders and refunds, each customer one identify first, in time order")
+  @DisplayName("invoices become orders and refunds, each customer's identify first, in time order")
   void mapsInvoicesCancellationsAndCustomers() throws IOException {
     List<Event> events = OnlineRetailEvents.load(gz(SAMPLE));
 
