@@ -128,6 +128,11 @@ public final class Cdp implements AutoCloseable {
     }
 
     @Override
+    public io.cdpkit.core.spi.extension.ReadModel readModel() {
+      return pipeline.reads();
+    }
+
+    @Override
     public Clock clock() {
       return pipeline.config().clock();
     }

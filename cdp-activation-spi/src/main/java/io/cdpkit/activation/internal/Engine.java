@@ -391,8 +391,8 @@ public final class Engine {
     if (cur.get().status() != OutboxEntry.Status.PENDING || !token.equals(cur.get().lease())) {
       return stop(new SuppressionReason.LeaseLost(), detail);
     }
-    ProfileId pid = live(tx, cur.get().profile());
-    Optional<ProfileRecord> rec = pid == null ? Optional.empty() : tx.profile(pid);
+    Optional<ProfileRecord> rec = ctx.readModel().resolve(tx, cur.get().profile())
+        .flatMap(tx::profile);
     if (rec.isEmpty()) {
       return stop(new SuppressionReason.ProfileGone(), detail);
     }
@@ -404,7 +404,7 @@ public final class Engine {
     List<Identifier> candidates = m.recipients();
     if (!candidates.isEmpty()) {
       Set<Identifier> own = new HashSet<>();
-      for (IdentityNode n : tx.nodesOfProfile(pid)) {
+      for (IdentityNode n : tx.nodesOfProfile(rec.get().id())) {
         own.add(n.identifier());
       }
       candidates = candidates.stream().filter(own::contains).toList();
@@ -535,17 +535,14 @@ public final class Engine {
             : new SuppressionReason.ChannelRemoved(), "{}");
         continue;
       }
-      ProfileId pid = live(tx, e.profile());
-      if (pid == null) {
+      Optional<ProfileRecord> found = ctx.readModel().resolve(tx, e.profile())
+          .flatMap(tx::profile);
+      if (found.isEmpty()) {
         suppress(tx, e, now, new SuppressionReason.ProfileGone(), "{}");
         continue;
       }
-      ProfileRecord rec = tx.profile(pid).orElseThrow();
-      List<Identifier> ids = tx.nodesOfProfile(pid).stream().map(IdentityNode::identifier)
-          .toList();
-      ProfileState state = rec.state();
-      Profile p = new Profile(pid, ws, ids, state, rec.version(),
-          traits.isEmpty() ? Map.of() : traits.values(state, now), now);
+      ProfileId pid = found.get().id();
+      Profile p = ctx.readModel().profile(tx, ws, found.get(), now);
       Gate g = new Gate(tx, e, r, ch, pid, p, now, triggers.get(e.key()), triggerEvents);
       g.detail.put("purpose", r.purpose());
       g.detail.put("consentChannel", ch.consentChannel());
@@ -857,22 +854,6 @@ public final class Engine {
     tx.putDelivery(new Delivery(e.key() + "#s", e.profile(), now, e.rule(), e.channel(), e.key(),
         e.attempts(), SUPPRESSED, truncate(why.code()), detail));
     tx.updateOutbox(e.next(OutboxEntry.Status.DONE, e.attempts(), e.dueAt(), null));
-  }
-
-  /** The live profile an id is or was merged into, or {@code null}. */
-  static @Nullable ProfileId live(ReadTransaction tx, ProfileId id) {
-    ProfileId p = id;
-    for (int i = 0; i < 1000; i++) {
-      if (tx.profile(p).isPresent()) {
-        return p;
-      }
-      Optional<ProfileId> next = tx.redirect(p);
-      if (next.isEmpty()) {
-        return null;
-      }
-      p = next.get();
-    }
-    return null;
   }
 
   /** A profile's events, read once when first needed. */

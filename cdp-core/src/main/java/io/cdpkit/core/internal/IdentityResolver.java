@@ -54,7 +54,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class IdentityResolver {
   /** Redirect chains longer than this are treated as corrupt. */
-  private static final int MAX_REDIRECTS = 64;
 
   private final IdentityRules rules;
   private final EventPreparer preparer;
@@ -646,23 +645,6 @@ final class IdentityResolver {
   /** The live profile holding an identifier. */
   static @Nullable ProfileId profileOf(WriteTransaction tx, Identifier id) {
     return tx.node(id).map(IdentityNode::profile).orElse(null);
-  }
-
-  /** Follows redirects from a possibly merged-away id to the live profile. */
-  static Optional<ProfileId> resolve(io.cdpkit.core.spi.storage.ReadTransaction tx,
-      ProfileId id) {
-    ProfileId cur = id;
-    for (int i = 0; i <= MAX_REDIRECTS; i++) {
-      if (tx.profile(cur).isPresent()) {
-        return Optional.of(cur);
-      }
-      Optional<ProfileId> next = tx.redirect(cur);
-      if (next.isEmpty()) {
-        return Optional.empty();
-      }
-      cur = next.get();
-    }
-    throw corrupt("redirect chain longer than " + MAX_REDIRECTS);
   }
 
   private ProfileId newSingleton(WriteTransaction tx, Identifier id, String comp,

@@ -59,6 +59,8 @@ public final class Pipeline {
   private final IdentityResolver resolver;
   private final EventCodec codec;
   private final TraitRegistry traits;
+  /** How a person is read: the one place that follows merges and builds a {@link Profile}. */
+  private final ProfileReads reads;
   private final Tombstones tombstones;
   private final List<ProfileObserver> observers = new CopyOnWriteArrayList<>();
 
@@ -73,6 +75,7 @@ public final class Pipeline {
     this.codec = codec;
     this.config = config;
     this.traits = new TraitRegistry(traits);
+    this.reads = new ProfileReads(this.traits::current);
     this.preparer = new EventPreparer(config, codec, this.traits);
     this.resolver = new IdentityResolver(config, preparer);
   }
@@ -494,12 +497,12 @@ public final class Pipeline {
 
   /** The live profile an id (possibly merged away) resolves to. */
   public Optional<Profile> profile(WorkspaceId ws, ProfileId id) {
-    return store.read(ws, tx -> IdentityResolver.resolve(tx, id).flatMap(p -> view(ws, tx, p)));
+    return store.read(ws, tx -> reads.profile(tx, ws, id, config.clock().instant()));
   }
 
   /** The live id a possibly merged-away id resolves to. */
   public Optional<ProfileId> resolve(WorkspaceId ws, ProfileId id) {
-    return store.read(ws, tx -> IdentityResolver.resolve(tx, id));
+    return store.read(ws, tx -> reads.resolve(tx, id));
   }
 
   /**
@@ -512,21 +515,13 @@ public final class Pipeline {
     if (n.isEmpty()) {
       return Optional.empty();
     }
-    return store.read(ws, tx -> tx.node(n.get())
-        .flatMap(node -> view(ws, tx, node.profile())));
+    return store.read(ws, tx -> tx.node(n.get()).flatMap(node -> tx.profile(node.profile()))
+        .map(r -> reads.profile(tx, ws, r, config.clock().instant())));
   }
 
-  private Optional<Profile> view(WorkspaceId ws, ReadTransaction tx, ProfileId id) {
-    Optional<ProfileRecord> r = tx.profile(id);
-    if (r.isEmpty()) {
-      return Optional.empty();
-    }
-    List<Identifier> ids = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier).toList();
-    ProfileState state = r.get().state();
-    ComputedTraits ct = traits.current();
-    Instant now = config.clock().instant();
-    return Optional.of(new Profile(id, ws, ids, state, r.get().version(),
-        ct.isEmpty() ? Map.of() : ct.values(state, now), now));
+  /** How a person is read; extensions get the same ({@code ExtensionContext#readModel}). */
+  public ProfileReads reads() {
+    return reads;
   }
 
   /** Metadata key prefix under which a workspace records the aggregations its states hold. */
@@ -614,10 +609,8 @@ public final class Pipeline {
 
   /** The events of a profile, by event time then messageId. */
   public List<Event> events(WorkspaceId ws, ProfileId id) {
-    return store.read(ws, tx -> IdentityResolver.resolve(tx, id)
-        .map(p -> tx.eventsByAnchors(tx.nodesOfProfile(p).stream()
-            .map(IdentityNode::identifier).toList()).stream().map(StoredEvent::event).toList())
-        .orElse(List.of()));
+    return store.read(ws, tx -> reads.events(tx, id).stream().map(StoredEvent::event)
+        .toList());
   }
 
   /**
@@ -626,7 +619,7 @@ public final class Pipeline {
    */
   public List<LedgerEntry> ledger(WorkspaceId ws, ProfileId id) {
     return store.read(ws, tx -> {
-      ProfileId start = IdentityResolver.resolve(tx, id).orElse(id);
+      ProfileId start = reads.resolve(tx, id).orElse(id);
       List<LedgerEntry> out = new ArrayList<>();
       Set<LedgerEntry> seenEntries = new HashSet<>();
       Set<ProfileId> visited = new HashSet<>();

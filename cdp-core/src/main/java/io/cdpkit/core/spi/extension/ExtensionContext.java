@@ -20,6 +20,13 @@ public interface ExtensionContext {
   /** The store; extensions read and write their own records through it. */
   Store store();
 
+  /**
+   * How a person is read inside a transaction (following merges, building a {@code Profile},
+   * reading its events), exactly as {@code Cdp.profiles()} reads: extensions use it rather
+   * than assembling these from the store's records.
+   */
+  ReadModel readModel();
+
   /** The clock of the {@code Cdp}. */
   Clock clock();
 
