@@ -9,10 +9,12 @@ import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,7 @@ class ConcurrentWritersTest {
   private static final ProfileId AYSE = ProfileId.of("p-ayse");
   private static final ProfileId BRAM = ProfileId.of("p-bram");
   private static final Identifier AYSE_MAIL = Identifier.email("ayse@example.com");
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   /** Far longer than any write that does not wait; far shorter than a lock timeout. */
   private static final long PROMPT_SECONDS = 5;
 
@@ -177,6 +180,43 @@ class ConcurrentWritersTest {
     ProfileRecord after = two.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow();
     assertThat(after.version()).isEqualTo(4);
     assertThat(after.identifierCounts()).containsEntry(IdentifierType.EMAIL, 3);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("a read answered from one node's cache checks it first: a membership, a node and"
+      + " a profile another node changed are read as they are now")
+  void cachedReadsSeeOtherNodesChanges(String kind) {
+    open(kind);
+    write(one, tx -> {
+      tx.putComponent(new ComponentRecord("c-1", null, List.of()));
+      tx.putNode(new IdentityNode(AYSE_MAIL, AYSE, "c-1"));
+      tx.putProfile(profile(AYSE, 1, 1));
+      tx.putMembership(new Membership("vip", AYSE, T0));
+      return null;
+    });
+    // Node one's cache now holds the node, the profile and its memberships.
+    write(one, tx -> {
+      tx.node(AYSE_MAIL);
+      tx.memberships(AYSE);
+      return increment(tx, AYSE);
+    });
+    List<Membership> cached = one.read(SHOP, tx -> tx.memberships(AYSE));
+    assertThat(cached).extracting(Membership::segment).containsExactly("vip");
+
+    write(two, tx -> {
+      tx.memberships(AYSE);
+      tx.deleteMembership("vip", AYSE);
+      tx.putMembership(new Membership("lapsed", AYSE, T0));
+      tx.putNode(new IdentityNode(AYSE_MAIL, BRAM, "c-1"));
+      tx.putProfile(profile(BRAM, 1, 1));
+      return null;
+    });
+    List<Membership> now = one.read(SHOP, tx -> tx.memberships(AYSE));
+    assertThat(now).extracting(Membership::segment).containsExactly("lapsed");
+    Optional<IdentityNode> node = one.read(SHOP, tx -> tx.node(AYSE_MAIL));
+    assertThat(node.orElseThrow().profile()).isEqualTo(BRAM);
+    assertThat(one.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow().version()).isEqualTo(2);
   }
 
   @ParameterizedTest

@@ -1322,6 +1322,70 @@ final class BufferedTx implements WriteTransaction {
     }
   }
 
+  /** Keys a read answered from the cache may use before {@link #cachedReadsHold} gives up. */
+  static final int MAX_CHECKED_KEYS = 500;
+
+  /**
+   * For a read answered wholly from the cache where writers run side by side: whether every
+   * entry it used still holds, checked in one statement against the database at one instant
+   * ({@link Rows#current}), together with the workspace's version, which must still be
+   * {@code version} (writers alone, who erase and delete, advance it; redirects and tombstones
+   * change only then). A profile's list of nodes holds while the profile's version does. Stale
+   * entries are dropped from the cache.
+   *
+   * @return false when something changed, or the read used too many keys to check at once
+   */
+  boolean cachedReadsHold(long version) {
+    Set<Identifier> nodeIds = new HashSet<>();
+    Set<ProfileId> profileIds = new HashSet<>();
+    Set<String> componentIds = new HashSet<>();
+    Set<ProfileId> membershipsOf = new HashSet<>();
+    Set<ProfileId> checksOf = new HashSet<>();
+    for (Key k : seen.keySet()) {
+      switch (k.kind()) {
+        case NODE -> nodeIds.add((Identifier) k.id());
+        case PROFILE, PROFILE_NODES -> profileIds.add((ProfileId) k.id());
+        case COMPONENT -> componentIds.add((String) k.id());
+        case MEMBERSHIPS -> membershipsOf.add((ProfileId) k.id());
+        case CHECK -> checksOf.add((ProfileId) k.id());
+        default -> { }
+      }
+    }
+    if (nodeIds.size() + profileIds.size() + componentIds.size() + membershipsOf.size()
+        + checksOf.size() > MAX_CHECKED_KEYS) {
+      return false;
+    }
+    Rows.Current now = rows.current(nodeIds, profileIds, componentIds, membershipsOf, checksOf);
+    if (now.version() != version) {
+      return false;
+    }
+    List<Key> stale = new ArrayList<>();
+    for (Map.Entry<Key, Object> e : seen.entrySet()) {
+      Object id = e.getKey().id();
+      Object was = e.getValue();
+      boolean holds = switch (e.getKey().kind()) {
+        case NODE -> was.equals(Optional.ofNullable(now.nodes().get((Identifier) id)));
+        case PROFILE -> ((Optional<?>) was).map(r -> ((ProfileRecord) r).version())
+            .equals(Optional.ofNullable(now.profiles().get((ProfileId) id)));
+        case PROFILE_NODES -> seen.containsKey(new Key(PROFILE, id))
+            || now.profiles().containsKey((ProfileId) id);
+        case COMPONENT -> was.equals(Optional.ofNullable(now.components().get((String) id)));
+        case MEMBERSHIPS -> was.equals(now.memberships().getOrDefault((ProfileId) id,
+            List.of()));
+        case CHECK -> was.equals(Optional.ofNullable(now.checks().get((ProfileId) id)));
+        default -> true;
+      };
+      if (!holds) {
+        stale.add(e.getKey());
+      }
+    }
+    if (!stale.isEmpty()) {
+      cache.forget(stale);
+      return false;
+    }
+    return true;
+  }
+
   /** Whether this transaction has changed anything. */
   boolean changed() {
     return advancesVersion() || !outbox.isEmpty() || !deliveries.isEmpty()

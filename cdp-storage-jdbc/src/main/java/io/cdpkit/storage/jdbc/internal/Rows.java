@@ -124,7 +124,7 @@ final class Rows {
    * when it needs the database). What it throws propagates; a {@link SQLException} as a
    * {@link StorageException}.
    */
-  void beforeNextQuery(BeforeQuery hook) {
+  void beforeNextQuery(@Nullable BeforeQuery hook) {
     this.beforeQuery = hook;
   }
 
@@ -578,6 +578,122 @@ final class Rows {
       throw fail(what, e);
     }
     return out;
+  }
+
+  /** What {@link #current} found: the committed state of the keys asked, at one instant. */
+  record Current(long version, Map<Identifier, IdentityNode> nodes,
+      Map<ProfileId, Long> profiles, Map<String, ComponentRecord> components,
+      Map<ProfileId, List<Membership>> memberships, Map<ProfileId, ScheduledCheck> checks) {}
+
+  /**
+   * The workspace's version and the committed state of these keys, in one statement (so at one
+   * instant: a statement sees one snapshot on PostgreSQL and MariaDB): the nodes of the
+   * identifiers, the versions of the profiles, the components, the memberships and the
+   * scheduled checks of the profiles. For a read answered from the cache, to check that every
+   * entry it used still holds.
+   */
+  Current current(Collection<Identifier> nodeKeys, Collection<ProfileId> profileIds,
+      Collection<String> componentIds, Collection<ProfileId> membershipsOf,
+      Collection<ProfileId> checksOf) {
+    List<Identifier> nodeList = List.copyOf(new LinkedHashSet<>(nodeKeys));
+    List<String> profileList = profileIds.stream().map(ProfileId::value).distinct().toList();
+    List<String> componentList = List.copyOf(new LinkedHashSet<>(componentIds));
+    List<String> memberList = membershipsOf.stream().map(ProfileId::value).distinct().toList();
+    List<String> checkList = checksOf.stream().map(ProfileId::value).distinct().toList();
+    String num = dialect == Dialect.POSTGRES ? "VARCHAR" : "CHAR";
+    StringBuilder sql = new StringBuilder("SELECT 'v' AS k, NULL AS a, NULL AS b, CAST(version AS "
+        + num + ") AS c, NULL AS d FROM cdp_workspaces WHERE workspace = ?");
+    List<Binder> binders = new ArrayList<>();
+    int[] at = {2};
+    binders.add(p -> p.setString(1, ws));
+    if (!nodeList.isEmpty()) {
+      sql.append(" UNION ALL SELECT 'n', t.id_type, t.id_value, t.profile_id, t.component_id"
+          + " FROM cdp_nodes t WHERE t.workspace = ? AND (");
+      List<String> parts = new ArrayList<>();
+      for (int i = 0; i < nodeList.size(); i++) {
+        parts.add("(t.id_type = ? AND t.id_value = ?)");
+      }
+      sql.append(String.join(" OR ", parts)).append(")");
+      binders.add(p -> {
+        p.setString(at[0]++, ws);
+        for (Identifier id : nodeList) {
+          p.setString(at[0]++, id.type().id());
+          p.setString(at[0]++, pii.protectKey(ws, id.type().id(), id.value()));
+        }
+      });
+    }
+    appendIn(sql, binders, at, "'p', t.id, NULL, CAST(t.version AS " + num + "), NULL",
+        "cdp_profiles", "id", profileList);
+    appendIn(sql, binders, at, "'c', t.id, NULL, t.body, NULL", "cdp_components", "id",
+        componentList);
+    appendIn(sql, binders, at, "'m', t.profile_id, t.segment, CAST(t.since_second AS " + num
+        + "), CAST(t.since_nano AS " + num + ")", "cdp_memberships", "profile_id", memberList);
+    appendIn(sql, binders, at, "'s', t.profile_id, NULL, CAST(t.at_second AS " + num
+        + "), CAST(t.at_nano AS " + num + ")", "cdp_checks", "profile_id", checkList);
+
+    long[] version = {Long.MIN_VALUE};
+    Map<Identifier, IdentityNode> nodes = new HashMap<>();
+    Map<String, Identifier> byKey = new HashMap<>();
+    for (Identifier id : nodeList) {
+      byKey.put(id.type().id() + "\u0000" + pii.protectKey(ws, id.type().id(), id.value()), id);
+    }
+    Map<ProfileId, Long> profiles = new HashMap<>();
+    Map<String, ComponentRecord> components = new HashMap<>();
+    Map<ProfileId, List<Membership>> memberships = new HashMap<>();
+    Map<ProfileId, ScheduledCheck> checks = new HashMap<>();
+    query("checking cached reads", sql.toString(), p -> {
+      at[0] = 2;
+      for (Binder b : binders) {
+        b.bind(p);
+      }
+    }, rs -> {
+      switch (rs.getString(1)) {
+        case "v" -> version[0] = Long.parseLong(rs.getString(4).trim());
+        case "n" -> {
+          Identifier id = byKey.get(rs.getString(2) + "\u0000" + rs.getString(3));
+          if (id != null) {
+            nodes.put(id, new IdentityNode(id, new ProfileId(rs.getString(4)),
+                rs.getString(5)));
+          }
+        }
+        case "p" -> profiles.put(new ProfileId(rs.getString(2)),
+            Long.parseLong(rs.getString(4).trim()));
+        case "c" -> components.put(rs.getString(2),
+            codec.readComponent(pii.reveal(ws, COMPONENT_BODY, rs.getString(4))));
+        case "m" -> {
+          ProfileId p = new ProfileId(rs.getString(2));
+          memberships.computeIfAbsent(p, k -> new ArrayList<>()).add(new Membership(
+              rs.getString(3), p, Instant.ofEpochSecond(Long.parseLong(rs.getString(4).trim()),
+                  Long.parseLong(rs.getString(5).trim()))));
+        }
+        case "s" -> {
+          ProfileId p = new ProfileId(rs.getString(2));
+          checks.put(p, new ScheduledCheck(p, Instant.ofEpochSecond(
+              Long.parseLong(rs.getString(4).trim()), Long.parseLong(rs.getString(5).trim()))));
+        }
+        default -> throw new IllegalStateException("unexpected row kind");
+      }
+      return Boolean.TRUE;
+    });
+    memberships.values().forEach(l -> l.sort(Comparator.comparing(Membership::segment)));
+    return new Current(version[0], nodes, profiles, components, memberships, checks);
+  }
+
+  /** A branch {@code UNION ALL SELECT columns FROM table t WHERE t.key IN (...)}, if any keys. */
+  private void appendIn(StringBuilder sql, List<Binder> binders, int[] at, String columns,
+      String table, String keyColumn, List<String> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    sql.append(" UNION ALL SELECT ").append(columns).append(" FROM ").append(table)
+        .append(" t WHERE t.workspace = ? AND t.").append(keyColumn).append(" IN (")
+        .append(String.join(", ", Collections.nCopies(keys.size(), "?"))).append(")");
+    binders.add(p -> {
+      p.setString(at[0]++, ws);
+      for (String k : keys) {
+        p.setString(at[0]++, k);
+      }
+    });
   }
 
   /** The stored versions of these profiles, locked until the transaction ends, in id order. */

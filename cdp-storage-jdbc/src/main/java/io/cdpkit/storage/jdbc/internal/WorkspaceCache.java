@@ -162,6 +162,23 @@ final class WorkspaceCache {
   }
 
   /**
+   * A session for a read where writers run side by side that tries the cache first: it serves
+   * entries of the view's version, and the reader checks every entry it used against the
+   * database in one statement before it trusts its answer ({@code BufferedTx#cachedReadsHold}).
+   * Unusable while a writer alone applies its changes.
+   */
+  Session besideReader(String workspace) {
+    State st = state(workspace);
+    View v = st.view.get();
+    return new Session(workspace, st, v, !v.applying());
+  }
+
+  /** The version of the view a session serves. */
+  long version(Session s) {
+    return s.view.version();
+  }
+
+  /**
    * A session that the cache never serves: for readers where writers run side by side, whose
    * changes no version announces (a reader could not tell a stale entry).
    */
