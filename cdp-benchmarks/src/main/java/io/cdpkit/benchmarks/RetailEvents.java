@@ -118,6 +118,10 @@ final class RetailEvents {
    * @param seed the random seed
    */
   static RetailEvents numberedFrom(int first, int visitors, double skew, long seed) {
+    if (first < 0 || first + (long) visitors > 10_000_000) {
+      throw new IllegalArgumentException("first visitor must be 0 or more and first + visitors"
+          + " at most 10,000,000, was first " + first + " with " + visitors + " visitors");
+    }
     return new RetailEvents(visitors, skew, seed, false, first);
   }
 
@@ -125,10 +129,6 @@ final class RetailEvents {
     this.rich = rich;
     if (visitors < 10) {
       throw new IllegalArgumentException("need at least 10 visitors, got " + visitors);
-    }
-    if (first < 0 || first + (long) visitors > 10_000_000) {
-      throw new IllegalArgumentException("first visitor must be 0 or more and first + visitors"
-          + " at most 10,000,000, was first " + first + " with " + visitors + " visitors");
     }
     this.first = first;
     this.rnd = new SplittableRandom(seed);
