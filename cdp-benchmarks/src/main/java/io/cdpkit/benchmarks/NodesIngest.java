@@ -43,8 +43,9 @@ import java.util.regex.Pattern;
  * (all nodes' events over the time from "go" until the last node finished) and what a sampler
  * thread saw: every {@value #SAMPLE_MS} ms it asks {@code pg_stat_activity} and {@code pg_locks}
  * for this run's backends waiting on a lock not granted, and counts the samples that saw one,
- * by lock type and relation (for a wait on another transaction's id, which names no relation,
- * the first {@code cdp_} table of the waiting statement).
+ * by lock type, relation ({@code -} for a wait on another transaction's id, which names none)
+ * and waiting statement (its first word, first {@code cdp_} table and {@code FOR UPDATE}, e.g.
+ * {@code transactionid - (SELECT cdp_workspaces FOR UPDATE)}).
  *
  * <p>Each node count gets a fresh schema, and rounds alternate the order of node counts (1, 2, 4
  * then 4, 2, 1) so drift in the machine's load falls on all of them; the end prints the median
@@ -203,11 +204,8 @@ public final class NodesIngest {
           try (ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
               String relation = rs.getString(2);
-              if (relation == null) {
-                Matcher m = TABLE.matcher(String.valueOf(rs.getString(3)));
-                relation = m.find() ? "statement on " + m.group(1) : "unknown";
-              }
-              seen.add(rs.getString(1) + " " + relation);
+              seen.add(rs.getString(1) + " " + (relation == null ? "-" : relation) + " ("
+                  + statement(String.valueOf(rs.getString(3))) + ")");
             }
           }
           samples++;
@@ -224,6 +222,19 @@ public final class NodesIngest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+
+    /**
+     * What a waiting statement is, without its values: its first word, the first {@code cdp_}
+     * table it names, and {@code FOR UPDATE} when it locks rows it reads.
+     */
+    private static String statement(String sql) {
+      String trimmed = sql.strip();
+      int space = trimmed.indexOf(' ');
+      String verb = (space < 0 ? trimmed : trimmed.substring(0, space)).toUpperCase(Locale.ROOT);
+      Matcher m = TABLE.matcher(trimmed);
+      return verb + " " + (m.find() ? m.group(1) : "?")
+          + (trimmed.toUpperCase(Locale.ROOT).contains("FOR UPDATE") ? " FOR UPDATE" : "");
     }
 
     void stop() throws InterruptedException, SQLException {
