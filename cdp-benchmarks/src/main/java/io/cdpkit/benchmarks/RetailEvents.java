@@ -75,6 +75,8 @@ final class RetailEvents {
   private final @Nullable String[] customerIds;
   private final boolean[] identified;
   private final boolean rich;
+  /** The number of visitor 0 in customer ids, e-mail addresses and phone numbers. */
+  private final int first;
   private long time;
   private long orders;
 
@@ -88,7 +90,7 @@ final class RetailEvents {
    * @param seed the random seed
    */
   RetailEvents(int visitors, double skew, long seed) {
-    this(visitors, skew, seed, false);
+    this(visitors, skew, seed, false, 0);
   }
 
   /**
@@ -99,14 +101,36 @@ final class RetailEvents {
    * @param seed the random seed
    */
   static RetailEvents rich(int visitors, double skew, long seed) {
-    return new RetailEvents(visitors, skew, seed, true);
+    return new RetailEvents(visitors, skew, seed, true, 0);
   }
 
-  private RetailEvents(int visitors, double skew, long seed, boolean rich) {
+  /**
+   * The classic stream about visitors numbered from {@code first}: their customer ids, e-mail
+   * addresses and phone numbers are those of visitors {@code first} to
+   * {@code first + visitors - 1} of a bigger crowd. Two streams with disjoint ranges and
+   * different seeds (the anonymousIds are random UUIDs from the seed) share no identifier, so
+   * they are about different people. With {@code first} 0 this is the classic stream.
+   *
+   * @param first the number of this stream's first visitor, 0 or more; {@code first + visitors}
+   *     at most 10,000,000 (phone numbers have seven digits)
+   * @param visitors how many distinct visitors (browsers) there are
+   * @param skew the Zipf exponent {@code s}; 0 is uniform, 1 is classic Zipf
+   * @param seed the random seed
+   */
+  static RetailEvents numberedFrom(int first, int visitors, double skew, long seed) {
+    if (first < 0 || first + (long) visitors > 10_000_000) {
+      throw new IllegalArgumentException("first visitor must be 0 or more and first + visitors"
+          + " at most 10,000,000, was first " + first + " with " + visitors + " visitors");
+    }
+    return new RetailEvents(visitors, skew, seed, false, first);
+  }
+
+  private RetailEvents(int visitors, double skew, long seed, boolean rich, int first) {
     this.rich = rich;
     if (visitors < 10) {
       throw new IllegalArgumentException("need at least 10 visitors, got " + visitors);
     }
+    this.first = first;
     this.rnd = new SplittableRandom(seed);
     this.cdf = zipfCdf(visitors, skew);
     this.anonymousIds = new String[visitors];
@@ -116,7 +140,7 @@ final class RetailEvents {
     for (int v = 0; v < visitors; v++) {
       anonymousIds[v] = uuid();
       if (rnd.nextDouble() < KNOWN_SHARE) {
-        customerIds[v] = "C-" + (100_000 + v);
+        customerIds[v] = "C-" + (100_000 + first + v);
       }
     }
   }
@@ -178,14 +202,14 @@ final class RetailEvents {
       stitched++;
     }
     Event.Builder b = web(Event.identify(), v, at)
-        .trait("email", "Customer." + v + "@Example.com")
+        .trait("email", "Customer." + (first + v) + "@Example.com")
         .trait("first_name", "Kim")
         .trait("loyalty_tier", v % 7 == 0 ? "gold" : "silver");
     int phone = v % 10;
     if (phone < 2) {
-      b.trait("phone", String.format(Locale.ROOT, "+31 6 1%07d", v % 10_000_000));
+      b.trait("phone", String.format(Locale.ROOT, "+31 6 1%07d", (first + v) % 10_000_000));
     } else if (phone < 4) {
-      b.trait("phone", String.format(Locale.ROOT, "06-2%07d", v % 10_000_000));
+      b.trait("phone", String.format(Locale.ROOT, "06-2%07d", (first + v) % 10_000_000));
     }
     if (rich) {
       b.trait("country", COUNTRIES[v % COUNTRIES.length])

@@ -6,6 +6,7 @@ import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.storage.jdbc.JdbcStore;
+import io.cdpkit.storage.jdbc.SlowSuite;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resumes. At the end a child runs to completion and the store equals an in-memory ingest of
  * the whole stream.
  */
+@SlowSuite
 class CrashTest {
   static final long SEED = 0xC0FFEEL;
   static final int SHOPPERS = 40;

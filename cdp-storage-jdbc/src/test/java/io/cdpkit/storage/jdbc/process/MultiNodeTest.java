@@ -6,6 +6,7 @@ import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.storage.jdbc.JdbcStore;
+import io.cdpkit.storage.jdbc.SlowSuite;
 import io.cdpkit.storage.jdbc.TestDatabases;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of one stream, and every fifth event all of them); the final profiles must equal those of one
  * in-memory instance that ingested the whole stream once.
  */
+@SlowSuite
 class MultiNodeTest {
   static final long SEED = 0xBEEFL;
   static final int SHOPPERS = 30;

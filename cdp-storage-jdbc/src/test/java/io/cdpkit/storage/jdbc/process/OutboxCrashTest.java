@@ -6,6 +6,7 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.storage.jdbc.JdbcStore;
+import io.cdpkit.storage.jdbc.SlowSuite;
 import io.cdpkit.storage.jdbc.TestDatabases;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * printed. Kills that left decided entries pending, and entries sent but not yet finished, are
  * counted too, and must have happened: otherwise the run proved nothing about that window.
  */
+@SlowSuite
 class OutboxCrashTest {
   static final long SEED = 0x0B0CL;
   static final int SHOPPERS = 60;
