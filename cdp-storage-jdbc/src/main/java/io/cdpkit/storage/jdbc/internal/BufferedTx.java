@@ -204,6 +204,7 @@ final class BufferedTx implements WriteTransaction {
    */
   BufferedTx concurrent(boolean alone) {
     this.concurrent = true;
+    this.checked = true;
     this.alone = alone;
     return this;
   }
@@ -291,16 +292,47 @@ final class BufferedTx implements WriteTransaction {
   /** Committed nodes of a profile, from the cache when it has them. */
   @SuppressWarnings("unchecked")
   private List<IdentityNode> committedNodesOfProfile(ProfileId p) {
-    if (concurrent) {
-      // The list holds while the profile's version does: every change of a profile's nodes
-      // rewrites its record, and flush checks the version it read.
-      profile(p);
+    long version = -1;
+    if (checked) {
+      // The list holds while the profile's version does (every change of a profile's nodes
+      // rewrites its record with the next version): it is stamped with the version read
+      // before it, never newer than the list, and checked against the stored version.
+      // The committed record, not this transaction's own write of it.
+      Optional<ProfileRecord> committed = committedOptional(new Key(PROFILE, p),
+          () -> rows.profile(p));
+      version = committed.map(ProfileRecord::version).orElse(0L);
     }
-    return (List<IdentityNode>) committed(new Key(PROFILE_NODES, p), () -> {
+    long stamp = version;
+    return ((NodesAt) committed(new Key(PROFILE_NODES, p), () -> {
       List<IdentityNode> l = List.copyOf(rows.nodesOfProfile(p));
       l.forEach(n -> remember(new Key(NODE, n.identifier()), Optional.of(n)));
-      return l;
-    });
+      return new NodesAt(stamp, l);
+    })).nodes();
+  }
+
+  /**
+   * A profile's committed nodes, with the version of the profile read before them (-1 where
+   * writers take turns and the workspace's version keeps the cache exact).
+   */
+  record NodesAt(long profileVersion, List<IdentityNode> nodes) {}
+
+  /**
+   * Whether what this transaction takes from the cache is checked before it is trusted (where
+   * writers run side by side, for writers and readers alike); see {@link #validate} and
+   * {@link #cachedReadsHold}.
+   */
+  private boolean checked;
+
+  /** Makes this transaction stamp what it reads for the checks; see {@link #checked}. */
+  BufferedTx checkingCache() {
+    this.checked = true;
+    return this;
+  }
+
+  /** Whether a profile's cached list of nodes still holds, given its stored version. */
+  private static boolean nodesHold(Object entry, @Nullable Long storedVersion) {
+    long v = ((NodesAt) entry).profileVersion();
+    return v >= 0 && storedVersion != null ? v == storedVersion : v == 0 && storedVersion == null;
   }
 
   /**
@@ -1279,6 +1311,11 @@ final class BufferedTx implements WriteTransaction {
         stale.add(k);
         stale.add(new Key(PROFILE_NODES, p));
       }
+      Key nodesKey = new Key(PROFILE_NODES, p);
+      Object list = seen.get(nodesKey);
+      if (list != null && !nodesHold(list, versions.get(p))) {
+        stale.add(nodesKey);
+      }
       if (seen.containsKey(new Key(MEMBERSHIPS, p))) {
         membershipReads.add(p);
       }
@@ -1367,8 +1404,7 @@ final class BufferedTx implements WriteTransaction {
         case NODE -> was.equals(Optional.ofNullable(now.nodes().get((Identifier) id)));
         case PROFILE -> ((Optional<?>) was).map(r -> ((ProfileRecord) r).version())
             .equals(Optional.ofNullable(now.profiles().get((ProfileId) id)));
-        case PROFILE_NODES -> seen.containsKey(new Key(PROFILE, id))
-            || now.profiles().containsKey((ProfileId) id);
+        case PROFILE_NODES -> nodesHold(was, now.profiles().get((ProfileId) id));
         case COMPONENT -> was.equals(Optional.ofNullable(now.components().get((String) id)));
         case MEMBERSHIPS -> was.equals(now.memberships().getOrDefault((ProfileId) id,
             List.of()));

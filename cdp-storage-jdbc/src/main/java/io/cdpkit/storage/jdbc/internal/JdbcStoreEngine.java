@@ -315,7 +315,7 @@ public final class JdbcStoreEngine {
       rows.beforeNextQuery(() -> {
         throw new Moved();
       });
-      BufferedTx tx = new BufferedTx(rows, session);
+      BufferedTx tx = new BufferedTx(rows, session).checkingCache();
       T result = work.apply(tx);
       rows.beforeNextQuery(null);
       if (!tx.cachedReadsHold(cache.version(session))) {
@@ -373,8 +373,12 @@ public final class JdbcStoreEngine {
           // Where writers run side by side, no version announces their changes: the snapshot
           // alone answers.
           WorkspaceCache.Session session = dialect.concurrentWriters()
-              ? cache.uncached(ws.value()) : cache.reader(ws.value(), rows.version());
-          T result = work.apply(new BufferedTx(rows, session));
+              ? cache.fillingReader(ws.value()) : cache.reader(ws.value(), rows.version());
+          BufferedTx tx = new BufferedTx(rows, session);
+          if (dialect.concurrentWriters()) {
+            tx.checkingCache();
+          }
+          T result = work.apply(tx);
           c.commit();
           return result;
         } catch (RuntimeException | Error e) {

@@ -173,6 +173,19 @@ final class WorkspaceCache {
     return new Session(workspace, st, v, !v.applying());
   }
 
+  /**
+   * A session for a snapshot read where writers run side by side: it is never answered from
+   * the cache, but what it reads fills keys the cache does not hold (a hint like any other
+   * entry there: whoever uses it checks it first).
+   */
+  Session fillingReader(String workspace) {
+    State st = state(workspace);
+    View v = st.view.get();
+    Session s = new Session(workspace, st, v, !v.applying());
+    s.serves = false;
+    return s;
+  }
+
   /** The version of the view a session serves. */
   long version(Session s) {
     return s.view.version();
@@ -224,6 +237,8 @@ final class WorkspaceCache {
     private final State state;
     private final View view;
     private final boolean usable;
+    /** Whether {@link #get} answers; a filling reader only puts. */
+    private boolean serves = true;
     private boolean applying;
 
     private Session(String workspace, State state, View view, boolean usable) {
@@ -239,7 +254,7 @@ final class WorkspaceCache {
 
     /** The committed value of a key at this session's version, or null on a miss. */
     @Nullable Object get(Key k) {
-      if (!usable || k.kind() == EVENT) {
+      if (!usable || !serves || k.kind() == EVENT) {
         return null;
       }
       Entry e = cache.getIfPresent(key(k));
