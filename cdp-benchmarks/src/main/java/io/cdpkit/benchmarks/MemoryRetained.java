@@ -40,6 +40,8 @@ import java.util.zip.GZIPInputStream;
  * Online Retail data set, one {@code Order Completed} per invoice with its lines as
  * {@code products}, from {@code ../shared/data/online-retail/online_retail.csv.gz} relative to
  * the project root, or the path in {@code -Dcdp.uci=...}; at most its 25,900 invoices).
+ * {@code -Dcdp.histogram=30} prints the 30 largest classes of the live heap after the last
+ * round, the store still open: where the retained bytes are.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -98,6 +100,9 @@ public final class MemoryRetained {
         throw new IllegalStateException("stored " + stored + " of " + count + " events; the"
             + " first rejection: " + firstRejection);
       }
+      if (r == rounds - 1 && Integer.getInteger("cdp.histogram", 0) > 0) {
+        printHistogram(Integer.getInteger("cdp.histogram"));
+      }
       if (rounds <= 2 || r > 0) {
         rates.add(rate);
         perEvent.add(bytes);
@@ -129,6 +134,22 @@ public final class MemoryRetained {
       last = used;
     }
     return last;
+  }
+
+  /** The first {@code lines} lines of the live-object class histogram (where the bytes are). */
+  private static void printHistogram(int lines) {
+    try {
+      Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+          "gcClassHistogram", new Object[] {new String[0]},
+          new String[] {String[].class.getName()});
+      String[] all = text.toString().split("\n");
+      for (int i = 0; i < Math.min(lines + 3, all.length); i++) {
+        System.out.println(all[i]);
+      }
+    } catch (javax.management.JMException ex) {
+      System.out.println("no class histogram: " + ex);
+    }
   }
 
   static double median(List<Double> xs) {
