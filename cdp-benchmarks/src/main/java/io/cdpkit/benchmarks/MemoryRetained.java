@@ -7,8 +7,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +31,9 @@ import java.util.zip.GZIPInputStream;
  * every reference to the input events and measures the heap after forced collections: what is
  * left beyond the heap before the round is what the store retains, whether its own copy or the
  * caller's objects it kept. Prints events/s and bytes per stored event per round, then their
- * medians (the first round, a JIT warm-up, is not counted when there are more than two).
+ * medians (the first round, a JIT warm-up, is not counted when there are more than two). On a
+ * shared machine the ingest thread's CPU time per event and the collectors' time during the
+ * ingest (also printed) say more than the wall-clock rate.
  *
  * <p>The control line of each round is the heap the input events alone take (measured before
  * ingesting, the list still referenced): a store that keeps the caller's objects retains about
@@ -71,11 +75,16 @@ public final class MemoryRetained {
     MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
     List<Double> rates = new ArrayList<>();
     List<Double> perEvent = new ArrayList<>();
+    List<Double> cpus = new ArrayList<>();
+    List<Double> gcs = new ArrayList<>();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (int r = 0; r < rounds; r++) {
       long before = usedAfterGc(heap);
       List<Event> events = events(stream, n);
       long withInput = usedAfterGc(heap);
       Cdp cdp = Cdp.builder().build();
+      long gc0 = gcMillis();
+      long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       long stored = 0;
       String firstRejection = null;
@@ -88,14 +97,18 @@ public final class MemoryRetained {
         }
       }
       long t1 = System.nanoTime();
+      long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+      long gc = gcMillis() - gc0;
       int count = events.size();
       events = null; // only the store may keep the events now
       long after = usedAfterGc(heap);
       double rate = count / ((t1 - t0) / 1e9);
       double bytes = (after - before) / (double) stored;
-      System.out.printf("round %d: %,d events (%,d stored), %,.0f events/s, retained %,.0f bytes"
-          + " per stored event (input alone: %,.0f bytes per event)%n", r, count, stored, rate,
-          bytes, (withInput - before) / (double) count);
+      double cpuNanos = cpu / (double) count;
+      System.out.printf("round %d: %,d events (%,d stored), %,.0f events/s, ingest thread CPU"
+          + " %,.0f ns per event, collections %,d ms of %,d ms; retained %,.0f bytes per stored"
+          + " event (input alone: %,.0f bytes per event)%n", r, count, stored, rate, cpuNanos, gc,
+          (t1 - t0) / 1_000_000, bytes, (withInput - before) / (double) count);
       if (stored != count) {
         throw new IllegalStateException("stored " + stored + " of " + count + " events; the"
             + " first rejection: " + firstRejection);
@@ -105,12 +118,15 @@ public final class MemoryRetained {
       }
       if (rounds <= 2 || r > 0) {
         rates.add(rate);
+        cpus.add(cpuNanos);
+        gcs.add((double) gc);
         perEvent.add(bytes);
       }
       cdp.close();
     }
     System.out.printf("%s, batches of %d, median of %d rounds: %,.0f events/s, %,.0f bytes per"
-        + " stored event%n", stream, batch, rates.size(), median(rates), median(perEvent));
+        + " stored event, ingest thread CPU %,.0f ns per event, collections %,.0f ms%n", stream,
+        batch, rates.size(), median(rates), median(perEvent), median(cpus), median(gcs));
   }
 
   private static List<Event> events(String stream, int n) {
@@ -119,6 +135,15 @@ public final class MemoryRetained {
       case "rich" -> RetailEvents.rich(500_000, 0.8, RetailEvents.SEED).next(n);
       default -> uci(n);
     };
+  }
+
+  /** Milliseconds all collectors have spent so far. */
+  private static long gcMillis() {
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
   }
 
   /** Heap in use after collections, once two in a row agree within 1 MB (at most 8). */

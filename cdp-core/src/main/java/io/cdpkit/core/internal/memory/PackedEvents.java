@@ -414,6 +414,10 @@ final class PackedEvents {
 
   /** Writes {@code s} as 16 bytes when it is a lower-case UUID ({@code 8-4-4-4-12} hex). */
   private boolean uuid(String s) {
+    if (s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-'
+        || s.charAt(23) != '-') {
+      return false;
+    }
     for (int i = 0; i < 36; i++) {
       char c = s.charAt(i);
       if (i == 8 || i == 13 || i == 18 || i == 23) {
