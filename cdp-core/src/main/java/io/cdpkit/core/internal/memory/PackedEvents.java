@@ -418,38 +418,38 @@ final class PackedEvents {
         || s.charAt(23) != '-') {
       return false;
     }
-    for (int i = 0; i < 36; i++) {
-      char c = s.charAt(i);
+    ensure(17);
+    int start = pos;
+    buf[pos++] = STR_UUID;
+    for (int i = 0; i < 36; i += 2) {
       if (i == 8 || i == 13 || i == 18 || i == 23) {
-        if (c != '-') {
-          return false;
-        }
-      } else if (hex(c) < 0) {
-        return false;
-      }
-    }
-    varint(STR_UUID);
-    ensure(16);
-    int i = 0;
-    while (i < 36) {
-      if (s.charAt(i) == '-') {
-        i++;
+        i--; // skip the dash: the pair starts after it
         continue;
       }
-      buf[pos++] = (byte) ((hex(s.charAt(i)) << 4) | hex(s.charAt(i + 1)));
-      i += 2;
+      char hi = s.charAt(i);
+      char lo = s.charAt(i + 1);
+      int h = hi < 128 ? HEX[hi] : -1;
+      int l = lo < 128 ? HEX[lo] : -1;
+      if ((h | l) < 0) {
+        pos = start;
+        return false;
+      }
+      buf[pos++] = (byte) ((h << 4) | l);
     }
     return true;
   }
 
-  private static int hex(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
+  /** The value of a lower-case hex digit by char, -1 for any other ASCII char. */
+  private static final byte[] HEX = new byte[128];
+
+  static {
+    Arrays.fill(HEX, (byte) -1);
+    for (int c = '0'; c <= '9'; c++) {
+      HEX[c] = (byte) (c - '0');
     }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
+    for (int c = 'a'; c <= 'f'; c++) {
+      HEX[c] = (byte) (c - 'a' + 10);
     }
-    return -1;
   }
 
   private void zigzag(long v) {
@@ -457,6 +457,10 @@ final class PackedEvents {
   }
 
   private void varint(long v) {
+    if ((v & ~0x7FL) == 0 && pos < buf.length) {
+      buf[pos++] = (byte) v;
+      return;
+    }
     ensure(10);
     while ((v & ~0x7FL) != 0) {
       buf[pos++] = (byte) ((v & 0x7F) | 0x80);
@@ -752,9 +756,28 @@ final class PackedEvents {
     private final HashMap<String, Integer> ids = new HashMap<>();
     private String[] strings = new String[64];
     private int size;
+    /**
+     * The names looked up last, by their hash: names are mostly the same instances (constants
+     * of the sender's code), found here by identity without a map look-up.
+     */
+    private final String[] recent = new String[256];
+    private final int[] recentIds = new int[256];
 
     /** The id of {@code s}, added when new and there is room; -1 when it is not taken. */
     int id(String s) {
+      int r = s.hashCode() & (recent.length - 1);
+      if (recent[r] == s) {
+        return recentIds[r];
+      }
+      int id = slowId(s);
+      if (id >= 0) {
+        recent[r] = s;
+        recentIds[r] = id;
+      }
+      return id;
+    }
+
+    private int slowId(String s) {
       Integer id = ids.get(s);
       if (id != null) {
         return id;
