@@ -56,6 +56,11 @@ final class EventTable {
     return -1;
   }
 
+  /** The anchor of the event in a slot that holds one, read without the rest of it. */
+  @Nullable Identifier anchor(int slot) {
+    return packer.anchor(packed[slot]);
+  }
+
   /** The event in a slot that holds one. */
   StoredEvent event(int slot) {
     return packer.unpack(packed[slot]);

@@ -55,6 +55,14 @@ import org.jspecify.annotations.Nullable;
  * taken at its start, since claims do not wait for readers); write transactions it sees whole or
  * not at all, as everything else.
  *
+ * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
+ * per event, about 90 bytes for a typical web event) and read back into equal objects on each
+ * read, so the store holds no object of the caller's event and each read returns a fresh copy.
+ * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. A profile's
+ * and a component's identifiers are kept as the lone identifier or a small array
+ * ({@link IdGroups}). The other records (profiles, nodes, components, links, ...) are immutable
+ * values and are kept as given.
+ *
  * <p>Thread-safe. Workspaces do not share locks.
  */
 public final class InMemoryStore implements Store {
@@ -781,7 +789,7 @@ public final class InMemoryStore implements Store {
         if (slot < 0) {
           continue;
         }
-        Identifier anchor = d.events.event(slot).anchor();
+        Identifier anchor = d.events.anchor(slot);
         byte[] bytes = d.events.delete(slot);
         undo.add(() -> d.events.restore(slot, bytes));
         if (anchor != null) {

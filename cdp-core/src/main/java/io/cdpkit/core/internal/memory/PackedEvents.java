@@ -26,13 +26,13 @@ import org.jspecify.annotations.Nullable;
  * into an equal {@link StoredEvent} on demand, so the store keeps no object of the caller's.
  *
  * <h2>Format</h2>
- * The messageId first (so a look-up can compare it without decoding the rest), then a byte with
- * the event type, a bit set saying which optional fields follow, and the fields in a fixed order.
+ * The messageId first (so a look-up can compare it without decoding the rest), then the stored
+ * (normalised) identifiers (so the anchor is read without the rest), then a byte with the event
+ * type, a bit set saying which optional fields follow, and the fields in a fixed order.
  * Integers are LEB128 varints, signed ones zigzag-coded. Strings are a varint header whose low
  * three bits give the kind: Latin-1 inline (one byte per char), UTF-16 inline (two), an entry of
  * the store's {@linkplain Dictionary dictionary}, a lower-case UUID in 16 bytes, or a reference
- * to an earlier string of the same event (the normalised identifiers repeat the userId or
- * anonymousId as often as not). Every char is kept as it was, so any string round-trips. An
+ * to a stored identifier's value (the userId and anonymousId repeat one as often as not). Every char is kept as it was, so any string round-trips. An
  * instant is its seconds and nanoseconds, the first one absolute and later ones as the
  * difference to the one before; nanoseconds that are whole milli- or microseconds take fewer
  * bytes. JSON-like values carry a tag: null, false, true, long, decimal with a long unscaled
@@ -80,7 +80,6 @@ final class PackedEvents {
   private static final int F_EXTRA = 1 << 14;
   private static final int F_KEY_TIME = 1 << 15;
   private static final int F_KEY_MESSAGE_ID = 1 << 16;
-  private static final int F_STORED_IDS = 1 << 17;
 
   // Presence bits of a context's fields.
   private static final int C_CHANNEL = 1;
@@ -128,6 +127,14 @@ final class PackedEvents {
     earlier.clear();
     Event e = stored.event();
     string(e.messageId(), false);
+    // The stored identifiers next, so that the anchor is read without the rest (anchor()); the
+    // userId, anonymousId and raw identifiers further on refer back to their values.
+    varint(stored.identifiers().size());
+    for (Identifier id : stored.identifiers()) {
+      string(id.type().id(), true);
+      string(id.value(), false);
+      earlier.add(id.value());
+    }
     int flags = 0;
     flags |= e.userId() != null ? F_USER_ID : 0;
     flags |= e.anonymousId() != null ? F_ANONYMOUS_ID : 0;
@@ -148,7 +155,6 @@ final class PackedEvents {
     boolean keyTimeDerived = key.time().equals(eventTimeOrNull(e));
     flags |= keyTimeDerived ? 0 : F_KEY_TIME;
     flags |= key.messageId().equals(e.messageId()) ? 0 : F_KEY_MESSAGE_ID;
-    flags |= !stored.identifiers().isEmpty() ? F_STORED_IDS : 0;
     writeByte(e.type().ordinal());
     varint(flags);
     Instant[] last = {null};
@@ -202,18 +208,6 @@ final class PackedEvents {
     if ((flags & F_KEY_MESSAGE_ID) != 0) {
       string(key.messageId(), false);
     }
-    if (!stored.identifiers().isEmpty()) {
-      varint(stored.identifiers().size());
-      for (Identifier id : stored.identifiers()) {
-        string(id.type().id(), true);
-        int ref = earlier.indexOf(id.value());
-        if (ref >= 0) {
-          varint(((long) ref << 3) | STR_BACKREF);
-        } else {
-          string(id.value(), false);
-        }
-      }
-    }
     return Arrays.copyOf(buf, pos);
   }
 
@@ -225,10 +219,14 @@ final class PackedEvents {
     }
   }
 
-  /** A string a stored identifier may refer back to. */
+  /** A string, as a reference to a stored identifier's value when it is one. */
   private void refString(String s) {
-    string(s, false);
-    earlier.add(s);
+    int ref = earlier.indexOf(s);
+    if (ref >= 0) {
+      varint(((long) ref << 3) | STR_BACKREF);
+    } else {
+      string(s, false);
+    }
   }
 
   private void context(EventContext c) {
@@ -493,6 +491,11 @@ final class PackedEvents {
     return new Reader(packed, dict).string(null);
   }
 
+  /** The anchor of a packed event (its first stored identifier), without reading the rest. */
+  @Nullable Identifier anchor(byte[] packed) {
+    return new Reader(packed, dict).anchor();
+  }
+
   /** The stored event a packed one holds, equal to the one packed. */
   StoredEvent unpack(byte[] packed) {
     return new Reader(packed, dict).event();
@@ -510,14 +513,39 @@ final class PackedEvents {
       this.dict = dict;
     }
 
+    /** The stored identifiers, which follow the messageId; remembered for back-references. */
+    List<Identifier> storedIdentifiers() {
+      int n = (int) varint();
+      if (n == 0) {
+        return List.of();
+      }
+      Identifier[] ids = new Identifier[n];
+      for (int i = 0; i < n; i++) {
+        IdentifierType t = IdentifierType.of(string(null));
+        ids[i] = new Identifier(t, string(earlier));
+      }
+      return List.of(ids);
+    }
+
+    /** The anchor: the first stored identifier, or null. */
+    @Nullable Identifier anchor() {
+      string(null);
+      if (varint() == 0) {
+        return null;
+      }
+      IdentifierType t = IdentifierType.of(string(null));
+      return new Identifier(t, string(null));
+    }
+
     StoredEvent event() {
       String messageId = string(null);
+      List<Identifier> stored = storedIdentifiers();
       EventType type = TYPES[b[at++]];
       int f = (int) varint();
-      String userId = (f & F_USER_ID) != 0 ? string(earlier) : null;
-      String anonymousId = (f & F_ANONYMOUS_ID) != 0 ? string(earlier) : null;
-      String previousId = (f & F_PREVIOUS_ID) != 0 ? string(earlier) : null;
-      String groupId = (f & F_GROUP_ID) != 0 ? string(earlier) : null;
+      String userId = (f & F_USER_ID) != 0 ? string(null) : null;
+      String anonymousId = (f & F_ANONYMOUS_ID) != 0 ? string(null) : null;
+      String previousId = (f & F_PREVIOUS_ID) != 0 ? string(null) : null;
+      String groupId = (f & F_GROUP_ID) != 0 ? string(null) : null;
       String name = (f & F_NAME) != 0 ? string(null) : null;
       Instant last = null;
       Instant timestamp = null;
@@ -539,7 +567,7 @@ final class PackedEvents {
         identifiers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           IdentifierType t = IdentifierType.of(string(null));
-          identifiers.add(new Identifier(t, string(earlier)));
+          identifiers.add(new Identifier(t, string(null)));
         }
       }
       Map<String, @Nullable Object> properties = (f & F_PROPERTIES) != 0 ? map() : Map.of();
@@ -559,16 +587,6 @@ final class PackedEvents {
           sentAt, receivedAt, extra);
       Instant keyTime = (f & F_KEY_TIME) != 0 ? instant(null) : e.eventTime();
       String keyMessageId = (f & F_KEY_MESSAGE_ID) != 0 ? string(null) : messageId;
-      List<Identifier> stored = List.of();
-      if ((f & F_STORED_IDS) != 0) {
-        int n = (int) varint();
-        Identifier[] ids = new Identifier[n];
-        for (int i = 0; i < n; i++) {
-          IdentifierType t = IdentifierType.of(string(null));
-          ids[i] = new Identifier(t, string(null));
-        }
-        stored = List.of(ids);
-      }
       return new StoredEvent(e, new EventKey(keyTime, keyMessageId), stored,
           stored.isEmpty() ? null : stored.get(0));
     }

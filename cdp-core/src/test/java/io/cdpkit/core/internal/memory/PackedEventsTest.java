@@ -36,6 +36,7 @@ class PackedEventsTest {
   private StoredEvent roundTrip(StoredEvent e) {
     byte[] b = packer.pack(e);
     assertThat(packer.messageId(b)).isEqualTo(e.messageId());
+    assertThat(packer.anchor(b)).isEqualTo(e.anchor());
     return packer.unpack(b);
   }
 
