@@ -56,6 +56,11 @@ final class EventTable {
     return -1;
   }
 
+  /** The messageId of the event in a slot that holds one, read without the rest of it. */
+  String messageId(int slot) {
+    return packer.messageId(packed[slot]);
+  }
+
   /** The anchor of the event in a slot that holds one, read without the rest of it. */
   @Nullable Identifier anchor(int slot) {
     return packer.anchor(packed[slot]);

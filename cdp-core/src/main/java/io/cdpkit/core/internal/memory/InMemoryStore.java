@@ -1,5 +1,6 @@
 package io.cdpkit.core.internal.memory;
 
+import io.cdpkit.core.internal.AnchoredMessageIds;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
@@ -223,7 +224,7 @@ public final class InMemoryStore implements Store {
 
   private record Mark(int undoSize) implements Savepoint {}
 
-  private static final class Tx implements WriteTransaction {
+  private static final class Tx implements WriteTransaction, AnchoredMessageIds {
     private final Data d;
     /** Undo actions, newest last. */
     final ArrayDeque<Runnable> undo = new ArrayDeque<>();
@@ -247,6 +248,17 @@ public final class InMemoryStore implements Store {
         }
       }
       out.sort(Comparator.comparing(StoredEvent::key));
+      return out;
+    }
+
+    @Override
+    public List<String> messageIdsByAnchors(Collection<Identifier> anchors) {
+      List<String> out = new ArrayList<>();
+      for (Identifier a : new LinkedHashSet<>(anchors)) {
+        for (int slot : d.events.chain(a)) {
+          out.add(d.events.messageId(slot));
+        }
+      }
       return out;
     }
 
