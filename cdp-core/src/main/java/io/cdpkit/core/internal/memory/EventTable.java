@@ -2,10 +2,8 @@ package io.cdpkit.core.internal.memory;
 
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.spi.storage.StoredEvent;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,29 +117,35 @@ final class EventTable {
   }
 
   /** The slots of an anchor's chain, newest first. */
-  List<Integer> chain(Identifier anchor) {
+  int[] chain(Identifier anchor) {
     Integer head = heads.get(anchor);
     if (head == null) {
-      return List.of();
+      return new int[0];
     }
-    List<Integer> out = new ArrayList<>();
+    int n = 0;
+    int[] out = new int[8];
     for (int s = head; s != NONE; s = next[s]) {
-      out.add(s);
+      if (n == out.length) {
+        out = Arrays.copyOf(out, n * 2);
+      }
+      out[n++] = s;
     }
-    return out;
+    return Arrays.copyOf(out, n);
   }
 
-  /** Sets an anchor's chain to these slots, newest first (none: the anchor has no events). */
-  void setChain(Identifier anchor, List<Integer> slotsNewestFirst) {
-    if (slotsNewestFirst.isEmpty()) {
+  /**
+   * Sets an anchor's chain to these slots, newest first (none: the anchor has no events).
+   */
+  void setChain(Identifier anchor, int[] slotsNewestFirst) {
+    if (slotsNewestFirst.length == 0) {
       heads.remove(anchor);
       return;
     }
-    for (int i = 0; i < slotsNewestFirst.size(); i++) {
-      next[slotsNewestFirst.get(i)] =
-          i + 1 < slotsNewestFirst.size() ? slotsNewestFirst.get(i + 1) : NONE;
+    for (int i = 0; i < slotsNewestFirst.length; i++) {
+      next[slotsNewestFirst[i]] =
+          i + 1 < slotsNewestFirst.length ? slotsNewestFirst[i + 1] : NONE;
     }
-    heads.put(anchor, slotsNewestFirst.get(0));
+    heads.put(anchor, slotsNewestFirst[0]);
   }
 
   private void link(int slot, @Nullable Identifier anchor) {

@@ -795,25 +795,48 @@ public final class InMemoryStore implements Store {
      */
     @Override
     public void deleteEvents(Collection<String> messageIds) {
-      HashMap<Identifier, Set<Integer>> byAnchor = new HashMap<>();
+      java.util.BitSet gone = new java.util.BitSet();
+      Set<Identifier> anchors = new LinkedHashSet<>();
+      int[] slots = new int[Math.min(messageIds.size(), 1024)];
+      byte[][] removed = new byte[slots.length][];
+      int n = 0;
       for (String id : new LinkedHashSet<>(messageIds)) {
         int slot = d.events.find(Objects.requireNonNull(id, "messageId"));
         if (slot < 0) {
           continue;
         }
         Identifier anchor = d.events.anchor(slot);
-        byte[] bytes = d.events.delete(slot);
-        undo.add(() -> d.events.restore(slot, bytes));
         if (anchor != null) {
-          byAnchor.computeIfAbsent(anchor, a -> new HashSet<>()).add(slot);
+          anchors.add(anchor);
         }
+        if (n == slots.length) {
+          slots = java.util.Arrays.copyOf(slots, n * 2);
+          removed = java.util.Arrays.copyOf(removed, n * 2);
+        }
+        gone.set(slot);
+        slots[n] = slot;
+        removed[n++] = d.events.delete(slot);
       }
-      for (Map.Entry<Identifier, Set<Integer>> g : byAnchor.entrySet()) {
-        Identifier anchor = g.getKey();
-        List<Integer> before = d.events.chain(anchor);
-        List<Integer> after = new ArrayList<>(before);
-        after.removeAll(g.getValue());
-        d.events.setChain(anchor, after);
+      if (n > 0) {
+        int count = n;
+        int[] s = slots;
+        byte[][] b = removed;
+        undo.add(() -> {
+          for (int k = count - 1; k >= 0; k--) {
+            d.events.restore(s[k], b[k]);
+          }
+        });
+      }
+      for (Identifier anchor : anchors) {
+        int[] before = d.events.chain(anchor);
+        int kept = 0;
+        int[] after = new int[before.length];
+        for (int slot : before) {
+          if (!gone.get(slot)) {
+            after[kept++] = slot;
+          }
+        }
+        d.events.setChain(anchor, java.util.Arrays.copyOf(after, kept));
         undo.add(() -> d.events.setChain(anchor, before));
       }
     }
