@@ -306,10 +306,13 @@ final class PackedEvents {
 
   private void map(Map<String, ?> m) {
     varint(m.size());
-    for (Map.Entry<String, ?> en : m.entrySet()) {
-      string(en.getKey(), true);
-      value(en.getValue());
-    }
+    // forEach, not entrySet(): an unmodifiable map's entry iterator wraps every entry.
+    m.forEach(this::entry);
+  }
+
+  private void entry(String key, @Nullable Object value) {
+    string(key, true);
+    value(value);
   }
 
   private void value(@Nullable Object v) {
@@ -386,27 +389,29 @@ final class PackedEvents {
     if (n == 36 && uuid(s)) {
       return;
     }
-    boolean latin1 = true;
+    // Latin-1 optimistically, in one pass; rewritten as UTF-16 at the first char above 0xFF.
+    int start = pos;
+    varint(((long) n << 3) | STR_LATIN1);
+    ensure(n);
     for (int i = 0; i < n; i++) {
-      if (s.charAt(i) > 0xFF) {
-        latin1 = false;
-        break;
+      char c = s.charAt(i);
+      if (c > 0xFF) {
+        pos = start;
+        utf16(s);
+        return;
       }
+      buf[pos++] = (byte) c;
     }
-    if (latin1) {
-      varint(((long) n << 3) | STR_LATIN1);
-      ensure(n);
-      for (int i = 0; i < n; i++) {
-        buf[pos++] = (byte) s.charAt(i);
-      }
-    } else {
-      varint(((long) n << 3) | STR_UTF16);
-      ensure(2 * n);
-      for (int i = 0; i < n; i++) {
-        char c = s.charAt(i);
-        buf[pos++] = (byte) (c >>> 8);
-        buf[pos++] = (byte) c;
-      }
+  }
+
+  private void utf16(String s) {
+    int n = s.length();
+    varint(((long) n << 3) | STR_UTF16);
+    ensure(2 * n);
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      buf[pos++] = (byte) (c >>> 8);
+      buf[pos++] = (byte) c;
     }
   }
 
