@@ -646,8 +646,7 @@ public final class PrivacyOps {
     Set<ProfileId> ids = p.allIds();
 
     // Events anchored at the person's identifiers.
-    List<String> events = tx.eventsByAnchors(p.identifiers()).stream()
-        .map(StoredEvent::messageId).toList();
+    List<String> events = AnchoredMessageIds.of(tx, p.identifiers());
     tx.deleteEvents(events);
 
     // The ledger, counted before it goes.

@@ -1,5 +1,6 @@
 package io.cdpkit.core.internal.memory;
 
+import io.cdpkit.core.internal.AnchoredMessageIds;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
@@ -54,6 +55,14 @@ import org.jspecify.annotations.Nullable;
  * transaction sees the claims that committed before each of its outbox reads (not a snapshot
  * taken at its start, since claims do not wait for readers); write transactions it sees whole or
  * not at all, as everything else.
+ *
+ * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
+ * per event, about 90 bytes for a typical web event) and read back into equal objects on each
+ * read, so the store holds no object of the caller's event and each read returns a fresh copy.
+ * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. A profile's
+ * and a component's identifiers are kept as the lone identifier or a small array
+ * ({@link IdGroups}). The other records (profiles, nodes, components, links, ...) are immutable
+ * values and are kept as given.
  *
  * <p>Thread-safe. Workspaces do not share locks.
  */
@@ -132,12 +141,12 @@ public final class InMemoryStore implements Store {
   /** One workspace's data. Every field is guarded by {@link #lock}. */
   private static final class Data {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final HashMap<String, StoredEvent> events = new HashMap<>();
-    final HashMap<Identifier, List<StoredEvent>> eventsByAnchor = new HashMap<>();
+    /** The events, packed: the store keeps none of the caller's objects. */
+    final EventTable events = new EventTable();
     final HashMap<String, Long> nameCounts = new HashMap<>();
     final HashMap<Identifier, IdentityNode> nodes = new HashMap<>();
-    final HashMap<ProfileId, Set<Identifier>> nodesByProfile = new HashMap<>();
-    final HashMap<String, Set<Identifier>> nodesByComponent = new HashMap<>();
+    final IdGroups<ProfileId> nodesByProfile = new IdGroups<>();
+    final IdGroups<String> nodesByComponent = new IdGroups<>();
     final HashMap<String, ComponentRecord> components = new HashMap<>();
     final HashMap<String, List<Link>> links = new HashMap<>();
     final HashMap<ProfileId, ProfileRecord> profiles = new HashMap<>();
@@ -215,7 +224,7 @@ public final class InMemoryStore implements Store {
 
   private record Mark(int undoSize) implements Savepoint {}
 
-  private static final class Tx implements WriteTransaction {
+  private static final class Tx implements WriteTransaction, AnchoredMessageIds {
     private final Data d;
     /** Undo actions, newest last. */
     final ArrayDeque<Runnable> undo = new ArrayDeque<>();
@@ -226,19 +235,30 @@ public final class InMemoryStore implements Store {
 
     @Override
     public Optional<StoredEvent> event(String messageId) {
-      return Optional.ofNullable(d.events.get(messageId));
+      int slot = d.events.find(Objects.requireNonNull(messageId, "messageId"));
+      return slot < 0 ? Optional.empty() : Optional.of(d.events.event(slot));
     }
 
     @Override
     public List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors) {
       List<StoredEvent> out = new ArrayList<>();
       for (Identifier a : new LinkedHashSet<>(anchors)) {
-        List<StoredEvent> l = d.eventsByAnchor.get(a);
-        if (l != null) {
-          out.addAll(l);
+        for (int slot : d.events.chain(a)) {
+          out.add(d.events.event(slot));
         }
       }
       out.sort(Comparator.comparing(StoredEvent::key));
+      return out;
+    }
+
+    @Override
+    public List<String> messageIdsByAnchors(Collection<Identifier> anchors) {
+      List<String> out = new ArrayList<>();
+      for (Identifier a : new LinkedHashSet<>(anchors)) {
+        for (int slot : d.events.chain(a)) {
+          out.add(d.events.messageId(slot));
+        }
+      }
       return out;
     }
 
@@ -257,10 +277,7 @@ public final class InMemoryStore implements Store {
       return nodesOf(d.nodesByComponent.get(component));
     }
 
-    private List<IdentityNode> nodesOf(Set<Identifier> ids) {
-      if (ids == null) {
-        return List.of();
-      }
+    private List<IdentityNode> nodesOf(List<Identifier> ids) {
       List<IdentityNode> out = new ArrayList<>(ids.size());
       for (Identifier i : ids) {
         out.add(d.nodes.get(i));
@@ -466,22 +483,12 @@ public final class InMemoryStore implements Store {
 
     @Override
     public boolean insertEvent(StoredEvent event) {
-      String id = event.messageId();
-      if (d.events.putIfAbsent(id, event) != null) {
+      if (d.events.find(event.messageId()) >= 0) {
         return false;
       }
-      undo.add(() -> d.events.remove(id));
-      if (event.anchor() != null) {
-        List<StoredEvent> l = d.eventsByAnchor.computeIfAbsent(event.anchor(),
-            a -> new ArrayList<>(4));
-        l.add(event);
-        undo.add(() -> {
-          l.remove(l.size() - 1);
-          if (l.isEmpty()) {
-            d.eventsByAnchor.remove(event.anchor());
-          }
-        });
-      }
+      int slot = d.events.insert(event);
+      Identifier anchor = event.anchor();
+      undo.add(() -> d.events.uninsert(slot, anchor));
       String name = event.countedName();
       Long before = d.nameCounts.merge(name, 1L, Long::sum) - 1;
       undo.add(() -> restore(d.nameCounts, name, before == 0 ? null : before));
@@ -507,25 +514,15 @@ public final class InMemoryStore implements Store {
       }
     }
 
-    private <K> void addToIndex(HashMap<K, Set<Identifier>> index, K key, Identifier id) {
-      index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(id);
-      // Undo against the set the index holds then, not the one captured now: a later write may
-      // have emptied and dropped this set, and its undo put the ids back into a new one.
-      undo.add(() -> {
-        Set<Identifier> s = index.get(key);
-        if (s != null && s.remove(id) && s.isEmpty()) {
-          index.remove(key);
-        }
-      });
+    private <K> void addToIndex(IdGroups<K> index, K key, Identifier id) {
+      if (index.add(key, id)) {
+        undo.add(() -> index.remove(key, id));
+      }
     }
 
-    private <K> void removeFromIndex(HashMap<K, Set<Identifier>> index, K key, Identifier id) {
-      Set<Identifier> s = index.get(key);
-      if (s != null && s.remove(id)) {
-        if (s.isEmpty()) {
-          index.remove(key);
-        }
-        undo.add(() -> index.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(id));
+    private <K> void removeFromIndex(IdGroups<K> index, K key, Identifier id) {
+      if (index.remove(key, id)) {
+        undo.add(() -> index.add(key, id));
       }
     }
 
@@ -798,36 +795,49 @@ public final class InMemoryStore implements Store {
      */
     @Override
     public void deleteEvents(Collection<String> messageIds) {
-      HashMap<Identifier, Set<String>> byAnchor = new HashMap<>();
+      java.util.BitSet gone = new java.util.BitSet();
+      Set<Identifier> anchors = new LinkedHashSet<>();
+      int[] slots = new int[Math.min(messageIds.size(), 1024)];
+      byte[][] removed = new byte[slots.length][];
+      int n = 0;
       for (String id : new LinkedHashSet<>(messageIds)) {
-        StoredEvent e = d.events.remove(Objects.requireNonNull(id, "messageId"));
-        if (e == null) {
+        int slot = d.events.find(Objects.requireNonNull(id, "messageId"));
+        if (slot < 0) {
           continue;
         }
-        undo.add(() -> d.events.put(id, e));
-        if (e.anchor() != null) {
-          byAnchor.computeIfAbsent(e.anchor(), a -> new HashSet<>()).add(id);
+        Identifier anchor = d.events.anchor(slot);
+        if (anchor != null) {
+          anchors.add(anchor);
         }
+        if (n == slots.length) {
+          slots = java.util.Arrays.copyOf(slots, n * 2);
+          removed = java.util.Arrays.copyOf(removed, n * 2);
+        }
+        gone.set(slot);
+        slots[n] = slot;
+        removed[n++] = d.events.delete(slot);
       }
-      for (Map.Entry<Identifier, Set<String>> g : byAnchor.entrySet()) {
-        Identifier anchor = g.getKey();
-        List<StoredEvent> l = d.eventsByAnchor.get(anchor);
-        if (l == null) {
-          continue;
-        }
-        Set<String> gone = g.getValue();
-        List<StoredEvent> before = new ArrayList<>(l);
-        if (!l.removeIf(e -> gone.contains(e.messageId()))) {
-          continue;
-        }
-        if (l.isEmpty()) {
-          d.eventsByAnchor.remove(anchor);
-        }
+      if (n > 0) {
+        int count = n;
+        int[] s = slots;
+        byte[][] b = removed;
         undo.add(() -> {
-          l.clear();
-          l.addAll(before);
-          d.eventsByAnchor.put(anchor, l);
+          for (int k = count - 1; k >= 0; k--) {
+            d.events.restore(s[k], b[k]);
+          }
         });
+      }
+      for (Identifier anchor : anchors) {
+        int[] before = d.events.chain(anchor);
+        int kept = 0;
+        int[] after = new int[before.length];
+        for (int slot : before) {
+          if (!gone.get(slot)) {
+            after[kept++] = slot;
+          }
+        }
+        d.events.setChain(anchor, java.util.Arrays.copyOf(after, kept));
+        undo.add(() -> d.events.setChain(anchor, before));
       }
     }
 

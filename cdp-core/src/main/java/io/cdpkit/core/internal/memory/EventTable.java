@@ -1,0 +1,230 @@
+package io.cdpkit.core.internal.memory;
+
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.util.Arrays;
+import java.util.HashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One workspace's events in their packed form ({@link PackedEvents}), in slots numbered in
+ * insertion order, with two indexes that hold no object per event: an open-addressing hash table
+ * of slot numbers by messageId (linear probing, backward-shift deletion, so it has no
+ * tombstones), and per anchor a chain of slots through an {@code int} array, newest first. Per
+ * event that is the packed bytes plus about 20 bytes of arrays.
+ *
+ * <p>A deleted event's slot stays empty: slots are not reused, so that an undo can put the
+ * event back where it was.
+ *
+ * <p>Not thread-safe: guarded by the workspace's lock.
+ */
+final class EventTable {
+  private static final int NONE = -1;
+
+  private final PackedEvents packer = new PackedEvents(new PackedEvents.Dictionary());
+  /** The packed events by slot; {@code null} for a deleted one. */
+  private byte[][] packed = new byte[256][];
+  /** The messageId hash of each slot's event. */
+  private int[] hashes = new int[256];
+  /** The next (older) slot of the same anchor, or {@link #NONE}. */
+  private int[] next = new int[256];
+  /** Slots in use (the next new slot's number). */
+  private int slots;
+  /** Events present. */
+  private int live;
+  /** Slot plus one by messageId hash; 0 is an empty cell. */
+  private int[] table = new int[512];
+  /** The newest slot of each anchor's chain. */
+  private final HashMap<Identifier, Integer> heads = new HashMap<>();
+
+  int size() {
+    return live;
+  }
+
+  /** The slot of the event with this messageId, or -1. */
+  int find(String messageId) {
+    int h = hash(messageId);
+    int mask = table.length - 1;
+    for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
+      int s = table[i] - 1;
+      if (hashes[s] == h && packer.messageId(packed[s]).equals(messageId)) {
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  /** The messageId of the event in a slot that holds one, read without the rest of it. */
+  String messageId(int slot) {
+    return packer.messageId(packed[slot]);
+  }
+
+  /** The anchor of the event in a slot that holds one, read without the rest of it. */
+  @Nullable Identifier anchor(int slot) {
+    return packer.anchor(packed[slot]);
+  }
+
+  /** The event in a slot that holds one. */
+  StoredEvent event(int slot) {
+    return packer.unpack(packed[slot]);
+  }
+
+  /**
+   * Packs and adds an event whose messageId is not present (see {@link #find}); returns its
+   * slot.
+   */
+  int insert(StoredEvent event) {
+    byte[] bytes = packer.pack(event);
+    if (slots == packed.length) {
+      int n = slots * 2;
+      packed = Arrays.copyOf(packed, n);
+      hashes = Arrays.copyOf(hashes, n);
+      next = Arrays.copyOf(next, n);
+    }
+    int s = slots++;
+    packed[s] = bytes;
+    hashes[s] = hash(event.messageId());
+    link(s, event.anchor());
+    return s;
+  }
+
+  /**
+   * Takes the newest slot out again (the undo of {@link #insert}); the slots inserted after it
+   * must have been taken out first.
+   */
+  void uninsert(int slot, @Nullable Identifier anchor) {
+    unlinkHead(slot, anchor);
+    packed[slot] = null;
+    if (slot == slots - 1) {
+      slots--;
+    }
+  }
+
+  /** Deletes the event in a slot from both indexes; {@link #restore} undoes it. */
+  byte[] delete(int slot) {
+    byte[] bytes = packed[slot];
+    unindex(slot);
+    packed[slot] = null;
+    live--;
+    return bytes;
+  }
+
+  /** Puts a deleted event back in its slot (its anchor chain is restored by the caller). */
+  void restore(int slot, byte[] bytes) {
+    packed[slot] = bytes;
+    index(slot);
+    live++;
+  }
+
+  /** The slots of an anchor's chain, newest first. */
+  int[] chain(Identifier anchor) {
+    Integer head = heads.get(anchor);
+    if (head == null) {
+      return new int[0];
+    }
+    int n = 0;
+    int[] out = new int[8];
+    for (int s = head; s != NONE; s = next[s]) {
+      if (n == out.length) {
+        out = Arrays.copyOf(out, n * 2);
+      }
+      out[n++] = s;
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Sets an anchor's chain to these slots, newest first (none: the anchor has no events).
+   */
+  void setChain(Identifier anchor, int[] slotsNewestFirst) {
+    if (slotsNewestFirst.length == 0) {
+      heads.remove(anchor);
+      return;
+    }
+    for (int i = 0; i < slotsNewestFirst.length; i++) {
+      next[slotsNewestFirst[i]] =
+          i + 1 < slotsNewestFirst.length ? slotsNewestFirst[i + 1] : NONE;
+    }
+    heads.put(anchor, slotsNewestFirst[0]);
+  }
+
+  private void link(int slot, @Nullable Identifier anchor) {
+    index(slot);
+    live++;
+    if (anchor != null) {
+      Integer head = heads.put(anchor, slot);
+      next[slot] = head == null ? NONE : head;
+    } else {
+      next[slot] = NONE;
+    }
+  }
+
+  private void unlinkHead(int slot, @Nullable Identifier anchor) {
+    unindex(slot);
+    live--;
+    if (anchor != null) {
+      if (next[slot] == NONE) {
+        heads.remove(anchor);
+      } else {
+        heads.put(anchor, next[slot]);
+      }
+    }
+  }
+
+  // ---- the messageId hash table
+
+  private void index(int slot) {
+    if ((live + 1) * 2 > table.length) {
+      rehash(table.length * 2);
+    }
+    int mask = table.length - 1;
+    int i = hashes[slot] & mask;
+    while (table[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    table[i] = slot + 1;
+  }
+
+  private void unindex(int slot) {
+    int mask = table.length - 1;
+    int i = hashes[slot] & mask;
+    while (table[i] != slot + 1) {
+      if (table[i] == 0) {
+        throw new IllegalStateException("slot " + slot + " is not indexed");
+      }
+      i = (i + 1) & mask;
+    }
+    // Backward-shift deletion: move later cells of the run into the gap where they belong.
+    int gap = i;
+    for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+      int home = hashes[table[j] - 1] & mask;
+      // The cell at j may move to the gap when its home is not cyclically in (gap, j].
+      boolean stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
+      if (!stays) {
+        table[gap] = table[j];
+        gap = j;
+      }
+    }
+    table[gap] = 0;
+  }
+
+  private void rehash(int capacity) {
+    int[] old = table;
+    table = new int[capacity];
+    int mask = capacity - 1;
+    for (int cell : old) {
+      if (cell != 0) {
+        int i = hashes[cell - 1] & mask;
+        while (table[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        table[i] = cell;
+      }
+    }
+  }
+
+  private static int hash(String messageId) {
+    int h = messageId.hashCode() * 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+}
