@@ -126,7 +126,7 @@ final class BenchStores implements AutoCloseable {
     }
   }
 
-  private static HikariDataSource pool(String url, String user) {
+  static HikariDataSource pool(String url, String user) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(url);
     cfg.setUsername(user);
@@ -134,7 +134,7 @@ final class BenchStores implements AutoCloseable {
     return new HikariDataSource(cfg);
   }
 
-  private static void exec(String url, String user, String sql) {
+  static void exec(String url, String user, String sql) {
     try (Connection c = DriverManager.getConnection(url, user, "");
         Statement st = c.createStatement()) {
       st.execute(sql);
@@ -143,7 +143,7 @@ final class BenchStores implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -2,7 +2,6 @@ package io.cdpkit.benchmarks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventType;
@@ -12,7 +11,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,12 +19,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.h2.jdbcx.JdbcDataSource;
@@ -156,27 +152,28 @@ final class PlainRetailLoader implements AutoCloseable {
             // shut down already
           } finally {
             pool.dispose();
-            deleteTree(dir);
+            BenchStores.deleteTree(dir);
           }
         });
       }
       case "postgres": {
         String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
-        exec(url, "postgres", "CREATE SCHEMA " + scratch);
-        HikariDataSource pool = pool(url + "?currentSchema=" + scratch
+        BenchStores.exec(url, "postgres", "CREATE SCHEMA " + scratch);
+        HikariDataSource pool = BenchStores.pool(url + "?currentSchema=" + scratch
             + "&reWriteBatchedInserts=true", "postgres");
         return create(Dialect.POSTGRES, pool, () -> {
           pool.close();
-          exec(url, "postgres", "DROP SCHEMA " + scratch + " CASCADE");
+          BenchStores.exec(url, "postgres", "DROP SCHEMA " + scratch + " CASCADE");
         });
       }
       case "mariadb": {
         String url = System.getProperty("cdp.bench.maria", "jdbc:mariadb://127.0.0.1:3306/");
-        exec(url + "test", "root", "CREATE DATABASE " + scratch);
-        HikariDataSource pool = pool(url + scratch + "?rewriteBatchedStatements=true", "root");
+        BenchStores.exec(url + "test", "root", "CREATE DATABASE " + scratch);
+        HikariDataSource pool =
+            BenchStores.pool(url + scratch + "?rewriteBatchedStatements=true", "root");
         return create(Dialect.MARIADB, pool, () -> {
           pool.close();
-          exec(url + "test", "root", "DROP DATABASE " + scratch);
+          BenchStores.exec(url + "test", "root", "DROP DATABASE " + scratch);
         });
       }
       default:
@@ -365,31 +362,6 @@ final class PlainRetailLoader implements AutoCloseable {
       ps.setNull(i, Types.TIMESTAMP);
     } else {
       ps.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
-    }
-  }
-
-  private static HikariDataSource pool(String url, String user) {
-    HikariConfig cfg = new HikariConfig();
-    cfg.setJdbcUrl(url);
-    cfg.setUsername(user);
-    cfg.setMaximumPoolSize(4);
-    return new HikariDataSource(cfg);
-  }
-
-  private static void exec(String url, String user, String sql) {
-    try (Connection c = DriverManager.getConnection(url, user, "");
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " on " + url + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
