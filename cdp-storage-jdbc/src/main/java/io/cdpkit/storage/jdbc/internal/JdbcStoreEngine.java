@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  *             what it read still holds ({@link BufferedTx#flush}); new nodes and events are
  *             plain inserts, so two writers creating the same key meet on it. A writer that
  *             finds a row changed, or a key taken, fails with a {@link WriteConflict} and runs
- *             again holding the workspace's lock exclusively, reading through the cache: it
- *             cannot meet another writer then. Work that writes metadata, deletes, erases or
+ *             again reading through the cache; after a second conflict it runs holding the
+ *             workspace's lock exclusively, where it cannot meet another writer. Work that writes metadata, deletes, erases or
  *             appends to the audit log runs alone from the start (a writer side by side that
  *             reaches such a call stops with {@link BufferedTx.NeedsAlone} and runs again
  *             alone). Writers of different customers never wait for each other; writers of
@@ -139,6 +139,7 @@ public final class JdbcStoreEngine {
     boolean concurrent = dialect.concurrentWriters();
     boolean alone = !concurrent;
     boolean readThrough = false;
+    int conflicts = 0;
     int[] written = {0};
     T result;
     for (int attempt = 1; ; attempt++) {
@@ -166,11 +167,14 @@ public final class JdbcStoreEngine {
         if (attempt >= ATTEMPTS) {
           throw e;
         }
-        // Another writer got to the same customer first: again, alone and on what the
-        // database holds now (the cache may hold more that other nodes changed), which cannot
-        // meet another writer. No wait: the exclusive lock waits for the writers beside it.
-        LOG.debug("a write in workspace {} met a concurrent writer; running it alone", ws);
-        alone = true;
+        // Another writer got to the same customer first. Once: again beside the others, on
+        // what the database holds now (the cache may hold more that other nodes changed).
+        // Twice: alone, which cannot meet another writer (the exclusive lock waits for the
+        // writers beside it), so contention cannot starve a writer. No wait either way.
+        conflicts++;
+        LOG.debug("a write in workspace {} met a concurrent writer ({} time(s)); running it"
+            + " again{}", ws, conflicts, conflicts > 1 ? " alone" : "");
+        alone = conflicts > 1;
         readThrough = true;
         continue;
       } catch (StorageException e) {
