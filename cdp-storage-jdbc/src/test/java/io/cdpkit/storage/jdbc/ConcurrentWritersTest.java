@@ -258,6 +258,53 @@ class ConcurrentWritersTest {
     assertThat(nodes).hasSize(1);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("an erasure on one node while another node is writing an event of the same"
+      + " person waits for that write and then erases the event too: nothing of hers is left")
+  void erasureWaitsForWritersBesideIt(String kind) throws Exception {
+    open(kind);
+    Identifier mail = Identifier.email("ayse@example.com");
+    try (io.cdpkit.core.Cdp first = io.cdpkit.core.Cdp.builder().store(one).build();
+        io.cdpkit.core.Cdp second = io.cdpkit.core.Cdp.builder().store(two).build()) {
+      first.ingest(io.cdpkit.core.model.Event.identify().messageId("m-1").userId("c-1")
+          .trait("email", "ayse@example.com").timestamp(T0).build());
+      IdentityNode node = one.read(WorkspaceId.DEFAULT, tx -> tx.node(mail)).orElseThrow();
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
+      // A writer beside the others, mid-transaction: it has stored an event of hers.
+      Future<?> late = pool.submit(() -> one.write(WorkspaceId.DEFAULT, tx -> {
+        io.cdpkit.core.model.Event e = io.cdpkit.core.model.Event.track("Product Viewed")
+            .messageId("m-late").userId("c-1").timestamp(T0.plusSeconds(5)).build();
+        tx.insertEvent(new io.cdpkit.core.spi.storage.StoredEvent(e, e.key(), List.of(mail),
+            mail));
+        ProfileRecord r = tx.profile(node.profile()).orElseThrow();
+        tx.putProfile(new ProfileRecord(r.id(), r.state(), r.identifierCounts(),
+            r.version() + 1));
+        inside.countDown();
+        try {
+          go.await();
+        } catch (InterruptedException ex) {
+          throw new IllegalStateException(ex);
+        }
+        return null;
+      }));
+      assertThat(inside.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      Future<?> erase = pool.submit(() -> second.privacy().erase(mail));
+      Thread.sleep(500);
+      assertThat(erase.isDone()).as("the erasure waits for the writer beside it").isFalse();
+      go.countDown();
+      late.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+      erase.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+
+      List<io.cdpkit.core.spi.storage.StoredEvent> left = one.read(WorkspaceId.DEFAULT,
+          tx -> tx.eventsByAnchors(List.of(mail, Identifier.customerId("c-1"))));
+      assertThat(left).isEmpty();
+      Optional<IdentityNode> gone = two.read(WorkspaceId.DEFAULT, tx -> tx.node(mail));
+      assertThat(gone).isEmpty();
+    }
+  }
+
   /** As identity resolution does: the identifier's profile gains a sighting, or a new one. */
   private static ProfileId attachOrCreate(WriteTransaction tx, Optional<IdentityNode> n,
       ProfileId fresh, String component) {

@@ -211,7 +211,7 @@ public final class JdbcStoreEngine {
           session = cache.writer(ws.value(), version);
         } else {
           version = rows.lockWorkspaceShared();
-          session = cache.besideWriter(ws.value(), version);
+          session = cache.reader(ws.value(), version);
         }
         BufferedTx tx = new BufferedTx(rows, session);
         if (markDeletions) {

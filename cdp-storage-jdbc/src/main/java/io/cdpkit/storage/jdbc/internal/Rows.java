@@ -1071,8 +1071,9 @@ final class Rows {
         + " t.since_nano", "cdp_memberships", null, null, "profile_id",
         profiles.stream().map(ProfileId::value).toList(), rs -> {
           ProfileId p = new ProfileId(rs.getString(1));
-          return out.computeIfAbsent(p, k -> new ArrayList<>())
+          out.computeIfAbsent(p, k -> new ArrayList<>())
               .add(new Membership(rs.getString(2), p, instant(rs, 3)));
+          return p;
         });
     out.values().forEach(l -> l.sort(Comparator.comparing(Membership::segment)));
     return out;
@@ -1084,7 +1085,8 @@ final class Rows {
     queryIn("reading scheduled checks", "t.profile_id, t.at_second, t.at_nano", "cdp_checks",
         null, null, "profile_id", profiles.stream().map(ProfileId::value).toList(), rs -> {
           ProfileId p = new ProfileId(rs.getString(1));
-          return out.put(p, new ScheduledCheck(p, instant(rs, 2)));
+          out.put(p, new ScheduledCheck(p, instant(rs, 2)));
+          return p;
         });
     return out;
   }

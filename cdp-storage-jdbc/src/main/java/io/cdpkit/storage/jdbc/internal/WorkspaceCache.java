@@ -57,13 +57,14 @@ import org.jspecify.annotations.Nullable;
  * <p>There, writers of one workspace run at the same time ({@link Dialect#concurrentWriters})
  * and only writers alone in the workspace advance the version, so the version no longer tells
  * an entry stale: the cache becomes a hint that writers check. A writer's session
- * ({@link #besideWriter}) serves entries of the current version as above; before the writer
+ * (a {@link #reader} session at the version it read) serves entries of that version as above; before the writer
  * writes, it locks and re-reads what it used ({@code BufferedTx#validate}), drops the entries
  * it finds stale ({@link Session#forget}) and runs again. After its commit it puts its changes
  * at the version it ran at, without moving it ({@link Session#commitBeside}); two writers of the
  * same key may put in either order, and a later writer finds the older value stale and runs
- * again. Readers get an {@linkplain #uncached uncached} session: a read has no row locks to
- * check against. Thread-safe.
+ * again. A read runs on a {@linkplain #besideReader session of the current view} and checks
+ * every entry it used in one statement; a snapshot read gets a {@linkplain #fillingReader
+ * filling} session, which only puts. Thread-safe.
  */
 final class WorkspaceCache {
   /** The kinds of keys; {@link #EVENT} keys are known within one transaction only. */
@@ -137,31 +138,6 @@ final class WorkspaceCache {
   }
 
   /**
-   * A session for a writer that runs beside other writers of the workspace (holding the
-   * workspace's lock in shared mode, locally and in the database) and read the database version
-   * {@code version}, which only writers alone in the workspace advance. What it takes from the
-   * cache is checked under row locks before it commits ({@code BufferedTx#validate}), so an
-   * entry another node made stale costs a retry, not a wrong write. Its changes go into the
-   * cache at the version they were made at ({@link Session#commitBeside}).
-   */
-  Session besideWriter(String workspace, long version) {
-    State st = state(workspace);
-    while (true) {
-      View v = st.view.get();
-      if (!v.applying() && v.version() == version) {
-        return new Session(workspace, st, v, true);
-      }
-      if (v.applying() || version < v.version()) {
-        return new Session(workspace, st, v, false);
-      }
-      View fresh = new View(version, false, epochs.incrementAndGet());
-      if (st.view.compareAndSet(v, fresh)) {
-        return new Session(workspace, st, fresh, true);
-      }
-    }
-  }
-
-  /**
    * A session for a read where writers run side by side that tries the cache first: it serves
    * entries of the view's version, and the reader checks every entry it used against the
    * database in one statement before it trusts its answer ({@code BufferedTx#cachedReadsHold}).
@@ -189,15 +165,6 @@ final class WorkspaceCache {
   /** The version of the view a session serves. */
   long version(Session s) {
     return s.view.version();
-  }
-
-  /**
-   * A session that the cache never serves: for readers where writers run side by side, whose
-   * changes no version announces (a reader could not tell a stale entry).
-   */
-  Session uncached(String workspace) {
-    State st = state(workspace);
-    return new Session(workspace, st, st.view.get(), false);
   }
 
   /**
