@@ -9,6 +9,10 @@ import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.MetadataStorage;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
+import io.cdpkit.core.spi.storage.memory.MemoryCapabilityProvider;
+import io.cdpkit.core.spi.storage.memory.MemoryTransaction;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.OutboxEntry;
@@ -68,13 +72,34 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryStore implements Store {
   private final ConcurrentHashMap<WorkspaceId, Data> workspaces = new ConcurrentHashMap<>();
+  /** The capabilities modules give this store (see {@link MemoryCapabilityProvider}). */
+  private final List<MemoryCapabilityProvider> providers;
+
+  public InMemoryStore() {
+    List<MemoryCapabilityProvider> found = new ArrayList<>();
+    java.util.ServiceLoader.load(MemoryCapabilityProvider.class,
+        InMemoryStore.class.getClassLoader()).forEach(found::add);
+    this.providers = List.copyOf(found);
+  }
+
+  @Override
+  public <C> Optional<C> capability(Class<C> type) {
+    Objects.requireNonNull(type, "type");
+    for (MemoryCapabilityProvider p : providers) {
+      Optional<C> c = p.openStore(type, ws -> data(ws).state(p));
+      if (c.isPresent()) {
+        return c;
+      }
+    }
+    return Optional.empty();
+  }
 
   @Override
   public <T> T write(WorkspaceId workspace, Function<? super WriteTransaction, ? extends T> work) {
     Data d = data(workspace);
     d.lock.writeLock().lock();
     try {
-      Tx tx = new Tx(d);
+      Tx tx = new Tx(d, true);
       try {
         T result = work.apply(tx);
         tx.undo.clear();
@@ -86,6 +111,7 @@ public final class InMemoryStore implements Store {
         synchronized (d.outboxLock) {
           d.outboxWritten.clear();
         }
+        tx.end();
       }
     } finally {
       d.lock.writeLock().unlock();
@@ -97,7 +123,12 @@ public final class InMemoryStore implements Store {
     Data d = data(workspace);
     d.lock.readLock().lock();
     try {
-      return work.apply(new Tx(d));
+      Tx tx = new Tx(d, false);
+      try {
+        return work.apply(tx);
+      } finally {
+        tx.end();
+      }
     } finally {
       d.lock.readLock().unlock();
     }
@@ -187,6 +218,13 @@ public final class InMemoryStore implements Store {
      */
     final HashSet<String> outboxWritten = new HashSet<>();
 
+    /** Each provider's state for this workspace, created when first asked. */
+    final ConcurrentHashMap<MemoryCapabilityProvider, Object> states = new ConcurrentHashMap<>();
+
+    Object state(MemoryCapabilityProvider p) {
+      return states.computeIfAbsent(p, MemoryCapabilityProvider::newState);
+    }
+
     Data() {
       for (OutboxEntry.Status s : OutboxEntry.Status.values()) {
         outboxByStatus.put(s, new TreeMap<>());
@@ -224,13 +262,72 @@ public final class InMemoryStore implements Store {
 
   private record Mark(int undoSize) implements Savepoint {}
 
-  private static final class Tx implements WriteTransaction, AnchoredMessageIds {
+  private final class Tx implements WriteTransaction, AnchoredMessageIds, MetadataStorage,
+      PrivacyStorage, MemoryTransaction {
     private final Data d;
+    private final boolean writable;
     /** Undo actions, newest last. */
     final ArrayDeque<Runnable> undo = new ArrayDeque<>();
+    /** What runs when the transaction ends (see {@link MemoryTransaction#onEnd}). */
+    private final List<Runnable> onEnd = new ArrayList<>();
 
-    Tx(Data d) {
+    Tx(Data d, boolean writable) {
       this.d = d;
+      this.writable = writable;
+    }
+
+    @Override
+    public <C> Optional<C> capability(Class<C> type) {
+      Objects.requireNonNull(type, "type");
+      if (type == MetadataStorage.class || type == PrivacyStorage.class) {
+        return Optional.of(type.cast(this));
+      }
+      for (MemoryCapabilityProvider p : providers) {
+        Optional<C> c = p.open(type, d.state(p), this);
+        if (c.isPresent()) {
+          return c;
+        }
+      }
+      return Optional.empty();
+    }
+
+    @Override
+    public boolean writable() {
+      return writable;
+    }
+
+    @Override
+    public void undo(Runnable action) {
+      Objects.requireNonNull(action, "action");
+      if (!writable) {
+        throw new IllegalStateException("a read transaction cannot write");
+      }
+      undo.add(action);
+    }
+
+    @Override
+    public void onEnd(Runnable action) {
+      onEnd.add(Objects.requireNonNull(action, "action"));
+    }
+
+    /** Runs the end actions, each once, in the order registered. */
+    void end() {
+      RuntimeException first = null;
+      for (Runnable r : onEnd) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      onEnd.clear();
+      if (first != null) {
+        throw first;
+      }
     }
 
     @Override

@@ -15,6 +15,33 @@ import org.jspecify.annotations.Nullable;
  * inside the callback.
  */
 public interface ReadTransaction {
+  /**
+   * A capability of this store that is not part of this interface, seen from this transaction:
+   * the records a module keeps for itself (segmentation's memberships and scheduled checks,
+   * activation's outbox and deliveries, the core's metadata and privacy records). The module
+   * that needs a capability owns its interface; a store offers the capabilities it implements.
+   * What is read and written through a capability belongs to this transaction: it is seen,
+   * committed and rolled back with everything else. In a read transaction a capability's writes
+   * throw {@link IllegalStateException}.
+   *
+   * <p>The default offers none.
+   *
+   * @return the capability, or empty when this store does not have it
+   */
+  default <C> Optional<C> capability(Class<C> type) {
+    java.util.Objects.requireNonNull(type, "type");
+    return Optional.empty();
+  }
+
+  /**
+   * The capability of this type; see {@link #capability}.
+   *
+   * @throws UnsupportedCapabilityException when this store does not have it
+   */
+  default <C> C require(Class<C> type) {
+    return capability(type).orElseThrow(() -> new UnsupportedCapabilityException(type));
+  }
+
   /** The stored event with this messageId. */
   Optional<StoredEvent> event(String messageId);
 

@@ -78,6 +78,18 @@ public interface Store extends AutoCloseable {
   }
 
   /** Releases what the store holds. The default does nothing. */
+  /**
+   * A capability of this store that is not tied to a transaction (activation's outbox claims,
+   * say): see {@link ReadTransaction#capability} for what a capability is. The default offers
+   * none.
+   *
+   * @return the capability, or empty when this store does not have it
+   */
+  default <C> java.util.Optional<C> capability(Class<C> type) {
+    java.util.Objects.requireNonNull(type, "type");
+    return java.util.Optional.empty();
+  }
+
   @Override
   default void close() {}
 

@@ -1,0 +1,9 @@
+/**
+ * How a module that owns a storage capability gives it to the in-memory store
+ * ({@code Store.inMemory()}): a {@link io.cdpkit.core.spi.storage.memory.MemoryCapabilityProvider}
+ * found with {@link java.util.ServiceLoader}.
+ */
+@NullMarked
+package io.cdpkit.core.spi.storage.memory;
+
+import org.jspecify.annotations.NullMarked;
