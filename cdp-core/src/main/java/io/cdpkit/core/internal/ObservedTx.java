@@ -4,19 +4,13 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.extension.ProfileChange;
-import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.Savepoint;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -100,6 +94,15 @@ final class ObservedTx implements WriteTransaction {
 
   // ------------------------------------------------------------ delegated as they are
 
+  /**
+   * The wrapped transaction's capability: what is written through it is not observed (no
+   * capability writes a profile record).
+   */
+  @Override
+  public <C> Optional<C> capability(Class<C> type) {
+    return tx.capability(type);
+  }
+
   @Override
   public void prefetch(Collection<String> messageIds, Collection<Identifier> identifiers) {
     tx.prefetch(messageIds, identifiers);
@@ -138,51 +141,6 @@ final class ObservedTx implements WriteTransaction {
   @Override
   public void appendLedger(LedgerEntry entry) {
     tx.appendLedger(entry);
-  }
-
-  @Override
-  public void putMetadata(String key, String value) {
-    tx.putMetadata(key, value);
-  }
-
-  @Override
-  public void deleteMetadata(String key) {
-    tx.deleteMetadata(key);
-  }
-
-  @Override
-  public void putMembership(Membership membership) {
-    tx.putMembership(membership);
-  }
-
-  @Override
-  public void deleteMembership(String segment, ProfileId profile) {
-    tx.deleteMembership(segment, profile);
-  }
-
-  @Override
-  public void putCheck(ScheduledCheck check) {
-    tx.putCheck(check);
-  }
-
-  @Override
-  public void deleteCheck(ProfileId profile) {
-    tx.deleteCheck(profile);
-  }
-
-  @Override
-  public boolean insertOutbox(OutboxEntry entry) {
-    return tx.insertOutbox(entry);
-  }
-
-  @Override
-  public void updateOutbox(OutboxEntry entry) {
-    tx.updateOutbox(entry);
-  }
-
-  @Override
-  public void putDelivery(Delivery delivery) {
-    tx.putDelivery(delivery);
   }
 
   @Override
@@ -256,122 +214,12 @@ final class ObservedTx implements WriteTransaction {
   }
 
   @Override
-  public Map<String, String> metadata(String prefix) {
-    return tx.metadata(prefix);
-  }
-
-  @Override
-  public List<Membership> memberships(ProfileId profile) {
-    return tx.memberships(profile);
-  }
-
-  @Override
-  public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
-    return tx.members(segment, after, limit);
-  }
-
-  @Override
-  public Optional<ScheduledCheck> check(ProfileId profile) {
-    return tx.check(profile);
-  }
-
-  @Override
-  public List<ScheduledCheck> dueChecks(Instant upTo, int limit) {
-    return tx.dueChecks(upTo, limit);
-  }
-
-  @Override
-  public Optional<OutboxEntry> outbox(String key) {
-    return tx.outbox(key);
-  }
-
-  @Override
-  public void addOutbox(OutboxEntry entry) {
-    tx.addOutbox(entry);
-  }
-
-  @Override
-  public Map<String, OutboxEntry> outbox(Collection<String> keys) {
-    return tx.outbox(keys);
-  }
-
-  @Override
   public Map<String, StoredEvent> events(Collection<String> messageIds) {
     return tx.events(messageIds);
   }
 
   @Override
-  public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
-      int limit) {
-    return tx.outbox(status, afterKey, limit);
-  }
-
-  @Override
-  public List<Delivery> deliveries(ProfileId profile) {
-    return tx.deliveries(profile);
-  }
-  @Override
-  public Map<String, Instant> tombstones(Collection<String> hashes) {
-    return tx.tombstones(hashes);
-  }
-
-  @Override
-  public List<AuditEntry> audit(long afterSeq, int limit) {
-    return tx.audit(afterSeq, limit);
-  }
-
-  @Override
-  public List<OutboxEntry> outboxOfProfile(ProfileId profile) {
-    return tx.outboxOfProfile(profile);
-  }
-
-  @Override
   public List<ProfileId> redirectsTo(ProfileId to) {
     return tx.redirectsTo(to);
-  }
-
-  @Override
-  public void deleteEvents(Collection<String> messageIds) {
-    tx.deleteEvents(messageIds);
-  }
-
-  @Override
-  public void deleteNode(Identifier identifier) {
-    tx.deleteNode(identifier);
-  }
-
-  @Override
-  public void deleteLinks(String component) {
-    tx.deleteLinks(component);
-  }
-
-  @Override
-  public void deleteRedirect(ProfileId from) {
-    tx.deleteRedirect(from);
-  }
-
-  @Override
-  public void deleteLedger(ProfileId profile) {
-    tx.deleteLedger(profile);
-  }
-
-  @Override
-  public void deleteOutbox(String key) {
-    tx.deleteOutbox(key);
-  }
-
-  @Override
-  public void deleteDeliveries(ProfileId profile) {
-    tx.deleteDeliveries(profile);
-  }
-
-  @Override
-  public void putTombstone(String hash, Instant erasedAt) {
-    tx.putTombstone(hash, erasedAt);
-  }
-
-  @Override
-  public long appendAudit(AuditEntry entry) {
-    return tx.appendAudit(entry);
   }
 }

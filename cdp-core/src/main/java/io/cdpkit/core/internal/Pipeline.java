@@ -16,7 +16,10 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.ProfileChange;
 import io.cdpkit.core.spi.extension.ProfileChanges;
 import io.cdpkit.core.spi.extension.ProfileObserver;
+import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.MetadataStorage;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
@@ -374,7 +377,7 @@ public final class Pipeline {
     IdentityResolver.Outcome o = resolver.ingest(tx, preparer.current(p));
     Event e = p.stored().event();
     if (o.stored() && !e.consents().isEmpty()) {
-      tx.appendAudit(new io.cdpkit.core.spi.storage.AuditEntry(0, config.clock().instant(),
+      tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, config.clock().instant(),
           "consent", o.profile(), null, AuditDetail.consent(e)));
     }
     return o;
@@ -402,7 +405,8 @@ public final class Pipeline {
     if (hashes.isEmpty()) {
       return null;
     }
-    Map<String, Instant> found = tx.tombstones(new HashSet<>(hashes.values()));
+    Map<String, Instant> found =
+        tx.require(PrivacyStorage.class).tombstones(new HashSet<>(hashes.values()));
     if (found.isEmpty()) {
       return null;
     }
@@ -544,7 +548,7 @@ public final class Pipeline {
     }
     Map<String, String> have;
     try {
-      have = store.read(ws, tx -> tx.metadata(TRAIT_KEY));
+      have = store.read(ws, tx -> tx.require(MetadataStorage.class).metadata(TRAIT_KEY));
     } catch (UnsupportedOperationException ex) {
       if (want.isEmpty()) {
         return; // a store without metadata still works, without computed traits
@@ -567,13 +571,14 @@ public final class Pipeline {
       recomputeAll(ws, progress);
     }
     write(ws, steps -> {
-      Map<String, String> stored = steps.tx.metadata(TRAIT_KEY);
+      MetadataStorage metadata = steps.tx.require(MetadataStorage.class);
+      Map<String, String> stored = metadata.metadata(TRAIT_KEY);
       for (String k : stored.keySet()) {
         if (!want.containsKey(k)) {
-          steps.tx.deleteMetadata(k);
+          metadata.deleteMetadata(k);
         }
       }
-      want.forEach(steps.tx::putMetadata);
+      want.forEach(metadata::putMetadata);
       return null;
     });
   }
@@ -678,7 +683,7 @@ public final class Pipeline {
       IdentityResolver.Outcome o = resolver.ingest(steps.tx, p);
       steps.done(cause, p.stored().messageId());
       ProfileId profile = Objects.requireNonNull(o.profile(), "profile");
-      steps.tx.appendAudit(audit.apply(profile));
+      steps.tx.require(PrivacyStorage.class).appendAudit(audit.apply(profile));
       return profile;
     });
   }
@@ -702,7 +707,7 @@ public final class Pipeline {
       boolean k = resolver.unmerge(steps.tx, na, nb);
       steps.done("unmerge", null);
       if (k) {
-        steps.tx.appendAudit(new io.cdpkit.core.spi.storage.AuditEntry(0,
+        steps.tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0,
             config.clock().instant(), "unmerge", pa, tombstones.hash(ws, steps.tx, na),
             AuditDetail.unmerge(na, nb, IdentityResolver.profileOf(steps.tx, nb))));
       }

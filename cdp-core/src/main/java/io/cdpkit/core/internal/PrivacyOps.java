@@ -17,14 +17,13 @@ import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.extension.PersonalRecords;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.DoNotLinkRule;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.StoredEvent;
@@ -34,6 +33,7 @@ import java.time.temporal.TemporalAccessor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,6 +59,23 @@ public final class PrivacyOps {
   static final int PURGE_PAGE = 200;
   /** Audit lines read per query when collecting a person's. */
   private static final int AUDIT_PAGE = 500;
+
+  /**
+   * The export fields of the records modules keep, in the order the export has always shown
+   * them, whichever module is found first.
+   */
+  private static final List<String> KNOWN_FIELDS =
+      List.of("memberships", "scheduledCheck", "outbox", "deliveries");
+
+  /** The modules' records of a person, found once on the class path. */
+  private static final List<PersonalRecords> RECORDS = loadRecords();
+
+  private static List<PersonalRecords> loadRecords() {
+    List<PersonalRecords> found = new ArrayList<>();
+    java.util.ServiceLoader.load(PersonalRecords.class, PersonalRecords.class.getClassLoader())
+        .forEach(found::add);
+    return List.copyOf(found);
+  }
 
   private final Pipeline pipeline;
   private final ObjectMapper json = new ObjectMapper().registerModule(new CdpJacksonModule());
@@ -120,7 +137,7 @@ public final class PrivacyOps {
       Map<String, Long> counts = new LinkedHashMap<>();
       counts.put("found", doc.isPresent() ? 1L : 0L);
       doc.ifPresent(d -> counts.put("events", (long) d.get("events").size()));
-      tx.appendAudit(new AuditEntry(0, now, "export",
+      tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, now, "export",
           who.map(Person::profile).orElse(null), subject,
           AuditDetail.counts(raw.type().id(), counts)));
       return doc.map(ObjectNode::toString);
@@ -204,39 +221,9 @@ public final class PrivacyOps {
       evs.add(json.valueToTree(e.event()));
     }
 
-    ArrayNode memberships = doc.putArray("memberships");
-    for (Membership m : tx.memberships(p.profile())) {
-      memberships.addObject().put("segment", m.segment()).put("since", m.since().toString());
-    }
-    tx.check(p.profile()).ifPresentOrElse(
-        c -> doc.putObject("scheduledCheck").put("at", c.at().toString()),
-        () -> doc.putNull("scheduledCheck"));
-
-    ArrayNode outbox = doc.putArray("outbox");
-    ArrayNode deliveries = doc.putArray("deliveries");
-    for (ProfileId id : p.allIds()) {
-      for (OutboxEntry o : tx.outboxOfProfile(id)) {
-        ObjectNode x = outbox.addObject();
-        x.put("key", o.key()).put("rule", o.rule()).put("profile", o.profile().value())
-            .put("channel", o.channel()).put("decidedAt", o.decidedAt().toString())
-            .put("dueAt", o.dueAt().toString()).put("attempts", o.attempts())
-            .put("status", o.status().name().toLowerCase(java.util.Locale.ROOT));
-        x.set("trigger", parsed(o.trigger()));
-        if (o.lastError() != null) {
-          x.put("lastError", o.lastError());
-        }
-      }
-      for (Delivery d : tx.deliveries(id)) {
-        ObjectNode x = deliveries.addObject();
-        x.put("id", d.id()).put("at", d.at().toString()).put("profile", d.profile().value())
-            .put("rule", d.rule()).put("channel", d.channel()).put("key", d.key())
-            .put("attempt", d.attempt()).put("outcome", d.outcome());
-        if (d.reason() != null) {
-          x.put("reason", d.reason());
-        }
-        x.set("detail", parsed(d.detail()));
-      }
-    }
+    // The records modules keep of the person (memberships, outbox, delivery history): top-level
+    // fields each adds, redacted below like the person's own records.
+    List<String> added = personalRecords(tx, p, doc);
 
     // The merge ledger and the identity graph name other people too: each of their
     // identifiers, profile ids and events is redacted (see Others).
@@ -293,15 +280,62 @@ public final class PrivacyOps {
       audit.add(others.audit(auditJson(a), a, hashes));
     }
     // Values of other people's identifiers inside the person's own records: her events, her
-    // profile's traits and computed traits, her outbox triggers and delivery details.
+    // profile's traits and computed traits, and what modules keep of her (outbox triggers,
+    // delivery details, ...).
     if (others.any()) {
       others.redactValues(evs);
       others.redactValues((ObjectNode) profile.get("traits"));
       others.redactValues(computed);
-      others.redactValues(outbox);
-      others.redactValues(deliveries);
+      for (String field : added) {
+        others.redactValues(doc.get(field));
+      }
     }
     return Optional.of(doc);
+  }
+
+  /**
+   * Lets every {@link PersonalRecords} add its fields to the export; returns the names of the
+   * fields they added, which this puts in a stable order: the known ones first
+   * ({@link #KNOWN_FIELDS}), then the others as added.
+   *
+   * @throws IllegalStateException when a module replaced or removed a field already there
+   */
+  private static List<String> personalRecords(ReadTransaction tx, Person p, ObjectNode doc) {
+    Map<String, JsonNode> before = new LinkedHashMap<>();
+    doc.fields().forEachRemaining(e -> before.put(e.getKey(), e.getValue()));
+    Set<ProfileId> ids = java.util.Collections.unmodifiableSet(p.allIds());
+    for (PersonalRecords r : RECORDS) {
+      r.export(tx, ids, doc);
+      for (Map.Entry<String, JsonNode> e : before.entrySet()) {
+        if (doc.get(e.getKey()) != e.getValue()) {
+          throw new IllegalStateException(r.getClass().getName()
+              + " changed the export's field " + e.getKey() + ": a module adds fields of its own");
+        }
+      }
+    }
+    Map<String, JsonNode> added = new LinkedHashMap<>();
+    doc.fields().forEachRemaining(e -> {
+      if (!before.containsKey(e.getKey())) {
+        added.put(e.getKey(), e.getValue());
+      }
+    });
+    if (added.isEmpty()) {
+      return List.of();
+    }
+    List<String> order = new ArrayList<>();
+    for (String known : KNOWN_FIELDS) {
+      if (added.containsKey(known)) {
+        order.add(known);
+      }
+    }
+    for (String name : added.keySet()) {
+      if (!order.contains(name)) {
+        order.add(name);
+      }
+    }
+    added.keySet().forEach(doc::remove);
+    order.forEach(name -> doc.set(name, added.get(name)));
+    return order;
   }
 
   /**
@@ -536,7 +570,7 @@ public final class PrivacyOps {
     List<AuditEntry> out = new ArrayList<>();
     long after = 0;
     while (true) {
-      List<AuditEntry> page = tx.audit(after, AUDIT_PAGE);
+      List<AuditEntry> page = tx.require(PrivacyStorage.class).audit(after, AUDIT_PAGE);
       for (AuditEntry a : page) {
         if ((a.profile() != null && ids.contains(a.profile()))
             || (a.subject() != null && hashes.contains(a.subject()))) {
@@ -616,7 +650,7 @@ public final class PrivacyOps {
       Optional<Person> who = person(tx, n);
       ErasureReport r;
       if (who.isEmpty()) {
-        tx.putTombstone(subject, now);
+        tx.require(PrivacyStorage.class).putTombstone(subject, now);
         r = new ErasureReport(now, null, 0, 0, 0, 0, 0, 0, 0, 0);
       } else {
         r = erase(ws, steps, who.get(), now);
@@ -630,7 +664,8 @@ public final class PrivacyOps {
       counts.put("memberships", (long) r.memberships());
       counts.put("outboxEntries", (long) r.outboxEntries());
       counts.put("deliveries", (long) r.deliveries());
-      tx.appendAudit(new AuditEntry(0, now, "erase", r.profile(), subject,
+      tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, now, "erase", r.profile(),
+          subject,
           AuditDetail.counts(raw.type().id(), counts)));
       return r;
     });
@@ -642,12 +677,13 @@ public final class PrivacyOps {
 
   private ErasureReport erase(WorkspaceId ws, Pipeline.Steps steps, Person p, Instant now) {
     WriteTransaction tx = steps.tx;
+    PrivacyStorage privacy = tx.require(PrivacyStorage.class);
     Set<Identifier> gone = new HashSet<>(p.identifiers());
     Set<ProfileId> ids = p.allIds();
 
     // Events anchored at the person's identifiers.
-    List<String> events = AnchoredMessageIds.of(tx, p.identifiers());
-    tx.deleteEvents(events);
+    List<String> events = privacy.messageIdsByAnchors(p.identifiers());
+    privacy.deleteEvents(events);
 
     // The ledger, counted before it goes.
     Set<LedgerEntry> ledger = new HashSet<>();
@@ -660,9 +696,9 @@ public final class PrivacyOps {
     ComponentRecord comp = tx.component(p.component()).orElse(null);
     List<Link> links = tx.links(p.component());
     int linksTouched = 0;
-    tx.deleteLinks(p.component());
+    privacy.deleteLinks(p.component());
     for (Identifier i : p.identifiers()) {
-      tx.deleteNode(i);
+      privacy.deleteNode(i);
     }
     boolean othersLeft = !tx.nodesOfComponent(p.component()).isEmpty();
     if (!othersLeft) {
@@ -696,36 +732,27 @@ public final class PrivacyOps {
     // Profiles; observers learn of the deletion (a change with no after and no survivor).
     tx.deleteProfile(p.profile());
     for (ProfileId m : p.merged()) {
-      tx.deleteRedirect(m);
+      privacy.deleteRedirect(m);
     }
     steps.done("erase", null);
 
-    // What extensions keep per profile, after they reacted.
-    int memberships = 0;
-    int outbox = 0;
-    int deliveries = 0;
     for (ProfileId id : ids) {
-      tx.deleteLedger(id);
-      for (Membership m : tx.memberships(id)) {
-        tx.deleteMembership(m.segment(), id);
-        memberships++;
-      }
-      if (tx.check(id).isPresent()) {
-        tx.deleteCheck(id);
-      }
-      for (OutboxEntry o : tx.outboxOfProfile(id)) {
-        tx.deleteOutbox(o.key());
-        outbox++;
-      }
-      deliveries += tx.deliveries(id).size();
-      tx.deleteDeliveries(id);
+      privacy.deleteLedger(id);
+    }
+    // What modules keep per profile (memberships, outbox, delivery history), after they
+    // reacted.
+    Map<String, Integer> erased = new HashMap<>();
+    Set<ProfileId> all = java.util.Collections.unmodifiableSet(ids);
+    for (PersonalRecords r : RECORDS) {
+      r.erase(tx, all).forEach((kind, n) -> erased.merge(kind, n, Integer::sum));
     }
 
     for (Identifier i : p.identifiers()) {
-      tx.putTombstone(pipeline.tombstones().hash(ws, tx, i), now);
+      privacy.putTombstone(pipeline.tombstones().hash(ws, tx, i), now);
     }
     return new ErasureReport(now, p.profile(), ids.size(), p.identifiers().size(),
-        events.size(), linksTouched, ledger.size(), memberships, outbox, deliveries);
+        events.size(), linksTouched, ledger.size(), erased.getOrDefault("memberships", 0),
+        erased.getOrDefault("outboxEntries", 0), erased.getOrDefault("deliveries", 0));
   }
 
   // ---------------------------------------------------------------- retention
@@ -760,7 +787,7 @@ public final class PrivacyOps {
           if (expired.isEmpty()) {
             continue;
           }
-          tx.deleteEvents(expired);
+          tx.require(PrivacyStorage.class).deleteEvents(expired);
           d += expired.size();
           Optional<ProfileRecord> before = tx.profile(id);
           pipeline.resolver().recompute(tx, id);
@@ -782,8 +809,8 @@ public final class PrivacyOps {
     counts.put("profilesScanned", scanned);
     counts.put("profilesChanged", changed);
     counts.put("eventsDeleted", deleted);
-    pipeline.store().write(ws, tx -> tx.appendAudit(new AuditEntry(0, now, "purge", null, null,
-        AuditDetail.counts(null, counts))));
+    pipeline.store().write(ws, tx -> tx.require(PrivacyStorage.class).appendAudit(
+        new AuditEntry(0, now, "purge", null, null, AuditDetail.counts(null, counts))));
     LOG.info("retention purge of workspace {}: {} profiles scanned, {} events deleted", ws,
         scanned, deleted);
     return report;
@@ -799,6 +826,7 @@ public final class PrivacyOps {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
-    return pipeline.store().read(ws, tx -> tx.audit(afterSeq, limit));
+    return pipeline.store().read(ws, tx -> tx.require(PrivacyStorage.class).audit(afterSeq,
+        limit));
   }
 }

@@ -2,6 +2,7 @@ package io.cdpkit.core.internal;
 
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import java.security.GeneralSecurityException;
@@ -63,20 +64,19 @@ public final class Tombstones {
     if (at != null && (at == Long.MAX_VALUE || now - at < RECHECK_NANOS)) {
       return at == Long.MAX_VALUE;
     }
-    boolean any;
-    try {
-      any = !tx.metadata(ERASED_METADATA).isEmpty();
-    } catch (UnsupportedOperationException ex) {
-      any = false; // a store without metadata keeps no tombstones either
-    }
+    // A store without metadata keeps no tombstones either.
+    boolean any = tx.capability(MetadataStorage.class)
+        .map(m -> !m.metadata(ERASED_METADATA).isEmpty())
+        .orElse(false);
     seen.put(ws, any ? Long.MAX_VALUE : now);
     return any;
   }
 
   /** Notes, inside the erasing transaction, that the workspace has tombstones from now on. */
   void erasing(WorkspaceId ws, WriteTransaction tx) {
-    if (tx.metadata(ERASED_METADATA).isEmpty()) {
-      tx.putMetadata(ERASED_METADATA, "true");
+    MetadataStorage metadata = tx.require(MetadataStorage.class);
+    if (metadata.metadata(ERASED_METADATA).isEmpty()) {
+      metadata.putMetadata(ERASED_METADATA, "true");
     }
   }
 
@@ -114,13 +114,14 @@ public final class Tombstones {
     }
     byte[] raw = hostKey;
     if (raw == null) {
-      String stored = tx.metadata(KEY_METADATA).get(KEY_METADATA);
+      MetadataStorage metadata = tx.require(MetadataStorage.class);
+      String stored = metadata.metadata(KEY_METADATA).get(KEY_METADATA);
       if (stored != null) {
         raw = Base64.getDecoder().decode(stored);
       } else if (tx instanceof WriteTransaction) {
         raw = new byte[32];
         new SecureRandom().nextBytes(raw);
-        ((WriteTransaction) tx).putMetadata(KEY_METADATA, Base64.getEncoder().encodeToString(raw));
+        metadata.putMetadata(KEY_METADATA, Base64.getEncoder().encodeToString(raw));
         // Not cached: the transaction may still roll back.
         return new SecretKeySpec(raw, "HmacSHA256");
       } else {

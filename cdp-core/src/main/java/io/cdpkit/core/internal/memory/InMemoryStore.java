@@ -1,25 +1,20 @@
 package io.cdpkit.core.internal.memory;
 
-import io.cdpkit.core.internal.AnchoredMessageIds;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.memory.MemoryCapabilityProvider;
 import io.cdpkit.core.spi.storage.memory.MemoryTransaction;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
@@ -29,9 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +44,13 @@ import org.jspecify.annotations.Nullable;
  * throws, or a rollback to a savepoint, restores exactly what was there; readers wait for the
  * writer and so never see half a transaction.
  *
- * <p>The outbox has a lock of its own, so that {@link #claimOutbox} does not wait for the
- * workspace's writer: each outbox call, and each claim, holds it only while it runs. An entry a
- * running write transaction inserted or updated is skipped by claims until that transaction
- * ends, as a database skips a row another transaction has locked; so a claim never returns an
- * entry that is not committed, nor one a rollback would bring back to another state. A read
- * transaction sees the claims that committed before each of its outbox reads (not a snapshot
- * taken at its start, since claims do not wait for readers); write transactions it sees whole or
- * not at all, as everything else.
+ * <p>Besides the engine's records it keeps metadata ({@link MetadataStorage}) and the privacy
+ * records ({@link PrivacyStorage}), which its transactions answer {@link #capability} for
+ * themselves. The records a module owns (segment memberships, the outbox) it keeps only when
+ * that module is on the class path: a {@link MemoryCapabilityProvider} the module registers gives
+ * the capability over a state object the store keeps per workspace, under the workspace's lock
+ * and undo log like everything else. A capability's writes in a read transaction throw
+ * {@link IllegalStateException}.
  *
  * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
  * per event, about 90 bytes for a typical web event) and read back into equal objects on each
@@ -108,9 +100,6 @@ public final class InMemoryStore implements Store {
         tx.rollbackTo(0);
         throw e;
       } finally {
-        synchronized (d.outboxLock) {
-          d.outboxWritten.clear();
-        }
         tx.end();
       }
     } finally {
@@ -131,37 +120,6 @@ public final class InMemoryStore implements Store {
       }
     } finally {
       d.lock.readLock().unlock();
-    }
-  }
-
-  /**
-   * Claims under the workspace's outbox lock only, never its read/write lock: a claim does not
-   * wait for a write transaction, and skips the entries a running one wrote.
-   */
-  @Override
-  public List<OutboxEntry> claimOutbox(WorkspaceId workspace, Instant now, String lease,
-      Instant leaseUntil, int limit) {
-    Objects.requireNonNull(workspace, "workspace");
-    Store.checkClaim(now, lease, leaseUntil, limit);
-    Data d = data(workspace);
-    synchronized (d.outboxLock) {
-      List<OutboxEntry> found = new ArrayList<>(Math.min(limit, 256));
-      for (OutboxEntry e : d.pending) {
-        if (found.size() == limit || e.dueAt().isAfter(now)) {
-          break;
-        }
-        boolean leased = e.leaseUntil() != null && e.leaseUntil().isAfter(now);
-        if (!leased && !d.outboxWritten.contains(e.key())) {
-          found.add(e);
-        }
-      }
-      List<OutboxEntry> out = new ArrayList<>(found.size());
-      for (OutboxEntry e : found) {
-        OutboxEntry claimed = e.claimed(lease, leaseUntil);
-        d.replaceOutbox(e, claimed);
-        out.add(claimed);
-      }
-      return List.copyOf(out);
     }
   }
 
@@ -187,36 +145,10 @@ public final class InMemoryStore implements Store {
     final List<LedgerEntry> ledger = new ArrayList<>();
     final HashMap<ProfileId, List<LedgerEntry>> ledgerByProfile = new HashMap<>();
     final TreeMap<String, String> metadata = new TreeMap<>();
-    /** Memberships by segment, then profile id. */
-    final HashMap<String, TreeMap<ProfileId, Membership>> members = new HashMap<>();
-    /** The same memberships by profile, then segment id. */
-    final HashMap<ProfileId, TreeMap<String, Membership>> memberships = new HashMap<>();
-    final HashMap<ProfileId, ScheduledCheck> checks = new HashMap<>();
-    /** The values of {@link #checks}, by time then profile id. */
-    final TreeSet<ScheduledCheck> due = new TreeSet<>(DUE_ORDER);
-    /** Delivery history lines by id. */
-    final HashMap<String, Delivery> deliveries = new HashMap<>();
-    /** The same lines by profile, each profile's by time then id. */
-    final HashMap<ProfileId, TreeSet<Delivery>> deliveriesByProfile = new HashMap<>();
     /** Erasure tombstones: keyed hash of an identifier to the latest erasure's instant. */
     final HashMap<String, Instant> tombstones = new HashMap<>();
     /** The audit log, in append order; an entry's seq is its position plus one. */
     final List<AuditEntry> audit = new ArrayList<>();
-
-    /** Guards the outbox fields below instead of {@link #lock}: claims do not take that. */
-    final Object outboxLock = new Object();
-    /** Outbox entries by key. Guarded by {@link #outboxLock}. */
-    final HashMap<String, OutboxEntry> outbox = new HashMap<>();
-    /** The same entries by status, then key. Guarded by {@link #outboxLock}. */
-    final EnumMap<OutboxEntry.Status, TreeMap<String, OutboxEntry>> outboxByStatus =
-        new EnumMap<>(OutboxEntry.Status.class);
-    /** The pending entries, by due time then key. Guarded by {@link #outboxLock}. */
-    final TreeSet<OutboxEntry> pending = new TreeSet<>(PENDING_ORDER);
-    /**
-     * The keys the running write transaction inserted or updated: claims skip them until it
-     * ends. Guarded by {@link #outboxLock}.
-     */
-    final HashSet<String> outboxWritten = new HashSet<>();
 
     /** Each provider's state for this workspace, created when first asked. */
     final ConcurrentHashMap<MemoryCapabilityProvider, Object> states = new ConcurrentHashMap<>();
@@ -224,45 +156,11 @@ public final class InMemoryStore implements Store {
     Object state(MemoryCapabilityProvider p) {
       return states.computeIfAbsent(p, MemoryCapabilityProvider::newState);
     }
-
-    Data() {
-      for (OutboxEntry.Status s : OutboxEntry.Status.values()) {
-        outboxByStatus.put(s, new TreeMap<>());
-      }
-    }
-
-    /** Replaces {@code old} (null: none) by {@code entry} (null: none) in every outbox index. */
-    void replaceOutbox(@Nullable OutboxEntry old, @Nullable OutboxEntry entry) {
-      assert Thread.holdsLock(outboxLock);
-      if (old != null) {
-        outbox.remove(old.key());
-        outboxByStatus.get(old.status()).remove(old.key());
-        pending.remove(old);
-      }
-      if (entry != null) {
-        outbox.put(entry.key(), entry);
-        outboxByStatus.get(entry.status()).put(entry.key(), entry);
-        if (entry.status() == OutboxEntry.Status.PENDING) {
-          pending.add(entry);
-        }
-      }
-    }
   }
-
-  private static final Comparator<ScheduledCheck> DUE_ORDER =
-      Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
-
-  /** Due time, then key: the order of claims. Keys are unique, so it is a total order. */
-  private static final Comparator<OutboxEntry> PENDING_ORDER =
-      Comparator.comparing(OutboxEntry::dueAt).thenComparing(OutboxEntry::key);
-
-  /** Time, then id: the order of a profile's delivery history. */
-  private static final Comparator<Delivery> DELIVERY_ORDER =
-      Comparator.comparing(Delivery::at).thenComparing(Delivery::id);
 
   private record Mark(int undoSize) implements Savepoint {}
 
-  private final class Tx implements WriteTransaction, AnchoredMessageIds, MetadataStorage,
+  private final class Tx implements WriteTransaction, MetadataStorage,
       PrivacyStorage, MemoryTransaction {
     private final Data d;
     private final boolean writable;
@@ -299,10 +197,15 @@ public final class InMemoryStore implements Store {
     @Override
     public void undo(Runnable action) {
       Objects.requireNonNull(action, "action");
+      checkWritable();
+      undo.add(action);
+    }
+
+    /** Every write calls it first: a read transaction (or a capability in one) cannot write. */
+    private void checkWritable() {
       if (!writable) {
         throw new IllegalStateException("a read transaction cannot write");
       }
-      undo.add(action);
     }
 
     @Override
@@ -442,84 +345,6 @@ public final class InMemoryStore implements Store {
     }
 
     @Override
-    public List<Membership> memberships(ProfileId profile) {
-      TreeMap<String, Membership> m = d.memberships.get(profile);
-      return m == null ? List.of() : List.copyOf(m.values());
-    }
-
-    @Override
-    public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
-      checkLimit(limit);
-      TreeMap<ProfileId, Membership> m = d.members.get(segment);
-      if (m == null) {
-        return List.of();
-      }
-      Collection<Membership> tail = after == null ? m.values() : m.tailMap(after, false).values();
-      List<Membership> out = new ArrayList<>(Math.min(limit, 256));
-      for (Membership x : tail) {
-        if (out.size() == limit) {
-          break;
-        }
-        out.add(x);
-      }
-      return out;
-    }
-
-    @Override
-    public Optional<ScheduledCheck> check(ProfileId profile) {
-      return Optional.ofNullable(d.checks.get(profile));
-    }
-
-    @Override
-    public List<ScheduledCheck> dueChecks(Instant upTo, int limit) {
-      Objects.requireNonNull(upTo, "upTo");
-      checkLimit(limit);
-      List<ScheduledCheck> out = new ArrayList<>(Math.min(limit, 256));
-      for (ScheduledCheck c : d.due) {
-        if (out.size() == limit || c.at().isAfter(upTo)) {
-          break;
-        }
-        out.add(c);
-      }
-      return out;
-    }
-
-    @Override
-    public Optional<OutboxEntry> outbox(String key) {
-      Objects.requireNonNull(key, "key");
-      synchronized (d.outboxLock) {
-        return Optional.ofNullable(d.outbox.get(key));
-      }
-    }
-
-    @Override
-    public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
-        int limit) {
-      Objects.requireNonNull(status, "status");
-      checkLimit(limit);
-      synchronized (d.outboxLock) {
-        TreeMap<String, OutboxEntry> m = d.outboxByStatus.get(status);
-        Collection<OutboxEntry> tail =
-            afterKey == null ? m.values() : m.tailMap(afterKey, false).values();
-        List<OutboxEntry> out = new ArrayList<>(Math.min(limit, 256));
-        for (OutboxEntry e : tail) {
-          if (out.size() == limit) {
-            break;
-          }
-          out.add(e);
-        }
-        return List.copyOf(out);
-      }
-    }
-
-    @Override
-    public List<Delivery> deliveries(ProfileId profile) {
-      Objects.requireNonNull(profile, "profile");
-      TreeSet<Delivery> s = d.deliveriesByProfile.get(profile);
-      return s == null ? List.of() : List.copyOf(s);
-    }
-
-    @Override
     public Map<String, Instant> tombstones(Collection<String> hashes) {
       Map<String, Instant> out = new HashMap<>();
       for (String h : hashes) {
@@ -540,21 +365,6 @@ public final class InMemoryStore implements Store {
       int from = (int) Math.min(afterSeq, d.audit.size());
       int to = (int) Math.min((long) from + limit, d.audit.size());
       return List.copyOf(d.audit.subList(from, to));
-    }
-
-    @Override
-    public List<OutboxEntry> outboxOfProfile(ProfileId profile) {
-      Objects.requireNonNull(profile, "profile");
-      synchronized (d.outboxLock) {
-        List<OutboxEntry> out = new ArrayList<>();
-        for (OutboxEntry e : d.outbox.values()) {
-          if (e.profile().equals(profile)) {
-            out.add(e);
-          }
-        }
-        out.sort(Comparator.comparing(OutboxEntry::key));
-        return out;
-      }
     }
 
     @Override
@@ -580,6 +390,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public boolean insertEvent(StoredEvent event) {
+      checkWritable();
       if (d.events.find(event.messageId()) >= 0) {
         return false;
       }
@@ -594,6 +405,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putNode(IdentityNode node) {
+      checkWritable();
       Identifier id = node.identifier();
       IdentityNode old = d.nodes.put(id, node);
       undo.add(() -> restore(d.nodes, id, old));
@@ -625,18 +437,21 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putComponent(ComponentRecord component) {
+      checkWritable();
       ComponentRecord old = d.components.put(component.id(), component);
       undo.add(() -> restore(d.components, component.id(), old));
     }
 
     @Override
     public void deleteComponent(String id) {
+      checkWritable();
       ComponentRecord old = d.components.remove(id);
       undo.add(() -> restore(d.components, id, old));
     }
 
     @Override
     public void addLink(String component, Link link) {
+      checkWritable();
       List<Link> l = d.links.computeIfAbsent(component, c -> new ArrayList<>(2));
       l.add(link);
       undo.add(() -> {
@@ -649,6 +464,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void moveLinks(String from, String to) {
+      checkWritable();
       if (from.equals(to)) {
         return;
       }
@@ -670,6 +486,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putProfile(ProfileRecord profile) {
+      checkWritable();
       ProfileId id = profile.id();
       ProfileRecord old = d.profiles.put(id, profile);
       undo.add(() -> restore(d.profiles, id, old));
@@ -681,6 +498,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void deleteProfile(ProfileId id) {
+      checkWritable();
       ProfileRecord old = d.profiles.remove(id);
       if (old != null) {
         undo.add(() -> d.profiles.put(id, old));
@@ -691,12 +509,14 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putRedirect(ProfileId from, ProfileId to) {
+      checkWritable();
       ProfileId old = d.redirects.put(from, to);
       undo.add(() -> restore(d.redirects, from, old));
     }
 
     @Override
     public void appendLedger(LedgerEntry entry) {
+      checkWritable();
       d.ledger.add(entry);
       undo.add(() -> d.ledger.remove(d.ledger.size() - 1));
       index(entry.profile(), entry);
@@ -718,6 +538,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void putMetadata(String key, String value) {
+      checkWritable();
       WriteTransaction.checkMetadata(key, value);
       String old = d.metadata.put(key, value);
       undo.add(() -> restore(d.metadata, key, old));
@@ -725,163 +546,11 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void deleteMetadata(String key) {
+      checkWritable();
       Objects.requireNonNull(key, "key");
       String old = d.metadata.remove(key);
       if (old != null) {
         undo.add(() -> d.metadata.put(key, old));
-      }
-    }
-
-    @Override
-    public void putMembership(Membership membership) {
-      Objects.requireNonNull(membership, "membership");
-      putNested(d.members, membership.segment(), membership.profile(), membership);
-      putNested(d.memberships, membership.profile(), membership.segment(), membership);
-    }
-
-    @Override
-    public void deleteMembership(String segment, ProfileId profile) {
-      Objects.requireNonNull(segment, "segment");
-      Objects.requireNonNull(profile, "profile");
-      removeNested(d.members, segment, profile);
-      removeNested(d.memberships, profile, segment);
-    }
-
-    /** Puts {@code value} at {@code index[outer][inner]}, recording how to undo it. */
-    private <A, B extends Comparable<B>, V> void putNested(HashMap<A, TreeMap<B, V>> index,
-        A outer, B inner, V value) {
-      V old = index.computeIfAbsent(outer, k -> new TreeMap<>()).put(inner, value);
-      // Undo against the map the index holds then, as addToIndex does.
-      undo.add(() -> {
-        if (old != null) {
-          index.computeIfAbsent(outer, k -> new TreeMap<>()).put(inner, old);
-        } else {
-          removeQuietly(index, outer, inner);
-        }
-      });
-    }
-
-    private <A, B extends Comparable<B>, V> void removeNested(
-        HashMap<A, TreeMap<B, V>> index, A outer, B inner) {
-      V old = removeQuietly(index, outer, inner);
-      if (old != null) {
-        undo.add(() -> index.computeIfAbsent(outer, k -> new TreeMap<>()).put(inner, old));
-      }
-    }
-
-    private static <A, B, V> @Nullable V removeQuietly(HashMap<A, TreeMap<B, V>> index,
-        A outer, B inner) {
-      TreeMap<B, V> m = index.get(outer);
-      if (m == null) {
-        return null;
-      }
-      V old = m.remove(inner);
-      if (m.isEmpty()) {
-        index.remove(outer);
-      }
-      return old;
-    }
-
-    @Override
-    public void putCheck(ScheduledCheck check) {
-      Objects.requireNonNull(check, "check");
-      ScheduledCheck old = d.checks.put(check.profile(), check);
-      if (old != null) {
-        d.due.remove(old);
-      }
-      d.due.add(check);
-      undo.add(() -> {
-        d.due.remove(check);
-        if (old != null) {
-          d.due.add(old);
-        }
-        restore(d.checks, check.profile(), old);
-      });
-    }
-
-    @Override
-    public void deleteCheck(ProfileId profile) {
-      Objects.requireNonNull(profile, "profile");
-      ScheduledCheck old = d.checks.remove(profile);
-      if (old != null) {
-        d.due.remove(old);
-        undo.add(() -> {
-          d.checks.put(profile, old);
-          d.due.add(old);
-        });
-      }
-    }
-
-    // Outbox writes hold the outbox lock only while they run, and mark their key as written so
-    // that claims skip it until the transaction ends; their undo takes the lock again. Claims
-    // never change a marked key, so the undo finds the entry as this transaction left it.
-
-    @Override
-    public boolean insertOutbox(OutboxEntry entry) {
-      Objects.requireNonNull(entry, "entry");
-      String key = entry.key();
-      synchronized (d.outboxLock) {
-        if (d.outbox.containsKey(key)) {
-          return false;
-        }
-        d.replaceOutbox(null, entry);
-        d.outboxWritten.add(key);
-      }
-      undo.add(() -> {
-        synchronized (d.outboxLock) {
-          d.replaceOutbox(d.outbox.get(key), null);
-        }
-      });
-      return true;
-    }
-
-    @Override
-    public void updateOutbox(OutboxEntry entry) {
-      Objects.requireNonNull(entry, "entry");
-      String key = entry.key();
-      OutboxEntry old;
-      synchronized (d.outboxLock) {
-        old = d.outbox.get(key);
-        if (old == null) {
-          throw new IllegalArgumentException(
-              "updateOutbox: the workspace has no outbox entry with this key");
-        }
-        d.replaceOutbox(old, entry);
-        d.outboxWritten.add(key);
-      }
-      undo.add(() -> {
-        synchronized (d.outboxLock) {
-          d.replaceOutbox(d.outbox.get(key), old);
-        }
-      });
-    }
-
-    @Override
-    public void putDelivery(Delivery delivery) {
-      Objects.requireNonNull(delivery, "delivery");
-      Delivery old = d.deliveries.put(delivery.id(), delivery);
-      if (old != null) {
-        unindexDelivery(old);
-      }
-      indexDelivery(delivery);
-      undo.add(() -> {
-        unindexDelivery(delivery);
-        restore(d.deliveries, delivery.id(), old);
-        if (old != null) {
-          indexDelivery(old);
-        }
-      });
-    }
-
-    private void indexDelivery(Delivery delivery) {
-      d.deliveriesByProfile.computeIfAbsent(delivery.profile(),
-          p -> new TreeSet<>(DELIVERY_ORDER)).add(delivery);
-    }
-
-    private void unindexDelivery(Delivery delivery) {
-      TreeSet<Delivery> s = d.deliveriesByProfile.get(delivery.profile());
-      if (s != null && s.remove(delivery) && s.isEmpty()) {
-        d.deliveriesByProfile.remove(delivery.profile());
       }
     }
 
@@ -892,6 +561,7 @@ public final class InMemoryStore implements Store {
      */
     @Override
     public void deleteEvents(Collection<String> messageIds) {
+      checkWritable();
       java.util.BitSet gone = new java.util.BitSet();
       Set<Identifier> anchors = new LinkedHashSet<>();
       int[] slots = new int[Math.min(messageIds.size(), 1024)];
@@ -940,6 +610,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void deleteNode(Identifier identifier) {
+      checkWritable();
       IdentityNode old = d.nodes.remove(Objects.requireNonNull(identifier, "identifier"));
       if (old != null) {
         undo.add(() -> d.nodes.put(identifier, old));
@@ -950,6 +621,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void deleteLinks(String component) {
+      checkWritable();
       List<Link> old = d.links.remove(Objects.requireNonNull(component, "component"));
       if (old != null) {
         undo.add(() -> d.links.put(component, old));
@@ -958,6 +630,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void deleteRedirect(ProfileId from) {
+      checkWritable();
       ProfileId old = d.redirects.remove(Objects.requireNonNull(from, "from"));
       if (old != null) {
         undo.add(() -> d.redirects.put(from, old));
@@ -966,6 +639,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public void deleteLedger(ProfileId profile) {
+      checkWritable();
       Objects.requireNonNull(profile, "profile");
       List<LedgerEntry> named = d.ledgerByProfile.get(profile);
       if (named == null) {
@@ -998,44 +672,9 @@ public final class InMemoryStore implements Store {
     }
 
     @Override
-    public void deleteOutbox(String key) {
-      Objects.requireNonNull(key, "key");
-      OutboxEntry old;
-      synchronized (d.outboxLock) {
-        old = d.outbox.get(key);
-        if (old == null) {
-          return;
-        }
-        d.replaceOutbox(old, null);
-        d.outboxWritten.add(key);
-      }
-      undo.add(() -> {
-        synchronized (d.outboxLock) {
-          d.replaceOutbox(d.outbox.get(key), old);
-        }
-      });
-    }
-
-    @Override
-    public void deleteDeliveries(ProfileId profile) {
-      TreeSet<Delivery> old = d.deliveriesByProfile.remove(
-          Objects.requireNonNull(profile, "profile"));
-      if (old != null) {
-        for (Delivery x : old) {
-          d.deliveries.remove(x.id());
-        }
-        undo.add(() -> {
-          d.deliveriesByProfile.put(profile, old);
-          for (Delivery x : old) {
-            d.deliveries.put(x.id(), x);
-          }
-        });
-      }
-    }
-
-    @Override
     public void putTombstone(String hash, Instant erasedAt) {
-      WriteTransaction.checkTombstone(hash, erasedAt);
+      checkWritable();
+      PrivacyStorage.checkTombstone(hash, erasedAt);
       Instant old = d.tombstones.get(hash);
       if (old == null || erasedAt.isAfter(old)) {
         d.tombstones.put(hash, erasedAt);
@@ -1045,6 +684,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public long appendAudit(AuditEntry entry) {
+      checkWritable();
       Objects.requireNonNull(entry, "entry");
       long seq = d.audit.size() + 1L;
       d.audit.add(entry.withSeq(seq));

@@ -75,4 +75,20 @@ public interface PrivacyStorage {
 
   /** Longest tombstone hash, in characters. */
   int MAX_HASH_LENGTH = 200;
+
+  /**
+   * Checks the arguments of {@link #putTombstone} as the contract requires; stores call it
+   * first.
+   *
+   * @throws IllegalArgumentException when the hash is empty or longer than
+   *     {@value #MAX_HASH_LENGTH} characters
+   */
+  static void checkTombstone(String hash, Instant erasedAt) {
+    java.util.Objects.requireNonNull(hash, "hash");
+    java.util.Objects.requireNonNull(erasedAt, "erasedAt");
+    if (hash.isEmpty() || hash.length() > MAX_HASH_LENGTH) {
+      throw new IllegalArgumentException(
+          "hash must be 1 to " + MAX_HASH_LENGTH + " characters");
+    }
+  }
 }

@@ -48,6 +48,18 @@ public interface ReadTransaction {
   /** Events anchored at any of these identifiers, sorted by {@link StoredEvent#key()}. */
   List<StoredEvent> eventsByAnchors(Collection<Identifier> anchors);
 
+  /**
+   * The stored events with these messageIds, by messageId; those not stored left out. The
+   * default reads them one by one; a database store reads them in a few queries.
+   */
+  default Map<String, StoredEvent> events(Collection<String> messageIds) {
+    Map<String, StoredEvent> out = new java.util.LinkedHashMap<>();
+    for (String m : messageIds) {
+      event(m).ifPresent(e -> out.put(m, e));
+    }
+    return out;
+  }
+
   /** The node of this normalised identifier. */
   Optional<IdentityNode> node(Identifier identifier);
 
@@ -75,9 +87,8 @@ public interface ReadTransaction {
   /** Stored events per counted name ({@link StoredEvent#countedName()}), in this workspace. */
   Map<String, Long> eventNameCounts();
 
-  // The methods below serve extensions (segments, schedules, their definitions). Their defaults
-  // throw, so a store written before them still works for everything else; the contract suite
-  // requires them.
+  // The methods below serve scans and privacy operations. Their defaults throw, so a store
+  // written before them still works for everything else; the contract suite requires them.
 
   /**
    * Live profiles whose id value sorts after {@code after} ({@link String#compareTo}), in that
@@ -88,116 +99,6 @@ public interface ReadTransaction {
    */
   default List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
     throw new UnsupportedOperationException("this store cannot scan profiles");
-  }
-
-  /**
-   * Metadata entries whose key starts with {@code prefix}, sorted by key. Metadata are small
-   * named texts an extension keeps (a segment's definition, say).
-   */
-  default Map<String, String> metadata(String prefix) {
-    throw new UnsupportedOperationException("this store keeps no metadata");
-  }
-
-  /** The segments a profile is a member of, sorted by segment id. */
-  default List<Membership> memberships(ProfileId profile) {
-    throw new UnsupportedOperationException("this store keeps no memberships");
-  }
-
-  /**
-   * Members of a segment whose id value sorts after {@code after}, ascending, at most
-   * {@code limit}; from the first when {@code after} is {@code null}.
-   *
-   * @throws IllegalArgumentException when limit is less than 1
-   */
-  default List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
-    throw new UnsupportedOperationException("this store keeps no memberships");
-  }
-
-  /** The profile's scheduled check. */
-  default Optional<ScheduledCheck> check(ProfileId profile) {
-    throw new UnsupportedOperationException("this store keeps no schedule");
-  }
-
-  /**
-   * Checks due at or before {@code upTo}, ordered by time, then profile id value, at most
-   * {@code limit}.
-   *
-   * @throws IllegalArgumentException when limit is less than 1
-   */
-  default List<ScheduledCheck> dueChecks(java.time.Instant upTo, int limit) {
-    throw new UnsupportedOperationException("this store keeps no schedule");
-  }
-
-  /** The outbox entry with this idempotency key. */
-  default Optional<OutboxEntry> outbox(String key) {
-    throw new UnsupportedOperationException("this store keeps no outbox");
-  }
-
-  /**
-   * The outbox entries with these keys, by key; keys without an entry left out. The default
-   * reads them one by one; a database store reads them in a few queries.
-   */
-  default Map<String, OutboxEntry> outbox(Collection<String> keys) {
-    Map<String, OutboxEntry> out = new java.util.LinkedHashMap<>();
-    for (String k : keys) {
-      outbox(k).ifPresent(e -> out.put(k, e));
-    }
-    return out;
-  }
-
-  /**
-   * The stored events with these messageIds, by messageId; those not stored left out. The
-   * default reads them one by one; a database store reads them in a few queries.
-   */
-  default Map<String, StoredEvent> events(Collection<String> messageIds) {
-    Map<String, StoredEvent> out = new java.util.LinkedHashMap<>();
-    for (String m : messageIds) {
-      event(m).ifPresent(e -> out.put(m, e));
-    }
-    return out;
-  }
-
-  /**
-   * Outbox entries with this status whose key sorts after {@code afterKey}
-   * ({@link String#compareTo}), ascending, at most {@code limit}; from the first when
-   * {@code afterKey} is {@code null}.
-   *
-   * @throws IllegalArgumentException when limit is less than 1
-   */
-  default List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
-      int limit) {
-    throw new UnsupportedOperationException("this store keeps no outbox");
-  }
-
-  /** The profile's delivery history, sorted by time, then id. */
-  default List<Delivery> deliveries(ProfileId profile) {
-    throw new UnsupportedOperationException("this store keeps no delivery history");
-  }
-  // The methods below serve privacy operations (export, erasure, the audit log). Their defaults
-  // throw; the contract suite requires them.
-
-  /**
-   * The erasure tombstones among these keyed hashes of identifiers.
-   *
-   * @return hash to the instant of the latest erasure that left it; absent hashes have none
-   */
-  default Map<String, java.time.Instant> tombstones(Collection<String> hashes) {
-    throw new UnsupportedOperationException("this store keeps no tombstones");
-  }
-
-  /**
-   * The workspace's audit log after a position, in append order.
-   *
-   * @param afterSeq 0 for the start
-   * @param limit at most this many, at least 1
-   */
-  default List<AuditEntry> audit(long afterSeq, int limit) {
-    throw new UnsupportedOperationException("this store keeps no audit log");
-  }
-
-  /** The outbox entries of a profile (whatever their status), in key order. */
-  default List<OutboxEntry> outboxOfProfile(ProfileId profile) {
-    throw new UnsupportedOperationException("this store keeps no outbox");
   }
 
   /** The profiles merged into this one whose ids redirect to it, in id order. */

@@ -9,8 +9,16 @@ import java.util.function.Function;
  * Where CDPKit keeps events, the identity graph, profiles and the merge ledger. Every call names a
  * workspace, and a transaction sees and changes only that workspace's data.
  *
+ * <p>This interface and {@link ReadTransaction}/{@link WriteTransaction} hold only what the
+ * engine itself stores. Everything else a store keeps is a capability, looked up by type
+ * ({@link #capability}, {@link ReadTransaction#capability}): the core's
+ * {@link MetadataStorage} and {@link PrivacyStorage}, and those modules own (segmentation's
+ * memberships, activation's outbox).
+ *
  * <p>The in-memory store ({@link #inMemory()}) is the reference implementation; every store must
- * pass the storage contract suite ({@code StoreContractTest} in the test-jar of cdp-core).
+ * pass the storage contract suites of the capabilities it offers ({@code StoreContractTest},
+ * {@code MetadataStorageContractTest} and {@code PrivacyStorageContractTest} in the test-jar of
+ * cdp-core, a module's own in its test-jar).
  *
  * <p>Implementations are thread-safe.
  */
@@ -33,52 +41,6 @@ public interface Store extends AutoCloseable {
   <T> T read(WorkspaceId workspace, Function<? super ReadTransaction, ? extends T> work);
 
   /**
-   * Claims due outbox entries for a worker, in a transaction of its own that commits before
-   * this returns: the {@link OutboxEntry.Status#PENDING} entries with {@code dueAt <= now}
-   * whose claim is free ({@code lease} null, or {@code leaseUntil <= now}), earliest
-   * {@code dueAt} first, then by key, at most {@code limit}. Each is returned with
-   * {@code lease} and {@code leaseUntil} set, and stored so.
-   *
-   * <p>Claims on any number of threads or nodes never return the same entry while its claim
-   * runs, and do not wait for each other: a database store skips rows another claim has locked
-   * ({@code FOR UPDATE SKIP LOCKED}). Claiming does not take the workspace's write lock, so
-   * it does not queue behind ingestion.
-   *
-   * @throws IllegalArgumentException when limit is less than 1, {@code leaseUntil} is not
-   *     after {@code now}, or the lease is not 1 to {@value OutboxEntry#MAX_NAME_LENGTH}
-   *     characters
-   * @throws StorageException when the store fails; nothing was claimed
-   */
-  default java.util.List<OutboxEntry> claimOutbox(WorkspaceId workspace, java.time.Instant now,
-      String lease, java.time.Instant leaseUntil, int limit) {
-    throw new UnsupportedOperationException("this store keeps no outbox");
-  }
-
-  /**
-   * Checks the arguments of {@link #claimOutbox} as the contract requires (the lease is 1 to
-   * {@value OutboxEntry#MAX_NAME_LENGTH} characters); stores call it first.
-   *
-   * @throws IllegalArgumentException when an argument is out of range
-   */
-  static void checkClaim(java.time.Instant now, String lease, java.time.Instant leaseUntil,
-      int limit) {
-    java.util.Objects.requireNonNull(now, "now");
-    java.util.Objects.requireNonNull(lease, "lease");
-    java.util.Objects.requireNonNull(leaseUntil, "leaseUntil");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
-    }
-    if (!leaseUntil.isAfter(now)) {
-      throw new IllegalArgumentException("leaseUntil must be after now");
-    }
-    if (lease.isEmpty() || lease.length() > OutboxEntry.MAX_NAME_LENGTH) {
-      throw new IllegalArgumentException(
-          "lease must be 1 to " + OutboxEntry.MAX_NAME_LENGTH + " characters");
-    }
-  }
-
-  /** Releases what the store holds. The default does nothing. */
-  /**
    * A capability of this store that is not tied to a transaction (activation's outbox claims,
    * say): see {@link ReadTransaction#capability} for what a capability is. The default offers
    * none.
@@ -90,6 +52,7 @@ public interface Store extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /** Releases what the store holds. The default does nothing. */
   @Override
   default void close() {}
 
