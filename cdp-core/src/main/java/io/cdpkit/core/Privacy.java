@@ -34,9 +34,10 @@ public final class Privacy {
    * Everything held about the person who holds this identifier, as one JSON object: the
    * {@code profile} (id, the ids merged into it, identifiers, traits, computed traits,
    * consents, first and last seen), the {@code consentHistory} (every consent decision of the
-   * person's events, in event time order), the {@code events}, the segment {@code memberships},
-   * the {@code scheduledCheck}, {@code outbox} entries, {@code deliveries}, the merge
-   * {@code ledger}, the {@code identityLinks} and {@code doNotLink} rules around her
+   * person's events, in event time order), the {@code events}, what modules on the class path
+   * keep of her ({@link io.cdpkit.core.spi.extension.PersonalRecords}: the segment
+   * {@code memberships} and {@code scheduledCheck}, {@code outbox} entries, {@code deliveries}),
+   * the merge {@code ledger}, the {@code identityLinks} and {@code doNotLink} rules around her
    * identifiers, and the {@code audit} lines about the person. Appends an {@code export}
    * line to the audit log, also when nobody holds the identifier.
    *
@@ -45,9 +46,9 @@ public final class Privacy {
    * do-not-link rule or audit line names someone else (a shared kiosk cookie, a family e-mail,
    * an unmerged profile), that person's identifier is shown as its type with
    * {@code "redacted": true}, their profile id and event are left out with
-   * {@code "...Redacted": true}, and inside her own events, traits, outbox triggers and
-   * delivery details any value equal (after normalisation) to such an identifier becomes
-   * {@code "[redacted <type>]"}. Free text about others is not recognised.
+   * {@code "...Redacted": true}, and inside her own events, traits and the modules' records
+   * (outbox triggers, delivery details) any value equal (after normalisation) to such an
+   * identifier becomes {@code "[redacted <type>]"}. Free text about others is not recognised.
    *
    * @param identifier as a client would send it (normalised first)
    * @return the document, or empty when no profile holds the identifier (or it is blocked)
@@ -62,7 +63,9 @@ public final class Privacy {
    * profiles merged into it, their identifiers (identity nodes), events, links (the person's
    * identifiers are cut out of links shared with other profiles of the component), do-not-link
    * rules naming them, redirects, merge ledger lines naming them (also those of other
-   * profiles), segment memberships, scheduled checks, outbox entries and delivery history.
+   * profiles), and what modules on the class path keep of her (segment memberships, scheduled
+   * checks, outbox entries and delivery history: each module's
+   * {@link io.cdpkit.core.spi.extension.PersonalRecords}).
    * Observers are told the profile is gone (a change without an after and without a survivor).
    *
    * <p>Each erased identifier leaves a tombstone: its keyed hash (HMAC-SHA256 over type and

@@ -15,6 +15,7 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ class ConsentPrivacyTest {
 
   /** The audit log without the lines every consent-carrying event appends. */
   List<AuditEntry> audit() {
-    return store.read(WorkspaceId.DEFAULT, tx -> tx.audit(0, 100)).stream()
+    return store.read(WorkspaceId.DEFAULT, tx -> tx.require(PrivacyStorage.class).audit(0, 100)).stream()
         .filter(a -> !a.operation().equals("consent")).toList();
   }
 

@@ -6,6 +6,7 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.Savepoint;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.StoredEvent;
@@ -46,16 +47,16 @@ class InMemoryDeleteEventsTest {
     });
     store.write(WS, tx -> {
       Savepoint sp = tx.savepoint();
-      tx.deleteEvents(List.of("e-0", "e-2", "e-4", "e-6", "e-8"));
+      tx.require(PrivacyStorage.class).deleteEvents(List.of("e-0", "e-2", "e-4", "e-6", "e-8"));
       tx.insertEvent(event("n-1", 20));
-      tx.deleteEvents(List.of("e-1", "e-3", "e-5", "e-7", "e-9", "n-1", "e-1"));
+      tx.require(PrivacyStorage.class).deleteEvents(List.of("e-1", "e-3", "e-5", "e-7", "e-9", "n-1", "e-1"));
       assertThat(tx.eventsByAnchors(List.of(ANN))).isEmpty();
       tx.insertEvent(event("n-2", 21));
       assertThat(tx.eventsByAnchors(List.of(ANN))).extracting(StoredEvent::messageId)
           .containsExactly("n-2");
       tx.rollbackTo(sp);
       assertThat(tx.eventsByAnchors(List.of(ANN))).containsExactlyElementsOf(ten);
-      tx.deleteEvents(List.of("e-3"));
+      tx.require(PrivacyStorage.class).deleteEvents(List.of("e-3"));
       return null;
     });
     List<StoredEvent> left = new ArrayList<>(ten);

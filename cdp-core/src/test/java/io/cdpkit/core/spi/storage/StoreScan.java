@@ -1,32 +1,46 @@
 package io.cdpkit.core.spi.storage;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdpkit.core.internal.json.RecordJson;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import java.time.Instant;
+import io.cdpkit.core.spi.extension.PersonalRecords;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Dumps, as text, everything a store holds for a workspace that its SPI reads can reach: every
- * live profile with its nodes, component, links, rules, events, redirects, ledger, memberships,
- * check, outbox entries and delivery history; every outbox entry by status; every due check;
- * the members of every segment seen; all metadata; the audit log; the event counts. The SPI has
- * no scan of all events, nodes or deleted profiles, so the caller adds probes: identifiers,
- * message ids and profile ids to look up directly (those of an erased person, say).
+ * live profile with its nodes, component, links, rules, events, redirects and ledger; what the
+ * modules on the class path keep of each profile (memberships, scheduled check, outbox entries,
+ * delivery history: what each {@link io.cdpkit.core.spi.extension.PersonalRecords} exports);
+ * all metadata and the audit log (when the store has those capabilities); the event counts. The
+ * SPI has no scan of all events, nodes or deleted profiles, so the caller adds probes:
+ * identifiers, message ids and profile ids to look up directly (those of an erased person,
+ * say).
  *
  * <p>Identifiers are written in full ({@code type=value}), unlike their {@code toString()},
  * so that a search of the text finds personal data. For tests of any store (the JDBC module
  * uses it too). Not thread-safe; stateless.
  */
 public final class StoreScan {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<PersonalRecords> RECORDS = new ArrayList<>();
+
+  static {
+    ServiceLoader.load(PersonalRecords.class, PersonalRecords.class.getClassLoader())
+        .forEach(RECORDS::add);
+  }
+
   private StoreScan() {}
 
   /** Things to look up beyond what a scan of live profiles reaches. */
@@ -73,7 +87,6 @@ public final class StoreScan {
         }
       }
     }
-    Set<String> segments = new TreeSet<>();
     for (ProfileId p : profiles) {
       tx.profile(p).ifPresent(r -> line(out, "profile", json.writeProfile(r)));
       tx.redirect(p).ifPresent(to -> line(out, "redirect", p.value() + " -> " + to.value()));
@@ -84,16 +97,11 @@ public final class StoreScan {
       for (LedgerEntry e : tx.ledger(p)) {
         line(out, "ledger", json.writeLedger(e));
       }
-      for (Membership m : tx.memberships(p)) {
-        segments.add(m.segment());
-        line(out, "membership", m.toString());
-      }
-      tx.check(p).ifPresent(c -> line(out, "check", c.toString()));
-      for (OutboxEntry e : tx.outboxOfProfile(p)) {
-        line(out, "outbox", e.toString());
-      }
-      for (Delivery d : tx.deliveries(p)) {
-        line(out, "delivery", d.toString());
+      for (PersonalRecords r : RECORDS) {
+        ObjectNode records = JSON.createObjectNode();
+        r.export(tx, Set.of(p), records);
+        records.fields().forEachRemaining(f -> line(out, "records",
+            p.value() + " " + f.getKey() + "=" + f.getValue()));
       }
     }
     for (Identifier i : identifiers) {
@@ -120,41 +128,24 @@ public final class StoreScan {
     for (String m : events) {
       tx.event(m).ifPresent(e -> line(out, "event", json.writeEvent(e)));
     }
-    for (OutboxEntry.Status s : OutboxEntry.Status.values()) {
-      String afterKey = null;
+    tx.capability(MetadataStorage.class).ifPresent(m -> {
+      for (Map.Entry<String, String> e : m.metadata("").entrySet()) {
+        line(out, "metadata", e.getKey() + "=" + e.getValue());
+      }
+    });
+    tx.capability(PrivacyStorage.class).ifPresent(privacy -> {
+      long seq = 0;
       while (true) {
-        List<OutboxEntry> page = tx.outbox(s, afterKey, 100);
-        if (page.isEmpty()) {
+        List<AuditEntry> page = privacy.audit(seq, 100);
+        for (AuditEntry a : page) {
+          line(out, "audit", a.toString());
+          seq = a.seq();
+        }
+        if (page.size() < 100) {
           break;
         }
-        for (OutboxEntry e : page) {
-          line(out, "outbox-" + s, e.toString());
-          afterKey = e.key();
-        }
       }
-    }
-    for (ScheduledCheck c : tx.dueChecks(Instant.MAX, Integer.MAX_VALUE)) {
-      line(out, "due", c.toString());
-    }
-    for (String s : segments) {
-      for (Membership m : tx.members(s, null, Integer.MAX_VALUE)) {
-        line(out, "member-of", m.toString());
-      }
-    }
-    for (Map.Entry<String, String> e : tx.metadata("").entrySet()) {
-      line(out, "metadata", e.getKey() + "=" + e.getValue());
-    }
-    long seq = 0;
-    while (true) {
-      List<AuditEntry> page = tx.audit(seq, 100);
-      for (AuditEntry a : page) {
-        line(out, "audit", a.toString());
-        seq = a.seq();
-      }
-      if (page.size() < 100) {
-        break;
-      }
-    }
+    });
     line(out, "counts", tx.eventNameCounts().toString());
     return out.toString();
   }
