@@ -50,7 +50,8 @@ class ConsentPrivacyTest {
 
   /** The audit log without the lines every consent-carrying event appends. */
   List<AuditEntry> audit() {
-    return store.read(WorkspaceId.DEFAULT, tx -> tx.require(PrivacyStorage.class).audit(0, 100)).stream()
+    return store.read(WorkspaceId.DEFAULT, tx -> tx.require(PrivacyStorage.class).audit(0, 100))
+        .stream()
         .filter(a -> !a.operation().equals("consent")).toList();
   }
 

@@ -351,8 +351,8 @@ public final class PrivacyOps {
    *   <li>a profile id not hers is left out, with {@code "<field>Redacted": true};
    *   <li>the messageId and time of an event not hers (a link or ledger entry made by another
    *       person's event) are left out, with {@code "eventRedacted": true};
-   *   <li>inside her own events, traits, computed traits, outbox triggers and delivery details,
-   *       every string (and object key) that normalises, under the type of one of those other
+   *   <li>inside her own events, traits, computed traits and the fields modules add (outbox
+   *       triggers, delivery details, ...), every string (and object key) that normalises, under the type of one of those other
    *       identifiers, to that identifier becomes {@code "[redacted <type>]"}.
    * </ul>
    *

@@ -49,7 +49,8 @@ class InMemoryDeleteEventsTest {
       Savepoint sp = tx.savepoint();
       tx.require(PrivacyStorage.class).deleteEvents(List.of("e-0", "e-2", "e-4", "e-6", "e-8"));
       tx.insertEvent(event("n-1", 20));
-      tx.require(PrivacyStorage.class).deleteEvents(List.of("e-1", "e-3", "e-5", "e-7", "e-9", "n-1", "e-1"));
+      tx.require(PrivacyStorage.class)
+          .deleteEvents(List.of("e-1", "e-3", "e-5", "e-7", "e-9", "n-1", "e-1"));
       assertThat(tx.eventsByAnchors(List.of(ANN))).isEmpty();
       tx.insertEvent(event("n-2", 21));
       assertThat(tx.eventsByAnchors(List.of(ANN))).extracting(StoredEvent::messageId)

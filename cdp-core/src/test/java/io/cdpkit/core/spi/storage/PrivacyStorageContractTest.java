@@ -168,7 +168,8 @@ public abstract class PrivacyStorageContractTest extends StoreContractSupport {
           .containsExactlyInAnyOrderEntriesOf(Map.of("h-1", at(10), "h-2", at(20), "h-4", precise));
       assertThat(readTombstones(List.of("h-3")).isEmpty()).isTrue();
       assertThat(readTombstones(List.of()).isEmpty()).isTrue();
-      Map<String, Instant> other = store.read(OTHER_SHOP, tx -> privacy(tx).tombstones(List.of("h-1")));
+      Map<String, Instant> other =
+          store.read(OTHER_SHOP, tx -> privacy(tx).tombstones(List.of("h-1")));
       assertThat(other).isEmpty();
     }
 
