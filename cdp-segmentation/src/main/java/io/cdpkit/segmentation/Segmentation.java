@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  *       events.
  * </ul>
  *
+ * <p>Storage: definitions are kept as store metadata, memberships and scheduled checks through
+ * the store's {@link io.cdpkit.segmentation.spi.storage.SegmentStorage} capability, which the
+ * in-memory store gets from this module and the JDBC store implements; a store without it is
+ * refused when a workspace is first used.
+ *
  * <p>Limits: definitions are read when a workspace is first used through this instance and
  * when saved through it; other nodes sharing the database pick up a definition saved elsewhere
  * with {@link Segments#reload}, which they should call regularly.
@@ -97,6 +102,9 @@ public final class Segmentation implements CdpExtension {
    * The segments of a workspace; the first call loads its stored definitions.
    *
    * @throws IllegalStateException when this instance is not attached to a {@code Cdp} yet
+   * @throws io.cdpkit.core.spi.storage.UnsupportedCapabilityException when the {@code Cdp}'s
+   *     store keeps no memberships and checks (it lacks
+   *     {@link io.cdpkit.segmentation.spi.storage.SegmentStorage})
    */
   public Segments segments(WorkspaceId workspace) {
     Objects.requireNonNull(workspace, "workspace");

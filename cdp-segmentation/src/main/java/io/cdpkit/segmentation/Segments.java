@@ -2,10 +2,10 @@ package io.cdpkit.segmentation;
 
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import io.cdpkit.segmentation.definition.SegmentJson;
 import io.cdpkit.segmentation.internal.Engine;
+import io.cdpkit.segmentation.spi.storage.Membership;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;

@@ -7,9 +7,8 @@ import io.cdpkit.core.spi.extension.ExtensionContext;
 import io.cdpkit.core.spi.extension.ProfileChange;
 import io.cdpkit.core.spi.extension.ProfileChanges;
 import io.cdpkit.core.spi.extension.Signal;
-import io.cdpkit.core.spi.storage.Membership;
+import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.ProfileRecord;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.ComputedTraits;
@@ -22,6 +21,9 @@ import io.cdpkit.segmentation.definition.SegmentDefinition;
 import io.cdpkit.segmentation.definition.SegmentJson;
 import io.cdpkit.segmentation.definition.SegmentValidator;
 import io.cdpkit.segmentation.definition.ValidationContext;
+import io.cdpkit.segmentation.spi.storage.Membership;
+import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
+import io.cdpkit.segmentation.spi.storage.SegmentStorage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,8 +75,17 @@ public final class Engine {
 
   // ---------------------------------------------------------------- definitions
 
-  /** Loads the stored definitions (at first use of the workspace). */
+  /**
+   * Loads the stored definitions (at first use of the workspace).
+   *
+   * @throws io.cdpkit.core.spi.storage.UnsupportedCapabilityException when the store keeps no
+   *     memberships ({@link SegmentStorage}): refused here rather than in every ingest
+   */
   public synchronized void load() {
+    ctx.store().read(ws, tx -> {
+      tx.require(SegmentStorage.class);
+      return null;
+    });
     Map<String, Compiler.Compiled> byId = stored(Snapshot.EMPTY, null);
     snapshot = snapshot(byId);
     if (!byId.isEmpty()) {
@@ -89,7 +100,8 @@ public final class Engine {
    * @param changed collects the ids new or changed against {@code known}, unless null
    */
   private Map<String, Compiler.Compiled> stored(Snapshot known, @Nullable Set<String> changed) {
-    Map<String, String> stored = ctx.store().read(ws, tx -> tx.metadata(KEY));
+    Map<String, String> stored = ctx.store().read(ws,
+        tx -> tx.require(MetadataStorage.class).metadata(KEY));
     Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
     List<ComputedTrait> aggs = new ArrayList<>();
     for (Map.Entry<String, String> e : stored.entrySet()) {
@@ -215,7 +227,7 @@ public final class Engine {
     }
     String json = SegmentJson.write(d);
     ctx.store().write(ws, tx -> {
-      tx.putMetadata(KEY + d.id(), json);
+      tx.require(MetadataStorage.class).putMetadata(KEY + d.id(), json);
       return null;
     });
     Map<String, Compiler.Compiled> byId = new LinkedHashMap<>(snapshot.byId());
@@ -245,17 +257,18 @@ public final class Engine {
     byId.remove(id);
     snapshot = snapshot(byId);
     ctx.store().write(ws, tx -> {
-      tx.deleteMetadata(KEY + id);
+      tx.require(MetadataStorage.class).deleteMetadata(KEY + id);
       return null;
     });
     while (true) {
       List<SegmentEvent> events = new ArrayList<>();
       boolean more = ctx.store().write(ws, tx -> {
         events.clear();
-        List<Membership> page = tx.members(id, null, PAGE);
+        SegmentStorage storage = tx.require(SegmentStorage.class);
+        List<Membership> page = storage.members(id, null, PAGE);
         Instant now = ctx.clock().instant();
         for (Membership m : page) {
-          tx.deleteMembership(id, m.profile());
+          storage.deleteMembership(id, m.profile());
           events.add(new SegmentEvent(ws, id, m.profile(), SegmentEvent.Kind.EXITED, now,
               Cause.of(Cause.Type.DEFINITION)));
         }
@@ -302,10 +315,11 @@ public final class Engine {
       List<ProfileRecord> page = ctx.store().write(ws, tx -> {
         events.clear();
         List<ProfileRecord> p = tx.profilesAfter(from, PAGE);
+        SegmentStorage storage = tx.require(SegmentStorage.class);
         Snapshot s = snapshot;
         EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.clock().instant());
         for (ProfileRecord r : p) {
-          evaluate(tx, s, ec, r, null, ids, Cause.of(Cause.Type.DEFINITION), events);
+          evaluate(storage, s, ec, r, null, ids, Cause.of(Cause.Type.DEFINITION), events);
         }
         emit(tx, events);
         return p;
@@ -329,24 +343,25 @@ public final class Engine {
       return;
     }
     WriteTransaction tx = pc.transaction();
+    SegmentStorage storage = tx.require(SegmentStorage.class);
     List<SegmentEvent> events = new ArrayList<>();
     Cause cause = cause(pc);
     EvalContext ec = new EvalContext(ctx.computedTraits(), pc.now());
     for (ProfileChange ch : pc.changes()) {
       if (ch.after() == null) {
-        for (Membership m : tx.memberships(ch.id())) {
-          tx.deleteMembership(m.segment(), ch.id());
+        for (Membership m : storage.memberships(ch.id())) {
+          storage.deleteMembership(m.segment(), ch.id());
           // Gone without a survivor: erased (the person left, no exit rule should reach them).
           events.add(new SegmentEvent(ws, m.segment(), ch.id(), SegmentEvent.Kind.EXITED,
               pc.now(), ch.mergedInto() != null ? Cause.merge(ch.mergedInto())
                   : Cause.of(Cause.Type.ERASE)));
         }
-        if (tx.check(ch.id()).isPresent()) {
-          tx.deleteCheck(ch.id());
+        if (storage.check(ch.id()).isPresent()) {
+          storage.deleteCheck(ch.id());
         }
         continue;
       }
-      evaluate(tx, s, ec, ch.after(), ch.before(), null, cause, events);
+      evaluate(storage, s, ec, ch.after(), ch.before(), null, cause, events);
     }
     if (!events.isEmpty()) {
       emit(tx, events);
@@ -392,7 +407,7 @@ public final class Engine {
    * @param only the segments to evaluate, or {@code null} for those the change affects (every
    *     one when {@code before} is null)
    */
-  private void evaluate(WriteTransaction tx, Snapshot s, EvalContext ec, ProfileRecord r,
+  private void evaluate(SegmentStorage storage, Snapshot s, EvalContext ec, ProfileRecord r,
       @Nullable ProfileRecord before, @Nullable Set<String> only, Cause cause,
       List<SegmentEvent> events) {
     List<Compiler.Compiled> topo = s.topo();
@@ -416,7 +431,7 @@ public final class Engine {
     }
     ec.at(r);
     Map<String, Membership> current = new HashMap<>();
-    for (Membership m : tx.memberships(r.id())) {
+    for (Membership m : storage.memberships(r.id())) {
       current.put(m.segment(), m);
     }
     Set<String> flipped = null;
@@ -449,25 +464,25 @@ public final class Engine {
         }
         flipped.add(id);
         if (t.value()) {
-          tx.putMembership(new Membership(id, r.id(), ec.now));
+          storage.putMembership(new Membership(id, r.id(), ec.now));
         } else {
-          tx.deleteMembership(id, r.id());
+          storage.deleteMembership(id, r.id());
         }
         events.add(new SegmentEvent(ws, id, r.id(),
             t.value() ? SegmentEvent.Kind.ENTERED : SegmentEvent.Kind.EXITED, ec.now, cause));
       }
     }
-    Optional<ScheduledCheck> old = tx.check(r.id());
+    Optional<ScheduledCheck> old = storage.check(r.id());
     Instant want = next;
     if (!all && old.isPresent()) {
       want = Timed.min(want, old.get().at());
     }
     if (want == null) {
       if (old.isPresent()) {
-        tx.deleteCheck(r.id());
+        storage.deleteCheck(r.id());
       }
     } else if (old.isEmpty() || !old.get().at().equals(want)) {
-      tx.putCheck(new ScheduledCheck(r.id(), want));
+      storage.putCheck(new ScheduledCheck(r.id(), want));
     }
   }
 
@@ -499,18 +514,19 @@ public final class Engine {
       List<SegmentEvent> events = new ArrayList<>();
       int n = ctx.store().write(ws, tx -> {
         events.clear();
-        List<ScheduledCheck> due = tx.dueChecks(now, PAGE);
+        SegmentStorage storage = tx.require(SegmentStorage.class);
+        List<ScheduledCheck> due = storage.dueChecks(now, PAGE);
         Snapshot s = snapshot;
         EvalContext ec = new EvalContext(ctx.computedTraits(), now);
         for (ScheduledCheck c : due) {
           Optional<ProfileRecord> r = tx.profile(c.profile());
           if (r.isEmpty() || s.topo().isEmpty()) {
-            tx.deleteCheck(c.profile());
+            storage.deleteCheck(c.profile());
             continue;
           }
           // A check at or before now that evaluation leaves in place would loop: drop it first.
-          tx.deleteCheck(c.profile());
-          evaluate(tx, s, ec, r.get(), null, s.byId().keySet(), Cause.of(Cause.Type.TIME),
+          storage.deleteCheck(c.profile());
+          evaluate(storage, s, ec, r.get(), null, s.byId().keySet(), Cause.of(Cause.Type.TIME),
               events);
         }
         emit(tx, events);
@@ -527,18 +543,20 @@ public final class Engine {
   // ---------------------------------------------------------------- reads
 
   public List<String> memberships(ProfileId id) {
-    return ctx.store().read(ws, tx -> tx.memberships(id).stream().map(Membership::segment)
+    return ctx.store().read(ws, tx -> tx.require(SegmentStorage.class).memberships(id).stream()
+        .map(Membership::segment)
         .filter(snapshot.byId()::containsKey).toList());
   }
 
   public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
-    return ctx.store().read(ws, tx -> tx.members(segment, after, limit));
+    return ctx.store().read(ws,
+        tx -> tx.require(SegmentStorage.class).members(segment, after, limit));
   }
 
   /** The earliest scheduled check of any profile. */
   public Optional<Instant> nextDue() {
-    return ctx.store().read(ws, tx -> tx.dueChecks(Instant.MAX, 1).stream().findFirst()
-        .map(ScheduledCheck::at));
+    return ctx.store().read(ws, tx -> tx.require(SegmentStorage.class).dueChecks(Instant.MAX, 1)
+        .stream().findFirst().map(ScheduledCheck::at));
   }
 
   /** The clock of the {@code Cdp}. */
@@ -547,7 +565,8 @@ public final class Engine {
   }
 
   public Optional<Instant> nextCheck(ProfileId id) {
-    return ctx.store().read(ws, tx -> tx.check(id).map(ScheduledCheck::at));
+    return ctx.store().read(ws,
+        tx -> tx.require(SegmentStorage.class).check(id).map(ScheduledCheck::at));
   }
 
   /** Why the profile is in or out of the segment now. */
