@@ -13,8 +13,12 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.CdpExtension;
 import io.cdpkit.core.spi.extension.ExtensionContext;
-import io.cdpkit.core.spi.storage.Delivery;
-import io.cdpkit.core.spi.storage.OutboxEntry;
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxClaims;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
+import io.cdpkit.activation.spi.storage.OutboxStorage;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.UnsupportedCapabilityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -67,8 +71,8 @@ import org.slf4j.LoggerFactory;
  *       ingested, the segment entry made by an event or by time), the engine writes an outbox
  *       entry with an idempotency key per (rule, profile, trigger). The decision commits with
  *       the change or not at all; the same trigger never decides twice.
- *   <li><b>Claim.</b> A worker claims due entries ({@link io.cdpkit.core.spi.storage.Store#claimOutbox}),
- *       with a lease; several nodes share the work without waiting for each other.
+ *   <li><b>Claim.</b> A worker claims due entries ({@link OutboxClaims#claim}), with a lease;
+ *       several nodes share the work without waiting for each other.
  *   <li><b>Gates</b>, in one transaction, against the profile as it is now (following merges):
  *       rechecks, the consent gate (purpose x the channel's consent channel; see
  *       {@link ConsentPolicy}) per recipient address (see
@@ -100,6 +104,16 @@ import org.slf4j.LoggerFactory;
  * sharing a database must be built with the same rules and channels. A schedule fires once
  * for the latest tick it missed. Outbox entries and history lines stay in the store until a
  * retention job removes them.
+ *
+ * <h2>Storage</h2>
+ * The outbox and the delivery history are records activation owns: the store keeps them
+ * through activation's capabilities {@link OutboxStorage} (in transactions) and
+ * {@link OutboxClaims} (claims by workers). {@code Store.inMemory()} has both when this module
+ * is on the class path, and so has the JDBC store; attaching to a store without them throws
+ * {@link UnsupportedCapabilityException}. Rules that read segment memberships (schedule
+ * triggers, {@link Recheck#stillMember}) also need segmentation's storage capability:
+ * cdp-segmentation on the class path (checked when attached) and a store that keeps
+ * memberships.
  *
  * <p>Thread-safe. An instance serves one {@code Cdp}.
  */
@@ -156,6 +170,7 @@ public final class Activation implements CdpExtension, AutoCloseable {
     if (context != null) {
       throw new IllegalStateException("this Activation is already attached to a Cdp");
     }
+    checkStorage(ctx.store());
     for (Rule r : rules.values()) {
       for (String p : r.template().paths()) {
         if (p.startsWith("computed.") && !ctx.computedTraits().contains(p.substring(9))) {
@@ -189,6 +204,32 @@ public final class Activation implements CdpExtension, AutoCloseable {
     ctx.observeSignals((ws, tx, signals) -> e.signalled(tx, signals));
     LOG.info("activation ready: {} channels {}, {} rules", runtimes.size(), runtimes.keySet(),
         rules.size());
+  }
+
+  /**
+   * Checks that the store keeps what activation writes, before anything is decided: the outbox
+   * and delivery history ({@link OutboxStorage}), claims ({@link OutboxClaims}), and segment
+   * cdp-segmentation when a rule reads memberships.
+   *
+   * @throws UnsupportedCapabilityException naming the capability the store lacks
+   * @throws IllegalStateException when a rule needs memberships and cdp-segmentation is not on
+   *     the class path
+   */
+  private void checkStorage(Store store) {
+    if (store.capability(OutboxClaims.class).isEmpty()) {
+      throw new UnsupportedCapabilityException(OutboxClaims.class);
+    }
+    if (!store.read(WorkspaceId.DEFAULT,
+        tx -> tx.capability(OutboxStorage.class).isPresent())) {
+      throw new UnsupportedCapabilityException(OutboxStorage.class);
+    }
+    for (Rule r : rules.values()) {
+      boolean members = r.trigger().kind() == Trigger.Kind.SCHEDULE
+          || r.rechecks().stream().anyMatch(Recheck::isMembership);
+      if (members) {
+        Engine.checkMemberships(r.id());
+      }
+    }
   }
 
   private static ChannelRuntime create(String name, ChannelProvider p, Map<String, String> config,
@@ -503,14 +544,14 @@ public final class Activation implements CdpExtension, AutoCloseable {
 
   /** An outbox entry by its idempotency key. */
   public Optional<OutboxEntry> outbox(WorkspaceId workspace, String key) {
-    return context().store().read(workspace, tx -> tx.outbox(key));
+    return context().store().read(workspace, tx -> tx.require(OutboxStorage.class).outbox(key));
   }
 
   /** Dead letters whose key sorts after {@code afterKey}, at most {@code limit}. */
   public List<OutboxEntry> deadLetters(WorkspaceId workspace, @Nullable String afterKey,
       int limit) {
     return context().store().read(workspace,
-        tx -> tx.outbox(OutboxEntry.Status.DEAD, afterKey, limit));
+        tx -> tx.require(OutboxStorage.class).outbox(OutboxEntry.Status.DEAD, afterKey, limit));
   }
 
   /**
@@ -521,11 +562,12 @@ public final class Activation implements CdpExtension, AutoCloseable {
   public boolean requeue(WorkspaceId workspace, String key) {
     ExtensionContext c = context();
     return c.store().write(workspace, tx -> {
-      Optional<OutboxEntry> e = tx.outbox(key);
+      OutboxStorage outbox = tx.require(OutboxStorage.class);
+      Optional<OutboxEntry> e = outbox.outbox(key);
       if (e.isEmpty() || e.get().status() != OutboxEntry.Status.DEAD) {
         return false;
       }
-      tx.updateOutbox(e.get().next(OutboxEntry.Status.PENDING, 0, c.clock().instant(), null));
+      outbox.updateOutbox(e.get().next(OutboxEntry.Status.PENDING, 0, c.clock().instant(), null));
       return true;
     });
   }

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * Why a message was not sent: the typed form of a suppressed delivery's
- * {@link io.cdpkit.core.spi.storage.Delivery#reason()}. The gate is a list of checks, each
+ * {@link io.cdpkit.activation.spi.storage.Delivery#reason()}. The gate is a list of checks, each
  * returning one of these or passing; the first that does not pass decides. {@link #code()} is
  * the string form kept in the delivery history and logs; {@link #parse(String)} reads it back.
  *
@@ -252,7 +252,8 @@ public sealed interface SuppressionReason {
   /**
    * The typed reason of a delivery line: empty unless its outcome is {@code suppressed}.
    */
-  static java.util.Optional<SuppressionReason> of(io.cdpkit.core.spi.storage.Delivery d) {
+  static java.util.Optional<SuppressionReason> of(
+      io.cdpkit.activation.spi.storage.Delivery d) {
     if (!"suppressed".equals(d.outcome()) || d.reason() == null) {
       return java.util.Optional.empty();
     }

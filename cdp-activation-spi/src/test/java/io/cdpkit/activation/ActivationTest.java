@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
-import io.cdpkit.core.spi.storage.Delivery;
-import io.cdpkit.core.spi.storage.OutboxEntry;
-import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.MetadataStorage;
+import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.segmentation.Segmentation;
 import io.cdpkit.segmentation.definition.Conditions;
@@ -554,7 +555,7 @@ class ActivationTest {
       // The second node read the schedule's mark before the first moved it on (a race): it
       // decides for every member too, and the idempotency keys make each decision once.
       store.write(WorkspaceId.DEFAULT, tx -> {
-        tx.putMetadata("activation.schedule.digest",
+        tx.require(MetadataStorage.class).putMetadata("activation.schedule.digest",
             Long.toString(Instant.parse("2026-03-14T12:00:00Z").toEpochMilli()));
         return null;
       });

@@ -2,6 +2,7 @@ package io.cdpkit.activation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.activation.spi.storage.Delivery;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.ConsentProof;
@@ -10,7 +11,6 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LawfulBasis;
 import io.cdpkit.core.model.ProfileId;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.segmentation.Segmentation;
 import io.cdpkit.segmentation.definition.Conditions;

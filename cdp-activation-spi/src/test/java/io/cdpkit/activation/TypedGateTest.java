@@ -3,12 +3,12 @@ package io.cdpkit.activation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.activation.spi.Message;
+import io.cdpkit.activation.spi.storage.Delivery;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

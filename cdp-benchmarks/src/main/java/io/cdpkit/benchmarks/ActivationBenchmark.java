@@ -9,12 +9,13 @@ import io.cdpkit.activation.spi.ChannelContext;
 import io.cdpkit.activation.spi.ChannelProvider;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
+import io.cdpkit.activation.spi.storage.OutboxStorage;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -144,8 +145,8 @@ public class ActivationBenchmark {
   @TearDown(Level.Iteration)
   public void close(org.openjdk.jmh.infra.BenchmarkParams params) {
     if (params.getBenchmark().endsWith("dispatch") && rules > 0) {
-      long pending = stores.store().read(WorkspaceId.DEFAULT,
-          tx -> (long) tx.outbox(OutboxEntry.Status.PENDING, null, 10).size());
+      long pending = stores.store().read(WorkspaceId.DEFAULT, tx -> (long) tx
+          .require(OutboxStorage.class).outbox(OutboxEntry.Status.PENDING, null, 10).size());
       if (delivered.sum() != EVENTS || pending != 0) {
         throw new IllegalStateException("delivered " + delivered.sum() + " of " + EVENTS
             + ", " + pending + " still pending");

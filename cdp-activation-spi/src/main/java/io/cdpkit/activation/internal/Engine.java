@@ -15,6 +15,10 @@ import io.cdpkit.activation.SuppressionReason;
 import io.cdpkit.activation.Trigger;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxClaims;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
+import io.cdpkit.activation.spi.storage.OutboxStorage;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.ConsentProof;
 import io.cdpkit.core.model.ConsentStatus;
@@ -29,13 +33,12 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.ExtensionContext;
 import io.cdpkit.core.spi.extension.ProfileChanges;
 import io.cdpkit.core.spi.extension.Signal;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
+import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.core.spi.storage.UnsupportedCapabilityException;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +84,7 @@ public final class Engine {
   public static final String SUPPRESSED = "suppressed";
 
   private final ExtensionContext ctx;
+  private final OutboxClaims claims;
   private final Map<String, Rule> rules;
   private final Map<String, ChannelRuntime> channels;
   private final ConsentPolicy consent;
@@ -98,6 +102,8 @@ public final class Engine {
       ConsentPolicy consent, Map<String, List<FrequencyCap>> caps, RetryPolicy retry,
       Duration lease, int batch, @Nullable RandomGenerator random) {
     this.ctx = ctx;
+    this.claims = ctx.store().capability(OutboxClaims.class)
+        .orElseThrow(() -> new UnsupportedCapabilityException(OutboxClaims.class));
     this.rules = Map.copyOf(rules);
     this.channels = Map.copyOf(channels);
     this.consent = consent;
@@ -106,6 +112,21 @@ public final class Engine {
     this.lease = lease;
     this.batch = batch;
     this.random = random;
+  }
+
+  /**
+   * Checks, when activation is attached, that a rule reading segment memberships (a schedule
+   * trigger, a {@link Recheck#stillMember}) can: cdp-segmentation, an optional dependency, must
+   * be on the class path. Whether the store keeps memberships is known when they are first read
+   * ({@link io.cdpkit.core.spi.storage.UnsupportedCapabilityException} then).
+   *
+   * @throws IllegalStateException when cdp-segmentation is not on the class path
+   */
+  public static void checkMemberships(String rule) {
+    if (!SegmentReads.onClassPath()) {
+      throw new IllegalStateException("rule " + rule + " reads segment memberships (a schedule"
+          + " trigger or a stillMember recheck): add cdp-segmentation to the class path");
+    }
   }
 
   // ------------------------------------------------------------------ deciding
@@ -174,13 +195,18 @@ public final class Engine {
   /** Writes the decision to the outbox; {@code false} when this trigger was decided before. */
   private boolean decide(WriteTransaction tx, Rule r, ProfileId profile, Instant now,
       String triggerId, ObjectNode trigger) {
-    return tx.insertOutbox(entry(r, profile, now, triggerId, trigger));
+    return outbox(tx).insertOutbox(entry(r, profile, now, triggerId, trigger));
   }
 
   /** Writes a decision whose trigger is known to be new to the outbox, unchecked. */
   private void add(WriteTransaction tx, Rule r, ProfileId profile, Instant now,
       String triggerId, ObjectNode trigger) {
-    tx.addOutbox(entry(r, profile, now, triggerId, trigger));
+    outbox(tx).addOutbox(entry(r, profile, now, triggerId, trigger));
+  }
+
+  /** The transaction's outbox; activation is attached only to stores that have one. */
+  private static OutboxStorage outbox(ReadTransaction tx) {
+    return tx.require(OutboxStorage.class);
   }
 
   private static OutboxEntry entry(Rule r, ProfileId profile, Instant now, String triggerId,
@@ -215,12 +241,13 @@ public final class Engine {
       }
       String mk = SCHEDULE_KEY + r.id();
       Optional<Long> last = ctx.store().read(ws, tx ->
-          Optional.ofNullable(tx.metadata(mk).get(mk)).map(Long::parseLong));
+          Optional.ofNullable(tx.require(MetadataStorage.class).metadata(mk).get(mk))
+              .map(Long::parseLong));
       long latest = r.trigger().lastTick(now).toEpochMilli();
       if (last.isEmpty()) {
         // Starts with the next tick: a rule added now does not fire for ticks before it.
         ctx.store().write(ws, tx -> {
-          tx.putMetadata(mk, Long.toString(latest));
+          tx.require(MetadataStorage.class).putMetadata(mk, Long.toString(latest));
           return null;
         });
         continue;
@@ -233,20 +260,20 @@ public final class Engine {
       while (true) {
         ProfileId from = after;
         long[] inserted = new long[1];
-        List<Membership> page = ctx.store().write(ws, tx -> {
+        List<ProfileId> page = ctx.store().write(ws, tx -> {
           inserted[0] = 0;
-          List<Membership> p = tx.members(r.trigger().segment(), from, PAGE);
-          for (Membership m : p) {
+          List<ProfileId> p = SegmentReads.members(tx, r.trigger().segment(), from, PAGE);
+          for (ProfileId member : p) {
             ObjectNode t = JSON.createObjectNode();
             t.put("kind", "schedule");
             t.put("segment", r.trigger().segment());
             t.put("since", tick.toString());
-            if (decide(tx, r, m.profile(), tick, "schedule|" + latest, t)) {
+            if (decide(tx, r, member, tick, "schedule|" + latest, t)) {
               inserted[0]++;
             }
           }
           if (p.size() < PAGE) {
-            tx.putMetadata(mk, Long.toString(latest));
+            tx.require(MetadataStorage.class).putMetadata(mk, Long.toString(latest));
           }
           return p;
         });
@@ -254,7 +281,7 @@ public final class Engine {
         if (page.size() < PAGE) {
           break;
         }
-        after = page.get(page.size() - 1).profile();
+        after = page.get(page.size() - 1);
       }
     }
     return added;
@@ -291,7 +318,7 @@ public final class Engine {
     Instant now = ctx.clock().instant();
     String token = UUID.randomUUID().toString();
     List<OutboxEntry> claimed =
-        ctx.store().claimOutbox(ws, now, token, now.plus(lease), batch);
+        claims.claim(ws, now, token, now.plus(lease), batch);
     if (claimed.isEmpty()) {
       return 0;
     }
@@ -316,7 +343,7 @@ public final class Engine {
       }
       ctx.store().write(ws, tx -> {
         Instant at = ctx.clock().instant();
-        Map<String, OutboxEntry> current = tx.outbox(keys);
+        Map<String, OutboxEntry> current = outbox(tx).outbox(keys);
         for (int i = 0; i < sends.size(); i++) {
           Send s = sends.get(i);
           outcome(tx, s, Optional.ofNullable(current.get(s.entry().key())), results.get(i),
@@ -382,7 +409,7 @@ public final class Engine {
 
   private Verdict verdict(WorkspaceId ws, ReadTransaction tx, Send s, String token) {
     Instant now = ctx.clock().instant();
-    Optional<OutboxEntry> cur = tx.outbox(s.entry().key());
+    Optional<OutboxEntry> cur = outbox(tx).outbox(s.entry().key());
     if (cur.isEmpty()) {
       return new Verdict(null, null, true, null);
     }
@@ -501,7 +528,8 @@ public final class Engine {
     for (OutboxEntry c : claimed) {
       keys.add(c.key());
     }
-    Map<String, OutboxEntry> entries = tx.outbox(keys);
+    OutboxStorage ob = outbox(tx);
+    Map<String, OutboxEntry> entries = ob.outbox(keys);
     // The triggering events of rules whose templates read them, in one read.
     List<String> messageIds = new ArrayList<>();
     Map<String, JsonNode> triggers = new java.util.HashMap<>();
@@ -523,22 +551,22 @@ public final class Engine {
       if (e.attempts() >= retry.maxAttempts()) {
         // Every attempt was sent without its outcome being recorded (its node died each time).
         String why = "no outcome recorded after " + e.attempts() + " attempts";
-        tx.putDelivery(new Delivery(e.key() + "#" + e.attempts() + "x", e.profile(), now,
+        ob.putDelivery(new Delivery(e.key() + "#" + e.attempts() + "x", e.profile(), now,
             e.rule(), e.channel(), e.key(), e.attempts(), DEAD, why, "{}"));
-        tx.updateOutbox(e.next(OutboxEntry.Status.DEAD, e.attempts(), now, why));
+        ob.updateOutbox(e.next(OutboxEntry.Status.DEAD, e.attempts(), now, why));
         continue;
       }
       Rule r = rules.get(e.rule());
       ChannelRuntime ch = r == null ? null : channels.get(e.channel());
       if (r == null || ch == null) {
-        suppress(tx, e, now, r == null ? new SuppressionReason.RuleRemoved()
+        suppress(ob, e, now, r == null ? new SuppressionReason.RuleRemoved()
             : new SuppressionReason.ChannelRemoved(), "{}");
         continue;
       }
       Optional<ProfileRecord> found = ctx.readModel().resolve(tx, e.profile())
           .flatMap(tx::profile);
       if (found.isEmpty()) {
-        suppress(tx, e, now, new SuppressionReason.ProfileGone(), "{}");
+        suppress(ob, e, now, new SuppressionReason.ProfileGone(), "{}");
         continue;
       }
       ProfileId pid = found.get().id();
@@ -558,15 +586,15 @@ public final class Engine {
         }
       }
       if (why != null) {
-        suppress(tx, e, now, why, g.detail.toString());
+        suppress(ob, e, now, why, g.detail.toString());
         continue;
       }
       // The attempt counts from here: if the outcome is lost (the node dies), the next worker
       // sends attempt + 1, and the last attempt still ends in a dead letter.
       int attempt = e.attempts() + 1;
       OutboxEntry counted = e.withAttempts(attempt);
-      tx.updateOutbox(counted);
-      tx.putDelivery(new Delivery(e.key() + "#" + attempt, pid, now, e.rule(), e.channel(),
+      ob.updateOutbox(counted);
+      ob.putDelivery(new Delivery(e.key() + "#" + attempt, pid, now, e.rule(), e.channel(),
           e.key(), attempt, SENDING, null, g.detail.toString()));
       Message m = new Message(e.key(), ws, pid, r.id(), ch.name(), r.purpose(),
           r.trigger().label(), g.recipients, g.payload, attempt, e.decidedAt());
@@ -767,6 +795,7 @@ public final class Engine {
   private void outcome(WriteTransaction tx, Send s, Optional<OutboxEntry> current,
       Attempt attempted, String token, Instant at) {
     OutboxEntry e = s.entry();
+    OutboxStorage ob = outbox(tx);
     int attempt = e.attempts(); // counted when it passed the gates
     boolean ours = current.isPresent() && token.equals(current.get().lease())
         && current.get().status() == OutboxEntry.Status.PENDING;
@@ -777,11 +806,11 @@ public final class Engine {
     SuppressionReason stopped = attempted.stopped();
     if (stopped != null) {
       // Not sent: the check at hand-over stopped it. The line replaces the attempt's "sending".
-      tx.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
+      ob.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
           e.key(), attempt, SUPPRESSED, truncate(stopped.code()),
           attempted.detail() == null ? s.detail() : attempted.detail()));
       if (ours) {
-        tx.updateOutbox(current.get().next(OutboxEntry.Status.DONE, attempt,
+        ob.updateOutbox(current.get().next(OutboxEntry.Status.DONE, attempt,
             current.get().dueAt(), null));
       }
       LOG.debug("activation {} of rule {} stopped at hand-over: {}", e.key(), e.rule(),
@@ -798,10 +827,10 @@ public final class Engine {
           d.put("reference", result.reference().get());
           detail = d.toString();
         }
-        tx.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
+        ob.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
             e.key(), attempt, DELIVERED, null, detail));
         if (current.isPresent() && current.get().status() == OutboxEntry.Status.PENDING) {
-          tx.updateOutbox(current.get().next(OutboxEntry.Status.DONE, attempt, current.get()
+          ob.updateOutbox(current.get().next(OutboxEntry.Status.DONE, attempt, current.get()
               .dueAt(), null));
         }
         return;
@@ -811,13 +840,13 @@ public final class Engine {
         String reason = truncate(result.reason().orElse("failed"));
         boolean dead = result.outcome() == DeliveryResult.Outcome.PERMANENT
             || attempt >= retry.maxAttempts();
-        tx.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
+        ob.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
             e.key(), attempt, dead ? DEAD : FAILED, reason, sentDetail));
         if (!ours) {
           return; // another worker holds it now; it will decide
         }
         if (dead) {
-          tx.updateOutbox(current.get().next(OutboxEntry.Status.DEAD, attempt, at, reason));
+          ob.updateOutbox(current.get().next(OutboxEntry.Status.DEAD, attempt, at, reason));
           LOG.warn("activation {} of rule {} is a dead letter after {} attempts", e.key(),
               e.rule(), attempt);
         } else {
@@ -825,7 +854,7 @@ public final class Engine {
           if (result.retryAfter().isPresent() && result.retryAfter().get().compareTo(wait) > 0) {
             wait = result.retryAfter().get();
           }
-          tx.updateOutbox(current.get().next(OutboxEntry.Status.PENDING, attempt, at.plus(wait),
+          ob.updateOutbox(current.get().next(OutboxEntry.Status.PENDING, attempt, at.plus(wait),
               reason));
         }
         return;
@@ -849,11 +878,11 @@ public final class Engine {
         : s.substring(0, OutboxEntry.MAX_ERROR_LENGTH);
   }
 
-  private static void suppress(WriteTransaction tx, OutboxEntry e, Instant now,
+  private static void suppress(OutboxStorage ob, OutboxEntry e, Instant now,
       SuppressionReason why, String detail) {
-    tx.putDelivery(new Delivery(e.key() + "#s", e.profile(), now, e.rule(), e.channel(), e.key(),
+    ob.putDelivery(new Delivery(e.key() + "#s", e.profile(), now, e.rule(), e.channel(), e.key(),
         e.attempts(), SUPPRESSED, truncate(why.code()), detail));
-    tx.updateOutbox(e.next(OutboxEntry.Status.DONE, e.attempts(), e.dueAt(), null));
+    ob.updateOutbox(e.next(OutboxEntry.Status.DONE, e.attempts(), e.dueAt(), null));
   }
 
   /** A profile's events, read once when first needed. */
@@ -878,14 +907,7 @@ public final class Engine {
   private static @Nullable SuppressionReason rechecks(Gate g) {
     for (Recheck c : g.rule.rechecks()) {
       if (c.isMembership()) {
-        boolean member = false;
-        for (Membership m : g.tx.memberships(g.pid)) {
-          if (m.segment().equals(c.segment())) {
-            member = true;
-            break;
-          }
-        }
-        if (!member) {
+        if (!SegmentReads.isMember(g.tx, g.pid, c.segment())) {
           return new SuppressionReason.NotMember(c.segment());
         }
       } else {
@@ -950,7 +972,8 @@ public final class Engine {
    * history follows the person.
    */
   public static List<Delivery> history(ReadTransaction tx, ProfileId pid) {
-    List<Delivery> out = new ArrayList<>(tx.deliveries(pid));
+    OutboxStorage ob = outbox(tx);
+    List<Delivery> out = new ArrayList<>(ob.deliveries(pid));
     Set<ProfileId> seen = new HashSet<>();
     seen.add(pid);
     List<ProfileId> todo = new ArrayList<>(List.of(pid));
@@ -959,7 +982,7 @@ public final class Engine {
       for (LedgerEntry le : tx.ledger(p)) {
         if (le.kind() == LedgerEntry.Kind.MERGED && le.profile().equals(p)
             && le.other() != null && seen.add(le.other())) {
-          out.addAll(tx.deliveries(le.other()));
+          out.addAll(ob.deliveries(le.other()));
           todo.add(le.other());
         }
       }
