@@ -82,8 +82,12 @@ import org.jspecify.annotations.Nullable;
  * is numbered here: one query reads the workspace's last seq (under the writer's lock, so no
  * other writer can append meanwhile) and each entry takes the next number.
  *
- * <p>Also serves reads (then nothing is written and {@link #flush} is never called). Not
- * thread-safe: one transaction, one thread.
+ * <p>It is its own {@code MetadataStorage} and {@code PrivacyStorage}; segmentation's and
+ * activation's capabilities are {@link BufferedSegments} and {@link BufferedOutbox} over its
+ * buffers ({@link #capability}).
+ *
+ * <p>Also serves reads ({@link #readOnly}: every write then throws, and {@link #flush} is never
+ * called). Not thread-safe: one transaction, one thread.
  */
 final class BufferedTx implements WriteTransaction, MetadataStorage, PrivacyStorage {
   private static final Object ABSENT = new Object();
@@ -593,9 +597,10 @@ final class BufferedTx implements WriteTransaction, MetadataStorage, PrivacyStor
   }
 
   /**
-   * One statement per identifier type among the anchors (or per {@value Rows#IN_LIST} on
-   * MariaDB), reading the messageIds only, not the events; this transaction's own deletions are
-   * left out and its own new events of these anchors added.
+   * Read as {@link #eventsByAnchors} reads (per identifier type among the anchors: one statement
+   * on PostgreSQL, {@code IN} lists on MariaDB, a reused point query per identifier on H2), but
+   * the messageIds only, not the events; this transaction's own deletions are left out and its
+   * own new events of these anchors added.
    */
   @Override
   public List<String> messageIdsByAnchors(Collection<Identifier> anchors) {
