@@ -2,7 +2,6 @@ package io.cdpkit.storage.jdbc;
 
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
@@ -13,10 +12,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -243,21 +241,35 @@ public final class JdbcStore implements Store {
     return engine.read(Objects.requireNonNull(workspace, "workspace"), work);
   }
 
+  /** Activation's store-level capability, recognised by name: see {@link #capability}. */
+  private static final String OUTBOX_CLAIMS = "io.cdpkit.activation.spi.storage.OutboxClaims";
+
   /**
    * {@inheritDoc}
    *
-   * <p>A short transaction of its own at READ COMMITTED: {@code SELECT ... FOR UPDATE SKIP
-   * LOCKED} over the due index, then an {@code UPDATE} of the lease, then the commit. It does
-   * not lock the workspace's row that write transactions lock, so claims run while the
-   * workspace is being written, on any number of threads and nodes; rows another claim or a
-   * writer holds are skipped, not waited for. Retryable failures are retried as writes are.
+   * <p>This store has activation's {@code OutboxClaims}: each claim is a short transaction of
+   * its own at READ COMMITTED, {@code SELECT ... FOR UPDATE SKIP LOCKED} over the due index,
+   * then an {@code UPDATE} of the lease, then the commit. It does not lock the workspace's row
+   * that write transactions lock, so claims run while the workspace is being written, on any
+   * number of threads and nodes; rows another claim or a writer holds are skipped, not waited
+   * for. Retryable failures are retried as writes are. The type is recognised by its name
+   * before any class of cdp-activation-spi is touched, so a host without that module never
+   * loads one.
+   *
+   * <p>Its transactions ({@link ReadTransaction#capability}) have the core's
+   * {@code MetadataStorage} and {@code PrivacyStorage}, segmentation's {@code SegmentStorage}
+   * and activation's {@code OutboxStorage}.
    */
   @Override
-  public List<OutboxEntry> claimOutbox(WorkspaceId workspace, Instant now, String lease,
-      Instant leaseUntil, int limit) {
-    Objects.requireNonNull(workspace, "workspace");
-    Store.checkClaim(now, lease, leaseUntil, limit);
-    return engine.claimOutbox(workspace, now, lease, leaseUntil, limit);
+  public <C> Optional<C> capability(Class<C> type) {
+    Objects.requireNonNull(type, "type");
+    if (type.getName().equals(OUTBOX_CLAIMS)) {
+      Object claims = engine.outboxClaims();
+      if (type.isInstance(claims)) {
+        return Optional.of(type.cast(claims));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Rows a key rotation re-encrypts per transaction. */

@@ -1,5 +1,6 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -17,14 +18,13 @@ import io.cdpkit.activation.spi.ChannelContext;
 import io.cdpkit.activation.spi.ChannelProvider;
 import io.cdpkit.activation.spi.DeliveryResult;
 import io.cdpkit.activation.spi.Message;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.Delivery;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -227,7 +228,7 @@ class ActivationOnJdbcTest {
       for (String person : PEOPLE) {
         ProfileId p = n.cdp.profiles().find(Identifier.customerId(person)).orElseThrow().id();
         List<String> lines = new ArrayList<>();
-        for (Delivery d : n.activation.deliveries(p)) {
+        for (var d : n.activation.deliveries(p)) {
           lines.add(Duration.between(START, d.at()).toMinutes() + " min " + d.rule() + " "
               + d.channel() + " #" + d.attempt() + " " + d.outcome()
               + (d.reason() == null ? "" : ":" + d.reason()));
@@ -391,9 +392,8 @@ class ActivationOnJdbcTest {
         }
 
         @Override
-        public List<OutboxEntry> claimOutbox(WorkspaceId ws, Instant now, String lease,
-            Instant leaseUntil, int limit) {
-          return jdbc.claimOutbox(ws, now, lease, leaseUntil, limit);
+        public <C> Optional<C> capability(Class<C> type) {
+          return jdbc.capability(type); // the outbox claims among them
         }
       };
       Activation activation = Activation.builder()
@@ -415,7 +415,7 @@ class ActivationOnJdbcTest {
           }
           clock.advance(Duration.ofMinutes(2)); // the lease runs out: another node takes over
         }
-        List<OutboxEntry> dead = activation.deadLetters(WorkspaceId.DEFAULT, null, 10);
+        var dead = activation.deadLetters(WorkspaceId.DEFAULT, null, 10);
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).lastError()).isEqualTo("no outcome recorded after 3 attempts");
       }
@@ -462,7 +462,7 @@ class ActivationOnJdbcTest {
       List<OutboxEntry> out = new ArrayList<>();
       String after = null;
       while (true) {
-        List<OutboxEntry> page = tx.outbox(status, after, 500);
+        List<OutboxEntry> page = outboxOf(tx).outbox(status, after, 500);
         out.addAll(page);
         if (page.size() < 500) {
           return out;

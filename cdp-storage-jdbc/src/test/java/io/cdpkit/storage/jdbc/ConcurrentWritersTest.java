@@ -1,5 +1,6 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.segmentsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.core.model.Identifier;
@@ -9,9 +10,9 @@ import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
-import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.segmentation.spi.storage.Membership;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
@@ -192,27 +193,27 @@ class ConcurrentWritersTest {
       tx.putComponent(new ComponentRecord("c-1", null, List.of()));
       tx.putNode(new IdentityNode(AYSE_MAIL, AYSE, "c-1"));
       tx.putProfile(profile(AYSE, 1, 1));
-      tx.putMembership(new Membership("vip", AYSE, T0));
+      segmentsOf(tx).putMembership(new Membership("vip", AYSE, T0));
       return null;
     });
     // Node one's cache now holds the node, the profile and its memberships.
     write(one, tx -> {
       tx.node(AYSE_MAIL);
-      tx.memberships(AYSE);
+      segmentsOf(tx).memberships(AYSE);
       return increment(tx, AYSE);
     });
-    List<Membership> cached = one.read(SHOP, tx -> tx.memberships(AYSE));
+    List<Membership> cached = one.read(SHOP, tx -> segmentsOf(tx).memberships(AYSE));
     assertThat(cached).extracting(Membership::segment).containsExactly("vip");
 
     write(two, tx -> {
-      tx.memberships(AYSE);
-      tx.deleteMembership("vip", AYSE);
-      tx.putMembership(new Membership("lapsed", AYSE, T0));
+      segmentsOf(tx).memberships(AYSE);
+      segmentsOf(tx).deleteMembership("vip", AYSE);
+      segmentsOf(tx).putMembership(new Membership("lapsed", AYSE, T0));
       tx.putNode(new IdentityNode(AYSE_MAIL, BRAM, "c-1"));
       tx.putProfile(profile(BRAM, 1, 1));
       return null;
     });
-    List<Membership> now = one.read(SHOP, tx -> tx.memberships(AYSE));
+    List<Membership> now = one.read(SHOP, tx -> segmentsOf(tx).memberships(AYSE));
     assertThat(now).extracting(Membership::segment).containsExactly("lapsed");
     Optional<IdentityNode> node = one.read(SHOP, tx -> tx.node(AYSE_MAIL));
     assertThat(node.orElseThrow().profile()).isEqualTo(BRAM);

@@ -1,8 +1,15 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.claimsOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.metadataOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.privacyOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.segmentsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
@@ -12,13 +19,11 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.segmentation.spi.storage.Membership;
+import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.internal.Schema;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,9 +191,9 @@ class MigrationTest {
       assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
       Instant t = Instant.parse("2026-03-01T10:00:00Z");
       store.write(shop, tx -> {
-        tx.putMetadata("segment/vip", "{}");
-        tx.putMembership(new Membership("vip", ProfileId.of("a"), t));
-        tx.putCheck(new ScheduledCheck(ProfileId.of("a"), t));
+        metadataOf(tx).putMetadata("segment/vip", "{}");
+        segmentsOf(tx).putMembership(new Membership("vip", ProfileId.of("a"), t));
+        segmentsOf(tx).putCheck(new ScheduledCheck(ProfileId.of("a"), t));
         return null;
       });
       List<String> scanned = store.read(shop, tx -> tx.profilesAfter(null, 100).stream()
@@ -196,7 +201,8 @@ class MigrationTest {
       assertThat(scanned).containsExactlyElementsOf(javaOrder);
       List<ProfileRecord> afterZ = store.read(shop, tx -> tx.profilesAfter(ProfileId.of("Z"), 2));
       assertThat(afterZ).extracting(r -> r.id().value()).containsExactly("_x", "a");
-      Optional<ScheduledCheck> check = store.read(shop, tx -> tx.check(ProfileId.of("a")));
+      Optional<ScheduledCheck> check =
+          store.read(shop, tx -> segmentsOf(tx).check(ProfileId.of("a")));
       assertThat(check).contains(new ScheduledCheck(ProfileId.of("a"), t));
     } finally {
       db.drop().run();
@@ -215,7 +221,7 @@ class MigrationTest {
     try {
       JdbcStore.create(db.ds()).write(shop, tx -> {
         tx.putProfile(new ProfileRecord(ayse, ProfileState.EMPTY, Map.of(), 1));
-        tx.putMembership(new Membership("vip", ayse, t));
+        segmentsOf(tx).putMembership(new Membership("vip", ayse, t));
         return null;
       });
       // Back to version 3: without the outbox and the delivery history.
@@ -233,15 +239,15 @@ class MigrationTest {
       Delivery line = new Delivery("d-1", ayse, t, "winback-email", "email", "k-1", 0,
           "sending", null, "{}");
       store.write(shop, tx -> {
-        tx.insertOutbox(entry);
-        tx.putDelivery(line);
+        outboxOf(tx).insertOutbox(entry);
+        outboxOf(tx).putDelivery(line);
         return null;
       });
-      assertThat(store.claimOutbox(shop, t, "worker-1", t.plusSeconds(60), 10))
+      assertThat(claimsOf(store).claim(shop, t, "worker-1", t.plusSeconds(60), 10))
           .containsExactly(entry.claimed("worker-1", t.plusSeconds(60)));
-      List<Delivery> lines = store.read(shop, tx -> tx.deliveries(ayse));
+      List<Delivery> lines = store.read(shop, tx -> outboxOf(tx).deliveries(ayse));
       Optional<ProfileRecord> profile = store.read(shop, tx -> tx.profile(ayse));
-      List<Membership> memberships = store.read(shop, tx -> tx.memberships(ayse));
+      List<Membership> memberships = store.read(shop, tx -> segmentsOf(tx).memberships(ayse));
       assertThat(lines).containsExactly(line);
       assertThat(profile).isPresent();
       assertThat(memberships).containsExactly(new Membership("vip", ayse, t));
@@ -297,8 +303,8 @@ class MigrationTest {
         tx.insertEvent(event);
         tx.putRedirect(merged, ayse);
         tx.appendLedger(merge);
-        tx.insertOutbox(entry);
-        tx.putDelivery(line);
+        outboxOf(tx).insertOutbox(entry);
+        outboxOf(tx).putDelivery(line);
         return null;
       });
       // Back to version 4: without the new tables and indexes.
@@ -323,8 +329,8 @@ class MigrationTest {
       Optional<StoredEvent> keptEvent = store.read(shop, tx -> tx.event("m-1"));
       List<LedgerEntry> keptLedger = store.read(shop, tx -> tx.ledger(merged));
       List<ProfileId> keptRedirects = store.read(shop, tx -> tx.redirectsTo(ayse));
-      List<OutboxEntry> keptOutbox = store.read(shop, tx -> tx.outboxOfProfile(ayse));
-      List<Delivery> keptLines = store.read(shop, tx -> tx.deliveries(ayse));
+      List<OutboxEntry> keptOutbox = store.read(shop, tx -> outboxOf(tx).outboxOfProfile(ayse));
+      List<Delivery> keptLines = store.read(shop, tx -> outboxOf(tx).deliveries(ayse));
       Optional<ProfileRecord> keptProfile = store.read(shop, tx -> tx.profile(ayse));
       assertThat(keptNode).contains(node);
       assertThat(keptEvent).contains(event);
@@ -336,24 +342,25 @@ class MigrationTest {
 
       AuditEntry erase = new AuditEntry(0, t, "erase", ayse, "h-ayse", "{\"events\":1}");
       long seq = store.write(shop, tx -> {
-        tx.deleteEvents(List.of("m-1"));
-        tx.deleteNode(email);
+        privacyOf(tx).deleteEvents(List.of("m-1"));
+        privacyOf(tx).deleteNode(email);
         tx.deleteProfile(ayse);
-        tx.deleteRedirect(merged);
-        tx.deleteLedger(ayse);
-        tx.deleteOutbox("k-1");
-        tx.deleteDeliveries(ayse);
-        tx.putTombstone("h-ayse", t);
-        return tx.appendAudit(erase);
+        privacyOf(tx).deleteRedirect(merged);
+        privacyOf(tx).deleteLedger(ayse);
+        outboxOf(tx).deleteOutbox("k-1");
+        outboxOf(tx).deleteDeliveries(ayse);
+        privacyOf(tx).putTombstone("h-ayse", t);
+        return privacyOf(tx).appendAudit(erase);
       });
       assertThat(seq).isEqualTo(1);
-      List<AuditEntry> log = store.read(shop, tx -> tx.audit(0, 10));
-      Map<String, Instant> tombstones = store.read(shop, tx -> tx.tombstones(List.of("h-ayse")));
+      List<AuditEntry> log = store.read(shop, tx -> privacyOf(tx).audit(0, 10));
+      Map<String, Instant> tombstones =
+          store.read(shop, tx -> privacyOf(tx).tombstones(List.of("h-ayse")));
       Optional<IdentityNode> goneNode = store.read(shop, tx -> tx.node(email));
       Optional<StoredEvent> goneEvent = store.read(shop, tx -> tx.event("m-1"));
       List<LedgerEntry> goneLedger = store.read(shop, tx -> tx.ledger(merged));
-      List<OutboxEntry> goneOutbox = store.read(shop, tx -> tx.outboxOfProfile(ayse));
-      List<Delivery> goneLines = store.read(shop, tx -> tx.deliveries(ayse));
+      List<OutboxEntry> goneOutbox = store.read(shop, tx -> outboxOf(tx).outboxOfProfile(ayse));
+      List<Delivery> goneLines = store.read(shop, tx -> outboxOf(tx).deliveries(ayse));
       assertThat(log).containsExactly(erase.withSeq(1));
       assertThat(tombstones).containsExactlyEntriesOf(Map.of("h-ayse", t));
       assertThat(goneNode).isEmpty();

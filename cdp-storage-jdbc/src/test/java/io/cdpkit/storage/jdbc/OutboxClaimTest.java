@@ -1,12 +1,14 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.claimsOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.Delivery;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,8 +84,8 @@ class OutboxClaimTest {
   private static List<String> claimPromptly(JdbcStore store, String lease) throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      Future<List<OutboxEntry>> f = pool.submit(() -> store.claimOutbox(SHOP, T0.plusSeconds(3600),
-          lease, T0.plusSeconds(7200), 100));
+      Future<List<OutboxEntry>> f = pool.submit(() -> claimsOf(store).claim(SHOP,
+          T0.plusSeconds(3600), lease, T0.plusSeconds(7200), 100));
       return keys(f.get(PROMPT_SECONDS, TimeUnit.SECONDS));
     } finally {
       pool.shutdownNow();
@@ -100,7 +102,7 @@ class OutboxClaimTest {
       JdbcStore store = JdbcStore.create(db.ds());
       store.write(SHOP, tx -> {
         for (int i = 0; i < 6; i++) {
-          tx.insertOutbox(pending("k-" + i, i));
+          outboxOf(tx).insertOutbox(pending("k-" + i, i));
         }
         return null;
       });
@@ -138,7 +140,7 @@ class OutboxClaimTest {
     Db db = fresh(kind);
     try {
       JdbcStore store = JdbcStore.create(db.ds());
-      store.write(SHOP, tx -> tx.insertOutbox(pending("k-1", 0)));
+      store.write(SHOP, tx -> outboxOf(tx).insertOutbox(pending("k-1", 0)));
       try (Connection other = db.ds().getConnection()) {
         other.setAutoCommit(false);
         try (PreparedStatement p = other.prepareStatement(
@@ -174,27 +176,27 @@ class OutboxClaimTest {
       long before = version(db.ds());
 
       store.write(SHOP, tx -> {
-        tx.insertOutbox(pending("k-1", 0));
-        tx.putDelivery(new Delivery("d-1", AYSE, T0, "winback-email", "email", "k-1", 0,
+        outboxOf(tx).insertOutbox(pending("k-1", 0));
+        outboxOf(tx).putDelivery(new Delivery("d-1", AYSE, T0, "winback-email", "email", "k-1", 0,
             "sending", null, "{}"));
         return null;
       });
-      store.claimOutbox(SHOP, T0, "worker-1", T0.plusSeconds(60), 10);
+      claimsOf(store).claim(SHOP, T0, "worker-1", T0.plusSeconds(60), 10);
       store.write(SHOP, tx -> {
-        tx.updateOutbox(pending("k-1", 0).next(OutboxEntry.Status.DONE, 1, T0, null));
+        outboxOf(tx).updateOutbox(pending("k-1", 0).next(OutboxEntry.Status.DONE, 1, T0, null));
         return null;
       });
       assertThat(version(db.ds())).isEqualTo(before);
 
       store.write(SHOP, tx -> {
-        tx.putDelivery(new Delivery("d-2", AYSE, T0, "winback-email", "email", "k-1", 1,
+        outboxOf(tx).putDelivery(new Delivery("d-2", AYSE, T0, "winback-email", "email", "k-1", 1,
             "delivered", null, "{}"));
         tx.putProfile(new ProfileRecord(AYSE, ProfileState.EMPTY, Map.of(), 2));
         return null;
       });
       assertThat(version(db.ds())).isEqualTo(kind.equals("h2") ? before + 1 : before);
       List<String> lines = new ArrayList<>();
-      store.read(SHOP, tx -> tx.deliveries(AYSE)).forEach(d -> lines.add(d.outcome()));
+      store.read(SHOP, tx -> outboxOf(tx).deliveries(AYSE)).forEach(d -> lines.add(d.outcome()));
       assertThat(lines).containsExactly("sending", "delivered");
     } finally {
       db.drop().run();

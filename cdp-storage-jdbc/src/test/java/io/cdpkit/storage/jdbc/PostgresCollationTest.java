@@ -1,14 +1,15 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.segmentsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.Membership;
 import io.cdpkit.core.spi.storage.ProfileRecord;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.segmentation.spi.storage.Membership;
+import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -60,8 +61,8 @@ class PostgresCollationTest {
         for (String v : shuffled) {
           ProfileId id = ProfileId.of(v);
           tx.putProfile(new ProfileRecord(id, ProfileState.EMPTY, Map.of(), 1));
-          tx.putMembership(new Membership("vip", id, due));
-          tx.putCheck(new ScheduledCheck(id, due));
+          segmentsOf(tx).putMembership(new Membership("vip", id, due));
+          segmentsOf(tx).putCheck(new ScheduledCheck(id, due));
         }
         return null;
       });
@@ -75,13 +76,13 @@ class PostgresCollationTest {
           after = page.get(page.size() - 1).id();
         }
         after = null;
-        for (List<Membership> page; !(page = tx.members("vip", after, 3)).isEmpty(); ) {
+        for (List<Membership> page; !(page = segmentsOf(tx).members("vip", after, 3)).isEmpty(); ) {
           page.forEach(m -> members.add(m.profile().value()));
           after = page.get(page.size() - 1).profile();
         }
         return null;
       });
-      List<String> dueOrder = store.read(SHOP, tx -> tx.dueChecks(due, 100).stream()
+      List<String> dueOrder = store.read(SHOP, tx -> segmentsOf(tx).dueChecks(due, 100).stream()
           .map(c -> c.profile().value()).toList());
 
       assertThat(scanned).containsExactlyElementsOf(JAVA_ORDER);

@@ -1,8 +1,12 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.privacyOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
@@ -10,10 +14,8 @@ import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
 import io.cdpkit.core.spi.storage.StoredEvent;
@@ -85,8 +87,9 @@ class PrivacyInTransactionTest {
     static Seen of(ReadTransaction tx) {
       return new Seen(tx.event("m-1"), tx.eventsByAnchors(List.of(EMAIL)), tx.eventNameCounts(),
           tx.node(EMAIL), tx.redirect(BOB), tx.redirectsTo(AYSE), tx.ledger(AYSE),
-          tx.links("c-1"), tx.outbox("k-1"), tx.outboxOfProfile(AYSE), tx.deliveries(AYSE),
-          tx.tombstones(List.of("h-ayse")), tx.audit(0, 10));
+          tx.links("c-1"), outboxOf(tx).outbox("k-1"), outboxOf(tx).outboxOfProfile(AYSE),
+          outboxOf(tx).deliveries(AYSE), privacyOf(tx).tombstones(List.of("h-ayse")),
+          privacyOf(tx).audit(0, 10));
     }
   }
 
@@ -109,8 +112,8 @@ class PrivacyInTransactionTest {
         tx.putRedirect(BOB, AYSE);
         tx.appendLedger(merge);
         tx.addLink("c-1", link("m-1"));
-        tx.insertOutbox(entry);
-        tx.putDelivery(delivery("d-1", AYSE));
+        outboxOf(tx).insertOutbox(entry);
+        outboxOf(tx).putDelivery(delivery("d-1", AYSE));
         return null;
       });
       Seen before = store.read(SHOP, Seen::of);
@@ -121,24 +124,24 @@ class PrivacyInTransactionTest {
       long[] seqs = new long[3];
       store.write(SHOP, tx -> {
         Savepoint sp = tx.savepoint();
-        seqs[0] = tx.appendAudit(new AuditEntry(0, T, "erase", AYSE, "h-ayse", "{}"));
-        tx.deleteEvents(List.of("m-1"));
-        tx.deleteNode(EMAIL);
-        tx.deleteRedirect(BOB);
-        tx.deleteLedger(AYSE);
-        tx.deleteLinks("c-1");
-        tx.deleteOutbox("k-1");
-        tx.deleteDeliveries(AYSE);
-        tx.putTombstone("h-ayse", T);
+        seqs[0] = privacyOf(tx).appendAudit(new AuditEntry(0, T, "erase", AYSE, "h-ayse", "{}"));
+        privacyOf(tx).deleteEvents(List.of("m-1"));
+        privacyOf(tx).deleteNode(EMAIL);
+        privacyOf(tx).deleteRedirect(BOB);
+        privacyOf(tx).deleteLedger(AYSE);
+        privacyOf(tx).deleteLinks("c-1");
+        outboxOf(tx).deleteOutbox("k-1");
+        outboxOf(tx).deleteDeliveries(AYSE);
+        privacyOf(tx).putTombstone("h-ayse", T);
         inside[0] = Seen.of(tx);
         tx.rollbackTo(sp);
         inside[1] = Seen.of(tx);
-        seqs[1] = tx.appendAudit(new AuditEntry(0, T, "export", AYSE, null, "{}"));
-        seqs[2] = tx.appendAudit(new AuditEntry(0, T, "erase", AYSE, "h-ayse", "{}"));
-        tx.deleteEvents(List.of("m-1"));
-        tx.deleteNode(EMAIL);
-        tx.deleteLinks("c-1");
-        tx.putTombstone("h-ayse", T);
+        seqs[1] = privacyOf(tx).appendAudit(new AuditEntry(0, T, "export", AYSE, null, "{}"));
+        seqs[2] = privacyOf(tx).appendAudit(new AuditEntry(0, T, "erase", AYSE, "h-ayse", "{}"));
+        privacyOf(tx).deleteEvents(List.of("m-1"));
+        privacyOf(tx).deleteNode(EMAIL);
+        privacyOf(tx).deleteLinks("c-1");
+        privacyOf(tx).putTombstone("h-ayse", T);
         inside[2] = Seen.of(tx);
         return null;
       });
@@ -172,7 +175,7 @@ class PrivacyInTransactionTest {
       assertThat(committed.audit()).extracting(AuditEntry::operation)
           .containsExactly("export", "erase");
       long next = store.write(SHOP,
-          tx -> tx.appendAudit(new AuditEntry(0, T, "purge", null, null, "{}")));
+          tx -> privacyOf(tx).appendAudit(new AuditEntry(0, T, "purge", null, null, "{}")));
       assertThat(next).isEqualTo(3);
     } finally {
       f.drop().run();
@@ -193,8 +196,8 @@ class PrivacyInTransactionTest {
           "{\"again\":true}");
       store.write(SHOP, tx -> {
         tx.insertEvent(event("m-1", "Product Viewed", 1));
-        tx.insertOutbox(entry);
-        tx.putDelivery(delivery("d-1", AYSE));
+        outboxOf(tx).insertOutbox(entry);
+        outboxOf(tx).putDelivery(delivery("d-1", AYSE));
         tx.addLink("c-1", link("m-1"));
         tx.addLink("c-2", link("m-2"));
         tx.addLink("c-3", link("m-3"));
@@ -203,17 +206,17 @@ class PrivacyInTransactionTest {
 
       StoredEvent replacement = event("m-1", "Order Completed", 2);
       List<Link> seenInside = store.write(SHOP, tx -> {
-        tx.deleteEvents(List.of("m-1", "m-absent"));
+        privacyOf(tx).deleteEvents(List.of("m-1", "m-absent"));
         assertThat(tx.insertEvent(replacement)).isTrue();
         assertThat(tx.insertEvent(replacement)).isFalse();
-        tx.deleteOutbox("k-1");
-        assertThatThrownBy(() -> tx.updateOutbox(entry.claimed("w", T)))
+        outboxOf(tx).deleteOutbox("k-1");
+        assertThatThrownBy(() -> outboxOf(tx).updateOutbox(entry.claimed("w", T)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outbox");
-        assertThat(tx.insertOutbox(again)).isTrue();
-        tx.deleteDeliveries(AYSE);
-        tx.putDelivery(delivery("d-1", CAROL));
+        assertThat(outboxOf(tx).insertOutbox(again)).isTrue();
+        outboxOf(tx).deleteDeliveries(AYSE);
+        outboxOf(tx).putDelivery(delivery("d-1", CAROL));
         tx.moveLinks("c-1", "c-2");
-        tx.deleteLinks("c-2");
+        privacyOf(tx).deleteLinks("c-2");
         tx.addLink("c-2", link("m-4"));
         tx.moveLinks("c-3", "c-2");
         return tx.links("c-2");
@@ -222,10 +225,10 @@ class PrivacyInTransactionTest {
       assertThat(seenInside).containsExactlyInAnyOrder(link("m-3"), link("m-4"));
       Optional<StoredEvent> stored = store.read(SHOP, tx -> tx.event("m-1"));
       Map<String, Long> counts = store.read(SHOP, ReadTransaction::eventNameCounts);
-      Optional<OutboxEntry> outbox = store.read(SHOP, tx -> tx.outbox("k-1"));
-      List<OutboxEntry> ofCarol = store.read(SHOP, tx -> tx.outboxOfProfile(CAROL));
-      List<Delivery> ofAyse = store.read(SHOP, tx -> tx.deliveries(AYSE));
-      List<Delivery> ofCarolLines = store.read(SHOP, tx -> tx.deliveries(CAROL));
+      Optional<OutboxEntry> outbox = store.read(SHOP, tx -> outboxOf(tx).outbox("k-1"));
+      List<OutboxEntry> ofCarol = store.read(SHOP, tx -> outboxOf(tx).outboxOfProfile(CAROL));
+      List<Delivery> ofAyse = store.read(SHOP, tx -> outboxOf(tx).deliveries(AYSE));
+      List<Delivery> ofCarolLines = store.read(SHOP, tx -> outboxOf(tx).deliveries(CAROL));
       List<Link> links = store.read(SHOP, tx -> tx.links("c-2"));
       List<Link> linksOfC1 = store.read(SHOP, tx -> tx.links("c-1"));
       assertThat(stored).contains(replacement);

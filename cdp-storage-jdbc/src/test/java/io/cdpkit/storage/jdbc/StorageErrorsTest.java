@@ -1,8 +1,11 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.claimsOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.StorageException;
@@ -10,7 +13,6 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -153,25 +155,25 @@ class StorageErrorsTest {
     OutboxEntry entry = OutboxEntry.pending("k-1", "winback-email", ProfileId.of("p-1"),
         "email", t, t, "{\"email\":\"" + SECRET + "\"}");
     try (JdbcStore store = JdbcStore.builder().dataSource(db.dataSource()).build()) {
-      store.write(shop, tx -> tx.insertOutbox(entry));
+      store.write(shop, tx -> outboxOf(tx).insertOutbox(entry));
 
       db.commitState = "53100";
       db.commitFailures.set(1);
-      assertThatThrownBy(() -> store.claimOutbox(shop, t, "worker-1", t.plusSeconds(60), 10))
+      assertThatThrownBy(() -> claimsOf(store).claim(shop, t, "worker-1", t.plusSeconds(60), 10))
           .isInstanceOfSatisfying(StorageException.class, e -> {
             assertThat(e.isRetryable()).isFalse();
             assertThat(everything(e)).doesNotContain(SECRET).contains("53100");
           });
-      Optional<OutboxEntry> stored = store.read(shop, tx -> tx.outbox("k-1"));
+      Optional<OutboxEntry> stored = store.read(shop, tx -> outboxOf(tx).outbox("k-1"));
       assertThat(stored).contains(entry);
 
       db.commitState = "40001";
       db.commitFailures.set(2);
-      assertThat(store.claimOutbox(shop, t, "worker-2", t.plusSeconds(60), 10))
+      assertThat(claimsOf(store).claim(shop, t, "worker-2", t.plusSeconds(60), 10))
           .containsExactly(entry.claimed("worker-2", t.plusSeconds(60)));
       assertThat(db.commitFailures.get()).as("failed commits left over").isZero();
-      assertThat(store.claimOutbox(shop, t, "worker-3", t.plusSeconds(60), 10)).isEmpty();
-      stored = store.read(shop, tx -> tx.outbox("k-1"));
+      assertThat(claimsOf(store).claim(shop, t, "worker-3", t.plusSeconds(60), 10)).isEmpty();
+      stored = store.read(shop, tx -> outboxOf(tx).outbox("k-1"));
       assertThat(stored).contains(entry.claimed("worker-2", t.plusSeconds(60)));
     }
   }

@@ -1,5 +1,6 @@
 package io.cdpkit.storage.jdbc;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.privacyOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.core.model.ProfileId;
@@ -73,33 +74,37 @@ class TombstoneReadsTest {
         tx.putProfile(new ProfileRecord(ProfileId.of("p-1"), ProfileState.EMPTY, Map.of(), 1));
         return null;
       });
-      store.write(SHOP, tx -> tx.tombstones(List.of("h-1", "h-2")));
+      store.write(SHOP, tx -> privacyOf(tx).tombstones(List.of("h-1", "h-2")));
 
       prepared.clear();
-      Map<String, Instant> none = store.write(SHOP, tx -> tx.tombstones(List.of("h-3", "h-4")));
-      Map<String, Instant> noneRead = store.read(SHOP, tx -> tx.tombstones(List.of("h-5")));
+      Map<String, Instant> none =
+          store.write(SHOP, tx -> privacyOf(tx).tombstones(List.of("h-3", "h-4")));
+      Map<String, Instant> noneRead =
+          store.read(SHOP, tx -> privacyOf(tx).tombstones(List.of("h-5")));
       assertThat(none).isEmpty();
       assertThat(noneRead).isEmpty();
       assertThat(onTombstones(prepared)).as("statements on cdp_tombstones, none stored")
           .isZero();
 
       store.write(SHOP, tx -> {
-        tx.putTombstone("h-1", T);
+        privacyOf(tx).putTombstone("h-1", T);
         return null;
       });
       prepared.clear();
-      Map<String, Instant> known = store.write(SHOP, tx -> tx.tombstones(List.of("h-1")));
+      Map<String, Instant> known =
+          store.write(SHOP, tx -> privacyOf(tx).tombstones(List.of("h-1")));
       assertThat(known).containsExactlyEntriesOf(Map.of("h-1", T));
       assertThat(onTombstones(prepared)).as("statements for a tombstone just written").isZero();
 
       prepared.clear();
-      Map<String, Instant> fresh = store.write(SHOP, tx -> tx.tombstones(List.of("h-6", "h-7")));
+      Map<String, Instant> fresh =
+          store.write(SHOP, tx -> privacyOf(tx).tombstones(List.of("h-6", "h-7")));
       assertThat(fresh).isEmpty();
       assertThat(onTombstones(prepared)).as("statements for two new hashes").isEqualTo(1);
 
       prepared.clear();
       Map<String, Instant> again = store.read(SHOP,
-          tx -> tx.tombstones(List.of("h-1", "h-6", "h-7")));
+          tx -> privacyOf(tx).tombstones(List.of("h-1", "h-6", "h-7")));
       assertThat(again).containsExactlyEntriesOf(Map.of("h-1", T));
       assertThat(onTombstones(prepared)).as("statements for hashes answered before").isZero();
     }

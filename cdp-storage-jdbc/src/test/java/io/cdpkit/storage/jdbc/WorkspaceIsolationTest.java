@@ -26,7 +26,6 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.segmentation.Segmentation;
@@ -139,7 +138,7 @@ class WorkspaceIsolationTest {
       ProfileId mergedAway = victim.profiles().ledger(victimId).stream()
           .map(l -> l.other()).filter(o -> o != null && !o.equals(victimId)).findFirst()
           .orElseThrow();
-      List<OutboxEntry> dead = activation.deadLetters(VICTIM, null, 10);
+      var dead = activation.deadLetters(VICTIM, null, 10);
       assertThat(dead).as("the story leaves a dead letter").hasSize(1);
       String deadKey = dead.get(0).key();
       String deliveredKey = activation.deliveries(VICTIM, victimId).stream()

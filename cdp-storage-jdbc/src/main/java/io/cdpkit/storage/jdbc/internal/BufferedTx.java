@@ -11,21 +11,23 @@ import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.REDIRECT;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.TOMBSTONE;
 import static io.cdpkit.storage.jdbc.internal.WorkspaceCache.TOMBSTONED;
 
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
+import io.cdpkit.core.spi.storage.MetadataStorage;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.Savepoint;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.segmentation.spi.storage.Membership;
+import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.internal.WorkspaceCache.Key;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ import org.jspecify.annotations.Nullable;
  * the transaction's own writes over them: see {@link #page}.
  *
  * <p>Outbox entries and delivery lines are never taken from the {@link WorkspaceCache}, nor
- * remembered there: claims ({@code Store.claimOutbox}) change outbox rows outside the
+ * remembered there: claims ({@code OutboxClaims}) change outbox rows outside the
  * workspace's lock and without advancing its version, so a cached entry could be stale with
  * nothing to tell. Their committed state is always read from the database, in this
  * transaction (a writer at READ COMMITTED sees the claims committed before each statement; a
@@ -80,13 +82,17 @@ import org.jspecify.annotations.Nullable;
  * is numbered here: one query reads the workspace's last seq (under the writer's lock, so no
  * other writer can append meanwhile) and each entry takes the next number.
  *
- * <p>Also serves reads (then nothing is written and {@link #flush} is never called). Not
- * thread-safe: one transaction, one thread.
+ * <p>It is its own {@code MetadataStorage} and {@code PrivacyStorage}; segmentation's and
+ * activation's capabilities are {@link BufferedSegments} and {@link BufferedOutbox} over its
+ * buffers ({@link #capability}).
+ *
+ * <p>Also serves reads ({@link #readOnly}: every write then throws, and {@link #flush} is never
+ * called). Not thread-safe: one transaction, one thread.
  */
-final class BufferedTx implements WriteTransaction {
+final class BufferedTx implements WriteTransaction, MetadataStorage, PrivacyStorage {
   private static final Object ABSENT = new Object();
 
-  private final Rows rows;
+  final Rows rows;
   private final WorkspaceCache.Session cache;
 
   /** Committed values this transaction has read, by cache key. */
@@ -120,26 +126,26 @@ final class BufferedTx implements WriteTransaction {
   /** Metadata by key; empty: deleted. */
   private final Map<String, Optional<String>> metadata = new LinkedHashMap<>();
   /** Memberships by segment and profile; empty: deleted. */
-  private final Map<MembershipKey, Optional<Membership>> memberships = new LinkedHashMap<>();
+  final Map<MembershipKey, Optional<Membership>> memberships = new LinkedHashMap<>();
   /** Scheduled checks by profile; empty: deleted. */
-  private final Map<ProfileId, Optional<ScheduledCheck>> checks = new LinkedHashMap<>();
+  final Map<ProfileId, Optional<ScheduledCheck>> checks = new LinkedHashMap<>();
   /** Outbox entries inserted or replaced, by key. */
-  private final Map<String, OutboxWrite> outbox = new LinkedHashMap<>();
+  final Map<String, OutboxWrite> outbox = new LinkedHashMap<>();
   /**
    * Keys this transaction read committed entries of: rows are deleted only by write
    * transactions, under the workspace's lock, so they exist until the commit unless this
    * transaction deletes them ({@link #deletedOutbox}), and {@link #updateOutbox} need not ask
    * again.
    */
-  private final Set<String> outboxSeen = new HashSet<>();
+  final Set<String> outboxSeen = new HashSet<>();
   /** Committed outbox keys the commit deletes, before it inserts {@link #outbox}. */
-  private final Set<String> deletedOutbox = new LinkedHashSet<>();
+  final Set<String> deletedOutbox = new LinkedHashSet<>();
   /** Delivery lines by id. */
-  private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
+  final Map<String, Delivery> deliveries = new LinkedHashMap<>();
   /** Profiles whose committed delivery history the commit deletes, first. */
-  private final Set<ProfileId> deletedDeliveriesOf = new LinkedHashSet<>();
+  final Set<ProfileId> deletedDeliveriesOf = new LinkedHashSet<>();
   /** Delivery ids the commit deletes, first (lines this transaction wrote, then deleted). */
-  private final Set<String> deletedDeliveryIds = new LinkedHashSet<>();
+  final Set<String> deletedDeliveryIds = new LinkedHashSet<>();
   /** Tombstones to write: hash to the later of the committed and the new instant. */
   private final Map<String, Instant> tombstones = new LinkedHashMap<>();
   /** Audit entries appended, with their seq. */
@@ -148,16 +154,10 @@ final class BufferedTx implements WriteTransaction {
   private long auditBase = -1;
   private final List<Runnable> undo = new ArrayList<>();
 
-  private record MembershipKey(String segment, ProfileId profile) {}
+  record MembershipKey(String segment, ProfileId profile) {}
 
   /** An outbox entry to write; {@code inserted}: no committed row has its key. */
-  private record OutboxWrite(OutboxEntry entry, boolean inserted) {}
-
-  private static final Comparator<Delivery> DELIVERY_ORDER =
-      Comparator.comparing(Delivery::at).thenComparing(Delivery::id);
-
-  private static final Comparator<ScheduledCheck> DUE_ORDER =
-      Comparator.comparing(ScheduledCheck::at).thenComparing(ScheduledCheck::profile);
+  record OutboxWrite(OutboxEntry entry, boolean inserted) {}
 
   private static final class PendingLink {
     @Nullable String component;
@@ -187,6 +187,63 @@ final class BufferedTx implements WriteTransaction {
   private boolean alone;
   /** Whether reads skip the cache (they still fill it): a run again after a conflict. */
   private boolean readThrough;
+
+  /** Whether this serves a read transaction: every write throws ({@link #requireWritable}). */
+  private boolean readOnly;
+
+  /** Makes this a read transaction's: its writes, and its capabilities' writes, throw. */
+  BufferedTx readOnly() {
+    this.readOnly = true;
+    return this;
+  }
+
+  /**
+   * Throws in a read transaction: what it would buffer would never be written, so a write there
+   * is a mistake to report, not to lose silently.
+   */
+  void requireWritable() {
+    if (readOnly) {
+      throw new IllegalStateException("a read transaction cannot write");
+    }
+  }
+
+  // ------------------------------------------------------------------ capabilities
+
+  /** The capabilities of cdp-segmentation and cdp-activation-spi, by name: see below. */
+  private static final String SEGMENT_STORAGE =
+      "io.cdpkit.segmentation.spi.storage.SegmentStorage";
+  private static final String OUTBOX_STORAGE = "io.cdpkit.activation.spi.storage.OutboxStorage";
+
+  /** This transaction's {@link BufferedSegments} or {@link BufferedOutbox}, once asked for. */
+  private @Nullable Object segmentStorage;
+  private @Nullable Object outboxStorage;
+
+  /**
+   * {@link MetadataStorage} and {@link PrivacyStorage} (this transaction itself), segmentation's
+   * {@code SegmentStorage} and activation's {@code OutboxStorage} (adapters over this
+   * transaction's buffers). The optional modules' types are recognised by name before any of
+   * their classes is touched, so a host without those modules never loads them.
+   */
+  @Override
+  public <C> Optional<C> capability(Class<C> type) {
+    Objects.requireNonNull(type, "type");
+    if (type == MetadataStorage.class || type == PrivacyStorage.class) {
+      return Optional.of(type.cast(this));
+    }
+    Object c = null;
+    if (type.getName().equals(SEGMENT_STORAGE)) {
+      if (segmentStorage == null) {
+        segmentStorage = new BufferedSegments(this);
+      }
+      c = segmentStorage;
+    } else if (type.getName().equals(OUTBOX_STORAGE)) {
+      if (outboxStorage == null) {
+        outboxStorage = new BufferedOutbox(this);
+      }
+      c = outboxStorage;
+    }
+    return c == null || !type.isInstance(c) ? Optional.empty() : Optional.of(type.cast(c));
+  }
 
   /** Makes every read of committed state ask the database, not the cache. */
   BufferedTx readingThrough() {
@@ -223,7 +280,7 @@ final class BufferedTx implements WriteTransaction {
     }
   }
 
-  private void requireAlone() {
+  void requireAlone() {
     if (concurrent && !alone) {
       throw new NeedsAlone();
     }
@@ -253,7 +310,7 @@ final class BufferedTx implements WriteTransaction {
   // ------------------------------------------------------------------ committed state
 
   /** The committed value of a key: read before in this transaction, cached, or loaded. */
-  private Object committed(Key k, Supplier<Object> load) {
+  Object committed(Key k, Supplier<Object> load) {
     Object v = seen.get(k);
     if (v == null) {
       v = readThrough ? null : cache.get(k);
@@ -285,7 +342,7 @@ final class BufferedTx implements WriteTransaction {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> Optional<T> committedOptional(Key k, Supplier<Optional<T>> load) {
+  <T> Optional<T> committedOptional(Key k, Supplier<Optional<T>> load) {
     return (Optional<T>) committed(k, load::get);
   }
 
@@ -395,7 +452,8 @@ final class BufferedTx implements WriteTransaction {
 
   // ------------------------------------------------------------------ writes with undo
 
-  private <K, V> void write(Map<K, V> m, K k, V v) {
+  <K, V> void write(Map<K, V> m, K k, V v) {
+    requireWritable();
     Object prev = m.containsKey(k) ? m.get(k) : ABSENT;
     m.put(k, v);
     undo.add(() -> {
@@ -410,17 +468,20 @@ final class BufferedTx implements WriteTransaction {
   }
 
   private <T> void append(List<T> l, T item) {
+    requireWritable();
     l.add(item);
     undo.add(() -> l.remove(l.size() - 1));
   }
 
-  private <T> void add(Set<T> set, T item) {
+  <T> void add(Set<T> set, T item) {
+    requireWritable();
     if (set.add(item)) {
       undo.add(() -> set.remove(item));
     }
   }
 
-  private <K, V> void remove(Map<K, V> m, K k) {
+  <K, V> void remove(Map<K, V> m, K k) {
+    requireWritable();
     if (m.containsKey(k)) {
       V prev = m.remove(k);
       undo.add(() -> m.put(k, prev));
@@ -499,6 +560,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public boolean insertEvent(StoredEvent e) {
+    requireWritable();
     requireStorable(e.messageId(), "a messageId");
     if (e.event().name() != null) {
       requireStorable(e.event().name(), "an event name");
@@ -534,6 +596,28 @@ final class BufferedTx implements WriteTransaction {
     return out;
   }
 
+  /**
+   * Read as {@link #eventsByAnchors} reads (per identifier type among the anchors: one statement
+   * on PostgreSQL, {@code IN} lists on MariaDB, a reused point query per identifier on H2), but
+   * the messageIds only, not the events; this transaction's own deletions are left out and its
+   * own new events of these anchors added.
+   */
+  @Override
+  public List<String> messageIdsByAnchors(Collection<Identifier> anchors) {
+    Objects.requireNonNull(anchors, "anchors");
+    Set<String> out = new LinkedHashSet<>(rows.messageIdsByAnchors(anchors));
+    out.removeAll(deletedEvents);
+    if (!events.isEmpty()) {
+      Set<Identifier> wanted = new HashSet<>(anchors);
+      for (StoredEvent e : events.values()) {
+        if (e.anchor() != null && wanted.contains(e.anchor())) {
+          out.add(e.messageId());
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
   @Override
   public Map<String, Long> eventNameCounts() {
     Map<String, Long> out = new TreeMap<>(rows.eventNameCounts());
@@ -551,6 +635,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteEvents(Collection<String> messageIds) {
+    requireWritable();
     requireAlone();
     for (String m : new LinkedHashSet<>(messageIds)) {
       Objects.requireNonNull(m, "messageId");
@@ -606,12 +691,14 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putNode(IdentityNode node) {
+    requireWritable();
     requireStorable(node.identifier().value(), "an identifier value");
     write(nodes, node.identifier(), Optional.of(node));
   }
 
   @Override
   public void deleteNode(Identifier identifier) {
+    requireWritable();
     requireAlone();
     Objects.requireNonNull(identifier, "identifier");
     write(nodes, identifier, Optional.empty());
@@ -627,11 +714,13 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putComponent(ComponentRecord component) {
+    requireWritable();
     write(components, component.id(), Optional.of(component));
   }
 
   @Override
   public void deleteComponent(String id) {
+    requireWritable();
     write(components, id, Optional.empty());
   }
 
@@ -664,11 +753,13 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void addLink(String component, Link link) {
+    requireWritable();
     append(links, new PendingLink(component, link));
   }
 
   @Override
   public void moveLinks(String from, String to) {
+    requireWritable();
     if (from.equals(to)) {
       return;
     }
@@ -683,6 +774,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteLinks(String component) {
+    requireWritable();
     requireAlone();
     Objects.requireNonNull(component, "component");
     append(moves, new String[] {component, null});
@@ -704,11 +796,13 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putProfile(ProfileRecord profile) {
+    requireWritable();
     write(profiles, profile.id(), Optional.of(profile));
   }
 
   @Override
   public void deleteProfile(ProfileId id) {
+    requireWritable();
     write(profiles, id, Optional.empty());
   }
 
@@ -721,11 +815,13 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putRedirect(ProfileId from, ProfileId to) {
+    requireWritable();
     write(redirects, from, Optional.of(to));
   }
 
   @Override
   public void deleteRedirect(ProfileId from) {
+    requireWritable();
     requireAlone();
     Objects.requireNonNull(from, "from");
     write(redirects, from, Optional.empty());
@@ -766,11 +862,13 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void appendLedger(LedgerEntry entry) {
+    requireWritable();
     append(ledger, entry);
   }
 
   @Override
   public void deleteLedger(ProfileId profile) {
+    requireWritable();
     requireAlone();
     Objects.requireNonNull(profile, "profile");
     add(deletedLedger, profile);
@@ -806,7 +904,7 @@ final class BufferedTx implements WriteTransaction {
    * @param pending how many rows the transaction holds of this kind (an upper bound of what it
    *     can hide)
    */
-  private static <T> List<T> page(int limit, Comparator<? super T> order,
+  static <T> List<T> page(int limit, Comparator<? super T> order,
       BiFunction<@Nullable T, Integer, List<T>> committedAfter, int pending,
       Predicate<? super T> hidden, Collection<T> own) {
     int fetch = (int) Math.min(Integer.MAX_VALUE, (long) limit + Math.min(pending, EXTRA_ROWS));
@@ -834,7 +932,7 @@ final class BufferedTx implements WriteTransaction {
     return List.copyOf(out.subList(0, Math.min(limit, out.size())));
   }
 
-  private static void checkLimit(int limit) {
+  static void checkLimit(int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
@@ -876,6 +974,7 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putMetadata(String key, String value) {
+    requireWritable();
     WriteTransaction.checkMetadata(key, value);
     requireAlone();
     write(metadata, key, Optional.of(value));
@@ -883,269 +982,11 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void deleteMetadata(String key) {
+    requireWritable();
     Objects.requireNonNull(key, "key");
     requireAlone();
-    if (!key.isEmpty() && key.length() <= MAX_METADATA_KEY_LENGTH) {
+    if (!key.isEmpty() && key.length() <= WriteTransaction.MAX_METADATA_KEY_LENGTH) {
       write(metadata, key, Optional.empty());
-    }
-  }
-
-  // ------------------------------------------------------------------ memberships
-
-  @Override
-  public List<Membership> memberships(ProfileId profile) {
-    @SuppressWarnings("unchecked")
-    List<Membership> committed = (List<Membership>) committed(new Key(MEMBERSHIPS, profile),
-        () -> List.copyOf(rows.membershipsOf(profile)));
-    if (memberships.isEmpty()) {
-      return committed;
-    }
-    TreeMap<String, Membership> out = new TreeMap<>();
-    committed.forEach(m -> out.put(m.segment(), m));
-    for (Map.Entry<MembershipKey, Optional<Membership>> e : memberships.entrySet()) {
-      if (e.getKey().profile().equals(profile)) {
-        if (e.getValue().isPresent()) {
-          out.put(e.getKey().segment(), e.getValue().get());
-        } else {
-          out.remove(e.getKey().segment());
-        }
-      }
-    }
-    return List.copyOf(out.values());
-  }
-
-  @Override
-  public List<Membership> members(String segment, @Nullable ProfileId after, int limit) {
-    Objects.requireNonNull(segment, "segment");
-    checkLimit(limit);
-    List<Membership> own = new ArrayList<>();
-    for (Map.Entry<MembershipKey, Optional<Membership>> e : memberships.entrySet()) {
-      MembershipKey k = e.getKey();
-      if (k.segment().equals(segment) && (after == null || k.profile().compareTo(after) > 0)) {
-        e.getValue().ifPresent(own::add);
-      }
-    }
-    Function<Membership, ProfileId> member = Membership::profile;
-    return page(limit, Comparator.comparing(member),
-        (last, n) -> rows.members(segment, last != null ? last.profile().value()
-            : after == null ? null : after.value(), n),
-        memberships.size(),
-        m -> memberships.containsKey(new MembershipKey(segment, m.profile())), own);
-  }
-
-  @Override
-  public void putMembership(Membership membership) {
-    write(memberships, new MembershipKey(membership.segment(), membership.profile()),
-        Optional.of(membership));
-  }
-
-  @Override
-  public void deleteMembership(String segment, ProfileId profile) {
-    Objects.requireNonNull(segment, "segment");
-    Objects.requireNonNull(profile, "profile");
-    if (!segment.isEmpty() && segment.length() <= Membership.MAX_SEGMENT_LENGTH) {
-      write(memberships, new MembershipKey(segment, profile), Optional.empty());
-    }
-  }
-
-  // ------------------------------------------------------------------ scheduled checks
-
-  @Override
-  public Optional<ScheduledCheck> check(ProfileId profile) {
-    Optional<ScheduledCheck> w = checks.get(profile);
-    return w != null ? w
-        : committedOptional(new Key(CHECK, profile), () -> rows.check(profile));
-  }
-
-  @Override
-  public List<ScheduledCheck> dueChecks(Instant upTo, int limit) {
-    Objects.requireNonNull(upTo, "upTo");
-    checkLimit(limit);
-    List<ScheduledCheck> own = new ArrayList<>();
-    for (Optional<ScheduledCheck> c : checks.values()) {
-      c.filter(x -> !x.at().isAfter(upTo)).ifPresent(own::add);
-    }
-    return page(limit, DUE_ORDER, (last, n) -> rows.dueChecks(upTo, last, n), checks.size(),
-        c -> checks.containsKey(c.profile()), own);
-  }
-
-  @Override
-  public void putCheck(ScheduledCheck check) {
-    write(checks, check.profile(), Optional.of(check));
-  }
-
-  @Override
-  public void deleteCheck(ProfileId profile) {
-    Objects.requireNonNull(profile, "profile");
-    write(checks, profile, Optional.empty());
-  }
-
-  // ------------------------------------------------------------------ outbox
-
-  @Override
-  public Map<String, OutboxEntry> outbox(Collection<String> keys) {
-    List<String> unbuffered = new ArrayList<>();
-    for (String k : keys) {
-      if (!outbox.containsKey(k) && !deletedOutbox.contains(k)) {
-        unbuffered.add(k);
-      }
-    }
-    Map<String, OutboxEntry> read = new HashMap<>();
-    for (OutboxEntry e : rows.outbox(unbuffered)) {
-      read.put(e.key(), e);
-      outboxSeen.add(e.key());
-    }
-    Map<String, OutboxEntry> out = new LinkedHashMap<>();
-    for (String k : keys) {
-      OutboxWrite w = outbox.get(k);
-      OutboxEntry e = w != null ? w.entry() : read.get(k);
-      if (e != null) {
-        out.put(k, e);
-      }
-    }
-    return out;
-  }
-
-  @Override
-  public Optional<OutboxEntry> outbox(String key) {
-    Objects.requireNonNull(key, "key");
-    OutboxWrite w = outbox.get(key);
-    if (w != null) {
-      return Optional.of(w.entry());
-    }
-    if (deletedOutbox.contains(key)) {
-      return Optional.empty();
-    }
-    Optional<OutboxEntry> e = rows.outbox(key);
-    e.ifPresent(x -> outboxSeen.add(key));
-    return e;
-  }
-
-  @Override
-  public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
-      int limit) {
-    Objects.requireNonNull(status, "status");
-    checkLimit(limit);
-    List<OutboxEntry> own = new ArrayList<>();
-    for (OutboxWrite w : outbox.values()) {
-      OutboxEntry e = w.entry();
-      if (e.status() == status && (afterKey == null || e.key().compareTo(afterKey) > 0)) {
-        own.add(e);
-      }
-    }
-    Function<OutboxEntry, String> key = OutboxEntry::key;
-    return page(limit, Comparator.comparing(key),
-        (last, n) -> rows.outboxPage(status, last != null ? last.key() : afterKey, n),
-        outbox.size() + deletedOutbox.size(),
-        e -> outbox.containsKey(e.key()) || deletedOutbox.contains(e.key()), own);
-  }
-
-  @Override
-  public List<OutboxEntry> outboxOfProfile(ProfileId profile) {
-    Objects.requireNonNull(profile, "profile");
-    TreeMap<String, OutboxEntry> out = new TreeMap<>();
-    for (OutboxEntry e : rows.outboxOfProfile(profile)) {
-      outboxSeen.add(e.key());
-      if (!outbox.containsKey(e.key()) && !deletedOutbox.contains(e.key())) {
-        out.put(e.key(), e);
-      }
-    }
-    for (OutboxWrite w : outbox.values()) {
-      if (w.entry().profile().equals(profile)) {
-        out.put(w.entry().key(), w.entry());
-      }
-    }
-    return List.copyOf(out.values());
-  }
-
-  @Override
-  public boolean insertOutbox(OutboxEntry entry) {
-    Objects.requireNonNull(entry, "entry");
-    if (outbox.containsKey(entry.key())
-        || !deletedOutbox.contains(entry.key()) && rows.outboxExists(entry.key())) {
-      return false;
-    }
-    write(outbox, entry.key(), new OutboxWrite(entry, true));
-    return true;
-  }
-
-  /** Writes the entry with the commit, unchecked: a key that exists fails the commit. */
-  @Override
-  public void addOutbox(OutboxEntry entry) {
-    Objects.requireNonNull(entry, "entry");
-    if (outbox.containsKey(entry.key())
-        || outboxSeen.contains(entry.key()) && !deletedOutbox.contains(entry.key())) {
-      throw new IllegalStateException("the outbox already has an entry with this key");
-    }
-    write(outbox, entry.key(), new OutboxWrite(entry, true));
-  }
-
-  @Override
-  public void updateOutbox(OutboxEntry entry) {
-    Objects.requireNonNull(entry, "entry");
-    OutboxWrite w = outbox.get(entry.key());
-    if (w == null && (deletedOutbox.contains(entry.key())
-        || !outboxSeen.contains(entry.key()) && !rows.outboxExists(entry.key()))) {
-      throw new IllegalArgumentException(
-          "updateOutbox: the workspace has no outbox entry with this key");
-    }
-    write(outbox, entry.key(), new OutboxWrite(entry, w != null && w.inserted()));
-  }
-
-  @Override
-  public void deleteOutbox(String key) {
-    requireAlone();
-    Objects.requireNonNull(key, "key");
-    remove(outbox, key);
-    add(deletedOutbox, key);
-  }
-
-  // ------------------------------------------------------------------ delivery history
-
-  @Override
-  public List<Delivery> deliveries(ProfileId profile) {
-    Objects.requireNonNull(profile, "profile");
-    List<Delivery> committed = deletedDeliveriesOf.contains(profile) ? List.of()
-        : rows.deliveries(profile);
-    if (deliveries.isEmpty() && deletedDeliveryIds.isEmpty()) {
-      return committed;
-    }
-    List<Delivery> out = new ArrayList<>();
-    for (Delivery d : committed) {
-      if (!deliveries.containsKey(d.id()) && !deletedDeliveryIds.contains(d.id())) {
-        out.add(d);
-      }
-    }
-    for (Delivery d : deliveries.values()) {
-      if (d.profile().equals(profile)) {
-        out.add(d);
-      }
-    }
-    out.sort(DELIVERY_ORDER);
-    return List.copyOf(out);
-  }
-
-  @Override
-  public void putDelivery(Delivery delivery) {
-    Objects.requireNonNull(delivery, "delivery");
-    write(deliveries, delivery.id(), delivery);
-  }
-
-  @Override
-  public void deleteDeliveries(ProfileId profile) {
-    requireAlone();
-    Objects.requireNonNull(profile, "profile");
-    add(deletedDeliveriesOf, profile);
-    List<String> own = new ArrayList<>();
-    deliveries.forEach((id, d) -> {
-      if (d.profile().equals(profile)) {
-        own.add(id);
-      }
-    });
-    for (String id : own) {
-      // The line may replace a committed line of another profile, gone with it.
-      remove(deliveries, id);
-      add(deletedDeliveryIds, id);
     }
   }
 
@@ -1187,7 +1028,13 @@ final class BufferedTx implements WriteTransaction {
 
   @Override
   public void putTombstone(String hash, Instant erasedAt) {
-    WriteTransaction.checkTombstone(hash, erasedAt);
+    requireWritable();
+    Objects.requireNonNull(hash, "hash");
+    Objects.requireNonNull(erasedAt, "erasedAt");
+    if (hash.isEmpty() || hash.length() > PrivacyStorage.MAX_HASH_LENGTH) {
+      throw new IllegalArgumentException(
+          "hash must be 1 to " + PrivacyStorage.MAX_HASH_LENGTH + " characters");
+    }
     requireAlone();
     deletedPersonalData();
     // Under the workspace's lock the committed instant holds until the commit: the later of the
@@ -1223,6 +1070,7 @@ final class BufferedTx implements WriteTransaction {
    */
   @Override
   public long appendAudit(AuditEntry entry) {
+    requireWritable();
     requireAlone();
     Objects.requireNonNull(entry, "entry");
     if (auditBase < 0) {

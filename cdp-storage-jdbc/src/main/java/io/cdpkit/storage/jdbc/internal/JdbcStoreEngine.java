@@ -1,8 +1,8 @@
 package io.cdpkit.storage.jdbc.internal;
 
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.RecordCodec;
 import io.cdpkit.core.spi.storage.WriteTransaction;
@@ -67,10 +67,12 @@ import org.slf4j.LoggerFactory;
  *       on PostgreSQL and MariaDB what a writer takes from it is checked under the row locks
  *       before the commit. Outbox entries and delivery lines are not cached; a transaction
  *       that changed only those does not advance the workspace's version ({@link BufferedTx}).
- *   <li>An outbox claim ({@link #claimOutbox}) is a short transaction of its own at READ
- *       COMMITTED that locks the due rows it takes ({@code FOR UPDATE SKIP LOCKED}) and sets
- *       their lease. It does not lock the workspace's row: claims do not queue behind writers,
- *       nor behind each other.
+ *   <li>An outbox claim ({@link #claimOutbox}, activation's {@code OutboxClaims}) is a short
+ *       transaction of its own at READ COMMITTED that locks the due rows it takes
+ *       ({@code FOR UPDATE SKIP LOCKED}) and sets their lease. It does not lock the
+ *       workspace's row: claims do not queue behind writers, nor behind each other.
+ *   <li>A read's transaction throws {@link IllegalStateException} on every write, its
+ *       capabilities' writes included: nothing a read buffers would ever be written.
  * </ul>
  *
  * <p>Thread-safe.
@@ -319,7 +321,7 @@ public final class JdbcStoreEngine {
       rows.beforeNextQuery(() -> {
         throw new Moved();
       });
-      BufferedTx tx = new BufferedTx(rows, session).checkingCache();
+      BufferedTx tx = new BufferedTx(rows, session).readOnly().checkingCache();
       T result = work.apply(tx);
       rows.beforeNextQuery(null);
       if (!tx.cachedReadsHold(cache.version(session))) {
@@ -349,7 +351,8 @@ public final class JdbcStoreEngine {
         }
       });
       try {
-        T result = work.apply(new BufferedTx(rows, cache.reader(ws.value(), version)));
+        T result = work.apply(
+            new BufferedTx(rows, cache.reader(ws.value(), version)).readOnly());
         if (inTransaction[0]) {
           c.commit();
         }
@@ -378,7 +381,7 @@ public final class JdbcStoreEngine {
           // alone answers.
           WorkspaceCache.Session session = dialect.concurrentWriters()
               ? cache.fillingReader(ws.value()) : cache.reader(ws.value(), rows.version());
-          BufferedTx tx = new BufferedTx(rows, session);
+          BufferedTx tx = new BufferedTx(rows, session).readOnly();
           if (dialect.concurrentWriters()) {
             tx.checkingCache();
           }
@@ -428,6 +431,15 @@ public final class JdbcStoreEngine {
       }
       backoff(attempt);
     }
+  }
+
+  /**
+   * Activation's {@code OutboxClaims} over {@link #claimOutbox}, typed {@code Object} so that
+   * this class does not name it: only a caller that asks for the capability loads it (a host
+   * without cdp-activation-spi never does).
+   */
+  public Object outboxClaims() {
+    return new EngineOutboxClaims(this);
   }
 
   private List<OutboxEntry> claimOnce(WorkspaceId ws, Instant now, String lease,

@@ -1,5 +1,7 @@
 package io.cdpkit.storage.jdbc.internal;
 
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
@@ -7,15 +9,13 @@ import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.RecordCodec;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
+import io.cdpkit.segmentation.spi.storage.Membership;
+import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.PiiCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,6 +42,10 @@ import org.jspecify.annotations.Nullable;
  * The SQL of one transaction on one connection, scoped to one workspace: point reads, bulk
  * reads by key lists, queries, and batched writes. Every statement names the workspace. Knows
  * nothing of caching or buffering ({@link BufferedTx} does that).
+ *
+ * <p>Memberships, checks, outbox entries and delivery lines are classes of optional modules
+ * (cdp-segmentation, cdp-activation-spi) that a host may not have: a statement over them, or a
+ * lambda whose type names one, is only reached when the transaction holds some of them.
  *
  * <p>Not thread-safe.
  */
@@ -440,6 +444,17 @@ final class Rows {
       out.addAll(queryIn("reading events by identifier", "t.body", "cdp_events",
           "anchor_type", byType.getKey().id(), "anchor_value", protectedValues(byType.getValue()),
           rs -> codec.readEvent(pii.reveal(ws, EVENT_BODY, rs.getString(1)))));
+    }
+    return out;
+  }
+
+  /** The messageIds of the events anchored at these identifiers, without their bodies. */
+  List<String> messageIdsByAnchors(Collection<Identifier> anchors) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<IdentifierType, List<Identifier>> byType : groupByType(anchors).entrySet()) {
+      out.addAll(queryIn("reading messageIds by identifier", "t.message_id", "cdp_events",
+          "anchor_type", byType.getKey().id(), "anchor_value", protectedValues(byType.getValue()),
+          rs -> rs.getString(1)));
     }
     return out;
   }
@@ -1117,6 +1132,9 @@ final class Rows {
   }
 
   void upsertMemberships(Collection<Membership> memberships) {
+    if (memberships.isEmpty()) {
+      return; // without making the lambda below, whose type names a class of cdp-segmentation
+    }
     batch("storing memberships",
         dialect.upsert("cdp_memberships", List.of("workspace", "segment", "profile_id"),
             List.of("since_second", "since_nano")),
@@ -1187,6 +1205,9 @@ final class Rows {
   }
 
   void upsertChecks(Collection<ScheduledCheck> checks) {
+    if (checks.isEmpty()) {
+      return; // without making the lambda below, whose type names a class of cdp-segmentation
+    }
     batch("storing scheduled checks",
         dialect.upsert("cdp_checks", List.of("workspace", "profile_id"),
             List.of("at_second", "at_nano")),
@@ -1335,6 +1356,9 @@ final class Rows {
       + " lease_until_second, lease_until_nano, last_error";
 
   void insertOutbox(Collection<OutboxEntry> entries) {
+    if (entries.isEmpty()) {
+      return; // without making the lambda below, whose type names a class of cdp-activation-spi
+    }
     batch("storing outbox entries",
         "INSERT INTO cdp_outbox (workspace, outbox_key, " + OUTBOX_VALUES + ") VALUES (?, ?, ?,"
             + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1347,6 +1371,9 @@ final class Rows {
 
   /** Replaces stored entries, each by its key. */
   void updateOutbox(Collection<OutboxEntry> entries) {
+    if (entries.isEmpty()) {
+      return; // without making the lambda below, whose type names a class of cdp-activation-spi
+    }
     batch("updating outbox entries",
         "UPDATE cdp_outbox SET rule_name = ?, profile_id = ?, channel = ?, decided_second = ?,"
             + " decided_nano = ?, due_second = ?, due_nano = ?, attempts = ?, status = ?,"
@@ -1492,6 +1519,9 @@ final class Rows {
   }
 
   void upsertDeliveries(Collection<Delivery> deliveries) {
+    if (deliveries.isEmpty()) {
+      return; // without making the lambda below, whose type names a class of cdp-activation-spi
+    }
     batch("storing the delivery history",
         dialect.upsert("cdp_deliveries", List.of("workspace", "delivery_id"),
             List.of("profile_id", "at_second", "at_nano", "rule_name", "channel", "outbox_key",

@@ -1,10 +1,12 @@
 package io.cdpkit.storage.jdbc.internal;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.claimsOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.RecordCodec;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import io.cdpkit.storage.jdbc.PiiCodec;
@@ -74,8 +76,8 @@ class ClaimLockScopeTest {
       JdbcStore store = JdbcStore.create(db.ds());
       store.write(SHOP, tx -> {
         for (int i = 0; i < 6; i++) {
-          tx.insertOutbox(OutboxEntry.pending("k-" + i, "winback-email", ProfileId.of("p-" + i),
-              "email", T0, T0.plusSeconds(i), "{}"));
+          outboxOf(tx).insertOutbox(OutboxEntry.pending("k-" + i, "winback-email",
+              ProfileId.of("p-" + i), "email", T0, T0.plusSeconds(i), "{}"));
         }
         return null;
       });
@@ -89,12 +91,12 @@ class ClaimLockScopeTest {
         assertThat(held).extracting(OutboxEntry::key).containsExactly("k-0", "k-1");
 
         Future<List<OutboxEntry>> second = pool.submit(() ->
-            store.claimOutbox(SHOP, now, "worker-2", now.plusSeconds(60), 10));
+            claimsOf(store).claim(SHOP, now, "worker-2", now.plusSeconds(60), 10));
         assertThat(second.get(5, TimeUnit.SECONDS)).extracting(OutboxEntry::key)
             .containsExactly("k-2", "k-3", "k-4", "k-5");
         first.commit();
       }
-      assertThat(store.claimOutbox(SHOP, now, "worker-3", now.plusSeconds(60), 10)).isEmpty();
+      assertThat(claimsOf(store).claim(SHOP, now, "worker-3", now.plusSeconds(60), 10)).isEmpty();
     } finally {
       pool.shutdownNow();
       db.drop().run();

@@ -1,5 +1,7 @@
 package io.cdpkit.storage.jdbc.process;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cdpkit.activation.Activation;
@@ -8,12 +10,12 @@ import io.cdpkit.activation.RetryPolicy;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.Template;
 import io.cdpkit.activation.Trigger;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestResult;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import java.io.PrintStream;
@@ -98,7 +100,7 @@ public final class OutboxChild {
       }
       long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
       while (!store.read(WorkspaceId.DEFAULT,
-          tx -> tx.outbox(OutboxEntry.Status.PENDING, null, 1)).isEmpty()) {
+          tx -> outboxOf(tx).outbox(OutboxEntry.Status.PENDING, null, 1)).isEmpty()) {
         if (System.nanoTime() > deadline) {
           System.err.println("outbox entries still pending after a minute");
           System.exit(1);

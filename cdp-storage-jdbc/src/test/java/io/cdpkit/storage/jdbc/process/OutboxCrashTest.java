@@ -1,10 +1,11 @@
 package io.cdpkit.storage.jdbc.process;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import io.cdpkit.storage.jdbc.SlowSuite;
 import io.cdpkit.storage.jdbc.TestDatabases;
@@ -176,7 +177,7 @@ class OutboxCrashTest {
           for (OutboxEntry.Status s : OutboxEntry.Status.values()) {
             String after = null;
             while (true) {
-              List<OutboxEntry> page = tx.outbox(s, after, 500);
+              List<OutboxEntry> page = outboxOf(tx).outbox(s, after, 500);
               page.forEach(e -> o.entries.put(e.key(), e));
               if (page.size() < 500) {
                 break;

@@ -1,7 +1,14 @@
 package io.cdpkit.storage.jdbc.process;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.claimsOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.metadataOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.outboxOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.privacyOf;
+import static io.cdpkit.storage.jdbc.StorageCapabilities.segmentsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.activation.spi.storage.Delivery;
+import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
@@ -11,15 +18,13 @@ import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
-import io.cdpkit.core.spi.storage.Membership;
-import io.cdpkit.core.spi.storage.OutboxEntry;
 import io.cdpkit.core.spi.storage.ProfileRecord;
-import io.cdpkit.core.spi.storage.ScheduledCheck;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.segmentation.spi.storage.Membership;
+import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,14 +114,14 @@ class TwoStoresCacheTest {
     try (JdbcStore writer = JdbcStore.h2InMemory(name);
         JdbcStore reader = JdbcStore.h2InMemory(name)) {
       writer.write(shop, tx -> {
-        tx.putMetadata("progress", "0");
+        metadataOf(tx).putMetadata("progress", "0");
         return null;
       });
       for (int step = 1; step <= 4; step++) {
         // The reader caches what it sees now...
         reader.read(shop, tx -> {
-          tx.memberships(p);
-          tx.check(p);
+          segmentsOf(tx).memberships(p);
+          segmentsOf(tx).check(p);
           return null;
         });
         Instant at = t.plusSeconds(step);
@@ -124,16 +129,16 @@ class TwoStoresCacheTest {
         String previous = "segment-" + (step - 1);
         String progress = Integer.toString(step);
         writer.write(shop, tx -> {
-          tx.putMembership(new Membership(segment, p, at));
-          tx.deleteMembership(previous, p);
-          tx.putCheck(new ScheduledCheck(p, at));
-          tx.putMetadata("progress", progress);
+          segmentsOf(tx).putMembership(new Membership(segment, p, at));
+          segmentsOf(tx).deleteMembership(previous, p);
+          segmentsOf(tx).putCheck(new ScheduledCheck(p, at));
+          metadataOf(tx).putMetadata("progress", progress);
           return null;
         });
         // ...and must not serve it once the other store has written.
-        List<Membership> memberships = reader.read(shop, tx -> tx.memberships(p));
-        Optional<ScheduledCheck> check = reader.read(shop, tx -> tx.check(p));
-        String seen = reader.read(shop, tx -> tx.metadata("progress").get("progress"));
+        List<Membership> memberships = reader.read(shop, tx -> segmentsOf(tx).memberships(p));
+        Optional<ScheduledCheck> check = reader.read(shop, tx -> segmentsOf(tx).check(p));
+        String seen = reader.read(shop, tx -> metadataOf(tx).metadata("progress").get("progress"));
         assertThat(memberships).as("step %d", step)
             .containsExactly(new Membership(segment, p, at));
         assertThat(check).as("step %d", step).contains(new ScheduledCheck(p, at));
@@ -153,17 +158,17 @@ class TwoStoresCacheTest {
     try (JdbcStore a = JdbcStore.h2InMemory(name);
         JdbcStore b = JdbcStore.h2InMemory(name)) {
       OutboxEntry entry = OutboxEntry.pending("k-1", "winback-email", p, "email", t, t, "{}");
-      a.write(shop, tx -> tx.insertOutbox(entry));
+      a.write(shop, tx -> outboxOf(tx).insertOutbox(entry));
       b.read(shop, tx -> {
-        tx.outbox("k-1");
+        outboxOf(tx).outbox("k-1");
         tx.profile(p);
         return null;
       });
 
-      List<OutboxEntry> claimed = a.claimOutbox(shop, t, "worker-a", t.plusSeconds(60), 10);
-      Optional<OutboxEntry> seen = b.read(shop, tx -> tx.outbox("k-1"));
+      List<OutboxEntry> claimed = claimsOf(a).claim(shop, t, "worker-a", t.plusSeconds(60), 10);
+      Optional<OutboxEntry> seen = b.read(shop, tx -> outboxOf(tx).outbox("k-1"));
       assertThat(seen).contains(claimed.get(0));
-      assertThat(b.claimOutbox(shop, t, "worker-b", t.plusSeconds(60), 10)).isEmpty();
+      assertThat(claimsOf(b).claim(shop, t, "worker-b", t.plusSeconds(60), 10)).isEmpty();
 
       for (int attempt = 1; attempt <= 3; attempt++) {
         JdbcStore writer = attempt % 2 == 0 ? a : b;
@@ -171,14 +176,14 @@ class TwoStoresCacheTest {
         OutboxEntry next = entry.next(OutboxEntry.Status.PENDING, attempt, t, "timeout");
         Delivery line = new Delivery("d-" + attempt, p, t.plusSeconds(attempt),
             "winback-email", "email", "k-1", attempt, "failed", "timeout", "{}");
-        reader.read(shop, tx -> tx.deliveries(p));
+        reader.read(shop, tx -> outboxOf(tx).deliveries(p));
         writer.write(shop, tx -> {
-          tx.updateOutbox(next);
-          tx.putDelivery(line);
+          outboxOf(tx).updateOutbox(next);
+          outboxOf(tx).putDelivery(line);
           return null;
         });
-        Optional<OutboxEntry> now = reader.read(shop, tx -> tx.outbox("k-1"));
-        List<Delivery> lines = reader.read(shop, tx -> tx.deliveries(p));
+        Optional<OutboxEntry> now = reader.read(shop, tx -> outboxOf(tx).outbox("k-1"));
+        List<Delivery> lines = reader.read(shop, tx -> outboxOf(tx).deliveries(p));
         assertThat(now).as("attempt %d", attempt).contains(next);
         assertThat(lines).as("attempt %d", attempt).hasSize(attempt).endsWith(line);
       }
@@ -209,7 +214,7 @@ class TwoStoresCacheTest {
         tx.profile(p.profile()), tx.redirect(p.mergedAway()),
         tx.redirectsTo(p.profile()), tx.event(p.messageId()),
         tx.eventsByAnchors(List.of(p.email())), tx.links(p.component()),
-        tx.ledger(p.profile()), tx.tombstones(List.of(p.hash()))));
+        tx.ledger(p.profile()), privacyOf(tx).tombstones(List.of(p.hash()))));
   }
 
   @Test
@@ -253,13 +258,13 @@ class TwoStoresCacheTest {
         // One kind per transaction; after each the reader, which cached the state before it,
         // must see exactly what the writer sees.
         Map<String, Consumer<WriteTransaction>> steps = new LinkedHashMap<>();
-        steps.put("deleteNode", tx -> tx.deleteNode(p.email()));
+        steps.put("deleteNode", tx -> privacyOf(tx).deleteNode(p.email()));
         steps.put("deleteProfile", tx -> tx.deleteProfile(p.profile()));
-        steps.put("deleteRedirect", tx -> tx.deleteRedirect(p.mergedAway()));
-        steps.put("deleteEvents", tx -> tx.deleteEvents(List.of(p.messageId())));
-        steps.put("deleteLinks", tx -> tx.deleteLinks(p.component()));
-        steps.put("deleteLedger", tx -> tx.deleteLedger(p.mergedAway()));
-        steps.put("putTombstone", tx -> tx.putTombstone(p.hash(), t));
+        steps.put("deleteRedirect", tx -> privacyOf(tx).deleteRedirect(p.mergedAway()));
+        steps.put("deleteEvents", tx -> privacyOf(tx).deleteEvents(List.of(p.messageId())));
+        steps.put("deleteLinks", tx -> privacyOf(tx).deleteLinks(p.component()));
+        steps.put("deleteLedger", tx -> privacyOf(tx).deleteLedger(p.mergedAway()));
+        steps.put("putTombstone", tx -> privacyOf(tx).putTombstone(p.hash(), t));
         Seen expected = before;
         for (Map.Entry<String, Consumer<WriteTransaction>> step : steps.entrySet()) {
           look(reader, shop, p);

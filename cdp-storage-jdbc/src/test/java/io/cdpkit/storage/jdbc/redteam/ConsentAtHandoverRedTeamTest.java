@@ -13,7 +13,6 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.Delivery;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
 import java.time.Duration;
@@ -266,7 +265,7 @@ class ConsentAtHandoverRedTeamTest {
         }
         assertThat(all).containsExactlyInAnyOrder(email(0).value(), q1.value(), r1.value());
         ProfileId rp = cdp.profiles().find(r).orElseThrow().id();
-        List<Delivery> lines = activation.deliveries(rp);
+        var lines = activation.deliveries(rp);
         assertThat(lines).singleElement().satisfies(d -> {
           assertThat(d.outcome()).isEqualTo("delivered");
           assertThat(d.detail()).contains("\"withheld\":[{\"type\":\"email\","
@@ -339,7 +338,7 @@ class ConsentAtHandoverRedTeamTest {
   private static Optional<SuppressionReason> reason(Activation activation, Cdp cdp,
       String person) {
     ProfileId p = cdp.profiles().find(Identifier.customerId(person)).orElseThrow().id();
-    List<Delivery> lines = activation.deliveries(p);
+    var lines = activation.deliveries(p);
     assertThat(lines).hasSize(1);
     assertThat(lines.get(0).outcome()).isEqualTo("suppressed");
     return Activation.suppressionReason(lines.get(0));

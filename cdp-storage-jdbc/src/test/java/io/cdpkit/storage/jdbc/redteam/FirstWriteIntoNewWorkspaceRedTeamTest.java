@@ -1,5 +1,6 @@
 package io.cdpkit.storage.jdbc.redteam;
 
+import static io.cdpkit.storage.jdbc.StorageCapabilities.metadataOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpkit.core.model.WorkspaceId;
@@ -65,7 +66,7 @@ class FirstWriteIntoNewWorkspaceRedTeamTest {
               try {
                 start.await(30, TimeUnit.SECONDS);
                 node.write(ws, tx -> {
-                  tx.putMetadata("writer." + thread, "1");
+                  metadataOf(tx).putMetadata("writer." + thread, "1");
                   return null;
                 });
               } catch (Throwable e) {
@@ -78,7 +79,8 @@ class FirstWriteIntoNewWorkspaceRedTeamTest {
             f.get(120, TimeUnit.SECONDS);
           }
           assertThat(failures).as("failed first writes into %s", ws).isEmpty();
-          assertThat(a.<java.util.Map<String, String>>read(ws, tx -> tx.metadata("writer."))).hasSize(THREADS);
+          assertThat(a.<java.util.Map<String, String>>read(ws,
+              tx -> metadataOf(tx).metadata("writer."))).hasSize(THREADS);
         }
       } finally {
         pool.shutdownNow();
@@ -108,11 +110,12 @@ class FirstWriteIntoNewWorkspaceRedTeamTest {
       try (JdbcStore store = JdbcStore.create(new FailingRegistration(real, injected, 2))) {
         WorkspaceId ws = new WorkspaceId("brand-new");
         store.write(ws, tx -> {
-          tx.putMetadata("k", "v");
+          metadataOf(tx).putMetadata("k", "v");
           return null;
         });
         assertThat(injected).as("injected lock timeouts").hasValue(2);
-        assertThat(store.<java.util.Map<String, String>>read(ws, tx -> tx.metadata("k"))).containsEntry("k", "v");
+        assertThat(store.<java.util.Map<String, String>>read(ws,
+            tx -> metadataOf(tx).metadata("k"))).containsEntry("k", "v");
       } finally {
         if (h2 != null) {
           h2.dispose();
