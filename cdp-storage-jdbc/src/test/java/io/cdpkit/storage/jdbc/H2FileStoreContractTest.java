@@ -1,7 +1,6 @@
 package io.cdpkit.storage.jdbc;
 
 import io.cdpkit.core.spi.storage.Store;
-import io.cdpkit.core.spi.storage.StoreContractTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** The storage contract on an H2 file database, the embedded default. */
-class H2FileStoreContractTest extends StoreContractTest {
+class H2FileStoreContractTest extends StoreSuites {
   private final Map<Store, Path> dirs = new IdentityHashMap<>();
 
   @Override

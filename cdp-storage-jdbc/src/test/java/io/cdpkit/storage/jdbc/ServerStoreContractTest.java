@@ -1,12 +1,11 @@
 package io.cdpkit.storage.jdbc;
 
 import io.cdpkit.core.spi.storage.Store;
-import io.cdpkit.core.spi.storage.StoreContractTest;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /** The storage contract on a database server, a fresh database per test, dropped after it. */
-abstract class ServerStoreContractTest extends StoreContractTest {
+abstract class ServerStoreContractTest extends StoreSuites {
   private final Map<Store, TestDatabases.Scratch> scratch = new IdentityHashMap<>();
 
   /** A new, empty database on the server. */

@@ -24,8 +24,12 @@ public interface OutboxClaims {
    * <p>Claims on any number of threads or nodes never return the same entry while its claim
    * runs, and do not wait for each other: a database store skips rows another claim has locked
    * ({@code FOR UPDATE SKIP LOCKED}). Claiming does not take the workspace's write lock, so
-   * it does not queue behind ingestion. An entry a running write transaction inserted or
-   * updated is not claimed before that transaction ends.
+   * it does not queue behind ingestion. An entry a running write transaction inserted is not
+   * claimed before that transaction commits. Whether an entry it updated or deleted is held back
+   * too depends on the store: the in-memory store holds it back until the writer ends; a
+   * database store, which writes at commit, claims the committed version, and the writer's
+   * commit then replaces the entry (activation's engine changes an entry only while it holds
+   * the entry's lease, so its own writes never meet such a claim).
    *
    * @throws IllegalArgumentException when limit is less than 1, {@code leaseUntil} is not
    *     after {@code now}, or the lease is not 1 to {@value OutboxEntry#MAX_NAME_LENGTH}

@@ -8,4 +8,9 @@ class InMemoryOutboxStorageTest extends OutboxStorageContractTest {
   protected Store createStore() {
     return Store.inMemory();
   }
+
+  @Override
+  protected boolean claimsHoldBackEntriesOfRunningWriters() {
+    return true;
+  }
 }

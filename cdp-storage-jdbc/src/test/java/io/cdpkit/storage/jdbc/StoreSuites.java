@@ -1,0 +1,89 @@
+package io.cdpkit.storage.jdbc;
+
+import io.cdpkit.activation.spi.storage.OutboxStorageContractTest;
+import io.cdpkit.core.spi.storage.MetadataStorageContractTest;
+import io.cdpkit.core.spi.storage.PrivacyStorageContractTest;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.StoreContractTest;
+import io.cdpkit.segmentation.spi.storage.SegmentStorageContractTest;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * Every storage contract suite (the engine's records, and each capability the JDBC store has)
+ * against one store set-up: a subclass says how a store is opened and closed, and each suite
+ * runs as a nested class of it.
+ */
+abstract class StoreSuites {
+  /** A new store on empty storage. */
+  protected abstract Store createStore();
+
+  /** Closes a store {@link #createStore} made, and drops its storage. */
+  protected void closeStore(Store store) {
+    store.close();
+  }
+
+  @Nested
+  class Engine extends StoreContractTest {
+    @Override
+    protected Store createStore() {
+      return StoreSuites.this.createStore();
+    }
+
+    @Override
+    protected void closeStore(Store store) {
+      StoreSuites.this.closeStore(store);
+    }
+  }
+
+  @Nested
+  class Metadata extends MetadataStorageContractTest {
+    @Override
+    protected Store createStore() {
+      return StoreSuites.this.createStore();
+    }
+
+    @Override
+    protected void closeStore(Store store) {
+      StoreSuites.this.closeStore(store);
+    }
+  }
+
+  @Nested
+  class Privacy extends PrivacyStorageContractTest {
+    @Override
+    protected Store createStore() {
+      return StoreSuites.this.createStore();
+    }
+
+    @Override
+    protected void closeStore(Store store) {
+      StoreSuites.this.closeStore(store);
+    }
+  }
+
+  @Nested
+  class Segments extends SegmentStorageContractTest {
+    @Override
+    protected Store createStore() {
+      return StoreSuites.this.createStore();
+    }
+
+    @Override
+    protected void closeStore(Store store) {
+      StoreSuites.this.closeStore(store);
+    }
+  }
+
+  @Nested
+  class Outbox extends OutboxStorageContractTest {
+    @Override
+    protected Store createStore() {
+      return StoreSuites.this.createStore();
+    }
+
+    @Override
+    protected void closeStore(Store store) {
+      StoreSuites.this.closeStore(store);
+    }
+  }
+}
