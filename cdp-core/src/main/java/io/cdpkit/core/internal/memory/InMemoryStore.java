@@ -539,7 +539,7 @@ public final class InMemoryStore implements Store {
     @Override
     public void putMetadata(String key, String value) {
       checkWritable();
-      WriteTransaction.checkMetadata(key, value);
+      MetadataStorage.check(key, value);
       String old = d.metadata.put(key, value);
       undo.add(() -> restore(d.metadata, key, old));
     }

@@ -87,9 +87,6 @@ public interface ReadTransaction {
   /** Stored events per counted name ({@link StoredEvent#countedName()}), in this workspace. */
   Map<String, Long> eventNameCounts();
 
-  // The methods below serve scans and privacy operations. Their defaults throw, so a store
-  // written before them still works for everything else; the contract suite requires them.
-
   /**
    * Live profiles whose id value sorts after {@code after} ({@link String#compareTo}), in that
    * order, at most {@code limit}; from the first when {@code after} is {@code null}. For scans
@@ -97,12 +94,8 @@ public interface ReadTransaction {
    *
    * @throws IllegalArgumentException when limit is less than 1
    */
-  default List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
-    throw new UnsupportedOperationException("this store cannot scan profiles");
-  }
+  List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit);
 
   /** The profiles merged into this one whose ids redirect to it, in id order. */
-  default List<ProfileId> redirectsTo(ProfileId to) {
-    throw new UnsupportedOperationException("this store cannot list redirects");
-  }
+  List<ProfileId> redirectsTo(ProfileId to);
 }

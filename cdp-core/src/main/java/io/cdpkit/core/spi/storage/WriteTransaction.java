@@ -55,31 +55,6 @@ public interface WriteTransaction extends ReadTransaction {
   /** Appends an entry to the merge ledger. */
   void appendLedger(LedgerEntry entry);
 
-  /**
-   * Checks the arguments of {@link MetadataStorage#putMetadata} as the contract requires; stores
-   * call it first.
-   *
-   * @throws IllegalArgumentException when the key is empty or too long, or the value too long
-   */
-  static void checkMetadata(String key, String value) {
-    java.util.Objects.requireNonNull(key, "key");
-    java.util.Objects.requireNonNull(value, "value");
-    if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
-      throw new IllegalArgumentException(
-          "metadata key must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
-    }
-    if (value.length() > MAX_METADATA_VALUE_LENGTH) {
-      throw new IllegalArgumentException(
-          "metadata value must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
-    }
-  }
-
-  /** Longest metadata key, in characters. */
-  int MAX_METADATA_KEY_LENGTH = 200;
-
-  /** Longest metadata value, in characters (1 MiB). */
-  int MAX_METADATA_VALUE_LENGTH = 1 << 20;
-
   /** Marks a point to roll back to. */
   Savepoint savepoint();
 

@@ -161,8 +161,8 @@ public abstract class MetadataStorageContractTest extends StoreContractSupport {
     @DisplayName("keys and values at their limits round-trip: a 200-character key, a value of"
         + " 1 MiB characters, an empty value, any text")
     void limitsRoundTrip() {
-      String longKey = "k".repeat(WriteTransaction.MAX_METADATA_KEY_LENGTH - 2) + "🛍";
-      String bigValue = "€" + "x".repeat(WriteTransaction.MAX_METADATA_VALUE_LENGTH - 2) + "€";
+      String longKey = "k".repeat(MetadataStorage.MAX_KEY_LENGTH - 2) + "🛍";
+      String bigValue = "€" + "x".repeat(MetadataStorage.MAX_VALUE_LENGTH - 2) + "€";
       String text = "İstanbul — \"quoted\" \\ back\nslash\ttab 🛍 {\"json\": [1, 2]}";
       update(tx -> {
         meta(tx).putMetadata(longKey, "long key");
@@ -175,7 +175,7 @@ public abstract class MetadataStorageContractTest extends StoreContractSupport {
       Map<String, String> all = readMetadata("");
       assertThat(all).containsOnlyKeys(longKey, "big", "empty", "text", "ключ/日本");
       assertThat(all.get(longKey)).isEqualTo("long key");
-      assertThat(all.get("big")).hasSize(WriteTransaction.MAX_METADATA_VALUE_LENGTH)
+      assertThat(all.get("big")).hasSize(MetadataStorage.MAX_VALUE_LENGTH)
           .isEqualTo(bigValue);
       assertThat(all.get("empty")).isEmpty();
       assertThat(all.get("text")).isEqualTo(text);
@@ -190,10 +190,10 @@ public abstract class MetadataStorageContractTest extends StoreContractSupport {
         assertThatThrownBy(() -> meta(tx).putMetadata("", "v"))
             .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> meta(tx).putMetadata(
-            "k".repeat(WriteTransaction.MAX_METADATA_KEY_LENGTH + 1), "v"))
+            "k".repeat(MetadataStorage.MAX_KEY_LENGTH + 1), "v"))
             .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> meta(tx).putMetadata("too-big",
-            "x".repeat(WriteTransaction.MAX_METADATA_VALUE_LENGTH + 1)))
+            "x".repeat(MetadataStorage.MAX_VALUE_LENGTH + 1)))
             .isInstanceOf(IllegalArgumentException.class);
         meta(tx).putMetadata("fine", "kept");
       });

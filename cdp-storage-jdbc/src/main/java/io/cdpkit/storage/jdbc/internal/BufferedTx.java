@@ -975,7 +975,7 @@ final class BufferedTx implements WriteTransaction, MetadataStorage, PrivacyStor
   @Override
   public void putMetadata(String key, String value) {
     requireWritable();
-    WriteTransaction.checkMetadata(key, value);
+    MetadataStorage.check(key, value);
     requireAlone();
     write(metadata, key, Optional.of(value));
   }
@@ -985,7 +985,7 @@ final class BufferedTx implements WriteTransaction, MetadataStorage, PrivacyStor
     requireWritable();
     Objects.requireNonNull(key, "key");
     requireAlone();
-    if (!key.isEmpty() && key.length() <= WriteTransaction.MAX_METADATA_KEY_LENGTH) {
+    if (!key.isEmpty() && key.length() <= MetadataStorage.MAX_KEY_LENGTH) {
       write(metadata, key, Optional.empty());
     }
   }
@@ -1029,12 +1029,7 @@ final class BufferedTx implements WriteTransaction, MetadataStorage, PrivacyStor
   @Override
   public void putTombstone(String hash, Instant erasedAt) {
     requireWritable();
-    Objects.requireNonNull(hash, "hash");
-    Objects.requireNonNull(erasedAt, "erasedAt");
-    if (hash.isEmpty() || hash.length() > PrivacyStorage.MAX_HASH_LENGTH) {
-      throw new IllegalArgumentException(
-          "hash must be 1 to " + PrivacyStorage.MAX_HASH_LENGTH + " characters");
-    }
+    PrivacyStorage.checkTombstone(hash, erasedAt);
     requireAlone();
     deletedPersonalData();
     // Under the workspace's lock the committed instant holds until the commit: the later of the
