@@ -2,15 +2,14 @@ package io.cdpkit.activation.spi.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
-import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
 import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.StoreContractSupport;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,14 +17,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -33,10 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -59,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  *
  * <p>Shipped in the test-jar of cdp-activation-spi, which does not bring its test dependencies
- * along: a consumer declares JUnit Jupiter and AssertJ itself.
+ * along: a consumer declares JUnit Jupiter, AssertJ and the test-jar of cdp-core (whose
+ * {@link StoreContractSupport} this suite extends) itself.
  *
  * <p>Decisions the SPI leaves implicit and this suite pins down: keys and ids compare exactly
  * and order by {@link String#compareTo}; instants keep nanoseconds, and instants before 1970
@@ -71,32 +63,15 @@ import org.junit.jupiter.api.Test;
  * {@link IllegalStateException}; a claim orders by due time, then key, and neither waits for a
  * running write transaction nor sees (or changes) the entries it has written before it ends.
  */
-public abstract class OutboxStorageContractTest {
-
-  /** The workspace most tests write to. */
-  protected static final WorkspaceId SHOP = WorkspaceId.of("shop-amsterdam");
-  /** Another workspace, for isolation. */
-  protected static final WorkspaceId OTHER_SHOP = WorkspaceId.of("shop-istanbul");
-
-  private static final Instant T0 = Instant.parse("2026-03-01T10:15:00Z");
-
-  private static final ProfileId AYSE = ProfileId.of("p-ayse");
-  private static final ProfileId BOB = ProfileId.of("p-bob");
-  private static final ProfileId CAROL = ProfileId.of("p-carol");
-
-  private Store store;
+public abstract class OutboxStorageContractTest extends StoreContractSupport {
 
   /**
    * A new, empty store that has the {@link OutboxStorage} and {@link OutboxClaims}
    * capabilities. Called once per test; the store is closed with {@link #closeStore}
    * afterwards.
    */
+  @Override
   protected abstract Store createStore();
-
-  /** Releases a store made by {@link #createStore()}. The default closes it. */
-  protected void closeStore(Store store) {
-    store.close();
-  }
 
   /**
    * Whether claims also hold back the committed entries a running write transaction has updated
@@ -107,25 +82,6 @@ public abstract class OutboxStorageContractTest {
    */
   protected boolean claimsHoldBackEntriesOfRunningWriters() {
     return false;
-  }
-
-  @BeforeEach
-  void openStore() {
-    store = Objects.requireNonNull(createStore(), "createStore() returned null");
-  }
-
-  @AfterEach
-  void releaseStore() {
-    if (store != null) {
-      Store s = store;
-      store = null;
-      closeStore(s);
-    }
-  }
-
-  /** The store of the running test. */
-  protected final Store store() {
-    return store;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -140,21 +96,6 @@ public abstract class OutboxStorageContractTest {
   private OutboxClaims claims() {
     return store.capability(OutboxClaims.class).orElseThrow(() -> new AssertionError(
         "the store has no OutboxClaims capability"));
-  }
-
-  private void update(Consumer<WriteTransaction> work) {
-    update(SHOP, work);
-  }
-
-  private void update(WorkspaceId ws, Consumer<WriteTransaction> work) {
-    store.write(ws, tx -> {
-      work.accept(tx);
-      return null;
-    });
-  }
-
-  private <T> T read(Function<ReadTransaction, T> work) {
-    return store.read(SHOP, work);
   }
 
   private Optional<OutboxEntry> readOutbox(String key) {
@@ -206,83 +147,15 @@ public abstract class OutboxStorageContractTest {
   }
 
   /**
-   * A text of exactly {@code length} characters mixing ASCII, Turkish letters, a dash, quotes
-   * and a character outside the Basic Multilingual Plane (two UTF-16 units), never ending in
-   * half of one.
-   */
-  private static String longText(int length) {
-    String piece = "{\"note\":\"Ayşe İstanbul’da — çğıöşü 🛍 \\\"quoted\\\"\"} ";
-    StringBuilder b = new StringBuilder(length + piece.length());
-    while (b.length() < length) {
-      b.append(piece);
-    }
-    b.setLength(length);
-    if (Character.isHighSurrogate(b.charAt(length - 1))) {
-      b.setCharAt(length - 1, 'x');
-    }
-    return b.toString();
-  }
-
-  /**
    * Every entry of a status, a page of {@code pageSize} at a time until an empty page; checks
    * that every page but the last is full.
    */
   private static List<OutboxEntry> outboxPages(ReadTransaction tx, OutboxEntry.Status status,
       int pageSize) {
-    List<OutboxEntry> out = new ArrayList<>();
-    String after = null;
-    boolean shortPage = false;
-    while (true) {
-      List<OutboxEntry> page = ob(tx).outbox(status, after, pageSize);
-      if (page.isEmpty()) {
-        return out;
-      }
-      assertThat(shortPage).as("a page of %d came after a short page", page.size()).isFalse();
-      assertThat(page.size()).isLessThanOrEqualTo(pageSize);
-      assertThat(page).allSatisfy(e -> assertThat(e.status()).isEqualTo(status));
-      shortPage = page.size() < pageSize;
-      out.addAll(page);
-      after = page.get(page.size() - 1).key();
-    }
-  }
-
-  /**
-   * {@code n} distinct ids in random order, from an alphabet on which String.compareTo and a
-   * language's collation disagree (case, '-', '.', '_', digits).
-   */
-  private static List<ProfileId> awkwardIds(int n) {
-    String alphabet = "-._0129ABXYZabxyz";
-    Random random = new Random(0xC0FFEE);
-    Set<String> values = new LinkedHashSet<>(List.of("a", "B", "_x", "-x", ".x", "x-1", "x1",
-        "x_1", "X1", "x10", "x2"));
-    while (values.size() < n) {
-      StringBuilder b = new StringBuilder();
-      for (int len = 1 + random.nextInt(10); b.length() < len; ) {
-        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      values.add(b.toString());
-    }
-    List<ProfileId> out = new ArrayList<>();
-    values.forEach(v -> out.add(ProfileId.of(v)));
-    Collections.shuffle(out, random);
-    return out.subList(0, n);
-  }
-
-  private static ProfileRecord profile(ProfileId id, long version) {
-    return new ProfileRecord(id, ProfileState.EMPTY, Map.of(IdentifierType.EMAIL, 1), version);
-  }
-
-  /** Runs {@code work} in a write transaction that then throws; checks the throw propagates. */
-  private void updateAndFail(Consumer<WriteTransaction> work) {
-    RuntimeException boom = new IllegalStateException("payment service down");
-    assertThatThrownBy(() -> store.write(SHOP, tx -> {
-      work.accept(tx);
-      throw boom;
-    })).isSameAs(boom);
-  }
-
-  private static Instant at(int minutes) {
-    return T0.plusSeconds(60L * minutes);
+    List<OutboxEntry> out = pages((after, limit) -> ob(tx).outbox(status, after, limit),
+        OutboxEntry::key, pageSize);
+    assertThat(out).allSatisfy(e -> assertThat(e.status()).isEqualTo(status));
+    return out;
   }
 
   /** Everything the outbox and the delivery history hold for these profiles, as read now. */
@@ -882,24 +755,14 @@ public abstract class OutboxStorageContractTest {
         + " and does not see the entries it has not committed")
     void claimsDoNotWaitForWriters() throws Exception {
       update(tx -> ob(tx).insertOutbox(pending("k-committed", at(0))));
-      CountDownLatch written = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        Future<?> writer = pool.submit(() -> store.write(SHOP, tx -> {
+        Future<?> writer = startHeldWrite(pool, SHOP, tx -> {
           tx.putProfile(profile(AYSE, 1));
           ob(tx).insertOutbox(pending("k-uncommitted", at(0)));
           ob(tx).putDelivery(delivery("d-1", AYSE, at(0), "sending"));
-          written.countDown();
-          try {
-            release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
-          return null;
-        }));
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        }, release, false);
         Future<List<OutboxEntry>> claimer = pool.submit(() ->
             claim(at(1), "worker-1", at(60), 10));
 
@@ -1299,40 +1162,25 @@ public abstract class OutboxStorageContractTest {
     }
 
     /**
-     * Runs {@link #writeEverything} in a write transaction on another thread that waits, while
-     * it holds its writes, until the returned latch is counted down, then commits or throws.
+     * Runs {@link #writeEverything} in a write transaction on another thread, which holds its
+     * writes until {@code release} is counted down, then commits or throws.
      */
-    private Future<?> writer(ExecutorService pool, CountDownLatch written,
-        CountDownLatch release, boolean fail) {
-      return pool.submit(() -> store.write(SHOP, tx -> {
-        writeEverything(tx);
-        written.countDown();
-        try {
-          release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-        if (fail) {
-          throw new IllegalStateException("payment service down");
-        }
-        return null;
-      }));
+    private Future<?> writer(ExecutorService pool, CountDownLatch release, boolean fail)
+        throws InterruptedException {
+      return startHeldWrite(pool, SHOP, this::writeEverything, release, fail);
     }
 
     @Test
     @DisplayName("claims never return an entry a running write transaction inserted, updated or"
         + " deleted; after it commits they return its version")
     void claimsSkipWrittenUntilCommit() throws Exception {
-      org.junit.jupiter.api.Assumptions.assumeTrue(claimsHoldBackEntriesOfRunningWriters(),
+      assumeTrue(claimsHoldBackEntriesOfRunningWriters(),
           "this store claims the committed version of an entry a running writer changed");
       seed();
-      CountDownLatch written = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        Future<?> w = writer(pool, written, release, false);
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        Future<?> w = writer(pool, release, false);
         Future<List<OutboxEntry>> c = pool.submit(() -> claim(at(10), "worker-1", at(60), 100));
         assertThat(keys(c.get(TIMEOUT_SECONDS / 2, TimeUnit.SECONDS)))
             .as("claimed while the writer runs").containsExactly("s-09");
@@ -1365,7 +1213,7 @@ public abstract class OutboxStorageContractTest {
     @DisplayName("after a running write transaction rolls back, claims return the entries it"
         + " had written as they were before it, and never the ones it inserted")
     void claimsAfterRollbackSeeEntriesAsTheyWere() throws Exception {
-      org.junit.jupiter.api.Assumptions.assumeTrue(claimsHoldBackEntriesOfRunningWriters(),
+      assumeTrue(claimsHoldBackEntriesOfRunningWriters(),
           "this store claims the committed version of an entry a running writer changed");
       seed();
       List<String> all = new ArrayList<>(List.of("s-bob", "n-1", "n-2"));
@@ -1377,12 +1225,10 @@ public abstract class OutboxStorageContractTest {
       for (ProfileId p : List.of(AYSE, BOB, CAROL)) {
         lines.put(p.value(), readDeliveries(p));
       }
-      CountDownLatch written = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        Future<?> w = writer(pool, written, release, true);
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        Future<?> w = writer(pool, release, true);
         Future<List<OutboxEntry>> c = pool.submit(() -> claim(at(10), "worker-1", at(11), 100));
         assertThat(keys(c.get(TIMEOUT_SECONDS / 2, TimeUnit.SECONDS))).containsExactly("s-09");
         release.countDown();
@@ -1460,12 +1306,10 @@ public abstract class OutboxStorageContractTest {
         ob(tx).insertOutbox(theirs);
         ob(tx).putDelivery(delivery("d-1", AYSE, at(5), "delivered"));
       });
-      CountDownLatch written = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        Future<?> w = writer(pool, written, release, true);
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        Future<?> w = writer(pool, release, true);
         Future<List<OutboxEntry>> c = pool.submit(() ->
             claims().claim(OTHER_SHOP, at(10), "worker-9", at(11), 100));
         assertThat(c.get(TIMEOUT_SECONDS / 2, TimeUnit.SECONDS))

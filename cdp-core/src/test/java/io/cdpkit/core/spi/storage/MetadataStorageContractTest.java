@@ -6,21 +6,10 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -379,8 +368,6 @@ public abstract class MetadataStorageContractTest extends StoreContractSupport {
   @DisplayName("Metadata and concurrency")
   class Concurrency {
 
-    private static final long TIMEOUT_SECONDS = 120;
-
     /** What the reads of {@link #SHOP} show, as plain values. */
     private Map<String, Object> state(ReadTransaction tx) {
       Map<String, Object> s = new LinkedHashMap<>();
@@ -398,47 +385,14 @@ public abstract class MetadataStorageContractTest extends StoreContractSupport {
         meta(tx).putMetadata("segment/vip", "v1");
         meta(tx).putMetadata("segment/gone", "g1");
       });
-      Map<String, Object> before = read(this::state);
-      CountDownLatch written = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> store.write(SHOP, tx -> {
-          tx.putProfile(profile(AYSE, 1));
-          tx.deleteProfile(BOB);
-          meta(tx).putMetadata("segment/vip", "v2");
-          meta(tx).putMetadata("segment/churn", "c1");
-          meta(tx).deleteMetadata("segment/gone");
-          written.countDown();
-          try {
-            release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
-          return null;
-        }));
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        // A store may make the reader wait for the writer, or answer from before it.
-        AtomicBoolean released = new AtomicBoolean();
-        Future<Map<String, Object>> reader = pool.submit(() -> {
-          Map<String, Object> seen = store.read(SHOP, this::state);
-          return released.get() ? before : seen;
-        });
-        try {
-          assertThat(reader.get(300, TimeUnit.MILLISECONDS)).as("state seen while uncommitted")
-              .isEqualTo(before);
-        } catch (TimeoutException blockedByWriter) {
-          // allowed: the reader waits for the commit
-        }
-        released.set(true);
-        release.countDown();
-        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertThat(reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(before);
-      } finally {
-        release.countDown();
-        pool.shutdownNow();
-      }
+
+      assertUncommittedWritesInvisible(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.deleteProfile(BOB);
+        meta(tx).putMetadata("segment/vip", "v2");
+        meta(tx).putMetadata("segment/churn", "c1");
+        meta(tx).deleteMetadata("segment/gone");
+      }, this::state);
 
       read(tx -> {
         assertThat(tx.profilesAfter(null, 10)).containsExactly(profile(AYSE, 1));
@@ -453,62 +407,30 @@ public abstract class MetadataStorageContractTest extends StoreContractSupport {
         + " transaction whole or not at all")
     void readersNeverSeeHalfAnExtensionWrite() throws Exception {
       int writes = 150;
-      AtomicBoolean writerDone = new AtomicBoolean();
-      AtomicInteger reads = new AtomicInteger();
-      List<String> violations = Collections.synchronizedList(new ArrayList<>());
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> {
-          try {
-            for (int i = 1; i <= writes; i++) {
-              int step = i;
-              ProfileId p = ProfileId.of(String.format(Locale.ROOT, "p-%04d", step));
-              store.write(SHOP, tx -> {
-                tx.putProfile(profile(p, step));
-                meta(tx).putMetadata("member/" + p.value(), Integer.toString(step));
-                meta(tx).putMetadata("progress", Integer.toString(step));
-                return null;
-              });
-            }
-          } finally {
-            writerDone.set(true);
-          }
-          return null;
-        });
-        Future<?> reader = pool.submit(() -> {
-          boolean last = false;
-          while (!last) {
-            last = writerDone.get();
-            store.read(SHOP, tx -> {
-              int progress = Integer.parseInt(meta(tx).metadata("progress").getOrDefault("progress",
-                  "0"));
-              int scanned = scan(tx, 64).size();
-              int members = meta(tx).metadata("member/").size();
-              ProfileId latest = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress));
-              boolean latestWhole = progress == 0
-                  || (meta(tx).metadata("member/" + latest.value()).containsKey(
-                      "member/" + latest.value()) && tx.profile(latest).isPresent());
-              ProfileId next = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress + 1));
-              boolean nextAbsent = meta(tx).metadata("member/" + next.value()).isEmpty()
-                  && tx.profile(next).isEmpty();
-              if (scanned != progress || members != progress || !latestWhole || !nextAbsent) {
-                violations.add("progress=" + progress + " scanned=" + scanned + " members="
-                    + members + " latestWhole=" + latestWhole + " nextAbsent=" + nextAbsent);
-              }
-              return null;
-            });
-            reads.incrementAndGet();
-          }
-          return null;
-        });
-        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } finally {
-        pool.shutdownNow();
-      }
+      assertReadersSeeWholeTransactions(writes, (tx, step) -> {
+        ProfileId p = ProfileId.of(String.format(Locale.ROOT, "p-%04d", step));
+        tx.putProfile(profile(p, step));
+        meta(tx).putMetadata("member/" + p.value(), Integer.toString(step));
+        meta(tx).putMetadata("progress", Integer.toString(step));
+      }, tx -> {
+        int progress = Integer.parseInt(meta(tx).metadata("progress").getOrDefault("progress",
+            "0"));
+        int scanned = scan(tx, 64).size();
+        int members = meta(tx).metadata("member/").size();
+        ProfileId latest = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress));
+        boolean latestWhole = progress == 0
+            || (meta(tx).metadata("member/" + latest.value()).containsKey(
+                "member/" + latest.value()) && tx.profile(latest).isPresent());
+        ProfileId next = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress + 1));
+        boolean nextAbsent = meta(tx).metadata("member/" + next.value()).isEmpty()
+            && tx.profile(next).isEmpty();
+        if (scanned != progress || members != progress || !latestWhole || !nextAbsent) {
+          return "progress=" + progress + " scanned=" + scanned + " members=" + members
+              + " latestWhole=" + latestWhole + " nextAbsent=" + nextAbsent;
+        }
+        return null;
+      });
 
-      assertThat(violations).isEmpty();
-      assertThat(reads.get()).isPositive();
       assertThat(readMetadata("member/")).hasSize(writes);
     }
   }

@@ -35,10 +35,21 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ObjIntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the storage contract suites ({@link StoreContractTest},
@@ -68,6 +79,9 @@ public abstract class StoreContractSupport {
   protected static final ProfileId AYSE = ProfileId.of("p-ayse");
   protected static final ProfileId BOB = ProfileId.of("p-bob");
   protected static final ProfileId CAROL = ProfileId.of("p-carol");
+
+  /** How long the concurrency helpers wait for another thread before they fail. */
+  protected static final long WAIT_SECONDS = 120;
 
   protected Store store;
 
@@ -203,19 +217,32 @@ public abstract class StoreContractSupport {
    * every page but the last is full and that pages follow each other in order.
    */
   protected static List<ProfileRecord> scan(ReadTransaction tx, int pageSize) {
-    List<ProfileRecord> out = new ArrayList<>();
-    ProfileId after = null;
+    return pages(tx::profilesAfter, ProfileRecord::id, pageSize);
+  }
+
+  /**
+   * Every item of a paged listing, a page of {@code pageSize} at a time from the start (a
+   * {@code null} cursor) until an empty page; checks that no page is longer than
+   * {@code pageSize} and that no page follows a short one.
+   *
+   * @param page the page after a cursor, of at most a limit
+   * @param cursorOf the cursor the last item of a page leaves for the next page
+   */
+  protected static <T, C> List<T> pages(BiFunction<@Nullable C, Integer, List<T>> page,
+      Function<T, C> cursorOf, int pageSize) {
+    List<T> out = new ArrayList<>();
+    C after = null;
     boolean shortPage = false;
     while (true) {
-      List<ProfileRecord> page = tx.profilesAfter(after, pageSize);
-      if (page.isEmpty()) {
+      List<T> next = page.apply(after, pageSize);
+      if (next.isEmpty()) {
         return out;
       }
-      assertThat(shortPage).as("a page of %d came after a short page", page.size()).isFalse();
-      assertThat(page.size()).isLessThanOrEqualTo(pageSize);
-      shortPage = page.size() < pageSize;
-      out.addAll(page);
-      after = page.get(page.size() - 1).id();
+      assertThat(shortPage).as("a page of %d came after a short page", next.size()).isFalse();
+      assertThat(next.size()).isLessThanOrEqualTo(pageSize);
+      shortPage = next.size() < pageSize;
+      out.addAll(next);
+      after = cursorOf.apply(next.get(next.size() - 1));
     }
   }
 
@@ -253,6 +280,125 @@ public abstract class StoreContractSupport {
       work.accept(tx);
       throw boom;
     })).isSameAs(boom);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Concurrency
+
+  /**
+   * Starts on {@code pool} a write transaction of {@code ws} that runs {@code work} and then
+   * holds its writes, uncommitted, until {@code release} is counted down (or
+   * {@link #WAIT_SECONDS} pass); it then commits or, if {@code fail}, throws
+   * {@link IllegalStateException}. Returns once {@code work} has run (checking that it does
+   * within {@link #WAIT_SECONDS}), with the writer's future.
+   */
+  protected Future<?> startHeldWrite(ExecutorService pool, WorkspaceId ws,
+      Consumer<WriteTransaction> work, CountDownLatch release, boolean fail)
+      throws InterruptedException {
+    CountDownLatch written = new CountDownLatch(1);
+    Future<?> writer = pool.submit(() -> store.write(ws, tx -> {
+      work.accept(tx);
+      written.countDown();
+      try {
+        release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      if (fail) {
+        throw new IllegalStateException("payment service down");
+      }
+      return null;
+    }));
+    assertThat(written.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("writes done").isTrue();
+    return writer;
+  }
+
+  /**
+   * Checks that what {@code work} writes in a write transaction of {@link #SHOP} is invisible to
+   * other threads until it commits: while the writer holds its writes, a reader on another
+   * thread gets the same {@code view} of {@code SHOP} as one read before the writer started. A
+   * store may instead make the reader wait for the commit. Then lets the writer commit.
+   */
+  protected <T> void assertUncommittedWritesInvisible(Consumer<WriteTransaction> work,
+      Function<ReadTransaction, T> view) throws Exception {
+    T before = store.read(SHOP, view);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> writer = startHeldWrite(pool, SHOP, work, release, false);
+      // A store may make the reader wait for the writer, or answer from before it.
+      AtomicBoolean released = new AtomicBoolean();
+      Future<T> reader = pool.submit(() -> {
+        T seen = store.read(SHOP, view);
+        return released.get() ? before : seen;
+      });
+      try {
+        assertThat(reader.get(300, TimeUnit.MILLISECONDS)).as("seen while uncommitted")
+            .isEqualTo(before);
+      } catch (TimeoutException blockedByWriter) {
+        // allowed: the reader waits for the commit
+      }
+      released.set(true);
+      release.countDown();
+      writer.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertThat(reader.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("seen while uncommitted")
+          .isEqualTo(before);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Runs {@code writes} write transactions of {@link #SHOP} one after another on one thread
+   * ({@code write} gets each transaction and its number, from 1) while another thread reads
+   * {@code SHOP} again and again until the writer is done. {@code check} says what a read saw
+   * of a transaction only in part, or returns {@code null}. Checks that no read saw a part and
+   * that at least one read ran.
+   */
+  protected void assertReadersSeeWholeTransactions(int writes,
+      ObjIntConsumer<WriteTransaction> write,
+      Function<ReadTransaction, @Nullable String> check) throws Exception {
+    AtomicBoolean writerDone = new AtomicBoolean();
+    AtomicInteger reads = new AtomicInteger();
+    List<String> violations = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> writer = pool.submit(() -> {
+        try {
+          for (int i = 1; i <= writes; i++) {
+            int step = i;
+            store.write(SHOP, tx -> {
+              write.accept(tx, step);
+              return null;
+            });
+          }
+        } finally {
+          writerDone.set(true);
+        }
+        return null;
+      });
+      Future<?> reader = pool.submit(() -> {
+        boolean last = false;
+        while (!last) {
+          last = writerDone.get();
+          String violation = store.read(SHOP, check);
+          if (violation != null) {
+            violations.add(violation);
+          }
+          reads.incrementAndGet();
+        }
+        return null;
+      });
+      writer.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      reader.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(violations).isEmpty();
+    assertThat(reads.get()).isPositive();
   }
 
   protected static Instant at(int minutes) {

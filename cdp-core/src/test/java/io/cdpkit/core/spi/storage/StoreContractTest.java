@@ -28,8 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -1676,99 +1674,32 @@ public abstract class StoreContractTest extends StoreContractSupport {
     @DisplayName("a reader running next to a writer sees each transaction whole or not at all")
     void readersNeverSeeHalfATransaction() throws Exception {
       int writes = 300;
-      AtomicBoolean writerDone = new AtomicBoolean();
-      AtomicInteger reads = new AtomicInteger();
-      List<String> violations = Collections.synchronizedList(new ArrayList<>());
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> {
-          try {
-            for (int i = 1; i <= writes; i++) {
-              long version = i;
-              String messageId = "w-" + i;
-              store.write(SHOP, tx -> {
-                tx.putProfile(profile(AYSE, version));
-                tx.insertEvent(viewed(messageId, at((int) version), AYSE_COOKIE));
-                tx.putProfile(profile(BOB, version));
-                return null;
-              });
-            }
-          } finally {
-            writerDone.set(true);
-          }
-          return null;
-        });
-        Future<?> reader = pool.submit(() -> {
-          boolean last = false;
-          while (!last) {
-            last = writerDone.get();
-            store.read(SHOP, tx -> {
-              long a = tx.profile(AYSE).map(ProfileRecord::version).orElse(0L);
-              long events = tx.eventsByAnchors(List.of(AYSE_COOKIE)).size();
-              long counted = tx.eventNameCounts().getOrDefault("Product Viewed", 0L);
-              long b = tx.profile(BOB).map(ProfileRecord::version).orElse(0L);
-              if (a != b || a != events || a != counted) {
-                violations.add("ayse=" + a + " events=" + events + " counted=" + counted
-                    + " bob=" + b);
-              }
-              return null;
-            });
-            reads.incrementAndGet();
-          }
-          return null;
-        });
-        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } finally {
-        pool.shutdownNow();
-      }
+      assertReadersSeeWholeTransactions(writes, (tx, version) -> {
+        tx.putProfile(profile(AYSE, version));
+        tx.insertEvent(viewed("w-" + version, at(version), AYSE_COOKIE));
+        tx.putProfile(profile(BOB, version));
+      }, tx -> {
+        long a = tx.profile(AYSE).map(ProfileRecord::version).orElse(0L);
+        long events = tx.eventsByAnchors(List.of(AYSE_COOKIE)).size();
+        long counted = tx.eventNameCounts().getOrDefault("Product Viewed", 0L);
+        long b = tx.profile(BOB).map(ProfileRecord::version).orElse(0L);
+        if (a != b || a != events || a != counted) {
+          return "ayse=" + a + " events=" + events + " counted=" + counted + " bob=" + b;
+        }
+        return null;
+      });
 
-      assertThat(violations).isEmpty();
-      assertThat(reads.get()).isPositive();
       assertThat(readProfile(BOB)).contains(profile(BOB, writes));
     }
 
     @Test
     @DisplayName("writes are invisible to other threads until the transaction commits")
     void uncommittedWritesAreInvisible() throws Exception {
-      CountDownLatch written = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      AtomicBoolean released = new AtomicBoolean();
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> store.write(SHOP, tx -> {
-          tx.putProfile(profile(AYSE, 1));
-          tx.insertEvent(order("m-1", at(1), AYSE_EMAIL));
-          written.countDown();
-          try {
-            release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
-          return null;
-        }));
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        // A store may make the reader wait for the writer, or answer from before it.
-        Future<Boolean> reader = pool.submit(() -> {
-          boolean sawWrite = store.read(SHOP, tx -> tx.profile(AYSE).isPresent()
-              || tx.event("m-1").isPresent() || !tx.eventNameCounts().isEmpty());
-          return sawWrite && !released.get();
-        });
-        try {
-          assertThat(reader.get(300, TimeUnit.MILLISECONDS)).as("saw uncommitted data").isFalse();
-        } catch (TimeoutException blockedByWriter) {
-          // allowed: checked again below, once the writer commits
-        }
-        released.set(true);
-        release.countDown();
-        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertThat(reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-            .as("saw uncommitted data").isFalse();
-      } finally {
-        release.countDown();
-        pool.shutdownNow();
-      }
+      assertUncommittedWritesInvisible(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.insertEvent(order("m-1", at(1), AYSE_EMAIL));
+      }, tx -> tx.profile(AYSE).isPresent() || tx.event("m-1").isPresent()
+          || !tx.eventNameCounts().isEmpty());
 
       assertThat(readProfile(AYSE)).contains(profile(AYSE, 1));
     }

@@ -3,16 +3,11 @@ package io.cdpkit.segmentation.spi.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
-import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Savepoint;
-import io.cdpkit.core.spi.storage.Store;
-import io.cdpkit.core.spi.storage.WriteTransaction;
-import java.time.Duration;
+import io.cdpkit.core.spi.storage.StoreContractSupport;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,23 +17,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -59,8 +41,9 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  *
  * <p>The test-jar of cdp-segmentation (its kit) holds this suite only and does not bring its
- * test dependencies along: a consumer declares JUnit Jupiter and AssertJ itself. The engine's
- * records and transactions are core's {@code StoreContractTest}.
+ * test dependencies along: a consumer declares JUnit Jupiter, AssertJ and the test-jar of
+ * cdp-core (whose {@link StoreContractSupport} this suite extends) itself. The engine's records
+ * and transactions are core's {@code StoreContractTest}.
  *
  * <p>Decisions the SPI leaves implicit and this suite pins down: a page ({@code members},
  * {@code dueChecks}) is short only when nothing follows it, so a short page ends a scan, and any
@@ -72,50 +55,7 @@ import org.junit.jupiter.api.Test;
  * transactions together with the engine's records of the same transaction; the capability
  * looked up in a read transaction refuses writes with {@link IllegalStateException}.
  */
-public abstract class SegmentStorageContractTest {
-
-  /** The workspace most tests write to. */
-  protected static final WorkspaceId SHOP = WorkspaceId.of("shop-amsterdam");
-  /** Another workspace, for isolation. */
-  protected static final WorkspaceId OTHER_SHOP = WorkspaceId.of("shop-istanbul");
-
-  private static final Instant T0 = Instant.parse("2026-03-01T10:15:00Z");
-
-  private static final ProfileId AYSE = ProfileId.of("p-ayse");
-  private static final ProfileId BOB = ProfileId.of("p-bob");
-  private static final ProfileId CAROL = ProfileId.of("p-carol");
-
-  private Store store;
-
-  /**
-   * A new, empty store. Called once per test; the store is closed with {@link #closeStore}
-   * afterwards.
-   */
-  protected abstract Store createStore();
-
-  /** Releases a store made by {@link #createStore()}. The default closes it. */
-  protected void closeStore(Store store) {
-    store.close();
-  }
-
-  @BeforeEach
-  void openStore() {
-    store = Objects.requireNonNull(createStore(), "createStore() returned null");
-  }
-
-  @AfterEach
-  void releaseStore() {
-    if (store != null) {
-      Store s = store;
-      store = null;
-      closeStore(s);
-    }
-  }
-
-  /** The store of the running test. */
-  protected final Store store() {
-    return store;
-  }
+public abstract class SegmentStorageContractTest extends StoreContractSupport {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
@@ -123,21 +63,6 @@ public abstract class SegmentStorageContractTest {
   /** The capability of a transaction. */
   private static SegmentStorage seg(ReadTransaction tx) {
     return tx.require(SegmentStorage.class);
-  }
-
-  private void update(Consumer<WriteTransaction> work) {
-    update(SHOP, work);
-  }
-
-  private void update(WorkspaceId ws, Consumer<WriteTransaction> work) {
-    store.write(ws, tx -> {
-      work.accept(tx);
-      return null;
-    });
-  }
-
-  private <T> T read(Function<ReadTransaction, T> work) {
-    return store.read(SHOP, work);
   }
 
   private List<Membership> readMemberships(ProfileId profile) {
@@ -156,19 +81,6 @@ public abstract class SegmentStorageContractTest {
     return store.read(SHOP, tx -> seg(tx).dueChecks(upTo, limit));
   }
 
-  /** Runs {@code work} in a write transaction that then throws; checks the throw propagates. */
-  private void updateAndFail(Consumer<WriteTransaction> work) {
-    updateAndFail(SHOP, work);
-  }
-
-  private void updateAndFail(WorkspaceId ws, Consumer<WriteTransaction> work) {
-    RuntimeException boom = new IllegalStateException("payment service down");
-    assertThatThrownBy(() -> store.write(ws, tx -> {
-      work.accept(tx);
-      throw boom;
-    })).isSameAs(boom);
-  }
-
   private static Membership membership(String segment, ProfileId profile, Instant since) {
     return new Membership(segment, profile, since);
   }
@@ -177,74 +89,13 @@ public abstract class SegmentStorageContractTest {
     return new ScheduledCheck(profile, at);
   }
 
-  private static ProfileRecord profile(ProfileId id, long version) {
-    return new ProfileRecord(id, ProfileState.EMPTY, Map.of(IdentifierType.EMAIL, 1), version);
-  }
-
-  private static Instant at(int minutes) {
-    return T0.plusSeconds(60L * minutes);
-  }
-
-  /** Minutes after {@link #T0}, the inverse of {@link #at}. */
-  private static long minutes(Instant time) {
-    return Duration.between(T0, time).toMinutes();
-  }
-
   /**
    * Every member of a segment, a page of {@code pageSize} at a time until an empty page; checks
    * that every page but the last is full.
    */
   private static List<Membership> members(ReadTransaction tx, String segment, int pageSize) {
-    List<Membership> out = new ArrayList<>();
-    ProfileId after = null;
-    boolean shortPage = false;
-    while (true) {
-      List<Membership> page = seg(tx).members(segment, after, pageSize);
-      if (page.isEmpty()) {
-        return out;
-      }
-      assertThat(shortPage).as("a page of %d came after a short page", page.size()).isFalse();
-      assertThat(page.size()).isLessThanOrEqualTo(pageSize);
-      shortPage = page.size() < pageSize;
-      out.addAll(page);
-      after = page.get(page.size() - 1).profile();
-    }
-  }
-
-  /** Every live profile, a page at a time. */
-  private static List<ProfileRecord> scan(ReadTransaction tx, int pageSize) {
-    List<ProfileRecord> out = new ArrayList<>();
-    ProfileId after = null;
-    while (true) {
-      List<ProfileRecord> page = tx.profilesAfter(after, pageSize);
-      if (page.isEmpty()) {
-        return out;
-      }
-      out.addAll(page);
-      after = page.get(page.size() - 1).id();
-    }
-  }
-
-  /**
-   * {@code n} distinct profile ids in random order, from an alphabet on which String.compareTo
-   * and a language's collation disagree (case, '-', '.', '_', digits).
-   */
-  private static List<ProfileId> awkwardIds(int n) {
-    String alphabet = "-._0129ABXYZabxyz";
-    Random random = new Random(0xC0FFEE);
-    Set<String> values = new LinkedHashSet<>(List.of("a", "B", "_x", "-x", ".x", "x-1", "x1",
-        "x_1", "X1", "x10", "x2"));
-    while (values.size() < n) {
-      StringBuilder b = new StringBuilder();
-      for (int len = 1 + random.nextInt(10); b.length() < len; ) {
-        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      values.add(b.toString());
-    }
-    List<ProfileId> out = new ArrayList<>();
-    values.forEach(v -> out.add(ProfileId.of(v)));
-    Collections.shuffle(out, random);
-    return out.subList(0, n);
+    return pages((after, limit) -> seg(tx).members(segment, after, limit), Membership::profile,
+        pageSize);
   }
 
   /**
@@ -1148,7 +999,6 @@ public abstract class SegmentStorageContractTest {
   @Nested
   @DisplayName("Concurrency")
   class Concurrency {
-    private static final long TIMEOUT_SECONDS = 120;
 
     /** What the reads of {@link #SHOP} show, as plain values. */
     private Map<String, Object> seen(ReadTransaction tx) {
@@ -1166,49 +1016,16 @@ public abstract class SegmentStorageContractTest {
         seg(tx).putMembership(membership("vip", BOB, at(1)));
         seg(tx).putCheck(check(BOB, at(1)));
       });
-      Map<String, Object> before = read(this::seen);
-      CountDownLatch written = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> store.write(SHOP, tx -> {
-          tx.putProfile(profile(AYSE, 1));
-          tx.deleteProfile(BOB);
-          SegmentStorage st = seg(tx);
-          st.putMembership(membership("vip", AYSE, at(2)));
-          st.deleteMembership("vip", BOB);
-          st.putCheck(check(AYSE, at(0)));
-          st.putCheck(check(BOB, at(9)));
-          written.countDown();
-          try {
-            release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
-          return null;
-        }));
-        assertThat(written.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        // A store may make the reader wait for the writer, or answer from before it.
-        AtomicBoolean released = new AtomicBoolean();
-        Future<Map<String, Object>> reader = pool.submit(() -> {
-          Map<String, Object> s = store.read(SHOP, this::seen);
-          return released.get() ? before : s;
-        });
-        try {
-          assertThat(reader.get(300, TimeUnit.MILLISECONDS)).as("state seen while uncommitted")
-              .isEqualTo(before);
-        } catch (TimeoutException blockedByWriter) {
-          // allowed: the reader waits for the commit
-        }
-        released.set(true);
-        release.countDown();
-        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertThat(reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(before);
-      } finally {
-        release.countDown();
-        pool.shutdownNow();
-      }
+
+      assertUncommittedWritesInvisible(tx -> {
+        tx.putProfile(profile(AYSE, 1));
+        tx.deleteProfile(BOB);
+        SegmentStorage st = seg(tx);
+        st.putMembership(membership("vip", AYSE, at(2)));
+        st.deleteMembership("vip", BOB);
+        st.putCheck(check(AYSE, at(0)));
+        st.putCheck(check(BOB, at(9)));
+      }, this::seen);
 
       read(tx -> {
         assertThat(seg(tx).members("vip", null, 10))
@@ -1225,60 +1042,27 @@ public abstract class SegmentStorageContractTest {
         + " each transaction whole or not at all")
     void readersNeverSeeHalfAWrite() throws Exception {
       int writes = 150;
-      AtomicBoolean writerDone = new AtomicBoolean();
-      AtomicInteger reads = new AtomicInteger();
-      List<String> violations = Collections.synchronizedList(new ArrayList<>());
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> {
-          try {
-            for (int i = 1; i <= writes; i++) {
-              int step = i;
-              ProfileId p = ProfileId.of(String.format(Locale.ROOT, "p-%04d", step));
-              store.write(SHOP, tx -> {
-                tx.putProfile(profile(p, step));
-                seg(tx).putMembership(membership("vip", p, at(step)));
-                seg(tx).putCheck(check(p, at(step)));
-                return null;
-              });
-            }
-          } finally {
-            writerDone.set(true);
-          }
-          return null;
-        });
-        Future<?> reader = pool.submit(() -> {
-          boolean last = false;
-          while (!last) {
-            last = writerDone.get();
-            store.read(SHOP, tx -> {
-              int progress = scan(tx, 64).size();
-              int members = members(tx, "vip", 64).size();
-              int due = seg(tx).dueChecks(Instant.MAX, 1_000).size();
-              ProfileId latest = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress));
-              boolean latestWhole = progress == 0 || (!seg(tx).memberships(latest).isEmpty()
-                  && seg(tx).check(latest).isPresent());
-              ProfileId next = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress + 1));
-              boolean nextAbsent = seg(tx).memberships(next).isEmpty()
-                  && seg(tx).check(next).isEmpty();
-              if (members != progress || due != progress || !latestWhole || !nextAbsent) {
-                violations.add("progress=" + progress + " members=" + members + " due=" + due
-                    + " latestWhole=" + latestWhole + " nextAbsent=" + nextAbsent);
-              }
-              return null;
-            });
-            reads.incrementAndGet();
-          }
-          return null;
-        });
-        writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        reader.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } finally {
-        pool.shutdownNow();
-      }
+      assertReadersSeeWholeTransactions(writes, (tx, step) -> {
+        ProfileId p = ProfileId.of(String.format(Locale.ROOT, "p-%04d", step));
+        tx.putProfile(profile(p, step));
+        seg(tx).putMembership(membership("vip", p, at(step)));
+        seg(tx).putCheck(check(p, at(step)));
+      }, tx -> {
+        int progress = scan(tx, 64).size();
+        int members = members(tx, "vip", 64).size();
+        int due = seg(tx).dueChecks(Instant.MAX, 1_000).size();
+        ProfileId latest = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress));
+        boolean latestWhole = progress == 0 || (!seg(tx).memberships(latest).isEmpty()
+            && seg(tx).check(latest).isPresent());
+        ProfileId next = ProfileId.of(String.format(Locale.ROOT, "p-%04d", progress + 1));
+        boolean nextAbsent = seg(tx).memberships(next).isEmpty() && seg(tx).check(next).isEmpty();
+        if (members != progress || due != progress || !latestWhole || !nextAbsent) {
+          return "progress=" + progress + " members=" + members + " due=" + due
+              + " latestWhole=" + latestWhole + " nextAbsent=" + nextAbsent;
+        }
+        return null;
+      });
 
-      assertThat(violations).isEmpty();
-      assertThat(reads.get()).isPositive();
       assertThat(readMembers("vip", null, 1_000)).hasSize(writes);
       assertThat(readDue(Instant.MAX, 1_000)).hasSize(writes);
     }
