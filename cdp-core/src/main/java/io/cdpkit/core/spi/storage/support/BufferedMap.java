@@ -1,7 +1,6 @@
 package io.cdpkit.core.spi.storage.support;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -215,10 +214,21 @@ public final class BufferedMap<K, V> {
     }
   }
 
-  /** The present values of {@code values}, for building a commit. */
-  static <V> List<V> present(Collection<Optional<V>> values) {
+  /** The values this transaction put, in write order: what the commit creates or replaces. */
+  public List<V> puts() {
     List<V> out = new ArrayList<>();
-    values.forEach(v -> v.ifPresent(out::add));
+    writes.values().forEach(v -> v.ifPresent(out::add));
+    return out;
+  }
+
+  /** The keys this transaction deleted, in write order: what the commit deletes. */
+  public List<K> deletions() {
+    List<K> out = new ArrayList<>();
+    writes.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        out.add(k);
+      }
+    });
     return out;
   }
 }

@@ -291,13 +291,17 @@ public abstract class BufferedTransaction
    * @throws IllegalStateException in a read transaction, or once committed
    */
   public final void requireWritable() {
+    checkWritable();
+    described = null;
+  }
+
+  private void checkWritable() {
     if (readOnly) {
       throw new IllegalStateException("a read transaction cannot write");
     }
     if (committed) {
       throw new IllegalStateException("the transaction has committed");
     }
-    described = null;
   }
 
   /**
@@ -396,24 +400,13 @@ public abstract class BufferedTransaction
         }
       }
       c = new Changes(List.copyOf(deletedEvents), List.copyOf(events.values()),
-          BufferedMap.present(nodes.writes().values()), deleted(nodes),
-          BufferedMap.present(components.writes().values()), deleted(components),
-          BufferedMap.present(profiles.writes().values()), deleted(profiles),
-          putRedirects, deleted(redirects), moves, newLinks, List.copyOf(deletedLedger), ledger,
-          putMetadata, deleted(metadata), tombstones, audit);
+          nodes.puts(), nodes.deletions(), components.puts(), components.deletions(),
+          profiles.puts(), profiles.deletions(), putRedirects, redirects.deletions(), moves,
+          newLinks, List.copyOf(deletedLedger), ledger, putMetadata, metadata.deletions(),
+          tombstones, audit);
       described = c;
     }
     return c;
-  }
-
-  private static <K> List<K> deleted(BufferedMap<K, ?> m) {
-    List<K> out = new ArrayList<>();
-    m.writes().forEach((k, v) -> {
-      if (v.isEmpty()) {
-        out.add(k);
-      }
-    });
-    return out;
   }
 
   /**
@@ -423,15 +416,15 @@ public abstract class BufferedTransaction
    * @throws IllegalStateException in a read transaction, or when called twice
    */
   public final void commit() {
-    requireWritable();
+    checkWritable();
     Changes c = changes();
     committed = true;
     write(c);
   }
 
-  /** Whether this transaction wrote (or deleted) the event with this messageId. */
-  protected final boolean wroteEvent(String messageId) {
-    return events.containsKey(messageId) || deletedEvents.contains(messageId);
+  /** Whether this transaction inserted the event with this messageId (and still holds it). */
+  protected final boolean insertedEvent(String messageId) {
+    return events.containsKey(messageId);
   }
 
   /** Whether this transaction wrote (or deleted) the node of this identifier. */
@@ -585,6 +578,22 @@ public abstract class BufferedTransaction
     }
   }
 
+  /**
+   * A keyed write: checked ({@link #requireWritable}, then {@link #beforeWrite} with
+   * {@code subject}), then buffered as a put of {@code value} or, when null, a deletion.
+   */
+  private <K, V> void buffer(BufferedMap<K, V> map, Write kind, Object subject, K key,
+      @Nullable V value) {
+    requireWritable();
+    Objects.requireNonNull(key, "key");
+    beforeWrite(kind, subject);
+    if (value == null) {
+      map.delete(key);
+    } else {
+      map.put(key, value);
+    }
+  }
+
   // ------------------------------------------------------------------ nodes
 
   @Override
@@ -608,18 +617,12 @@ public abstract class BufferedTransaction
 
   @Override
   public void putNode(IdentityNode node) {
-    requireWritable();
-    Objects.requireNonNull(node, "node");
-    beforeWrite(Write.PUT_NODE, node);
-    nodes.put(node.identifier(), node);
+    buffer(nodes, Write.PUT_NODE, node, node.identifier(), node);
   }
 
   @Override
   public void deleteNode(Identifier identifier) {
-    requireWritable();
-    Objects.requireNonNull(identifier, "identifier");
-    beforeWrite(Write.DELETE_NODE, identifier);
-    nodes.delete(identifier);
+    buffer(nodes, Write.DELETE_NODE, identifier, identifier, null);
   }
 
   // ------------------------------------------------------------------ components and links
@@ -631,18 +634,12 @@ public abstract class BufferedTransaction
 
   @Override
   public void putComponent(ComponentRecord component) {
-    requireWritable();
-    Objects.requireNonNull(component, "component");
-    beforeWrite(Write.PUT_COMPONENT, component);
-    components.put(component.id(), component);
+    buffer(components, Write.PUT_COMPONENT, component, component.id(), component);
   }
 
   @Override
   public void deleteComponent(String id) {
-    requireWritable();
-    Objects.requireNonNull(id, "id");
-    beforeWrite(Write.DELETE_COMPONENT, id);
-    components.delete(id);
+    buffer(components, Write.DELETE_COMPONENT, id, id, null);
   }
 
   @Override
@@ -715,18 +712,12 @@ public abstract class BufferedTransaction
 
   @Override
   public void putProfile(ProfileRecord profile) {
-    requireWritable();
-    Objects.requireNonNull(profile, "profile");
-    beforeWrite(Write.PUT_PROFILE, profile);
-    profiles.put(profile.id(), profile);
+    buffer(profiles, Write.PUT_PROFILE, profile, profile.id(), profile);
   }
 
   @Override
   public void deleteProfile(ProfileId id) {
-    requireWritable();
-    Objects.requireNonNull(id, "id");
-    beforeWrite(Write.DELETE_PROFILE, id);
-    profiles.delete(id);
+    buffer(profiles, Write.DELETE_PROFILE, id, id, null);
   }
 
   @Override
@@ -746,19 +737,13 @@ public abstract class BufferedTransaction
 
   @Override
   public void putRedirect(ProfileId from, ProfileId to) {
-    requireWritable();
-    Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
-    beforeWrite(Write.PUT_REDIRECT, from);
-    redirects.put(from, to);
+    buffer(redirects, Write.PUT_REDIRECT, from, from, to);
   }
 
   @Override
   public void deleteRedirect(ProfileId from) {
-    requireWritable();
-    Objects.requireNonNull(from, "from");
-    beforeWrite(Write.DELETE_REDIRECT, from);
-    redirects.delete(from);
+    buffer(redirects, Write.DELETE_REDIRECT, from, from, null);
   }
 
   @Override
