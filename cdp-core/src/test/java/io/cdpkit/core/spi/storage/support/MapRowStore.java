@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  * rows per workspace: what a store on a real database writes, with the reads as queries and
  * {@link Tables#apply} as the statements of a commit. Writers of a workspace take turns and
  * readers wait for them (one lock per workspace), so what a transaction reads holds until it
- * commits. It passes the core's storage contract suites.
+ * commits; it is thread-safe, as a store must be. It passes the core's storage contract suites
+ * ({@code MapRowStoreContractTest} and its siblings), and shows how little a store on the base
+ * class writes: the {@code load...} reads of {@link Tx} and {@link Tables#apply}.
  */
 public final class MapRowStore implements Store {
   private final Map<WorkspaceId, Tables> workspaces = new ConcurrentHashMap<>();
