@@ -15,16 +15,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Activation's capability ({@link OutboxStorage}) over a {@link BufferedTx}: outbox entries and
- * delivery lines, buffered in that transaction (its maps and undo log) and written by its
- * {@link BufferedTx#flush}. As there, neither is taken from or kept in the cache: claims change
- * outbox rows outside the workspace's lock, so their committed state is always read from the
- * database. Deleting an entry or a profile's deliveries is for a writer alone in the workspace
- * ({@link BufferedTx.NeedsAlone}).
+ * delivery lines, buffered in that transaction's maps ({@code BufferedMap}s, undone with it)
+ * and written by its {@link BufferedTx#flush}. As there, neither is taken from or kept in the
+ * cache: claims change outbox rows outside the workspace's lock, so their committed state is
+ * always read from the database. Deleting an entry or a profile's deliveries is for a writer
+ * alone in the workspace ({@link BufferedTx.NeedsAlone}).
  *
  * <p>Loaded only when a caller asks the transaction for the capability, so a host without
  * cdp-activation-spi never needs its classes. Not thread-safe, like the transaction.
@@ -45,7 +44,7 @@ final class BufferedOutbox implements OutboxStorage {
   public Map<String, OutboxEntry> outbox(Collection<String> keys) {
     List<String> unbuffered = new ArrayList<>();
     for (String k : keys) {
-      if (!tx.outbox.containsKey(k) && !tx.deletedOutbox.contains(k)) {
+      if (!tx.outbox.wrote(k)) {
         unbuffered.add(k);
       }
     }
@@ -56,8 +55,8 @@ final class BufferedOutbox implements OutboxStorage {
     }
     Map<String, OutboxEntry> out = new LinkedHashMap<>();
     for (String k : keys) {
-      OutboxWrite w = tx.outbox.get(k);
-      OutboxEntry e = w != null ? w.entry() : read.get(k);
+      OutboxEntry e = tx.outbox.wrote(k)
+          ? tx.outbox.get(k).map(OutboxWrite::entry).orElse(null) : read.get(k);
       if (e != null) {
         out.put(k, e);
       }
@@ -68,35 +67,20 @@ final class BufferedOutbox implements OutboxStorage {
   @Override
   public Optional<OutboxEntry> outbox(String key) {
     Objects.requireNonNull(key, "key");
-    OutboxWrite w = tx.outbox.get(key);
-    if (w != null) {
-      return Optional.of(w.entry());
-    }
-    if (tx.deletedOutbox.contains(key)) {
-      return Optional.empty();
-    }
-    Optional<OutboxEntry> e = tx.rows.outbox(key);
-    e.ifPresent(x -> tx.outboxSeen.add(key));
-    return e;
+    return tx.outbox.get(key).map(OutboxWrite::entry);
   }
 
   @Override
   public List<OutboxEntry> outbox(OutboxEntry.Status status, @Nullable String afterKey,
       int limit) {
     Objects.requireNonNull(status, "status");
-    BufferedTx.checkLimit(limit);
-    List<OutboxEntry> own = new ArrayList<>();
-    for (OutboxWrite w : tx.outbox.values()) {
-      OutboxEntry e = w.entry();
-      if (e.status() == status && (afterKey == null || e.key().compareTo(afterKey) > 0)) {
-        own.add(e);
-      }
-    }
-    Function<OutboxEntry, String> key = OutboxEntry::key;
-    return BufferedTx.page(limit, Comparator.comparing(key),
-        (last, n) -> tx.rows.outboxPage(status, last != null ? last.key() : afterKey, n),
-        tx.outbox.size() + tx.deletedOutbox.size(),
-        e -> tx.outbox.containsKey(e.key()) || tx.deletedOutbox.contains(e.key()), own);
+    List<OutboxWrite> page = tx.outbox.page(limit,
+        Comparator.comparing(w -> w.entry().key()), w -> w.entry().key(),
+        w -> w.entry().status() == status
+            && (afterKey == null || w.entry().key().compareTo(afterKey) > 0),
+        (last, n) -> tx.rows.outboxPage(status, last != null ? last.entry().key() : afterKey, n)
+            .stream().map(e -> new OutboxWrite(e, false, false)).toList());
+    return page.stream().map(OutboxWrite::entry).toList();
   }
 
   @Override
@@ -105,15 +89,12 @@ final class BufferedOutbox implements OutboxStorage {
     TreeMap<String, OutboxEntry> out = new TreeMap<>();
     for (OutboxEntry e : tx.rows.outboxOfProfile(profile)) {
       tx.outboxSeen.add(e.key());
-      if (!tx.outbox.containsKey(e.key()) && !tx.deletedOutbox.contains(e.key())) {
+      if (!tx.outbox.wrote(e.key())) {
         out.put(e.key(), e);
       }
     }
-    for (OutboxWrite w : tx.outbox.values()) {
-      if (w.entry().profile().equals(profile)) {
-        out.put(w.entry().key(), w.entry());
-      }
-    }
+    tx.outbox.writes().values().forEach(w -> w.map(OutboxWrite::entry)
+        .filter(e -> e.profile().equals(profile)).ifPresent(e -> out.put(e.key(), e)));
     return List.copyOf(out.values());
   }
 
@@ -121,11 +102,11 @@ final class BufferedOutbox implements OutboxStorage {
   public boolean insertOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
     tx.requireWritable();
-    if (tx.outbox.containsKey(entry.key())
-        || !tx.deletedOutbox.contains(entry.key()) && tx.rows.outboxExists(entry.key())) {
+    boolean wrote = tx.outbox.wrote(entry.key());
+    if (wrote ? tx.outbox.get(entry.key()).isPresent() : tx.rows.outboxExists(entry.key())) {
       return false;
     }
-    tx.write(tx.outbox, entry.key(), new OutboxWrite(entry, true));
+    tx.outbox.put(entry.key(), new OutboxWrite(entry, true, wrote));
     return true;
   }
 
@@ -134,24 +115,30 @@ final class BufferedOutbox implements OutboxStorage {
   public void addOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
     tx.requireWritable();
-    if (tx.outbox.containsKey(entry.key())
-        || tx.outboxSeen.contains(entry.key()) && !tx.deletedOutbox.contains(entry.key())) {
+    boolean wrote = tx.outbox.wrote(entry.key());
+    if (wrote ? tx.outbox.get(entry.key()).isPresent() : tx.outboxSeen.contains(entry.key())) {
       throw new IllegalStateException("the outbox already has an entry with this key");
     }
-    tx.write(tx.outbox, entry.key(), new OutboxWrite(entry, true));
+    tx.outbox.put(entry.key(), new OutboxWrite(entry, true, wrote));
   }
 
   @Override
   public void updateOutbox(OutboxEntry entry) {
     Objects.requireNonNull(entry, "entry");
     tx.requireWritable();
-    OutboxWrite w = tx.outbox.get(entry.key());
-    if (w == null && (tx.deletedOutbox.contains(entry.key())
-        || !tx.outboxSeen.contains(entry.key()) && !tx.rows.outboxExists(entry.key()))) {
+    OutboxWrite w = null;
+    if (tx.outbox.wrote(entry.key())) {
+      w = tx.outbox.get(entry.key()).orElse(null);
+      if (w == null) {
+        throw new IllegalArgumentException(
+            "updateOutbox: the workspace has no outbox entry with this key");
+      }
+    } else if (!tx.outboxSeen.contains(entry.key()) && !tx.rows.outboxExists(entry.key())) {
       throw new IllegalArgumentException(
           "updateOutbox: the workspace has no outbox entry with this key");
     }
-    tx.write(tx.outbox, entry.key(), new OutboxWrite(entry, w != null && w.inserted()));
+    tx.outbox.put(entry.key(), w == null ? new OutboxWrite(entry, false, false)
+        : new OutboxWrite(entry, w.inserted(), w.replaces()));
   }
 
   @Override
@@ -159,8 +146,7 @@ final class BufferedOutbox implements OutboxStorage {
     tx.requireWritable();
     tx.requireAlone();
     Objects.requireNonNull(key, "key");
-    tx.remove(tx.outbox, key);
-    tx.add(tx.deletedOutbox, key);
+    tx.outbox.delete(key);
   }
 
   // ------------------------------------------------------------------ delivery history
@@ -170,20 +156,11 @@ final class BufferedOutbox implements OutboxStorage {
     Objects.requireNonNull(profile, "profile");
     List<Delivery> committed = tx.deletedDeliveriesOf.contains(profile) ? List.of()
         : tx.rows.deliveries(profile);
-    if (tx.deliveries.isEmpty() && tx.deletedDeliveryIds.isEmpty()) {
+    if (tx.deliveries.isEmpty()) {
       return committed;
     }
-    List<Delivery> out = new ArrayList<>();
-    for (Delivery d : committed) {
-      if (!tx.deliveries.containsKey(d.id()) && !tx.deletedDeliveryIds.contains(d.id())) {
-        out.add(d);
-      }
-    }
-    for (Delivery d : tx.deliveries.values()) {
-      if (d.profile().equals(profile)) {
-        out.add(d);
-      }
-    }
+    List<Delivery> out = new ArrayList<>(
+        tx.deliveries.overlay(committed, Delivery::id, d -> d.profile().equals(profile)));
     out.sort(DELIVERY_ORDER);
     return List.copyOf(out);
   }
@@ -191,8 +168,7 @@ final class BufferedOutbox implements OutboxStorage {
   @Override
   public void putDelivery(Delivery delivery) {
     Objects.requireNonNull(delivery, "delivery");
-    tx.requireWritable();
-    tx.write(tx.deliveries, delivery.id(), delivery);
+    tx.deliveries.put(delivery.id(), delivery);
   }
 
   @Override
@@ -200,18 +176,16 @@ final class BufferedOutbox implements OutboxStorage {
     tx.requireWritable();
     tx.requireAlone();
     Objects.requireNonNull(profile, "profile");
-    tx.add(tx.deletedDeliveriesOf, profile);
+    if (tx.deletedDeliveriesOf.add(profile)) {
+      tx.onRollback(() -> tx.deletedDeliveriesOf.remove(profile));
+    }
     List<String> own = new ArrayList<>();
-    tx.deliveries.forEach((id, d) -> {
-      if (d.profile().equals(profile)) {
+    tx.deliveries.writes().forEach((id, d) -> {
+      if (d.isPresent() && d.get().profile().equals(profile)) {
         own.add(id);
       }
     });
-    for (String id : own) {
-      // The line may replace a committed line of another profile, gone with it.
-      tx.remove(tx.deliveries, id);
-      tx.add(tx.deletedDeliveryIds, id);
-    }
+    // A line may replace a committed line of another profile, gone with it.
+    own.forEach(tx.deliveries::delete);
   }
-
 }
