@@ -54,9 +54,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
  * per event, about 90 bytes for a typical web event) and read back into equal objects on each
  * read, so the store holds no object of the caller's event and each read returns a fresh copy.
- * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. A profile's
- * and a component's identifiers are kept as the lone identifier or a small array
- * ({@link IdGroups}). The other records (profiles, nodes, components, links, ...) are immutable
+ * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. What the
+ * store keeps per identifier, per profile and per component sits in one {@link SlotMap} entry
+ * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
+ * component's record, identifiers and links), not in one hash map entry per map. A node is kept
+ * as its profile and component and made on each read; component ids that are UUIDs are kept as
+ * their bits ({@link CompactIds}); a component without links and rules is kept as a mark; a
+ * link's identifiers are the store's own copies; a profile's or a component's identifiers are the
+ * lone identifier or a small array ({@link IdGroups}); the profile ids are in a sorted array for
+ * scans ({@link SortedKeys}). The other records (profiles, links, the ledger, ...) are immutable
  * values and are kept as given.
  *
  * <p>Thread-safe. Workspaces do not share locks.
