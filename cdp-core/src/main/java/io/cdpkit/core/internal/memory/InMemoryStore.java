@@ -632,6 +632,7 @@ public final class InMemoryStore implements Store {
       checkWritable();
       ProfileRecord old = d.putProfile(id, null);
       if (old != null) {
+        d.profileOrder.removed();
         undo.add(() -> {
           d.putProfile(id, old);
           d.profileOrder.add(id); // a rebuild since may have dropped it

@@ -14,9 +14,9 @@ import org.jspecify.annotations.Nullable;
  * 4,096 keys), so the rebuilds cost a constant per key added.
  *
  * <p>Keys are never taken out directly: whether a key is still in the map is asked of the map
- * ({@code present}) while scanning and when rebuilding, which also drops the ones that went. So
- * a removal, and the undo of an addition, need nothing here; a key added again while an older
- * copy is still in the array is seen once.
+ * ({@code present}) while scanning, and the ones that went are dropped at a rebuild once there
+ * are enough of them ({@link #removed}). So the undo of an addition needs nothing here; a key
+ * added again while an older copy is still in the array is seen once.
  *
  * <p>Not thread-safe: guarded by the workspace's lock.
  *
@@ -26,6 +26,8 @@ final class SortedKeys<K extends Comparable<? super K>> {
   private final Predicate<K> present;
   private Object[] sorted = new Object[0];
   private final TreeSet<K> recent = new TreeSet<>();
+  /** Keys taken out of the map since the array last dropped them. */
+  private int removals;
 
   /** @param present whether a key is in the map now */
   SortedKeys(Predicate<K> present) {
@@ -40,15 +42,55 @@ final class SortedKeys<K extends Comparable<? super K>> {
     }
   }
 
+  /** Notes a key taken out of the map; its copy here goes at a later rebuild. */
+  void removed() {
+    removals++;
+  }
+
+  /**
+   * Merges the tree into the array: each of its keys is placed by a binary search, and the runs
+   * of the array between them are copied whole, so a rebuild reads no key of the array but those
+   * the searches touch. Keys taken out of the map are dropped only when they have come to an
+   * eighth of the array, as that asks the map about every key.
+   */
   @SuppressWarnings("unchecked")
   private void rebuild() {
-    Object[] out = new Object[sorted.length + recent.size()];
+    Object[] a = sorted;
+    Object[] out = new Object[a.length + recent.size()];
     int n = 0;
-    Iterator<K> it = merged(0);
-    while (it.hasNext()) {
-      out[n++] = it.next();
+    int i = 0;
+    for (K k : recent) {
+      int lo = i;
+      int hi = a.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (((K) a[mid]).compareTo(k) < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      System.arraycopy(a, i, out, n, lo - i);
+      n += lo - i;
+      i = lo;
+      if (i < a.length && ((K) a[i]).compareTo(k) == 0) {
+        continue; // added again: the array's copy stays
+      }
+      out[n++] = k;
     }
-    sorted = Arrays.copyOf(out, n);
+    System.arraycopy(a, i, out, n, a.length - i);
+    n += a.length - i;
+    if (removals > n / 8) {
+      int m = 0;
+      for (int j = 0; j < n; j++) {
+        if (present.test((K) out[j])) {
+          out[m++] = out[j];
+        }
+      }
+      n = m;
+      removals = 0;
+    }
+    sorted = n == out.length ? out : Arrays.copyOf(out, n);
     recent.clear();
   }
 
@@ -72,10 +114,6 @@ final class SortedKeys<K extends Comparable<? super K>> {
     Iterator<K> tail = after == null ? recent.iterator()
         : recent.tailSet(after, false).iterator();
     return merge(from, tail);
-  }
-
-  private Iterator<K> merged(int from) {
-    return merge(from, recent.iterator());
   }
 
   @SuppressWarnings("unchecked")

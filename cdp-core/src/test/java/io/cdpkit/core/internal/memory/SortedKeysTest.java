@@ -40,7 +40,9 @@ class SortedKeysTest {
         }
         model.add(op.key());
       } else {
-        present.remove(op.key());
+        if (present.remove(op.key())) {
+          keys.removed();
+        }
         model.remove(op.key());
       }
       if (++n % 500 == 0 || n == ops.size()) {
