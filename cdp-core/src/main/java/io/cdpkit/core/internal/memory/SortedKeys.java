@@ -29,15 +29,23 @@ final class SortedKeys<K extends Comparable<? super K>> {
   /** Keys taken out of the map since the array last dropped them. */
   private int removals;
 
+  /** The tree's size that always allows a rebuild (tests use small ones). */
+  private final int minTree;
+
   /** @param present whether a key is in the map now */
   SortedKeys(Predicate<K> present) {
+    this(present, 4096);
+  }
+
+  SortedKeys(Predicate<K> present, int minTree) {
     this.present = present;
+    this.minTree = minTree;
   }
 
   /** Notes a key added to the map. */
   void add(K key) {
     recent.add(key);
-    if (recent.size() > Math.max(4096, sorted.length / 32)) {
+    if (recent.size() > Math.max(minTree, sorted.length / 32)) {
       rebuild();
     }
   }
