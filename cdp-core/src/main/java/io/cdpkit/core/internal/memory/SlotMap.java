@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  * The last key found is remembered by identity, as the store often looks up the same key object
  * several times in a row.
  *
- * <p>Not thread-safe: guarded by the workspace's lock.
+ * <p>Not thread-safe: guarded by the workspace's lock. Readers, which share the lock, only
+ * ever write the remembered key and slot; a slot is taken from them only when the key array
+ * holds that very key object there, so a torn pair from two readers costs a lookup, never a
+ * wrong answer.
  *
  * @param <K> the key type, with {@code equals} and {@code hashCode}
  */
@@ -168,6 +171,9 @@ final class SlotMap<K> {
       }
     }
     unindex(slot);
+    if (lastKey == keys[slot]) {
+      lastKey = null; // keep no reference to a key that went (an erased identifier's value)
+    }
     keys[slot] = null;
     if (freeCount == free.length) {
       free = Arrays.copyOf(free, freeCount * 2);
