@@ -12,7 +12,7 @@ import java.util.function.BinaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable map over two arrays with keys sorted by their natural order. Profile state holds
+ * An immutable map over one array, keys sorted by their natural order. Profile state holds
  * many small maps (events per name, activity per channel) that change one entry per event; a
  * union of two sorted arrays is a short linear merge without hashing or per-entry nodes, which
  * keeps both time and garbage per event low. Lookups are binary searches.
@@ -23,14 +23,16 @@ import org.jspecify.annotations.Nullable;
  * @param <V> the value type
  */
 public final class ArrayMap<K extends Comparable<? super K>, V> extends AbstractMap<K, V> {
-  private static final ArrayMap<?, ?> EMPTY = new ArrayMap<>(new Comparable<?>[0], new Object[0]);
+  private static final ArrayMap<?, ?> EMPTY = new ArrayMap<>(new Object[0]);
 
-  private final Object[] keys;
-  private final Object[] values;
+  /**
+   * The keys in order, then the values in the same order, in one array (one object less per
+   * map than two arrays: profiles keep hundreds of thousands of these maps).
+   */
+  private final Object[] kv;
 
-  private ArrayMap(Object[] keys, Object[] values) {
-    this.keys = keys;
-    this.values = values;
+  private ArrayMap(Object[] kv) {
+    this.kv = kv;
   }
 
   @SuppressWarnings("unchecked")
@@ -39,8 +41,8 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
   }
 
   public static <K extends Comparable<? super K>, V> ArrayMap<K, V> of(K key, V value) {
-    return new ArrayMap<>(new Object[] {Objects.requireNonNull(key, "key")},
-        new Object[] {Objects.requireNonNull(value, "value")});
+    return new ArrayMap<>(new Object[] {Objects.requireNonNull(key, "key"),
+        Objects.requireNonNull(value, "value")});
   }
 
   /** An {@code ArrayMap} with the same entries; the map itself when it is one. */
@@ -64,16 +66,16 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
           Objects.requireNonNull(e.getValue(), "value")};
     }
     Arrays.sort(entries, (x, y) -> ((K) x[0]).compareTo((K) y[0]));
-    Object[] k = new Object[entries.length];
-    Object[] v = new Object[entries.length];
-    for (int j = 0; j < entries.length; j++) {
+    int n = entries.length;
+    Object[] kv = new Object[2 * n];
+    for (int j = 0; j < n; j++) {
       if (j > 0 && ((K) entries[j - 1][0]).compareTo((K) entries[j][0]) == 0) {
         throw new IllegalArgumentException("keys must be distinct by their order");
       }
-      k[j] = entries[j][0];
-      v[j] = entries[j][1];
+      kv[j] = entries[j][0];
+      kv[n + j] = entries[j][1];
     }
-    return new ArrayMap<>(k, v);
+    return new ArrayMap<>(kv);
   }
 
   /**
@@ -82,49 +84,67 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
    */
   @SuppressWarnings("unchecked")
   public ArrayMap<K, V> union(ArrayMap<K, V> o, BinaryOperator<V> merge) {
-    if (o.keys.length == 0) {
+    Object[] a = kv;
+    Object[] b = o.kv;
+    int an = a.length >> 1;
+    int bn = b.length >> 1;
+    if (bn == 0) {
       return this;
     }
-    if (keys.length == 0) {
+    if (an == 0) {
       return o;
     }
-    Object[] k = new Object[keys.length + o.keys.length];
-    Object[] v = new Object[k.length];
+    // First count the keys of the union, so the result is allocated once at its size.
+    int n = 0;
     int i = 0;
     int j = 0;
-    int n = 0;
-    while (i < keys.length && j < o.keys.length) {
-      int c = ((K) keys[i]).compareTo((K) o.keys[j]);
+    while (i < an && j < bn) {
+      int c = ((K) a[i]).compareTo((K) b[j]);
+      if (c <= 0) {
+        i++;
+      }
+      if (c >= 0) {
+        j++;
+      }
+      n++;
+    }
+    n += (an - i) + (bn - j);
+    Object[] r = new Object[2 * n];
+    i = 0;
+    j = 0;
+    int m = 0;
+    while (i < an && j < bn) {
+      int c = ((K) a[i]).compareTo((K) b[j]);
       if (c < 0) {
-        k[n] = keys[i];
-        v[n++] = values[i++];
+        r[m] = a[i];
+        r[n + m++] = a[an + i++];
       } else if (c > 0) {
-        k[n] = o.keys[j];
-        v[n++] = o.values[j++];
+        r[m] = b[j];
+        r[n + m++] = b[bn + j++];
       } else {
-        k[n] = keys[i];
-        v[n++] = Objects.requireNonNull(merge.apply((V) values[i++], (V) o.values[j++]));
+        r[m] = a[i];
+        r[n + m++] = Objects.requireNonNull(merge.apply((V) a[an + i++], (V) b[bn + j++]));
       }
     }
-    while (i < keys.length) {
-      k[n] = keys[i];
-      v[n++] = values[i++];
+    while (i < an) {
+      r[m] = a[i];
+      r[n + m++] = a[an + i++];
     }
-    while (j < o.keys.length) {
-      k[n] = o.keys[j];
-      v[n++] = o.values[j++];
+    while (j < bn) {
+      r[m] = b[j];
+      r[n + m++] = b[bn + j++];
     }
-    return new ArrayMap<>(n == k.length ? k : Arrays.copyOf(k, n),
-        n == v.length ? v : Arrays.copyOf(v, n));
+    return new ArrayMap<>(r);
   }
 
   @SuppressWarnings("unchecked")
   private int indexOf(@Nullable Object key) {
+    Object[] keys = kv;
     if (key == null || keys.length == 0) {
       return -1;
     }
     int lo = 0;
-    int hi = keys.length - 1;
+    int hi = (keys.length >> 1) - 1;
     try {
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
@@ -145,7 +165,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
 
   @Override
   public int size() {
-    return keys.length;
+    return kv.length >> 1;
   }
 
   @Override
@@ -157,7 +177,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
   @SuppressWarnings("unchecked")
   public @Nullable V get(@Nullable Object key) {
     int i = indexOf(key);
-    return i < 0 ? null : (V) values[i];
+    return i < 0 ? null : (V) kv[(kv.length >> 1) + i];
   }
 
   @Override
@@ -165,7 +185,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
     return new AbstractSet<>() {
       @Override
       public int size() {
-        return keys.length;
+        return kv.length >> 1;
       }
 
       @Override
@@ -175,16 +195,17 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
 
           @Override
           public boolean hasNext() {
-            return i < keys.length;
+            return i < kv.length >> 1;
           }
 
           @Override
           @SuppressWarnings("unchecked")
           public Map.Entry<K, V> next() {
-            if (i >= keys.length) {
+            int n = kv.length >> 1;
+            if (i >= n) {
               throw new NoSuchElementException();
             }
-            Map.Entry<K, V> e = new SimpleImmutableEntry<>((K) keys[i], (V) values[i]);
+            Map.Entry<K, V> e = new SimpleImmutableEntry<>((K) kv[i], (V) kv[n + i]);
             i++;
             return e;
           }

@@ -59,6 +59,14 @@ final class IdentityResolver {
   private final EventPreparer preparer;
   private final java.time.Clock clock;
   private final IdGenerator ids = new IdGenerator();
+  /**
+   * Identifier counts as profiles hold them, one immutable map per distinct value: nearly every
+   * profile has one of a handful of counts (one anonymous id; one of each), so a store that
+   * keeps records as given keeps one map for all of them. Bounded by {@link #SHARED_COUNTS}.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Map<IdentifierType, Integer>,
+      Map<IdentifierType, Integer>> sharedCounts = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int SHARED_COUNTS = 1024;
 
   IdentityResolver(PipelineConfig config, EventPreparer preparer) {
     this.rules = config.rules();
@@ -279,7 +287,7 @@ final class IdentityResolver {
         tx.appendLedger(new LedgerEntry(LedgerEntry.Kind.CONFLICT, survivor, other, id,
             se.messageId(), time, now, reasons.get(i)));
       }
-      tx.putProfile(new ProfileRecord(survivor, state.join(contribution), counts,
+      tx.putProfile(new ProfileRecord(survivor, state.join(contribution), shared(counts),
           base.version() + 1));
       return survivor;
     }
@@ -487,7 +495,7 @@ final class IdentityResolver {
       for (Identifier id : g) {
         counts.merge(id.type(), 1, Integer::sum);
       }
-      tx.putProfile(new ProfileRecord(pid, state, counts,
+      tx.putProfile(new ProfileRecord(pid, state, shared(counts),
           old.map(ProfileRecord::version).orElse(0L) + 1));
       // A group that took members of another old profile: that profile merged or split.
       Map<ProfileId, Integer> from = new HashMap<>();
@@ -651,7 +659,7 @@ final class IdentityResolver {
       ProfileState state) {
     ProfileId pid = newProfileId();
     tx.putNode(new IdentityNode(id, pid, comp));
-    tx.putProfile(new ProfileRecord(pid, state, Map.of(id.type(), 1), 1));
+    tx.putProfile(new ProfileRecord(pid, state, shared(Map.of(id.type(), 1)), 1));
     return pid;
   }
 
@@ -663,6 +671,20 @@ final class IdentityResolver {
 
   private ProfileId newProfileId() {
     return new ProfileId(ids.next());
+  }
+
+  /** An immutable copy of {@code counts}, the same object for equal counts (up to a bound). */
+  private Map<IdentifierType, Integer> shared(Map<IdentifierType, Integer> counts) {
+    Map<IdentifierType, Integer> known = sharedCounts.get(counts);
+    if (known != null) {
+      return known;
+    }
+    Map<IdentifierType, Integer> copy = Map.copyOf(counts);
+    if (sharedCounts.size() < SHARED_COUNTS) {
+      Map<IdentifierType, Integer> raced = sharedCounts.putIfAbsent(copy, copy);
+      return raced != null ? raced : copy;
+    }
+    return copy;
   }
 
   private static IllegalStateException corrupt(String what) {

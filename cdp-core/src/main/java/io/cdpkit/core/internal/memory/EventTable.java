@@ -3,7 +3,6 @@ package io.cdpkit.core.internal.memory;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import java.util.Arrays;
-import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: guarded by the workspace's lock.
  */
 final class EventTable {
-  private static final int NONE = -1;
+  private static final int NONE = SlotMap.NONE;
 
   private final PackedEvents packer = new PackedEvents(new PackedEvents.Dictionary());
   /** The packed events by slot; {@code null} for a deleted one. */
@@ -34,8 +33,39 @@ final class EventTable {
   private int live;
   /** Slot plus one by messageId hash; 0 is an empty cell. */
   private int[] table = new int[512];
-  /** The newest slot of each anchor's chain. */
-  private final HashMap<Identifier, Integer> heads = new HashMap<>();
+  /**
+   * The newest slot of each anchor's chain, in the {@code int} column of the workspace's map of
+   * identifiers (which also holds their nodes), so an anchor costs no entry of its own.
+   */
+  private final SlotMap<Identifier> heads;
+
+  /** A table whose anchor chains start in {@code identifiers}' {@code int} column. */
+  EventTable(SlotMap<Identifier> identifiers) {
+    this.heads = identifiers;
+  }
+
+  /** A table with a map of anchors of its own. */
+  EventTable() {
+    this(new SlotMap<>(0, true));
+  }
+
+  private int head(Identifier anchor) {
+    int s = heads.find(anchor);
+    return s < 0 ? NONE : heads.getInt(s);
+  }
+
+  /** Sets an anchor's chain head; {@link #NONE} when it has no events left. */
+  private void setHead(Identifier anchor, int head) {
+    if (head == NONE) {
+      int s = heads.find(anchor);
+      if (s >= 0) {
+        heads.setInt(s, NONE);
+        heads.removeIfEmpty(s);
+      }
+    } else {
+      heads.setInt(heads.findOrAdd(anchor), head);
+    }
+  }
 
   int size() {
     return live;
@@ -118,8 +148,8 @@ final class EventTable {
 
   /** The slots of an anchor's chain, newest first. */
   int[] chain(Identifier anchor) {
-    Integer head = heads.get(anchor);
-    if (head == null) {
+    int head = head(anchor);
+    if (head == NONE) {
       return new int[0];
     }
     int n = 0;
@@ -138,22 +168,23 @@ final class EventTable {
    */
   void setChain(Identifier anchor, int[] slotsNewestFirst) {
     if (slotsNewestFirst.length == 0) {
-      heads.remove(anchor);
+      setHead(anchor, NONE);
       return;
     }
     for (int i = 0; i < slotsNewestFirst.length; i++) {
       next[slotsNewestFirst[i]] =
           i + 1 < slotsNewestFirst.length ? slotsNewestFirst[i + 1] : NONE;
     }
-    heads.put(anchor, slotsNewestFirst[0]);
+    setHead(anchor, slotsNewestFirst[0]);
   }
 
   private void link(int slot, @Nullable Identifier anchor) {
     index(slot);
     live++;
     if (anchor != null) {
-      Integer head = heads.put(anchor, slot);
-      next[slot] = head == null ? NONE : head;
+      int s = heads.findOrAdd(anchor);
+      next[slot] = heads.getInt(s);
+      heads.setInt(s, slot);
     } else {
       next[slot] = NONE;
     }
@@ -163,11 +194,7 @@ final class EventTable {
     unindex(slot);
     live--;
     if (anchor != null) {
-      if (next[slot] == NONE) {
-        heads.remove(anchor);
-      } else {
-        heads.put(anchor, next[slot]);
-      }
+      setHead(anchor, next[slot]);
     }
   }
 

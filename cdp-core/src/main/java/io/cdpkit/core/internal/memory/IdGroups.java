@@ -2,16 +2,17 @@ package io.cdpkit.core.internal.memory;
 
 import io.cdpkit.core.model.Identifier;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Insertion-ordered sets of identifiers by key (the identifiers of a profile, of a component)
- * without an object per set where the set is small: a key maps to the lone identifier itself,
- * to an exact-size array of up to {@value #SMALL}, or beyond that to a {@link LinkedHashSet}.
- * Most profiles hold one or two identifiers, for which a hash set costs about 150 bytes.
+ * without an object per set where the set is small: a key's group is the lone identifier itself,
+ * an exact-size array of up to {@value #SMALL}, or beyond that a {@link LinkedHashSet}. Most
+ * profiles hold one or two identifiers, for which a hash set costs about 150 bytes.
+ *
+ * <p>The groups live in one column of a {@link SlotMap}, next to the key's other values.
  *
  * <p>Not thread-safe: guarded by the workspace's lock.
  *
@@ -21,20 +22,33 @@ final class IdGroups<K> {
   /** Largest group kept as an array. */
   static final int SMALL = 16;
 
-  private final HashMap<K, Object> groups = new HashMap<>();
+  private final SlotMap<K> map;
+  private final int column;
+
+  /** Groups in a map of their own. */
+  IdGroups() {
+    this(new SlotMap<>(1, false), 0);
+  }
+
+  /** Groups in a column of {@code map}. */
+  IdGroups(SlotMap<K> map, int column) {
+    this.map = map;
+    this.column = column;
+  }
 
   /** Adds {@code id} to the key's group; whether it was not there. */
   boolean add(K key, Identifier id) {
-    Object g = groups.get(key);
+    int s = map.findOrAdd(key);
+    Object g = map.get(s, column);
     if (g == null) {
-      groups.put(key, id);
+      map.set(s, column, id);
       return true;
     }
     if (g instanceof Identifier one) {
       if (one.equals(id)) {
         return false;
       }
-      groups.put(key, new Identifier[] {one, id});
+      map.set(s, column, new Identifier[] {one, id});
       return true;
     }
     if (g instanceof Identifier[] arr) {
@@ -46,11 +60,11 @@ final class IdGroups<K> {
       if (arr.length < SMALL) {
         Identifier[] more = Arrays.copyOf(arr, arr.length + 1);
         more[arr.length] = id;
-        groups.put(key, more);
+        map.set(s, column, more);
       } else {
         LinkedHashSet<Identifier> set = new LinkedHashSet<>(Arrays.asList(arr));
         set.add(id);
-        groups.put(key, set);
+        map.set(s, column, set);
       }
       return true;
     }
@@ -61,18 +75,18 @@ final class IdGroups<K> {
 
   /** Removes {@code id} from the key's group (a group left empty goes); whether it was there. */
   boolean remove(K key, Identifier id) {
-    Object g = groups.get(key);
+    int s = map.find(key);
+    Object g = s < 0 ? null : map.get(s, column);
     if (g == null) {
       return false;
     }
+    Object after;
     if (g instanceof Identifier one) {
       if (!one.equals(id)) {
         return false;
       }
-      groups.remove(key);
-      return true;
-    }
-    if (g instanceof Identifier[] arr) {
+      after = null;
+    } else if (g instanceof Identifier[] arr) {
       int at = -1;
       for (int i = 0; i < arr.length; i++) {
         if (arr[i].equals(id)) {
@@ -84,30 +98,32 @@ final class IdGroups<K> {
         return false;
       }
       if (arr.length == 2) {
-        groups.put(key, arr[1 - at]);
+        after = arr[1 - at];
       } else {
         Identifier[] less = new Identifier[arr.length - 1];
         System.arraycopy(arr, 0, less, 0, at);
         System.arraycopy(arr, at + 1, less, at, arr.length - at - 1);
-        groups.put(key, less);
+        after = less;
       }
-      return true;
+    } else {
+      @SuppressWarnings("unchecked")
+      LinkedHashSet<Identifier> set = (LinkedHashSet<Identifier>) g;
+      if (!set.remove(id)) {
+        return false;
+      }
+      after = set.size() > SMALL ? set
+          : set.size() == 1 ? set.iterator().next() : set.toArray(new Identifier[0]);
     }
-    @SuppressWarnings("unchecked")
-    LinkedHashSet<Identifier> set = (LinkedHashSet<Identifier>) g;
-    if (!set.remove(id)) {
-      return false;
-    }
-    if (set.size() <= SMALL) {
-      groups.put(key, set.size() == 1 ? set.iterator().next()
-          : set.toArray(new Identifier[0]));
+    map.set(s, column, after);
+    if (after == null) {
+      map.removeIfEmpty(s);
     }
     return true;
   }
 
   /** The key's group in insertion order (empty when none). */
   List<Identifier> get(K key) {
-    return list(groups.get(key));
+    return list(map.get(key, column));
   }
 
   private static List<Identifier> list(@Nullable Object g) {

@@ -32,7 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -55,9 +54,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
  * per event, about 90 bytes for a typical web event) and read back into equal objects on each
  * read, so the store holds no object of the caller's event and each read returns a fresh copy.
- * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. A profile's
- * and a component's identifiers are kept as the lone identifier or a small array
- * ({@link IdGroups}). The other records (profiles, nodes, components, links, ...) are immutable
+ * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. What the
+ * store keeps per identifier, per profile and per component sits in one {@link SlotMap} entry
+ * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
+ * component's record, identifiers and links), not in one hash map entry per map. A node is kept
+ * as its profile and component and made on each read; component ids that are UUIDs are kept as
+ * their bits ({@link CompactIds}); a component without links and rules is kept as a mark; a
+ * link's identifiers are the store's own copies; a profile's or a component's identifiers are the
+ * lone identifier or a small array ({@link IdGroups}); the profile ids are in a sorted array for
+ * scans ({@link SortedKeys}). The other records (profiles, links, the ledger, ...) are immutable
  * values and are kept as given.
  *
  * <p>Thread-safe. Workspaces do not share locks.
@@ -127,20 +132,39 @@ public final class InMemoryStore implements Store {
     return workspaces.computeIfAbsent(ws, w -> new Data());
   }
 
+  /** Columns of {@link Data#identifiers}. */
+  private static final int NODE_PROFILE = 0;
+  private static final int NODE_COMPONENT = 1;
+  /** Columns of {@link Data#profiles} and {@link Data#components}. */
+  private static final int RECORD = 0;
+  private static final int GROUP = 1;
+  private static final int LINKS = 2;
+  /** A component record without links and rules, kept in place of the record itself. */
+  private static final Object BARE_COMPONENT = new Object();
+
   /** One workspace's data. Every field is guarded by {@link #lock}. */
   private static final class Data {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * Per identifier: its node's profile and component's key (columns {@link #NODE_PROFILE},
+     * {@link #NODE_COMPONENT}; both {@code null} when it has no node) and, in the {@code int}
+     * column, the newest event anchored at it ({@link EventTable}).
+     */
+    final SlotMap<Identifier> identifiers = new SlotMap<>(2, true);
     /** The events, packed: the store keeps none of the caller's objects. */
-    final EventTable events = new EventTable();
+    final EventTable events = new EventTable(identifiers);
     final HashMap<String, Long> nameCounts = new HashMap<>();
-    final HashMap<Identifier, IdentityNode> nodes = new HashMap<>();
-    final IdGroups<ProfileId> nodesByProfile = new IdGroups<>();
-    final IdGroups<String> nodesByComponent = new IdGroups<>();
-    final HashMap<String, ComponentRecord> components = new HashMap<>();
-    final HashMap<String, List<Link>> links = new HashMap<>();
-    final HashMap<ProfileId, ProfileRecord> profiles = new HashMap<>();
+    /** Per profile id: its record ({@link #RECORD}) and its nodes' identifiers ({@link #GROUP}). */
+    final SlotMap<ProfileId> profiles = new SlotMap<>(2, false);
+    /**
+     * Per component id (its {@link CompactIds#key}): its record, its nodes' identifiers and its
+     * links ({@link #LINKS}).
+     */
+    final SlotMap<Object> components = new SlotMap<>(3, false);
+    final IdGroups<ProfileId> nodesByProfile = new IdGroups<>(profiles, GROUP);
+    final IdGroups<Object> nodesByComponent = new IdGroups<>(components, GROUP);
     /** The ids of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
-    final TreeSet<ProfileId> profileOrder = new TreeSet<>();
+    final SortedKeys<ProfileId> profileOrder = new SortedKeys<>(id -> profile(id) != null);
     final HashMap<ProfileId, ProfileId> redirects = new HashMap<>();
     final List<LedgerEntry> ledger = new ArrayList<>();
     final HashMap<ProfileId, List<LedgerEntry>> ledgerByProfile = new HashMap<>();
@@ -155,6 +179,108 @@ public final class InMemoryStore implements Store {
 
     Object state(MemoryCapabilityProvider p) {
       return states.computeIfAbsent(p, MemoryCapabilityProvider::newState);
+    }
+
+    @Nullable IdentityNode node(Identifier id) {
+      int s = identifiers.find(id);
+      if (s < 0) {
+        return null;
+      }
+      ProfileId p = (ProfileId) identifiers.get(s, NODE_PROFILE);
+      return p == null ? null : new IdentityNode(identifiers.key(s), p,
+          CompactIds.id(identifiers.get(s, NODE_COMPONENT)));
+    }
+
+    /** A component id's key, the very object the components' map holds when it has it. */
+    Object componentKey(String component) {
+      Object k = CompactIds.key(component);
+      int s = components.find(k);
+      return s < 0 ? k : components.key(s);
+    }
+
+    /** Sets or ({@code null}) removes an identifier's node; returns the one it replaced. */
+    @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node) {
+      int s = node == null ? identifiers.find(id) : identifiers.findOrAdd(id);
+      if (s < 0) {
+        return null;
+      }
+      ProfileId p = (ProfileId) identifiers.get(s, NODE_PROFILE);
+      IdentityNode old = p == null ? null : new IdentityNode(identifiers.key(s), p,
+          CompactIds.id(identifiers.get(s, NODE_COMPONENT)));
+      identifiers.set(s, NODE_PROFILE, node == null ? null : node.profile());
+      identifiers.set(s, NODE_COMPONENT, node == null ? null : componentKey(node.component()));
+      if (node == null) {
+        identifiers.removeIfEmpty(s);
+      }
+      return old;
+    }
+
+    @Nullable ProfileRecord profile(ProfileId id) {
+      return (ProfileRecord) profiles.get(id, RECORD);
+    }
+
+    @Nullable ProfileRecord putProfile(ProfileId id, @Nullable ProfileRecord r) {
+      return (ProfileRecord) profiles.put(id, RECORD, r);
+    }
+
+    @Nullable ComponentRecord component(String id) {
+      int s = components.find(CompactIds.key(id));
+      return s < 0 ? null : component(s, components.get(s, RECORD));
+    }
+
+    /**
+     * Sets or ({@code null}) removes a component's record; returns the one it replaced. A record
+     * without links and rules, as every new component has, is kept as a mark.
+     */
+    @Nullable ComponentRecord putComponent(String id, @Nullable ComponentRecord r) {
+      boolean bare = r != null && r.latestLink() == null && r.rules().isEmpty();
+      Object k = CompactIds.key(id);
+      int s = r == null ? components.find(k) : components.findOrAdd(k);
+      if (s < 0) {
+        return null;
+      }
+      ComponentRecord old = component(s, components.get(s, RECORD));
+      components.set(s, RECORD, bare ? BARE_COMPONENT : r);
+      if (r == null) {
+        components.removeIfEmpty(s);
+      }
+      return old;
+    }
+
+    private @Nullable ComponentRecord component(int slot, @Nullable Object kept) {
+      return kept == BARE_COMPONENT
+          ? new ComponentRecord(CompactIds.id(components.key(slot)), null, List.of())
+          : (ComponentRecord) kept;
+    }
+
+    /**
+     * The link with the identifier objects this store already holds as keys, where it holds
+     * equal ones: the caller's copies of an identifier (each event brings new ones) are not kept.
+     */
+    Link shared(Link link) {
+      List<Identifier> ids = link.identifiers();
+      Identifier[] out = null;
+      for (int i = 0; i < ids.size(); i++) {
+        Identifier id = ids.get(i);
+        int s = identifiers.find(id);
+        if (s >= 0 && identifiers.key(s) != id) {
+          if (out == null) {
+            out = ids.toArray(new Identifier[0]);
+          }
+          out[i] = identifiers.key(s);
+        }
+      }
+      return out == null ? link : new Link(link.key(), List.of(out));
+    }
+
+    @SuppressWarnings("unchecked")
+    @Nullable List<Link> links(String component) {
+      return (List<Link>) components.get(CompactIds.key(component), LINKS);
+    }
+
+    @SuppressWarnings("unchecked")
+    @Nullable List<Link> putLinks(String component, @Nullable List<Link> l) {
+      return (List<Link>) components.put(CompactIds.key(component), LINKS, l);
     }
   }
 
@@ -264,7 +390,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public Optional<IdentityNode> node(Identifier identifier) {
-      return Optional.ofNullable(d.nodes.get(identifier));
+      return Optional.ofNullable(d.node(identifier));
     }
 
     @Override
@@ -274,31 +400,31 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<IdentityNode> nodesOfComponent(String component) {
-      return nodesOf(d.nodesByComponent.get(component));
+      return nodesOf(d.nodesByComponent.get(CompactIds.key(component)));
     }
 
     private List<IdentityNode> nodesOf(List<Identifier> ids) {
       List<IdentityNode> out = new ArrayList<>(ids.size());
       for (Identifier i : ids) {
-        out.add(d.nodes.get(i));
+        out.add(d.node(i));
       }
       return out;
     }
 
     @Override
     public Optional<ComponentRecord> component(String id) {
-      return Optional.ofNullable(d.components.get(id));
+      return Optional.ofNullable(d.component(id));
     }
 
     @Override
     public List<Link> links(String component) {
-      List<Link> l = d.links.get(component);
+      List<Link> l = d.links(component);
       return l == null ? List.of() : List.copyOf(l);
     }
 
     @Override
     public Optional<ProfileRecord> profile(ProfileId id) {
-      return Optional.ofNullable(d.profiles.get(id));
+      return Optional.ofNullable(d.profile(id));
     }
 
     @Override
@@ -320,13 +446,9 @@ public final class InMemoryStore implements Store {
     @Override
     public List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
       checkLimit(limit);
-      Set<ProfileId> ids = after == null ? d.profileOrder : d.profileOrder.tailSet(after, false);
       List<ProfileRecord> out = new ArrayList<>(Math.min(limit, 256));
-      for (ProfileId id : ids) {
-        if (out.size() == limit) {
-          break;
-        }
-        out.add(d.profiles.get(id));
+      for (var it = d.profileOrder.after(after); it.hasNext() && out.size() < limit; ) {
+        out.add(d.profile(it.next()));
       }
       return out;
     }
@@ -407,8 +529,8 @@ public final class InMemoryStore implements Store {
     public void putNode(IdentityNode node) {
       checkWritable();
       Identifier id = node.identifier();
-      IdentityNode old = d.nodes.put(id, node);
-      undo.add(() -> restore(d.nodes, id, old));
+      IdentityNode old = d.putNode(id, node);
+      undo.add(() -> d.putNode(id, old));
       if (old == null || !old.profile().equals(node.profile())) {
         if (old != null) {
           removeFromIndex(d.nodesByProfile, old.profile(), id);
@@ -417,9 +539,9 @@ public final class InMemoryStore implements Store {
       }
       if (old == null || !old.component().equals(node.component())) {
         if (old != null) {
-          removeFromIndex(d.nodesByComponent, old.component(), id);
+          removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), id);
         }
-        addToIndex(d.nodesByComponent, node.component(), id);
+        addToIndex(d.nodesByComponent, d.componentKey(node.component()), id);
       }
     }
 
@@ -438,26 +560,31 @@ public final class InMemoryStore implements Store {
     @Override
     public void putComponent(ComponentRecord component) {
       checkWritable();
-      ComponentRecord old = d.components.put(component.id(), component);
-      undo.add(() -> restore(d.components, component.id(), old));
+      ComponentRecord old = d.putComponent(component.id(), component);
+      undo.add(() -> d.putComponent(component.id(), old));
     }
 
     @Override
     public void deleteComponent(String id) {
       checkWritable();
-      ComponentRecord old = d.components.remove(id);
-      undo.add(() -> restore(d.components, id, old));
+      ComponentRecord old = d.putComponent(id, null);
+      undo.add(() -> d.putComponent(id, old));
     }
 
     @Override
     public void addLink(String component, Link link) {
       checkWritable();
-      List<Link> l = d.links.computeIfAbsent(component, c -> new ArrayList<>(2));
-      l.add(link);
+      List<Link> l = d.links(component);
+      if (l == null) {
+        l = new ArrayList<>(2);
+        d.putLinks(component, l);
+      }
+      l.add(d.shared(link));
+      List<Link> added = l;
       undo.add(() -> {
-        l.remove(l.size() - 1);
-        if (l.isEmpty()) {
-          d.links.remove(component);
+        added.remove(added.size() - 1);
+        if (added.isEmpty()) {
+          d.putLinks(component, null);
         }
       });
     }
@@ -468,19 +595,24 @@ public final class InMemoryStore implements Store {
       if (from.equals(to)) {
         return;
       }
-      List<Link> moved = d.links.remove(from);
+      List<Link> moved = d.putLinks(from, null);
       if (moved == null) {
         return;
       }
-      List<Link> target = d.links.computeIfAbsent(to, c -> new ArrayList<>(moved.size()));
+      List<Link> existing = d.links(to);
+      if (existing == null) {
+        existing = new ArrayList<>(moved.size());
+        d.putLinks(to, existing);
+      }
+      List<Link> target = existing;
       int before = target.size();
       target.addAll(moved);
       undo.add(() -> {
         target.subList(before, target.size()).clear();
         if (target.isEmpty()) {
-          d.links.remove(to);
+          d.putLinks(to, null);
         }
-        d.links.put(from, moved);
+        d.putLinks(from, moved);
       });
     }
 
@@ -488,22 +620,23 @@ public final class InMemoryStore implements Store {
     public void putProfile(ProfileRecord profile) {
       checkWritable();
       ProfileId id = profile.id();
-      ProfileRecord old = d.profiles.put(id, profile);
-      undo.add(() -> restore(d.profiles, id, old));
+      ProfileRecord old = d.putProfile(id, profile);
+      undo.add(() -> d.putProfile(id, old));
       if (old == null) {
-        d.profileOrder.add(id);
-        undo.add(() -> d.profileOrder.remove(id));
+        d.profileOrder.add(id); // an undo leaves it there, as if the profile had gone
       }
     }
 
     @Override
     public void deleteProfile(ProfileId id) {
       checkWritable();
-      ProfileRecord old = d.profiles.remove(id);
+      ProfileRecord old = d.putProfile(id, null);
       if (old != null) {
-        undo.add(() -> d.profiles.put(id, old));
-        d.profileOrder.remove(id);
-        undo.add(() -> d.profileOrder.add(id));
+        d.profileOrder.removed();
+        undo.add(() -> {
+          d.putProfile(id, old);
+          d.profileOrder.add(id); // a rebuild since may have dropped it
+        });
       }
     }
 
@@ -611,20 +744,20 @@ public final class InMemoryStore implements Store {
     @Override
     public void deleteNode(Identifier identifier) {
       checkWritable();
-      IdentityNode old = d.nodes.remove(Objects.requireNonNull(identifier, "identifier"));
+      IdentityNode old = d.putNode(Objects.requireNonNull(identifier, "identifier"), null);
       if (old != null) {
-        undo.add(() -> d.nodes.put(identifier, old));
+        undo.add(() -> d.putNode(identifier, old));
         removeFromIndex(d.nodesByProfile, old.profile(), identifier);
-        removeFromIndex(d.nodesByComponent, old.component(), identifier);
+        removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), identifier);
       }
     }
 
     @Override
     public void deleteLinks(String component) {
       checkWritable();
-      List<Link> old = d.links.remove(Objects.requireNonNull(component, "component"));
+      List<Link> old = d.putLinks(Objects.requireNonNull(component, "component"), null);
       if (old != null) {
-        undo.add(() -> d.links.put(component, old));
+        undo.add(() -> d.putLinks(component, old));
       }
     }
 

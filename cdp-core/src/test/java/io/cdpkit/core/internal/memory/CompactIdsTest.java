@@ -1,0 +1,48 @@
+package io.cdpkit.core.internal.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Label;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+class CompactIdsTest {
+  @Provide
+  Arbitrary<String> ids() {
+    Arbitrary<String> uuids = Arbitraries.longs().tuple2()
+        .map(t -> new UUID(t.get1(), t.get2()).toString());
+    // Near misses: one character of a UUID changed (upper case, a non-hex letter, a dash moved).
+    Arbitrary<String> nearMisses = Arbitraries.longs().tuple2()
+        .flatMap(t -> {
+          String u = new UUID(t.get1(), t.get2()).toString();
+          return Arbitraries.integers().between(0, 35).flatMap(i -> Arbitraries.of(
+              'A', 'F', 'g', 'z', '-', '0', 'f', ' ', 'é')
+              .map(c -> u.substring(0, i) + c + u.substring(i + 1)));
+        });
+    return Arbitraries.oneOf(uuids, nearMisses, Arbitraries.strings().ofMinLength(1)
+        .ofMaxLength(40), Arbitraries.strings().withChars("0123456789abcdef-").ofLength(36));
+  }
+
+  @Property(tries = 2000)
+  @Label("an id's key gives back the equal id; keys are equal exactly when ids are")
+  void roundTrips(@ForAll("ids") String a, @ForAll("ids") String b) {
+    Object ka = CompactIds.key(a);
+    assertThat(CompactIds.id(ka)).isEqualTo(a);
+    assertThat(CompactIds.id(CompactIds.key(b))).isEqualTo(b);
+    assertThat(ka.equals(CompactIds.key(b))).isEqualTo(a.equals(b));
+    if (ka instanceof CompactIds.Bits) {
+      assertThat(UUID.fromString(a).toString()).isEqualTo(a);
+    }
+  }
+
+  @Property(tries = 200)
+  @Label("every canonical UUID is kept as bits")
+  void uuidsAreBits(@ForAll long hi, @ForAll long lo) {
+    String id = new UUID(hi, lo).toString();
+    assertThat(CompactIds.key(id)).isEqualTo(new CompactIds.Bits(hi, lo));
+  }
+}
