@@ -73,7 +73,7 @@ final class EventTable {
 
   /** The slot of the event with this messageId, or -1. */
   int find(String messageId) {
-    int h = hash(messageId);
+    int h = SlotIndex.hash(messageId);
     int mask = table.length - 1;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
       int s = table[i] - 1;
@@ -113,7 +113,7 @@ final class EventTable {
     }
     int s = slots++;
     packed[s] = bytes;
-    hashes[s] = hash(event.messageId());
+    hashes[s] = SlotIndex.hash(event.messageId());
     link(s, event.anchor());
     return s;
   }
@@ -133,7 +133,7 @@ final class EventTable {
   /** Deletes the event in a slot from both indexes; {@link #restore} undoes it. */
   byte[] delete(int slot) {
     byte[] bytes = packed[slot];
-    unindex(slot);
+    SlotIndex.remove(table, hashes, slot);
     packed[slot] = null;
     live--;
     return bytes;
@@ -191,7 +191,7 @@ final class EventTable {
   }
 
   private void unlinkHead(int slot, @Nullable Identifier anchor) {
-    unindex(slot);
+    SlotIndex.remove(table, hashes, slot);
     live--;
     if (anchor != null) {
       setHead(anchor, next[slot]);
@@ -202,56 +202,8 @@ final class EventTable {
 
   private void index(int slot) {
     if ((live + 1) * 2 > table.length) {
-      rehash(table.length * 2);
+      table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
-    int mask = table.length - 1;
-    int i = hashes[slot] & mask;
-    while (table[i] != 0) {
-      i = (i + 1) & mask;
-    }
-    table[i] = slot + 1;
-  }
-
-  private void unindex(int slot) {
-    int mask = table.length - 1;
-    int i = hashes[slot] & mask;
-    while (table[i] != slot + 1) {
-      if (table[i] == 0) {
-        throw new IllegalStateException("slot " + slot + " is not indexed");
-      }
-      i = (i + 1) & mask;
-    }
-    // Backward-shift deletion: move later cells of the run into the gap where they belong.
-    int gap = i;
-    for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-      int home = hashes[table[j] - 1] & mask;
-      // The cell at j may move to the gap when its home is not cyclically in (gap, j].
-      boolean stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
-      if (!stays) {
-        table[gap] = table[j];
-        gap = j;
-      }
-    }
-    table[gap] = 0;
-  }
-
-  private void rehash(int capacity) {
-    int[] old = table;
-    table = new int[capacity];
-    int mask = capacity - 1;
-    for (int cell : old) {
-      if (cell != 0) {
-        int i = hashes[cell - 1] & mask;
-        while (table[i] != 0) {
-          i = (i + 1) & mask;
-        }
-        table[i] = cell;
-      }
-    }
-  }
-
-  private static int hash(String messageId) {
-    int h = messageId.hashCode() * 0x9E3779B9;
-    return h ^ (h >>> 16);
+    SlotIndex.insert(table, hashes[slot], slot);
   }
 }

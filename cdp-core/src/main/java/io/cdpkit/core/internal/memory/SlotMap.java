@@ -66,7 +66,7 @@ final class SlotMap<K> {
     if (k == lastKey && ls >= 0 && keys[ls] == k) {
       return ls;
     }
-    int h = hash(k);
+    int h = SlotIndex.hash(k);
     int mask = table.length - 1;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
       int s = table[i] - 1;
@@ -95,20 +95,15 @@ final class SlotMap<K> {
       s = slots++;
     }
     keys[s] = key;
-    int h = hash(key);
+    int h = SlotIndex.hash(key);
     hashes[s] = h;
     if (ints != null) {
       ints[s] = NONE;
     }
     if ((size + 1) * 2 > table.length) {
-      rehash(table.length * 2);
+      table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
-    int mask = table.length - 1;
-    int i = h & mask;
-    while (table[i] != 0) {
-      i = (i + 1) & mask;
-    }
-    table[i] = s + 1;
+    SlotIndex.insert(table, h, s);
     size++;
     lastKey = key;
     lastSlot = s;
@@ -170,7 +165,7 @@ final class SlotMap<K> {
         return;
       }
     }
-    unindex(slot);
+    SlotIndex.remove(table, hashes, slot);
     if (lastKey == keys[slot]) {
       lastKey = null; // keep no reference to a key that went (an erased identifier's value)
     }
@@ -193,45 +188,6 @@ final class SlotMap<K> {
     }
   }
 
-  private void unindex(int slot) {
-    int mask = table.length - 1;
-    int i = hashes[slot] & mask;
-    while (table[i] != slot + 1) {
-      if (table[i] == 0) {
-        throw new IllegalStateException("slot " + slot + " is not indexed");
-      }
-      i = (i + 1) & mask;
-    }
-    // Backward-shift deletion: move later cells of the run into the gap where they belong.
-    int gap = i;
-    for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-      int home = hashes[table[j] - 1] & mask;
-      boolean stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
-      if (!stays) {
-        table[gap] = table[j];
-        gap = j;
-      }
-    }
-    table[gap] = 0;
-  }
 
-  private void rehash(int capacity) {
-    int[] old = table;
-    table = new int[capacity];
-    int mask = capacity - 1;
-    for (int cell : old) {
-      if (cell != 0) {
-        int i = hashes[cell - 1] & mask;
-        while (table[i] != 0) {
-          i = (i + 1) & mask;
-        }
-        table[i] = cell;
-      }
-    }
-  }
 
-  private static int hash(Object key) {
-    int h = key.hashCode() * 0x9E3779B9;
-    return h ^ (h >>> 16);
-  }
 }

@@ -1,0 +1,68 @@
+package io.cdpkit.core.internal.memory;
+
+/**
+ * The hash index that {@link SlotMap} and {@link EventTable} keep over their slots: an
+ * open-addressing table (linear probing, backward-shift deletion) whose cells hold a slot number
+ * plus one (0: empty), with each slot's hash kept by the owner in an {@code int[]} of its own.
+ * Static helpers over the owner's arrays, so the owners keep no extra object per table.
+ *
+ * <p>Not thread-safe; the owners guard their arrays.
+ */
+final class SlotIndex {
+  private SlotIndex() {}
+
+  /** The spread hash of a key, as the tables store it. */
+  static int hash(Object key) {
+    int h = key.hashCode() * 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  /** Puts {@code slot} (whose hash is {@code hash}) into the first free cell of its run. */
+  static void insert(int[] table, int hash, int slot) {
+    int mask = table.length - 1;
+    int i = hash & mask;
+    while (table[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    table[i] = slot + 1;
+  }
+
+  /**
+   * Takes {@code slot} out of the table, moving later cells of its run back into the gap where
+   * they belong, so that lookups never need tombstones.
+   *
+   * @throws IllegalStateException when the slot is not in the table
+   */
+  static void remove(int[] table, int[] hashes, int slot) {
+    int mask = table.length - 1;
+    int i = hashes[slot] & mask;
+    while (table[i] != slot + 1) {
+      if (table[i] == 0) {
+        throw new IllegalStateException("slot " + slot + " is not indexed");
+      }
+      i = (i + 1) & mask;
+    }
+    int gap = i;
+    for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+      int home = hashes[table[j] - 1] & mask;
+      // The cell at j may move to the gap when its home is not cyclically in (gap, j].
+      boolean stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
+      if (!stays) {
+        table[gap] = table[j];
+        gap = j;
+      }
+    }
+    table[gap] = 0;
+  }
+
+  /** A table of {@code capacity} cells (a power of two) holding the cells of {@code old}. */
+  static int[] rehash(int[] old, int[] hashes, int capacity) {
+    int[] table = new int[capacity];
+    for (int cell : old) {
+      if (cell != 0) {
+        insert(table, hashes[cell - 1], cell - 1);
+      }
+    }
+    return table;
+  }
+}
