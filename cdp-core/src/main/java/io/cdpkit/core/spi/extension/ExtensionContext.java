@@ -17,7 +17,12 @@ import java.util.function.LongConsumer;
  * <p>Thread-safe.
  */
 public interface ExtensionContext {
-  /** The store; extensions read and write their own records through it. */
+  /**
+   * The store, for an extension's own records: it opens transactions here and reaches its
+   * records through the capability it owns ({@code tx.require(SegmentStorage.class)}, say; see
+   * {@link io.cdpkit.core.spi.storage.ReadTransaction#capability}). People (profiles, their
+   * events, merged-away ids) it reads through {@link #readModel()}, not the store's records.
+   */
   Store store();
 
   /**
