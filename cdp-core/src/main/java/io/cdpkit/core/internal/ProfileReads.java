@@ -59,6 +59,12 @@ public final class ProfileReads implements ReadModel {
   }
 
   @Override
+  public Profile stateView(WorkspaceId workspace, ProfileRecord record, Instant now) {
+    return new Profile(record.id(), workspace, List.of(), record.state(), record.version(),
+        Map.of(), now);
+  }
+
+  @Override
   public List<StoredEvent> events(ReadTransaction tx, ProfileId id) {
     return resolve(tx, id).map(p -> tx.eventsByAnchors(identifiers(tx, p))).orElse(List.of());
   }

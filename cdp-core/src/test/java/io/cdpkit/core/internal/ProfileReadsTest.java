@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.Cdp;
+import io.cdpkit.core.Workspace;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
@@ -112,6 +113,33 @@ class ProfileReadsTest {
       assertThat(events).containsExactlyElementsOf(
           cdp.profiles().events(before).stream().map(Event::messageId).toList());
       assertThat(events).containsExactlyInAnyOrder("m1", "m2", "m3");
+    }
+  }
+
+  @Test
+  @DisplayName("a state view reads nothing and shows the record's derived fields as the full"
+      + " profile does, in the workspace it is given")
+  void stateViewShowsDerivedFields() {
+    WorkspaceId other = WorkspaceId.of("other-shop");
+    Store store = Store.inMemory();
+    try (Cdp cdp = Cdp.builder().store(store).build()) {
+      Workspace w = cdp.workspace(other);
+      w.ingest(Event.track("Order Completed").messageId("o1").userId("c-9")
+          .property("order_id", "A-1").property("total", new java.math.BigDecimal("20.00"))
+          .property("currency", "EUR").timestamp(T0).build());
+      w.ingest(Event.track("Order Completed").messageId("o2").userId("c-9")
+          .property("order_id", "A-2").property("total", new java.math.BigDecimal("5.50"))
+          .property("currency", "EUR").timestamp(T0.plusSeconds(60)).build());
+      Profile full = w.profiles().find(Identifier.customerId("c-9")).orElseThrow();
+      ProfileRecord record = store.read(other, tx -> tx.profile(full.id())).orElseThrow();
+      Profile view = reads.stateView(other, record, full.readAt());
+
+      assertThat(view.workspace()).isEqualTo(other);
+      assertThat(view.identifiers()).isEmpty();
+      assertThat(view.orderCount()).isEqualTo(full.orderCount()).isEqualTo(2);
+      assertThat(view.totalSpend()).isEqualTo(full.totalSpend());
+      assertThat(view.lastOrder()).isEqualTo(full.lastOrder());
+      assertThat(view.version()).isEqualTo(full.version());
     }
   }
 }

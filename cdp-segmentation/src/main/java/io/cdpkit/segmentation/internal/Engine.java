@@ -317,7 +317,7 @@ public final class Engine {
         List<ProfileRecord> p = tx.profilesAfter(from, PAGE);
         SegmentStorage storage = tx.require(SegmentStorage.class);
         Snapshot s = snapshot;
-        EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.clock().instant());
+        EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.readModel(), ws, ctx.clock().instant());
         for (ProfileRecord r : p) {
           evaluate(storage, s, ec, r, null, ids, Cause.of(Cause.Type.DEFINITION), events);
         }
@@ -346,7 +346,7 @@ public final class Engine {
     SegmentStorage storage = tx.require(SegmentStorage.class);
     List<SegmentEvent> events = new ArrayList<>();
     Cause cause = cause(pc);
-    EvalContext ec = new EvalContext(ctx.computedTraits(), pc.now());
+    EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.readModel(), ws, pc.now());
     for (ProfileChange ch : pc.changes()) {
       if (ch.after() == null) {
         for (Membership m : storage.memberships(ch.id())) {
@@ -517,7 +517,7 @@ public final class Engine {
         SegmentStorage storage = tx.require(SegmentStorage.class);
         List<ScheduledCheck> due = storage.dueChecks(now, PAGE);
         Snapshot s = snapshot;
-        EvalContext ec = new EvalContext(ctx.computedTraits(), now);
+        EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.readModel(), ws, now);
         for (ScheduledCheck c : due) {
           Optional<ProfileRecord> r = tx.profile(c.profile());
           if (r.isEmpty() || s.topo().isEmpty()) {
@@ -581,7 +581,7 @@ public final class Engine {
       if (r.isEmpty()) {
         return Optional.empty();
       }
-      EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.clock().instant()).at(r.get());
+      EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.readModel(), ws, ctx.clock().instant()).at(r.get());
       for (Compiler.Compiled c : s.topo()) {
         ec.segments.put(c.definition().id(), c.root().timed(ec));
         if (c == target) {
@@ -628,7 +628,7 @@ public final class Engine {
     }
     List<ProfileId> ids = new ArrayList<>();
     Instant now = ctx.clock().instant();
-    EvalContext ec = new EvalContext(ctx.computedTraits(), now);
+    EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.readModel(), ws, now);
     ProfileId after = null;
     while (true) {
       ProfileId from = after;

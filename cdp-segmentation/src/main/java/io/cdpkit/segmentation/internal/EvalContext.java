@@ -3,6 +3,7 @@ package io.cdpkit.segmentation.internal;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.extension.ReadModel;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.time.Instant;
@@ -30,8 +31,13 @@ final class EvalContext {
   /** Profile field values already computed for this profile, by field and currency. */
   final Map<String, List<Object>> fields = new HashMap<>();
 
-  EvalContext(ComputedTraits traits, Instant now) {
+  private final ReadModel reads;
+  private final WorkspaceId workspace;
+
+  EvalContext(ComputedTraits traits, ReadModel reads, WorkspaceId workspace, Instant now) {
     this.traits = traits;
+    this.reads = reads;
+    this.workspace = workspace;
     this.now = now;
     this.today = LocalDate.ofInstant(now, ZoneOffset.UTC).toEpochDay();
   }
@@ -54,8 +60,7 @@ final class EvalContext {
   Profile view() {
     Profile v = view;
     if (v == null) {
-      v = new Profile(record.id(), WorkspaceId.DEFAULT, List.of(), state, record.version(),
-          Map.of(), now);
+      v = reads.stateView(workspace, record, now);
       view = v;
     }
     return v;

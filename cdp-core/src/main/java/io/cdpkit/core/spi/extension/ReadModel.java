@@ -52,6 +52,14 @@ public interface ReadModel {
   Profile profile(ReadTransaction tx, WorkspaceId workspace, ProfileRecord record, Instant now);
 
   /**
+   * A record as a {@link Profile} without reading anything: its state and the fields derived
+   * from it (order count, spend, last order, ...) at {@code now}, but no identifiers and no
+   * computed traits. For evaluations that read only those fields many times per transaction
+   * (segment conditions, say) and must not pay a read per profile.
+   */
+  Profile stateView(WorkspaceId workspace, ProfileRecord record, Instant now);
+
+  /**
    * The events of the profile {@code id} resolves to: those anchored at any of its identifiers,
    * sorted by {@link StoredEvent#key()}; empty when it resolves to none.
    *
