@@ -38,6 +38,16 @@ class MemorySegmentStorageTest {
     try (Store store = Store.inMemory()) {
       boolean present = store.read(WS, tx -> tx.capability(SegmentStorage.class).isPresent());
       assertThat(present).isTrue();
+      // One capability per transaction, however often it is asked for; a new one in the next.
+      List<SegmentStorage> asked = new ArrayList<>();
+      store.write(WS, tx -> {
+        asked.add(tx.require(SegmentStorage.class));
+        asked.add(tx.require(SegmentStorage.class));
+        return null;
+      });
+      SegmentStorage next = store.write(WS, tx -> tx.require(SegmentStorage.class));
+      assertThat(asked.get(1)).isSameAs(asked.get(0));
+      assertThat(next).isNotSameAs(asked.get(0));
     }
   }
 

@@ -292,6 +292,14 @@ public final class InMemoryStore implements Store {
     private final boolean writable;
     /** Undo actions, newest last. */
     final ArrayDeque<Runnable> undo = new ArrayDeque<>();
+    /**
+     * The capabilities providers opened in this transaction, by type ({@link #NONE}: none has
+     * it): one per transaction, however often the engine asks (activation asks per decision).
+     */
+    private final Map<Class<?>, Object> opened = new HashMap<>(4);
+    /** Marks a type no provider has, in {@link #opened}. */
+    private static final Object NONE = new Object();
+
     /** What runs when the transaction ends (see {@link MemoryTransaction#onEnd}). */
     private final List<Runnable> onEnd = new ArrayList<>();
 
@@ -306,13 +314,21 @@ public final class InMemoryStore implements Store {
       if (type == MetadataStorage.class || type == PrivacyStorage.class) {
         return Optional.of(type.cast(this));
       }
-      for (MemoryCapabilityProvider p : providers) {
-        Optional<C> c = p.open(type, d.state(p), this);
-        if (c.isPresent()) {
-          return c;
+      Object found = opened.get(type);
+      if (found == null) {
+        for (MemoryCapabilityProvider p : providers) {
+          Optional<C> c = p.open(type, d.state(p), this);
+          if (c.isPresent()) {
+            found = c.get();
+            break;
+          }
         }
+        if (found == null) {
+          found = NONE;
+        }
+        opened.put(type, found);
       }
-      return Optional.empty();
+      return found == NONE ? Optional.empty() : Optional.of(type.cast(found));
     }
 
     @Override
