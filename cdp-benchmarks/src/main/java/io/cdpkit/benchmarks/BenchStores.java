@@ -19,13 +19,14 @@ import java.util.stream.Stream;
 
 /**
  * The stores the benchmarks compare, each opened fresh and empty and removed again on close:
- * {@code memory}, {@code h2mem}, {@code h2file} (a temporary directory), {@code postgres} and
+ * {@code memory}, {@code h2mem}, {@code h2file} (a temporary directory, the journaled layout),
+ * {@code h2rows} (the same in the row layout, {@code journal(false)}), {@code postgres} and
  * {@code mariadb} (a scratch schema or database on the servers at 127.0.0.1, database
  * {@code test}, user {@code postgres} / {@code root}; override with the system properties
  * {@code cdp.bench.pg} and {@code cdp.bench.maria}).
  */
 final class BenchStores implements AutoCloseable {
-  static final String KINDS = "memory, h2mem, h2file, postgres, mariadb";
+  static final String KINDS = "memory, h2mem, h2file, h2rows, postgres, mariadb";
 
   private final String kind;
   private final Store store;
@@ -66,15 +67,16 @@ final class BenchStores implements AutoCloseable {
       case "h2mem":
         return new BenchStores(kind,
             jdbc(encrypted).h2InMemory(scratch).cacheSize(cacheSize).build(), () -> {});
-      case "h2file": {
+      case "h2file":
+      case "h2rows": {
         Path dir;
         try {
           dir = Files.createTempDirectory(scratch);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-        return new BenchStores(kind, jdbc(encrypted).h2File(dir).cacheSize(cacheSize).build(),
-            () -> deleteTree(dir));
+        return new BenchStores(kind, jdbc(encrypted).h2File(dir).journal(kind.equals("h2file"))
+            .cacheSize(cacheSize).build(), () -> deleteTree(dir));
       }
       case "postgres": {
         String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
@@ -99,6 +101,16 @@ final class BenchStores implements AutoCloseable {
       }
       default:
         throw new IllegalArgumentException("store kind " + kind + " is not one of " + KINDS);
+    }
+  }
+
+  /**
+   * Applies a journaled store's journal to its row tables ({@link JdbcStore#checkpoint}); the
+   * other kinds have nothing to apply.
+   */
+  void checkpoint() {
+    if (store instanceof JdbcStore j) {
+      j.checkpoint();
     }
   }
 

@@ -7,6 +7,7 @@ import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.storage.jdbc.internal.H2FileCompaction;
 import io.cdpkit.storage.jdbc.internal.JdbcStoreEngine;
+import io.cdpkit.storage.jdbc.internal.journal.JournaledStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -51,6 +52,13 @@ public final class JdbcStore implements Store {
   /** Entries the cache keeps unless {@link Builder#cacheSize} says otherwise. */
   public static final long DEFAULT_CACHE_SIZE = 100_000;
 
+  /** Journal bytes after which the journaled layout checkpoints, unless configured (64 MiB). */
+  public static final long DEFAULT_CHECKPOINT_BYTES = 64L << 20;
+
+  /** Directories of journaled H2 file stores open in this JVM. */
+  private static final java.util.Set<Path> JOURNALED_OPEN =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Connections the embedded H2 database keeps open at most (one per concurrent caller). */
   static final int H2_CONNECTIONS = 32;
 
@@ -61,17 +69,39 @@ public final class JdbcStore implements Store {
   /** The embedded file database's directory and URL, or null for the other kinds. */
   private final @Nullable Path h2Directory;
   private final @Nullable String h2Url;
+  /** The journaled layout, or null for the row layout. */
+  private final @Nullable JournaledStore journal;
+  private final @Nullable Path journalKey;
 
   private JdbcStore(Builder b, DataSource ds, @Nullable JdbcConnectionPool ownedH2,
       @Nullable String h2Url) {
     this.ownedH2 = ownedH2;
     this.h2Url = h2Url;
     this.h2Directory = h2Url == null ? null : b.h2File;
+    boolean journaled = b.journal;
+    if (journaled && h2Url == null) {
+      if (ownedH2 != null) {
+        ownedH2.dispose();
+      }
+      throw new IllegalStateException("journal: only an h2File store has the journaled layout");
+    }
+    Path key = journaled ? b.h2File.toAbsolutePath().normalize() : null;
+    if (key != null && !JOURNALED_OPEN.add(key)) {
+      ownedH2.dispose();
+      throw new IllegalStateException("a journaled store is already open on this directory in"
+          + " this JVM; share that instance");
+    }
     try {
-      this.engine = new JdbcStoreEngine(ds,
-          b.encryption == null ? b.pii : b.encryption.codec(), b.cacheSize, h2Url != null);
+      PiiCodec codec = b.encryption == null ? b.pii : b.encryption.codec();
+      // The journaled layout reads from memory: a cache over the row tables would be unused.
+      this.engine = new JdbcStoreEngine(ds, codec, journaled ? 0 : b.cacheSize, h2Url != null);
       this.encrypted = b.encryption != null;
+      this.journal = journaled ? new JournaledStore(ds, engine, codec, b.checkpointBytes) : null;
+      this.journalKey = key;
     } catch (RuntimeException e) {
+      if (key != null) {
+        JOURNALED_OPEN.remove(key);
+      }
       if (ownedH2 != null) {
         ownedH2.dispose();
       }
@@ -123,6 +153,8 @@ public final class JdbcStore implements Store {
     private PiiCodec pii = PiiCodec.IDENTITY;
     private @Nullable Encryption encryption;
     private long cacheSize = DEFAULT_CACHE_SIZE;
+    private boolean journal = false;
+    private long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
 
     private Builder() {}
 
@@ -189,6 +221,33 @@ public final class JdbcStore implements Store {
     }
 
     /**
+     * The journaled layout for an {@link #h2File} store: the whole state in memory (the
+     * in-memory store's structures), each write transaction made durable by one row of a
+     * journal table before it returns, and the journal applied to the row tables by
+     * checkpoints (see the module README, "The journaled H2 file layout"). Reads never touch
+     * the database. The heap must hold the store's data. Only for {@link #h2File}.
+     */
+    public Builder journal(boolean on) {
+      this.journal = on;
+      return this;
+    }
+
+    /**
+     * Journal bytes after which the journaled layout applies the journal to the row tables in
+     * the background; {@value JdbcStore#DEFAULT_CHECKPOINT_BYTES} by default. Larger means fewer,
+     * longer checkpoints and a longer replay when the store opens after a crash.
+     *
+     * @throws IllegalArgumentException when less than 1
+     */
+    public Builder checkpointBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("checkpointBytes: must be positive, was " + bytes);
+      }
+      this.checkpointBytes = bytes;
+      return this;
+    }
+
+    /**
      * Opens the store: connects, migrates the schema, refuses a newer one.
      *
      * @throws IllegalStateException when not exactly one of dataSource, h2File, h2InMemory was
@@ -233,12 +292,14 @@ public final class JdbcStore implements Store {
 
   @Override
   public <T> T write(WorkspaceId workspace, Function<? super WriteTransaction, ? extends T> work) {
-    return engine.write(Objects.requireNonNull(workspace, "workspace"), work);
+    Objects.requireNonNull(workspace, "workspace");
+    return journal != null ? journal.write(workspace, work) : engine.write(workspace, work);
   }
 
   @Override
   public <T> T read(WorkspaceId workspace, Function<? super ReadTransaction, ? extends T> work) {
-    return engine.read(Objects.requireNonNull(workspace, "workspace"), work);
+    Objects.requireNonNull(workspace, "workspace");
+    return journal != null ? journal.read(workspace, work) : engine.read(workspace, work);
   }
 
   /** Activation's store-level capability, recognised by name: see {@link #capability}. */
@@ -263,6 +324,9 @@ public final class JdbcStore implements Store {
   @Override
   public <C> Optional<C> capability(Class<C> type) {
     Objects.requireNonNull(type, "type");
+    if (journal != null) {
+      return journal.capability(type);
+    }
     if (type.getName().equals(OUTBOX_CLAIMS)) {
       Object claims = engine.outboxClaims();
       if (type.isInstance(claims)) {
@@ -270,6 +334,20 @@ public final class JdbcStore implements Store {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * In the journaled layout ({@link Builder#journal}), applies every committed journal row to
+   * the row tables now and deletes it, as the background checkpoints and {@link #close} do:
+   * afterwards the row tables alone hold everything committed so far (for a copy of the file,
+   * or before timing something else). Writers go on meanwhile. Does nothing in the row layout.
+   *
+   * @throws StorageException when the row tables cannot be written (the journal keeps the rows)
+   */
+  public void checkpoint() {
+    if (journal != null) {
+      journal.checkpoint();
+    }
   }
 
   /** Rows a key rotation re-encrypts per transaction. */
@@ -293,6 +371,9 @@ public final class JdbcStore implements Store {
   public Map<String, Long> rotateKeys(KeyRotation.Listener listener) {
     Objects.requireNonNull(listener, "listener");
     requireEncryption();
+    if (journal != null) {
+      journal.checkpoint();
+    }
     return engine.rotateKeys(ROTATION_BATCH, () -> Thread.currentThread().isInterrupted(),
         listener::progress);
   }
@@ -310,6 +391,9 @@ public final class JdbcStore implements Store {
     KeyRotation rotation = new KeyRotation();
     executor.execute(() -> {
       try {
+        if (journal != null) {
+          journal.checkpoint();
+        }
         rotation.finish(engine.rotateKeys(ROTATION_BATCH,
             () -> rotation.stopRequested() || Thread.currentThread().isInterrupted(),
             listener::progress));
@@ -353,6 +437,19 @@ public final class JdbcStore implements Store {
    */
   @Override
   public void close() {
+    try {
+      if (journal != null) {
+        journal.close();
+      }
+    } finally {
+      if (journalKey != null) {
+        JOURNALED_OPEN.remove(journalKey);
+      }
+      closeDatabase();
+    }
+  }
+
+  private void closeDatabase() {
     if (ownedH2 != null) {
       boolean rewrite = false;
       try (Connection c = ownedH2.getConnection(); Statement s = c.createStatement()) {

@@ -10,15 +10,20 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** The storage contract on an H2 file database, the embedded default. */
+/** The storage contract on an H2 file database in the row layout (no journal). */
 class H2FileStoreContractTest extends StoreSuites {
   private final Map<Store, Path> dirs = new IdentityHashMap<>();
+
+  /** How the store is built on its directory. */
+  protected JdbcStore.Builder builder(Path dir) {
+    return JdbcStore.builder().h2File(dir).journal(false);
+  }
 
   @Override
   protected Store createStore() {
     try {
       Path dir = Files.createTempDirectory("cdpkit-h2-");
-      Store s = JdbcStore.h2File(dir);
+      Store s = builder(dir).build();
       dirs.put(s, dir);
       return s;
     } catch (IOException e) {

@@ -30,7 +30,7 @@ public final class Schema {
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
   private static final List<Function<Dialect, List<String>>> MIGRATIONS =
       List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4, Schema::privacy,
-          Schema::encryptionAtRest);
+          Schema::encryptionAtRest, Schema::journal);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -176,6 +176,27 @@ public final class Schema {
         + " fingerprint VARCHAR(200) NOT NULL, recorded_at VARCHAR(40) NOT NULL,"
         + " PRIMARY KEY (id))" + d.tableOptions());
     return out;
+  }
+
+  /**
+   * Version 7, the journal of the embedded H2 file store's journaled layout (see
+   * {@code io.cdpkit.storage.jdbc.internal.journal.JournaledStore}): one row per committed
+   * write transaction, numbered in commit order, holding the transaction's writes as one binary
+   * body ({@code body}), or, when the store's codec protects values, that body protected as text
+   * ({@code body_text}). Checkpoints apply the rows to the other tables and delete them. The
+   * table is created on every database so that one schema version means one set of tables;
+   * only the H2 file store writes it. Code of version 6 refuses a database at version 7, so it
+   * cannot open a file whose journal it would not read.
+   */
+  private static List<String> journal(Dialect d) {
+    String binary = switch (d) {
+      case H2 -> "VARBINARY(1000000000)";
+      case POSTGRES -> "BYTEA";
+      case MARIADB -> "LONGBLOB";
+    };
+    return List.of("CREATE TABLE IF NOT EXISTS cdp_journal (seq BIGINT NOT NULL,"
+        + " workspace VARCHAR(64) NOT NULL, body " + binary + ", body_text " + d.text() + ","
+        + " PRIMARY KEY (seq))" + d.tableOptions());
   }
 
   /**

@@ -1,0 +1,213 @@
+package io.cdpkit.storage.jdbc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdpkit.core.Cdp;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.IdentityNode;
+import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.storage.jdbc.JdbcStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journaled H2 file layout across closes, checkpoints and layouts: what one instance wrote,
+ * the next one holds, whichever layout wrote it and however much of the journal was applied.
+ */
+class JournaledLayoutTest {
+  private static final long SEED = 0x10_5EEDL;
+  private static final int SHOPPERS = 25;
+  private static final int EVENTS = 1_500;
+
+  @TempDir Path dir;
+
+  private static JdbcStore open(Path dir, boolean journal, long checkpointBytes) {
+    return JdbcStore.builder().h2File(dir).journal(journal).checkpointBytes(checkpointBytes)
+        .build();
+  }
+
+  private static void ingest(JdbcStore store, List<Event> events) {
+    try (Cdp cdp = Cdp.builder().store(store).build()) {
+      for (int i = 0; i < events.size(); i += 100) {
+        cdp.ingest(events.subList(i, Math.min(events.size(), i + 100)));
+      }
+    }
+  }
+
+  private static void check(JdbcStore store, List<Event> events) {
+    Set<Identifier> universe = Shoppers.identifiers(SHOPPERS);
+    try (Cdp cdp = Cdp.builder().store(store).build()) {
+      assertThat(ProfileCheck.storedMessageIds(cdp, universe)).hasSize(events.size());
+      ProfileCheck.sameAsInMemory(cdp, events, universe);
+    }
+  }
+
+  /** Everything the engine's records say, in a comparable form: profiles, nodes, ledgers. */
+  private static Map<String, Object> records(Store store) {
+    return store.read(WorkspaceId.DEFAULT, tx -> {
+      Map<String, Object> out = new TreeMap<>();
+      ProfileId after = null;
+      while (true) {
+        List<ProfileRecord> page = tx.profilesAfter(after, 100);
+        if (page.isEmpty()) {
+          break;
+        }
+        for (ProfileRecord p : page) {
+          List<String> nodes = new ArrayList<>();
+          for (IdentityNode n : tx.nodesOfProfile(p.id())) {
+            nodes.add(n.toString());
+          }
+          nodes.sort(null);
+          List<LedgerEntry> ledger = tx.ledger(p.id());
+          out.put(p.id().value(), List.of(p, nodes, ledger, tx.redirectsTo(p.id())));
+          after = p.id();
+        }
+      }
+      out.put("~names", tx.eventNameCounts());
+      return out;
+    });
+  }
+
+  @Test
+  void whatWasAcknowledgedIsThereAfterReopening() {
+    List<Event> events = Shoppers.stream(SEED, SHOPPERS, EVENTS);
+    Map<String, Object> before;
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      ingest(store, events);
+      before = records(store);
+    }
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
+    }
+  }
+
+  @Test
+  void checkpointsInTheBackgroundWhileWritingLoseNothing() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 1, SHOPPERS, EVENTS);
+    Map<String, Object> before;
+    // A checkpoint after every few transactions, running beside the writer.
+    try (JdbcStore store = open(dir, true, 50_000)) {
+      ingest(store, events);
+      before = records(store);
+    }
+    try (JdbcStore rows = open(dir, false, 1)) {
+      assertThat(records(rows)).as("the row tables after the close's checkpoint")
+          .isEqualTo(before);
+    }
+    try (JdbcStore store = open(dir, true, 50_000)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
+    }
+  }
+
+  @Test
+  void aDatabaseOfTheRowLayoutOpensJournaledAndBack() {
+    List<Event> events = Shoppers.stream(SEED + 2, SHOPPERS, EVENTS);
+    int half = EVENTS / 2;
+    try (JdbcStore rows = open(dir, false, 1)) {
+      ingest(rows, events.subList(0, half));
+    }
+    try (JdbcStore journaled = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      check(journaled, events.subList(0, half));
+      ingest(journaled, events.subList(half, EVENTS));
+      check(journaled, events);
+    }
+    try (JdbcStore rows = open(dir, false, 1)) {
+      check(rows, events);
+    }
+  }
+
+  /**
+   * A crash after a checkpoint's commits but before it deleted the journal rows it applied:
+   * the next open must not apply them again (appends such as the ledger would double).
+   */
+  @Test
+  void journalRowsACheckpointAppliedAreNotReplayedAgain() throws SQLException {
+    List<Event> events = Shoppers.stream(SEED + 3, SHOPPERS, EVENTS);
+    List<Object[]> journal = new ArrayList<>();
+    Map<String, Object> before;
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      ingest(store, events);
+      before = records(store);
+      try (Connection c = connect(dir);
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(
+              "SELECT seq, workspace, body, body_text FROM cdp_journal ORDER BY seq")) {
+        while (rs.next()) {
+          journal.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3),
+              rs.getString(4)});
+        }
+      }
+    }
+    assertThat(journal).as("journal rows before the close's checkpoint").hasSizeGreaterThan(5);
+    try (Connection c = connect(dir)) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cdp_journal")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("the close applied and deleted the journal").isZero();
+      }
+      try (PreparedStatement p = c.prepareStatement(
+          "INSERT INTO cdp_journal (seq, workspace, body, body_text) VALUES (?, ?, ?, ?)")) {
+        for (Object[] row : journal) {
+          p.setLong(1, (Long) row[0]);
+          p.setString(2, (String) row[1]);
+          p.setBytes(3, (byte[]) row[2]);
+          p.setString(4, (String) row[3]);
+          p.executeUpdate();
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN");
+      }
+    }
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
+    }
+    try (JdbcStore rows = open(dir, false, 1)) {
+      assertThat(records(rows)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void oneJournaledInstancePerDirectory() {
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already open");
+    }
+    open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES).close();
+  }
+
+  @Test
+  void onlyAnH2FileStoreIsJournaled() {
+    assertThatThrownBy(() -> JdbcStore.builder().h2InMemory("journaled-" + System.nanoTime())
+        .journal(true).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("h2File");
+  }
+
+  private static Connection connect(Path dir) throws SQLException {
+    return DriverManager.getConnection("jdbc:h2:file:" + dir.toAbsolutePath().resolve("cdpkit")
+        + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+  }
+}
