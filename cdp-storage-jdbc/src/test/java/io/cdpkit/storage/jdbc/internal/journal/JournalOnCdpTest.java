@@ -186,5 +186,24 @@ class JournalOnCdpTest {
         events, store.bodies.size(), (double) bytes / events, store.encodeNanos / 1e3 / events,
         replayNanos / 1e3 / events, writeJson / 1e3 / stored.size(),
         (double) chars / stored.size(), readJson / 1e3 / stored.size());
+    List<io.cdpkit.core.spi.storage.ProfileRecord> profiles = store.inner.read(WS,
+        tx -> tx.profilesAfter(null, Integer.MAX_VALUE));
+    t0 = System.nanoTime();
+    long pchars = 0;
+    List<String> ptexts = new ArrayList<>();
+    for (var r : profiles) {
+      String s = codec.writeProfile(r);
+      pchars += s.length();
+      ptexts.add(s);
+    }
+    long writeProfiles = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    for (String s : ptexts) {
+      codec.readProfile(s);
+    }
+    long readProfiles = System.nanoTime() - t0;
+    System.out.printf(Locale.ROOT, "journal: %d profiles, profile JSON %.0f chars, write %.2f us,"
+            + " read %.2f us per profile%n", profiles.size(), (double) pchars / profiles.size(),
+        writeProfiles / 1e3 / profiles.size(), readProfiles / 1e3 / profiles.size());
   }
 }
