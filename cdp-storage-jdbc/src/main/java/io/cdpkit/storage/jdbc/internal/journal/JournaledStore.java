@@ -137,7 +137,7 @@ public final class JournaledStore {
       long maxApplied = 0;
       for (WorkspaceId ws : TableLoader.workspaces(c)) {
         memory.write(ws, tx -> {
-          TableLoader.load(c, tables, ws, tx);
+          TableLoader.load(c, pii, ws, tx);
           return null;
         });
         long a = applied(c, ws.value());
