@@ -2,17 +2,18 @@ package io.cdpkit.storage.jdbc.internal.journal;
 
 import io.cdpkit.activation.spi.storage.OutboxClaims;
 import io.cdpkit.activation.spi.storage.OutboxEntry;
-import io.cdpkit.activation.spi.storage.OutboxStorage;
 import io.cdpkit.core.model.WorkspaceId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Activation's claims on the journaled layout: the in-memory store's claim, then one journal
- * row that stores each claimed entry as it now is in memory (not as the claim returned it: a
- * writer may have changed it in between, and the journal must end where memory is). Loaded
- * only when a caller asks for {@code OutboxClaims}, so a class path without cdp-activation-spi
- * never loads it.
+ * Activation's claims on the journaled layout: the in-memory store's claim (which takes the
+ * workspace's outbox lock only, never its write lock, and skips entries a running writer
+ * wrote), then one journal row updating each claimed entry, both while holding the journal's
+ * append lock. A writer that read a claimed entry after the claim can append its own row only
+ * after the claim's, so replaying the journal ends where memory is. Loaded only when a caller
+ * asks for {@code OutboxClaims}, so a class path without cdp-activation-spi never loads it.
  */
 final class JournaledClaims implements OutboxClaims {
   private final OutboxClaims inner;
@@ -31,16 +32,17 @@ final class JournaledClaims implements OutboxClaims {
   public List<OutboxEntry> claim(WorkspaceId workspace, Instant now, String lease,
       Instant leaseUntil, int limit) {
     OutboxClaims.checkClaim(now, lease, leaseUntil, limit);
-    List<OutboxEntry> claimed = inner.claim(workspace, now, lease, leaseUntil, limit);
-    if (!claimed.isEmpty()) {
-      store.journaled(workspace, tx -> {
-        OutboxStorage outbox = tx.require(OutboxStorage.class);
-        for (OutboxEntry e : claimed) {
-          outbox.outbox(e.key()).ifPresent(outbox::updateOutbox);
-        }
-        return null;
-      });
-    }
-    return claimed;
+    return store.claiming(() -> {
+      List<OutboxEntry> claimed = inner.claim(workspace, now, lease, leaseUntil, limit);
+      if (claimed.isEmpty()) {
+        return claimed;
+      }
+      List<Op> ops = new ArrayList<>(claimed.size());
+      for (OutboxEntry e : claimed) {
+        ops.add(new Op(JournalCodec.UPDATE_OUTBOX, e, null, null));
+      }
+      store.appendHoldingLock(workspace, JournalCodec.encode(ops));
+      return claimed;
+    });
   }
 }

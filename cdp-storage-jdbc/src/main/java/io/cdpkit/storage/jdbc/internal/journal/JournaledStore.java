@@ -68,6 +68,9 @@ public final class JournaledStore {
   /** Metadata key of the row tables: the last journal row applied to this workspace's rows. */
   public static final String APPLIED = "cdp.store.journal-applied";
 
+  /** The codec's column name of metadata values (as the row tables' code names it). */
+  private static final String METADATA_VALUE = "cdp_metadata.meta_value";
+
   /** The codec's column name for protected journal bodies. */
   static final String BODY_COLUMN = "cdp_journal.body";
 
@@ -174,13 +177,13 @@ public final class JournaledStore {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed);
   }
 
-  private static long applied(Connection c, String ws) throws SQLException {
+  private long applied(Connection c, String ws) throws SQLException {
     try (PreparedStatement p = c.prepareStatement(
         "SELECT meta_value FROM cdp_metadata WHERE workspace = ? AND meta_key = ?")) {
       p.setString(1, ws);
       p.setString(2, APPLIED);
       try (ResultSet rs = p.executeQuery()) {
-        return rs.next() ? Long.parseLong(rs.getString(1)) : 0L;
+        return rs.next() ? Long.parseLong(pii.reveal(ws, METADATA_VALUE, rs.getString(1))) : 0L;
       }
     }
   }
@@ -192,7 +195,7 @@ public final class JournaledStore {
     }
     String text = rs.getString(4);
     if (text == null) {
-      throw new StorageException("a journal row has no body", false);
+      throw new StorageException("a journal row has no body", false, null);
     }
     return Base64.getDecoder().decode(
         pii.reveal(ws, BODY_COLUMN, text).getBytes(StandardCharsets.US_ASCII));
@@ -243,9 +246,17 @@ public final class JournaledStore {
     return type.isInstance(c) ? Optional.of(type.cast(c)) : Optional.empty();
   }
 
-  /** For claims: a write on the in-memory store journaled as {@link #write} does. */
-  <T> T journaled(WorkspaceId workspace, Function<? super WriteTransaction, ? extends T> work) {
-    return write(workspace, work);
+  /** For claims: runs {@code work} holding the journal's append lock. */
+  <T> T claiming(java.util.function.Supplier<T> work) {
+    checkOpen();
+    synchronized (appendLock) {
+      return work.get();
+    }
+  }
+
+  /** For claims: appends a journal row; the caller holds the append lock. */
+  void appendHoldingLock(WorkspaceId ws, byte[] body) {
+    append(ws, body);
   }
 
   private void append(WorkspaceId ws, byte[] body) {
