@@ -78,7 +78,7 @@ public final class JdbcStore implements Store {
     this.ownedH2 = ownedH2;
     this.h2Url = h2Url;
     this.h2Directory = h2Url == null ? null : b.h2File;
-    boolean journaled = b.journal;
+    boolean journaled = b.journal != null ? b.journal : h2Url != null;
     if (journaled && h2Url == null) {
       if (ownedH2 != null) {
         ownedH2.dispose();
@@ -96,7 +96,10 @@ public final class JdbcStore implements Store {
       // The journaled layout reads from memory: a cache over the row tables would be unused.
       this.engine = new JdbcStoreEngine(ds, codec, journaled ? 0 : b.cacheSize, h2Url != null);
       this.encrypted = b.encryption != null;
-      this.journal = journaled ? new JournaledStore(ds, engine, codec, b.checkpointBytes) : null;
+      if (!journaled && ownedH2 != null) {
+        refuseJournaledData(ds);
+      }
+      this.journal = journaled ? new JournaledStore(ds, codec, b.checkpointBytes) : null;
       this.journalKey = key;
     } catch (RuntimeException e) {
       if (key != null) {
@@ -153,7 +156,7 @@ public final class JdbcStore implements Store {
     private PiiCodec pii = PiiCodec.IDENTITY;
     private @Nullable Encryption encryption;
     private long cacheSize = DEFAULT_CACHE_SIZE;
-    private boolean journal = false;
+    private @Nullable Boolean journal;
     private long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
 
     private Builder() {}
@@ -221,11 +224,13 @@ public final class JdbcStore implements Store {
     }
 
     /**
-     * The journaled layout for an {@link #h2File} store: the whole state in memory (the
-     * in-memory store's structures), each write transaction made durable by one row of a
-     * journal table before it returns, and the journal applied to the row tables by
-     * checkpoints (see the module README, "The journaled H2 file layout"). Reads never touch
-     * the database. The heap must hold the store's data. Only for {@link #h2File}.
+     * The layout of an {@link #h2File} store. Journaled (the default for {@link #h2File}): the
+     * whole state in memory (the in-memory store's structures), each write transaction made
+     * durable by one row of a journal table before it returns, and snapshots replacing the
+     * journal now and then (see the module README, "The journaled H2 file layout"); reads never
+     * touch the database, and the heap must hold the store's data. {@code false}: the row
+     * layout, as on PostgreSQL and MariaDB (a database the journaled layout wrote is refused).
+     * Only {@link #h2File} has the journaled layout.
      */
     public Builder journal(boolean on) {
       this.journal = on;
@@ -302,6 +307,18 @@ public final class JdbcStore implements Store {
     return journal != null ? journal.read(workspace, work) : engine.read(workspace, work);
   }
 
+  /** The row layout must not open a database the journaled layout wrote. */
+  private static void refuseJournaledData(DataSource ds) {
+    try (Connection c = ds.getConnection()) {
+      if (JournaledStore.holdsJournaledData(c)) {
+        throw new StorageException("this database holds data of the journaled layout (a"
+            + " snapshot or journal rows): open it with journal(true)", false, null);
+      }
+    } catch (SQLException e) {
+      throw JdbcStoreEngine.failure("checking the layout", e);
+    }
+  }
+
   /** Activation's store-level capability, recognised by name: see {@link #capability}. */
   private static final String OUTBOX_CLAIMS = "io.cdpkit.activation.spi.storage.OutboxClaims";
 
@@ -372,7 +389,7 @@ public final class JdbcStore implements Store {
     Objects.requireNonNull(listener, "listener");
     requireEncryption();
     if (journal != null) {
-      journal.checkpoint();
+      return journal.rewriteAll();
     }
     return engine.rotateKeys(ROTATION_BATCH, () -> Thread.currentThread().isInterrupted(),
         listener::progress);
@@ -392,7 +409,8 @@ public final class JdbcStore implements Store {
     executor.execute(() -> {
       try {
         if (journal != null) {
-          journal.checkpoint();
+          rotation.finish(journal.rewriteAll());
+          return;
         }
         rotation.finish(engine.rotateKeys(ROTATION_BATCH,
             () -> rotation.stopRequested() || Thread.currentThread().isInterrupted(),

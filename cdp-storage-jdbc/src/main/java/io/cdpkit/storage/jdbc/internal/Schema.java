@@ -179,13 +179,14 @@ public final class Schema {
   }
 
   /**
-   * Version 7, the journal of the embedded H2 file store's journaled layout (see
-   * {@code io.cdpkit.storage.jdbc.internal.journal.JournaledStore}): one row per committed
-   * write transaction, numbered in commit order, holding the transaction's writes as one binary
-   * body ({@code body}), or, when the store's codec protects values, that body protected as text
-   * ({@code body_text}). Checkpoints apply the rows to the other tables and delete them. The
-   * table is created on every database so that one schema version means one set of tables;
-   * only the H2 file store writes it. Code of version 6 refuses a database at version 7, so it
+   * Version 7, the embedded H2 file store's journaled layout (see
+   * {@code io.cdpkit.storage.jdbc.internal.journal.JournaledStore}): {@code cdp_journal} has one
+   * row per committed write transaction, numbered in commit order, holding the transaction's
+   * writes as one binary body ({@code body}), or, when the store's codec protects values, that
+   * body protected as text ({@code body_text}); {@code cdp_snapshots} holds each workspace's
+   * latest snapshot in parts (bodies of the same format that rebuild the workspace), and the
+   * last journal row it covers. The tables are created on every database so that one schema
+   * version means one set of tables; only the H2 file store writes them. Code of version 6 refuses a database at version 7, so it
    * cannot open a file whose journal it would not read.
    */
   private static List<String> journal(Dialect d) {
@@ -196,7 +197,10 @@ public final class Schema {
     };
     return List.of("CREATE TABLE IF NOT EXISTS cdp_journal (seq BIGINT NOT NULL,"
         + " workspace VARCHAR(64) NOT NULL, body " + binary + ", body_text " + d.text() + ","
-        + " PRIMARY KEY (seq))" + d.tableOptions());
+        + " PRIMARY KEY (seq))" + d.tableOptions(),
+        "CREATE TABLE IF NOT EXISTS cdp_snapshots (workspace VARCHAR(64) NOT NULL,"
+        + " part INT NOT NULL, covers BIGINT NOT NULL, body " + binary + ", body_text "
+        + d.text() + ", PRIMARY KEY (workspace, part))" + d.tableOptions());
   }
 
   /**

@@ -2,10 +2,10 @@ package io.cdpkit.storage.jdbc.internal.journal;
 
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
+import io.cdpkit.core.spi.storage.memory.WorkspaceCopy;
 import io.cdpkit.storage.jdbc.PiiCodec;
 import io.cdpkit.storage.jdbc.internal.JdbcStoreEngine;
 import java.nio.charset.StandardCharsets;
@@ -18,18 +18,21 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,26 +40,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The journaled layout of the embedded H2 file store: the whole state lives in the in-memory
- * store's structures ({@link Store#inMemory()}), every write transaction that changed something
+ * store's structures ({@link Store#inMemory()}); every write transaction that changed something
  * is made durable by one row of {@code cdp_journal} (its writes as one binary body, see
- * {@link JournalingTransaction}) committed before the transaction's changes become visible, and
- * checkpoints apply the journal to the row tables ({@link JdbcStoreEngine}, the layout the
- * servers use) and delete the rows they applied.
+ * {@link JournalingTransaction}), committed before the transaction's changes become visible;
+ * and snapshots ({@code cdp_snapshots}: bodies of the same format that rebuild a workspace,
+ * and the last journal row they cover) replace the journal rows they cover.
  *
  * <ul>
- *   <li><b>Open.</b> The row tables are loaded into memory ({@link TableLoader}), then the
- *       journal's rows that no checkpoint applied yet are replayed in order. Each workspace's
- *       tables record the last journal row applied to them
- *       ({@value #APPLIED}, written in the checkpoint's own transaction), so a crash between a
- *       checkpoint's commits and its deletion of the rows replays nothing twice.
+ *   <li><b>Open.</b> Each workspace's snapshot is replayed, then the journal rows after it. A
+ *       workspace that has no snapshot but rows in the row tables (a database of schema 6, or
+ *       of the row layout) is loaded from them ({@link TableLoader}) and snapshotted at once,
+ *       and its rows are deleted in the snapshot's transaction.
  *   <li><b>Write.</b> Under the in-memory store's workspace lock: the work, then the journal row
  *       (one insert, committed and written to the file before it returns, as every H2 file
  *       commit), then the in-memory commit. A failed insert rolls the in-memory changes back.
- *   <li><b>Checkpoint.</b> When the journal rows not yet applied exceed a size, in the
- *       background; at once after a transaction that erased or deleted personal data (so the
- *       journal rows holding it are deleted, and the row tables mark the file for the rewrite
- *       on close, as before); before a key rotation; on close. Writers go on while a
- *       background checkpoint runs: it reads only committed rows.
+ *   <li><b>Snapshot.</b> Under the workspace's read lock (its writers wait; readers do not),
+ *       the workspace is copied ({@link WorkspaceCopy}) into bodies; then, in one database
+ *       transaction, its old snapshot and the journal rows it covers are deleted and the new
+ *       one is inserted. In the background when the journal bytes since the last snapshots
+ *       exceed both {@code checkpointBytes} and the snapshots' own size (so the work per event
+ *       stays bounded however large the store grows); at once for a workspace where a
+ *       transaction erased or deleted personal data (so no journal row or snapshot part holding
+ *       it is left, and the file is marked for the rewrite on close); for every workspace before
+ *       a key rotation (everything is written again under the current key) and on
+ *       {@link #checkpoint}.
  *   <li><b>Read.</b> From memory alone.
  * </ul>
  *
@@ -65,22 +72,19 @@ import org.slf4j.LoggerFactory;
 public final class JournaledStore {
   private static final Logger LOG = LoggerFactory.getLogger(JournaledStore.class);
 
-  /** Metadata key of the row tables: the last journal row applied to this workspace's rows. */
-  public static final String APPLIED = "cdp.store.journal-applied";
-
-  /** The codec's column name of metadata values (as the row tables' code names it). */
-  private static final String METADATA_VALUE = "cdp_metadata.meta_value";
-
-  /** The codec's column name for protected journal bodies. */
+  /** The codec's column name for protected bodies (journal rows and snapshot parts). */
   static final String BODY_COLUMN = "cdp_journal.body";
+  static final String SNAPSHOT_COLUMN = "cdp_snapshots.body";
 
-  /** Journal bytes applied per checkpoint transaction, at most (one row may exceed it). */
-  static final long CHECKPOINT_CHUNK_BYTES = 16L << 20;
+  /** Records per snapshot part. */
+  static final int SNAPSHOT_OPS = 20_000;
+
+  /** The H2 file store's metadata key for "rewrite the file" (see {@code H2FileCompaction}). */
+  private static final String COMPACTION_PENDING = "cdp.store.compaction-pending";
 
   private static final String OUTBOX_CLAIMS = "io.cdpkit.activation.spi.storage.OutboxClaims";
 
   private final DataSource dataSource;
-  private final JdbcStoreEngine tables;
   private final PiiCodec pii;
   private final boolean plain;
   private final Store memory = Store.inMemory();
@@ -94,25 +98,31 @@ public final class JournaledStore {
   /** Guarded by {@link #appendLock}. */
   private @Nullable PreparedStatement insert;
 
-  private final ReentrantLock checkpointLock = new ReentrantLock();
-  /** Journal bytes appended since the last checkpoint began. */
+  /** Every workspace the store holds or has written. */
+  private final Set<String> workspaces = ConcurrentHashMap.newKeySet();
+  /** Journal bytes per workspace since its last snapshot. Changed under the append lock. */
+  private final Map<String, Long> pendingByWorkspace = new ConcurrentHashMap<>();
+  /** Journal bytes of all workspaces since their last snapshots. */
   private final AtomicLong pendingBytes = new AtomicLong();
-  private final AtomicBoolean checkpointQueued = new AtomicBoolean();
+  /** Bytes of each workspace's last snapshot. */
+  private final Map<String, Long> snapshotBytes = new ConcurrentHashMap<>();
+
+  private final ReentrantLock snapshotLock = new ReentrantLock();
+  private final AtomicBoolean snapshotQueued = new AtomicBoolean();
   private final ExecutorService background;
   private volatile boolean closed;
   private volatile @Nullable Object claims;
 
   /**
-   * Opens the journaled layout over an opened (migrated) row store: loads the tables and
-   * replays the journal.
+   * Opens the journaled layout over a migrated database: replays snapshots and journal, and
+   * moves the data of the row tables, if any, into snapshots.
    *
-   * @param checkpointBytes journal bytes after which a background checkpoint starts
-   * @throws StorageException when the database cannot be read or a journal row is malformed
+   * @param checkpointBytes journal bytes after which a background snapshot starts (when they
+   *     also exceed the snapshots' size)
+   * @throws StorageException when the database cannot be read or a body is malformed
    */
-  public JournaledStore(DataSource dataSource, JdbcStoreEngine tables, PiiCodec pii,
-      long checkpointBytes) {
+  public JournaledStore(DataSource dataSource, PiiCodec pii, long checkpointBytes) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.tables = Objects.requireNonNull(tables, "tables");
     this.pii = Objects.requireNonNull(pii, "pii");
     this.plain = pii == PiiCodec.IDENTITY;
     if (checkpointBytes < 1) {
@@ -120,7 +130,7 @@ public final class JournaledStore {
     }
     this.checkpointBytes = checkpointBytes;
     this.background = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "cdpkit-journal-checkpoint");
+      Thread t = new Thread(r, "cdpkit-journal-snapshot");
       t.setDaemon(true);
       return t;
     });
@@ -128,26 +138,65 @@ public final class JournaledStore {
       load();
     } catch (RuntimeException e) {
       background.shutdownNow();
+      closeAppender();
       throw e;
     }
+  }
+
+  /**
+   * Whether the database holds data of the journaled layout (a snapshot or a journal row): the
+   * row layout must not open it.
+   */
+  public static boolean holdsJournaledData(Connection c) throws SQLException {
+    for (String table : List.of("cdp_snapshots", "cdp_journal")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM (SELECT 1 FROM " + table
+              + " FETCH FIRST 1 ROWS ONLY) t")) {
+        if (rs.next() && rs.getLong(1) > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void load() {
     long started = System.nanoTime();
     long replayed = 0;
+    List<WorkspaceId> fromRows = new ArrayList<>();
     try (Connection c = dataSource.getConnection()) {
-      Map<String, Long> applied = new HashMap<>();
-      long maxApplied = 0;
+      Map<String, Long> covers = new HashMap<>();
+      long maxSeq = 0;
+      try (PreparedStatement p = c.prepareStatement("SELECT workspace, part, covers, body,"
+          + " body_text FROM cdp_snapshots ORDER BY workspace, part")) {
+        p.setFetchSize(4);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            String ws = rs.getString(1);
+            long cover = rs.getLong(3);
+            byte[] body = body(ws, SNAPSHOT_COLUMN, rs, 4);
+            memory.write(WorkspaceId.of(ws), tx -> {
+              JournalCodec.replay(body, tx);
+              return null;
+            });
+            covers.put(ws, cover);
+            maxSeq = Math.max(maxSeq, cover);
+            snapshotBytes.merge(ws, (long) body.length, Long::sum);
+            workspaces.add(ws);
+          }
+        }
+      }
       for (WorkspaceId ws : TableLoader.workspaces(c)) {
+        if (covers.containsKey(ws.value()) || !hasRecords(c, ws.value())) {
+          continue;
+        }
         memory.write(ws, tx -> {
           TableLoader.load(c, pii, ws, tx);
           return null;
         });
-        long a = applied(c, ws.value());
-        applied.put(ws.value(), a);
-        maxApplied = Math.max(maxApplied, a);
+        fromRows.add(ws);
+        workspaces.add(ws.value());
       }
-      long maxSeq = maxApplied;
       try (PreparedStatement p = c.prepareStatement(
           "SELECT seq, workspace, body, body_text FROM cdp_journal ORDER BY seq")) {
         p.setFetchSize(64);
@@ -156,15 +205,17 @@ public final class JournaledStore {
             long seq = rs.getLong(1);
             String ws = rs.getString(2);
             maxSeq = Math.max(maxSeq, seq);
-            if (seq <= applied.getOrDefault(ws, 0L)) {
-              continue;
+            if (seq <= covers.getOrDefault(ws, 0L)) {
+              continue; // a snapshot covers it (left by a crash before its deletion)
             }
-            byte[] body = body(ws, rs);
+            byte[] body = body(ws, BODY_COLUMN, rs, 3);
             memory.write(WorkspaceId.of(ws), tx -> {
               JournalCodec.replay(body, tx);
               return null;
             });
+            pendingByWorkspace.merge(ws, (long) body.length, Long::sum);
             pendingBytes.addAndGet(body.length);
+            workspaces.add(ws);
             replayed++;
           }
         }
@@ -173,32 +224,57 @@ public final class JournaledStore {
     } catch (SQLException e) {
       throw JdbcStoreEngine.failure("loading the store", e);
     }
-    LOG.info("CDPKit H2 file store loaded in {} ms ({} journal rows replayed)",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed);
+    for (WorkspaceId ws : fromRows) {
+      snapshot(ws.value(), true, false);
+    }
+    LOG.info("CDPKit H2 file store loaded in {} ms ({} journal rows replayed, {} workspaces"
+        + " moved from the row tables)",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), replayed, fromRows.size());
   }
 
-  private long applied(Connection c, String ws) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement(
-        "SELECT meta_value FROM cdp_metadata WHERE workspace = ? AND meta_key = ?")) {
-      p.setString(1, ws);
-      p.setString(2, APPLIED);
-      try (ResultSet rs = p.executeQuery()) {
-        return rs.next() ? Long.parseLong(pii.reveal(ws, METADATA_VALUE, rs.getString(1))) : 0L;
+  /** Whether the row tables hold any record of the workspace besides its registration. */
+  private static boolean hasRecords(Connection c, String ws) throws SQLException {
+    for (String table : TableLoader.WORKSPACE_TABLES) {
+      if (table.equals("cdp_workspaces")) {
+        continue;
+      }
+      String extra = table.equals("cdp_metadata")
+          ? " AND meta_key NOT LIKE '" + TableLoader.STORE_PREFIX + "%'" : "";
+      try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM (SELECT 1 FROM "
+          + table + " WHERE workspace = ?" + extra + " FETCH FIRST 1 ROWS ONLY) t")) {
+        p.setString(1, ws);
+        try (ResultSet rs = p.executeQuery()) {
+          if (rs.next() && rs.getLong(1) > 0) {
+            return true;
+          }
+        }
       }
     }
+    return false;
   }
 
-  private byte[] body(String ws, ResultSet rs) throws SQLException {
-    byte[] raw = rs.getBytes(3);
+  private byte[] body(String ws, String column, ResultSet rs, int at) throws SQLException {
+    byte[] raw = rs.getBytes(at);
     if (raw != null) {
       return raw;
     }
-    String text = rs.getString(4);
+    String text = rs.getString(at + 1);
     if (text == null) {
-      throw new StorageException("a journal row has no body", false, null);
+      throw new StorageException("a row of " + column + " has no body", false, null);
     }
     return Base64.getDecoder().decode(
-        pii.reveal(ws, BODY_COLUMN, text).getBytes(StandardCharsets.US_ASCII));
+        pii.reveal(ws, column, text).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private void bind(PreparedStatement p, int at, String ws, String column, byte[] body)
+      throws SQLException {
+    if (plain) {
+      p.setBytes(at, body);
+      p.setNull(at + 1, Types.CLOB);
+    } else {
+      p.setNull(at, Types.VARBINARY);
+      p.setString(at + 1, pii.protect(ws, column, Base64.getEncoder().encodeToString(body)));
+    }
   }
 
   /** As {@link Store#write}: the work, then its journal row, then the in-memory commit. */
@@ -215,9 +291,9 @@ public final class JournaledStore {
       return r;
     });
     if (erased[0]) {
-      checkpoint();
-    } else if (pendingBytes.get() >= checkpointBytes) {
-      queueCheckpoint();
+      snapshot(workspace.value(), false, true);
+    } else {
+      maybeQueueSnapshot();
     }
     return result;
   }
@@ -247,7 +323,7 @@ public final class JournaledStore {
   }
 
   /** For claims: runs {@code work} holding the journal's append lock. */
-  <T> T claiming(java.util.function.Supplier<T> work) {
+  <T> T claiming(Supplier<T> work) {
     checkOpen();
     synchronized (appendLock) {
       return work.get();
@@ -273,16 +349,11 @@ public final class JournaledStore {
         long seq = nextSeq;
         insert.setLong(1, seq);
         insert.setString(2, ws.value());
-        if (plain) {
-          insert.setBytes(3, body);
-          insert.setNull(4, Types.CLOB);
-        } else {
-          insert.setNull(3, Types.VARBINARY);
-          insert.setString(4, pii.protect(ws.value(), BODY_COLUMN,
-              Base64.getEncoder().encodeToString(body)));
-        }
+        bind(insert, 3, ws.value(), BODY_COLUMN, body);
         insert.executeUpdate();
         nextSeq = seq + 1;
+        workspaces.add(ws.value());
+        pendingByWorkspace.merge(ws.value(), (long) body.length, Long::sum);
         pendingBytes.addAndGet(body.length);
       } catch (SQLException e) {
         closeAppender();
@@ -306,114 +377,161 @@ public final class JournaledStore {
     }
   }
 
-  private void queueCheckpoint() {
-    if (closed || !checkpointQueued.compareAndSet(false, true)) {
+  private void maybeQueueSnapshot() {
+    long pending = pendingBytes.get();
+    if (pending < checkpointBytes || pending < totalSnapshotBytes() || closed
+        || !snapshotQueued.compareAndSet(false, true)) {
       return;
     }
     try {
       background.execute(() -> {
         try {
-          checkpoint();
+          for (String ws : List.copyOf(workspaces)) {
+            if (pendingByWorkspace.getOrDefault(ws, 0L) > 0 && !closed) {
+              snapshot(ws, false, false);
+            }
+          }
         } catch (RuntimeException e) {
-          LOG.warn("a background checkpoint failed; the journal keeps the rows", e);
+          LOG.warn("a background snapshot failed; the journal keeps the rows", e);
         } finally {
-          checkpointQueued.set(false);
+          snapshotQueued.set(false);
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      checkpointQueued.set(false);
+    } catch (RejectedExecutionException e) {
+      snapshotQueued.set(false);
+    }
+  }
+
+  private long totalSnapshotBytes() {
+    long total = 0;
+    for (long b : snapshotBytes.values()) {
+      total += b;
+    }
+    return total;
+  }
+
+  /**
+   * Snapshots every workspace that has journal rows, so that the journal is empty (of rows
+   * committed so far). Writers of a workspace wait while it is copied.
+   *
+   * @throws StorageException when a snapshot cannot be written (the journal keeps the rows)
+   */
+  public void checkpoint() {
+    checkOpen();
+    for (String ws : List.copyOf(workspaces)) {
+      if (pendingByWorkspace.getOrDefault(ws, 0L) > 0) {
+        snapshot(ws, false, false);
+      }
     }
   }
 
   /**
-   * Applies every journal row committed so far to the row tables and deletes them. One
-   * checkpoint at a time; writers go on meanwhile.
-   *
-   * @throws StorageException when the tables cannot be written (the journal keeps the rows)
+   * Snapshots every workspace, so that every journal row and snapshot part is written again
+   * under the codec's current key (a key rotation).
    */
-  public void checkpoint() {
-    checkpointLock.lock();
-    try {
-      long upTo;
-      synchronized (appendLock) {
-        upTo = nextSeq - 1;
-      }
-      long before = pendingBytes.get();
-      long appliedBytes = 0;
-      try (Connection c = dataSource.getConnection()) {
-        List<String> workspaces = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement(
-            "SELECT DISTINCT workspace FROM cdp_journal WHERE seq <= ?")) {
-          p.setLong(1, upTo);
-          try (ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-              workspaces.add(rs.getString(1));
-            }
-          }
-        }
-        for (String ws : workspaces) {
-          appliedBytes += checkpoint(c, ws, upTo);
-        }
-        try (PreparedStatement p = c.prepareStatement("DELETE FROM cdp_journal WHERE seq <= ?")) {
-          p.setLong(1, upTo);
-          p.executeUpdate();
-        }
-        if (!c.getAutoCommit()) {
-          c.commit();
-        }
-      } catch (SQLException e) {
-        throw JdbcStoreEngine.failure("checkpointing the journal", e);
-      }
-      pendingBytes.addAndGet(-Math.min(appliedBytes, before));
-    } finally {
-      checkpointLock.unlock();
+  public Map<String, Long> rewriteAll() {
+    checkOpen();
+    long parts = 0;
+    for (String ws : List.copyOf(workspaces)) {
+      parts += snapshot(ws, false, false);
     }
+    return Map.of("cdp_snapshots", parts);
   }
 
-  /** Applies one workspace's rows up to {@code upTo}, in chunks; returns the bytes applied. */
-  private long checkpoint(Connection c, String ws, long upTo) throws SQLException {
-    long done = applied(c, ws);
-    long bytes = 0;
-    WorkspaceId workspace = WorkspaceId.of(ws);
-    while (done < upTo) {
-      Map<Long, byte[]> chunk = new LinkedHashMap<>();
-      long chunkBytes = 0;
-      try (PreparedStatement p = c.prepareStatement("SELECT seq, workspace, body, body_text"
-          + " FROM cdp_journal WHERE workspace = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
-        p.setString(1, ws);
-        p.setLong(2, done);
-        p.setLong(3, upTo);
-        p.setFetchSize(16);
-        try (ResultSet rs = p.executeQuery()) {
-          while (chunkBytes < CHECKPOINT_CHUNK_BYTES && rs.next()) {
-            byte[] body = body(ws, rs);
-            chunk.put(rs.getLong(1), body);
-            chunkBytes += body.length;
-          }
+  /**
+   * Replaces a workspace's snapshot and the journal rows it covers by a new snapshot.
+   *
+   * @param dropRows also delete the workspace's rows of the row tables (moved into memory)
+   * @param erased mark the file for the rewrite that removes deleted bytes
+   * @return the parts written
+   */
+  private int snapshot(String ws, boolean dropRows, boolean erased) {
+    snapshotLock.lock();
+    try {
+      List<byte[]> parts = new ArrayList<>();
+      long[] covered = new long[2];
+      memory.read(WorkspaceId.of(ws), rtx -> {
+        // What the copy sees is every journal row of this workspace numbered up to here: its
+        // writers are held by this read, and a claim appends its row after changing memory.
+        synchronized (appendLock) {
+          covered[0] = nextSeq - 1;
+          covered[1] = pendingByWorkspace.getOrDefault(ws, 0L);
         }
-      }
-      if (chunk.isEmpty()) {
-        break;
-      }
-      long last = 0;
-      for (long seq : chunk.keySet()) {
-        last = seq;
-      }
-      long lastSeq = last;
-      tables.write(workspace, tx -> {
-        for (byte[] body : chunk.values()) {
-          JournalCodec.replay(body, tx);
+        JournalingTransaction sink = new JournalingTransaction(new Sink(), SNAPSHOT_OPS,
+            parts::add);
+        rtx.require(WorkspaceCopy.class).copyTo(sink);
+        if (!sink.isEmpty()) {
+          parts.add(sink.encode());
         }
-        tx.require(MetadataStorage.class).putMetadata(APPLIED, Long.toString(lastSeq));
         return null;
       });
-      done = lastSeq;
-      bytes += chunkBytes;
+      long bytes = 0;
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          try (PreparedStatement p = c.prepareStatement(
+              "DELETE FROM cdp_snapshots WHERE workspace = ?")) {
+            p.setString(1, ws);
+            p.executeUpdate();
+          }
+          try (PreparedStatement p = c.prepareStatement("INSERT INTO cdp_snapshots"
+              + " (workspace, part, covers, body, body_text) VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < parts.size(); i++) {
+              p.setString(1, ws);
+              p.setInt(2, i);
+              p.setLong(3, covered[0]);
+              bind(p, 4, ws, SNAPSHOT_COLUMN, parts.get(i));
+              p.executeUpdate();
+              bytes += parts.get(i).length;
+            }
+          }
+          try (PreparedStatement p = c.prepareStatement(
+              "DELETE FROM cdp_journal WHERE workspace = ? AND seq <= ?")) {
+            p.setString(1, ws);
+            p.setLong(2, covered[0]);
+            p.executeUpdate();
+          }
+          if (dropRows) {
+            for (String table : TableLoader.WORKSPACE_TABLES) {
+              String extra = table.equals("cdp_metadata")
+                  ? " AND meta_key NOT LIKE '" + TableLoader.STORE_PREFIX + "%'" : "";
+              try (PreparedStatement p = c.prepareStatement(
+                  "DELETE FROM " + table + " WHERE workspace = ?" + extra)) {
+                p.setString(1, ws);
+                p.executeUpdate();
+              }
+            }
+          }
+          if (erased) {
+            try (PreparedStatement p = c.prepareStatement("MERGE INTO cdp_metadata"
+                + " (workspace, meta_key, meta_value) KEY (workspace, meta_key)"
+                + " VALUES (?, ?, ?)")) {
+              p.setString(1, ws);
+              p.setString(2, COMPACTION_PENDING);
+              p.setString(3, "1");
+              p.executeUpdate();
+            }
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw JdbcStoreEngine.failure("writing a snapshot", e);
+      }
+      snapshotBytes.put(ws, bytes);
+      synchronized (appendLock) {
+        pendingByWorkspace.merge(ws, -covered[1], Long::sum);
+        pendingBytes.addAndGet(-covered[1]);
+      }
+      return parts.size();
+    } finally {
+      snapshotLock.unlock();
     }
-    return bytes;
   }
 
-  /** Journal bytes appended and not yet applied by a checkpoint (about). */
+  /** Journal bytes appended since the workspaces' last snapshots. */
   public long pendingBytes() {
     return pendingBytes.get();
   }
@@ -425,11 +543,8 @@ public final class JournaledStore {
   }
 
   /**
-   * Stops taking work, waits for a running background checkpoint, and checkpoints the rest, so
-   * that the row tables hold everything and the journal is empty.
-   *
-   * @throws StorageException when the last checkpoint fails (the journal keeps the rows, and
-   *     the next open replays them)
+   * Stops taking work and waits for a running background snapshot. Every committed write is in
+   * the journal or a snapshot already; the next open replays the journal.
    */
   public void close() {
     if (closed) {
@@ -438,22 +553,13 @@ public final class JournaledStore {
     closed = true;
     background.shutdown();
     try {
-      background.awaitTermination(10, TimeUnit.MINUTES);
+      if (!background.awaitTermination(10, TimeUnit.MINUTES)) {
+        LOG.warn("a background snapshot is still running at close");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    try {
-      checkpoint();
     } finally {
       closeAppender();
-    }
-  }
-
-  /** For tests: statement counts are not kept; this tells whether the journal is empty. */
-  static boolean journalEmpty(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cdp_journal")) {
-      return rs.next() && rs.getLong(1) == 0;
     }
   }
 }

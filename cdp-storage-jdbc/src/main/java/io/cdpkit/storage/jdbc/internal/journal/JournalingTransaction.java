@@ -83,13 +83,38 @@ public final class JournalingTransaction implements WriteTransaction {
   private @Nullable Object segments;
   private @Nullable Object outbox;
 
+  /** Ops after which {@link #spill} takes them as a body; 0: never. */
+  private final int spillAfter;
+  private final java.util.function.@Nullable Consumer<byte[]> spill;
+
   public JournalingTransaction(WriteTransaction inner) {
     this.inner = Objects.requireNonNull(inner, "inner");
+    this.spillAfter = 0;
+    this.spill = null;
+  }
+
+  /**
+   * A journaling transaction that hands its ops to {@code spill} as a body each time
+   * {@code spillAfter} of them were recorded (and keeps none of them): for copies that write
+   * many records and no savepoints. {@link #encode} then gives the rest.
+   */
+  public JournalingTransaction(WriteTransaction inner, int spillAfter,
+      java.util.function.Consumer<byte[]> spill) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+    if (spillAfter < 1) {
+      throw new IllegalArgumentException("spillAfter must be positive");
+    }
+    this.spillAfter = spillAfter;
+    this.spill = Objects.requireNonNull(spill, "spill");
   }
 
   /** Records a write that returned normally. */
   void record(int code, Object a, @Nullable Object b, @Nullable Object key) {
     ops.add(new Op(code, a, b, key));
+    if (spill != null && ops.size() >= spillAfter) {
+      spill.accept(JournalCodec.encode(ops));
+      ops.clear();
+    }
   }
 
   /** Records a write that erases (see {@link #erases}). */
@@ -306,6 +331,9 @@ public final class JournalingTransaction implements WriteTransaction {
 
   @Override
   public Savepoint savepoint() {
+    if (spill != null) {
+      throw new UnsupportedOperationException("a spilling journal has no savepoints");
+    }
     return new Mark(inner.savepoint(), ops.size(), this);
   }
 

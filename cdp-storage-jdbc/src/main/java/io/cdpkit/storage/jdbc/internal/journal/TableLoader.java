@@ -72,7 +72,7 @@ public final class TableLoader {
   public static final String STORE_PREFIX = "cdp.store.";
 
   /** Every table that holds rows of a workspace, in a workspace-leading index order. */
-  private static final List<String> WORKSPACE_TABLES = List.of("cdp_workspaces", "cdp_events",
+  static final List<String> WORKSPACE_TABLES = List.of("cdp_workspaces", "cdp_events",
       "cdp_nodes", "cdp_components", "cdp_links", "cdp_profiles", "cdp_redirects", "cdp_ledger",
       "cdp_metadata", "cdp_memberships", "cdp_checks", "cdp_outbox", "cdp_deliveries",
       "cdp_tombstones", "cdp_audit");
