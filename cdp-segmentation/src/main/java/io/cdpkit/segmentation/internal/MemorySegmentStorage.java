@@ -1,6 +1,7 @@
 package io.cdpkit.segmentation.internal;
 
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.spi.storage.memory.MemoryCapabilityProvider;
 import io.cdpkit.core.spi.storage.memory.MemoryTransaction;
 import io.cdpkit.segmentation.spi.storage.Membership;
@@ -61,6 +62,31 @@ public final class MemorySegmentStorage implements MemoryCapabilityProvider {
     View view = new View(s, transaction);
     transaction.onEnd(view::end);
     return Optional.of(type.cast(view));
+  }
+
+  /**
+   * Writes the memberships (by segment, then profile id) and the checks (in due order) through
+   * {@code target}'s {@link SegmentStorage}; asks for nothing when the state holds neither.
+   */
+  @Override
+  public void copy(Object state, WriteTransaction target) {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(target, "target");
+    if (!(state instanceof State s)) {
+      throw new IllegalArgumentException("state of another provider: " + state.getClass());
+    }
+    if (s.members.isEmpty() && s.checks.isEmpty()) {
+      return;
+    }
+    SegmentStorage out = target.require(SegmentStorage.class);
+    for (TreeMap<ProfileId, Membership> ofSegment : s.members.values()) {
+      for (Membership m : ofSegment.values()) {
+        out.putMembership(m);
+      }
+    }
+    for (ScheduledCheck c : s.due) {
+      out.putCheck(c);
+    }
   }
 
   /** One workspace's memberships and checks. Guarded by the store's workspace lock. */

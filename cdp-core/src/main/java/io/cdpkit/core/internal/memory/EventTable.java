@@ -71,6 +71,19 @@ final class EventTable {
     return live;
   }
 
+  /**
+   * The slots ever used, in insertion order: a scan looks at slots 0 to this (exclusive) and
+   * skips those that hold no event ({@link #holds}).
+   */
+  int slotLimit() {
+    return slots;
+  }
+
+  /** Whether a slot below {@link #slotLimit} holds an event (not deleted or taken out). */
+  boolean holds(int slot) {
+    return packed[slot] != null;
+  }
+
   /** The slot of the event with this messageId, or -1. */
   int find(String messageId) {
     int h = SlotIndex.hash(messageId);

@@ -11,6 +11,7 @@ import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.memory.MemoryCapabilityProvider;
 import io.cdpkit.core.spi.storage.memory.MemoryTransaction;
+import io.cdpkit.core.spi.storage.memory.WorkspaceCopy;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
@@ -287,7 +288,7 @@ public final class InMemoryStore implements Store {
   private record Mark(int undoSize) implements Savepoint {}
 
   private final class Tx implements WriteTransaction, MetadataStorage,
-      PrivacyStorage, MemoryTransaction {
+      PrivacyStorage, MemoryTransaction, WorkspaceCopy {
     private final Data d;
     private final boolean writable;
     /** Undo actions, newest last. */
@@ -311,7 +312,8 @@ public final class InMemoryStore implements Store {
     @Override
     public <C> Optional<C> capability(Class<C> type) {
       Objects.requireNonNull(type, "type");
-      if (type == MetadataStorage.class || type == PrivacyStorage.class) {
+      if (type == MetadataStorage.class || type == PrivacyStorage.class
+          || type == WorkspaceCopy.class) {
         return Optional.of(type.cast(this));
       }
       Object found = opened.get(type);
@@ -524,6 +526,94 @@ public final class InMemoryStore implements Store {
       }
     }
 
+    // ---- the copy of the workspace (WorkspaceCopy) ----
+
+    /**
+     * Scans the packed structures in place (no look-up by key): the events in slot order, which
+     * is insertion order, so each anchor's chain comes out as it is here; the nodes, components
+     * (record, then links in order) and profiles in slot order; then the redirects, the ledger in
+     * order, metadata, tombstones, the audit log in seq order, and the providers' records.
+     */
+    @Override
+    public void copyTo(WriteTransaction target) {
+      Objects.requireNonNull(target, "target");
+      if (target instanceof Tx t && t.d == d) {
+        throw new IllegalArgumentException(
+            "target must be a transaction of another workspace or store, was this workspace's");
+      }
+      EventTable events = d.events;
+      for (int s = 0, n = events.slotLimit(); s < n; s++) {
+        if (events.holds(s) && !target.insertEvent(events.event(s))) {
+          throw new IllegalArgumentException("target must hold no event of the workspace, but"
+              + " already held the messageId of one copied");
+        }
+      }
+      SlotMap<Identifier> ids = d.identifiers;
+      for (int s = 0, n = ids.slotLimit(); s < n; s++) {
+        Identifier id = ids.keyOrNull(s);
+        ProfileId profile = id == null ? null : (ProfileId) ids.get(s, NODE_PROFILE);
+        if (profile != null) {
+          target.putNode(new IdentityNode(id, profile,
+              CompactIds.id(ids.get(s, NODE_COMPONENT))));
+        }
+      }
+      SlotMap<Object> components = d.components;
+      for (int s = 0, n = components.slotLimit(); s < n; s++) {
+        Object key = components.keyOrNull(s);
+        if (key == null) {
+          continue;
+        }
+        Object kept = components.get(s, RECORD);
+        if (kept != null) {
+          target.putComponent(d.component(s, kept));
+        }
+        @SuppressWarnings("unchecked")
+        List<Link> links = (List<Link>) components.get(s, LINKS);
+        if (links != null) {
+          String component = CompactIds.id(key);
+          for (Link link : links) {
+            target.addLink(component, link);
+          }
+        }
+      }
+      SlotMap<ProfileId> profiles = d.profiles;
+      for (int s = 0, n = profiles.slotLimit(); s < n; s++) {
+        if (profiles.keyOrNull(s) != null) {
+          ProfileRecord r = (ProfileRecord) profiles.get(s, RECORD);
+          if (r != null) {
+            target.putProfile(r);
+          }
+        }
+      }
+      for (Map.Entry<ProfileId, ProfileId> e : d.redirects.entrySet()) {
+        target.putRedirect(e.getKey(), e.getValue());
+      }
+      for (LedgerEntry e : d.ledger) {
+        target.appendLedger(e);
+      }
+      if (!d.metadata.isEmpty()) {
+        MetadataStorage meta = target.require(MetadataStorage.class);
+        for (Map.Entry<String, String> e : d.metadata.entrySet()) {
+          meta.putMetadata(e.getKey(), e.getValue());
+        }
+      }
+      if (!d.tombstones.isEmpty() || !d.audit.isEmpty()) {
+        PrivacyStorage privacy = target.require(PrivacyStorage.class);
+        for (Map.Entry<String, Instant> e : d.tombstones.entrySet()) {
+          privacy.putTombstone(e.getKey(), e.getValue());
+        }
+        for (AuditEntry e : d.audit) {
+          privacy.appendAudit(e.withSeq(0));
+        }
+      }
+      for (MemoryCapabilityProvider p : providers) {
+        Object state = d.states.get(p);
+        if (state != null) {
+          p.copy(state, target);
+        }
+      }
+    }
+
     // ---- writes: each records how to undo itself ----
 
     @Override
@@ -675,9 +765,10 @@ public final class InMemoryStore implements Store {
     }
 
     private void index(ProfileId p, LedgerEntry entry) {
-      List<LedgerEntry> l = d.ledgerByProfile.computeIfAbsent(p, k -> new ArrayList<>(2));
-      l.add(entry);
+      d.ledgerByProfile.computeIfAbsent(p, k -> new ArrayList<>(2)).add(entry);
+      // The undo looks the list up again: the undo of a later deleteLedger puts a copy back.
       undo.add(() -> {
+        List<LedgerEntry> l = d.ledgerByProfile.get(p);
         l.remove(l.size() - 1);
         if (l.isEmpty()) {
           d.ledgerByProfile.remove(p);

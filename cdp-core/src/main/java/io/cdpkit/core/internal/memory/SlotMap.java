@@ -110,6 +110,20 @@ final class SlotMap<K> {
     return s;
   }
 
+  /**
+   * The slots ever used: a scan looks at slots 0 to this (exclusive) and skips those whose
+   * {@link #keyOrNull} is {@code null} (free).
+   */
+  int slotLimit() {
+    return slots;
+  }
+
+  /** The key in a slot, or {@code null} when the slot is free. */
+  @SuppressWarnings("unchecked")
+  @Nullable K keyOrNull(int slot) {
+    return (K) keys[slot];
+  }
+
   /** The key in a slot in use. */
   @SuppressWarnings("unchecked")
   K key(int slot) {
@@ -187,7 +201,4 @@ final class SlotMap<K> {
       ints = Arrays.copyOf(ints, n);
     }
   }
-
-
-
 }

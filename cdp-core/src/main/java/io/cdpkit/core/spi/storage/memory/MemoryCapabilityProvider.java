@@ -1,6 +1,7 @@
 package io.cdpkit.core.spi.storage.memory;
 
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.WriteTransaction;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -40,4 +41,17 @@ public interface MemoryCapabilityProvider {
   default <C> Optional<C> openStore(Class<C> type, Function<WorkspaceId, Object> states) {
     return Optional.empty();
   }
+
+  /**
+   * Writes every record of one workspace's state into {@code target} (a write transaction of
+   * another store, empty for the workspace), through this module's capability on it
+   * ({@code target.require(...)}), so that the capability there answers every read as it does
+   * over {@code state}. Called by {@link WorkspaceCopy} inside a transaction of the workspace
+   * (its lock held, shared or alone), only for a state that was created; a state without
+   * records writes nothing and asks {@code target} for nothing.
+   *
+   * @throws io.cdpkit.core.spi.storage.UnsupportedCapabilityException when the state holds
+   *     records and {@code target} lacks the capability
+   */
+  void copy(Object state, WriteTransaction target);
 }
