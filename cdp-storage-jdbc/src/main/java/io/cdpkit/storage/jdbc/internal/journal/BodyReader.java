@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 final class BodyReader {
   private final byte[] buf;
   private int pos;
+  /** The symbols read so far (see {@link BodyWriter}), by index. */
+  private final java.util.ArrayList<String> symbols = new java.util.ArrayList<>();
 
   BodyReader(byte[] buf) {
     this.buf = buf;
@@ -26,6 +28,11 @@ final class BodyReader {
 
   boolean atEnd() {
     return pos >= buf.length;
+  }
+
+  /** Bytes left to read. */
+  int remaining() {
+    return buf.length - pos;
   }
 
   int position() {
@@ -113,6 +120,30 @@ final class BodyReader {
     }
     pos += b;
     return s;
+  }
+
+  String readSymbol() {
+    String s = readNullableSymbol();
+    if (s == null) {
+      throw malformed("a required symbol is absent");
+    }
+    return s;
+  }
+
+  @Nullable String readNullableSymbol() {
+    long v = readVarlong();
+    if (v == 0) {
+      return null;
+    }
+    if (v == 1) {
+      String s = readString();
+      symbols.add(s);
+      return s;
+    }
+    if (v - 2 >= symbols.size() || v < 0) {
+      throw malformed("a symbol refers to no earlier symbol");
+    }
+    return symbols.get((int) (v - 2));
   }
 
   @Nullable String readNullableString() {
