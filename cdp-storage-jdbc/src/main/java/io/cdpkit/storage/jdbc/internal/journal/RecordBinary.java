@@ -48,8 +48,10 @@ import org.jspecify.annotations.Nullable;
  * journal accepted can be written to the row tables at a checkpoint.
  *
  * <h2>Format</h2>
- * Strings that repeat (map keys, trait and event names, messageIds, identifier types, channels,
- * currencies) are symbols ({@link BodyWriter}); other strings plain. Counts are varints, signed
+ * Strings that repeat within a body (map keys, trait and event names, the messageIds of events,
+ * traits and consents, identifier types, channels, currencies) are symbols ({@link BodyWriter});
+ * other strings are plain (ids, values, an order's and a refund's messageId, which rarely
+ * repeat and would only fill the table). Counts are varints, signed
  * numbers zigzag varlongs, nullable parts behind a presence byte or a bit of a flags byte.
  * <pre>
  * profile:  id, version, identifierCounts (n, [type symbol, zigzag]),
@@ -57,7 +59,9 @@ import org.jspecify.annotations.Nullable;
  *           profile consents (n, [purpose symbol, channel symbol, consent]),
  *           address consents (n, [purpose, channel, identifier, consent]),
  *           seen (presence, firstSeen, lastSeen), channels and stores (n, [symbol, tally]),
- *           orders (n, [orderId, order entry]), eventCounts (n, [symbol, zigzag]),
+ *           orders (n, [orderId, flags (completion, own orderId, channel, store), completion
+ *           (time, messageId, money (zigzag minor units, currency symbol), ...), refunds (n,
+ *           [messageId, time, presence, money])]), eventCounts (n, [symbol, zigzag]),
  *           restriction (presence, restricted, time, messageId symbol, reasonCode symbol),
  *           computed (n, [name symbol, aggregate])
  * value:    tag 0 null, 1 string, 2 true, 3 false, 4 long (zigzag), 5 decimal (scale zigzag,
@@ -296,7 +300,8 @@ final class RecordBinary {
         w.writeText(c.orderId());
       }
       w.writeInstant(c.time());
-      w.writeSymbol(c.messageId());
+      // Plain: an order's event is rarely in the same body, and a symbol costs a table entry.
+      w.writeText(c.messageId());
       writeMoney(c.value(), w);
       if (c.channel() != null) {
         w.writeSymbol(c.channel());
@@ -308,7 +313,7 @@ final class RecordBinary {
     Map<String, Refund> refunds = entry.refunds();
     w.writeVarint(refunds.size());
     for (Map.Entry<String, Refund> e : refunds.entrySet()) {
-      w.writeSymbol(e.getKey());
+      w.writeText(e.getKey());
       Refund f = e.getValue();
       w.writeInstant(f.time());
       if (f.amount() == null) {
@@ -329,7 +334,7 @@ final class RecordBinary {
     if (flags != 0) {
       String id = (flags & 2) != 0 ? r.readString() : orderId;
       Instant time = r.readInstant();
-      String messageId = r.readSymbol();
+      String messageId = r.readString();
       Money value = readMoney(r);
       String channel = (flags & 4) != 0 ? r.readSymbol() : null;
       String storeId = (flags & 8) != 0 ? r.readSymbol() : null;
@@ -338,7 +343,7 @@ final class RecordBinary {
     int n = r.readCount();
     Map<String, Refund> refunds = new HashMap<>(capacity(n));
     for (int i = 0; i < n; i++) {
-      String messageId = r.readSymbol();
+      String messageId = r.readString();
       Instant time = r.readInstant();
       Money amount = r.readPresent() ? readMoney(r) : null;
       refunds.put(messageId, new Refund(time, amount));
