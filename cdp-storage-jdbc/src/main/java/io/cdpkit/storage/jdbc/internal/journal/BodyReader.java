@@ -7,6 +7,7 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +21,7 @@ final class BodyReader {
   private final byte[] buf;
   private int pos;
   /** The symbols read so far (see {@link BodyWriter}), by index. */
-  private final java.util.ArrayList<String> symbols = new java.util.ArrayList<>();
+  private final ArrayList<String> symbols = new ArrayList<>();
 
   BodyReader(byte[] buf) {
     this.buf = buf;

@@ -6,6 +6,7 @@ import io.cdpkit.core.model.ProfileId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +30,7 @@ final class BodyWriter {
   private byte[] buf;
   private int len;
   /** Symbols written so far, by their index; created at the first symbol. */
-  private java.util.@Nullable HashMap<String, Integer> symbols;
+  private @Nullable HashMap<String, Integer> symbols;
   /** Whether repeats are written as back-references (off only to measure what they save). */
   private final boolean backReferences;
 
@@ -114,7 +115,7 @@ final class BodyWriter {
   void writeSymbol(String s) {
     if (backReferences) {
       if (symbols == null) {
-        symbols = new java.util.HashMap<>(64);
+        symbols = new HashMap<>(64);
       }
       Integer at = symbols.putIfAbsent(s, symbols.size());
       if (at != null) {

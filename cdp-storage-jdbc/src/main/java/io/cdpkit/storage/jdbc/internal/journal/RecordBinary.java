@@ -32,6 +32,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,10 +50,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Format</h2>
  * Strings that repeat within a body (map keys, trait and event names, the messageIds of events,
- * traits and consents, identifier types, channels, currencies) are symbols ({@link BodyWriter});
- * other strings are plain (ids, values, an order's and a refund's messageId, which rarely
- * repeat and would only fill the table). Counts are varints, signed
- * numbers zigzag varlongs, nullable parts behind a presence byte or a bit of a flags byte.
+ * traits and consents, identifier types and values, userIds and anonymousIds, channels,
+ * currencies) are symbols ({@link BodyWriter}); other strings are plain (profile and order ids,
+ * values, an order's and a refund's messageId, which rarely repeat and would only fill the
+ * table). Counts are varints, signed numbers zigzag varlongs, nullable parts behind a presence
+ * byte or a bit of a flags byte.
  * <pre>
  * profile:  id, version, identifierCounts (n, [type symbol, zigzag]),
  *           traits (n, [name symbol, value, time, zigzag priority, messageId symbol]),
@@ -199,12 +201,12 @@ final class RecordBinary {
 
   private static void writeIdentifier(Identifier id, BodyWriter w) {
     w.writeSymbol(id.type().id());
-    w.writeText(id.value());
+    w.writeSymbol(id.value()); // repeats: the event's own ids, userId, anonymousId
   }
 
   private static Identifier readIdentifier(BodyReader r) {
     IdentifierType type = IdentifierType.of(r.readSymbol());
-    return new Identifier(type, r.readString());
+    return new Identifier(type, r.readSymbol());
   }
 
   private static void writeConsentValue(ConsentValue v, BodyWriter w) {
@@ -391,15 +393,15 @@ final class RecordBinary {
     Partial[] partials = new Partial[days.length];
     for (int i = 0; i < n; i++) {
       if (i == days.length) {
-        days = java.util.Arrays.copyOf(days, 2 * i);
-        partials = java.util.Arrays.copyOf(partials, 2 * i);
+        days = Arrays.copyOf(days, 2 * i);
+        partials = Arrays.copyOf(partials, 2 * i);
       }
       days[i] = r.readZigzag();
       partials[i] = readPartial(r);
     }
     if (days.length != n) {
-      days = java.util.Arrays.copyOf(days, n);
-      partials = java.util.Arrays.copyOf(partials, n);
+      days = Arrays.copyOf(days, n);
+      partials = Arrays.copyOf(partials, n);
     }
     return AggregateState.days(days, partials);
   }
