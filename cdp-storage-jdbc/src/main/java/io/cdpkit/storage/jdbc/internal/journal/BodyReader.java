@@ -7,6 +7,7 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +20,8 @@ import org.jspecify.annotations.Nullable;
 final class BodyReader {
   private final byte[] buf;
   private int pos;
+  /** The symbols read so far (see {@link BodyWriter}), by index. */
+  private final ArrayList<String> symbols = new ArrayList<>();
 
   BodyReader(byte[] buf) {
     this.buf = buf;
@@ -26,6 +29,11 @@ final class BodyReader {
 
   boolean atEnd() {
     return pos >= buf.length;
+  }
+
+  /** Bytes left to read. */
+  int remaining() {
+    return buf.length - pos;
   }
 
   int position() {
@@ -113,6 +121,30 @@ final class BodyReader {
     }
     pos += b;
     return s;
+  }
+
+  String readSymbol() {
+    String s = readNullableSymbol();
+    if (s == null) {
+      throw malformed("a required symbol is absent");
+    }
+    return s;
+  }
+
+  @Nullable String readNullableSymbol() {
+    long v = readVarlong();
+    if (v == 0) {
+      return null;
+    }
+    if (v == 1) {
+      String s = readString();
+      symbols.add(s);
+      return s;
+    }
+    if (v - 2 >= symbols.size() || v < 0) {
+      throw malformed("a symbol refers to no earlier symbol");
+    }
+    return symbols.get((int) (v - 2));
   }
 
   @Nullable String readNullableString() {

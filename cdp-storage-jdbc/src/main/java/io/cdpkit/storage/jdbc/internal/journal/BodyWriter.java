@@ -6,6 +6,7 @@ import io.cdpkit.core.model.ProfileId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,14 +18,38 @@ import org.jspecify.annotations.Nullable;
  * a byte 0 (absent) or 1 and the value. An instant is its epoch second as a zigzag varlong and its
  * nanos as a varint.
  *
+ * <p>A <i>symbol</i> (a string that tends to repeat within a body: map keys, trait names,
+ * messageIds, identifier types, currencies) is a varint {@code 0} for {@code null} (where the
+ * field is nullable), {@code 1} and the string for a string not written as a symbol before in
+ * this body (it takes the next index, from 0), or {@code index + 2} for a repeat. The table is
+ * per body: a reader starts empty at the body's first byte.
+ *
  * <p>Not thread-safe.
  */
 final class BodyWriter {
   private byte[] buf;
   private int len;
+  /** Symbols written so far, by their index; created at the first symbol. */
+  private @Nullable HashMap<String, Integer> symbols;
+  /** Whether repeats are written as back-references (off only to measure what they save). */
+  private final boolean backReferences;
 
   BodyWriter(int capacity) {
+    this(capacity, true);
+  }
+
+  /**
+   * A writer; {@code backReferences} false writes every symbol in full (still readable: each
+   * takes an index the reader keeps and nobody refers to), for measurements.
+   */
+  BodyWriter(int capacity, boolean backReferences) {
     buf = new byte[Math.max(16, capacity)];
+    this.backReferences = backReferences;
+  }
+
+  /** Bytes written so far. */
+  int size() {
+    return len;
   }
 
   byte[] toByteArray() {
@@ -63,8 +88,56 @@ final class BodyWriter {
     writeVarlong((v << 1) ^ (v >> 63));
   }
 
-  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII
   void writeString(String s) {
+    writeString(s, false);
+  }
+
+  /**
+   * A string of a record whose stored form (RecordCodec JSON, written at a checkpoint) cannot
+   * hold an unpaired surrogate: such a string is refused here, as the JSON writer refuses it.
+   *
+   * @throws IllegalArgumentException when {@code s} holds an unpaired UTF-16 surrogate
+   */
+  void writeText(String s) {
+    writeString(s, true);
+  }
+
+  void writeNullableText(@Nullable String s) {
+    if (s == null) {
+      writeByte(0);
+    } else {
+      writeByte(1);
+      writeText(s);
+    }
+  }
+
+  /** A symbol (see the class description); refused like {@link #writeText}. */
+  void writeSymbol(String s) {
+    if (backReferences) {
+      if (symbols == null) {
+        symbols = new HashMap<>(64);
+      }
+      Integer at = symbols.putIfAbsent(s, symbols.size());
+      if (at != null) {
+        writeVarint(at + 2);
+        return;
+      }
+    }
+    writeByte(1);
+    writeString(s, true);
+  }
+
+  /** A nullable symbol: {@code 0} for {@code null}. */
+  void writeNullableSymbol(@Nullable String s) {
+    if (s == null) {
+      writeByte(0);
+    } else {
+      writeSymbol(s);
+    }
+  }
+
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII
+  private void writeString(String s, boolean strict) {
     int n = s.length();
     // Fast path: ASCII, one byte per char.
     int i = 0;
@@ -84,6 +157,9 @@ final class BodyWriter {
       ensure(b.length);
       System.arraycopy(b, 0, buf, len, b.length);
       len += b.length;
+    } else if (strict) {
+      throw new IllegalArgumentException(
+          "the record holds a string with an unpaired UTF-16 surrogate, which could not be read");
     } else {
       writeVarlong(((long) n << 1) | 1);
       ensure(2 * n);

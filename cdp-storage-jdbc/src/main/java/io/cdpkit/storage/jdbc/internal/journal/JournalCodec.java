@@ -27,17 +27,23 @@ import java.util.List;
  *
  * <p>Format: a version byte ({@value #VERSION}), then ops, each an op code byte and its
  * arguments, until the end. Primitives as {@link BodyWriter} says (varints, UTF-8 strings with
- * a varint length, instants as seconds and nanos, a presence byte before a nullable value).
- * Stored events and profile records are their {@link RecordCodec} JSON text, which keeps every
- * trait value's exact type; the other records are written field by field. Module ops (codes
+ * a varint length, instants as seconds and nanos, a presence byte before a nullable value,
+ * symbols: strings that repeat within a body, written once and then referred to by index).
+ * Every record is written field by field; stored events and profile records as
+ * {@link RecordBinary} says, which keeps every trait value's exact type.
+ *
+ * <p>Version 1 bodies (still on disk: they are read, never written) differ only there: a stored
+ * event or profile record is its {@link RecordCodec} JSON text, as a string. Module ops (codes
  * 40-43 segmentation's, 50-54 activation's) are written and read by {@link JournalingSegments}
  * and {@link JournalingOutbox}, loaded only when such an op is met.
  *
  * <p>Thread-safe: stateless.
  */
 public final class JournalCodec {
-  /** The format version this codec writes and reads. */
-  static final int VERSION = 1;
+  /** The format version this codec writes (it reads this one and {@link #VERSION_JSON}). */
+  static final int VERSION = 2;
+  /** The first format: stored events and profile records as RecordCodec JSON text. */
+  static final int VERSION_JSON = 1;
 
   // The engine's writes.
   static final int INSERT_EVENT = 1;
@@ -144,7 +150,7 @@ public final class JournalCodec {
   private static void write(Op op, BodyWriter w) {
     w.writeByte(op.code);
     switch (op.code) {
-      case INSERT_EVENT -> w.writeString(RECORDS.writeEvent((StoredEvent) op.a));
+      case INSERT_EVENT -> RecordBinary.writeEvent((StoredEvent) op.a, w);
       case PUT_NODE -> {
         IdentityNode n = (IdentityNode) op.a;
         w.writeIdentifier(n.identifier());
@@ -167,7 +173,7 @@ public final class JournalCodec {
         w.writeString((String) op.a);
         w.writeString((String) op.b);
       }
-      case PUT_PROFILE -> w.writeString(RECORDS.writeProfile((ProfileRecord) op.a));
+      case PUT_PROFILE -> RecordBinary.writeProfile((ProfileRecord) op.a, w);
       case DELETE_PROFILE, DELETE_REDIRECT, DELETE_LEDGER ->
           w.writeProfileId((ProfileId) op.a);
       case PUT_REDIRECT -> {
@@ -252,7 +258,8 @@ public final class JournalCodec {
       throw BodyReader.malformed("it is empty");
     }
     int version = r.readByte();
-    if (version != VERSION) {
+    boolean json = version == VERSION_JSON;
+    if (version != VERSION && !json) {
       throw new StorageException("journal body has unknown format version " + version, false,
           null);
     }
@@ -260,7 +267,8 @@ public final class JournalCodec {
       int code = r.readByte();
       switch (code) {
         case INSERT_EVENT -> {
-          StoredEvent e = readJson(() -> RECORDS.readEvent(r.readString()));
+          StoredEvent e = json ? readJson(() -> RECORDS.readEvent(r.readString()))
+              : RecordBinary.readEvent(r);
           if (!target.insertEvent(e)) {
             throw new StorageException("journal replay: an event's messageId is already there",
                 false, null);
@@ -282,7 +290,8 @@ public final class JournalCodec {
           String from = r.readString();
           target.moveLinks(from, r.readString());
         }
-        case PUT_PROFILE -> target.putProfile(readJson(() -> RECORDS.readProfile(r.readString())));
+        case PUT_PROFILE -> target.putProfile(json
+            ? readJson(() -> RECORDS.readProfile(r.readString())) : RecordBinary.readProfile(r));
         case DELETE_PROFILE -> target.deleteProfile(r.readProfileId());
         case PUT_REDIRECT -> {
           ProfileId from = r.readProfileId();
