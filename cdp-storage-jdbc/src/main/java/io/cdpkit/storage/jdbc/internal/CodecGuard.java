@@ -94,7 +94,7 @@ final class CodecGuard {
 
   private static boolean holdsData(Connection c) throws SQLException {
     for (String table : new String[] {"cdp_events", "cdp_nodes", "cdp_profiles",
-        "cdp_metadata", "cdp_outbox"}) {
+        "cdp_metadata", "cdp_outbox", "cdp_journal", "cdp_snapshots"}) {
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT 1 FROM " + table + " LIMIT 1")) {
         if (rs.next()) {

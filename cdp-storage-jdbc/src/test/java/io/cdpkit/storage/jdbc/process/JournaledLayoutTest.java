@@ -197,6 +197,139 @@ class JournaledLayoutTest {
     }
   }
 
+  /**
+   * An erasure in the journaled layout: at once (before any close), no live journal row and no
+   * snapshot part holds a byte of the erased person's values, the others' data is intact, and
+   * a reopen does not bring her back.
+   */
+  @Test
+  void erasureLeavesNoLiveRowWithHerValues() throws SQLException {
+    List<Event> events = Shoppers.stream(SEED + 4, SHOPPERS, EVENTS);
+    String her = "shopper.7@example.com";
+    String herCustomer = "C-1007";
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      ingest(store, events);
+      try (Connection c = connect(dir)) {
+        assertThat(rowsHolding(c, her)).as("rows with her e-mail before the erasure")
+            .isPositive();
+      }
+      try (Cdp cdp = Cdp.builder().store(store).build()) {
+        assertThat(cdp.privacy().erase(Identifier.email(her)).events()).isPositive();
+        assertThat(cdp.profiles().find(Identifier.email("shopper.8@example.com"))).isPresent();
+      }
+      try (Connection c = connect(dir)) {
+        assertThat(rowsHolding(c, her)).as("journal rows and snapshot parts with her e-mail")
+            .isZero();
+        assertThat(rowsHolding(c, herCustomer)).as("... with her customer id").isZero();
+        assertThat(rowsHolding(c, "shopper.8@example.com")).as("another shopper's data")
+            .isPositive();
+      }
+    }
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES);
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      assertThat(cdp.profiles().find(Identifier.email(her))).isEmpty();
+      assertThat(cdp.profiles().find(Identifier.customerId(herCustomer))).isEmpty();
+      assertThat(cdp.profiles().find(Identifier.email("shopper.8@example.com"))).isPresent();
+    }
+  }
+
+  /**
+   * A key rotation in the journaled layout writes every snapshot again under the current key
+   * while a writer goes on; afterwards no cell holds the old key id and the store opens with
+   * the new key alone. Before it, the new key alone cannot open the store (it names the key id
+   * it lacks).
+   */
+  @Test
+  void keyRotationRewritesEverythingUnderTheCurrentKey() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 5, SHOPPERS, EVENTS);
+    try (JdbcStore store = JdbcStore.builder().h2File(dir)
+        .encryption(keys("k1", "k1")).build()) {
+      ingest(store, events.subList(0, EVENTS / 2));
+    }
+    assertThatThrownBy(() -> JdbcStore.builder().h2File(dir)
+        .encryption(keys("k2", "k2")).build())
+        .isInstanceOf(StorageException.class).hasMessageContaining("key id k1")
+        .hasMessageNotContaining("shopper");
+    try (JdbcStore store = JdbcStore.builder().h2File(dir)
+        .encryption(keys("k2", "k1", "k2")).build();
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      Thread writer = new Thread(() -> {
+        List<Event> rest = events.subList(EVENTS / 2, EVENTS);
+        for (int i = 0; i < rest.size(); i += 50) {
+          cdp.ingest(rest.subList(i, Math.min(rest.size(), i + 50)));
+        }
+      });
+      writer.start();
+      store.rotateKeys(io.cdpkit.storage.jdbc.KeyRotation.Listener.NONE);
+      writer.join();
+      store.rotateKeys(io.cdpkit.storage.jdbc.KeyRotation.Listener.NONE);
+      try (Connection c = connect(dir)) {
+        assertThat(keyIds(c)).containsOnly("k2");
+      }
+    }
+    try (JdbcStore store = JdbcStore.builder().h2File(dir)
+        .encryption(keys("k2", "k2")).build()) {
+      check(store, events);
+    }
+  }
+
+  private static io.cdpkit.storage.jdbc.Encryption keys(String current, String... ids) {
+    io.cdpkit.storage.jdbc.Encryption.Builder b = io.cdpkit.storage.jdbc.Encryption.builder();
+    for (String id : ids) {
+      byte[] key = new byte[32];
+      new java.util.Random(id.hashCode()).nextBytes(key);
+      b.dataKey(id, key);
+    }
+    byte[] index = new byte[32];
+    new java.util.Random(42).nextBytes(index);
+    return b.currentKey(current).indexKey(index).build();
+  }
+
+  private static java.util.Set<String> keyIds(Connection c) throws SQLException {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (String table : List.of("cdp_journal", "cdp_snapshots")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT body, body_text FROM " + table)) {
+        while (rs.next()) {
+          assertThat(rs.getBytes(1)).as("plain body in an encrypted store").isNull();
+          ids.add(io.cdpkit.storage.jdbc.internal.AesGcmCodec.keyIdOf(rs.getString(2)));
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** Journal rows and snapshot parts whose body holds the value's UTF-8 bytes. */
+  private static int rowsHolding(Connection c, String value) throws SQLException {
+    byte[] needle = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int n = 0;
+    for (String table : List.of("cdp_journal", "cdp_snapshots")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT body FROM " + table)) {
+        while (rs.next()) {
+          byte[] body = rs.getBytes(1);
+          if (body != null && indexOf(body, needle) >= 0) {
+            n++;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   @Test
   void oneJournaledInstancePerDirectory() {
     try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {

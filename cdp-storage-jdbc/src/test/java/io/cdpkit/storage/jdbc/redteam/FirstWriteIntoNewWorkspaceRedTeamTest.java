@@ -46,7 +46,7 @@ class FirstWriteIntoNewWorkspaceRedTeamTest {
   private static final int WORKSPACES = 12;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"h2file", "postgres", "mariadb"})
+  @ValueSource(strings = {"h2rows", "postgres", "mariadb"})
   @DisplayName("issue 15 item 10: many threads on two nodes first-writing into new workspaces"
       + " at once all succeed")
   void concurrentFirstWrites(String kind) throws Exception {
@@ -89,14 +89,14 @@ class FirstWriteIntoNewWorkspaceRedTeamTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"h2file", "postgres", "mariadb"})
+  @ValueSource(strings = {"h2rows", "postgres", "mariadb"})
   @DisplayName("issue 15 item 10: a lock timeout while registering a new workspace is retried,"
       + " not thrown (HYT00)")
   void registrationFailuresAreRetried(String kind) {
     try (RedTeamStores place = RedTeamStores.open(kind)) {
       DataSource real;
       JdbcConnectionPool h2 = null;
-      if (kind.equals("h2file")) {
+      if (kind.equals("h2rows")) {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:file:" + place.h2Directory().toAbsolutePath().resolve("injected")
             + ";LOCK_TIMEOUT=10000;TRACE_LEVEL_FILE=0");

@@ -41,7 +41,8 @@ public final class RedTeamStores implements AutoCloseable {
     try {
       return switch (kind) {
         case "memory" -> new RedTeamStores(kind, null, null);
-        case "h2file" -> new RedTeamStores(kind, null, Files.createTempDirectory("cdp-redteam"));
+        case "h2file", "h2rows" ->
+            new RedTeamStores(kind, null, Files.createTempDirectory("cdp-redteam"));
         case "postgres" -> new RedTeamStores(kind, TestDatabases.postgres(), null);
         case "mariadb" -> new RedTeamStores(kind, TestDatabases.mariadb(), null);
         default -> throw new IllegalArgumentException("unknown store kind " + kind);
@@ -58,12 +59,14 @@ public final class RedTeamStores implements AutoCloseable {
   /**
    * A store on this place's data. For the database kinds and H2 file, a second call after the
    * first store was closed opens the same data again (a restart); the in-memory kind gives a
-   * new, empty store each time.
+   * new, empty store each time. {@code h2file} is the journaled layout (one instance per
+   * directory at a time), {@code h2rows} the row layout (instances side by side, as nodes).
    */
   public Store store() {
     return switch (kind) {
       case "memory" -> Store.inMemory();
       case "h2file" -> JdbcStore.h2File(dir);
+      case "h2rows" -> JdbcStore.builder().h2File(dir).journal(false).build();
       default -> JdbcStore.create(db.dataSource());
     };
   }
