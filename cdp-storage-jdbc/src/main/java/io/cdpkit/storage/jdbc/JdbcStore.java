@@ -99,7 +99,8 @@ public final class JdbcStore implements Store {
       if (!journaled && ownedH2 != null) {
         refuseJournaledData(ds);
       }
-      this.journal = journaled ? new JournaledStore(ds, codec, b.checkpointBytes) : null;
+      this.journal = journaled ? new JournaledStore(ds, codec, b.checkpointBytes,
+          b.h2File.toAbsolutePath().resolve("snapshots")) : null;
       this.journalKey = key;
     } catch (RuntimeException e) {
       if (key != null) {

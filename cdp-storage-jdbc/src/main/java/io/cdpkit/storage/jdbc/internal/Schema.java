@@ -183,9 +183,9 @@ public final class Schema {
    * {@code io.cdpkit.storage.jdbc.internal.journal.JournaledStore}): {@code cdp_journal} has one
    * row per committed write transaction, numbered in commit order, holding the transaction's
    * writes as one binary body ({@code body}), or, when the store's codec protects values, that
-   * body protected as text ({@code body_text}); {@code cdp_snapshots} holds each workspace's
-   * latest snapshot in parts (bodies of the same format that rebuild the workspace), and the
-   * last journal row it covers. The tables are created on every database so that one schema
+   * body protected as text ({@code body_text}); {@code cdp_snapshots} names each workspace's
+   * latest snapshot file (in the store's directory: bodies of the same format that rebuild the
+   * workspace), its size and the last journal row it covers. The tables are created on every database so that one schema
    * version means one set of tables; only the H2 file store writes them. Code of version 6 refuses a database at version 7, so it
    * cannot open a file whose journal it would not read.
    */
@@ -199,8 +199,8 @@ public final class Schema {
         + " workspace VARCHAR(64) NOT NULL, body " + binary + ", body_text " + d.text() + ","
         + " PRIMARY KEY (seq))" + d.tableOptions(),
         "CREATE TABLE IF NOT EXISTS cdp_snapshots (workspace VARCHAR(64) NOT NULL,"
-        + " part INT NOT NULL, covers BIGINT NOT NULL, body " + binary + ", body_text "
-        + d.text() + ", PRIMARY KEY (workspace, part))" + d.tableOptions());
+        + " covers BIGINT NOT NULL, file_name VARCHAR(200) NOT NULL, bytes BIGINT NOT NULL,"
+        + " PRIMARY KEY (workspace))" + d.tableOptions());
   }
 
   /**

@@ -203,7 +203,7 @@ class JournaledLayoutTest {
    * a reopen does not bring her back.
    */
   @Test
-  void erasureLeavesNoLiveRowWithHerValues() throws SQLException {
+  void erasureLeavesNoLiveRowWithHerValues() throws Exception {
     List<Event> events = Shoppers.stream(SEED + 4, SHOPPERS, EVENTS);
     String her = "shopper.7@example.com";
     String herCustomer = "C-1007";
@@ -285,33 +285,59 @@ class JournaledLayoutTest {
     return b.currentKey(current).indexKey(index).build();
   }
 
-  private static java.util.Set<String> keyIds(Connection c) throws SQLException {
+  /** The key ids of the journal's rows and of the snapshot files' frames. */
+  private java.util.Set<String> keyIds(Connection c) throws Exception {
     java.util.Set<String> ids = new java.util.TreeSet<>();
-    for (String table : List.of("cdp_journal", "cdp_snapshots")) {
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT body, body_text FROM " + table)) {
-        while (rs.next()) {
-          assertThat(rs.getBytes(1)).as("plain body in an encrypted store").isNull();
-          ids.add(io.cdpkit.storage.jdbc.internal.AesGcmCodec.keyIdOf(rs.getString(2)));
-        }
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT body, body_text FROM cdp_journal")) {
+      while (rs.next()) {
+        assertThat(rs.getBytes(1)).as("plain body in an encrypted store").isNull();
+        ids.add(io.cdpkit.storage.jdbc.internal.AesGcmCodec.keyIdOf(rs.getString(2)));
       }
+    }
+    java.util.regex.Pattern frame = java.util.regex.Pattern.compile("e1:([A-Za-z0-9_.-]+):");
+    for (byte[] file : snapshotFiles()) {
+      java.util.regex.Matcher m = frame.matcher(
+          new String(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+      int frames = 0;
+      while (m.find()) {
+        ids.add(m.group(1));
+        frames++;
+      }
+      assertThat(frames).as("encrypted frames in a snapshot file").isPositive();
     }
     return ids;
   }
 
-  /** Journal rows and snapshot parts whose body holds the value's UTF-8 bytes. */
-  private static int rowsHolding(Connection c, String value) throws SQLException {
+  private List<byte[]> snapshotFiles() throws java.io.IOException {
+    List<byte[]> out = new ArrayList<>();
+    Path snapshots = dir.resolve("snapshots");
+    if (java.nio.file.Files.isDirectory(snapshots)) {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(snapshots)) {
+        for (Path f : files.toList()) {
+          out.add(java.nio.file.Files.readAllBytes(f));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Journal rows and snapshot files whose bytes hold the value's UTF-8 bytes. */
+  private int rowsHolding(Connection c, String value) throws Exception {
     byte[] needle = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     int n = 0;
-    for (String table : List.of("cdp_journal", "cdp_snapshots")) {
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT body FROM " + table)) {
-        while (rs.next()) {
-          byte[] body = rs.getBytes(1);
-          if (body != null && indexOf(body, needle) >= 0) {
-            n++;
-          }
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT body FROM cdp_journal")) {
+      while (rs.next()) {
+        byte[] body = rs.getBytes(1);
+        if (body != null && indexOf(body, needle) >= 0) {
+          n++;
         }
+      }
+    }
+    for (byte[] file : snapshotFiles()) {
+      if (indexOf(file, needle) >= 0) {
+        n++;
       }
     }
     return n;

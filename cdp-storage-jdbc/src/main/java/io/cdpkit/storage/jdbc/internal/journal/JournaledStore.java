@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -74,9 +75,7 @@ public final class JournaledStore {
 
   /** The codec's column name for protected bodies (journal rows and snapshot parts). */
   static final String BODY_COLUMN = "cdp_journal.body";
-  static final String SNAPSHOT_COLUMN = "cdp_snapshots.body";
-
-  /** Records per snapshot part. */
+  /** Records per snapshot frame. */
   static final int SNAPSHOT_OPS = 20_000;
 
   /** The H2 file store's metadata key for "rewrite the file" (see {@code H2FileCompaction}). */
@@ -85,6 +84,7 @@ public final class JournaledStore {
   private static final String OUTBOX_CLAIMS = "io.cdpkit.activation.spi.storage.OutboxClaims";
 
   private final DataSource dataSource;
+  private final SnapshotFiles snapshots;
   private final PiiCodec pii;
   private final boolean plain;
   private final Store memory = Store.inMemory();
@@ -121,8 +121,10 @@ public final class JournaledStore {
    *     also exceed the snapshots' size)
    * @throws StorageException when the database cannot be read or a body is malformed
    */
-  public JournaledStore(DataSource dataSource, PiiCodec pii, long checkpointBytes) {
+  public JournaledStore(DataSource dataSource, PiiCodec pii, long checkpointBytes,
+      Path snapshotDirectory) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.snapshots = new SnapshotFiles(snapshotDirectory, pii);
     this.pii = Objects.requireNonNull(pii, "pii");
     this.plain = pii == PiiCodec.IDENTITY;
     if (checkpointBytes < 1) {
@@ -167,25 +169,29 @@ public final class JournaledStore {
     try (Connection c = dataSource.getConnection()) {
       Map<String, Long> covers = new HashMap<>();
       long maxSeq = 0;
-      try (PreparedStatement p = c.prepareStatement("SELECT workspace, part, covers, body,"
-          + " body_text FROM cdp_snapshots ORDER BY workspace, part")) {
-        p.setFetchSize(4);
+      Set<String> files = new java.util.HashSet<>();
+      try (PreparedStatement p = c.prepareStatement(
+          "SELECT workspace, covers, file_name, bytes FROM cdp_snapshots ORDER BY workspace")) {
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
             String ws = rs.getString(1);
-            long cover = rs.getLong(3);
-            byte[] body = body(ws, SNAPSHOT_COLUMN, rs, 4);
-            memory.write(WorkspaceId.of(ws), tx -> {
-              JournalCodec.replay(body, tx);
-              return null;
-            });
+            long cover = rs.getLong(2);
+            String file = rs.getString(3);
+            snapshots.read(ws, file, rs.getLong(4), body -> memory.write(WorkspaceId.of(ws),
+                tx -> {
+                  JournalCodec.replay(body, tx);
+                  return null;
+                }));
+            files.add(file);
             covers.put(ws, cover);
             maxSeq = Math.max(maxSeq, cover);
-            snapshotBytes.merge(ws, (long) body.length, Long::sum);
+            snapshotBytes.put(ws, rs.getLong(4));
             workspaces.add(ws);
           }
         }
       }
+      // Files a crash left behind (written, never recorded; or replaced, not yet deleted).
+      snapshots.deleteAllBut(files);
       for (WorkspaceId ws : TableLoader.workspaces(c)) {
         if (covers.containsKey(ws.value()) || !hasRecords(c, ws.value())) {
           continue;
@@ -435,7 +441,7 @@ public final class JournaledStore {
     for (String ws : List.copyOf(workspaces)) {
       parts += snapshot(ws, false, false);
     }
-    return Map.of("cdp_snapshots", parts);
+    return Map.of("snapshots", parts);
   }
 
   /**
@@ -443,13 +449,14 @@ public final class JournaledStore {
    *
    * @param dropRows also delete the workspace's rows of the row tables (moved into memory)
    * @param erased mark the file for the rewrite that removes deleted bytes
-   * @return the parts written
+   * @return 1
    */
   private int snapshot(String ws, boolean dropRows, boolean erased) {
     snapshotLock.lock();
     try {
-      List<byte[]> parts = new ArrayList<>();
+      long t0 = System.nanoTime();
       long[] covered = new long[2];
+      SnapshotFiles.Writer out = snapshots.writer(ws);
       memory.read(WorkspaceId.of(ws), rtx -> {
         // What the copy sees is every journal row of this workspace numbered up to here: its
         // writers are held by this read, and a claim appends its row after changing memory.
@@ -458,32 +465,41 @@ public final class JournaledStore {
           covered[1] = pendingByWorkspace.getOrDefault(ws, 0L);
         }
         JournalingTransaction sink = new JournalingTransaction(new Sink(), SNAPSHOT_OPS,
-            parts::add);
+            out::add);
         rtx.require(WorkspaceCopy.class).copyTo(sink);
         if (!sink.isEmpty()) {
-          parts.add(sink.encode());
+          out.add(sink.encode());
         }
         return null;
       });
-      long bytes = 0;
+      long t1 = System.nanoTime();
+      String file;
+      long bytes;
+      try {
+        file = out.finish();
+        bytes = out.bytes();
+      } catch (RuntimeException e) {
+        out.abandon();
+        throw e;
+      }
+      String old = null;
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
         try {
           try (PreparedStatement p = c.prepareStatement(
-              "DELETE FROM cdp_snapshots WHERE workspace = ?")) {
+              "SELECT file_name FROM cdp_snapshots WHERE workspace = ?")) {
             p.setString(1, ws);
-            p.executeUpdate();
-          }
-          try (PreparedStatement p = c.prepareStatement("INSERT INTO cdp_snapshots"
-              + " (workspace, part, covers, body, body_text) VALUES (?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < parts.size(); i++) {
-              p.setString(1, ws);
-              p.setInt(2, i);
-              p.setLong(3, covered[0]);
-              bind(p, 4, ws, SNAPSHOT_COLUMN, parts.get(i));
-              p.executeUpdate();
-              bytes += parts.get(i).length;
+            try (ResultSet rs = p.executeQuery()) {
+              old = rs.next() ? rs.getString(1) : null;
             }
+          }
+          try (PreparedStatement p = c.prepareStatement("MERGE INTO cdp_snapshots"
+              + " (workspace, covers, file_name, bytes) KEY (workspace) VALUES (?, ?, ?, ?)")) {
+            p.setString(1, ws);
+            p.setLong(2, covered[0]);
+            p.setString(3, file);
+            p.setLong(4, bytes);
+            p.executeUpdate();
           }
           try (PreparedStatement p = c.prepareStatement(
               "DELETE FROM cdp_journal WHERE workspace = ? AND seq <= ?")) {
@@ -515,17 +531,25 @@ public final class JournaledStore {
           c.commit();
         } catch (SQLException | RuntimeException e) {
           c.rollback();
+          snapshots.delete(file);
           throw e;
         }
       } catch (SQLException e) {
-        throw JdbcStoreEngine.failure("writing a snapshot", e);
+        throw JdbcStoreEngine.failure("recording a snapshot", e);
+      }
+      if (old != null && !old.equals(file)) {
+        snapshots.delete(old);
       }
       snapshotBytes.put(ws, bytes);
+      LOG.info("CDPKit H2 file store: snapshot of workspace {} ({} bytes): copied in {} ms (its"
+          + " writers waited), written in {} ms", ws, bytes,
+          TimeUnit.NANOSECONDS.toMillis(t1 - t0),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1));
       synchronized (appendLock) {
         pendingByWorkspace.merge(ws, -covered[1], Long::sum);
         pendingBytes.addAndGet(-covered[1]);
       }
-      return parts.size();
+      return 1;
     } finally {
       snapshotLock.unlock();
     }
