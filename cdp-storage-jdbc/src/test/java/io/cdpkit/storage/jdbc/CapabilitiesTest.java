@@ -26,9 +26,7 @@ import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.segmentation.spi.storage.Membership;
 import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.segmentation.spi.storage.SegmentStorage;
-import java.io.File;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -606,24 +604,8 @@ class CapabilitiesTest {
       url = s.url();
       user = s.user();
     }
-    List<URL> urls = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (!entry.contains("cdp-segmentation") && !entry.contains("cdp-activation-spi")) {
-        urls.add(new File(entry).toURI().toURL());
-      }
-    }
     Set<String> asked = ConcurrentHashMap.newKeySet();
-    try (URLClassLoader host = new URLClassLoader(urls.toArray(URL[]::new),
-        ClassLoader.getPlatformClassLoader()) {
-      @Override
-      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith("io.cdpkit.segmentation.")
-            || name.startsWith("io.cdpkit.activation.")) {
-          asked.add(name);
-        }
-        return super.loadClass(name, resolve);
-      }
-    }) {
+    try (URLClassLoader host = WithoutModulesLoader.open(asked, n -> false)) {
       assertThatThrownBy(() -> host.loadClass(SegmentStorage.class.getName()))
           .as("the module is really absent").isInstanceOf(ClassNotFoundException.class);
       asked.clear();

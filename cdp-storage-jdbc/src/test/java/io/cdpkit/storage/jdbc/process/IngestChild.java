@@ -36,12 +36,12 @@ public final class IngestChild {
 
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    if (args[0].equals("h2")) {
+    if (args[0].equals("h2") || args[0].equals("h2rows")) {
       long seed = Long.parseLong(args[2]);
       List<Event> events = Shoppers.stream(seed, Integer.parseInt(args[3]),
           Integer.parseInt(args[4]));
       int from = Integer.parseInt(args[5]);
-      try (JdbcStore store = JdbcStore.h2File(Path.of(args[1]));
+      try (JdbcStore store = CrashTest.open(args[0], Path.of(args[1]));
           Cdp cdp = Cdp.builder().store(store).build()) {
         out.println("READY");
         Random r = new Random(seed + from);

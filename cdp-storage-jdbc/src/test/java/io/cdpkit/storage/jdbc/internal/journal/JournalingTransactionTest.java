@@ -16,11 +16,9 @@ import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.segmentation.spi.storage.Membership;
 import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.segmentation.spi.storage.SegmentStorage;
-import java.io.File;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
+import io.cdpkit.storage.jdbc.WithoutModulesLoader;
 import java.net.URLClassLoader;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -206,25 +204,8 @@ class JournalingTransactionTest {
       + " transaction records, encodes and replays, and answers capabilities, without loading a"
       + " class of either module")
   void worksWithoutTheOptionalModules() throws Exception {
-    List<URL> urls = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (!entry.contains("cdp-segmentation") && !entry.contains("cdp-activation-spi")) {
-        urls.add(new File(entry).toURI().toURL());
-      }
-    }
     Set<String> asked = ConcurrentHashMap.newKeySet();
-    try (URLClassLoader host = new URLClassLoader(urls.toArray(URL[]::new),
-        ClassLoader.getPlatformClassLoader()) {
-      @Override
-      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith("io.cdpkit.segmentation.")
-            || name.startsWith("io.cdpkit.activation.")
-            || name.endsWith(".JournalingSegments") || name.endsWith(".JournalingOutbox")) {
-          asked.add(name);
-        }
-        return super.loadClass(name, resolve);
-      }
-    }) {
+    try (URLClassLoader host = WithoutModulesLoader.open(asked, n -> n.endsWith(".JournalingSegments") || n.endsWith(".JournalingOutbox"))) {
       assertThatThrownBy(() -> host.loadClass(SegmentStorage.class.getName()))
           .isInstanceOf(ClassNotFoundException.class);
       asked.clear();

@@ -39,9 +39,8 @@ import io.cdpkit.storage.jdbc.Encryption;
 import io.cdpkit.storage.jdbc.JdbcStore;
 import io.cdpkit.storage.jdbc.PiiCodec;
 import io.cdpkit.storage.jdbc.internal.AesGcmCodec;
-import java.io.File;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
+import io.cdpkit.storage.jdbc.WithoutModulesLoader;
 import java.net.URLClassLoader;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -632,24 +631,8 @@ class TableLoaderTest {
       + " without their rows loads and no class of theirs is asked for; with their rows the"
       + " load fails naming the table")
   void worksWithoutTheOptionalModules() throws Exception {
-    List<URL> urls = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (!entry.contains("cdp-segmentation") && !entry.contains("cdp-activation-spi")) {
-        urls.add(new File(entry).toURI().toURL());
-      }
-    }
     Set<String> asked = ConcurrentHashMap.newKeySet();
-    try (URLClassLoader host = new URLClassLoader(urls.toArray(URL[]::new),
-        ClassLoader.getPlatformClassLoader()) {
-      @Override
-      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith("io.cdpkit.segmentation.")
-            || name.startsWith("io.cdpkit.activation.")) {
-          asked.add(name);
-        }
-        return super.loadClass(name, resolve);
-      }
-    }) {
+    try (URLClassLoader host = WithoutModulesLoader.open(asked, n -> false)) {
       assertThatThrownBy(() -> host.loadClass(SegmentStorage.class.getName()))
           .as("the module is really absent").isInstanceOf(ClassNotFoundException.class);
       asked.clear();
