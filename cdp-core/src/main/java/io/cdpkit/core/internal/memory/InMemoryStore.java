@@ -52,6 +52,10 @@ import org.jspecify.annotations.Nullable;
  * and undo log like everything else. A capability's writes in a read transaction throw
  * {@link IllegalStateException}.
  *
+ * <p>Its transactions also answer {@link WorkspaceCopy}: everything the workspace holds, written
+ * into another store's write transaction by a scan of the structures below (each provider's
+ * records through {@link MemoryCapabilityProvider#copy}).
+ *
  * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
  * per event, about 90 bytes for a typical web event) and read back into equal objects on each
  * read, so the store holds no object of the caller's event and each read returns a fresh copy.
