@@ -372,4 +372,58 @@ class MigrationTest {
       db.drop().run();
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-6 database holding a person's data is migrated to version 7: the"
+      + " journal and snapshot tables appear (empty), and what was stored stays")
+  void fromVersion6(String kind) throws Exception {
+    WorkspaceId shop = WorkspaceId.of("shop-utrecht");
+    ProfileId noor = ProfileId.of("p-noor");
+    Identifier email = Identifier.email("noor@example.com");
+    Instant t = Instant.parse("2026-06-01T10:00:00Z");
+    IdentityNode node = new IdentityNode(email, noor, "c-1");
+    StoredEvent event = new StoredEvent(Event.track("Product Viewed").messageId("m-1")
+        .anonymousId("anon-1").timestamp(t).build(), new EventKey(t, "m-1"), List.of(email),
+        email);
+    OutboxEntry entry = OutboxEntry.pending("k-1", "welcome", noor, "email", t, t, "{}");
+    Db db = fresh(kind);
+    try {
+      JdbcStore.create(db.ds()).write(shop, tx -> {
+        tx.putProfile(new ProfileRecord(noor, ProfileState.EMPTY, Map.of(), 1));
+        tx.putNode(node);
+        tx.insertEvent(event);
+        outboxOf(tx).insertOutbox(entry);
+        return null;
+      });
+      // Back to version 6: without the journaled layout's tables.
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        s.execute("DROP TABLE cdp_journal");
+        s.execute("DROP TABLE cdp_snapshots");
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 6 WHERE id = 1");
+      }
+
+      JdbcStore store = JdbcStore.create(db.ds());
+
+      assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        for (String table : List.of("cdp_journal", "cdp_snapshots")) {
+          try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).as(table).isZero();
+          }
+        }
+      }
+      Optional<IdentityNode> keptNode = store.read(shop, tx -> tx.node(email));
+      Optional<StoredEvent> keptEvent = store.read(shop, tx -> tx.event("m-1"));
+      List<OutboxEntry> keptOutbox = store.read(shop, tx -> outboxOf(tx).outboxOfProfile(noor));
+      assertThat(keptNode).contains(node);
+      assertThat(keptEvent).contains(event);
+      assertThat(keptOutbox).containsExactly(entry);
+      Optional<ProfileRecord> keptProfile = store.read(shop, tx -> tx.profile(noor));
+      assertThat(keptProfile).isPresent();
+    } finally {
+      db.drop().run();
+    }
+  }
 }

@@ -150,6 +150,33 @@ class JournaledLayoutTest {
   }
 
   /**
+   * A database written by the previous version (schema 6: the row layout, no journal tables)
+   * opens in the journaled layout: it is migrated, loaded and snapshotted, with every record.
+   */
+  @Test
+  void aSchema6DatabaseOpensJournaled() throws SQLException {
+    List<Event> events = Shoppers.stream(SEED + 6, SHOPPERS, EVENTS);
+    Map<String, Object> before;
+    try (JdbcStore rows = open(dir, false, 1)) {
+      ingest(rows, events);
+      before = records(rows);
+    }
+    try (Connection c = connect(dir); Statement s = c.createStatement()) {
+      s.execute("DROP TABLE cdp_journal");
+      s.execute("DROP TABLE cdp_snapshots");
+      s.executeUpdate("UPDATE cdp_schema_version SET version = 6 WHERE id = 1");
+      s.execute("SHUTDOWN");
+    }
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
+    }
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      assertThat(records(store)).as("after a reopen from the snapshot").isEqualTo(before);
+    }
+  }
+
+  /**
    * Journal rows a snapshot covers, still in the table (as a crash between the two would leave
    * them if they were not one transaction): the next open must not apply them again (appends
    * such as the ledger would double, inserts of events fail).
