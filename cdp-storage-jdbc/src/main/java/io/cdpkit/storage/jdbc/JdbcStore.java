@@ -29,10 +29,15 @@ import org.jspecify.annotations.Nullable;
  * / MySQL 8. The dialect is detected from the connection.
  *
  * <pre>{@code
- * Store store = JdbcStore.h2File(Path.of("cdp-data"));     // embedded, survives restarts
+ * Store store = JdbcStore.h2File(Path.of("cdp-data"));     // embedded, journaled
  * Store shared = JdbcStore.create(hikariDataSource);       // the host's own pool
  * Cdp cdp = Cdp.builder().store(store).build();
  * }</pre>
+ *
+ * <p>An {@link Builder#h2File} store uses the journaled layout unless
+ * {@link Builder#journal journal(false)}: the state in memory, each write transaction made durable
+ * by one journal row before it returns, snapshots in files beside the database. Everything else
+ * (PostgreSQL, MariaDB, {@link Builder#h2InMemory}) uses the row layout described below.
  *
  * <p>Opening a store applies the schema's versioned migrations (idempotent, one node at a time)
  * and refuses a schema newer than this code. Everything one write transaction does commits

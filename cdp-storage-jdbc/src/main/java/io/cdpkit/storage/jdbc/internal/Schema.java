@@ -185,9 +185,10 @@ public final class Schema {
    * writes as one binary body ({@code body}), or, when the store's codec protects values, that
    * body protected as text ({@code body_text}); {@code cdp_snapshots} names each workspace's
    * latest snapshot file (in the store's directory: bodies of the same format that rebuild the
-   * workspace), its size and the last journal row it covers. The tables are created on every database so that one schema
-   * version means one set of tables; only the H2 file store writes them. Code of version 6 refuses a database at version 7, so it
-   * cannot open a file whose journal it would not read.
+   * workspace), its size and the last journal row it covers. The tables are created on every
+   * database so that one schema version means one set of tables; only the H2 file store writes
+   * them. Code of version 6 refuses a database at version 7, so it cannot open a file whose
+   * journal it would not read.
    */
   private static List<String> journal(Dialect d) {
     String binary = switch (d) {

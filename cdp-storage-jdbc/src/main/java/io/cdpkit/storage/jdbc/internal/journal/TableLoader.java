@@ -126,7 +126,10 @@ public final class TableLoader {
     load(c, pii, ws, target, PAGE);
   }
 
-  /** As {@link #load(Connection, PiiCodec, WorkspaceId, WriteTransaction)}, in pages of this size. */
+  /**
+   * As {@link #load(Connection, PiiCodec, WorkspaceId, WriteTransaction)}, in pages of this
+   * size.
+   */
   static void load(Connection c, PiiCodec pii, WorkspaceId ws, WriteTransaction target,
       int pageSize) {
     Objects.requireNonNull(c, "c");
