@@ -105,8 +105,8 @@ final class BenchStores implements AutoCloseable {
   }
 
   /**
-   * Applies a journaled store's journal to its row tables ({@link JdbcStore#checkpoint}); the
-   * other kinds have nothing to apply.
+   * Snapshots a journaled store's workspaces so that its journal is empty
+   * ({@link JdbcStore#checkpoint}); the other kinds have nothing to do.
    */
   void checkpoint() {
     if (store instanceof JdbcStore j) {

@@ -57,7 +57,7 @@ public final class JdbcStore implements Store {
   /** Entries the cache keeps unless {@link Builder#cacheSize} says otherwise. */
   public static final long DEFAULT_CACHE_SIZE = 100_000;
 
-  /** Journal bytes after which the journaled layout checkpoints, unless configured (64 MiB). */
+  /** Journal bytes after which the journaled layout snapshots, unless configured (64 MiB). */
   public static final long DEFAULT_CHECKPOINT_BYTES = 64L << 20;
 
   /** Directories of journaled H2 file stores open in this JVM. */
@@ -244,9 +244,10 @@ public final class JdbcStore implements Store {
     }
 
     /**
-     * Journal bytes after which the journaled layout applies the journal to the row tables in
-     * the background; {@value JdbcStore#DEFAULT_CHECKPOINT_BYTES} by default. Larger means fewer,
-     * longer checkpoints and a longer replay when the store opens after a crash.
+     * Journal bytes after which the journaled layout snapshots a workspace in the background
+     * (when they also exceed the last snapshots' size); {@value JdbcStore#DEFAULT_CHECKPOINT_BYTES}
+     * by default. Larger means fewer snapshots (each holds the workspace's writers while it
+     * copies) and a longer replay when the store opens.
      *
      * @throws IllegalArgumentException when less than 1
      */
@@ -360,12 +361,13 @@ public final class JdbcStore implements Store {
   }
 
   /**
-   * In the journaled layout ({@link Builder#journal}), applies every committed journal row to
-   * the row tables now and deletes it, as the background checkpoints and {@link #close} do:
-   * afterwards the row tables alone hold everything committed so far (for a copy of the file,
-   * or before timing something else). Writers go on meanwhile. Does nothing in the row layout.
+   * In the journaled layout ({@link Builder#journal}), snapshots every workspace that has
+   * journal rows now, as the background snapshots do: afterwards the snapshot files hold
+   * everything committed so far and the journal is empty (a short open, or before timing
+   * something else). Each workspace's writers wait while it is copied. Does nothing in the row
+   * layout.
    *
-   * @throws StorageException when the row tables cannot be written (the journal keeps the rows)
+   * @throws StorageException when a snapshot cannot be written (the journal keeps the rows)
    */
   public void checkpoint() {
     if (journal != null) {

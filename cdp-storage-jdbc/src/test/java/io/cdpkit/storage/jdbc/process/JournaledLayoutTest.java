@@ -383,6 +383,45 @@ class JournaledLayoutTest {
     return -1;
   }
 
+  /**
+   * A snapshot file that was altered (one byte), cut short or lost fails the open with a
+   * message naming the file, rather than opening a store with half a workspace.
+   */
+  @Test
+  void aDamagedSnapshotFailsTheOpen() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 7, SHOPPERS, EVENTS);
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      ingest(store, events);
+      store.checkpoint();
+    }
+    Path file;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("snapshots"))) {
+      file = files.filter(f -> f.toString().endsWith(".snapshot")).findFirst().orElseThrow();
+    }
+    byte[] good = java.nio.file.Files.readAllBytes(file);
+    String name = file.getFileName().toString();
+
+    byte[] flipped = good.clone();
+    flipped[good.length / 2] ^= 0x01;
+    java.nio.file.Files.write(file, flipped);
+    assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
+        .isInstanceOf(StorageException.class).hasMessageContaining(name);
+
+    java.nio.file.Files.write(file, java.util.Arrays.copyOf(good, good.length - 10));
+    assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
+        .isInstanceOf(StorageException.class).hasMessageContaining(name);
+
+    java.nio.file.Files.delete(file);
+    assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
+        .isInstanceOf(StorageException.class).hasMessageContaining(name)
+        .hasMessageContaining("missing");
+
+    java.nio.file.Files.write(file, good);
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      check(store, events);
+    }
+  }
+
   @Test
   void oneJournaledInstancePerDirectory() {
     try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {

@@ -78,8 +78,6 @@ public final class JournaledStore {
   /** Records per snapshot frame. */
   static final int SNAPSHOT_OPS = 20_000;
 
-  /** The H2 file store's metadata key for "rewrite the file" (see {@code H2FileCompaction}). */
-  private static final String COMPACTION_PENDING = "cdp.store.compaction-pending";
 
   private static final String OUTBOX_CLAIMS = "io.cdpkit.activation.spi.storage.OutboxClaims";
 
@@ -245,7 +243,7 @@ public final class JournaledStore {
         continue;
       }
       String extra = table.equals("cdp_metadata")
-          ? " AND meta_key NOT LIKE '" + TableLoader.STORE_PREFIX + "%'" : "";
+          ? " AND meta_key <> '" + TableLoader.STORE_KEY + "'" : "";
       try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM (SELECT 1 FROM "
           + table + " WHERE workspace = ?" + extra + " FETCH FIRST 1 ROWS ONLY) t")) {
         p.setString(1, ws);
@@ -437,11 +435,11 @@ public final class JournaledStore {
    */
   public Map<String, Long> rewriteAll() {
     checkOpen();
-    long parts = 0;
-    for (String ws : List.copyOf(workspaces)) {
-      parts += snapshot(ws, false, false);
+    List<String> all = List.copyOf(workspaces);
+    for (String ws : all) {
+      snapshot(ws, false, false);
     }
-    return Map.of("snapshots", parts);
+    return Map.of("snapshots", (long) all.size());
   }
 
   /**
@@ -449,9 +447,8 @@ public final class JournaledStore {
    *
    * @param dropRows also delete the workspace's rows of the row tables (moved into memory)
    * @param erased mark the file for the rewrite that removes deleted bytes
-   * @return 1
    */
-  private int snapshot(String ws, boolean dropRows, boolean erased) {
+  private void snapshot(String ws, boolean dropRows, boolean erased) {
     snapshotLock.lock();
     try {
       long t0 = System.nanoTime();
@@ -510,7 +507,7 @@ public final class JournaledStore {
           if (dropRows) {
             for (String table : TableLoader.WORKSPACE_TABLES) {
               String extra = table.equals("cdp_metadata")
-                  ? " AND meta_key NOT LIKE '" + TableLoader.STORE_PREFIX + "%'" : "";
+                  ? " AND meta_key <> '" + TableLoader.STORE_KEY + "'" : "";
               try (PreparedStatement p = c.prepareStatement(
                   "DELETE FROM " + table + " WHERE workspace = ?" + extra)) {
                 p.setString(1, ws);
@@ -523,7 +520,7 @@ public final class JournaledStore {
                 + " (workspace, meta_key, meta_value) KEY (workspace, meta_key)"
                 + " VALUES (?, ?, ?)")) {
               p.setString(1, ws);
-              p.setString(2, COMPACTION_PENDING);
+              p.setString(2, TableLoader.STORE_KEY);
               p.setString(3, "1");
               p.executeUpdate();
             }
@@ -549,7 +546,6 @@ public final class JournaledStore {
         pendingByWorkspace.merge(ws, -covered[1], Long::sum);
         pendingBytes.addAndGet(-covered[1]);
       }
-      return 1;
     } finally {
       snapshotLock.unlock();
     }

@@ -49,8 +49,9 @@ import org.jspecify.annotations.Nullable;
  *       what it already holds.
  * </ul>
  *
- * <p>The event-name counts come out as the table's: a count of the events there. Metadata keys
- * that start with {@value #STORE_PREFIX} are the store's own and are not copied.
+ * <p>The event-name counts come out as the table's: a count of the events there. The metadata key
+ * {@value #STORE_KEY} is the row layout's own note and is not copied; every other key is,
+ * whatever its prefix.
  *
  * <p>Segmentation's memberships and scheduled checks go through its {@code SegmentStorage},
  * activation's outbox and delivery history through its {@code OutboxStorage}. Those modules are
@@ -68,8 +69,11 @@ public final class TableLoader {
   /** Rows per page. */
   static final int PAGE = 1000;
 
-  /** The prefix of the metadata keys the H2 store keeps for itself; never copied. */
-  public static final String STORE_PREFIX = "cdp.store.";
+  /**
+   * The one metadata key the H2 row layout writes for itself (an erasure's note for the file's
+   * rewrite, see {@code H2FileCompaction}); never copied.
+   */
+  public static final String STORE_KEY = "cdp.store.compaction-pending";
 
   /** Every table that holds rows of a workspace, in a workspace-leading index order. */
   static final List<String> WORKSPACE_TABLES = List.of("cdp_workspaces", "cdp_events",
@@ -183,7 +187,7 @@ public final class TableLoader {
 
       scan("cdp_metadata", List.of("meta_key"), "meta_value", true, rs -> {
         String key = rs.getString(1);
-        if (!key.startsWith(STORE_PREFIX)) {
+        if (!key.equals(STORE_KEY)) {
           metadata.putMetadata(key, pii.reveal(ws, METADATA_VALUE, rs.getString(2)));
         }
       });

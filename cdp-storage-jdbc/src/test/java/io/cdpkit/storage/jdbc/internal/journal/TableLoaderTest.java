@@ -243,7 +243,7 @@ class TableLoaderTest {
       out.put("profilesAfter by 2", paged);
       Map<String, String> metadata = new TreeMap<>(tx.require(MetadataStorage.class)
           .metadata(""));
-      metadata.keySet().removeIf(key -> key.startsWith(TableLoader.STORE_PREFIX));
+      metadata.remove(TableLoader.STORE_KEY);
       out.put("metadata", metadata);
       out.put("tombstones", new TreeMap<>(privacy.tombstones(k.hashes)));
       out.put("audit", privacy.audit(0, 10_000));
@@ -353,7 +353,9 @@ class TableLoaderTest {
       MetadataStorage m = tx.require(MetadataStorage.class);
       m.putMetadata("test/one", "{\"v\":\"" + v + "\"}");
       m.putMetadata("test/two", "x".repeat(3000));
-      m.putMetadata(TableLoader.STORE_PREFIX + "checkpoint", "42");
+      m.putMetadata(TableLoader.STORE_KEY, "1");
+      // A host's own key under the same prefix is data like any other: it must be copied.
+      m.putMetadata("cdp.store.host-setting", "kept");
       PrivacyStorage privacy = tx.require(PrivacyStorage.class);
       privacy.putTombstone("hash-" + v, T.plusSeconds(7));
       privacy.appendAudit(new AuditEntry(0, T.plusSeconds(8), "export", extra, "hash-" + v,
@@ -422,8 +424,9 @@ class TableLoaderTest {
         assertThat(dump(memory, ws, keys)).as("workspace %s in pages of %d", ws, pageSize)
             .containsExactlyEntriesOf(expected);
         memory.read(ws, tx -> {
-          assertThat(tx.require(MetadataStorage.class).metadata(TableLoader.STORE_PREFIX))
-              .as("the store's own metadata is not copied").isEmpty();
+          assertThat(tx.require(MetadataStorage.class).metadata("cdp.store."))
+              .as("the store's own note is not copied; a host's key under its prefix is")
+              .containsExactly(java.util.Map.entry("cdp.store.host-setting", "kept"));
           return null;
         });
         WorkspaceId other = ws.equals(HAARLEM) ? GENT : HAARLEM;
@@ -499,7 +502,8 @@ class TableLoaderTest {
   private static final String[] MESSAGES = {"m-1", "m-2", "m-3", "m-4"};
   private static final String[] SEGMENTS = {"vip", "lapsed"};
   private static final String[] OUTBOX_KEYS = {"k-1", "k-2", "k-3"};
-  private static final String[] META_KEYS = {"a/1", "a/2", "b", TableLoader.STORE_PREFIX + "x"};
+  private static final String[] META_KEYS = {"a/1", "a/2", "b", TableLoader.STORE_KEY,
+      "cdp.store.x"};
 
   /** One random write: a kind and three small numbers that pick its keys and values. */
   record Op(int kind, int a, int b, int c) {
