@@ -1,0 +1,382 @@
+package io.cdpkit.core.http.clients;
+
+import static io.cdpkit.core.http.clients.ClientTestSupport.basic;
+import static io.cdpkit.core.http.clients.ClientTestSupport.postJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdpkit.core.Cdp;
+import io.cdpkit.core.StorageException;
+import io.cdpkit.core.http.clients.ClientTestSupport.Collector;
+import io.cdpkit.core.http.clients.ClientTestSupport.Reply;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.WriteTransaction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tracking endpoint's edge cases, over real HTTP on loopback: bodies and events over the
+ * limits, unreadable and partly bad bodies, missing messageIds, bad keys, a gzip bomb, clients
+ * that stall mid-body, and a store that is down.
+ */
+class EndpointWireTest {
+  private static final String KEY = "WIRE_KEY";
+
+  private static String track(String messageId, String userId, String extraJson) {
+    return """
+        {"type": "track", "messageId": "%s", "userId": "%s", "event": "Product Viewed",
+         "timestamp": "2026-11-22T13:00:00Z", "properties": {"sku": "X1"%s}}"""
+        .formatted(messageId, userId, extraJson);
+  }
+
+  private static String batch(String... messages) {
+    return "{\"batch\": [" + String.join(",\n", messages) + "]}";
+  }
+
+  private static long storedEvents(Collector c) {
+    return c.eventCounts().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  @Test
+  @DisplayName("a body over maxRequestBytes is answered 413 and stores nothing, with or "
+      + "without a Content-Length")
+  void bodyOverMaxRequestBytes() {
+    try (Collector c = Collector.start(Cdp.builder().build(), e -> e.maxRequestBytes(64 * 1024),
+        s -> {}, KEY)) {
+      List<String> messages = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        messages.add(track("big-" + i, "u-big", ", \"pad\": \"" + "p".repeat(1_000) + "\""));
+      }
+      byte[] body = batch(messages.toArray(String[]::new)).getBytes(StandardCharsets.UTF_8);
+      assertThat(body.length).isGreaterThan(64 * 1024);
+      Map<String, String> headers =
+          Map.of("Content-Type", "application/json", "Authorization", basic(KEY));
+
+      Reply sized = ClientTestSupport.post(c.baseUri(), "/v1/batch", body, headers);
+      assertThat(sized.status()).as("%s", sized).isEqualTo(413);
+      Reply chunked = ClientTestSupport.send(c.baseUri(), "POST", "/v1/batch",
+          HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)),
+          headers);
+      assertThat(chunked.status()).as("%s", chunked).isEqualTo(413);
+      assertThat(storedEvents(c)).isZero();
+
+      // Just under the limit is fine.
+      String small = batch(messages.subList(0, 40).toArray(String[]::new));
+      assertThat(small.length()).isLessThan(64 * 1024);
+      ClientTestSupport.assertAccepted(postJson(c.baseUri(), "/v1/batch", KEY, small), 40);
+    }
+  }
+
+  @Test
+  @DisplayName("an event over the per-event limit in a good batch: 200 with that one error, "
+      + "the others stored")
+  void eventOverPerEventLimit() {
+    try (Collector c = Collector.start(KEY)) {
+      // 300 KB: over Segment's 32 KB per event and over the codec's 256 KB default alike.
+      String huge = track("huge-1", "u-huge", ", \"blob\": \"" + "b".repeat(300_000) + "\"");
+      Reply r = postJson(c.baseUri(), "/v1/batch", KEY,
+          batch(track("ok-0", "u-huge", ""), huge, track("ok-2", "u-huge", "")));
+      assertThat(r.status()).as("%s", r).isEqualTo(200);
+      JsonNode json = r.json();
+      assertThat(json.path("accepted").asInt()).as("%s", r).isEqualTo(2);
+      assertThat(json.path("rejected").asInt()).as("%s", r).isEqualTo(1);
+      assertThat(json.path("errors")).as("%s", r).hasSize(1);
+      JsonNode error = json.path("errors").get(0);
+      assertThat(error.path("index").asInt()).isEqualTo(1);
+      assertThat(error.path("messageId").asText()).isEqualTo("huge-1");
+      assertThat(error.path("reason").asText()).as("%s", r).isNotBlank();
+      assertThat(c.events(Identifier.customerId("u-huge"))).extracting(Event::messageId)
+          .containsExactlyInAnyOrder("ok-0", "ok-2");
+    }
+  }
+
+  @Test
+  @DisplayName("invalid JSON is answered 400 and stores nothing")
+  void invalidJson() {
+    try (Collector c = Collector.start(KEY)) {
+      for (String body : List.of("{\"batch\": [", "hello", "", "[1, 2]",
+          "{\"batch\": [" + track("t-1", "u-1", "") + "]}}")) {
+        Reply r = postJson(c.baseUri(), "/v1/batch", KEY, body);
+        assertThat(r.status()).as("%s -> %s", body, r).isEqualTo(400);
+      }
+      assertThat(storedEvents(c)).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("one bad event in a good batch: 200 naming its index, messageId and field; the "
+      + "others stored")
+  void oneBadEventInAGoodBatch() {
+    try (Collector c = Collector.start(KEY)) {
+      String bad = """
+          {"type": "track", "messageId": "bad-1", "userId": "u-b", "event": "Product Viewed",
+           "timestamp": "yesterday"}""";
+      Reply r = postJson(c.baseUri(), "/v1/batch", KEY,
+          batch(track("good-0", "u-b", ""), bad, track("good-2", "u-b", "")));
+      assertThat(r.status()).as("%s", r).isEqualTo(200);
+      JsonNode json = r.json();
+      assertThat(json.path("accepted").asInt()).as("%s", r).isEqualTo(2);
+      assertThat(json.path("rejected").asInt()).as("%s", r).isEqualTo(1);
+      assertThat(json.path("errors")).as("%s", r).hasSize(1);
+      JsonNode error = json.path("errors").get(0);
+      assertThat(error.path("index").asInt()).isEqualTo(1);
+      assertThat(error.path("messageId").asText()).isEqualTo("bad-1");
+      assertThat(error.path("field").asText()).isEqualTo("/timestamp");
+      assertThat(c.events(Identifier.customerId("u-b"))).extracting(Event::messageId)
+          .containsExactlyInAnyOrder("good-0", "good-2");
+    }
+  }
+
+  @Test
+  @DisplayName("a message without messageId is stored; the same body again stores nothing new")
+  void missingMessageId() {
+    try (Collector c = Collector.start(KEY)) {
+      String single = """
+          {"userId": "u-m", "event": "Order Completed", "timestamp": "2026-11-22T12:00:00Z",
+           "properties": {"order_id": "m-1", "revenue": "19.99", "currency": "EUR"}}""";
+      ClientTestSupport.assertAccepted(postJson(c.baseUri(), "/v1/track", KEY, single), 1);
+      Reply again = postJson(c.baseUri(), "/v1/track", KEY, single);
+      assertThat(again.status()).as("%s", again).isEqualTo(200);
+      assertThat(again.json().path("accepted").asInt()).as("%s", again).isZero();
+      assertThat(again.json().path("duplicates").asInt()).as("%s", again).isEqualTo(1);
+      List<Event> events = c.events(Identifier.customerId("u-m"));
+      assertThat(events).hasSize(1);
+      assertThat(events.get(0).messageId()).isNotBlank();
+      assertThat(c.profile(Identifier.customerId("u-m")).orderCount()).isEqualTo(1);
+
+      // Two different messages without messageIds in one batch are two events; the batch
+      // again is two duplicates.
+      String pair = batch(
+          "{\"type\": \"track\", \"userId\": \"u-m\", \"event\": \"Clicked\", "
+              + "\"timestamp\": \"2026-11-22T12:01:00Z\"}",
+          "{\"type\": \"track\", \"userId\": \"u-m\", \"event\": \"Clicked\", "
+              + "\"timestamp\": \"2026-11-22T12:02:00Z\"}");
+      ClientTestSupport.assertAccepted(postJson(c.baseUri(), "/v1/batch", KEY, pair), 2);
+      Reply pairAgain = postJson(c.baseUri(), "/v1/batch", KEY, pair);
+      assertThat(pairAgain.json().path("duplicates").asInt()).as("%s", pairAgain).isEqualTo(2);
+      assertThat(c.events(Identifier.customerId("u-m"))).hasSize(3);
+    }
+  }
+
+  @Test
+  @DisplayName("a bad or missing write key is answered 401 and stores nothing")
+  void badKey() {
+    try (Collector c = Collector.start(KEY)) {
+      String body = batch(track("k-1", "u-k", ""));
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      Reply wrong = postJson(c.baseUri(), "/v1/batch", "NOT_" + KEY, body);
+      assertThat(wrong.status()).as("%s", wrong).isEqualTo(401);
+      Reply prefix = postJson(c.baseUri(), "/v1/batch", KEY.substring(0, 4), body);
+      assertThat(prefix.status()).as("%s", prefix).isEqualTo(401);
+      Reply none = ClientTestSupport.post(c.baseUri(), "/v1/batch", bytes,
+          Map.of("Content-Type", "application/json"));
+      assertThat(none.status()).as("%s", none).isEqualTo(401);
+      Reply wrongInBody = ClientTestSupport.post(c.baseUri(), "/v1/batch",
+          ("{\"writeKey\": \"NOT_" + KEY + "\", " + body.substring(1))
+              .getBytes(StandardCharsets.UTF_8),
+          Map.of("Content-Type", "application/json"));
+      assertThat(wrongInBody.status()).as("%s", wrongInBody).isEqualTo(401);
+      assertThat(storedEvents(c)).isZero();
+
+      Reply right = ClientTestSupport.post(c.baseUri(), "/v1/batch",
+          ("{\"writeKey\": \"" + KEY + "\", " + body.substring(1)).getBytes(StandardCharsets.UTF_8),
+          Map.of("Content-Type", "application/json"));
+      ClientTestSupport.assertAccepted(right, 1);
+    }
+  }
+
+  @Test
+  @DisplayName("unknown paths are 404, wrong methods 405")
+  void pathsAndMethods() {
+    try (Collector c = Collector.start(KEY)) {
+      Reply unknown = postJson(c.baseUri(), "/v2/batch", KEY, batch(track("p-1", "u-p", "")));
+      assertThat(unknown.status()).as("%s", unknown).isEqualTo(404);
+      Reply get = ClientTestSupport.send(c.baseUri(), "GET", "/v1/batch",
+          HttpRequest.BodyPublishers.noBody(), Map.of("Authorization", basic(KEY)));
+      assertThat(get.status()).as("%s", get).isEqualTo(405);
+      assertThat(storedEvents(c)).isZero();
+    }
+  }
+
+  /**
+   * A gzip body of about 1 MB that inflates to 1 GiB: a JSON message whose one property is a
+   * billion 'a's. Built once (a few seconds).
+   */
+  private static byte[] gzipBomb() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(2 << 20);
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
+      gz.write(("{\"batch\": [{\"type\": \"track\", \"messageId\": \"bomb-1\", \"userId\": "
+          + "\"u-bomb\", \"event\": \"Boom\", \"properties\": {\"a\": \"")
+          .getBytes(StandardCharsets.UTF_8));
+      byte[] chunk = new byte[1 << 20];
+      Arrays.fill(chunk, (byte) 'a');
+      for (int i = 0; i < 1024; i++) {
+        gz.write(chunk);
+      }
+      gz.write("\"}}]}".getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  @DisplayName("a gzip bomb (1 MB inflating to 1 GiB) is refused quickly, and the server goes on")
+  void gzipBombIsRefused() {
+    byte[] bomb = gzipBomb();
+    assertThat(bomb.length).isBetween(500_000, 4 * 1024 * 1024 - 1);
+    try (Collector c = Collector.start(KEY)) {
+      long start = System.nanoTime();
+      Reply r = ClientTestSupport.post(c.baseUri(), "/v1/batch", bomb, Map.of(
+          "Content-Type", "application/json", "Content-Encoding", "gzip",
+          "Authorization", basic(KEY)));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(r.status()).as("%s", r).isIn(413, 400);
+      assertThat(took).as("time to refuse the bomb").isLessThan(Duration.ofSeconds(10));
+      assertThat(storedEvents(c)).isZero();
+      ClientTestSupport.assertAccepted(
+          postJson(c.baseUri(), "/v1/batch", KEY, batch(track("after-1", "u-bomb", ""))), 1);
+    }
+  }
+
+  /** Opens a connection that sends headers and half of a declared body, then stalls. */
+  private static Socket stall(URI base) throws IOException {
+    Socket s = new Socket(base.getHost(), base.getPort());
+    String body = batch(track("slow-" + System.nanoTime(), "u-slow", ""));
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = s.getOutputStream();
+    out.write(("POST /v1/batch HTTP/1.1\r\nHost: " + base.getAuthority() + "\r\n"
+        + "Content-Type: application/json\r\nAuthorization: " + basic(KEY) + "\r\n"
+        + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes, 0, bytes.length / 2);
+    out.flush();
+    return s;
+  }
+
+  @Test
+  @DisplayName("clients that send half a body and stall are dropped after the read timeout; "
+      + "others are served meanwhile")
+  void slowClients() throws Exception {
+    Duration readTimeout = Duration.ofSeconds(2);  // the server's body timeout
+    try (Collector c = Collector.start(Cdp.builder().build(), e -> {},
+        s -> s.bodyTimeout(readTimeout), KEY)) {
+      List<Socket> slow = new ArrayList<>();
+      try {
+        long start = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+          slow.add(stall(c.baseUri()));
+        }
+        // More stalled clients than cores: a well-behaved one is still served at once.
+        long served = System.nanoTime();
+        ClientTestSupport.assertAccepted(
+            postJson(c.baseUri(), "/v1/batch", KEY, batch(track("fast-1", "u-fast", ""))), 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - served))
+            .as("a good request while others stall").isLessThan(readTimeout);
+
+        for (Socket s : slow) {
+          s.setSoTimeout(15_000);
+          InputStream in = s.getInputStream();
+          try {
+            byte[] answer = in.readNBytes(12);
+            Duration after = Duration.ofNanos(System.nanoTime() - start);
+            String status = new String(answer, StandardCharsets.US_ASCII);
+            assertThat(status.isEmpty() || status.startsWith("HTTP/1.1 4"))
+                .as("the server's answer to a stalled body: '%s'", status).isTrue();
+            assertThat(after).as("gave up after").isLessThan(readTimeout.multipliedBy(5));
+          } catch (SocketTimeoutException e) {
+            fail("the server still waits for a stalled body after 15 s (read timeout "
+                + readTimeout + ")");
+          } catch (IOException e) {
+            // a reset connection is a way of giving up too
+          }
+        }
+      } finally {
+        for (Socket s : slow) {
+          s.close();
+        }
+      }
+      assertThat(c.profiles().find(Identifier.customerId("u-slow"))).isEmpty();
+      ClientTestSupport.assertAccepted(
+          postJson(c.baseUri(), "/v1/batch", KEY, batch(track("fast-2", "u-fast", ""))), 1);
+    }
+  }
+
+  /** A store whose writes fail while it is "down"; reads go on. */
+  private static final class DownableStore implements Store {
+    private final Store delegate = Store.inMemory();
+    volatile boolean down;
+
+    @Override
+    public <T> T write(WorkspaceId workspace,
+        Function<? super WriteTransaction, ? extends T> work) {
+      if (down) {
+        throw new StorageException("the store is down (test)", true, null);
+      }
+      return delegate.write(workspace, work);
+    }
+
+    @Override
+    public <T> T read(WorkspaceId workspace, Function<? super ReadTransaction, ? extends T> work) {
+      return delegate.read(workspace, work);
+    }
+
+    @Override
+    public <C> Optional<C> capability(Class<C> type) {
+      return delegate.capability(type);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a store that is down: 503 with Retry-After, nothing acknowledged; once it is "
+      + "back the same body is stored whole")
+  void storeDown() {
+    DownableStore store = new DownableStore();
+    try (Collector c = Collector.start(Cdp.builder().store(store).build(), e -> {}, s -> {},
+        KEY)) {
+      String body = batch(track("d-0", "u-d", ""), track("d-1", "u-d", ""));
+      store.down = true;
+      Reply r = postJson(c.baseUri(), "/v1/batch", KEY, body);
+      assertThat(r.status()).as("%s", r).isEqualTo(503);
+      String retryAfter = r.header("Retry-After");
+      assertThat(retryAfter).as("Retry-After of %s", r).isNotNull();
+      assertThat(Integer.parseInt(retryAfter.strip())).isPositive();
+      store.down = false;
+      assertThat(storedEvents(c)).isZero();
+
+      Reply back = postJson(c.baseUri(), "/v1/batch", KEY, body);
+      JsonNode json = ClientTestSupport.assertAccepted(back, 2);
+      assertThat(json.path("duplicates").asInt()).isZero();
+      assertThat(c.events(Identifier.customerId("u-d"))).extracting(Event::messageId)
+          .containsExactlyInAnyOrder("d-0", "d-1");
+    }
+  }
+}
