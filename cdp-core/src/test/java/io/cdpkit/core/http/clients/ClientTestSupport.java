@@ -207,12 +207,22 @@ final class ClientTestSupport {
     return out.toByteArray();
   }
 
+  /**
+   * The number of events a 200 answer says it stored: issue 17's {@code accepted}. The endpoint
+   * on main names it {@code stored}; that is read too here, so that the other checks still run,
+   * and {@code EndpointWireTest#answerShape} fails on the difference.
+   */
+  static int accepted(JsonNode answer) {
+    JsonNode n = answer.has("accepted") ? answer.get("accepted") : answer.path("stored");
+    return n.asInt(-1);
+  }
+
   /** Asserts a 200 answer that accepted {@code accepted} events and rejected none. */
   static JsonNode assertAccepted(Reply reply, int accepted) {
     assertThat(reply.status()).as("status of %s", reply).isEqualTo(200);
     JsonNode json = reply.json();
     assertThat(json.path("success").asBoolean()).as("success in %s", reply).isTrue();
-    assertThat(json.path("accepted").asInt(-1)).as("accepted in %s", reply).isEqualTo(accepted);
+    assertThat(accepted(json)).as("accepted in %s", reply).isEqualTo(accepted);
     assertThat(json.path("rejected").asInt(-1)).as("rejected in %s", reply).isZero();
     return json;
   }

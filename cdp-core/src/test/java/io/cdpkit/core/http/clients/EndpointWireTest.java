@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.StorageException;
+import io.cdpkit.core.http.TrackingEndpoint;
 import io.cdpkit.core.http.clients.ClientTestSupport.Collector;
 import io.cdpkit.core.http.clients.ClientTestSupport.Reply;
 import io.cdpkit.core.model.Event;
@@ -62,6 +63,25 @@ class EndpointWireTest {
   }
 
   @Test
+  @DisplayName("a 200 answer has issue 17's fields: success, accepted, duplicates, rejected, "
+      + "errors, warnings")
+  void answerShape() {
+    try (Collector c = Collector.start(KEY)) {
+      Reply r = postJson(c.baseUri(), "/v1/batch", KEY,
+          batch(track("s-0", "u-s", ""), track("s-0", "u-s", "")));
+      assertThat(r.status()).as("%s", r).isEqualTo(200);
+      JsonNode json = r.json();
+      assertThat(json.path("success").isBoolean()).as("%s", r).isTrue();
+      assertThat(json.path("accepted").isInt()).as("'accepted' in %s", r).isTrue();
+      assertThat(json.path("accepted").asInt()).isEqualTo(1);
+      assertThat(json.path("duplicates").asInt()).isEqualTo(1);
+      assertThat(json.path("rejected").asInt()).isZero();
+      assertThat(json.path("errors").isArray()).as("%s", r).isTrue();
+      assertThat(json.path("warnings").isArray()).as("%s", r).isTrue();
+    }
+  }
+
+  @Test
   @DisplayName("a body over maxRequestBytes is answered 413 and stores nothing, with or "
       + "without a Content-Length")
   void bodyOverMaxRequestBytes() {
@@ -102,7 +122,7 @@ class EndpointWireTest {
           batch(track("ok-0", "u-huge", ""), huge, track("ok-2", "u-huge", "")));
       assertThat(r.status()).as("%s", r).isEqualTo(200);
       JsonNode json = r.json();
-      assertThat(json.path("accepted").asInt()).as("%s", r).isEqualTo(2);
+      assertThat(ClientTestSupport.accepted(json)).as("%s", r).isEqualTo(2);
       assertThat(json.path("rejected").asInt()).as("%s", r).isEqualTo(1);
       assertThat(json.path("errors")).as("%s", r).hasSize(1);
       JsonNode error = json.path("errors").get(0);
@@ -139,7 +159,7 @@ class EndpointWireTest {
           batch(track("good-0", "u-b", ""), bad, track("good-2", "u-b", "")));
       assertThat(r.status()).as("%s", r).isEqualTo(200);
       JsonNode json = r.json();
-      assertThat(json.path("accepted").asInt()).as("%s", r).isEqualTo(2);
+      assertThat(ClientTestSupport.accepted(json)).as("%s", r).isEqualTo(2);
       assertThat(json.path("rejected").asInt()).as("%s", r).isEqualTo(1);
       assertThat(json.path("errors")).as("%s", r).hasSize(1);
       JsonNode error = json.path("errors").get(0);
@@ -161,7 +181,7 @@ class EndpointWireTest {
       ClientTestSupport.assertAccepted(postJson(c.baseUri(), "/v1/track", KEY, single), 1);
       Reply again = postJson(c.baseUri(), "/v1/track", KEY, single);
       assertThat(again.status()).as("%s", again).isEqualTo(200);
-      assertThat(again.json().path("accepted").asInt()).as("%s", again).isZero();
+      assertThat(ClientTestSupport.accepted(again.json())).as("%s", again).isZero();
       assertThat(again.json().path("duplicates").asInt()).as("%s", again).isEqualTo(1);
       List<Event> events = c.events(Identifier.customerId("u-m"));
       assertThat(events).hasSize(1);
@@ -219,6 +239,181 @@ class EndpointWireTest {
           HttpRequest.BodyPublishers.noBody(), Map.of("Authorization", basic(KEY)));
       assertThat(get.status()).as("%s", get).isEqualTo(405);
       assertThat(storedEvents(c)).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("a large body refused for its write key: the client gets the 401 in 20 tries, "
+      + "and the next request is served")
+  void largeBodyWithBadKeyIsAnswered401() {
+    try (Collector c = Collector.start(KEY)) {
+      String big = batch(track("r-0", "u-r", ", \"pad\": \"" + "p".repeat(2_000_000) + "\""));
+      // The JDK server closes a connection whose unread body is over 64 KiB; closed with
+      // bytes unread, the socket resets, and the reset can destroy the answer in flight.
+      assertThat(attempts(20, () -> sendWith(newClient(), c.baseUri(), "NOT_" + KEY, big)))
+          .as("what a client sees in 20 attempts").containsOnly("401");
+      assertThat(sendWith(newClient(), c.baseUri(), KEY, batch(track("r-ok", "u-r", ""))))
+          .isEqualTo("200");
+      assertThat(c.events(Identifier.customerId("u-r"))).extracting(Event::messageId)
+          .containsExactly("r-ok");
+    }
+  }
+
+  @Test
+  @DisplayName("a body over maxRequestBytes: the client gets the 413 every time, and the next "
+      + "request is served")
+  void largeBodyOverTheLimitIsAnswered413() {
+    try (Collector c = Collector.start(KEY)) {
+      String over = batch(track("o-0", "u-o", ", \"pad\": \""
+          + "p".repeat(TrackingEndpoint.DEFAULT_MAX_REQUEST_BYTES) + "\""));
+      assertThat(attempts(20, () -> sendWith(newClient(), c.baseUri(), KEY, over)))
+          .as("what a client sees in 20 attempts").containsOnly("413");
+      assertThat(sendWith(newClient(), c.baseUri(), KEY, batch(track("o-ok", "u-o", ""))))
+          .isEqualTo("200");
+      assertThat(c.events(Identifier.customerId("u-o"))).extracting(Event::messageId)
+          .containsExactly("o-ok");
+    }
+  }
+
+  @Test
+  @DisplayName("refused small bodies (401, 413) leave a kept-alive connection usable")
+  void refusedBodiesDoNotPoisonTheConnection() {
+    // One client: HttpClient reuses the kept-alive connection for the next request.
+    java.net.http.HttpClient client = newClient();
+    try (Collector c = Collector.start(Cdp.builder().build(), e -> e.maxRequestBytes(10_000),
+        s -> {}, KEY)) {
+      String over = batch(track("r-0", "u-r", ", \"pad\": \"" + "p".repeat(20_000) + "\""));
+      for (int round = 0; round < 3; round++) {
+        assertThat(sendWith(client, c.baseUri(), "NOT_" + KEY, batch(track("r-x", "u-r", ""))))
+            .isEqualTo("401");
+        assertThat(sendWith(client, c.baseUri(), KEY, over)).isEqualTo("413");
+        assertThat(sendWith(client, c.baseUri(), KEY,
+            batch(track("r-ok-" + round, "u-r", "")))).isEqualTo("200");
+      }
+      assertThat(c.events(Identifier.customerId("u-r"))).extracting(Event::messageId)
+          .containsExactlyInAnyOrder("r-ok-0", "r-ok-1", "r-ok-2");
+    }
+  }
+
+  private static List<String> attempts(int n, java.util.function.Supplier<String> attempt) {
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      seen.add(attempt.get());
+    }
+    return seen;
+  }
+
+  private static java.net.http.HttpClient newClient() {
+    return java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /** The status code as text, or what went wrong instead of an answer. */
+  private static String sendWith(java.net.http.HttpClient client, URI base, String key,
+      String body) {
+    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/batch"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").header("Authorization", basic(key))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    try {
+      return Integer.toString(client.send(request,
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+    } catch (IOException e) {
+      return "no answer: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  @DisplayName("a batch of 2,501 messages: the first 2,500 stored, only the excess refused")
+  void batchOverTheMessageLimit() {
+    try (Collector c = Collector.start(KEY)) {
+      List<String> messages = new ArrayList<>();
+      for (int i = 0; i < 2_501; i++) {
+        messages.add("{\"type\": \"track\", \"messageId\": \"m-" + i
+            + "\", \"userId\": \"u-many\", \"event\": \"Tick\"}");
+      }
+      Reply r = postJson(c.baseUri(), "/v1/batch", KEY, batch(messages.toArray(String[]::new)));
+      assertThat(r.status()).as("%s", r.status()).isEqualTo(200);
+      JsonNode json = r.json();
+      assertThat(ClientTestSupport.accepted(json)).isEqualTo(2_500);
+      assertThat(json.path("rejected").asInt()).isEqualTo(1);
+      assertThat(json.path("errors").get(0).path("index").asInt()).isEqualTo(2_500);
+      assertThat(json.path("errors").get(0).path("messageId").asText()).isEqualTo("m-2500");
+      assertThat(c.eventCounts()).containsEntry("Tick", 2_500L);
+    }
+  }
+
+  @Test
+  @DisplayName("amounts as numeric strings count, and a date-time without a zone is read in "
+      + "the workspace's zone (UTC by default)")
+  void numericStringsAndZonelessTimes() {
+    try (Collector c = Collector.start(KEY)) {
+      String order = """
+          {"type": "track", "messageId": "z-1", "userId": "u-z", "event": "Order Completed",
+           "timestamp": "2026-11-20T08:30:00",
+           "properties": {"order_id": "z-o1", "revenue": "19.99", "currency": "EUR"}}""";
+      JsonNode json = ClientTestSupport.assertAccepted(
+          postJson(c.baseUri(), "/v1/batch", KEY, batch(order)), 1);
+      assertThat(json.path("warnings").size()).as("%s", json).isPositive();
+      Event e = c.events(Identifier.customerId("u-z")).get(0);
+      assertThat(e.eventTime()).isEqualTo(java.time.Instant.parse("2026-11-20T08:30:00Z"));
+      assertThat(c.profile(Identifier.customerId("u-z")).totalSpend("EUR"))
+          .isEqualTo(io.cdpkit.core.model.Money.of(1_999, "EUR"));
+    }
+  }
+
+  @Test
+  @DisplayName("browser requests: CORS preflight, text/plain bodies to analytics.js' short "
+      + "paths with the write key in the body")
+  void browserRequests() {
+    try (Collector c = Collector.start(KEY)) {
+      Reply preflight = ClientTestSupport.send(c.baseUri(), "OPTIONS", "/v1/t",
+          HttpRequest.BodyPublishers.noBody(), Map.of("Origin", "https://shop.example",
+              "Access-Control-Request-Method", "POST",
+              "Access-Control-Request-Headers", "content-type"));
+      assertThat(preflight.status()).as("%s", preflight).isIn(200, 204);
+      assertThat(preflight.header("Access-Control-Allow-Origin")).isIn("*",
+          "https://shop.example");
+      assertThat(preflight.header("Access-Control-Allow-Methods")).contains("POST");
+
+      String track = """
+          {"type": "track", "messageId": "b-1", "anonymousId": "anon-b", "event": "Clicked",
+           "writeKey": "%s", "sentAt": "2026-11-22T13:00:00Z",
+           "timestamp": "2026-11-22T13:00:00Z"}""".formatted(KEY);
+      Reply r = ClientTestSupport.post(c.baseUri(), "/v1/t",
+          track.getBytes(StandardCharsets.UTF_8),
+          Map.of("Content-Type", "text/plain", "Origin", "https://shop.example"));
+      ClientTestSupport.assertAccepted(r, 1);
+      assertThat(r.header("Access-Control-Allow-Origin")).isIn("*", "https://shop.example");
+      assertThat(c.events(Identifier.anonymousId("anon-b"))).extracting(Event::name)
+          .containsExactly("Clicked");
+    }
+  }
+
+  @Test
+  @DisplayName("a cut gzip body is 400, an unknown content encoding 415; a plain body labelled "
+      + "gzip is read as plain")
+  void badEncodings() {
+    try (Collector c = Collector.start(KEY)) {
+      byte[] plain = batch(track("e-1", "u-e", "")).getBytes(StandardCharsets.UTF_8);
+      Reply notGzip = ClientTestSupport.post(c.baseUri(), "/v1/batch", plain, Map.of(
+          "Content-Type", "application/json", "Content-Encoding", "gzip",
+          "Authorization", basic(KEY)));
+      // The endpoint goes by the body's gzip magic bytes: a plain body labelled gzip is read.
+      ClientTestSupport.assertAccepted(notGzip, 1);
+      byte[] gz = ClientTestSupport.gzip(plain);
+      Reply cut = ClientTestSupport.post(c.baseUri(), "/v1/batch",
+          Arrays.copyOf(gz, gz.length / 2), Map.of("Content-Type", "application/json",
+              "Content-Encoding", "gzip", "Authorization", basic(KEY)));
+      assertThat(cut.status()).as("%s", cut).isEqualTo(400);
+      Reply brotli = ClientTestSupport.post(c.baseUri(), "/v1/batch", plain, Map.of(
+          "Content-Type", "application/json", "Content-Encoding", "br",
+          "Authorization", basic(KEY)));
+      assertThat(brotli.status()).as("%s", brotli).isEqualTo(415);
+      assertThat(storedEvents(c)).isEqualTo(1);
     }
   }
 
