@@ -225,7 +225,8 @@ class CaptureReplayTest {
     List<Event> matching = events.stream()
         .filter(e -> e.type() == type)
         .filter(e -> name == null || name.equals(e.name()))
-        .filter(e -> !m.hasNonNull("messageId") || m.get("messageId").asText().equals(e.messageId()))
+        .filter(e -> !m.hasNonNull("messageId")
+            || m.get("messageId").asText().equals(e.messageId()))
         .filter(e -> expectedTime(r, m).equals(e.eventTime()))
         .toList();
     assertThat(matching).as("%s: the %s %s of %s, at its timestamp, among %s", r.name(), type,

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.cdpkit.core.Cdp;
@@ -16,9 +15,11 @@ import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.WorkspaceId;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -183,7 +184,7 @@ final class ClientTestSupport {
       HttpResponse<byte[]> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
       byte[] bytes = response.body();
       if (response.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
           bytes = in.readAllBytes();
         }
       }
@@ -275,7 +276,7 @@ final class ClientTestSupport {
 
     private static void drain(InputStream in) throws IOException {
       try (in) {
-        in.transferTo(OutputStreamSink.INSTANCE);
+        in.transferTo(OutputStream.nullOutputStream());
       }
     }
 
@@ -284,17 +285,6 @@ final class ClientTestSupport {
       server.stop(0);
       executor.shutdownNow();
     }
-  }
-
-  /** Discards what is written. */
-  private static final class OutputStreamSink extends java.io.OutputStream {
-    static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-    @Override
-    public void write(int b) {}
-
-    @Override
-    public void write(byte[] b, int off, int len) {}
   }
 
   // ---------------------------------------------------------------- SDK deliveries

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -180,7 +181,7 @@ abstract class JavaClientScenarios {
             .containsExactlyInAnyOrderElementsOf(delivered);
         assertThat(events).extracting(e -> ((Number) e.properties().get("i")).intValue())
             .containsExactlyInAnyOrderElementsOf(
-                java.util.stream.IntStream.range(0, 600).boxed().toList());
+                IntStream.range(0, 600).boxed().toList());
         assertThat(collector.eventCounts()).containsEntry("Item Clicked", 600L);
       }
     }
