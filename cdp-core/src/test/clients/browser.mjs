@@ -67,20 +67,30 @@ try {
       problems.push(`a request off the machine: ${req.method()} ${req.url()}`);
     }
   });
-  page.on('requestfinished', async (req) => {
+  const logged = [];
+  let posts = 0;
+  page.on('requestfinished', (req) => {
     if (!req.url().startsWith(base)) {
       return;
     }
-    const resp = await req.response();
-    console.log(JSON.stringify({
-      request: {
-        method: req.method(), url: req.url(), headers: await req.allHeaders(),
-        bodyBytes: req.postDataBuffer()?.length ?? 0, status: resp?.status(),
-      },
-    }));
+    if (req.method() === 'POST') {
+      posts++;
+    }
+    logged.push((async () => {
+      const resp = await req.response();
+      console.log(JSON.stringify({
+        request: {
+          method: req.method(), url: req.url(), headers: await req.allHeaders(),
+          bodyBytes: req.postDataBuffer()?.length ?? 0, status: resp?.status(),
+        },
+      }));
+    })());
   });
   page.on('requestfailed', (req) => {
     if (req.url().startsWith(base)) {
+      if (req.method() === 'POST') {
+        posts++;
+      }
       console.log(JSON.stringify({ request: { method: req.method(), url: req.url(), failure: req.failure()?.errorText } }));
     }
   });
@@ -88,6 +98,11 @@ try {
   await page.goto(`${pageOrigin}/page.html?${q}`);
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 90000 });
   const result = await page.evaluate(() => window.__result);
+  // The driver hears of the last requests a little after the page saw their answers.
+  for (let i = 0; i < 100 && posts < result.requests; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await Promise.all(logged);
   problems.push(...result.errors);
   console.log(JSON.stringify({ client: 'analytics-next', scenario: name, batching, ...result, problems }));
   exitCode = problems.length === 0 ? 0 : 1;
