@@ -2,6 +2,9 @@ package io.cdpkit.core.http.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdpkit.core.Profiles;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
@@ -27,6 +30,27 @@ final class Expectations {
   static final Map<String, Long> JOURNEY_COUNTS = Map.of(
       "Cart Viewed", 1L, "identify", 1L, "Product Viewed", 1L, "Order Completed", 2L,
       "page", 1L, "screen", 1L, "group", 1L);
+
+  /**
+   * A 200 whose answer reports no message rejected, and no warning but the journey's
+   * deliberate amount sent as text (order o-2's {@code revenue: "19.99"}).
+   */
+  static void acceptedWhole(FirstPostFails.Exchange e) {
+    assertThat(e.status()).as("%s", e).isEqualTo(200);
+    JsonNode answer;
+    try {
+      answer = new ObjectMapper().readTree(e.body());
+    } catch (JsonProcessingException ex) {
+      throw new AssertionError("answer is not JSON: " + e, ex);
+    }
+    assertThat(answer.path("success").asBoolean()).as("success in %s", e).isTrue();
+    assertThat(answer.path("rejected").asInt(-1)).as("rejected in %s", e).isZero();
+    assertThat(answer.path("errors")).as("errors in %s", e).isEmpty();
+    assertThat(answer.path("warnings")).as("warnings in %s", e).allSatisfy(w -> {
+      assertThat(w.path("field").asText()).isEqualTo("/properties/revenue");
+      assertThat(w.path("kind").asText()).isEqualTo("NUMBER_FROM_TEXT");
+    });
+  }
 
   static Profile profile(Profiles profiles, String userId) {
     return profiles.find(Identifier.customerId(userId)).orElseThrow(
