@@ -22,6 +22,8 @@ import io.cdpkit.core.traits.ComputedTraits;
 import io.cdpkit.core.traits.DerivedTrait;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Currency;
@@ -77,7 +79,8 @@ public final class Cdp implements AutoCloseable {
         b.sourcePriorities,
         b.orderEvents.isEmpty() ? Set.of("Order Completed") : b.orderEvents,
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents,
-        b.clockTolerance != null ? b.clockTolerance : PipelineConfig.DEFAULT_CLOCK_TOLERANCE);
+        b.clockTolerance != null ? b.clockTolerance : PipelineConfig.DEFAULT_CLOCK_TOLERANCE,
+        b.timeZone != null ? b.timeZone : ZoneOffset.UTC, b.workspaceZones);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
         ComputedTraits.of(b.aggregates, b.derived), new Tombstones(b.privacyKey));
@@ -237,6 +240,8 @@ public final class Cdp implements AutoCloseable {
     private @Nullable IdentityRules rules;
     private @Nullable String defaultCurrency;
     private @Nullable Duration clockTolerance;
+    private @Nullable ZoneId timeZone;
+    private final Map<WorkspaceId, ZoneId> workspaceZones = new HashMap<>();
     private @Nullable EventLimits limits;
     private final Map<String, Integer> sourcePriorities = new HashMap<>();
     private final Set<String> orderEvents = new LinkedHashSet<>();
@@ -461,6 +466,41 @@ public final class Cdp implements AutoCloseable {
         throw new IllegalArgumentException("clock tolerance must not be negative");
       }
       this.clockTolerance = tolerance;
+      return this;
+    }
+
+    /**
+     * The zone in which date-times that clients send without an offset are read
+     * ({@code "2026-03-01T10:15:00"} in {@code timestamp}, {@code originalTimestamp},
+     * {@code sentAt}, {@code receivedAt} and consent times of JSON bodies); default UTC. A time
+     * that a daylight-saving change skips moves forward by the gap; a time it repeats takes the
+     * earlier offset. Date-times with {@code Z} or an offset are unaffected.
+     *
+     * @throws IllegalStateException when already set
+     */
+    public Builder timeZone(ZoneId zone) {
+      Objects.requireNonNull(zone, "zone");
+      if (this.timeZone != null) {
+        throw new IllegalStateException("time zone was already set to " + this.timeZone);
+      }
+      this.timeZone = zone;
+      return this;
+    }
+
+    /**
+     * As {@link #timeZone(ZoneId)}, for one workspace (a shop per country, say); workspaces
+     * without their own zone use the default.
+     *
+     * @throws IllegalStateException when the workspace's zone was already set
+     */
+    public Builder timeZone(WorkspaceId workspace, ZoneId zone) {
+      Objects.requireNonNull(workspace, "workspace");
+      Objects.requireNonNull(zone, "zone");
+      ZoneId was = workspaceZones.putIfAbsent(workspace, zone);
+      if (was != null) {
+        throw new IllegalStateException(
+            "time zone of " + workspace + " was already set to " + was);
+      }
       return this;
     }
 

@@ -35,7 +35,13 @@ public record IngestWarning(String field, Kind kind) {
      * not a string, too long, or its type's normalisation refuses it): the trait was left out of
      * the stored event, the rest of the event was kept.
      */
-    IDENTIFIER_DROPPED
+    IDENTIFIER_DROPPED,
+    /**
+     * An order or refund amount ({@code total}, else {@code revenue}) was sent as text holding a
+     * plain decimal number ({@code "19.99"}): it was read as that number, and the event stores
+     * the number. Text that is not such a number is still refused.
+     */
+    NUMBER_FROM_TEXT
   }
 
   public IngestWarning {

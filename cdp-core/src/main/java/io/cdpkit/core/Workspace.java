@@ -101,6 +101,21 @@ public final class Workspace {
     return pipeline.ingestJson(id, Objects.requireNonNull(body, "body"));
   }
 
+  /**
+   * Ingests a body read by {@link io.cdpkit.core.json.EventCodec#readBody}, as
+   * {@link #ingestJson(byte[])} does: its messages are read with this workspace's
+   * {@linkplain Cdp.Builder#timeZone zone} and this workspace's id as the namespace of derived
+   * message ids. For hosts that look at the body's {@code writeKey} before they know the
+   * workspace, so that the body is parsed once.
+   *
+   * @throws InvalidEventException when the batch-level {@code sentAt} is not a date-time;
+   *     nothing was stored
+   * @throws StorageException as {@link #ingest(List)}
+   */
+  public BatchResult ingest(io.cdpkit.core.json.DecodedBody body) {
+    return pipeline.ingestBody(id, Objects.requireNonNull(body, "body"));
+  }
+
   /** Profiles of this workspace. */
   public Profiles profiles() {
     return profiles;

@@ -163,6 +163,15 @@ final class Contributions {
       return e;
     }
     String field = amountField(e);
+    if (field != null && e.properties().get(field) instanceof String text
+        && DECIMAL_TEXT.matcher(text).matches()) {
+      // Segment's e-commerce spec allows amounts as strings; read them as the number they write.
+      LinkedHashMap<String, @Nullable Object> props = new LinkedHashMap<>(e.properties());
+      props.put(field, new BigDecimal(text.strip()));
+      warnings.add(new IngestWarning("/properties/" + Text.escape(field),
+          IngestWarning.Kind.NUMBER_FROM_TEXT));
+      e = e.withProperties(props);
+    }
     if (field == null || !(e.properties().get(field) instanceof BigDecimal d)) {
       return e;
     }
@@ -185,6 +194,13 @@ final class Contributions {
         IngestWarning.Kind.AMOUNT_ROUNDED));
     return e.withProperties(props);
   }
+
+  /**
+   * An amount written as text that is read as a number: optional sign, up to 30 digits, an
+   * optional fraction of up to 30 digits, surrounding spaces allowed; no exponent, no grouping.
+   */
+  private static final java.util.regex.Pattern DECIMAL_TEXT =
+      java.util.regex.Pattern.compile("\\s*[+-]?[0-9]{1,30}(\\.[0-9]{1,30})?\\s*");
 
   private static @Nullable String amountField(Event e) {
     return e.properties().containsKey("total") ? "total"

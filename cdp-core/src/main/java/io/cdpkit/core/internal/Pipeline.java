@@ -283,7 +283,15 @@ public final class Pipeline {
    * @throws InvalidEventException when the body as a whole is unreadable or over a limit
    */
   public BatchResult ingestJson(WorkspaceId ws, byte[] body) {
-    List<DecodedMessage> decoded = codec.decodeBody(body);
+    return ingestBody(ws, codec.readBody(body));
+  }
+
+  /**
+   * Ingests a parsed body's messages, read with the workspace's zone and id namespace, each
+   * received now.
+   */
+  public BatchResult ingestBody(WorkspaceId ws, io.cdpkit.core.json.DecodedBody body) {
+    List<DecodedMessage> decoded = body.messages(ws.value(), config.zone(ws));
     java.time.Instant now = config.clock().instant();
     List<DecodedMessage> stamped = new ArrayList<>(decoded.size());
     for (DecodedMessage m : decoded) {

@@ -1,8 +1,11 @@
 package io.cdpkit.core.internal;
 
 import io.cdpkit.core.identity.IdentityRules;
+import io.cdpkit.core.model.WorkspaceId;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,10 +21,13 @@ import java.util.Set;
  * @param refundEvents track names that refund an order
  * @param clockTolerance how far beyond its receive time a client may date an event (see
  *     {@code Cdp.Builder.clockTolerance}); zero or positive
+ * @param timeZone the zone of date-times sent without an offset (see
+ *     {@code Cdp.Builder.timeZone})
+ * @param workspaceZones zones of workspaces that have their own
  */
 public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
     Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
-    Duration clockTolerance) {
+    Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones) {
   /** The default {@link #clockTolerance()}: 5 minutes. */
   public static final Duration DEFAULT_CLOCK_TOLERANCE = Duration.ofMinutes(5);
 
@@ -36,13 +42,20 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
     sourcePriorities = Map.copyOf(sourcePriorities);
     orderEvents = Set.copyOf(orderEvents);
     refundEvents = Set.copyOf(refundEvents);
+    Objects.requireNonNull(timeZone, "timeZone");
+    workspaceZones = Map.copyOf(workspaceZones);
   }
 
   /** Settings with the default clock tolerance. */
   public PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
       Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents) {
     this(rules, clock, defaultCurrency, sourcePriorities, orderEvents, refundEvents,
-        DEFAULT_CLOCK_TOLERANCE);
+        DEFAULT_CLOCK_TOLERANCE, ZoneOffset.UTC, Map.of());
+  }
+
+  /** The zone of a workspace's date-times sent without an offset. */
+  public ZoneId zone(WorkspaceId workspace) {
+    return workspaceZones.getOrDefault(workspace, timeZone);
   }
 
   int sourcePriority(String source) {

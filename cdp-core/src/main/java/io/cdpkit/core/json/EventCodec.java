@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 
@@ -173,13 +174,15 @@ public final class EventCodec {
 
   /**
    * The messages of a request body: one message object or {@code {"batch": [...]}}, plain or
-   * gzipped (see the class description).
+   * gzipped (see the class description). The same as
+   * {@code readBody(body).messages("", ZoneOffset.UTC)}: date-times without an offset are read
+   * in UTC, and ids derived for messages without a {@code messageId} have no namespace.
    *
    * @return one entry per message, in body order; unmodifiable
    * @throws InvalidEventException when the body as a whole is unusable
    */
   public List<DecodedMessage> decodeBody(byte[] body) {
-    return decoder.decodeBody(Objects.requireNonNull(body, "body"));
+    return readBody(body).messages("", ZoneOffset.UTC);
   }
 
   /**
@@ -191,7 +194,29 @@ public final class EventCodec {
    * @throws IOException when reading the stream fails
    */
   public List<DecodedMessage> decodeBody(InputStream body) throws IOException {
-    return decoder.decodeBody(Objects.requireNonNull(body, "body"));
+    return readBody(body).messages("", ZoneOffset.UTC);
+  }
+
+  /**
+   * A request body parsed once, its messages to be read when the host knows the workspace: the
+   * body's {@code writeKey} may be what names it (see {@link DecodedBody}).
+   *
+   * @throws InvalidEventException when the body as a whole is unusable
+   */
+  public DecodedBody readBody(byte[] body) {
+    return new DecodedBody(decoder.parseBody(Objects.requireNonNull(body, "body")), null);
+  }
+
+  /**
+   * As {@link #readBody(byte[])}, reading {@code body} until its end or until
+   * {@link EventLimits#maxBatchBytes()} is passed (then it stops reading and throws). The stream
+   * is not closed.
+   *
+   * @throws InvalidEventException when the body as a whole is unusable
+   * @throws IOException when reading the stream fails
+   */
+  public DecodedBody readBody(InputStream body) throws IOException {
+    return new DecodedBody(decoder.parseBody(Objects.requireNonNull(body, "body")), null);
   }
 
   /**

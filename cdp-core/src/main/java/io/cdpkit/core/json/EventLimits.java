@@ -2,17 +2,22 @@ package io.cdpkit.core.json;
 
 /**
  * Size limits {@link EventCodec} enforces on what clients send, so that one client cannot make
- * the host read unbounded data. The defaults match Segment's HTTP tracking API:
+ * the host read unbounded data. The defaults accept what the tracking clients of Segment and
+ * RudderStack send:
  *
  * <ul>
- *   <li>{@link #maxEventBytes()}: 32 KB (32,768 bytes) of JSON per message, measured from the
- *       message's opening to its closing brace as sent. A larger message is rejected on its own
+ *   <li>{@link #maxEventBytes()}: 256 KB (262,144 bytes) of JSON per message, measured from the
+ *       message's opening to its closing brace as sent. Segment's clients refuse messages over
+ *       32 KB themselves; RudderStack's send larger ones. A larger message is rejected on its own
  *       (pointer {@code ""}); the rest of its batch is still read.
- *   <li>{@link #maxBatchBytes()}: 500 KB (512,000 bytes) per body, measured after gzip
- *       decompression. Inflation stops as soon as the limit is passed, so a small gzip that
- *       would inflate to gigabytes costs at most this much memory. A larger body is rejected as a
- *       whole.
- *   <li>{@link #maxBatchEvents()}: 2,500 messages per {@code batch}; more reject the body.
+ *   <li>{@link #maxBatchBytes()}: 4 MiB (4,194,304 bytes) per body, measured after gzip
+ *       decompression. Segment's clients keep a batch under 500 KB; RudderStack's Node client
+ *       flushes 20 messages whatever their size, and its own server accepts 4 MB. Inflation
+ *       stops as soon as the limit is passed, so a small gzip that would inflate to gigabytes
+ *       costs at most this much memory. A larger body is rejected as a whole.
+ *   <li>{@link #maxBatchEvents()}: 2,500 messages per {@code batch}. The messages beyond it are
+ *       rejected one by one (pointer {@code ""}), as Segment's API does; the first 2,500 are
+ *       read.
  *   <li>{@link #maxNestingDepth()}: 32 levels of objects and arrays in one message, the message
  *       object itself counting as 1 (so {@code properties} is level 2). A deeper message is
  *       rejected on its own, pointing at the first container too deep. The pipeline applies the
@@ -36,8 +41,8 @@ public record EventLimits(
 
   /** 256 KB: the default {@link #maxEventBytes()}. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 262_144;
-  /** 500 KB: the default {@link #maxBatchBytes()}. */
-  public static final int DEFAULT_MAX_BATCH_BYTES = 512_000;
+  /** 4 MiB: the default {@link #maxBatchBytes()}. */
+  public static final int DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
   /** The default {@link #maxBatchEvents()}. */
   public static final int DEFAULT_MAX_BATCH_EVENTS = 2_500;
   /** The default {@link #maxNestingDepth()}. */
@@ -67,7 +72,7 @@ public record EventLimits(
     }
   }
 
-  /** The documented defaults: 262,144 / 512,000 bytes, 2,500 messages, depth 32. */
+  /** The documented defaults: 262,144 / 4,194,304 bytes, 2,500 messages, depth 32. */
   public static EventLimits defaults() {
     return DEFAULTS;
   }

@@ -28,11 +28,18 @@ import org.jspecify.annotations.Nullable;
  * client sent them; the pipeline normalises them.
  *
  * <h2>Time</h2>
- * The four timestamps follow the Segment Spec. {@link #eventTime()} is when the event happened,
- * corrected for the client's clock skew: {@code receivedAt - (sentAt - originalTimestamp)}, where
- * {@code originalTimestamp} is the message's {@code originalTimestamp} or else its
- * {@code timestamp}. Without {@code sentAt} the original timestamp is taken as it is; without any
- * client time, {@code receivedAt}.
+ * The four timestamps follow the Segment Spec. {@link #eventTime()} is when the event happened:
+ * <ul>
+ *   <li>When the message has both {@code timestamp} and {@code originalTimestamp}, the
+ *       {@code timestamp} as it is. A library that records the call time as
+ *       {@code originalTimestamp} sends {@code timestamp} only when the caller gave one
+ *       (RudderStack's clients; a historical import), and the caller's time wins.
+ *   <li>Otherwise the client's time corrected for its clock skew:
+ *       {@code receivedAt - (sentAt - t)}, where {@code t} is the {@code originalTimestamp} or
+ *       else the {@code timestamp} (analytics.js and Segment's server libraries send only
+ *       {@code timestamp}). Without {@code sentAt}, {@code t} is taken as it is.
+ *   <li>Without any client time, {@code receivedAt}.
+ * </ul>
  *
  * <p>The ingest pipeline bounds what clients state (see {@code Cdp.Builder.clockTolerance}): every
  * time in an event ({@code timestamp}, {@code originalTimestamp}, {@code sentAt},
@@ -217,6 +224,9 @@ public record Event(
    *     received yet
    */
   public Instant eventTime() {
+    if (timestamp != null && originalTimestamp != null) {
+      return timestamp;
+    }
     Instant original = originalTimestamp != null ? originalTimestamp : timestamp;
     if (original != null && sentAt != null && receivedAt != null) {
       try {

@@ -116,8 +116,8 @@ class EventCodecValidationTest {
 
   @Test
   void bodyOverTheByteLimitIsRejectedAsAWhole() throws IOException {
-    // 600 valid messages of about 900 bytes: each under 256 KB, together over 500 KB.
-    String pad = "x".repeat(800);
+    // 600 valid messages of about 7,100 bytes: each under 256 KB, together over 4 MiB.
+    String pad = "x".repeat(7_000);
     List<String> messages = new ArrayList<>();
     for (int i = 0; i < 600; i++) {
       messages.add(json("{'type':'track','messageId':'m-" + i + "','userId':'u-1',"
@@ -126,22 +126,29 @@ class EventCodecValidationTest {
     byte[] body = batch(messages.toArray(String[]::new));
     assertThat(body.length).isGreaterThan(EventLimits.DEFAULT_MAX_BATCH_BYTES);
     InvalidEventException e = bodyRejected(body, "");
-    assertThat(e.reason()).contains("512000");
+    assertThat(e.reason()).contains("4194304");
     bodyRejected(ClientCapturesTest.gzip(body), "");
 
     // The same messages fit when the limit is raised.
-    EventCodec larger = EventCodec.create(EventLimits.defaults().withMaxBatchBytes(1_000_000));
+    EventCodec larger = EventCodec.create(EventLimits.defaults().withMaxBatchBytes(5_000_000));
     assertThat(larger.decodeBody(body)).hasSize(600).allMatch(DecodedMessage::isValid);
   }
 
   @Test
-  void batchWithMoreThan2500MessagesIsRejectedAsAWhole() {
+  void batchWithMoreThan2500MessagesRejectsOnlyTheExcess() {
     String[] atLimit = Collections.nCopies(2_500, GOOD).toArray(String[]::new);
     assertThat(codec.decodeBody(batch(atLimit))).hasSize(2_500).allMatch(DecodedMessage::isValid);
 
-    String[] overLimit = Collections.nCopies(2_501, GOOD).toArray(String[]::new);
-    InvalidEventException e = bodyRejected(batch(overLimit), "/batch");
-    assertThat(e.reason()).contains("2500");
+    String[] overLimit = Collections.nCopies(2_502, GOOD).toArray(String[]::new);
+    List<DecodedMessage> decoded = codec.decodeBody(batch(overLimit));
+    assertThat(decoded).hasSize(2_502);
+    assertThat(decoded.subList(0, 2_500)).allMatch(DecodedMessage::isValid);
+    for (DecodedMessage m : decoded.subList(2_500, 2_502)) {
+      assertThat(m.isValid()).isFalse();
+      assertThat(m.error().pointer()).isEqualTo("");
+      assertThat(m.error().reason()).contains("2500");
+      assertThat(m.messageId()).as("still named").isEqualTo("m-good");
+    }
   }
 
   @Test
@@ -186,7 +193,28 @@ class EventCodecValidationTest {
 
   @Test
   void missingMessageId() {
-    rejected(json("{'type':'track','userId':'" + SECRET + "','event':'E'}"), "/messageId");
+    // One message read alone must name its id; in a body, a missing id is derived.
+    String noId = json("{'type':'track','userId':'" + SECRET + "','event':'E'}");
+    InvalidEventException e =
+        catchThrowableOfType(InvalidEventException.class, () -> codec.decodeMessage(noId));
+    assertThat(e.pointer()).isEqualTo("/messageId");
+    assertNoSecret(e);
+    String derived = codec.decodeBody(bytes(noId)).get(0).orThrow().messageId();
+    assertThat(derived).matches("cdp-[0-9a-f]{32}");
+    // The same content derives the same id, in a batch too, whatever sentAt says; other
+    // content or another namespace derives another.
+    String withSentAt = noId.replace("}", ",\"sentAt\":\"2026-01-01T00:00:00Z\"}");
+    assertThat(codec.decodeBody(batch(withSentAt)).get(0).orThrow().messageId())
+        .isEqualTo(derived);
+    assertThat(codec.decodeBody(bytes(noId.replace("'E'", "'F'").replace("\"E\"", "\"F\"")))
+        .get(0).orThrow().messageId()).isNotEqualTo(derived);
+    assertThat(codec.readBody(bytes(noId)).messages("shop", java.time.ZoneOffset.UTC).get(0)
+        .orThrow().messageId()).isNotEqualTo(derived);
+    // An explicit null is missing too; a blank id is refused.
+    assertThat(codec.decodeBody(bytes(noId.replace("{", "{\"messageId\":null,"))).get(0)
+        .orThrow().messageId()).isEqualTo(derived);
+    assertThat(codec.decodeBody(bytes(noId.replace("{", "{\"messageId\":\" \","))).get(0)
+        .isValid()).isFalse();
   }
 
   @Test
@@ -237,8 +265,14 @@ class EventCodecValidationTest {
         + "':1700000000}"), "/" + field);
     rejected(json("{'type':'track','messageId':'m-1','userId':'u-1','event':'E','" + field
         + "':'2026-02-30T10:00:00Z'}"), "/" + field);
-    rejected(json("{'type':'track','messageId':'m-1','userId':'u-1','event':'E','" + field
-        + "':'2026-03-01T10:00:00'}"), "/" + field);
+    // Without a zone: refused for one message read alone, read in the body's zone (UTC here).
+    String local = json("{'type':'track','messageId':'m-1','userId':'u-1','event':'E','" + field
+        + "':'2026-03-01T10:00:00'}");
+    assertThat(catchThrowableOfType(InvalidEventException.class,
+        () -> codec.decodeMessage(local)).pointer()).isEqualTo("/" + field);
+    assertThat(codec.decodeBody(bytes(local)).get(0).isValid()).isTrue();
+    assertThat(codec.readBody(bytes(local)).messages("", java.time.ZoneId.of("Asia/Tokyo"))
+        .get(0).isValid()).isTrue();
   }
 
   @Test
@@ -375,8 +409,8 @@ class EventCodecValidationTest {
     InvalidEventException e =
         catchThrowableOfType(InvalidEventException.class, () -> codec.decodeBody(in));
     assertThat(e.pointer()).isEqualTo("");
-    assertThat(e.reason()).contains("512000");
-    // 512,000 inflated bytes need about 500 compressed ones (plus one read buffer): reading
+    assertThat(e.reason()).contains("4194304");
+    // 4,194,304 inflated bytes need about 500 compressed ones (plus one read buffer): reading
     // stopped long before the end of the bomb.
     assertThat(in.count).isLessThan(bomb.length / 10);
   }
@@ -400,7 +434,7 @@ class EventCodecValidationTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchEvents");
     assertThatThrownBy(() -> EventLimits.defaults().withMaxNestingDepth(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxNestingDepth");
-    assertThat(EventLimits.defaults()).isEqualTo(new EventLimits(262_144, 512_000, 2_500, 32));
+    assertThat(EventLimits.defaults()).isEqualTo(new EventLimits(262_144, 4_194_304, 2_500, 32));
     assertThat(EventLimits.defaults().withMaxBatchEvents(10).maxBatchEvents()).isEqualTo(10);
   }
 
@@ -408,8 +442,8 @@ class EventCodecValidationTest {
   void customLimitsApply() {
     EventCodec small = EventCodec.create(EventLimits.defaults().withMaxBatchEvents(2)
         .withMaxEventBytes(200).withMaxNestingDepth(3));
-    assertThatThrownBy(() -> small.decodeBody(batch(GOOD, GOOD, GOOD)))
-        .isInstanceOf(InvalidEventException.class);
+    assertThat(small.decodeBody(batch(GOOD, GOOD, GOOD))).extracting(DecodedMessage::isValid)
+        .containsExactly(true, true, false);
     String big = json("{'type':'track','messageId':'m-1','userId':'u-1','event':'E',"
         + "'properties':{'pad':'" + "z".repeat(200) + "'}}");
     assertThat(small.decodeBody(batch(GOOD, big)).get(1).error().pointer()).isEqualTo("");

@@ -43,10 +43,10 @@ public final class BodyDecoder {
   }
 
   /** A body from bytes: inflated when gzipped, else used as it is. */
-  public List<DecodedMessage> decodeBody(byte[] body) {
+  public Parsed parseBody(byte[] body) {
     if (isGzip(body)) {
       try {
-        return decodeJson(inflate(new ByteArrayInputStream(body)));
+        return parseJson(inflate(new ByteArrayInputStream(body)));
       } catch (IOException e) {
         throw new UncheckedIOException(e); // cannot happen: inflate maps format errors
       }
@@ -54,18 +54,66 @@ public final class BodyDecoder {
     if (body.length > limits.maxBatchBytes()) {
       throw tooLarge();
     }
-    return decodeJson(body);
+    return parseJson(body);
   }
 
   /** A body from a stream, read to its end or the limit; the stream is not closed. */
-  public List<DecodedMessage> decodeBody(InputStream in) throws IOException {
+  public Parsed parseBody(InputStream in) throws IOException {
     PushbackInputStream pin = new PushbackInputStream(in, 2);
     byte[] head = pin.readNBytes(2);
     pin.unread(head);
     if (isGzip(head)) {
-      return decodeJson(inflate(pin));
+      return parseJson(inflate(pin));
     }
-    return decodeJson(readBounded(pin));
+    return parseJson(readBounded(pin));
+  }
+
+  /**
+   * A body read as JSON, its messages not yet mapped to events: the write key can be looked at
+   * first, and the messages then read as the workspace it names says ({@link Reading}).
+   */
+  public final class Parsed {
+    private final @Nullable String writeKey;
+    private final @Nullable List<Raw> batch;
+    private final @Nullable Raw single;
+    private final @Nullable Map<String, @Nullable Object> batchContext;
+    private final @Nullable Object batchSentAt;
+
+    private Parsed(@Nullable String writeKey, @Nullable List<Raw> batch, @Nullable Raw single,
+        @Nullable Map<String, @Nullable Object> batchContext, @Nullable Object batchSentAt) {
+      this.writeKey = writeKey;
+      this.batch = batch;
+      this.single = single;
+      this.batchContext = batchContext;
+      this.batchSentAt = batchSentAt;
+    }
+
+    /** The body's top-level {@code writeKey}, when it is a string. */
+    public @Nullable String writeKey() {
+      return writeKey;
+    }
+
+    /** Whether the body is a {@code batch} (else a single message). */
+    public boolean isBatch() {
+      return batch != null;
+    }
+
+    /**
+     * The messages, in body order.
+     *
+     * @throws InvalidEventException when the batch-level {@code sentAt} is not a date-time
+     */
+    public List<DecodedMessage> messages(Reading reading) {
+      if (single != null) {
+        return List.of(decodeOne(single, null, null, reading));
+      }
+      Instant sentAt = EventMapping.instant(batchSentAt, "/sentAt", reading.zone());
+      List<DecodedMessage> out = new ArrayList<>(batch.size());
+      for (Raw raw : batch) {
+        out.add(decodeOne(raw, batchContext, sentAt, reading));
+      }
+      return List.copyOf(out);
+    }
   }
 
   /** One message, not gzipped. */
@@ -132,17 +180,31 @@ public final class BodyDecoder {
 
   private InvalidEventException tooLarge() {
     return new InvalidEventException(
-        "", "is larger than " + limits.maxBatchBytes() + " bytes (after decompression)");
+        "", TOO_LARGE + limits.maxBatchBytes() + " bytes (after decompression)");
+  }
+
+  /** How the reason of a body over {@link EventLimits#maxBatchBytes()} starts. */
+  private static final String TOO_LARGE = "is larger than ";
+
+  /**
+   * Whether {@code e}, thrown for a whole body, says the body is over
+   * {@link EventLimits#maxBatchBytes()} (an HTTP endpoint answers 413 to it, 400 to the rest).
+   */
+  public static boolean isBodyTooLarge(InvalidEventException e) {
+    return e.pointer().isEmpty() && e.reason().startsWith(TOO_LARGE);
   }
 
   private InvalidEventException eventTooLarge() {
     return new InvalidEventException("", "is larger than " + limits.maxEventBytes() + " bytes");
   }
 
-  /** A message as read: its value, the first rule it broke, and its size in bytes. */
-  private record Raw(int index, JsonTreeReader.Result result, long bytes) {}
+  /**
+   * A message as read: its value, the first rule it broke, its size in bytes, and whether it lies
+   * beyond {@link EventLimits#maxBatchEvents()}.
+   */
+  private record Raw(int index, JsonTreeReader.Result result, long bytes, boolean excess) {}
 
-  private List<DecodedMessage> decodeJson(byte[] json) {
+  private Parsed parseJson(byte[] json) {
     try (JsonParser p = mapper.createParser(json)) {
       JsonToken t = p.nextToken();
       if (t == null) {
@@ -181,10 +243,11 @@ public final class BodyDecoder {
       }
       long bytes = p.currentTokenLocation().getByteOffset() + 1 - start;
       expectEnd(p);
+      String writeKey = top.get("writeKey") instanceof String k ? k : null;
       if (batch == null) {
         // A single message: the whole body is the message.
-        return List.of(decodeOne(
-            new Raw(0, new JsonTreeReader.Result(top, topError), bytes), null, null));
+        return new Parsed(writeKey, null,
+            new Raw(0, new JsonTreeReader.Result(top, topError), bytes, false), null, null);
       }
       if (topError != null) {
         throw topError;
@@ -195,12 +258,7 @@ public final class BodyDecoder {
       }
       @SuppressWarnings("unchecked")
       Map<String, @Nullable Object> batchContext = (Map<String, @Nullable Object>) context;
-      Instant sentAt = EventMapping.instant(top.get("sentAt"), "/sentAt");
-      List<DecodedMessage> out = new ArrayList<>(batch.size());
-      for (Raw raw : batch) {
-        out.add(decodeOne(raw, batchContext, sentAt));
-      }
-      return List.copyOf(out);
+      return new Parsed(writeKey, batch, null, batchContext, top.get("sentAt"));
     } catch (JsonProcessingException e) {
       throw notJson(e);
     } catch (CharConversionException e) {
@@ -216,25 +274,25 @@ public final class BodyDecoder {
       if (t == null) {
         throw new InvalidEventException("/batch", "is not closed");
       }
-      if (batch.size() == limits.maxBatchEvents()) {
-        throw new InvalidEventException(
-            "/batch", "holds more than " + limits.maxBatchEvents() + " messages");
-      }
       long start = p.currentTokenLocation().getByteOffset();
       JsonTreeReader.Result r = reader.read(p);
       long bytes = p.currentTokenLocation().getByteOffset() + 1 - start;
-      batch.add(new Raw(batch.size(), r, bytes));
+      batch.add(new Raw(batch.size(), r, bytes, batch.size() >= limits.maxBatchEvents()));
     }
     return batch;
   }
 
   private DecodedMessage decodeOne(Raw raw, @Nullable Map<String, @Nullable Object> batchContext,
-      @Nullable Instant batchSentAt) {
+      @Nullable Instant batchSentAt, Reading reading) {
     Object value = raw.result().value();
     String messageId = null;
     if (value instanceof Map<?, ?> m && m.get("messageId") instanceof String s && !s.isBlank()
         && s.length() <= Event.MAX_MESSAGE_ID_LENGTH) {
       messageId = s;
+    }
+    if (raw.excess()) {
+      return DecodedMessage.rejected(raw.index(), messageId, new InvalidEventException("",
+          "is beyond the batch limit of " + limits.maxBatchEvents() + " messages"));
     }
     if (raw.bytes() > limits.maxEventBytes()) {
       return DecodedMessage.rejected(raw.index(), messageId, eventTooLarge());
@@ -249,7 +307,8 @@ public final class BodyDecoder {
     @SuppressWarnings("unchecked")
     Map<String, @Nullable Object> message = (Map<String, @Nullable Object>) value;
     try {
-      Event event = EventMapping.toEvent(message, batchContext).sentAtIfAbsent(batchSentAt);
+      Event event = EventMapping.toEvent(message, batchContext, reading)
+          .sentAtIfAbsent(batchSentAt);
       return DecodedMessage.valid(raw.index(), event);
     } catch (InvalidEventException e) {
       return DecodedMessage.rejected(raw.index(), messageId, e);

@@ -11,7 +11,9 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -41,6 +43,8 @@ public final class EventMapping {
 
   private static final DateTimeFormatter ISO =
       DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT);
+  private static final DateTimeFormatter ISO_LOCAL =
+      DateTimeFormatter.ISO_LOCAL_DATE_TIME.withLocale(Locale.ROOT);
 
   private EventMapping() {}
 
@@ -71,18 +75,37 @@ public final class EventMapping {
    */
   public static Event toEvent(Map<String, @Nullable Object> message,
       @Nullable Map<String, @Nullable Object> batchContext) {
+    return toEvent(message, batchContext, Reading.STRICT);
+  }
+
+  /**
+   * The event in {@code message}, read as {@code reading} says: date-times without a zone in its
+   * zone, a missing {@code messageId} derived from the message.
+   *
+   * @param batchContext a batch's {@code context}, merged under the message's own (message keys
+   *     win), or {@code null}
+   */
+  public static Event toEvent(Map<String, @Nullable Object> message,
+      @Nullable Map<String, @Nullable Object> batchContext, Reading reading) {
+    ZoneId zone = reading.zone();
     Object typeValue = message.get("type");
-    if (typeValue == null) {
+    EventType type;
+    if (typeValue == null && !message.containsKey("type") && reading.typeIfMissing() != null) {
+      type = reading.typeIfMissing();
+    } else if (typeValue == null) {
       throw new InvalidEventException("/type", "is required");
-    }
-    if (!(typeValue instanceof String typeName)) {
+    } else if (!(typeValue instanceof String typeName)) {
       throw new InvalidEventException("/type", "must be a string");
+    } else {
+      type = EventType.fromWireName(typeName).orElseThrow(() -> new InvalidEventException(
+          "/type", "is not one of identify, track, page, screen, group, alias"));
     }
-    EventType type = EventType.fromWireName(typeName).orElseThrow(() -> new InvalidEventException(
-        "/type", "is not one of identify, track, page, screen, group, alias"));
     String nameKey = nameKey(type);
 
     String messageId = string(message, "messageId", "/messageId");
+    if (messageId == null && reading.derivesIds()) {
+      messageId = reading.derivedMessageId(message);
+    }
     String userId = id(message, "userId");
     String anonymousId = id(message, "anonymousId");
     String previousId = id(message, "previousId");
@@ -114,12 +137,12 @@ public final class EventMapping {
     List<Identifier> identifiers = new ArrayList<>();
     EventContext context = context(ctx == null ? Map.of() : ctx, extra.get("channel"),
         identifiers);
-    List<ConsentChange> consents = consents(message.get("consent"));
+    List<ConsentChange> consents = consents(message.get("consent"), zone);
 
-    Instant timestamp = instant(message, "timestamp");
-    Instant originalTimestamp = instant(message, "originalTimestamp");
-    Instant sentAt = instant(message, "sentAt");
-    Instant receivedAt = instant(message, "receivedAt");
+    Instant timestamp = instant(message, "timestamp", zone);
+    Instant originalTimestamp = instant(message, "originalTimestamp", zone);
+    Instant sentAt = instant(message, "sentAt", zone);
+    Instant receivedAt = instant(message, "receivedAt", zone);
 
     return new Event(type, messageId == null ? "" : messageId, userId, anonymousId, previousId,
         groupId, name, identifiers, properties, traits, context, consents, timestamp,
@@ -210,7 +233,7 @@ public final class EventMapping {
   }
 
   /** The top-level {@code consent} array. */
-  static List<ConsentChange> consents(@Nullable Object raw) {
+  static List<ConsentChange> consents(@Nullable Object raw, @Nullable ZoneId zone) {
     if (raw == null) {
       return List.of();
     }
@@ -219,7 +242,7 @@ public final class EventMapping {
     }
     List<ConsentChange> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      out.add(consent(list.get(i), "/consent/" + i));
+      out.add(consent(list.get(i), "/consent/" + i, zone));
     }
     return out;
   }
@@ -230,6 +253,10 @@ public final class EventMapping {
    * Pointers start with {@code at}.
    */
   public static ConsentChange consent(@Nullable Object raw, String at) {
+    return consent(raw, at, null);
+  }
+
+  private static ConsentChange consent(@Nullable Object raw, String at, @Nullable ZoneId zone) {
     if (!(raw instanceof Map<?, ?>)) {
       throw new InvalidEventException(at, "must be an object");
     }
@@ -251,14 +278,14 @@ public final class EventMapping {
     }
     String source = string(item, "source", at + "/source");
     String policyVersion = string(item, "policyVersion", at + "/policyVersion");
-    Instant expiresAt = instant(item.get("expiresAt"), at + "/expiresAt");
+    Instant expiresAt = instant(item.get("expiresAt"), at + "/expiresAt", zone);
     ConsentProof proof = null;
     Object rawProof = item.get("proof");
     if (rawProof != null) {
       Map<String, @Nullable Object> p = object(item, "proof", at + "/proof");
       String formId = string(p, "formId", at + "/proof/formId");
       String reference = string(p, "reference", at + "/proof/reference");
-      Instant confirmedAt = instant(p.get("confirmedAt"), at + "/proof/confirmedAt");
+      Instant confirmedAt = instant(p.get("confirmedAt"), at + "/proof/confirmedAt", zone);
       try {
         proof = new ConsentProof(formId, reference, confirmedAt);
       } catch (InvalidEventException e) {
@@ -312,12 +339,24 @@ public final class EventMapping {
   }
 
   /** A date-time field; {@code null} when absent or JSON null. */
-  static @Nullable Instant instant(Map<String, @Nullable Object> m, String key) {
-    return instant(m.get(key), "/" + key);
+  static @Nullable Instant instant(Map<String, @Nullable Object> m, String key,
+      @Nullable ZoneId zone) {
+    return instant(m.get(key), "/" + key, zone);
   }
 
   /** An ISO-8601 date-time with {@code Z} or an offset, as an instant. */
   public static @Nullable Instant instant(@Nullable Object v, String pointer) {
+    return instant(v, pointer, null);
+  }
+
+  /**
+   * An ISO-8601 date-time with {@code Z} or an offset, as an instant; with a {@code zone}, also a
+   * local date-time without one ({@code 2026-03-01T10:15:00}), read in that zone (a time skipped
+   * by a daylight-saving change moves forward by the gap, a repeated one takes the earlier
+   * offset, as {@link java.time.ZonedDateTime#of} does).
+   */
+  public static @Nullable Instant instant(@Nullable Object v, String pointer,
+      @Nullable ZoneId zone) {
     if (v == null) {
       return null;
     }
@@ -326,6 +365,13 @@ public final class EventMapping {
         return OffsetDateTime.parse(s, ISO).toInstant();
       } catch (DateTimeParseException e) {
         // fall through: the parser's message quotes the text
+      }
+      if (zone != null) {
+        try {
+          return LocalDateTime.parse(s, ISO_LOCAL).atZone(zone).toInstant();
+        } catch (DateTimeParseException e) {
+          // fall through
+        }
       }
     }
     throw new InvalidEventException(pointer, "is not an ISO-8601 date-time");

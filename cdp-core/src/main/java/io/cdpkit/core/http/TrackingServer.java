@@ -1,0 +1,247 @@
+package io.cdpkit.core.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link TrackingEndpoint} on the JDK's built-in HTTP server ({@code com.sun.net.httpserver}),
+ * for hosts that have no server of their own or want the tracking API on a port of its own.
+ *
+ * <pre>{@code
+ * try (TrackingServer server = TrackingServer.builder(endpoint).port(8080).start()) {
+ *   ...   // clients send to server.baseUri()
+ * }
+ * }</pre>
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>{@link Builder#threads}: requests are answered by a fixed pool, by default twice the
+ *       processors and at least 4; more requests wait for a thread (the OS's accept backlog
+ *       holds further connections). The pool bounds the memory that bodies in flight take (see
+ *       {@link TrackingEndpoint}, "Limits").
+ *   <li>{@link Builder#bodyTimeout}: a request body must arrive whole within this time after
+ *       the handler starts reading it, by default 60 seconds; a client that stalls has its
+ *       connection closed and nothing of its body is stored. The JDK server reads the request
+ *       line and headers itself, and bounds them only when the system property
+ *       {@code sun.net.httpserver.maxReqTime} (seconds) is set before the first server starts;
+ *       hosts exposed to slow-header attacks set it, or put a proxy in front.
+ *   <li>Plain HTTP. For TLS put a proxy in front, or mount {@link TrackingEndpoint#httpHandler()}
+ *       in an {@code HttpsServer} of the host's own.
+ * </ul>
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting, lets requests in flight finish for up to a
+ * second, and stops the threads; it does not close the {@code Cdp}.
+ */
+public final class TrackingServer implements AutoCloseable {
+  /** The default {@link Builder#bodyTimeout}: 60 seconds. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService timer;
+
+  private TrackingServer(HttpServer server, ExecutorService executor,
+      ScheduledExecutorService timer) {
+    this.server = server;
+    this.executor = executor;
+    this.timer = timer;
+  }
+
+  /** A builder for a server of {@code endpoint}. */
+  public static Builder builder(TrackingEndpoint endpoint) {
+    return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
+  }
+
+  /** The address the server listens on (with the port it got when port 0 was asked for). */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /**
+   * {@code http://host:port}: what clients are given as their host ({@code host} of Segment's
+   * libraries, {@code dataPlaneUrl} of RudderStack's). A wildcard address is given as the loopback
+   * address.
+   */
+  public URI baseUri() {
+    InetAddress a = server.getAddress().getAddress();
+    String host = a.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getHostAddress()
+        : a.getHostAddress();
+    if (host.indexOf(':') >= 0) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  @Override
+  public void close() {
+    server.stop(1);
+    executor.shutdown();
+    timer.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The body of an exchange, closing the exchange's connection when the body has not been read
+   * to its end by the deadline: the thread reading it gets an {@link IOException}.
+   */
+  private static final class Deadline extends FilterInputStream {
+    private final ScheduledFuture<?> abort;
+
+    Deadline(InputStream in, HttpExchange exchange, ScheduledExecutorService timer,
+        Duration timeout) {
+      super(in);
+      this.abort = timer.schedule(exchange::close, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b < 0) {
+        abort.cancel(false);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n < 0) {
+        abort.cancel(false);
+      }
+      return n;
+    }
+
+    void done() {
+      abort.cancel(false);
+    }
+  }
+
+  /** Settings of a {@link TrackingServer}. Not thread-safe. */
+  public static final class Builder {
+    private final TrackingEndpoint endpoint;
+    private InetSocketAddress address = new InetSocketAddress(8080);
+    private int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+    private int backlog = 0;
+
+    private Builder(TrackingEndpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    /** Listen on every interface at {@code port} (0: any free port); default 8080. */
+    public Builder port(int port) {
+      return address(new InetSocketAddress(port));
+    }
+
+    /** Listen on {@code address}; default every interface at port 8080. */
+    public Builder address(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * Threads answering requests; default twice the processors, at least 4.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder threads(int threads) {
+      if (threads <= 0) {
+        throw new IllegalArgumentException("threads must be positive but was " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * How long a request body may take to arrive once the handler reads it; default 60
+     * seconds.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("bodyTimeout must be positive");
+      }
+      this.bodyTimeout = timeout;
+      return this;
+    }
+
+    /** The OS accept backlog; 0 (the default) leaves it to the system. */
+    public Builder backlog(int backlog) {
+      this.backlog = backlog;
+      return this;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public TrackingServer start() {
+      HttpServer server;
+      try {
+        server = HttpServer.create(address, backlog);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen on " + address, e);
+      }
+      AtomicInteger n = new AtomicInteger();
+      ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "cdp-tracking-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cdp-tracking-timeouts");
+        t.setDaemon(true);
+        return t;
+      });
+      HttpHandler inner = endpoint.httpHandler();
+      Duration timeout = bodyTimeout;
+      server.createContext("/", exchange -> {
+        Deadline body = new Deadline(exchange.getRequestBody(), exchange, timer, timeout);
+        exchange.setStreams(body, null);
+        try {
+          inner.handle(exchange);
+        } catch (IOException e) {
+          exchange.close(); // the client went away, or its body timed out
+        } finally {
+          body.done();
+        }
+      });
+      server.setExecutor(executor);
+      server.start();
+      return new TrackingServer(server, executor, timer);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TrackingServer" + baseUri();
+  }
+}
