@@ -94,7 +94,7 @@ class NodeClientsTest {
       List<FirstPostFails.Exchange> posts = server.posts();
       assertThat(run.exitCode()).as("%s\nexchanges: %s", run, posts).isZero();
       assertThat(posts).as("exchanges").first().matches(FirstPostFails.Exchange::injected);
-      // Every retried and later request was taken whole: nothing rejected, nothing warned.
+      // The retried and every later request were taken whole (see acceptedWhole).
       assertThat(posts.subList(1, posts.size())).as("exchanges").isNotEmpty()
           .allSatisfy(Expectations::acceptedWhole);
     }
