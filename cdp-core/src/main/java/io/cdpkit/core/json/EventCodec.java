@@ -43,21 +43,22 @@ import java.util.Objects;
  * <ul>
  *   <li>Whole-body problems throw {@link InvalidEventException}: not gzip although it starts like
  *       it, not JSON, not an object, content after the object, too large (pointer {@code ""});
- *       {@code batch} not an array, a second {@code batch} key, more than
- *       {@link EventLimits#maxBatchEvents()} messages (pointer {@code /batch}); a batch-level
+ *       {@code batch} not an array, a second {@code batch} key (pointer {@code /batch}); a batch-level
  *       {@code sentAt} that is not a date-time ({@code /sentAt}) or {@code context} that is not an
  *       object ({@code /context}).
  *   <li>Every other problem belongs to one message and does not stop the others: each message
  *       yields a {@link DecodedMessage} holding the event or the error, whose pointer is relative
  *       to the message ({@code /timestamp}, {@code /properties/total}; {@code ""} for a message
- *       over {@link EventLimits#maxEventBytes()} or one that is not an object).
+ *       over {@link EventLimits#maxEventBytes()}, one beyond the first
+ *       {@link EventLimits#maxBatchEvents()} of its batch, or one that is not an object).
  *   <li>Batch-level fields: {@code sentAt} becomes the {@code sentAt} of each message that has
  *       none; {@code context} is merged under each message's {@code context}, key by key, the
  *       message's keys winning (Segment's Java client puts {@code context.library} there; a
  *       problem inside a merged batch-level key is reported per message, under
  *       {@code /context}). {@code writeKey}, {@code sequence}, a batch-level {@code timestamp} and
- *       any other top-level key of a batch body are not event data and are ignored: the write
- *       key is the host's to check, from the body or the {@code Authorization} header.
+ *       any other top-level key of a batch body are not event data and are ignored. The write
+ *       key is the host's to check, from the body ({@link DecodedBody#writeKey()}, read by
+ *       {@link #readBody(byte[])}) or the {@code Authorization} header.
  * </ul>
  *
  * <h2>Messages</h2>
@@ -65,7 +66,11 @@ import java.util.Objects;
  *   <li>{@code type}, case-insensitive: {@code identify}, {@code track}, {@code page},
  *       {@code screen}, {@code group}, {@code alias}; anything else is an error at {@code /type}.
  *   <li>{@code messageId}, {@code userId}, {@code anonymousId}, {@code previousId},
- *       {@code groupId}: strings; the four ids may also be integers, taken as their digits.
+ *       {@code groupId}: strings; the four ids may also be integers, taken as their digits. A
+ *       message of a body without {@code messageId} (or with {@code null}) gets one derived
+ *       from its content and the id namespace (the workspace): {@code cdp-} and 32 hex digits,
+ *       the same for every retry of the message (see {@link DecodedBody#messages}).
+ *       {@link #decodeMessage(byte[])} requires one.
  *   <li>{@code event} is the name of a {@code track}; {@code name} the name of any other type
  *       (page and screen names). The key that does not name the event ({@code name} on a track,
  *       {@code event} on a page) is kept in {@code extra}.
@@ -96,7 +101,10 @@ import java.util.Objects;
  *       entry are ignored.
  *   <li>{@code timestamp}, {@code originalTimestamp}, {@code sentAt}, {@code receivedAt}:
  *       ISO-8601 date-times with {@code Z} or an offset ({@code 2026-03-01T10:15:00.123+01:00});
- *       anything else is an error at the field ("is not an ISO-8601 date-time"). A client's
+ *       in a body, also local date-times without one ({@code 2026-03-01T10:15:00}), read in the
+ *       body's zone (the workspace's; UTC for {@link #decodeBody(byte[])}); anything else is an
+ *       error at the field ("is not an ISO-8601 date-time"). The same holds for a consent's
+ *       {@code expiresAt} and {@code proof.confirmedAt}. A client's
  *       {@code receivedAt} is kept; hosts that do not trust clients' clocks should clear it
  *       before calling {@link Event#receivedAtIfAbsent}.
  *   <li>Every other top-level key ({@code integrations}, {@code _metadata}, {@code channel},

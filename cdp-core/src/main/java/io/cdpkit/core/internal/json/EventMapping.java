@@ -104,7 +104,7 @@ public final class EventMapping {
 
     String messageId = string(message, "messageId", "/messageId");
     if (messageId == null && reading.derivesIds()) {
-      messageId = reading.derivedMessageId(message);
+      messageId = reading.derivedMessageId(message, type);
     }
     String userId = id(message, "userId");
     String anonymousId = id(message, "anonymousId");

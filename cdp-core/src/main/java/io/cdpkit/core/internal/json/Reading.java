@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * over the namespace (the workspace) and the message's canonical content, so a client retrying
  * the same message gets the same id and the store drops the repeat. The canonical content is the
  * message as sent with its keys sorted at every level, without the keys a client sets anew on
- * each attempt ({@code sentAt}, {@code receivedAt}) and without {@code writeKey}; numbers as
- * written. Two messages that differ in nothing else are the same event.
+ * each attempt ({@code sentAt}, {@code receivedAt}) and without {@code writeKey}, with its type
+ * as read (lower case, also when a path gave it); numbers as written. Two messages that differ in
+ * nothing else are the same event.
  *
  * @param zone the zone of local date-times, or {@code null} to refuse them
  * @param idNamespace the namespace of derived ids, or {@code null} to require a messageId
@@ -41,12 +42,16 @@ public record Reading(@Nullable ZoneId zone, @Nullable String idNamespace,
     return idNamespace != null;
   }
 
-  /** The derived messageId of {@code message} (see the class description). */
-  String derivedMessageId(Map<String, @Nullable Object> message) {
+  /**
+   * The derived messageId of {@code message} of type {@code type} (see the class description;
+   * the type counts also when the path, not the message, names it).
+   */
+  String derivedMessageId(Map<String, @Nullable Object> message, EventType type) {
     StringBuilder canonical = new StringBuilder(256);
     canonical.append(idNamespace).append('\n');
     TreeMap<String, @Nullable Object> sorted = new TreeMap<>(message);
     VOLATILE.forEach(sorted::remove);
+    sorted.put("type", type.wireName());
     write(canonical, sorted);
     MessageDigest sha;
     try {
