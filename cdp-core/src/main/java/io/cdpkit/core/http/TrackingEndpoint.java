@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * user name, an empty password: what the server libraries send) or else from the body's
  * {@code writeKey} (what analytics.js sends). Keys are compared as SHA-256 digests, in constant
  * time, against every configured key. A request with an Authorization header holding an unknown
- * key is refused before its body is read.
+ * key is refused without its body being parsed.
  *
  * <h2>Bodies</h2>
  * JSON whatever the {@code Content-Type} says ({@code application/json}; {@code text/plain} from
@@ -98,7 +98,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Limits</h2>
  * <ul>
  *   <li>{@link Builder#maxRequestBytes}: 4 MiB (4,194,304 bytes) as sent, before decompression.
- *       RudderStack's server accepts requests of 4 MB, and its Node client sends up to that.
+ *       RudderStack's server accepts requests of 4 MB, and its Node client sends up to that. A
+ *       body refused before its end (401 by its header, 413) is read on and discarded up to
+ *       twice this size, so that the client receives the answer: a server that closes a
+ *       connection with request bytes unread resets it, and the reset can destroy the answer.
+ *       A client sending more than that may see a broken connection instead of the 413.
  *   <li>The {@link EventLimits} of {@link Builder#eventLimits}: by default 256 KB per message,
  *       4 MiB per body after decompression, 2,500 messages per batch (the excess is refused
  *       message by message), nesting depth 32.
@@ -192,11 +196,13 @@ public final class TrackingEndpoint {
       String key = basicUser(authorization);
       workspace = key == null ? null : workspaceOf(key);
       if (workspace == null) {
+        drain(request.body(), 0);
         return unauthorized(headers);
       }
     }
     String length = request.header("Content-Length");
     if (length != null && tooLong(length)) {
+      drain(request.body(), 0);
       return error(413, headers, "", "is larger than " + maxRequestBytes + " bytes");
     }
     byte[] raw;
@@ -208,6 +214,7 @@ public final class TrackingEndpoint {
       return error(400, headers, "", "could not be read to its end");
     }
     if (raw == null) {
+      drain(request.body(), maxRequestBytes + 1L);
       return error(413, headers, "", "is larger than " + maxRequestBytes + " bytes");
     }
     DecodedBody body;
@@ -360,6 +367,30 @@ public final class TrackingEndpoint {
         return null;
       }
       out.write(buf, 0, n);
+    }
+  }
+
+  /**
+   * Reads and discards what is left of a body refused before its end, until the body has given
+   * twice {@code maxRequestBytes} in all ({@code alreadyRead} counting). A server that closes a
+   * connection with request bytes unread makes the socket reset, and the reset can destroy the
+   * answer in flight: the client would see a broken connection, and retry, instead of the 401 or
+   * 413. Bodies larger than that bound may still lose their answer; reading on costs nothing but
+   * the transfer, and the server's body timeout bounds a client that sends slowly.
+   */
+  private void drain(InputStream in, long alreadyRead) {
+    long budget = 2L * maxRequestBytes - alreadyRead;
+    byte[] buf = new byte[16 * 1024];
+    try {
+      while (budget > 0) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, budget));
+        if (n < 0) {
+          return;
+        }
+        budget -= n;
+      }
+    } catch (IOException e) {
+      // The client went away: there is no one to answer.
     }
   }
 

@@ -68,19 +68,18 @@ class EndpointWireTest {
   }
 
   @Test
-  @DisplayName("a 200 answer has issue 17's fields: success, accepted, duplicates, rejected, "
-      + "errors, warnings")
+  @DisplayName("a 200 answer has its documented fields: success, stored, duplicates, rejected, "
+      + "erased, errors, warnings")
   void answerShape() {
-    // Issue 17 names the count of stored events "accepted"; the endpoint answers "stored" (and
-    // "erased"). The other tests read either name (ClientTestSupport#accepted).
     try (Collector c = Collector.start(KEY)) {
       Reply r = postJson(c.baseUri(), "/v1/batch", KEY,
           batch(track("s-0", "u-s", ""), track("s-0", "u-s", "")));
       assertThat(r.status()).as("%s", r).isEqualTo(200);
       JsonNode json = r.json();
       assertThat(json.path("success").isBoolean()).as("%s", r).isTrue();
-      assertThat(json.path("accepted").isInt()).as("'accepted' in %s", r).isTrue();
-      assertThat(json.path("accepted").asInt()).isEqualTo(1);
+      assertThat(json.path("stored").isInt()).as("'stored' in %s", r).isTrue();
+      assertThat(json.path("stored").asInt()).isEqualTo(1);
+      assertThat(json.path("erased").asInt(-1)).isZero();
       assertThat(json.path("duplicates").asInt()).isEqualTo(1);
       assertThat(json.path("rejected").asInt()).isZero();
       assertThat(json.path("errors").isArray()).as("%s", r).isTrue();
