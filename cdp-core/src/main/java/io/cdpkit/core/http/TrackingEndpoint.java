@@ -252,7 +252,9 @@ public final class TrackingEndpoint {
    * This endpoint as a handler of the JDK's built-in HTTP server, for a host that runs its own
    * {@code HttpServer}: {@code server.createContext("/v1/", endpoint.httpHandler())}. The
    * server's own settings (executor, timeouts) stay the host's; {@link TrackingServer} sets them
-   * for a server of its own.
+   * for a server of its own. Start the JVM with {@code -Dsun.net.httpserver.nodelay=true}:
+   * without it every answer waits about 40 ms for the client's delayed acknowledgement (see
+   * {@link TrackingServer}, "Limits").
    */
   public HttpHandler httpHandler() {
     return exchange -> {

@@ -41,6 +41,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       line and headers itself, and bounds them only when the system property
  *       {@code sun.net.httpserver.maxReqTime} (seconds) is set before the first server starts;
  *       hosts exposed to slow-header attacks set it, or put a proxy in front.
+ *   <li>Latency: the JDK server sends an answer's headers and body in two writes, and with
+ *       Nagle's algorithm on the body waits for the client's delayed acknowledgement (about 40
+ *       ms per request). {@link Builder#start()} therefore sets the system property
+ *       {@code sun.net.httpserver.nodelay} to {@code true} unless the host set it. The JDK reads
+ *       it once, when the JVM's first {@code HttpServer} starts: a host that started one before
+ *       (or mounts {@link TrackingEndpoint#httpHandler()} in its own) sets
+ *       {@code -Dsun.net.httpserver.nodelay=true} itself. The property applies to every
+ *       {@code HttpServer} of the JVM.
  *   <li>Plain HTTP. For TLS put a proxy in front, or mount {@link TrackingEndpoint#httpHandler()}
  *       in an {@code HttpsServer} of the host's own.
  * </ul>
@@ -49,6 +57,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * second, and stops the threads; it does not close the {@code Cdp}.
  */
 public final class TrackingServer implements AutoCloseable {
+  /** The JDK server's switch for {@code TCP_NODELAY} on its connections. */
+  static final String NODELAY = "sun.net.httpserver.nodelay";
+
   /** The default {@link Builder#bodyTimeout}: 60 seconds. */
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -204,6 +215,12 @@ public final class TrackingServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound
      */
     public TrackingServer start() {
+      // The JDK server writes an answer's headers and its body apart; with Nagle's algorithm on,
+      // the body waits for the client's delayed acknowledgement, about 40 ms per request on
+      // Linux. The server reads this property once, when the JVM's first server starts.
+      if (System.getProperty(NODELAY) == null) {
+        System.setProperty(NODELAY, "true");
+      }
       HttpServer server;
       try {
         server = HttpServer.create(address, backlog);

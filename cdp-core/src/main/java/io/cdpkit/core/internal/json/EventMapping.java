@@ -361,6 +361,10 @@ public final class EventMapping {
       return null;
     }
     if (v instanceof String s) {
+      Instant fast = IsoInstants.parse(s);
+      if (fast != null) {
+        return fast;
+      }
       try {
         return OffsetDateTime.parse(s, ISO).toInstant();
       } catch (DateTimeParseException e) {

@@ -1,0 +1,95 @@
+package io.cdpkit.core.internal.json;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A fast path for the date-times clients send almost always,
+ * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|+HH:mm|-HH:mm)}, read without {@code DateTimeFormatter}
+ * (whose parsing was a seventh of the tracking endpoint's work). It accepts only text that
+ * {@code DateTimeFormatter.ISO_OFFSET_DATE_TIME} reads to the same instant; for anything else
+ * (other shapes, invalid dates) it answers {@code null} and the caller asks the formatter, whose
+ * verdict stands. Stateless; thread-safe.
+ */
+final class IsoInstants {
+  private IsoInstants() {}
+
+  /** The instant, or null when {@code s} is not of the fast shape or not a valid date-time. */
+  static @Nullable Instant parse(String s) {
+    int n = s.length();
+    // 2026-03-01T10:15:00Z is 20 characters; at most 9 fraction digits and an offset: 35.
+    if (n < 20 || n > 35 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+        || s.charAt(13) != ':' || s.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if ((year | month | day | hour | minute | second) < 0) {
+      return null;
+    }
+    int i = 19;
+    int nanos = 0;
+    if (s.charAt(i) == '.') {
+      int start = ++i;
+      while (i < n && i - start < 9 && isDigit(s.charAt(i))) {
+        nanos = nanos * 10 + (s.charAt(i) - '0');
+        i++;
+      }
+      int count = i - start;
+      if (count == 0 || (i < n && isDigit(s.charAt(i)))) {
+        return null;
+      }
+      for (int k = count; k < 9; k++) {
+        nanos *= 10;
+      }
+    }
+    ZoneOffset offset;
+    if (i == n - 1 && s.charAt(i) == 'Z') {
+      offset = ZoneOffset.UTC;
+    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-')
+        && s.charAt(i + 3) == ':') {
+      int oh = digits(s, i + 1, 2);
+      int om = digits(s, i + 4, 2);
+      if ((oh | om) < 0 || om > 59 || oh > 18) {
+        return null;
+      }
+      int sign = s.charAt(i) == '-' ? -1 : 1;
+      try {
+        offset = ZoneOffset.ofHoursMinutes(sign * oh, sign * om);
+      } catch (DateTimeException e) {
+        return null;
+      }
+    } else {
+      return null;
+    }
+    try {
+      return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(offset);
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** The value of {@code len} ASCII digits at {@code at}, or -1 when one is not a digit. */
+  private static int digits(String s, int at, int len) {
+    int v = 0;
+    for (int k = at; k < at + len; k++) {
+      char c = s.charAt(k);
+      if (!isDigit(c)) {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+}
