@@ -204,11 +204,19 @@ public final class JsonValues {
     }
 
     private InvalidEventException fail(String reason) {
+      return new InvalidEventException(pointer(), reason);
+    }
+
+    /** The JSON pointer of the value being copied. */
+    private String pointer() {
+      if (path.isEmpty()) {
+        return base;
+      }
       StringBuilder p = new StringBuilder(base);
       for (Object o : path) {
         p.append('/').append(o instanceof String k ? Text.escape(k) : o.toString());
       }
-      return new InvalidEventException(p.toString(), reason);
+      return p.toString();
     }
 
     /** Copies {@code v}, a container at nesting {@code level}. */
@@ -224,7 +232,7 @@ public final class JsonValues {
         return s;
       }
       if ((v instanceof FrozenMap f && f.checked) || (v instanceof FrozenList l && l.checked)) {
-        checkDepth(v, fail("").pointer(), level, MAX_DEPTH);
+        checkDepth(v, pointer(), level, MAX_DEPTH);
         return v;
       }
       if (v instanceof Map<?, ?> m) {
