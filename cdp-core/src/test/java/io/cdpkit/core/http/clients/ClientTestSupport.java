@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.Profiles;
 import io.cdpkit.core.http.TrackingEndpoint;
@@ -19,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -28,16 +25,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -221,65 +214,6 @@ final class ClientTestSupport {
     assertThat(accepted(json)).as("accepted in %s", reply).isEqualTo(accepted);
     assertThat(json.path("rejected").asInt(-1)).as("rejected in %s", reply).isZero();
     return json;
-  }
-
-  // ---------------------------------------------------------------- a host's own server
-
-  /**
-   * A host's own {@link HttpServer} on loopback that mounts the endpoint's
-   * {@link TrackingEndpoint#httpHandler()} at {@code /} but answers 500, without reading past
-   * the body, to the first {@code failures} requests. Counts requests.
-   */
-  static final class FailingFirstServer implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(4);
-    private final AtomicInteger requests = new AtomicInteger();
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-
-    FailingFirstServer(HttpHandler endpoint, int failures) throws IOException {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/", exchange -> {
-        int n = requests.incrementAndGet();
-        String what = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
-        if (n <= failures) {
-          drain(exchange.getRequestBody());
-          log.add(what + " -> 500 (made up)");
-          exchange.sendResponseHeaders(500, -1);
-          exchange.close();
-        } else {
-          log.add(what + " -> endpoint");
-          endpoint.handle(exchange);
-        }
-      });
-      server.setExecutor(executor);
-      server.start();
-    }
-
-    URI baseUri() {
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    }
-
-    int requests() {
-      return requests.get();
-    }
-
-    List<String> log() {
-      synchronized (log) {
-        return List.copyOf(log);
-      }
-    }
-
-    private static void drain(InputStream in) throws IOException {
-      try (in) {
-        in.transferTo(OutputStream.nullOutputStream());
-      }
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-      executor.shutdownNow();
-    }
   }
 
   // ---------------------------------------------------------------- SDK deliveries
