@@ -3,12 +3,13 @@ package io.cdpkit.activation;
 import io.cdpkit.core.traits.EventFilter;
 import io.cdpkit.core.traits.PropertyPath;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A reason not to send a rule's message to a person: "do not promote a product they bought in
  * the last 30 days". The message is suppressed when the person has an event the filter accepts,
- * within {@code within} before the send, whose value at {@code path} equals the rendered
+ * within {@code within} before the send, whose value at one of its paths equals the rendered
  * payload's value at {@code payloadKey}.
  *
  * <p>Immutable.
@@ -17,15 +18,15 @@ public final class Suppression {
   private final String name;
   private final EventFilter filter;
   private final Duration within;
-  private final PropertyPath path;
+  private final List<PropertyPath> paths;
   private final String payloadKey;
 
-  private Suppression(String name, EventFilter filter, Duration within, PropertyPath path,
+  private Suppression(String name, EventFilter filter, Duration within, List<PropertyPath> paths,
       String payloadKey) {
     this.name = name;
     this.filter = filter;
     this.within = within;
-    this.path = path;
+    this.paths = List.copyOf(paths);
     this.payloadKey = payloadKey;
   }
 
@@ -37,6 +38,18 @@ public final class Suppression {
    */
   public static Suppression recentEvent(String name, EventFilter filter, Duration within,
       String path, String payloadKey) {
+    return recentEvent(name, filter, within, List.of(path), payloadKey);
+  }
+
+  /**
+   * As {@link #recentEvent(String, EventFilter, Duration, String, String)}, suppressing when the
+   * value at any of {@code paths} equals the payload's: for events that name a field in more
+   * than one way ({@code products[].product_id}, {@code products[].productId}).
+   *
+   * @throws IllegalArgumentException when {@code paths} is empty or a path does not parse
+   */
+  public static Suppression recentEvent(String name, EventFilter filter, Duration within,
+      List<String> paths, String payloadKey) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(filter, "filter");
     Objects.requireNonNull(within, "within");
@@ -50,17 +63,29 @@ public final class Suppression {
     if (payloadKey.isBlank()) {
       throw new IllegalArgumentException("suppression.payloadKey: must not be blank");
     }
-    return new Suppression(name, filter, within, PropertyPath.parse(path), payloadKey);
+    if (paths.isEmpty()) {
+      throw new IllegalArgumentException("suppression.paths: give at least one");
+    }
+    return new Suppression(name, filter, within,
+        paths.stream().map(PropertyPath::parse).toList(), payloadKey);
   }
 
   /**
    * The person completed an order containing the promoted product in the last {@code within}:
-   * {@code Order Completed} events whose {@code products[].productId} equals the payload's
-   * {@code productId}.
+   * {@code Order Completed} events with a product whose {@code product_id} (the Segment
+   * e-commerce spec's key) or {@code productId} equals the payload's {@code productId}.
    */
   public static Suppression boughtRecently(Duration within) {
+    return boughtRecently(within, "productId");
+  }
+
+  /**
+   * As {@link #boughtRecently(Duration)}, comparing with the payload's {@code payloadKey} (a
+   * template that renders {@code product_id}, say).
+   */
+  public static Suppression boughtRecently(Duration within, String payloadKey) {
     return recentEvent("bought-recently", EventFilter.named("Order Completed"), within,
-        "products[].productId", "productId");
+        List.of("products[].product_id", "products[].productId"), payloadKey);
   }
 
   public String name() {
@@ -75,8 +100,14 @@ public final class Suppression {
     return within;
   }
 
+  /** The first of {@link #paths()}. */
   public PropertyPath path() {
-    return path;
+    return paths.get(0);
+  }
+
+  /** The event paths compared with the payload; any one matching suppresses. */
+  public List<PropertyPath> paths() {
+    return paths;
   }
 
   public String payloadKey() {
@@ -86,17 +117,17 @@ public final class Suppression {
   @Override
   public boolean equals(Object o) {
     return o instanceof Suppression s && name.equals(s.name) && filter.equals(s.filter)
-        && within.equals(s.within) && path.equals(s.path) && payloadKey.equals(s.payloadKey);
+        && within.equals(s.within) && paths.equals(s.paths) && payloadKey.equals(s.payloadKey);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, filter, within, path, payloadKey);
+    return Objects.hash(name, filter, within, paths, payloadKey);
   }
 
   @Override
   public String toString() {
-    return name + ": " + filter + " within " + within + " with " + path + " = payload."
+    return name + ": " + filter + " within " + within + " with " + paths + " = payload."
         + payloadKey;
   }
 }

@@ -290,6 +290,36 @@ class ActivationTest {
     assertThat(outcomes(p)).contains("suppressed:suppression:bought-recently");
   }
 
+  @Test
+  @DisplayName("an order written to the Segment e-commerce spec (products[].product_id) "
+      + "suppresses the promotion of what it bought, also with a payload key of the host's")
+  void boughtRecentlySpecShape() {
+    start(b -> b.rule(Rule.builder("promo").trigger(Trigger.event("Product Viewed"))
+        .channel("mail").purpose("marketing")
+        .template(Template.parse("{\"product_id\": \"{{event.properties.product_id}}\"}"))
+        .suppress(Suppression.boughtRecently(Duration.ofDays(30), "product_id")).build()));
+    consent("c1", "marketing", "email", true);
+    ProfileId p = identify("c1", Map.of());
+    cdp.ingest(Event.track("Order Completed").messageId("o1").userId("c1")
+        .property("order_id", "O1").property("total", 10).property("currency", "EUR")
+        .property("products", List.of(Map.of("product_id", "P1", "sku", "S-1"),
+            Map.of("product_id", "P3")))
+        .timestamp(clock.instant().minus(Duration.ofDays(3))).build());
+    // Bought 40 days ago: outside the window, promoted again.
+    cdp.ingest(Event.track("Order Completed").messageId("o0").userId("c1")
+        .property("order_id", "O0").property("total", 10).property("currency", "EUR")
+        .property("products", List.of(Map.of("product_id", "P4")))
+        .timestamp(clock.instant().minus(Duration.ofDays(40))).build());
+    for (String product : List.of("P1", "P2", "P3", "P4")) {
+      cdp.ingest(Event.track("Product Viewed").messageId("v-" + product).userId("c1")
+          .property("product_id", product).timestamp(clock.instant()).build());
+    }
+    activation.drain();
+    assertThat(email.sent()).extracting(m -> m.payload().get("product_id"))
+        .containsExactlyInAnyOrder("P2", "P4");
+    assertThat(outcomes(p)).contains("suppressed:suppression:bought-recently");
+  }
+
   @Nested
   @DisplayName("a delayed rule with a recheck (cart abandoned: wait an hour, send if still no order)")
   class Delay {

@@ -41,6 +41,7 @@ import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.UnsupportedCapabilityException;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTraits;
+import io.cdpkit.core.traits.PropertyPath;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -933,9 +934,11 @@ public final class Engine {
         if (ev.eventTime().isBefore(from) || !s.filter().test(ev)) {
           continue;
         }
-        for (Object v : s.path().values(ev)) {
-          if (String.valueOf(v).equals(String.valueOf(want))) {
-            return new SuppressionReason.SuppressionMatched(s.name());
+        for (PropertyPath path : s.paths()) {
+          for (Object v : path.values(ev)) {
+            if (String.valueOf(v).equals(String.valueOf(want))) {
+              return new SuppressionReason.SuppressionMatched(s.name());
+            }
           }
         }
       }
