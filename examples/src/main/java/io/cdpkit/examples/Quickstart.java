@@ -178,8 +178,13 @@ public final class Quickstart {
     return id.type().id() + ":" + id.value();
   }
 
+  /**
+   * The last 8 characters of an id: the pipeline's ids share a prefix drawn once per instance
+   * and end in a counter, so their ends tell them apart.
+   */
   private static String shortId(ProfileId id) {
-    return id.value().substring(0, 8);
+    String v = id.value();
+    return v.length() <= 8 ? v : v.substring(v.length() - 8);
   }
 
   private static Instant t(String iso) {

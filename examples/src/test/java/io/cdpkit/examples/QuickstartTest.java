@@ -28,6 +28,15 @@ class QuickstartTest {
     assertThat(out).containsPattern("MERGED .* by loyalty_card:2900001234567 in event web-9");
     assertThat(out).containsPattern("CONFLICT .* by email:family@devries.example in event crm-2 "
         + "\\(limit: customer_id max 1\\)");
+    // Printed ids tell profiles apart: the merged-away id is not the survivor's.
+    java.util.regex.Matcher merged =
+        java.util.regex.Pattern.compile("MERGED +(\\S+) <- (\\S+) ").matcher(out);
+    assertThat(merged.find()).isTrue();
+    assertThat(merged.group(1)).isNotEqualTo(merged.group(2));
+    java.util.regex.Matcher resolves = java.util.regex.Pattern.compile(
+        "old profile id (\\S+) now resolves to (\\S+)\\.").matcher(out);
+    assertThat(resolves.find()).isTrue();
+    assertThat(resolves.group(1)).isNotEqualTo(resolves.group(2));
   }
 
   @Test
