@@ -91,7 +91,12 @@ class RealTimeEqualsBatchProperties {
             .atLeast(1).between(LocalDate.parse("2026-03-29"), LocalDate.parse("2026-04-02")))
             .build(),
         SegmentDefinition.builder("month-old").where(profile(ProfileField.FIRST_SEEN)
-            .lt(RelativeDate.ago(Period.ofDays(2)))).build());
+            .lt(RelativeDate.ago(Period.ofDays(2)))).build(),
+        // Favourites count orders net of full refunds: a refund moves them.
+        SegmentDefinition.builder("fav-s1").where(profile(ProfileField.FAVOURITE_STORE).eq("s1"))
+            .build(),
+        SegmentDefinition.builder("fav-pos").where(profile(ProfileField.FAVOURITE_CHANNEL)
+            .eq("pos")).build());
   }
 
   sealed interface Step permits Ingest, Advance, Unmerge {}
@@ -189,12 +194,13 @@ class RealTimeEqualsBatchProperties {
       case 0, 1 -> Event.track("Order Completed").property("order_id", "O" + in.n())
           .property("total", BigDecimal.valueOf(10L * in.n() + 5)).property("currency", "EUR")
           .property("products", List.of(Map.of("category",
-              in.n() % 3 == 0 ? "dresses" : "shoes")));
+              in.n() % 3 == 0 ? "dresses" : "shoes")))
+          .channel(in.n() % 2 == 0 ? "pos" : "web").storeId(in.n() % 2 == 0 ? "s1" : "s2");
       case 2 -> Event.track("Product Added").property("product_id", "P" + in.n());
       case 3 -> Event.identify().trait("tier", in.n() % 2 == 0 ? "gold" : "silver")
           .consent("marketing", "email", in.n() % 3 != 0);
       case 4 -> Event.track("Order Refunded").property("order_id", "O" + in.n());
-      default -> Event.page("Home");
+      default -> Event.page("Home").channel("web");
     };
     for (int i : new HashSet<>(in.ids())) {
       b.identifier(UNIVERSE.get(i));

@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Currency;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 
@@ -28,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * and {@linkplain #averageOrderValue(String) average order value} count completed orders not
  * refunded in full, net of partial refunds, and keep currencies apart. POS receipts are orders
  * with channel {@code pos} and a store id. The {@linkplain #favouriteStore() favourite store}
- * and {@linkplain #favouriteChannel() favourite channel} are those with the most orders, then the
- * most events, then the latest activity, then the smallest name.
+ * and {@linkplain #favouriteChannel() favourite channel} are those with the most orders, counted
+ * as {@link #orderCount()} counts them (one per order id, none for an order refunded in full),
+ * then the most events, then the latest activity, then the smallest name.
  *
  * <p>Immutable.
  *
@@ -312,21 +316,37 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
 
   /** The store with the most orders (see the class description). */
   public Optional<String> favouriteStore() {
-    return favourite(state.stores());
+    return favourite(state.stores(), ProfileState.Order::storeId);
   }
 
   /** The channel with the most orders (see the class description). */
   public Optional<String> favouriteChannel() {
-    return favourite(state.channels());
+    return favourite(state.channels(), ProfileState.Order::channel);
   }
 
-  private static Optional<String> favourite(Map<String, ProfileState.Tally> tallies) {
-    Comparator<Map.Entry<String, ProfileState.Tally>> best =
-        Comparator.<Map.Entry<String, ProfileState.Tally>>comparingLong(e -> e.getValue().orders())
-            .thenComparingLong(e -> e.getValue().events())
-            .thenComparing(e -> e.getValue().lastAt())
-            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder());
-    return tallies.entrySet().stream().max(best).map(Map.Entry::getKey);
+  /**
+   * The key with the most orders that count (deduplicated by order id, not refunded in full),
+   * then the most events, the latest activity, the smallest name. A resent receipt (a new
+   * messageId, the same order id) or a refunded order does not make a favourite.
+   */
+  private Optional<String> favourite(Map<String, ProfileState.Tally> tallies,
+      Function<ProfileState.Order, @Nullable String> key) {
+    Map<String, Long> orders = new HashMap<>();
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts()) {
+        String k = key.apply(e.completion());
+        if (k != null) {
+          orders.merge(k, 1L, Long::sum);
+        }
+      }
+    }
+    Set<String> keys = new HashSet<>(tallies.keySet());
+    keys.addAll(orders.keySet());
+    Comparator<String> best = Comparator.<String>comparingLong(k -> orders.getOrDefault(k, 0L))
+        .thenComparingLong(k -> tallies.containsKey(k) ? tallies.get(k).events() : 0L)
+        .thenComparing(k -> tallies.containsKey(k) ? tallies.get(k).lastAt() : Instant.MIN)
+        .thenComparing(Comparator.<String>reverseOrder());
+    return keys.stream().max(best);
   }
 
   /** Events per event name, sorted by name. */

@@ -188,8 +188,17 @@ final class Compiler {
       case FIRST_SEEN, LAST_SEEN -> deps.seen = true;
       case ORDER_COUNT, TOTAL_SPEND, AVERAGE_ORDER_VALUE, LAST_ORDER_AT, CUSTOMER_SINCE ->
           deps.orders = true;
-      case FAVOURITE_STORE, STORES_SEEN -> deps.stores = true;
-      case FAVOURITE_CHANNEL, CHANNELS_SEEN -> deps.channels = true;
+      case STORES_SEEN -> deps.stores = true;
+      case CHANNELS_SEEN -> deps.channels = true;
+      // A favourite counts the orders that count: a refund changes it without an event there.
+      case FAVOURITE_STORE -> {
+        deps.stores = true;
+        deps.orders = true;
+      }
+      case FAVOURITE_CHANNEL -> {
+        deps.channels = true;
+        deps.orders = true;
+      }
     }
   }
 
