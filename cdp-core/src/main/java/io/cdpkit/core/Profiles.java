@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Profiles of one workspace: lookups, event history, the merge ledger, unmerge, the consent
@@ -59,6 +60,34 @@ public final class Profiles {
    */
   public Optional<Profile> find(Identifier identifier) {
     return pipeline.find(workspace, identifier);
+  }
+
+  /** The most profiles {@link #list} gives in one page. */
+  public static final int MAX_PAGE = 1_000;
+
+  /**
+   * A page of the workspace's live profiles, in id order ({@link String#compareTo} of the id
+   * values): those after {@code after}, or from the first when it is {@code null}; at most
+   * {@code limit}. Pass the last id of a page to get the next; an empty page is the end. Each
+   * page is read consistently; profiles created or merged between pages may be seen or missed
+   * as their ids fall. Merged-away ids are not listed (their survivor is).
+   *
+   * <pre>{@code
+   * ProfileId after = null;
+   * for (List<Profile> page; !(page = profiles.list(after, 500)).isEmpty(); ) {
+   *   page.forEach(this::export);
+   *   after = page.get(page.size() - 1).id();
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code limit} is not within 1 and {@value #MAX_PAGE}
+   */
+  public List<Profile> list(@Nullable ProfileId after, int limit) {
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be within 1 and " + MAX_PAGE
+          + " but was " + limit);
+    }
+    return pipeline.profilesAfter(workspace, after, limit);
   }
 
   /** The live id that a possibly merged-away id resolves to. */

@@ -512,6 +512,18 @@ public final class Pipeline {
     return store.read(ws, tx -> reads.profile(tx, ws, id, config.clock().instant()));
   }
 
+  /** Live profiles whose ids sort after {@code after}, in id order, at most {@code limit}. */
+  public List<Profile> profilesAfter(WorkspaceId ws, @Nullable ProfileId after, int limit) {
+    return store.read(ws, tx -> {
+      java.time.Instant now = config.clock().instant();
+      List<Profile> out = new ArrayList<>();
+      for (io.cdpkit.core.spi.storage.ProfileRecord r : tx.profilesAfter(after, limit)) {
+        out.add(reads.profile(tx, ws, r, now));
+      }
+      return List.copyOf(out);
+    });
+  }
+
   /** The live id a possibly merged-away id resolves to. */
   public Optional<ProfileId> resolve(WorkspaceId ws, ProfileId id) {
     return store.read(ws, tx -> reads.resolve(tx, id));
