@@ -169,6 +169,10 @@ class WorkspaceIsolationTest {
       assertThat(p.consentAt(victimId, "marketing", "email", Instant.MAX).decision()).isNull();
       tried("Profiles.eventCounts");
       assertThat(p.eventCounts()).isEmpty();
+      tried("Profiles.list");
+      assertThat(p.list(null, Profiles.MAX_PAGE)).isEmpty();
+      assertThat(cdp.workspace(VICTIM).profiles().list(null, Profiles.MAX_PAGE))
+          .as("the victim's own workspace lists her").isNotEmpty();
 
       Privacy privacy = other.privacy();
       tried("Privacy.export");
