@@ -207,7 +207,7 @@ public final class TrackingEndpoint {
     }
     byte[] raw;
     try {
-      raw = readBounded(request.body());
+      raw = BodyDecoder.readAtMost(request.body(), maxRequestBytes);
     } catch (IOException e) {
       // The client went away or stalled past the server's read timeout: nothing was stored.
       LOG.debug("reading a tracking request failed", e);
@@ -351,24 +351,6 @@ public final class TrackingEndpoint {
       return Long.parseLong(contentLength.strip()) > maxRequestBytes;
     } catch (NumberFormatException e) {
       return false; // the read below is bounded anyway
-    }
-  }
-
-  /** The body, or null when it has more than {@code maxRequestBytes}; stops reading there. */
-  private byte @Nullable [] readBounded(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxRequestBytes, 16 * 1024));
-    byte[] buf = new byte[16 * 1024];
-    long total = 0;
-    while (true) {
-      int n = in.read(buf, 0, (int) Math.min(buf.length, (long) maxRequestBytes + 1 - total));
-      if (n < 0) {
-        return out.toByteArray();
-      }
-      total += n;
-      if (total > maxRequestBytes) {
-        return null;
-      }
-      out.write(buf, 0, n);
     }
   }
 

@@ -4,6 +4,7 @@ import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.internal.json.BodyDecoder;
 import io.cdpkit.core.internal.json.Reading;
 import io.cdpkit.core.model.EventType;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
@@ -21,10 +22,13 @@ import org.jspecify.annotations.Nullable;
 public final class DecodedBody {
   private final BodyDecoder.Parsed parsed;
   private final @Nullable EventType typeIfMissing;
+  private final @Nullable Instant receivedAt;
 
-  DecodedBody(BodyDecoder.Parsed parsed, @Nullable EventType typeIfMissing) {
+  DecodedBody(BodyDecoder.Parsed parsed, @Nullable EventType typeIfMissing,
+      @Nullable Instant receivedAt) {
     this.parsed = parsed;
     this.typeIfMissing = typeIfMissing;
+    this.receivedAt = receivedAt;
   }
 
   /**
@@ -33,7 +37,17 @@ public final class DecodedBody {
    * and their documented bodies leave it out. A message that has a {@code type} keeps it.
    */
   public DecodedBody withTypeIfMissing(EventType type) {
-    return new DecodedBody(parsed, Objects.requireNonNull(type, "type"));
+    return new DecodedBody(parsed, Objects.requireNonNull(type, "type"), receivedAt);
+  }
+
+  /**
+   * This body with every event received at {@code receivedAt}: a client's {@code receivedAt}
+   * is still checked (an unreadable one rejects its message) but replaced, as a host that does
+   * not trust clients' clocks wants. The engine stamps bodies it ingests this way.
+   */
+  public DecodedBody withReceivedAt(Instant receivedAt) {
+    return new DecodedBody(parsed, typeIfMissing,
+        Objects.requireNonNull(receivedAt, "receivedAt"));
   }
 
   /**
@@ -62,6 +76,6 @@ public final class DecodedBody {
    */
   public List<DecodedMessage> messages(String idNamespace, ZoneId zone) {
     return parsed.messages(new Reading(Objects.requireNonNull(zone, "zone"),
-        Objects.requireNonNull(idNamespace, "idNamespace"), typeIfMissing));
+        Objects.requireNonNull(idNamespace, "idNamespace"), typeIfMissing, receivedAt));
   }
 }

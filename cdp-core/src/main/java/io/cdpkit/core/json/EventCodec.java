@@ -212,7 +212,7 @@ public final class EventCodec {
    * @throws InvalidEventException when the body as a whole is unusable
    */
   public DecodedBody readBody(byte[] body) {
-    return new DecodedBody(decoder.parseBody(Objects.requireNonNull(body, "body")), null);
+    return new DecodedBody(decoder.parseBody(Objects.requireNonNull(body, "body")), null, null);
   }
 
   /**
@@ -224,7 +224,7 @@ public final class EventCodec {
    * @throws IOException when reading the stream fails
    */
   public DecodedBody readBody(InputStream body) throws IOException {
-    return new DecodedBody(decoder.parseBody(Objects.requireNonNull(body, "body")), null);
+    return new DecodedBody(decoder.parseBody(Objects.requireNonNull(body, "body")), null, null);
   }
 
   /**

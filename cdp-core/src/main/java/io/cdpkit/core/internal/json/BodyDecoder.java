@@ -160,19 +160,29 @@ public final class BodyDecoder {
 
   /** Reads at most {@code maxBatchBytes}; one byte more rejects the body without reading on. */
   private byte[] readBounded(InputStream in) throws IOException {
-    int max = limits.maxBatchBytes();
+    byte[] all = readAtMost(in, limits.maxBatchBytes());
+    if (all == null) {
+      throw tooLarge();
+    }
+    return all;
+  }
+
+  /**
+   * The stream's bytes to its end, or {@code null} as soon as it has given more than {@code max}
+   * (reading stops at {@code max + 1}). The stream is not closed.
+   */
+  public static byte @Nullable [] readAtMost(InputStream in, int max) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 64 * 1024));
-    byte[] buf = new byte[8192];
+    byte[] buf = new byte[16 * 1024];
     long total = 0;
     while (true) {
-      int want = (int) Math.min(buf.length, (long) max + 1 - total);
-      int n = in.read(buf, 0, want);
+      int n = in.read(buf, 0, (int) Math.min(buf.length, (long) max + 1 - total));
       if (n < 0) {
         return out.toByteArray();
       }
       total += n;
       if (total > max) {
-        throw tooLarge();
+        return null;
       }
       out.write(buf, 0, n);
     }
@@ -307,8 +317,7 @@ public final class BodyDecoder {
     @SuppressWarnings("unchecked")
     Map<String, @Nullable Object> message = (Map<String, @Nullable Object>) value;
     try {
-      Event event = EventMapping.toEvent(message, batchContext, reading)
-          .sentAtIfAbsent(batchSentAt);
+      Event event = EventMapping.toEvent(message, batchContext, batchSentAt, reading);
       return DecodedMessage.valid(raw.index(), event);
     } catch (InvalidEventException e) {
       return DecodedMessage.rejected(raw.index(), messageId, e);

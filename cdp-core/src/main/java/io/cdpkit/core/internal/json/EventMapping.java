@@ -75,7 +75,7 @@ public final class EventMapping {
    */
   public static Event toEvent(Map<String, @Nullable Object> message,
       @Nullable Map<String, @Nullable Object> batchContext) {
-    return toEvent(message, batchContext, Reading.STRICT);
+    return toEvent(message, batchContext, null, Reading.STRICT);
   }
 
   /**
@@ -84,9 +84,11 @@ public final class EventMapping {
    *
    * @param batchContext a batch's {@code context}, merged under the message's own (message keys
    *     win), or {@code null}
+   * @param batchSentAt a batch's {@code sentAt}, the message's when it has none, or {@code null}
    */
   public static Event toEvent(Map<String, @Nullable Object> message,
-      @Nullable Map<String, @Nullable Object> batchContext, Reading reading) {
+      @Nullable Map<String, @Nullable Object> batchContext, @Nullable Instant batchSentAt,
+      Reading reading) {
     ZoneId zone = reading.zone();
     Object typeValue = message.get("type");
     EventType type;
@@ -142,7 +144,13 @@ public final class EventMapping {
     Instant timestamp = instant(message, "timestamp", zone);
     Instant originalTimestamp = instant(message, "originalTimestamp", zone);
     Instant sentAt = instant(message, "sentAt", zone);
+    if (sentAt == null) {
+      sentAt = batchSentAt;
+    }
     Instant receivedAt = instant(message, "receivedAt", zone);
+    if (reading.receivedAt() != null) {
+      receivedAt = reading.receivedAt();
+    }
 
     return new Event(type, messageId == null ? "" : messageId, userId, anonymousId, previousId,
         groupId, name, identifiers, properties, traits, context, consents, timestamp,
