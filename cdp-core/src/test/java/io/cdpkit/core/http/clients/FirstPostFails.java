@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,39 +37,54 @@ final class FirstPostFails implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
   private final AtomicInteger posts = new AtomicInteger();
-  // Guarded by itself.
+  // Guarded by itself, as is inFlight: the handlers that began and have not yet recorded.
   private final List<Exchange> exchanges = new ArrayList<>();
+  private int inFlight;
 
   FirstPostFails(HttpHandler endpoint) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
-      String method = exchange.getRequestMethod();
-      String path = exchange.getRequestURI().getPath();
-      if ("POST".equals(method) && posts.getAndIncrement() == 0) {
-        String body = fail(exchange);
-        record(new Exchange(method, path, 500, body, true));
-        return;
+      synchronized (exchanges) {
+        inFlight++;
       }
-      ByteArrayOutputStream copy = new ByteArrayOutputStream();
-      exchange.setStreams(null, new FilterOutputStream(exchange.getResponseBody()) {
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          copy.write(b);
+      try {
+        handle(exchange, endpoint);
+      } finally {
+        synchronized (exchanges) {
+          inFlight--;
+          exchanges.notifyAll();
         }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-          copy.write(b, off, len);
-        }
-      });
-      endpoint.handle(exchange);
-      record(new Exchange(method, path, exchange.getResponseCode(),
-          copy.toString(StandardCharsets.UTF_8), false));
+      }
     });
     server.setExecutor(executor);
     server.start();
+  }
+
+  private void handle(HttpExchange exchange, HttpHandler endpoint) throws IOException {
+    String method = exchange.getRequestMethod();
+    String path = exchange.getRequestURI().getPath();
+    if ("POST".equals(method) && posts.getAndIncrement() == 0) {
+      String body = fail(exchange);
+      record(new Exchange(method, path, 500, body, true));
+      return;
+    }
+    ByteArrayOutputStream copy = new ByteArrayOutputStream();
+    exchange.setStreams(null, new FilterOutputStream(exchange.getResponseBody()) {
+      @Override
+      public void write(int b) throws IOException {
+        out.write(b);
+        copy.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+        copy.write(b, off, len);
+      }
+    });
+    endpoint.handle(exchange);
+    record(new Exchange(method, path, exchange.getResponseCode(),
+        copy.toString(StandardCharsets.UTF_8), false));
   }
 
   private static String fail(HttpExchange exchange) throws IOException {
@@ -97,9 +113,25 @@ final class FirstPostFails implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  /** Every exchange so far, in the order they finished. */
+  /**
+   * Every exchange so far, in the order they finished. Waits (up to 10 seconds) for the requests
+   * being handled: a client may read its answer before the handler has recorded it.
+   */
   List<Exchange> exchanges() {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     synchronized (exchanges) {
+      try {
+        while (inFlight > 0) {
+          long left = end - System.nanoTime();
+          if (left <= 0) {
+            throw new AssertionError(inFlight + " request(s) still being handled after 10 s");
+          }
+          TimeUnit.NANOSECONDS.timedWait(exchanges, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
       return List.copyOf(exchanges);
     }
   }
