@@ -83,7 +83,9 @@ public final class Cdp implements AutoCloseable {
         b.timeZone != null ? b.timeZone : ZoneOffset.UTC, b.workspaceZones);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
-        ComputedTraits.of(b.aggregates, b.derived), new Tombstones(b.privacyKey));
+        ComputedTraits.of(b.aggregates.stream()
+            .map(t -> t.withOrderEvents(config.orderEvents())).toList(), b.derived),
+        new Tombstones(b.privacyKey));
     this.privacy = new PrivacyOps(pipeline);
     this.extensions = List.copyOf(b.extensions);
     ExtensionContext context = new Context();

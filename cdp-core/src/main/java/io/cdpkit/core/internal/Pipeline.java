@@ -555,7 +555,7 @@ public final class Pipeline {
    */
   public void requireAggregates(WorkspaceId ws, Collection<ComputedTrait> more,
       LongConsumer progress) {
-    traits.add(more);
+    traits.add(more.stream().map(t -> t.withOrderEvents(config.orderEvents())).toList());
     ComputedTraits now = traits.current();
     Map<String, String> want = new TreeMap<>();
     for (ComputedTrait t : now.aggregates()) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -72,6 +73,15 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
       throw new IllegalArgumentException("computed trait " + name + ": " + aggregation
           + " needs a property");
     }
+  }
+
+  /**
+   * This trait with the {@code Cdp}'s order events in its filter (see {@link EventFilter#ORDERS});
+   * this trait itself when its filter does not name them.
+   */
+  public ComputedTrait withOrderEvents(Set<String> orderEvents) {
+    EventFilter f = filter.withOrderEvents(orderEvents);
+    return f == filter ? this : new ComputedTrait(name, aggregation, property, f, window);
   }
 
   /** A builder for a trait of this name and kind. */

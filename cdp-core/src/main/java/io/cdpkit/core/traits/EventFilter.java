@@ -18,6 +18,12 @@ import java.util.TreeSet;
  *         PropertyCondition.of("category", Operator.EQ, "dresses")));
  * }</pre>
  *
+ * <p>{@link #ORDERS} names the events the {@code Cdp} books as orders
+ * ({@code Cdp.Builder.orderEvent}, default {@code Order Completed}), so that a trait over orders
+ * follows the one order configuration: the name {@value #ORDER_EVENTS} stands for them and is
+ * replaced by them when the {@code Cdp} is built ({@link #withOrderEvents}). The name is reserved:
+ * an event of that name is never counted.
+ *
  * <p>Immutable.
  *
  * @param names event names, sorted; empty for any
@@ -26,6 +32,12 @@ import java.util.TreeSet;
 public record EventFilter(Set<String> names, List<PropertyCondition> conditions) {
   /** Every event (but {@code alias}). */
   public static final EventFilter ANY = new EventFilter(Set.of(), List.of());
+
+  /** The name that stands for the {@code Cdp}'s order events: {@value}. */
+  public static final String ORDER_EVENTS = "$orders";
+
+  /** The events the {@code Cdp} books as orders (see the class description). */
+  public static final EventFilter ORDERS = new EventFilter(Set.of(ORDER_EVENTS), List.of());
 
   public EventFilter {
     for (String n : Objects.requireNonNull(names, "names")) {
@@ -40,6 +52,32 @@ public record EventFilter(Set<String> names, List<PropertyCondition> conditions)
   /** Events with one of these names. */
   public static EventFilter named(String... names) {
     return new EventFilter(Set.of(names), List.of());
+  }
+
+  /**
+   * This filter with {@value #ORDER_EVENTS} replaced by the given order events; this filter
+   * itself when it does not name them.
+   *
+   * @throws IllegalArgumentException when {@code orderEvents} is empty or names
+   *     {@value #ORDER_EVENTS}
+   */
+  public EventFilter withOrderEvents(Set<String> orderEvents) {
+    if (orderEvents.isEmpty() || orderEvents.contains(ORDER_EVENTS)) {
+      throw new IllegalArgumentException("order events must name at least one event and not "
+          + ORDER_EVENTS + ", were " + orderEvents);
+    }
+    if (!names.contains(ORDER_EVENTS)) {
+      return this;
+    }
+    Set<String> resolved = new TreeSet<>(names);
+    resolved.remove(ORDER_EVENTS);
+    resolved.addAll(orderEvents);
+    return new EventFilter(resolved, conditions);
+  }
+
+  /** Whether it names {@value #ORDER_EVENTS}, which {@link #withOrderEvents} replaces. */
+  public boolean namesOrderEvents() {
+    return names.contains(ORDER_EVENTS);
   }
 
   /** This filter with one more property condition. */
@@ -69,8 +107,11 @@ public record EventFilter(Set<String> names, List<PropertyCondition> conditions)
     if (e.type() == io.cdpkit.core.model.EventType.ALIAS) {
       return false;
     }
-    if (!names.isEmpty() && !names.contains(StoredEvent.countedName(e))) {
-      return false;
+    if (!names.isEmpty()) {
+      String name = StoredEvent.countedName(e);
+      if (!names.contains(name) || name.equals(ORDER_EVENTS)) {
+        return false;
+      }
     }
     for (PropertyCondition c : conditions) {
       if (!c.test(e)) {

@@ -1,5 +1,7 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.model.Money;
+import io.cdpkit.core.model.ProfileState;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -33,22 +35,30 @@ import org.jspecify.annotations.Nullable;
  *   p.computedTrait(RetailTraits.PREFERRED_CHANNEL);   // Optional[online]
  * }
  *
- * // Configured: other event names, a stricter churn factor, thresholds from last night's batch.
+ * // Configured: a stricter churn factor, thresholds from last night's batch; orders are what
+ * // the Cdp books as orders, here also POS receipts.
  * ComputedTraits retail = RetailTraits.builder()
- *     .orderEvents("Order Completed", "Receipt Issued")
  *     .churnFactor(1.5)
  *     .rfmThresholds(RfmThresholds.fromPopulation(customers, clock.instant(), "EUR"))
  *     .build();
+ * Cdp.builder().orderEvent("Order Completed").orderEvent("Receipt Issued")
+ *     .computedTraits(retail).build();
  * }</pre>
  *
  * <h2>The traits</h2>
  *
- * <p>An <em>order</em> here is an order event (default {@code Order Completed}), a <em>product
- * view</em> a product view event (default {@code Product Viewed}), both after Segment's
- * e-commerce spec. Orders are counted as events: unlike {@link
- * io.cdpkit.core.model.Profile#orderCount()}, which keeps one order per order id and leaves out
- * orders refunded in full, a receipt sent twice under two messageIds counts twice here and
- * refunds subtract nothing. Days are UTC dates, as in {@link Window}.
+ * <p>An <em>order</em> here is an order that counts, exactly as
+ * {@link io.cdpkit.core.model.Profile#orderCount()} counts them: the events the {@code Cdp} books
+ * as orders ({@code Cdp.Builder.orderEvent}, default {@code Order Completed}; there is one order
+ * configuration, and the pack follows it through {@link EventFilter#ORDERS}), one per order id
+ * (a receipt sent twice under two messageIds is one order), left out once refunded in full by
+ * the {@code Cdp}'s refund events; spend is net of partial refunds. The traits over products
+ * ({@code favourite_category}, {@code ordered_products}, and so {@code avg_decision_time_hours})
+ * count the product lines of the order events instead: a receipt sent twice counts its lines
+ * twice there, and refunds take none away (keeping each order's lines would cost a profile's
+ * state one entry per line). A <em>product view</em> is a product view event (default
+ * {@code Product Viewed}), after Segment's e-commerce spec. Days are UTC dates, as in
+ * {@link Window}.
  *
  * <table>
  *   <caption>The traits of the pack</caption>
@@ -111,36 +121,37 @@ import org.jspecify.annotations.Nullable;
  * ({@link RfmThresholds#fromPopulation}), nightly say, and rebuilds the pack with them;
  * {@link RfmThresholds#defaults()} holds until then.
  *
- * <h2>The aggregations behind them</h2>
+ * <h2>The values behind them</h2>
  *
- * <p>The pack declares these aggregations as well; their values appear among a profile's computed
- * traits too:
+ * <p>The pack declares these as well; their values appear among a profile's computed traits too.
+ * The order values are read from the profile's orders; the product lists are aggregations of
+ * events:
  *
  * <table>
  *   <caption>The aggregations of the pack</caption>
  *   <tr><th>Name</th><th>Type</th><th>Definition</th></tr>
  *   <tr><td>{@code first_order_at}, {@code last_order_at}</td><td>{@code Instant}</td>
- *     <td>{@code FIRST} and {@code LAST} event time of orders.</td></tr>
+ *     <td>Time of the first and of the latest order.</td></tr>
  *   <tr><td>{@code orders_all_time}</td><td>{@code Long}</td>
- *     <td>{@code COUNT} of orders.</td></tr>
+ *     <td>Orders.</td></tr>
  *   <tr><td>{@code viewed_products}</td><td>{@code List}</td>
  *     <td>{@code UNIQUE_LIST} of {@code product_id} over product views.</td></tr>
  *   <tr><td>{@code ordered_products}</td><td>{@code List}</td>
  *     <td>{@code UNIQUE_LIST} of {@code products[].product_id} over orders.</td></tr>
  *   <tr><td>{@code order_channels}</td><td>{@code List}</td>
- *     <td>{@code UNIQUE_LIST} of {@code $channel} over orders.</td></tr>
+ *     <td>The distinct channels of orders, sorted.</td></tr>
  *   <tr><td>{@code spend_365d_<currency>}, such as {@code spend_365d_eur}</td>
  *     <td>{@code BigDecimal}</td>
- *     <td>{@code SUM} of {@code total} over the orders of the last 365 days whose
- *     {@code currency} is that of the {@link RfmThresholds} (ignoring case and surrounding
- *     spaces), in major units. Refunds are not subtracted; orders without a {@code total}, and
- *     orders without a {@code currency} (which the {@code Cdp} books in its default currency),
- *     add nothing.</td></tr>
+ *     <td>What the orders of the last 365 days booked in the currency of the
+ *     {@link RfmThresholds} came to, net of refunds, in major units with the currency's
+ *     decimals ({@code 0.00} without). The amount and currency are those the {@code Cdp} books
+ *     for the order (see {@code Profile.totalSpend}).</td></tr>
  * </table>
  *
- * <p>Size: {@code viewed_products} and {@code ordered_products} keep one entry per distinct
- * product per profile, with its count and first and last times; the windowed traits keep one
- * entry per UTC day with matching events; the rest are a few values per profile.
+ * <p>Size: {@code viewed_products}, {@code ordered_products} and {@code favourite_category} keep
+ * one entry per distinct product or category per profile, with its count and first and last
+ * times; the order values keep nothing of their own and are computed from the profile's orders
+ * when read.
  *
  * <p>Stateless. The traits it makes are immutable and thread-safe.
  */
@@ -235,21 +246,73 @@ public final class RetailTraits {
     return LocalDate.ofEpochDay(epochDay).atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
-  /** The value of {@code orders_365d} at {@code now} from its state. */
-  static long orders365d(@Nullable AggregateState state, Instant now) {
-    Partial p = state == null ? null : state.range(epochDay(now) - YEAR_DAYS + 1, Long.MAX_VALUE);
-    return p instanceof Partial.Count c ? c.n() : 0;
+  /**
+   * The orders that count: one per order id, the latest completion of it, left out when refunded
+   * in full ({@link ProfileState.OrderEntry#counts()}), as {@code Profile.orderCount()} counts.
+   */
+  static List<ProfileState.Order> countedOrders(ProfileState state) {
+    List<ProfileState.Order> out = new ArrayList<>(state.orders().size());
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts()) {
+        out.add(e.completion());
+      }
+    }
+    return out;
   }
 
-  /** The value of {@code spend_365d_<currency>} at {@code now} from its state. */
-  static BigDecimal spend365d(@Nullable AggregateState state, Instant now) {
-    Partial p = state == null ? null : state.range(epochDay(now) - YEAR_DAYS + 1, Long.MAX_VALUE);
-    return p instanceof Partial.Sum s ? s.sum() : BigDecimal.ZERO;
+  /** Orders that count dated on or after the UTC date {@code fromDay}. */
+  static long ordersSince(ProfileState state, long fromDay) {
+    long n = 0;
+    for (ProfileState.Order o : countedOrders(state)) {
+      if (epochDay(o.time()) >= fromDay) {
+        n++;
+      }
+    }
+    return n;
   }
 
-  /** The time of the latest order from the state of {@code last_order_at}. */
-  static @Nullable Instant lastOrder(@Nullable AggregateState state) {
-    return state != null && state.total() instanceof Partial.Point p ? p.time() : null;
+  /**
+   * What the orders that count, dated on or after the UTC date {@code fromDay} in
+   * {@code currency}, came to net of refunds, in major units with the currency's decimals.
+   */
+  static BigDecimal spendSince(ProfileState state, long fromDay, String currency) {
+    long sum = 0;
+    for (ProfileState.OrderEntry e : state.orders().values()) {
+      if (e.counts() && epochDay(e.completion().time()) >= fromDay
+          && e.completion().value().currency().equals(currency)) {
+        long net = e.completion().value().minorUnits() - e.refundedMinorUnits();
+        // Saturates as Profile.totalSpend does.
+        sum = net > 0 && sum > Long.MAX_VALUE - net ? Long.MAX_VALUE : sum + net;
+      }
+    }
+    return Money.of(sum, currency).toBigDecimal();
+  }
+
+  /** The time of the latest order that counts; {@code null} without. */
+  static @Nullable Instant lastOrder(ProfileState state) {
+    Instant last = null;
+    for (ProfileState.Order o : countedOrders(state)) {
+      last = last == null || o.time().isAfter(last) ? o.time() : last;
+    }
+    return last;
+  }
+
+  /**
+   * When a value over the orders of the last {@code days} UTC days next changes by time alone:
+   * the UTC midnight at which the oldest day with an order in the window leaves it.
+   */
+  static Optional<Instant> windowChange(ProfileState state, int days, Instant now,
+      @Nullable String currency) {
+    long from = epochDay(now) - days + 1;
+    long oldest = Long.MAX_VALUE;
+    for (ProfileState.Order o : countedOrders(state)) {
+      long d = epochDay(o.time());
+      if (d >= from && d < oldest
+          && (currency == null || o.value().currency().equals(currency))) {
+        oldest = d;
+      }
+    }
+    return oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(midnight(oldest + days));
   }
 
   /**
@@ -257,7 +320,6 @@ public final class RetailTraits {
    * be used, fails at once and says why. Not thread-safe.
    */
   public static final class Builder {
-    private @Nullable Set<String> orderEvents;
     private @Nullable Set<String> productViewEvents;
     private @Nullable BigDecimal churnFactor;
     private @Nullable Set<String> onlineChannels;
@@ -265,21 +327,6 @@ public final class RetailTraits {
     private @Nullable RfmThresholds thresholds;
 
     private Builder() {}
-
-    /**
-     * The events that are orders; default {@value RetailTraits#DEFAULT_ORDER_EVENT}. Name the
-     * same events as {@code Cdp.Builder.orderEvent}.
-     *
-     * @throws IllegalArgumentException when there are none or one is blank
-     * @throws IllegalStateException when already set
-     */
-    public Builder orderEvents(String... names) {
-      if (orderEvents != null) {
-        throw new IllegalStateException("order events were already set to " + orderEvents);
-      }
-      orderEvents = names("order events", names);
-      return this;
-    }
 
     /**
      * The events that are product views; default
@@ -366,55 +413,40 @@ public final class RetailTraits {
     /**
      * The pack.
      *
-     * @throws IllegalArgumentException when an event is both an order and a product view, or a
-     *     channel both online and offline
+     * @throws IllegalArgumentException when a channel is both online and offline
      */
     public ComputedTraits build() {
-      Set<String> orders = orderEvents != null ? orderEvents : Set.of(DEFAULT_ORDER_EVENT);
       Set<String> views = productViewEvents != null ? productViewEvents
           : Set.of(DEFAULT_PRODUCT_VIEW_EVENT);
       Set<String> online = onlineChannels != null ? onlineChannels : DEFAULT_ONLINE_CHANNELS;
       Set<String> offline = offlineChannels != null ? offlineChannels : DEFAULT_OFFLINE_CHANNELS;
       RfmThresholds rfm = thresholds != null ? thresholds : RfmThresholds.defaults();
       BigDecimal k = churnFactor != null ? churnFactor : BigDecimal.valueOf(DEFAULT_CHURN_FACTOR);
-      for (String e : new TreeSet<>(orders)) {
-        if (views.contains(e)) {
-          throw new IllegalArgumentException("event " + e
-              + " is both an order event and a product view event");
-        }
-      }
       for (String c : new TreeSet<>(online)) {
         if (offline.contains(c)) {
           throw new IllegalArgumentException("channel " + c + " is both online and offline");
         }
       }
 
-      EventFilter orderFilter = new EventFilter(orders, List.of());
+      EventFilter orderFilter = EventFilter.ORDERS;
       EventFilter viewFilter = new EventFilter(views, List.of());
       String spend = spendTraitName(rfm.currency());
-      // The Cdp trims and upper-cases an order's currency; match what it would book.
-      EventFilter spendFilter = orderFilter.and(PropertyCondition.of("currency", Operator.REGEX,
-          "^\\p{javaWhitespace}*(?iu:" + rfm.currency() + ")\\p{javaWhitespace}*$"));
 
       List<ComputedTrait> aggregates = List.of(
-          ComputedTrait.builder(FIRST_ORDER_AT, Aggregation.FIRST).filter(orderFilter).build(),
-          ComputedTrait.builder(LAST_ORDER_AT, Aggregation.LAST).filter(orderFilter).build(),
-          ComputedTrait.builder(ORDERS_ALL_TIME, Aggregation.COUNT).filter(orderFilter).build(),
-          ComputedTrait.builder(ORDERS_90D, Aggregation.COUNT).filter(orderFilter)
-              .window(Window.lastDays(90)).build(),
-          ComputedTrait.builder(ORDERS_365D, Aggregation.COUNT).filter(orderFilter)
-              .window(Window.lastDays(YEAR_DAYS)).build(),
           ComputedTrait.builder(VIEWED_PRODUCTS, Aggregation.UNIQUE_LIST).filter(viewFilter)
               .property("product_id").build(),
           ComputedTrait.builder(ORDERED_PRODUCTS, Aggregation.UNIQUE_LIST).filter(orderFilter)
               .property("products[].product_id").build(),
           ComputedTrait.builder(FAVOURITE_CATEGORY, Aggregation.MOST_FREQUENT)
-              .filter(orderFilter).property("products[].category").build(),
-          ComputedTrait.builder(ORDER_CHANNELS, Aggregation.UNIQUE_LIST).filter(orderFilter)
-              .property("$channel").build(),
-          ComputedTrait.builder(spend, Aggregation.SUM).filter(spendFilter).property("total")
-              .window(Window.lastDays(YEAR_DAYS)).build());
+              .filter(orderFilter).property("products[].category").build());
       List<DerivedTrait> derived = List.of(
+          new OrderTime(FIRST_ORDER_AT, false),
+          new OrderTime(LAST_ORDER_AT, true),
+          new OrderCount(ORDERS_ALL_TIME, 0),
+          new OrderCount(ORDERS_90D, 90),
+          new OrderCount(ORDERS_365D, YEAR_DAYS),
+          new OrderChannels(),
+          new Spend(spend, rfm.currency()),
           new DaysSinceLastOrder(),
           new AvgDecisionTime(),
           new PreferredChannel(lower(online), lower(offline)),
@@ -491,6 +523,96 @@ public final class RetailTraits {
 
   private static Optional<Instant> instant(TraitContext ctx, String trait) {
     return ctx.value(trait).map(v -> (Instant) v);
+  }
+
+  /** {@code first_order_at} and {@code last_order_at}: over the orders that count. */
+  private static final class OrderTime extends Derived {
+    private final boolean last;
+
+    OrderTime(String name, boolean last) {
+      super(name);
+      this.last = last;
+    }
+
+    @Override
+    public Optional<Object> value(TraitContext ctx) {
+      Instant best = null;
+      for (ProfileState.Order o : countedOrders(ctx.state())) {
+        if (best == null || (last ? o.time().isAfter(best) : o.time().isBefore(best))) {
+          best = o.time();
+        }
+      }
+      return Optional.ofNullable(best);
+    }
+
+    @Override
+    public Optional<Instant> nextChange(TraitContext ctx) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@code orders_all_time} (days 0), {@code orders_90d}, {@code orders_365d}. */
+  private static final class OrderCount extends Derived {
+    private final int days;
+
+    OrderCount(String name, int days) {
+      super(name);
+      this.days = days;
+    }
+
+    @Override
+    public Optional<Object> value(TraitContext ctx) {
+      long from = days == 0 ? Long.MIN_VALUE : epochDay(ctx.now()) - days + 1;
+      return Optional.of(ordersSince(ctx.state(), from));
+    }
+
+    @Override
+    public Optional<Instant> nextChange(TraitContext ctx) {
+      return days == 0 ? Optional.empty() : windowChange(ctx.state(), days, ctx.now(), null);
+    }
+  }
+
+  /** {@code spend_365d_<currency>}. */
+  private static final class Spend extends Derived {
+    private final String currency;
+
+    Spend(String name, String currency) {
+      super(name);
+      this.currency = currency;
+    }
+
+    @Override
+    public Optional<Object> value(TraitContext ctx) {
+      return Optional.of(spendSince(ctx.state(), epochDay(ctx.now()) - YEAR_DAYS + 1, currency));
+    }
+
+    @Override
+    public Optional<Instant> nextChange(TraitContext ctx) {
+      return windowChange(ctx.state(), YEAR_DAYS, ctx.now(), currency);
+    }
+  }
+
+  /** {@code order_channels}. */
+  private static final class OrderChannels extends Derived {
+    OrderChannels() {
+      super(ORDER_CHANNELS);
+    }
+
+    @Override
+    public Optional<Object> value(TraitContext ctx) {
+      Set<String> channels = new TreeSet<>();
+      for (ProfileState.Order o : countedOrders(ctx.state())) {
+        if (o.channel() != null) {
+          channels.add(o.channel());
+        }
+      }
+      return Optional.of(List.copyOf(channels));
+    }
+
+    @Override
+    public Optional<Instant> nextChange(TraitContext ctx) {
+      return Optional.empty();
+    }
   }
 
   /** {@code days_since_last_order}. */

@@ -81,22 +81,22 @@ public record RfmThresholds(List<Long> recencyDays, List<Long> frequency,
   }
 
   /**
-   * The cut points of a population at {@code now}: over the profiles that have an order (a
-   * {@code last_order_at} state of {@link RetailTraits}), the 20th, 40th, 60th and 80th
+   * The cut points of a population at {@code now}: over the profiles that have an order that
+   * counts (as {@code Profile.orderCount()} counts them), the 20th, 40th, 60th and 80th
    * percentiles of their recency in days, their {@code orders_365d} and their
-   * {@code spend_365d_<currency>}, by nearest rank: the {@code q}-th cut point is the smallest
-   * value that at least {@code q} × 20 % of those profiles do not exceed. With 100 customers
-   * valued 1 to 100 the cut points are 20, 40, 60, 80, and each score goes to 20 of them.
+   * {@code spend_365d_<currency>} (as {@link RetailTraits} computes them), by nearest rank: the
+   * {@code q}-th cut point is the smallest value that at least {@code q} × 20 % of those
+   * profiles do not exceed. With 100 customers valued 1 to 100 the cut points are 20, 40, 60,
+   * 80, and each score goes to 20 of them.
    *
-   * <p>The profiles must be read from a {@code Cdp} that declares the pack with thresholds in
-   * the same currency (the monetary values are read from {@code spend_365d_<currency>}, which
-   * counts as 0 where absent). Holds three values per profile with an order in memory.
+   * <p>The values come from the profiles' orders, so the pack need not be declared. Holds three
+   * values per profile with an order in memory.
    *
    * @param profiles the population, such as every profile of a workspace
    * @param now the instant the values are taken at
    * @param currency the ISO 4217 code of the monetary dimension
    * @throws IllegalArgumentException when the currency is not an ISO 4217 code, or no profile
-   *     has an order (none, or the pack was not declared); keep the previous thresholds then
+   *     has an order that counts; keep the previous thresholds then
    */
   public static RfmThresholds fromPopulation(Iterable<Profile> profiles, Instant now,
       String currency) {
@@ -107,19 +107,19 @@ public record RfmThresholds(List<Long> recencyDays, List<Long> frequency,
     List<Long> recency = new ArrayList<>();
     List<Long> frequency = new ArrayList<>();
     List<BigDecimal> monetary = new ArrayList<>();
+    long from = RetailTraits.epochDay(now) - RetailTraits.YEAR_DAYS + 1;
     for (Profile p : profiles) {
-      Map<String, AggregateState> computed = p.state().computed();
-      Instant last = RetailTraits.lastOrder(computed.get(RetailTraits.LAST_ORDER_AT));
+      Instant last = RetailTraits.lastOrder(p.state());
       if (last == null) {
         continue;
       }
       recency.add(Math.max(0, RetailTraits.daysBetween(last, now)));
-      frequency.add(RetailTraits.orders365d(computed.get(RetailTraits.ORDERS_365D), now));
-      monetary.add(RetailTraits.spend365d(computed.get(spend), now));
+      frequency.add(RetailTraits.ordersSince(p.state(), from));
+      monetary.add(RetailTraits.spendSince(p.state(), from, code));
     }
     if (recency.isEmpty()) {
-      throw new IllegalArgumentException("no profile has an order (or "
-          + RetailTraits.LAST_ORDER_AT + " is not declared): there is no population to measure");
+      throw new IllegalArgumentException("no profile has an order that counts: there is no "
+          + "population to measure");
     }
     return new RfmThresholds(cutPoints(recency), cutPoints(frequency), cutPoints(monetary), code);
   }

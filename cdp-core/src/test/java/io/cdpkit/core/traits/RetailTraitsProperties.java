@@ -2,7 +2,9 @@ package io.cdpkit.core.traits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
@@ -39,7 +42,10 @@ import net.jqwik.api.constraints.Size;
  */
 class RetailTraitsProperties {
   static final Instant BASE = Instant.parse("2025-01-01T00:00:00Z");
-  static final ComputedTraits PACK = RetailTraits.all();
+  /** The pack as a {@code Cdp} with the default order events holds it. */
+  static final ComputedTraits PACK = ComputedTraits.of(RetailTraits.all().aggregates().stream()
+      .map(t -> t.withOrderEvents(Set.of("Order Completed"))).toList(),
+      RetailTraits.all().derived());
   static final RfmThresholds RFM = RfmThresholds.defaults();
   static final BigDecimal K = new BigDecimal("2.0");
 
@@ -49,24 +55,38 @@ class RetailTraitsProperties {
         Arbitraries.integers().between(0, 5), Arbitraries.of("shoes", "bags", "dresses"))
         .as((p, c) -> Map.of("product_id", "P" + p, "category", c));
     Arbitrary<Event> event = Combinators.combine(
-        Arbitraries.integers().between(0, 4),                      // kind
+        Arbitraries.integers().between(0, 6),                      // kind
         Arbitraries.integers().between(0, 600 * 24 * 60),          // minutes from BASE
         product.list().ofMaxSize(3),
         Arbitraries.of("web", "app", "pos", "email", "WEB").injectNull(0.2),
         Arbitraries.integers().between(0, 50_000),                 // total in cents
         Arbitraries.of("EUR", " eur", "USD").injectNull(0.2),
-        Arbitraries.integers().between(0, 6))                      // viewed product, 6: none
+        Arbitraries.integers().between(0, 6),                      // viewed product, 6: none
+        Arbitraries.integers().between(0, 4))                      // order id, 4: none
         .as(RetailTraitsProperties::event);
     return event.list().ofMinSize(0).ofMaxSize(25).map(TestEvents::withUniqueIds);
   }
 
+  /**
+   * Kinds: 0-1 an order (with order id {@code O<order>}, none for 4: the messageId is its id), 2-3
+   * a product view, 4 a page, 5 a refund in full and 6 a partial refund of order
+   * {@code O<min(order, 3)>}.
+   */
   static Event event(int kind, int minutes, List<Map<String, Object>> products,
-      String channel, int cents, String currency, int viewed) {
+      String channel, int cents, String currency, int viewed, int order) {
     Instant t = BASE.plus(Duration.ofMinutes(minutes));
     Event.Builder b;
     if (kind <= 1) {
       b = Event.track("Order Completed").property("products", products)
           .property("total", BigDecimal.valueOf(cents, 2)).property("currency", currency);
+      if (order < 4) {
+        b.property("order_id", "O" + order);
+      }
+    } else if (kind >= 5) {
+      b = Event.track("Order Refunded").property("order_id", "O" + Math.min(order, 3));
+      if (kind == 6) {
+        b.property("total", BigDecimal.valueOf(cents / 4, 2)).property("currency", currency);
+      }
     } else if (kind <= 3) {
       b = Event.track("Product Viewed");
       if (viewed < 6) {
@@ -78,13 +98,18 @@ class RetailTraitsProperties {
     return b.userId("C-1").channel(channel).timestamp(t).messageId("tmp").build();
   }
 
-  /** The state the events fold into, as the pipeline folds them, in the given order. */
-  static ProfileState fold(ComputedTraits traits, List<Event> events) {
-    ProfileState s = ProfileState.EMPTY;
-    for (Event e : events) {
-      s = s.join(ProfileState.EMPTY.withComputed(traits.contributions(e, e.eventTime())));
+  /**
+   * The state of customer {@code userId} after a {@code Cdp} with the pack took the events in the
+   * given order (the order values are read from the profile's orders, which the pipeline books).
+   */
+  static ProfileState fold(List<Event> events, String userId) {
+    try (Cdp cdp = Cdp.builder().computedTraits(RetailTraits.all()).build()) {
+      for (Event e : events) {
+        cdp.ingest(e);
+      }
+      return cdp.profiles().find(Identifier.customerId(userId)).map(Profile::state)
+          .orElse(ProfileState.EMPTY);
     }
-    return s;
   }
 
   static Instant now(int minutes) {
@@ -97,7 +122,7 @@ class RetailTraitsProperties {
       @ForAll Random random) {
     List<Event> shuffled = new ArrayList<>(events);
     Collections.shuffle(shuffled, random);
-    ProfileState state = fold(PACK, shuffled);
+    ProfileState state = fold(shuffled, "C-1");
     Instant now = now(nowMinutes);
     Map<String, Object> values = PACK.values(state, now);
     Map<String, Object> expected = oracle(events, now);
@@ -105,6 +130,61 @@ class RetailTraitsProperties {
       assertThat(Optional.ofNullable(values.get(e.getKey()))).as(e.getKey())
           .isEqualTo(Optional.ofNullable(e.getValue()));
     }
+  }
+
+  /** An order as the oracle books it: its latest completion, net of refunds. */
+  record Booked(Instant time, String channel, String currency, long netCents) {}
+
+  /**
+   * The orders that count, recomputed here: one per order id (else the messageId), the
+   * completion latest by time then messageId, left out when a refund has no amount or the refunds
+   * in its currency reach its value; the rest net of those refunds.
+   */
+  static List<Booked> counted(List<Event> events) {
+    Map<String, Event> completion = new HashMap<>();
+    Map<String, List<Event>> refunds = new HashMap<>();
+    for (Event e : events) {
+      if ("Order Completed".equals(e.name())) {
+        String id = e.properties().get("order_id") instanceof String s ? s : e.messageId();
+        completion.merge(id, e, (a, b) -> {
+          int c = a.eventTime().compareTo(b.eventTime());
+          c = c != 0 ? c : a.messageId().compareTo(b.messageId());
+          return c >= 0 ? a : b;
+        });
+      } else if ("Order Refunded".equals(e.name())) {
+        refunds.computeIfAbsent((String) e.properties().get("order_id"), k -> new ArrayList<>())
+            .add(e);
+      }
+    }
+    List<Booked> out = new ArrayList<>();
+    for (Map.Entry<String, Event> c : completion.entrySet()) {
+      Event o = c.getValue();
+      String currency = currency(o);
+      long value = cents(o);
+      long refunded = 0;
+      boolean whole = false;
+      for (Event r : refunds.getOrDefault(c.getKey(), List.of())) {
+        if (r.properties().get("total") == null) {
+          whole = true;
+        } else if (currency(r).equals(currency)) {
+          refunded += cents(r);
+        }
+      }
+      refunded = Math.min(value, refunded);
+      if (!whole && (value <= 0 || refunded < value)) {
+        out.add(new Booked(o.eventTime(), o.context().channel(), currency, value - refunded));
+      }
+    }
+    return out;
+  }
+
+  static String currency(Event e) {
+    return e.properties().get("currency") instanceof String s ? s.strip().toUpperCase(Locale.ROOT)
+        : "EUR";
+  }
+
+  static long cents(Event e) {
+    return ((BigDecimal) e.properties().get("total")).movePointRight(2).longValueExact();
   }
 
   /** The pack's values recomputed from the events directly (null: absent). */
@@ -126,17 +206,27 @@ class RetailTraitsProperties {
     }
     long today = RetailTraits.epochDay(now);
     Map<String, Object> out = new TreeMap<>();
-    Instant first = orders.stream().map(Event::eventTime).min(Instant::compareTo).orElse(null);
-    Instant last = orders.stream().map(Event::eventTime).max(Instant::compareTo).orElse(null);
-    long n = orders.size();
+    List<Booked> booked = counted(events);
+    Instant first = booked.stream().map(Booked::time).min(Instant::compareTo).orElse(null);
+    Instant last = booked.stream().map(Booked::time).max(Instant::compareTo).orElse(null);
+    long n = booked.size();
+    out.put(RetailTraits.FIRST_ORDER_AT, first);
+    out.put(RetailTraits.LAST_ORDER_AT, last);
+    out.put(RetailTraits.ORDERS_ALL_TIME, n);
     Long days = last == null ? null : Math.max(0, today - RetailTraits.epochDay(last));
     out.put(RetailTraits.DAYS_SINCE_LAST_ORDER, days);
-    long in90 = orders.stream().filter(o -> RetailTraits.epochDay(o.eventTime()) > today - 90)
+    long in90 = booked.stream().filter(o -> RetailTraits.epochDay(o.time()) > today - 90)
         .count();
-    long in365 = orders.stream().filter(o -> RetailTraits.epochDay(o.eventTime()) > today - 365)
+    long in365 = booked.stream().filter(o -> RetailTraits.epochDay(o.time()) > today - 365)
         .count();
     out.put(RetailTraits.ORDERS_90D, in90);
     out.put(RetailTraits.ORDERS_365D, in365);
+    out.put(RetailTraits.ORDER_CHANNELS, booked.stream().map(Booked::channel)
+        .filter(java.util.Objects::nonNull).distinct().sorted().toList());
+    long spendCents = booked.stream().filter(o -> o.currency().equals("EUR")
+        && RetailTraits.epochDay(o.time()) > today - 365).mapToLong(Booked::netCents).sum();
+    BigDecimal spend = BigDecimal.valueOf(spendCents, 2);
+    out.put("spend_365d_eur", spend);
 
     BigDecimal sum = BigDecimal.ZERO;
     int pairs = 0;
@@ -168,8 +258,8 @@ class RetailTraitsProperties {
 
     boolean online = false;
     boolean offline = false;
-    for (Event o : orders) {
-      String c = o.context().channel();
+    for (Booked o : booked) {
+      String c = o.channel();
       if (c != null) {
         online |= List.of("web", "app").contains(c.toLowerCase(Locale.ROOT));
         offline |= c.toLowerCase(Locale.ROOT).equals("pos");
@@ -192,14 +282,6 @@ class RetailTraitsProperties {
         out.put(name, null);
       }
     } else {
-      BigDecimal spend = BigDecimal.ZERO;
-      for (Event o : orders) {
-        Object c = o.properties().get("currency");
-        if (RetailTraits.epochDay(o.eventTime()) > today - 365 && c instanceof String s
-            && s.strip().toUpperCase(Locale.ROOT).equals("EUR")) {
-          spend = spend.add((BigDecimal) o.properties().get("total"));
-        }
-      }
       int r = 5 - below(RFM.recencyDays().stream().map(BigDecimal::valueOf).toList(),
           BigDecimal.valueOf(days));
       int f = 1 + below(RFM.frequency().stream().map(BigDecimal::valueOf).toList(),
@@ -239,7 +321,7 @@ class RetailTraitsProperties {
   void noValueChangesBeforeItsNextChange(@ForAll("stories") List<Event> events,
       @ForAll @IntRange(min = -10 * 24 * 60, max = 1000 * 24 * 60) int nowMinutes,
       @ForAll Random random) {
-    ProfileState state = fold(PACK, events);
+    ProfileState state = fold(events, "C-1");
     Instant now = now(nowMinutes);
     Function<String, Optional<Object>> at = n -> PACK.value(n, state, now);
     List<String> names = new ArrayList<>();
@@ -315,21 +397,14 @@ class RetailTraitsProperties {
     for (int i = 0; i < customers.size(); i++) {
       List<Event> orders = customers.get(i);
       profiles.add(new Profile(ProfileId.of("p" + i), WorkspaceId.DEFAULT, List.of(),
-          fold(PACK, orders), 1));
+          fold(orders, "C"), 1));
       if (orders.isEmpty()) {
         continue;
       }
       Map<String, Object> o = oracle(orders, POPULATION_NOW);
       recency.add(BigDecimal.valueOf((Long) o.get(RetailTraits.DAYS_SINCE_LAST_ORDER)));
       frequency.add(BigDecimal.valueOf((Long) o.get(RetailTraits.ORDERS_365D)));
-      BigDecimal spend = BigDecimal.ZERO;
-      for (Event e : orders) {
-        if (e.properties().get("currency").equals("EUR")
-            && RetailTraits.daysBetween(e.eventTime(), POPULATION_NOW) < 365) {
-          spend = spend.add((BigDecimal) e.properties().get("total"));
-        }
-      }
-      monetary.add(spend);
+      monetary.add((BigDecimal) o.get("spend_365d_eur"));
     }
     if (recency.isEmpty()) {
       return; // refused, as the unit test shows

@@ -489,7 +489,7 @@ class RetailTraitsTest {
       assertThat(traits(C1)).containsEntry(RetailTraits.RFM_RECENCY, 5)
           .containsEntry(RetailTraits.RFM_FREQUENCY, 5).containsEntry(RetailTraits.RFM_MONETARY, 5)
           .containsEntry(RetailTraits.RFM_SCORE, "555")
-          .containsEntry("spend_365d_eur", new BigDecimal("1200"));
+          .containsEntry("spend_365d_eur", new BigDecimal("1200.00"));
       assertThat(traits(C2)).containsEntry(RetailTraits.RFM_SCORE, "111")
           .containsEntry(RetailTraits.RFM_FREQUENCY, 1);
     }
@@ -503,8 +503,9 @@ class RetailTraitsTest {
     }
 
     @Test
-    @DisplayName("monetary sums totals in the thresholds' currency, any case; other currencies, "
-        + "orders without currency and refunds do not change it")
+    @DisplayName("monetary sums what the orders booked in the thresholds' currency came to (any "
+        + "case; without a currency, the Cdp's default), net of refunds; other currencies and "
+        + "older orders do not change it")
     void monetary() {
       Instant now = at("2026-09-01T12:00:00Z");
       clock.set(now);
@@ -514,11 +515,15 @@ class RetailTraitsTest {
           .property("currency", "USD").build());
       ingest(order("c", now).userId("C-1").property("total", 7L).build());
       ingest(Event.track("Order Refunded").messageId("r").userId("C-1").timestamp(now)
-          .property("order_id", "O-a").build());
+          .property("order_id", "O-a").property("total", new BigDecimal("4.99")).build());
       ingest(order("d", now.minus(Duration.ofDays(365))).userId("C-1")
           .property("total", 500L).property("currency", "EUR").build());
-      assertThat(traits(C1)).containsEntry("spend_365d_eur", new BigDecimal("19.99"))
+      // 19.99 - 4.99 + 7 (booked in the default EUR); order d fell out of the year yesterday.
+      assertThat(traits(C1)).containsEntry("spend_365d_eur", new BigDecimal("22.00"))
           .containsEntry(RetailTraits.RFM_MONETARY, 1);
+      ingest(Event.track("Order Refunded").messageId("r2").userId("C-1").timestamp(now)
+          .property("order_id", "O-c").build());
+      assertThat(traits(C1)).containsEntry("spend_365d_eur", new BigDecimal("15.00"));
       assertThat(RetailTraits.spendTraitName("usd")).isEqualTo("spend_365d_usd");
     }
 
@@ -565,7 +570,7 @@ class RetailTraitsTest {
       assertThat(t.recencyDays()).containsExactly(6L, 12L, 18L, 24L);
       assertThat(t.frequency()).containsExactly(2L, 4L, 6L, 8L);
       assertThat(t.monetary()).extracting(BigDecimal::toPlainString)
-          .containsExactly("20", "40", "60", "80");
+          .containsExactly("20.00", "40.00", "60.00", "80.00");
       assertThat(t.currency()).isEqualTo("EUR");
 
       // Rebuilt with them, customer 5 (15 days, 5 orders, 50 EUR) scores 3 throughout.
@@ -634,6 +639,73 @@ class RetailTraitsTest {
   }
 
   @Nested
+  @DisplayName("orders are the profile's orders: one per order id, net of refunds")
+  class CountedOrders {
+    @Test
+    @DisplayName("a receipt resent under a new messageId is one order; a refunded one is none")
+    void dedupAndRefunds() {
+      Instant t = clock.instant().minus(Duration.ofDays(10));
+      ingest(order("a", t).userId("C-1").property("order_id", "W-1")
+          .property("total", new BigDecimal("40.00")).channel("web").build());
+      ingest(order("a-again", t.plusSeconds(60)).userId("C-1").property("order_id", "W-1")
+          .property("total", new BigDecimal("40.00")).channel("web").build());
+      ingest(order("b", t.plus(Duration.ofDays(2))).userId("C-1").property("order_id", "W-2")
+          .property("total", new BigDecimal("25.00")).channel("pos").build());
+      ingest(order("c", t.plus(Duration.ofDays(3))).userId("C-1").property("order_id", "W-3")
+          .property("total", new BigDecimal("10.00")).build());
+      ingest(Event.track("Order Refunded").messageId("r-b").userId("C-1")
+          .timestamp(t.plus(Duration.ofDays(4))).property("order_id", "W-2").build());
+      ingest(Event.track("Order Refunded").messageId("r-c").userId("C-1")
+          .timestamp(t.plus(Duration.ofDays(4))).property("order_id", "W-3")
+          .property("total", new BigDecimal("4.00")).build());
+
+      Profile p = cdp.profiles().find(C1).orElseThrow();
+      assertThat(p.orderCount()).isEqualTo(2);
+      assertThat(p.computedTraits())
+          .containsEntry(RetailTraits.ORDERS_ALL_TIME, 2L)
+          .containsEntry(RetailTraits.ORDERS_90D, 2L)
+          .containsEntry(RetailTraits.FIRST_ORDER_AT, t.plusSeconds(60))
+          .containsEntry(RetailTraits.LAST_ORDER_AT, t.plus(Duration.ofDays(3)))
+          // 40.00 + (10.00 - 4.00); the refunded POS order is gone, and with it "offline".
+          .containsEntry("spend_365d_eur", new BigDecimal("46.00"))
+          .containsEntry(RetailTraits.ORDER_CHANNELS, List.of("web"))
+          .containsEntry(RetailTraits.PREFERRED_CHANNEL, "online");
+    }
+
+    @Test
+    @DisplayName("a Cdp with other order events: the pack follows them without its own setting")
+    void oneOrderConfiguration() {
+      try (Cdp pos = Cdp.builder().clock(clock).orderEvent("Receipt Issued")
+          .computedTraits(RetailTraits.all()).build()) {
+        Instant t = clock.instant().minus(Duration.ofDays(1));
+        pos.ingest(Event.track("Receipt Issued").messageId("r1").userId("C-1").timestamp(t)
+            .property("order_id", "R-1").property("total", new BigDecimal("5.00"))
+            .property("products", List.of(product("A", "bags"))).build());
+        pos.ingest(Event.track("Order Completed").messageId("o1").userId("C-1").timestamp(t)
+            .property("order_id", "W-1").property("products", List.of(product("B", "shoes")))
+            .build());
+        Profile p = pos.profiles().find(C1).orElseThrow();
+        assertThat(p.orderCount()).isEqualTo(1);
+        assertThat(p.computedTraits())
+            .containsEntry(RetailTraits.ORDERS_ALL_TIME, 1L)
+            .containsEntry(RetailTraits.FAVOURITE_CATEGORY, "bags")
+            .containsEntry(RetailTraits.ORDERED_PRODUCTS, List.of("A"));
+      }
+    }
+
+    @Test
+    @DisplayName("an event named after the reserved $orders is no order of the pack")
+    void reservedName() {
+      assertThat(EventFilter.ORDERS.test(Event.track("$orders").messageId("m").userId("u")
+          .build())).isFalse();
+      assertThat(EventFilter.ORDERS.withOrderEvents(Set.of("A", "B")).names())
+          .containsExactly("A", "B");
+      assertThatThrownBy(() -> EventFilter.ORDERS.withOrderEvents(Set.of()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Nested
   @DisplayName("The pack")
   class Pack {
     @Test
@@ -651,11 +723,11 @@ class RetailTraitsTest {
     }
 
     @Test
-    @DisplayName("counts the configured order and product view events")
+    @DisplayName("counts the Cdp's order events and the configured product view events")
     void eventNames() {
-      ComputedTraits pack = RetailTraits.builder().orderEvents("Receipt Issued")
-          .productViewEvents("Item Inspected").build();
-      try (Cdp other = newCdp(pack, clock)) {
+      ComputedTraits pack = RetailTraits.builder().productViewEvents("Item Inspected").build();
+      try (Cdp other = Cdp.builder().clock(clock).orderEvent("Receipt Issued")
+          .computedTraits(pack).build()) {
         Instant t = clock.instant();
         clock.set(t.plus(Duration.ofHours(2))); // received after the events below
         other.ingest(Event.track("Item Inspected").messageId("v").userId("C-1").timestamp(t)
@@ -680,13 +752,11 @@ class RetailTraitsTest {
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> RetailTraits.builder().churnFactor(Double.NaN))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> RetailTraits.builder().orderEvents())
-          .hasMessage("order events must name at least one event");
+      assertThatThrownBy(() -> RetailTraits.builder().productViewEvents())
+          .hasMessage("product view events must name at least one event");
       assertThatThrownBy(() -> RetailTraits.builder().onlineChannels("web", "POS").build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("channel pos is both online and offline");
-      assertThatThrownBy(() -> RetailTraits.builder().orderEvents("Product Viewed").build())
-          .hasMessage("event Product Viewed is both an order event and a product view event");
       assertThatThrownBy(() -> RetailTraits.builder().rfmThresholds(RfmThresholds.defaults())
           .rfmThresholds(RfmThresholds.defaults())).isInstanceOf(IllegalStateException.class);
     }
