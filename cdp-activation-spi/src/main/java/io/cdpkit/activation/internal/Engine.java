@@ -431,11 +431,13 @@ public final class Engine {
     Message m = s.message();
     List<Identifier> candidates = m.recipients();
     if (!candidates.isEmpty()) {
+      // The person's current addresses now: a message decided for an address she has since
+      // replaced goes to the new one (judged below), never to one that is no longer hers.
       Set<Identifier> own = new HashSet<>();
       for (IdentityNode n : tx.nodesOfProfile(rec.get().id())) {
         own.add(n.identifier());
       }
-      candidates = candidates.stream().filter(own::contains).toList();
+      candidates = currentAddresses(s.channel(), own, state);
       if (candidates.isEmpty()) {
         return stop(new SuppressionReason.AddressGone(), detail);
       }
@@ -615,15 +617,22 @@ public final class Engine {
     return null;
   }
 
-  private @Nullable SuppressionReason consentAndRecipients(Gate g) {
-    List<Identifier> candidates = new ArrayList<>();
-    for (IdentifierType t : g.channel.addresses()) {
-      for (Identifier i : g.profile.identifiers()) {
-        if (i.type().equals(t)) {
-          candidates.add(i);
-        }
-      }
+  /**
+   * The person's current address of each of the channel's address types
+   * ({@link io.cdpkit.core.identity.IdentityRules#currentAddress}): older addresses still
+   * recognise her but are not written to.
+   */
+  private List<Identifier> currentAddresses(ChannelRuntime channel,
+      java.util.Collection<Identifier> identifiers, ProfileState state) {
+    List<Identifier> out = new ArrayList<>();
+    for (IdentifierType t : channel.addresses()) {
+      ctx.identityRules().currentAddress(t, identifiers, state).ifPresent(out::add);
     }
+    return out;
+  }
+
+  private @Nullable SuppressionReason consentAndRecipients(Gate g) {
+    List<Identifier> candidates = currentAddresses(g.channel, g.profile.identifiers(), g.state);
     Recipients rs = recipients(g.rule, g.channel, g.state, candidates, g.now, g.detail);
     if (rs.reason() != null) {
       return rs.reason();

@@ -7,8 +7,10 @@ import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.internal.Text;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
+import io.cdpkit.core.model.ProfileState;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -146,6 +148,72 @@ public final class IdentityRules {
   /** Trait names read as identifiers, and their types. */
   public Map<String, IdentifierType> traitIdentifiers() {
     return traitIdentifiers;
+  }
+
+  /**
+   * The person's current address of a type: of their {@code identifiers} of that type, the one
+   * given last. "Given" means set by a trait that {@link #traitIdentifiers()} reads as that type
+   * (the {@code email} or {@code phone} of an {@code identify}): the trait's register in
+   * {@code state} (the latest write by event time, then source priority, then messageId; see
+   * {@link ProfileState#traits()}) names the current address once normalised. Older addresses
+   * stay identifiers of the person (they still recognise her) but are not current.
+   *
+   * <p>When no such register names one of the identifiers (the addresses came only with
+   * {@code context.traits} or as explicit identifiers, or the register holds an address that
+   * was removed since), the only identifier of the type is current; with several, the first in
+   * {@link #priorityOrder()}, so the choice is stable but says nothing of time. Empty when the
+   * person has no identifier of the type.
+   *
+   * @param type the address type, such as {@link IdentifierType#EMAIL}
+   * @param identifiers the person's identifiers (normalised, as a profile holds them)
+   * @param state the person's profile state
+   */
+  public Optional<Identifier> currentAddress(IdentifierType type,
+      Collection<Identifier> identifiers, ProfileState state) {
+    List<Identifier> ofType = new ArrayList<>();
+    for (Identifier i : identifiers) {
+      if (i.type().equals(type)) {
+        ofType.add(i);
+      }
+    }
+    if (ofType.size() <= 1) {
+      return ofType.stream().findFirst();
+    }
+    Identifier best = null;
+    ProfileState.TraitValue bestWrite = null;
+    for (Map.Entry<String, IdentifierType> t : traitIdentifiers.entrySet()) {
+      ProfileState.TraitValue v = state.traits().get(t.getKey());
+      if (!t.getValue().equals(type) || v == null || !(v.value() instanceof String raw)) {
+        continue;
+      }
+      Identifier given;
+      try {
+        given = normalize(new Identifier(type, raw)).orElse(null);
+      } catch (InvalidEventException | IllegalArgumentException unusable) {
+        continue; // a trait value that is no address of the type names none
+      }
+      if (given != null && ofType.contains(given)
+          && (bestWrite == null || later(v, bestWrite))) {
+        best = given;
+        bestWrite = v;
+      }
+    }
+    if (best != null) {
+      return Optional.of(best);
+    }
+    ofType.sort(priorityOrder);
+    return Optional.of(ofType.get(0));
+  }
+
+  private static boolean later(ProfileState.TraitValue a, ProfileState.TraitValue b) {
+    int c = a.time().compareTo(b.time());
+    if (c == 0) {
+      c = Integer.compare(a.sourcePriority(), b.sourcePriority());
+    }
+    if (c == 0) {
+      c = a.messageId().compareTo(b.messageId());
+    }
+    return c > 0;
   }
 
   /** The region numbers without a country code are read in (ISO 3166 alpha-2, or ZZ: none). */
