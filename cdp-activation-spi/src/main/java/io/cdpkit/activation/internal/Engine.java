@@ -618,15 +618,23 @@ public final class Engine {
   }
 
   /**
-   * The person's current address of each of the channel's address types
+   * The addresses a message may be written to, per address type of the channel: for a type an
+   * {@code identify} trait gives (e-mail and phone by default), only the person's current one
    * ({@link io.cdpkit.core.identity.IdentityRules#currentAddress}): older addresses still
-   * recognise her but are not written to.
+   * recognise her but are not written to. Other types (device tokens, of which a person has
+   * one per device, all valid at once) give every identifier of the type.
    */
   private List<Identifier> currentAddresses(ChannelRuntime channel,
       java.util.Collection<Identifier> identifiers, ProfileState state) {
     List<Identifier> out = new ArrayList<>();
+    java.util.Collection<IdentifierType> given = ctx.identityRules().traitIdentifiers().values();
     for (IdentifierType t : channel.addresses()) {
-      ctx.identityRules().currentAddress(t, identifiers, state).ifPresent(out::add);
+      if (given.contains(t)) {
+        ctx.identityRules().currentAddress(t, identifiers, state).ifPresent(out::add);
+      } else {
+        identifiers.stream().filter(i -> i.type().equals(t))
+            .sorted(ctx.identityRules().priorityOrder()).forEach(out::add);
+      }
     }
     return out;
   }
