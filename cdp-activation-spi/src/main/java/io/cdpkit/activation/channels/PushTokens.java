@@ -49,9 +49,11 @@ public final class PushTokens {
   public static final String APNS_PREFIX = "apns:";
   /** The prefix of FCM tokens. */
   public static final String FCM_PREFIX = "fcm:";
-  /** Longest FCM token {@link #fcm} takes, in characters. */
-  public static final int MAX_FCM_TOKEN_LENGTH =
-      (Identifier.MAX_VALUE_LENGTH - FCM_PREFIX.length()) / 2;
+  /**
+   * Longest FCM token {@link #fcm} takes, in characters: two hexadecimal digits a character
+   * after {@code fcm:} fill the 512 characters of an identifier.
+   */
+  public static final int MAX_FCM_TOKEN_LENGTH = 254;
   /** Longest APNs token {@link #apns} takes, in hexadecimal digits. */
   public static final int MAX_APNS_TOKEN_LENGTH = 200;
 
