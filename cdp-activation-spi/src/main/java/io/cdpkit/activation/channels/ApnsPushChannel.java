@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The channel of {@link ApnsPushChannelProvider}. Thread-safe. */
 final class ApnsPushChannel implements Channel {
@@ -57,9 +59,12 @@ final class ApnsPushChannel implements Channel {
   private final Clock clock;
   private final HttpChannels.Client client;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean warned = new AtomicBoolean();
+  private final Logger log;
 
   ApnsPushChannel(ChannelContext context, @Nullable SSLContext ssl) {
     this.name = context.channelName();
+    this.log = LoggerFactory.getLogger(context.loggerName());
     String teamId = context.required("team-id").strip();
     if (!TEN.matcher(teamId).matches()) {
       throw Configs.invalid(context, "team-id", "must be 10 of A-Z and 0-9");
@@ -268,6 +273,7 @@ final class ApnsPushChannel implements Channel {
       return new Sent(DeliveryResult.retryable(reason), false);
     }
     if (status == 403) {
+      refused(reason);
       return new Sent(DeliveryResult.permanent(reason + ": APNs refused the provider token;"
           + " check team-id, key-id, private-key and that the key is enabled for APNs"), true);
     }
@@ -290,6 +296,17 @@ final class ApnsPushChannel implements Channel {
       return null;
     }
     return null;
+  }
+
+  /** Says once at WARN, then at DEBUG, that the credentials were refused. */
+  private void refused(String reason) {
+    if (warned.compareAndSet(false, true)) {
+      log.warn("channel {}: {}; messages fail for good until the credentials are fixed"
+          + " (dead letters can be requeued); further refusals are logged at DEBUG", name,
+          reason);
+    } else {
+      log.debug("channel {}: {}", name, reason);
+    }
   }
 
   @Override

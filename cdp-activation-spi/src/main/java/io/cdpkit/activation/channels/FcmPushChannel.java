@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The channel of {@link FcmPushChannelProvider}. Thread-safe. */
 final class FcmPushChannel implements Channel {
@@ -41,9 +43,12 @@ final class FcmPushChannel implements Channel {
   private final Clock clock;
   private final HttpChannels.Client client;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean warned = new AtomicBoolean();
+  private final Logger log;
 
   FcmPushChannel(ChannelContext context, @Nullable Supplier<String> accessTokens) {
     this.name = context.channelName();
+    this.log = LoggerFactory.getLogger(context.loggerName());
     String project = context.required("project").strip();
     if (!PROJECT.matcher(project).matches()) {
       throw Configs.invalid(context, "project",
@@ -221,6 +226,7 @@ final class FcmPushChannel implements Channel {
     String code = errorCode(body);
     String reason = "FCM HTTP " + status + (code == null ? "" : " " + code);
     if (status == 401 || (status == 403 && !"SENDER_ID_MISMATCH".equals(code))) {
+      refused(reason);
       return new Sent(DeliveryResult.permanent(reason + ": FCM refused the access token;"
           + " check the token supplier and that its service account may send messages"
           + " (role Firebase Cloud Messaging API Admin)"), true);
@@ -255,6 +261,17 @@ final class FcmPushChannel implements Channel {
       return null;
     }
     return null;
+  }
+
+  /** Says once at WARN, then at DEBUG, that the credentials were refused. */
+  private void refused(String reason) {
+    if (warned.compareAndSet(false, true)) {
+      log.warn("channel {}: {}; messages fail for good until the credentials are fixed"
+          + " (dead letters can be requeued); further refusals are logged at DEBUG", name,
+          reason);
+    } else {
+      log.debug("channel {}: {}", name, reason);
+    }
   }
 
   @Override
