@@ -72,10 +72,14 @@ final class HttpSmsChannel implements Channel {
     this.toField = field(context, "to", "To");
     this.fromField = field(context, "from", "From");
     this.textField = field(context, "text", "Body");
-    if (format == Format.FORM && (toField.endsWith("[]") || fromField.endsWith("[]")
-        || textField.endsWith("[]"))) {
-      throw Configs.invalid(context, FIELD_PREFIX + "to",
-          "may end in [] (a JSON array) only with format json");
+    if (format == Format.FORM) {
+      for (String what : List.of("to", "from", "text")) {
+        String f = what.equals("to") ? toField : what.equals("from") ? fromField : textField;
+        if (f.endsWith("[]")) {
+          throw Configs.invalid(context, FIELD_PREFIX + what,
+              "may end in [] (a JSON array) only with format json");
+        }
+      }
     }
     if (clash(strip(toField), strip(fromField), strip(textField))) {
       throw Configs.invalid(context, FIELD_PREFIX + "to", "must differ from field.from and"

@@ -176,7 +176,9 @@ class HttpSmsChannelTest {
     assertThatThrownBy(() -> channel(Map.of("username", "u", "password", "p", "token", "t")))
         .hasMessageContaining("'token'");
     assertThatThrownBy(() -> channel(Map.of("field.to", "recipients[]")))
-        .hasMessageContaining("json");
+        .hasMessageContaining("'field.to'").hasMessageContaining("json");
+    assertThatThrownBy(() -> channel(Map.of("field.text", "parts[]")))
+        .hasMessageContaining("'field.text'");
     assertThatThrownBy(() -> channel(Map.of("field.text", "To"))).hasMessageContaining(
         "must differ");
     assertThatThrownBy(() -> channel(Map.of("param.To", "x"))).hasMessageContaining(
