@@ -26,7 +26,8 @@ class BuiltInProvidersTest {
       consent.put(p.id(), String.valueOf(p.consentChannel()));
     }
     assertThat(consent).containsExactlyInAnyOrderEntriesOf(Map.of("webhook", "null",
-        "smtp", "email", "ad-audience", "ads", "file", "null", "log", "null"));
+        "smtp", "email", "ad-audience", "ads", "file", "null", "log", "null", "fcm", "push",
+        "apns", "push", "http-sms", "sms"));
   }
 
   @Test
@@ -41,7 +42,8 @@ class BuiltInProvidersTest {
       assertThat(p.getClass().getClassLoader()).isSameAs(hiding);
       providers.put(p.id(), p);
     }
-    assertThat(providers).containsOnlyKeys("webhook", "smtp", "ad-audience", "file", "log");
+    assertThat(providers).containsOnlyKeys("webhook", "smtp", "ad-audience", "file", "log",
+        "fcm", "apns", "http-sms");
     ChannelProvider smtp = providers.get("smtp");
     assertThat(smtp.consentChannel()).isEqualTo("email");
     assertThatThrownBy(() -> smtp.create(TestChannelContext.of("newsletter",
