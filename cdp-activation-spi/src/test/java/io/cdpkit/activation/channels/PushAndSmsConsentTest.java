@@ -160,15 +160,37 @@ class PushAndSmsConsentTest {
         .containsExactly("failed", "delivered");
   }
 
+  /** An identify giving {@code number} as the person's phone, a second after the last event. */
+  void givePhone(String user, String number) {
+    clock.advance(Duration.ofSeconds(1));
+    cdp.ingest(Event.identify().messageId("m" + messages++).userId(user).trait("phone", number)
+        .timestamp(clock.instant()).build());
+  }
+
   @Test
-  @DisplayName("an SMS goes to the number whose consent allows it, not to a denied number of"
-      + " the same person")
+  @DisplayName("an SMS goes to the person's current number when its consent allows it, never to"
+      + " an older number instead")
   void smsPerNumber() {
+    givePhone("u1", "+31612345678");
     consent("u1", Identifier.phone("+31612345678"), "sms", false);
+    givePhone("u1", "+31687654321");
     consent("u1", Identifier.phone("+31687654321"), "sms", true);
     trigger("u1", "Sale Texted");
     activation.drain();
     assertThat(sms.requests()).singleElement().satisfies(r -> assertThat(
         HttpSmsChannelTest.form(r.bodyText())).containsEntry("To", "+31687654321"));
+  }
+
+  @Test
+  @DisplayName("a current number that refused gets nothing, and the older number that allowed"
+      + " is not texted instead")
+  void noFallbackToAnOlderNumber() {
+    givePhone("u1", "+31612345678");
+    consent("u1", Identifier.phone("+31612345678"), "sms", true);
+    givePhone("u1", "+31687654321");
+    consent("u1", Identifier.phone("+31687654321"), "sms", false);
+    trigger("u1", "Sale Texted");
+    activation.drain();
+    assertThat(sms.requests()).isEmpty();
   }
 }
