@@ -18,8 +18,12 @@ import org.jspecify.annotations.Nullable;
  * {@code tablet}, {@code bot}, {@code other}, decided by the rules in {@link #deviceType}. User
  * agents longer than {@value #MAX_UA_LENGTH} characters are cut before they are read.
  *
- * <p>Stateless; thread-safe. The uap-java parser is built once per class loader, on first use,
- * and holds compiled patterns only.
+ * <p>Thread-safe. The uap-java parser is built once per class loader, on first use (about a
+ * second), and holds compiled patterns only. It takes one to four milliseconds per user agent, so
+ * results are memoised in a cache of at most {@value #CACHE_SIZE} user agents per class loader,
+ * emptied when full: a pure function's results, the same for every caller, so sharing it
+ * between {@code Cdp} instances and workspaces changes no result and reveals nothing (it is the
+ * one piece of static mutable state, and it holds user agent strings only).
  */
 public final class UserAgents {
   /** Longest user agent read, in characters; the rest is ignored. */
@@ -65,6 +69,13 @@ public final class UserAgents {
     return Uap.INSTANCE != null;
   }
 
+  /** Most user agents memoised. */
+  public static final int CACHE_SIZE = 10_000;
+
+  /** Memoised results of {@link #compute} (see the class description). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Agent> CACHE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The event's agent, or absent when it has neither a user agent nor {@code context.os}. */
   public static @Nullable Agent of(Event e) {
     String ua = e.context().userAgent();
@@ -84,6 +95,18 @@ public final class UserAgents {
   /** A user agent's device type, OS and browser, with uap-java when present. */
   public static Agent classify(String ua) {
     String cut = ua.length() > MAX_UA_LENGTH ? ua.substring(0, MAX_UA_LENGTH) : ua;
+    Agent a = CACHE.get(cut);
+    if (a == null) {
+      a = compute(cut);
+      if (CACHE.size() >= CACHE_SIZE) {
+        CACHE.clear();
+      }
+      CACHE.put(cut, a);
+    }
+    return a;
+  }
+
+  private static Agent compute(String cut) {
     UapClassifier uap = Uap.INSTANCE;
     String browser;
     String os;
