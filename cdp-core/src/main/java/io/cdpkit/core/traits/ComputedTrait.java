@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * @param aggregation what is computed
  * @param property the path of the value; {@code null} for
  *     {@code COUNT}, and for {@code MIN}, {@code MAX}, {@code FIRST}, {@code LAST} of the event
- *     time
+ *     time; for {@code TIMELINE} the path of the session id, or {@code null} for none
  * @param filter which events count
  * @param window the time looked back over
  */

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * try (Cdp cdp = Cdp.builder().computedTraits(WebTraits.all()).build()) {
- *   cdp.ingest(Event.page("Home").messageId("m-1").anonymousId("a-1").channel("web")
+ *   cdp.ingest(Event.page("Home").messageId("m-1").anonymousId("a-1")
  *       .context(EventContext.builder().channel("web").userAgent(ua)
  *           .campaign(Map.of("source", "newsletter", "medium", "email")).build())
  *       .build());

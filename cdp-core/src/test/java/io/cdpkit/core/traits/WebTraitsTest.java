@@ -270,6 +270,27 @@ class WebTraitsTest {
     }
 
     @Test
+    @DisplayName("without uap-java on the class path the built-in classifier answers")
+    void withoutUap() throws Exception {
+      java.net.URL core = UserAgents.class.getProtectionDomain().getCodeSource().getLocation();
+      java.net.URL jackson = com.fasterxml.jackson.databind.ObjectMapper.class
+          .getProtectionDomain().getCodeSource().getLocation();
+      java.net.URL jacksonCore = com.fasterxml.jackson.core.JsonFactory.class
+          .getProtectionDomain().getCodeSource().getLocation();
+      try (java.net.URLClassLoader loader = new java.net.URLClassLoader(
+          new java.net.URL[] {core, jackson, jacksonCore}, ClassLoader.getPlatformClassLoader())) {
+        Class<?> c = Class.forName(UserAgents.class.getName(), true, loader);
+        assertThatThrownBy(() -> Class.forName("ua_parser.Parser", false, loader))
+            .isInstanceOf(ClassNotFoundException.class);
+        assertThat(c.getMethod("usesUap").invoke(null)).isEqualTo(false);
+        assertThat(c.getMethod("classify", String.class).invoke(null, SAFARI_IPHONE).toString())
+            .isEqualTo("Agent[deviceType=mobile, os=iOS, browser=Mobile Safari]");
+        assertThat(c.getMethod("classify", String.class).invoke(null, GOOGLEBOT).toString())
+            .isEqualTo("Agent[deviceType=bot, os=Other, browser=Other]");
+      }
+    }
+
+    @Test
     @DisplayName("garbage and huge user agents give Other, never fail")
     void garbage() {
       for (String ua : List.of("", "\u0000\u0001", "x".repeat(1_000_000), "🙂🙂🙂",
