@@ -29,7 +29,20 @@ public enum Aggregation {
   /** How many distinct values (a {@code Long}; 0 when none). */
   DISTINCT_COUNT(true),
   /** The distinct values, sorted by {@link Values#ORDER} (a {@code List}; empty when none). */
-  UNIQUE_LIST(true);
+  UNIQUE_LIST(true),
+  /**
+   * The latest event times with the session id each event carried, for sessions
+   * ({@link Partial.Timeline}; see {@link WebTraits}). The property, optional, is the path of the
+   * session id; page and screen events count as views. Its value is the number of events kept (a
+   * {@code Long}; 0 when none); the sessions themselves are derived from the state.
+   */
+  TIMELINE(false),
+  /**
+   * The distinct values seen most recently, newest first (a {@code List} of at most
+   * {@value Partial.Recent#MAX_VALUES}; empty when none); strings are cut to
+   * {@value Partial.Recent#MAX_VALUE_LENGTH} characters ({@link Partial.Recent}).
+   */
+  RECENT(true);
 
   private final boolean needsProperty;
 

@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * @param aggregation what is computed
  * @param property the path of the value; {@code null} for
  *     {@code COUNT}, and for {@code MIN}, {@code MAX}, {@code FIRST}, {@code LAST} of the event
- *     time
+ *     time; for {@code TIMELINE} the path of the session id, or {@code null} for none
  * @param filter which events count
  * @param window the time looked back over
  */
@@ -113,7 +113,9 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
       return new Partial.Count(1);
     }
     List<Object> values;
-    if (property == null) {
+    if (aggregation == Aggregation.TIMELINE) {
+      values = property == null ? List.of() : scalars(property.values(e));
+    } else if (property == null) {
       values = List.of(time);
     } else {
       values = new ArrayList<>();
@@ -127,6 +129,12 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
       }
     }
     switch (aggregation) {
+      case TIMELINE -> {
+        return timelineHit(e, time, values);
+      }
+      case RECENT -> {
+        return recentValues(time, values);
+      }
       case SUM, AVERAGE -> {
         BigDecimal sum = BigDecimal.ZERO;
         long n = 0;
@@ -167,6 +175,49 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         return new Partial.Tally(m);
       }
     }
+  }
+
+  private static List<Object> scalars(List<Object> raw) {
+    List<Object> out = new ArrayList<>(raw.size());
+    for (Object v : raw) {
+      if (Values.isScalar(v)) {
+        out.add(Values.canonical(v));
+      }
+    }
+    return out;
+  }
+
+  /** A TIMELINE contribution: the event's time and first session id, a view or not. */
+  private static Partial timelineHit(Event e, Instant time, List<Object> sessions) {
+    String session = "";
+    for (Object v : sessions) {
+      String s = v instanceof Instant i ? i.toString() : v.toString();
+      if (!s.isBlank()) {
+        session = cut(s.strip(), Partial.Timeline.MAX_SESSION_LENGTH);
+        break;
+      }
+    }
+    boolean view = e.type() == io.cdpkit.core.model.EventType.PAGE
+        || e.type() == io.cdpkit.core.model.EventType.SCREEN;
+    return new Partial.Timeline(List.of(new Partial.Hit(time, session, 1, view ? 1 : 0)));
+  }
+
+  /** A RECENT contribution: every value seen at the event's time, strings cut. */
+  private static Partial recentValues(Instant time, List<Object> values) {
+    Map<Object, Instant> m = new HashMap<>();
+    for (Object v : values) {
+      m.put(v instanceof String s ? cut(s, Partial.Recent.MAX_VALUE_LENGTH) : v, time);
+    }
+    return Partial.Recent.latest(m);
+  }
+
+  /** The first {@code max} characters, not splitting a surrogate pair. */
+  static String cut(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end);
   }
 
   /**
@@ -247,6 +298,10 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
       }
       case DISTINCT_COUNT:
         return Optional.of(p == null ? 0L : (long) ((Partial.Tally) p).values().size());
+      case TIMELINE:
+        return Optional.of(p == null ? 0L : ((Partial.Timeline) p).events());
+      case RECENT:
+        return Optional.of(p == null ? List.of() : ((Partial.Recent) p).newestFirst());
       case UNIQUE_LIST: {
         if (p == null) {
           return Optional.of(List.of());

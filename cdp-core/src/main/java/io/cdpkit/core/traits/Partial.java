@@ -3,7 +3,9 @@ package io.cdpkit.core.traits;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -126,6 +128,182 @@ public sealed interface Partial {
       HashMap<Object, Seen> m = new HashMap<>(values);
       other.forEach((k, v) -> m.merge(k, v, Seen::plus));
       return new Tally(m);
+    }
+  }
+
+  /**
+   * A key of a {@link Timeline}: an event time and the session id the events at that time
+   * carried ({@code ""} for none), with how many events and how many of them were views (page and
+   * screen events).
+   *
+   * @param time the event time
+   * @param session the session id, at most {@value Timeline#MAX_SESSION_LENGTH} characters;
+   *     {@code ""} for events without one
+   * @param events events at this key, at least 1
+   * @param views page and screen events among them
+   */
+  record Hit(Instant time, String session, long events, long views) {
+    /** Order of the timeline: time, then session id. */
+    static final Comparator<Hit> ORDER =
+        Comparator.comparing(Hit::time).thenComparing(Hit::session);
+
+    public Hit {
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(session, "session");
+      if (session.length() > Timeline.MAX_SESSION_LENGTH) {
+        throw new IllegalArgumentException("session id is longer than "
+            + Timeline.MAX_SESSION_LENGTH + " characters");
+      }
+      if (events < 1 || views < 0 || views > events) {
+        throw new IllegalArgumentException("a hit needs 1 or more events and 0 to events views");
+      }
+    }
+  }
+
+  /**
+   * The latest event times of a profile, for {@code TIMELINE}: one {@link Hit} per distinct
+   * (event time, session id), ascending, at most the latest {@value #MAX_HITS}. Joining sums the
+   * counts of equal keys and keeps the latest {@value #MAX_HITS} keys; dropping the oldest keys
+   * commutes with the join (a key among the latest of the whole is among the latest of each part
+   * that holds it, with its full counts), so any grouping of the same events gives the same
+   * timeline.
+   *
+   * @param hits the hits, strictly ascending by time then session id
+   */
+  record Timeline(List<Hit> hits) implements Partial {
+    /** Most hits kept: the latest distinct (event time, session id) pairs. */
+    public static final int MAX_HITS = 1000;
+    /** Longest session id kept, in characters; longer ones are cut. */
+    public static final int MAX_SESSION_LENGTH = 200;
+
+    /**
+     * Checks the order and the size.
+     *
+     * @throws IllegalArgumentException when the hits are not strictly ascending or too many
+     */
+    public Timeline {
+      hits = List.copyOf(hits);
+      if (hits.size() > MAX_HITS) {
+        throw new IllegalArgumentException("a timeline keeps at most " + MAX_HITS + " hits");
+      }
+      for (int i = 1; i < hits.size(); i++) {
+        if (Hit.ORDER.compare(hits.get(i - 1), hits.get(i)) >= 0) {
+          throw new IllegalArgumentException("timeline hits must be strictly ascending");
+        }
+      }
+    }
+
+    @Override
+    public Partial join(Partial o) {
+      List<Hit> a = hits;
+      List<Hit> b = ((Timeline) o).hits;
+      if (b.isEmpty()) {
+        return this;
+      }
+      if (a.isEmpty()) {
+        return o;
+      }
+      // Merge from the newest end, stopping once MAX_HITS keys are taken.
+      ArrayList<Hit> out = new ArrayList<>(Math.min(MAX_HITS, a.size() + b.size()));
+      int i = a.size() - 1;
+      int j = b.size() - 1;
+      while ((i >= 0 || j >= 0) && out.size() < MAX_HITS) {
+        int c = i < 0 ? -1 : j < 0 ? 1 : Hit.ORDER.compare(a.get(i), b.get(j));
+        if (c > 0) {
+          out.add(a.get(i--));
+        } else if (c < 0) {
+          out.add(b.get(j--));
+        } else {
+          Hit x = a.get(i--);
+          Hit y = b.get(j--);
+          out.add(new Hit(x.time(), x.session(), Math.addExact(x.events(), y.events()),
+              Math.addExact(x.views(), y.views())));
+        }
+      }
+      java.util.Collections.reverse(out);
+      return new Timeline(out);
+    }
+
+    /** Events in the timeline. */
+    public long events() {
+      long n = 0;
+      for (Hit h : hits) {
+        n = Math.addExact(n, h.events());
+      }
+      return n;
+    }
+  }
+
+  /**
+   * The distinct values seen most recently, for {@code RECENT}: each value with the latest time
+   * it was seen, at most the {@value #MAX_VALUES} latest (by time, then the smaller value under
+   * {@link Values#ORDER}). The join keeps the later time of each value and then the latest
+   * {@value #MAX_VALUES}; since times only grow under the join, dropping the older values
+   * commutes with it, and the join is idempotent. Keys are {@link Values#canonical canonical};
+   * strings are cut to {@value #MAX_VALUE_LENGTH} characters.
+   *
+   * @param values each value with the latest time it was seen
+   */
+  record Recent(Map<Object, Instant> values) implements Partial {
+    /** Most values kept. */
+    public static final int MAX_VALUES = 50;
+    /** Longest string value kept, in characters; longer ones are cut. */
+    public static final int MAX_VALUE_LENGTH = 200;
+
+    /** Newest first: later time, then the smaller value. */
+    static final Comparator<Map.Entry<Object, Instant>> NEWEST_FIRST =
+        Map.Entry.<Object, Instant>comparingByValue().reversed()
+            .thenComparing(Map.Entry.comparingByKey(Values.ORDER));
+
+    /**
+     * Copies the values.
+     *
+     * @throws IllegalArgumentException when there are more than {@value #MAX_VALUES}
+     */
+    public Recent {
+      values = Map.copyOf(values);
+      if (values.size() > MAX_VALUES) {
+        throw new IllegalArgumentException("recent values keep at most " + MAX_VALUES);
+      }
+    }
+
+    /** The latest {@value #MAX_VALUES} of some values and times. */
+    static Recent latest(Map<Object, Instant> values) {
+      if (values.size() <= MAX_VALUES) {
+        return new Recent(values);
+      }
+      List<Map.Entry<Object, Instant>> l = new ArrayList<>(values.entrySet());
+      l.sort(NEWEST_FIRST);
+      Map<Object, Instant> m = new HashMap<>();
+      for (Map.Entry<Object, Instant> e : l.subList(0, MAX_VALUES)) {
+        m.put(e.getKey(), e.getValue());
+      }
+      return new Recent(m);
+    }
+
+    /** The values, newest first. */
+    public List<Object> newestFirst() {
+      List<Map.Entry<Object, Instant>> l = new ArrayList<>(values.entrySet());
+      l.sort(NEWEST_FIRST);
+      List<Object> out = new ArrayList<>(l.size());
+      for (Map.Entry<Object, Instant> e : l) {
+        out.add(e.getKey());
+      }
+      return List.copyOf(out);
+    }
+
+    @Override
+    public Partial join(Partial o) {
+      Map<Object, Instant> other = ((Recent) o).values;
+      if (other.isEmpty()) {
+        return this;
+      }
+      if (values.isEmpty()) {
+        return o;
+      }
+      HashMap<Object, Instant> m = new HashMap<>(values);
+      other.forEach((k, v) -> m.merge(k, v, (x, y) -> x.isAfter(y) ? x : y));
+      return latest(m);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.internal.UserAgents;
+import io.cdpkit.core.internal.WebContext;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import java.util.ArrayList;
@@ -13,8 +15,36 @@ import org.jspecify.annotations.Nullable;
  * ({@code product.category}), where a key ending in {@code []} steps into every element of a list
  * ({@code products[].category}). Paths starting with {@code $} name the event's own fields:
  * {@code $event} (a track's name, else the type: {@code identify}, {@code page}, ...),
- * {@code $channel}, {@code $store}, {@code $source} (from its context). A path yields every
- * non-null value it reaches; nothing when a key is missing.
+ * {@code $channel}, {@code $store}, {@code $source} (from its context), and the visit's fields
+ * that {@link WebTraits} reads (each a string, absent when the event does not say):
+ *
+ * <ul>
+ *   <li>{@code $client_channel}: the channel; for an event without one, {@code web} when it
+ *       carries {@code context.userAgent} or {@code context.page}, {@code app} when it carries
+ *       {@code context.app} or {@code context.os} (SDKs whose top-level {@code channel} the codec
+ *       does not map, such as RudderStack's {@code web}); else absent;
+ *   <li>{@code $session_id}: {@code context.sessionId}, else {@code properties.session_id}
+ *       (a string or a number);
+ *   <li>{@code $page_path}: for a page event {@code context.page.path}, else
+ *       {@code properties.path}, else the path of {@code context.page.url} or
+ *       {@code properties.url}, without query or fragment; for a screen event its name;
+ *   <li>{@code $utm_source}, {@code $utm_medium}, {@code $utm_campaign}, {@code $utm_term},
+ *       {@code $utm_content}: lower-case, from {@code context.campaign} ({@code name} for the
+ *       campaign) when it has a {@code source}, else from the page URL's query
+ *       ({@code utm_source=...}, percent-decoded, the first 100 parameters looked at);
+ *   <li>{@code $referrer_host}: the host of {@code context.page.referrer} (or a page event's
+ *       {@code referrer} property), lower-case, without {@code www.} and port;
+ *   <li>{@code $touch_source}, {@code $touch_medium}, {@code $touch_campaign}: where the visit
+ *       came from, all three or none: the UTM source, medium and campaign ({@code (none)} for a
+ *       missing medium or campaign); else the referrer's host with medium {@code referral} when
+ *       it is another host than the page's; else none (direct, or a link within the site);
+ *   <li>{@code $device_type} ({@code desktop}, {@code mobile}, {@code tablet}, {@code bot},
+ *       {@code other}), {@code $os}, {@code $browser}: from {@code context.userAgent}, all three
+ *       or none (see {@link WebTraits}).
+ * </ul>
+ *
+ * Those values are stripped, hold no control character and are cut to 200 characters. A path
+ * yields every non-null value it reaches; nothing when a key is missing.
  *
  * <p>Limits: at most {@value #MAX_DEPTH} keys of at most {@value #MAX_KEY_LENGTH} characters;
  * keys may hold any character but {@code .}, {@code [} and {@code ]}.
@@ -27,7 +57,10 @@ public final class PropertyPath {
   /** Longest key, in characters. */
   public static final int MAX_KEY_LENGTH = 128;
 
-  private static final List<String> SPECIAL = List.of("$event", "$channel", "$store", "$source");
+  private static final List<String> SPECIAL = List.of("$event", "$channel", "$store", "$source",
+      "$client_channel", "$session_id", "$page_path", "$utm_source", "$utm_medium", "$utm_campaign", "$utm_term",
+      "$utm_content", "$referrer_host", "$touch_source", "$touch_medium", "$touch_campaign",
+      "$device_type", "$os", "$browser");
 
   private final String text;
   private final String[] keys;
@@ -84,16 +117,48 @@ public final class PropertyPath {
   /** The values this path reaches in an event. */
   public List<Object> values(Event e) {
     if (keys[0].startsWith("$")) {
-      String v = switch (keys[0]) {
+      Object v = switch (keys[0]) {
         case "$event" -> StoredEvent.countedName(e);
         case "$channel" -> e.context().channel();
         case "$store" -> e.context().storeId();
         case "$source" -> e.context().source();
-        default -> null;
+        default -> webValue(keys[0], e);
       };
       return v == null ? List.of() : List.of(v);
     }
     return values(e.properties());
+  }
+
+  private static @Nullable Object webValue(String key, Event e) {
+    switch (key) {
+      case "$client_channel":
+        return WebContext.clientChannel(e);
+      case "$session_id":
+        return WebContext.sessionId(e);
+      case "$page_path":
+        return WebContext.pagePath(e);
+      case "$referrer_host":
+        return WebContext.referrerHost(e);
+      case "$touch_source":
+      case "$touch_medium":
+      case "$touch_campaign": {
+        String[] t = WebContext.touch(e);
+        return t == null ? null
+            : t[key.equals("$touch_source") ? 0 : key.equals("$touch_medium") ? 1 : 2];
+      }
+      case "$device_type":
+      case "$os":
+      case "$browser": {
+        UserAgents.Agent a = UserAgents.of(e);
+        return a == null ? null : key.equals("$device_type") ? a.deviceType()
+            : key.equals("$os") ? a.os() : a.browser();
+      }
+      default:
+        if (key.startsWith("$utm_")) {
+          return WebContext.utm(e, key.substring(5));
+        }
+        return null;
+    }
   }
 
   /** The values this path reaches from a map (a list element, say). */

@@ -77,6 +77,10 @@ class ComputedTraitsProperties {
           .property("size").window(w).build());
       out.add(ComputedTrait.builder("list_" + i, Aggregation.UNIQUE_LIST).property("$event")
           .window(w).build());
+      out.add(ComputedTrait.builder("recent_" + i, Aggregation.RECENT).property("size")
+          .window(w).build());
+      out.add(ComputedTrait.builder("timeline_" + i, Aggregation.TIMELINE).property("$channel")
+          .window(w).build());
       i++;
     }
     return List.copyOf(out);
@@ -278,6 +282,22 @@ class ComputedTraitsProperties {
         List<Object> l = new ArrayList<>(new HashSet<>(all));
         l.sort(Values.ORDER);
         return Optional.of(l);
+      }
+      case TIMELINE:
+        return Optional.of((long) in.size());
+      case RECENT: {
+        Map<Object, Instant> latest = new HashMap<>();
+        for (Event e : in) {
+          for (Object v : values.get(e)) {
+            latest.merge(v, e.eventTime(), (a, b) -> a.isAfter(b) ? a : b);
+          }
+        }
+        List<Object> l = new ArrayList<>(latest.keySet());
+        l.sort((a, b) -> {
+          int c = latest.get(b).compareTo(latest.get(a));
+          return c != 0 ? c : Values.ORDER.compare(a, b);
+        });
+        return Optional.of(l.subList(0, Math.min(Partial.Recent.MAX_VALUES, l.size())));
       }
       default:
         throw new AssertionError(t.aggregation());

@@ -289,7 +289,8 @@ public final class RecordJson {
   /**
    * A partial, tagged by {@code k}: {@code n} (count: n), {@code s} (sum: s as decimal text, n),
    * {@code min} / {@code max} (v), {@code first} / {@code last} (v, t, m), {@code tally} (e: an
-   * array of [value, count, first, last]).
+   * array of [value, count, first, last]), {@code timeline} (h: an array of [time, session,
+   * events, views], ascending), {@code recent} (e: an array of [value, time], newest first).
    */
   private static void partial(JsonGenerator g, Partial p) throws IOException {
     g.writeStartObject();
@@ -314,6 +315,10 @@ public final class RecordJson {
       scalar(g, c.value());
       text(g, "t", c.time().toString());
       text(g, "m", c.messageId());
+    } else if (p instanceof Partial.Timeline c) {
+      timeline(g, c);
+    } else if (p instanceof Partial.Recent c) {
+      recent(g, c);
     } else {
       Partial.Tally c = (Partial.Tally) p;
       g.writeStringField("k", "tally");
@@ -331,6 +336,88 @@ public final class RecordJson {
       g.writeEndArray();
     }
     g.writeEndObject();
+  }
+
+  private static void timeline(JsonGenerator g, Partial.Timeline c) throws IOException {
+    g.writeStringField("k", "timeline");
+    g.writeArrayFieldStart("h");
+    for (Partial.Hit h : c.hits()) {
+      g.writeStartArray();
+      g.writeString(h.time().toString());
+      g.writeString(checked(h.session()));
+      g.writeNumber(h.events());
+      g.writeNumber(h.views());
+      g.writeEndArray();
+    }
+    g.writeEndArray();
+  }
+
+  private static void recent(JsonGenerator g, Partial.Recent c) throws IOException {
+    g.writeStringField("k", "recent");
+    g.writeArrayFieldStart("e");
+    List<Map.Entry<Object, Instant>> entries = new ArrayList<>(c.values().entrySet());
+    entries.sort(Map.Entry.<Object, Instant>comparingByValue().reversed()
+        .thenComparing(Map.Entry.comparingByKey(Values.ORDER)));
+    for (Map.Entry<Object, Instant> e : entries) {
+      g.writeStartArray();
+      scalar(g, e.getKey());
+      g.writeString(e.getValue().toString());
+      g.writeEndArray();
+    }
+    g.writeEndArray();
+  }
+
+  private static Partial.Timeline timeline(Fields f) {
+    List<Partial.Hit> hits = new ArrayList<>();
+    List<?> entries = f.list("h");
+    for (int i = 0; i < entries.size(); i++) {
+      Fields at = new Fields(f.kind, f.path + "/h/" + i, Map.of(), false);
+      if (!(entries.get(i) instanceof List<?> e) || e.size() != 4
+          || !(e.get(0) instanceof String time) || !(e.get(1) instanceof String session)
+          || !(e.get(2) instanceof Long events) || !(e.get(3) instanceof Long views)) {
+        throw at.fail("", "must be [time, session, events, views]");
+      }
+      try {
+        hits.add(new Partial.Hit(Instant.parse(time), session, events, views));
+      } catch (DateTimeParseException x) {
+        throw at.fail("", "holds a time that is not an ISO-8601 instant");
+      } catch (IllegalArgumentException x) {
+        throw at.fail("", "is not a valid hit");
+      }
+    }
+    try {
+      return new Partial.Timeline(hits);
+    } catch (IllegalArgumentException x) {
+      throw f.fail("/h", "must hold at most " + Partial.Timeline.MAX_HITS
+          + " hits in strictly ascending order");
+    }
+  }
+
+  private static Partial.Recent recent(Fields f) {
+    Map<Object, Instant> m = new HashMap<>();
+    List<?> entries = f.list("e");
+    for (int i = 0; i < entries.size(); i++) {
+      Fields at = new Fields(f.kind, f.path + "/e/" + i, Map.of(), false);
+      if (!(entries.get(i) instanceof List<?> e) || e.size() != 2
+          || !(e.get(0) instanceof Map<?, ?> v) || !(e.get(1) instanceof String time)) {
+        throw at.fail("", "must be [value, time]");
+      }
+      @SuppressWarnings("unchecked")
+      Fields vf = new Fields(f.kind, at.path + "/0", (Map<String, @Nullable Object>) v, false);
+      Object key = scalar(vf);
+      try {
+        if (m.put(key, Instant.parse(time)) != null) {
+          throw at.fail("", "repeats a value");
+        }
+      } catch (DateTimeParseException x) {
+        throw at.fail("", "holds a time that is not an ISO-8601 instant");
+      }
+    }
+    try {
+      return new Partial.Recent(m);
+    } catch (IllegalArgumentException x) {
+      throw f.fail("/e", "must hold at most " + Partial.Recent.MAX_VALUES + " values");
+    }
   }
 
   /**
@@ -864,6 +951,8 @@ public final class RecordJson {
           }
           yield new Partial.Tally(m);
         }
+        case "timeline" -> timeline(f);
+        case "recent" -> recent(f);
         default -> throw f.fail("/k", "is not a kind of partial");
       };
     } catch (NullPointerException x) {

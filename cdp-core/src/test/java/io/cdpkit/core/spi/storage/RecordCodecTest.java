@@ -26,6 +26,8 @@ import io.cdpkit.core.model.ProfileState.Refund;
 import io.cdpkit.core.model.ProfileState.Tally;
 import io.cdpkit.core.model.ProfileState.TraitValue;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.traits.AggregateState;
+import io.cdpkit.core.traits.Partial;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Clock;
@@ -164,6 +166,33 @@ class RecordCodecTest {
               IdentifierType.CUSTOMER_ID, 0),
           Long.MAX_VALUE);
 
+      assertThat(roundTrip(r)).isEqualTo(r);
+    }
+
+    @Test
+    @DisplayName("the web traits' partials (timeline, recent values) read back equal, all-time"
+        + " and by day, with awkward session ids and values")
+    void webPartials() {
+      Partial.Timeline timeline = new Partial.Timeline(List.of(
+          new Partial.Hit(Instant.EPOCH, "", 1, 0),
+          new Partial.Hit(T, "", 3, 2),
+          new Partial.Hit(T, "İ🎉 \"s\"", Long.MAX_VALUE, Long.MAX_VALUE),
+          new Partial.Hit(T.plusNanos(1), "1709373600123", 2, 1)));
+      Map<Object, Instant> recent = new HashMap<>();
+      recent.put("shoes", T);
+      recent.put("İstanbul 🎉", T.plusNanos(9));
+      recent.put(42L, Instant.EPOCH);
+      recent.put(new BigDecimal("1.5"), T);
+      recent.put(true, T);
+      recent.put(T, T);
+      Map<String, AggregateState> computed = Map.of(
+          "_web_timeline", AggregateState.total(timeline),
+          "recent_search_terms", AggregateState.total(new Partial.Recent(recent)),
+          "by_day", AggregateState.days(new long[] {-3, 20_000}, new Partial[] {
+              new Partial.Timeline(List.of()), new Partial.Recent(Map.of())}));
+      ProfileState s = ProfileState.of(Map.of(), Map.of(), null, null, Map.of(), Map.of(),
+          Map.of(), Map.of(), computed);
+      ProfileRecord r = new ProfileRecord(ProfileId.of("p-web"), s, Map.of(), 1);
       assertThat(roundTrip(r)).isEqualTo(r);
     }
 
@@ -392,6 +421,18 @@ class RecordCodecTest {
         "{\"id\":\"p\",\"ver\":1,\"ec\":{\"x\":1.5}}",
         "{\"id\":\"p\",\"ver\":1,\"ch\":{\"web\":{\"e\":1,\"o\":1}}}",
         "{\"id\":\"p\",\"ver\":1,\"tr\":[\"secret.person@example.org\"]}",
+        "{\"id\":\"p\",\"ver\":1,\"cp\":{\"w\":{\"t\":{\"k\":\"timeline\",\"h\":["
+            + "[\"2026-01-02T00:00:00Z\",\"secret.person@example.org\",1,0],"
+            + "[\"2026-01-01T00:00:00Z\",\"\",1,0]]}}}}",
+        "{\"id\":\"p\",\"ver\":1,\"cp\":{\"w\":{\"t\":{\"k\":\"timeline\",\"h\":["
+            + "[\"2026-01-02T00:00:00Z\",\"secret.person@example.org\",1,2]]}}}}",
+        "{\"id\":\"p\",\"ver\":1,\"cp\":{\"w\":{\"t\":{\"k\":\"timeline\",\"h\":["
+            + "[\"secret.person@example.org\",\"\",1,0]]}}}}",
+        "{\"id\":\"p\",\"ver\":1,\"cp\":{\"w\":{\"t\":{\"k\":\"recent\",\"e\":["
+            + "[{\"s\":\"secret.person@example.org\"},\"2026-01-01T00:00:00Z\"],"
+            + "[{\"s\":\"secret.person@example.org\"},\"2026-01-02T00:00:00Z\"]]}}}}",
+        "{\"id\":\"p\",\"ver\":1,\"cp\":{\"w\":{\"t\":{\"k\":\"recent\",\"e\":["
+            + "[{\"s\":\"secret.person@example.org\"}]]}}}}",
     })
     void profile(String json) {
       StorageException e = thrown(() -> CODEC.readProfile(json));

@@ -516,6 +516,25 @@ public abstract class StoreContractSupport {
     return new ProfileRecord(id, ProfileState.EMPTY, Map.of(IdentifierType.EMAIL, 1), version);
   }
 
+  /** States of the web traits' partials (timeline, recent values), all-time and by day. */
+  private static Map<String, io.cdpkit.core.traits.AggregateState> webComputed() {
+    io.cdpkit.core.traits.Partial.Timeline timeline = new io.cdpkit.core.traits.Partial.Timeline(
+        List.of(new io.cdpkit.core.traits.Partial.Hit(at(40), "", 2, 1),
+            new io.cdpkit.core.traits.Partial.Hit(at(40), "sess-İ🎉", 1, 1),
+            new io.cdpkit.core.traits.Partial.Hit(at(41).plusNanos(1), "1709373600123", 5, 0)));
+    Map<Object, Instant> recent = new LinkedHashMap<>();
+    recent.put("red dress", at(42));
+    recent.put("İstanbul 🎉", at(43));
+    recent.put(7L, at(42));
+    return Map.of(
+        "_web_timeline", io.cdpkit.core.traits.AggregateState.total(timeline),
+        "recent_search_terms", io.cdpkit.core.traits.AggregateState.total(
+            new io.cdpkit.core.traits.Partial.Recent(recent)),
+        "visits_by_day", io.cdpkit.core.traits.AggregateState.days(new long[] {20_000, 20_001},
+            new io.cdpkit.core.traits.Partial[] {timeline,
+                new io.cdpkit.core.traits.Partial.Timeline(List.of())}));
+  }
+
   /** A profile using every part of the state, with awkward values. */
   protected static ProfileRecord richProfile(ProfileId id, long version) {
     Map<String, TraitValue> traits = new LinkedHashMap<>();
@@ -547,7 +566,7 @@ public abstract class StoreContractSupport {
     Map<String, Long> counts = Map.of("Order Completed", 2L, "identify", 4L, "page", 11L,
         "Product Viewed", 6L);
     ProfileState state = ProfileState.of(traits, consents, at(1), at(45), channels, stores,
-        orders, counts);
+        orders, counts, webComputed());
     return new ProfileRecord(id, state, Map.of(IdentifierType.EMAIL, 2,
         IdentifierType.CUSTOMER_ID, 1, IdentifierType.of("membership_no"), 1), version);
   }

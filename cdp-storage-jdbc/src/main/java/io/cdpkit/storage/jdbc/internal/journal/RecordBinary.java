@@ -425,6 +425,10 @@ final class RecordBinary {
       writeScalar(c.value(), w);
       w.writeInstant(c.time());
       w.writeSymbol(c.messageId());
+    } else if (p instanceof Partial.Timeline c) {
+      writeTimeline(c, w);
+    } else if (p instanceof Partial.Recent c) {
+      writeRecent(c, w);
     } else {
       Partial.Tally c = (Partial.Tally) p;
       w.writeByte(6);
@@ -472,8 +476,71 @@ final class RecordBinary {
         }
         return new Partial.Tally(m);
       }
+      case TIMELINE:
+        return readTimeline(r);
+      case RECENT:
+        return readRecent(r);
       default:
         throw BodyReader.malformed("a computed trait's partial is of an unknown kind");
+    }
+  }
+
+  /** Partial kind codes of the web traits' partials, apart from the others' 0 to 6. */
+  private static final int TIMELINE = 20;
+  private static final int RECENT = 21;
+
+  /** A timeline: n, [time, session symbol, events zigzag, views zigzag] ascending. */
+  private static void writeTimeline(Partial.Timeline c, BodyWriter w) {
+    w.writeByte(TIMELINE);
+    w.writeVarint(c.hits().size());
+    for (Partial.Hit h : c.hits()) {
+      w.writeInstant(h.time());
+      w.writeSymbol(h.session());
+      w.writeZigzag(h.events());
+      w.writeZigzag(h.views());
+    }
+  }
+
+  private static Partial readTimeline(BodyReader r) {
+    int n = r.readCount();
+    List<Partial.Hit> hits = new ArrayList<>(Math.min(n, Partial.Timeline.MAX_HITS));
+    try {
+      for (int i = 0; i < n; i++) {
+        Instant t = r.readInstant();
+        String session = r.readSymbol();
+        long events = r.readZigzag();
+        hits.add(new Partial.Hit(t, session, events, r.readZigzag()));
+      }
+      return new Partial.Timeline(hits);
+    } catch (IllegalArgumentException ex) {
+      throw BodyReader.malformed("a timeline is not ascending, too long, or holds a bad hit");
+    }
+  }
+
+  /** Recent values: n, [scalar, time]. */
+  private static void writeRecent(Partial.Recent c, BodyWriter w) {
+    w.writeByte(RECENT);
+    w.writeVarint(c.values().size());
+    for (Map.Entry<Object, Instant> e : c.values().entrySet()) {
+      writeScalar(e.getKey(), w);
+      w.writeInstant(e.getValue());
+    }
+  }
+
+  private static Partial readRecent(BodyReader r) {
+    int n = r.readCount();
+    Map<Object, Instant> m = new HashMap<>(capacity(Math.min(n, Partial.Recent.MAX_VALUES)));
+    for (int i = 0; i < n; i++) {
+      Object v = readScalar(r);
+      m.put(v, r.readInstant());
+    }
+    if (m.size() != n) {
+      throw BodyReader.malformed("recent values repeat a value");
+    }
+    try {
+      return new Partial.Recent(m);
+    } catch (IllegalArgumentException ex) {
+      throw BodyReader.malformed("recent values are too many");
     }
   }
 

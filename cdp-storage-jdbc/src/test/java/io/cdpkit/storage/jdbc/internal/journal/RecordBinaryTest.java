@@ -468,6 +468,8 @@ class RecordBinaryTest {
       case 3 -> new Partial.Max(aggregateScalar(rnd));
       case 4 -> new Partial.Point(aggregateScalar(rnd), instant(rnd), "m" + rnd.nextInt(9),
           rnd.nextBoolean());
+      case 6 -> timeline(rnd);
+      case 7 -> recent(rnd);
       default -> {
         Map<Object, Partial.Seen> m = new HashMap<>();
         for (int i = rnd.nextInt(4); i > 0; i--) {
@@ -481,8 +483,34 @@ class RecordBinaryTest {
     };
   }
 
+  /** A timeline of the web traits: ascending hits, some sharing an instant. */
+  static Partial timeline(SplittableRandom rnd) {
+    java.util.TreeMap<Instant, java.util.TreeSet<String>> keys = new java.util.TreeMap<>();
+    for (int i = rnd.nextInt(6); i > 0; i--) {
+      keys.computeIfAbsent(instant(rnd), k -> new java.util.TreeSet<>())
+          .add(rnd.nextBoolean() ? "" : word(rnd));
+    }
+    List<Partial.Hit> hits = new ArrayList<>();
+    keys.forEach((t, sessions) -> {
+      for (String s : sessions) {
+        long events = rnd.nextLong(1, Long.MAX_VALUE);
+        hits.add(new Partial.Hit(t, s, events, rnd.nextLong(0, events)));
+      }
+    });
+    return new Partial.Timeline(hits);
+  }
+
+  /** Recent values of the web traits: any scalar with a time. */
+  static Partial recent(SplittableRandom rnd) {
+    Map<Object, Instant> m = new HashMap<>();
+    for (int i = rnd.nextInt(5); i > 0; i--) {
+      m.put(aggregateScalar(rnd), instant(rnd));
+    }
+    return new Partial.Recent(m);
+  }
+
   static AggregateState aggregate(SplittableRandom rnd) {
-    int kind = rnd.nextInt(6);
+    int kind = rnd.nextInt(8);
     if (rnd.nextBoolean()) {
       return AggregateState.total(partial(rnd, kind));
     }
