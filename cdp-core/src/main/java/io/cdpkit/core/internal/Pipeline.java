@@ -546,6 +546,13 @@ public final class Pipeline {
   /** Metadata key prefix under which a workspace records the aggregations its states hold. */
   static final String TRAIT_KEY = "core.computed-trait.";
 
+  /**
+   * Metadata key under which a workspace records the trait mapping its states were built with
+   * (under {@link #TRAIT_KEY}, so it is read with the aggregations; no computed trait name
+   * starts with {@code $}).
+   */
+  static final String MAPPING_KEY = TRAIT_KEY + "$mapping";
+
   /** Profiles recomputed per transaction when aggregations are added. */
   static final int RECOMPUTE_PAGE = 200;
 
@@ -561,19 +568,26 @@ public final class Pipeline {
     for (ComputedTrait t : now.aggregates()) {
       want.put(TRAIT_KEY + t.name(), fingerprint(t));
     }
+    if (!config.traitMapping().isEmpty()) {
+      want.put(MAPPING_KEY, sha256(config.traitMapping().fingerprint()));
+    }
     Map<String, String> have;
     try {
       have = store.read(ws, tx -> tx.require(MetadataStorage.class).metadata(TRAIT_KEY));
     } catch (UnsupportedOperationException ex) {
-      if (want.isEmpty()) {
-        return; // a store without metadata still works, without computed traits
+      if (want.isEmpty() || want.keySet().equals(Set.of(MAPPING_KEY))) {
+        // a store without metadata still works, without computed traits; a trait mapping then
+        // applies to what is ingested or recomputed afterwards
+        return;
       }
       throw ex;
     }
     if (have.equals(want)) {
       return;
     }
-    boolean missing = false;
+    // A changed or removed trait mapping makes every state stale; a removed computed trait
+    // does not (its state is simply no longer read).
+    boolean missing = !Objects.equals(have.get(MAPPING_KEY), want.get(MAPPING_KEY));
     for (Map.Entry<String, String> e : want.entrySet()) {
       if (!e.getValue().equals(have.get(e.getKey()))) {
         missing = true;
@@ -596,6 +610,16 @@ public final class Pipeline {
       want.forEach(metadata::putMetadata);
       return null;
     });
+  }
+
+  /** A SHA-256 of a text, in hex: a short stand-in for a long fingerprint. */
+  static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest
+          .getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
   }
 
   /** A definition's stable text: when it changes, states built with the old one are stale. */

@@ -2,6 +2,7 @@ package io.cdpkit.core.internal;
 
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.traits.TraitMapping;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -24,10 +25,12 @@ import java.util.Set;
  * @param timeZone the zone of date-times sent without an offset (see
  *     {@code Cdp.Builder.timeZone})
  * @param workspaceZones zones of workspaces that have their own
+ * @param traitMapping which track properties and context traits set traits
  */
 public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
     Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
-    Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones) {
+    Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones,
+    TraitMapping traitMapping) {
   /** The default {@link #clockTolerance()}: 5 minutes. */
   public static final Duration DEFAULT_CLOCK_TOLERANCE = Duration.ofMinutes(5);
 
@@ -44,6 +47,15 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
     refundEvents = Set.copyOf(refundEvents);
     Objects.requireNonNull(timeZone, "timeZone");
     workspaceZones = Map.copyOf(workspaceZones);
+    Objects.requireNonNull(traitMapping, "traitMapping");
+  }
+
+  /** Settings without a trait mapping. */
+  public PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
+      Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
+      Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones) {
+    this(rules, clock, defaultCurrency, sourcePriorities, orderEvents, refundEvents,
+        clockTolerance, timeZone, workspaceZones, TraitMapping.NONE);
   }
 
   /** Settings with the default clock tolerance. */
