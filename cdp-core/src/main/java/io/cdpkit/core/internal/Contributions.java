@@ -35,9 +35,9 @@ import org.jspecify.annotations.Nullable;
  *       identifiers.
  *   <li>{@code identify} traits are trait registers, and so are the values the
  *       {@link io.cdpkit.core.traits.TraitMapping} maps (track properties, {@code context.traits};
- *       an identify's own traits win over them within the event); consents are consent registers: bound to
- *       the event's own normalised identifiers of the consent channel's address type
- *       ({@link ConsentAddresses}) when it has any, profile-level otherwise.
+ *       an identify's own traits win over them within the event); consents are consent
+ *       registers: bound to the event's own normalised identifiers of the consent channel's
+ *       address type ({@link ConsentAddresses}) when it has any, profile-level otherwise.
  *   <li>CDPKit's own events (restriction, rectification: see {@link OwnEvents}) contribute only
  *       their register values.
  *   <li>An order event (default {@code Order Completed}) completes order

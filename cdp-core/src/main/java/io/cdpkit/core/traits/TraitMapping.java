@@ -52,9 +52,10 @@ import org.jspecify.annotations.Nullable;
  * names 1 to {@value Event#MAX_NAME_LENGTH} characters; property paths as
  * {@link PropertyPath#parse} but never through a list ({@code []}: a trait holds one value);
  * trait names 1 to {@value #MAX_TRAIT_NAME_LENGTH} characters, without {@code .}, {@code [},
- * {@code ]} (they would read as {@link TraitPath}s), not starting with {@code $}; a trait that the identity rules read as an identifier ({@code email},
- * {@code phone}, ...) may not be the target of a property (the value would become a trait but
- * never an identifier: send it as an identifier); at most {@value #MAX_MAPPINGS} property
+ * {@code ]} (they would read as {@link TraitPath}s), not starting with {@code $}; a trait that
+ * the identity rules read as an identifier ({@code email}, {@code phone}, ...) may not be the
+ * target of a property (the value would become a trait but never an identifier: send it as an
+ * identifier; checked by {@code Cdp.Builder.build()}); at most {@value #MAX_MAPPINGS} property
  * mappings; one trait per (event, property), one property per (event, trait).
  *
  * <p>Changing the mapping: the first time a workspace is opened with a mapping other than the
