@@ -187,8 +187,8 @@ public final class Template {
     }
     if (path.startsWith("trait.")) {
       String name = path.substring(6);
-      if (NAME.matcher(name).matches()) {
-        return null;
+      if (!TraitPath.isPath(name)) {
+        return NAME.matcher(name).matches() ? null : "bad name in '" + path + "'";
       }
       try {
         TraitPath.parse(name);
