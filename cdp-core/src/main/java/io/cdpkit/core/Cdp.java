@@ -82,7 +82,7 @@ public final class Cdp implements AutoCloseable {
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents,
         b.clockTolerance != null ? b.clockTolerance : PipelineConfig.DEFAULT_CLOCK_TOLERANCE,
         b.timeZone != null ? b.timeZone : ZoneOffset.UTC, b.workspaceZones,
-        b.traitMapping != null ? b.traitMapping : TraitMapping.NONE);
+        b.traitMapping != null ? b.traitMapping : TraitMapping.NONE, b.workspaceMappings);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
         ComputedTraits.of(b.aggregates, b.derived), new Tombstones(b.privacyKey));
@@ -255,6 +255,7 @@ public final class Cdp implements AutoCloseable {
     private final List<CdpExtension> extensions = new ArrayList<>();
     private byte @Nullable [] privacyKey;
     private @Nullable TraitMapping traitMapping;
+    private final Map<WorkspaceId, TraitMapping> workspaceMappings = new HashMap<>();
 
     private Builder() {}
 
@@ -547,7 +548,8 @@ public final class Cdp implements AutoCloseable {
      * Which track properties and {@code context.traits} set profile traits, besides
      * {@code identify} traits (see {@link TraitMapping}: a mapped value is a trait register like
      * an identify trait, ordered by event time, then source priority, then messageId); default
-     * none. It applies to every workspace.
+     * none. It applies to every workspace without a mapping of its own
+     * ({@link #traitMapping(WorkspaceId, TraitMapping)}).
      *
      * @throws IllegalStateException when a mapping was already set
      * @throws IllegalArgumentException from {@link #build()} when a property is mapped to a
@@ -559,6 +561,25 @@ public final class Cdp implements AutoCloseable {
         throw new IllegalStateException("trait mapping was already set to " + this.traitMapping);
       }
       this.traitMapping = mapping;
+      return this;
+    }
+
+    /**
+     * As {@link #traitMapping(TraitMapping)}, for one workspace (a shop per country, say): it
+     * replaces the default mapping there, it is not added to it ({@link TraitMapping#NONE} maps
+     * nothing in that workspace).
+     *
+     * @throws IllegalStateException when the workspace's mapping was already set
+     * @throws IllegalArgumentException from {@link #build()} as for the default mapping
+     */
+    public Builder traitMapping(WorkspaceId workspace, TraitMapping mapping) {
+      Objects.requireNonNull(workspace, "workspace");
+      Objects.requireNonNull(mapping, "mapping");
+      TraitMapping was = workspaceMappings.putIfAbsent(workspace, mapping);
+      if (was != null) {
+        throw new IllegalStateException(
+            "trait mapping of " + workspace + " was already set to " + was);
+      }
       return this;
     }
 
@@ -586,9 +607,13 @@ public final class Cdp implements AutoCloseable {
      *     a trait the identity rules read as an identifier
      */
     public Cdp build() {
+      List<TraitMapping> mappings = new ArrayList<>(workspaceMappings.values());
       if (traitMapping != null) {
-        IdentityRules r = rules != null ? rules : IdentityRules.defaults();
-        for (String t : traitMapping.propertyTraits()) {
+        mappings.add(traitMapping);
+      }
+      IdentityRules r = rules != null ? rules : IdentityRules.defaults();
+      for (TraitMapping m : mappings) {
+        for (String t : m.propertyTraits()) {
           if (r.traitIdentifiers().containsKey(t)) {
             throw new IllegalArgumentException("trait mapping: trait " + t + " is read as an "
                 + r.traitIdentifiers().get(t).id() + " identifier, and a mapped property would"

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
+import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.traits.PropertyPath;
 import io.cdpkit.core.traits.TraitMapping;
 import io.cdpkit.core.traits.TraitPath;
@@ -205,6 +206,31 @@ class NestedTraitsTest {
         assertThat(cdp.profiles().find(JANE).orElseThrow().traits())
             .isEqualTo(Map.of("language", "nl", "tier", "gold"));
       }
+    }
+
+    @Test
+    @DisplayName("a workspace's own mapping replaces the default there; others keep the default")
+    void perWorkspaceMapping() {
+      WorkspaceId be = WorkspaceId.of("shop-be");
+      WorkspaceId nl = WorkspaceId.of("shop-nl");
+      TraitMapping own = TraitMapping.builder()
+          .property("Order Completed", "shipping.country", "shipCountry").build();
+      try (Cdp cdp = Cdp.builder().clock(Clock.fixed(T0, ZoneOffset.UTC)).traitMapping(mapping)
+          .traitMapping(be, own).build()) {
+        for (WorkspaceId ws : List.of(be, nl)) {
+          cdp.workspace(ws).ingest(order("o1", 0, "BE"));
+        }
+        assertThat(cdp.workspace(be).profiles().find(JANE).orElseThrow().traits())
+            .containsOnlyKeys("shipCountry").containsEntry("shipCountry", "BE");
+        assertThat(cdp.workspace(nl).profiles().find(JANE).orElseThrow().traits())
+            .containsOnlyKeys("country", "address").containsEntry("country", "BE");
+      }
+      assertThatThrownBy(() -> Cdp.builder().traitMapping(be, own).traitMapping(be, own))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("trait mapping of " + be + " was already set");
+      TraitMapping toPhone = TraitMapping.builder().property("E", "p", "phone").build();
+      assertThatThrownBy(() -> Cdp.builder().traitMapping(be, toPhone).build())
+          .hasMessageContaining("trait phone is read as a");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.math.BigDecimal;
@@ -63,11 +64,13 @@ final class Contributions {
   /**
    * The event's contribution.
    *
+   * @param ws the workspace (whose trait mapping applies)
    * @param ids the event's normalised identifiers (consent decisions are bound to those of
    *     their channel's address type)
    * @throws InvalidEventException when an order or refund amount or currency is unusable
    */
-  ProfileState of(Event e, Instant time, List<Identifier> ids, ComputedTraits traits) {
+  ProfileState of(WorkspaceId ws, Event e, Instant time, List<Identifier> ids,
+      ComputedTraits traits) {
     if (e.type() == EventType.ALIAS) {
       return ProfileState.EMPTY;
     }
@@ -92,7 +95,7 @@ final class Contributions {
     }
 
     Map<String, ProfileState.TraitValue> traitValues = Map.of();
-    Map<String, Object> mapped = config.traitMapping().traits(e);
+    Map<String, Object> mapped = config.traitMapping(ws).traits(e);
     boolean identify = e.type() == EventType.IDENTIFY && !e.traits().isEmpty();
     if (identify || !mapped.isEmpty()) {
       int prio = config.sourcePriority(e.context().source());

@@ -215,7 +215,7 @@ public final class Pipeline {
    *     for a reason that repeating cannot cure; nothing was stored
    */
   public IngestResult ingest(WorkspaceId ws, Event event) {
-    PreparedEvent p = prepare(event);
+    PreparedEvent p = prepare(ws, event);
     return single(p, writeOne(ws, p));
   }
 
@@ -331,7 +331,7 @@ public final class Pipeline {
     WriteTransaction tx = steps.tx;
     Savepoint sp = tx.savepoint();
     try {
-      IdentityResolver.Outcome o = ingestOne(tx, p);
+      IdentityResolver.Outcome o = ingestOne(steps.ws, tx, p);
       steps.done("event", p.stored().messageId());
       return o;
     } catch (RuntimeException ex) {
@@ -345,8 +345,8 @@ public final class Pipeline {
   }
 
   /** Validates and normalises one event on the caller's thread. */
-  PreparedEvent prepare(Event event) {
-    return preparer.prepare(event);
+  PreparedEvent prepare(WorkspaceId ws, Event event) {
+    return preparer.prepare(ws, event);
   }
 
   /**
@@ -376,8 +376,9 @@ public final class Pipeline {
    * Resolves and stores one event; an event stored for the first time that carries consent
    * decisions appends a {@code consent} line to the audit log.
    */
-  private IdentityResolver.Outcome ingestOne(WriteTransaction tx, PreparedEvent p) {
-    IdentityResolver.Outcome o = resolver.ingest(tx, preparer.current(p));
+  private IdentityResolver.Outcome ingestOne(WorkspaceId ws, WriteTransaction tx,
+      PreparedEvent p) {
+    IdentityResolver.Outcome o = resolver.ingest(ws, tx, preparer.current(ws, p));
     Event e = p.stored().event();
     if (o.stored() && !e.consents().isEmpty()) {
       tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, config.clock().instant(),
@@ -458,7 +459,7 @@ public final class Pipeline {
         continue;
       }
       try {
-        prepared.add(prepare(m.event()));
+        prepared.add(prepare(ws, m.event()));
         positions.add(i);
       } catch (InvalidEventException ex) {
         results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.REJECTED,
@@ -568,8 +569,8 @@ public final class Pipeline {
     for (ComputedTrait t : now.aggregates()) {
       want.put(TRAIT_KEY + t.name(), fingerprint(t));
     }
-    if (!config.traitMapping().isEmpty()) {
-      want.put(MAPPING_KEY, sha256(config.traitMapping().fingerprint()));
+    if (!config.traitMapping(ws).isEmpty()) {
+      want.put(MAPPING_KEY, sha256(config.traitMapping(ws).fingerprint()));
     }
     Map<String, String> have;
     try {
@@ -640,7 +641,7 @@ public final class Pipeline {
       }
       write(ws, steps -> {
         for (ProfileId id : page) {
-          resolver.recompute(steps.tx, id);
+          resolver.recompute(ws, steps.tx, id);
         }
         steps.done("recompute", null);
         return null;
@@ -718,8 +719,8 @@ public final class Pipeline {
           .orElseThrow(() -> new IllegalArgumentException("unknown identifier: " + n));
       ProfileState state = steps.tx.profile(node.profile()).map(ProfileRecord::state)
           .orElse(ProfileState.EMPTY);
-      PreparedEvent p = preparer.prepareOwn(event.apply(n, state));
-      IdentityResolver.Outcome o = resolver.ingest(steps.tx, p);
+      PreparedEvent p = preparer.prepareOwn(ws, event.apply(n, state));
+      IdentityResolver.Outcome o = resolver.ingest(ws, steps.tx, p);
       steps.done(cause, p.stored().messageId());
       ProfileId profile = Objects.requireNonNull(o.profile(), "profile");
       steps.tx.require(PrivacyStorage.class).appendAudit(audit.apply(profile));
@@ -743,7 +744,7 @@ public final class Pipeline {
     }
     boolean known = write(ws, steps -> {
       ProfileId pa = IdentityResolver.profileOf(steps.tx, na);
-      boolean k = resolver.unmerge(steps.tx, na, nb);
+      boolean k = resolver.unmerge(ws, steps.tx, na, nb);
       steps.done("unmerge", null);
       if (k) {
         steps.tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0,

@@ -25,12 +25,14 @@ import java.util.Set;
  * @param timeZone the zone of date-times sent without an offset (see
  *     {@code Cdp.Builder.timeZone})
  * @param workspaceZones zones of workspaces that have their own
- * @param traitMapping which track properties and context traits set traits
+ * @param traitMapping which track properties and context traits set traits, in workspaces
+ *     without their own
+ * @param workspaceMappings trait mappings of workspaces that have their own
  */
 public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
     Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
     Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones,
-    TraitMapping traitMapping) {
+    TraitMapping traitMapping, Map<WorkspaceId, TraitMapping> workspaceMappings) {
   /** The default {@link #clockTolerance()}: 5 minutes. */
   public static final Duration DEFAULT_CLOCK_TOLERANCE = Duration.ofMinutes(5);
 
@@ -48,6 +50,7 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
     Objects.requireNonNull(timeZone, "timeZone");
     workspaceZones = Map.copyOf(workspaceZones);
     Objects.requireNonNull(traitMapping, "traitMapping");
+    workspaceMappings = Map.copyOf(workspaceMappings);
   }
 
   /** Settings without a trait mapping. */
@@ -55,7 +58,7 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
       Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
       Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones) {
     this(rules, clock, defaultCurrency, sourcePriorities, orderEvents, refundEvents,
-        clockTolerance, timeZone, workspaceZones, TraitMapping.NONE);
+        clockTolerance, timeZone, workspaceZones, TraitMapping.NONE, Map.of());
   }
 
   /** Settings with the default clock tolerance. */
@@ -68,6 +71,11 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
   /** The zone of a workspace's date-times sent without an offset. */
   public ZoneId zone(WorkspaceId workspace) {
     return workspaceZones.getOrDefault(workspace, timeZone);
+  }
+
+  /** The trait mapping of a workspace: its own, else the default. */
+  public TraitMapping traitMapping(WorkspaceId workspace) {
+    return workspaceMappings.getOrDefault(workspace, traitMapping);
   }
 
   int sourcePriority(String source) {

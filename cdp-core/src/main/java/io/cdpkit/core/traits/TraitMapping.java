@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * Which values of events other than {@code identify} set profile traits: track properties
  * ({@code Order Completed}'s {@code shipping.country} sets trait {@code country}) and, opted in,
  * the {@code context.traits} that Segment's libraries send with every call (all of them or only
- * the names listed). Declared once on {@code Cdp.Builder.traitMapping}; without one, only
- * {@code identify} traits reach the profile.
+ * the names listed). Declared on {@code Cdp.Builder.traitMapping}, for all workspaces or for
+ * one; without one, only {@code identify} traits reach the profile.
  *
  * <pre>{@code
  * TraitMapping m = TraitMapping.builder()
