@@ -3,6 +3,7 @@ package io.cdpkit.activation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdpkit.core.traits.PropertyPath;
+import io.cdpkit.core.traits.TraitPath;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,7 +33,10 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code profile.id}</td><td>the profile's id</td></tr>
  *   <tr><td>{@code identifier.<type>}</td><td>the profile's first identifier of a type
  *       ({@code identifier.email})</td></tr>
- *   <tr><td>{@code trait.<name>}</td><td>a trait ({@code trait.firstName})</td></tr>
+ *   <tr><td>{@code trait.<name>}, {@code trait.<path>}</td><td>a trait
+ *       ({@code trait.firstName}), or a value inside a nested trait ({@code trait.address.street};
+ *       see {@link TraitPath}: a trait whose whole name is the path is read first; through a
+ *       list, {@code trait.addresses[].city}, the first value)</td></tr>
  *   <tr><td>{@code computed.<name>}</td><td>a computed trait (must be declared)</td></tr>
  *   <tr><td>{@code profile.<field>}</td><td>{@code orderCount}, {@code firstSeen},
  *       {@code lastSeen}, {@code customerSince}, {@code favouriteStore},
@@ -181,7 +185,19 @@ public final class Template {
       return PROFILE_FIELDS.contains(f) || CURRENCY_FIELD.matcher(f).matches() ? null
           : "unknown profile field '" + path + "'";
     }
-    for (String ns : List.of("identifier.", "trait.", "computed.")) {
+    if (path.startsWith("trait.")) {
+      String name = path.substring(6);
+      if (!TraitPath.isPath(name)) {
+        return NAME.matcher(name).matches() ? null : "bad name in '" + path + "'";
+      }
+      try {
+        TraitPath.parse(name);
+        return null;
+      } catch (IllegalArgumentException e) {
+        return "bad trait path in '" + path + "': " + e.getMessage();
+      }
+    }
+    for (String ns : List.of("identifier.", "computed.")) {
       if (path.startsWith(ns)) {
         return NAME.matcher(path.substring(ns.length())).matches() ? null
             : "bad name in '" + path + "'";

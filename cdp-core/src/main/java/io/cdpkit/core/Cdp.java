@@ -20,6 +20,7 @@ import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.ComputedTraits;
 import io.cdpkit.core.traits.DerivedTrait;
+import io.cdpkit.core.traits.TraitMapping;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -80,7 +81,8 @@ public final class Cdp implements AutoCloseable {
         b.orderEvents.isEmpty() ? Set.of("Order Completed") : b.orderEvents,
         b.refundEvents.isEmpty() ? Set.of("Order Refunded") : b.refundEvents,
         b.clockTolerance != null ? b.clockTolerance : PipelineConfig.DEFAULT_CLOCK_TOLERANCE,
-        b.timeZone != null ? b.timeZone : ZoneOffset.UTC, b.workspaceZones);
+        b.timeZone != null ? b.timeZone : ZoneOffset.UTC, b.workspaceZones,
+        b.traitMapping != null ? b.traitMapping : TraitMapping.NONE, b.workspaceMappings);
     this.pipeline = new Pipeline(store, config,
         EventCodec.create(b.limits != null ? b.limits : EventLimits.defaults()),
         ComputedTraits.of(b.aggregates.stream()
@@ -254,6 +256,8 @@ public final class Cdp implements AutoCloseable {
     private final List<DerivedTrait> derived = new ArrayList<>();
     private final List<CdpExtension> extensions = new ArrayList<>();
     private byte @Nullable [] privacyKey;
+    private @Nullable TraitMapping traitMapping;
+    private final Map<WorkspaceId, TraitMapping> workspaceMappings = new HashMap<>();
 
     private Builder() {}
 
@@ -542,6 +546,45 @@ public final class Cdp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Which track properties and {@code context.traits} set profile traits, besides
+     * {@code identify} traits (see {@link TraitMapping}: a mapped value is a trait register like
+     * an identify trait, ordered by event time, then source priority, then messageId); default
+     * none. It applies to every workspace without a mapping of its own
+     * ({@link #traitMapping(WorkspaceId, TraitMapping)}).
+     *
+     * @throws IllegalStateException when a mapping was already set
+     * @throws IllegalArgumentException from {@link #build()} when a property is mapped to a
+     *     trait the identity rules read as an identifier
+     */
+    public Builder traitMapping(TraitMapping mapping) {
+      Objects.requireNonNull(mapping, "mapping");
+      if (this.traitMapping != null) {
+        throw new IllegalStateException("trait mapping was already set to " + this.traitMapping);
+      }
+      this.traitMapping = mapping;
+      return this;
+    }
+
+    /**
+     * As {@link #traitMapping(TraitMapping)}, for one workspace (a shop per country, say): it
+     * replaces the default mapping there, it is not added to it ({@link TraitMapping#NONE} maps
+     * nothing in that workspace).
+     *
+     * @throws IllegalStateException when the workspace's mapping was already set
+     * @throws IllegalArgumentException from {@link #build()} as for the default mapping
+     */
+    public Builder traitMapping(WorkspaceId workspace, TraitMapping mapping) {
+      Objects.requireNonNull(workspace, "workspace");
+      Objects.requireNonNull(mapping, "mapping");
+      TraitMapping was = workspaceMappings.putIfAbsent(workspace, mapping);
+      if (was != null) {
+        throw new IllegalStateException(
+            "trait mapping of " + workspace + " was already set to " + was);
+      }
+      return this;
+    }
+
     /** A track event name that completes an order; default only {@code Order Completed}. */
     public Builder orderEvent(String name) {
       if (!orderEvents.add(Objects.requireNonNull(name, "name"))) {
@@ -562,9 +605,24 @@ public final class Cdp implements AutoCloseable {
      * The configured instance.
      *
      * @throws IllegalArgumentException when a derived trait reads a trait that is not declared,
-     *     or derived traits read each other in a cycle
+     *     or derived traits read each other in a cycle, or the trait mapping maps a property to
+     *     a trait the identity rules read as an identifier
      */
     public Cdp build() {
+      List<TraitMapping> mappings = new ArrayList<>(workspaceMappings.values());
+      if (traitMapping != null) {
+        mappings.add(traitMapping);
+      }
+      IdentityRules r = rules != null ? rules : IdentityRules.defaults();
+      for (TraitMapping m : mappings) {
+        for (String t : m.propertyTraits()) {
+          if (r.traitIdentifiers().containsKey(t)) {
+            throw new IllegalArgumentException("trait mapping: trait " + t + " is read as an "
+                + r.traitIdentifiers().get(t).id() + " identifier, and a mapped property would"
+                + " set the trait without the identifier: send it as an identifier instead");
+          }
+        }
+      }
       return new Cdp(this);
     }
   }

@@ -12,6 +12,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.math.BigDecimal;
@@ -33,9 +34,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>Every event but {@code alias} counts under its name and moves first/last seen, and its
  *       {@code context.channel} and {@code context.storeId} tallies. An {@code alias} only links
  *       identifiers.
- *   <li>{@code identify} traits are trait registers; consents are consent registers: bound to
- *       the event's own normalised identifiers of the consent channel's address type
- *       ({@link ConsentAddresses}) when it has any, profile-level otherwise.
+ *   <li>{@code identify} traits are trait registers, and so are the values the
+ *       {@link io.cdpkit.core.traits.TraitMapping} maps (track properties, {@code context.traits};
+ *       an identify's own traits win over them within the event); consents are consent
+ *       registers: bound to the event's own normalised identifiers of the consent channel's
+ *       address type ({@link ConsentAddresses}) when it has any, profile-level otherwise.
  *   <li>CDPKit's own events (restriction, rectification: see {@link OwnEvents}) contribute only
  *       their register values.
  *   <li>An order event (default {@code Order Completed}) completes order
@@ -61,11 +64,13 @@ final class Contributions {
   /**
    * The event's contribution.
    *
+   * @param ws the workspace (whose trait mapping applies)
    * @param ids the event's normalised identifiers (consent decisions are bound to those of
    *     their channel's address type)
    * @throws InvalidEventException when an order or refund amount or currency is unusable
    */
-  ProfileState of(Event e, Instant time, List<Identifier> ids, ComputedTraits traits) {
+  ProfileState of(WorkspaceId ws, Event e, Instant time, List<Identifier> ids,
+      ComputedTraits traits) {
     if (e.type() == EventType.ALIAS) {
       return ProfileState.EMPTY;
     }
@@ -90,11 +95,18 @@ final class Contributions {
     }
 
     Map<String, ProfileState.TraitValue> traitValues = Map.of();
-    if (e.type() == EventType.IDENTIFY && !e.traits().isEmpty()) {
+    Map<String, Object> mapped = config.traitMapping(ws).traits(e);
+    boolean identify = e.type() == EventType.IDENTIFY && !e.traits().isEmpty();
+    if (identify || !mapped.isEmpty()) {
       int prio = config.sourcePriority(e.context().source());
       HashMap<String, ProfileState.TraitValue> t = new HashMap<>();
-      e.traits().forEach((k, v) ->
+      // Mapped values first: an identify's own traits win within the event.
+      mapped.forEach((k, v) ->
           t.put(k, new ProfileState.TraitValue(v, time, prio, e.messageId())));
+      if (identify) {
+        e.traits().forEach((k, v) ->
+            t.put(k, new ProfileState.TraitValue(v, time, prio, e.messageId())));
+      }
       traitValues = t;
     }
 

@@ -12,6 +12,7 @@ import io.cdpkit.core.model.EventType;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.traits.ComputedTraits;
 import java.time.Instant;
@@ -75,14 +76,14 @@ final class EventPreparer {
    * @throws InvalidEventException naming the offending field; {@code /context/source} when it is
    *     in the namespace reserved for CDPKit's own events
    */
-  PreparedEvent prepare(Event raw) {
+  PreparedEvent prepare(WorkspaceId ws, Event raw) {
     try {
       if (OwnEvents.reserved(raw.context().source())) {
         throw new InvalidEventException("/context/source",
             "is reserved: sources starting with " + OwnEvents.RESERVED_PREFIX
                 + " are for CDPKit's own events");
       }
-      return prepareClient(raw);
+      return prepareClient(ws, raw);
     } catch (InvalidEventException ex) {
       throw ex;
     } catch (RuntimeException | StackOverflowError ex) {
@@ -94,13 +95,13 @@ final class EventPreparer {
   }
 
   /** Prepares one of CDPKit's own events (see {@link OwnEvents}): no door checks. */
-  PreparedEvent prepareOwn(Event raw) {
+  PreparedEvent prepareOwn(WorkspaceId ws, Event raw) {
     checkSize(raw);
     Event e = raw.receivedAtIfAbsent(config.clock().instant());
-    return finish(e, e.eventTime(), identifiers(e), List.of(), false);
+    return finish(ws, e, e.eventTime(), identifiers(e), List.of(), false);
   }
 
-  private PreparedEvent prepareClient(Event raw) {
+  private PreparedEvent prepareClient(WorkspaceId ws, Event raw) {
     checkValues(raw);
     checkSize(raw);
     List<IngestWarning> warnings = new ArrayList<>(0);
@@ -133,13 +134,13 @@ final class EventPreparer {
     List<Identifier> ids = identifiers(e, dropped, droppedFromContext, warnings);
     e = without(e, dropped, droppedFromContext);
     e = contributions.roundAmount(e, warnings);
-    return finish(e, time, ids, warnings, corrected);
+    return finish(ws, e, time, ids, warnings, corrected);
   }
 
-  private PreparedEvent finish(Event e, Instant time, List<Identifier> ids,
+  private PreparedEvent finish(WorkspaceId ws, Event e, Instant time, List<Identifier> ids,
       List<IngestWarning> warnings, boolean corrected) {
     ComputedTraits ct = traits.current();
-    ProfileState contribution = contributions.of(e, time, ids, ct);
+    ProfileState contribution = contributions.of(ws, e, time, ids, ct);
     StoredEvent stored = new StoredEvent(e, new EventKey(time, e.messageId()), ids,
         ids.isEmpty() ? null : ids.get(0));
     return new PreparedEvent(stored, contribution, ct, warnings, corrected);
@@ -213,13 +214,13 @@ final class EventPreparer {
    * The event prepared against the computed traits now in force: itself when they have not
    * changed since it was prepared.
    */
-  PreparedEvent current(PreparedEvent p) {
+  PreparedEvent current(WorkspaceId ws, PreparedEvent p) {
     ComputedTraits ct = traits.current();
     if (p.traits() == ct) {
       return p;
     }
     return new PreparedEvent(p.stored(),
-        contributions.of(p.stored().event(), p.stored().key().time(),
+        contributions.of(ws, p.stored().event(), p.stored().key().time(),
             p.stored().identifiers(), ct), ct, p.warnings(), p.corrected());
   }
 
@@ -240,8 +241,8 @@ final class EventPreparer {
   }
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */
-  ProfileState contribution(StoredEvent s) {
-    return contributions.of(s.event(), s.key().time(), s.identifiers(), traits.current());
+  ProfileState contribution(WorkspaceId ws, StoredEvent s) {
+    return contributions.of(ws, s.event(), s.key().time(), s.identifiers(), traits.current());
   }
 
   /** The event's normalised, unblocked identifiers, deduplicated, highest priority first. */

@@ -75,7 +75,7 @@ public final class Gatherer {
    * @throws io.cdpkit.core.StorageException when the store fails the event's own transaction
    */
   public IngestResult ingest(WorkspaceId ws, Event event) {
-    PreparedEvent p = pipeline.prepare(event);
+    PreparedEvent p = pipeline.prepare(ws, event);
     calls.readLock().lock();
     try {
       IdentityResolver.Outcome o = closed ? pipeline.writeOne(ws, p)

@@ -7,6 +7,7 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.DoNotLinkRule;
 import io.cdpkit.core.spi.storage.IdentityNode;
@@ -96,7 +97,7 @@ final class IdentityResolver {
     }
   }
 
-  Outcome ingest(WriteTransaction tx, PreparedEvent p) {
+  Outcome ingest(WorkspaceId ws, WriteTransaction tx, PreparedEvent p) {
     StoredEvent se = p.stored();
     if (!tx.insertEvent(se)) {
       return new Outcome(false, se.anchor() == null ? null : profileOf(tx, se.anchor()));
@@ -118,12 +119,13 @@ final class IdentityResolver {
       }
       return new Outcome(true, pid);
     }
-    return new Outcome(true, link(tx, se, p.contribution()));
+    return new Outcome(true, link(ws, tx, se, p.contribution()));
   }
 
   // ---------------------------------------------------------------- linking
 
-  private ProfileId link(WriteTransaction tx, StoredEvent se, ProfileState contribution) {
+  private ProfileId link(WorkspaceId ws, WriteTransaction tx, StoredEvent se,
+      ProfileState contribution) {
     List<Identifier> ids = se.identifiers();
     Map<Identifier, IdentityNode> nodes = new HashMap<>();
     LinkedHashSet<String> components = new LinkedHashSet<>();
@@ -155,7 +157,7 @@ final class IdentityResolver {
 
     String comp = mergeComponents(tx, comps, nodes, se.key(), ids);
     if (!g.conflicts.isEmpty() && late) {
-      replay(tx, comp, se, "re-resolved after a late event");
+      replay(ws, tx, comp, se, "re-resolved after a late event");
       return profileOf(tx, ids.get(0));
     }
     return g.apply(comp, se, contribution);
@@ -365,7 +367,8 @@ final class IdentityResolver {
    *
    * @param cause the event that made the replay necessary, or {@code null} for an unmerge
    */
-  void replay(WriteTransaction tx, String comp, @Nullable StoredEvent cause, String reason) {
+  void replay(WorkspaceId ws, WriteTransaction tx, String comp, @Nullable StoredEvent cause,
+      String reason) {
     ComponentRecord record = tx.component(comp).orElseThrow(() -> corrupt("missing component"));
     Map<Identifier, IdentityNode> nodes = new HashMap<>();
     for (IdentityNode n : tx.nodesOfComponent(comp)) {
@@ -490,7 +493,7 @@ final class IdentityResolver {
           tx.putNode(new IdentityNode(id, pid, comp));
         }
       }
-      ProfileState state = stateFromEvents(tx, g);
+      ProfileState state = stateFromEvents(ws, tx, g);
       Map<IdentifierType, Integer> counts = new HashMap<>();
       for (Identifier id : g) {
         counts.merge(id.type(), 1, Integer::sum);
@@ -606,7 +609,7 @@ final class IdentityResolver {
    *
    * @return whether both identifiers have nodes
    */
-  boolean unmerge(WriteTransaction tx, Identifier a, Identifier b) {
+  boolean unmerge(WorkspaceId ws, WriteTransaction tx, Identifier a, Identifier b) {
     Optional<IdentityNode> na = tx.node(a);
     Optional<IdentityNode> nb = tx.node(b);
     if (na.isEmpty() || nb.isEmpty()) {
@@ -618,7 +621,7 @@ final class IdentityResolver {
     rs.add(new DoNotLinkRule(a, b, clock.instant()));
     tx.putComponent(new ComponentRecord(c.id(), c.latestLink(), rs));
     if (comp.equals(nb.get().component())) {
-      replay(tx, comp, null, "unmerge");
+      replay(ws, tx, comp, null, "unmerge");
     }
     return true;
   }
@@ -627,14 +630,14 @@ final class IdentityResolver {
    * Recomputes a live profile's state from its events (after the computed traits changed);
    * writes it only when it differs.
    */
-  void recompute(WriteTransaction tx, ProfileId id) {
+  void recompute(WorkspaceId ws, WriteTransaction tx, ProfileId id) {
     Optional<ProfileRecord> old = tx.profile(id);
     if (old.isEmpty()) {
       return;
     }
     List<Identifier> members = tx.nodesOfProfile(id).stream().map(IdentityNode::identifier)
         .toList();
-    ProfileState state = stateFromEvents(tx, members);
+    ProfileState state = stateFromEvents(ws, tx, members);
     if (!state.equals(old.get().state())) {
       tx.putProfile(new ProfileRecord(id, state, old.get().identifierCounts(),
           old.get().version() + 1));
@@ -642,10 +645,11 @@ final class IdentityResolver {
   }
 
   /** The join of the contributions of the events anchored at these identifiers. */
-  ProfileState stateFromEvents(WriteTransaction tx, List<Identifier> anchors) {
+  ProfileState stateFromEvents(WorkspaceId ws, WriteTransaction tx,
+      List<Identifier> anchors) {
     ProfileState state = ProfileState.EMPTY;
     for (StoredEvent e : tx.eventsByAnchors(anchors)) {
-      state = state.join(preparer.contribution(e));
+      state = state.join(preparer.contribution(ws, e));
     }
     return state;
   }

@@ -215,7 +215,7 @@ public final class Pipeline {
    *     for a reason that repeating cannot cure; nothing was stored
    */
   public IngestResult ingest(WorkspaceId ws, Event event) {
-    PreparedEvent p = prepare(event);
+    PreparedEvent p = prepare(ws, event);
     return single(p, writeOne(ws, p));
   }
 
@@ -331,7 +331,7 @@ public final class Pipeline {
     WriteTransaction tx = steps.tx;
     Savepoint sp = tx.savepoint();
     try {
-      IdentityResolver.Outcome o = ingestOne(tx, p);
+      IdentityResolver.Outcome o = ingestOne(steps.ws, tx, p);
       steps.done("event", p.stored().messageId());
       return o;
     } catch (RuntimeException ex) {
@@ -345,8 +345,8 @@ public final class Pipeline {
   }
 
   /** Validates and normalises one event on the caller's thread. */
-  PreparedEvent prepare(Event event) {
-    return preparer.prepare(event);
+  PreparedEvent prepare(WorkspaceId ws, Event event) {
+    return preparer.prepare(ws, event);
   }
 
   /**
@@ -376,8 +376,9 @@ public final class Pipeline {
    * Resolves and stores one event; an event stored for the first time that carries consent
    * decisions appends a {@code consent} line to the audit log.
    */
-  private IdentityResolver.Outcome ingestOne(WriteTransaction tx, PreparedEvent p) {
-    IdentityResolver.Outcome o = resolver.ingest(tx, preparer.current(p));
+  private IdentityResolver.Outcome ingestOne(WorkspaceId ws, WriteTransaction tx,
+      PreparedEvent p) {
+    IdentityResolver.Outcome o = resolver.ingest(ws, tx, preparer.current(ws, p));
     Event e = p.stored().event();
     if (o.stored() && !e.consents().isEmpty()) {
       tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, config.clock().instant(),
@@ -458,7 +459,7 @@ public final class Pipeline {
         continue;
       }
       try {
-        prepared.add(prepare(m.event()));
+        prepared.add(prepare(ws, m.event()));
         positions.add(i);
       } catch (InvalidEventException ex) {
         results[i] = new IngestResult(m.index(), m.messageId(), IngestResult.Status.REJECTED,
@@ -546,6 +547,13 @@ public final class Pipeline {
   /** Metadata key prefix under which a workspace records the aggregations its states hold. */
   static final String TRAIT_KEY = "core.computed-trait.";
 
+  /**
+   * Metadata key under which a workspace records the trait mapping its states were built with
+   * (under {@link #TRAIT_KEY}, so it is read with the aggregations; no computed trait name
+   * starts with {@code $}).
+   */
+  static final String MAPPING_KEY = TRAIT_KEY + "$mapping";
+
   /** Profiles recomputed per transaction when aggregations are added. */
   static final int RECOMPUTE_PAGE = 200;
 
@@ -561,19 +569,26 @@ public final class Pipeline {
     for (ComputedTrait t : now.aggregates()) {
       want.put(TRAIT_KEY + t.name(), fingerprint(t));
     }
+    if (!config.traitMapping(ws).isEmpty()) {
+      want.put(MAPPING_KEY, sha256(config.traitMapping(ws).fingerprint()));
+    }
     Map<String, String> have;
     try {
       have = store.read(ws, tx -> tx.require(MetadataStorage.class).metadata(TRAIT_KEY));
     } catch (UnsupportedOperationException ex) {
-      if (want.isEmpty()) {
-        return; // a store without metadata still works, without computed traits
+      if (want.isEmpty() || want.keySet().equals(Set.of(MAPPING_KEY))) {
+        // a store without metadata still works, without computed traits; a trait mapping then
+        // applies to what is ingested or recomputed afterwards
+        return;
       }
       throw ex;
     }
     if (have.equals(want)) {
       return;
     }
-    boolean missing = false;
+    // A changed or removed trait mapping makes every state stale; a removed computed trait
+    // does not (its state is simply no longer read).
+    boolean missing = !Objects.equals(have.get(MAPPING_KEY), want.get(MAPPING_KEY));
     for (Map.Entry<String, String> e : want.entrySet()) {
       if (!e.getValue().equals(have.get(e.getKey()))) {
         missing = true;
@@ -598,6 +613,16 @@ public final class Pipeline {
     });
   }
 
+  /** A SHA-256 of a text, in hex: a short stand-in for a long fingerprint. */
+  static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest
+          .getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+  }
+
   /** A definition's stable text: when it changes, states built with the old one are stale. */
   static String fingerprint(ComputedTrait t) {
     return t.aggregation() + "|" + t.property() + "|" + t.window().days() + "|" + t.filter();
@@ -616,7 +641,7 @@ public final class Pipeline {
       }
       write(ws, steps -> {
         for (ProfileId id : page) {
-          resolver.recompute(steps.tx, id);
+          resolver.recompute(ws, steps.tx, id);
         }
         steps.done("recompute", null);
         return null;
@@ -694,8 +719,8 @@ public final class Pipeline {
           .orElseThrow(() -> new IllegalArgumentException("unknown identifier: " + n));
       ProfileState state = steps.tx.profile(node.profile()).map(ProfileRecord::state)
           .orElse(ProfileState.EMPTY);
-      PreparedEvent p = preparer.prepareOwn(event.apply(n, state));
-      IdentityResolver.Outcome o = resolver.ingest(steps.tx, p);
+      PreparedEvent p = preparer.prepareOwn(ws, event.apply(n, state));
+      IdentityResolver.Outcome o = resolver.ingest(ws, steps.tx, p);
       steps.done(cause, p.stored().messageId());
       ProfileId profile = Objects.requireNonNull(o.profile(), "profile");
       steps.tx.require(PrivacyStorage.class).appendAudit(audit.apply(profile));
@@ -719,7 +744,7 @@ public final class Pipeline {
     }
     boolean known = write(ws, steps -> {
       ProfileId pa = IdentityResolver.profileOf(steps.tx, na);
-      boolean k = resolver.unmerge(steps.tx, na, nb);
+      boolean k = resolver.unmerge(ws, steps.tx, na, nb);
       steps.done("unmerge", null);
       if (k) {
         steps.tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0,

@@ -2,6 +2,7 @@ package io.cdpkit.core.internal;
 
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.traits.TraitMapping;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -24,10 +25,14 @@ import java.util.Set;
  * @param timeZone the zone of date-times sent without an offset (see
  *     {@code Cdp.Builder.timeZone})
  * @param workspaceZones zones of workspaces that have their own
+ * @param traitMapping which track properties and context traits set traits, in workspaces
+ *     without their own
+ * @param workspaceMappings trait mappings of workspaces that have their own
  */
 public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
     Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
-    Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones) {
+    Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones,
+    TraitMapping traitMapping, Map<WorkspaceId, TraitMapping> workspaceMappings) {
   /** The default {@link #clockTolerance()}: 5 minutes. */
   public static final Duration DEFAULT_CLOCK_TOLERANCE = Duration.ofMinutes(5);
 
@@ -44,6 +49,16 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
     refundEvents = Set.copyOf(refundEvents);
     Objects.requireNonNull(timeZone, "timeZone");
     workspaceZones = Map.copyOf(workspaceZones);
+    Objects.requireNonNull(traitMapping, "traitMapping");
+    workspaceMappings = Map.copyOf(workspaceMappings);
+  }
+
+  /** Settings without a trait mapping. */
+  public PipelineConfig(IdentityRules rules, Clock clock, String defaultCurrency,
+      Map<String, Integer> sourcePriorities, Set<String> orderEvents, Set<String> refundEvents,
+      Duration clockTolerance, ZoneId timeZone, Map<WorkspaceId, ZoneId> workspaceZones) {
+    this(rules, clock, defaultCurrency, sourcePriorities, orderEvents, refundEvents,
+        clockTolerance, timeZone, workspaceZones, TraitMapping.NONE, Map.of());
   }
 
   /** Settings with the default clock tolerance. */
@@ -56,6 +71,11 @@ public record PipelineConfig(IdentityRules rules, Clock clock, String defaultCur
   /** The zone of a workspace's date-times sent without an offset. */
   public ZoneId zone(WorkspaceId workspace) {
     return workspaceZones.getOrDefault(workspace, timeZone);
+  }
+
+  /** The trait mapping of a workspace: its own, else the default. */
+  public TraitMapping traitMapping(WorkspaceId workspace) {
+    return workspaceMappings.getOrDefault(workspace, traitMapping);
   }
 
   int sourcePriority(String source) {

@@ -790,7 +790,7 @@ public final class PrivacyOps {
           tx.require(PrivacyStorage.class).deleteEvents(expired);
           d += expired.size();
           Optional<ProfileRecord> before = tx.profile(id);
-          pipeline.resolver().recompute(tx, id);
+          pipeline.resolver().recompute(ws, tx, id);
           if (!before.equals(tx.profile(id))) {
             c++;
           }

@@ -102,10 +102,36 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
     return Collections.unmodifiableMap(out);
   }
 
-  /** One trait's value. */
+  /**
+   * One trait's value, by name ({@code tier}) or by a dotted path into a nested trait
+   * ({@code address.city}; see {@link io.cdpkit.core.traits.TraitPath}: a trait whose whole name
+   * is the path is read first). A path through a list ({@code addresses[].city}) gives the first
+   * value; a name that is not a well-formed path reads only the trait of that exact name.
+   */
   public Optional<Object> trait(String name) {
     ProfileState.TraitValue v = state.traits().get(name);
-    return v == null ? Optional.empty() : Optional.ofNullable(v.value());
+    if (v != null && v.value() != null) {
+      return Optional.of(v.value());
+    }
+    if (!io.cdpkit.core.traits.TraitPath.isPath(name)) {
+      return Optional.empty();
+    }
+    List<Object> all = traitValues(name);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  }
+
+  /**
+   * Every value a trait path reaches (see {@link io.cdpkit.core.traits.TraitPath}); empty when
+   * none, or when the path is not well-formed.
+   */
+  public List<Object> traitValues(String path) {
+    io.cdpkit.core.traits.TraitPath p;
+    try {
+      p = io.cdpkit.core.traits.TraitPath.parse(path);
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+    return p.values(state);
   }
 
   /**

@@ -168,7 +168,23 @@ public final class PropertyPath {
     return out;
   }
 
-  private void walk(@Nullable Object cur, int i, List<Object> out) {
+  /** Number of keys. */
+  int depth() {
+    return keys.length;
+  }
+
+  /** The key at a position. */
+  String key(int i) {
+    return keys[i];
+  }
+
+  /** Whether the key at a position steps into every element of a list. */
+  boolean each(int i) {
+    return each[i];
+  }
+
+  /** Walks from {@code cur}, the value reached before key {@code i}. */
+  void walk(@Nullable Object cur, int i, List<Object> out) {
     if (cur == null) {
       return;
     }

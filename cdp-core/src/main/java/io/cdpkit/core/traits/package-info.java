@@ -9,6 +9,11 @@
  * <p>The state behind an aggregation ({@link io.cdpkit.core.traits.AggregateState}) is a
  * join-semilattice like the rest of {@link io.cdpkit.core.model.ProfileState}, so a computed
  * trait is the same whatever the order events arrive in, and merges and unmerges keep it exact.
+ *
+ * <p>Paths: a {@link io.cdpkit.core.traits.PropertyPath} reads into an event's properties, a
+ * {@link io.cdpkit.core.traits.TraitPath} into a profile's (nested) traits. A
+ * {@link io.cdpkit.core.traits.TraitMapping} declares which track properties and
+ * {@code context.traits} set traits besides {@code identify}.
  */
 @NullMarked
 package io.cdpkit.core.traits;

@@ -71,8 +71,9 @@ public final class Conditions {
   }
 
   /**
-   * A comparison on a trait: {@code trait("tier").in("gold", "platinum")}. JSON:
-   * {@code {"type": "trait", "name": name, "op": ..., "value"/"values": ...}}.
+   * A comparison on a trait: {@code trait("tier").in("gold", "platinum")}, or on a value inside
+   * a nested trait: {@code trait("address.city").eq("Utrecht")} (see {@link TraitCondition}).
+   * JSON: {@code {"type": "trait", "name": name, "op": ..., "value"/"values": ...}}.
    */
   public static Comparison<TraitCondition> trait(String name) {
     Objects.requireNonNull(name, "name");

@@ -8,6 +8,7 @@ import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.traits.Aggregation;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.EventFilter;
+import io.cdpkit.core.traits.TraitPath;
 import io.cdpkit.core.traits.Window;
 import io.cdpkit.segmentation.definition.And;
 import io.cdpkit.segmentation.definition.ComputedCondition;
@@ -83,13 +84,11 @@ final class Compiler {
       return new Node.Not(ptr, node(n.condition(), ptr + "/condition", deps, aggs, refs));
     }
     if (c instanceof TraitCondition t) {
-      deps.traits.add(t.trait());
       String name = t.trait();
+      TraitPath path = TraitPath.parse(name);
+      deps.traits.addAll(path.reads());
       return new Node.Compare(ptr, "trait " + name + " " + ops(t.operator().symbol(),
-          t.operands()), ctx -> {
-            ProfileState.TraitValue v = ctx.state.traits().get(name);
-            return v == null || v.value() == null ? List.of() : List.of(v.value());
-          }, t.operator(), t.operands());
+          t.operands()), ctx -> path.values(ctx.state), t.operator(), t.operands());
     }
     if (c instanceof ComputedCondition t) {
       String name = t.name();

@@ -480,7 +480,7 @@ public final class DefinitionReader {
     o.allow("a " + type + " condition", "type", "name", "op", "value", "values");
     String name = o.string("name", true);
     if (name != null) {
-      report(o.at("name"), Rules.traitName(name));
+      report(o.at("name"), type.equals("trait") ? Rules.traitPath(name) : Rules.traitName(name));
     }
     Operator op = operator(o);
     List<Operand> operands = operands(o, op, true);

@@ -107,6 +107,23 @@ public final class Rules {
     return null;
   }
 
+  /**
+   * A trait condition's name: a trait name, or a dotted path into a nested trait
+   * ({@link io.cdpkit.core.traits.TraitPath}).
+   */
+  public static @Nullable String traitPath(@Nullable String name) {
+    String problem = traitName(name);
+    if (problem != null || !io.cdpkit.core.traits.TraitPath.isPath(name)) {
+      return problem;
+    }
+    try {
+      io.cdpkit.core.traits.TraitPath.parse(name);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return "is not a usable trait path: " + e.getMessage();
+    }
+  }
+
   public static @Nullable String identifierType(@Nullable String type) {
     if (type == null) {
       return "is required";

@@ -124,7 +124,12 @@ class SegmentJsonRoundTripProperties {
   record Comparison(Operator op, List<Operand> operands) {}
 
   static Arbitrary<Condition> trait() {
-    return Combinators.combine(text().filter(s -> !s.isBlank()), comparison())
+    // Any name without path syntax, or a well-formed path into a nested trait (a name with
+    // '.', '[' or ']' must be one).
+    Arbitrary<String> names = Arbitraries.oneOf(
+        text().filter(s -> !s.isBlank() && !io.cdpkit.core.traits.TraitPath.isPath(s)),
+        Arbitraries.of("address.city", "addresses[].city", "a b.c~/d", "x.y.z.\u00e9"));
+    return Combinators.combine(names, comparison())
         .as((n, c) -> new TraitCondition(n, c.op(), c.operands()));
   }
 
