@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The channel of {@link ApnsPushChannelProvider}. Thread-safe. */
@@ -59,12 +58,12 @@ final class ApnsPushChannel implements Channel {
   private final Clock clock;
   private final HttpChannels.Client client;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean warned = new AtomicBoolean();
-  private final Logger log;
+  private final HttpChannels.RefusalLog refusals;
 
   ApnsPushChannel(ChannelContext context, @Nullable SSLContext ssl) {
     this.name = context.channelName();
-    this.log = LoggerFactory.getLogger(context.loggerName());
+    this.refusals = new HttpChannels.RefusalLog(
+        LoggerFactory.getLogger(context.loggerName()), name);
     String teamId = context.required("team-id").strip();
     if (!TEN.matcher(teamId).matches()) {
       throw Configs.invalid(context, "team-id", "must be 10 of A-Z and 0-9");
@@ -273,7 +272,7 @@ final class ApnsPushChannel implements Channel {
       return new Sent(DeliveryResult.retryable(reason), false);
     }
     if (status == 403) {
-      refused(reason);
+      refusals.refused(reason);
       return new Sent(DeliveryResult.permanent(reason + ": APNs refused the provider token;"
           + " check team-id, key-id, private-key and that the key is enabled for APNs"), true);
     }
@@ -296,17 +295,6 @@ final class ApnsPushChannel implements Channel {
       return null;
     }
     return null;
-  }
-
-  /** Says once at WARN, then at DEBUG, that the credentials were refused. */
-  private void refused(String reason) {
-    if (warned.compareAndSet(false, true)) {
-      log.warn("channel {}: {}; messages fail for good until the credentials are fixed"
-          + " (dead letters can be requeued); further refusals are logged at DEBUG", name,
-          reason);
-    } else {
-      log.debug("channel {}: {}", name, reason);
-    }
   }
 
   @Override

@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The channel of {@link FcmPushChannelProvider}. Thread-safe. */
@@ -43,12 +42,12 @@ final class FcmPushChannel implements Channel {
   private final Clock clock;
   private final HttpChannels.Client client;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean warned = new AtomicBoolean();
-  private final Logger log;
+  private final HttpChannels.RefusalLog refusals;
 
   FcmPushChannel(ChannelContext context, @Nullable Supplier<String> accessTokens) {
     this.name = context.channelName();
-    this.log = LoggerFactory.getLogger(context.loggerName());
+    this.refusals = new HttpChannels.RefusalLog(
+        LoggerFactory.getLogger(context.loggerName()), name);
     String project = context.required("project").strip();
     if (!PROJECT.matcher(project).matches()) {
       throw Configs.invalid(context, "project",
@@ -226,7 +225,7 @@ final class FcmPushChannel implements Channel {
     String code = errorCode(body);
     String reason = "FCM HTTP " + status + (code == null ? "" : " " + code);
     if (status == 401 || (status == 403 && !"SENDER_ID_MISMATCH".equals(code))) {
-      refused(reason);
+      refusals.refused(reason);
       return new Sent(DeliveryResult.permanent(reason + ": FCM refused the access token;"
           + " check the token supplier and that its service account may send messages"
           + " (role Firebase Cloud Messaging API Admin)"), true);
@@ -261,17 +260,6 @@ final class FcmPushChannel implements Channel {
       return null;
     }
     return null;
-  }
-
-  /** Says once at WARN, then at DEBUG, that the credentials were refused. */
-  private void refused(String reason) {
-    if (warned.compareAndSet(false, true)) {
-      log.warn("channel {}: {}; messages fail for good until the credentials are fixed"
-          + " (dead letters can be requeued); further refusals are logged at DEBUG", name,
-          reason);
-    } else {
-      log.debug("channel {}: {}", name, reason);
-    }
   }
 
   @Override

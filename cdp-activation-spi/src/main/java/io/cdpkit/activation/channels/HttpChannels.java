@@ -24,6 +24,32 @@ import org.jspecify.annotations.Nullable;
 final class HttpChannels {
   private HttpChannels() {}
 
+  /**
+   * Says once at WARN, then at DEBUG, that a channel's credentials were refused: one line per
+   * channel however many messages fail, so a wrong key does not flood the log. Thread-safe.
+   */
+  static final class RefusalLog {
+    private final java.util.concurrent.atomic.AtomicBoolean warned =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final org.slf4j.Logger log;
+    private final String channel;
+
+    RefusalLog(org.slf4j.Logger log, String channel) {
+      this.log = log;
+      this.channel = channel;
+    }
+
+    void refused(String reason) {
+      if (warned.compareAndSet(false, true)) {
+        log.warn("channel {}: {}; messages fail for good until the credentials are fixed"
+            + " (dead letters can be requeued); further refusals are logged at DEBUG", channel,
+            reason);
+      } else {
+        log.debug("channel {}: {}", channel, reason);
+      }
+    }
+  }
+
   /** A client and the executor it runs on; close the executor with the channel. */
   record Client(HttpClient http, ExecutorService executor) {}
 
