@@ -29,7 +29,14 @@ public enum Aggregation {
   /** How many distinct values (a {@code Long}; 0 when none). */
   DISTINCT_COUNT(true),
   /** The distinct values, sorted by {@link Values#ORDER} (a {@code List}; empty when none). */
-  UNIQUE_LIST(true);
+  UNIQUE_LIST(true),
+  /**
+   * The loyalty ledger: one entry per loyalty event ({@link LoyaltyTraits#EARNED_EVENT} and the
+   * other three), read by the rules {@link LoyaltyTraits} documents; other events and loyalty
+   * events that break those rules add nothing. Takes no property. Its value is the number of
+   * entries (a {@code Long}; 0 when none); {@link LoyaltyTraits} derives balances from it.
+   */
+  LEDGER(false);
 
   private final boolean needsProperty;
 

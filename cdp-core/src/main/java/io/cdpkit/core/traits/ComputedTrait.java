@@ -68,6 +68,10 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         throw new IllegalArgumentException("computed trait " + name
             + ": COUNT counts events and takes no property");
       }
+      if (aggregation == Aggregation.LEDGER) {
+        throw new IllegalArgumentException("computed trait " + name
+            + ": LEDGER reads the loyalty properties and takes no property");
+      }
     } else if (aggregation.needsProperty()) {
       throw new IllegalArgumentException("computed trait " + name + ": " + aggregation
           + " needs a property");
@@ -101,6 +105,10 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
   private @Nullable Partial partial(Event e, Instant time) {
     if (aggregation == Aggregation.COUNT) {
       return new Partial.Count(1);
+    }
+    if (aggregation == Aggregation.LEDGER) {
+      Partial.LedgerEntry entry = LoyaltyEvents.entry(e, time);
+      return entry == null ? null : Partial.Ledger.of(entry);
     }
     List<Object> values;
     if (property == null) {
@@ -156,6 +164,19 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         }
         return new Partial.Tally(m);
       }
+    }
+  }
+
+  /**
+   * Checks an event that passes the filter against the rules of what this trait reads: only
+   * {@code LEDGER} has such rules (see {@link LoyaltyTraits}); other kinds skip what they cannot
+   * use.
+   *
+   * @throws io.cdpkit.core.InvalidEventException naming the field that breaks a rule
+   */
+  public void check(Event e) {
+    if (aggregation == Aggregation.LEDGER && filter.test(e)) {
+      LoyaltyEvents.check(e);
     }
   }
 
@@ -235,6 +256,8 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         }
         return Optional.ofNullable(best);
       }
+      case LEDGER:
+        return Optional.of(p == null ? 0L : (long) ((Partial.Ledger) p).entries().size());
       case DISTINCT_COUNT:
         return Optional.of(p == null ? 0L : (long) ((Partial.Tally) p).values().size());
       case UNIQUE_LIST: {
