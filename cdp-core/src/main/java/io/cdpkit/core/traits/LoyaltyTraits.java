@@ -332,7 +332,7 @@ public final class LoyaltyTraits {
     Instant next = null;
     for (Partial.LedgerEntry e : entries) {
       if (e.time().isAfter(now)) {
-        next = e.time(); // the first entry still to come
+        next = earliest(next, e.time()); // the first entry still to come
         break;
       }
       member = true;
