@@ -128,9 +128,10 @@ import org.jspecify.annotations.Nullable;
  * per {@code Cdp}, with every program in it.
  *
  * <p>Limits: the ledger keeps one entry per loyalty event of the profile for as long as the
- * event is kept (a few dozen bytes each, in every store), and each value is computed by
- * replaying the profile's ledger: time and memory linear in its loyalty events (a sort), per
- * trait read. Programs per pack: at most {@value #MAX_PROGRAMS}.
+ * event is kept (a few dozen bytes each, in every store); adding an event to it copies the
+ * profile's ledger, and each value is computed by replaying it: time and memory linear in the
+ * profile's loyalty events, per event ingested and per trait read (a profile with tens of
+ * thousands of loyalty events is slow to update and read). Programs per pack: at most {@value #MAX_PROGRAMS}.
  *
  * <p>Stateless. The traits it makes are immutable and thread-safe.
  */
