@@ -178,6 +178,45 @@ class LoyaltyTraitsProperties {
     }
   }
 
+  @Property(tries = 40)
+  void unmergeGivesWhatEachPersonsOwnEventsGive(@ForAll("stories") List<Event> events,
+      @ForAll Random random, @ForAll @IntRange(min = 0, max = 300 * 24) int nowHours) {
+    Instant now = BASE.plus(Duration.ofHours(nowHours));
+    List<Event> customer = new ArrayList<>();
+    List<Event> visitor = new ArrayList<>();
+    for (Event e : events) {
+      if (random.nextBoolean()) {
+        visitor.add(asAnonymous(e));
+      } else {
+        customer.add(e);
+      }
+    }
+    try (Cdp cdp = Cdp.builder().clock(new MutableClock(BASE.plus(Duration.ofDays(400))))
+        .store(Store.inMemory()).computedTraits(PACK).build()) {
+      List<Event> all = new ArrayList<>(customer);
+      all.addAll(visitor);
+      Collections.shuffle(all, random);
+      all.add(random.nextInt(all.size() + 1), Event.identify().messageId("login")
+          .userId("C-1").anonymousId("a-1").timestamp(BASE).build());
+      cdp.ingest(all);
+      Identifier c = Identifier.customerId("C-1");
+      Identifier a = Identifier.anonymousId("a-1");
+      assertThat(cdp.profiles().find(c).orElseThrow().id())
+          .isEqualTo(cdp.profiles().find(a).orElseThrow().id());
+      cdp.profiles().unmerge(c, a);
+      assertThat(cdp.profiles().find(c).orElseThrow().id())
+          .isNotEqualTo(cdp.profiles().find(a).orElseThrow().id());
+      for (Map.Entry<Identifier, List<Event>> side : Map.of(c, customer, a, visitor).entrySet()) {
+        Map<String, Object> values = PACK.values(cdp.profiles().find(side.getKey())
+            .orElseThrow().state(), now);
+        Map<String, Object> expected = new TreeMap<>(oracle(side.getValue(), DEFAULT, now));
+        expected.putAll(oracle(side.getValue(), CLUB, now));
+        expected.put(LoyaltyTraits.LEDGER, (long) side.getValue().size());
+        assertThat(values).as("%s", side.getKey()).isEqualTo(expected);
+      }
+    }
+  }
+
   static Event asAnonymous(Event e) {
     return new Event(e.type(), e.messageId(), null, "a-1", e.previousId(), e.groupId(),
         e.name(), e.identifiers(), e.properties(), e.traits(), e.context(), e.consents(),
