@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -190,7 +192,7 @@ public sealed interface Partial {
      */
     public Ledger {
       entries = List.copyOf(entries);
-      java.util.Set<String> ids = new java.util.HashSet<>();
+      Set<String> ids = new HashSet<>();
       for (int i = 0; i < entries.size(); i++) {
         if (i > 0 && LedgerEntry.ORDER.compare(entries.get(i - 1), entries.get(i)) >= 0) {
           throw new IllegalArgumentException("ledger entries must be ascending by time and"

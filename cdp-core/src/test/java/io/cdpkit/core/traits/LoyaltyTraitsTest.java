@@ -342,6 +342,29 @@ class LoyaltyTraitsTest {
   }
 
   @Test
+  @DisplayName("declared late: stored loyalty events are replayed, and ones that break the rules"
+      + " (accepted before the pack checked them) add nothing")
+  void declaredLate() {
+    io.cdpkit.core.spi.storage.Store store = io.cdpkit.core.spi.storage.Store.inMemory();
+    MutableClock late = new MutableClock(at("2026-02-01T00:00:00Z"));
+    try (Cdp plain = Cdp.builder().clock(late).store(store).build()) {
+      plain.ingest(loyalty(LoyaltyTraits.EARNED_EVENT, "a", "2026-01-01T00:00:00Z", 100).build());
+      plain.ingest(loyalty(LoyaltyTraits.EARNED_EVENT, "b", "2026-01-02T00:00:00Z", -40).build());
+      plain.ingest(loyalty(LoyaltyTraits.REDEEMED_EVENT, "c", "2026-01-03T00:00:00Z", "30")
+          .build());
+      plain.ingest(loyalty(LoyaltyTraits.REDEEMED_EVENT, "d", "2026-01-04T00:00:00Z", 25)
+          .build());
+    }
+    try (Cdp withPack = Cdp.builder().clock(late).store(store)
+        .computedTraits(LoyaltyTraits.of(DEFAULT)).build()) {
+      Map<String, Object> values = withPack.profiles().find(C1).orElseThrow().computedTraits();
+      // Only a (100) and d (-25) are usable: 75 left, lapsing 90 days after a.
+      assertThat(values).containsEntry(BALANCE, 75L).containsEntry(LoyaltyTraits.LEDGER, 2L)
+          .containsEntry(EXPIRY_AT, at("2026-04-01T00:00:00Z"));
+    }
+  }
+
+  @Test
   @DisplayName("settings are checked at once, naming what is wrong")
   void settings() {
     assertThatThrownBy(() -> LoyaltyProgram.builder("Gold Club").build())
