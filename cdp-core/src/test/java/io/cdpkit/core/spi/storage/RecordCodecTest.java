@@ -93,6 +93,16 @@ class RecordCodecTest {
     }
 
     @Test
+    @DisplayName("loyalty ledgers keep every entry: kind, program, signed points, expiry or none")
+    void loyaltyLedgers() {
+      ProfileRecord r = new ProfileRecord(ProfileId.of("p-1"),
+          ProfileState.EMPTY.withComputed(StoreContractSupport.loyaltyComputed()), Map.of(), 3);
+      assertThat(roundTrip(r)).isEqualTo(r);
+      assertThat(CODEC.writeProfile(r)).contains("\"redeemed\"").contains("\"expired\"")
+          .contains("\"adjusted\"").contains("\"earned\"").contains("-30");
+    }
+
+    @Test
     @DisplayName("trait values keep their types: null apart from absent, decimals with scale")
     void traits() {
       Map<String, TraitValue> traits = new HashMap<>();
@@ -502,8 +512,9 @@ class RecordCodecTest {
       case 5 -> Event.track("Newsletter Opened " + n)
           .consent("marketing", "email", n % 2 == 0).consent("marketing", "sms", n > 1);
       case 6 -> Event.track("Product Viewed").property("category", "dresses");
-      case 8 -> Event.track(n % 2 == 0 ? LoyaltyTraits.EARNED_EVENT : LoyaltyTraits.ADJUSTED_EVENT)
-          .property("points", n % 2 == 0 ? Math.abs(unscaled) : unscaled)
+      case 8 -> Event.track(List.of(LoyaltyTraits.EARNED_EVENT, LoyaltyTraits.REDEEMED_EVENT,
+              LoyaltyTraits.EXPIRED_EVENT, LoyaltyTraits.ADJUSTED_EVENT).get(n))
+          .property("points", n == 3 ? unscaled : Math.abs(unscaled))
           .property("program", n == 3 ? "Club" : null)
           .property("expires_at", n == 0 ? t.plusSeconds(86_400).toString() : null);
       default -> Event.identify().consent("analytics", "web", n % 2 == 1)
