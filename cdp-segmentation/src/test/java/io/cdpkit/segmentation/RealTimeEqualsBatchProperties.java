@@ -21,7 +21,10 @@ import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
 import io.cdpkit.core.traits.Aggregation;
 import io.cdpkit.core.traits.ComputedTrait;
+import io.cdpkit.core.traits.ComputedTraits;
 import io.cdpkit.core.traits.EventFilter;
+import io.cdpkit.core.traits.LoyaltyProgram;
+import io.cdpkit.core.traits.LoyaltyTraits;
 import io.cdpkit.core.traits.Operator;
 import io.cdpkit.core.traits.PropertyCondition;
 import io.cdpkit.core.traits.Window;
@@ -58,6 +61,9 @@ import net.jqwik.api.Provide;
  */
 class RealTimeEqualsBatchProperties {
   static final Instant START = Instant.parse("2026-03-30T22:00:00Z");
+  /** Points valid a day unless the event says; gold from 30 points earned in the last 2 days. */
+  static final ComputedTraits LOYALTY = LoyaltyTraits.of(LoyaltyProgram.builder("default")
+      .validityDays(1).tier("silver", 0).tier("gold", 30).tierPeriodDays(2).build());
   static final List<Identifier> UNIVERSE = List.of(
       Identifier.customerId("C0"), Identifier.customerId("C1"), Identifier.customerId("C2"),
       Identifier.email("p0@example.org"), Identifier.email("p1@example.org"),
@@ -96,7 +102,11 @@ class RealTimeEqualsBatchProperties {
         SegmentDefinition.builder("fav-s1").where(profile(ProfileField.FAVOURITE_STORE).eq("s1"))
             .build(),
         SegmentDefinition.builder("fav-pos").where(profile(ProfileField.FAVOURITE_CHANNEL)
-            .eq("pos")).build());
+            .eq("pos")).build(),
+        // Loyalty: points lapse and tier periods end with time alone.
+        SegmentDefinition.builder("loyal-gold").where(and(
+            computed(LoyaltyTraits.tierTrait("default")).eq("gold"),
+            computed(LoyaltyTraits.balanceTrait("default")).gt(20))).build());
   }
 
   sealed interface Step permits Ingest, Advance, Unmerge {}
@@ -110,7 +120,7 @@ class RealTimeEqualsBatchProperties {
   @Provide
   Arbitrary<List<Step>> steps() {
     Arbitrary<Integer> id = Arbitraries.integers().between(0, UNIVERSE.size() - 1);
-    Arbitrary<Step> ingest = Combinators.combine(Arbitraries.integers().between(0, 5),
+    Arbitrary<Step> ingest = Combinators.combine(Arbitraries.integers().between(0, 7),
         id.list().ofMinSize(1).ofMaxSize(3), Arbitraries.integers().between(0, 3 * 24 * 60),
         Arbitraries.integers().between(0, 9)).as(Ingest::new);
     Arbitrary<Step> advance = Arbitraries.integers().between(1, 40 * 60).map(Advance::new);
@@ -135,6 +145,7 @@ class RealTimeEqualsBatchProperties {
     try (Cdp cdp = Cdp.builder().store(Store.inMemory()).clock(clock)
         .computedTrait(ComputedTrait.builder("orders_2d", Aggregation.COUNT)
             .filter(EventFilter.named("Order Completed")).window(Window.lastDays(2)).build())
+        .computedTraits(LOYALTY)
         .extension(seg).build()) {
       Segments segments = seg.segments();
       // Half the definitions before any event, half after some: both paths must agree.
@@ -200,6 +211,11 @@ class RealTimeEqualsBatchProperties {
       case 3 -> Event.identify().trait("tier", in.n() % 2 == 0 ? "gold" : "silver")
           .consent("marketing", "email", in.n() % 3 != 0);
       case 4 -> Event.track("Order Refunded").property("order_id", "O" + in.n());
+      case 6 -> Event.track(LoyaltyTraits.EARNED_EVENT).property("points", 5L * in.n())
+          .property("expires_at", in.n() % 2 == 0 ? null
+              : t.plus(Duration.ofHours(3L * in.n())).toString());
+      case 7 -> Event.track(in.n() < 5 ? LoyaltyTraits.REDEEMED_EVENT
+          : LoyaltyTraits.EXPIRED_EVENT).property("points", 3L * in.n());
       default -> Event.page("Home").channel("web");
     };
     for (int i : new HashSet<>(in.ids())) {

@@ -51,6 +51,9 @@ import org.jspecify.annotations.Nullable;
  *       of the stored event with an {@link IngestWarning.Kind#IDENTIFIER_DROPPED} warning.
  *   <li>Amounts: rounded to the currency's minor unit ({@link Contributions#roundAmount}),
  *       then the contribution is computed (which checks amounts and currencies).
+ *   <li>Loyalty: a loyalty event read by a declared loyalty ledger must have usable
+ *       {@code points}, {@code program} and {@code expires_at}
+ *       ({@link io.cdpkit.core.traits.ComputedTraits#check}).
  * </ol>
  */
 final class EventPreparer {
@@ -134,6 +137,7 @@ final class EventPreparer {
     List<Identifier> ids = identifiers(e, dropped, droppedFromContext, warnings);
     e = without(e, dropped, droppedFromContext);
     e = contributions.roundAmount(e, warnings);
+    traits.current().check(e);
     return finish(ws, e, time, ids, warnings, corrected);
   }
 

@@ -42,7 +42,14 @@ public enum Aggregation {
    * {@value Partial.Recent#MAX_VALUES}; empty when none); strings are cut to
    * {@value Partial.Recent#MAX_VALUE_LENGTH} characters ({@link Partial.Recent}).
    */
-  RECENT(true);
+  RECENT(true),
+  /**
+   * The loyalty ledger: one entry per loyalty event ({@link LoyaltyTraits#EARNED_EVENT} and the
+   * other three), read by the rules {@link LoyaltyTraits} documents; other events and loyalty
+   * events that break those rules add nothing. Takes no property. Its value is the number of
+   * entries (a {@code Long}; 0 when none); {@link LoyaltyTraits} derives balances from it.
+   */
+  LEDGER(false);
 
   private final boolean needsProperty;
 

@@ -69,6 +69,10 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         throw new IllegalArgumentException("computed trait " + name
             + ": COUNT counts events and takes no property");
       }
+      if (aggregation == Aggregation.LEDGER) {
+        throw new IllegalArgumentException("computed trait " + name
+            + ": LEDGER reads the loyalty properties and takes no property");
+      }
     } else if (aggregation.needsProperty()) {
       throw new IllegalArgumentException("computed trait " + name + ": " + aggregation
           + " needs a property");
@@ -111,6 +115,10 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
   private @Nullable Partial partial(Event e, Instant time) {
     if (aggregation == Aggregation.COUNT) {
       return new Partial.Count(1);
+    }
+    if (aggregation == Aggregation.LEDGER) {
+      Partial.LedgerEntry entry = LoyaltyEvents.entry(e, time);
+      return entry == null ? null : Partial.Ledger.of(entry);
     }
     List<Object> values;
     if (aggregation == Aggregation.TIMELINE) {
@@ -221,6 +229,19 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
   }
 
   /**
+   * Checks an event that passes the filter against the rules of what this trait reads: only
+   * {@code LEDGER} has such rules (see {@link LoyaltyTraits}); other kinds skip what they cannot
+   * use.
+   *
+   * @throws io.cdpkit.core.InvalidEventException naming the field that breaks a rule
+   */
+  public void check(Event e) {
+    if (aggregation == Aggregation.LEDGER && filter.test(e)) {
+      LoyaltyEvents.check(e);
+    }
+  }
+
+  /**
    * The value at {@code now} over the trait's window, from its state (absent when the profile
    * had no contribution). COUNT, SUM and DISTINCT_COUNT give 0 and UNIQUE_LIST an empty list when
    * nothing matched; the others are then empty.
@@ -296,6 +317,8 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         }
         return Optional.ofNullable(best);
       }
+      case LEDGER:
+        return Optional.of(p == null ? 0L : (long) ((Partial.Ledger) p).entries().size());
       case DISTINCT_COUNT:
         return Optional.of(p == null ? 0L : (long) ((Partial.Tally) p).values().size());
       case TIMELINE:

@@ -33,6 +33,8 @@ public final class ComputedTraits {
   private final ComputedTrait[] anyName;
   /** Aggregations by the event names their filters name. */
   private final Map<String, ComputedTrait[]> byName;
+  /** Aggregations with rules for the events they read ({@link Aggregation#LEDGER}). */
+  private final ComputedTrait[] ledgers;
 
   private ComputedTraits(Map<String, ComputedTrait> aggregates, Map<String, DerivedTrait> derived) {
     this.aggregates = aggregates;
@@ -52,6 +54,8 @@ public final class ComputedTraits {
     Map<String, ComputedTrait[]> m = new HashMap<>();
     named.forEach((k, v) -> m.put(k, v.toArray(new ComputedTrait[0])));
     this.byName = m;
+    this.ledgers = aggregates.values().stream()
+        .filter(t -> t.aggregation() == Aggregation.LEDGER).toArray(ComputedTrait[]::new);
   }
 
   /**
@@ -174,6 +178,21 @@ public final class ComputedTraits {
       out = contribute(anyName, e, time, out);
     }
     return out == null ? Map.of() : out;
+  }
+
+  /**
+   * Checks a client's event against the rules of the aggregations it would contribute to (the
+   * loyalty ledger's, see {@link LoyaltyTraits}), before it is stored.
+   *
+   * @throws io.cdpkit.core.InvalidEventException naming the field that breaks a rule
+   */
+  public void check(Event e) {
+    if (ledgers.length == 0) {
+      return;
+    }
+    for (ComputedTrait t : ledgers) {
+      t.check(e);
+    }
   }
 
   private static @Nullable Map<String, AggregateState> contribute(ComputedTrait[] traits,

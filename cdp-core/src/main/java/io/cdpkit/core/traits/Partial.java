@@ -2,12 +2,17 @@ package io.cdpkit.core.traits;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part of an aggregation that some events contribute: a commutative, associative join, so
@@ -304,6 +309,104 @@ public sealed interface Partial {
       HashMap<Object, Instant> m = new HashMap<>(values);
       other.forEach((k, v) -> m.merge(k, v, (x, y) -> x.isAfter(y) ? x : y));
       return latest(m);
+    }
+  }
+
+  /** What a loyalty ledger entry does to a program's points (see {@link LoyaltyTraits}). */
+  enum LedgerKind {
+    /** {@code Loyalty Points Earned}: a credit that counts as earned. */
+    EARNED,
+    /** {@code Loyalty Points Redeemed}: a debit. */
+    REDEEMED,
+    /** {@code Loyalty Points Expired}: a debit that first settles points already lapsed. */
+    EXPIRED,
+    /** {@code Loyalty Points Adjusted}: a credit when positive, a debit when negative. */
+    ADJUSTED
+  }
+
+  /**
+   * One loyalty event in a {@link Ledger}.
+   *
+   * @param time the event's time
+   * @param messageId the event's messageId (the entry's identity)
+   * @param program the program, stripped and lower-cased
+   * @param kind what the event does
+   * @param points the points as sent: at least 0, except for {@code ADJUSTED}, which may be
+   *     negative
+   * @param expiresAt the event's {@code expires_at}, or {@code null}
+   */
+  record LedgerEntry(Instant time, String messageId, String program, LedgerKind kind,
+      long points, @Nullable Instant expiresAt) {
+    /** Event time, then messageId: the order a ledger is replayed in. */
+    static final Comparator<LedgerEntry> ORDER = Comparator.comparing(LedgerEntry::time)
+        .thenComparing(LedgerEntry::messageId);
+    /** A total order over all components, to pick one entry of two with the same messageId. */
+    private static final Comparator<LedgerEntry> TOTAL = ORDER
+        .thenComparing(LedgerEntry::program).thenComparing(LedgerEntry::kind)
+        .thenComparingLong(LedgerEntry::points)
+        .thenComparing(LedgerEntry::expiresAt, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+    public LedgerEntry {
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(program, "program");
+      Objects.requireNonNull(kind, "kind");
+      if (points < 0 && kind != LedgerKind.ADJUSTED) {
+        throw new IllegalArgumentException("points of a " + kind + " entry must not be negative");
+      }
+    }
+  }
+
+  /**
+   * The loyalty events of a profile, one entry per messageId, ordered by event time then
+   * messageId, for {@code LEDGER}. The join is the union (idempotent); should two entries ever
+   * share a messageId, the greater under a total order of their components is kept, so the join
+   * stays commutative. Its size grows with the profile's loyalty events (one entry each).
+   */
+  record Ledger(List<LedgerEntry> entries) implements Partial {
+    /**
+     * @throws IllegalArgumentException when the entries are not strictly ascending by event time
+     *     then messageId, or repeat a messageId
+     */
+    public Ledger {
+      entries = List.copyOf(entries);
+      Set<String> ids = new HashSet<>();
+      for (int i = 0; i < entries.size(); i++) {
+        if (i > 0 && LedgerEntry.ORDER.compare(entries.get(i - 1), entries.get(i)) >= 0) {
+          throw new IllegalArgumentException("ledger entries must be ascending by time and"
+              + " messageId");
+        }
+        if (!ids.add(entries.get(i).messageId())) {
+          throw new IllegalArgumentException("ledger entries must not repeat a messageId");
+        }
+      }
+    }
+
+    /** A ledger of one entry. */
+    public static Ledger of(LedgerEntry entry) {
+      return new Ledger(List.of(entry));
+    }
+
+    @Override
+    public Partial join(Partial o) {
+      List<LedgerEntry> other = ((Ledger) o).entries;
+      if (other.isEmpty() || other.equals(entries)) {
+        return this;
+      }
+      if (entries.isEmpty()) {
+        return o;
+      }
+      Map<String, LedgerEntry> byId = new HashMap<>();
+      for (List<LedgerEntry> l : List.of(entries, other)) {
+        for (LedgerEntry e : l) {
+          byId.merge(e.messageId(), e,
+              (a, b) -> LedgerEntry.TOTAL.compare(a, b) >= 0 ? a : b);
+        }
+      }
+      List<LedgerEntry> all = new ArrayList<>(byId.values());
+      all.sort(LedgerEntry.ORDER);
+      // Two entries with distinct messageIds never compare equal under ORDER.
+      return new Ledger(all);
     }
   }
 }

@@ -4,7 +4,9 @@
  * an {@link io.cdpkit.core.traits.EventFilter} selects (count, sum, average, min, max, first, last,
  * most frequent, distinct count, unique list), over all time or a sliding window of days; a
  * {@link io.cdpkit.core.traits.DerivedTrait} computes a value from the profile and other traits
- * (the {@link io.cdpkit.core.traits.RetailTraits retail pack} holds both kinds).
+ * (the {@link io.cdpkit.core.traits.RetailTraits retail pack} holds both kinds; the
+ * {@link io.cdpkit.core.traits.LoyaltyTraits loyalty pack} derives points balances, tiers and
+ * lapses per {@link io.cdpkit.core.traits.LoyaltyProgram} from a ledger of loyalty events).
  *
  * <p>The state behind an aggregation ({@link io.cdpkit.core.traits.AggregateState}) is a
  * join-semilattice like the rest of {@link io.cdpkit.core.model.ProfileState}, so a computed

@@ -290,7 +290,8 @@ public final class RecordJson {
    * A partial, tagged by {@code k}: {@code n} (count: n), {@code s} (sum: s as decimal text, n),
    * {@code min} / {@code max} (v), {@code first} / {@code last} (v, t, m), {@code tally} (e: an
    * array of [value, count, first, last]), {@code timeline} (h: an array of [time, session,
-   * events, views], ascending), {@code recent} (e: an array of [value, time], newest first).
+   * events, views], ascending), {@code recent} (e: an array of [value, time], newest first),
+   * {@code ledger} (see {@link #ledger}).
    */
   private static void partial(JsonGenerator g, Partial p) throws IOException {
     g.writeStartObject();
@@ -319,6 +320,8 @@ public final class RecordJson {
       timeline(g, c);
     } else if (p instanceof Partial.Recent c) {
       recent(g, c);
+    } else if (p instanceof Partial.Ledger c) {
+      ledger(g, c);
     } else {
       Partial.Tally c = (Partial.Tally) p;
       g.writeStringField("k", "tally");
@@ -417,6 +420,75 @@ public final class RecordJson {
       return new Partial.Recent(m);
     } catch (IllegalArgumentException x) {
       throw f.fail("/e", "must hold at most " + Partial.Recent.MAX_VALUES + " values");
+    }
+  }
+
+  /**
+   * A loyalty ledger: {@code "k": "ledger"}, {@code "e"}: an array of entries {@code [time,
+   * messageId, program, kind, points, expiresAt or null]} in the ledger's order, kind one of
+   * {@code earned}, {@code redeemed}, {@code expired}, {@code adjusted}.
+   */
+  private static void ledger(JsonGenerator g, Partial.Ledger c) throws IOException {
+    g.writeStringField("k", "ledger");
+    g.writeArrayFieldStart("e");
+    for (Partial.LedgerEntry e : c.entries()) {
+      g.writeStartArray();
+      g.writeString(e.time().toString());
+      g.writeString(e.messageId());
+      g.writeString(e.program());
+      g.writeString(ledgerKind(e.kind()));
+      g.writeNumber(e.points());
+      if (e.expiresAt() == null) {
+        g.writeNull();
+      } else {
+        g.writeString(e.expiresAt().toString());
+      }
+      g.writeEndArray();
+    }
+    g.writeEndArray();
+  }
+
+  private static String ledgerKind(Partial.LedgerKind k) {
+    return switch (k) {
+      case EARNED -> "earned";
+      case REDEEMED -> "redeemed";
+      case EXPIRED -> "expired";
+      case ADJUSTED -> "adjusted";
+    };
+  }
+
+  private static Partial.Ledger readLedger(Fields f) {
+    List<?> entries = f.list("e");
+    List<Partial.LedgerEntry> out = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      Fields at = new Fields(f.kind, f.path + "/e/" + i, Map.of(), false);
+      if (!(entries.get(i) instanceof List<?> e) || e.size() != 6
+          || !(e.get(0) instanceof String time) || !(e.get(1) instanceof String messageId)
+          || !(e.get(2) instanceof String program) || !(e.get(3) instanceof String kind)
+          || !(e.get(4) instanceof Long points)
+          || !(e.get(5) == null || e.get(5) instanceof String)) {
+        throw at.fail("", "must be [time, messageId, program, kind, points, expiresAt]");
+      }
+      Partial.LedgerKind k = switch (kind) {
+        case "earned" -> Partial.LedgerKind.EARNED;
+        case "redeemed" -> Partial.LedgerKind.REDEEMED;
+        case "expired" -> Partial.LedgerKind.EXPIRED;
+        case "adjusted" -> Partial.LedgerKind.ADJUSTED;
+        default -> throw at.fail("/3", "is not a kind of ledger entry");
+      };
+      try {
+        out.add(new Partial.LedgerEntry(Instant.parse(time), messageId, program, k, points,
+            e.get(5) == null ? null : Instant.parse((String) e.get(5))));
+      } catch (DateTimeParseException x) {
+        throw at.fail("", "holds a time that is not an ISO-8601 instant");
+      } catch (IllegalArgumentException x) {
+        throw at.fail("/4", "is negative for an entry that cannot be");
+      }
+    }
+    try {
+      return new Partial.Ledger(out);
+    } catch (IllegalArgumentException x) {
+      throw f.fail("/e", "must hold entries ascending by time and messageId, each once");
     }
   }
 
@@ -953,6 +1025,7 @@ public final class RecordJson {
         }
         case "timeline" -> timeline(f);
         case "recent" -> recent(f);
+        case "ledger" -> readLedger(f);
         default -> throw f.fail("/k", "is not a kind of partial");
       };
     } catch (NullPointerException x) {

@@ -28,6 +28,8 @@ import io.cdpkit.core.model.ProfileState.TraitValue;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.traits.AggregateState;
 import io.cdpkit.core.traits.Partial;
+import io.cdpkit.core.traits.LoyaltyProgram;
+import io.cdpkit.core.traits.LoyaltyTraits;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Clock;
@@ -90,6 +92,16 @@ class RecordCodecTest {
       ProfileRecord viaOf = new ProfileRecord(ProfileId.of("p-1"), ProfileState.of(Map.of(),
           Map.of(), null, null, Map.of(), Map.of(), Map.of(), Map.of()), Map.of(), 7);
       assertThat(roundTrip(viaOf)).isEqualTo(viaOf);
+    }
+
+    @Test
+    @DisplayName("loyalty ledgers keep every entry: kind, program, signed points, expiry or none")
+    void loyaltyLedgers() {
+      ProfileRecord r = new ProfileRecord(ProfileId.of("p-1"),
+          ProfileState.EMPTY.withComputed(StoreContractSupport.loyaltyComputed()), Map.of(), 3);
+      assertThat(roundTrip(r)).isEqualTo(r);
+      assertThat(CODEC.writeProfile(r)).contains("\"redeemed\"").contains("\"expired\"")
+          .contains("\"adjusted\"").contains("\"earned\"").contains("-30");
     }
 
     @Test
@@ -379,6 +391,9 @@ class RecordCodecTest {
   @Nested
   @DisplayName("Malformed text is a non-retryable StorageException that quotes no data")
   class Malformed {
+    /** A profile record up to the entries of a loyalty ledger. */
+    static final String LEDGER_JSON =
+        "{\"id\":\"p\",\"ver\":1,\"cp\":{\"l\":{\"t\":{\"k\":\"ledger\",\"e\":";
     StorageException thrown(Runnable read) {
       StorageException e = catchThrowableOfType(read::run, StorageException.class);
       assertThat(e).as("a StorageException").isNotNull();
@@ -419,6 +434,17 @@ class RecordCodecTest {
         "{\"id\":\"p\",\"ver\":1,\"or\":{\"o\":{\"r\":{\"secret.person@example.org\":"
             + "{\"t\":\"2026-01-01T00:00:00Z\",\"a\":5}}}}}",
         "{\"id\":\"p\",\"ver\":1,\"ec\":{\"x\":1.5}}",
+        // loyalty ledgers: an unknown kind, a negative earning, out of order, wrong shape
+        LEDGER_JSON + "[[\"2026-01-01T00:00:00Z\",\"m\",\"default\","
+            + "\"secret.person@example.org\",1,null]]}}}}",
+        LEDGER_JSON + "[[\"2026-01-01T00:00:00Z\",\"m\",\"default\",\"earned\","
+            + "-1,null]]}}}}",
+        LEDGER_JSON + "[[\"2026-01-02T00:00:00Z\",\"a\",\"default\",\"earned\","
+            + "1,null],[\"2026-01-01T00:00:00Z\",\"b\",\"default\",\"earned\",1,null]]}}}}",
+        LEDGER_JSON + "[[\"2026-01-01T00:00:00Z\",\"m\",\"default\",\"earned\","
+            + "1,\"secret.person@example.org\"]]}}}}",
+        LEDGER_JSON + "[[\"2026-01-01T00:00:00Z\",\"m\",\"default\",\"earned\","
+            + "1.5,null]]}}}}",
         "{\"id\":\"p\",\"ver\":1,\"ch\":{\"web\":{\"e\":1,\"o\":1}}}",
         "{\"id\":\"p\",\"ver\":1,\"tr\":[\"secret.person@example.org\"]}",
         "{\"id\":\"p\",\"ver\":1,\"cp\":{\"w\":{\"t\":{\"k\":\"timeline\",\"h\":["
@@ -498,7 +524,7 @@ class RecordCodecTest {
   @Provide
   Arbitrary<List<Event>> events() {
     Arbitrary<Event> event = Combinators.combine(
-        Arbitraries.integers().between(0, 7),                     // kind
+        Arbitraries.integers().between(0, 8),                     // kind
         Arbitraries.integers().between(0, UNIVERSE.size() - 1).list().ofMinSize(1).ofMaxSize(3),
         Arbitraries.longs().between(0, 3_600_000_000_000L),      // nanos after T0
         Arbitraries.integers().between(0, 3),                     // order id / variant
@@ -527,6 +553,11 @@ class RecordCodecTest {
       case 5 -> Event.track("Newsletter Opened " + n)
           .consent("marketing", "email", n % 2 == 0).consent("marketing", "sms", n > 1);
       case 6 -> Event.track("Product Viewed").property("category", "dresses");
+      case 8 -> Event.track(List.of(LoyaltyTraits.EARNED_EVENT, LoyaltyTraits.REDEEMED_EVENT,
+              LoyaltyTraits.EXPIRED_EVENT, LoyaltyTraits.ADJUSTED_EVENT).get(n))
+          .property("points", n == 3 ? unscaled : Math.abs(unscaled))
+          .property("program", n == 3 ? "Club" : null)
+          .property("expires_at", n == 0 ? t.plusSeconds(86_400).toString() : null);
       default -> Event.identify().consent("analytics", "web", n % 2 == 1)
           .consent(evidence(n, t)).trait("tier", "t" + (n + 1));
     };
@@ -567,7 +598,9 @@ class RecordCodecTest {
     Set<Identifier> normalised = new HashSet<>(); // as stored: e-mail addresses lower-cased
     try (Cdp cdp = Cdp.builder().store(store)
         .clock(Clock.fixed(Instant.parse("2026-06-01T00:00:00.000000001Z"), ZoneOffset.UTC))
-        .sourcePriority("crm", 10).build()) {
+        .sourcePriority("crm", 10)
+        .computedTraits(LoyaltyTraits.of(LoyaltyProgram.of("default"), LoyaltyProgram.of("club")))
+        .build()) {
       for (int i = 0; i < events.size(); i++) {
         cdp.ingest(withMessageId(events.get(i), "m" + i));
       }
@@ -587,6 +620,7 @@ class RecordCodecTest {
       }
     }
     int[] seen = new int[5];
+    boolean[] loyalty = {false};
     store.read(WorkspaceId.DEFAULT, tx -> {
       Set<String> components = new HashSet<>();
       for (StoredEvent e : tx.eventsByAnchors(normalised)) {
@@ -601,6 +635,9 @@ class RecordCodecTest {
         ProfileRecord p = tx.profile(node.profile()).orElseThrow();
         assertThat(roundTrip(p)).isEqualTo(p);
         seen[1]++;
+        if (p.state().computed().containsKey(LoyaltyTraits.LEDGER)) {
+          loyalty[0] = true;
+        }
         for (LedgerEntry l : tx.ledger(node.profile())) {
           assertThat(CODEC.readLedger(CODEC.writeLedger(l))).isEqualTo(l);
           seen[4]++;
@@ -623,6 +660,8 @@ class RecordCodecTest {
     Statistics.label("ledger").collect(seen[4] > 0);
     Statistics.label("links").coverage(c -> c.check(true).percentage(pc -> pc > 20));
     Statistics.label("ledger").coverage(c -> c.check(true).percentage(pc -> pc > 5));
+    Statistics.label("loyalty ledger").collect(loyalty[0]);
+    Statistics.label("loyalty ledger").coverage(c -> c.check(true).percentage(pc -> pc > 20));
 
     ProfileState joined = ProfileState.EMPTY;
     for (ProfileState s : states) {

@@ -21,6 +21,8 @@ import io.cdpkit.core.model.ProfileState.Refund;
 import io.cdpkit.core.model.ProfileState.Tally;
 import io.cdpkit.core.model.ProfileState.TraitValue;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.traits.AggregateState;
+import io.cdpkit.core.traits.Partial;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +31,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -565,10 +568,35 @@ public abstract class StoreContractSupport {
         "R-99", new OrderEntry(null, Map.of("refund-3", new Refund(at(27), Money.of(500, "JPY")))));
     Map<String, Long> counts = Map.of("Order Completed", 2L, "identify", 4L, "page", 11L,
         "Product Viewed", 6L);
+    Map<String, AggregateState> computed = new HashMap<>(webComputed());
+    computed.putAll(loyaltyComputed());
     ProfileState state = ProfileState.of(traits, consents, at(1), at(45), channels, stores,
-        orders, counts, webComputed());
+        orders, counts, computed);
     return new ProfileRecord(id, state, Map.of(IdentifierType.EMAIL, 2,
         IdentifierType.CUSTOMER_ID, 1, IdentifierType.of("membership_no"), 1), version);
+  }
+
+  /**
+   * Computed-trait states holding loyalty ledgers: all-time and by day, every entry kind, with
+   * and without expiry, negative adjustments, the largest points, entries sharing an instant.
+   */
+  protected static Map<String, AggregateState> loyaltyComputed() {
+    Partial.Ledger ledger = new Partial.Ledger(List.of(
+        new Partial.LedgerEntry(at(1), "pos-1", "default", Partial.LedgerKind.EARNED, 1_200,
+            at(1).plus(Duration.ofDays(365))),
+        new Partial.LedgerEntry(at(1), "pos-2", "club", Partial.LedgerKind.EARNED,
+            1_000_000_000_000L, null),
+        new Partial.LedgerEntry(at(2), "web-1", "default", Partial.LedgerKind.REDEEMED, 450,
+            null),
+        new Partial.LedgerEntry(at(3), "crm-1", "default", Partial.LedgerKind.ADJUSTED, -30,
+            null),
+        new Partial.LedgerEntry(at(4), "crm-2", "default", Partial.LedgerKind.EXPIRED, 0,
+            null)));
+    Partial.Ledger day = Partial.Ledger.of(new Partial.LedgerEntry(at(5), "app-1", "default",
+        Partial.LedgerKind.ADJUSTED, 25, at(6)));
+    return Map.of("loyalty_ledger", AggregateState.total(ledger),
+        "loyalty_by_day", AggregateState.days(new long[] {20_000, 20_001},
+            new Partial[] {ledger, day}));
   }
 
   protected static LedgerEntry merged(ProfileId survivor, ProfileId mergedAway, String messageId,

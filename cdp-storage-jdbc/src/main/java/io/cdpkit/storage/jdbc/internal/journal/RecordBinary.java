@@ -429,6 +429,8 @@ final class RecordBinary {
       writeTimeline(c, w);
     } else if (p instanceof Partial.Recent c) {
       writeRecent(c, w);
+    } else if (p instanceof Partial.Ledger c) {
+      writeLedger(c, w);
     } else {
       Partial.Tally c = (Partial.Tally) p;
       w.writeByte(6);
@@ -480,6 +482,8 @@ final class RecordBinary {
         return readTimeline(r);
       case RECENT:
         return readRecent(r);
+      case LEDGER:
+        return readLedger(r);
       default:
         throw BodyReader.malformed("a computed trait's partial is of an unknown kind");
     }
@@ -541,6 +545,70 @@ final class RecordBinary {
       return new Partial.Recent(m);
     } catch (IllegalArgumentException ex) {
       throw BodyReader.malformed("recent values are too many");
+    }
+  }
+
+  /** Partial kind of a loyalty ledger. */
+  private static final int LEDGER = 7;
+
+  /**
+   * A loyalty ledger: kind 7, n, then per entry time, messageId symbol, program symbol, kind
+   * byte (0 earned, 1 redeemed, 2 expired, 3 adjusted), zigzag points, presence byte and
+   * expiresAt.
+   */
+  private static void writeLedger(Partial.Ledger c, BodyWriter w) {
+    w.writeByte(LEDGER);
+    w.writeVarint(c.entries().size());
+    for (Partial.LedgerEntry e : c.entries()) {
+      w.writeInstant(e.time());
+      w.writeSymbol(e.messageId());
+      w.writeSymbol(e.program());
+      w.writeByte(switch (e.kind()) {
+        case EARNED -> 0;
+        case REDEEMED -> 1;
+        case EXPIRED -> 2;
+        case ADJUSTED -> 3;
+      });
+      w.writeZigzag(e.points());
+      if (e.expiresAt() == null) {
+        w.writeByte(0);
+      } else {
+        w.writeByte(1);
+        w.writeInstant(e.expiresAt());
+      }
+    }
+  }
+
+  private static Partial.Ledger readLedger(BodyReader r) {
+    int n = r.readCount();
+    List<Partial.LedgerEntry> entries = new ArrayList<>(Math.min(n, 4096));
+    for (int i = 0; i < n; i++) {
+      Instant time = r.readInstant();
+      String messageId = r.readSymbol();
+      String program = r.readSymbol();
+      Partial.LedgerKind kind = switch (r.readByte()) {
+        case 0 -> Partial.LedgerKind.EARNED;
+        case 1 -> Partial.LedgerKind.REDEEMED;
+        case 2 -> Partial.LedgerKind.EXPIRED;
+        case 3 -> Partial.LedgerKind.ADJUSTED;
+        default -> throw BodyReader.malformed("a ledger entry is of an unknown kind");
+      };
+      long points = r.readZigzag();
+      int present = r.readByte();
+      if (present != 0 && present != 1) {
+        throw BodyReader.malformed("a ledger entry's expiry has a bad presence byte");
+      }
+      Instant expiresAt = present == 1 ? r.readInstant() : null;
+      try {
+        entries.add(new Partial.LedgerEntry(time, messageId, program, kind, points, expiresAt));
+      } catch (IllegalArgumentException ex) {
+        throw BodyReader.malformed("a ledger entry has negative points");
+      }
+    }
+    try {
+      return new Partial.Ledger(entries);
+    } catch (IllegalArgumentException ex) {
+      throw BodyReader.malformed("a ledger's entries are out of order or repeat a messageId");
     }
   }
 

@@ -470,6 +470,7 @@ class RecordBinaryTest {
           rnd.nextBoolean());
       case 6 -> timeline(rnd);
       case 7 -> recent(rnd);
+      case 8 -> ledger(rnd);
       default -> {
         Map<Object, Partial.Seen> m = new HashMap<>();
         for (int i = rnd.nextInt(4); i > 0; i--) {
@@ -509,8 +510,27 @@ class RecordBinaryTest {
     return new Partial.Recent(m);
   }
 
+  /** A loyalty ledger: entries of every kind, with and without expiry, ids repeating symbols. */
+  static Partial.Ledger ledger(SplittableRandom rnd) {
+    List<Partial.LedgerEntry> entries = new ArrayList<>();
+    Instant t = instant(rnd);
+    for (int i = rnd.nextInt(5); i > 0; i--) {
+      Partial.LedgerKind kind = Partial.LedgerKind.values()[rnd.nextInt(4)];
+      long points = rnd.nextInt(8) == 0 ? 1_000_000_000_000L : rnd.nextLong(0, 5_000);
+      if (kind == Partial.LedgerKind.ADJUSTED && rnd.nextBoolean()) {
+        points = -points;
+      }
+      entries.add(new Partial.LedgerEntry(t, "m" + i, rnd.nextBoolean() ? "default" : "club",
+          kind, points, rnd.nextBoolean() ? null : t.plusSeconds(rnd.nextLong(-99, 99_999))));
+      t = t.plusNanos(rnd.nextLong(0, 10_000_000_000L));
+    }
+    entries.sort(Comparator.comparing(Partial.LedgerEntry::time)
+        .thenComparing(Partial.LedgerEntry::messageId));
+    return new Partial.Ledger(entries);
+  }
+
   static AggregateState aggregate(SplittableRandom rnd) {
-    int kind = rnd.nextInt(8);
+    int kind = rnd.nextInt(9);
     if (rnd.nextBoolean()) {
       return AggregateState.total(partial(rnd, kind));
     }
