@@ -71,6 +71,10 @@ public final class SegmentsTour {
       now = now.plus(d);
     }
 
+    void set(Instant t) {
+      now = t;
+    }
+
     @Override
     public ZoneId getZone() {
       return ZoneOffset.UTC;
