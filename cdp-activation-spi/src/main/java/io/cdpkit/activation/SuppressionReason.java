@@ -131,6 +131,18 @@ public sealed interface SuppressionReason {
     }
   }
 
+  /**
+   * Another person made a consent decision for the recipient address after the decision that
+   * would allow this message: the address (a device handed on, say) is no longer taken to be
+   * this person's alone, and waits for a new decision of hers (for every recipient).
+   */
+  record AddressTaken() implements SuppressionReason {
+    @Override
+    public String code() {
+      return "address-taken";
+    }
+  }
+
   /** At hand-over, the outbox entry was no longer this worker's (another claimed it). */
   record LeaseLost() implements SuppressionReason {
     @Override
@@ -206,6 +218,7 @@ public sealed interface SuppressionReason {
       case "consent-denied": return new ConsentDenied();
       case "consent-expired": return new ConsentExpired();
       case "address-gone": return new AddressGone();
+      case "address-taken": return new AddressTaken();
       case "lease-lost": return new LeaseLost();
       default: break;
     }

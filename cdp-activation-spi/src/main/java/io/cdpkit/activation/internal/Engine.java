@@ -48,6 +48,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -443,7 +444,8 @@ public final class Engine {
       }
     }
     ObjectNode judged = JSON.createObjectNode();
-    Recipients rs = recipients(s.rule(), s.channel(), state, candidates, now, judged);
+    Recipients rs = recipients(tx, rec.get().id(), s.rule(), s.channel(), state, candidates,
+        now, judged);
     if (rs.reason() != null) {
       detail.setAll(judged);
       return stop(rs.reason(), detail);
@@ -641,12 +643,66 @@ public final class Engine {
 
   private @Nullable SuppressionReason consentAndRecipients(Gate g) {
     List<Identifier> candidates = currentAddresses(g.channel, g.profile.identifiers(), g.state);
-    Recipients rs = recipients(g.rule, g.channel, g.state, candidates, g.now, g.detail);
+    Recipients rs = recipients(g.tx, g.pid, g.rule, g.channel, g.state, candidates, g.now,
+        g.detail);
     if (rs.reason() != null) {
       return rs.reason();
     }
     g.recipients = rs.allowed();
     return null;
+  }
+
+  /** Most profiles {@link #decidedElsewhere} reads the ledger of (this one and those merged in). */
+  static final int MAX_LEDGERS = 64;
+
+  /**
+   * The candidates another person made a consent decision for on this consent channel, with the
+   * time of the latest such decision. Another person's event that named one of this profile's
+   * addresses but could not join the profile (two customer ids, say) is recorded by the
+   * identity graph as a conflict in the ledger of the profile holding the address; the
+   * decision lives in the state of the profile that event went to. Reads the ledgers of this
+   * profile and of the profiles merged into it (at most {@value #MAX_LEDGERS}).
+   */
+  private Map<Identifier, Instant> decidedElsewhere(ReadTransaction tx, ProfileId pid,
+      String consentChannel, List<Identifier> candidates) {
+    if (candidates.isEmpty()) {
+      return Map.of();
+    }
+    Set<ProfileId> own = new HashSet<>(List.of(pid));
+    java.util.ArrayDeque<ProfileId> todo = new java.util.ArrayDeque<>(List.of(pid));
+    Set<ProfileId> others = new HashSet<>();
+    while (!todo.isEmpty() && own.size() <= MAX_LEDGERS) {
+      ProfileId at = todo.poll();
+      for (LedgerEntry e : tx.ledger(at)) {
+        if (e.kind() == LedgerEntry.Kind.MERGED && e.profile().equals(at) && e.other() != null
+            && own.add(e.other())) {
+          todo.add(e.other());
+        } else if (e.kind() == LedgerEntry.Kind.CONFLICT && at.equals(e.other())
+            && e.identifier() != null && candidates.contains(e.identifier())) {
+          others.add(e.profile());
+        }
+      }
+    }
+    Map<Identifier, Instant> out = new HashMap<>();
+    for (ProfileId o : others) {
+      Optional<ProfileId> now = ctx.readModel().resolve(tx, o);
+      if (now.isEmpty() || own.contains(now.get()) || now.get().equals(pid)) {
+        continue;
+      }
+      Optional<ProfileRecord> rec = tx.profile(now.get());
+      if (rec.isEmpty()) {
+        continue;
+      }
+      for (Map.Entry<io.cdpkit.core.model.AddressConsentKey, ProfileState.ConsentValue> d
+          : rec.get().state().addressConsents().entrySet()) {
+        if (d.getKey().channel().equals(consentChannel)
+            && candidates.contains(d.getKey().address())) {
+          out.merge(d.getKey().address(), d.getValue().time(),
+              (x, y) -> x.isAfter(y) ? x : y);
+        }
+      }
+    }
+    return out;
   }
 
   /** The recipients a message may go to, or why it may go to none. */
@@ -659,8 +715,8 @@ public final class Engine {
    * and any address-level denial for the purpose on its consent channel stops it too. Writes
    * the decision it relied on to {@code detail}.
    */
-  private Recipients recipients(Rule r, ChannelRuntime ch, ProfileState state,
-      List<Identifier> candidates, Instant now, ObjectNode detail) {
+  private Recipients recipients(ReadTransaction tx, ProfileId pid, Rule r, ChannelRuntime ch,
+      ProfileState state, List<Identifier> candidates, Instant now, ObjectNode detail) {
     ConsentKey key = new ConsentKey(r.purpose(), ch.consentChannel());
     List<String> types = ch.addresses().stream().map(IdentifierType::id).toList();
     if (consent.contractBasis().contains(r.purpose())) {
@@ -698,9 +754,17 @@ public final class Engine {
     ArrayNode withheld = JSON.createArrayNode();
     ProfileState.ConsentValue shown = null;
     SuppressionReason worst = null;
+    Map<Identifier, Instant> elsewhere = decidedElsewhere(tx, pid, ch.consentChannel(),
+        candidates);
     for (Identifier a : candidates) {
       ProfileState.ConsentValue v = state.consentFor(key, a);
       SuppressionReason why = judge(v, now);
+      Instant taken = elsewhere.get(a);
+      if (why == null && taken != null && taken.isAfter(v.time())) {
+        // Someone else decided for this address after the decision that allows it: a device
+        // (or mailbox) that changed hands is not written to on the first owner's old grant.
+        why = new SuppressionReason.AddressTaken();
+      }
       if (why == null) {
         if (allowed.isEmpty()) {
           shown = v;

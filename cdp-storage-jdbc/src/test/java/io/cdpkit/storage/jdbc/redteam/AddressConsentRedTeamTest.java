@@ -103,10 +103,24 @@ class AddressConsentRedTeamTest {
       Set<String> emails = new TreeSet<>();
       p.identifiers(IdentifierType.EMAIL).forEach(i -> emails.add(i.value()));
       List<Event> events = w.profiles().events(p.id());
+      Model.GOVERNING.get().clear();
       Set<String> allowed = Model.allowed(events, emails, NOW);
-      // Only the current address is written to, and only when its consent allows it.
+      // Events of the workspace's other profiles: a decision there for one of her addresses,
+      // later than the one that allows it, means the address was taken over.
+      List<Event> others = new ArrayList<>();
+      for (Profile q : w.profiles().list(null, 1000)) {
+        if (!q.id().equals(p.id())) {
+          others.addAll(w.profiles().events(q.id()));
+        }
+      }
+      Map<String, Instant> taken = Model.decidedElsewhere(others);
+      // Only the current address is written to, and only when its consent allows it and no
+      // one else decided for it since.
       Set<String> want = new TreeSet<>();
-      Model.current(events, emails).filter(allowed::contains).ifPresent(want::add);
+      Model.current(events, emails).filter(allowed::contains)
+          .filter(a -> taken.get(a) == null
+              || !taken.get(a).isAfter(Model.GOVERNING.get().get(a)))
+          .ifPresent(want::add);
       MESSAGES.incrementAndGet();
       for (String g : got) {
         if (!want.contains(g)) {
@@ -206,9 +220,49 @@ class AddressConsentRedTeamTest {
         if (governs != null && governs.granted()
             && (governs.expiresAt() == null || governs.expiresAt().isAfter(now))) {
           out.add(a);
+          GOVERNING.get().put(a, governs.time());
         }
       }
       return out;
+    }
+
+    /** The time of the decision that allowed each address, as the last {@link #allowed} saw. */
+    static final ThreadLocal<Map<String, Instant>> GOVERNING =
+        ThreadLocal.withInitial(HashMap::new);
+
+    /**
+     * Per address, the latest time another profile's event named it with an e-mail consent
+     * decision (that decision is bound to the address in the other profile).
+     */
+    static Map<String, Instant> decidedElsewhere(List<Event> othersEvents) {
+      Map<String, Instant> out = new HashMap<>();
+      for (Event e : othersEvents) {
+        boolean decides = e.consents().stream().anyMatch(c -> c.channel().equals("email"));
+        if (!decides) {
+          continue;
+        }
+        for (String a : addresses(e)) {
+          out.merge(a, e.eventTime(), (x, y) -> x.isAfter(y) ? x : y);
+        }
+      }
+      return out;
+    }
+
+    static List<String> addresses(Event e) {
+      List<String> own = new ArrayList<>();
+      for (Identifier i : e.identifiers()) {
+        if (i.type().equals(IdentifierType.EMAIL)) {
+          own.add(i.value());
+        }
+      }
+      if (e.type() == io.cdpkit.core.model.EventType.IDENTIFY
+          && e.traits().get("email") instanceof String raw) {
+        String a = raw.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!own.contains(a)) {
+          own.add(a);
+        }
+      }
+      return own;
     }
   }
 
