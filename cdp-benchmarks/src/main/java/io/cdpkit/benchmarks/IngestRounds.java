@@ -2,13 +2,19 @@ package io.cdpkit.benchmarks;
 
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.traits.LoyaltyTraits;
+import io.cdpkit.core.traits.RetailTraits;
+import io.cdpkit.core.traits.ServiceTraits;
+import io.cdpkit.core.traits.WebTraits;
 import java.util.List;
 
 /**
  * A plain program for profiling the ingest path (JMH measures it; this gives a profiler a steady
  * run): ingests the first {@code N} events of the {@link RetailEvents} stream into a fresh
  * in-memory {@link Cdp}, {@code ROUNDS} times, printing events/s per round, then the heap the
- * last store retains per event (after a forced collection). A program, not a library type.
+ * last store retains per event (after a forced collection). With a third argument
+ * {@code packs}, the {@code Cdp} declares the retail, loyalty, web and service packs of computed
+ * traits, to measure what they cost per event. A program, not a library type.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -20,10 +26,11 @@ public final class IngestRounds {
   private IngestRounds() {}
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 2) {
-      System.err.println("usage: IngestRounds EVENTS ROUNDS");
+    if (args.length != 2 && !(args.length == 3 && args[2].equals("packs"))) {
+      System.err.println("usage: IngestRounds EVENTS ROUNDS [packs]");
       System.exit(2);
     }
+    boolean packs = args.length == 3;
     int n = Integer.parseInt(args[0]);
     int rounds = Integer.parseInt(args[1]);
     List<Event> events = new RetailEvents(500_000, 0.8, RetailEvents.SEED).next(n);
@@ -38,7 +45,12 @@ public final class IngestRounds {
       if (r == rounds - 1) {
         baseline = usedAfterGc(rt);
       }
-      Cdp cdp = Cdp.builder().build();
+      Cdp.Builder b = Cdp.builder();
+      if (packs) {
+        b.computedTraits(RetailTraits.all()).computedTraits(LoyaltyTraits.of())
+            .computedTraits(WebTraits.all()).computedTraits(ServiceTraits.all());
+      }
+      Cdp cdp = b.build();
       long t0 = System.nanoTime();
       for (Event e : events) {
         cdp.ingest(e);
