@@ -12,9 +12,10 @@ import java.util.List;
  * A plain program for profiling the ingest path (JMH measures it; this gives a profiler a steady
  * run): ingests the first {@code N} events of the {@link RetailEvents} stream into a fresh
  * in-memory {@link Cdp}, {@code ROUNDS} times, printing events/s per round, then the heap the
- * last store retains per event (after a forced collection). With a third argument
- * {@code packs}, the {@code Cdp} declares the retail, loyalty, web and service packs of computed
- * traits, to measure what they cost per event. A program, not a library type.
+ * last store retains per event (after a forced collection). A third argument names packs of
+ * computed traits for the {@code Cdp} to declare, comma-separated ({@code retail},
+ * {@code loyalty}, {@code web}, {@code service}, or {@code packs} for all four), to measure what
+ * they cost per event. A program, not a library type.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -26,11 +27,13 @@ public final class IngestRounds {
   private IngestRounds() {}
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 2 && !(args.length == 3 && args[2].equals("packs"))) {
-      System.err.println("usage: IngestRounds EVENTS ROUNDS [packs]");
+    if (args.length != 2 && args.length != 3) {
+      System.err.println("usage: IngestRounds EVENTS ROUNDS [retail,loyalty,web,service|packs]");
       System.exit(2);
     }
-    boolean packs = args.length == 3;
+    List<String> packs = args.length == 2 ? List.of()
+        : args[2].equals("packs") ? List.of("retail", "loyalty", "web", "service")
+        : List.of(args[2].split(","));
     int n = Integer.parseInt(args[0]);
     int rounds = Integer.parseInt(args[1]);
     List<Event> events = new RetailEvents(500_000, 0.8, RetailEvents.SEED).next(n);
@@ -46,9 +49,14 @@ public final class IngestRounds {
         baseline = usedAfterGc(rt);
       }
       Cdp.Builder b = Cdp.builder();
-      if (packs) {
-        b.computedTraits(RetailTraits.all()).computedTraits(LoyaltyTraits.of())
-            .computedTraits(WebTraits.all()).computedTraits(ServiceTraits.all());
+      for (String pack : packs) {
+        b.computedTraits(switch (pack) {
+          case "retail" -> RetailTraits.all();
+          case "loyalty" -> LoyaltyTraits.of();
+          case "web" -> WebTraits.all();
+          case "service" -> ServiceTraits.all();
+          default -> throw new IllegalArgumentException("no pack " + pack);
+        });
       }
       Cdp cdp = b.build();
       long t0 = System.nanoTime();
