@@ -51,8 +51,11 @@ public record Money(long minorUnits, String currency) {
     return digits < 0 ? 2 : digits;
   }
 
-  /** {@code a + b}, or {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE} where that overflows. */
-  static long addSaturated(long a, long b) {
+  /**
+   * {@code a + b}, or {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE} where that overflows: how
+   * sums of minor units saturate (see {@code Profile.totalSpend}).
+   */
+  public static long addSaturated(long a, long b) {
     long r = a + b;
     if (((a ^ r) & (b ^ r)) < 0) {
       return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;

@@ -242,10 +242,9 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
   /** The latest order that counts. */
   public Optional<ProfileState.Order> lastOrder() {
     ProfileState.Order best = null;
-    for (ProfileState.OrderEntry e : state.orders().values()) {
-      if (e.counts()
-          && (best == null || ProfileState.Order.ORDER.compare(e.completion(), best) > 0)) {
-        best = e.completion();
+    for (ProfileState.Order o : state.countedOrders()) {
+      if (best == null || ProfileState.Order.ORDER.compare(o, best) > 0) {
+        best = o;
       }
     }
     return Optional.ofNullable(best);
@@ -253,13 +252,7 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
 
   /** Orders that count. */
   public long orderCount() {
-    long n = 0;
-    for (ProfileState.OrderEntry e : state.orders().values()) {
-      if (e.counts()) {
-        n++;
-      }
-    }
-    return n;
+    return state.countedOrders().size();
   }
 
   /**
@@ -325,9 +318,9 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
   /** Time of the first order that counts. */
   public Optional<Instant> customerSince() {
     Instant first = null;
-    for (ProfileState.OrderEntry e : state.orders().values()) {
-      if (e.counts() && (first == null || e.completion().time().isBefore(first))) {
-        first = e.completion().time();
+    for (ProfileState.Order o : state.countedOrders()) {
+      if (first == null || o.time().isBefore(first)) {
+        first = o.time();
       }
     }
     return Optional.ofNullable(first);
@@ -358,12 +351,10 @@ public record Profile(ProfileId id, WorkspaceId workspace, List<Identifier> iden
   private Optional<String> favourite(Map<String, ProfileState.Tally> tallies,
       Function<ProfileState.Order, @Nullable String> key) {
     Map<String, Long> orders = new HashMap<>();
-    for (ProfileState.OrderEntry e : state.orders().values()) {
-      if (e.counts()) {
-        String k = key.apply(e.completion());
-        if (k != null) {
-          orders.merge(k, 1L, Long::sum);
-        }
+    for (ProfileState.Order o : state.countedOrders()) {
+      String k = key.apply(o);
+      if (k != null) {
+        orders.merge(k, 1L, Long::sum);
       }
     }
     Set<String> keys = new HashSet<>(tallies.keySet());

@@ -4,6 +4,7 @@ import io.cdpkit.core.internal.ArrayMap;
 import io.cdpkit.core.traits.AggregateState;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -273,6 +274,8 @@ public final class ProfileState {
   private final ArrayMap<String, Long> eventCounts;
   private final ArrayMap<String, AggregateState> computed;
   private final @Nullable Restriction restriction;
+  /** Derived from {@code orders} on first use; racy but idempotent (an immutable list). */
+  private @Nullable List<Order> countedOrders;
 
   private ProfileState(ArrayMap<String, TraitValue> traits,
       ArrayMap<ConsentKey, ConsentValue> consents,
@@ -469,6 +472,26 @@ public final class ProfileState {
 
   public Map<String, OrderEntry> orders() {
     return orders;
+  }
+
+  /**
+   * The completed orders that count ({@link OrderEntry#counts()}: one per order id, none
+   * refunded in full), in no particular order: what {@code Profile.orderCount()}, the retail
+   * pack and the favourites count. Computed once per state.
+   */
+  public List<Order> countedOrders() {
+    List<Order> c = countedOrders;
+    if (c == null) {
+      List<Order> out = new java.util.ArrayList<>(orders.size());
+      for (OrderEntry e : orders.values()) {
+        if (e.counts()) {
+          out.add(e.completion());
+        }
+      }
+      c = List.copyOf(out);
+      countedOrders = c;
+    }
+    return c;
   }
 
   public Map<String, Long> eventCounts() {

@@ -21,8 +21,9 @@ import java.util.TreeSet;
  * <p>{@link #ORDERS} names the events the {@code Cdp} books as orders
  * ({@code Cdp.Builder.orderEvent}, default {@code Order Completed}), so that a trait over orders
  * follows the one order configuration: the name {@value #ORDER_EVENTS} stands for them and is
- * replaced by them when the {@code Cdp} is built ({@link #withOrderEvents}). The name is reserved:
- * an event of that name is never counted.
+ * replaced by them when the {@code Cdp} is built ({@link #withOrderEvents}); until then (a pack
+ * used outside a {@code Cdp}) it matches no event. The name is reserved: an event of that name
+ * is never counted.
  *
  * <p>Immutable.
  *

@@ -58,8 +58,9 @@ public final class PropertyPath {
   public static final int MAX_KEY_LENGTH = 128;
 
   private static final List<String> SPECIAL = List.of("$event", "$channel", "$store", "$source",
-      "$client_channel", "$session_id", "$page_path", "$utm_source", "$utm_medium", "$utm_campaign", "$utm_term",
-      "$utm_content", "$referrer_host", "$touch_source", "$touch_medium", "$touch_campaign",
+      "$client_channel", "$session_id", "$page_path", "$utm_source", "$utm_medium",
+      "$utm_campaign", "$utm_term", "$utm_content", "$referrer_host", "$touch_source",
+      "$touch_medium", "$touch_campaign",
       "$device_type", "$os", "$browser");
 
   private final String text;

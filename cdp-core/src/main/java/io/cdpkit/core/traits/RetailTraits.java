@@ -246,24 +246,10 @@ public final class RetailTraits {
     return LocalDate.ofEpochDay(epochDay).atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
-  /**
-   * The orders that count: one per order id, the latest completion of it, left out when refunded
-   * in full ({@link ProfileState.OrderEntry#counts()}), as {@code Profile.orderCount()} counts.
-   */
-  static List<ProfileState.Order> countedOrders(ProfileState state) {
-    List<ProfileState.Order> out = new ArrayList<>(state.orders().size());
-    for (ProfileState.OrderEntry e : state.orders().values()) {
-      if (e.counts()) {
-        out.add(e.completion());
-      }
-    }
-    return out;
-  }
-
   /** Orders that count dated on or after the UTC date {@code fromDay}. */
   static long ordersSince(ProfileState state, long fromDay) {
     long n = 0;
-    for (ProfileState.Order o : countedOrders(state)) {
+    for (ProfileState.Order o : state.countedOrders()) {
       if (epochDay(o.time()) >= fromDay) {
         n++;
       }
@@ -280,9 +266,8 @@ public final class RetailTraits {
     for (ProfileState.OrderEntry e : state.orders().values()) {
       if (e.counts() && epochDay(e.completion().time()) >= fromDay
           && e.completion().value().currency().equals(currency)) {
-        long net = e.completion().value().minorUnits() - e.refundedMinorUnits();
-        // Saturates as Profile.totalSpend does.
-        sum = net > 0 && sum > Long.MAX_VALUE - net ? Long.MAX_VALUE : sum + net;
+        sum = Money.addSaturated(sum,
+            e.completion().value().minorUnits() - e.refundedMinorUnits());
       }
     }
     return Money.of(sum, currency).toBigDecimal();
@@ -291,7 +276,7 @@ public final class RetailTraits {
   /** The time of the latest order that counts; {@code null} without. */
   static @Nullable Instant lastOrder(ProfileState state) {
     Instant last = null;
-    for (ProfileState.Order o : countedOrders(state)) {
+    for (ProfileState.Order o : state.countedOrders()) {
       last = last == null || o.time().isAfter(last) ? o.time() : last;
     }
     return last;
@@ -305,7 +290,7 @@ public final class RetailTraits {
       @Nullable String currency) {
     long from = epochDay(now) - days + 1;
     long oldest = Long.MAX_VALUE;
-    for (ProfileState.Order o : countedOrders(state)) {
+    for (ProfileState.Order o : state.countedOrders()) {
       long d = epochDay(o.time());
       if (d >= from && d < oldest
           && (currency == null || o.value().currency().equals(currency))) {
@@ -537,7 +522,7 @@ public final class RetailTraits {
     @Override
     public Optional<Object> value(TraitContext ctx) {
       Instant best = null;
-      for (ProfileState.Order o : countedOrders(ctx.state())) {
+      for (ProfileState.Order o : ctx.state().countedOrders()) {
         if (best == null || (last ? o.time().isAfter(best) : o.time().isBefore(best))) {
           best = o.time();
         }
@@ -601,7 +586,7 @@ public final class RetailTraits {
     @Override
     public Optional<Object> value(TraitContext ctx) {
       Set<String> channels = new TreeSet<>();
-      for (ProfileState.Order o : countedOrders(ctx.state())) {
+      for (ProfileState.Order o : ctx.state().countedOrders()) {
         if (o.channel() != null) {
           channels.add(o.channel());
         }
