@@ -156,8 +156,9 @@ class AddressConsentRedTeamTest {
     }
 
     /**
-     * The current address: the e-mail of the latest identify that gave one of the person's
-     * addresses as its {@code email} trait (time, then messageId); without one, the smallest.
+     * The current address: the e-mail of the latest identify (time, then messageId) that gave
+     * an {@code email} trait, when that address is still one of the person's; otherwise (none
+     * given, or the one given last went to another person in an unmerge) the smallest.
      */
     static Optional<String> current(List<Event> events, Set<String> emails) {
       Event latest = null;
@@ -165,7 +166,6 @@ class AddressConsentRedTeamTest {
       for (Event e : events) {
         if (e.type() == io.cdpkit.core.model.EventType.IDENTIFY
             && e.traits().get("email") instanceof String raw
-            && emails.contains(raw.strip().toLowerCase(java.util.Locale.ROOT))
             && (latest == null || e.eventTime().isAfter(latest.eventTime())
                 || (e.eventTime().equals(latest.eventTime())
                     && e.messageId().compareTo(latest.messageId()) > 0))) {
@@ -173,7 +173,8 @@ class AddressConsentRedTeamTest {
           given = raw.strip().toLowerCase(java.util.Locale.ROOT);
         }
       }
-      return given != null ? Optional.of(given) : emails.stream().min(String::compareTo);
+      return given != null && emails.contains(given) ? Optional.of(given)
+          : emails.stream().min(String::compareTo);
     }
 
     static Set<String> allowed(List<Event> events, Set<String> emails, Instant now) {
