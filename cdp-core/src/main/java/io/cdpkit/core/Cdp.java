@@ -155,6 +155,11 @@ public final class Cdp implements AutoCloseable {
     }
 
     @Override
+    public io.cdpkit.core.catalog.Catalog catalog(WorkspaceId workspace) {
+      return pipeline.catalogs().of(workspace);
+    }
+
+    @Override
     public void observe(ProfileObserver observer) {
       pipeline.observe(observer);
     }

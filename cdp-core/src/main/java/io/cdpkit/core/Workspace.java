@@ -125,4 +125,12 @@ public final class Workspace {
   public Privacy privacy() {
     return privacy;
   }
+
+  /**
+   * This workspace's product catalog, which computed traits and segment conditions read through
+   * {@code $catalog} paths (see {@link io.cdpkit.core.catalog.Catalog}).
+   */
+  public io.cdpkit.core.catalog.Catalog catalog() {
+    return pipeline.catalogs().of(id);
+  }
 }

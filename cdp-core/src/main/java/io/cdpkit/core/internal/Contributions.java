@@ -67,10 +67,12 @@ final class Contributions {
    * @param ws the workspace (whose trait mapping applies)
    * @param ids the event's normalised identifiers (consent decisions are bound to those of
    *     their channel's address type)
+   * @param catalog the workspace's products, which computed traits' {@code $catalog} paths
+   *     join the event with
    * @throws InvalidEventException when an order or refund amount or currency is unusable
    */
   ProfileState of(WorkspaceId ws, Event e, Instant time, List<Identifier> ids,
-      ComputedTraits traits) {
+      ComputedTraits traits, io.cdpkit.core.catalog.ProductLookup catalog) {
     if (e.type() == EventType.ALIAS) {
       return ProfileState.EMPTY;
     }
@@ -154,7 +156,7 @@ final class Contributions {
     }
 
     ProfileState state = ProfileState.of(traitValues, consents, time, time, channels, stores,
-        orderMap, Map.of(name, 1L), traits.contributions(e, time));
+        orderMap, Map.of(name, 1L), traits.contributions(e, time, catalog));
     return addressConsents.isEmpty() ? state : state.withAddressConsents(addressConsents);
   }
 

@@ -65,9 +65,16 @@ final class EventPreparer {
 
   private final TraitRegistry traits;
 
-  EventPreparer(PipelineConfig config, EventCodec codec, TraitRegistry traits) {
+  /** A workspace's catalog products, as contributions join events with them. */
+  private final java.util.function.Function<WorkspaceId,
+      java.util.NavigableMap<String, io.cdpkit.core.catalog.Product>> catalogs;
+
+  EventPreparer(PipelineConfig config, EventCodec codec, TraitRegistry traits,
+      java.util.function.Function<WorkspaceId,
+          java.util.NavigableMap<String, io.cdpkit.core.catalog.Product>> catalogs) {
     this.config = config;
     this.traits = traits;
+    this.catalogs = catalogs;
     this.codec = codec;
     this.rules = config.rules();
     this.contributions = new Contributions(config);
@@ -144,10 +151,22 @@ final class EventPreparer {
   private PreparedEvent finish(WorkspaceId ws, Event e, Instant time, List<Identifier> ids,
       List<IngestWarning> warnings, boolean corrected) {
     ComputedTraits ct = traits.current();
-    ProfileState contribution = contributions.of(ws, e, time, ids, ct);
+    java.util.NavigableMap<String, io.cdpkit.core.catalog.Product> catalog = catalog(ws, ct);
+    ProfileState contribution = contributions.of(ws, e, time, ids, ct, lookup(catalog));
     StoredEvent stored = new StoredEvent(e, new EventKey(time, e.messageId()), ids,
         ids.isEmpty() ? null : ids.get(0));
-    return new PreparedEvent(stored, contribution, ct, warnings, corrected);
+    return new PreparedEvent(stored, contribution, ct, catalog, warnings, corrected);
+  }
+
+  /** The catalog the traits join events with; {@code null} when none reads it. */
+  private java.util.@Nullable NavigableMap<String, io.cdpkit.core.catalog.Product> catalog(
+      WorkspaceId ws, ComputedTraits ct) {
+    return ct.catalogFields().isEmpty() ? null : catalogs.apply(ws);
+  }
+
+  private static io.cdpkit.core.catalog.ProductLookup lookup(
+      java.util.@Nullable NavigableMap<String, io.cdpkit.core.catalog.Product> catalog) {
+    return catalog == null ? io.cdpkit.core.catalog.ProductLookup.NONE : catalog::get;
   }
 
   /** The pointer of the client time an event's time comes from. */
@@ -220,12 +239,14 @@ final class EventPreparer {
    */
   PreparedEvent current(WorkspaceId ws, PreparedEvent p) {
     ComputedTraits ct = traits.current();
-    if (p.traits() == ct) {
+    java.util.NavigableMap<String, io.cdpkit.core.catalog.Product> catalog = catalog(ws, ct);
+    if (p.traits() == ct && p.catalog() == catalog) {
       return p;
     }
     return new PreparedEvent(p.stored(),
         contributions.of(ws, p.stored().event(), p.stored().key().time(),
-            p.stored().identifiers(), ct), ct, p.warnings(), p.corrected());
+            p.stored().identifiers(), ct, lookup(catalog)), ct, catalog, p.warnings(),
+        p.corrected());
   }
 
   /** Enforces the per-event byte limit of the codec's limits on events built in Java too. */
@@ -246,7 +267,9 @@ final class EventPreparer {
 
   /** Recomputes a stored event's contribution (same result as when it was prepared). */
   ProfileState contribution(WorkspaceId ws, StoredEvent s) {
-    return contributions.of(ws, s.event(), s.key().time(), s.identifiers(), traits.current());
+    ComputedTraits ct = traits.current();
+    return contributions.of(ws, s.event(), s.key().time(), s.identifiers(), ct,
+        lookup(catalog(ws, ct)));
   }
 
   /** The event's normalised, unblocked identifiers, deduplicated, highest priority first. */

@@ -62,6 +62,7 @@ public final class Pipeline {
   private final IdentityResolver resolver;
   private final EventCodec codec;
   private final TraitRegistry traits;
+  private final Catalogs catalogs;
   /** How a person is read: the one place that follows merges and builds a {@link Profile}. */
   private final ProfileReads reads;
   private final Tombstones tombstones;
@@ -79,7 +80,8 @@ public final class Pipeline {
     this.config = config;
     this.traits = new TraitRegistry(traits);
     this.reads = new ProfileReads(this.traits::current);
-    this.preparer = new EventPreparer(config, codec, this.traits);
+    this.catalogs = new Catalogs(this);
+    this.preparer = new EventPreparer(config, codec, this.traits, catalogs::products);
     this.resolver = new IdentityResolver(config, preparer);
   }
 
@@ -93,6 +95,11 @@ public final class Pipeline {
 
   public TraitRegistry traits() {
     return traits;
+  }
+
+  /** The workspaces' product catalogs. */
+  public Catalogs catalogs() {
+    return catalogs;
   }
 
   Tombstones tombstones() {

@@ -1,5 +1,6 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.Event;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -101,10 +102,18 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
    * @param time its event time
    */
   public @Nullable AggregateState contribution(Event e, Instant time) {
-    if (!filter.test(e)) {
+    return contribution(e, time, ProductLookup.NONE);
+  }
+
+  /**
+   * As {@link #contribution(Event, Instant)}, the filter's and the property's paths joining
+   * through {@code catalog}.
+   */
+  public @Nullable AggregateState contribution(Event e, Instant time, ProductLookup catalog) {
+    if (!filter.test(e, catalog)) {
       return null;
     }
-    Partial p = partial(e, time);
+    Partial p = partial(e, time, catalog);
     if (p == null) {
       return null;
     }
@@ -112,7 +121,16 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
         : AggregateState.day(LocalDate.ofInstant(time, ZoneOffset.UTC).toEpochDay(), p);
   }
 
-  private @Nullable Partial partial(Event e, Instant time) {
+  /** The catalog fields this trait reads through {@code $catalog} (filter and property). */
+  public Set<String> catalogFields() {
+    Set<String> out = new java.util.TreeSet<>(filter.catalogFields());
+    if (property != null) {
+      property.catalogField().ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private @Nullable Partial partial(Event e, Instant time, ProductLookup catalog) {
     if (aggregation == Aggregation.COUNT) {
       return new Partial.Count(1);
     }
@@ -122,12 +140,12 @@ public record ComputedTrait(String name, Aggregation aggregation, @Nullable Prop
     }
     List<Object> values;
     if (aggregation == Aggregation.TIMELINE) {
-      values = property == null ? List.of() : scalars(property.values(e));
+      values = property == null ? List.of() : scalars(property.values(e, catalog));
     } else if (property == null) {
       values = List.of(time);
     } else {
       values = new ArrayList<>();
-      for (Object v : property.values(e)) {
+      for (Object v : property.values(e, catalog)) {
         if (Values.isScalar(v)) {
           values.add(Values.canonical(v));
         }

@@ -1,5 +1,6 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.ProfileState;
 import java.time.Instant;
@@ -35,6 +36,8 @@ public final class ComputedTraits {
   private final Map<String, ComputedTrait[]> byName;
   /** Aggregations with rules for the events they read ({@link Aggregation#LEDGER}). */
   private final ComputedTrait[] ledgers;
+  /** The catalog fields the aggregations read through {@code $catalog}. */
+  private final Set<String> catalogFields;
 
   private ComputedTraits(Map<String, ComputedTrait> aggregates, Map<String, DerivedTrait> derived) {
     this.aggregates = aggregates;
@@ -56,6 +59,17 @@ public final class ComputedTraits {
     this.byName = m;
     this.ledgers = aggregates.values().stream()
         .filter(t -> t.aggregation() == Aggregation.LEDGER).toArray(ComputedTrait[]::new);
+    Set<String> fields = new java.util.TreeSet<>();
+    aggregates.values().forEach(t -> fields.addAll(t.catalogFields()));
+    this.catalogFields = java.util.Collections.unmodifiableSet(fields);
+  }
+
+  /**
+   * The catalog fields the aggregations read through {@code $catalog}; empty when none reads
+   * the catalog (then events are never joined with it, and catalog changes recompute nothing).
+   */
+  public Set<String> catalogFields() {
+    return catalogFields;
   }
 
   /**
@@ -169,13 +183,22 @@ public final class ComputedTraits {
 
   /** What an event contributes to every aggregation, by name; empty when nothing. */
   public Map<String, AggregateState> contributions(Event e, Instant time) {
+    return contributions(e, time, ProductLookup.NONE);
+  }
+
+  /**
+   * As {@link #contributions(Event, Instant)}, property paths joining through {@code catalog}
+   * (the workspace's product catalog).
+   */
+  public Map<String, AggregateState> contributions(Event e, Instant time,
+      ProductLookup catalog) {
     Map<String, AggregateState> out = null;
     ComputedTrait[] named = byName.get(io.cdpkit.core.spi.storage.StoredEvent.countedName(e));
     if (named != null) {
-      out = contribute(named, e, time, out);
+      out = contribute(named, e, time, out, catalog);
     }
     if (anyName.length > 0) {
-      out = contribute(anyName, e, time, out);
+      out = contribute(anyName, e, time, out, catalog);
     }
     return out == null ? Map.of() : out;
   }
@@ -196,9 +219,10 @@ public final class ComputedTraits {
   }
 
   private static @Nullable Map<String, AggregateState> contribute(ComputedTrait[] traits,
-      Event e, Instant time, @Nullable Map<String, AggregateState> out) {
+      Event e, Instant time, @Nullable Map<String, AggregateState> out,
+      ProductLookup catalog) {
     for (ComputedTrait t : traits) {
-      AggregateState s = t.contribution(e, time);
+      AggregateState s = t.contribution(e, time, catalog);
       if (s != null) {
         if (out == null) {
           out = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import java.util.List;
@@ -103,8 +104,22 @@ public record EventFilter(Set<String> names, List<PropertyCondition> conditions)
     return sb.append("] where ").append(conditions).toString();
   }
 
-  /** Whether the event passes. */
+  /** Whether the event passes, without a catalog. */
   public boolean test(Event e) {
+    return test(e, ProductLookup.NONE);
+  }
+
+  /** The catalog fields the conditions read through {@code $catalog}. */
+  public Set<String> catalogFields() {
+    Set<String> out = new TreeSet<>();
+    for (PropertyCondition c : conditions) {
+      out.addAll(c.catalogFields());
+    }
+    return out;
+  }
+
+  /** Whether the event passes, property paths joining through {@code catalog}. */
+  public boolean test(Event e, ProductLookup catalog) {
     if (e.type() == io.cdpkit.core.model.EventType.ALIAS) {
       return false;
     }
@@ -115,7 +130,7 @@ public record EventFilter(Set<String> names, List<PropertyCondition> conditions)
       }
     }
     for (PropertyCondition c : conditions) {
-      if (!c.test(e)) {
+      if (!c.test(e, catalog)) {
         return false;
       }
     }

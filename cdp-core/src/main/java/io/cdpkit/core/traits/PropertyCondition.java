@@ -1,5 +1,6 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.Event;
 import java.util.List;
 import java.util.Map;
@@ -118,28 +119,48 @@ public final class PropertyCondition {
     return operator == null;
   }
 
-  /** Whether the event meets this condition. */
+  /** Whether the event meets this condition, without a catalog. */
   public boolean test(Event e) {
-    return testValues(path.values(e));
+    return test(e, ProductLookup.NONE);
+  }
+
+  /** Whether the event meets this condition, paths joining through {@code catalog}. */
+  public boolean test(Event e, ProductLookup catalog) {
+    return testValues(path.values(e, catalog), catalog);
   }
 
   /** Whether a map (a list element) meets this condition, paths relative to it. */
   public boolean test(Map<String, ?> element) {
-    return testValues(path.values(element));
+    return test(element, ProductLookup.NONE);
   }
 
-  private boolean testValues(List<Object> values) {
+  /** As {@link #test(Map)}, paths joining through {@code catalog}. */
+  public boolean test(Map<String, ?> element, ProductLookup catalog) {
+    return testValues(path.values(element, catalog), catalog);
+  }
+
+  /** The catalog fields this condition reads through {@code $catalog}, nested ones included. */
+  public java.util.Set<String> catalogFields() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    path.catalogField().ifPresent(out::add);
+    for (PropertyCondition c : elementConditions) {
+      out.addAll(c.catalogFields());
+    }
+    return out;
+  }
+
+  private boolean testValues(List<Object> values, ProductLookup catalog) {
     if (operator != null) {
       return operator.test(values, operands, pattern);
     }
     for (Object v : values) {
       if (v instanceof List<?> l) {
         for (Object x : l) {
-          if (x instanceof Map<?, ?> m && all(m)) {
+          if (x instanceof Map<?, ?> m && all(m, catalog)) {
             return true;
           }
         }
-      } else if (v instanceof Map<?, ?> m && all(m)) {
+      } else if (v instanceof Map<?, ?> m && all(m, catalog)) {
         return true;
       }
     }
@@ -147,9 +168,9 @@ public final class PropertyCondition {
   }
 
   @SuppressWarnings("unchecked")
-  private boolean all(Map<?, ?> m) {
+  private boolean all(Map<?, ?> m, ProductLookup catalog) {
     for (PropertyCondition c : elementConditions) {
-      if (!c.test((Map<String, ?>) m)) {
+      if (!c.test((Map<String, ?>) m, catalog)) {
         return false;
       }
     }

@@ -1,5 +1,7 @@
 package io.cdpkit.core.traits;
 
+import io.cdpkit.core.catalog.Product;
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.internal.UserAgents;
 import io.cdpkit.core.internal.WebContext;
 import io.cdpkit.core.model.Event;
@@ -46,6 +48,14 @@ import org.jspecify.annotations.Nullable;
  * Those values are stripped, hold no control character and are cut to 200 characters. A path
  * yields every non-null value it reaches; nothing when a key is missing.
  *
+ * <p>The key {@value #CATALOG} joins the object it is reached from with the workspace's product
+ * catalog: {@code products[].$catalog.brand} is the brand of each order line's product,
+ * {@code $catalog.category} the category of the product a {@code Product Viewed} names (see
+ * {@link io.cdpkit.core.catalog.Catalog}, and {@link ProductLookup} for how an object names its
+ * product). It is followed by exactly one field of {@link Product#fields()}. Read without a
+ * catalog ({@link #values(Event)}), or for an object that names no catalog product, it reaches
+ * nothing; a {@code $catalog} key inside the event's own properties is never read.
+ *
  * <p>Limits: at most {@value #MAX_DEPTH} keys of at most {@value #MAX_KEY_LENGTH} characters;
  * keys may hold any character but {@code .}, {@code [} and {@code ]}.
  *
@@ -56,6 +66,8 @@ public final class PropertyPath {
   public static final int MAX_DEPTH = 8;
   /** Longest key, in characters. */
   public static final int MAX_KEY_LENGTH = 128;
+  /** The key that joins an object with its catalog product: {@value}. */
+  public static final String CATALOG = "$catalog";
 
   private static final List<String> SPECIAL = List.of("$event", "$channel", "$store", "$source",
       "$client_channel", "$session_id", "$page_path", "$utm_source", "$utm_medium",
@@ -83,7 +95,7 @@ public final class PropertyPath {
     if (text.isEmpty()) {
       throw new IllegalArgumentException("path is empty");
     }
-    if (text.startsWith("$")) {
+    if (text.startsWith("$") && !text.startsWith(CATALOG + ".")) {
       if (!SPECIAL.contains(text)) {
         throw new IllegalArgumentException("path " + text + " is not one of " + SPECIAL);
       }
@@ -109,15 +121,24 @@ public final class PropertyPath {
       if (k.indexOf('[') >= 0 || k.indexOf(']') >= 0) {
         throw new IllegalArgumentException("path key may end in [] but hold no other brackets");
       }
+      if (k.equals(CATALOG) && (e || i != parts.length - 2)) {
+        throw new IllegalArgumentException("path key " + CATALOG
+            + " must be followed by exactly one catalog field, as in products[].$catalog.brand");
+      }
       keys[i] = k;
       each[i] = e;
     }
     return new PropertyPath(text, keys, each);
   }
 
-  /** The values this path reaches in an event. */
+  /** The values this path reaches in an event, without a catalog. */
   public List<Object> values(Event e) {
-    if (keys[0].startsWith("$")) {
+    return values(e, ProductLookup.NONE);
+  }
+
+  /** The values this path reaches in an event, joining through {@code catalog}. */
+  public List<Object> values(Event e, ProductLookup catalog) {
+    if (special()) {
       Object v = switch (keys[0]) {
         case "$event" -> StoredEvent.countedName(e);
         case "$channel" -> e.context().channel();
@@ -127,7 +148,9 @@ public final class PropertyPath {
       };
       return v == null ? List.of() : List.of(v);
     }
-    return values(e.properties());
+    List<Object> out = new ArrayList<>(1);
+    walk(e.properties(), 0, out, catalog);
+    return out;
   }
 
   private static @Nullable Object webValue(String key, Event e) {
@@ -162,11 +185,26 @@ public final class PropertyPath {
     }
   }
 
-  /** The values this path reaches from a map (a list element, say). */
+  /** The values this path reaches from a map (a list element, say), without a catalog. */
   public List<Object> values(Map<String, ?> root) {
+    return values(root, ProductLookup.NONE);
+  }
+
+  /** The values this path reaches from a map, joining through {@code catalog}. */
+  public List<Object> values(Map<String, ?> root, ProductLookup catalog) {
     List<Object> out = new ArrayList<>(1);
-    walk(root, 0, out);
+    walk(root, 0, out, catalog);
     return out;
+  }
+
+  /** The catalog field this path reads after {@value #CATALOG}, if it reads one. */
+  public java.util.Optional<String> catalogField() {
+    for (int i = 0; i < keys.length - 1; i++) {
+      if (keys[i].equals(CATALOG)) {
+        return java.util.Optional.of(keys[i + 1]);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Number of keys. */
@@ -185,7 +223,7 @@ public final class PropertyPath {
   }
 
   /** Walks from {@code cur}, the value reached before key {@code i}. */
-  void walk(@Nullable Object cur, int i, List<Object> out) {
+  void walk(@Nullable Object cur, int i, List<Object> out, ProductLookup catalog) {
     if (cur == null) {
       return;
     }
@@ -196,21 +234,28 @@ public final class PropertyPath {
     if (!(cur instanceof Map<?, ?> m)) {
       return;
     }
+    if (keys[i].equals(CATALOG)) {
+      Product p = catalog.named(m);
+      if (p != null) {
+        walk(p.fields(), i + 1, out, catalog);
+      }
+      return;
+    }
     Object next = m.get(keys[i]);
     if (each[i]) {
       if (next instanceof List<?> l) {
         for (Object x : l) {
-          walk(x, i + 1, out);
+          walk(x, i + 1, out, catalog);
         }
       }
       return;
     }
-    walk(next, i + 1, out);
+    walk(next, i + 1, out, catalog);
   }
 
   /** Whether the path names an event field ({@code $event}, ...) rather than properties. */
   public boolean special() {
-    return keys[0].startsWith("$");
+    return keys[0].startsWith("$") && !keys[0].equals(CATALOG);
   }
 
   @Override

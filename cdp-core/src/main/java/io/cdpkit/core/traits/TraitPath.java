@@ -59,6 +59,10 @@ public final class TraitPath {
     if (text.startsWith("$")) {
       throw new IllegalArgumentException("trait path " + text + " must not start with $");
     }
+    if (text.contains("." + PropertyPath.CATALOG)) {
+      throw new IllegalArgumentException("trait path " + text + " must not step into "
+          + PropertyPath.CATALOG + ": profile traits are not joined with the catalog");
+    }
     try {
       return new TraitPath(text, PropertyPath.parse(text));
     } catch (IllegalArgumentException e) {
@@ -124,11 +128,11 @@ public final class TraitPath {
     if (path.each(0)) {
       if (top instanceof List<?> l) {
         for (Object x : l) {
-          path.walk(x, 1, out);
+          path.walk(x, 1, out, io.cdpkit.core.catalog.ProductLookup.NONE);
         }
       }
     } else {
-      path.walk(top, 1, out);
+      path.walk(top, 1, out, io.cdpkit.core.catalog.ProductLookup.NONE);
     }
     return out;
   }

@@ -38,6 +38,14 @@ public interface ExtensionContext {
   /** The identifier rules in force. */
   IdentityRules identityRules();
 
+  /**
+   * A workspace's product catalog, as {@code workspace.catalog()} gives it (activation reads it
+   * when it sends: availability, product groups).
+   */
+  default io.cdpkit.core.catalog.Catalog catalog(WorkspaceId workspace) {
+    throw new UnsupportedOperationException("this context has no catalog");
+  }
+
   /** The computed traits in force now (the host's and those extensions added). */
   ComputedTraits computedTraits();
 
