@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  * followed by the sku, the product's properties as JSON; {@value #VERSION_KEY}, a token that
  * changes with every write), held in memory per workspace as an immutable snapshot.
  *
- * <p>A snapshot is checked against the stored token at most every {@link #REFRESH_NANOS} when
- * read, so a change another node makes is seen within that interval. Writes on this node are
+ * <p>A snapshot is checked against the stored token when read and older than
+ * {@link #REFRESH_MILLIS} by the {@code Cdp}'s clock, so a change another node makes is seen
+ * within that interval. Writes on this node are
  * serialised per {@code Catalogs}; a write sees the snapshot it starts from and applies its
  * changes to it when the stored token is the snapshot's, and reloads the catalog otherwise.
  *
@@ -51,7 +52,7 @@ public final class Catalogs {
   static final String PRODUCT_KEY = "core.catalog.product.";
   static final String VERSION_KEY = "core.catalog.version";
   /** How old a snapshot may be before a read checks the stored token: 1 s. */
-  static final long REFRESH_NANOS = 1_000_000_000L;
+  static final long REFRESH_MILLIS = 1_000L;
   /** Products stored per transaction in a bulk import. */
   static final int IMPORT_PAGE = 1_000;
 
@@ -90,9 +91,9 @@ public final class Catalogs {
   }
 
   Snapshot snapshot(WorkspaceId ws) {
-    long now = System.nanoTime();
+    long now = pipeline.config().clock().millis();
     Snapshot s = snapshots.get(ws);
-    if (s != null && now - s.checkedAt() < REFRESH_NANOS) {
+    if (s != null && now >= s.checkedAt() && now - s.checkedAt() < REFRESH_MILLIS) {
       return s;
     }
     String token = storedToken(ws);
@@ -194,7 +195,7 @@ public final class Catalogs {
         md.putMetadata(VERSION_KEY, token);
         return was;
       });
-      long now = System.nanoTime();
+      long now = pipeline.config().clock().millis();
       Snapshot after;
       if (previous.equals(before.token())) {
         TreeMap<String, Product> m = new TreeMap<>(before.bySku());
