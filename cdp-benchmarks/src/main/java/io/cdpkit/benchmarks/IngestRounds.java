@@ -2,10 +2,15 @@ package io.cdpkit.benchmarks;
 
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.catalog.Product;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.traits.CatalogTraits;
 import io.cdpkit.core.traits.LoyaltyTraits;
 import io.cdpkit.core.traits.RetailTraits;
 import io.cdpkit.core.traits.ServiceTraits;
 import io.cdpkit.core.traits.WebTraits;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,8 +19,10 @@ import java.util.List;
  * in-memory {@link Cdp}, {@code ROUNDS} times, printing events/s per round, then the heap the
  * last store retains per event (after a forced collection). A third argument names packs of
  * computed traits for the {@code Cdp} to declare, comma-separated ({@code retail},
- * {@code loyalty}, {@code web}, {@code service}, or {@code packs} for all four), to measure what
- * they cost per event. A program, not a library type.
+ * {@code loyalty}, {@code web}, {@code service}, or {@code packs} for all four; {@code catalog}
+ * declares the catalog pack and loads the stream's 5,000 products into the workspace's catalog
+ * first, so that order lines and product views are joined with it), to measure what they cost
+ * per event. A program, not a library type.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -28,7 +35,8 @@ public final class IngestRounds {
 
   public static void main(String[] args) throws InterruptedException {
     if (args.length != 2 && args.length != 3) {
-      System.err.println("usage: IngestRounds EVENTS ROUNDS [retail,loyalty,web,service|packs]");
+      System.err.println(
+          "usage: IngestRounds EVENTS ROUNDS [retail,loyalty,web,service,catalog|packs]");
       System.exit(2);
     }
     List<String> packs = args.length == 2 ? List.of()
@@ -55,10 +63,20 @@ public final class IngestRounds {
           case "loyalty" -> LoyaltyTraits.of();
           case "web" -> WebTraits.all();
           case "service" -> ServiceTraits.all();
+          case "catalog" -> CatalogTraits.all();
           default -> throw new IllegalArgumentException("no pack " + pack);
         });
       }
       Cdp cdp = b.build();
+      if (packs.contains("catalog")) {
+        List<Product> products = new ArrayList<>();
+        for (int p = 0; p < RetailEvents.PRODUCTS; p++) {
+          products.add(Product.builder("P-" + p).brand("brand-" + p % 40)
+              .category("category-" + p % 12)
+              .createdAt(Instant.parse("2024-01-01T00:00:00Z").plusSeconds(3_600L * p)).build());
+        }
+        cdp.workspace(WorkspaceId.DEFAULT).catalog().putAll(products);
+      }
       long t0 = System.nanoTime();
       for (Event e : events) {
         cdp.ingest(e);

@@ -64,7 +64,8 @@ final class RetailEvents {
     "shoes", "shirts", "trousers", "jackets", "bags", "accessories"};
   private static final String[] SIZES = {"XS", "S", "M", "L", "XL"};
   private static final String[] COUNTRIES = {"NL", "BE", "DE", "FR"};
-  private static final int PRODUCTS = 5_000;
+  /** Products the stream names, {@code P-0} to {@code P-4999}. */
+  static final int PRODUCTS = 5_000;
   private static final int STORES = 12;
   /** Largest gap between two events of the rich stream, in milliseconds (exclusive). */
   static final int RICH_MAX_GAP_MS = 4_000;

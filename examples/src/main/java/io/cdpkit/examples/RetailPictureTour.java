@@ -1,12 +1,15 @@
 package io.cdpkit.examples;
 
 import io.cdpkit.core.Cdp;
+import io.cdpkit.core.catalog.CatalogImport;
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventContext;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Profile;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.traits.CatalogTraits;
 import io.cdpkit.core.traits.LoyaltyProgram;
 import io.cdpkit.core.traits.LoyaltyTraits;
 import io.cdpkit.core.traits.RetailTraits;
@@ -14,6 +17,7 @@ import io.cdpkit.core.traits.ServiceTraits;
 import io.cdpkit.core.traits.TraitMapping;
 import io.cdpkit.core.traits.WebTraits;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +36,9 @@ import java.util.Map;
  *       till, where the POS sends her address as one object; the webshop redeems some of them;
  *   <li>she calls about a late delivery (a contact opened, then solved);
  *   <li>she changes her e-mail address: the new one is the one written to;
+ *   <li>the night's catalog feed arrives after her order and view, which named only skus: the
+ *       catalog pack still counts the brand she bought and how new the product she viewed is,
+ *       and the import reports the feed's one bad line;
  *   <li>a year later the points she did not spend have lapsed, with time alone.
  * </ol>
  *
@@ -63,6 +70,7 @@ public final class RetailPictureTour {
         .computedTraits(LoyaltyTraits.of(card))
         .computedTraits(WebTraits.all())
         .computedTraits(ServiceTraits.all())
+        .computedTraits(CatalogTraits.all())
         .traitMapping(mapping)
         .build()) {
       int[] n = {0};
@@ -80,6 +88,8 @@ public final class RetailPictureTour {
       }
       send(cdp, clock, web(Event.track("Products Searched"), n, t, phone)
           .property("query", "linen dress").build());
+      send(cdp, clock, web(Event.track("Product Viewed"), n, t.plus(Duration.ofMinutes(1)), phone)
+          .property("product_id", "D-21").build());
       send(cdp, clock, web(Event.track("Order Completed"), n, t.plus(Duration.ofMinutes(4)), phone)
           .property("order_id", "W-5001").property("total", new BigDecimal("89.90"))
           .property("currency", "EUR").property("country", "PT")
@@ -114,8 +124,28 @@ public final class RetailPictureTour {
       send(cdp, clock, Event.identify().messageId("id-" + n[0]++).userId("C-1001")
           .trait("email", "ana@silva.example").timestamp(call.plus(Duration.ofDays(1))).build());
 
+      // 5. The night's product feed: the catalog learns what D-17 and D-21 are.
+      CatalogImport feed = cdp.workspace(WorkspaceId.DEFAULT).catalog().importJsonLines(
+          new StringReader(String.join("\n",
+              "{\"sku\":\"D-17\",\"name\":\"Linen dress\",\"category\":\"dresses\","
+                  + "\"brand\":\"Lino\",\"price\":89.90,\"currency\":\"EUR\",\"stock\":4,"
+                  + "\"created_at\":\"2025-06-01\"}",
+              "{\"sku\":\"D-21\",\"name\":\"Linen jumpsuit\",\"category\":\"jumpsuits\","
+                  + "\"brand\":\"Lino\",\"price\":99,\"currency\":\"EUR\",\"stock\":0,"
+                  + "\"created_at\":\"2026-02-20\"}",
+              "{\"sku\":\"X-1\",\"brand\":\"Lino\",\"price\":\"free\",\"currency\":\"EUR\"}")));
+      CatalogImport.Rejection bad = feed.rejected().get(0);
+      out.println("catalog feed: " + feed.stored() + " products stored, line " + bad.line()
+          + " refused: " + bad.pointer() + " " + bad.reason());
+
       clock.set(call.plus(Duration.ofDays(2)));
       p = cdp.profiles().find(ANA).orElseThrow();
+      out.println("catalog: brands bought " + p.computedTrait(CatalogTraits.BRANDS_BOUGHT)
+          .orElse(List.of()) + ", newest product viewed created "
+          + p.computedTrait(CatalogTraits.NEWEST_PRODUCT_VIEWED_CREATED_AT).orElse("-")
+          + "; new since February: " + cdp.workspace(WorkspaceId.DEFAULT).catalog()
+              .newest(Instant.parse("2026-02-01T00:00:00Z"), 10).stream()
+              .map(x -> x.sku() + (x.available() ? "" : " (out of stock)")).toList());
       out.println("orders " + p.orderCount() + ", spend " + p.totalSpend("EUR")
           + ", preferred channel " + p.computedTrait(RetailTraits.PREFERRED_CHANNEL).orElse("-"));
       out.println("country " + p.trait("country").orElse("-") + ", city "
@@ -138,7 +168,7 @@ public final class RetailPictureTour {
           + ", written to: " + IdentityRules.defaults().currentAddress(IdentifierType.EMAIL,
               p.identifiers(), p.state()).map(Identifier::value).orElse("-"));
 
-      // 5. A year after the till, the 440 unspent points lapse with time alone.
+      // 6. A year after the till, the 440 unspent points lapse with time alone.
       clock.set(till.plus(Duration.ofDays(366)));
       p = cdp.profiles().find(ANA).orElseThrow();
       out.println("a year on: card balance " + p.computedTrait(

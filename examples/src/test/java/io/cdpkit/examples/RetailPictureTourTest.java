@@ -26,5 +26,10 @@ class RetailPictureTourTest {
     assertThat(out).contains("service: open contacts 0, last contact by phone");
     assertThat(out).contains("e-mail addresses 2, written to: ana@silva.example");
     assertThat(out).contains("a year on: card balance 0");
+    // The feed came after the order and the view, which named only skus.
+    assertThat(out).contains("catalog feed: 2 products stored, line 3 refused: /price must be a "
+        + "number of 0 or more");
+    assertThat(out).contains("catalog: brands bought [Lino], newest product viewed created "
+        + "2026-02-20T00:00:00Z; new since February: [D-21 (out of stock)]");
   }
 }
