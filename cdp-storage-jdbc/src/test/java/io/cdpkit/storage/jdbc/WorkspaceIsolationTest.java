@@ -20,6 +20,8 @@ import io.cdpkit.core.Profiles;
 import io.cdpkit.core.PurgeReport;
 import io.cdpkit.core.RetentionPolicy;
 import io.cdpkit.core.Workspace;
+import io.cdpkit.core.catalog.Catalog;
+import io.cdpkit.core.catalog.Product;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
@@ -28,6 +30,11 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
+import io.cdpkit.core.traits.Aggregation;
+import io.cdpkit.core.traits.ComputedTrait;
+import io.cdpkit.core.traits.EventFilter;
+import io.cdpkit.core.traits.Operator;
+import io.cdpkit.core.traits.PropertyCondition;
 import io.cdpkit.segmentation.Segmentation;
 import io.cdpkit.segmentation.Segments;
 import io.cdpkit.segmentation.definition.Conditions;
@@ -116,7 +123,8 @@ class WorkspaceIsolationTest {
         .rule(Rule.builder("receipt").trigger(Trigger.event("Order Completed")).channel("fax")
             .purpose("marketing").template(Template.parse("{\"s\":\"thanks\"}")).build())
         .build();
-    try (store; Cdp cdp = Cdp.builder().store(store).clock(clock).extension(segmentation)
+    try (store; Cdp cdp = Cdp.builder().store(store).clock(clock).computedTrait(ACME_ORDERS)
+        .extension(segmentation)
         .extension(activation).build()) {
       Workspace victim = cdp.workspace(VICTIM);
       Segments victimSegments = segmentation.segments(VICTIM);
@@ -130,9 +138,11 @@ class WorkspaceIsolationTest {
           .timestamp(START.plusSeconds(60)).build());
       victim.ingest(Event.track("Signed In").messageId("v-4").userId(CUSTOMER)
           .anonymousId(COOKIE.value()).timestamp(START.plusSeconds(90)).build());
+      victim.catalog().put(Product.builder("SKU-1").brand("Acme").stock(2).build());
       victim.ingest(Event.track("Order Completed").messageId("v-3").userId(CUSTOMER)
           .property("order_id", "W-9").property("total", new BigDecimal("12.00"))
-          .property("currency", "EUR").timestamp(START.plusSeconds(120)).build());
+          .property("currency", "EUR").property("products", List.of(Map.of("sku", "SKU-1")))
+          .timestamp(START.plusSeconds(120)).build());
       activation.dispatch(VICTIM);
       ProfileId victimId = victim.profiles().find(EMAIL).orElseThrow().id();
       ProfileId mergedAway = victim.profiles().ledger(victimId).stream()
@@ -145,6 +155,8 @@ class WorkspaceIsolationTest {
           .filter(d -> d.outcome().equals("delivered")).findFirst().orElseThrow().key();
       int sentBefore = sent.size();
       String before = state(cdp, segmentation, activation, victimId, deliveredKey, deadKey);
+      assertThat(victim.profiles().find(EMAIL).orElseThrow().computedTrait("acme_orders"))
+          .as("the victim's order joined with the victim's catalog").contains(1L);
 
       // ---- reads from the other workspace
       Workspace other = cdp.workspace(OTHER);
@@ -285,6 +297,7 @@ class WorkspaceIsolationTest {
       // reached that workspace, and the other workspace's erasure of the same e-mail address
       // must leave no tombstone that drops the victim's late events.
       clock.advance(Duration.ofDays(2));
+      tryCatalog(other);
       tried("Workspace.privacy");
       Optional<String> exported = privacy.export(EMAIL);
       assertThat(exported).isPresent();
@@ -320,7 +333,7 @@ class WorkspaceIsolationTest {
     run(Store.inMemory());
     List<String> missing = new ArrayList<>();
     for (Class<?> c : List.of(Workspace.class, Profiles.class, Privacy.class, Segments.class,
-        Activation.class)) {
+        Activation.class, Catalog.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (!Modifier.isPublic(m.getModifiers()) || Modifier.isStatic(m.getModifiers())) {
           continue;
@@ -346,6 +359,42 @@ class WorkspaceIsolationTest {
     return false;
   }
 
+  /** Orders with a product of the catalog brand Acme: the victim's join must stay its own. */
+  private static final ComputedTrait ACME_ORDERS = ComputedTrait.builder("acme_orders",
+      Aggregation.COUNT).filter(EventFilter.named("Order Completed").and(PropertyCondition.any(
+          "products", PropertyCondition.of("$catalog.brand", Operator.EQ, "Acme")))).build();
+
+  /**
+   * Every catalog method from the other workspace: the same sku renamed, removed and imported
+   * there changes neither the victim's product nor the victim's catalog-joined traits.
+   */
+  private void tryCatalog(Workspace other) {
+    tried("Workspace.catalog");
+    Catalog c = other.catalog();
+    tried("Catalog.product");
+    assertThat(c.product("SKU-1")).isEmpty();
+    tried("Catalog.size");
+    assertThat(c.size()).isZero();
+    tried("Catalog.list");
+    assertThat(c.list(null, 10)).isEmpty();
+    tried("Catalog.newest");
+    assertThat(c.newest(START.minusSeconds(1), 10)).isEmpty();
+    tried("Catalog.put");
+    c.put(Product.builder("SKU-1").brand("Other").build());
+    tried("Catalog.putAll");
+    c.putAll(List.of(Product.builder("SKU-1").brand("Acme").stock(0).build()));
+    tried("Catalog.importJsonLines");
+    assertThat(c.importJsonLines(new java.io.StringReader("{\"sku\":\"SKU-2\"}")).stored())
+        .isEqualTo(1);
+    tried("Catalog.apply");
+    c.apply(Event.track(Catalog.PRODUCT_REMOVED).messageId("c-1").anonymousId("feed")
+        .property("sku", "SKU-1").build());
+    tried("Catalog.remove");
+    c.remove("SKU-2");
+    assertThat(c.size()).isZero();
+    assertThat(c.product("SKU-1")).isEmpty();
+  }
+
   private void tried(String method) {
     tried.add(method);
   }
@@ -357,6 +406,7 @@ class WorkspaceIsolationTest {
     Segments s = segmentation.segments(VICTIM);
     StringBuilder b = new StringBuilder();
     b.append(p.get(id)).append('\n');
+    b.append(cdp.workspace(VICTIM).catalog().list(null, 100)).append('\n');
     for (Identifier i : List.of(EMAIL, COOKIE, CARD, Identifier.customerId(CUSTOMER))) {
       b.append(p.find(i).map(x -> x.id())).append('\n');
     }
