@@ -231,6 +231,14 @@ class CatalogSegmentTest {
     // Removing the product from the catalog leaves nothing to join: out again.
     catalog.remove("SH-1");
     assertThat(heard()).containsExactly("ann EXITED bought-sold-out recompute");
+    // A bulk import brings it back sold out: one recomputation, and ann is in again.
+    io.cdpkit.core.catalog.CatalogImport imported = catalog.importJsonLines(
+        new java.io.StringReader("{\"sku\":\"SH-1\",\"brand\":\"Acme\",\"stock\":0}\n"
+            + "{\"sku\":\"SH-2\",\"stock\":-1}\n"));
+    assertThat(imported.stored()).isEqualTo(1);
+    assertThat(imported.change().profilesRecomputed()).isEqualTo(1);
+    assertThat(heard()).containsExactly("ann ENTERED bought-sold-out recompute");
+    batchAgrees("bought-sold-out", "ann");
   }
 
   @Test
