@@ -64,7 +64,10 @@ public record SegmentEvent(WorkspaceId workspace, String segment, ProfileId prof
       MERGE,
       /** The profile was split off by an unmerge, or what remained of it was recomputed. */
       UNMERGE,
-      /** A computed trait was added or changed and profiles were recomputed. */
+      /**
+       * Profiles were recomputed: a computed trait was added or changed, or a catalog field
+       * that a computed trait or segment reads through {@code $catalog} changed.
+       */
       RECOMPUTE,
       /** The segment, or one it reads, was saved or deleted. */
       DEFINITION,

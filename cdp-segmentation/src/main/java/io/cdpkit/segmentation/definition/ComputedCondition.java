@@ -10,7 +10,10 @@ import java.util.Objects;
  * trait exists is checked by {@link SegmentValidator}, not here.
  *
  * <p>JSON: {@code {"type": "computed", "name": "orders_90d", "op": ">=", "value": 2}};
- * operands as in {@link TraitCondition}.
+ * operands as in {@link TraitCondition}. With a relative date, a time-valued trait gives
+ * conditions that change as time passes: {@code newest_product_viewed_created_at >= 30 days
+ * ago} (core's {@code CatalogTraits}) holds for who viewed a product created in the last 30
+ * days, and stops holding when that product turns 30 days old.
  *
  * <p>Immutable.
  *

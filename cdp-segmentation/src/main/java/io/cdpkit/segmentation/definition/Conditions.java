@@ -31,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  *         .where(PropertyCondition.any("products",
  *             PropertyCondition.of("category", Operator.EQ, "dresses")))
  *         .atLeast(1).inLastDays(60),
+ *     events("Order Completed")     // the catalog's brand of a product named by its sku
+ *         .where(PropertyCondition.of("products[].$catalog.brand", Operator.EQ, "Acme"))
+ *         .inLastDays(90),
  *     notFollowedBy(EventFilter.named("Product Added"), EventFilter.named("Order Completed"),
  *         Duration.ofHours(24)).withinDays(7));
  * }</pre>

@@ -21,6 +21,15 @@ import java.util.Objects;
  * always written; exactly one of {@code within} and {@code between} gives the
  * {@link EventWindow}.
  *
+ * <p>A path may join an event's objects with the workspace's product catalog through
+ * {@code $catalog} and one product field: {@code products[].$catalog.brand} (the brand of each
+ * order line's product), {@code $catalog.category} inside an {@code any} over
+ * {@code products}, {@code $catalog.created_at} of a {@code Product Viewed}; see
+ * {@link io.cdpkit.core.traits.PropertyPath} and {@link io.cdpkit.core.catalog.Catalog}. A
+ * change to a catalog field the condition reads recomputes the workspace's profiles, and
+ * members enter and leave then (cause {@code recompute}). {@link SegmentValidator} refuses a
+ * catalog path that could never match.
+ *
  * <p>Immutable.
  *
  * @param filter which events count; names at least one event

@@ -1,6 +1,7 @@
 package io.cdpkit.segmentation.definition;
 
 import io.cdpkit.core.traits.Operator;
+import io.cdpkit.core.traits.PropertyCondition;
 import io.cdpkit.core.traits.Values;
 import io.cdpkit.segmentation.DefinitionValidationException.Violation;
 import io.cdpkit.segmentation.DefinitionValidationException;
@@ -24,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  *       condition too deep, which is not looked into) and {@link DefinitionLimits#MAX_CONDITIONS}
  *       conditions (reported at {@code /condition});
  *   <li>every computed trait is declared (at the condition's {@code /name});
+ *   <li>every property path of an event filter that reads the product catalog
+ *       ({@code products[].$catalog.brand}) reads a field a product can have, as one value (at
+ *       the property condition's {@code /path});
  *   <li>every referenced segment exists, is not the definition itself, and does not lead back to
  *       it through other segments (at the reference's {@code /segment}; the message gives the
  *       cycle, {@code a -> b -> c -> a}). Saved segments are taken from the context, except the
@@ -95,6 +99,24 @@ public final class SegmentValidator {
         reference(s.segment(), p + "/segment");
       } else if (c instanceof ProfileCondition pc) {
         fieldTypes(pc, p);
+      } else if (c instanceof EventCondition ec) {
+        where(ec.filter().conditions(), p + "/where");
+      } else if (c instanceof NotFollowedByCondition nf) {
+        where(nf.event().conditions(), p + "/event/where");
+        where(nf.followedBy().conditions(), p + "/followedBy/where");
+      }
+    }
+
+    /** Paths through {@code $catalog} that could never match (see {@link Rules#catalogPath}). */
+    void where(List<PropertyCondition> conditions, String p) {
+      for (int i = 0; i < conditions.size(); i++) {
+        PropertyCondition pc = conditions.get(i);
+        String at = p + "/" + i;
+        String why = Rules.catalogPath(pc.path(), pc.isAny());
+        if (why != null) {
+          out.add(new Violation(at + "/path", why));
+        }
+        where(pc.elementConditions(), at + "/any");
       }
     }
 

@@ -2,7 +2,9 @@
  * The segment definition language: a {@link io.cdpkit.segmentation.definition.SegmentDefinition}
  * names a tree of {@link io.cdpkit.segmentation.definition.Condition conditions} over traits,
  * computed traits, built-in profile fields, identifiers, consent, other segments and events in
- * time windows.
+ * time windows. Event conditions may read the workspace's product catalog through
+ * {@code $catalog} paths ({@code products[].$catalog.brand}; see
+ * {@link io.cdpkit.segmentation.definition.EventCondition}).
  *
  * <p>A definition has three equal forms: the records themselves, the fluent builder
  * ({@link io.cdpkit.segmentation.definition.Conditions} and

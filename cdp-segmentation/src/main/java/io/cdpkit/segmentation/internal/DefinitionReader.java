@@ -765,6 +765,9 @@ public final class DefinitionReader {
         add(o.at("path"), String.valueOf(ex.getMessage()));
       }
     }
+    if (parsed != null) {
+      report(o.at("path"), Rules.catalogPath(parsed, o.has("any")));
+    }
     if (o.has("any")) {
       o.allow("a property condition with any", "path", "any");
       if (parsed != null && parsed.special()) {

@@ -86,10 +86,14 @@ final class RelativeDates {
     }
   }
 
+  /** How far past the undone instant a crossing is searched for, in days. */
+  private static final long MAX_SEARCH_DAYS = 4_096;
+
   /**
    * The earliest instant after {@code now} at which {@code R} reaches or passes {@code x}, or
-   * {@code null} when it already passed it. May be early (by at most a day, where a period's
-   * arithmetic cannot be undone exactly), never late.
+   * {@code null} when it already passed it. Never late; exact, except that with a
+   * {@code startOf} and a period offset it may be early by up to a day (where a period's
+   * arithmetic cannot be undone exactly).
    */
   static @Nullable Instant nextCrossing(Compiled r, Instant x, Instant now) {
     Instant rNow = r.resolve(now);
@@ -103,8 +107,77 @@ final class RelativeDates {
     }
     // R(t) >= x  <=>  start(t) >= x - offset, for the start of the unit (or t itself).
     Instant y = minusOffset(r, x);
+    if (r.startOf() == null && r.amount() instanceof Period) {
+      return periodCrossing(r, x, now, y);
+    }
     Instant t = r.startOf() == null ? y : ceilBoundary(r, y);
     return t.isAfter(now) ? t : nextBoundaryOrNano(r, now);
+  }
+
+  /**
+   * For a period offset without a unit: the first instant after {@code now} at which
+   * {@code R(t) = t + period} (in the zone) reaches {@code x}. Undoing the period is exact in
+   * most cases ({@code -P30D} in UTC), which two evaluations confirm; otherwise (month ends,
+   * time-zone transitions, periods of mixed signs) the instant is searched for from the
+   * estimate {@code y} on, since {@code R} never decreases. Without the exact instant a
+   * member of "viewed a product created in the last 30 days" would be checked a day early, and
+   * then at every {@link io.cdpkit.segmentation.Segments#runDue()} until it leaves.
+   *
+   * @param y an estimate of the instant (a day before undoing the period)
+   */
+  private static Instant periodCrossing(Compiled r, Instant x, Instant now, Instant y) {
+    Instant lo = now; // R(lo) < x throughout
+    Instant hi = null; // R(hi) >= x once found
+    if (y.isAfter(now)) {
+      if (reaches(r, y, x)) {
+        hi = y;
+      } else {
+        lo = y;
+      }
+    }
+    if (hi == null) {
+      Instant undone = x.atZone(r.zone()).minus(r.amount()).toInstant();
+      if (undone.isAfter(lo) && reaches(r, undone, x)) {
+        if (!reaches(r, undone.minusNanos(1), x)) {
+          return undone;
+        }
+        hi = undone;
+      } else {
+        // Past the undone instant (a period of mixed signs, -P2M15D, undoes worst): look
+        // further and further ahead.
+        Instant from = undone.isAfter(lo) ? undone : lo;
+        for (long days = 2; hi == null && days <= MAX_SEARCH_DAYS; days *= 2) {
+          Instant far = from.plus(Duration.ofDays(days));
+          if (reaches(r, far, x)) {
+            hi = far;
+          }
+        }
+      }
+    }
+    long above;
+    try {
+      above = hi == null ? -1 : Duration.between(lo, hi).toNanos();
+    } catch (ArithmeticException tooFar) {
+      above = -1;
+    }
+    if (above < 0) {
+      return lo.equals(now) ? now.plusNanos(1) : lo; // early, never late
+    }
+    // R(lo) < x <= R(lo + above): the first instant in between where R reaches x.
+    long below = 0;
+    while (above - below > 1) {
+      long mid = below + (above - below) / 2;
+      if (reaches(r, lo.plusNanos(mid), x)) {
+        above = mid;
+      } else {
+        below = mid;
+      }
+    }
+    return lo.plusNanos(above);
+  }
+
+  private static boolean reaches(Compiled r, Instant t, Instant x) {
+    return r.resolve(t).compareTo(x) >= 0;
   }
 
   private static Instant nextBoundaryOrNano(Compiled r, Instant now) {

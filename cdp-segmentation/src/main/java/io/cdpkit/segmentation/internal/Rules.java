@@ -230,6 +230,44 @@ public final class Rules {
     return null;
   }
 
+  /**
+   * A where condition's path through {@code $catalog} ({@code products[].$catalog.brand}), as
+   * far as {@link io.cdpkit.core.traits.PropertyPath#parse} does not check it already: the field
+   * after {@code $catalog} must be one a product can have (one of
+   * {@link io.cdpkit.core.catalog.Product#FIELDS}, or an attribute of the host's: 1 to
+   * {@value #MAX_ATTRIBUTE_NAME} characters, not starting with {@code $}), read as one value
+   * (no {@code []}), and not the list of an {@code any}. Such a path would match nothing, ever.
+   *
+   * @param any whether the path is that of an {@code any}
+   */
+  public static @Nullable String catalogPath(io.cdpkit.core.traits.PropertyPath path,
+      boolean any) {
+    java.util.Optional<String> field = path.catalogField();
+    if (field.isEmpty()) {
+      return null;
+    }
+    String f = field.get();
+    String text = path.toString();
+    if (any) {
+      return "reads catalog field " + quote(f) + ", one value of a product, where any needs a"
+          + " list of objects: compare the field instead";
+    }
+    if (text.endsWith("[]")) {
+      return "reads catalog field " + quote(f) + " as a list, but a catalog field is one value:"
+          + " drop the []";
+    }
+    if (!io.cdpkit.core.catalog.Product.FIELDS.contains(f)
+        && (f.startsWith("$") || f.length() > MAX_ATTRIBUTE_NAME)) {
+      return "reads catalog field " + quote(f) + ", which no product has: a catalog field is"
+          + " one of " + io.cdpkit.core.catalog.Product.FIELDS + " or an attribute of the"
+          + " host's (1 to " + MAX_ATTRIBUTE_NAME + " characters, not starting with $)";
+    }
+    return null;
+  }
+
+  /** The longest name of a product attribute (as {@code Product.Builder.attribute} allows). */
+  static final int MAX_ATTRIBUTE_NAME = 64;
+
   public static @Nullable String whereSize(int n) {
     return n > DefinitionLimits.MAX_WHERE
         ? "must hold at most " + DefinitionLimits.MAX_WHERE + " conditions, not " + n : null;

@@ -199,7 +199,8 @@ class SegmentJsonRoundTripProperties {
   static Arbitrary<PropertyCondition> where(int depth) {
     Arbitrary<PropertyCondition> compare = Combinators.combine(
         Arbitraries.of("category", "products[].size", "$channel", "$event", "a.b.c",
-            "odd key~/x"),
+            "odd key~/x", "products[].$catalog.brand", "$catalog.created_at",
+            "items[].$catalog.colour"),
         literalComparison())
         .as((p, c) -> PropertyCondition.of(p, c.op(),
             c.operands().stream().map(o -> ((Literal) o).value()).toList()));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.cdpkit.segmentation.DefinitionValidationException;
 import io.cdpkit.segmentation.DefinitionValidationException.Violation;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,6 +151,72 @@ class SegmentJsonValidationTest {
     only(definition("{'type':'event','events':['Order Completed'],'where':["
             + "{'path':'$nope','op':'exists'}],'within':{'days':30}}"),
         "/condition/where/0/path", "path $nope is not one of");
+  }
+
+  @Test
+  @DisplayName("$catalog paths are read: an order line's brand, the category inside any, the"
+      + " creation time of a viewed product, a host attribute, also in notFollowedBy")
+  void catalogPathsAreAccepted() {
+    SegmentDefinition d = SegmentJson.read(definition("{'type':'and','conditions':["
+        + "{'type':'event','events':['Order Completed'],'where':["
+        + "{'path':'products[].$catalog.brand','op':'=','value':'Acme'},"
+        + "{'path':'products','any':[{'path':'$catalog.category','op':'=','value':'dresses'},"
+        + "{'path':'size','op':'=','value':'M'}]}],'within':{'days':90}},"
+        + "{'type':'event','events':['Product Viewed'],'where':["
+        + "{'path':'$catalog.created_at','op':'>=','value':{'instant':'2026-03-01T00:00:00Z'}},"
+        + "{'path':'$catalog.colour','op':'in','values':['red','blue']}],'within':{'days':7}},"
+        + "{'type':'notFollowedBy','event':{'events':['Product Added'],'where':["
+        + "{'path':'$catalog.available','op':'=','value':true}]},"
+        + "'followedBy':{'events':['Order Completed']},'wait':'PT24H'}]}"));
+    assertThat(SegmentJson.read(SegmentJson.write(d))).isEqualTo(d);
+    assertThat(SegmentJson.write(d)).contains("\"products[].$catalog.brand\"",
+        "\"$catalog.category\"", "\"$catalog.created_at\"", "\"$catalog.available\"");
+  }
+
+  @Test
+  void catalogWithoutAField() {
+    only(definition("{'type':'event','events':['Order Completed'],'where':["
+            + "{'path':'products[].$catalog','op':'exists'}],'within':{'days':30}}"),
+        "/condition/where/0/path", "$catalog must be followed by exactly one catalog field");
+  }
+
+  @Test
+  void catalogWithTwoFields() {
+    only(definition("{'type':'event','events':['Product Viewed'],'where':["
+            + "{'path':'$catalog.a.b','op':'exists'}],'within':{'days':30}}"),
+        "/condition/where/0/path", "$catalog must be followed by exactly one catalog field");
+  }
+
+  @Test
+  void catalogAloneInsideAny() {
+    only(definition("{'type':'event','events':['Order Completed'],'where':["
+            + "{'path':'products','any':[{'path':'size','op':'=','value':'M'},"
+            + "{'path':'$catalog','op':'=','value':'x'}]}],'within':{'days':30}}"),
+        "/condition/where/0/any/1/path", "is not one of");
+  }
+
+  @Test
+  void catalogFieldAsAList() {
+    only(definition("{'type':'event','events':['Order Completed'],'where':["
+            + "{'path':'products[].$catalog.brand[]','op':'=','value':'Acme'}],"
+            + "'within':{'days':30}}"),
+        "/condition/where/0/path", "a catalog field is one value: drop the []");
+  }
+
+  @Test
+  void catalogFieldNoProductHas() {
+    only(definition("{'type':'notFollowedBy','event':{'events':['Product Added']},"
+            + "'followedBy':{'events':['Order Completed'],'where':[{'path':'products','any':["
+            + "{'path':'$catalog.$event','op':'exists'}]}]},'wait':'PT1H'}"),
+        "/condition/followedBy/where/0/any/0/path", "which no product has");
+  }
+
+  @Test
+  void anyOverACatalogField() {
+    only(definition("{'type':'event','events':['Order Completed'],'where':["
+            + "{'path':'products[].$catalog.brand','any':[{'path':'x','op':'exists'}]}],"
+            + "'within':{'days':30}}"),
+        "/condition/where/0/path", "where any needs a list of objects");
   }
 
   @Test

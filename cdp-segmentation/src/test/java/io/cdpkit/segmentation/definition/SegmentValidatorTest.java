@@ -13,8 +13,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdpkit.core.traits.EventFilter;
+import io.cdpkit.core.traits.Operator;
+import io.cdpkit.core.traits.PropertyCondition;
 import io.cdpkit.segmentation.DefinitionValidationException;
 import io.cdpkit.segmentation.DefinitionValidationException.Violation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -183,5 +187,41 @@ class SegmentValidatorTest {
             "/condition/conditions/2/op channelsSeen is a list: use contains, exists or missing",
             "/condition/conditions/3/op totalSpend is a number: regex compares text",
             "/condition/conditions/4/values/1 favouriteStore takes text");
+  }
+
+  @Test
+  void catalogPathsBuiltInJavaAreCheckedAtTheirPointers() throws Exception {
+    PropertyCondition brand = PropertyCondition.of("products[].$catalog.brand", Operator.EQ,
+        "Acme");
+    SegmentDefinition d = segment("catalog", and(
+        Conditions.events("Order Completed").where(brand, PropertyCondition.any("products",
+                PropertyCondition.of("$catalog.brand", Operator.EQ, "Acme"),
+                PropertyCondition.of("$catalog.category[]", Operator.EQ, "dresses")))
+            .inLastDays(30),
+        Conditions.notFollowedBy(
+            EventFilter.named("Product Added")
+                .and(PropertyCondition.of("$catalog.$x", Operator.EXISTS)),
+            EventFilter.named("Order Completed").and(PropertyCondition.any(
+                "products[].$catalog.group", PropertyCondition.of("x", Operator.EXISTS))),
+            Duration.ofHours(1))));
+
+    assertThat(violations(d, context())).extracting(v -> v.pointer() + " " + v.message())
+        .containsExactly(
+            "/condition/conditions/0/where/1/any/1/path reads catalog field \"category\" as a"
+                + " list, but a catalog field is one value: drop the []",
+            "/condition/conditions/1/event/where/0/path reads catalog field \"$x\", which no"
+                + " product has: a catalog field is one of [sku, name, category, type, brand,"
+                + " group, price, currency, stock, available, created_at] or an attribute of"
+                + " the host's (1 to 64 characters, not starting with $)",
+            "/condition/conditions/1/followedBy/where/0/path reads catalog field \"group\","
+                + " one value of a product, where any needs a list of objects: compare the"
+                + " field instead");
+    assertThat(SegmentValidator.violations(segment("fine", Conditions.events("Order Completed")
+        .where(brand, PropertyCondition.of("$catalog.colour", Operator.EQ, "red"))
+        .inLastDays(30)), context())).isEmpty();
+    // Paths core refuses never make a condition at all.
+    assertThatThrownBy(() -> PropertyCondition.of("products[].$catalog", Operator.EXISTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly one catalog field");
   }
 }
