@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Limits: the sku is 1 to {@value #MAX_SKU_LENGTH} characters, texts at most
  * {@value #MAX_TEXT_LENGTH}, without control or invisible characters (stripped of surrounding
  * white space); a price is 0 or more with at most its currency's decimals; a stock 0 or more;
- * attribute names 1 to 64 characters without {@code .}, {@code [}, {@code ]}, not starting
- * with {@code $} and not one of the fields above; attribute values strings, numbers or
- * booleans.
+ * attribute names 1 to {@value #MAX_ATTRIBUTE_NAME_LENGTH} characters without {@code .},
+ * {@code [}, {@code ]}, not starting with {@code $} and not one of the fields above; attribute
+ * values strings, numbers or booleans.
  *
  * <p>Immutable.
  */
@@ -44,6 +44,8 @@ public final class Product {
   public static final int MAX_SKU_LENGTH = 128;
   /** Longest name, category, type, brand, group or attribute text, in characters. */
   public static final int MAX_TEXT_LENGTH = 200;
+  /** Longest attribute name, in characters. */
+  public static final int MAX_ATTRIBUTE_NAME_LENGTH = 64;
   /** Most attributes of the host's own. */
   public static final int MAX_ATTRIBUTES = 32;
 
@@ -502,11 +504,13 @@ public final class Product {
     public Builder attribute(String attribute, Object value) {
       Objects.requireNonNull(attribute, "attribute");
       Objects.requireNonNull(value, "value");
-      if (attribute.isEmpty() || attribute.length() > 64 || attribute.startsWith("$")
+      if (attribute.isEmpty() || attribute.length() > MAX_ATTRIBUTE_NAME_LENGTH
+          || attribute.startsWith("$")
           || attribute.indexOf('.') >= 0 || attribute.indexOf('[') >= 0
           || attribute.indexOf(']') >= 0 || FIELDS.contains(attribute)
           || Text.nameProblem(attribute) != null) {
-        throw new IllegalArgumentException("attribute name must be 1 to 64 characters without "
+        throw new IllegalArgumentException("attribute name must be 1 to "
+            + MAX_ATTRIBUTE_NAME_LENGTH + " characters without "
             + ". [ ], not start with $ and not be one of " + FIELDS);
       }
       Object v;

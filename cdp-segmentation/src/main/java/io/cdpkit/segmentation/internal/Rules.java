@@ -265,8 +265,8 @@ public final class Rules {
     return null;
   }
 
-  /** The longest name of a product attribute (as {@code Product.Builder.attribute} allows). */
-  static final int MAX_ATTRIBUTE_NAME = 64;
+  /** The longest name of a product attribute. */
+  static final int MAX_ATTRIBUTE_NAME = io.cdpkit.core.catalog.Product.MAX_ATTRIBUTE_NAME_LENGTH;
 
   public static @Nullable String whereSize(int n) {
     return n > DefinitionLimits.MAX_WHERE
