@@ -50,9 +50,9 @@ public final class Product {
   public static final int MAX_ATTRIBUTES = 32;
 
   /** The names of the fields every product may have, in the order {@link #fields()} lists them. */
-  public static final Set<String> FIELDS = Collections.unmodifiableSet(new java.util.LinkedHashSet<>(
-      java.util.List.of("sku", "name", "category", "type", "brand", "group", "price", "currency",
-          "stock", "available", "created_at")));
+  public static final Set<String> FIELDS = Collections.unmodifiableSet(
+      new java.util.LinkedHashSet<>(java.util.List.of("sku", "name", "category", "type", "brand",
+          "group", "price", "currency", "stock", "available", "created_at")));
 
   private static final Set<String> PROPERTY_KEYS = Set.of("sku", "product_id", "name",
       "category", "type", "brand", "group", "price", "currency", "stock", "created_at",
