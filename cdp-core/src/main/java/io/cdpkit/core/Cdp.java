@@ -160,6 +160,11 @@ public final class Cdp implements AutoCloseable {
     }
 
     @Override
+    public Set<String> orderEvents() {
+      return pipeline.config().orderEvents();
+    }
+
+    @Override
     public void observe(ProfileObserver observer) {
       pipeline.observe(observer);
     }

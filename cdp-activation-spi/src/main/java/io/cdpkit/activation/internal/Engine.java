@@ -19,6 +19,8 @@ import io.cdpkit.activation.spi.storage.Delivery;
 import io.cdpkit.activation.spi.storage.OutboxClaims;
 import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.activation.spi.storage.OutboxStorage;
+import io.cdpkit.core.catalog.Product;
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.ConsentProof;
 import io.cdpkit.core.model.ConsentStatus;
@@ -41,6 +43,7 @@ import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.UnsupportedCapabilityException;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.core.traits.ComputedTraits;
+import io.cdpkit.core.traits.EventFilter;
 import io.cdpkit.core.traits.PropertyPath;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,6 +54,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -99,6 +103,12 @@ public final class Engine {
   private final LongAdder handedOver = new LongAdder();
   private final LongAdder windowTotal = new LongAdder();
   private final AtomicLong windowMax = new AtomicLong();
+  /**
+   * The rules' event filters (triggers, rechecks, suppressions) with
+   * {@link EventFilter#ORDERS} replaced by the {@code Cdp}'s order events; filled in the
+   * constructor, read only after.
+   */
+  private final Map<EventFilter, EventFilter> resolved = new IdentityHashMap<>();
 
   public Engine(ExtensionContext ctx, Map<String, Rule> rules, Map<String, ChannelRuntime> channels,
       ConsentPolicy consent, Map<String, List<FrequencyCap>> caps, RetryPolicy retry,
@@ -114,6 +124,34 @@ public final class Engine {
     this.lease = lease;
     this.batch = batch;
     this.random = random;
+    Set<String> orderEvents = Set.copyOf(ctx.orderEvents());
+    for (Rule r : this.rules.values()) {
+      List<EventFilter> fs = new ArrayList<>();
+      if (r.trigger().filter() != null) {
+        fs.add(r.trigger().filter());
+      }
+      r.rechecks().forEach(c -> fs.add(c.filter()));
+      r.suppressions().forEach(x -> fs.add(x.filter()));
+      for (EventFilter f : fs) {
+        if (f.namesOrderEvents()) {
+          resolved.put(f, f.withOrderEvents(orderEvents));
+        }
+      }
+    }
+  }
+
+  /** A rule's filter as the engine tests it: {@link EventFilter#ORDERS} resolved. */
+  private EventFilter resolve(EventFilter f) {
+    EventFilter r = resolved.get(f);
+    return r == null ? f : r;
+  }
+
+  /**
+   * The workspace's catalog, reached only when a {@code $catalog} path or a catalog
+   * suppression asks for a product.
+   */
+  private ProductLookup catalog(WorkspaceId ws) {
+    return sku -> ctx.catalog(ws).get(sku);
   }
 
   /**
@@ -139,6 +177,7 @@ public final class Engine {
       return;
     }
     WriteTransaction tx = pc.transaction();
+    ProductLookup catalog = catalog(pc.workspace());
     StoredEvent se = null;
     for (Rule r : rules.values()) {
       if (r.trigger().kind() != Trigger.Kind.EVENT) {
@@ -151,7 +190,7 @@ public final class Engine {
         }
       }
       Event e = se.event();
-      if (!r.trigger().filter().test(e)
+      if (!resolve(r.trigger().filter()).test(e, catalog)
           || e.eventTime().isBefore(pc.now().minus(r.maxEventAge()))) {
         continue;
       }
@@ -488,12 +527,14 @@ public final class Engine {
     final Events events;
     final ObjectNode detail;
     final Map<String, StoredEvent> triggerEvents;
+    /** The workspace's catalog, as suppressions and rechecks read it. */
+    final ProductLookup catalog;
     List<Identifier> recipients = List.of();
     Map<String, Object> payload = Map.of();
 
     Gate(WriteTransaction tx, OutboxEntry entry, Rule rule, ChannelRuntime channel,
         ProfileId pid, Profile profile, Instant now, JsonNode trigger,
-        Map<String, StoredEvent> triggerEvents) {
+        Map<String, StoredEvent> triggerEvents, ProductLookup catalog) {
       this.tx = tx;
       this.entry = entry;
       this.rule = rule;
@@ -504,6 +545,7 @@ public final class Engine {
       this.now = now;
       this.trigger = trigger;
       this.triggerEvents = triggerEvents;
+      this.catalog = catalog;
       this.since = Instant.parse(trigger.path("since").asText(entry.decidedAt().toString()));
       this.events = new Events(tx, profile.identifiers());
       this.detail = JSON.createObjectNode();
@@ -519,10 +561,10 @@ public final class Engine {
   /** The gates, in order; the first that does not pass decides. */
   private final List<Check> checks = List.of(
       Engine::restriction,
-      Engine::rechecks,
+      this::rechecks,
       this::consentAndRecipients,
       Engine::render,
-      Engine::suppressions,
+      this::suppressions,
       this::cap);
 
   private List<Send> gate(WorkspaceId ws, WriteTransaction tx, List<OutboxEntry> claimed,
@@ -534,6 +576,7 @@ public final class Engine {
       keys.add(c.key());
     }
     OutboxStorage ob = outbox(tx);
+    ProductLookup catalog = catalog(ws);
     Map<String, OutboxEntry> entries = ob.outbox(keys);
     // The triggering events of rules whose templates read them, in one read.
     List<String> messageIds = new ArrayList<>();
@@ -576,7 +619,8 @@ public final class Engine {
       }
       ProfileId pid = found.get().id();
       Profile p = ctx.readModel().profile(tx, ws, found.get(), now);
-      Gate g = new Gate(tx, e, r, ch, pid, p, now, triggers.get(e.key()), triggerEvents);
+      Gate g = new Gate(tx, e, r, ch, pid, p, now, triggers.get(e.key()), triggerEvents,
+          catalog);
       g.detail.put("purpose", r.purpose());
       g.detail.put("consentChannel", ch.consentChannel());
       g.detail.set("trigger", g.trigger);
@@ -986,7 +1030,7 @@ public final class Engine {
     }
   }
 
-  private static @Nullable SuppressionReason rechecks(Gate g) {
+  private @Nullable SuppressionReason rechecks(Gate g) {
     for (Recheck c : g.rule.rechecks()) {
       if (c.isMembership()) {
         if (!SegmentReads.isMember(g.tx, g.pid, c.segment())) {
@@ -994,7 +1038,8 @@ public final class Engine {
         }
       } else {
         for (StoredEvent se : g.events.get()) {
-          if (!se.event().eventTime().isBefore(g.since) && c.filter().test(se.event())) {
+          if (!se.event().eventTime().isBefore(g.since)
+              && resolve(c.filter()).test(se.event(), g.catalog)) {
             return new SuppressionReason.EventSince(StoredEvent.countedName(se.event()));
           }
         }
@@ -1003,28 +1048,128 @@ public final class Engine {
     return null;
   }
 
-  private static @Nullable SuppressionReason suppressions(Gate g) {
+  private @Nullable SuppressionReason suppressions(Gate g) {
     for (Suppression s : g.rule.suppressions()) {
       Object want = g.payload.get(s.payloadKey());
       if (want == null) {
         continue;
       }
-      Instant from = g.now.minus(s.within());
-      for (StoredEvent se : g.events.get()) {
-        Event ev = se.event();
-        if (ev.eventTime().isBefore(from) || !s.filter().test(ev)) {
-          continue;
-        }
-        for (PropertyPath path : s.paths()) {
-          for (Object v : path.values(ev)) {
-            if (String.valueOf(v).equals(String.valueOf(want))) {
-              return new SuppressionReason.SuppressionMatched(s.name());
-            }
+      boolean matched = switch (s.kind()) {
+        case RECENT_EVENT -> recentEvent(g, s, want);
+        case BOUGHT_SAME_GROUP -> boughtSameGroup(g, s, want);
+        case UNAVAILABLE -> unavailable(g, s, want);
+      };
+      if (matched) {
+        return new SuppressionReason.SuppressionMatched(s.name());
+      }
+    }
+    return null;
+  }
+
+  /** An event the filter accepts within the window has a value at a path equal to the payload's. */
+  private boolean recentEvent(Gate g, Suppression s, Object want) {
+    EventFilter filter = resolve(s.filter());
+    Instant from = g.now.minus(s.within());
+    String wanted = String.valueOf(want);
+    for (StoredEvent se : g.events.get()) {
+      Event ev = se.event();
+      if (ev.eventTime().isBefore(from) || !filter.test(ev, g.catalog)) {
+        continue;
+      }
+      for (PropertyPath path : s.paths()) {
+        for (Object v : path.values(ev, g.catalog)) {
+          if (String.valueOf(v).equals(wanted)) {
+            return true;
           }
         }
       }
     }
-    return null;
+    return false;
+  }
+
+  /**
+   * An order event within the window has a line naming the promoted sku, or a catalog product
+   * of the promoted product's group (see {@link Suppression#boughtSameGroupRecently}).
+   */
+  private boolean boughtSameGroup(Gate g, Suppression s, Object want) {
+    String sku = skuText(want);
+    if (sku == null) {
+      return false;
+    }
+    Product promoted = g.catalog.get(sku);
+    String group = promoted == null ? null : promoted.group().orElse(null);
+    EventFilter orders = resolve(s.filter());
+    Instant from = g.now.minus(s.within());
+    for (StoredEvent se : g.events.get()) {
+      Event ev = se.event();
+      if (ev.eventTime().isBefore(from) || !orders.test(ev)) {
+        continue;
+      }
+      for (PropertyPath lines : s.paths()) {
+        for (Object line : lines.values(ev)) {
+          if (!(line instanceof Map<?, ?> m)) {
+            continue;
+          }
+          boolean same = namesSku(m, sku);
+          Product bought = null;
+          if (!same && group != null) {
+            bought = g.catalog.named(m);
+            same = bought != null && group.equals(bought.group().orElse(null));
+          }
+          if (!same) {
+            continue;
+          }
+          ObjectNode d = g.detail.putObject("suppression");
+          d.put("name", s.name());
+          d.put("sku", sku);
+          if (bought != null) {
+            d.put("group", group);
+            d.put("bought", bought.sku());
+          }
+          d.put("messageId", ev.messageId());
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The catalog holds the promoted product, out of stock. */
+  private static boolean unavailable(Gate g, Suppression s, Object want) {
+    String sku = skuText(want);
+    Product p = sku == null ? null : g.catalog.get(sku);
+    if (p == null || p.available()) {
+      return false;
+    }
+    g.detail.putObject("suppression").put("name", s.name()).put("sku", p.sku())
+        .put("stock", p.stock().orElse(0L));
+    return true;
+  }
+
+  /** Whether an order line names this sku by one of {@link ProductLookup#PRODUCT_KEYS}. */
+  private static boolean namesSku(Map<?, ?> line, String sku) {
+    for (String k : ProductLookup.PRODUCT_KEYS) {
+      if (sku.equals(skuText(line.get(k)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A value as the sku it names, as {@link ProductLookup#named} reads it: a string stripped of
+   * surrounding white space, or a whole number; {@code null} for anything else.
+   */
+  private static @Nullable String skuText(@Nullable Object v) {
+    String sku = null;
+    if (v instanceof String str) {
+      sku = str.strip();
+    } else if (v instanceof Long || v instanceof Integer) {
+      sku = v.toString();
+    } else if (v instanceof java.math.BigDecimal d && d.stripTrailingZeros().scale() <= 0) {
+      sku = d.toBigInteger().toString();
+    }
+    return sku == null || sku.isEmpty() ? null : sku;
   }
 
   private @Nullable SuppressionReason cap(Gate g) {

@@ -46,6 +46,15 @@ public interface ExtensionContext {
     throw new UnsupportedOperationException("this context has no catalog");
   }
 
+  /**
+   * The track event names the {@code Cdp} books as orders ({@code Cdp.Builder.orderEvent},
+   * default {@code Order Completed}): what {@link io.cdpkit.core.traits.EventFilter#ORDERS}
+   * stands for in an extension's own filters ({@code filter.withOrderEvents(orderEvents())}).
+   */
+  default java.util.Set<String> orderEvents() {
+    return java.util.Set.of("Order Completed");
+  }
+
   /** The computed traits in force now (the host's and those extensions added). */
   ComputedTraits computedTraits();
 
