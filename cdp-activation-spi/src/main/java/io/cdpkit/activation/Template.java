@@ -46,7 +46,10 @@ import org.jspecify.annotations.Nullable;
  *       </td></tr>
  *   <tr><td>{@code event.name}, {@code event.messageId}, {@code event.time},
  *       {@code event.properties.<property path>}</td><td>the triggering event (event triggers
- *       only), for example {@code event.properties.products[].sku}: the first value</td></tr>
+ *       only), for example {@code event.properties.products[].sku}: the first value; a
+ *       {@code $catalog} step reads the workspace's catalog at the send
+ *       ({@code event.properties.$catalog.name} for a {@code Product Viewed},
+ *       {@code event.properties.products[].$catalog.brand} for an order)</td></tr>
  *   <tr><td>{@code trigger.segment}</td><td>the segment of a segment or schedule
  *       trigger</td></tr>
  *   <tr><td>{@code rule}</td><td>the rule's id</td></tr>

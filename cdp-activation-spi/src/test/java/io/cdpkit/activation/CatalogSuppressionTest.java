@@ -139,6 +139,26 @@ class CatalogSuppressionTest {
     return m;
   }
 
+  @Test
+  @DisplayName("a template reads the viewed product's catalog name and brand at the send; a "
+      + "product missing from the catalog, or a forged $catalog in the event, leaves the field "
+      + "missing and the message withheld")
+  void templateReadsCatalog() {
+    start(b -> b.rule(Rule.builder("browse").trigger(Trigger.event(VIEWED)).channel("mail")
+        .purpose("marketing").template(Template.parse("{\"sku\": \"{{event.properties.sku}}\","
+            + " \"name\": \"{{event.properties.$catalog.name}}\","
+            + " \"brand\": \"{{event.properties.$catalog.brand}}\"}")).build()));
+    w.catalog().put(shirt("M", 3));
+    ProfileId p = customer();
+    view("SH-M");
+    view(w, Map.of("sku", "GHOST", "$catalog", Map.of("name", "Forged", "brand", "Forged")));
+    activation.drain();
+    assertThat(email.sent()).extracting(m -> m.payload().get("name") + "/"
+        + m.payload().get("brand")).containsExactly("Shirt M/Acme");
+    assertThat(outcomes(p)).containsExactlyInAnyOrder("delivered",
+        "suppressed:missing-field:event.properties.$catalog.name");
+  }
+
   @Nested
   @DisplayName("boughtSameGroupRecently")
   class SameGroup {

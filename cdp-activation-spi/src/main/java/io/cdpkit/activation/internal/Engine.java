@@ -911,7 +911,8 @@ public final class Engine {
       StoredEvent te = g.trigger.has("messageId")
           ? g.triggerEvents.get(g.trigger.get("messageId").asText()) : null;
       g.payload = g.rule.template().tree().isEmpty() ? Map.of()
-          : Rendering.render(g.rule, g.profile, te == null ? null : te.event(), g.trigger);
+          : Rendering.render(g.rule, g.profile, te == null ? null : te.event(), g.trigger,
+              g.catalog);
       return null;
     } catch (RuntimeException ex) {
       return Rendering.missing(ex);

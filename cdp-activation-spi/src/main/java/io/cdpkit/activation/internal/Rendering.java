@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdpkit.activation.Rule;
 import io.cdpkit.activation.SuppressionReason;
 import io.cdpkit.activation.Template;
+import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Money;
@@ -27,7 +28,17 @@ final class Rendering {
    * @throws Template.MissingValueException when a required value is absent
    */
   static Map<String, Object> render(Rule r, Profile p, @Nullable Event event, JsonNode trigger) {
-    return r.template().render(path -> value(r, p, event, trigger, path));
+    return render(r, p, event, trigger, ProductLookup.NONE);
+  }
+
+  /**
+   * As {@link #render(Rule, Profile, Event, JsonNode)}, with {@code event.properties.} paths
+   * joining the triggering event's products with the workspace's catalog
+   * ({@code {{event.properties.$catalog.name}}}).
+   */
+  static Map<String, Object> render(Rule r, Profile p, @Nullable Event event, JsonNode trigger,
+      ProductLookup catalog) {
+    return r.template().render(path -> value(r, p, event, trigger, path, catalog));
   }
 
   /** The reason for a failed rendering, for the history. */
@@ -40,6 +51,11 @@ final class Rendering {
 
   static Optional<Object> value(Rule r, Profile p, @Nullable Event event, JsonNode trigger,
       String path) {
+    return value(r, p, event, trigger, path, ProductLookup.NONE);
+  }
+
+  static Optional<Object> value(Rule r, Profile p, @Nullable Event event, JsonNode trigger,
+      String path, ProductLookup catalog) {
     if (path.equals("profile.id")) {
       return Optional.of(p.id().value());
     }
@@ -80,7 +96,8 @@ final class Rendering {
         return Optional.of(event.eventTime().toString());
       default:
         if (path.startsWith("event.properties.")) {
-          List<Object> vs = PropertyPath.parse(path.substring(17)).values(event.properties());
+          List<Object> vs = PropertyPath.parse(path.substring(17))
+              .values(event.properties(), catalog);
           return vs.isEmpty() || vs.get(0) == null ? Optional.empty() : Optional.of(vs.get(0));
         }
         return Optional.empty();
