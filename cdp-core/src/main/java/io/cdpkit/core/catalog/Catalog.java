@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * when a profile's state is computed, never stored in the event: a profile is the same whatever
  * came first, the order or the product, because a change to a catalog field that a declared
  * computed trait reads recomputes the workspace's profiles (as declaring a trait does), and
- * segments follow. A change to fields no trait reads (a stock level when no trait reads
- * {@code stock}) recomputes nothing. Activation reads the catalog when it sends: see
+ * segments follow. A product added or removed recomputes too (when a trait reads the catalog),
+ * whatever its fields: it decides which product an object naming several skus is joined with.
+ * A change to fields no trait reads (a stock level when no trait reads {@code stock})
+ * recomputes nothing. Activation reads the catalog when it sends: see
  * {@code Suppression.boughtSameGroupRecently} and {@code Suppression.unavailable}.
  *
  * <p><b>Trust.</b> Catalog events change the catalog only through {@link #apply}, which the host

@@ -219,7 +219,10 @@ public final class Catalogs {
     }
   }
 
-  /** Whether a change alters a field some computed trait reads through {@code $catalog}. */
+  /**
+   * Whether a change alters a field some computed trait reads through {@code $catalog}, or adds
+   * or removes a product (which decides what an object naming several skus is joined with).
+   */
   private boolean touchesTraits(Snapshot before, Map<String, @Nullable Product> changed,
       boolean unknownBase) {
     Set<String> read = pipeline.traits().current().catalogFields();
@@ -231,6 +234,11 @@ public final class Catalogs {
     }
     for (Map.Entry<String, @Nullable Product> c : changed.entrySet()) {
       Product old = before.bySku().get(c.getKey());
+      if ((old == null) != (c.getValue() == null)) {
+        // A product that comes or goes changes which product an object naming several skus is
+        // joined with (the first key the catalog holds), whatever fields it has.
+        return true;
+      }
       for (String f : read) {
         Object a = old == null ? null : old.fields().get(f);
         Object b = c.getValue() == null ? null : c.getValue().fields().get(f);

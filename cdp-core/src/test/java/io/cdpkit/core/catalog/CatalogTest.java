@@ -99,6 +99,25 @@ class CatalogTest {
   }
 
   @Test
+  @DisplayName("a product that comes or goes recomputes even without a field a trait reads: an "
+      + "object naming two skus is joined with the first the catalog holds")
+  void presenceDecidesTheJoin() {
+    w.catalog().put(shirt("Acme"));
+    // The line names SH-2 first, then SH-1: while SH-2 is unknown it is SH-1, an Acme shirt.
+    order(Map.of("sku", "SH-2", "product_id", "SH-1"));
+    assertThat(traits()).containsEntry("brands_bought", List.of("Acme"));
+    // SH-2 arrives without brand: the line is SH-2 now, of no brand.
+    CatalogChange added = w.catalog().put(Product.builder("SH-2").stock(4).build());
+    assertThat(added.profilesRecomputed()).isEqualTo(1);
+    assertThat(traits()).containsEntry("brands_bought", List.of())
+        .containsEntry("acme_orders", 0L);
+    CatalogChange removed = w.catalog().remove("SH-2");
+    assertThat(removed.profilesRecomputed()).isEqualTo(1);
+    assertThat(traits()).containsEntry("brands_bought", List.of("Acme"))
+        .containsEntry("acme_orders", 1L);
+  }
+
+  @Test
   @DisplayName("the same events and catalog give the same profile whatever came first")
   void sameAsRecomputation() {
     Cdp other = Cdp.builder().clock(clock).computedTrait(BRANDS).computedTrait(ACME_ORDERS)
