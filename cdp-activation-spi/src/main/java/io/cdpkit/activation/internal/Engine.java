@@ -1093,7 +1093,7 @@ public final class Engine {
    * of the promoted product's group (see {@link Suppression#boughtSameGroupRecently}).
    */
   private boolean boughtSameGroup(Gate g, Suppression s, Object want) {
-    String sku = skuText(want);
+    String sku = ProductLookup.sku(want);
     if (sku == null) {
       return false;
     }
@@ -1137,7 +1137,7 @@ public final class Engine {
 
   /** The catalog holds the promoted product, out of stock. */
   private static boolean unavailable(Gate g, Suppression s, Object want) {
-    String sku = skuText(want);
+    String sku = ProductLookup.sku(want);
     Product p = sku == null ? null : g.catalog.get(sku);
     if (p == null || p.available()) {
       return false;
@@ -1150,27 +1150,11 @@ public final class Engine {
   /** Whether an order line names this sku by one of {@link ProductLookup#PRODUCT_KEYS}. */
   private static boolean namesSku(Map<?, ?> line, String sku) {
     for (String k : ProductLookup.PRODUCT_KEYS) {
-      if (sku.equals(skuText(line.get(k)))) {
+      if (sku.equals(ProductLookup.sku(line.get(k)))) {
         return true;
       }
     }
     return false;
-  }
-
-  /**
-   * A value as the sku it names, as {@link ProductLookup#named} reads it: a string stripped of
-   * surrounding white space, or a whole number; {@code null} for anything else.
-   */
-  private static @Nullable String skuText(@Nullable Object v) {
-    String sku = null;
-    if (v instanceof String str) {
-      sku = str.strip();
-    } else if (v instanceof Long || v instanceof Integer) {
-      sku = v.toString();
-    } else if (v instanceof java.math.BigDecimal d && d.stripTrailingZeros().scale() <= 0) {
-      sku = d.toBigInteger().toString();
-    }
-    return sku == null || sku.isEmpty() ? null : sku;
   }
 
   private @Nullable SuppressionReason cap(Gate g) {

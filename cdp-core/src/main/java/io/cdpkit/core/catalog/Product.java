@@ -267,19 +267,6 @@ public final class Product {
     return Double.isFinite(x) ? new BigDecimal(Double.toString(x)) : null;
   }
 
-  /** A whole decimal that fits a long as a Long; other decimals without trailing zeros. */
-  private static Object canonical(BigDecimal d) {
-    BigDecimal s = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-    if (s.scale() <= 0) {
-      try {
-        return s.longValueExact();
-      } catch (ArithmeticException ex) {
-        return s;
-      }
-    }
-    return s;
-  }
-
   private static Money money(Object price, String currency) {
     int digits;
     try {
@@ -519,7 +506,7 @@ public final class Product {
       } else if (value instanceof Boolean) {
         v = value;
       } else if (value instanceof Number n && decimal(n) != null) {
-        v = canonical(decimal(n));
+        v = io.cdpkit.core.traits.Values.canonical(decimal(n));
       } else {
         throw new IllegalArgumentException("must be a string, a number or a boolean");
       }

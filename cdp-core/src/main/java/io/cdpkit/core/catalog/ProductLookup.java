@@ -30,16 +30,8 @@ public interface ProductLookup {
   /** The product an event's object names (see the class description), or {@code null}. */
   default @Nullable Product named(Map<?, ?> object) {
     for (String k : PRODUCT_KEYS) {
-      Object v = object.get(k);
-      String sku = null;
-      if (v instanceof String s) {
-        sku = s.strip();
-      } else if (v instanceof Long || v instanceof Integer) {
-        sku = v.toString();
-      } else if (v instanceof java.math.BigDecimal d && d.stripTrailingZeros().scale() <= 0) {
-        sku = d.toBigInteger().toString();
-      }
-      if (sku != null && !sku.isEmpty()) {
+      String sku = sku(object.get(k));
+      if (sku != null) {
         Product p = get(sku);
         if (p != null) {
           return p;
@@ -47,5 +39,21 @@ public interface ProductLookup {
       }
     }
     return null;
+  }
+
+  /**
+   * A value of an event as the sku it names: a string stripped of surrounding white space, or a
+   * whole number in decimal; {@code null} for anything else, or an empty string.
+   */
+  static @Nullable String sku(@Nullable Object value) {
+    String sku = null;
+    if (value instanceof String s) {
+      sku = s.strip();
+    } else if (value instanceof Long || value instanceof Integer) {
+      sku = value.toString();
+    } else if (value instanceof java.math.BigDecimal d && d.stripTrailingZeros().scale() <= 0) {
+      sku = d.toBigInteger().toString();
+    }
+    return sku == null || sku.isEmpty() ? null : sku;
   }
 }
