@@ -21,6 +21,8 @@ final class Comparisons {
   private final JaroWinklerSimilarity jaroWinkler = new JaroWinklerSimilarity();
   private final LevenshteinDistance upToTwo = new LevenshteinDistance(2);
   private final DoubleMetaphone metaphone = new DoubleMetaphone();
+  /** Character counts for {@link #jaroWinklerBound}; all zero between calls. */
+  private final int[] charCounts = new int[Character.MAX_VALUE + 1];
 
   /** The value as compared, or null when missing (null, blank, or nothing left). */
   static @Nullable String normalise(FieldKind kind, @Nullable String raw) {
@@ -65,7 +67,9 @@ final class Comparisons {
     }
     switch (kind) {
       case NAME -> {
-        double jw = jaroWinkler.apply(a, b);
+        // Most pairs are far apart: the cheap bound spares the similarity itself.
+        double bound = jaroWinklerBound(a, b);
+        double jw = bound < 0.70 ? 0 : jaroWinkler.apply(a, b);
         if (jw >= 0.92) {
           return 1;
         }
@@ -75,7 +79,7 @@ final class Comparisons {
         return jw >= 0.88 ? 3 : jw >= 0.70 ? 4 : 5;
       }
       case TEXT, EMAIL_LOCAL -> {
-        double jw = jaroWinkler.apply(a, b);
+        double jw = jaroWinklerBound(a, b) < 0.80 ? 0 : jaroWinkler.apply(a, b);
         return jw >= 0.92 ? 1 : jw >= 0.80 ? 2 : 3;
       }
       case DATE -> {
@@ -94,6 +98,41 @@ final class Comparisons {
       }
       default -> throw new AssertionError(kind);
     }
+  }
+
+  /**
+   * An upper bound of the Jaro-Winkler similarity: the Jaro similarity with every shared
+   * character counted as a match (wherever it stands) and no transposition, raised by the
+   * common prefix (at most 4) with Winkler's scale of 0.1.
+   */
+  double jaroWinklerBound(String a, String b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return a.isEmpty() && b.isEmpty() ? 1 : 0;
+    }
+    for (int i = 0; i < a.length(); i++) {
+      charCounts[a.charAt(i)]++;
+    }
+    int shared = 0;
+    for (int i = 0; i < b.length(); i++) {
+      char c = b.charAt(i);
+      if (charCounts[c] > 0) {
+        charCounts[c]--;
+        shared++;
+      }
+    }
+    for (int i = 0; i < a.length(); i++) {
+      charCounts[a.charAt(i)] = 0;
+    }
+    if (shared == 0) {
+      return 0;
+    }
+    double jaro = ((double) shared / a.length() + (double) shared / b.length() + 1) / 3;
+    int prefix = 0;
+    while (prefix < 4 && prefix < a.length() && prefix < b.length()
+        && a.charAt(prefix) == b.charAt(prefix)) {
+      prefix++;
+    }
+    return jaro + 0.1 * prefix * (1 - jaro);
   }
 
   static boolean soundAlike(String[] a, String[] b) {

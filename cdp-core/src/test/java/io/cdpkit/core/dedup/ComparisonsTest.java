@@ -3,6 +3,12 @@ package io.cdpkit.core.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Label;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.StringLength;
+import org.apache.commons.text.similarity.JaroWinklerSimilarity;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +67,17 @@ class ComparisonsTest {
     assertThat(Comparisons.normalise(FieldKind.CODE, "+61 (2) 9876-5432")).isEqualTo("61298765432");
     assertThat(Comparisons.normalise(FieldKind.EMAIL_LOCAL, "Jane.Doe+shop@Example.com"))
         .isEqualTo("jane.doe");
+  }
+
+  @Property(tries = 3_000)
+  @Label("the cheap Jaro-Winkler bound is never below the similarity, so skipping the "
+      + "similarity below a level's threshold changes no level")
+  void jaroWinklerBoundHolds(
+      @ForAll @StringLength(max = 12) @CharRange(from = 'a', to = 'f') String a,
+      @ForAll @StringLength(max = 12) @CharRange(from = 'a', to = 'f') String b) {
+    double similarity = new JaroWinklerSimilarity().apply(a, b);
+    assertThat(c.jaroWinklerBound(a, b)).isGreaterThanOrEqualTo(similarity - 1e-12);
+    // And the bound is used afterwards by a fresh call: the counts were reset.
+    assertThat(c.jaroWinklerBound(a, b)).isEqualTo(c.jaroWinklerBound(a, b));
   }
 }
