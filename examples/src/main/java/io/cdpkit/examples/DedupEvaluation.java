@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * defaults, and prints one line:
  *
  * <pre>
- * pairs=&lt;true pairs&gt; predicted=&lt;n&gt; precision=&lt;p&gt; recall=&lt;r&gt; f1=&lt;f&gt; seconds=&lt;s&gt;
+ * pairs=&lt;true pairs&gt; predicted=&lt;n&gt; precision=&lt;p&gt; recall=&lt;r&gt;
+ *   f1=&lt;f&gt; seconds=&lt;s&gt;   (one line)
  * </pre>
  *
  * where predicted counts the pairs at or above the default auto-link threshold, the truth is

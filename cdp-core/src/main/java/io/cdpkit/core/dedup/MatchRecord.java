@@ -18,6 +18,7 @@ public record MatchRecord(String id, Map<String, String> values) {
    * Validates and copies.
    *
    * @throws IllegalArgumentException when the id is blank
+   * @throws NullPointerException when a field name or value is null (leave the field out)
    */
   public MatchRecord {
     Objects.requireNonNull(id, "id");
