@@ -62,4 +62,15 @@ class DedupRoundsTest {
     assertThat(round.recall()).isGreaterThan(0.90);
     assertThat(round.f1()).isGreaterThan(0.93);
   }
+
+  @Test
+  @DisplayName("precision holds at 50,000 records, where many strangers share a name and a "
+      + "place: 0.999 measured, floor 0.95 (0.61 while the city counted again on top of an "
+      + "agreeing postcode)")
+  void precisionHoldsAtFiftyThousand() {
+    DedupRounds.Round round =
+        DedupRounds.detect(DedupRounds.generate(50_000, DedupRounds.SEED));
+    assertThat(round.precision()).isGreaterThan(0.95);
+    assertThat(round.recall()).isGreaterThan(0.92);
+  }
 }

@@ -39,6 +39,14 @@ final class Detection {
   /** sounds[field][record], for names and fields of sound rules; null otherwise. */
   private final String @Nullable [][][] sounds;
   private final int[] present;
+  /**
+   * implied[field]: the field whose exact agreement already says what this one would (the city
+   * of an agreeing postcode), or -1; this field then gives no level, so the place counts once.
+   */
+  private final int[] implied;
+  /** The standard given name and surname, or -1: compared crosswise when both differ. */
+  private final int givenName;
+  private final int surname;
   private final List<@Nullable Map<String, Integer>> frequencies = new ArrayList<>();
   private long done;
 
@@ -58,6 +66,26 @@ final class Detection {
     this.values = new String[f][n];
     this.sounds = new String[f][][];
     this.present = new int[f];
+    this.implied = implied(fields);
+    this.givenName = fields.indexOf(MatchField.GIVEN_NAME);
+    this.surname = fields.indexOf(MatchField.SURNAME);
+  }
+
+  /**
+   * For each field, the field whose exact agreement implies it, or -1: the city is implied by
+   * the postcode when both are compared. The pair is then weighed as P(postcode) times
+   * P(city given the postcode does not agree), a factorisation rather than an independence
+   * assumption; m and u of the city are learned on those pairs only.
+   */
+  static int[] implied(List<MatchField> fields) {
+    int[] out = new int[fields.size()];
+    Arrays.fill(out, -1);
+    int postcode = fields.indexOf(MatchField.POSTCODE);
+    int city = fields.indexOf(MatchField.CITY);
+    if (postcode >= 0 && city >= 0) {
+      out[city] = postcode;
+    }
+    return out;
   }
 
   DedupResult run() {
@@ -143,6 +171,25 @@ final class Detection {
         String[][] s = sounds[i];
         out[i] = (byte) comparisons.level(fields.get(i).kind(), va, vb,
             s == null ? null : s[a], s == null ? null : s[b]);
+      }
+    }
+    int differ = FieldKind.NAME.levels().size() - 1;
+    if (givenName >= 0 && surname >= 0 && out[givenName] == differ && out[surname] == differ) {
+      // Given name and surname swapped: both compared crosswise, taken when both then agree.
+      String[][] g = sounds[givenName];
+      String[][] s = sounds[surname];
+      int given = comparisons.level(FieldKind.NAME, values[givenName][a], values[surname][b],
+          g[a], s[b]);
+      int sur = comparisons.level(FieldKind.NAME, values[surname][a], values[givenName][b],
+          s[a], g[b]);
+      if (given < differ && sur < differ) {
+        out[givenName] = (byte) given;
+        out[surname] = (byte) sur;
+      }
+    }
+    for (int i = 0; i < f; i++) {
+      if (implied[i] >= 0 && out[implied[i]] == 0) {
+        out[i] = MISSING;
       }
     }
     return out;
@@ -475,7 +522,11 @@ final class Detection {
       MatchField field = fields.get(i);
       byte l = levels[i];
       if (l == MISSING) {
-        weights.add(new FieldWeight(field.name(), null, 0, 0));
+        int by = implied[i];
+        boolean isImplied = by >= 0 && levels[by] == 0 && values[i][a] != null
+            && values[i][b] != null;
+        weights.add(new FieldWeight(field.name(),
+            isImplied ? "implied by " + fields.get(by).name() : null, 0, 0));
         continue;
       }
       MatchModel.FieldParameters parameters = model.fields().get(i);

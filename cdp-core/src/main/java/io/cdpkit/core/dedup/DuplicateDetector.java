@@ -38,7 +38,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>The model assumes that fields disagree independently of each other given the match
- * status; fields that copy each other (a city and a postcode of the same place) count twice.
+ * status, with one exception: when the standard {@link MatchField#POSTCODE} and
+ * {@link MatchField#CITY} are both compared, the city weighs only when the postcodes do not
+ * agree exactly (its m and u are learned on such pairs), so the same place counts once. Other
+ * fields that copy each other count twice. When the standard given name and surname both
+ * differ, they are compared crosswise, and the crosswise levels are taken when both are better
+ * than "else" (names swapped on entry).
  *
  * <p>Thread-safe: a detector holds only its settings, and each {@link #detect} call works on
  * its own state, so calls may overlap.

@@ -34,7 +34,10 @@ public record MatchField(String name, FieldKind kind, boolean termFrequency) {
   public static final MatchField STREET = new MatchField("street", FieldKind.TEXT, false);
   /** Postcode. */
   public static final MatchField POSTCODE = new MatchField("postcode", FieldKind.CODE, false);
-  /** City or suburb, weighed by frequency. */
+  /**
+   * City or suburb, weighed by frequency; alongside {@link #POSTCODE} it weighs only when the
+   * postcodes do not agree exactly.
+   */
   public static final MatchField CITY = new MatchField("city", FieldKind.TEXT, true);
   /** Phone number, best as digits. */
   public static final MatchField PHONE = new MatchField("phone", FieldKind.CODE, false);
