@@ -6,9 +6,6 @@ import io.cdpkit.core.model.Money;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -119,7 +116,8 @@ public final class Product {
    * Reads a product from the properties of a catalog event or a line of a bulk import:
    * {@code sku} (else {@code product_id}; a string or a whole number), {@code name},
    * {@code category}, {@code type}, {@code brand}, {@code group}, {@code price} with
-   * {@code currency}, {@code stock}, {@code created_at} (an ISO-8601 instant or date) and
+   * {@code currency} (an ISO 4217 code in any case), {@code stock}, {@code created_at} (an
+   * ISO-8601 instant, with {@code Z} or an offset, or a date, read as UTC midnight) and
    * {@code attributes} (an object of strings, numbers and booleans). Any other key is refused,
    * so that a misspelt field is not silently lost.
    *
@@ -291,21 +289,12 @@ public final class Product {
   }
 
   private static Instant instant(Object v, String ptr) {
-    if (v instanceof Instant i) {
-      return i;
+    Instant i = io.cdpkit.core.traits.Values.instant(v);
+    if (i == null) {
+      throw new InvalidEventException(ptr,
+          "must be an ISO-8601 instant (2026-03-01T09:00:00Z) or date (2026-03-01)");
     }
-    if (v instanceof String s) {
-      try {
-        if (s.length() == 10) {
-          return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
-        }
-        return java.time.OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException ex) {
-        // below
-      }
-    }
-    throw new InvalidEventException(ptr,
-        "must be an ISO-8601 instant (2026-03-01T09:00:00Z) or date (2026-03-01)");
+    return i;
   }
 
   private static String checkText(String s, String what) {

@@ -270,6 +270,9 @@ class CatalogTest {
         .isInstanceOf(InvalidEventException.class).hasMessageContaining("/created_at");
     assertThatThrownBy(() -> Product.fromProperties(Map.of("brand", "A")))
         .isInstanceOf(InvalidEventException.class).hasMessageContaining("/sku");
+    assertThat(Product.fromProperties(Map.of("sku", "A", "created_at",
+        "2026-03-01T09:00:00+02:00")).createdAt())
+        .contains(Instant.parse("2026-03-01T07:00:00Z"));
     Product p = shirt("Acme");
     assertThat(Product.fromProperties(p.toProperties())).isEqualTo(p);
     assertThat(Product.builder("Z").stock(0).build().available()).isFalse();

@@ -42,18 +42,14 @@ public interface ExtensionContext {
    * A workspace's product catalog, as {@code workspace.catalog()} gives it (activation reads it
    * when it sends: availability, product groups).
    */
-  default io.cdpkit.core.catalog.Catalog catalog(WorkspaceId workspace) {
-    throw new UnsupportedOperationException("this context has no catalog");
-  }
+  io.cdpkit.core.catalog.Catalog catalog(WorkspaceId workspace);
 
   /**
    * The track event names the {@code Cdp} books as orders ({@code Cdp.Builder.orderEvent},
    * default {@code Order Completed}): what {@link io.cdpkit.core.traits.EventFilter#ORDERS}
    * stands for in an extension's own filters ({@code filter.withOrderEvents(orderEvents())}).
    */
-  default java.util.Set<String> orderEvents() {
-    return java.util.Set.of("Order Completed");
-  }
+  java.util.Set<String> orderEvents();
 
   /** The computed traits in force now (the host's and those extensions added). */
   ComputedTraits computedTraits();
