@@ -115,6 +115,7 @@ public final class Cdp implements AutoCloseable {
     Objects.requireNonNull(id, "id");
     return workspaces.computeIfAbsent(id, w -> {
       pipeline.requireAggregates(w, List.of(), done -> { });
+      pipeline.duplicates().opened(w);
       for (CdpExtension e : extensions) {
         e.workspaceOpened(w);
       }

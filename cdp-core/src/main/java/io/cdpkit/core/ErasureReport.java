@@ -21,14 +21,15 @@ import org.jspecify.annotations.Nullable;
  * @param memberships segment memberships deleted
  * @param outboxEntries outbox entries deleted
  * @param deliveries delivery history lines deleted
+ * @param reviewItems duplicate-detection review items naming an erased profile, deleted
  */
 public record ErasureReport(Instant erasedAt, @Nullable ProfileId profile, int profiles,
     int identifiers, int events, int links, int ledgerEntries, int memberships,
-    int outboxEntries, int deliveries) {
+    int outboxEntries, int deliveries, int reviewItems) {
   public ErasureReport {
     Objects.requireNonNull(erasedAt, "erasedAt");
     if (profiles < 0 || identifiers < 0 || events < 0 || links < 0 || ledgerEntries < 0
-        || memberships < 0 || outboxEntries < 0 || deliveries < 0) {
+        || memberships < 0 || outboxEntries < 0 || deliveries < 0 || reviewItems < 0) {
       throw new IllegalArgumentException("counts must not be negative");
     }
   }

@@ -133,4 +133,12 @@ public final class Workspace {
   public io.cdpkit.core.catalog.Catalog catalog() {
     return pipeline.catalogs().of(id);
   }
+
+  /**
+   * Probabilistic duplicate detection in this workspace: the settings, the batch pass, the
+   * review queue (see {@link io.cdpkit.core.dedup.Duplicates}).
+   */
+  public io.cdpkit.core.dedup.Duplicates duplicates() {
+    return pipeline.duplicates().of(id);
+  }
 }

@@ -42,6 +42,22 @@ final class AuditDetail {
     return o.toString();
   }
 
+  /**
+   * A probable match linked, or rejected ({@code probability} null): the other profile, the
+   * probability, who decided and the reason code.
+   */
+  static String probableMatch(ProfileId other, @Nullable Double probability, boolean reviewed,
+      String reasonCode) {
+    ObjectNode o = JSON.objectNode();
+    o.put("otherProfile", other.value());
+    if (probability != null) {
+      o.put("probability", probability);
+    }
+    o.put("decided", reviewed ? "review" : "auto");
+    o.put("reason", reasonCode);
+    return o.toString();
+  }
+
   /** Counts, and optionally the type of the identifier named by the request. */
   static String counts(@Nullable String type, Map<String, Long> counts) {
     ObjectNode o = JSON.objectNode();

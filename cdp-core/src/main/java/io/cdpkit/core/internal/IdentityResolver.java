@@ -276,7 +276,9 @@ final class IdentityResolver {
         tx.deleteProfile(other);
         tx.putRedirect(other, survivor);
         tx.appendLedger(new LedgerEntry(LedgerEntry.Kind.MERGED, survivor, other, j.getValue(),
-            se.messageId(), time, now, "linked by " + j.getValue().type().id()));
+            se.messageId(), time, now, OwnEvents.isProbableMatch(se.event())
+                ? io.cdpkit.core.dedup.Duplicates.LEDGER_REASON
+                : "linked by " + j.getValue().type().id()));
       }
       for (Identifier id : joinedNew) {
         tx.putNode(new IdentityNode(id, survivor, comp));
@@ -600,6 +602,42 @@ final class IdentityResolver {
       Map<IdentifierType, Integer> cs = counts.get(s);
       counts.remove(t).forEach((k, v) -> cs.merge(k, v, Integer::sum));
     }
+  }
+
+  // ---------------------------------------------------------------- probable matches
+
+  /**
+   * Why linking these two live profiles would be refused, or {@code null} when it would not:
+   * {@code "do-not-link rule"} when a rule separates an identifier of one from one of the
+   * other, else the identity limit the union would break ({@code "limit: customer_id max 1"}).
+   */
+  @Nullable String linkRefusal(WriteTransaction tx, ProfileId a, ProfileId b) {
+    List<IdentityNode> na = tx.nodesOfProfile(a);
+    List<IdentityNode> nb = tx.nodesOfProfile(b);
+    Set<Identifier> ia = new HashSet<>();
+    na.forEach(n -> ia.add(n.identifier()));
+    Set<Identifier> ib = new HashSet<>();
+    nb.forEach(n -> ib.add(n.identifier()));
+    Set<String> comps = new LinkedHashSet<>();
+    na.forEach(n -> comps.add(n.component()));
+    nb.forEach(n -> comps.add(n.component()));
+    for (String c : comps) {
+      for (DoNotLinkRule r : tx.component(c).map(ComponentRecord::rules).orElse(List.of())) {
+        if ((ia.contains(r.a()) && ib.contains(r.b()))
+            || (ia.contains(r.b()) && ib.contains(r.a()))) {
+          return "do-not-link rule";
+        }
+      }
+    }
+    Map<IdentifierType, Integer> have = new HashMap<>(
+        tx.profile(a).map(ProfileRecord::identifierCounts).orElse(Map.of()));
+    return limitBroken(have, tx.profile(b).map(ProfileRecord::identifierCounts).orElse(Map.of()));
+  }
+
+  /** The highest-priority identifier of a live profile, or {@code null} when it has none. */
+  @Nullable Identifier topIdentifier(WriteTransaction tx, ProfileId id) {
+    return tx.nodesOfProfile(id).stream().map(IdentityNode::identifier)
+        .min(rules.priorityOrder()).orElse(null);
   }
 
   // ---------------------------------------------------------------- unmerge and lookups

@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>rectification: an {@code identify} with source {@value #RECTIFICATION_SOURCE}, the
  *       corrected traits and {@code properties.reason}; it contributes only its traits, written
  *       with the highest source priority ({@link Integer#MAX_VALUE}).
+ *   <li>probable match: a {@code track} named {@value io.cdpkit.core.dedup.Duplicates#LINK_EVENT}
+ *       with source {@value #DEDUP_SOURCE}, the highest-priority identifier of each of the two
+ *       profiles it links, and {@code properties.reason}, {@code properties.probability} and
+ *       {@code properties.decided} ({@code auto} or {@code review}); it links and contributes
+ *       nothing else.
  * </ul>
  *
  * <p>Thread-safe (stateless).
@@ -34,6 +39,7 @@ public final class OwnEvents {
   public static final String RESERVED_PREFIX = "cdp.";
   static final String RESTRICTION_SOURCE = "cdp.restriction";
   static final String RECTIFICATION_SOURCE = "cdp.rectification";
+  static final String DEDUP_SOURCE = "cdp.dedup";
   static final String RESTRICT = "Processing Restricted";
   static final String UNRESTRICT = "Processing Restriction Lifted";
   /** Source priority of a rectification: above every host-configured source. */
@@ -100,6 +106,27 @@ public final class OwnEvents {
         .timestamp(t).receivedAt(now).build();
   }
 
+  /**
+   * The event that links two profiles found to be one person, stamped at {@code now}; the
+   * probability is left out when it is NaN (a reviewer linked a pair nobody scored).
+   */
+  public static Event probableMatch(Identifier a, Identifier b, double probability,
+      boolean reviewed, String reasonCode, Instant now) {
+    Event.Builder e = Event.track(io.cdpkit.core.dedup.Duplicates.LINK_EVENT)
+        .messageId(messageId("dedup")).identifier(a).identifier(b).source(DEDUP_SOURCE)
+        .property("reason", reasonCode).property("decided", reviewed ? "review" : "auto");
+    if (!Double.isNaN(probability)) {
+      e.property("probability", probability);
+    }
+    return e.timestamp(now).receivedAt(now).build();
+  }
+
+  /** Whether an event is a probable-match link ({@link #probableMatch}). */
+  static boolean isProbableMatch(Event e) {
+    return DEDUP_SOURCE.equals(e.context().source()) && e.type() == EventType.TRACK
+        && io.cdpkit.core.dedup.Duplicates.LINK_EVENT.equals(e.name());
+  }
+
   private static String messageId(String kind) {
     return "cdp-" + kind + "-" + UUID.randomUUID();
   }
@@ -119,6 +146,9 @@ public final class OwnEvents {
         && (RESTRICT.equals(e.name()) || UNRESTRICT.equals(e.name()))) {
       return ProfileState.EMPTY.withRestriction(new ProfileState.Restriction(
           RESTRICT.equals(e.name()), time, e.messageId(), code));
+    }
+    if (isProbableMatch(e)) {
+      return ProfileState.EMPTY;
     }
     if (RECTIFICATION_SOURCE.equals(source) && e.type() == EventType.IDENTIFY) {
       java.util.HashMap<String, ProfileState.TraitValue> t = new java.util.HashMap<>();

@@ -63,6 +63,7 @@ public final class Pipeline {
   private final EventCodec codec;
   private final TraitRegistry traits;
   private final Catalogs catalogs;
+  private final DuplicateOps duplicates;
   /** How a person is read: the one place that follows merges and builds a {@link Profile}. */
   private final ProfileReads reads;
   private final Tombstones tombstones;
@@ -81,6 +82,7 @@ public final class Pipeline {
     this.traits = new TraitRegistry(traits);
     this.reads = new ProfileReads(this.traits::current);
     this.catalogs = new Catalogs(this);
+    this.duplicates = new DuplicateOps(this);
     this.preparer = new EventPreparer(config, codec, this.traits, catalogs::products);
     this.resolver = new IdentityResolver(config, preparer);
   }
@@ -100,6 +102,11 @@ public final class Pipeline {
   /** The workspaces' product catalogs. */
   public Catalogs catalogs() {
     return catalogs;
+  }
+
+  /** The workspaces' duplicate detection. */
+  public DuplicateOps duplicates() {
+    return duplicates;
   }
 
   Tombstones tombstones() {
@@ -764,5 +771,97 @@ public final class Pipeline {
       throw new IllegalArgumentException("unknown identifier: " + na + " or " + nb);
     }
     LOG.info("unmerged {} and {} in workspace {}", na, nb, ws);
+  }
+
+  /** What {@link #linkProbable} did. */
+  public enum LinkOutcome {
+    /** The two profiles are one now. */
+    LINKED,
+    /** They were one already. */
+    ALREADY_TOGETHER,
+    /** A do-not-link rule separates them; nothing was written. */
+    DO_NOT_LINK,
+    /** Joining them would break an identity limit; nothing was written. */
+    REFUSED_BY_RULES,
+    /** One of them is unknown (erased, say); nothing was written. */
+    UNKNOWN
+  }
+
+  /**
+   * Links two profiles found to be one person by writing a probable-match event (see
+   * {@link OwnEvents#probableMatch}) with each one's highest-priority identifier, in one
+   * transaction with an audit line ({@code dedup-link}), unless they are one already, a
+   * do-not-link rule separates them, or an identity limit would break.
+   *
+   * @param also runs in the same transaction when the link is written or they were one already
+   *     (the review queue removes the item there)
+   */
+  public LinkOutcome linkProbable(WorkspaceId ws, ProfileId a, ProfileId b, double probability,
+      boolean reviewed, String reasonCode,
+      java.util.function.Consumer<WriteTransaction> also) {
+    return write(ws, steps -> {
+      WriteTransaction tx = steps.tx;
+      Optional<ProfileId> la = reads.resolve(tx, a);
+      Optional<ProfileId> lb = reads.resolve(tx, b);
+      if (la.isEmpty() || lb.isEmpty()) {
+        return LinkOutcome.UNKNOWN;
+      }
+      if (la.get().equals(lb.get())) {
+        also.accept(tx);
+        return LinkOutcome.ALREADY_TOGETHER;
+      }
+      String refusal = resolver.linkRefusal(tx, la.get(), lb.get());
+      if (refusal != null) {
+        return refusal.startsWith("limit") ? LinkOutcome.REFUSED_BY_RULES
+            : LinkOutcome.DO_NOT_LINK;
+      }
+      Identifier ta = resolver.topIdentifier(tx, la.get());
+      Identifier tb = resolver.topIdentifier(tx, lb.get());
+      if (ta == null || tb == null) {
+        return LinkOutcome.UNKNOWN;
+      }
+      Instant now = config.clock().instant();
+      PreparedEvent p = preparer.prepareOwn(ws,
+          OwnEvents.probableMatch(ta, tb, probability, reviewed, reasonCode, now));
+      IdentityResolver.Outcome o = resolver.ingest(ws, tx, p);
+      steps.done("probable-match", p.stored().messageId());
+      ProfileId survivor = Objects.requireNonNull(o.profile(), "profile");
+      tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, now, "dedup-link",
+          survivor, tombstones.hash(ws, tx, ta), AuditDetail.probableMatch(
+              survivor.equals(la.get()) ? lb.get() : la.get(),
+              Double.isNaN(probability) ? null : probability, reviewed, reasonCode)));
+      also.accept(tx);
+      return LinkOutcome.LINKED;
+    });
+  }
+
+  /**
+   * Records that two profiles are two people: a do-not-link rule between their highest-priority
+   * identifiers (re-resolving their component if they are linked), with an audit line
+   * ({@code dedup-reject}), in one transaction.
+   *
+   * @param also runs in the same transaction (the review queue removes the item there)
+   * @return whether both profiles are known
+   */
+  public boolean rejectProbable(WorkspaceId ws, ProfileId a, ProfileId b, String reasonCode,
+      java.util.function.Consumer<WriteTransaction> also) {
+    return write(ws, steps -> {
+      WriteTransaction tx = steps.tx;
+      Optional<ProfileId> la = reads.resolve(tx, a);
+      Optional<ProfileId> lb = reads.resolve(tx, b);
+      Identifier ta = la.map(id -> resolver.topIdentifier(tx, id)).orElse(null);
+      Identifier tb = lb.map(id -> resolver.topIdentifier(tx, id)).orElse(null);
+      if (ta == null || tb == null || ta.equals(tb)) {
+        also.accept(tx);
+        return false;
+      }
+      resolver.unmerge(ws, tx, ta, tb);
+      steps.done("dedup-reject", null);
+      tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, config.clock().instant(),
+          "dedup-reject", la.get(), tombstones.hash(ws, tx, ta),
+          AuditDetail.probableMatch(lb.get(), null, true, reasonCode)));
+      also.accept(tx);
+      return true;
+    });
   }
 }

@@ -651,7 +651,7 @@ public final class PrivacyOps {
       ErasureReport r;
       if (who.isEmpty()) {
         tx.require(PrivacyStorage.class).putTombstone(subject, now);
-        r = new ErasureReport(now, null, 0, 0, 0, 0, 0, 0, 0, 0);
+        r = new ErasureReport(now, null, 0, 0, 0, 0, 0, 0, 0, 0, 0);
       } else {
         r = erase(ws, steps, who.get(), now);
       }
@@ -752,7 +752,8 @@ public final class PrivacyOps {
     }
     return new ErasureReport(now, p.profile(), ids.size(), p.identifiers().size(),
         events.size(), linksTouched, ledger.size(), erased.getOrDefault("memberships", 0),
-        erased.getOrDefault("outboxEntries", 0), erased.getOrDefault("deliveries", 0));
+        erased.getOrDefault("outboxEntries", 0), erased.getOrDefault("deliveries", 0),
+        erased.getOrDefault(DedupRecords.REVIEW_ITEMS, 0));
   }
 
   // ---------------------------------------------------------------- retention
