@@ -20,7 +20,11 @@ import io.cdpkit.core.Profiles;
 import io.cdpkit.core.PurgeReport;
 import io.cdpkit.core.RetentionPolicy;
 import io.cdpkit.core.Workspace;
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.catalog.Catalog;
+import io.cdpkit.core.dedup.DedupSettings;
+import io.cdpkit.core.dedup.DetectionReport;
+import io.cdpkit.core.dedup.Duplicates;
 import io.cdpkit.core.catalog.Product;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
@@ -139,6 +143,7 @@ class WorkspaceIsolationTest {
       victim.ingest(Event.track("Signed In").messageId("v-4").userId(CUSTOMER)
           .anonymousId(COOKIE.value()).timestamp(START.plusSeconds(90)).build());
       victim.catalog().put(Product.builder("SKU-1").brand("Acme").stock(2).build());
+      victim.duplicates().configure(DedupSettings.builder().linkThreshold(0.9).build());
       victim.ingest(Event.track("Order Completed").messageId("v-3").userId(CUSTOMER)
           .property("order_id", "W-9").property("total", new BigDecimal("12.00"))
           .property("currency", "EUR").property("products", List.of(Map.of("sku", "SKU-1")))
@@ -298,6 +303,7 @@ class WorkspaceIsolationTest {
       // must leave no tombstone that drops the victim's late events.
       clock.advance(Duration.ofDays(2));
       tryCatalog(other);
+      tryDuplicates(other, victimId, mergedAway);
       tried("Workspace.privacy");
       Optional<String> exported = privacy.export(EMAIL);
       assertThat(exported).isPresent();
@@ -333,7 +339,7 @@ class WorkspaceIsolationTest {
     run(Store.inMemory());
     List<String> missing = new ArrayList<>();
     for (Class<?> c : List.of(Workspace.class, Profiles.class, Privacy.class, Segments.class,
-        Activation.class, Catalog.class)) {
+        Activation.class, Catalog.class, Duplicates.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (!Modifier.isPublic(m.getModifiers()) || Modifier.isStatic(m.getModifiers())) {
           continue;
@@ -395,6 +401,41 @@ class WorkspaceIsolationTest {
     assertThat(c.product("SKU-1")).isEmpty();
   }
 
+  /**
+   * Every duplicate-detection method from the other workspace: its settings, model and queue
+   * are its own, and the victim's profile ids are unknown there (accept, reject and compare
+   * refuse them rather than link, split or score the victim).
+   */
+  private void tryDuplicates(Workspace other, ProfileId victimId, ProfileId mergedAway) {
+    tried("Workspace.duplicates");
+    Duplicates d = other.duplicates();
+    tried("Duplicates.settings");
+    assertThat(d.settings().incremental()).as("never configured there").isFalse();
+    tried("Duplicates.configure");
+    d.configure(DedupSettings.builder().linkThreshold(0.6).reviewThreshold(0.01).build());
+    tried("Duplicates.detect");
+    DetectionReport r = d.detect();
+    assertThat(d.detect(ProgressListener.none()).profiles()).isEqualTo(r.profiles());
+    tried("Duplicates.model");
+    assertThat(d.model()).isPresent();
+    tried("Duplicates.reviewQueue");
+    assertThat(d.reviewQueue()).noneMatch(i -> i.involves(victimId) || i.involves(mergedAway));
+    ProfileId own = other.profiles().list(null, 1).get(0).id();
+    tried("Duplicates.accept");
+    assertThatThrownBy(() -> d.accept(victimId, own, "attack"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.accept(victimId, mergedAway, "attack"))
+        .isInstanceOf(IllegalArgumentException.class);
+    tried("Duplicates.reject");
+    assertThatThrownBy(() -> d.reject(victimId, own, "attack"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.reject(victimId, mergedAway, "attack"))
+        .isInstanceOf(IllegalArgumentException.class);
+    tried("Duplicates.compare");
+    assertThatThrownBy(() -> d.compare(victimId, own))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private void tried(String method) {
     tried.add(method);
   }
@@ -407,6 +448,9 @@ class WorkspaceIsolationTest {
     StringBuilder b = new StringBuilder();
     b.append(p.get(id)).append('\n');
     b.append(cdp.workspace(VICTIM).catalog().list(null, 100)).append('\n');
+    b.append(cdp.workspace(VICTIM).duplicates().settings())
+        .append(cdp.workspace(VICTIM).duplicates().model())
+        .append(cdp.workspace(VICTIM).duplicates().reviewQueue()).append('\n');
     for (Identifier i : List.of(EMAIL, COOKIE, CARD, Identifier.customerId(CUSTOMER))) {
       b.append(p.find(i).map(x -> x.id())).append('\n');
     }
