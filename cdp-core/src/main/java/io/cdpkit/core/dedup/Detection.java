@@ -3,7 +3,6 @@ package io.cdpkit.core.dedup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,8 +105,7 @@ final class Detection {
       scored.add(scoring.score(model, prepared[(int) (pair >>> 32)], prepared[(int) pair],
           levels[p], tf));
     }
-    scored.sort(Comparator.comparingDouble(CandidatePair::probability).reversed()
-        .thenComparing(CandidatePair::first).thenComparing(CandidatePair::second));
+    scored.sort(PairScoring.ORDER);
     return new DedupResult(scored, model, linkThreshold, levels.length, sampled,
         candidates.skippedBlocks);
   }

@@ -2,6 +2,7 @@ package io.cdpkit.core.dedup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,10 @@ final class PairScoring {
   /** Missing value on either side: no level. */
   static final byte MISSING = -1;
   private static final double LOG2 = Math.log(2);
+  /** The order of scored pairs: most probable first, ties by the first id, then the second. */
+  static final Comparator<CandidatePair> ORDER =
+      Comparator.comparingDouble(CandidatePair::probability).reversed()
+          .thenComparing(CandidatePair::first).thenComparing(CandidatePair::second);
 
   private final List<MatchField> fields;
   private final int f;
