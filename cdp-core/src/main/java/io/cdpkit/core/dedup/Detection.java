@@ -3,7 +3,6 @@ package io.cdpkit.core.dedup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +10,18 @@ import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
-/** One run of {@link DuplicateDetector#detect}. Not thread-safe. */
+/**
+ * One run of {@link DuplicateDetector#detect} or {@link DuplicateDetector#score}; pairs are
+ * compared and scored by {@link PairScoring}. Not thread-safe.
+ */
 final class Detection {
   /** Missing value on either side: no level. */
-  static final byte MISSING = -1;
+  static final byte MISSING = PairScoring.MISSING;
   private static final int REPORT_EVERY = 1 << 14;
   /** Pseudo-count added to every level when m and u are estimated from counts. */
   private static final double PSEUDO_COUNT = 0.5;
   private static final int MAX_ITERATIONS = 200;
   private static final double TOLERANCE = 1e-7;
-  private static final double LOG2 = Math.log(2);
 
   private final List<MatchField> fields;
   private final List<BlockingRule> rules;
@@ -28,25 +29,16 @@ final class Detection {
   private final int randomPairs;
   private final int maxBlockSize;
   private final long seed;
-  private final List<MatchRecord> records;
   private final LongConsumer progress;
   private final Comparisons comparisons = new Comparisons();
+  private final PairScoring scoring;
 
   private final int n;
   private final int f;
-  /** values[field][record], normalised, null when missing. */
-  private final @Nullable String[][] values;
-  /** sounds[field][record], for names and fields of sound rules; null otherwise. */
-  private final String @Nullable [][][] sounds;
+  /** The records, normalised, in input order. */
+  private final PairScoring.Prepared[] prepared;
+  /** present[field]: the records with a value for the field. */
   private final int[] present;
-  /**
-   * implied[field]: the field whose exact agreement already says what this one would (the city
-   * of an agreeing postcode), or -1; this field then gives no level, so the place counts once.
-   */
-  private final int[] implied;
-  /** The standard given name and surname, or -1: compared crosswise when both differ. */
-  private final int givenName;
-  private final int surname;
   private final List<@Nullable Map<String, Integer>> frequencies = new ArrayList<>();
   private long done;
 
@@ -59,47 +51,21 @@ final class Detection {
     this.randomPairs = randomPairs;
     this.maxBlockSize = maxBlockSize;
     this.seed = seed;
-    this.records = records;
     this.progress = progress;
+    this.scoring = new PairScoring(fields, rules);
     this.n = records.size();
     this.f = fields.size();
-    this.values = new String[f][n];
-    this.sounds = new String[f][][];
+    this.prepared = new PairScoring.Prepared[n];
     this.present = new int[f];
-    this.implied = implied(fields);
-    this.givenName = fields.indexOf(MatchField.GIVEN_NAME);
-    this.surname = fields.indexOf(MatchField.SURNAME);
+    prepare(records);
   }
 
-  /**
-   * For each field, the field whose exact agreement implies it, or -1: the city is implied by
-   * the postcode when both are compared. The pair is then weighed as P(postcode) times
-   * P(city given the postcode does not agree), a factorisation rather than an independence
-   * assumption; m and u of the city are learned on those pairs only.
-   */
-  static int[] implied(List<MatchField> fields) {
-    int[] out = new int[fields.size()];
-    Arrays.fill(out, -1);
-    int postcode = fields.indexOf(MatchField.POSTCODE);
-    int city = fields.indexOf(MatchField.CITY);
-    if (postcode >= 0 && city >= 0) {
-      out[city] = postcode;
-    }
-    return out;
-  }
-
+  /** Learns the model and scores every candidate pair with it. */
   DedupResult run() {
-    prepare();
     double[][] u = estimateU();
     long sampled = done;
     Candidates candidates = block();
-    byte[][] levels = new byte[candidates.pairs.length][];
-    for (int p = 0; p < levels.length; p++) {
-      long pair = candidates.pairs[p];
-      levels[p] = compare((int) (pair >>> 32), (int) pair);
-      tick();
-    }
-    progress.accept(done);
+    byte[][] levels = compareAll(candidates);
     Estimate estimate = estimateM(u, candidates, levels);
     List<MatchModel.FieldParameters> parameters = new ArrayList<>();
     for (int i = 0; i < f; i++) {
@@ -107,41 +73,53 @@ final class Detection {
           boxed(u[i]), estimate.estimated[i]));
     }
     MatchModel model = new MatchModel(estimate.prior, parameters);
+    return scoreAll(model, candidates, levels, sampled);
+  }
+
+  /** Scores every candidate pair with a model learned before, learning nothing. */
+  DedupResult run(MatchModel model) {
+    scoring.requireFits(model);
+    Candidates candidates = block();
+    byte[][] levels = compareAll(candidates);
+    return scoreAll(model, candidates, levels, 0);
+  }
+
+  private byte[][] compareAll(Candidates candidates) {
+    byte[][] levels = new byte[candidates.pairs.length][];
+    for (int p = 0; p < levels.length; p++) {
+      long pair = candidates.pairs[p];
+      levels[p] = compare((int) (pair >>> 32), (int) pair);
+      tick();
+    }
+    progress.accept(done);
+    return levels;
+  }
+
+  private DedupResult scoreAll(MatchModel model, Candidates candidates, byte[][] levels,
+      long sampled) {
+    PairScoring.TermFrequency tf = (field, value) ->
+        (double) frequencies.get(field).get(value) / present[field];
     List<CandidatePair> scored = new ArrayList<>(levels.length);
     for (int p = 0; p < levels.length; p++) {
       long pair = candidates.pairs[p];
-      scored.add(score(model, (int) (pair >>> 32), (int) pair, levels[p]));
+      scored.add(scoring.score(model, prepared[(int) (pair >>> 32)], prepared[(int) pair],
+          levels[p], tf));
     }
-    scored.sort(Comparator.comparingDouble(CandidatePair::probability).reversed()
-        .thenComparing(CandidatePair::first).thenComparing(CandidatePair::second));
+    scored.sort(PairScoring.ORDER);
     return new DedupResult(scored, model, linkThreshold, levels.length, sampled,
         candidates.skippedBlocks);
   }
 
-  private void prepare() {
-    boolean[] needSounds = new boolean[f];
-    for (BlockingRule rule : rules) {
-      if (rule.sound()) {
-        for (String name : rule.fields()) {
-          needSounds[index(name)] = true;
-        }
-      }
+  private void prepare(List<MatchRecord> records) {
+    for (int r = 0; r < n; r++) {
+      prepared[r] = scoring.prepare(records.get(r), comparisons);
     }
     for (int i = 0; i < f; i++) {
-      MatchField field = fields.get(i);
-      boolean withSounds = needSounds[i] || field.kind() == FieldKind.NAME;
-      if (withSounds) {
-        sounds[i] = new String[n][];
-      }
-      Map<String, Integer> counts = field.termFrequency() ? new HashMap<>() : null;
+      Map<String, Integer> counts = fields.get(i).termFrequency() ? new HashMap<>() : null;
       for (int r = 0; r < n; r++) {
-        String v = Comparisons.normalise(field.kind(), records.get(r).values().get(field.name()));
-        values[i][r] = v;
+        String v = prepared[r].values[i];
         if (v != null) {
           present[i]++;
-          if (withSounds) {
-            sounds[i][r] = comparisons.sounds(v);
-          }
           if (counts != null) {
             counts.merge(v, 1, Integer::sum);
           }
@@ -152,47 +130,11 @@ final class Detection {
   }
 
   private int index(String name) {
-    for (int i = 0; i < f; i++) {
-      if (fields.get(i).name().equals(name)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("unknown field " + name);
+    return scoring.index(name);
   }
 
   private byte[] compare(int a, int b) {
-    byte[] out = new byte[f];
-    for (int i = 0; i < f; i++) {
-      String va = values[i][a];
-      String vb = values[i][b];
-      if (va == null || vb == null) {
-        out[i] = MISSING;
-      } else {
-        String[][] s = sounds[i];
-        out[i] = (byte) comparisons.level(fields.get(i).kind(), va, vb,
-            s == null ? null : s[a], s == null ? null : s[b]);
-      }
-    }
-    int differ = FieldKind.NAME.levels().size() - 1;
-    if (givenName >= 0 && surname >= 0 && out[givenName] == differ && out[surname] == differ) {
-      // Given name and surname swapped: both compared crosswise, taken when both then agree.
-      String[][] g = sounds[givenName];
-      String[][] s = sounds[surname];
-      int given = comparisons.level(FieldKind.NAME, values[givenName][a], values[surname][b],
-          g[a], s[b]);
-      int sur = comparisons.level(FieldKind.NAME, values[surname][a], values[givenName][b],
-          s[a], g[b]);
-      if (given < differ && sur < differ) {
-        out[givenName] = (byte) given;
-        out[surname] = (byte) sur;
-      }
-    }
-    for (int i = 0; i < f; i++) {
-      if (implied[i] >= 0 && out[implied[i]] == 0) {
-        out[i] = MISSING;
-      }
-    }
-    return out;
+    return scoring.compare(prepared[a], prepared[b], comparisons);
   }
 
   private void tick() {
@@ -272,10 +214,10 @@ final class Detection {
     int skipped = 0;
     for (int r = 0; r < rules.size(); r++) {
       BlockingRule rule = rules.get(r);
-      int[] idx = rule.fields().stream().mapToInt(this::index).toArray();
+      int[] idx = scoring.indexes(rule);
       Map<String, List<Integer>> blocks = new HashMap<>();
       for (int rec = 0; rec < n; rec++) {
-        String key = key(rule, idx, rec);
+        String key = PairScoring.key(rule, idx, prepared[rec]);
         if (key != null) {
           blocks.computeIfAbsent(key, k -> new ArrayList<>(2)).add(rec);
         }
@@ -304,25 +246,6 @@ final class Detection {
       masks[p] = made.get(pairs[p]);
     }
     return new Candidates(pairs, masks, rulePairs, skipped);
-  }
-
-  private @Nullable String key(BlockingRule rule, int[] idx, int rec) {
-    StringBuilder key = new StringBuilder();
-    for (int i : idx) {
-      String v = values[i][rec];
-      if (v == null) {
-        return null;
-      }
-      if (rule.sound()) {
-        String[] s = sounds[i][rec];
-        if (s == null || s[0].isEmpty()) {
-          return null;
-        }
-        v = s[0];
-      }
-      key.append(v).append('\u0000');
-    }
-    return key.toString();
   }
 
   private record Estimate(double[][] m, boolean[] estimated, double prior) {}
@@ -512,38 +435,6 @@ final class Detection {
     double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
         : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     return Math.max(Math.min(1e-12, 0.5 / all), Math.min(0.5, median));
-  }
-
-  private CandidatePair score(MatchModel model, int a, int b, byte[] levels) {
-    double priorWeight = Math.log(model.prior() / (1 - model.prior())) / LOG2;
-    double logOdds = priorWeight;
-    List<FieldWeight> weights = new ArrayList<>(f);
-    for (int i = 0; i < f; i++) {
-      MatchField field = fields.get(i);
-      byte l = levels[i];
-      if (l == MISSING) {
-        int by = implied[i];
-        boolean isImplied = by >= 0 && levels[by] == 0 && values[i][a] != null
-            && values[i][b] != null;
-        weights.add(new FieldWeight(field.name(),
-            isImplied ? "implied by " + fields.get(by).name() : null, 0, 0));
-        continue;
-      }
-      MatchModel.FieldParameters parameters = model.fields().get(i);
-      double w = parameters.weight(l);
-      double adjustment = 0;
-      Map<String, Integer> counts = frequencies.get(i);
-      if (l == 0 && counts != null) {
-        double frequency = (double) counts.get(values[i][a]) / present[i];
-        adjustment = Math.log(parameters.u().get(0) / frequency) / LOG2;
-      }
-      weights.add(new FieldWeight(field.name(), field.kind().levels().get(l), w + adjustment,
-          adjustment));
-      logOdds += w + adjustment;
-    }
-    double probability = 1 / (1 + Math.pow(2, -logOdds));
-    return new CandidatePair(records.get(a).id(), records.get(b).id(), probability, logOdds,
-        priorWeight, weights);
   }
 
   private static List<Double> boxed(double[] values) {

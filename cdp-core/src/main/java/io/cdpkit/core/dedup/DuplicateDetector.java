@@ -45,8 +45,12 @@ import org.jspecify.annotations.Nullable;
  * differ, they are compared crosswise, and the crosswise levels are taken when both are better
  * than "else" (names swapped on entry).
  *
- * <p>Thread-safe: a detector holds only its settings, and each {@link #detect} call works on
- * its own state, so calls may overlap.
+ * <p>A model once learned can be kept ({@link MatchModelJson}) and used again without learning:
+ * {@link #score} over a set of records, or {@link #index} to check records one at a time as
+ * they arrive ({@link MatchIndex}); all three score a pair the same way.
+ *
+ * <p>Thread-safe: a detector holds only its settings, and each {@link #detect} or
+ * {@link #score} call works on its own state, so calls may overlap.
  */
 public final class DuplicateDetector {
   /**
@@ -109,6 +113,60 @@ public final class DuplicateDetector {
    */
   public DedupResult detect(Collection<MatchRecord> records, LongConsumer progress) {
     Objects.requireNonNull(progress, "progress");
+    requireDistinct(records);
+    return new Detection(fields, rules, linkThreshold, randomPairs, maxBlockSize, seed,
+        List.copyOf(records), progress).run();
+  }
+
+  /**
+   * Scores every candidate pair of these records with a model learned before (by
+   * {@link #detect}, or read with {@link MatchModelJson}), learning nothing: the same blocking
+   * and the same scores as {@link #detect} would give with that model. The result's
+   * {@link DedupResult#randomPairs()} is 0.
+   *
+   * @param progress called on the calling thread with the number of pairs compared so far,
+   *     every few thousand pairs and once at the end; it must not call back into this detector
+   * @throws IllegalArgumentException when two records share an id, or the model's fields are
+   *     not this detector's (same names, kinds and term-frequency flags, same order)
+   */
+  public DedupResult score(Collection<MatchRecord> records, MatchModel model,
+      LongConsumer progress) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(progress, "progress");
+    requireDistinct(records);
+    return new Detection(fields, rules, linkThreshold, randomPairs, maxBlockSize, seed,
+        List.copyOf(records), progress).run(model);
+  }
+
+  /** Scores without reporting progress ({@link #score(Collection, MatchModel, LongConsumer)}). */
+  public DedupResult score(Collection<MatchRecord> records, MatchModel model) {
+    return score(records, model, done -> { });
+  }
+
+  /**
+   * An empty index for checking records one at a time against those put into it, with this
+   * detector's fields, blocking rules, largest block and auto-link threshold, scoring with
+   * this model.
+   *
+   * @throws IllegalArgumentException when the model's fields are not this detector's (same
+   *     names, kinds and term-frequency flags, same order)
+   */
+  public MatchIndex index(MatchModel model) {
+    Objects.requireNonNull(model, "model");
+    return new MatchIndex(fields, rules, maxBlockSize, linkThreshold, model);
+  }
+
+  /** The auto-link threshold. */
+  public double linkThreshold() {
+    return linkThreshold;
+  }
+
+  /** The largest block compared. */
+  public int maxBlockSize() {
+    return maxBlockSize;
+  }
+
+  private static void requireDistinct(Collection<MatchRecord> records) {
     Set<String> ids = new HashSet<>();
     for (MatchRecord r : records) {
       if (!ids.add(r.id())) {
@@ -116,8 +174,6 @@ public final class DuplicateDetector {
             + "twice (#" + Integer.toHexString(r.id().hashCode()) + ")");
       }
     }
-    return new Detection(fields, rules, linkThreshold, randomPairs, maxBlockSize, seed,
-        List.copyOf(records), progress).run();
   }
 
   /**
