@@ -69,6 +69,8 @@ public final class DuplicateOps implements ProfileObserver {
   private final Map<WorkspaceId, State> states = new ConcurrentHashMap<>();
   private final AtomicBoolean observing = new AtomicBoolean();
   private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
+  /** Above 0 while this thread runs a batch pass, whose links need no incremental check. */
+  private final ThreadLocal<int[]> inBatch = ThreadLocal.withInitial(() -> new int[1]);
 
   public DuplicateOps(Pipeline pipeline) {
     this.pipeline = pipeline;
@@ -186,18 +188,45 @@ public final class DuplicateOps implements ProfileObserver {
       return;
     }
     WorkspaceId ws = changes.workspace();
+    List<String> gone = new ArrayList<>(0);
+    List<MatchRecord> changed = new ArrayList<>(0);
     for (ProfileChange c : changes.changes()) {
       if (c.after() == null) {
-        String gone = c.id().value();
-        changes.afterCommit(() -> forget(s, gone));
+        gone.add(c.id().value());
         continue;
       }
       MatchRecord after = record(s, c.id(), c.after().state());
-      if (c.before() != null
-          && record(s, c.id(), c.before().state()).values().equals(after.values())) {
-        continue;
+      if (c.before() == null
+          || !record(s, c.id(), c.before().state()).values().equals(after.values())) {
+        changed.add(after);
       }
-      changes.afterCommit(() -> check(ws, s, after));
+    }
+    if (gone.isEmpty() && changed.isEmpty()) {
+      return;
+    }
+    boolean batch = inBatch.get()[0] > 0;
+    changes.afterCommit(() -> {
+      gone.forEach(id -> forget(s, id));
+      for (MatchRecord r : changed) {
+        if (batch) {
+          keep(ws, s, r);
+        } else {
+          check(ws, s, r);
+        }
+      }
+    });
+  }
+
+  /** Puts a changed record in the index without checking it (the batch pass decides). */
+  private void keep(WorkspaceId ws, State s, MatchRecord r) {
+    MatchIndex index = index(ws, s);
+    if (index == null) {
+      return;
+    }
+    if (r.values().isEmpty()) {
+      index.remove(r.id());
+    } else {
+      index.put(r);
     }
   }
 
@@ -227,9 +256,14 @@ public final class DuplicateOps implements ProfileObserver {
       }
       index.put(r);
       Counts counts = new Counts();
+      Optional<ProfileId> self = pipeline.resolve(ws, new ProfileId(r.id()));
       for (CandidatePair pair : index.candidates(r)) {
         if (pair.probability() < s.settings.reviewThreshold()) {
           break;
+        }
+        String other = pair.first().equals(r.id()) ? pair.second() : pair.first();
+        if (self.isPresent() && self.equals(pipeline.resolve(ws, new ProfileId(other)))) {
+          continue; // one profile already; its index entry goes with the merge's change
         }
         decide(ws, s, pair, counts);
       }
@@ -304,7 +338,7 @@ public final class DuplicateOps implements ProfileObserver {
     ProfileId b = new ProfileId(pair.second());
     if (pair.probability() >= s.settings.linkThreshold()) {
       counts.count(pipeline.linkProbable(ws, a, b, pair.probability(), false,
-          "probable-match", tx -> removeItems(tx, a, b)));
+          "probable-match", tx -> removeItem(tx, a, b)));
     } else {
       queue(ws, s, List.of(pair), counts);
     }
@@ -364,6 +398,20 @@ public final class DuplicateOps implements ProfileObserver {
 
   private static String key(ProfileId first, ProfileId second) {
     return REVIEW_PREFIX + first.value() + "." + second.value();
+  }
+
+  /**
+   * Deletes the review item stored under these two ids (in either order); cheap, for
+   * auto-links. An item stored under ids merged away since is left: the queue leaves out pairs
+   * already one, and the next batch pass replaces the queue.
+   */
+  private static void removeItem(WriteTransaction tx, ProfileId a, ProfileId b) {
+    MetadataStorage md = tx.require(MetadataStorage.class);
+    boolean aFirst = a.value().compareTo(b.value()) < 0;
+    String key = key(aFirst ? a : b, aFirst ? b : a);
+    if (!md.metadata(key).isEmpty()) {
+      md.deleteMetadata(key);
+    }
   }
 
   /** Deletes the review items whose two profiles now resolve to these two (in any order). */
@@ -466,6 +514,16 @@ public final class DuplicateOps implements ProfileObserver {
       if (settings.incremental() && s.configured) {
         observe();
       }
+      inBatch.get()[0]++;
+      try {
+        return decideAll(s, settings, records.size(), result, progress, start);
+      } finally {
+        inBatch.get()[0]--;
+      }
+    }
+
+    private DetectionReport decideAll(State s, DedupSettings settings, int profiles,
+        DedupResult result, ProgressListener progress, long start) {
       List<CandidatePair> decided = result.atOrAbove(settings.reviewThreshold());
       Counts counts = new Counts();
       long done = 0;
@@ -496,7 +554,7 @@ public final class DuplicateOps implements ProfileObserver {
         progress.progress("decide", done, decided.size());
       }
       progress.progress("decide", decided.size(), decided.size());
-      DetectionReport report = new DetectionReport(records.size(), result.comparisons(),
+      DetectionReport report = new DetectionReport(profiles, result.comparisons(),
           counts.linked, counts.queued, counts.alreadyTogether, counts.doNotLink, counts.refused,
           counts.queueFull, result.skippedBlocks(), Duration.ofNanos(System.nanoTime() - start));
       LOG.info("duplicate detection in workspace {}: {} profiles, {} pairs compared, {} linked, "
