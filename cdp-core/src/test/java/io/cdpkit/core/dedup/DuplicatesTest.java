@@ -310,6 +310,47 @@ class DuplicatesTest {
   }
 
   @Test
+  void concurrentIngestsCheckedIncrementally() throws Exception {
+    List<MatchRecord> records = People.generate(PEOPLE, DUPLICATED, 37);
+    ingest(ws, records);
+    ws.duplicates().configure(DedupSettings.defaults());
+    ws.duplicates().detect();
+    // Four threads register second copies of 200 people without a duplicate, each exact but
+    // for one letter of the street, and each copy twice from two threads.
+    List<MatchRecord> copies = new ArrayList<>();
+    for (int p = DUPLICATED; p < DUPLICATED + 200; p++) {
+      String id = "p" + p + "-a";
+      MatchRecord original = records.stream().filter(r -> r.id().equals(id)).findFirst()
+          .orElseThrow();
+      Map<String, String> v = new HashMap<>(original.values());
+      v.put("street", v.get("street") + "e");
+      copies.add(new MatchRecord("p" + p + "-c", v));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+        .newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int from = t;
+        done.add(pool.submit(() -> {
+          for (int i = from % 2; i < copies.size(); i += 2) {
+            ws.ingest(event(copies.get(i)));
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (MatchRecord c : copies) {
+      String original = c.id().replace("-c", "-a");
+      assertThat(profileOf(c.id())).as(c.id()).isEqualTo(profileOf(original));
+    }
+  }
+
+  @Test
   void settingsAreStoredAndChecked() {
     DedupSettings s = DedupSettings.builder().linkThreshold(0.9).reviewThreshold(0.2)
         .field(FieldSource.of(MatchField.custom("tier", FieldKind.CATEGORY, false),
