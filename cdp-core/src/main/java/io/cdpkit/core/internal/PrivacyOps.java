@@ -681,8 +681,18 @@ public final class PrivacyOps {
     Set<Identifier> gone = new HashSet<>(p.identifiers());
     Set<ProfileId> ids = p.allIds();
 
-    // Events anchored at the person's identifiers.
-    List<String> events = privacy.messageIdsByAnchors(p.identifiers());
+    // Events anchored at the person's identifiers; and the probable-match links of duplicate
+    // detection that carry one of them while anchored at another person's identifier (after
+    // an unmerge): CDPKit's own events, which add nothing but the link.
+    List<String> events = new ArrayList<>(privacy.messageIdsByAnchors(p.identifiers()));
+    Set<String> anchored = new HashSet<>(events);
+    for (Link l : tx.links(p.component())) {
+      String id = l.key().messageId();
+      if (!anchored.contains(id) && l.identifiers().stream().anyMatch(gone::contains)
+          && tx.event(id).map(e -> OwnEvents.isProbableMatch(e.event())).orElse(false)) {
+        events.add(id);
+      }
+    }
     privacy.deleteEvents(events);
 
     // The ledger, counted before it goes.

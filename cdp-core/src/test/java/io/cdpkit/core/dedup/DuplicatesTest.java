@@ -351,6 +351,25 @@ class DuplicatesTest {
   }
 
   @Test
+  void erasureAfterAnUnmergeLeavesNoLinkEventCarryingHerIdentifier() {
+    List<MatchRecord> records = People.generate(PEOPLE, DUPLICATED, 41);
+    ingest(ws, records);
+    ws.duplicates().configure(DedupSettings.defaults());
+    ws.duplicates().detect();
+    assertThat(profileOf("p0-a")).isEqualTo(profileOf("p0-b"));
+    ws.profiles().unmerge(Identifier.anonymousId("p0-a"), Identifier.anonymousId("p0-b"));
+    // The link event stays with p0-a (the higher-priority identifier) and names p0-b.
+    assertThat(ws.profiles().events(profileOf("p0-a")))
+        .anyMatch(e -> e.identifiers().contains(Identifier.anonymousId("p0-b")));
+
+    ws.privacy().erase(Identifier.anonymousId("p0-b"));
+    assertThat(ws.profiles().events(profileOf("p0-a")))
+        .noneMatch(e -> e.identifiers().contains(Identifier.anonymousId("p0-b")));
+    assertThat(ws.privacy().export(Identifier.anonymousId("p0-a")).orElseThrow())
+        .doesNotContain("p0-b");
+  }
+
+  @Test
   void settingsAreStoredAndChecked() {
     DedupSettings s = DedupSettings.builder().linkThreshold(0.9).reviewThreshold(0.2)
         .field(FieldSource.of(MatchField.custom("tier", FieldKind.CATEGORY, false),
