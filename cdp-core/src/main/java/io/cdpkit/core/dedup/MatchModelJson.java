@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -257,40 +258,30 @@ public final class MatchModelJson {
       return value;
     }
 
-    private @Nullable Double number(JsonNode node, String at, String key) {
+    /** The value of a required key if it is of the right type, else null (and an error). */
+    private @Nullable JsonNode typed(JsonNode node, String at, String key,
+        Predicate<JsonNode> is, String must) {
       JsonNode value = required(node, at, key);
-      if (value == null) {
+      if (value != null && !is.test(value)) {
+        error(at + "/" + key, must);
         return null;
       }
-      if (!value.isNumber()) {
-        error(at + "/" + key, "must be a number");
-        return null;
-      }
-      return value.doubleValue();
+      return value;
+    }
+
+    private @Nullable Double number(JsonNode node, String at, String key) {
+      JsonNode value = typed(node, at, key, JsonNode::isNumber, "must be a number");
+      return value == null ? null : value.doubleValue();
     }
 
     private @Nullable String text(JsonNode node, String at, String key) {
-      JsonNode value = required(node, at, key);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isTextual()) {
-        error(at + "/" + key, "must be a string");
-        return null;
-      }
-      return value.textValue();
+      JsonNode value = typed(node, at, key, JsonNode::isTextual, "must be a string");
+      return value == null ? null : value.textValue();
     }
 
     private @Nullable Boolean bool(JsonNode node, String at, String key) {
-      JsonNode value = required(node, at, key);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isBoolean()) {
-        error(at + "/" + key, "must be true or false");
-        return null;
-      }
-      return value.booleanValue();
+      JsonNode value = typed(node, at, key, JsonNode::isBoolean, "must be true or false");
+      return value == null ? null : value.booleanValue();
     }
   }
 

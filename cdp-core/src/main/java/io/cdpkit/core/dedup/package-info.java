@@ -11,6 +11,11 @@
  * candidate pair with its match probability and the per-field weights that add up to it
  * ({@link io.cdpkit.core.dedup.CandidatePair}).
  *
+ * <p>A learned {@link io.cdpkit.core.dedup.MatchModel} can be stored as JSON
+ * ({@link io.cdpkit.core.dedup.MatchModelJson}) and reused without learning: to score a set of
+ * records, or in a {@link io.cdpkit.core.dedup.MatchIndex} that checks one new or changed record
+ * at a time against its blocks, with the same scores the batch run gives.
+ *
  * <p>This package only scores pairs; it neither merges profiles nor keeps a review queue.
  */
 @NullMarked
