@@ -16,7 +16,12 @@
  * records, or in a {@link io.cdpkit.core.dedup.MatchIndex} that checks one new or changed record
  * at a time against its blocks, with the same scores the batch run gives.
  *
- * <p>This package only scores pairs; it neither merges profiles nor keeps a review queue.
+ * <p>A workspace runs detection on its own profiles through
+ * {@link io.cdpkit.core.dedup.Duplicates} ({@code workspace.duplicates()}): fields read from
+ * traits ({@link io.cdpkit.core.dedup.FieldSource}) as its
+ * {@link io.cdpkit.core.dedup.DedupSettings} say, probable matches linked through the identity
+ * graph, pairs in doubt in a review queue ({@link io.cdpkit.core.dedup.ReviewItem}), new and
+ * changed profiles checked as they are ingested.
  */
 @NullMarked
 package io.cdpkit.core.dedup;
