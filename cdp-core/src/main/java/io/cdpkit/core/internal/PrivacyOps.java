@@ -174,7 +174,7 @@ public final class PrivacyOps {
     ObjectNode computed = profile.putObject("computedTraits");
     var ct = pipeline.traits().current();
     if (!ct.isEmpty()) {
-      new TreeMap<>(ct.values(state, now)).forEach((k, v) -> computed.set(k, value(v)));
+      new TreeMap<>(ct.values(ws, state, now)).forEach((k, v) -> computed.set(k, value(v)));
     }
     ArrayNode consents = profile.putArray("consents");
     for (Map.Entry<ConsentKey, ProfileState.ConsentValue> c : state.consents().entrySet()) {

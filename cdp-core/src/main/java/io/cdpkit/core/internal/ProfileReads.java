@@ -55,7 +55,7 @@ public final class ProfileReads implements ReadModel {
     List<Identifier> ids = identifiers(tx, record.id());
     ComputedTraits ct = traits.get();
     return new Profile(record.id(), workspace, ids, record.state(), record.version(),
-        ct.isEmpty() ? Map.of() : ct.values(record.state(), now), now);
+        ct.isEmpty() ? Map.of() : ct.values(workspace, record.state(), now), now);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.cdpkit.core.traits;
 import io.cdpkit.core.catalog.ProductLookup;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.WorkspaceId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -234,12 +235,23 @@ public final class ComputedTraits {
   }
 
   /**
-   * A trait's value for a profile state at {@code now}.
+   * A trait's value for a profile state of a workspace at {@code now}.
+   *
+   * @throws IllegalArgumentException when no trait of that name is declared
+   */
+  public Optional<Object> value(WorkspaceId workspace, String name, ProfileState state,
+      Instant now) {
+    return new Context(workspace, state, now).value(name);
+  }
+
+  /**
+   * {@link #value(WorkspaceId, String, ProfileState, Instant)} in the default workspace
+   * ({@link WorkspaceId#DEFAULT}).
    *
    * @throws IllegalArgumentException when no trait of that name is declared
    */
   public Optional<Object> value(String name, ProfileState state, Instant now) {
-    return new Context(state, now).value(name);
+    return value(WorkspaceId.DEFAULT, name, state, now);
   }
 
   /**
@@ -247,13 +259,26 @@ public final class ComputedTraits {
    *
    * @throws IllegalArgumentException when no trait of that name is declared
    */
-  public Optional<Instant> nextChange(String name, ProfileState state, Instant now) {
-    return new Context(state, now).nextChange(name);
+  public Optional<Instant> nextChange(WorkspaceId workspace, String name, ProfileState state,
+      Instant now) {
+    return new Context(workspace, state, now).nextChange(name);
   }
 
-  /** Every trait's value at {@code now}, by name, sorted; traits without a value left out. */
-  public Map<String, Object> values(ProfileState state, Instant now) {
-    Context c = new Context(state, now);
+  /**
+   * {@link #nextChange(WorkspaceId, String, ProfileState, Instant)} in the default workspace.
+   *
+   * @throws IllegalArgumentException when no trait of that name is declared
+   */
+  public Optional<Instant> nextChange(String name, ProfileState state, Instant now) {
+    return nextChange(WorkspaceId.DEFAULT, name, state, now);
+  }
+
+  /**
+   * Every trait's value at {@code now} for a profile state of a workspace, by name, sorted;
+   * traits without a value left out.
+   */
+  public Map<String, Object> values(WorkspaceId workspace, ProfileState state, Instant now) {
+    Context c = new Context(workspace, state, now);
     Map<String, Object> out = new TreeMap<>();
     for (String n : aggregates.keySet()) {
       if (!n.startsWith("_")) {
@@ -266,15 +291,27 @@ public final class ComputedTraits {
     return Collections.unmodifiableMap(out);
   }
 
+  /** {@link #values(WorkspaceId, ProfileState, Instant)} in the default workspace. */
+  public Map<String, Object> values(ProfileState state, Instant now) {
+    return values(WorkspaceId.DEFAULT, state, now);
+  }
+
   /** A context over one state and instant, memoising values. Not thread-safe. */
   private final class Context implements TraitContext {
+    private final WorkspaceId workspace;
     private final ProfileState state;
     private final Instant now;
     private @Nullable Map<String, Optional<Object>> memo;
 
-    Context(ProfileState state, Instant now) {
+    Context(WorkspaceId workspace, ProfileState state, Instant now) {
+      this.workspace = Objects.requireNonNull(workspace, "workspace");
       this.state = Objects.requireNonNull(state, "state");
       this.now = Objects.requireNonNull(now, "now");
+    }
+
+    @Override
+    public WorkspaceId workspace() {
+      return workspace;
     }
 
     @Override

@@ -98,13 +98,13 @@ final class Compiler {
           t.operands()), new Node.Source() {
             @Override
             public List<Object> values(EvalContext ctx) {
-              Optional<Object> v = ctx.traits.value(name, ctx.state, ctx.now);
+              Optional<Object> v = ctx.traits.value(ctx.workspace, name, ctx.state, ctx.now);
               return v.isEmpty() ? List.of() : List.of(v.get());
             }
 
             @Override
             public @Nullable Instant next(EvalContext ctx) {
-              return ctx.traits.nextChange(name, ctx.state, ctx.now).orElse(null);
+              return ctx.traits.nextChange(ctx.workspace, name, ctx.state, ctx.now).orElse(null);
             }
           }, t.operator(), t.operands());
     }

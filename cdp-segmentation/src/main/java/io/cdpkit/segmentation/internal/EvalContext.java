@@ -32,7 +32,7 @@ final class EvalContext {
   final Map<String, List<Object>> fields = new HashMap<>();
 
   private final ReadModel reads;
-  private final WorkspaceId workspace;
+  final WorkspaceId workspace;
 
   EvalContext(ComputedTraits traits, ReadModel reads, WorkspaceId workspace, Instant now) {
     this.traits = traits;
