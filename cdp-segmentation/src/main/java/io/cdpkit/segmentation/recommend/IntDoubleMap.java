@@ -71,8 +71,14 @@ final class IntDoubleMap {
     }
   }
 
+  /** MurmurHash3's finaliser: every bit of the key moves the low bits the mask keeps. */
   private static int mix(int key) {
-    int h = key * 0x9E3779B9;
-    return h ^ (h >>> 16);
+    int h = key;
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    h ^= h >>> 16;
+    return h;
   }
 }
