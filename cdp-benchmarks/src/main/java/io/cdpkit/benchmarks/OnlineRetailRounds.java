@@ -4,6 +4,7 @@ import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestWarning;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.examples.OnlineRetailEvents;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

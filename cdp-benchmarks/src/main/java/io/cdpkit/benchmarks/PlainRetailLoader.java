@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventType;
+import io.cdpkit.examples.OnlineRetailEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

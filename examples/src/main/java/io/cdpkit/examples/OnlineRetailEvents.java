@@ -1,4 +1,4 @@
-package io.cdpkit.benchmarks;
+package io.cdpkit.examples;
 
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventType;
@@ -52,20 +52,22 @@ import org.jspecify.annotations.Nullable;
  * or the customer ({@code uci-i-17850}), so loading the file again replays the same messages.
  * Events come in time order; invoices of the same minute in file order.
  *
- * <p>Not instantiable; the events are immutable.
+ * <p>Shared by the examples ({@link Recommendations}) and the benchmarks of {@code cdp-benchmarks}
+ * that run on this file, so the mapping lives in one place. Not instantiable; the events are
+ * immutable.
  */
-final class OnlineRetailEvents {
+public final class OnlineRetailEvents {
   /** The track name of a completed invoice. */
-  static final String ORDER = "Order Completed";
+  public static final String ORDER = "Order Completed";
   /** The track name of a cancellation. */
-  static final String REFUND = "Order Refunded";
+  public static final String REFUND = "Order Refunded";
   /** The name {@link io.cdpkit.core.Profiles#eventCounts()} counts identifies under. */
-  static final String IDENTIFY = "identify";
+  public static final String IDENTIFY = "identify";
 
   /** The data file relative to the repository root; the system property overrides it. */
-  static final String DEFAULT_FILE = "../shared/data/online-retail/online_retail.csv.gz";
+  public static final String DEFAULT_FILE = "../shared/data/online-retail/online_retail.csv.gz";
   /** System property naming another path of the data file. */
-  static final String FILE_PROPERTY = "cdp.bench.onlineRetail";
+  public static final String FILE_PROPERTY = "cdp.bench.onlineRetail";
 
   private static final List<String> HEADER = List.of("InvoiceNo", "StockCode", "Description",
       "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country");
@@ -74,7 +76,7 @@ final class OnlineRetailEvents {
   private OnlineRetailEvents() {}
 
   /** The data file: the system property {@value #FILE_PROPERTY}, else {@value #DEFAULT_FILE}. */
-  static Path file() {
+  public static Path file() {
     return Path.of(System.getProperty(FILE_PROPERTY, DEFAULT_FILE));
   }
 
@@ -84,7 +86,7 @@ final class OnlineRetailEvents {
    * @throws IllegalStateException when the file is missing, or a row cannot be read (naming the
    *     line, the column and the reason)
    */
-  static List<Event> load(Path file) {
+  public static List<Event> load(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException("the Online Retail data file " + file.toAbsolutePath()
           + " is missing: run from the repository root (it reads " + DEFAULT_FILE
@@ -171,7 +173,7 @@ final class OnlineRetailEvents {
   }
 
   /** How many events there are per name, as {@link io.cdpkit.core.Profiles#eventCounts()}. */
-  static Map<String, Long> countByName(List<Event> events) {
+  public static Map<String, Long> countByName(List<Event> events) {
     Map<String, Long> counts = new TreeMap<>();
     for (Event e : events) {
       String name = e.type() == EventType.TRACK ? e.name() : IDENTIFY;

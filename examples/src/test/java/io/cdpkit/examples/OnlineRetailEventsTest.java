@@ -1,4 +1,4 @@
-package io.cdpkit.benchmarks;
+package io.cdpkit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,24 +88,6 @@ class OnlineRetailEventsTest {
       assertThat(stored.stored()).isEqualTo(first.size());
       assertThat(replayed.duplicates()).isEqualTo(first.size());
       assertThat(cdp.profiles().eventCounts()).isEqualTo(OnlineRetailEvents.countByName(first));
-    }
-  }
-
-  @Test
-  @DisplayName("the plain loader writes one row per order, refund and customer, with its sums")
-  void plainLoaderWritesRowsAndAggregates() throws IOException {
-    List<Event> events = OnlineRetailEvents.load(gz(SAMPLE));
-    try (PlainRetailLoader loader = PlainRetailLoader.open("h2file")) {
-      loader.load(events.subList(0, 2));
-      loader.load(events.subList(2, events.size()));
-      assertThat(loader.counts()).containsExactly(Map.entry("orders", 3L),
-          Map.entry("refunds", 1L), Map.entry("customers", 2L), Map.entry("customer_orders", 3L),
-          Map.entry("spent_off_by", 0L), Map.entry("bad_order_times", 0L));
-
-      // Not idempotent: a replayed invoice fails the whole call and writes nothing.
-      assertThatThrownBy(() -> loader.load(events.subList(0, 3)))
-          .isInstanceOf(IllegalStateException.class);
-      assertThat(loader.counts()).containsEntry("orders", 3L).containsEntry("customer_orders", 3L);
     }
   }
 
