@@ -141,13 +141,8 @@ public record BgNbd(double r, double alpha, double a, double b, ModelFit fit)
     if (t == 0) {
       return 0;
     }
-    int x = frequency;
     double z = t / (alpha + age + t);
-    double c = a + b + x - 1;
-    // (1-z)^(r+x) 2F1(r+x, b+x; c; z) = (1-z)^(a-1) 2F1(c-r-x, c-b-x; c; z)  (Euler)
-    double scaled = Math.exp((a - 1) * Math.log1p(-z))
-        * Hypergeometric.hyp2f1(a + b - 1 - r, a - 1, c, z);
-    return c / (a - 1) * (1 - scaled) / (1 + deadOverAlive(x, recency, age));
+    return growth(b, frequency, z) / (1 + deadOverAlive(frequency, recency, age));
   }
 
   @Override
@@ -156,11 +151,22 @@ public record BgNbd(double r, double alpha, double a, double b, ModelFit fit)
     if (t == 0) {
       return 0;
     }
-    double z = t / (alpha + t);
-    double c = a + b - 1;
-    // (1-z)^r 2F1(r, b; c; z) = (1-z)^(a-1) 2F1(c-r, a-1; c; z)  (Euler)
+    return growth(b, 0, t / (alpha + t));
+  }
+
+  /**
+   * {@code c/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x; c; z)]} with {@code c = a+b+x-1}, written after
+   * Euler's transformation as {@code c/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-1-r, a-1; c; z)]}. At
+   * {@code c = 0} (only {@code x = 0, a + b = 1}) the 2F1 is undefined but the product is smooth
+   * in {@code b}: there it is the mean of the values at {@code b} plus and minus {@code 1e-5}.
+   */
+  private double growth(double b, int x, double z) {
+    double c = a + b + x - 1;
+    if (Math.abs(c) < 1e-6) {
+      return (growth(b + 1e-5, x, z) + growth(b - 1e-5, x, z)) / 2;
+    }
     double scaled = Math.exp((a - 1) * Math.log1p(-z))
-        * Hypergeometric.hyp2f1(c - r, a - 1, c, z);
+        * Hypergeometric.hyp2f1(a + b - 1 - r, a - 1, c, z);
     return c / (a - 1) * (1 - scaled);
   }
 }

@@ -68,8 +68,9 @@ final class Hypergeometric {
       b = c - b;
       z = z / (z - 1);
     }
-    if (c - a - b < 0 && z > 0) {
-      // Euler: the new series converges at z = 1, and faster near it.
+    if (c - a - b < 0 && z > 0 && !nonPositiveInteger(a) && !nonPositiveInteger(b)) {
+      // Euler: the new series converges at z = 1, and faster near it. (Not for a polynomial:
+      // it would turn a finite sum into an infinite one.)
       prefactor += (c - a - b) * Math.log1p(-z);
       double na = c - a;
       double nb = c - b;
@@ -77,6 +78,10 @@ final class Hypergeometric {
       b = nb;
     }
     return new double[] {prefactor, series(a, b, c, z)};
+  }
+
+  private static boolean nonPositiveInteger(double v) {
+    return v <= 0 && v == Math.rint(v);
   }
 
   /** The power series for 0 <= z < 1. */
