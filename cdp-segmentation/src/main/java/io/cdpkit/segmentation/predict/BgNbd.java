@@ -87,12 +87,34 @@ public record BgNbd(double r, double alpha, double a, double b, ModelFit fit)
       double b) {
     double common = -logGamma(r) + r * Math.log(alpha) + logGamma(a + b) - logGamma(b);
     double logA = Math.log(a);
+    // What depends on x alone: the log-gammas, and log a - log(b + x - 1).
+    double[] gammas = new double[g.xValues.length];
+    double[] death = new double[g.xValues.length];
+    for (int k = 0; k < gammas.length; k++) {
+      double x = g.xValues[k];
+      gammas[k] = logGamma(r + x) + logGamma(b + x) - logGamma(a + b + x);
+      death[k] = x == 0 ? 0 : logA - Math.log(b + x - 1);
+    }
+    double[] logAge = logs(alpha, g.ageValues);
+    double[] logRecency = logs(alpha, g.recencyValues);
     double sum = 0;
     for (int i = 0; i < g.x.length; i++) {
-      sum += g.weight[i] * (common + perCustomer(r, alpha, a, b, logA, g.x[i], g.recency[i],
-          g.age[i]));
+      int x = g.x[i];
+      double a3 = -(r + x) * logAge[g.ageIndex[i]];
+      double ll = x == 0 ? a3
+          : logAddExp(a3, death[g.xIndex[i]] - (r + x) * logRecency[g.recencyIndex[i]]);
+      sum += g.weight[i] * (common + gammas[g.xIndex[i]] + ll);
     }
     return sum;
+  }
+
+  /** {@code ln(shift + v)} for each v. */
+  static double[] logs(double shift, double[] values) {
+    double[] out = new double[values.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = Math.log(shift + values[k]);
+    }
+    return out;
   }
 
   /** One customer's log-likelihood without the terms that depend on the parameters only. */

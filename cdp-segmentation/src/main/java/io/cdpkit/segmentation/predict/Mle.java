@@ -112,7 +112,10 @@ final class Mle {
 
   /**
    * Customers grouped by identical (x, t_x, T): the likelihood is evaluated once per group and
-   * weighted by its size, which makes day-based data (many equal summaries) much cheaper.
+   * weighted by its size, which makes day-based data (many equal summaries) much cheaper. The
+   * distinct values of x, t_x and T are listed once more, with each group's index into them, so
+   * that what depends on one of them alone (log-gammas of x, logarithms of alpha + T) is
+   * computed once per distinct value and evaluation.
    */
   static final class Groups {
     final int[] x;
@@ -120,6 +123,23 @@ final class Mle {
     final double[] age;
     final double[] weight;
     final int customers;
+    /** Distinct x, t_x and T values, and each group's index into them. */
+    final double[] xValues;
+    final double[] recencyValues;
+    final double[] ageValues;
+    final int[] xIndex;
+    final int[] recencyIndex;
+    final int[] ageIndex;
+    /**
+     * Distinct (x, t_x) and (x, T) pairs: each pair's x and t_x (or T), and each group's index
+     * among the pairs. For terms that depend on x and one of the times only.
+     */
+    final int[] xRecencyPairX;
+    final double[] xRecencyPairValue;
+    final int[] xRecencyPair;
+    final int[] xAgePairX;
+    final double[] xAgePairValue;
+    final int[] xAgePair;
 
     private record Key(int x, double recency, double age) {}
 
@@ -149,6 +169,56 @@ final class Mle {
       if (customers == 0) {
         throw new IllegalArgumentException("summaries must not be empty");
       }
+      double[] xs = new double[n];
+      for (int k = 0; k < n; k++) {
+        xs[k] = x[k];
+      }
+      xIndex = new int[n];
+      recencyIndex = new int[n];
+      ageIndex = new int[n];
+      xValues = distinct(xs, xIndex);
+      recencyValues = distinct(recency, recencyIndex);
+      ageValues = distinct(age, ageIndex);
+      xRecencyPair = new int[n];
+      xAgePair = new int[n];
+      List<Key> recencyPairs = pairs(recency, xRecencyPair);
+      List<Key> agePairs = pairs(age, xAgePair);
+      xRecencyPairX = recencyPairs.stream().mapToInt(Key::x).toArray();
+      xRecencyPairValue = recencyPairs.stream().mapToDouble(Key::recency).toArray();
+      xAgePairX = agePairs.stream().mapToInt(Key::x).toArray();
+      xAgePairValue = agePairs.stream().mapToDouble(Key::recency).toArray();
+    }
+
+    /** The distinct (x, value) pairs in first-seen order (as Keys without age), indexing each. */
+    private List<Key> pairs(double[] values, int[] index) {
+      Map<Key, Integer> seen = new java.util.LinkedHashMap<>();
+      for (int k = 0; k < x.length; k++) {
+        Key key = new Key(x[k], values[k], 0);
+        Integer at = seen.get(key);
+        if (at == null) {
+          at = seen.size();
+          seen.put(key, at);
+        }
+        index[k] = at;
+      }
+      return List.copyOf(seen.keySet());
+    }
+
+    /** The sorted distinct values, writing each element's index among them into index. */
+    private static double[] distinct(double[] values, int[] index) {
+      double[] sorted = values.clone();
+      java.util.Arrays.sort(sorted);
+      int m = 0;
+      for (int k = 0; k < sorted.length; k++) {
+        if (k == 0 || sorted[k] != sorted[m - 1]) {
+          sorted[m++] = sorted[k];
+        }
+      }
+      double[] out = java.util.Arrays.copyOf(sorted, m);
+      for (int k = 0; k < values.length; k++) {
+        index[k] = java.util.Arrays.binarySearch(out, values[k]);
+      }
+      return out;
     }
   }
 }

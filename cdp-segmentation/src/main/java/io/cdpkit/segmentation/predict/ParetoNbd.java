@@ -72,44 +72,82 @@ public record ParetoNbd(double r, double alpha, double s, double beta, ModelFit 
     List<double[]> starts = List.of(new double[] {0, 0, 0, 0},
         new double[] {Math.log(0.5), Math.log(meanAge / 4), Math.log(0.5),
             Math.log(meanAge / 4)});
-    Mle.Result best = Mle.maximise(p -> {
-      double sum = 0;
-      for (int i = 0; i < g.x.length; i++) {
-        sum += g.weight[i] * logLikelihood(p[0], p[1], p[2], p[3], g.x[i], g.recency[i],
-            g.age[i]);
-      }
-      return sum;
-    }, starts, options);
+    Mle.Result best = Mle.maximise(p -> logLikelihood(g, p[0], p[1], p[2], p[3]), starts,
+        options);
     double[] p = best.logParameters();
     return new ParetoNbd(Math.exp(p[0]), Math.exp(p[1]), Math.exp(p[2]), Math.exp(p[3]),
         options.modelFit(best.logLikelihood(), g.customers));
   }
 
+  /** The summed log-likelihood of grouped customers. */
+  private static double logLikelihood(Mle.Groups g, double r, double alpha, double s,
+      double beta) {
+    double common = -logGamma(r) + r * Math.log(alpha) + s * Math.log(beta);
+    double[] gammas = new double[g.xValues.length];
+    for (int k = 0; k < gammas.length; k++) {
+      gammas[k] = logGamma(r + g.xValues[k]);
+    }
+    double m = Math.max(alpha, beta);
+    double[] logAlphaAge = BgNbd.logs(alpha, g.ageValues);
+    double[] logBetaAge = BgNbd.logs(beta, g.ageValues);
+    // log F at t_x and at T depend on (x, t_x) and (x, T) alone: one series per distinct pair.
+    double[] fRecency = new double[g.xRecencyPairX.length];
+    for (int k = 0; k < fRecency.length; k++) {
+      int x = g.xRecencyPairX[k];
+      double y = g.xRecencyPairValue[k];
+      fRecency[k] = logF(r, alpha, s, beta, x, r + s + x, y, Math.log(m + y));
+    }
+    double[] fAge = new double[g.xAgePairX.length];
+    for (int k = 0; k < fAge.length; k++) {
+      int x = g.xAgePairX[k];
+      double y = g.xAgePairValue[k];
+      fAge[k] = logF(r, alpha, s, beta, x, r + s + x, y, Math.log(m + y));
+    }
+    double sum = 0;
+    for (int i = 0; i < g.x.length; i++) {
+      int x = g.x[i];
+      int ai = g.ageIndex[i];
+      double alive = -(r + x) * logAlphaAge[ai] - s * logBetaAge[ai];
+      double a0 = logA0(g.recency[i], g.age[i], fRecency[g.xRecencyPair[i]],
+          fAge[g.xAgePair[i]]);
+      sum += g.weight[i] * (common + gammas[g.xIndex[i]]
+          + logAddExp(alive, Math.log(s / (r + s + x)) + a0));
+    }
+    return sum;
+  }
+
   /** {log of the alive term, log of s/(r+s+x) A0}. */
   private static double[] terms(double r, double alpha, double s, double beta, int x,
       double tx, double age) {
+    double m = Math.max(alpha, beta);
     double alive = -(r + x) * Math.log(alpha + age) - s * Math.log(beta + age);
     double rsx = r + s + x;
-    double logA0;
-    if (tx >= age) {
-      logA0 = Double.NEGATIVE_INFINITY;
-    } else {
-      double hi = logF(r, alpha, s, beta, x, rsx, tx);
-      double lo = logF(r, alpha, s, beta, x, rsx, age);
-      logA0 = lo >= hi ? Double.NEGATIVE_INFINITY : hi + Math.log1p(-Math.exp(lo - hi));
-    }
+    double logA0 = tx >= age ? Double.NEGATIVE_INFINITY
+        : logA0(tx, age, logF(r, alpha, s, beta, x, rsx, tx, Math.log(m + tx)),
+            logF(r, alpha, s, beta, x, rsx, age, Math.log(m + age)));
     return new double[] {alive, Math.log(s / rsx) + logA0};
   }
 
-  /** log F(., y) of the class comment, in the case alpha >= beta or the other. */
+  /** log A0 of the class comment, from log F at t_x ({@code hi}) and at T ({@code lo}). */
+  private static double logA0(double tx, double age, double hi, double lo) {
+    if (tx >= age || lo >= hi) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return hi + Math.log1p(-Math.exp(lo - hi));
+  }
+
+  /**
+   * log F(., y) of the class comment, in the case alpha >= beta or the other;
+   * {@code logMaxY = ln(max(alpha, beta) + y)}.
+   */
   private static double logF(double r, double alpha, double s, double beta, int x, double rsx,
-      double y) {
+      double y, double logMaxY) {
     if (alpha >= beta) {
       return Hypergeometric.logHyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + y))
-          - rsx * Math.log(alpha + y);
+          - rsx * logMaxY;
     }
     return Hypergeometric.logHyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + y))
-        - rsx * Math.log(beta + y);
+        - rsx * logMaxY;
   }
 
   private static double logLikelihood(double r, double alpha, double s, double beta, int x,
