@@ -65,7 +65,8 @@ public record BgNbd(double r, double alpha, double a, double b, ModelFit fit)
    *
    * @param summaries the customers, built in {@code options}' unit at its calibration end
    * @throws IllegalArgumentException if {@code summaries} is empty
-   * @throws ArithmeticException if no start gives a finite log-likelihood
+   * @throws ArithmeticException if no start converges to a finite log-likelihood within
+   *     {@link FitOptions#maxEvaluations()}
    */
   public static BgNbd fit(Collection<PurchaseSummary> summaries, FitOptions options) {
     Mle.Groups g = new Mle.Groups(summaries);
@@ -159,7 +160,7 @@ public record BgNbd(double r, double alpha, double a, double b, ModelFit fit)
   @Override
   public double expectedPurchases(double t, int frequency, double recency, double age) {
     PurchaseSummary.check(frequency, recency, age);
-    PurchaseModel.checkHorizon(t);
+    PurchaseSummary.checkHorizon(t);
     if (t == 0) {
       return 0;
     }
@@ -169,7 +170,7 @@ public record BgNbd(double r, double alpha, double a, double b, ModelFit fit)
 
   @Override
   public double expectedPurchasesNew(double t) {
-    PurchaseModel.checkHorizon(t);
+    PurchaseSummary.checkHorizon(t);
     if (t == 0) {
       return 0;
     }

@@ -48,7 +48,8 @@ public record GammaGamma(double p, double q, double v, ModelFit fit) implements 
    * with {@code frequency >= 1} and {@code meanRepeatSpend > 0}); the others are skipped.
    *
    * @throws IllegalArgumentException if there is no repeat buyer
-   * @throws ArithmeticException if no start gives a finite log-likelihood
+   * @throws ArithmeticException if no start converges to a finite log-likelihood within
+   *     {@link FitOptions#maxEvaluations()}
    */
   public static GammaGamma fit(Collection<PurchaseSummary> summaries, FitOptions options) {
     List<PurchaseSummary> buyers = new ArrayList<>();
@@ -64,28 +65,39 @@ public record GammaGamma(double p, double q, double v, ModelFit fit) implements 
     }
     meanSpend /= buyers.size();
     int n = buyers.size();
+    int maxX = buyers.stream().mapToInt(PurchaseSummary::frequency).max().orElseThrow();
+    // Per customer: (px - 1) ln zbar + px ln x - (px + q) ln(x zbar + v); the log-gammas depend
+    // on x alone and are computed once per distinct x and evaluation.
     int[] x = new int[n];
     double[] logX = new double[n];
-    double[] z = new double[n];
+    double[] xz = new double[n];
     double[] logZ = new double[n];
+    boolean[] seen = new boolean[maxX + 1];
     for (int i = 0; i < n; i++) {
       x[i] = buyers.get(i).frequency();
       logX[i] = Math.log(x[i]);
-      z[i] = buyers.get(i).meanRepeatSpend();
-      logZ[i] = Math.log(z[i]);
+      xz[i] = x[i] * buyers.get(i).meanRepeatSpend();
+      logZ[i] = Math.log(buyers.get(i).meanRepeatSpend());
+      seen[x[i]] = true;
     }
+    int[] distinctX = java.util.stream.IntStream.rangeClosed(0, maxX).filter(k -> seen[k])
+        .toArray();
     List<double[]> starts = List.of(new double[] {0, 0, 0},
         new double[] {Math.log(2), Math.log(3), Math.log(meanSpend)});
     Mle.Result best = Mle.maximise(par -> {
       double p = par[0];
       double q = par[1];
       double v = par[2];
+      double[] gammas = new double[maxX + 1];
+      for (int k : distinctX) {
+        gammas[k] = logGamma(p * k + q) - logGamma(p * k);
+      }
       double common = -logGamma(q) + q * Math.log(v);
       double sum = 0;
       for (int i = 0; i < n; i++) {
         double px = p * x[i];
-        sum += common + logGamma(px + q) - logGamma(px) + (px - 1) * logZ[i] + px * logX[i]
-            - (px + q) * Math.log(x[i] * z[i] + v);
+        sum += common + gammas[x[i]] + (px - 1) * logZ[i] + px * logX[i]
+            - (px + q) * Math.log(xz[i] + v);
       }
       return sum;
     }, starts, options);

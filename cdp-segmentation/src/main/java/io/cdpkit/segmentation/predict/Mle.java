@@ -41,7 +41,8 @@ final class Mle {
   /**
    * Maximises {@code logLikelihood} of the exponentiated point.
    *
-   * @throws ArithmeticException if no start gives a finite log-likelihood
+   * @throws ArithmeticException if no start converges within the evaluation budget to a finite
+   *     log-likelihood
    */
   static Result maximise(ToDoubleFunction<double[]> logLikelihood, List<double[]> starts,
       FitOptions options) {
@@ -57,7 +58,8 @@ final class Mle {
       }
     }
     if (bestPair == null || !Double.isFinite(bestPair.getValue())) {
-      throw new ArithmeticException("no start gave a finite log-likelihood");
+      throw new ArithmeticException(
+          "no start converged to a finite log-likelihood within maxEvaluations");
     }
     for (int i = 0; i < MAX_RESTARTS; i++) {
       PointValuePair p = optimise(bestPair.getPoint());

@@ -60,7 +60,8 @@ public record ParetoNbd(double r, double alpha, double s, double beta, ModelFit 
    *
    * @param summaries the customers, built in {@code options}' unit at its calibration end
    * @throws IllegalArgumentException if {@code summaries} is empty
-   * @throws ArithmeticException if no start gives a finite log-likelihood
+   * @throws ArithmeticException if no start converges to a finite log-likelihood within
+   *     {@link FitOptions#maxEvaluations()}
    */
   public static ParetoNbd fit(Collection<PurchaseSummary> summaries, FitOptions options) {
     Mle.Groups g = new Mle.Groups(summaries);
@@ -173,14 +174,14 @@ public record ParetoNbd(double r, double alpha, double s, double beta, ModelFit 
   @Override
   public double expectedPurchases(double t, int frequency, double recency, double age) {
     double alive = probabilityAlive(frequency, recency, age);
-    PurchaseModel.checkHorizon(t);
+    PurchaseSummary.checkHorizon(t);
     return (r + frequency) / (alpha + age) * (beta + age) * lifetimeFactor(beta + age, t)
         * alive;
   }
 
   @Override
   public double expectedPurchasesNew(double t) {
-    PurchaseModel.checkHorizon(t);
+    PurchaseSummary.checkHorizon(t);
     return r / alpha * beta * lifetimeFactor(beta, t);
   }
 

@@ -24,6 +24,9 @@ public sealed interface PurchaseModel extends FittedModel permits BgNbd, ParetoN
    * history; grows with {@code t}.
    *
    * @throws IllegalArgumentException naming the argument out of range
+   * @throws ArithmeticException for BG/NBD, when {@code t} is so long against
+   *     {@code alpha + T} that its hypergeometric series does not converge (beyond about 25,000
+   *     times {@code alpha + T})
    */
   double expectedPurchases(double t, int frequency, double recency, double age);
 
@@ -50,16 +53,5 @@ public sealed interface PurchaseModel extends FittedModel permits BgNbd, ParetoN
       sum += logLikelihood(s.frequency(), s.recency(), s.age());
     }
     return sum;
-  }
-
-  /**
-   * Checks a horizon.
-   *
-   * @throws IllegalArgumentException naming {@code t}
-   */
-  static void checkHorizon(double t) {
-    if (!Double.isFinite(t) || t < 0) {
-      throw new IllegalArgumentException("t must be a finite number >= 0");
-    }
   }
 }

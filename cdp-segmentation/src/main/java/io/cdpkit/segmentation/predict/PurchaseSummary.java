@@ -82,6 +82,17 @@ public record PurchaseSummary(int frequency, double recency, double age,
   }
 
   /**
+   * Checks a horizon of the models' expectations.
+   *
+   * @throws IllegalArgumentException naming {@code t}
+   */
+  static void checkHorizon(double t) {
+    if (!Double.isFinite(t) || t < 0) {
+      throw new IllegalArgumentException("t must be a finite number >= 0");
+    }
+  }
+
+  /**
    * One order: when it was placed and what it was worth (in one currency, net of refunds).
    *
    * <p>Immutable.
