@@ -110,4 +110,54 @@ class PurchaseModelProperties {
           org.assertj.core.api.Assertions.within(1e-9));
     });
   }
+
+  @Property(tries = 30)
+  @Label("a profile's summary is the same whatever order its orders and refunds were ingested "
+      + "in")
+  void profileSummaryIgnoresIngestionOrder(@ForAll @IntRange(min = 1, max = 12) int n,
+      @ForAll long seed) {
+    Random random = new Random(seed);
+    List<io.cdpkit.core.model.Event> events = new ArrayList<>();
+    Instant start = Instant.parse("2025-01-01T00:00:00Z");
+    for (int i = 0; i < n; i++) {
+      Instant at = start.plusSeconds(random.nextInt(300 * 86_400));
+      events.add(io.cdpkit.core.model.Event.track("Order Completed").messageId("o" + i)
+          .userId("C-1").timestamp(at).property("order_id", "O-" + i)
+          .property("total", java.math.BigDecimal.valueOf(random.nextInt(10_000), 2))
+          .property("currency", "EUR").build());
+      if (random.nextInt(4) == 0) { // a refund, in full or in part, a day later
+        var refund = io.cdpkit.core.model.Event.track("Order Refunded").messageId("r" + i)
+            .userId("C-1").timestamp(at.plusSeconds(86_400)).property("order_id", "O-" + i);
+        if (random.nextBoolean()) {
+          refund.property("total", java.math.BigDecimal.valueOf(random.nextInt(1_000), 2))
+              .property("currency", "EUR");
+        }
+        events.add(refund.build());
+      }
+    }
+    var first = summaryAfter(events);
+    Collections.shuffle(events, random);
+    var second = summaryAfter(events);
+    assertThat(second.isPresent()).isEqualTo(first.isPresent());
+    first.ifPresent(a -> {
+      assertThat(second.get().frequency()).isEqualTo(a.frequency());
+      assertThat(second.get().recency()).isEqualTo(a.recency());
+      assertThat(second.get().age()).isEqualTo(a.age());
+      assertThat(second.get().meanRepeatSpend()).isCloseTo(a.meanRepeatSpend(),
+          org.assertj.core.api.Assertions.within(1e-9));
+    });
+  }
+
+  private static java.util.Optional<PurchaseSummary> summaryAfter(
+      List<io.cdpkit.core.model.Event> events) {
+    try (io.cdpkit.core.Cdp cdp = io.cdpkit.core.Cdp.builder().build()) {
+      for (io.cdpkit.core.model.Event e : events) {
+        cdp.ingest(e);
+      }
+      var profile = cdp.profiles().find(io.cdpkit.core.model.Identifier.customerId("C-1"))
+          .orElseThrow();
+      return PurchaseSummary.of(profile, "EUR", LocalDate.of(2025, 12, 31),
+          ZoneId.of("Europe/Amsterdam"), PeriodUnit.WEEKS);
+    }
+  }
 }
