@@ -83,8 +83,13 @@ public final class DuplicateOps implements ProfileObserver {
     volatile @Nullable MatchModel model;
     /** Guarded by {@code this}. */
     @Nullable MatchIndex index;
-    /** This node's count of the review queue; -1 until read. Guarded by {@code this}. */
-    int queued = -1;
+    /**
+     * This node's count of the review queue; -1 until read. Atomic rather than guarded: it is
+     * touched inside write transactions, where taking this state's lock could wait on a thread
+     * that holds the lock and waits for the store.
+     */
+    final java.util.concurrent.atomic.AtomicInteger queued =
+        new java.util.concurrent.atomic.AtomicInteger(-1);
     final Map<String, TraitPath> paths = new ConcurrentHashMap<>();
 
     State(DedupSettings settings, boolean configured, @Nullable MatchModel model) {
@@ -350,10 +355,8 @@ public final class DuplicateOps implements ProfileObserver {
     pipeline.write(ws, steps -> {
       WriteTransaction tx = steps.tx;
       MetadataStorage md = tx.require(MetadataStorage.class);
-      synchronized (s) {
-        if (s.queued < 0) {
-          s.queued = md.metadata(REVIEW_PREFIX).size();
-        }
+      if (s.queued.get() < 0) {
+        s.queued.compareAndSet(-1, md.metadata(REVIEW_PREFIX).size());
       }
       for (CandidatePair pair : pairs) {
         Optional<ProfileId> a = pipeline.reads().resolve(tx, new ProfileId(pair.first()));
@@ -380,14 +383,12 @@ public final class DuplicateOps implements ProfileObserver {
             pair.priorWeight(), pair.weights(), now);
         String key = key(item.first(), item.second());
         boolean known = !md.metadata(key).isEmpty();
-        synchronized (s) {
-          if (!known && s.queued >= s.settings.maxReviewItems()) {
-            counts.queueFull++;
-            continue;
-          }
-          if (!known) {
-            s.queued++;
-          }
+        if (!known && s.queued.get() >= s.settings.maxReviewItems()) {
+          counts.queueFull++;
+          continue;
+        }
+        if (!known) {
+          s.queued.incrementAndGet();
         }
         md.putMetadata(key, DedupJson.item(item));
         counts.queued++;
@@ -460,18 +461,20 @@ public final class DuplicateOps implements ProfileObserver {
     public void configure(DedupSettings settings) {
       Objects.requireNonNull(settings, "settings");
       State s = state(ws);
+      DedupSettings old = s.settings;
+      boolean sameModel = s.configured && old.fields().equals(settings.fields())
+          && old.blockingRules().equals(settings.blockingRules());
+      // The write runs outside this state's lock: a thread holding the lock may wait for the
+      // store (building the blocks), and a writer must never wait for the lock.
+      pipeline.write(ws, steps -> {
+        MetadataStorage md = steps.tx.require(MetadataStorage.class);
+        md.putMetadata(SETTINGS_KEY, DedupJson.settings(settings));
+        if (!sameModel) {
+          md.deleteMetadata(MODEL_KEY);
+        }
+        return null;
+      });
       synchronized (s) {
-        DedupSettings old = s.settings;
-        boolean sameModel = s.configured && old.fields().equals(settings.fields())
-            && old.blockingRules().equals(settings.blockingRules());
-        pipeline.write(ws, steps -> {
-          MetadataStorage md = steps.tx.require(MetadataStorage.class);
-          md.putMetadata(SETTINGS_KEY, DedupJson.settings(settings));
-          if (!sameModel) {
-            md.deleteMetadata(MODEL_KEY);
-          }
-          return null;
-        });
         s.settings = settings;
         s.configured = true;
         s.paths.clear();
@@ -545,9 +548,7 @@ public final class DuplicateOps implements ProfileObserver {
         }
         return null;
       });
-      synchronized (s) {
-        s.queued = 0;
-      }
+      s.queued.set(0);
       for (int i = 0; i < toQueue.size(); i += QUEUE_PAGE) {
         queue(ws, s, toQueue.subList(i, Math.min(toQueue.size(), i + QUEUE_PAGE)), counts);
         done += Math.min(QUEUE_PAGE, toQueue.size() - i);
@@ -595,9 +596,7 @@ public final class DuplicateOps implements ProfileObserver {
         }
         return null;
       });
-      synchronized (s) {
-        s.queued = count[0];
-      }
+      s.queued.set(count[0]);
       out.sort(Comparator.comparingDouble(ReviewItem::probability).reversed()
           .thenComparing(i -> i.first().value()).thenComparing(i -> i.second().value()));
       return List.copyOf(out);
