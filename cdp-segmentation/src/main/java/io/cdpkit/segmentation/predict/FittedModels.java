@@ -33,6 +33,11 @@ public record FittedModels(PurchaseModel purchases, GammaGamma spend, String cur
     Objects.requireNonNull(purchases, "purchases");
     Objects.requireNonNull(spend, "spend");
     Objects.requireNonNull(currency, "currency");
+    try {
+      java.util.Currency.getInstance(currency);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("currency must be an ISO 4217 code", e);
+    }
     if (!(highRiskBelow >= 0 && highRiskBelow <= 1)) {
       throw new IllegalArgumentException("highRiskBelow must be in [0, 1]");
     }
@@ -55,6 +60,11 @@ public record FittedModels(PurchaseModel purchases, GammaGamma spend, String cur
   /** When the fit ended. */
   public Instant fittedAt() {
     return purchases.fit().fittedAt();
+  }
+
+  /** Decimal places of the minor unit of {@link #currency()} (2 for EUR, 0 for JPY). */
+  public int fractionDigits() {
+    return Math.max(0, java.util.Currency.getInstance(currency).getDefaultFractionDigits());
   }
 
   /** The churn cohort of a probability alive: {@code high}, {@code medium} or {@code low}. */

@@ -14,6 +14,8 @@ import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.traits.DerivedTrait;
 import io.cdpkit.core.traits.TraitContext;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -51,20 +53,25 @@ import org.slf4j.LoggerFactory;
  *
  * With {@code h} the purchase horizon and {@code H} the value horizon in days:
  * <ul>
- *   <li>{@code p_alive} (Double in [0, 1]): the probability the customer is still active;
- *   <li>{@code expected_purchases_<h>d} (Double): expected purchase days in the next {@code h}
- *       days;
- *   <li>{@code expected_order_value} (Double, in major units of the model's currency, e.g. 42.5
- *       for EUR 42.50): the Gamma-Gamma conditional expected spend per purchase;
- *   <li>{@code predicted_value_<H>d} (Double, same units): the expected spend over the next
+ *   <li>{@code p_alive} ({@code BigDecimal} in [0, 1], 6 decimals): the probability the
+ *       customer is still active;
+ *   <li>{@code expected_purchases_<h>d} ({@code BigDecimal}, 4 decimals): expected purchase days
+ *       in the next {@code h} days;
+ *   <li>{@code expected_order_value} ({@code BigDecimal} in major units of the model's currency,
+ *       rounded to its minor unit, e.g. 42.50 for EUR): the Gamma-Gamma conditional expected
+ *       spend per purchase;
+ *   <li>{@code predicted_value_<H>d} ({@code BigDecimal}, same units): the expected spend over
+ *       the next
  *       {@code H} days, discounted at the annual rate in monthly steps (see
  *       {@link GammaGamma#customerValue}); {@code H} days are cut into
  *       {@code max(1, round(H / 30.4375))} equal periods, each discounted at
  *       {@code (1 + rate)^(period / 365.25) - 1};
  *   <li>{@code churn_cohort} (String): {@code high}, {@code medium} or {@code low}, by the cut
- *       points of {@link FittedModels} fixed at fit time.
+ *       points of {@link FittedModels} fixed at fit time (applied to the unrounded probability).
  * </ul>
- * Each is empty while the workspace has no model, and for a profile without an order in the
+ * Numbers are decimals rounded half-even, as every number the engine keeps, so segment
+ * conditions compare them with decimal literals ({@code computed("p_alive").lt(new
+ * BigDecimal("0.3"))}) and templates print them as they are. Each is empty while the workspace has no model, and for a profile without an order in the
  * model's currency. A profile's summary is built from its own state exactly as
  * {@link PurchaseSummary#of(io.cdpkit.core.model.ProfileState, String, LocalDate,
  * java.time.ZoneId, PeriodUnit)} does (one order per order id, orders refunded in full left out,
@@ -118,6 +125,10 @@ public final class Predictions implements CdpExtension {
   private static final ObjectMapper MAPPER = JsonMapper.builder().build();
   private static final int PAGE = 1_000;
   private static final double MONTH_DAYS = 365.25 / 12;
+  /** Decimal places of {@code p_alive}. */
+  static final int PROBABILITY_SCALE = 6;
+  /** Decimal places of expected purchases. */
+  static final int COUNT_SCALE = 4;
 
   private final Model model;
   private final int purchaseHorizonDays;
@@ -153,13 +164,23 @@ public final class Predictions implements CdpExtension {
     this.valuePeriodLength = periodDays / unit.days();
     this.periodDiscount = Math.pow(1 + annualDiscountRate, periodDays / 365.25) - 1;
     this.traits = List.of(
-        trait(P_ALIVE, (m, s) -> m.purchases().probabilityAlive(s)),
-        trait(expectedPurchasesTrait(),
-            (m, s) -> m.purchases().expectedPurchases(unit.fromDays(purchaseHorizonDays), s)),
-        trait(EXPECTED_ORDER_VALUE, (m, s) -> m.spend().conditionalExpectedSpend(s)),
-        trait(predictedValueTrait(), (m, s) -> m.spend().customerValue(m.purchases(), s,
-            valuePeriods, valuePeriodLength, periodDiscount)),
+        trait(P_ALIVE, (m, s) -> decimal(m.purchases().probabilityAlive(s), PROBABILITY_SCALE)),
+        trait(expectedPurchasesTrait(), (m, s) -> decimal(
+            m.purchases().expectedPurchases(unit.fromDays(purchaseHorizonDays), s),
+            COUNT_SCALE)),
+        trait(EXPECTED_ORDER_VALUE, (m, s) -> decimal(m.spend().conditionalExpectedSpend(s),
+            m.fractionDigits())),
+        trait(predictedValueTrait(), (m, s) -> decimal(m.spend().customerValue(m.purchases(), s,
+            valuePeriods, valuePeriodLength, periodDiscount), m.fractionDigits())),
         trait(CHURN_COHORT, (m, s) -> m.cohort(m.purchases().probabilityAlive(s))));
+  }
+
+  /** A finite double as a decimal rounded half-even to {@code scale} places; else null. */
+  static @Nullable BigDecimal decimal(double v, int scale) {
+    if (!Double.isFinite(v)) {
+      return null;
+    }
+    return BigDecimal.valueOf(v).setScale(scale, RoundingMode.HALF_EVEN);
   }
 
   /** A builder with the defaults. */
@@ -415,7 +436,7 @@ public final class Predictions implements CdpExtension {
   /** A score of a summary under a workspace's models. */
   @FunctionalInterface
   private interface Score {
-    Object apply(FittedModels models, PurchaseSummary summary);
+    @Nullable Object apply(FittedModels models, PurchaseSummary summary);
   }
 
   private DerivedTrait trait(String name, Score score) {
@@ -436,7 +457,8 @@ public final class Predictions implements CdpExtension {
         if (m == null) {
           return Optional.empty();
         }
-        return summary(m, ctx).map(s -> score.apply(m, s));
+        Optional<PurchaseSummary> s = summary(m, ctx);
+        return s.isEmpty() ? Optional.empty() : Optional.ofNullable(score.apply(m, s.get()));
       }
 
       @Override

@@ -108,24 +108,31 @@ class PredictionsTest {
     assertThat(predictions.model(WorkspaceId.DEFAULT)).contains(r.models());
 
     Profile p = profile(WorkspaceId.DEFAULT, "C-1");
-    double alive = (Double) p.computedTrait("p_alive").orElseThrow();
-    assertThat(alive).isBetween(0.0, 1.0);
-    assertThat((Double) p.computedTrait("expected_purchases_90d").orElseThrow())
-        .isGreaterThanOrEqualTo(0.0);
-    assertThat((Double) p.computedTrait("expected_order_value").orElseThrow()).isPositive();
-    assertThat((Double) p.computedTrait("predicted_value_365d").orElseThrow())
-        .isGreaterThanOrEqualTo(0.0);
+    BigDecimal alive = (BigDecimal) p.computedTrait("p_alive").orElseThrow();
+    assertThat(alive).isBetween(BigDecimal.ZERO, BigDecimal.ONE);
+    assertThat(alive.scale()).isEqualTo(6);
+    assertThat((BigDecimal) p.computedTrait("expected_purchases_90d").orElseThrow())
+        .isGreaterThanOrEqualTo(BigDecimal.ZERO);
+    BigDecimal orderValue = (BigDecimal) p.computedTrait("expected_order_value").orElseThrow();
+    assertThat(orderValue).isPositive();
+    assertThat(orderValue.scale()).as("cents").isEqualTo(2);
+    assertThat((BigDecimal) p.computedTrait("predicted_value_365d").orElseThrow())
+        .isGreaterThanOrEqualTo(BigDecimal.ZERO);
     assertThat(p.computedTrait("churn_cohort").orElseThrow()).isIn("low", "medium", "high");
-    assertThat(p.computedTrait("churn_cohort").orElseThrow())
-        .isEqualTo(r.models().cohort(alive));
     assertThat(profile(WorkspaceId.DEFAULT, "LEAD").computedTrait("p_alive")).isEmpty();
 
     // The same summary the library builds gives the same value.
     PurchaseSummary s = PurchaseSummary.of(p, "EUR", java.time.LocalDate.of(2026, 6, 1),
         java.time.ZoneOffset.UTC, PeriodUnit.WEEKS).orElseThrow();
-    assertThat(alive).isEqualTo(r.models().purchases().probabilityAlive(s));
-    assertThat((Double) p.computedTrait("expected_purchases_90d").orElseThrow())
-        .isCloseTo(r.models().purchases().expectedPurchases(90 / 7.0, s), within(1e-12));
+    double exact = r.models().purchases().probabilityAlive(s);
+    assertThat(alive.doubleValue()).isCloseTo(exact, within(5e-7));
+    assertThat(p.computedTrait("churn_cohort").orElseThrow())
+        .isEqualTo(r.models().cohort(exact));
+    assertThat(((BigDecimal) p.computedTrait("expected_purchases_90d").orElseThrow())
+        .doubleValue()).isCloseTo(r.models().purchases().expectedPurchases(90 / 7.0, s),
+            within(5e-5));
+    assertThat(orderValue.doubleValue()).isCloseTo(
+        r.models().spend().conditionalExpectedSpend(s), within(0.005));
 
     assertThat(predictions.fit(WorkspaceId.DEFAULT, ProgressListener.none()).models()
         .version()).isEqualTo(2);
@@ -141,8 +148,8 @@ class PredictionsTest {
     clock.advance(Duration.ofHours(13)); // 23:00 UTC, same day
     assertThat(profile(WorkspaceId.DEFAULT, heavy).computedTrait("p_alive")).contains(morning);
     clock.advance(Duration.ofHours(2)); // the next day
-    assertThat((Double) profile(WorkspaceId.DEFAULT, heavy).computedTrait("p_alive")
-        .orElseThrow()).isLessThan((Double) morning);
+    assertThat((BigDecimal) profile(WorkspaceId.DEFAULT, heavy).computedTrait("p_alive")
+        .orElseThrow()).isLessThan((BigDecimal) morning);
   }
 
   /** A customer with repeat purchases, whose probability alive falls with time. */
@@ -162,12 +169,13 @@ class PredictionsTest {
     cdp.ingest(shop(60, 3));
     predictions.fit(WorkspaceId.DEFAULT, ProgressListener.none());
     segmentation.segments().save(SegmentDefinition.builder("leaving")
-        .where(Conditions.computed("p_alive").lt(0.3)).build());
+        .where(Conditions.computed("p_alive").lt(new BigDecimal("0.3"))).build());
     var snapshot = segmentation.segments().evaluate(List.of("leaving"), n -> { });
     int in = 0;
     for (int c = 0; c < 60; c++) {
       Profile p = profile(WorkspaceId.DEFAULT, "C-" + c);
-      boolean low = (Double) p.computedTrait("p_alive").orElseThrow() < 0.3;
+      boolean low = ((BigDecimal) p.computedTrait("p_alive").orElseThrow())
+          .compareTo(new BigDecimal("0.3")) < 0;
       assertThat(snapshot.contains("leaving", p.id())).as("C-" + c).isEqualTo(low);
       in += low ? 1 : 0;
       if (low) {
@@ -197,8 +205,9 @@ class PredictionsTest {
         .hasMessageContaining("minRepeatBuyers");
     for (WorkspaceId w : List.of(WorkspaceId.DEFAULT, B)) {
       assertThat(predictions.model(w)).isEmpty();
-      assertThat(store.read(w, tx -> tx.require(MetadataStorage.class)
-          .metadata(Predictions.KEY_PREFIX))).isEmpty();
+      Map<String, String> md = store.read(w, tx -> tx.require(MetadataStorage.class)
+          .metadata(Predictions.KEY_PREFIX));
+      assertThat(md).isEmpty();
     }
   }
 
