@@ -280,6 +280,30 @@ class PredictionsTest {
   }
 
   @Test
+  @DisplayName("two nodes fitting at once: the one that stores second is refused, nothing of it"
+      + " stored, and fitting again gives version 2")
+  void concurrentFits() {
+    cdp.ingest(shop(30, 9));
+    Predictions other = Predictions.builder().refreshInterval(Duration.ZERO).build();
+    try (Cdp node2 = Cdp.builder().store(store).clock(clock).extension(other).build()) {
+      boolean[] once = {false};
+      assertThatThrownBy(() -> other.fit(WorkspaceId.DEFAULT, (phase, done, total) -> {
+        if (phase.equals("fit-spend") && !once[0]) {
+          once[0] = true; // the first node stores version 1 while the second is fitting
+          predictions.fit(WorkspaceId.DEFAULT, ProgressListener.none());
+        }
+      })).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("another fit stored version 1");
+      assertThat(other.model(WorkspaceId.DEFAULT)).isEmpty();
+      other.refresh(WorkspaceId.DEFAULT);
+      assertThat(other.model(WorkspaceId.DEFAULT)).isEqualTo(
+          predictions.model(WorkspaceId.DEFAULT));
+      assertThat(other.fit(WorkspaceId.DEFAULT, ProgressListener.none()).models().version())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
   @DisplayName("a background refresh picks up another node's refit (interval 20 ms)")
   void backgroundRefresh() throws InterruptedException {
     cdp.ingest(shop(30, 8));
