@@ -257,18 +257,16 @@ public final class Predictions implements CdpExtension {
   public void refresh(WorkspaceId workspace) {
     Objects.requireNonNull(workspace, "workspace");
     ExtensionContext c = context();
-    long known = seen.getOrDefault(workspace, 0L);
-    Optional<FittedModels> loaded = c.store().read(workspace, tx -> {
-      Map<String, String> md = metadata(tx);
-      long stored = md.containsKey(VERSION_KEY) ? Long.parseLong(md.get(VERSION_KEY)) : 0;
-      if (stored == known && seen.containsKey(workspace)) {
-        return null;
-      }
-      return stored == 0 ? Optional.<FittedModels>empty() : Optional.of(parse(md));
+    Long known = seen.get(workspace);
+    long stored = c.store().read(workspace, tx -> {
+      String v = tx.require(MetadataStorage.class).metadata(VERSION_KEY).get(VERSION_KEY);
+      return v == null ? 0L : Long.parseLong(v);
     });
-    if (loaded == null) {
-      return;
+    if (known != null && stored == known) {
+      return; // one small read per interval while nothing changed
     }
+    Optional<FittedModels> loaded = stored == 0 ? Optional.empty()
+        : Optional.of(c.store().read(workspace, tx -> parse(metadata(tx))));
     if (loaded.isPresent()) {
       models.put(workspace, loaded.get());
       seen.put(workspace, loaded.get().version());
