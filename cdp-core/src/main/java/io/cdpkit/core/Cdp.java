@@ -166,6 +166,11 @@ public final class Cdp implements AutoCloseable {
     }
 
     @Override
+    public String defaultCurrency() {
+      return pipeline.config().defaultCurrency();
+    }
+
+    @Override
     public void observe(ProfileObserver observer) {
       pipeline.observe(observer);
     }
@@ -351,13 +356,21 @@ public final class Cdp implements AutoCloseable {
      * Plugs in an optional module (segmentation, activation). It is attached while
      * {@link #build()} runs and closed with the {@code Cdp}.
      *
-     * @throws IllegalStateException when the same extension was already added
+     * The derived traits it offers ({@link CdpExtension#derivedTraits()}) are declared here.
+     *
+     * @throws IllegalStateException when the same extension was already added, or one of its
+     *     derived traits has the name of a computed trait already declared
      */
     public Builder extension(CdpExtension extension) {
       Objects.requireNonNull(extension, "extension");
       if (extensions.contains(extension)) {
         throw new IllegalStateException("extension " + extension + " was already added");
       }
+      List<DerivedTrait> offered = List.copyOf(extension.derivedTraits());
+      for (DerivedTrait t : offered) {
+        checkNewTrait(t.name());
+      }
+      derived.addAll(offered);
       extensions.add(extension);
       return this;
     }

@@ -3,14 +3,14 @@ package io.cdpkit.examples;
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
-import io.cdpkit.core.model.Profile;
-import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.ProgressListener;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.segmentation.predict.BgNbd;
-import io.cdpkit.segmentation.predict.FitOptions;
 import io.cdpkit.segmentation.predict.GammaGamma;
+import io.cdpkit.segmentation.predict.ModelReport;
 import io.cdpkit.segmentation.predict.ParetoNbd;
-import io.cdpkit.segmentation.predict.PeriodUnit;
-import io.cdpkit.segmentation.predict.PurchaseSummary;
+import io.cdpkit.segmentation.predict.Predictions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,22 +18,23 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Fits the purchase models on the CDNOW data (see {@code ../shared/data/README.md}) the way a
  * host would on its own workspace: loads every transaction as an {@code Order Completed} event
  * (userId = the customer id, {@code order_id}, {@code total} in USD, the day as timestamp) into
- * an in-memory {@link Cdp}, reads the profiles back, builds each customer's
- * {@link PurchaseSummary} in weeks from the profile's orders as the engine counts them (one per
- * order id, net of refunds, same-day orders merged) up to the calibration end, fits BG/NBD,
- * Pareto/NBD and Gamma-Gamma, and prints:
+ * an in-memory {@link Cdp} whose clock stands at the calibration end, and fits through the
+ * engine with {@link Predictions#fit} (which builds each customer's summary in weeks from the
+ * profile's orders as the engine counts them: one per order id, net of refunds, same-day orders
+ * merged): BG/NBD and Gamma-Gamma, then Pareto/NBD; it prints:
  *
  * <pre>
  * BG/NBD r=&lt;..&gt; alpha=&lt;..&gt; a=&lt;..&gt; b=&lt;..&gt; ll=&lt;..&gt;
@@ -69,15 +70,30 @@ public final class PurchaseModels {
   /** The three fitted models, and how many customers the summaries covered. */
   record Outcome(BgNbd bgNbd, ParetoNbd paretoNbd, GammaGamma gammaGamma, int customers) {}
 
-  /** Loads, fits and prints the three lines. */
+  /**
+   * Loads, fits and prints the three lines. The orders up to the calibration end are ingested
+   * into a {@code Cdp} whose clock stands at noon UTC of that day, so that
+   * {@link Predictions#fit} calibrates there: once with BG/NBD (and Gamma-Gamma), then, on a
+   * second {@code Cdp} over the same store, with Pareto/NBD (stored as the next version).
+   */
   static Outcome run(PrintStream out, Path file, LocalDate calibrationEnd) throws IOException {
     List<Transaction> transactions = read(file);
-    List<PurchaseSummary> summaries = new ArrayList<>();
-    try (Cdp cdp = Cdp.builder().build()) {
+    Clock clock = Clock.fixed(calibrationEnd.atTime(12, 0).toInstant(ZoneOffset.UTC),
+        ZoneOffset.UTC);
+    Store store = Store.inMemory();
+    ModelReport bgReport;
+    ModelReport paretoReport;
+    Predictions bgNbd = Predictions.builder().model(Predictions.Model.BG_NBD)
+        .refreshInterval(Duration.ZERO).build();
+    try (Cdp cdp = Cdp.builder().store(store).clock(clock).defaultCurrency("USD")
+        .extension(bgNbd).build()) {
       List<Event> batch = new ArrayList<>();
       int n = 0;
       for (Transaction t : transactions) {
         String id = "cdnow-" + n++;
+        if (t.day().isAfter(calibrationEnd)) {
+          continue; // the hold-out period: the clock has not reached it
+        }
         batch.add(Event.track("Order Completed").messageId(id).userId(t.customer())
             .timestamp(t.day().atStartOfDay(ZoneOffset.UTC).toInstant())
             .property("order_id", id).property("total", t.dollars())
@@ -87,28 +103,27 @@ public final class PurchaseModels {
         }
       }
       ingest(cdp, batch);
-      ProfileId after = null;
-      for (List<Profile> page; !(page = cdp.profiles().list(after, 1_000)).isEmpty(); ) {
-        for (Profile p : page) {
-          Optional<PurchaseSummary> s = PurchaseSummary.of(p, "USD", calibrationEnd,
-              ZoneOffset.UTC, PeriodUnit.WEEKS);
-          s.ifPresent(summaries::add);
-        }
-        after = page.get(page.size() - 1).id();
-      }
+      bgReport = bgNbd.fit(WorkspaceId.DEFAULT, ProgressListener.none());
     }
-    FitOptions options = FitOptions.of(PeriodUnit.WEEKS, calibrationEnd);
-    BgNbd bg = BgNbd.fit(summaries, options);
-    ParetoNbd pareto = ParetoNbd.fit(summaries, options);
-    GammaGamma gg = GammaGamma.fit(summaries, options);
+    Predictions pareto = Predictions.builder().model(Predictions.Model.PARETO_NBD)
+        .refreshInterval(Duration.ZERO).build();
+    try (Cdp cdp = Cdp.builder().store(store).clock(clock).defaultCurrency("USD")
+        .extension(pareto).build()) {
+      paretoReport = pareto.fit(WorkspaceId.DEFAULT, ProgressListener.none());
+    } finally {
+      store.close();
+    }
+    BgNbd bg = (BgNbd) bgReport.models().purchases();
+    ParetoNbd pn = (ParetoNbd) paretoReport.models().purchases();
+    GammaGamma gg = bgReport.models().spend();
     out.println(String.format(Locale.ROOT, "BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f ll=%.4f",
         bg.r(), bg.alpha(), bg.a(), bg.b(), bg.fit().logLikelihood()));
     out.println(String.format(Locale.ROOT,
-        "Pareto/NBD r=%.4f alpha=%.4f s=%.4f beta=%.4f ll=%.4f", pareto.r(), pareto.alpha(),
-        pareto.s(), pareto.beta(), pareto.fit().logLikelihood()));
+        "Pareto/NBD r=%.4f alpha=%.4f s=%.4f beta=%.4f ll=%.4f", pn.r(), pn.alpha(),
+        pn.s(), pn.beta(), pn.fit().logLikelihood()));
     out.println(String.format(Locale.ROOT, "Gamma-Gamma p=%.4f q=%.4f v=%.4f", gg.p(), gg.q(),
         gg.v()));
-    return new Outcome(bg, pareto, gg, summaries.size());
+    return new Outcome(bg, pn, gg, bgReport.customers());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.cdpkit.segmentation.predict;
 
+import io.cdpkit.core.ProgressListener;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -12,7 +13,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * FitOptions options = FitOptions.of(PeriodUnit.WEEKS, LocalDate.of(1997, 9, 30))
- *     .withVersion(4).withListener((n, ll) -> log.debug("{} evaluations", n));
+ *     .withVersion(4).withListener((phase, n, total) -> log.debug("{} evaluations", n));
  * BgNbd model = BgNbd.fit(summaries, options);
  * }</pre>
  *
@@ -23,11 +24,14 @@ import java.util.Objects;
  * @param zone the zone of the summaries' calendar days
  * @param version the version the fitted model gets; at least one
  * @param clock stamps {@link ModelFit#fittedAt()}
- * @param listener hears progress
+ * @param listener hears progress: phase {@code "fit"}, the evaluations of the log-likelihood
+ *     done so far over every start, total {@link ProgressListener#UNKNOWN}; called every
+ *     100 evaluations and once when the fit ends, on the fitting thread; what it
+ *     throws ends the fit and reaches the caller
  * @param maxEvaluations most log-likelihood evaluations per start; at least 100
  */
 public record FitOptions(PeriodUnit unit, LocalDate calibrationEnd, ZoneId zone, long version,
-    Clock clock, FitListener listener, int maxEvaluations) {
+    Clock clock, ProgressListener listener, int maxEvaluations) {
   /** The default of {@link #maxEvaluations()}. */
   public static final int DEFAULT_MAX_EVALUATIONS = 20_000;
 
@@ -54,7 +58,7 @@ public record FitOptions(PeriodUnit unit, LocalDate calibrationEnd, ZoneId zone,
   /** Options for summaries in {@code unit} at {@code calibrationEnd} in UTC; version 1. */
   public static FitOptions of(PeriodUnit unit, LocalDate calibrationEnd) {
     return new FitOptions(unit, calibrationEnd, ZoneOffset.UTC, 1, Clock.systemUTC(),
-        FitListener.NONE, DEFAULT_MAX_EVALUATIONS);
+        ProgressListener.none(), DEFAULT_MAX_EVALUATIONS);
   }
 
   /** These options with another zone. */
@@ -73,7 +77,7 @@ public record FitOptions(PeriodUnit unit, LocalDate calibrationEnd, ZoneId zone,
   }
 
   /** These options with another listener. */
-  public FitOptions withListener(FitListener listener) {
+  public FitOptions withListener(ProgressListener listener) {
     return new FitOptions(unit, calibrationEnd, zone, version, clock, listener, maxEvaluations);
   }
 

@@ -1,5 +1,6 @@
 package io.cdpkit.segmentation.predict;
 
+import io.cdpkit.core.ProgressListener;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -24,6 +25,10 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
  */
 final class Mle {
   private static final int MAX_RESTARTS = 6;
+  /** How many evaluations pass between two progress reports. */
+  static final int EVERY = 100;
+  /** The phase progress is reported in. */
+  static final String PHASE = "fit";
 
   /** The best point found (log-parameters) and its log-likelihood. */
   record Result(double[] logParameters, double logLikelihood) {}
@@ -71,7 +76,7 @@ final class Mle {
       }
       bestPair = p;
     }
-    options.listener().progress(evaluations, best);
+    options.listener().progress(PHASE, evaluations, ProgressListener.UNKNOWN);
     return new Result(bestPair.getPoint(), bestPair.getValue());
   }
 
@@ -106,8 +111,8 @@ final class Mle {
     if (v > best) {
       best = v;
     }
-    if (evaluations % FitListener.EVERY == 0) {
-      options.listener().progress(evaluations, best);
+    if (evaluations % EVERY == 0) {
+      options.listener().progress(PHASE, evaluations, ProgressListener.UNKNOWN);
     }
     return v;
   }

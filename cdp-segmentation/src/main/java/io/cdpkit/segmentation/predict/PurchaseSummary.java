@@ -163,9 +163,23 @@ public record PurchaseSummary(int frequency, double recency, double age,
   public static Optional<PurchaseSummary> of(Profile profile, String currency,
       LocalDate calibrationEnd, ZoneId zone, PeriodUnit unit) {
     Objects.requireNonNull(profile, "profile");
+    return of(profile.state(), currency, calibrationEnd, zone, unit);
+  }
+
+  /**
+   * The summary of a profile state's orders in one currency, as
+   * {@link #of(Profile, String, LocalDate, ZoneId, PeriodUnit)} builds it (what a derived trait
+   * sees of a profile).
+   *
+   * @param currency the ISO 4217 code of the currency whose orders count
+   * @return the summary, or empty without such an order on or before {@code calibrationEnd}
+   */
+  public static Optional<PurchaseSummary> of(ProfileState state, String currency,
+      LocalDate calibrationEnd, ZoneId zone, PeriodUnit unit) {
+    Objects.requireNonNull(state, "state");
     int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
     List<Purchase> orders = new java.util.ArrayList<>();
-    for (ProfileState.OrderEntry e : profile.state().orders().values()) {
+    for (ProfileState.OrderEntry e : state.orders().values()) {
       if (e.counts() && e.completion().value().currency().equals(currency)) {
         long net = e.completion().value().minorUnits() - e.refundedMinorUnits();
         orders.add(new Purchase(e.completion().time(),

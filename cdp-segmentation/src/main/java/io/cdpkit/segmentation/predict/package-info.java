@@ -11,7 +11,11 @@
  *       purchases;
  *   <li>{@link io.cdpkit.segmentation.predict.GammaGamma}: the spend model, and the discounted
  *       customer value over a horizon;
- *   <li>{@link io.cdpkit.segmentation.predict.PurchaseModelJson}: their stored JSON form.
+ *   <li>{@link io.cdpkit.segmentation.predict.PurchaseModelJson}: their stored JSON form;
+ *   <li>{@link io.cdpkit.segmentation.predict.Predictions}: the extension that fits them per
+ *       workspace through the engine, keeps them in the workspace's metadata and offers the
+ *       predictions as derived traits ({@code p_alive}, expected purchases and value, churn
+ *       cohort).
  * </ul>
  *
  * <pre>{@code
@@ -23,8 +27,9 @@
  * double value = gg.customerValue(bg, summary, 12, 52.0 / 12, 0.01);
  * }</pre>
  *
- * <p>The models are fitted per workspace by the host (a batch job); scoring one summary is a few
- * microseconds. See {@code examples/.../PurchaseModels.java} for a run on the CDNOW data.
+ * <p>Used alone, the host fits (a batch job) and scores summaries itself; with
+ * {@link io.cdpkit.segmentation.predict.Predictions} the engine does both. Scoring one summary
+ * takes well under a microsecond. See {@code examples/.../PurchaseModels.java} for a run on the CDNOW data.
  */
 @NullMarked
 package io.cdpkit.segmentation.predict;

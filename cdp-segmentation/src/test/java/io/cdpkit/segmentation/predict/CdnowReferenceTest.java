@@ -53,7 +53,8 @@ class CdnowReferenceTest {
   void bgNbd() {
     AtomicLong calls = new AtomicLong();
     AtomicLong lastEvaluations = new AtomicLong();
-    BgNbd m = BgNbd.fit(summaries, OPTIONS.withListener((n, ll) -> {
+    BgNbd m = BgNbd.fit(summaries, OPTIONS.withListener((phase, n, total) -> {
+      assertThat(phase).isEqualTo("fit");
       calls.incrementAndGet();
       assertThat(n).isGreaterThanOrEqualTo(lastEvaluations.get());
       lastEvaluations.set(n);

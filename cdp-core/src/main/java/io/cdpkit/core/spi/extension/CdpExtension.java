@@ -23,6 +23,17 @@ public interface CdpExtension {
    */
   default void workspaceOpened(io.cdpkit.core.model.WorkspaceId workspace) {}
 
+  /**
+   * Derived traits the extension adds to the {@code Cdp}, read once by
+   * {@link io.cdpkit.core.Cdp.Builder#extension(CdpExtension)} and declared there as if the host
+   * had declared them with {@code derivedTrait} (so a name clash fails at that call). They must
+   * work before {@link #attach} and in every workspace (an extension with nothing to say for a
+   * workspace yet returns empty values). The default adds none.
+   */
+  default java.util.List<io.cdpkit.core.traits.DerivedTrait> derivedTraits() {
+    return java.util.List.of();
+  }
+
   /** Called once when the {@code Cdp} closes, before its store closes. The default does nothing. */
   default void close() {}
 }

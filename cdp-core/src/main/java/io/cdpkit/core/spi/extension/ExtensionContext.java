@@ -51,6 +51,12 @@ public interface ExtensionContext {
    */
   java.util.Set<String> orderEvents();
 
+  /**
+   * The currency of orders that name none ({@code Cdp.Builder.defaultCurrency}, default
+   * {@code EUR}), an ISO 4217 code.
+   */
+  String defaultCurrency();
+
   /** The computed traits in force now (the host's and those extensions added). */
   ComputedTraits computedTraits();
 
