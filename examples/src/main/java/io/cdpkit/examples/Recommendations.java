@@ -2,6 +2,7 @@ package io.cdpkit.examples;
 
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
@@ -10,7 +11,6 @@ import io.cdpkit.segmentation.recommend.ItemSimilarity;
 import io.cdpkit.segmentation.recommend.Recommendation;
 import io.cdpkit.segmentation.recommend.RecommendationModel;
 import io.cdpkit.segmentation.recommend.Recommender;
-import io.cdpkit.segmentation.recommend.TrainingListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -100,7 +100,7 @@ public final class Recommendations {
       }
     }
     List<CustomerHistory> training = customers.stream().map(Split::training).toList();
-    RecommendationModel model = ItemSimilarity.defaults().train(training, TrainingListener.NONE);
+    RecommendationModel model = ItemSimilarity.defaults().train(training, ProgressListener.none());
     Recommender recommender = Recommender.builder(model).build();
     Instant windowStart = CUTOFF.minus(recommender.purchaseWindow());
     List<String> popular = model.popular(model.skus().size());

@@ -14,10 +14,14 @@ import java.util.function.Predicate;
  *
  * <h2>What is recommended</h2>
  * The sources are the items the customer bought (any time up to {@code now}) and viewed (up to
- * {@code now}) that the model knows. An item's score is the sum, over the bought sources, of its
- * {@link Link#BOUGHT_WITH} score from that source, plus the sum, over the viewed sources, of its
- * {@link Link#VIEWED_THEN_BOUGHT} score; every term is one {@link Reason}, so the reasons add up
- * to the score. Items rank by score, then sku. Never recommended:
+ * {@code now}) that the model knows. An item's score is the mean, over the bought sources, of
+ * its {@link Link#BOUGHT_WITH} score from that source (0 where it is no neighbour), plus the
+ * mean, over the viewed sources, of its {@link Link#VIEWED_THEN_BOUGHT} score, plus its
+ * {@link Link#BUY_AGAIN} share: the share of the customer's orders (up to {@code now}) that held
+ * it, for an item last bought before the purchase window. Every term is one {@link Reason}, so
+ * the reasons add up to the score; each term lies in [0, 1], so a long history's many weak
+ * similarities do not drown the customer's own re-buying (a wholesale customer orders the same
+ * items again and again). Items rank by score, then sku. Never recommended:
  * <ul>
  *   <li>an item the customer bought within the purchase window ({@link Builder#purchaseWindow},
  *       default {@value #DEFAULT_PURCHASE_WINDOW_DAYS} days): bought at or after
@@ -30,10 +34,12 @@ import java.util.function.Predicate;
  *
  * <h2>Popularity fallback</h2>
  * When the history holds no item the model knows, or its evidence yields fewer than {@code n}
- * items, the list is filled up with the most bought items (by customers), under the same three
- * exclusions, after the personal ones; such items are flagged
- * {@link Recommendation#popularityFallback()} and scored by the share of customers who bought
- * them.
+ * items, the list is filled up with the items most bought recently
+ * ({@link RecommendationModel#trending}: customers who bought them within the training's
+ * popularity window, ties by all their buyers), under the same three exclusions, after the
+ * personal ones; such items are flagged {@link Recommendation#popularityFallback()} and scored
+ * by the share of customers who bought them recently (plus the all-time share divided by
+ * customers + 1, which only breaks ties).
  *
  * <h2>Cost</h2>
  * One call touches the neighbour lists of the history's known items (at most
@@ -134,6 +140,22 @@ public final class Recommender {
       }
     }
     int[][] sources = {known[0].sorted(), known[1].sorted()};
+    // Buy again: known items bought before the window, by the share of the customer's orders
+    // (up to now) that held them.
+    int orders = 0;
+    IntDoubleMap again = new IntDoubleMap();
+    for (CustomerHistory.Purchase p : history.purchases()) {
+      if (p.at().isAfter(now)) {
+        continue;
+      }
+      orders++;
+      for (String sku : p.skus()) {
+        int i = model.indexOf(sku);
+        if (i >= 0 && !recent.contains(sku)) {
+          again.add(i, 1);
+        }
+      }
+    }
 
     // Sums in the order the reasons are listed in (kind, then source), so they match exactly.
     IntDoubleMap scores = new IntDoubleMap();
@@ -142,9 +164,12 @@ public final class Recommender {
         int[] nb = model.neighboursAt(kind, source);
         double[] sc = model.scoresAt(kind, source);
         for (int j = 0; j < nb.length; j++) {
-          scores.add(nb[j], sc[j]);
+          scores.add(nb[j], sc[j] / sources[kind].length);
         }
       }
+    }
+    for (int i : again.keys()) {
+      scores.add(i, again.get(i) / orders);
     }
     int[] candidates = scores.keys();
     double[] candidateScores = new double[candidates.length];
@@ -162,11 +187,11 @@ public final class Recommender {
         continue;
       }
       chosen.add(item);
-      out.add(explain(item, sources));
+      out.add(explain(item, sources, again, orders));
     }
     if (out.size() < n) {
       double customers = model.customers();
-      for (int item : model.popularOrder()) {
+      for (int item : model.trendingOrder()) {
         if (out.size() >= n) {
           break;
         }
@@ -175,7 +200,9 @@ public final class Recommender {
             || !availability.test(sku)) {
           continue;
         }
-        double share = model.buyersAt(item) / customers;
+        // The recent buyers' share, ties by the all-time share (which is below 1).
+        double share = (model.recentBuyersAt(item) + model.buyersAt(item) / (customers + 1))
+            / customers;
         out.add(new Recommendation(sku, share, List.of(new Reason(sku, Link.POPULAR, share)),
             true));
       }
@@ -184,18 +211,24 @@ public final class Recommender {
   }
 
   /** The item's reasons, in the order its score was summed in, and that sum. */
-  private Recommendation explain(int item, int[][] sources) {
+  private Recommendation explain(int item, int[][] sources, IntDoubleMap again, int orders) {
     List<Reason> because = new ArrayList<>();
     double score = 0;
     for (int kind = 0; kind < 2; kind++) {
       for (int source : sources[kind]) {
         int j = model.positionOf(kind, source, item);
         if (j >= 0) {
-          double c = model.scoresAt(kind, source)[j];
+          double c = model.scoresAt(kind, source)[j] / sources[kind].length;
           score += c;
           because.add(new Reason(model.sku(source), RecommendationModel.link(kind), c));
         }
       }
+    }
+    double times = again.get(item);
+    if (times > 0) {
+      double c = times / orders;
+      score += c;
+      because.add(new Reason(model.sku(item), Link.BUY_AGAIN, c));
     }
     return new Recommendation(model.sku(item), score, because, false);
   }
