@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -104,6 +105,20 @@ public final class Recommender {
   public List<Recommendation> recommend(CustomerHistory history, Instant now, int n,
       Set<String> exclusions) {
     Objects.requireNonNull(history, "history");
+    return recommend(CustomerSummary.of(history), now, n, exclusions);
+  }
+
+  /**
+   * The best {@code n} items for a customer summarised so, as {@link #recommend(CustomerHistory,
+   * Instant, int, Set)}: an item is recent (never recommended) when its last purchase is at or
+   * after {@code now - window}, a source when its first purchase (its last view) is not after
+   * {@code now}, and its "buy again" share is {@code times / orders}, at most 1.
+   *
+   * @throws IllegalArgumentException as the other {@code recommend}
+   */
+  public List<Recommendation> recommend(CustomerSummary summary, Instant now, int n,
+      Set<String> exclusions) {
+    Objects.requireNonNull(summary, "summary");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(exclusions, "exclusions");
     if (n < 1 || n > MAX_N) {
@@ -116,46 +131,35 @@ public final class Recommender {
     Set<String> recent = new HashSet<>();
     // Per kind: the known items the customer bought (viewed) by now.
     IntSet[] known = {new IntSet(), new IntSet()};
-    for (CustomerHistory.Purchase p : history.purchases()) {
-      boolean evidence = !p.at().isAfter(now);
-      boolean inWindow = !p.at().isBefore(windowStart);
-      for (String sku : p.skus()) {
-        if (inWindow) {
-          recent.add(sku);
-        }
-        if (evidence) {
-          int i = model.indexOf(sku);
-          if (i >= 0) {
-            known[RecommendationModel.BOUGHT].add(i);
+    // Buy again: known items last bought before the window, by the share of the customer's
+    // orders that held them.
+    IntDoubleMap again = new IntDoubleMap();
+    long orders = Math.max(1, summary.orders());
+    for (Map.Entry<String, CustomerSummary.Bought> e : summary.bought().entrySet()) {
+      String sku = e.getKey();
+      CustomerSummary.Bought b = e.getValue();
+      if (!b.last().isBefore(windowStart)) {
+        recent.add(sku);
+      }
+      if (!b.first().isAfter(now)) {
+        int i = model.indexOf(sku);
+        if (i >= 0) {
+          known[RecommendationModel.BOUGHT].add(i);
+          if (!recent.contains(sku)) {
+            again.add(i, Math.min(1.0, (double) b.times() / orders));
           }
         }
       }
     }
-    for (CustomerHistory.View v : history.views()) {
-      if (!v.at().isAfter(now)) {
-        int i = model.indexOf(v.sku());
+    for (Map.Entry<String, Instant> v : summary.viewed().entrySet()) {
+      if (!v.getValue().isAfter(now)) {
+        int i = model.indexOf(v.getKey());
         if (i >= 0) {
           known[RecommendationModel.VIEWED].add(i);
         }
       }
     }
     int[][] sources = {known[0].sorted(), known[1].sorted()};
-    // Buy again: known items bought before the window, by the share of the customer's orders
-    // (up to now) that held them.
-    int orders = 0;
-    IntDoubleMap again = new IntDoubleMap();
-    for (CustomerHistory.Purchase p : history.purchases()) {
-      if (p.at().isAfter(now)) {
-        continue;
-      }
-      orders++;
-      for (String sku : p.skus()) {
-        int i = model.indexOf(sku);
-        if (i >= 0 && !recent.contains(sku)) {
-          again.add(i, 1);
-        }
-      }
-    }
 
     // Sums in the order the reasons are listed in (kind, then source), so they match exactly.
     IntDoubleMap scores = new IntDoubleMap();
@@ -169,7 +173,7 @@ public final class Recommender {
       }
     }
     for (int i : again.keys()) {
-      scores.add(i, again.get(i) / orders);
+      scores.add(i, again.get(i));
     }
     int[] candidates = scores.keys();
     double[] candidateScores = new double[candidates.length];
@@ -187,7 +191,7 @@ public final class Recommender {
         continue;
       }
       chosen.add(item);
-      out.add(explain(item, sources, again, orders));
+      out.add(explain(item, sources, again));
     }
     if (out.size() < n) {
       double customers = model.customers();
@@ -211,7 +215,7 @@ public final class Recommender {
   }
 
   /** The item's reasons, in the order its score was summed in, and that sum. */
-  private Recommendation explain(int item, int[][] sources, IntDoubleMap again, int orders) {
+  private Recommendation explain(int item, int[][] sources, IntDoubleMap again) {
     List<Reason> because = new ArrayList<>();
     double score = 0;
     for (int kind = 0; kind < 2; kind++) {
@@ -224,9 +228,8 @@ public final class Recommender {
         }
       }
     }
-    double times = again.get(item);
-    if (times > 0) {
-      double c = times / orders;
+    double c = again.get(item);
+    if (c > 0) {
       score += c;
       because.add(new Reason(model.sku(item), Link.BUY_AGAIN, c));
     }
