@@ -56,7 +56,8 @@ public final class RecommendationModel {
    * checks them).
    */
   RecommendationModel(int minSupport, int maxNeighbours, Duration viewWindow, long customers,
-      String[] skus, long[] buyers, long[] recentBuyers, long[] viewers, int[][][] neighbours, double[][][] scores,
+      String[] skus, long[] buyers, long[] recentBuyers, long[] viewers, int[][][] neighbours,
+      double[][][] scores,
       long[][][] supports) {
     this.minSupport = minSupport;
     this.maxNeighbours = maxNeighbours;

@@ -16,19 +16,20 @@ class RecommendationModelJsonTest {
     RecommendationModel m = RecommenderTest.small();
     String json = RecommendationModelJson.write(m);
     assertThat(json).startsWith(HEAD.replace("50", "" + ItemSimilarity.DEFAULT_MAX_NEIGHBOURS)
-        + "\"items\":[{\"sku\":\"A\",\"buyers\":3,\"recentBuyers\":3,\"viewers\":0,"
+        + "\"items\":[{\"sku\":\"A\",\"buyers\":3,\"recentBuyers\":3,"
+        + "\"viewers\":0,"
         + "\"boughtWith\":[{\"sku\":\"C\",\"score\":" + 2 / Math.sqrt(6) + ",\"support\":2}");
     assertThat(RecommendationModelJson.read(json)).isEqualTo(m);
     // Items in another order read to the same model.
-    String reordered = HEAD + "\"items\":[{\"sku\":\"B\",\"buyers\":1,\"recentBuyers\":0,\"viewers\":0,"
-        + "\"boughtWith\":[],\"viewedThenBought\":[]},{\"sku\":\"A\",\"buyers\":1,\"recentBuyers\":1,\"viewers\":0,"
-        + "\"boughtWith\":[],\"viewedThenBought\":[]}]}";
+    String reordered = HEAD + "\"items\":[{\"sku\":\"B\",\"buyers\":1,\"recentBuyers\":0,"
+        + "\"viewers\":0,\"boughtWith\":[],\"viewedThenBought\":[]},{\"sku\":\"A\",\"buyers\":1,"
+        + "\"recentBuyers\":1,\"viewers\":0,\"boughtWith\":[],\"viewedThenBought\":[]}]}";
     assertThat(RecommendationModelJson.read(reordered).skus()).containsExactly("A", "B");
   }
 
   private static String item(String sku, String boughtWith) {
-    return "{\"sku\":\"" + sku + "\",\"buyers\":2,\"recentBuyers\":1,\"viewers\":0,\"boughtWith\":[" + boughtWith
-        + "],\"viewedThenBought\":[]}";
+    return "{\"sku\":\"" + sku + "\",\"buyers\":2,\"recentBuyers\":1,\"viewers\":0,"
+        + "\"boughtWith\":[" + boughtWith + "],\"viewedThenBought\":[]}";
   }
 
   private static void refused(String json, String message) {

@@ -156,11 +156,12 @@ class RecommendationsEngineTest {
       ProfileId c5 = id(cdp, WorkspaceId.DEFAULT, "c5");
       assertThat(r.recommend(WorkspaceId.DEFAULT, c5, 5)).extracting(Recommendation::sku)
           .containsExactly("C", "B");
-      cdp.workspace(WorkspaceId.DEFAULT).catalog().put(Product.builder("B").name("b").stock(0).build());
-      cdp.workspace(WorkspaceId.DEFAULT).catalog().put(Product.builder("C").name("c").stock(3).build());
+      var catalog = cdp.workspace(WorkspaceId.DEFAULT).catalog();
+      catalog.put(Product.builder("B").name("b").stock(0).build());
+      catalog.put(Product.builder("C").name("c").stock(3).build());
       assertThat(r.recommend(WorkspaceId.DEFAULT, c5, 5)).extracting(Recommendation::sku)
           .containsExactly("C");
-      cdp.workspace(WorkspaceId.DEFAULT).catalog().remove("C");
+      catalog.remove("C");
       // B has no stock, C is gone, A was just bought; the catalog does not know A either.
       assertThat(r.recommend(WorkspaceId.DEFAULT, c5, 5)).isEmpty();
       assertThat(cdp.profiles().get(c5).orElseThrow().computedTrait(Recommendations.TRAIT))
