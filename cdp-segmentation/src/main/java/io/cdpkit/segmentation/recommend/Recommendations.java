@@ -274,6 +274,19 @@ public final class Recommendations implements CdpExtension {
    *     {@value Recommender#MAX_N}
    */
   public List<Recommendation> recommend(WorkspaceId workspace, ProfileId profile, int n) {
+    return recommend(workspace, profile, n, Set.of());
+  }
+
+  /**
+   * As {@link #recommend(WorkspaceId, ProfileId, int)}, never offering the skus in
+   * {@code exclusions} (what is in the cart, say).
+   *
+   * @throws IllegalArgumentException naming the field: {@code n} out of range, a blank sku in
+   *     {@code exclusions}
+   */
+  public List<Recommendation> recommend(WorkspaceId workspace, ProfileId profile, int n,
+      Set<String> exclusions) {
+    Objects.requireNonNull(exclusions, "exclusions");
     Objects.requireNonNull(workspace, "workspace");
     Objects.requireNonNull(profile, "profile");
     if (n < 1 || n > Recommender.MAX_N) {
@@ -296,7 +309,7 @@ public final class Recommendations implements CdpExtension {
       return List.of();
     }
     CustomerSummary summary = state.map(Recommendations::summary).orElse(CustomerSummary.EMPTY);
-    return recommender(model, workspace).recommend(summary, c.clock().instant(), n, Set.of());
+    return recommender(model, workspace).recommend(summary, c.clock().instant(), n, exclusions);
   }
 
   /** The model this instance uses for the workspace now, if one is loaded. */

@@ -83,6 +83,8 @@ class RecommendationsEngineTest {
       ProfileId c5 = id(cdp, WorkspaceId.DEFAULT, "c5");
       List<Recommendation> top = r.recommend(WorkspaceId.DEFAULT, c5, 5);
       assertThat(top).extracting(Recommendation::sku).containsExactly("C", "B");
+      assertThat(r.recommend(WorkspaceId.DEFAULT, c5, 5, java.util.Set.of("C")))
+          .extracting(Recommendation::sku).containsExactly("B");
       assertThat(top.get(0).because()).containsExactly(
           new Reason("A", Link.BOUGHT_WITH, 2 / Math.sqrt(6)));
       assertThat(cdp.profiles().get(c5).orElseThrow().computedTrait(Recommendations.TRAIT))
@@ -228,9 +230,11 @@ class RecommendationsEngineTest {
     assertThat(report.jsonChars()).isGreaterThan(ModelStore.CHUNK_CHARS);
     Recommendations second = Recommendations.builder().build();
     try (Cdp cdp = cdp(store, second, new MutableClock(NOW))) {
+      assertThat(second.model(NORTH)).isEmpty();
       cdp.workspace(NORTH).profiles();
-      assertThat(second.refresh(NORTH)).isEqualTo(1);
+      // Opening the workspace loaded it.
       assertThat(second.model(NORTH)).contains(trained);
+      assertThat(second.refresh(NORTH)).isEqualTo(1);
       assertThat(second.refresh(SOUTH)).isZero();
       assertThat(second.recommend(SOUTH, id(cdp, SOUTH, "c1"), 3)).isEmpty();
       ProfileId u = id(cdp, NORTH, "u5-0");
