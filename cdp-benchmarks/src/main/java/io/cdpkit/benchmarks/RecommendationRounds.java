@@ -1,5 +1,6 @@
 package io.cdpkit.benchmarks;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.examples.OnlineRetailEvents;
 import io.cdpkit.segmentation.recommend.CustomerHistory;
@@ -9,7 +10,6 @@ import io.cdpkit.segmentation.recommend.ItemSimilarity;
 import io.cdpkit.segmentation.recommend.RecommendationModel;
 import io.cdpkit.segmentation.recommend.RecommendationModelJson;
 import io.cdpkit.segmentation.recommend.Recommender;
-import io.cdpkit.segmentation.recommend.TrainingListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public final class RecommendationRounds {
     for (int round = 1; round <= rounds; round++) {
       long start = System.nanoTime();
       RecommendationModel model = ItemSimilarity.defaults().train(histories,
-          TrainingListener.NONE);
+          ProgressListener.none());
       double trainSeconds = (System.nanoTime() - start) / 1e9;
       start = System.nanoTime();
       String json = RecommendationModelJson.write(model);

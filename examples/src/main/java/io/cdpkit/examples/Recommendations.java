@@ -2,32 +2,39 @@ package io.cdpkit.examples;
 
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.segmentation.recommend.CustomerHistory;
-import io.cdpkit.segmentation.recommend.ItemSimilarity;
 import io.cdpkit.segmentation.recommend.Recommendation;
 import io.cdpkit.segmentation.recommend.RecommendationModel;
-import io.cdpkit.segmentation.recommend.Recommender;
-import io.cdpkit.segmentation.recommend.TrainingListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Measures item-to-item recommendations on the UCI Online Retail year (see
  * {@code ../shared/data/README.md} and {@link OnlineRetailEvents} for how invoices become
- * {@code Order Completed} events): loads every invoice into an in-memory {@link Cdp}, reads each
- * profile's events back, trains an {@link ItemSimilarity} model (defaults) on the orders placed
- * before {@link #CUTOFF} (2011-11-08T00:00Z), and asks a {@link Recommender} (default 90-day
- * purchase window) at the cutoff for every customer who placed an order on or after it. Prints
- * one line:
+ * {@code Order Completed} events) through the engine: loads the invoices placed before
+ * {@link #CUTOFF} (2011-11-08T00:00Z) into an in-memory {@link Cdp} whose clock stands at the
+ * cutoff, with the {@link io.cdpkit.segmentation.recommend.Recommendations} extension (defaults:
+ * 90-day purchase window), trains the workspace's model ({@code train}: every profile's events,
+ * stored in the workspace's metadata) and asks {@code recommend} for every customer who placed
+ * an order on or after the cutoff (by their profile; one without earlier orders has none and
+ * gets the popularity fallback). Prints one line:
  *
  * <pre>hit_rate_at_5=&lt;h&gt; popularity_hit_rate_at_5=&lt;p&gt; recall_at_10=&lt;r&gt;</pre>
  *
@@ -81,67 +88,80 @@ public final class Recommendations {
   /** Evaluates on this file, printing the one line to out. */
   static Outcome run(PrintStream out, Path file) {
     List<Event> events = OnlineRetailEvents.load(file);
-    List<Split> customers = new ArrayList<>();
-    try (Cdp cdp = Cdp.builder().build()) {
-      for (int from = 0; from < events.size(); from += 1_000) {
-        List<Event> batch = events.subList(from, Math.min(events.size(), from + 1_000));
+    // Per customer (userId): events before the cutoff and after it.
+    Map<String, List<Event>> before = new TreeMap<>();
+    Map<String, List<Event>> after = new TreeMap<>();
+    List<Event> training = new ArrayList<>();
+    for (Event e : events) {
+      boolean early = e.eventTime().isBefore(CUTOFF);
+      if (early) {
+        training.add(e);
+      }
+      if (e.userId() != null) {
+        (early ? before : after).computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    io.cdpkit.segmentation.recommend.Recommendations engine =
+        io.cdpkit.segmentation.recommend.Recommendations.builder().build();
+    int evaluated = 0;
+    int hits = 0;
+    int popularityHits = 0;
+    double recall = 0;
+    try (Cdp cdp = Cdp.builder().clock(Clock.fixed(CUTOFF, ZoneOffset.UTC))
+        .computedTraits(engine.traits()).extension(engine).build()) {
+      for (int from = 0; from < training.size(); from += 1_000) {
+        List<Event> batch = training.subList(from, Math.min(training.size(), from + 1_000));
         BatchResult result = cdp.ingest(List.copyOf(batch));
         if (result.results().size() != batch.size()) {
           throw new IllegalStateException("ingest returned " + result.results().size()
               + " results for " + batch.size() + " events");
         }
       }
-      ProfileId after = null;
-      for (List<Profile> page; !(page = cdp.profiles().list(after, 1_000)).isEmpty(); ) {
-        for (Profile p : page) {
-          customers.add(split(cdp.profiles().events(p.id())));
-        }
-        after = page.get(page.size() - 1).id();
-      }
-    }
-    List<CustomerHistory> training = customers.stream().map(Split::training).toList();
-    RecommendationModel model = ItemSimilarity.defaults().train(training, TrainingListener.NONE);
-    Recommender recommender = Recommender.builder(model).build();
-    Instant windowStart = CUTOFF.minus(recommender.purchaseWindow());
-    List<String> popular = model.popular(model.skus().size());
+      engine.train(WorkspaceId.DEFAULT, ProgressListener.none());
+      RecommendationModel model = engine.model(WorkspaceId.DEFAULT).orElseThrow();
+      Instant windowStart = CUTOFF.minus(engine.purchaseWindow());
+      List<String> popular = model.popular(model.skus().size());
 
-    int evaluated = 0;
-    int hits = 0;
-    int popularityHits = 0;
-    double recall = 0;
-    for (Split c : customers) {
-      if (c.later().isEmpty()) {
-        continue;
-      }
-      evaluated++;
-      List<Recommendation> top = recommender.recommend(c.training(), CUTOFF, 10, Set.of());
-      int hit5 = 0;
-      int hit10 = 0;
-      for (int i = 0; i < top.size(); i++) {
-        if (c.later().contains(top.get(i).sku())) {
-          hit10++;
-          hit5 += i < 5 ? 1 : 0;
+      for (Map.Entry<String, List<Event>> customer : after.entrySet()) {
+        Split c = split(before.getOrDefault(customer.getKey(), List.of()), customer.getValue());
+        if (c.later().isEmpty()) {
+          continue;
         }
-      }
-      hits += hit5 > 0 ? 1 : 0;
-      recall += (double) hit10 / c.later().size();
+        evaluated++;
+        // A customer without orders before the cutoff has no profile: an unknown id gets the
+        // popularity fallback, as a new visitor does.
+        ProfileId id = cdp.profiles()
+            .find(Identifier.of(IdentifierType.CUSTOMER_ID, customer.getKey()))
+            .map(Profile::id).orElseGet(ProfileId::random);
+        List<Recommendation> top = engine.recommend(WorkspaceId.DEFAULT, id, 10);
+        int hit5 = 0;
+        int hit10 = 0;
+        for (int i = 0; i < top.size(); i++) {
+          if (c.later().contains(top.get(i).sku())) {
+            hit10++;
+            hit5 += i < 5 ? 1 : 0;
+          }
+        }
+        hits += hit5 > 0 ? 1 : 0;
+        recall += (double) hit10 / c.later().size();
 
-      Set<String> recent = new HashSet<>();
-      for (CustomerHistory.Purchase p : c.training().purchases()) {
-        if (!p.at().isBefore(windowStart)) {
-          recent.addAll(p.skus());
+        Set<String> recent = new HashSet<>();
+        for (CustomerHistory.Purchase p : c.training().purchases()) {
+          if (!p.at().isBefore(windowStart)) {
+            recent.addAll(p.skus());
+          }
         }
-      }
-      int taken = 0;
-      boolean popularityHit = false;
-      for (int i = 0; i < popular.size() && taken < 5; i++) {
-        String sku = popular.get(i);
-        if (!recent.contains(sku)) {
-          taken++;
-          popularityHit |= c.later().contains(sku);
+        int taken = 0;
+        boolean popularityHit = false;
+        for (int i = 0; i < popular.size() && taken < 5; i++) {
+          String sku = popular.get(i);
+          if (!recent.contains(sku)) {
+            taken++;
+            popularityHit |= c.later().contains(sku);
+          }
         }
+        popularityHits += popularityHit ? 1 : 0;
       }
-      popularityHits += popularityHit ? 1 : 0;
     }
     Outcome outcome = new Outcome(evaluated, ratio(hits, evaluated),
         ratio(popularityHits, evaluated), evaluated == 0 ? 0 : recall / evaluated);
@@ -153,13 +173,8 @@ public final class Recommendations {
     return whole == 0 ? 0 : (double) part / whole;
   }
 
-  /** A profile's events as its orders before the cutoff and the skus it bought from then on. */
-  private static Split split(List<Event> events) {
-    List<Event> before = new ArrayList<>();
-    List<Event> later = new ArrayList<>();
-    for (Event e : events) {
-      (e.eventTime().isBefore(CUTOFF) ? before : later).add(e);
-    }
+  /** A customer's orders before the cutoff and the skus they bought from then on. */
+  private static Split split(List<Event> before, List<Event> later) {
     Set<String> bought = new HashSet<>();
     for (CustomerHistory.Purchase p : CustomerHistory.fromEvents(later).purchases()) {
       bought.addAll(p.skus());

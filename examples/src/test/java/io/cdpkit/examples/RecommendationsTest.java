@@ -43,7 +43,7 @@ class RecommendationsTest {
   }
 
   @Test
-  @DisplayName("on the UCI year the model's hit rate at 5 beats the popularity baseline's by half")
+  @DisplayName("on the UCI year, through the engine, hit rate at 5 is twice the baseline's or more")
   void wholeFile() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     Recommendations.Outcome outcome = Recommendations.run(
@@ -52,12 +52,12 @@ class RecommendationsTest {
 
     assertThat(line).matches("hit_rate_at_5=\\d\\.\\d{4} popularity_hit_rate_at_5=\\d\\.\\d{4} "
         + "recall_at_10=\\d\\.\\d{4}");
-    // Measured: 1,715 customers ordered on or after 2011-11-08; hit rate 0.3277 against the
-    // popularity baseline's 0.2017 (1.62 times), recall at 10 0.0417. The floors leave room for
-    // changes that move a few dozen customers.
+    // Measured: 1,715 customers ordered on or after 2011-11-08; hit rate 0.4449 against the
+    // popularity baseline's 0.2017 (2.21 times), recall at 10 0.0651 (before buy-again, the
+    // mean similarity and the recency-ordered fallback: 0.3277, 1.62 times, and 0.0417).
     assertThat(outcome.customers()).isEqualTo(1715);
-    assertThat(outcome.hitRate()).isGreaterThan(1.5 * outcome.popularityHitRate());
-    assertThat(outcome.hitRate()).isGreaterThan(0.30);
-    assertThat(outcome.recall()).isGreaterThan(0.03);
+    assertThat(outcome.hitRate()).isGreaterThanOrEqualTo(2 * outcome.popularityHitRate());
+    assertThat(outcome.hitRate()).isGreaterThan(0.42);
+    assertThat(outcome.recall()).isGreaterThan(0.055);
   }
 }

@@ -1,5 +1,6 @@
 package io.cdpkit.segmentation.recommend;
 
+import io.cdpkit.core.ProgressListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * RecommendationModel model = ItemSimilarity.builder().minSupport(3).build()
- *     .train(histories, TrainingListener.NONE);
+ *     .train(histories, ProgressListener.none());
  * }</pre>
  *
  * <p>Immutable and thread-safe; {@link #train} may run concurrently on different inputs.
@@ -68,17 +69,24 @@ public final class ItemSimilarity {
   public static final int DEFAULT_MAX_NEIGHBOURS = 20;
   /** The default view window: a purchase within 7 days after a view follows it. */
   public static final Duration DEFAULT_VIEW_WINDOW = Duration.ofDays(7);
+  /**
+   * The default popularity window (30 days): an item's recent buyers are the customers whose
+   * last purchase of it lies within this long before the training data's latest purchase.
+   */
+  public static final Duration DEFAULT_POPULARITY_WINDOW = Duration.ofDays(30);
   /** How often the listener hears (histories read, items scored). */
   public static final int PROGRESS_EVERY = 1_000;
 
   private final int minSupport;
   private final int maxNeighbours;
   private final Duration viewWindow;
+  private final Duration popularityWindow;
 
   private ItemSimilarity(Builder b) {
     this.minSupport = b.minSupport;
     this.maxNeighbours = b.maxNeighbours;
     this.viewWindow = b.viewWindow;
+    this.popularityWindow = b.popularityWindow;
   }
 
   /** The defaults; see {@link Builder}. */
@@ -107,34 +115,56 @@ public final class ItemSimilarity {
   }
 
   /**
+   * How far back from the training data's latest purchase a buyer counts as recent, for the
+   * recency-ordered popularity fallback ({@link RecommendationModel#trending}).
+   */
+  public Duration popularityWindow() {
+    return popularityWindow;
+  }
+
+  /**
    * Learns the model from these histories, one per customer, read once.
    *
    * @param histories one history per customer; a customer split over two histories counts as
    *     two customers
-   * @param listener hears the progress (on this thread)
+   * @param listener hears the progress on this thread: phase {@code "read"} (histories read,
+   *     total unknown) every {@value #PROGRESS_EVERY} histories and once after the last, then
+   *     {@code "score"} (items whose neighbours are computed, of all items) every
+   *     {@value #PROGRESS_EVERY} items and once at the end; what it throws ends the training
    * @throws NullPointerException when a history is {@code null}
    */
   public RecommendationModel train(Iterable<CustomerHistory> histories,
-      TrainingListener listener) {
+      ProgressListener listener) {
     Objects.requireNonNull(histories, "histories");
     Objects.requireNonNull(listener, "listener");
     Map<String, Integer> ids = new HashMap<>();
     List<String> names = new ArrayList<>();
     List<int[]> baskets = new ArrayList<>();
+    // Per basket, per item (same order): the epoch second of the customer's last purchase of it.
+    List<long[]> lastBought = new ArrayList<>();
+    long latest = Long.MIN_VALUE;
     LongList viewerCounts = new LongList();
     Map<Long, Integer> viewedThenBought = new HashMap<>();
     long read = 0;
     for (CustomerHistory h : histories) {
       Objects.requireNonNull(h, "histories must not hold null");
       read++;
-      Set<Integer> bought = new HashSet<>();
+      Map<Integer, Long> bought = new HashMap<>();
       for (CustomerHistory.Purchase p : h.purchases()) {
+        long at = p.at().getEpochSecond();
+        latest = Math.max(latest, at);
         for (String sku : p.skus()) {
-          bought.add(id(sku, ids, names));
+          bought.merge(id(sku, ids, names), at, Math::max);
         }
       }
       if (!bought.isEmpty()) {
-        baskets.add(bought.stream().mapToInt(Integer::intValue).sorted().toArray());
+        int[] basket = bought.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        long[] last = new long[basket.length];
+        for (int j = 0; j < basket.length; j++) {
+          last[j] = bought.get(basket[j]);
+        }
+        baskets.add(basket);
+        lastBought.add(last);
       }
       Set<Integer> viewed = new HashSet<>();
       for (CustomerHistory.View v : h.views()) {
@@ -149,10 +179,10 @@ public final class ItemSimilarity {
         }
       }
       if (read % PROGRESS_EVERY == 0) {
-        listener.historiesRead(read);
+        listener.progress("read", read, ProgressListener.UNKNOWN);
       }
     }
-    listener.historiesRead(read);
+    listener.progress("read", read, ProgressListener.UNKNOWN);
 
     int n = names.size();
     // Final indexes are ranks in sku order, so every tie below breaks by sku.
@@ -163,13 +193,22 @@ public final class ItemSimilarity {
       rank[ids.get(skus[i])] = i;
     }
     long[] buyers = new long[n];
+    long[] recentBuyers = new long[n];
     long[] viewers = new long[n];
+    // Recent: at or after the latest purchase of the training data minus the popularity window.
+    long recentFrom = latest == Long.MIN_VALUE ? Long.MAX_VALUE
+        : latest - Math.min(popularityWindow.getSeconds(), latest - Instant.MIN.getEpochSecond());
+    // (Instant.MIN bounds every epoch second, so the subtraction above cannot overflow.)
     List<int[]> ranked = new ArrayList<>(baskets.size());
-    for (int[] basket : baskets) {
+    for (int b = 0; b < baskets.size(); b++) {
+      int[] basket = baskets.get(b);
       int[] r = new int[basket.length];
       for (int j = 0; j < basket.length; j++) {
         r[j] = rank[basket[j]];
         buyers[r[j]]++;
+        if (lastBought.get(b)[j] >= recentFrom) {
+          recentBuyers[r[j]]++;
+        }
       }
       ranked.add(r);
     }
@@ -210,12 +249,12 @@ public final class ItemSimilarity {
       keepBest(ys, scores, supports, 1, x, nb, sc, sup);
     }
     return new RecommendationModel(minSupport, maxNeighbours, viewWindow, baskets.size(), skus,
-        buyers, viewers, nb, sc, sup);
+        buyers, recentBuyers, viewers, nb, sc, sup);
   }
 
   /** Cosine neighbours of each item over the customers' item sets (indexes in sku order). */
   private void boughtWith(List<int[]> baskets, long[] buyers, int n, int[][][] nb,
-      double[][][] sc, long[][][] sup, TrainingListener listener) {
+      double[][][] sc, long[][][] sup, ProgressListener listener) {
     // Customers of each item, as one array with offsets.
     int[] start = new int[n + 1];
     for (int[] basket : baskets) {
@@ -266,10 +305,10 @@ public final class ItemSimilarity {
       }
       keepBest(ys, scores, supports, 0, x, nb, sc, sup);
       if ((x + 1) % PROGRESS_EVERY == 0) {
-        listener.itemsScored(x + 1, n);
+        listener.progress("score", x + 1, n);
       }
     }
-    listener.itemsScored(n, n);
+    listener.progress("score", n, n);
   }
 
   /** Keeps the best {@code maxNeighbours} by score descending, then index ascending. */
@@ -369,6 +408,7 @@ public final class ItemSimilarity {
     private int minSupport = DEFAULT_MIN_SUPPORT;
     private int maxNeighbours = DEFAULT_MAX_NEIGHBOURS;
     private Duration viewWindow = DEFAULT_VIEW_WINDOW;
+    private Duration popularityWindow = DEFAULT_POPULARITY_WINDOW;
 
     private Builder() {}
 
@@ -412,6 +452,22 @@ public final class ItemSimilarity {
         throw new IllegalArgumentException("viewWindow must be positive but was " + viewWindow);
       }
       this.viewWindow = viewWindow;
+      return this;
+    }
+
+    /**
+     * How far back from the training data's latest purchase a buyer counts as recent (default
+     * 30 days), for the popularity fallback's order.
+     *
+     * @throws IllegalArgumentException when negative or zero
+     */
+    public Builder popularityWindow(Duration popularityWindow) {
+      Objects.requireNonNull(popularityWindow, "popularityWindow");
+      if (popularityWindow.isNegative() || popularityWindow.isZero()) {
+        throw new IllegalArgumentException(
+            "popularityWindow must be positive but was " + popularityWindow);
+      }
+      this.popularityWindow = popularityWindow;
       return this;
     }
 

@@ -15,7 +15,13 @@ public enum Link {
    * No personal evidence: the item is among the workspace's most bought (the popularity
    * fallback); the reason's source is the item itself.
    */
-  POPULAR("popular");
+  POPULAR("popular"),
+  /**
+   * The customer bought the item before, outside the purchase window (re-buying); the reason's
+   * source is the item itself and its contribution the share of the customer's orders that held
+   * it.
+   */
+  BUY_AGAIN("bought before");
 
   private final String label;
 

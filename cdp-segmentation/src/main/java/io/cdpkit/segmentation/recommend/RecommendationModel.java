@@ -33,6 +33,7 @@ public final class RecommendationModel {
   private final String[] skus;
   private final Map<String, Integer> index;
   private final long[] buyers;
+  private final long[] recentBuyers;
   private final long[] viewers;
   /** [kind][item] the neighbours' indexes, by score descending then index ascending. */
   private final int[][][] neighbours;
@@ -43,6 +44,11 @@ public final class RecommendationModel {
   private final int[][][] byIndexPosition;
   /** Indexes of the items with a buyer, by buyers descending then index ascending. */
   private final int[] popular;
+  /**
+   * Indexes of the items with a buyer, by recent buyers descending, then buyers descending,
+   * then index ascending.
+   */
+  private final int[] trending;
 
   /**
    * A model from its parts, taken over (not copied); each neighbour list is put in canonical
@@ -50,7 +56,8 @@ public final class RecommendationModel {
    * checks them).
    */
   RecommendationModel(int minSupport, int maxNeighbours, Duration viewWindow, long customers,
-      String[] skus, long[] buyers, long[] viewers, int[][][] neighbours, double[][][] scores,
+      String[] skus, long[] buyers, long[] recentBuyers, long[] viewers, int[][][] neighbours,
+      double[][][] scores,
       long[][][] supports) {
     this.minSupport = minSupport;
     this.maxNeighbours = maxNeighbours;
@@ -58,6 +65,7 @@ public final class RecommendationModel {
     this.customers = customers;
     this.skus = skus;
     this.buyers = buyers;
+    this.recentBuyers = recentBuyers;
     this.viewers = viewers;
     this.neighbours = neighbours;
     this.scores = scores;
@@ -92,6 +100,12 @@ public final class RecommendationModel {
     }
     this.popular = Arrays.stream(range(skus.length)).boxed().filter(i -> buyers[i] > 0)
         .sorted((a, b) -> buyers[a] != buyers[b] ? Long.compare(buyers[b], buyers[a])
+            : Integer.compare(a, b))
+        .mapToInt(Integer::intValue).toArray();
+    this.trending = Arrays.stream(range(skus.length)).boxed().filter(i -> buyers[i] > 0)
+        .sorted((a, b) -> recentBuyers[a] != recentBuyers[b]
+            ? Long.compare(recentBuyers[b], recentBuyers[a])
+            : buyers[a] != buyers[b] ? Long.compare(buyers[b], buyers[a])
             : Integer.compare(a, b))
         .mapToInt(Integer::intValue).toArray();
   }
@@ -199,6 +213,30 @@ public final class RecommendationModel {
     return List.copyOf(out);
   }
 
+  /**
+   * The {@code n} items most bought recently (by customers whose last purchase of the item lies
+   * within the training's popularity window before its latest purchase; ties by all customers
+   * who bought it, then sku): the order of the popularity fallback.
+   *
+   * @throws IllegalArgumentException when {@code n} is negative
+   */
+  public List<String> trending(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must not be negative but was " + n);
+    }
+    List<String> out = new ArrayList<>(Math.min(n, trending.length));
+    for (int i = 0; i < trending.length && out.size() < n; i++) {
+      out.add(skus[trending[i]]);
+    }
+    return List.copyOf(out);
+  }
+
+  /** How many customers bought the item recently (see {@link #trending}); 0 when unknown. */
+  public long recentBuyers(String sku) {
+    int i = indexOf(sku);
+    return i < 0 ? 0 : recentBuyers[i];
+  }
+
   static Link link(int kind) {
     return kind == BOUGHT ? Link.BOUGHT_WITH : Link.VIEWED_THEN_BOUGHT;
   }
@@ -218,6 +256,14 @@ public final class RecommendationModel {
 
   long buyersAt(int i) {
     return buyers[i];
+  }
+
+  long recentBuyersAt(int i) {
+    return recentBuyers[i];
+  }
+
+  int[] trendingOrder() {
+    return trending;
   }
 
   long viewersAt(int i) {
@@ -252,7 +298,8 @@ public final class RecommendationModel {
     return o instanceof RecommendationModel m && minSupport == m.minSupport
         && maxNeighbours == m.maxNeighbours && viewWindow.equals(m.viewWindow)
         && customers == m.customers && Arrays.equals(skus, m.skus)
-        && Arrays.equals(buyers, m.buyers) && Arrays.equals(viewers, m.viewers)
+        && Arrays.equals(buyers, m.buyers) && Arrays.equals(recentBuyers, m.recentBuyers)
+        && Arrays.equals(viewers, m.viewers)
         && Arrays.deepEquals(neighbours, m.neighbours) && Arrays.deepEquals(scores, m.scores)
         && Arrays.deepEquals(supports, m.supports);
   }

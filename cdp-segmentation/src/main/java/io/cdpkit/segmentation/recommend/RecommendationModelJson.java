@@ -23,10 +23,10 @@ import java.util.Set;
  * A {@link RecommendationModel} as JSON, to store it (per workspace) and read it back equal.
  *
  * <pre>{@code
- * {"format": "cdpkit-recommendation-model", "version": 1,
+ * {"format": "cdpkit-recommendation-model", "version": 2,
  *  "minSupport": 2, "maxNeighbours": 50, "viewWindow": "PT168H", "customers": 4339,
  *  "items": [
- *    {"sku": "22423", "buyers": 881, "viewers": 0,
+ *    {"sku": "22423", "buyers": 881, "recentBuyers": 95, "viewers": 0,
  *     "boughtWith": [{"sku": "22697", "score": 0.2871, "support": 190}, ...],
  *     "viewedThenBought": []},
  *    ...]}
@@ -45,7 +45,7 @@ public final class RecommendationModelJson {
   /** The value of {@code "format"}. */
   public static final String FORMAT = "cdpkit-recommendation-model";
   /** The version written, and the only one read. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
@@ -53,7 +53,8 @@ public final class RecommendationModelJson {
   private static final Set<String> ROOT_KEYS = Set.of("format", "version", "minSupport",
       "maxNeighbours", "viewWindow", "customers", "items");
   private static final Set<String> ITEM_KEYS =
-      Set.of("sku", "buyers", "viewers", "boughtWith", "viewedThenBought");
+      Set.of("sku", "buyers", "recentBuyers", "viewers", "boughtWith",
+          "viewedThenBought");
   private static final Set<String> NEIGHBOUR_KEYS = Set.of("sku", "score", "support");
 
   private RecommendationModelJson() {}
@@ -72,6 +73,7 @@ public final class RecommendationModelJson {
       ObjectNode item = items.addObject();
       item.put("sku", model.sku(i));
       item.put("buyers", model.buyersAt(i));
+      item.put("recentBuyers", model.recentBuyersAt(i));
       item.put("viewers", model.viewersAt(i));
       for (int k = 0; k < 2; k++) {
         ArrayNode list = item.putArray(KINDS[k]);
@@ -170,6 +172,7 @@ public final class RecommendationModelJson {
       rank.put(skus[i], i);
     }
     long[] buyers = new long[n];
+    long[] recentBuyers = new long[n];
     long[] viewers = new long[n];
     int[][][] nb = new int[2][n][];
     double[][][] sc = new double[2][n][];
@@ -182,6 +185,10 @@ public final class RecommendationModelJson {
       viewers[r] = count(item, "viewers", path + ".viewers");
       if (buyers[r] > customers) {
         throw bad(path + ".buyers", "must not exceed customers");
+      }
+      recentBuyers[r] = count(item, "recentBuyers", path + ".recentBuyers");
+      if (recentBuyers[r] > buyers[r]) {
+        throw bad(path + ".recentBuyers", "must not exceed buyers");
       }
       for (int k = 0; k < 2; k++) {
         String listPath = path + "." + KINDS[k];
@@ -231,7 +238,7 @@ public final class RecommendationModelJson {
       }
     }
     return new RecommendationModel((int) minSupport, (int) maxNeighbours, viewWindow, customers,
-        skus, buyers, viewers, nb, sc, sup);
+        skus, buyers, recentBuyers, viewers, nb, sc, sup);
   }
 
   private static void keys(JsonNode node, String prefix, Set<String> allowed) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -14,10 +15,14 @@ import java.util.function.Predicate;
  *
  * <h2>What is recommended</h2>
  * The sources are the items the customer bought (any time up to {@code now}) and viewed (up to
- * {@code now}) that the model knows. An item's score is the sum, over the bought sources, of its
- * {@link Link#BOUGHT_WITH} score from that source, plus the sum, over the viewed sources, of its
- * {@link Link#VIEWED_THEN_BOUGHT} score; every term is one {@link Reason}, so the reasons add up
- * to the score. Items rank by score, then sku. Never recommended:
+ * {@code now}) that the model knows. An item's score is the mean, over the bought sources, of
+ * its {@link Link#BOUGHT_WITH} score from that source (0 where it is no neighbour), plus the
+ * mean, over the viewed sources, of its {@link Link#VIEWED_THEN_BOUGHT} score, plus its
+ * {@link Link#BUY_AGAIN} share: the share of the customer's orders (up to {@code now}) that held
+ * it, for an item last bought before the purchase window. Every term is one {@link Reason}, so
+ * the reasons add up to the score; each term lies in [0, 1], so a long history's many weak
+ * similarities do not drown the customer's own re-buying (a wholesale customer orders the same
+ * items again and again). Items rank by score, then sku. Never recommended:
  * <ul>
  *   <li>an item the customer bought within the purchase window ({@link Builder#purchaseWindow},
  *       default {@value #DEFAULT_PURCHASE_WINDOW_DAYS} days): bought at or after
@@ -30,10 +35,12 @@ import java.util.function.Predicate;
  *
  * <h2>Popularity fallback</h2>
  * When the history holds no item the model knows, or its evidence yields fewer than {@code n}
- * items, the list is filled up with the most bought items (by customers), under the same three
- * exclusions, after the personal ones; such items are flagged
- * {@link Recommendation#popularityFallback()} and scored by the share of customers who bought
- * them.
+ * items, the list is filled up with the items most bought recently
+ * ({@link RecommendationModel#trending}: customers who bought them within the training's
+ * popularity window, ties by all their buyers), under the same three exclusions, after the
+ * personal ones; such items are flagged {@link Recommendation#popularityFallback()} and scored
+ * by the share of customers who bought them recently (plus the all-time share divided by
+ * customers + 1, which only breaks ties).
  *
  * <h2>Cost</h2>
  * One call touches the neighbour lists of the history's known items (at most
@@ -98,6 +105,20 @@ public final class Recommender {
   public List<Recommendation> recommend(CustomerHistory history, Instant now, int n,
       Set<String> exclusions) {
     Objects.requireNonNull(history, "history");
+    return recommend(CustomerSummary.of(history), now, n, exclusions);
+  }
+
+  /**
+   * The best {@code n} items for a customer summarised so, as {@link #recommend(CustomerHistory,
+   * Instant, int, Set)}: an item is recent (never recommended) when its last purchase is at or
+   * after {@code now - window}, a source when its first purchase (its last view) is not after
+   * {@code now}, and its "buy again" share is {@code times / orders}, at most 1.
+   *
+   * @throws IllegalArgumentException as the other {@code recommend}
+   */
+  public List<Recommendation> recommend(CustomerSummary summary, Instant now, int n,
+      Set<String> exclusions) {
+    Objects.requireNonNull(summary, "summary");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(exclusions, "exclusions");
     if (n < 1 || n > MAX_N) {
@@ -110,24 +131,29 @@ public final class Recommender {
     Set<String> recent = new HashSet<>();
     // Per kind: the known items the customer bought (viewed) by now.
     IntSet[] known = {new IntSet(), new IntSet()};
-    for (CustomerHistory.Purchase p : history.purchases()) {
-      boolean evidence = !p.at().isAfter(now);
-      boolean inWindow = !p.at().isBefore(windowStart);
-      for (String sku : p.skus()) {
-        if (inWindow) {
-          recent.add(sku);
-        }
-        if (evidence) {
-          int i = model.indexOf(sku);
-          if (i >= 0) {
-            known[RecommendationModel.BOUGHT].add(i);
+    // Buy again: known items last bought before the window, by the share of the customer's
+    // orders that held them.
+    IntDoubleMap again = new IntDoubleMap();
+    long orders = Math.max(1, summary.orders());
+    for (Map.Entry<String, CustomerSummary.Bought> e : summary.bought().entrySet()) {
+      String sku = e.getKey();
+      CustomerSummary.Bought b = e.getValue();
+      if (!b.last().isBefore(windowStart)) {
+        recent.add(sku);
+      }
+      if (!b.first().isAfter(now)) {
+        int i = model.indexOf(sku);
+        if (i >= 0) {
+          known[RecommendationModel.BOUGHT].add(i);
+          if (!recent.contains(sku)) {
+            again.add(i, Math.min(1.0, (double) b.times() / orders));
           }
         }
       }
     }
-    for (CustomerHistory.View v : history.views()) {
-      if (!v.at().isAfter(now)) {
-        int i = model.indexOf(v.sku());
+    for (Map.Entry<String, Instant> v : summary.viewed().entrySet()) {
+      if (!v.getValue().isAfter(now)) {
+        int i = model.indexOf(v.getKey());
         if (i >= 0) {
           known[RecommendationModel.VIEWED].add(i);
         }
@@ -142,9 +168,12 @@ public final class Recommender {
         int[] nb = model.neighboursAt(kind, source);
         double[] sc = model.scoresAt(kind, source);
         for (int j = 0; j < nb.length; j++) {
-          scores.add(nb[j], sc[j]);
+          scores.add(nb[j], sc[j] / sources[kind].length);
         }
       }
+    }
+    for (int i : again.keys()) {
+      scores.add(i, again.get(i));
     }
     int[] candidates = scores.keys();
     double[] candidateScores = new double[candidates.length];
@@ -162,11 +191,11 @@ public final class Recommender {
         continue;
       }
       chosen.add(item);
-      out.add(explain(item, sources));
+      out.add(explain(item, sources, again));
     }
     if (out.size() < n) {
       double customers = model.customers();
-      for (int item : model.popularOrder()) {
+      for (int item : model.trendingOrder()) {
         if (out.size() >= n) {
           break;
         }
@@ -175,7 +204,9 @@ public final class Recommender {
             || !availability.test(sku)) {
           continue;
         }
-        double share = model.buyersAt(item) / customers;
+        // The recent buyers' share, ties by the all-time share (which is below 1).
+        double share = (model.recentBuyersAt(item) + model.buyersAt(item) / (customers + 1))
+            / customers;
         out.add(new Recommendation(sku, share, List.of(new Reason(sku, Link.POPULAR, share)),
             true));
       }
@@ -184,18 +215,23 @@ public final class Recommender {
   }
 
   /** The item's reasons, in the order its score was summed in, and that sum. */
-  private Recommendation explain(int item, int[][] sources) {
+  private Recommendation explain(int item, int[][] sources, IntDoubleMap again) {
     List<Reason> because = new ArrayList<>();
     double score = 0;
     for (int kind = 0; kind < 2; kind++) {
       for (int source : sources[kind]) {
         int j = model.positionOf(kind, source, item);
         if (j >= 0) {
-          double c = model.scoresAt(kind, source)[j];
+          double c = model.scoresAt(kind, source)[j] / sources[kind].length;
           score += c;
           because.add(new Reason(model.sku(source), RecommendationModel.link(kind), c));
         }
       }
+    }
+    double c = again.get(item);
+    if (c > 0) {
+      score += c;
+      because.add(new Reason(model.sku(item), Link.BUY_AGAIN, c));
     }
     return new Recommendation(model.sku(item), score, because, false);
   }

@@ -12,11 +12,14 @@
  *   <li>{@link io.cdpkit.segmentation.recommend.Recommender}: top-N
  *       {@link io.cdpkit.segmentation.recommend.Recommendation}s for a history, each explained by
  *       the {@link io.cdpkit.segmentation.recommend.Reason}s that add up to its score.
+ *   <li>{@link io.cdpkit.segmentation.recommend.CustomerSummary}: what the recommender uses of a
+ *       customer (per sku bought how often, first and last; orders; views).
  *   <li>{@link io.cdpkit.segmentation.recommend.RecommendationModelJson}: the model as versioned
  *       JSON, to store it per workspace.
+ *   <li>{@link io.cdpkit.segmentation.recommend.Recommendations}: the engine extension: training
+ *       per workspace, the model kept in the workspace's metadata, the real-time call and the
+ *       {@code recommended_products} trait.
  * </ul>
- *
- * <p>Not yet wired into the engine's traits: the host trains and queries explicitly.
  */
 @NullMarked
 package io.cdpkit.segmentation.recommend;

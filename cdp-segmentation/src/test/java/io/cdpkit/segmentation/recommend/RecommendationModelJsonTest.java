@@ -7,7 +7,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RecommendationModelJsonTest {
-  static final String HEAD = "{\"format\":\"cdpkit-recommendation-model\",\"version\":1,"
+  static final String HEAD = "{\"format\":\"cdpkit-recommendation-model\",\"version\":2,"
       + "\"minSupport\":2,\"maxNeighbours\":50,\"viewWindow\":\"PT168H\",\"customers\":4,";
 
   @Test
@@ -16,19 +16,20 @@ class RecommendationModelJsonTest {
     RecommendationModel m = RecommenderTest.small();
     String json = RecommendationModelJson.write(m);
     assertThat(json).startsWith(HEAD.replace("50", "" + ItemSimilarity.DEFAULT_MAX_NEIGHBOURS)
-        + "\"items\":[{\"sku\":\"A\",\"buyers\":3,\"viewers\":0,"
+        + "\"items\":[{\"sku\":\"A\",\"buyers\":3,\"recentBuyers\":3,"
+        + "\"viewers\":0,"
         + "\"boughtWith\":[{\"sku\":\"C\",\"score\":" + 2 / Math.sqrt(6) + ",\"support\":2}");
     assertThat(RecommendationModelJson.read(json)).isEqualTo(m);
     // Items in another order read to the same model.
-    String reordered = HEAD + "\"items\":[{\"sku\":\"B\",\"buyers\":1,\"viewers\":0,"
-        + "\"boughtWith\":[],\"viewedThenBought\":[]},{\"sku\":\"A\",\"buyers\":1,\"viewers\":0,"
-        + "\"boughtWith\":[],\"viewedThenBought\":[]}]}";
+    String reordered = HEAD + "\"items\":[{\"sku\":\"B\",\"buyers\":1,\"recentBuyers\":0,"
+        + "\"viewers\":0,\"boughtWith\":[],\"viewedThenBought\":[]},{\"sku\":\"A\",\"buyers\":1,"
+        + "\"recentBuyers\":1,\"viewers\":0,\"boughtWith\":[],\"viewedThenBought\":[]}]}";
     assertThat(RecommendationModelJson.read(reordered).skus()).containsExactly("A", "B");
   }
 
   private static String item(String sku, String boughtWith) {
-    return "{\"sku\":\"" + sku + "\",\"buyers\":2,\"viewers\":0,\"boughtWith\":[" + boughtWith
-        + "],\"viewedThenBought\":[]}";
+    return "{\"sku\":\"" + sku + "\",\"buyers\":2,\"recentBuyers\":1,\"viewers\":0,"
+        + "\"boughtWith\":[" + boughtWith + "],\"viewedThenBought\":[]}";
   }
 
   private static void refused(String json, String message) {
@@ -43,9 +44,9 @@ class RecommendationModelJsonTest {
     String okNeighbour = "{\"sku\":\"B\",\"score\":0.5,\"support\":2}";
     refused("[]", "(root) must be an object");
     refused("{\"format\":", "(text) is not well-formed JSON at line 1, column 11");
-    refused(HEAD.replace("\"version\":1", "\"version\":2") + "\"items\":[]}",
-        "version must be 1 (this library reads no other) but was 2");
-    refused(HEAD.replace("\"version\":1,", "") + "\"items\":[]}", "version is missing");
+    refused(HEAD.replace("\"version\":2", "\"version\":1") + "\"items\":[]}",
+        "version must be 2 (this library reads no other) but was 1");
+    refused(HEAD.replace("\"version\":2,", "") + "\"items\":[]}", "version is missing");
     refused(HEAD + "\"items\":[], \"extra\":1}", "extra is not a field of the format");
     refused(HEAD.replace("\"PT168H\"", "\"a week\"") + "\"items\":[]}",
         "viewWindow must be an ISO-8601 duration like PT168H");
@@ -72,6 +73,10 @@ class RecommendationModelJsonTest {
         + "]}", "items[0].buyers must not be negative");
     refused(HEAD + "\"items\":[" + item("A", "").replace("\"buyers\":2", "\"buyers\":5")
         + "]}", "items[0].buyers must not exceed customers");
+    refused(HEAD + "\"items\":[" + item("A", "").replace("\"recentBuyers\":1",
+        "\"recentBuyers\":3") + "]}", "items[0].recentBuyers must not exceed buyers");
+    refused(HEAD + "\"items\":[" + item("A", "").replace("\"recentBuyers\":1,", "")
+        + "]}", "items[0].recentBuyers is missing");
     refused(HEAD + "\"items\":[" + item("A", "").replace(",\"viewedThenBought\":[]", "")
         + "]}", "items[0].viewedThenBought is missing");
     refused("{\"format\":\"x\",\"format\":\"y\"}",

@@ -2,6 +2,7 @@ package io.cdpkit.segmentation.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.segmentation.recommend.CustomerHistory.Purchase;
 import io.cdpkit.segmentation.recommend.CustomerHistory.View;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class RecommenderProperties {
     Random random = new Random(seed);
     Duration window = Duration.ofHours(random.nextInt(150 * 24));
     RecommendationModel model = ItemSimilarity.builder().minSupport(1 + random.nextInt(2))
-        .build().train(training, TrainingListener.NONE);
+        .build().train(training, ProgressListener.none());
     Recommender r = Recommender.builder(model).purchaseWindow(window).build();
     Set<String> recent = new HashSet<>();
     for (Purchase p : customer.purchases()) {
@@ -81,7 +82,7 @@ class RecommenderProperties {
       @ForAll("skus") String unavailable,
       @ForAll("skus") String alsoUnavailable) {
     RecommendationModel model = ItemSimilarity.builder().minSupport(1).build()
-        .train(training, TrainingListener.NONE);
+        .train(training, ProgressListener.none());
     Recommender r = Recommender.builder(model)
         .availability(s -> !s.equals(unavailable) && !s.equals(alsoUnavailable)).build();
     List<Recommendation> top = r.recommend(customer, NOW, 10, Set.of());
@@ -121,8 +122,8 @@ class RecommenderProperties {
     }
     Collections.shuffle(shuffled, random);
     ItemSimilarity similarity = ItemSimilarity.builder().minSupport(1).maxNeighbours(3).build();
-    RecommendationModel a = similarity.train(training, TrainingListener.NONE);
-    RecommendationModel b = similarity.train(shuffled, TrainingListener.NONE);
+    RecommendationModel a = similarity.train(training, ProgressListener.none());
+    RecommendationModel b = similarity.train(shuffled, ProgressListener.none());
     assertThat(b).isEqualTo(a);
     assertThat(RecommendationModelJson.write(b)).isEqualTo(RecommendationModelJson.write(a));
   }
@@ -132,7 +133,7 @@ class RecommenderProperties {
       @ForAll boolean strict) {
     RecommendationModel model = ItemSimilarity.builder().minSupport(strict ? 2 : 1)
         .maxNeighbours(strict ? 2 : 50).viewWindow(Duration.ofDays(3)).build()
-        .train(training, TrainingListener.NONE);
+        .train(training, ProgressListener.none());
     String json = RecommendationModelJson.write(model);
     RecommendationModel back = RecommendationModelJson.read(json);
     assertThat(back).isEqualTo(model);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.segmentation.recommend.CustomerHistory.Purchase;
 import io.cdpkit.segmentation.recommend.CustomerHistory.View;
@@ -37,7 +38,7 @@ class RecommenderTest {
         bought(Purchase.of(day(0), "A", "B")),
         bought(Purchase.of(day(0), "A", "B"), Purchase.of(day(5), "C")),
         bought(Purchase.of(day(1), "A", "C")),
-        bought(Purchase.of(day(2), "B"))), TrainingListener.NONE);
+        bought(Purchase.of(day(2), "B"))), ProgressListener.none());
   }
 
   @Test
@@ -62,7 +63,7 @@ class RecommenderTest {
         bought(Purchase.of(day(0), "A", "B")),
         bought(Purchase.of(day(0), "A", "B"), Purchase.of(day(5), "C")),
         bought(Purchase.of(day(1), "A", "C")),
-        bought(Purchase.of(day(2), "B"))), TrainingListener.NONE);
+        bought(Purchase.of(day(2), "B"))), ProgressListener.none());
     assertThat(one.neighbours("B")).extracting(Neighbour::sku, Neighbour::score)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("A", 2 / Math.sqrt(9)),
             org.assertj.core.groups.Tuple.tuple("C", 1 / Math.sqrt(6)));
@@ -80,7 +81,7 @@ class RecommenderTest {
         new CustomerHistory(List.of(), List.of(new View(day(0), "D"))),
         bought(Purchase.of(day(0), "A")),
         new CustomerHistory(List.of(Purchase.of(day(0), "A")),
-            List.of(new View(day(0).plusSeconds(3600), "D")))), TrainingListener.NONE);
+            List.of(new View(day(0).plusSeconds(3600), "D")))), ProgressListener.none());
     assertThat(m.viewers("D")).isEqualTo(4);
     assertThat(m.neighbours("D")).containsExactly(
         new Neighbour("A", Link.VIEWED_THEN_BOUGHT, 0.5, 2));
@@ -107,18 +108,20 @@ class RecommenderTest {
         new Reason("A", Link.BOUGHT_WITH, 2 / Math.sqrt(6)));
     assertThat(top).noneMatch(Recommendation::popularityFallback);
 
-    // Bought B and C long ago: A is bought with both (0.6667 + 0.8165); B and C may come back
-    // through the popularity fill, as they are outside the 90-day window.
+    // Bought B and C long ago: A is bought with both, its score the mean over the two sources
+    // ((0.6667 + 0.8165) / 2); B and C come back as "buy again" (each in 1 of the 2 orders), as
+    // they are outside the 90-day window.
     top = r.recommend(bought(Purchase.of(day(0), "B"), Purchase.of(day(1), "C")), now, 3,
         Set.of());
     assertThat(top.get(0).sku()).isEqualTo("A");
     assertThat(top.get(0).because()).containsExactly(
-        new Reason("B", Link.BOUGHT_WITH, 2 / Math.sqrt(9)),
-        new Reason("C", Link.BOUGHT_WITH, 2 / Math.sqrt(6)));
-    assertThat(top.get(0).score()).isEqualTo(2 / Math.sqrt(9) + 2 / Math.sqrt(6));
+        new Reason("B", Link.BOUGHT_WITH, 2 / Math.sqrt(9) / 2),
+        new Reason("C", Link.BOUGHT_WITH, 2 / Math.sqrt(6) / 2));
+    assertThat(top.get(0).score()).isEqualTo(2 / Math.sqrt(9) / 2 + 2 / Math.sqrt(6) / 2);
     assertThat(top.get(0).strongest().sourceSku()).isEqualTo("C");
-    assertThat(top.subList(1, 3)).extracting(Recommendation::sku).containsExactly("B", "C");
-    assertThat(top.subList(1, 3)).allMatch(Recommendation::popularityFallback);
+    assertThat(top.subList(1, 3)).containsExactly(
+        new Recommendation("B", 0.5, List.of(new Reason("B", Link.BUY_AGAIN, 0.5)), false),
+        new Recommendation("C", 0.5, List.of(new Reason("C", Link.BUY_AGAIN, 0.5)), false));
 
     // Exclusions and availability remove candidates; the next ones move up.
     top = r.recommend(bought(Purchase.of(day(290), "A")), now, 5, Set.of("C"));
@@ -134,12 +137,54 @@ class RecommenderTest {
     Recommender r = Recommender.builder(small()).build();
     List<Recommendation> top = r.recommend(bought(Purchase.of(day(299), "Z")), day(300), 2,
         Set.of());
-    // A and B are both bought by 3 of 4 customers: ties by sku.
+    // A and B are both bought by 3 of 4 customers, all within the 30 days before the latest
+    // purchase (day 5): ties by sku. The score: recent share, plus the all-time share / 5.
+    double share = (3 + 3 / 5.0) / 4;
     assertThat(top).containsExactly(
-        new Recommendation("A", 0.75, List.of(new Reason("A", Link.POPULAR, 0.75)), true),
-        new Recommendation("B", 0.75, List.of(new Reason("B", Link.POPULAR, 0.75)), true));
+        new Recommendation("A", share, List.of(new Reason("A", Link.POPULAR, share)), true),
+        new Recommendation("B", share, List.of(new Reason("B", Link.POPULAR, share)), true));
     assertThat(r.recommend(CustomerHistory.EMPTY, day(300), 10, Set.of()))
         .extracting(Recommendation::sku).containsExactly("A", "B", "C");
+  }
+
+  @Test
+  @DisplayName("the fallback ranks by recent buyers (popularity window), popular() by all buyers")
+  void trendingFallback() {
+    // X: 3 customers on day 0; Y: 2 customers on day 100 (the latest purchase), so only Y's
+    // buyers are within the 30 days before it.
+    RecommendationModel m = ItemSimilarity.defaults().train(List.of(
+        bought(Purchase.of(day(0), "X")), bought(Purchase.of(day(0), "X")),
+        bought(Purchase.of(day(0), "X")), bought(Purchase.of(day(100), "Y")),
+        bought(Purchase.of(day(70), "Y"))), ProgressListener.none());
+    assertThat(m.popular(2)).containsExactly("X", "Y");
+    assertThat(m.trending(2)).containsExactly("Y", "X");
+    assertThat(m.recentBuyers("Y")).isEqualTo(2);
+    assertThat(m.recentBuyers("X")).isZero();
+    assertThat(Recommender.builder(m).build().recommend(CustomerHistory.EMPTY, day(101), 2,
+        Set.of())).extracting(Recommendation::sku).containsExactly("Y", "X");
+    RecommendationModel wide = ItemSimilarity.builder().popularityWindow(Duration.ofDays(100))
+        .build().train(List.of(bought(Purchase.of(day(0), "X")),
+            bought(Purchase.of(day(0), "X")), bought(Purchase.of(day(0), "X")),
+            bought(Purchase.of(day(100), "Y")), bought(Purchase.of(day(70), "Y"))),
+            ProgressListener.none());
+    assertThat(wide.trending(2)).containsExactly("X", "Y");
+  }
+
+  @Test
+  @DisplayName("buy again: the share of the customer's orders that held an item bought before")
+  void buyAgain() {
+    // A in 2 of 3 orders, all before the 90-day window; B in one of them.
+    Recommender r = Recommender.builder(small()).build();
+    CustomerHistory h = bought(Purchase.of(day(0), "A"), Purchase.of(day(10), "A", "B"),
+        Purchase.of(day(20), "Z"));
+    List<Recommendation> top = r.recommend(h, day(300), 5, Set.of());
+    Recommendation a = top.stream().filter(x -> x.sku().equals("A")).findFirst().orElseThrow();
+    assertThat(a.because()).contains(new Reason("A", Link.BUY_AGAIN, 2 / 3.0));
+    // Bought again within the window: never offered, however often bought before.
+    CustomerHistory recent = bought(Purchase.of(day(0), "A"), Purchase.of(day(10), "A"),
+        Purchase.of(day(250), "A"));
+    assertThat(r.recommend(recent, day(300), 5, Set.of())).extracting(Recommendation::sku)
+        .doesNotContain("A");
   }
 
   @Test
@@ -183,18 +228,8 @@ class RecommenderTest {
   void progress() {
     List<String> heard = new ArrayList<>();
     ItemSimilarity.defaults().train(List.of(bought(Purchase.of(day(0), "A", "B"))),
-        new TrainingListener() {
-          @Override
-          public void historiesRead(long read) {
-            heard.add("read " + read);
-          }
-
-          @Override
-          public void itemsScored(long done, long total) {
-            heard.add("scored " + done + "/" + total);
-          }
-        });
-    assertThat(heard).containsExactly("read 1", "scored 2/2");
+        (phase, done, total) -> heard.add(phase + " " + done + "/" + total));
+    assertThat(heard).containsExactly("read 1/-1", "score 2/2");
   }
 
   @Test
