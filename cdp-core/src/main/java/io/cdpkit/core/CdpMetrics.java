@@ -2,10 +2,9 @@ package io.cdpkit.core;
 
 import io.cdpkit.core.internal.EngineStats;
 import io.cdpkit.core.internal.Tally;
+import io.cdpkit.core.internal.TallyMeters;
 import io.cdpkit.core.model.WorkspaceId;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Micrometer meters of a {@link Cdp}'s engine: events ingested and rejected, ingest latency,
@@ -25,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * }</pre>
  *
  * <p>The engine counts with {@code LongAdder}s of its own whether or not a binder is bound;
- * the counters here read them ({@link FunctionCounter}), so nothing on the ingest path calls
+ * the counters here read them (Micrometer's {@code FunctionCounter}), so nothing on the ingest path calls
  * Micrometer for them. Times are measured only while a binder is bound, and merges and
  * unmerges are counted only from then on (the counting wraps each write transaction). This is
  * the only class of the module that uses Micrometer, which is an optional dependency: an
@@ -107,16 +105,6 @@ public final class CdpMetrics implements MeterBinder, AutoCloseable {
 
   private void counters(MeterRegistry registry, Tally tally, String name, String unit,
       String description) {
-    List<String> keys = tally.tagKeys();
-    Tally.Listener l = (values, adder) -> {
-      Tags tags = Tags.empty();
-      for (int i = 0; i < keys.size(); i++) {
-        tags = tags.and(keys.get(i), values.get(i));
-      }
-      FunctionCounter.builder(name, adder, LongAdder::sum).tags(tags).baseUnit(unit)
-          .description(description).register(registry);
-    };
-    tally.listen(l);
-    undo.add(() -> tally.unlisten(l));
+    undo.add(TallyMeters.register(registry, tally, name, unit, description));
   }
 }
