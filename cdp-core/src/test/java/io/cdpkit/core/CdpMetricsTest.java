@@ -7,6 +7,9 @@ import io.cdpkit.core.internal.EngineStats;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.spi.storage.Store;
+import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -117,6 +121,60 @@ class CdpMetricsTest {
     assertThat(counter("cdpkit.profiles.unmerged", "workspace", ws)).isEqualTo(1);
     assertThat(counter("cdpkit.profiles.merged", "workspace", ws)).isEqualTo(1);
     assertNoPersonalValues();
+  }
+
+  /** A store that fails each n-th write attempt once with a retryable error and runs it again. */
+  static final class RetryingStore implements Store {
+    final Store inner = Store.inMemory();
+    final int every;
+    int attempts;
+
+    RetryingStore(int every) {
+      this.every = every;
+    }
+
+    @Override
+    public synchronized <T> T write(WorkspaceId ws,
+        Function<? super WriteTransaction, ? extends T> work) {
+      if (++attempts % every == 0) {
+        try {
+          inner.write(ws, tx -> {
+            work.apply(tx);
+            throw new StorageException("serialization failure", true, null);
+          });
+        } catch (StorageException expected) {
+          // rolled back; run it again, as a database store does
+        }
+      }
+      return inner.write(ws, work);
+    }
+
+    @Override
+    public <T> T read(WorkspaceId ws, Function<? super ReadTransaction, ? extends T> work) {
+      return inner.read(ws, work);
+    }
+  }
+
+  @Test
+  @DisplayName("each transaction the store runs again counts one retry; nothing is counted twice")
+  void storeRetries() {
+    RetryingStore store = new RetryingStore(2);
+    try (Cdp c = Cdp.builder().store(store)
+        .clock(Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC)).build()) {
+      new CdpMetrics(c).bindTo(registry);
+      int before = store.attempts;
+      for (int i = 0; i < 4; i++) {
+        c.ingest(identify("r" + i, "C-" + i));
+      }
+      String ws = WorkspaceId.DEFAULT.value();
+      assertThat(store.attempts - before).isEqualTo(4);
+      // every second of the four writes failed once and ran again
+      assertThat(counter("cdpkit.store.retries", "workspace", ws)).isEqualTo(2);
+      assertThat(counter("cdpkit.events.ingested", "workspace", ws, "status", "stored"))
+          .isEqualTo(4);
+      assertThat(registry.find("cdpkit.store.transaction.duration").timer().count())
+          .isEqualTo(4);
+    }
   }
 
   @Test
