@@ -7,18 +7,24 @@ import io.cdpkit.core.internal.EngineStats;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.AuditEntry;
+import io.cdpkit.core.spi.storage.PrivacyStorage;
 import io.cdpkit.core.spi.storage.ReadTransaction;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -174,6 +180,76 @@ class CdpMetricsTest {
           .isEqualTo(4);
       assertThat(registry.find("cdpkit.store.transaction.duration").timer().count())
           .isEqualTo(4);
+    }
+  }
+
+  /** A store whose audit log refuses consent lines: an event with consent fails in the store. */
+  static final class AuditRefusingStore implements Store {
+    final Store inner = Store.inMemory();
+
+    @Override
+    public <T> T write(WorkspaceId ws, Function<? super WriteTransaction, ? extends T> work) {
+      return inner.write(ws, tx -> work.apply(refusing(tx)));
+    }
+
+    @Override
+    public <T> T read(WorkspaceId ws, Function<? super ReadTransaction, ? extends T> work) {
+      return inner.read(ws, work);
+    }
+
+    static WriteTransaction refusing(WriteTransaction tx) {
+      return (WriteTransaction) Proxy.newProxyInstance(WriteTransaction.class.getClassLoader(),
+          new Class<?>[] {WriteTransaction.class}, (proxy, m, args) -> {
+            Object r = invoke(m, tx, args);
+            if (args != null && args.length == 1 && args[0] == PrivacyStorage.class) {
+              if (r instanceof Optional<?> o) {
+                return o.map(p -> refusingAudit((PrivacyStorage) p));
+              }
+              return refusingAudit((PrivacyStorage) r);
+            }
+            return r;
+          });
+    }
+
+    static PrivacyStorage refusingAudit(PrivacyStorage p) {
+      return (PrivacyStorage) Proxy.newProxyInstance(PrivacyStorage.class.getClassLoader(),
+          new Class<?>[] {PrivacyStorage.class}, (proxy, m, args) -> {
+            if (m.getName().equals("appendAudit")
+                && ((AuditEntry) args[0]).operation().equals("consent")) {
+              throw new IllegalStateException("audit log full");
+            }
+            return invoke(m, p, args);
+          });
+    }
+
+    static Object invoke(Method m, Object target, Object[] args) throws Throwable {
+      try {
+        return m.invoke(target, args);
+      } catch (InvocationTargetException ex) {
+        throw ex.getCause();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a merge rolled back with its event (failed inside the batch's transaction) is not "
+      + "counted; the event counts as store_refused")
+  void rolledBackMergeIsNotCounted() {
+    try (Cdp c = Cdp.builder().store(new AuditRefusingStore())
+        .clock(Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC)).build()) {
+      new CdpMetrics(c).bindTo(registry);
+      BatchResult r = c.ingest(List.of(
+          Event.identify().messageId("a").anonymousId("cookie-1").timestamp(T0).build(),
+          Event.identify().messageId("b").userId("C-1").timestamp(T0).build(),
+          Event.identify().messageId("c").userId("C-1").anonymousId("cookie-1")
+              .consent("marketing", "email", true).timestamp(T0).build(),
+          Event.identify().messageId("d").userId("C-2").timestamp(T0).build()));
+      assertThat(r.stored()).isEqualTo(3);
+      assertThat(r.rejected()).isEqualTo(1);
+      String ws = WorkspaceId.DEFAULT.value();
+      assertThat(counter("cdpkit.profiles.merged", "workspace", ws)).isZero();
+      assertThat(counter("cdpkit.events.rejected", "workspace", ws, "reason", "store_refused"))
+          .isEqualTo(1);
     }
   }
 
