@@ -45,7 +45,7 @@ class ActivationMetricsTest {
       new ActivationMetrics(activation, Duration.ZERO).bindTo(registry);
       assertThat(gauge("cdpkit.outbox.pending")).isZero();
 
-      for (String c : new String[] {"c1", "c2"}) {
+      for (String c : new String[] {"c1", "c2", "c3"}) {
         cdp.ingest(Event.track("Consent Changed").messageId("k" + c).userId(c)
             .identifier(Identifier.email(c + "." + EMAIL)).consent("marketing", "email", true)
             .timestamp(clock.instant()).build());
@@ -54,32 +54,40 @@ class ActivationMetricsTest {
           .timestamp(clock.instant()).build());
       clock.advance(Duration.ofMinutes(2));
       assertThat(gauge("cdpkit.outbox.pending")).isEqualTo(1);
-      assertThat(registry.find("cdpkit.outbox.oldest.age").timeGauge().value(TimeUnit.SECONDS))
-          .isEqualTo(120);
+      assertThat(age()).isEqualTo(120);
+      cdp.ingest(Event.identify().messageId("i2").userId("c2").trait("tier", "gold")
+          .timestamp(clock.instant()).build());
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(gauge("cdpkit.outbox.pending")).isEqualTo(2);
+      assertThat(age()).isEqualTo(180); // the older of the two
 
-      assertThat(activation.drain()).isEqualTo(1);
-      assertThat(deliveries("delivered")).isEqualTo(1);
+      assertThat(activation.drain()).isEqualTo(2);
+      assertThat(deliveries("delivered")).isEqualTo(2);
       assertThat(deliveries("failed")).isZero();
       assertThat(gauge("cdpkit.outbox.pending")).isZero();
-      assertThat(registry.find("cdpkit.outbox.oldest.age").timeGauge().value(TimeUnit.SECONDS))
-          .isZero();
+      assertThat(age()).isZero();
 
       email.answer = m -> DeliveryResult.retryable("busy");
-      cdp.ingest(Event.identify().messageId("i2").userId("c2").trait("tier", "gold")
+      cdp.ingest(Event.identify().messageId("i3").userId("c3").trait("tier", "gold")
           .timestamp(clock.instant()).build());
       activation.dispatch();
       assertThat(deliveries("failed")).isEqualTo(1);
-      assertThat(deliveries("delivered")).isEqualTo(1);
+      assertThat(deliveries("delivered")).isEqualTo(2);
       assertThat(gauge("cdpkit.outbox.pending")).isEqualTo(1); // waits for its retry
 
       for (Meter m : registry.getMeters()) {
         String id = m.getId().toString().toLowerCase(Locale.ROOT);
         assertThat(id).doesNotContain("quillfeather").doesNotContain("@")
-            .doesNotContain("c1").doesNotContain("c2");
+            .doesNotContain("c1").doesNotContain("c2").doesNotContain("c3");
       }
     } finally {
       activation.close();
     }
+  }
+
+  double age() {
+    return registry.find("cdpkit.outbox.oldest.age").tag("workspace", "default").timeGauge()
+        .value(TimeUnit.SECONDS);
   }
 
   double gauge(String name) {
