@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>The engine counts with {@code LongAdder}s of its own whether or not a binder is bound;
- * the counters here read them (Micrometer's {@code FunctionCounter}), so nothing on the ingest path calls
- * Micrometer for them. Times are measured only while a binder is bound, and merges and
+ * the counters here read them (Micrometer's {@code FunctionCounter}), so nothing on the ingest
+ * path calls Micrometer for them. Times are measured only while a binder is bound, and merges and
  * unmerges are counted only from then on (the counting wraps each write transaction). This is
  * the only class of the module that uses Micrometer, which is an optional dependency: an
  * engine that never creates a {@code CdpMetrics} runs without it on the class path.

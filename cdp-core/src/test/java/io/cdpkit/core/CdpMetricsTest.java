@@ -54,7 +54,8 @@ class CdpMetricsTest {
   }
 
   @Test
-  @DisplayName("ingest counts stored, duplicate and rejected events, each once, and times each call")
+  @DisplayName("ingest counts stored, duplicate and rejected events, each once, and times each "
+      + "call")
   void ingestCounts() {
     new CdpMetrics(cdp).bindTo(registry);
     cdp.ingest(identify("m1", "C-1"));
