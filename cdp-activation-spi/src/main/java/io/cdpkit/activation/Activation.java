@@ -21,6 +21,7 @@ import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.UnsupportedCapabilityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -540,6 +541,65 @@ public final class Activation implements CdpExtension, AutoCloseable {
       }
     }
     return out.toString();
+  }
+
+  /** The hand-overs counted so far, for {@link ActivationMetrics}. */
+  io.cdpkit.core.internal.Tally deliveries() {
+    return engine().deliveries();
+  }
+
+  /** The workspaces opened so far. */
+  Set<WorkspaceId> workspaces() {
+    return Set.copyOf(workspaces);
+  }
+
+  /**
+   * How a workspace's outbox is doing: the pending entries (waiting to be sent, or to be sent
+   * again after a failure) and the time since the oldest of them was decided. Reads every
+   * pending entry, a page at a time, in one read transaction: meant for a gauge that caches it
+   * (see {@link ActivationMetrics}), not for every event.
+   */
+  public OutboxHealth outboxHealth(WorkspaceId workspace) {
+    Objects.requireNonNull(workspace, "workspace");
+    ExtensionContext c = context();
+    Instant now = c.clock().instant();
+    return c.store().read(workspace, tx -> {
+      OutboxStorage ob = tx.require(OutboxStorage.class);
+      long pending = 0;
+      Instant oldest = null;
+      String after = null;
+      while (true) {
+        List<OutboxEntry> page = ob.outbox(OutboxEntry.Status.PENDING, after, 1000);
+        for (OutboxEntry e : page) {
+          pending++;
+          if (oldest == null || e.decidedAt().isBefore(oldest)) {
+            oldest = e.decidedAt();
+          }
+        }
+        if (page.size() < 1000) {
+          break;
+        }
+        after = page.get(page.size() - 1).key();
+      }
+      Duration age = oldest == null || oldest.isAfter(now) ? Duration.ZERO
+          : Duration.between(oldest, now);
+      return new OutboxHealth(pending, age);
+    });
+  }
+
+  /**
+   * A workspace's outbox at one instant. Immutable.
+   *
+   * @param pending entries waiting to be sent (or sent again)
+   * @param oldestAge time since the oldest pending entry was decided; zero when none is pending
+   */
+  public record OutboxHealth(long pending, Duration oldestAge) {
+    public OutboxHealth {
+      if (pending < 0) {
+        throw new IllegalArgumentException("pending must not be negative: " + pending);
+      }
+      Objects.requireNonNull(oldestAge, "oldestAge");
+    }
   }
 
   /** An outbox entry by its idempotency key. */

@@ -209,6 +209,11 @@ public final class Cdp implements AutoCloseable {
     return defaultWorkspace.ingest(events);
   }
 
+  /** The pipeline, for the metrics binder of this package. */
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
   /** Same as {@code workspace(WorkspaceId.DEFAULT).ingestJson(body)}. */
   public BatchResult ingestJson(byte[] body) {
     return defaultWorkspace.ingestJson(body);

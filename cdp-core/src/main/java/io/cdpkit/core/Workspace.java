@@ -1,5 +1,6 @@
 package io.cdpkit.core;
 
+import io.cdpkit.core.internal.EngineStats;
 import io.cdpkit.core.internal.Gatherer;
 import io.cdpkit.core.internal.Pipeline;
 import io.cdpkit.core.internal.PrivacyOps;
@@ -65,7 +66,18 @@ public final class Workspace {
    */
   public IngestResult ingest(Event event) {
     Objects.requireNonNull(event, "event");
-    return gatherer != null ? gatherer.ingest(id, event) : pipeline.ingest(id, event);
+    EngineStats stats = pipeline.stats();
+    long start = stats.start();
+    try {
+      IngestResult r = gatherer != null ? gatherer.ingest(id, event) : pipeline.ingest(id, event);
+      stats.count(id, r);
+      return r;
+    } catch (InvalidEventException ex) {
+      stats.rejected(id, ex);
+      throw ex;
+    } finally {
+      stats.ingestTimed("single", start);
+    }
   }
 
   /**
@@ -81,7 +93,7 @@ public final class Workspace {
    *     stored
    */
   public BatchResult ingest(List<Event> events) {
-    return pipeline.ingestAll(id, events);
+    return counted("batch", () -> pipeline.ingestAll(id, events));
   }
 
   /**
@@ -98,7 +110,8 @@ public final class Workspace {
    * @throws StorageException as {@link #ingest(List)}
    */
   public BatchResult ingestJson(byte[] body) {
-    return pipeline.ingestJson(id, Objects.requireNonNull(body, "body"));
+    Objects.requireNonNull(body, "body");
+    return counted("json", () -> pipeline.ingestJson(id, body));
   }
 
   /**
@@ -113,10 +126,27 @@ public final class Workspace {
    * @throws StorageException as {@link #ingest(List)}
    */
   public BatchResult ingest(io.cdpkit.core.json.DecodedBody body) {
-    return pipeline.ingestBody(id, Objects.requireNonNull(body, "body"));
+    Objects.requireNonNull(body, "body");
+    return counted("json", () -> pipeline.ingestBody(id, body));
   }
 
   /** Profiles of this workspace. */
+  /** Runs a batch ingest, counting its results and timing it (see {@link EngineStats}). */
+  private BatchResult counted(String kind, java.util.function.Supplier<BatchResult> ingest) {
+    EngineStats stats = pipeline.stats();
+    long start = stats.start();
+    try {
+      BatchResult r = ingest.get();
+      stats.count(id, r);
+      return r;
+    } catch (InvalidEventException ex) {
+      stats.rejected(id, ex); // the body as a whole
+      throw ex;
+    } finally {
+      stats.ingestTimed(kind, start);
+    }
+  }
+
   public Profiles profiles() {
     return profiles;
   }

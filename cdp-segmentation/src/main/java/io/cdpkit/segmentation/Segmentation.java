@@ -1,5 +1,6 @@
 package io.cdpkit.segmentation;
 
+import io.cdpkit.core.internal.Tally;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.extension.CdpExtension;
 import io.cdpkit.core.spi.extension.ExtensionContext;
@@ -64,6 +65,8 @@ public final class Segmentation implements CdpExtension {
   private final List<SegmentListener> listeners;
   private volatile @Nullable ExtensionContext context;
   private final ConcurrentHashMap<WorkspaceId, Segments> workspaces = new ConcurrentHashMap<>();
+  /** Entries and exits published, by workspace, segment and kind (read by SegmentMetrics). */
+  private final Tally changes = new Tally("workspace", "segment", "kind");
 
   private Segmentation(Builder b) {
     this.listeners = List.copyOf(b.listeners);
@@ -120,8 +123,15 @@ public final class Segmentation implements CdpExtension {
     });
   }
 
+  /** The entries and exits counted so far, for {@link SegmentMetrics}. */
+  Tally changes() {
+    return changes;
+  }
+
   private void publish(List<SegmentEvent> events) {
     for (SegmentEvent e : events) {
+      changes.increment(e.workspace().value(), e.segment(),
+          e.kind() == SegmentEvent.Kind.ENTERED ? "entered" : "exited");
       for (SegmentListener l : listeners) {
         try {
           l.onSegmentEvent(e);

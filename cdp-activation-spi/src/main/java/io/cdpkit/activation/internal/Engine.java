@@ -21,6 +21,7 @@ import io.cdpkit.activation.spi.storage.OutboxEntry;
 import io.cdpkit.activation.spi.storage.OutboxStorage;
 import io.cdpkit.core.catalog.Product;
 import io.cdpkit.core.catalog.ProductLookup;
+import io.cdpkit.core.internal.Tally;
 import io.cdpkit.core.model.ConsentKey;
 import io.cdpkit.core.model.ConsentProof;
 import io.cdpkit.core.model.ConsentStatus;
@@ -101,6 +102,11 @@ public final class Engine {
   /** The host's generator, used under its own lock; {@code null}: a thread-local one. */
   private final @Nullable RandomGenerator random;
   private final LongAdder handedOver = new LongAdder();
+  /**
+   * Hand-overs decided, by workspace, channel and outcome (delivered, failed, dead, suppressed),
+   * counted once the transaction recording them committed; read by ActivationMetrics.
+   */
+  private final Tally deliveries = new Tally("workspace", "channel", "outcome");
   private final LongAdder windowTotal = new LongAdder();
   private final AtomicLong windowMax = new AtomicLong();
   /**
@@ -382,16 +388,22 @@ public final class Engine {
       for (Send s : sends) {
         keys.add(s.entry().key());
       }
-      ctx.store().write(ws, tx -> {
+      String[] outcomes = ctx.store().write(ws, tx -> {
         Instant at = ctx.clock().instant();
         Map<String, OutboxEntry> current = outbox(tx).outbox(keys);
+        String[] out = new String[sends.size()];
         for (int i = 0; i < sends.size(); i++) {
           Send s = sends.get(i);
-          outcome(tx, s, Optional.ofNullable(current.get(s.entry().key())), results.get(i),
-              token, at);
+          out[i] = outcome(tx, s, Optional.ofNullable(current.get(s.entry().key())),
+              results.get(i), token, at);
         }
-        return null;
+        return out;
       });
+      for (int i = 0; i < sends.size(); i++) {
+        if (outcomes[i] != null) {
+          deliveries.increment(ws.value(), sends.get(i).entry().channel(), outcomes[i]);
+        }
+      }
     }
     return claimed.size();
   }
@@ -919,7 +931,16 @@ public final class Engine {
     }
   }
 
-  private void outcome(WriteTransaction tx, Send s, Optional<OutboxEntry> current,
+  /** The deliveries counted so far (see the field). */
+  public Tally deliveries() {
+    return deliveries;
+  }
+
+  /**
+   * Records a hand-over's outcome; returns it ({@link #DELIVERED}, {@link #FAILED},
+   * {@link #DEAD}, {@link #SUPPRESSED}), or {@code null} when nothing was recorded.
+   */
+  private @Nullable String outcome(WriteTransaction tx, Send s, Optional<OutboxEntry> current,
       Attempt attempted, String token, Instant at) {
     OutboxEntry e = s.entry();
     OutboxStorage ob = outbox(tx);
@@ -928,7 +949,7 @@ public final class Engine {
         && current.get().status() == OutboxEntry.Status.PENDING;
     String id = e.key() + "#" + attempt;
     if (current.isEmpty() || attempted.gone()) {
-      return; // the entry was deleted while sending (its person was erased): record nothing
+      return null; // the entry was deleted while sending (its person was erased): record nothing
     }
     SuppressionReason stopped = attempted.stopped();
     if (stopped != null) {
@@ -942,7 +963,7 @@ public final class Engine {
       }
       LOG.debug("activation {} of rule {} stopped at hand-over: {}", e.key(), e.rule(),
           stopped.code());
-      return;
+      return SUPPRESSED;
     }
     DeliveryResult result = Objects.requireNonNull(attempted.result());
     String sentDetail = attempted.detail() == null ? s.detail() : attempted.detail();
@@ -960,7 +981,7 @@ public final class Engine {
           ob.updateOutbox(current.get().next(OutboxEntry.Status.DONE, attempt, current.get()
               .dueAt(), null));
         }
-        return;
+        return DELIVERED;
       }
       case RETRYABLE:
       case PERMANENT: {
@@ -970,7 +991,7 @@ public final class Engine {
         ob.putDelivery(new Delivery(id, s.message().profile(), at, e.rule(), e.channel(),
             e.key(), attempt, dead ? DEAD : FAILED, reason, sentDetail));
         if (!ours) {
-          return; // another worker holds it now; it will decide
+          return dead ? DEAD : FAILED; // another worker holds it now; it will decide
         }
         if (dead) {
           ob.updateOutbox(current.get().next(OutboxEntry.Status.DEAD, attempt, at, reason));
@@ -984,7 +1005,7 @@ public final class Engine {
           ob.updateOutbox(current.get().next(OutboxEntry.Status.PENDING, attempt, at.plus(wait),
               reason));
         }
-        return;
+        return dead ? DEAD : FAILED;
       }
       default:
         throw new IllegalStateException("unknown outcome " + result.outcome());

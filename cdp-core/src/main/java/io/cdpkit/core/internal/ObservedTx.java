@@ -31,6 +31,9 @@ final class ObservedTx implements WriteTransaction {
   /** Profiles touched since the last drain, with their record before (null: new). */
   private final LinkedHashMap<ProfileId, Optional<ProfileRecord>> before = new LinkedHashMap<>();
   private final Map<ProfileId, ProfileId> redirects = new HashMap<>();
+  /** Ledger entries of kind MERGED and UNMERGED written since the last drain. */
+  private int merged;
+  private int unmerged;
 
   ObservedTx(WriteTransaction tx) {
     this.tx = tx;
@@ -66,6 +69,22 @@ final class ObservedTx implements WriteTransaction {
   void reset() {
     before.clear();
     redirects.clear();
+    merged = 0;
+    unmerged = 0;
+  }
+
+  /** The MERGED ledger entries written since the last call; forgets them. */
+  int drainMerged() {
+    int n = merged;
+    merged = 0;
+    return n;
+  }
+
+  /** The UNMERGED ledger entries written since the last call; forgets them. */
+  int drainUnmerged() {
+    int n = unmerged;
+    unmerged = 0;
+    return n;
   }
 
   private void touch(ProfileId id) {
@@ -141,6 +160,11 @@ final class ObservedTx implements WriteTransaction {
   @Override
   public void appendLedger(LedgerEntry entry) {
     tx.appendLedger(entry);
+    if (entry.kind() == LedgerEntry.Kind.MERGED) {
+      merged++;
+    } else if (entry.kind() == LedgerEntry.Kind.UNMERGED) {
+      unmerged++;
+    }
   }
 
   @Override

@@ -68,6 +68,7 @@ public final class Pipeline {
   private final ProfileReads reads;
   private final Tombstones tombstones;
   private final List<ProfileObserver> observers = new CopyOnWriteArrayList<>();
+  private final EngineStats stats = new EngineStats();
 
   public Pipeline(Store store, PipelineConfig config, EventCodec codec, ComputedTraits traits) {
     this(store, config, codec, traits, new Tombstones(null));
@@ -117,24 +118,49 @@ public final class Pipeline {
     return resolver;
   }
 
+  /** What the engine counts about itself (read by a metrics binder). */
+  public EngineStats stats() {
+    return stats;
+  }
+
   /** Adds an observer of profile changes (see {@link ProfileObserver}). */
   public void observe(ProfileObserver observer) {
     observers.add(Objects.requireNonNull(observer, "observer"));
   }
 
   /** What a write transaction returns, with the actions to run once it committed. */
-  private record Written<T>(T result, List<Runnable> afterCommit) {}
+  private record Written<T>(T result, List<Runnable> afterCommit, int merged, int unmerged) {}
 
   /**
    * Runs {@code work} in a write transaction, with observers told of what each step changed;
    * then runs their after-commit actions.
    */
   <T> T write(WorkspaceId ws, Function<Steps, T> work) {
-    Written<T> w = store.write(ws, tx -> {
-      Steps steps = new Steps(ws, tx);
-      T result = work.apply(steps);
-      return new Written<>(result, steps.afterCommit);
-    });
+    EngineStats.Timing timing = stats.timing();
+    long start = timing != null ? System.nanoTime() : 0L;
+    int[] attempts = {0};
+    Written<T> w;
+    try {
+      w = store.write(ws, tx -> {
+        attempts[0]++;
+        Steps steps = new Steps(ws, tx);
+        T result = work.apply(steps);
+        return new Written<>(result, steps.afterCommit, steps.merged, steps.unmerged);
+      });
+    } finally {
+      if (attempts[0] > 1) {
+        stats.storeRetries.add(attempts[0] - 1, ws.value());
+      }
+      if (timing != null) {
+        timing.transaction(ws, System.nanoTime() - start);
+      }
+    }
+    if (w.merged() > 0) {
+      stats.merges.add(w.merged(), ws.value());
+    }
+    if (w.unmerged() > 0) {
+      stats.unmerges.add(w.unmerged(), ws.value());
+    }
     for (Runnable r : w.afterCommit()) {
       try {
         r.run();
@@ -154,10 +180,14 @@ public final class Pipeline {
     final WriteTransaction tx;
     final @Nullable ObservedTx observed;
     final List<Runnable> afterCommit = new ArrayList<>();
+    /** MERGED and UNMERGED ledger entries of the steps that succeeded (when counted). */
+    int merged;
+    int unmerged;
 
     Steps(WorkspaceId ws, WriteTransaction raw) {
       this.ws = ws;
-      this.observed = observers.isEmpty() ? null : new ObservedTx(raw);
+      this.observed =
+          observers.isEmpty() && !stats.countsLedger() ? null : new ObservedTx(raw);
       this.tx = observed != null ? observed : raw;
     }
 
@@ -166,8 +196,10 @@ public final class Pipeline {
       if (observed == null) {
         return;
       }
+      merged += observed.drainMerged();
+      unmerged += observed.drainUnmerged();
       List<ProfileChange> changes = observed.drain();
-      if (changes.isEmpty()) {
+      if (changes.isEmpty() || observers.isEmpty()) {
         return;
       }
       List<Runnable> mine = new ArrayList<>(0);
