@@ -231,6 +231,9 @@ class WorkspaceIsolationTest {
       assertThat(activation.outbox(OTHER, deadKey)).isEmpty();
       tried("Activation.deadLetters");
       assertThat(activation.deadLetters(OTHER, null, 10)).isEmpty();
+      tried("Activation.outboxHealth");
+      assertThat(activation.outboxHealth(OTHER))
+          .isEqualTo(new Activation.OutboxHealth(0, Duration.ZERO));
 
       // ---- changes from the other workspace
       tried("Profiles.unmerge");
