@@ -1,46 +1,22 @@
 package io.cdpkit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.cdpkit.core.testing.SharedData;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class DedupEvaluationTest {
-  /**
-   * The Febrl folder of the shared data ({@code -Dcdpkit.shared}, else {@code ../shared} from
-   * the project root): missing, the test is skipped, except under {@code CI=true}.
-   */
+  /** The shared data's febrl folder (skips the test without it, except under CI). */
   private static Path febrl() {
-    List<Path> roots = new ArrayList<>();
-    String property = System.getProperty("cdpkit.shared");
-    if (property != null && !property.isBlank()) {
-      roots.add(Path.of(property));
-    }
-    roots.add(Path.of("..", "..", "shared"));
-    roots.add(Path.of("..", "shared"));
-    for (Path root : roots) {
-      Path dir = root.resolve("data").resolve("febrl");
-      if (Files.isRegularFile(dir.resolve("dataset1.csv"))) {
-        return dir;
-      }
-    }
-    String message = "shared data data/febrl/dataset1.csv not found under " + roots
-        + "; set -Dcdpkit.shared=/path/to/shared";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message);
-    }
-    Assumptions.abort(message);
-    throw new AssertionError("unreachable");
+    return SharedData.dataDir("febrl");
   }
 
   @Test

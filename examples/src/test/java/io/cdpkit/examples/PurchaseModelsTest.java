@@ -2,7 +2,6 @@ package io.cdpkit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
@@ -11,41 +10,17 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.cdpkit.core.testing.SharedData;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import org.assertj.core.data.Percentage;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class PurchaseModelsTest {
-  /**
-   * The CDNOW folder of the shared data ({@code -Dcdpkit.shared}, else {@code ../shared} from
-   * the project root): missing, the test is skipped, except under {@code CI=true}.
-   */
+  /** The shared data's cdnow folder (skips the test without it, except under CI). */
   private static Path cdnow() {
-    List<Path> roots = new ArrayList<>();
-    String property = System.getProperty("cdpkit.shared");
-    if (property != null && !property.isBlank()) {
-      roots.add(Path.of(property));
-    }
-    roots.add(Path.of("..", "..", "shared"));
-    roots.add(Path.of("..", "shared"));
-    for (Path root : roots) {
-      Path dir = root.resolve("data").resolve("cdnow");
-      if (Files.isRegularFile(dir.resolve("CDNOW_sample.txt"))) {
-        return dir;
-      }
-    }
-    String message = "shared data data/cdnow/CDNOW_sample.txt not found under " + roots
-        + "; set -Dcdpkit.shared=/path/to/shared";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message);
-    }
-    Assumptions.abort(message);
-    throw new AssertionError("unreachable");
+    return SharedData.dataDir("cdnow");
   }
 
   @Test

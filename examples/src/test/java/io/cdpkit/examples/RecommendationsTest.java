@@ -1,45 +1,19 @@
 package io.cdpkit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.cdpkit.core.testing.SharedData;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RecommendationsTest {
-  /**
-   * The UCI file of the shared data ({@code -Dcdpkit.shared}, else {@code ../shared} from the
-   * project root): missing, the test is skipped, except under {@code CI=true}.
-   */
+  /** The shared data's online-retail folder (skips the test without it, except under CI). */
   private static Path onlineRetail() {
-    List<Path> roots = new ArrayList<>();
-    String property = System.getProperty("cdpkit.shared");
-    if (property != null && !property.isBlank()) {
-      roots.add(Path.of(property));
-    }
-    roots.add(Path.of("..", "..", "shared"));
-    roots.add(Path.of("..", "shared"));
-    for (Path root : roots) {
-      Path file = root.resolve("data").resolve("online-retail").resolve("online_retail.csv.gz");
-      if (Files.isRegularFile(file)) {
-        return file;
-      }
-    }
-    String message = "shared data data/online-retail/online_retail.csv.gz not found under "
-        + roots + "; set -Dcdpkit.shared=/path/to/shared";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message);
-    }
-    Assumptions.abort(message);
-    throw new AssertionError("unreachable");
+    return SharedData.dataDir("online-retail").resolve("online_retail.csv.gz");
   }
 
   @Test
