@@ -17,4 +17,14 @@ public interface PurgeListener {
   static PurgeListener none() {
     return (p, e) -> { };
   }
+
+  /**
+   * A purge listener that reports through the library's one progress type: phase
+   * {@code "purge"}, the profiles scanned so far, total unknown (the events deleted are in the
+   * {@link PurgeReport}).
+   */
+  static PurgeListener of(ProgressListener progress) {
+    java.util.Objects.requireNonNull(progress, "progress");
+    return (scanned, deleted) -> progress.progress("purge", scanned, ProgressListener.UNKNOWN);
+  }
 }

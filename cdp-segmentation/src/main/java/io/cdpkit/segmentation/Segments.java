@@ -228,4 +228,17 @@ public final class Segments {
   public SegmentSnapshot evaluate(Collection<String> segments, LongConsumer progress) {
     return new SegmentSnapshot(engine.evaluate(segments, progress));
   }
+
+  /**
+   * {@link #evaluate(Collection, LongConsumer)} reporting through the library's one progress
+   * type: phase {@code "evaluate"}, the profiles read so far, total unknown.
+   *
+   * @throws IllegalArgumentException when a segment does not exist
+   */
+  public SegmentSnapshot evaluate(Collection<String> segments,
+      io.cdpkit.core.ProgressListener progress) {
+    java.util.Objects.requireNonNull(progress, "progress");
+    return evaluate(segments,
+        (long n) -> progress.progress("evaluate", n, io.cdpkit.core.ProgressListener.UNKNOWN));
+  }
 }

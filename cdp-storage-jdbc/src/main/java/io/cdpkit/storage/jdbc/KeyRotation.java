@@ -30,6 +30,16 @@ public final class KeyRotation {
      * @param tableDone whether the table is finished
      */
     void progress(String table, long rowsDone, boolean tableDone);
+
+    /**
+     * A rotation listener that reports through the library's one progress type: the table
+     * as the phase, the values re-encrypted in it so far, total unknown.
+     */
+    static Listener of(io.cdpkit.core.ProgressListener progress) {
+      java.util.Objects.requireNonNull(progress, "progress");
+      return (table, rowsDone, tableDone) -> progress.progress(table, rowsDone,
+          io.cdpkit.core.ProgressListener.UNKNOWN);
+    }
   }
 
   private final AtomicBoolean stop = new AtomicBoolean();
