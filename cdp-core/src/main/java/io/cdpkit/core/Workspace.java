@@ -130,7 +130,6 @@ public final class Workspace {
     return counted("json", () -> pipeline.ingestBody(id, body));
   }
 
-  /** Profiles of this workspace. */
   /** Runs a batch ingest, counting its results and timing it (see {@link EngineStats}). */
   private BatchResult counted(String kind, java.util.function.Supplier<BatchResult> ingest) {
     EngineStats stats = pipeline.stats();
@@ -147,6 +146,7 @@ public final class Workspace {
     }
   }
 
+  /** Profiles of this workspace. */
   public Profiles profiles() {
     return profiles;
   }

@@ -101,11 +101,12 @@ public interface Duplicates {
 
   /**
    * A person decided these two profiles are two people: records a do-not-link rule between
-   * them (their highest-priority identifiers) and removes their review item. If they were
-   * linked meanwhile, this unmerges them.
+   * them (their highest-priority identifiers) and removes their review item.
    *
    * @throws IllegalArgumentException when either profile is unknown, or the reason code is not
    *     acceptable
+   * @throws IllegalStateException when the two ids are one profile now (linked meanwhile):
+   *     {@code profiles().unmerge} two of its identifiers instead
    */
   void reject(ProfileId first, ProfileId second, String reasonCode);
 

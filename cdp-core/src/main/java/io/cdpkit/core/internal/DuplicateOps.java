@@ -359,27 +359,17 @@ public final class DuplicateOps implements ProfileObserver {
         s.queued.compareAndSet(-1, md.metadata(REVIEW_PREFIX).size());
       }
       for (CandidatePair pair : pairs) {
-        Optional<ProfileId> a = pipeline.reads().resolve(tx, new ProfileId(pair.first()));
-        Optional<ProfileId> b = pipeline.reads().resolve(tx, new ProfileId(pair.second()));
-        if (a.isEmpty() || b.isEmpty()) {
+        Pipeline.PairCheck c = pipeline.checkPair(tx, new ProfileId(pair.first()),
+            new ProfileId(pair.second()));
+        if (c.outcome() != null) {
+          counts.count(c.outcome());
           continue;
         }
-        if (a.get().equals(b.get())) {
-          counts.alreadyTogether++;
-          continue;
-        }
-        String refusal = pipeline.resolver().linkRefusal(tx, a.get(), b.get());
-        if (refusal != null) {
-          if (refusal.startsWith("limit")) {
-            counts.refused++;
-          } else {
-            counts.doNotLink++;
-          }
-          continue;
-        }
-        boolean firstSmaller = a.get().value().compareTo(b.get().value()) < 0;
-        ReviewItem item = new ReviewItem(firstSmaller ? a.get() : b.get(),
-            firstSmaller ? b.get() : a.get(), pair.probability(), pair.logOdds(),
+        ProfileId a = c.first();
+        ProfileId b = c.second();
+        boolean firstSmaller = a.value().compareTo(b.value()) < 0;
+        ReviewItem item = new ReviewItem(firstSmaller ? a : b, firstSmaller ? b : a,
+            pair.probability(), pair.logOdds(),
             pair.priorWeight(), pair.weights(), now);
         String key = key(item.first(), item.second());
         boolean known = !md.metadata(key).isEmpty();

@@ -608,10 +608,11 @@ final class IdentityResolver {
 
   /**
    * Why linking these two live profiles would be refused, or {@code null} when it would not:
-   * {@code "do-not-link rule"} when a rule separates an identifier of one from one of the
-   * other, else the identity limit the union would break ({@code "limit: customer_id max 1"}).
+   * {@link Pipeline.LinkOutcome#DO_NOT_LINK} when a rule separates an identifier of one from
+   * one of the other, {@link Pipeline.LinkOutcome#REFUSED_BY_RULES} when their union would break
+   * an identity limit.
    */
-  @Nullable String linkRefusal(WriteTransaction tx, ProfileId a, ProfileId b) {
+  Pipeline.@Nullable LinkOutcome linkRefusal(WriteTransaction tx, ProfileId a, ProfileId b) {
     List<IdentityNode> na = tx.nodesOfProfile(a);
     List<IdentityNode> nb = tx.nodesOfProfile(b);
     Set<Identifier> ia = new HashSet<>();
@@ -625,13 +626,14 @@ final class IdentityResolver {
       for (DoNotLinkRule r : tx.component(c).map(ComponentRecord::rules).orElse(List.of())) {
         if ((ia.contains(r.a()) && ib.contains(r.b()))
             || (ia.contains(r.b()) && ib.contains(r.a()))) {
-          return "do-not-link rule";
+          return Pipeline.LinkOutcome.DO_NOT_LINK;
         }
       }
     }
     Map<IdentifierType, Integer> have = new HashMap<>(
         tx.profile(a).map(ProfileRecord::identifierCounts).orElse(Map.of()));
-    return limitBroken(have, tx.profile(b).map(ProfileRecord::identifierCounts).orElse(Map.of()));
+    return limitBroken(have, tx.profile(b).map(ProfileRecord::identifierCounts)
+        .orElse(Map.of())) == null ? null : Pipeline.LinkOutcome.REFUSED_BY_RULES;
   }
 
   /** The highest-priority identifier of a live profile, or {@code null} when it has none. */

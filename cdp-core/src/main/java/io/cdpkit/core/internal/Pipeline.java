@@ -820,6 +820,28 @@ public final class Pipeline {
   }
 
   /**
+   * Where two profile ids stand for linking: their live profiles, and {@code outcome} null when
+   * they may be linked, else why not ({@link LinkOutcome#UNKNOWN},
+   * {@link LinkOutcome#ALREADY_TOGETHER}, {@link LinkOutcome#DO_NOT_LINK},
+   * {@link LinkOutcome#REFUSED_BY_RULES}).
+   */
+  record PairCheck(@Nullable LinkOutcome outcome, @Nullable ProfileId first,
+      @Nullable ProfileId second) {}
+
+  /** The one check of a pair that linking and queueing a probable match share. */
+  PairCheck checkPair(WriteTransaction tx, ProfileId a, ProfileId b) {
+    Optional<ProfileId> la = reads.resolve(tx, a);
+    Optional<ProfileId> lb = reads.resolve(tx, b);
+    if (la.isEmpty() || lb.isEmpty()) {
+      return new PairCheck(LinkOutcome.UNKNOWN, null, null);
+    }
+    if (la.get().equals(lb.get())) {
+      return new PairCheck(LinkOutcome.ALREADY_TOGETHER, la.get(), lb.get());
+    }
+    return new PairCheck(resolver.linkRefusal(tx, la.get(), lb.get()), la.get(), lb.get());
+  }
+
+  /**
    * Links two profiles found to be one person by writing a probable-match event (see
    * {@link OwnEvents#probableMatch}) with each one's highest-priority identifier, in one
    * transaction with an audit line ({@code dedup-link}), unless they are one already, a
@@ -833,22 +855,17 @@ public final class Pipeline {
       java.util.function.Consumer<WriteTransaction> also) {
     return write(ws, steps -> {
       WriteTransaction tx = steps.tx;
-      Optional<ProfileId> la = reads.resolve(tx, a);
-      Optional<ProfileId> lb = reads.resolve(tx, b);
-      if (la.isEmpty() || lb.isEmpty()) {
-        return LinkOutcome.UNKNOWN;
-      }
-      if (la.get().equals(lb.get())) {
+      PairCheck c = checkPair(tx, a, b);
+      if (c.outcome() == LinkOutcome.ALREADY_TOGETHER) {
         also.accept(tx);
-        return LinkOutcome.ALREADY_TOGETHER;
       }
-      String refusal = resolver.linkRefusal(tx, la.get(), lb.get());
-      if (refusal != null) {
-        return refusal.startsWith("limit") ? LinkOutcome.REFUSED_BY_RULES
-            : LinkOutcome.DO_NOT_LINK;
+      if (c.outcome() != null) {
+        return c.outcome();
       }
-      Identifier ta = resolver.topIdentifier(tx, la.get());
-      Identifier tb = resolver.topIdentifier(tx, lb.get());
+      ProfileId la = Objects.requireNonNull(c.first());
+      ProfileId lb = Objects.requireNonNull(c.second());
+      Identifier ta = resolver.topIdentifier(tx, la);
+      Identifier tb = resolver.topIdentifier(tx, lb);
       if (ta == null || tb == null) {
         return LinkOutcome.UNKNOWN;
       }
@@ -860,7 +877,7 @@ public final class Pipeline {
       ProfileId survivor = Objects.requireNonNull(o.profile(), "profile");
       tx.require(PrivacyStorage.class).appendAudit(new AuditEntry(0, now, "dedup-link",
           survivor, tombstones.hash(ws, tx, ta), AuditDetail.probableMatch(
-              survivor.equals(la.get()) ? lb.get() : la.get(),
+              survivor.equals(la) ? lb : la,
               Double.isNaN(probability) ? null : probability, reviewed, reasonCode)));
       also.accept(tx);
       return LinkOutcome.LINKED;
@@ -869,8 +886,9 @@ public final class Pipeline {
 
   /**
    * Records that two profiles are two people: a do-not-link rule between their highest-priority
-   * identifiers (re-resolving their component if they are linked), with an audit line
-   * ({@code dedup-reject}), in one transaction.
+   * identifiers, with an audit line ({@code dedup-reject}), in one transaction.
+   *
+   * @throws IllegalStateException when the two ids resolve to one profile
    *
    * @param also runs in the same transaction (the review queue removes the item there)
    * @return whether both profiles are known
@@ -881,9 +899,13 @@ public final class Pipeline {
       WriteTransaction tx = steps.tx;
       Optional<ProfileId> la = reads.resolve(tx, a);
       Optional<ProfileId> lb = reads.resolve(tx, b);
+      if (la.isPresent() && la.equals(lb)) {
+        throw new IllegalStateException("the two ids are one profile now; unmerge two of its "
+            + "identifiers instead");
+      }
       Identifier ta = la.map(id -> resolver.topIdentifier(tx, id)).orElse(null);
       Identifier tb = lb.map(id -> resolver.topIdentifier(tx, id)).orElse(null);
-      if (ta == null || tb == null || ta.equals(tb)) {
+      if (ta == null || tb == null) {
         also.accept(tx);
         return false;
       }

@@ -686,7 +686,8 @@ public final class PrivacyOps {
     // an unmerge): CDPKit's own events, which add nothing but the link.
     List<String> events = new ArrayList<>(privacy.messageIdsByAnchors(p.identifiers()));
     Set<String> anchored = new HashSet<>(events);
-    for (Link l : tx.links(p.component())) {
+    List<Link> links = tx.links(p.component());
+    for (Link l : links) {
       String id = l.key().messageId();
       if (!anchored.contains(id) && l.identifiers().stream().anyMatch(gone::contains)
           && tx.event(id).map(e -> OwnEvents.isProbableMatch(e.event())).orElse(false)) {
@@ -704,7 +705,6 @@ public final class PrivacyOps {
     // The identity graph: the component loses the person's nodes; links and do-not-link rules
     // lose the person's identifiers, so the other profiles of the component keep theirs.
     ComponentRecord comp = tx.component(p.component()).orElse(null);
-    List<Link> links = tx.links(p.component());
     int linksTouched = 0;
     privacy.deleteLinks(p.component());
     for (Identifier i : p.identifiers()) {

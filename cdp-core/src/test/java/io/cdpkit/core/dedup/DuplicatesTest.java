@@ -222,6 +222,9 @@ class DuplicatesTest {
     assertThat(ws.profiles().ledger(ws.profiles().resolve(yes.first()).orElseThrow()))
         .anyMatch(e -> e.reason().equals(Duplicates.LEDGER_REASON));
 
+    assertThatThrownBy(() -> ws.duplicates().reject(yes.first(), yes.second(), "reviewed"))
+        .as("one profile now: rejecting cannot pick what to split")
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("unmerge");
     ws.duplicates().reject(no.first(), no.second(), "reviewed");
     assertThat(ws.duplicates().reviewQueue()).hasSize(queue.size() - 2)
         .noneMatch(i -> i.involves(no.first()) && i.involves(no.second()));
