@@ -92,8 +92,26 @@ public final class EngineStats {
 
   /** Counts each result of a batch. */
   public void count(WorkspaceId ws, BatchResult r) {
+    long stored = 0;
+    long duplicate = 0;
+    long erased = 0;
     for (IngestResult one : r.results()) {
-      count(ws, one);
+      switch (one.status()) {
+        case STORED -> stored++;
+        case DUPLICATE -> duplicate++;
+        case ERASED -> erased++;
+        default -> count(ws, one);
+      }
+    }
+    // One add per status and batch, not one per event.
+    if (stored > 0) {
+      ingested.add(stored, ws.value(), "stored");
+    }
+    if (duplicate > 0) {
+      ingested.add(duplicate, ws.value(), "duplicate");
+    }
+    if (erased > 0) {
+      ingested.add(erased, ws.value(), "erased");
     }
   }
 
