@@ -46,7 +46,7 @@ class RecommendedProductsTemplateTest {
     Recommendations recommendations = Recommendations.builder().build();
     Instant longAgo = NOW.minus(Duration.ofDays(300));
     try (Cdp cdp = Cdp.builder().store(Store.inMemory()).clock(new MutableClock(NOW))
-        .computedTraits(recommendations.traits()).extension(recommendations)
+        .extension(recommendations)
         .extension(segmentation).extension(activation).build()) {
       cdp.ingest(List.of(order("b1", "c1", longAgo, "A", "B"), order("b2", "c2", longAgo, "A", "B"),
           order("b3", "c2", longAgo.plusSeconds(86_400), "C"),

@@ -219,7 +219,7 @@ public class BatchSegmentBenchmark {
   @Benchmark
   public Object evaluate() throws SQLException {
     if (engine.equals("cdpkit")) {
-      return segments().evaluate(RetailSegments.BATCH, n -> { });
+      return segments().evaluate(RetailSegments.BATCH, io.cdpkit.core.ProgressListener.none());
     }
     return duckCounts();
   }
@@ -239,7 +239,7 @@ public class BatchSegmentBenchmark {
 
   private void check(Map<String, Long> duckCounts) throws SQLException {
     long t0 = System.nanoTime();
-    SegmentSnapshot snap = segments().evaluate(RetailSegments.BATCH, n -> { });
+    SegmentSnapshot snap = segments().evaluate(RetailSegments.BATCH, io.cdpkit.core.ProgressListener.none());
     System.out.printf(Locale.ROOT, "# first evaluation %.2f s over %,d profiles; member counts "
         + "(CDPKit, DuckDB):%n", (System.nanoTime() - t0) / 1e9, snap.profiles());
     List<String> wrong = new ArrayList<>();

@@ -50,8 +50,7 @@ public final class RecommendationEngineRounds {
     Store store = Store.inMemory();
     Recommendations engine = Recommendations.builder().build();
     Clock clock = Clock.fixed(CUTOFF, ZoneOffset.UTC);
-    try (Cdp cdp = Cdp.builder().store(store).clock(clock).computedTraits(engine.traits())
-        .extension(engine).build()) {
+    try (Cdp cdp = Cdp.builder().store(store).clock(clock).extension(engine).build()) {
       long t0 = System.nanoTime();
       for (int from = 0; from < events.size(); from += 1_000) {
         cdp.ingest(List.copyOf(events.subList(from, Math.min(events.size(), from + 1_000))));
@@ -73,7 +72,7 @@ public final class RecommendationEngineRounds {
         // Opening the default workspace loads the stored model (chunks, checksum, JSON).
         start = System.nanoTime();
         try (Cdp other = Cdp.builder().store(store).clock(clock)
-            .computedTraits(fresh.traits()).extension(fresh).build()) {
+            .extension(fresh).build()) {
           other.profiles();
         }
         double loadSeconds = (System.nanoTime() - start) / 1e9;

@@ -36,7 +36,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +68,7 @@ public final class Cdp implements AutoCloseable {
   private final @Nullable Gatherer gatherer;
   private final List<CdpExtension> extensions;
   private final List<SignalObserver> signalObservers = new CopyOnWriteArrayList<>();
+  private final ProgressListener recomputeProgress;
 
   private Cdp(Builder b) {
     this.store = b.store != null ? b.store : Store.inMemory();
@@ -89,6 +89,7 @@ public final class Cdp implements AutoCloseable {
             .map(t -> t.withOrderEvents(config.orderEvents())).toList(), b.derived),
         new Tombstones(b.privacyKey));
     this.privacy = new PrivacyOps(pipeline);
+    this.recomputeProgress = b.recomputeProgress;
     this.extensions = List.copyOf(b.extensions);
     ExtensionContext context = new Context();
     for (CdpExtension e : extensions) {
@@ -109,12 +110,14 @@ public final class Cdp implements AutoCloseable {
    *
    * <p>The first call for a workspace checks that its profiles hold every declared computed
    * trait; when one was added since they were built, it recomputes them all from their events
-   * before returning (logged at INFO). Declare the same computed traits on every node.
+   * before returning (logged at INFO, and reported to {@link Builder#recomputeProgress}).
+   * Declare the same computed traits on every node.
    */
   public Workspace workspace(WorkspaceId id) {
     Objects.requireNonNull(id, "id");
     return workspaces.computeIfAbsent(id, w -> {
-      pipeline.requireAggregates(w, List.of(), done -> { });
+      pipeline.requireAggregates(w, List.of(), done -> recomputeProgress.progress(
+          "recompute", done, ProgressListener.UNKNOWN));
       pipeline.duplicates().opened(w);
       for (CdpExtension e : extensions) {
         e.workspaceOpened(w);
@@ -194,8 +197,42 @@ public final class Cdp implements AutoCloseable {
 
     @Override
     public void requireAggregates(WorkspaceId workspace, Collection<ComputedTrait> traits,
-        LongConsumer progress) {
-      pipeline.requireAggregates(workspace, traits, progress);
+        ProgressListener progress) {
+      Objects.requireNonNull(progress, "progress");
+      pipeline.requireAggregates(workspace, traits,
+          done -> progress.progress("recompute", done, ProgressListener.UNKNOWN));
+    }
+
+    @Override
+    public void traitsChanged(WorkspaceId workspace, Set<String> traits,
+        ProgressListener progress) {
+      Objects.requireNonNull(workspace, "workspace");
+      Objects.requireNonNull(progress, "progress");
+      ComputedTraits now = pipeline.traits().current();
+      Set<String> changed = new java.util.TreeSet<>();
+      for (String t : traits) {
+        if (now.derivedTrait(t).isEmpty()) {
+          throw new IllegalArgumentException("traitsChanged: " + t
+              + " is not a derived trait in force");
+        }
+        changed.add(t);
+      }
+      // a derived trait that reads a changed one changes too
+      boolean grew = true;
+      while (grew) {
+        grew = false;
+        for (DerivedTrait d : now.derived()) {
+          if (!changed.contains(d.name())
+              && d.inputs().stream().anyMatch(changed::contains)) {
+            changed.add(d.name());
+            grew = true;
+          }
+        }
+      }
+      Set<String> frozen = java.util.Collections.unmodifiableSet(changed);
+      for (CdpExtension e : extensions) {
+        e.traitsChanged(workspace, frozen, progress);
+      }
     }
   }
 
@@ -275,6 +312,7 @@ public final class Cdp implements AutoCloseable {
     private int gatherBatch;
     private final List<ComputedTrait> aggregates = new ArrayList<>();
     private final List<DerivedTrait> derived = new ArrayList<>();
+    private ProgressListener recomputeProgress = ProgressListener.none();
     private final List<CdpExtension> extensions = new ArrayList<>();
     private byte @Nullable [] privacyKey;
     private @Nullable TraitMapping traitMapping;
@@ -337,6 +375,17 @@ public final class Cdp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the recomputation that opening a workspace may run (a computed trait added or
+     * changed since its profiles were built, see {@link Cdp#workspace}) reports its progress:
+     * phase {@code recompute}, the profiles done so far, total unknown. It is called on the
+     * thread that opens the workspace ({@link #build()} for the default one). Default: nobody.
+     */
+    public Builder recomputeProgress(ProgressListener progress) {
+      this.recomputeProgress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
     /** Declares every trait of a set, such as {@link io.cdpkit.core.traits.RetailTraits}. */
     public Builder computedTraits(ComputedTraits traits) {
       traits.aggregates().forEach(this::computedTrait);
@@ -361,21 +410,26 @@ public final class Cdp implements AutoCloseable {
      * Plugs in an optional module (segmentation, activation). It is attached while
      * {@link #build()} runs and closed with the {@code Cdp}.
      *
-     * The derived traits it offers ({@link CdpExtension#derivedTraits()}) are declared here.
+     * The computed traits it offers ({@link CdpExtension#computedTraits()}) are declared here.
      *
      * @throws IllegalStateException when the same extension was already added, or one of its
-     *     derived traits has the name of a computed trait already declared
+     *     traits has the name of a computed trait already declared
      */
     public Builder extension(CdpExtension extension) {
       Objects.requireNonNull(extension, "extension");
       if (extensions.contains(extension)) {
         throw new IllegalStateException("extension " + extension + " was already added");
       }
-      List<DerivedTrait> offered = List.copyOf(extension.derivedTraits());
-      for (DerivedTrait t : offered) {
-        checkNewTrait(t.name());
+      ComputedTraits offered = Objects.requireNonNull(extension.computedTraits(),
+          "computedTraits() of " + extension);
+      List<String> names = new ArrayList<>();
+      offered.aggregates().forEach(t -> names.add(t.name()));
+      offered.derived().forEach(t -> names.add(t.name()));
+      for (String n : names) {
+        checkNewTrait(n);
       }
-      derived.addAll(offered);
+      aggregates.addAll(offered.aggregates());
+      derived.addAll(offered.derived());
       extensions.add(extension);
       return this;
     }

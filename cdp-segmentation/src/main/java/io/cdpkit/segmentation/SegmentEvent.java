@@ -65,8 +65,9 @@ public record SegmentEvent(WorkspaceId workspace, String segment, ProfileId prof
       /** The profile was split off by an unmerge, or what remained of it was recomputed. */
       UNMERGE,
       /**
-       * Profiles were recomputed: a computed trait was added or changed, or a catalog field
-       * that a computed trait or segment reads through {@code $catalog} changed.
+       * Profiles were recomputed: a computed trait was added or changed, a catalog field that
+       * a computed trait or segment reads through {@code $catalog} changed, or the model
+       * behind derived traits was refitted (predictions, recommendations).
        */
       RECOMPUTE,
       /** The segment, or one it reads, was saved or deleted. */

@@ -8,6 +8,7 @@ import io.cdpkit.segmentation.internal.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -94,6 +95,18 @@ public final class Segmentation implements CdpExtension {
   @Override
   public void workspaceOpened(WorkspaceId workspace) {
     segments(workspace);
+  }
+
+  /**
+   * Re-evaluates, over every profile, the workspace's segments that read one of these derived
+   * traits (and the segments that read those): another extension refitted the model behind
+   * them. Members that enter or leave get events with cause {@code recompute}; progress phase
+   * {@code evaluate}.
+   */
+  @Override
+  public void traitsChanged(WorkspaceId workspace, Set<String> traits,
+      io.cdpkit.core.ProgressListener progress) {
+    segments(workspace).engine().traitsChanged(traits, progress);
   }
 
   /** The segments of the default workspace. */

@@ -1,5 +1,6 @@
 package io.cdpkit.segmentation;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
@@ -16,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +47,12 @@ public final class Segments {
 
   /**
    * Saves a definition (new, or replacing the one with its id) and evaluates it over every
-   * profile before returning; see {@link #save(SegmentDefinition, LongConsumer)}.
+   * profile before returning; see {@link #save(SegmentDefinition, ProgressListener)}.
    *
    * @throws DefinitionValidationException listing every problem, each with its JSON pointer
    */
   public void save(SegmentDefinition definition) {
-    save(definition, n -> { });
+    save(definition, ProgressListener.none());
   }
 
   /**
@@ -62,11 +62,13 @@ public final class Segments {
    * first time one is needed, every profile of the workspace is recomputed from its events
    * first. Nothing is stored when validation fails.
    *
-   * @param progress told the number of profiles evaluated so far, after each page
+   * @param progress told of the work: phase {@code recompute} (profiles recomputed so far, when
+   *     the definition needs aggregations not kept yet), then {@code evaluate} (profiles
+   *     evaluated so far, after each page); totals unknown
    * @throws DefinitionValidationException listing every problem, each with its JSON pointer:
    *     unknown computed traits, unknown segments, cycles of segments, limits
    */
-  public void save(SegmentDefinition definition, LongConsumer progress) {
+  public void save(SegmentDefinition definition, ProgressListener progress) {
     engine.save(Objects.requireNonNull(definition, "definition"),
         Objects.requireNonNull(progress, "progress"));
   }
@@ -108,10 +110,11 @@ public final class Segments {
    * them are evaluated over every profile. Nodes that share a database call it regularly (or
    * when told a definition changed); until then they evaluate the definitions they know.
    *
-   * @param progress told the number of profiles evaluated so far, after each page
+   * @param progress told of the work, in the phases of {@link #save(SegmentDefinition,
+   *     ProgressListener)}
    * @return the ids of the segments added, changed or removed
    */
-  public Set<String> reload(LongConsumer progress) {
+  public Set<String> reload(ProgressListener progress) {
     return engine.reload(Objects.requireNonNull(progress, "progress"));
   }
 
@@ -222,23 +225,12 @@ public final class Segments {
    * of the whole workspace. A profile merged away during the scan may be counted once under
    * each id.
    *
-   * @param progress told the number of profiles read so far, after each page
+   * @param progress told of the work: phase {@code evaluate}, the profiles read so far (after
+   *     each page), total unknown
    * @throws IllegalArgumentException when a segment does not exist
    */
-  public SegmentSnapshot evaluate(Collection<String> segments, LongConsumer progress) {
-    return new SegmentSnapshot(engine.evaluate(segments, progress));
-  }
-
-  /**
-   * {@link #evaluate(Collection, LongConsumer)} reporting through the library's one progress
-   * type: phase {@code "evaluate"}, the profiles read so far, total unknown.
-   *
-   * @throws IllegalArgumentException when a segment does not exist
-   */
-  public SegmentSnapshot evaluate(Collection<String> segments,
-      io.cdpkit.core.ProgressListener progress) {
-    java.util.Objects.requireNonNull(progress, "progress");
-    return evaluate(segments,
-        (long n) -> progress.progress("evaluate", n, io.cdpkit.core.ProgressListener.UNKNOWN));
+  public SegmentSnapshot evaluate(Collection<String> segments, ProgressListener progress) {
+    return new SegmentSnapshot(engine.evaluate(segments,
+        Objects.requireNonNull(progress, "progress")));
   }
 }

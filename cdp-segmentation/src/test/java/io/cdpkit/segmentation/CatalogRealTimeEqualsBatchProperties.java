@@ -137,7 +137,7 @@ class CatalogRealTimeEqualsBatchProperties {
           clock.advance(Duration.ofHours(a.hours()));
           segments.runDue();
         }
-        SegmentSnapshot batch = segments.evaluate(IDS, x -> { });
+        SegmentSnapshot batch = segments.evaluate(IDS, io.cdpkit.core.ProgressListener.none());
         Set<String> stored = new HashSet<>();
         for (String c : CUSTOMERS) {
           Optional<ProfileId> id = cdp.profiles().find(Identifier.customerId(c))

@@ -115,7 +115,7 @@ class CatalogSegmentTest {
 
   /** Stored memberships equal a batch evaluation at the same instant. */
   void batchAgrees(String segment, String... customers) {
-    SegmentSnapshot batch = segments.evaluate(List.of(segment), n -> { });
+    SegmentSnapshot batch = segments.evaluate(List.of(segment), io.cdpkit.core.ProgressListener.none());
     for (String c : customers) {
       assertThat(batch.contains(segment, id(c))).as(c + " in " + segment)
           .isEqualTo(member(c, segment));

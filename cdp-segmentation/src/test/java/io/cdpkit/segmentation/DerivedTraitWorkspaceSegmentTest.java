@@ -42,8 +42,8 @@ class DerivedTraitWorkspaceSegmentTest {
           .orElseThrow().id();
       assertThat(seg.segments(NORTH).isMember(north, "likely")).isTrue();
       assertThat(seg.segments(SOUTH).isMember(south, "likely")).isFalse();
-      assertThat(seg.segments(NORTH).evaluate(java.util.List.of("likely"), n -> { }).count("likely")).isEqualTo(1);
-      assertThat(seg.segments(SOUTH).evaluate(java.util.List.of("likely"), n -> { }).count("likely")).isZero();
+      assertThat(seg.segments(NORTH).evaluate(java.util.List.of("likely"), io.cdpkit.core.ProgressListener.none()).count("likely")).isEqualTo(1);
+      assertThat(seg.segments(SOUTH).evaluate(java.util.List.of("likely"), io.cdpkit.core.ProgressListener.none()).count("likely")).isZero();
     }
   }
 }

@@ -102,14 +102,14 @@ class ExplainAndSaveTest {
           .timestamp(NOW).build());
       ProfileId id = nodeB.profiles().find(Identifier.customerId("c1")).orElseThrow().id();
       assertThat(b.segments().memberships(id)).isEmpty();
-      assertThat(b.segments().reload(n -> { })).containsExactly("gold");
+      assertThat(b.segments().reload(io.cdpkit.core.ProgressListener.none())).containsExactly("gold");
       assertThat(b.segments().memberships(id)).containsExactly("gold");
-      assertThat(b.segments().reload(n -> { })).isEmpty();
+      assertThat(b.segments().reload(io.cdpkit.core.ProgressListener.none())).isEmpty();
       nodeB.ingest(Event.identify().messageId("j").userId("c1").trait("tier", "silver")
           .timestamp(NOW.plusSeconds(1)).build());
       assertThat(a.segments().memberships(id)).isEmpty();
       a.segments().delete("gold");
-      assertThat(b.segments().reload(n -> { })).containsExactly("gold");
+      assertThat(b.segments().reload(io.cdpkit.core.ProgressListener.none())).containsExactly("gold");
       assertThat(b.segments().list()).isEmpty();
     }
   }

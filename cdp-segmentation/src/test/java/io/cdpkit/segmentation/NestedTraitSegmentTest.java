@@ -78,7 +78,7 @@ class NestedTraitSegmentTest {
 
   static void check(Segments segments, ProfileId id) {
     List<String> ids = segments.list().stream().map(SegmentDefinition::id).toList();
-    SegmentSnapshot batch = segments.evaluate(ids, n -> { });
+    SegmentSnapshot batch = segments.evaluate(ids, io.cdpkit.core.ProgressListener.none());
     assertThat(segments.memberships(id))
         .isEqualTo(ids.stream().filter(s -> batch.contains(s, id)).sorted().toList());
   }

@@ -185,7 +185,7 @@ class RealTimeEqualsBatchProperties {
 
   static void check(Segments segments, Map<String, Set<ProfileId>> heard) {
     List<String> ids = segments.list().stream().map(SegmentDefinition::id).toList();
-    SegmentSnapshot batch = segments.evaluate(ids, n -> { });
+    SegmentSnapshot batch = segments.evaluate(ids, io.cdpkit.core.ProgressListener.none());
     for (String id : ids) {
       Set<ProfileId> stored = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
       for (Membership mb : segments.members(id, null, 10_000)) {

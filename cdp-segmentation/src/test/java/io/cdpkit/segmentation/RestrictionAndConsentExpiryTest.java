@@ -78,7 +78,7 @@ class RestrictionAndConsentExpiryTest {
     assertThat(heard()).containsExactlyInAnyOrder("EXITED gold restrict",
         "EXITED gold-reader restrict", "EXITED mailable restrict");
     assertThat(segments.explain(jane(), "gold").orElseThrow().held()).isFalse();
-    assertThat(segments.evaluate(List.of("gold", "mailable"), n -> { }).count("gold"))
+    assertThat(segments.evaluate(List.of("gold", "mailable"), io.cdpkit.core.ProgressListener.none()).count("gold"))
         .isZero();
 
     // still restricted: a change that would make it a member does not

@@ -84,7 +84,7 @@ class WebTraitsSegmentTest {
       assertThat(seg.segments().isMember(c, "newsletter-regulars")).isTrue();
       assertThat(seg.segments().isMember(b, "bouncers")).isTrue();
       assertThat(seg.segments().isMember(a, "bouncers")).isFalse();   // 2 of 3 bounced: 0.6667
-      SegmentSnapshot batch = seg.segments().evaluate(List.of("newsletter-regulars"), x -> { });
+      SegmentSnapshot batch = seg.segments().evaluate(List.of("newsletter-regulars"), io.cdpkit.core.ProgressListener.none());
       for (ProfileId p : List.of(a, b, c)) {
         assertThat(batch.contains("newsletter-regulars", p))
             .isEqualTo(seg.segments().isMember(p, "newsletter-regulars"));

@@ -108,7 +108,7 @@ public final class Recommendations {
     int popularityHits = 0;
     double recall = 0;
     try (Cdp cdp = Cdp.builder().clock(Clock.fixed(CUTOFF, ZoneOffset.UTC))
-        .computedTraits(engine.traits()).extension(engine).build()) {
+        .extension(engine).build()) {
       for (int from = 0; from < training.size(); from += 1_000) {
         List<Event> batch = training.subList(from, Math.min(training.size(), from + 1_000));
         BatchResult result = cdp.ingest(List.copyOf(batch));

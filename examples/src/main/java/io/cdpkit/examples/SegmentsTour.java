@@ -1,5 +1,6 @@
 package io.cdpkit.examples;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Channels;
 import io.cdpkit.core.model.Event;
@@ -142,7 +143,7 @@ public final class SegmentsTour {
           .indent(2));
 
       SegmentSnapshot all = segments.evaluate(
-          List.of("vip", "abandoned-cart", "reachable-by-email"), n -> { });
+          List.of("vip", "abandoned-cart", "reachable-by-email"), ProgressListener.none());
       out.println("Batch at " + all.at() + " over " + all.profiles() + " profiles: vip "
           + all.count("vip") + ", reachable " + all.count("reachable-by-email")
           + ", both " + all.overlap("vip", "reachable-by-email"));

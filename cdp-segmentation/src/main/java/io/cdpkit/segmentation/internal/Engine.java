@@ -1,5 +1,6 @@
 package io.cdpkit.segmentation.internal;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
@@ -35,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.roaringbitmap.RoaringBitmap;
 import org.slf4j.Logger;
@@ -86,7 +86,7 @@ public final class Engine {
       tx.require(SegmentStorage.class);
       return null;
     });
-    Map<String, Compiler.Compiled> byId = stored(Snapshot.EMPTY, null);
+    Map<String, Compiler.Compiled> byId = stored(Snapshot.EMPTY, null, ProgressListener.none());
     snapshot = snapshot(byId);
     if (!byId.isEmpty()) {
       LOG.info("loaded {} segments of workspace {}", byId.size(), ws);
@@ -99,7 +99,8 @@ public final class Engine {
    *
    * @param changed collects the ids new or changed against {@code known}, unless null
    */
-  private Map<String, Compiler.Compiled> stored(Snapshot known, @Nullable Set<String> changed) {
+  private Map<String, Compiler.Compiled> stored(Snapshot known, @Nullable Set<String> changed,
+      ProgressListener progress) {
     Map<String, String> stored = ctx.store().read(ws,
         tx -> tx.require(MetadataStorage.class).metadata(KEY));
     Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
@@ -115,7 +116,7 @@ public final class Engine {
       aggs.addAll(c.aggregates().values());
     }
     if (!aggs.isEmpty()) {
-      ctx.requireAggregates(ws, aggs, n -> { });
+      ctx.requireAggregates(ws, aggs, progress);
     }
     return byId;
   }
@@ -127,10 +128,10 @@ public final class Engine {
    *
    * @return the ids of the segments that were added, changed or removed
    */
-  public synchronized Set<String> reload(LongConsumer progress) {
+  public synchronized Set<String> reload(ProgressListener progress) {
     Snapshot s = snapshot;
     Set<String> changed = new java.util.TreeSet<>();
-    Map<String, Compiler.Compiled> byId = stored(s, changed);
+    Map<String, Compiler.Compiled> byId = stored(s, changed, progress);
     Set<String> removed = new java.util.TreeSet<>(s.byId().keySet());
     removed.removeAll(byId.keySet());
     if (changed.isEmpty() && removed.isEmpty()) {
@@ -140,7 +141,7 @@ public final class Engine {
     LOG.info("reloaded segments of workspace {}: {} new or changed, {} removed", ws,
         changed.size(), removed.size());
     if (!changed.isEmpty()) {
-      refresh(closure(changed), progress);
+      refresh(closure(changed), Cause.of(Cause.Type.DEFINITION), progress);
     }
     Set<String> out = new java.util.TreeSet<>(changed);
     out.addAll(removed);
@@ -219,11 +220,11 @@ public final class Engine {
    * Saves a definition: validates it, makes sure the aggregations it needs are kept, stores it,
    * and evaluates it (and the segments that read it) over every profile.
    */
-  public synchronized void save(SegmentDefinition d, LongConsumer progress) {
+  public synchronized void save(SegmentDefinition d, ProgressListener progress) {
     validate(d);
     Compiler.Compiled c = Compiler.compile(d);
     if (!c.aggregates().isEmpty()) {
-      ctx.requireAggregates(ws, c.aggregates().values(), n -> { });
+      ctx.requireAggregates(ws, c.aggregates().values(), progress);
     }
     String json = SegmentJson.write(d);
     ctx.store().write(ws, tx -> {
@@ -234,7 +235,33 @@ public final class Engine {
     byId.put(d.id(), c);
     snapshot = snapshot(byId);
     LOG.info("saved segment {} in workspace {}", d.id(), ws);
-    refresh(closure(Set.of(d.id())), progress);
+    refresh(closure(Set.of(d.id())), Cause.of(Cause.Type.DEFINITION), progress);
+  }
+
+  /**
+   * Re-evaluates, over every profile, the segments that read one of these derived traits (and
+   * those that read such segments): the model behind the traits changed. Members that enter
+   * or leave get events with cause {@code recompute}.
+   *
+   * @return the ids of the segments re-evaluated
+   */
+  public synchronized Set<String> traitsChanged(Set<String> traits, ProgressListener progress) {
+    Set<String> ids = new java.util.TreeSet<>();
+    for (Compiler.Compiled c : snapshot.topo()) {
+      for (String t : traits) {
+        if (c.deps().computed.contains(t)) {
+          ids.add(c.definition().id());
+          break;
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> all = new java.util.TreeSet<>(closure(ids));
+    LOG.info("re-evaluating {} segments of workspace {}: derived traits changed", all.size(), ws);
+    refresh(all, Cause.of(Cause.Type.RECOMPUTE), progress);
+    return all;
   }
 
   /**
@@ -305,8 +332,11 @@ public final class Engine {
     return out;
   }
 
-  /** Re-evaluates some segments over every profile, writing memberships, a page at a time. */
-  private void refresh(Set<String> ids, LongConsumer progress) {
+  /**
+   * Re-evaluates some segments over every profile, writing memberships, a page at a time
+   * (progress phase {@code evaluate}).
+   */
+  private void refresh(Set<String> ids, Cause cause, ProgressListener progress) {
     ProfileId after = null;
     long done = 0;
     while (true) {
@@ -319,7 +349,7 @@ public final class Engine {
         Snapshot s = snapshot;
         EvalContext ec = new EvalContext(ctx.computedTraits(), ctx.readModel(), ws, ctx.clock().instant());
         for (ProfileRecord r : p) {
-          evaluate(storage, s, ec, r, null, ids, Cause.of(Cause.Type.DEFINITION), events);
+          evaluate(storage, s, ec, r, null, ids, cause, events);
         }
         emit(tx, events);
         return p;
@@ -329,7 +359,7 @@ public final class Engine {
         return;
       }
       done += page.size();
-      progress.accept(done);
+      progress.progress("evaluate", done, ProgressListener.UNKNOWN);
       after = page.get(page.size() - 1).id();
     }
   }
@@ -600,7 +630,7 @@ public final class Engine {
   }
 
   /** Evaluates segments over every profile without writing anything. */
-  public BatchResult evaluate(Collection<String> segments, LongConsumer progress) {
+  public BatchResult evaluate(Collection<String> segments, ProgressListener progress) {
     Snapshot s = snapshot;
     Set<String> wanted = new HashSet<>(segments);
     for (String id : wanted) {
@@ -651,7 +681,7 @@ public final class Engine {
           }
         }
       }
-      progress.accept(ids.size());
+      progress.progress("evaluate", ids.size(), ProgressListener.UNKNOWN);
       after = page.get(page.size() - 1).id();
     }
     Map<String, RoaringBitmap> out = new LinkedHashMap<>();

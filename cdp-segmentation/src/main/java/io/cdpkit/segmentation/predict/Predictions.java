@@ -12,6 +12,7 @@ import io.cdpkit.core.spi.extension.ExtensionContext;
 import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.ReadTransaction;
+import io.cdpkit.core.traits.ComputedTraits;
 import io.cdpkit.core.traits.DerivedTrait;
 import io.cdpkit.core.traits.TraitContext;
 import java.math.BigDecimal;
@@ -198,9 +199,10 @@ public final class Predictions implements CdpExtension {
     return "predicted_value_" + valueHorizonDays + "d";
   }
 
+  /** The prediction traits, added to the {@code Cdp} by {@code Cdp.Builder.extension}. */
   @Override
-  public List<DerivedTrait> derivedTraits() {
-    return traits;
+  public ComputedTraits computedTraits() {
+    return ComputedTraits.of(List.of(), traits);
   }
 
   @Override
@@ -292,7 +294,10 @@ public final class Predictions implements CdpExtension {
    * with the calibration end at the UTC day of the {@code Cdp} clock's now, fits the purchase
    * model (phase {@code "fit"}) and Gamma-Gamma on the repeat buyers (phase {@code "fit-spend"}),
    * computes the churn cohorts' cut points, and stores all of it with the next version (phase
-   * {@code "store"}). Runs on the calling thread; the host drives schedules.
+   * {@code "store"}). Then the segments that read a prediction trait are re-evaluated over every
+   * profile ({@link ExtensionContext#traitsChanged}; segmentation's phase {@code "evaluate"}),
+   * so memberships follow the new model at once. Runs on the calling thread; the host drives
+   * schedules.
    *
    * @throws IllegalStateException naming why nothing was stored: not attached, fewer customers
    *     or repeat buyers than the minimum, a spend model without a finite mean ({@code q <= 1}),
@@ -388,6 +393,9 @@ public final class Predictions implements CdpExtension {
     seen.put(workspace, version);
     progress.progress("store", 1, 1);
     LOG.info("purchase models version {} fitted on {} customers", version, summaries.size());
+    Set<String> names = new java.util.HashSet<>();
+    traits.forEach(t -> names.add(t.name()));
+    c.traitsChanged(workspace, names, progress);
     return new ModelReport(fitted, profiles, summaries.size(), repeat);
   }
 

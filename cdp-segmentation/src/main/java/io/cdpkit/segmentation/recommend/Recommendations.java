@@ -41,8 +41,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * Recommendations recommendations = Recommendations.builder()
  *     .purchaseWindow(Duration.ofDays(90)).traitSize(10).build();
- * try (Cdp cdp = Cdp.builder().computedTraits(recommendations.traits())
- *     .extension(recommendations).build()) {
+ * try (Cdp cdp = Cdp.builder().extension(recommendations).build()) {
  *   cdp.ingest(...);
  *   recommendations.train(WorkspaceId.DEFAULT, ProgressListener.none());  // nightly, say
  *   List<Recommendation> top = recommendations.recommend(WorkspaceId.DEFAULT, profileId, 5);
@@ -53,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * What {@link Recommender} gives for the profile's {@link CustomerSummary}: item-to-item scores
  * from its purchases and views, "buy again" for items last bought before the purchase window,
  * and the recency-ordered popularity fallback; never an item bought within the window, never an
- * unavailable one. The summary is kept by hidden computed traits ({@link #traits()}): per sku
+ * unavailable one. The summary is kept by hidden computed traits ({@link #computedTraits()}): per sku
  * bought (the {@code products[]} of the {@code Cdp}'s order events, named by {@code sku},
  * {@code product_id} or {@code productId}) how often and when first and last, the number of
  * orders, and the last 50 products viewed ({@code Product Viewed}). Being computed traits, they
@@ -144,11 +143,12 @@ public final class Recommendations implements CdpExtension {
   }
 
   /**
-   * The computed traits to declare on the {@code Cdp} ({@code Cdp.Builder.computedTraits}):
-   * {@value #TRAIT} and the hidden aggregations it reads (names starting
-   * {@code _recommend_}).
+   * The computed traits this extension adds to the {@code Cdp} it is plugged into:
+   * {@value #TRAIT} and the hidden aggregations it reads (names starting {@code _recommend_}).
+   * The host declares nothing; {@code Cdp.Builder.extension} declares these.
    */
-  public ComputedTraits traits() {
+  @Override
+  public ComputedTraits computedTraits() {
     return traits;
   }
 
@@ -166,18 +166,7 @@ public final class Recommendations implements CdpExtension {
     if (this.context != null) {
       throw new IllegalStateException("these Recommendations are already attached to a Cdp");
     }
-    Objects.requireNonNull(context, "context");
-    for (ComputedTrait t : traits.aggregates()) {
-      if (!context.computedTraits().contains(t.name())) {
-        throw new IllegalStateException("declare Recommendations.traits() with "
-            + "Cdp.Builder.computedTraits before attaching (missing " + t.name() + ")");
-      }
-    }
-    if (!context.computedTraits().contains(TRAIT)) {
-      throw new IllegalStateException("declare Recommendations.traits() with "
-          + "Cdp.Builder.computedTraits before attaching (missing " + TRAIT + ")");
-    }
-    this.context = context;
+    this.context = Objects.requireNonNull(context, "context");
   }
 
   /** Loads the workspace's stored model, if any. */
@@ -215,8 +204,11 @@ public final class Recommendations implements CdpExtension {
 
   /**
    * Trains the workspace's model from every profile's events and stores it as the next version;
-   * this instance uses it at once. Phases reported: {@code "read"} (profiles read, total
-   * unknown), {@code "score"} (items scored of all items), {@code "store"} (0 then 1).
+   * this instance uses it at once. Then the segments that read {@value #TRAIT} are re-evaluated
+   * over every profile ({@link ExtensionContext#traitsChanged}), so memberships follow the new
+   * model now rather than at each profile's next change. Phases reported: {@code "read"}
+   * (profiles read, total unknown), {@code "score"} (items scored of all items), {@code "store"}
+   * (0 then 1), then segmentation's {@code "evaluate"} when a segment reads the trait.
    *
    * @throws io.cdpkit.core.StorageException when the store fails; the previous version stays
    */
@@ -260,6 +252,7 @@ public final class Recommendations implements CdpExtension {
         tx -> ModelStore.write(tx.require(MetadataStorage.class), json));
     models.put(workspace, new Loaded(m.version(), model, System.nanoTime()));
     listener.progress("store", 1, 1);
+    c.traitsChanged(workspace, Set.of(TRAIT), listener);
     return new TrainingReport(read, model.customers(), model.size(), m.version(), m.chunks(),
         json.length(), Duration.ofNanos(System.nanoTime() - started));
   }

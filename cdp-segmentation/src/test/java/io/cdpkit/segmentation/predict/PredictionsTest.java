@@ -170,7 +170,7 @@ class PredictionsTest {
     predictions.fit(WorkspaceId.DEFAULT, ProgressListener.none());
     segmentation.segments().save(SegmentDefinition.builder("leaving")
         .where(Conditions.computed("p_alive").lt(new BigDecimal("0.3"))).build());
-    var snapshot = segmentation.segments().evaluate(List.of("leaving"), n -> { });
+    var snapshot = segmentation.segments().evaluate(List.of("leaving"), io.cdpkit.core.ProgressListener.none());
     int in = 0;
     for (int c = 0; c < 60; c++) {
       Profile p = profile(WorkspaceId.DEFAULT, "C-" + c);

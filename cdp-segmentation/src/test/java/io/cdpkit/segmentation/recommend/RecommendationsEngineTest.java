@@ -2,7 +2,6 @@ package io.cdpkit.segmentation.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.ProgressListener;
@@ -14,6 +13,7 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.testing.MutableClock;
+import io.cdpkit.segmentation.SegmentEvent;
 import io.cdpkit.segmentation.Segmentation;
 import io.cdpkit.segmentation.definition.Conditions;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
@@ -51,7 +51,7 @@ class RecommendationsEngineTest {
   }
 
   static Cdp cdp(Store store, Recommendations r, MutableClock clock) {
-    return Cdp.builder().store(store).clock(clock).computedTraits(r.traits()).extension(r)
+    return Cdp.builder().store(store).clock(clock).extension(r)
         .build();
   }
 
@@ -284,7 +284,7 @@ class RecommendationsEngineTest {
     Recommendations r = Recommendations.builder().build();
     Segmentation seg = Segmentation.builder().build();
     try (Cdp cdp = Cdp.builder().store(Store.inMemory()).clock(new MutableClock(NOW))
-        .computedTraits(r.traits()).extension(r).extension(seg).build()) {
+        .extension(r).extension(seg).build()) {
       cdp.ingest(background());
       r.train(WorkspaceId.DEFAULT, ProgressListener.none());
       seg.segments().save(SegmentDefinition.builder("offer-c")
@@ -299,11 +299,47 @@ class RecommendationsEngineTest {
   }
 
   @Test
-  @DisplayName("attaching without the traits, and bad settings, are refused naming the field")
-  void refusals() {
+  @DisplayName("the extension declares its own traits; declaring them again is refused")
+  void declaresItsOwnTraits() {
     Recommendations r = Recommendations.builder().build();
-    assertThatThrownBy(() -> Cdp.builder().store(Store.inMemory()).extension(r).build())
-        .hasMessageContaining("Recommendations.traits()");
+    try (Cdp cdp = Cdp.builder().store(Store.inMemory()).extension(r).build()) {
+      assertThat(cdp.computedTraits().contains(Recommendations.TRAIT)).isTrue();
+      assertThat(cdp.computedTraits().aggregates())
+          .anyMatch(t -> t.name().startsWith("_recommend_"));
+    }
+    Recommendations twice = Recommendations.builder().build();
+    assertThatThrownBy(() -> Cdp.builder().store(Store.inMemory())
+        .computedTraits(twice.computedTraits()).extension(twice))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already declared");
+  }
+
+  @Test
+  @DisplayName("training moves the members of a segment on the trait at once, cause recompute")
+  void trainMovesMembers() {
+    Recommendations r = Recommendations.builder().build();
+    List<SegmentEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Segmentation seg = Segmentation.builder().listener(seen::add).build();
+    try (Cdp cdp = Cdp.builder().store(Store.inMemory()).clock(new MutableClock(NOW))
+        .extension(r).extension(seg).build()) {
+      cdp.ingest(background());
+      cdp.ingest(order("o1", "c5", daysAgo(10), "A"));
+      seg.segments().save(SegmentDefinition.builder("offer-c")
+          .where(Conditions.computed(Recommendations.TRAIT).contains("C")).build());
+      ProfileId c5 = id(cdp, WorkspaceId.DEFAULT, "c5");
+      assertThat(seg.segments().isMember(c5, "offer-c")).as("no model yet").isFalse();
+      seen.clear();
+      r.train(WorkspaceId.DEFAULT, ProgressListener.none());
+      assertThat(seg.segments().isMember(c5, "offer-c")).isTrue();
+      assertThat(seen).anyMatch(e -> e.profile().equals(c5) && e.segment().equals("offer-c")
+          && e.kind() == SegmentEvent.Kind.ENTERED
+          && e.cause().type() == SegmentEvent.Cause.Type.RECOMPUTE);
+    }
+  }
+
+  @Test
+  @DisplayName("bad settings are refused naming the field")
+  void refusals() {
     assertThatThrownBy(() -> Recommendations.builder().traitSize(0))
         .hasMessageStartingWith("traitSize must be");
     assertThatThrownBy(() -> Recommendations.builder().purchaseWindow(Duration.ofDays(-1)))
@@ -314,6 +350,5 @@ class RecommendationsEngineTest {
           .hasMessageStartingWith("n must be within");
       assertThat(cdp).isNotNull();
     }
-    assertThat(0.5).isCloseTo(0.5, within(0.0));
   }
 }

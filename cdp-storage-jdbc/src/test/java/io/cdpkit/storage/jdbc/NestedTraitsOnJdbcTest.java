@@ -86,7 +86,7 @@ class NestedTraitsOnJdbcTest {
 
   static String snapshot(Cdp cdp, Segments segments) {
     List<String> ids = segments.list().stream().map(SegmentDefinition::id).toList();
-    SegmentSnapshot batch = segments.evaluate(ids, n -> { });
+    SegmentSnapshot batch = segments.evaluate(ids, io.cdpkit.core.ProgressListener.none());
     StringBuilder out = new StringBuilder();
     for (String c : List.of("c1", "c2")) {
       cdp.profiles().find(Identifier.customerId(c)).ifPresent(p -> {

@@ -55,7 +55,7 @@ class RecommendationsOnJdbcTest {
     Recommendations first = Recommendations.builder().build();
     try (JdbcStore store = JdbcStore.h2File(dir);
         Cdp cdp = Cdp.builder().store(store).clock(new MutableClock(NOW))
-            .computedTraits(first.traits()).extension(first).build()) {
+            .extension(first).build()) {
       cdp.ingest(events());
       report = first.train(WorkspaceId.DEFAULT, ProgressListener.none());
       trained = first.model(WorkspaceId.DEFAULT).orElseThrow();
@@ -67,7 +67,7 @@ class RecommendationsOnJdbcTest {
     Recommendations second = Recommendations.builder().build();
     try (JdbcStore store = JdbcStore.h2File(dir);
         Cdp cdp = Cdp.builder().store(store).clock(new MutableClock(NOW))
-            .computedTraits(second.traits()).extension(second).build()) {
+            .extension(second).build()) {
       assertThat(second.model(WorkspaceId.DEFAULT)).contains(trained);
       ProfileId u = cdp.profiles().find(Identifier.customerId("u7-0")).orElseThrow().id();
       assertThat(second.recommend(WorkspaceId.DEFAULT, u, 5)).isEqualTo(before);

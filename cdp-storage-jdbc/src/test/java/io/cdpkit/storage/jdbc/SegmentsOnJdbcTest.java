@@ -103,7 +103,7 @@ class SegmentsOnJdbcTest {
 
   static Map<String, List<String>> snapshot(Cdp cdp, Segments segments) {
     List<String> ids = segments.list().stream().map(SegmentDefinition::id).toList();
-    SegmentSnapshot batch = segments.evaluate(ids, n -> { });
+    SegmentSnapshot batch = segments.evaluate(ids, io.cdpkit.core.ProgressListener.none());
     Map<String, List<String>> out = new TreeMap<>();
     for (Identifier i : UNIVERSE) {
       cdp.profiles().find(i).map(Profile::id).ifPresent(p -> {

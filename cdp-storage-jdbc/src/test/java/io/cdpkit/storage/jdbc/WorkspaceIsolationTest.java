@@ -219,7 +219,7 @@ class WorkspaceIsolationTest {
       assertThatThrownBy(() -> s.explain(victimId, "club"))
           .isInstanceOf(IllegalArgumentException.class);
       tried("Segments.evaluate");
-      assertThatThrownBy(() -> s.evaluate(List.of("club"), n -> { }))
+      assertThatThrownBy(() -> s.evaluate(List.of("club"), io.cdpkit.core.ProgressListener.none()))
           .isInstanceOf(IllegalArgumentException.class);
 
       tried("Activation.deliveries");
@@ -262,7 +262,7 @@ class WorkspaceIsolationTest {
       tried("Segments.runDue");
       assertThat(s.runDue()).isZero();
       tried("Segments.reload");
-      assertThat(s.reload(n -> { })).isEmpty();
+      assertThat(s.reload(io.cdpkit.core.ProgressListener.none())).isEmpty();
       // The same message ids and identifiers: the other workspace's own, new data (received
       // after the times they carry: a consent decision is never dated after its receipt).
       clock.advance(Duration.ofMinutes(5));
@@ -286,7 +286,7 @@ class WorkspaceIsolationTest {
       s.save(SegmentDefinition.builder("club").name("Other club")
           .where(Conditions.hasIdentifier("email")).build());
       s.save(SegmentDefinition.builder("club").name("Other club")
-          .where(Conditions.hasIdentifier("customer_id")).build(), n -> { });
+          .where(Conditions.hasIdentifier("customer_id")).build(), io.cdpkit.core.ProgressListener.none());
       tried("Segments.saveJson");
       s.saveJson("{\"version\":1,\"id\":\"vip\",\"name\":\"VIP\",\"condition\":"
           + "{\"type\":\"identifier\",\"identifierType\":\"email\"}}");

@@ -1,5 +1,6 @@
 package io.cdpkit.core.spi.extension;
 
+import io.cdpkit.core.ProgressListener;
 import io.cdpkit.core.identity.IdentityRules;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.Store;
@@ -9,7 +10,7 @@ import io.cdpkit.core.traits.ComputedTraits;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.LongConsumer;
+import java.util.Set;
 
 /**
  * What a {@link CdpExtension} may use of the {@code Cdp} it is attached to.
@@ -82,8 +83,8 @@ public interface ExtensionContext {
    * Makes sure these aggregations are kept for every profile of a workspace: adds the ones not
    * in force yet (later events contribute to them at once), and if the workspace has profiles
    * whose state was built without one of them, recomputes every profile of the workspace from
-   * its events, a page of profiles per transaction, reporting the number of profiles done so
-   * far to {@code progress}. Observers see each recomputed profile that changed. Returns when
+   * its events, a page of profiles per transaction, reporting to {@code progress} (phase
+   * {@code recompute}: the profiles done so far, total unknown). Observers see each recomputed profile that changed. Returns when
    * done; the next call for the same traits and workspace finds them kept and returns at once.
    *
    * <p>Which traits a workspace's states are built with is recorded in the store, so this also
@@ -93,5 +94,20 @@ public interface ExtensionContext {
    * @throws io.cdpkit.core.StorageException when the store fails; what was recomputed stays
    */
   void requireAggregates(WorkspaceId workspace, Collection<ComputedTrait> traits,
-      LongConsumer progress);
+      ProgressListener progress);
+
+  /**
+   * Tells every extension of the {@code Cdp} ({@link CdpExtension#traitsChanged}) that the
+   * values of these derived traits changed for many profiles of a workspace at once: the
+   * extension that offers them refitted or retrained the model behind them. Call it after the
+   * new model is committed and in use, outside any transaction; it returns when every extension
+   * is done (segmentation re-evaluates the segments that read the traits, a page of profiles
+   * per transaction, so memberships and activation follow the new model at once rather than at
+   * each profile's next change).
+   *
+   * @param traits names of derived traits in force; derived traits that read one of them are
+   *     added
+   * @throws IllegalArgumentException when a name is not a derived trait in force
+   */
+  void traitsChanged(WorkspaceId workspace, Set<String> traits, ProgressListener progress);
 }
