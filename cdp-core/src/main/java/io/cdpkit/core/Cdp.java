@@ -126,6 +126,11 @@ public final class Cdp implements AutoCloseable {
     });
   }
 
+  /** The workspaces opened so far (the default one always), for per-workspace meters. */
+  Set<WorkspaceId> openWorkspaces() {
+    return Set.copyOf(workspaces.keySet());
+  }
+
   /** The computed traits in force: the declared ones and those extensions added. */
   public ComputedTraits computedTraits() {
     return pipeline.traits().current();

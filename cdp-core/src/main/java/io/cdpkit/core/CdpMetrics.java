@@ -4,9 +4,11 @@ import io.cdpkit.core.internal.EngineStats;
 import io.cdpkit.core.internal.Tally;
 import io.cdpkit.core.internal.TallyMeters;
 import io.cdpkit.core.model.WorkspaceId;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,13 +35,21 @@ import java.util.concurrent.TimeUnit;
  * (workspace, status), {@code cdpkit.events.rejected} (workspace, reason),
  * {@code cdpkit.ingest.duration} (kind), {@code cdpkit.profiles.merged},
  * {@code cdpkit.profiles.unmerged}, {@code cdpkit.store.retries} and
- * {@code cdpkit.store.transaction.duration} (workspace). Tag values are workspace ids and
- * closed sets of codes, never a personal value.
+ * {@code cdpkit.store.transaction.duration} (workspace), and the gauge {@code cdpkit.profiles}
+ * (workspace): live profiles, read with {@link Profiles#count()} at most once per workspace
+ * within the count cache ({@link #DEFAULT_COUNT_CACHE} unless given), for the workspaces open
+ * when {@link #bindTo} runs. Tag values are workspace ids and closed sets of codes, never a
+ * personal value.
  *
  * <p>Use one {@code CdpMetrics} per {@code Cdp}, bound to any number of registries; a second
  * one for the same {@code Cdp} takes over the timers of the first. Thread-safe.
  */
 public final class CdpMetrics implements MeterBinder, AutoCloseable {
+  /** How long a profile count is reused unless told otherwise: one minute. */
+  public static final Duration DEFAULT_COUNT_CACHE = Duration.ofMinutes(1);
+
+  private final Cdp cdp;
+  private final long countCacheNanos;
   private final EngineStats stats;
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
   /** What to undo on close: the listeners added to the engine's tallies. */
@@ -47,7 +57,23 @@ public final class CdpMetrics implements MeterBinder, AutoCloseable {
 
   /** Meters for this {@code Cdp}; nothing is registered before {@link #bindTo}. */
   public CdpMetrics(Cdp cdp) {
-    this.stats = Objects.requireNonNull(cdp, "cdp").pipeline().stats();
+    this(cdp, DEFAULT_COUNT_CACHE);
+  }
+
+  /**
+   * Meters for this {@code Cdp}, with profile counts reused for {@code countCache} (a count
+   * reads every profile on a store that keeps no count: see {@link Profiles#count()}).
+   *
+   * @throws IllegalArgumentException when countCache is negative
+   */
+  public CdpMetrics(Cdp cdp, Duration countCache) {
+    this.cdp = Objects.requireNonNull(cdp, "cdp");
+    this.stats = cdp.pipeline().stats();
+    Objects.requireNonNull(countCache, "countCache");
+    if (countCache.isNegative()) {
+      throw new IllegalArgumentException("countCache must not be negative: " + countCache);
+    }
+    this.countCacheNanos = countCache.toNanos();
   }
 
   /**
@@ -68,6 +94,13 @@ public final class CdpMetrics implements MeterBinder, AutoCloseable {
         "Profiles split off by an unmerge (ledger entries of kind unmerged)");
     counters(registry, stats.storeRetries, "cdpkit.store.retries", "retries",
         "Write transactions of the pipeline the store ran again after a retryable failure");
+    for (WorkspaceId ws : cdp.openWorkspaces()) {
+      CachedCount c = new CachedCount(cdp.workspace(ws).profiles());
+      Gauge.builder("cdpkit.profiles", c, CachedCount::read).tag("workspace", ws.value())
+          .baseUnit("profiles").strongReference(true)
+          .description("Live profiles of the workspace (read at most once per count cache)")
+          .register(registry);
+    }
     stats.countLedger(true);
     stats.timing(new EngineStats.Timing() {
       @Override
@@ -101,6 +134,26 @@ public final class CdpMetrics implements MeterBinder, AutoCloseable {
     }
     undo.clear();
     registries.clear();
+  }
+
+  /** A workspace's last profile count. Thread-safe. */
+  private final class CachedCount {
+    private final Profiles profiles;
+    private volatile long last = -1;
+    private volatile long readAt;
+
+    CachedCount(Profiles profiles) {
+      this.profiles = profiles;
+    }
+
+    synchronized double read() {
+      long now = System.nanoTime();
+      if (last < 0 || now - readAt >= countCacheNanos) {
+        last = profiles.count();
+        readAt = now;
+      }
+      return last;
+    }
   }
 
   private void counters(MeterRegistry registry, Tally tally, String name, String unit,

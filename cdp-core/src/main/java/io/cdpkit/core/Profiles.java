@@ -90,6 +90,18 @@ public final class Profiles {
     return pipeline.profilesAfter(workspace, after, limit);
   }
 
+  /**
+   * The number of live profiles of the workspace, read in one transaction. What it costs
+   * depends on the store: the in-memory store and the journaled H2 file walk their profile
+   * index; a store that keeps no count (the JDBC row layout) reads every profile, a page at a
+   * time. Meant for dashboards and progress totals, not for every request.
+   *
+   * @throws StorageException when the store fails
+   */
+  public long count() {
+    return pipeline.store().read(workspace, io.cdpkit.core.spi.storage.ReadTransaction::profileCount);
+  }
+
   /** The live id that a possibly merged-away id resolves to. */
   public Optional<ProfileId> resolve(ProfileId id) {
     return pipeline.resolve(workspace, id);

@@ -87,6 +87,40 @@ class CdpMetricsTest {
   }
 
   @Test
+  @DisplayName("cdpkit.profiles counts live profiles per open workspace, merges included, and"
+      + " is read again only after the count cache")
+  void profileGauge() {
+    WorkspaceId other = WorkspaceId.of("other");
+    cdp.workspace(other).ingest(identify("o1", "C-9"));
+    CdpMetrics metrics = new CdpMetrics(cdp, java.time.Duration.ZERO);
+    metrics.bindTo(registry);
+    var here = registry.find("cdpkit.profiles").tag("workspace", "default").gauge();
+    var there = registry.find("cdpkit.profiles").tag("workspace", "other").gauge();
+    assertThat(here.value()).isZero();
+    assertThat(there.value()).isEqualTo(1);
+    cdp.ingest(List.of(identify("m1", "C-1"), identify("m2", "C-2"),
+        Event.track("Page Viewed").messageId("m3").anonymousId("a-1").timestamp(T0).build()));
+    assertThat(here.value()).isEqualTo(3);
+    // a merge: the visitor's anonymous profile joins C-1's
+    cdp.ingest(Event.identify().messageId("m4").userId("C-1").anonymousId("a-1")
+        .timestamp(T0).build());
+    assertThat(here.value()).isEqualTo(2);
+    assertThat(cdp.profiles().count()).isEqualTo(2);
+    assertThat(there.value()).isEqualTo(1);
+
+    SimpleMeterRegistry cached = new SimpleMeterRegistry();
+    new CdpMetrics(cdp, java.time.Duration.ofHours(1)).bindTo(cached);
+    var slow = cached.find("cdpkit.profiles").tag("workspace", "default").gauge();
+    assertThat(slow.value()).isEqualTo(2);
+    cdp.ingest(identify("m5", "C-5"));
+    assertThat(slow.value()).as("reused within the cache").isEqualTo(2);
+    assertThat(here.value()).isEqualTo(3);
+    assertThatThrownBy(() -> new CdpMetrics(cdp, java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("countCache");
+    assertNoPersonalValues();
+  }
+
+  @Test
   @DisplayName("a rejected JSON body and its bad messages count by reason; events before the bind"
       + " are counted too")
   void jsonAndEarlyCounts() {

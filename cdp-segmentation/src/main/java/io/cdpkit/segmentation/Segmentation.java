@@ -136,6 +136,15 @@ public final class Segmentation implements CdpExtension {
     });
   }
 
+  /** The workspaces whose segments were loaded so far, for {@link SegmentMetrics}. */
+  java.util.Collection<Segments> openWorkspaces() {
+    if (context == null) {
+      throw new IllegalStateException("add this Segmentation to a Cdp with Cdp.builder()"
+          + ".extension(...) first");
+    }
+    return List.copyOf(workspaces.values());
+  }
+
   /** The entries and exits counted so far, for {@link SegmentMetrics}. */
   Tally changes() {
     return changes;

@@ -145,6 +145,17 @@ public final class Segments {
     return engine.members(segment, after, limit);
   }
 
+  /**
+   * The number of members of a segment now, read in one transaction. The stores of this
+   * repository page through the members to count them (a few bytes each); meant for
+   * dashboards and meters, not for every request.
+   *
+   * @throws IllegalArgumentException when there is no such segment
+   */
+  public long size(String segment) {
+    return engine.size(Objects.requireNonNull(segment, "segment"));
+  }
+
   /** When the profile's memberships are next checked because time passed, if ever. */
   public Optional<Instant> nextCheck(ProfileId profile) {
     return engine.nextCheck(profile);

@@ -583,6 +583,14 @@ public final class Engine {
         tx -> tx.require(SegmentStorage.class).members(segment, after, limit));
   }
 
+  /** The number of members of a segment; see {@code Segments.size}. */
+  public long size(String segment) {
+    if (!snapshot.byId().containsKey(segment)) {
+      throw new IllegalArgumentException("no segment " + segment);
+    }
+    return ctx.store().read(ws, tx -> tx.require(SegmentStorage.class).memberCount(segment));
+  }
+
   /** The earliest scheduled check of any profile. */
   public Optional<Instant> nextDue() {
     return ctx.store().read(ws, tx -> tx.require(SegmentStorage.class).dueChecks(Instant.MAX, 1)

@@ -96,6 +96,24 @@ public interface ReadTransaction {
    */
   List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit);
 
+  /**
+   * The number of live profiles of the workspace, as {@link #profilesAfter} would list them.
+   * The default pages through them (so it reads every profile); a store that can count without
+   * reading them overrides it.
+   */
+  default long profileCount() {
+    long n = 0;
+    ProfileId after = null;
+    while (true) {
+      List<ProfileRecord> page = profilesAfter(after, 1_000);
+      n += page.size();
+      if (page.size() < 1_000) {
+        return n;
+      }
+      after = page.get(page.size() - 1).id();
+    }
+  }
+
   /** The profiles merged into this one whose ids redirect to it, in id order. */
   List<ProfileId> redirectsTo(ProfileId to);
 }

@@ -786,6 +786,33 @@ public abstract class StoreContractTest extends StoreContractSupport {
     }
 
     @Test
+    @DisplayName("profileCount counts exactly the live profiles a scan lists, in a read and in a"
+        + " write transaction with its own puts and deletes, and not another workspace's")
+    void profileCountMatchesTheScan() {
+      List<ProfileId> ids = awkwardIds(1_234);
+      for (int from = 0; from < ids.size(); from += 300) {
+        List<ProfileId> part = ids.subList(from, Math.min(ids.size(), from + 300));
+        update(tx -> part.forEach(id -> tx.putProfile(profile(id, versionOf(id)))));
+      }
+      update(tx -> ids.subList(0, 34).forEach(tx::deleteProfile));
+      long counted = read(ReadTransaction::profileCount);
+      long scanned = read(tx -> (long) scan(tx, 97).size());
+      assertThat(counted).isEqualTo(1_200);
+      assertThat(scanned).isEqualTo(1_200);
+      long inside = store.write(SHOP, tx -> {
+        tx.putProfile(profile(ProfileId.of("zz-new"), 1));
+        tx.deleteProfile(ids.get(500));
+        tx.deleteProfile(ids.get(0)); // deleted already
+        return tx.profileCount();
+      });
+      long after = read(ReadTransaction::profileCount);
+      long other = store.read(OTHER_SHOP, ReadTransaction::profileCount);
+      assertThat(inside).isEqualTo(1_200);
+      assertThat(after).isEqualTo(1_200);
+      assertThat(other).isZero();
+    }
+
+    @Test
     @DisplayName("profile ids sort byte for byte, not by a language's rules: case, '-', '.' and"
         + " '_' included")
     void stringOrderNotCollation() {

@@ -28,6 +28,23 @@ public interface SegmentStorage {
    */
   List<Membership> members(String segment, @Nullable ProfileId after, int limit);
 
+  /**
+   * The number of members of a segment, as {@link #members} would list them. The default pages
+   * through them; a store that can count without reading them overrides it.
+   */
+  default long memberCount(String segment) {
+    long n = 0;
+    ProfileId after = null;
+    while (true) {
+      List<Membership> page = members(segment, after, 1_000);
+      n += page.size();
+      if (page.size() < 1_000) {
+        return n;
+      }
+      after = page.get(page.size() - 1).profile();
+    }
+  }
+
   /** Creates or replaces a membership (same segment and profile). */
   void putMembership(Membership membership);
 

@@ -364,6 +364,37 @@ public abstract class SegmentStorageContractTest extends StoreContractSupport {
     }
 
     @Test
+    @DisplayName("memberCount counts a segment's members exactly (not a segment differing by"
+        + " case), also inside a write transaction with its own puts and deletes")
+    void memberCount() {
+      List<ProfileId> ids = awkwardIds(2_100);
+      update(tx -> {
+        for (int i = 0; i < ids.size(); i++) {
+          seg(tx).putMembership(membership("vip", ids.get(i), at(i)));
+          if (i % 7 == 0) {
+            seg(tx).putMembership(membership("VIP", ids.get(i), at(i)));
+          }
+        }
+      });
+      update(tx -> seg(tx).deleteMembership("vip", ids.get(3)));
+      long vip = store.read(SHOP, tx -> seg(tx).memberCount("vip"));
+      long upper = store.read(SHOP, tx -> seg(tx).memberCount("VIP"));
+      long none = store.read(SHOP, tx -> seg(tx).memberCount("nobody"));
+      long other = store.read(OTHER_SHOP, tx -> seg(tx).memberCount("vip"));
+      assertThat(vip).isEqualTo(2_099);
+      assertThat(upper).isEqualTo(300);
+      assertThat(none).isZero();
+      assertThat(other).isZero();
+      long inside = store.write(SHOP, tx -> {
+        seg(tx).putMembership(membership("vip", ids.get(3), at(3)));
+        seg(tx).putMembership(membership("vip", ids.get(4), at(5))); // replaces
+        seg(tx).deleteMembership("vip", ids.get(10));
+        return seg(tx).memberCount("vip");
+      });
+      assertThat(inside).isEqualTo(2_099);
+    }
+
+    @Test
     @DisplayName("members paged over separate transactions, with members added, replaced and"
         + " deleted between pages (the cursor's own member too), never repeats or skips one and"
         + " stays in order")
