@@ -190,6 +190,10 @@ class WorkspaceIsolationTest {
       assertThat(p.list(null, Profiles.MAX_PAGE)).isEmpty();
       assertThat(cdp.workspace(VICTIM).profiles().list(null, Profiles.MAX_PAGE))
           .as("the victim's own workspace lists her").isNotEmpty();
+      tried("Profiles.count");
+      assertThat(p.count()).isZero();
+      assertThat(cdp.workspace(VICTIM).profiles().count())
+          .as("the victim's own workspace counts her").isPositive();
 
       Privacy privacy = other.privacy();
       tried("Privacy.export");
@@ -215,6 +219,10 @@ class WorkspaceIsolationTest {
       assertThat(s.nextCheck(victimId)).isEmpty();
       tried("Segments.nextDue");
       assertThat(s.nextDue()).isEmpty();
+      tried("Segments.size");
+      assertThatThrownBy(() -> s.size("club")).isInstanceOf(IllegalArgumentException.class);
+      assertThat(segmentation.segments(VICTIM).size("club"))
+          .as("the victim's own workspace has her in the club").isPositive();
       tried("Segments.explain");
       assertThatThrownBy(() -> s.explain(victimId, "club"))
           .isInstanceOf(IllegalArgumentException.class);

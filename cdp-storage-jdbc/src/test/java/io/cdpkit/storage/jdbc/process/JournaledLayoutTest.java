@@ -401,11 +401,21 @@ class JournaledLayoutTest {
     byte[] good = java.nio.file.Files.readAllBytes(file);
     String name = file.getFileName().toString();
 
-    byte[] flipped = good.clone();
-    flipped[good.length / 2] ^= 0x01;
-    java.nio.file.Files.write(file, flipped);
-    assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
-        .isInstanceOf(StorageException.class).hasMessageContaining(name);
+    // A flipped bit anywhere (in a body, which fails to decode or decodes to something else, or
+    // in the check sum itself) fails the open naming the file.
+    java.util.List<Integer> positions = new java.util.ArrayList<>();
+    for (int k = 1; k < 40; k++) {
+      positions.add((int) ((long) good.length * k / 40));
+    }
+    positions.add(good.length - 2);
+    for (int at : positions) {
+      byte[] flipped = good.clone();
+      flipped[at] ^= 0x01;
+      java.nio.file.Files.write(file, flipped);
+      assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
+          .as("bit flipped at %d of %d", at, good.length)
+          .isInstanceOf(StorageException.class).hasMessageContaining(name);
+    }
 
     java.nio.file.Files.write(file, java.util.Arrays.copyOf(good, good.length - 10));
     assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))

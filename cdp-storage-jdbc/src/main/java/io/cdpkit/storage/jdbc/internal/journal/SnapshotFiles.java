@@ -172,6 +172,7 @@ final class SnapshotFiles {
         if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
           throw damaged(name, "is not a snapshot of a known format");
         }
+        RuntimeException unreadable = null;
         boolean framesPlain = in.readBoolean();
         if (framesPlain != plain) {
           throw damaged(name, framesPlain ? "is not encrypted, but the store is"
@@ -192,14 +193,27 @@ final class SnapshotFiles {
           if (frame.length != length) {
             throw damaged(name, "ends inside a frame");
           }
-          bodies.accept(plain ? frame : Base64.getDecoder().decode(pii.reveal(ws, COLUMN,
-              new String(frame, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII)));
+          if (unreadable == null) {
+            try {
+              bodies.accept(plain ? frame : Base64.getDecoder().decode(pii.reveal(ws, COLUMN,
+                  new String(frame, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII)));
+            } catch (RuntimeException e) {
+              // Bodies are read as they come, before the check sum at the end can be compared:
+              // an altered byte usually shows here first. Read on to tell damage from a body
+              // this version cannot read.
+              unreadable = e;
+            }
+          }
         }
         long sum = crc.getValue();
         byte[] stored = raw.readNBytes(4);
         byte[] want = {(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum};
         if (!Arrays.equals(stored, want) || raw.read() != -1) {
           throw damaged(name, "fails its check sum");
+        }
+        if (unreadable != null) {
+          throw new StorageException("the snapshot file " + name + " holds a body that cannot be"
+              + " read", false, unreadable);
         }
       }
     } catch (EOFException e) {
