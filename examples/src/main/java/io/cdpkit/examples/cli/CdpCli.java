@@ -52,6 +52,11 @@ public final class CdpCli implements Runnable {
 
   /** Runs a command with the process's streams and exits with its code. */
   public static void main(String[] args) {
+    // The store's lifecycle lines (schema migrated, store opened) would bury the summary: a
+    // command-line run shows warnings and errors only, unless the user asks for more.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     Charset cs = Charset.defaultCharset();
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, cs), true);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, cs), true);
