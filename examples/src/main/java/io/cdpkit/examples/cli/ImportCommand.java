@@ -119,6 +119,7 @@ final class ImportCommand implements Callable<Integer> {
         Ingester ingester = new Ingester(opened, sum, batch);
         try {
           String phase = m.group == null ? "import" : "read";
+          bar.progress(phase, 0, total);
           long n = 0;
           while (true) {
             Row row;
@@ -221,6 +222,7 @@ final class ImportCommand implements Callable<Integer> {
 
     void ingestAll(List<Conversion.Built> events, boolean failFast, ProgressListener p) {
       long done = 0;
+      p.progress("ingest", 0, events.size());
       for (Conversion.Built b : events) {
         pending.add(b);
         if (pending.size() >= size) {

@@ -1,8 +1,10 @@
 package io.cdpkit.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventType;
 import io.cdpkit.core.model.IdentifierType;
@@ -47,7 +49,9 @@ final class Mapping {
   static final Map<String, String> SHIPPED = Map.of("uci", UCI_RESOURCE,
       "uci-online-retail", UCI_RESOURCE);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern REF = Pattern.compile("\\{([^{}]*)}");
   private static final Set<String> TOP = Set.of("name", "description", "format", "header",
@@ -516,7 +520,7 @@ final class Mapping {
       String argAt = at + "/" + name.replace("~", "~0").replace("/", "~1");
       if (AGGREGATES.contains(name) && !group) {
         throw new MappingException(argAt, name + " works over the rows of a group: it needs "
-            + "\"group\" and cannot sit inside another " + String.join(", ", AGGREGATES));
+            + "\"group\" and cannot sit inside another $lines, $sum, $min, $max, $count");
       }
       boolean inner = group && !AGGREGATES.contains(name);
       List<Expr> args = new ArrayList<>();

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Shows a long job's progress on a terminal or in a log: per phase, the count done (of the
  * total, when known, with a bar and a percentage), the rate since the phase began and the
- * remaining time at that rate.
+ * remaining time at that rate. The rate counts from the phase's first report, so a job reports
+ * {@code done = 0} when it starts a phase.
  *
  * <pre>
  * read     120,000/541,909 rows   22% [####                ] 40,000 rows/s  0:10 left
@@ -37,6 +38,7 @@ final class ProgressBar implements ProgressListener {
   private final Map<String, String> units;
   private @Nullable String phase;
   private long phaseStart;
+  private long startDone;
   private long lastDraw;
   private long done;
   private long total;
@@ -65,7 +67,8 @@ final class ProgressBar implements ProgressListener {
       finish();
       this.phase = phase;
       this.phaseStart = now;
-      this.lastDraw = now;
+      this.startDone = done;
+      this.lastDraw = terminal ? now - everyMillis : now;
       this.lastLength = 0;
     }
     this.done = done;
@@ -93,7 +96,8 @@ final class ProgressBar implements ProgressListener {
   }
 
   private void draw(long now) {
-    String line = render(phase, done, total, Duration.ofMillis(now - phaseStart));
+    String line = render(phase, done, total, done - startDone,
+        Duration.ofMillis(now - phaseStart));
     if (terminal) {
       int pad = Math.max(0, lastLength - line.length());
       err.print("\r" + line + " ".repeat(pad));
@@ -106,8 +110,12 @@ final class ProgressBar implements ProgressListener {
     drawnSinceUpdate = true;
   }
 
-  /** One line of the bar: counts, percentage and bar when the total is known, rate, time left. */
-  String render(@Nullable String phase, long done, long total, Duration elapsed) {
+  /**
+   * One line of the bar: counts, percentage and bar when the total is known, rate, time left.
+   *
+   * @param recent the units done in {@code elapsed}: since the phase's first report
+   */
+  String render(@Nullable String phase, long done, long total, long recent, Duration elapsed) {
     String unit = units.getOrDefault(phase, "items");
     StringBuilder b = new StringBuilder(96);
     b.append(String.format(Locale.ROOT, "%-8s ", phase));
@@ -121,8 +129,8 @@ final class ProgressBar implements ProgressListener {
           "#".repeat(filled), " ".repeat(WIDTH - filled)));
     }
     long millis = elapsed.toMillis();
-    if (millis > 0 && done > 0) {
-      double rate = done * 1000.0 / millis;
+    if (millis > 0 && recent > 0) {
+      double rate = recent * 1000.0 / millis;
       b.append(String.format(Locale.ROOT, "  %,d %s/s", Math.round(rate), unit));
       if (total != UNKNOWN && done < total) {
         long left = (long) Math.ceil((total - done) / rate);
