@@ -22,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -152,15 +153,16 @@ final class Mapping {
         if (timeFormat == null) {
           return OffsetDateTime.parse(s).toInstant();
         }
-        TemporalAccessor t = timeFormat.parseBest(s, OffsetDateTime::from, LocalDateTime::from,
-            LocalDate::from);
-        if (t instanceof OffsetDateTime o) {
-          return o.toInstant();
+        // Asks the parsed fields what they hold rather than trying types (parseBest throws
+        // and catches once per row for each type that does not fit).
+        TemporalAccessor t = timeFormat.parse(s);
+        if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
+          return OffsetDateTime.from(t).toInstant();
         }
-        if (t instanceof LocalDateTime l) {
-          return l.atZone(zone).toInstant();
+        if (t.isSupported(ChronoField.HOUR_OF_DAY)) {
+          return LocalDateTime.from(t).atZone(zone).toInstant();
         }
-        return ((LocalDate) t).atStartOfDay(zone).toInstant();
+        return LocalDate.from(t).atStartOfDay(zone).toInstant();
       } catch (DateTimeException e) {
         throw new BadRow(line, column, "is not a time like "
             + (formatText == null ? "2010-12-01T08:26:00Z" : formatText));

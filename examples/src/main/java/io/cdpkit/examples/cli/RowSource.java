@@ -73,6 +73,9 @@ final class RowSource implements Closeable {
   private final Map<String, Integer> index = new HashMap<>();
   private long line; // lines consumed so far
   private int c = -2; // the character read ahead, -2 when none
+  private final char[] buf = new char[1 << 14]; // CSV only; JSON lines read whole lines
+  private int pos;
+  private int lim;
 
   private RowSource(Format format, BufferedReader in) throws IOException {
     this.format = format;
@@ -181,13 +184,22 @@ final class RowSource implements Closeable {
     };
   }
 
+  /** The next character of a CSV file, from a buffer of our own (no lock per character). */
   private int read() throws IOException {
     if (c != -2) {
       int r = c;
       c = -2;
       return r;
     }
-    return in.read();
+    if (pos == lim) {
+      int n = in.read(buf, 0, buf.length);
+      if (n <= 0) {
+        return -1;
+      }
+      pos = 0;
+      lim = n;
+    }
+    return buf[pos++];
   }
 
   /** One CSV record, or null at the end of the file; throws BadRow after skipping it. */
