@@ -101,10 +101,10 @@ final class ImportCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new CliException("FILE " + file + " not found");
     }
-    Summary sum = new Summary(maxErrors, env.err());
     long started = env.clock().millis();
     long total = RowSource.estimateRecords(file, fmt);
     ProgressBar bar = env.bar(Map.of("read", "rows", "import", "rows", "ingest", "events"));
+    Summary sum = new Summary(maxErrors, env.err(), bar::clear);
     try (RowSource source = RowSource.open(file, fmt)) {
       if (fmt == RowSource.Format.CSV) {
         checkHeader(m, source.header());
@@ -240,6 +240,7 @@ final class ImportCommand implements Callable<Integer> {
   static final class Summary {
     private final int maxErrors;
     private final PrintWriter err;
+    private final Runnable beforeMessage;
     private int shown;
     long stored;
     long duplicates;
@@ -250,9 +251,10 @@ final class ImportCommand implements Callable<Integer> {
     final Map<String, Long> warnings = new TreeMap<>();
     @Nullable Conversion conv;
 
-    Summary(int maxErrors, PrintWriter err) {
+    Summary(int maxErrors, PrintWriter err, Runnable beforeMessage) {
       this.maxErrors = maxErrors;
       this.err = err;
+      this.beforeMessage = beforeMessage;
     }
 
     void bad(BadRow bad) {
@@ -267,6 +269,9 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     private void show(String text) {
+      if (shown <= maxErrors) {
+        beforeMessage.run();
+      }
       if (shown < maxErrors) {
         err.println(text);
       } else if (shown == maxErrors) {

@@ -95,6 +95,19 @@ final class ProgressBar implements ProgressListener {
     phase = null;
   }
 
+  /**
+   * Clears the line drawn on a terminal, so a message can be written on a line of its own; the
+   * next report draws the bar again. Does nothing when not on a terminal.
+   */
+  void clear() {
+    if (terminal && lastLength > 0) {
+      err.print("\r" + " ".repeat(lastLength) + "\r");
+      err.flush();
+      lastLength = 0;
+      lastDraw = clock.millis() - everyMillis;
+    }
+  }
+
   private void draw(long now) {
     String line = render(phase, done, total, done - startDone,
         Duration.ofMillis(now - phaseStart));

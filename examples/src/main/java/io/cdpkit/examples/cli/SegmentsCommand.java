@@ -39,7 +39,7 @@ final class SegmentsCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     try (StoreOptions.Opened opened = store.open()) {
       Segments segments = opened.segments();
       List<SegmentDefinition> all = segments.list();
@@ -88,7 +88,7 @@ final class SegmentsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
       try (StoreOptions.Opened opened = store.open()) {
         Segments segments = opened.segments();
         List<String> which = ids.isEmpty()
@@ -169,7 +169,7 @@ final class SegmentsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
       try (StoreOptions.Opened opened = store.open()) {
         boolean had;
         try {

@@ -7,7 +7,14 @@ import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.segmentation.Segmentation;
 import io.cdpkit.segmentation.Segments;
 import io.cdpkit.storage.jdbc.JdbcStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -35,29 +42,71 @@ final class StoreOptions {
     return WorkspaceId.of(workspace);
   }
 
-  /** Opens the store and the engine, with segmentation attached. */
-  Opened open() {
+  /** The file in an H2 directory that one command at a time holds locked. */
+  static final String LOCK_FILE = "cli.lock";
+
+  /**
+   * Opens the store and the engine, with segmentation attached. An H2 directory is first
+   * locked ({@value #LOCK_FILE}) so that a second command on it fails at once instead of
+   * writing beside the first.
+   *
+   * @throws CliException when another command holds the directory
+   */
+  Opened open() throws IOException {
     WorkspaceId id = workspaceId();
-    Store store = jdbc != null ? JdbcStore.create(new UrlDataSource(jdbc)) : JdbcStore.h2File(db);
+    FileChannel lockFile = null;
+    FileLock lock = null;
+    if (jdbc == null) {
+      Files.createDirectories(db);
+      lockFile = FileChannel.open(db.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      try {
+        lock = lockFile.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        lockFile.close();
+        throw new CliException("another command is using the store in " + db
+            + "; wait for it to finish");
+      }
+    }
+    Store store = null;
     try {
+      store = jdbc != null ? JdbcStore.create(new UrlDataSource(jdbc)) : JdbcStore.h2File(db);
       Segmentation segmentation = Segmentation.builder().build();
       Cdp cdp = Cdp.builder().store(store).extension(segmentation).build();
-      return new Opened(store, cdp, cdp.workspace(id), segmentation.segments(id));
+      return new Opened(store, cdp, cdp.workspace(id), segmentation.segments(id), lockFile);
     } catch (RuntimeException e) {
-      store.close();
+      if (store != null) {
+        store.close();
+      }
+      if (lockFile != null) {
+        lockFile.close();
+      }
       throw e;
     }
   }
 
-  /** An open store and engine; closing closes both. Not thread-safe. */
-  record Opened(Store store, Cdp cdp, Workspace workspace, Segments segments)
-      implements AutoCloseable {
+  /** An open store and engine; closing closes both and releases the lock. Not thread-safe. */
+  record Opened(Store store, Cdp cdp, Workspace workspace, Segments segments,
+      @Nullable FileChannel lock) implements AutoCloseable {
     @Override
     public void close() {
       try {
         cdp.close();
       } finally {
-        store.close();
+        try {
+          store.close();
+        } finally {
+          if (lock != null) {
+            try {
+              lock.close();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        }
       }
     }
   }

@@ -9,6 +9,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -167,6 +170,20 @@ class CdpCliUsageTest {
         .isEqualTo(CdpCli.NOT_FOUND);
     assertThat(cli("segments", "evaluate", "nope", "--db", db()).err())
         .contains("there is no segment nope");
+  }
+
+  @Test
+  @DisplayName("a second command on an H2 directory in use fails at once, naming the directory")
+  void lockedDirectory() throws Exception {
+    Path store = dir.resolve("db");
+    Files.createDirectories(store);
+    try (FileChannel ch = FileChannel.open(store.resolve(StoreOptions.LOCK_FILE),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+      CdpCliTest.Run r = cli("segments", "--db", db());
+      assertThat(r.code()).isEqualTo(CdpCli.USAGE);
+      assertThat(r.err()).contains("another command is using the store in " + db());
+    }
+    assertThat(cli("segments", "--db", db()).code()).isZero();
   }
 
   @Test

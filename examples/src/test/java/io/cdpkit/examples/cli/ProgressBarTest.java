@@ -129,4 +129,24 @@ class ProgressBarTest {
     assertThat(text.toString()).isEqualTo("\r" + first + "\r" + fast + "\r" + slow
         + " ".repeat(fast.length() - slow.length()) + "\n");
   }
+
+  @Test
+  @DisplayName("clear() wipes the terminal line for a message and the next report redraws")
+  void clear() {
+    ProgressBar b = bar(true);
+    b.progress("read", 0, 10);
+    b.clear();
+    b.clear();
+    b.progress("read", 1, 10);
+    String first = "read     0/10 rows   0% [                    ]";
+    String second = "read     1/10 rows  10% [##                  ]";
+    assertThat(text.toString()).isEqualTo("\r" + first + "\r" + " ".repeat(first.length())
+        + "\r" + "\r" + second);
+    StringWriter log = new StringWriter();
+    ProgressBar lines = new ProgressBar(new PrintWriter(log), clock, false, Duration.ofSeconds(10),
+        Map.of());
+    lines.progress("read", 0, 10);
+    lines.clear();
+    assertThat(log.toString()).isEmpty();
+  }
 }
