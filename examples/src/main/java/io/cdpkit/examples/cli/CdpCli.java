@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 /**
  * The command-line tool: {@code import} a CSV or JSON-lines file through a declarative mapping,
  * {@code export} and {@code erase} a person, {@code segments} with their member counts, on an
- * embedded H2 file store ({@code --db DIR}, default {@code cdp-data}) or a PostgreSQL or
+ * embedded H2 file store ({@code --db DIR}, default {@code target/cdp-data}) or a PostgreSQL or
  * MariaDB/MySQL database ({@code --jdbc URL}). From the repository root:
  *
  * <pre>

@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 final class StoreOptions {
   @Option(names = "--db", paramLabel = "DIR",
       description = "Directory of the embedded H2 store, created when missing "
-          + "(default: ${DEFAULT-VALUE}).", defaultValue = "cdp-data")
-  Path db = Path.of("cdp-data");
+          + "(default: ${DEFAULT-VALUE}).", defaultValue = "target/cdp-data")
+  Path db = Path.of("target", "cdp-data");
 
   @Option(names = "--jdbc", paramLabel = "URL",
       description = "A PostgreSQL or MariaDB/MySQL database instead of --db, e.g. "
