@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
  * asks on the console, and refuses (exit code 1) when there is no console to ask. Not
  * thread-safe.
  */
-@Command(name = "erase", description = "Erase a person (cannot be undone).")
+@Command(name = "erase", mixinStandardHelpOptions = true,
+    description = "Erase a person (cannot be undone).")
 final class EraseCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IDENTIFIER",
       description = "TYPE:VALUE, e.g. email:jane@example.com or user:c17850.")

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * identifier, as the privacy export's JSON ({@link io.cdpkit.core.Privacy#export}), on standard
  * output or in a file. Exit code 3 when nobody holds it. Not thread-safe.
  */
-@Command(name = "export", description = "Print everything held about a person as JSON.")
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Print everything held about a person as JSON.")
 final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IDENTIFIER",
       description = "TYPE:VALUE, e.g. email:jane@example.com or user:c17850.")

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * stored or was a duplicate (rows the mapping skips on purpose are fine), 2 when a row was bad
  * or an event was rejected, 1 when the import could not run. Not thread-safe.
  */
-@Command(name = "import", sortOptions = false,
+@Command(name = "import", sortOptions = false, mixinStandardHelpOptions = true,
     description = "Import a CSV or JSON-lines file (gz too) through a mapping.")
 final class ImportCommand implements Callable<Integer> {
   /** The longest batch accepted by --batch. */

@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
  * the segmentation README), {@code segments delete ID} removes one, {@code segments evaluate
  * [ID...]} evaluates them over every profile now, with a progress bar. Not thread-safe.
  */
-@Command(name = "segments", description = "List segments with their member counts.")
+@Command(name = "segments", mixinStandardHelpOptions = true,
+    description = "List segments with their member counts.")
 final class SegmentsCommand implements Callable<Integer> {
   private static final int PAGE = 1_000;
 
@@ -73,7 +74,7 @@ final class SegmentsCommand implements Callable<Integer> {
   }
 
   /** {@code segments evaluate [ID...]}. */
-  @Command(name = "evaluate",
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
       description = "Evaluate segments (all by default) over every profile now.")
   static final class Evaluate implements Callable<Integer> {
     @Parameters(paramLabel = "ID", arity = "0..*", description = "Segments to evaluate.")
@@ -121,7 +122,8 @@ final class SegmentsCommand implements Callable<Integer> {
   }
 
   /** {@code segments save FILE}. */
-  @Command(name = "save", description = "Add or replace a segment from its JSON definition.")
+  @Command(name = "save", mixinStandardHelpOptions = true,
+      description = "Add or replace a segment from its JSON definition.")
   static final class Save implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The definition (JSON).")
     Path file = Path.of("");
@@ -155,7 +157,8 @@ final class SegmentsCommand implements Callable<Integer> {
   }
 
   /** {@code segments delete ID}. */
-  @Command(name = "delete", description = "Delete a segment.")
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a segment.")
   static final class Delete implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "The segment.")
     String id = "";
