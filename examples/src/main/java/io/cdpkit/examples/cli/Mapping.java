@@ -192,6 +192,17 @@ final class Mapping {
      * @throws BadRow when a value is missing or the event is not acceptable
      */
     Event build(Expr.Ctx ctx) {
+      try {
+        return assemble(ctx);
+      } catch (BadRow bad) {
+        throw bad;
+      } catch (RuntimeException e) {
+        // The engine's builder names the field and the reason, never the value.
+        throw new BadRow(ctx.line(), "event " + index, "cannot be built: " + e.getMessage());
+      }
+    }
+
+    private Event assemble(Expr.Ctx ctx) {
       Event.Builder b = switch (type) {
         case TRACK -> Event.track(text(event, ctx, "event"));
         case IDENTIFY -> Event.identify();
@@ -223,11 +234,7 @@ final class Mapping {
       }
       b.channel(optText(channel, ctx));
       b.source(optText(source, ctx));
-      try {
-        return b.build();
-      } catch (RuntimeException e) {
-        throw new BadRow(ctx.line(), "event " + index, "cannot be built: " + e.getMessage());
-      }
+      return b.build();
     }
 
     private static String text(@Nullable Expr e, Expr.Ctx ctx, String field) {

@@ -252,6 +252,15 @@ class MappingTest {
       Convert c = Convert.file(m, write("n.csv", "id\n1\n"), RowSource.Format.CSV);
       assertThat(c.badLines()).singleElement().asString().startsWith("line 2: event 0 cannot "
           + "be built:");
+      Mapping ids = Mapping.parse("""
+          {"values": {"id": "id"},
+           "events": [{"event": "Seen", "messageId": "m-{id}", "identifiers": {"email": "{id}"}}]}
+          """);
+      Convert tooLong = Convert.file(ids, write("l.csv", "id\n" + "x".repeat(600) + "\nok\n"),
+          RowSource.Format.CSV);
+      assertThat(tooLong.badLines()).containsExactly("line 2: event 0 cannot be built: "
+          + "identifier value must be 1 to 512 characters");
+      assertThat(tooLong.events()).hasSize(1);
     }
   }
 
