@@ -5,6 +5,7 @@ import io.cdpkit.segmentation.DefinitionValidationException;
 import io.cdpkit.segmentation.SegmentSnapshot;
 import io.cdpkit.segmentation.Segments;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
+import io.cdpkit.segmentation.definition.SegmentJson;
 import io.cdpkit.segmentation.spi.storage.Membership;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code segments}: the workspace's segments with their member counts (as stored, kept up to
  * date by every ingest); {@code segments save FILE} adds or replaces a definition (JSON, see
- * the segmentation README), {@code segments delete ID} removes one, {@code segments evaluate
+ * the segmentation README) and evaluates it over every profile, with a progress bar, {@code segments delete ID} removes one, {@code segments evaluate
  * [ID...]} evaluates them over every profile now, with a progress bar. Not thread-safe.
  */
 @Command(name = "segments", mixinStandardHelpOptions = true,
@@ -144,10 +145,15 @@ final class SegmentsCommand implements Callable<Integer> {
       String json = Files.readString(file, StandardCharsets.UTF_8);
       try (StoreOptions.Opened opened = store.open()) {
         SegmentDefinition d;
+        ProgressBar bar = env.bar(Map.of("save", "profiles"));
         try {
-          d = opened.segments().saveJson(json);
+          d = SegmentJson.read(json);
+          opened.segments().save(d,
+              n -> bar.progress("save", n, io.cdpkit.core.ProgressListener.UNKNOWN));
         } catch (DefinitionValidationException e) {
           throw new CliException("FILE " + file + ": " + e.getMessage());
+        } finally {
+          bar.finish();
         }
         env.out().println("saved segment " + d.id() + " (" + members(opened.segments(), d.id())
             + " members)");

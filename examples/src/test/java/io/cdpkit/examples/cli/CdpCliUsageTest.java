@@ -168,6 +168,18 @@ class CdpCliUsageTest {
     assertThat(nobody.out()).contains("nobody held it; a tombstone was written");
     assertThat(cli("segments", "delete", "nope", "--db", db()).code())
         .isEqualTo(CdpCli.NOT_FOUND);
+    Path badSegment = file("bad-segment.json", "{\"version\": 1, \"id\": \"x\", \"name\": "
+        + "\"X\", \"condition\": {\"type\": \"trait\", \"name\": \"a..b\", \"op\": \"=\", "
+        + "\"value\": 1}}");
+    CdpCliTest.Run refused = cli("segments", "save", badSegment.toString(), "--db", db());
+    assertThat(refused.code()).isEqualTo(CdpCli.USAGE);
+    assertThat(refused.err()).contains("bad-segment.json").contains("/condition/name");
+    Path segment = file("ann.json", "{\"version\": 1, \"id\": \"bobs\", \"name\": \"Bobs\", "
+        + "\"condition\": {\"type\": \"identifier\", \"identifierType\": \"email\"}}");
+    CdpCliTest.Run saved = cli("segments", "save", segment.toString(), "--db", db(), "-w", "shop");
+    assertThat(saved.code()).as(saved.err()).isZero();
+    assertThat(saved.out()).contains("saved segment bobs (1 members)");
+    assertThat(saved.err()).contains("save ");
     assertThat(cli("segments", "evaluate", "nope", "--db", db()).err())
         .contains("there is no segment nope");
   }
