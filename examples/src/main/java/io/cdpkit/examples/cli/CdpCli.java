@@ -24,8 +24,9 @@ import picocli.CommandLine.Command;
  * </pre>
  *
  * Results go to standard output, progress and problems to standard error. Exit codes:
- * {@value #OK} done; {@value #USAGE} the command could not run (a bad option, a missing file,
- * an unusable mapping, a store that cannot be opened); {@value #PROBLEMS} an import ran but
+ * {@value #OK} done; {@value #USAGE} the command could not run or an error stopped it (a bad
+ * option, a missing file, an unusable mapping, a store that cannot be opened or fails; an
+ * import prints the summary of what it did first); {@value #PROBLEMS} an import ran but
  * some rows were bad or events rejected; {@value #NOT_FOUND} nobody holds the identifier (or
  * no such segment).
  *
@@ -37,7 +38,7 @@ import picocli.CommandLine.Command;
 public final class CdpCli implements Runnable {
   /** Exit code: done. */
   public static final int OK = 0;
-  /** Exit code: the command could not run (bad usage, missing file, store error). */
+  /** Exit code: the command could not run, or an error stopped it (usage, file, store). */
   public static final int USAGE = 1;
   /** Exit code: an import ran, but rows were bad or events rejected (see the summary). */
   public static final int PROBLEMS = 2;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
  * its rows into events through a {@link Mapping} and ingests them in batches, with a progress
  * bar on standard error and a summary on standard output. Exit code 0 when every event was
  * stored or was a duplicate (rows the mapping skips on purpose are fine), 2 when a row was bad
- * or an event was rejected, 1 when the import could not run. Not thread-safe.
+ * or an event was rejected, 1 when the import could not run or an error (the file breaking
+ * off, the store failing) stopped it, after the summary of what was done. Not thread-safe.
  */
 @Command(name = "import", sortOptions = false, mixinStandardHelpOptions = true,
     description = "Import a CSV or JSON-lines file (gz too) through a mapping.")
@@ -102,9 +103,15 @@ final class ImportCommand implements Callable<Integer> {
       throw new CliException("FILE " + file + " not found");
     }
     long started = env.clock().millis();
-    long total = RowSource.estimateRecords(file, fmt);
+    long total;
+    try {
+      total = RowSource.estimateRecords(file, fmt);
+    } catch (IOException e) {
+      total = ProgressListener.UNKNOWN; // only an estimate: reading tells what is wrong
+    }
     ProgressBar bar = env.bar(Map.of("read", "rows", "import", "rows", "ingest", "events"));
     Summary sum = new Summary(maxErrors, env.err(), bar::clear);
+    @Nullable Exception failure = null;
     try (RowSource source = RowSource.open(file, fmt)) {
       if (fmt == RowSource.Format.CSV) {
         checkHeader(m, source.header());
@@ -127,6 +134,7 @@ final class ImportCommand implements Callable<Integer> {
               row = source.next();
             } catch (BadRow bad) {
               conv.unreadable(bad);
+              n++;
               continue;
             }
             if (row == null) {
@@ -134,7 +142,8 @@ final class ImportCommand implements Callable<Integer> {
             }
             ingester.addAll(conv.accept(row), failFast);
             if (++n % 1000 == 0) {
-              bar.progress(phase, n, Math.max(total, n));
+              bar.progress(phase, n, total == ProgressListener.UNKNOWN ? total
+                  : Math.max(total, n));
             }
           }
           bar.progress(phase, n, n);
@@ -146,13 +155,22 @@ final class ImportCommand implements Callable<Integer> {
           }
         } catch (Stop stop) {
           sum.stopped = true;
+        } catch (RuntimeException | IOException e) {
+          failure = e; // the summary of what was done comes first, then the error
         } finally {
           bar.finish();
         }
         sum.conversion(conv);
       }
     }
+    sum.failed = failure != null;
     sum.print(env.out(), m.name, file, store, env.clock().millis() - started);
+    if (failure != null) {
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) failure;
+    }
     return sum.ok() ? 0 : 2;
   }
 
@@ -247,6 +265,7 @@ final class ImportCommand implements Callable<Integer> {
     long erased;
     long rejectedEvents;
     boolean stopped;
+    boolean failed;
     final Map<String, Long> rejected = new TreeMap<>();
     final Map<String, Long> warnings = new TreeMap<>();
     @Nullable Conversion conv;
@@ -286,7 +305,7 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     boolean ok() {
-      return !stopped && rejectedEvents == 0 && (conv == null
+      return !stopped && !failed && rejectedEvents == 0 && (conv == null
           || (conv.badRows == 0 && conv.groupsRejected == 0));
     }
 
@@ -294,7 +313,8 @@ final class ImportCommand implements Callable<Integer> {
       Conversion c = conv;
       out.println("Imported " + file.getFileName() + " with the mapping '" + mapping
           + "' into workspace " + store.workspace + " at " + store.where()
-          + (stopped ? " (stopped at the first problem: --fail-fast)" : ""));
+          + (stopped ? " (stopped at the first problem: --fail-fast)" : "")
+          + (failed ? " (stopped by the error below; what was ingested before it stays)" : ""));
       long events = c == null ? 0 : c.eventsByName.values().stream().mapToLong(x -> x).sum();
       if (c != null) {
         line(out, "rows read", c.rows);

@@ -185,12 +185,46 @@ class CdpCliUsageTest {
   }
 
   @Test
+  @DisplayName("a file that breaks off mid-way: the summary of what was stored, then the error, "
+      + "exit code 1")
+  void truncatedFile() throws Exception {
+    StringBuilder csv = new StringBuilder(MappingTest.HEADER);
+    for (int i = 0; i < 20_000; i++) {
+      csv.append("A").append(i).append(",s,1,1.00,2026-03-01 10:00,a").append(i % 50)
+          .append("@x.nl,\n");
+    }
+    Path whole = dir.resolve("whole.csv.gz");
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(
+        Files.newOutputStream(whole))) {
+      out.write(csv.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] bytes = Files.readAllBytes(whole);
+    Path cut = dir.resolve("cut.csv.gz");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+    Path rows = file("rows.json", """
+        {"values": {"order": "order", "email": "email", "at": {"column": "at", "type": "time",
+           "format": "yyyy-MM-dd HH:mm"}},
+         "events": [{"event": "Order Completed", "messageId": "shop-{order}",
+           "identifiers": {"email": "{email}"}, "timestamp": "{at}",
+           "properties": {"order_id": "{order}"}}]}
+        """);
+    assertThat(Mapping.parse(Files.readString(rows)).group).as("a streaming mapping").isNull();
+    CdpCliTest.Run r = cli("import", cut.toString(), "--mapping", rows.toString(), "--db", db());
+    assertThat(r.code()).as(r.err()).isEqualTo(CdpCli.USAGE);
+    assertThat(r.out()).contains("(stopped by the error below; what was ingested before it "
+        + "stays)");
+    assertThat(r.counts().get("events stored")).isPositive();
+    assertThat(r.err()).contains("error: EOFException");
+  }
+
+  @Test
   @DisplayName("a second command on an H2 directory in use fails at once, naming the directory")
   void lockedDirectory() throws Exception {
     Path store = dir.resolve("db");
     Files.createDirectories(store);
     try (FileChannel ch = FileChannel.open(store.resolve(StoreOptions.LOCK_FILE),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+      assertThat(held.isValid()).isTrue();
       CdpCliTest.Run r = cli("segments", "--db", db());
       assertThat(r.code()).isEqualTo(CdpCli.USAGE);
       assertThat(r.err()).contains("another command is using the store in " + db());
