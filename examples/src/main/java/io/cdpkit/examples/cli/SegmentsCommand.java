@@ -1,12 +1,10 @@
 package io.cdpkit.examples.cli;
 
-import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.segmentation.DefinitionValidationException;
 import io.cdpkit.segmentation.SegmentSnapshot;
 import io.cdpkit.segmentation.Segments;
 import io.cdpkit.segmentation.definition.SegmentDefinition;
 import io.cdpkit.segmentation.definition.SegmentJson;
-import io.cdpkit.segmentation.spi.storage.Membership;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +28,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "segments", mixinStandardHelpOptions = true,
     description = "List segments with their member counts.")
 final class SegmentsCommand implements Callable<Integer> {
-  private static final int PAGE = 1_000;
 
   @Mixin StoreOptions store = new StoreOptions();
 
@@ -62,16 +59,7 @@ final class SegmentsCommand implements Callable<Integer> {
   }
 
   private static long members(Segments segments, String id) {
-    long n = 0;
-    ProfileId after = null;
-    while (true) {
-      List<Membership> page = segments.members(id, after, PAGE);
-      n += page.size();
-      if (page.size() < PAGE) {
-        return n;
-      }
-      after = page.get(page.size() - 1).profile();
-    }
+    return segments.size(id);
   }
 
   /** {@code segments evaluate [ID...]}. */
@@ -145,11 +133,10 @@ final class SegmentsCommand implements Callable<Integer> {
       String json = Files.readString(file, StandardCharsets.UTF_8);
       try (StoreOptions.Opened opened = store.open()) {
         SegmentDefinition d;
-        ProgressBar bar = env.bar(Map.of("save", "profiles"));
+        ProgressBar bar = env.bar(Map.of("recompute", "profiles", "evaluate", "profiles"));
         try {
           d = SegmentJson.read(json);
-          opened.segments().save(d,
-              n -> bar.progress("save", n, io.cdpkit.core.ProgressListener.UNKNOWN));
+          opened.segments().save(d, bar);
         } catch (DefinitionValidationException e) {
           throw new CliException("FILE " + file + ": " + e.getMessage());
         } finally {

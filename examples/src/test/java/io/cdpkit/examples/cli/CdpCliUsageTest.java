@@ -179,7 +179,7 @@ class CdpCliUsageTest {
     CdpCliTest.Run saved = cli("segments", "save", segment.toString(), "--db", db(), "-w", "shop");
     assertThat(saved.code()).as(saved.err()).isZero();
     assertThat(saved.out()).contains("saved segment bobs (1 members)");
-    assertThat(saved.err()).contains("save ");
+    assertThat(saved.err()).contains("evaluate 1 profiles");
     assertThat(cli("segments", "evaluate", "nope", "--db", db()).err())
         .contains("there is no segment nope");
   }
