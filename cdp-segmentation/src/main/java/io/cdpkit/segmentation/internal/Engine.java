@@ -280,6 +280,10 @@ public final class Engine {
         break;
       }
     }
+    ctx.store().write(ws, tx -> {
+      SegmentHistory.delete(tx.require(MetadataStorage.class), id);
+      return null;
+    });
     LOG.info("deleted segment {} in workspace {}", id, ws);
     return true;
   }
@@ -491,6 +495,7 @@ public final class Engine {
     if (events.isEmpty()) {
       return;
     }
+    SegmentHistory.record(tx.require(MetadataStorage.class), events);
     List<Signal> signals = new ArrayList<>(events.size());
     for (SegmentEvent e : events) {
       signals.add(new Signal(e.kind() == SegmentEvent.Kind.ENTERED
@@ -498,6 +503,12 @@ public final class Engine {
           e.cause().toString()));
     }
     ctx.signal(ws, tx, signals);
+  }
+
+  /** Entries and exits of a segment per UTC day (see {@link SegmentHistory}). */
+  public List<io.cdpkit.segmentation.SegmentDay> history(String segment,
+      java.time.LocalDate from, java.time.LocalDate to) {
+    return ctx.store().read(ws, tx -> SegmentHistory.read(tx, segment, from, to));
   }
 
   // ---------------------------------------------------------------- time
