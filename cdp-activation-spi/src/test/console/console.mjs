@@ -67,7 +67,7 @@ try {
   const shown = await view.innerText();
   for (const want of ['Jane', email, 'W-5001', 'P-7002', 'refund', '15.00 EUR', 'webshop-checkout',
     'doi-7f3a9c', '2026-01', 'granted', 'denied', 'gold', 'buyers', 'welcome-gold', 'delivered',
-    'merged', 'Order Completed']) {
+    'merged', 'Order Completed', 'Consents per address', 'pos-terminal']) {
     checks['shows ' + want] = shown.includes(want);
     if (!shown.includes(want)) problems.push(`the 360 page does not show ${want}`);
   }

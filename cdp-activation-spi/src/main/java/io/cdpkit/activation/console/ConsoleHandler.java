@@ -439,6 +439,21 @@ final class ConsoleHandler implements HttpHandler {
           .put("status", p.consentStatus(k.purpose(), k.channel(), now).toString()
               .toLowerCase(java.util.Locale.ROOT));
     }
+    // Decisions given for one address (an e-mail, a phone, a push token), as in force.
+    ArrayNode perAddress = o.putArray("addressConsents");
+    for (Map.Entry<io.cdpkit.core.model.AddressConsentKey, ProfileState.ConsentValue> e
+        : new java.util.TreeMap<>(p.state().addressConsents()).entrySet()) {
+      io.cdpkit.core.model.AddressConsentKey k = e.getKey();
+      ProfileState.ConsentValue v = e.getValue();
+      ObjectNode x = perAddress.addObject();
+      x.put("purpose", k.purpose());
+      x.put("channel", k.channel());
+      x.put("address", k.address().type().id() + ": " + k.address().value());
+      x.put("status", p.consentStatus(k.purpose(), k.channel(), k.address(), now).toString()
+          .toLowerCase(java.util.Locale.ROOT));
+      x.put("time", v.time().toString());
+      x.put("messageId", v.messageId());
+    }
     ArrayNode h = o.putArray("consentHistory");
     for (ConsentRecord r : history) {
       ConsentChange c = r.change();

@@ -107,6 +107,10 @@
       : table(['trait', 'value'], computed.map(([k, v]) => [k, text(v)]))));
     cards.append(card('Consents', table(['purpose', 'channel', 'status'],
       p.consents.map((c) => [c.purpose, c.channel, el('span', { class: c.status }, c.status)]))));
+    if (p.addressConsents.length > 0) {
+      cards.append(card('Consents per address', table(['purpose', 'channel', 'address', 'status', 'since'],
+        p.addressConsents.map((c) => [c.purpose, c.channel, c.address, el('span', { class: c.status }, c.status), c.time]))));
+    }
     cards.append(card('Consent history and evidence', table(['time', 'purpose', 'channel', 'decision', 'basis', 'source', 'policy', 'proof', 'expires'],
       p.consentHistory.map((c) => [c.time, c.purpose, c.channel,
         el('span', { class: c.granted ? 'granted' : 'denied' }, c.granted ? 'granted' : 'denied'),

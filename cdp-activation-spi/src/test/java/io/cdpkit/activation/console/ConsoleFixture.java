@@ -91,6 +91,11 @@ final class ConsoleFixture implements AutoCloseable {
             .expiresAt(START.plus(Duration.ofDays(700))).build())
         .consent(new ConsentChange("marketing", "sms", false))
         .timestamp(clock.instant()).build());
+    // A grant given for her phone number itself (bound to that address).
+    ingest(Event.track("Consent Changed").messageId(id()).userId("C-1001")
+        .identifier(Identifier.phone(JANE_PHONE))
+        .consent(ConsentChange.builder("service", "sms", true).source("pos-terminal").build())
+        .timestamp(clock.instant()).build());
     clock.advance(Duration.ofDays(1));
     ingest(Event.track("Order Completed").messageId(id()).userId("C-1001")
         .property("order_id", "W-5001").property("total", new BigDecimal("89.90"))

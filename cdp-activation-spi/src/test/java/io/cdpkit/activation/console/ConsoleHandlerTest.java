@@ -219,6 +219,8 @@ class ConsoleHandlerTest {
     assertThat(p.get("consentHistory").toString()).contains("webshop-checkout", "doi-7f3a9c",
         "checkout-optin-v2", "2026-01");
     assertThat(p.get("consents").toString()).contains("granted", "denied");
+    assertThat(p.get("addressConsents").toString()).contains("phone: " + ConsoleFixture.JANE_PHONE,
+        "\"purpose\":\"service\"", "\"status\":\"granted\"");
     assertThat(p.get("timeline")).extracting(t -> t.get("kind").asText())
         .containsExactly("order", "order", "refund");
     assertThat(p.get("segments").toString()).contains("\"id\":\"gold\",\"member\":true",
