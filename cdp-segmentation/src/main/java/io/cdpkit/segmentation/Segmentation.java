@@ -69,8 +69,11 @@ public final class Segmentation implements CdpExtension {
   /** Entries and exits published, by workspace, segment and kind (read by SegmentMetrics). */
   private final Tally changes = new Tally("workspace", "segment", "kind");
 
+  private final boolean history;
+
   private Segmentation(Builder b) {
     this.listeners = List.copyOf(b.listeners);
+    this.history = b.history;
   }
 
   public static Builder builder() {
@@ -130,7 +133,7 @@ public final class Segmentation implements CdpExtension {
           + ".extension(...) first");
     }
     return workspaces.computeIfAbsent(workspace, w -> {
-      Engine e = new Engine(c, w, this::publish);
+      Engine e = new Engine(c, w, this::publish, history);
       e.load();
       return new Segments(e, w);
     });
@@ -167,12 +170,27 @@ public final class Segmentation implements CdpExtension {
   /** Configures a {@link Segmentation}. Not thread-safe. */
   public static final class Builder {
     private final List<SegmentListener> listeners = new ArrayList<>();
+    private boolean history = true;
 
     private Builder() {}
 
     /** Adds a listener for entries and exits; listeners run in the order added. */
     public Builder listener(SegmentListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Whether entries and exits are counted per segment and UTC day for
+     * {@link Segments#history}; on by default. The counts are workspace metadata written in
+     * the transaction that changes memberships. On PostgreSQL and MariaDB the JDBC store runs a
+     * transaction that writes metadata alone in its workspace (see cdp-storage-jdbc's README,
+     * "Concurrency"), so with history on, every ingest that changes a membership there waits
+     * for the workspace's other writers: a host that needs its writers side by side turns it
+     * off (the history then stays as it was; {@code history} reads what was counted).
+     */
+    public Builder segmentHistory(boolean on) {
+      this.history = on;
       return this;
     }
 

@@ -156,6 +156,40 @@ public final class Segments {
     return engine.size(Objects.requireNonNull(segment, "segment"));
   }
 
+  /** The longest range {@link #history} reports, in days. */
+  public static final int MAX_HISTORY_DAYS = 366;
+
+  /**
+   * How many profiles entered and left a segment on each UTC day from {@code from} to
+   * {@code to} (both included), one {@link SegmentDay} per day, days without a change as zeros.
+   * Every entry and exit counts, whatever its cause (see {@link SegmentDay}); entries minus
+   * exits over a range is the change of the segment's size. The counts are written in the
+   * transaction that changes the memberships, as metadata records of the workspace (no profile
+   * ids), and kept {@value io.cdpkit.segmentation.internal.SegmentHistory#RETENTION_DAYS} days:
+   * older days read as zeros. Deleting a segment deletes its history. The segment need not exist
+   * any more (a deleted one reads as zeros).
+   *
+   * @throws IllegalArgumentException when {@code from} is after {@code to}, or the range is
+   *     longer than {@value #MAX_HISTORY_DAYS} days, or the segment id is malformed
+   */
+  public List<SegmentDay> history(String segment, java.time.LocalDate from,
+      java.time.LocalDate to) {
+    Objects.requireNonNull(segment, "segment");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    if (!segment.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+      throw new IllegalArgumentException("segment id must match [a-z0-9][a-z0-9_-]{0,63}");
+    }
+    if (from.isAfter(to)) {
+      throw new IllegalArgumentException("history: from " + from + " is after to " + to);
+    }
+    if (java.time.temporal.ChronoUnit.DAYS.between(from, to) >= MAX_HISTORY_DAYS) {
+      throw new IllegalArgumentException("history: at most " + MAX_HISTORY_DAYS
+          + " days at a time, asked " + from + " to " + to);
+    }
+    return engine.history(segment, from, to);
+  }
+
   /** When the profile's memberships are next checked because time passed, if ever. */
   public Optional<Instant> nextCheck(ProfileId profile) {
     return engine.nextCheck(profile);

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -159,6 +161,8 @@ public final class TrackingServer implements AutoCloseable {
     private int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
     private int backlog = 0;
+    /** Handlers the host mounts beside the endpoint, by path prefix. */
+    private final Map<String, HttpHandler> mounts = new LinkedHashMap<>();
 
     private Builder(TrackingEndpoint endpoint) {
       this.endpoint = endpoint;
@@ -203,6 +207,36 @@ public final class TrackingServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves another handler of the host's beside the tracking endpoint, on the same port and
+     * threads, for every request whose path starts with {@code path} (the JDK server's longest
+     * matching context wins): the read-only console
+     * ({@code io.cdpkit.activation.console.Console}), say. Its request bodies get the same
+     * {@link #bodyTimeout}.
+     *
+     * @param path an absolute path other than {@code /}, not under {@code /v1}, without a
+     *     trailing slash, for example {@code /console}
+     * @throws IllegalArgumentException when the path is malformed, taken by the endpoint, or
+     *     already mounted
+     */
+    public Builder mount(String path, HttpHandler handler) {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(handler, "handler");
+      if (!path.matches("(/[A-Za-z0-9._~-]+)+")) {
+        throw new IllegalArgumentException("mount path must be like /console (segments of"
+            + " [A-Za-z0-9._~-], no trailing slash) but was " + path);
+      }
+      if (path.equals("/v1") || path.startsWith("/v1/")) {
+        throw new IllegalArgumentException("mount path " + path
+            + " is under /v1, which the tracking endpoint answers");
+      }
+      if (mounts.containsKey(path)) {
+        throw new IllegalArgumentException("mount path " + path + " was already mounted");
+      }
+      mounts.put(path, handler);
+      return this;
+    }
+
     /** The OS accept backlog; 0 (the default) leaves it to the system. */
     public Builder backlog(int backlog) {
       this.backlog = backlog;
@@ -238,23 +272,31 @@ public final class TrackingServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      HttpHandler inner = endpoint.httpHandler();
       Duration timeout = bodyTimeout;
-      server.createContext("/", exchange -> {
-        Deadline body = new Deadline(exchange.getRequestBody(), exchange, timer, timeout);
-        exchange.setStreams(body, null);
-        try {
-          inner.handle(exchange);
-        } catch (IOException e) {
-          exchange.close(); // the client went away, or its body timed out
-        } finally {
-          body.done();
-        }
-      });
+      server.createContext("/", guarded(endpoint.httpHandler(), timer, timeout));
+      for (Map.Entry<String, HttpHandler> m : mounts.entrySet()) {
+        server.createContext(m.getKey(), guarded(m.getValue(), timer, timeout));
+      }
       server.setExecutor(executor);
       server.start();
       return new TrackingServer(server, executor, timer);
     }
+  }
+
+  /** {@code inner} with the body deadline, closing the exchange when the client goes away. */
+  private static HttpHandler guarded(HttpHandler inner, ScheduledExecutorService timer,
+      Duration timeout) {
+    return exchange -> {
+      Deadline body = new Deadline(exchange.getRequestBody(), exchange, timer, timeout);
+      exchange.setStreams(body, null);
+      try {
+        inner.handle(exchange);
+      } catch (IOException e) {
+        exchange.close(); // the client went away, or its body timed out
+      } finally {
+        body.done();
+      }
+    };
   }
 
   @Override

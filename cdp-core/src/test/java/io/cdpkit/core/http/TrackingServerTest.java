@@ -120,4 +120,40 @@ class TrackingServerTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(cdp.workspace(SHOP).profiles().eventCounts()).containsEntry("E", 1L);
   }
+
+  @Test
+  @DisplayName("a mounted handler answers under its path beside the endpoint; /v1 stays the"
+      + " endpoint's; bad, clashing and repeated mount paths are refused")
+  void mount() throws Exception {
+    TrackingEndpoint endpoint = TrackingEndpoint.builder(cdp).writeKey("k", SHOP).build();
+    com.sun.net.httpserver.HttpHandler hello = ex -> {
+      byte[] b = ("mounted " + ex.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, b.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(b);
+      }
+    };
+    try (TrackingServer both = TrackingServer.builder(endpoint)
+        .address(new InetSocketAddress("127.0.0.1", 0)).mount("/console", hello).start()) {
+      HttpResponse<String> mounted = client.send(HttpRequest.newBuilder(
+          both.baseUri().resolve("/console/x")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(mounted.statusCode()).isEqualTo(200);
+      assertThat(mounted.body()).isEqualTo("mounted /console/x");
+      HttpResponse<String> tracked = client.send(HttpRequest.newBuilder(
+          both.baseUri().resolve("/v1/track")).header("Authorization", basic())
+          .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"track\",\"event\":\"E\","
+              + "\"userId\":\"u1\",\"messageId\":\"m-mount\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(tracked.statusCode()).isEqualTo(200);
+      assertThat(stored()).isEqualTo(1);
+    }
+    TrackingServer.Builder b = TrackingServer.builder(endpoint);
+    for (String bad : new String[] {"/", "console", "/console/", "/v1", "/v1/x", "/a b"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.mount(bad, hello))
+          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mount path");
+    }
+    b.mount("/console", hello);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.mount("/console", hello))
+        .hasMessageContaining("already mounted");
+  }
 }

@@ -61,13 +61,20 @@ public final class Engine {
   private final WorkspaceId ws;
   private final Consumer<List<SegmentEvent>> publisher;
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private final boolean history;
 
   /** The definitions in force, in dependency order. Immutable. */
   record Snapshot(Map<String, Compiler.Compiled> byId, List<Compiler.Compiled> topo) {
     static final Snapshot EMPTY = new Snapshot(Map.of(), List.of());
   }
 
-  public Engine(ExtensionContext ctx, WorkspaceId ws, Consumer<List<SegmentEvent>> publisher) {
+  /**
+   * An engine; {@code history}: whether entries and exits are counted per day
+   * ({@link SegmentHistory}).
+   */
+  public Engine(ExtensionContext ctx, WorkspaceId ws, Consumer<List<SegmentEvent>> publisher,
+      boolean history) {
+    this.history = history;
     this.ctx = ctx;
     this.ws = ws;
     this.publisher = publisher;
@@ -307,6 +314,10 @@ public final class Engine {
         break;
       }
     }
+    ctx.store().write(ws, tx -> {
+      SegmentHistory.delete(tx.require(MetadataStorage.class), id);
+      return null;
+    });
     LOG.info("deleted segment {} in workspace {}", id, ws);
     return true;
   }
@@ -521,6 +532,9 @@ public final class Engine {
     if (events.isEmpty()) {
       return;
     }
+    if (history) {
+      SegmentHistory.record(tx.require(MetadataStorage.class), events);
+    }
     List<Signal> signals = new ArrayList<>(events.size());
     for (SegmentEvent e : events) {
       signals.add(new Signal(e.kind() == SegmentEvent.Kind.ENTERED
@@ -528,6 +542,12 @@ public final class Engine {
           e.cause().toString()));
     }
     ctx.signal(ws, tx, signals);
+  }
+
+  /** Entries and exits of a segment per UTC day (see {@link SegmentHistory}). */
+  public List<io.cdpkit.segmentation.SegmentDay> history(String segment,
+      java.time.LocalDate from, java.time.LocalDate to) {
+    return ctx.store().read(ws, tx -> SegmentHistory.read(tx, segment, from, to));
   }
 
   // ---------------------------------------------------------------- time

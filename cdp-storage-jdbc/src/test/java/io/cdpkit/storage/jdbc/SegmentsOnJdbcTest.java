@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Segments kept by the JDBC store: the same seeded story (events, late events, clock moves,
  * scheduled checks, an unmerge, a restart) gives the same memberships on H2, PostgreSQL and
- * MariaDB as on the in-memory store, and they equal a batch evaluation at every step.
+ * MariaDB as on the in-memory store, and they equal a batch evaluation at every step; the
+ * history of entries and exits per day is the same on every store and adds up to the sizes.
  */
 class SegmentsOnJdbcTest {
   static final Instant START = Instant.parse("2026-03-30T22:00:00Z");
@@ -94,6 +95,7 @@ class SegmentsOnJdbcTest {
         }
         seen.add(snapshot(cdp, seg.segments()));
       }
+      seen.add(history(seg.segments(), clock.instant()));
       cdp.close();
     } finally {
       store.close();
@@ -112,6 +114,28 @@ class SegmentsOnJdbcTest {
         assertThat(stored).as("%s at %s", i, batch.at()).isEqualTo(expected);
         out.put(i.toString(), stored);
       });
+    }
+    return out;
+  }
+
+  /**
+   * Each segment's entries and exits per UTC day over the story ({@code Segments.history}),
+   * checked against its size: entries minus exits is the number of members.
+   */
+  static Map<String, List<String>> history(Segments segments, Instant now) {
+    Map<String, List<String>> out = new TreeMap<>();
+    java.time.LocalDate from = java.time.LocalDate.ofInstant(START, java.time.ZoneOffset.UTC);
+    java.time.LocalDate to = java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC);
+    for (SegmentDefinition d : segments.list()) {
+      long net = 0;
+      List<String> days = new ArrayList<>();
+      for (io.cdpkit.segmentation.SegmentDay day : segments.history(d.id(), from, to)) {
+        net += day.entries() - day.exits();
+        days.add(day.day() + " +" + day.entries() + " -" + day.exits());
+      }
+      assertThat(net).as("entries minus exits of %s", d.id())
+          .isEqualTo(segments.members(d.id(), null, 10_000).size());
+      out.put("history:" + d.id(), days);
     }
     return out;
   }
@@ -138,9 +162,14 @@ class SegmentsOnJdbcTest {
   @DisplayName("the story is not vacuous: every segment has members at some step")
   void storyFillsEverySegment() {
     java.util.Set<String> seen = new java.util.TreeSet<>();
-    for (Map<String, List<String>> step : story(Store::inMemory)) {
+    List<Map<String, List<String>>> steps = story(Store::inMemory);
+    for (Map<String, List<String>> step : steps.subList(0, steps.size() - 1)) {
       step.values().forEach(seen::addAll);
     }
+    // The history saw entries and exits on several days.
+    assertThat(steps.get(steps.size() - 1).values().stream().flatMap(List::stream)
+        .filter(d -> !d.endsWith("+0 -0"))).hasSizeGreaterThan(5)
+        .anyMatch(d -> !d.endsWith(" -0"));
     assertThat(seen).containsExactlyInAnyOrder("vip", "recent", "cart", "reachable",
         "vip-lapsing");
   }

@@ -229,6 +229,11 @@ class WorkspaceIsolationTest {
       tried("Segments.evaluate");
       assertThatThrownBy(() -> s.evaluate(List.of("club"), io.cdpkit.core.ProgressListener.none()))
           .isInstanceOf(IllegalArgumentException.class);
+      tried("Segments.history");
+      java.time.LocalDate day = java.time.LocalDate.ofInstant(START, java.time.ZoneOffset.UTC);
+      assertThat(victimSegments.history("club", day, day).get(0).entries())
+          .as("the victim's own history counts the entry").isEqualTo(1);
+      assertThat(s.history("club", day, day)).allMatch(d -> d.entries() == 0 && d.exits() == 0);
 
       tried("Activation.deliveries");
       assertThat(activation.deliveries(OTHER, victimId)).isEmpty();
