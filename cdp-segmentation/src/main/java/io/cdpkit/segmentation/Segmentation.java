@@ -170,7 +170,7 @@ public final class Segmentation implements CdpExtension {
   /** Configures a {@link Segmentation}. Not thread-safe. */
   public static final class Builder {
     private final List<SegmentListener> listeners = new ArrayList<>();
-    private boolean history = true;
+    private boolean history;
 
     private Builder() {}
 
@@ -182,12 +182,13 @@ public final class Segmentation implements CdpExtension {
 
     /**
      * Whether entries and exits are counted per segment and UTC day for
-     * {@link Segments#history}; on by default. The counts are workspace metadata written in
-     * the transaction that changes memberships. On PostgreSQL and MariaDB the JDBC store runs a
-     * transaction that writes metadata alone in its workspace (see cdp-storage-jdbc's README,
-     * "Concurrency"), so with history on, every ingest that changes a membership there waits
-     * for the workspace's other writers: a host that needs its writers side by side turns it
-     * off (the history then stays as it was; {@code history} reads what was counted).
+     * {@link Segments#history} (the console's chart); off by default. The counts are workspace
+     * metadata written in the transaction that changes memberships. On PostgreSQL and MariaDB
+     * the JDBC store runs a transaction that writes metadata alone in its workspace (see
+     * cdp-storage-jdbc's README, "Concurrency"), so with history on, every ingest that changes a
+     * membership there waits for the workspace's other writers; H2 and the in-memory store take
+     * writers one at a time anyway. Turned off again, the history stays as it was and
+     * {@code history} reads what was counted.
      */
     public Builder segmentHistory(boolean on) {
       this.history = on;

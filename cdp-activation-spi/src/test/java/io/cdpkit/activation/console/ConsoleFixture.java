@@ -46,7 +46,7 @@ final class ConsoleFixture implements AutoCloseable {
   static final WorkspaceId SHOP = WorkspaceId.DEFAULT;
 
   final MutableClock clock = new MutableClock(START);
-  final Segmentation segmentation = Segmentation.builder().build();
+  final Segmentation segmentation = Segmentation.builder().segmentHistory(true).build();
   final Activation activation = Activation.builder()
       .channel("mail", new AcceptAll(), Map.of())
       .rule(Rule.builder("welcome-gold").trigger(Trigger.segmentEntered("gold")).channel("mail")

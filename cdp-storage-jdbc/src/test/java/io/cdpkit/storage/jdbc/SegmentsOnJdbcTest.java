@@ -70,7 +70,7 @@ class SegmentsOnJdbcTest {
     List<Map<String, List<String>>> seen = new ArrayList<>();
     Store store = stores.get();
     try {
-      Segmentation seg = Segmentation.builder().build();
+      Segmentation seg = Segmentation.builder().segmentHistory(true).build();
       Cdp cdp = Cdp.builder().store(store).clock(clock).extension(seg).build();
       definitions().forEach(seg.segments()::save);
       for (int step = 0; step < 60; step++) {
@@ -90,7 +90,7 @@ class SegmentsOnJdbcTest {
         if (step == 30) {
           // A restart on the same store: definitions, memberships and checks are read back.
           cdp.close();
-          seg = Segmentation.builder().build();
+          seg = Segmentation.builder().segmentHistory(true).build();
           cdp = Cdp.builder().store(store).clock(clock).extension(seg).build();
         }
         seen.add(snapshot(cdp, seg.segments()));

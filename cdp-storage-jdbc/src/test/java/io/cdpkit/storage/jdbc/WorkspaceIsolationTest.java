@@ -118,7 +118,7 @@ class WorkspaceIsolationTest {
   private void run(Store store) {
     MutableClock clock = new MutableClock(START);
     List<Message> sent = new CopyOnWriteArrayList<>();
-    Segmentation segmentation = Segmentation.builder().build();
+    Segmentation segmentation = Segmentation.builder().segmentHistory(true).build();
     Activation activation = Activation.builder()
         .channel("mail", new Spy("spy-mail", sent, false), Map.of())
         .channel("fax", new Spy("spy-fax", sent, true), Map.of())

@@ -92,6 +92,7 @@ public final class CdpCli implements Runnable {
     segments.addSubcommand(new CommandLine(new SegmentsCommand.Save(env)));
     segments.addSubcommand(new CommandLine(new SegmentsCommand.Delete(env)));
     cl.addSubcommand(segments);
+    cl.addSubcommand(new CommandLine(new ConsoleCommand(env)));
     cl.setOut(env.out());
     cl.setErr(env.err());
     cl.setParameterExceptionHandler((e, a) -> {

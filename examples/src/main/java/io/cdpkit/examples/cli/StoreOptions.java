@@ -74,9 +74,11 @@ final class StoreOptions {
     Store store = null;
     try {
       store = jdbc != null ? JdbcStore.create(new UrlDataSource(jdbc)) : JdbcStore.h2File(db);
-      Segmentation segmentation = Segmentation.builder().build();
+      // History on: the console's chart reads it, and the tool is the store's only writer.
+      Segmentation segmentation = Segmentation.builder().segmentHistory(true).build();
       Cdp cdp = Cdp.builder().store(store).extension(segmentation).build();
-      return new Opened(store, cdp, cdp.workspace(id), segmentation.segments(id), lockFile);
+      return new Opened(store, cdp, cdp.workspace(id), segmentation, segmentation.segments(id),
+          lockFile);
     } catch (RuntimeException e) {
       if (store != null) {
         store.close();
@@ -89,8 +91,8 @@ final class StoreOptions {
   }
 
   /** An open store and engine; closing closes both and releases the lock. Not thread-safe. */
-  record Opened(Store store, Cdp cdp, Workspace workspace, Segments segments,
-      @Nullable FileChannel lock) implements AutoCloseable {
+  record Opened(Store store, Cdp cdp, Workspace workspace, Segmentation segmentation,
+      Segments segments, @Nullable FileChannel lock) implements AutoCloseable {
     @Override
     public void close() {
       try {
