@@ -58,9 +58,10 @@ import org.jspecify.annotations.Nullable;
  * into another store's write transaction by a scan of the structures below (each provider's
  * records through {@link MemoryCapabilityProvider#copy}).
  *
- * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
- * per event, about 90 bytes for a typical web event) and read back into equal objects on each
- * read, so the store holds no object of the caller's event and each read returns a fresh copy.
+ * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: about 90 bytes
+ * for a typical web event, one after the other in shared byte chunks) and read back into equal
+ * objects on each read, so the store holds no object of the caller's event and each read returns
+ * a fresh copy.
  * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. What the
  * store keeps per identifier, per profile and per component sits in one {@link SlotMap} entry
  * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
