@@ -15,6 +15,16 @@ final class CompactIds {
   /** A canonical UUID id's bits. */
   record Bits(long hi, long lo) {
     @Override
+    public boolean equals(Object o) {
+      return o instanceof Bits b && b.hi == hi && b.lo == lo;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hi * 31 + lo);
+    }
+
+    @Override
     public String toString() {
       return new UUID(hi, lo).toString();
     }

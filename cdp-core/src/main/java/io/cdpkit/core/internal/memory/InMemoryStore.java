@@ -233,9 +233,18 @@ public final class InMemoryStore implements Store {
       return id;
     }
 
+    /**
+     * A profile id's key ({@link CompactIds#key}). The id made last is often asked about again
+     * (a node's profile is read, then its record): its key is taken without reading the id.
+     */
+    Object keyOf(ProfileId profile) {
+      MadeId m = lastMade;
+      return m != null && m.id() == profile ? m.key() : CompactIds.key(profile.value());
+    }
+
     /** A profile id's key, the very object the profiles' map holds when it has it. */
     Object profileKey(ProfileId profile) {
-      Object k = CompactIds.key(profile.value());
+      Object k = keyOf(profile);
       int s = profiles.find(k);
       return s < 0 ? k : profiles.key(s);
     }
@@ -272,7 +281,7 @@ public final class InMemoryStore implements Store {
     }
 
     @Nullable ProfileRecord profile(ProfileId id) {
-      int s = profiles.find(CompactIds.key(id.value()));
+      int s = profiles.find(keyOf(id));
       return s < 0 ? null : profile(s, id);
     }
 
@@ -293,7 +302,7 @@ public final class InMemoryStore implements Store {
 
     /** Sets or ({@code null}) removes a profile's record; returns the one it replaced. */
     @Nullable ProfileRecord putProfile(ProfileId id, @Nullable ProfileRecord r) {
-      Object k = CompactIds.key(id.value());
+      Object k = keyOf(id);
       int s = r == null ? profiles.find(k) : profiles.findOrAdd(k);
       if (s < 0) {
         return null;
@@ -509,7 +518,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<IdentityNode> nodesOfProfile(ProfileId profile) {
-      return nodesOf(d.nodesByProfile.get(CompactIds.key(profile.value())));
+      return nodesOf(d.nodesByProfile.get(d.keyOf(profile)));
     }
 
     @Override
@@ -744,7 +753,7 @@ public final class InMemoryStore implements Store {
       undo.add(() -> d.putNode(id, old));
       if (old == null || !old.profile().equals(node.profile())) {
         if (old != null) {
-          removeFromIndex(d.nodesByProfile, CompactIds.key(old.profile().value()), id);
+          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), id);
         }
         addToIndex(d.nodesByProfile, profileKey, id);
       }
@@ -959,7 +968,7 @@ public final class InMemoryStore implements Store {
       IdentityNode old = d.putNode(Objects.requireNonNull(identifier, "identifier"), null);
       if (old != null) {
         undo.add(() -> d.putNode(identifier, old));
-        removeFromIndex(d.nodesByProfile, CompactIds.key(old.profile().value()), identifier);
+        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), identifier);
         removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), identifier);
       }
     }
