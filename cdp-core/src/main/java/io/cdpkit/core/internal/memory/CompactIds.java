@@ -1,5 +1,6 @@
 package io.cdpkit.core.internal.memory;
 
+import java.util.Comparator;
 import java.util.UUID;
 
 /**
@@ -13,6 +14,16 @@ final class CompactIds {
 
   /** A canonical UUID id's bits. */
   record Bits(long hi, long lo) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bits b && b.hi == hi && b.lo == lo;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hi * 31 + lo);
+    }
+
     @Override
     public String toString() {
       return new UUID(hi, lo).toString();
@@ -50,6 +61,20 @@ final class CompactIds {
     }
     return new Bits(hi, lo);
   }
+
+  /**
+   * Keys in the order of the ids they stand for ({@link String#compareTo}): two {@link Bits}
+   * compare as unsigned 128-bit numbers without being written out, which is the same order, as
+   * a canonical UUID's hexadecimal digits sort as their values and its dashes sit at the same
+   * places in both.
+   */
+  static final Comparator<Object> ORDER = (a, b) -> {
+    if (a instanceof Bits x && b instanceof Bits y) {
+      int c = Long.compareUnsigned(x.hi(), y.hi());
+      return c != 0 ? c : Long.compareUnsigned(x.lo(), y.lo());
+    }
+    return id(a).compareTo(id(b));
+  };
 
   /** The id a key stands for. */
   static String id(Object key) {

@@ -1,8 +1,10 @@
 package io.cdpkit.core.internal.memory;
 
 import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
@@ -56,19 +58,23 @@ import org.jspecify.annotations.Nullable;
  * into another store's write transaction by a scan of the structures below (each provider's
  * records through {@link MemoryCapabilityProvider#copy}).
  *
- * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: one byte array
- * per event, about 90 bytes for a typical web event) and read back into equal objects on each
- * read, so the store holds no object of the caller's event and each read returns a fresh copy.
+ * <p>Events are kept in a compact form of the store's own ({@link PackedEvents}: about 90 bytes
+ * for a typical web event, one after the other in shared byte chunks) and read back into equal
+ * objects on each read, so the store holds no object of the caller's event and each read returns
+ * a fresh copy.
  * Their indexes ({@link EventTable}) are arrays of slot numbers, not maps of objects. What the
  * store keeps per identifier, per profile and per component sits in one {@link SlotMap} entry
  * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
  * component's record, identifiers and links), not in one hash map entry per map. A node is kept
- * as its profile and component and made on each read; component ids that are UUIDs are kept as
- * their bits ({@link CompactIds}); a component without links and rules is kept as a mark; a
+ * as its profile and component and made on each read; profile and component ids that are UUIDs
+ * are kept as their bits ({@link CompactIds}); a profile is kept as its state, identifier counts
+ * and version, and its {@link ProfileRecord} made on each read (so the store keeps no
+ * {@link ProfileId} per profile); a component without links and rules is kept as a mark; a
  * link's identifiers are the store's own copies; a profile's or a component's identifiers are the
- * lone identifier or a small array ({@link IdGroups}); the profile ids are in a sorted array for
- * scans ({@link SortedKeys}). The other records (profiles, links, the ledger, ...) are immutable
- * values and are kept as given.
+ * lone identifier or a small array ({@link IdGroups}); the profile ids' keys are in a sorted
+ * array for scans ({@link SortedKeys}). The profiles are counted as they are put and deleted
+ * ({@link ReadTransaction#profileCount}). The other records (profile states, links, the ledger,
+ * ...) are immutable values and are kept as given.
  *
  * <p>Thread-safe. Workspaces do not share locks.
  */
@@ -144,6 +150,8 @@ public final class InMemoryStore implements Store {
   private static final int RECORD = 0;
   private static final int GROUP = 1;
   private static final int LINKS = 2;
+  /** The column of {@link Data#profiles} that holds a profile's identifier counts. */
+  private static final int COUNTS = 2;
   /** A component record without links and rules, kept in place of the record itself. */
   private static final Object BARE_COMPONENT = new Object();
 
@@ -159,17 +167,30 @@ public final class InMemoryStore implements Store {
     /** The events, packed: the store keeps none of the caller's objects. */
     final EventTable events = new EventTable(identifiers);
     final HashMap<String, Long> nameCounts = new HashMap<>();
-    /** Per profile id: its record ({@link #RECORD}) and its nodes' identifiers ({@link #GROUP}). */
-    final SlotMap<ProfileId> profiles = new SlotMap<>(2, false);
+    /**
+     * Per profile id (its {@link CompactIds#key}): its record's state ({@link #RECORD}),
+     * identifier counts ({@link #COUNTS}) and version (the {@code int} column), and its nodes'
+     * identifiers ({@link #GROUP}). The {@link ProfileRecord} and its {@link ProfileId} are made
+     * on each read. A record whose version does not fit an {@code int} is kept whole in the
+     * state's column.
+     */
+    final SlotMap<Object> profiles = new SlotMap<>(3, true);
+    /** Profiles present (with a record), for {@link ReadTransaction#profileCount}. */
+    long profileCount;
+    /** The profile id made last from a key, reused while reads ask for the same key again. */
+    private @Nullable MadeId lastMade;
     /**
      * Per component id (its {@link CompactIds#key}): its record, its nodes' identifiers and its
      * links ({@link #LINKS}).
      */
     final SlotMap<Object> components = new SlotMap<>(3, false);
-    final IdGroups<ProfileId> nodesByProfile = new IdGroups<>(profiles, GROUP);
+    final IdGroups<Object> nodesByProfile = new IdGroups<>(profiles, GROUP);
     final IdGroups<Object> nodesByComponent = new IdGroups<>(components, GROUP);
-    /** The ids of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
-    final SortedKeys<ProfileId> profileOrder = new SortedKeys<>(id -> profile(id) != null);
+    /** The keys of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
+    final SortedKeys<Object> profileOrder = new SortedKeys<>(k -> {
+      int s = profiles.find(k);
+      return s >= 0 && profiles.get(s, RECORD) != null;
+    }, CompactIds.ORDER);
     final HashMap<ProfileId, ProfileId> redirects = new HashMap<>();
     final List<LedgerEntry> ledger = new ArrayList<>();
     final HashMap<ProfileId, List<LedgerEntry>> ledgerByProfile = new HashMap<>();
@@ -188,12 +209,44 @@ public final class InMemoryStore implements Store {
 
     @Nullable IdentityNode node(Identifier id) {
       int s = identifiers.find(id);
-      if (s < 0) {
-        return null;
+      return s < 0 ? null : node(s);
+    }
+
+    /** The node of the identifier in a slot, or {@code null}. */
+    @Nullable IdentityNode node(int slot) {
+      Object p = identifiers.get(slot, NODE_PROFILE);
+      return p == null ? null : new IdentityNode(identifiers.key(slot), profileId(p),
+          CompactIds.id(identifiers.get(slot, NODE_COMPONENT)));
+    }
+
+    /**
+     * The profile id a key stands for. The last one made is kept with its key (one object, so
+     * two readers sharing the lock cannot tear it) and given again for the same key object.
+     */
+    ProfileId profileId(Object key) {
+      MadeId m = lastMade;
+      if (m != null && m.key() == key) {
+        return m.id();
       }
-      ProfileId p = (ProfileId) identifiers.get(s, NODE_PROFILE);
-      return p == null ? null : new IdentityNode(identifiers.key(s), p,
-          CompactIds.id(identifiers.get(s, NODE_COMPONENT)));
+      ProfileId id = new ProfileId(CompactIds.id(key));
+      lastMade = new MadeId(key, id);
+      return id;
+    }
+
+    /**
+     * A profile id's key ({@link CompactIds#key}). The id made last is often asked about again
+     * (a node's profile is read, then its record): its key is taken without reading the id.
+     */
+    Object keyOf(ProfileId profile) {
+      MadeId m = lastMade;
+      return m != null && m.id() == profile ? m.key() : CompactIds.key(profile.value());
+    }
+
+    /** A profile id's key, the very object the profiles' map holds when it has it. */
+    Object profileKey(ProfileId profile) {
+      Object k = keyOf(profile);
+      int s = profiles.find(k);
+      return s < 0 ? k : profiles.key(s);
     }
 
     /** A component id's key, the very object the components' map holds when it has it. */
@@ -205,14 +258,21 @@ public final class InMemoryStore implements Store {
 
     /** Sets or ({@code null}) removes an identifier's node; returns the one it replaced. */
     @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node) {
+      return putNode(id, node, node == null ? null : profileKey(node.profile()));
+    }
+
+    /**
+     * Sets or removes an identifier's node, keeping {@code profileKey} (the key of the node's
+     * profile) for its profile.
+     */
+    @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node,
+        @Nullable Object profileKey) {
       int s = node == null ? identifiers.find(id) : identifiers.findOrAdd(id);
       if (s < 0) {
         return null;
       }
-      ProfileId p = (ProfileId) identifiers.get(s, NODE_PROFILE);
-      IdentityNode old = p == null ? null : new IdentityNode(identifiers.key(s), p,
-          CompactIds.id(identifiers.get(s, NODE_COMPONENT)));
-      identifiers.set(s, NODE_PROFILE, node == null ? null : node.profile());
+      IdentityNode old = node(s);
+      identifiers.set(s, NODE_PROFILE, profileKey);
       identifiers.set(s, NODE_COMPONENT, node == null ? null : componentKey(node.component()));
       if (node == null) {
         identifiers.removeIfEmpty(s);
@@ -221,11 +281,49 @@ public final class InMemoryStore implements Store {
     }
 
     @Nullable ProfileRecord profile(ProfileId id) {
-      return (ProfileRecord) profiles.get(id, RECORD);
+      int s = profiles.find(keyOf(id));
+      return s < 0 ? null : profile(s, id);
     }
 
+    /**
+     * The record of the profile in a slot, or {@code null}; its id is {@code id} when given
+     * (equal to the slot's), else made from the key.
+     */
+    @SuppressWarnings("unchecked")
+    @Nullable ProfileRecord profile(int slot, @Nullable ProfileId id) {
+      Object kept = profiles.get(slot, RECORD);
+      if (kept == null || kept instanceof ProfileRecord) {
+        return (ProfileRecord) kept;
+      }
+      return new ProfileRecord(id != null ? id : profileId(profiles.key(slot)),
+          (ProfileState) kept, (Map<IdentifierType, Integer>) profiles.get(slot, COUNTS),
+          profiles.getInt(slot));
+    }
+
+    /** Sets or ({@code null}) removes a profile's record; returns the one it replaced. */
     @Nullable ProfileRecord putProfile(ProfileId id, @Nullable ProfileRecord r) {
-      return (ProfileRecord) profiles.put(id, RECORD, r);
+      Object k = keyOf(id);
+      int s = r == null ? profiles.find(k) : profiles.findOrAdd(k);
+      if (s < 0) {
+        return null;
+      }
+      ProfileRecord old = profile(s, id);
+      if (r == null) {
+        profiles.set(s, RECORD, null);
+        profiles.set(s, COUNTS, null);
+        profiles.setInt(s, SlotMap.NONE);
+        profiles.removeIfEmpty(s);
+      } else if (r.version() >= 0 && r.version() <= Integer.MAX_VALUE) {
+        profiles.set(s, RECORD, r.state());
+        profiles.set(s, COUNTS, r.identifierCounts());
+        profiles.setInt(s, (int) r.version());
+      } else {
+        profiles.set(s, RECORD, r);
+        profiles.set(s, COUNTS, null);
+        profiles.setInt(s, SlotMap.NONE);
+      }
+      profileCount += (r != null ? 1 : 0) - (old != null ? 1 : 0);
+      return old;
     }
 
     @Nullable ComponentRecord component(String id) {
@@ -290,6 +388,9 @@ public final class InMemoryStore implements Store {
   }
 
   private record Mark(int undoSize) implements Savepoint {}
+
+  /** A profile id and the key it was made from. */
+  private record MadeId(Object key, ProfileId id) {}
 
   private final class Tx implements WriteTransaction, MetadataStorage,
       PrivacyStorage, MemoryTransaction, WorkspaceCopy {
@@ -417,7 +518,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<IdentityNode> nodesOfProfile(ProfileId profile) {
-      return nodesOf(d.nodesByProfile.get(profile));
+      return nodesOf(d.nodesByProfile.get(d.keyOf(profile)));
     }
 
     @Override
@@ -469,10 +570,18 @@ public final class InMemoryStore implements Store {
     public List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
       checkLimit(limit);
       List<ProfileRecord> out = new ArrayList<>(Math.min(limit, 256));
-      for (var it = d.profileOrder.after(after); it.hasNext() && out.size() < limit; ) {
-        out.add(d.profile(it.next()));
+      SlotMap<Object> profiles = d.profiles;
+      var it = d.profileOrder.after(after == null ? null : CompactIds.key(after.value()));
+      while (it.hasNext() && out.size() < limit) {
+        out.add(d.profile(profiles.find(it.next()), null));
       }
       return out;
+    }
+
+    /** Counted as profiles are put and deleted: no profile is read. */
+    @Override
+    public long profileCount() {
+      return d.profileCount;
     }
 
     @Override
@@ -555,10 +664,9 @@ public final class InMemoryStore implements Store {
       SlotMap<Identifier> ids = d.identifiers;
       for (int s = 0, n = ids.slotLimit(); s < n; s++) {
         Identifier id = ids.keyOrNull(s);
-        ProfileId profile = id == null ? null : (ProfileId) ids.get(s, NODE_PROFILE);
-        if (profile != null) {
-          target.putNode(new IdentityNode(id, profile,
-              CompactIds.id(ids.get(s, NODE_COMPONENT))));
+        IdentityNode node = id == null ? null : d.node(s);
+        if (node != null) {
+          target.putNode(node);
         }
       }
       SlotMap<Object> components = d.components;
@@ -580,10 +688,10 @@ public final class InMemoryStore implements Store {
           }
         }
       }
-      SlotMap<ProfileId> profiles = d.profiles;
+      SlotMap<Object> profiles = d.profiles;
       for (int s = 0, n = profiles.slotLimit(); s < n; s++) {
         if (profiles.keyOrNull(s) != null) {
-          ProfileRecord r = (ProfileRecord) profiles.get(s, RECORD);
+          ProfileRecord r = d.profile(s, null);
           if (r != null) {
             target.putProfile(r);
           }
@@ -639,13 +747,15 @@ public final class InMemoryStore implements Store {
     public void putNode(IdentityNode node) {
       checkWritable();
       Identifier id = node.identifier();
-      IdentityNode old = d.putNode(id, node);
+      // One key object for the node and the profiles' map, which the index below adds it to.
+      Object profileKey = d.profileKey(node.profile());
+      IdentityNode old = d.putNode(id, node, profileKey);
       undo.add(() -> d.putNode(id, old));
       if (old == null || !old.profile().equals(node.profile())) {
         if (old != null) {
-          removeFromIndex(d.nodesByProfile, old.profile(), id);
+          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), id);
         }
-        addToIndex(d.nodesByProfile, node.profile(), id);
+        addToIndex(d.nodesByProfile, profileKey, id);
       }
       if (old == null || !old.component().equals(node.component())) {
         if (old != null) {
@@ -733,7 +843,7 @@ public final class InMemoryStore implements Store {
       ProfileRecord old = d.putProfile(id, profile);
       undo.add(() -> d.putProfile(id, old));
       if (old == null) {
-        d.profileOrder.add(id); // an undo leaves it there, as if the profile had gone
+        d.profileOrder.add(d.profileKey(id)); // an undo leaves it there, as if it had gone
       }
     }
 
@@ -745,7 +855,7 @@ public final class InMemoryStore implements Store {
         d.profileOrder.removed();
         undo.add(() -> {
           d.putProfile(id, old);
-          d.profileOrder.add(id); // a rebuild since may have dropped it
+          d.profileOrder.add(d.profileKey(id)); // a rebuild since may have dropped it
         });
       }
     }
@@ -858,7 +968,7 @@ public final class InMemoryStore implements Store {
       IdentityNode old = d.putNode(Objects.requireNonNull(identifier, "identifier"), null);
       if (old != null) {
         undo.add(() -> d.putNode(identifier, old));
-        removeFromIndex(d.nodesByProfile, old.profile(), identifier);
+        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), identifier);
         removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), identifier);
       }
     }

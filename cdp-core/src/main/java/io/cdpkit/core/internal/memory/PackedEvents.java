@@ -123,6 +123,15 @@ final class PackedEvents {
 
   /** The event in its compact form. */
   byte[] pack(StoredEvent stored) {
+    int length = write(stored); // first: the write may replace the buffer with a larger one
+    return Arrays.copyOf(buf, length);
+  }
+
+  /**
+   * Packs the event into this packer's buffer and returns its length; {@link #copyOut} copies
+   * it out before the next write.
+   */
+  int write(StoredEvent stored) {
     pos = 0;
     earlier.clear();
     Event e = stored.event();
@@ -208,7 +217,12 @@ final class PackedEvents {
     if ((flags & F_KEY_MESSAGE_ID) != 0) {
       string(key.messageId(), false);
     }
-    return Arrays.copyOf(buf, pos);
+    return pos;
+  }
+
+  /** Copies the event {@link #write} packed last to {@code to} at {@code offset}. */
+  void copyOut(byte[] to, int offset) {
+    System.arraycopy(buf, 0, to, offset, pos);
   }
 
   private static @Nullable Instant eventTimeOrNull(Event e) {
@@ -493,17 +507,32 @@ final class PackedEvents {
 
   /** The messageId of a packed event (it is written first). */
   String messageId(byte[] packed) {
-    return new Reader(packed, dict).string(null);
+    return messageId(packed, 0);
+  }
+
+  /** The messageId of the event packed in {@code b} from {@code offset}. */
+  String messageId(byte[] b, int offset) {
+    return new Reader(b, offset, dict).string(null);
   }
 
   /** The anchor of a packed event (its first stored identifier), without reading the rest. */
   @Nullable Identifier anchor(byte[] packed) {
-    return new Reader(packed, dict).anchor();
+    return anchor(packed, 0);
+  }
+
+  /** The anchor of the event packed in {@code b} from {@code offset}. */
+  @Nullable Identifier anchor(byte[] b, int offset) {
+    return new Reader(b, offset, dict).anchor();
   }
 
   /** The stored event a packed one holds, equal to the one packed. */
   StoredEvent unpack(byte[] packed) {
-    return new Reader(packed, dict).event();
+    return unpack(packed, 0);
+  }
+
+  /** The stored event packed in {@code b} from {@code offset}. */
+  StoredEvent unpack(byte[] b, int offset) {
+    return new Reader(b, offset, dict).event();
   }
 
   /** One read of one packed event. */
@@ -513,8 +542,9 @@ final class PackedEvents {
     private int at;
     private final ArrayList<String> earlier = new ArrayList<>(4);
 
-    Reader(byte[] b, Dictionary dict) {
+    Reader(byte[] b, int offset, Dictionary dict) {
       this.b = b;
+      this.at = offset;
       this.dict = dict;
     }
 

@@ -11,6 +11,24 @@ package io.cdpkit.core.internal.memory;
 final class SlotIndex {
   private SlotIndex() {}
 
+  /** The largest array length the JVM reliably allocates. */
+  static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+
+  /**
+   * The next length of an owner's per-slot arrays of length {@code n}: half as large again, not
+   * twice, so they stand at least two thirds full (on average about 80%) instead of at least
+   * half. The hash table itself still doubles, to stay a power of two at most half full.
+   *
+   * @throws IllegalStateException when the arrays cannot grow any more
+   */
+  static int grown(int n) {
+    if (n >= MAX_LENGTH) {
+      throw new IllegalStateException("a table of the in-memory store is full (" + n
+          + " slots)");
+    }
+    return (int) Math.min((long) n + (n >> 1) + 1, MAX_LENGTH);
+  }
+
   /** The spread hash of a key, as the tables store it. */
   static int hash(Object key) {
     int h = key.hashCode() * 0x9E3779B9;

@@ -90,7 +90,7 @@ final class SlotMap<K> {
       s = free[--freeCount];
     } else {
       if (slots == keys.length) {
-        grow(slots * 2);
+        grow(SlotIndex.grown(slots));
       }
       s = slots++;
     }
@@ -185,7 +185,7 @@ final class SlotMap<K> {
     }
     keys[slot] = null;
     if (freeCount == free.length) {
-      free = Arrays.copyOf(free, freeCount * 2);
+      free = Arrays.copyOf(free, SlotIndex.grown(freeCount));
     }
     free[freeCount++] = slot;
     size--;

@@ -1,6 +1,7 @@
 package io.cdpkit.core.internal.memory;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
@@ -8,7 +9,7 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The keys of a map in their natural order, for scans, at about 4 bytes per key instead of a
+ * The keys of a map in a given order, for scans, at about 4 bytes per key instead of a
  * {@link java.util.TreeSet} entry's 40: a sorted array, and a tree of the keys added since it
  * was last rebuilt. The tree is merged into the array when it reaches a thirty-second of it (or
  * 4,096 keys), so the rebuilds cost a constant per key added.
@@ -20,25 +21,31 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe: guarded by the workspace's lock.
  *
- * @param <K> the key type, naturally ordered
+ * @param <K> the key type
  */
-final class SortedKeys<K extends Comparable<? super K>> {
+final class SortedKeys<K> {
   private final Predicate<K> present;
+  private final Comparator<? super K> order;
   private Object[] sorted = new Object[0];
-  private final TreeSet<K> recent = new TreeSet<>();
+  private final TreeSet<K> recent;
   /** Keys taken out of the map since the array last dropped them. */
   private int removals;
 
   /** The tree's size that always allows a rebuild (tests use small ones). */
   private final int minTree;
 
-  /** @param present whether a key is in the map now */
-  SortedKeys(Predicate<K> present) {
-    this(present, 4096);
+  /**
+   * @param present whether a key is in the map now
+   * @param order the keys' order
+   */
+  SortedKeys(Predicate<K> present, Comparator<? super K> order) {
+    this(present, order, 4096);
   }
 
-  SortedKeys(Predicate<K> present, int minTree) {
+  SortedKeys(Predicate<K> present, Comparator<? super K> order, int minTree) {
     this.present = present;
+    this.order = order;
+    this.recent = new TreeSet<>(order);
     this.minTree = minTree;
   }
 
@@ -72,7 +79,7 @@ final class SortedKeys<K extends Comparable<? super K>> {
       int hi = a.length;
       while (lo < hi) {
         int mid = (lo + hi) >>> 1;
-        if (((K) a[mid]).compareTo(k) < 0) {
+        if (order.compare((K) a[mid], k) < 0) {
           lo = mid + 1;
         } else {
           hi = mid;
@@ -81,7 +88,7 @@ final class SortedKeys<K extends Comparable<? super K>> {
       System.arraycopy(a, i, out, n, lo - i);
       n += lo - i;
       i = lo;
-      if (i < a.length && ((K) a[i]).compareTo(k) == 0) {
+      if (i < a.length && order.compare((K) a[i], k) == 0) {
         continue; // added again: the array's copy stays
       }
       out[n++] = k;
@@ -111,7 +118,7 @@ final class SortedKeys<K extends Comparable<? super K>> {
       int hi = sorted.length;
       while (lo < hi) {
         int mid = (lo + hi) >>> 1;
-        if (((K) sorted[mid]).compareTo(after) <= 0) {
+        if (order.compare((K) sorted[mid], after) <= 0) {
           lo = mid + 1;
         } else {
           hi = mid;
@@ -135,9 +142,9 @@ final class SortedKeys<K extends Comparable<? super K>> {
       private @Nullable K advance() {
         while (true) {
           K k;
-          if (i < a.length && (t == null || ((K) a[i]).compareTo(t) <= 0)) {
+          if (i < a.length && (t == null || order.compare((K) a[i], t) <= 0)) {
             k = (K) a[i++];
-            if (t != null && k.compareTo(t) == 0) {
+            if (t != null && order.compare(k, t) == 0) {
               t = tail.hasNext() ? tail.next() : null;
             }
           } else if (t != null) {

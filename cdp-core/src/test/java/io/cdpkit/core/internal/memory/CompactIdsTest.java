@@ -45,4 +45,18 @@ class CompactIdsTest {
     String id = new UUID(hi, lo).toString();
     assertThat(CompactIds.key(id)).isEqualTo(new CompactIds.Bits(hi, lo));
   }
+
+  @Property(tries = 2000)
+  @Label("keys sort exactly as the ids they stand for, bits against bits and against strings")
+  void orderAsStrings(@ForAll("ids") String a, @ForAll("ids") String b, @ForAll long hi,
+      @ForAll long lo) {
+    // Two UUIDs sharing a prefix, so that the low halves and unsigned signs get compared too.
+    String c = new UUID(hi, lo).toString();
+    String d = new UUID(hi, lo ^ Long.MIN_VALUE).toString();
+    for (String[] pair : new String[][] {{a, b}, {a, c}, {c, d}, {d, c}, {c, a}}) {
+      int expected = Integer.signum(pair[0].compareTo(pair[1]));
+      assertThat(Integer.signum(CompactIds.ORDER.compare(CompactIds.key(pair[0]),
+          CompactIds.key(pair[1])))).as("%s vs %s", pair[0], pair[1]).isEqualTo(expected);
+    }
+  }
 }

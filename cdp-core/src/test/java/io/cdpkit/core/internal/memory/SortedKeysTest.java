@@ -3,6 +3,7 @@ package io.cdpkit.core.internal.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +33,7 @@ class SortedKeysTest {
       int minTree) {
     Set<Integer> present = new HashSet<>();
     // A small tree, so rebuilds (and the dropping of removed keys) happen often.
-    SortedKeys<Integer> keys = new SortedKeys<>(present::contains, minTree);
+    SortedKeys<Integer> keys = new SortedKeys<>(present::contains, Comparator.naturalOrder(), minTree);
     TreeSet<Integer> model = new TreeSet<>();
     int n = 0;
     for (Op op : ops) {
@@ -61,7 +62,7 @@ class SortedKeysTest {
   @Label("a key taken out and added again is seen once")
   void readdedOnce(@ForAll("ops") List<Op> ops) {
     Set<Integer> present = new HashSet<>();
-    SortedKeys<Integer> keys = new SortedKeys<>(present::contains, 4);
+    SortedKeys<Integer> keys = new SortedKeys<>(present::contains, Comparator.naturalOrder(), 4);
     for (Op op : ops.subList(0, Math.min(ops.size(), 300))) {
       present.add(op.key());
       keys.add(op.key());
