@@ -357,9 +357,8 @@ final class Rows {
    * profiles, redirects, links and ledger entries from now until {@link #sendWrites}, which
    * sends them as one statement (data-modifying {@code WITH} parts, one per table and kind, each
    * row set as array parameters). Elsewhere does nothing: those writes go out at once as JDBC
-   * batches. Deletes, link moves and every other write always go out at once, so a caller that
-   * deletes keys it also writes must call this only after its deletes (the held writes reach
-   * the database after every statement sent meanwhile).
+   * batches. Deletes, link moves and every other write always go out at once, so they reach
+   * the database before the held writes, whatever the order of the calls.
    */
   void collectWrites() {
     if (dialect == Dialect.POSTGRES) {
