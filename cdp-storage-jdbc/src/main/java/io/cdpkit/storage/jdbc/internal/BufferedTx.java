@@ -430,8 +430,8 @@ final class BufferedTx extends BufferedTransaction {
 
   /**
    * Loads in a few queries what a batch of events is about to read one by one: whether their
-   * messageIds are stored, the nodes of their identifiers, and those nodes' profiles and
-   * components.
+   * messageIds are stored and the nodes of their identifiers (one statement on PostgreSQL),
+   * then those nodes' profiles and components.
    */
   @Override
   public void prefetch(Collection<String> messageIds, Collection<Identifier> identifiers) {
@@ -441,24 +441,20 @@ final class BufferedTx extends BufferedTransaction {
         unknownIds.add(m);
       }
     }
-    if (!unknownIds.isEmpty()) {
-      Set<String> stored = rows.storedMessageIds(unknownIds);
-      for (String m : unknownIds) {
-        remember(new Key(EVENT, m), stored.contains(m));
-      }
-    }
     List<Identifier> unknownNodes = new ArrayList<>();
     for (Identifier id : new LinkedHashSet<>(identifiers)) {
       if (!wroteNode(id) && !known(new Key(NODE, id))) {
         unknownNodes.add(id);
       }
     }
-    if (!unknownNodes.isEmpty()) {
-      Map<Identifier, IdentityNode> found = new HashMap<>();
-      rows.nodes(unknownNodes).forEach(n -> found.put(n.identifier(), n));
-      for (Identifier id : unknownNodes) {
-        remember(new Key(NODE, id), Optional.ofNullable(found.get(id)));
-      }
+    Rows.Prefetched read = rows.prefetch(unknownIds, unknownNodes);
+    for (String m : unknownIds) {
+      remember(new Key(EVENT, m), read.stored().contains(m));
+    }
+    Map<Identifier, IdentityNode> nodesFound = new HashMap<>();
+    read.nodes().forEach(n -> nodesFound.put(n.identifier(), n));
+    for (Identifier id : unknownNodes) {
+      remember(new Key(NODE, id), Optional.ofNullable(nodesFound.get(id)));
     }
     Set<ProfileId> profileIds = new LinkedHashSet<>();
     Set<String> componentIds = new LinkedHashSet<>();
@@ -669,13 +665,24 @@ final class BufferedTx extends BufferedTransaction {
       componentIds.add(n.component());
     }
 
+    // A node this transaction saw absent and now creates is not locked nor read again: its
+    // insert is a plain insert (see write), so a writer that created it meanwhile meets this
+    // one on its key, which fails retryably as a changed read would. Most nodes of a stream
+    // of new visitors are such, and reading them again cost a statement's worth of keys.
+    Set<Identifier> toLock = new HashSet<>(nodeIds);
+    for (IdentityNode n : w.putNodes()) {
+      Optional<IdentityNode> old = seenNode(n.identifier());
+      if (old != null && old.isEmpty()) {
+        toLock.remove(n.identifier());
+      }
+    }
     Map<Identifier, IdentityNode> lockedNodes = new HashMap<>();
-    for (IdentityNode n : rows.lockNodes(nodeIds)) {
+    for (IdentityNode n : rows.lockNodes(toLock)) {
       lockedNodes.put(n.identifier(), n);
       profileIds.add(n.profile());
       componentIds.add(n.component());
     }
-    for (Identifier id : nodeIds) {
+    for (Identifier id : toLock) {
       Key k = new Key(NODE, id);
       Object was = seen.get(k);
       if (was != null && !was.equals(Optional.ofNullable(lockedNodes.get(id)))) {
@@ -870,6 +877,9 @@ final class BufferedTx extends BufferedTransaction {
       rows.nodes(oldUnknown).forEach(o -> touched.add(o.profile()));
     }
 
+    // On PostgreSQL the inserts and upserts below go out as one statement at sendWrites, after
+    // the deletes and link moves, which touch other keys (Changes holds each key once).
+    rows.collectWrites();
     rows.deleteEvents(c.deletedEvents());
     rows.insertEvents(c.insertedEvents());
     rows.upsertNodes(putNodes);
@@ -889,6 +899,7 @@ final class BufferedTx extends BufferedTransaction {
     rows.insertLinks(newLinks);
     rows.deleteLedger(c.deletedLedger());
     rows.appendLedger(c.appendedLedger());
+    rows.sendWrites();
     rows.upsertMetadata(c.putMetadata());
     rows.deleteMetadata(c.deletedMetadata());
     List<String[]> deletedMemberships = new ArrayList<>();

@@ -340,6 +340,139 @@ final class Rows {
     }
   }
 
+  // ------------------------------------------------------------------ writes as one statement
+
+  /**
+   * A write held for {@link #sendWrites}: one {@code INSERT ... SELECT FROM unnest(...)} with
+   * the workspace and one array parameter per column.
+   */
+  private record Part(String what, String sql, String[] types, List<Object[]> columns,
+      boolean raced) {}
+
+  /** The writes collected since {@link #collectWrites}; null while writes go out at once. */
+  private @Nullable List<Part> parts;
+
+  /**
+   * On PostgreSQL, holds the inserts and upserts of events, identity nodes, components,
+   * profiles, redirects, links and ledger entries from now until {@link #sendWrites}, which
+   * sends them as one statement (data-modifying {@code WITH} parts, one per table and kind, each
+   * row set as array parameters). Elsewhere does nothing: those writes go out at once as JDBC
+   * batches. Deletes, link moves and every other write always go out at once, so they reach
+   * the database before the held writes, whatever the order of the calls.
+   */
+  void collectWrites() {
+    if (dialect == Dialect.POSTGRES) {
+      parts = new ArrayList<>();
+    }
+  }
+
+  /**
+   * Sends the writes held since {@link #collectWrites} as one statement: one round trip and
+   * one plan, where JDBC batches cost a round trip and a plan per table (and the driver's
+   * rewritten multi-row inserts one plan per chunk size). The parts of one statement see one
+   * snapshot and not each other's rows, so they must touch different rows, which they do: each
+   * table's inserts and upserts hold distinct keys, and the transaction's deletes went before.
+   * A unique key broken by an insert of {@code raced} rows (a concurrent writer stored the
+   * same new identifier or messageId first) is a {@link WriteConflict}.
+   */
+  void sendWrites() {
+    List<Part> held = parts;
+    parts = null;
+    if (held == null || held.isEmpty()) {
+      return;
+    }
+    StringBuilder sql = new StringBuilder();
+    List<String> what = new ArrayList<>();
+    boolean raced = false;
+    for (int i = 0; i < held.size(); i++) {
+      Part part = held.get(i);
+      what.add(part.what());
+      raced |= part.raced();
+      if (i == held.size() - 1) {
+        sql.append(i == 0 ? "" : " ").append(part.sql());
+      } else {
+        sql.append(i == 0 ? "WITH " : ", ").append('w').append(i).append(" AS (")
+            .append(part.sql()).append(')');
+      }
+    }
+    String joined = String.join(", ", what);
+    try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+      int k = 1;
+      for (Part part : held) {
+        p.setString(k++, ws);
+        for (int col = 0; col < part.columns().size(); col++) {
+          p.setArray(k++, c.createArrayOf(part.types()[col], part.columns().get(col)));
+        }
+      }
+      p.executeUpdate();
+    } catch (SQLException e) {
+      if (raced && Dialect.isUniqueViolation(e)) {
+        throw new WriteConflict(joined + " failed: a concurrent writer stored the same key"
+            + " first (SQLState " + e.getSQLState() + ")", withheld(e));
+      }
+      throw fail(joined, e);
+    }
+  }
+
+  /**
+   * Holds rows of {@code table} for {@link #sendWrites} when writes are being collected: the
+   * workspace plus {@code columns} (of the array element {@code types}), from {@code row} per
+   * item, inserted in the items' order; upserted on {@code (workspace, keys)} when
+   * {@code keys} is not null, replacing {@code updated}.
+   *
+   * @return false when writes go out at once (the caller writes them)
+   */
+  private <T> boolean held(String what, String table, List<String> columns, String[] types,
+      @Nullable List<String> keys, List<String> updated, Collection<T> items,
+      java.util.function.Function<T, Object[]> row, boolean raced) {
+    List<Part> to = parts;
+    if (to == null) {
+      return false;
+    }
+    if (items.isEmpty()) {
+      return true;
+    }
+    List<Object[]> cols = new ArrayList<>(columns.size());
+    for (int col = 0; col < columns.size(); col++) {
+      cols.add(types[col].equals("bigint") ? new Long[items.size()] : new String[items.size()]);
+    }
+    int r = 0;
+    for (T item : items) {
+      Object[] values = row.apply(item);
+      for (int col = 0; col < values.length; col++) {
+        cols.get(col)[r] = values[col];
+      }
+      r++;
+    }
+    StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (workspace, ")
+        .append(String.join(", ", columns)).append(") SELECT ?::varchar");
+    StringBuilder args = new StringBuilder();
+    for (int col = 0; col < columns.size(); col++) {
+      sql.append(", u.c").append(col);
+      args.append(col == 0 ? "" : ", ").append("?::").append(types[col]).append("[]");
+    }
+    sql.append(" FROM unnest(").append(args).append(") WITH ORDINALITY AS u(");
+    for (int col = 0; col < columns.size(); col++) {
+      sql.append('c').append(col).append(", ");
+    }
+    sql.append("n) ORDER BY u.n");
+    if (keys != null) {
+      sql.append(" ON CONFLICT (workspace, ").append(String.join(", ", keys))
+          .append(") DO UPDATE SET ");
+      for (int i = 0; i < updated.size(); i++) {
+        sql.append(i == 0 ? "" : ", ").append(updated.get(i)).append(" = EXCLUDED.")
+            .append(updated.get(i));
+      }
+    }
+    to.add(new Part(what, sql.toString(), types, cols, raced));
+    return true;
+  }
+
+  private static final String[] TEXT2 = {"text", "text"};
+  private static final String[] TEXT3 = {"text", "text", "text"};
+  private static final String[] TEXT5 = {"text", "text", "text", "text", "text"};
+  private static final String[] TEXT_BIGINT_TEXT = {"text", "bigint", "text"};
+
   // ------------------------------------------------------------------ the workspace row
 
   /** Locks the workspace's row until the transaction ends; returns its version. */
@@ -470,6 +603,16 @@ final class Rows {
   }
 
   void insertEvents(Collection<StoredEvent> events) {
+    if (held("storing events", "cdp_events",
+        List.of("message_id", "anchor_type", "anchor_value", "counted_name", "body"), TEXT5,
+        null, List.of(), events, e -> new Object[] {e.messageId(),
+            e.anchor() == null ? null : e.anchor().type().id(),
+            e.anchor() == null ? null
+                : pii.protectKey(ws, e.anchor().type().id(), e.anchor().value()),
+            e.countedName(), pii.protect(ws, EVENT_BODY, codec.writeEvent(e))},
+        dialect.concurrentWriters())) {
+      return;
+    }
     batch("storing events",
         "INSERT INTO cdp_events (workspace, message_id, anchor_type, anchor_value, counted_name,"
             + " body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -593,6 +736,58 @@ final class Rows {
       throw fail(what, e);
     }
     return out;
+  }
+
+  /** What {@link #prefetch} found. */
+  record Prefetched(Set<String> stored, List<IdentityNode> nodes) {}
+
+  /**
+   * Which of these messageIds are stored, and the stored nodes of these identifiers: on
+   * PostgreSQL in one statement (one round trip), elsewhere as {@link #storedMessageIds} and
+   * {@link #nodes}.
+   */
+  Prefetched prefetch(Collection<String> messageIds, Collection<Identifier> ids) {
+    if (dialect != Dialect.POSTGRES || messageIds.isEmpty() || ids.isEmpty()) {
+      return new Prefetched(messageIds.isEmpty() ? Set.of() : storedMessageIds(messageIds),
+          ids.isEmpty() ? List.of() : nodes(ids));
+    }
+    String what = "checking stored events and reading identity nodes";
+    beforeQuery(what);
+    Set<Identifier> unique = new LinkedHashSet<>(ids);
+    String[] types = new String[unique.size()];
+    String[] values = new String[unique.size()];
+    int i = 0;
+    for (Identifier id : unique) {
+      types[i] = id.type().id();
+      values[i++] = pii.protectKey(ws, id.type().id(), id.value());
+    }
+    String sql = "SELECT NULL, NULL, NULL, NULL, NULL, t.message_id FROM cdp_events t"
+        + " WHERE t.workspace = ? AND t.message_id = ANY(?)"
+        + " UNION ALL SELECT t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret,"
+        + " NULL FROM cdp_nodes t JOIN unnest(?::varchar[], ?::varchar[]) AS k(id_type, id_value)"
+        + " ON t.id_type = k.id_type AND t.id_value = k.id_value WHERE t.workspace = ?";
+    Set<String> stored = new HashSet<>();
+    List<IdentityNode> nodes = new ArrayList<>();
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      p.setString(1, ws);
+      p.setArray(2, c.createArrayOf("varchar", new LinkedHashSet<>(messageIds).toArray()));
+      p.setArray(3, c.createArrayOf("varchar", types));
+      p.setArray(4, c.createArrayOf("varchar", values));
+      p.setString(5, ws);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          String messageId = rs.getString(6);
+          if (messageId != null) {
+            stored.add(messageId);
+          } else {
+            nodes.add(node(rs));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+    return new Prefetched(stored, nodes);
   }
 
   /** What {@link #current} found: the committed state of the keys asked, at one instant. */
@@ -745,6 +940,9 @@ final class Rows {
   }
 
   void upsertNodes(Collection<IdentityNode> nodes) {
+    if (heldNodes(nodes, List.of("id_type", "id_value"), false)) {
+      return;
+    }
     storeNodes(nodes, dialect.upsert("cdp_nodes", List.of("workspace", "id_type", "id_value"),
         List.of("profile_id", "component_id", "id_secret")), false);
   }
@@ -755,8 +953,23 @@ final class Rows {
    * (a retryable failure) instead of one silently replacing the other's.
    */
   void insertNodes(Collection<IdentityNode> nodes) {
+    if (heldNodes(nodes, null, dialect.concurrentWriters())) {
+      return;
+    }
     storeNodes(nodes, "INSERT INTO cdp_nodes (workspace, id_type, id_value, profile_id,"
         + " component_id, id_secret) VALUES (?, ?, ?, ?, ?, ?)", dialect.concurrentWriters());
+  }
+
+  private boolean heldNodes(Collection<IdentityNode> nodes, @Nullable List<String> keys,
+      boolean raced) {
+    return held("storing identity nodes", "cdp_nodes",
+        List.of("id_type", "id_value", "profile_id", "component_id", "id_secret"), TEXT5, keys,
+        List.of("profile_id", "component_id", "id_secret"), nodes, n -> {
+          Identifier id = n.identifier();
+          return new Object[] {id.type().id(), pii.protectKey(ws, id.type().id(), id.value()),
+              n.profile().value(), n.component(),
+              pii.keysReversible() ? null : pii.protect(ws, NODE_SECRET, id.value())};
+        }, raced);
   }
 
   private void storeNodes(Collection<IdentityNode> nodes, String sql, boolean raced) {
@@ -793,6 +1006,12 @@ final class Rows {
   }
 
   void upsertComponents(Collection<ComponentRecord> records) {
+    if (held("storing components", "cdp_components", List.of("id", "body"), TEXT2,
+        List.of("id"), List.of("body"), records,
+        r -> new Object[] {r.id(), pii.protect(ws, COMPONENT_BODY, codec.writeComponent(r))},
+        false)) {
+      return;
+    }
     batch("storing components",
         dialect.upsert("cdp_components", List.of("workspace", "id"), List.of("body")),
         records, (p, r) -> {
@@ -865,6 +1084,11 @@ final class Rows {
   }
 
   void insertLinks(Collection<LinkRow> links) {
+    if (held("storing links", "cdp_links", List.of("component_id", "body"), TEXT2, null,
+        List.of(), links, l -> new Object[] {l.component(),
+            pii.protect(ws, LINK_BODY, codec.writeLink(l.link()))}, false)) {
+      return;
+    }
     batch("storing links",
         "INSERT INTO cdp_links (workspace, component_id, body) VALUES (?, ?, ?)",
         links, (p, l) -> {
@@ -887,6 +1111,12 @@ final class Rows {
   }
 
   void upsertProfiles(Collection<ProfileRecord> records) {
+    if (held("storing profiles", "cdp_profiles", List.of("id", "version", "body"),
+        TEXT_BIGINT_TEXT, List.of("id"), List.of("version", "body"), records,
+        r -> new Object[] {r.id().value(), r.version(),
+            pii.protect(ws, PROFILE_BODY, codec.writeProfile(r))}, false)) {
+      return;
+    }
     batch("storing profiles",
         dialect.upsert("cdp_profiles", List.of("workspace", "id"), List.of("version", "body")),
         records, (p, r) -> {
@@ -917,6 +1147,11 @@ final class Rows {
 
   /** Stores redirects, {@code from -> to}. */
   void upsertRedirects(Map<ProfileId, ProfileId> redirects) {
+    if (held("storing redirects", "cdp_redirects", List.of("from_id", "to_id"), TEXT2,
+        List.of("from_id"), List.of("to_id"), redirects.entrySet(),
+        e -> new Object[] {e.getKey().value(), e.getValue().value()}, false)) {
+      return;
+    }
     batch("storing redirects",
         dialect.upsert("cdp_redirects", List.of("workspace", "from_id"), List.of("to_id")),
         redirects.entrySet(), (p, e) -> {
@@ -986,6 +1221,12 @@ final class Rows {
   }
 
   void appendLedger(Collection<LedgerEntry> entries) {
+    if (held("appending to the ledger", "cdp_ledger", List.of("profile_id", "other_id", "body"),
+        TEXT3, null, List.of(), entries, e -> new Object[] {e.profile().value(),
+            e.other() == null ? null : e.other().value(),
+            pii.protect(ws, LEDGER_BODY, codec.writeLedger(e))}, false)) {
+      return;
+    }
     batch("appending to the ledger",
         "INSERT INTO cdp_ledger (workspace, profile_id, other_id, body) VALUES (?, ?, ?, ?)",
         entries, (p, e) -> {

@@ -1,0 +1,177 @@
+package io.cdpkit.storage.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpkit.core.BatchResult;
+import io.cdpkit.core.Cdp;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventKey;
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.Profile;
+import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.StoredEvent;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On PostgreSQL a write transaction sends its inserts and upserts of events, identity nodes,
+ * components, profiles, redirects, links and ledger entries as one statement, and reads the
+ * stored messageIds and nodes of a batch in one statement. The statements a store prepares
+ * are recorded through a data source that wraps the scratch schema's pool.
+ */
+class PostgresWriteStatementsTest {
+  private static final WorkspaceId SHOP = WorkspaceId.of("shop-utrecht");
+  private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
+  private static final long PROMPT_SECONDS = 5;
+
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private TestDatabases.Scratch scratch;
+
+  @AfterEach
+  void tearDown() {
+    pool.shutdownNow();
+    if (scratch != null) {
+      TestDatabases.drop(scratch);
+    }
+  }
+
+  /** A data source whose connections record the text of every statement they prepare. */
+  private static DataSource recording(DataSource target, List<String> prepared) {
+    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          Object out = invoke(target, method, args);
+          if (!(out instanceof Connection c)) {
+            return out;
+          }
+          return Proxy.newProxyInstance(Connection.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("prepareStatement")) {
+                  prepared.add(((String) a[0]).toLowerCase(Locale.ROOT));
+                }
+                return invoke(c, m, a);
+              });
+        });
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args)
+      throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Shoppers who are new to the store: each brings a cookie, a user id and an e-mail. */
+  private static List<Event> newShoppers(int from, int count) {
+    List<Event> out = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      out.add(Event.identify().messageId("id-" + i).anonymousId("ck-" + i).userId("C-" + i)
+          .trait("email", "shopper" + i + "@example.com").timestamp(T.plusSeconds(i)).build());
+      out.add(Event.track("Order Completed").messageId("o-" + i).userId("C-" + i)
+          .property("order_id", "W-" + i).property("total", new BigDecimal("19.95"))
+          .property("currency", "EUR").timestamp(T.plusSeconds(i + 1)).build());
+    }
+    return out;
+  }
+
+  private static long count(List<String> prepared, String fragment) {
+    return prepared.stream().filter(sql -> sql.contains(fragment)).count();
+  }
+
+  @Test
+  @DisplayName("a batch of new shoppers writes its events, nodes, components and profiles in one"
+      + " statement, after one statement that reads its stored messageIds and nodes")
+  void oneWriteStatementPerTransaction() {
+    scratch = TestDatabases.postgres();
+    List<String> prepared = new CopyOnWriteArrayList<>();
+    try (JdbcStore store = JdbcStore.create(recording(scratch.dataSource(), prepared));
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      cdp.workspace(SHOP).ingest(newShoppers(0, 2));
+
+      prepared.clear();
+      BatchResult r = cdp.workspace(SHOP).ingest(newShoppers(10, 20));
+
+      assertThat(r.stored()).isEqualTo(40);
+      List<String> writes = prepared.stream()
+          .filter(sql -> sql.startsWith("insert") || sql.startsWith("with")
+              || sql.startsWith("update") || sql.startsWith("delete"))
+          .toList();
+      assertThat(writes).as("write statements of the batch").hasSize(1);
+      String write = writes.get(0);
+      assertThat(write).contains("insert into cdp_events", "insert into cdp_nodes",
+          "insert into cdp_components", "insert into cdp_profiles", "unnest(");
+      assertThat(count(prepared, "from cdp_events")).as("reads of stored messageIds")
+          .isEqualTo(1);
+      assertThat(prepared.stream()
+          .filter(sql -> sql.contains("from cdp_events") && sql.contains("from cdp_nodes")))
+          .as("one statement reads messageIds and nodes").hasSize(1);
+
+      Profile p = cdp.workspace(SHOP).profiles()
+          .find(Identifier.email("shopper25@example.com")).orElseThrow();
+      assertThat(p.identifiers()).hasSize(3);
+      assertThat(cdp.workspace(SHOP).profiles().events(p.id())).extracting(Event::messageId)
+          .containsExactly("id-25", "o-25");
+      assertThat(cdp.workspace(SHOP).ingest(newShoppers(10, 20)).stored())
+          .as("a replay of the batch stores nothing").isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("the same new messageId committed by another node between this writer's read and"
+      + " its write: the writer's one write statement fails on the key, the writer runs again"
+      + " and finds the event stored, and the event is held once")
+  void sameNewMessageIdOnTwoNodes() throws Exception {
+    scratch = TestDatabases.postgres();
+    try (JdbcStore one = JdbcStore.create(scratch.dataSource());
+        JdbcStore two = JdbcStore.create(scratch.dataSource())) {
+      Identifier cookie = Identifier.anonymousId("ck-race");
+      StoredEvent event = new StoredEvent(Event.track("Product Viewed").messageId("m-race")
+          .anonymousId("ck-race").timestamp(T).build(), new EventKey(T, "m-race"),
+          List.of(cookie), cookie);
+      CountDownLatch looked = new CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
+      AtomicInteger runs = new AtomicInteger();
+      Future<Boolean> slow = pool.submit(() -> one.write(SHOP, tx -> {
+        boolean stored = tx.insertEvent(event);
+        if (runs.incrementAndGet() == 1) {
+          assertThat(stored).as("absent when the first run looked").isTrue();
+          looked.countDown();
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        return stored;
+      }));
+      assertThat(looked.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      Boolean storedByTwo = two.write(SHOP, tx -> tx.insertEvent(event));
+      assertThat(storedByTwo).isTrue();
+      go.countDown();
+
+      assertThat(slow.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS))
+          .as("the second run finds the event stored").isFalse();
+      assertThat(runs.get()).isEqualTo(2);
+      List<StoredEvent> held = one.read(SHOP, tx -> tx.eventsByAnchors(List.of(cookie)));
+      assertThat(held).extracting(StoredEvent::messageId).containsExactly("m-race");
+    }
+  }
+}
