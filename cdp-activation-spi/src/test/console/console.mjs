@@ -97,6 +97,11 @@ try {
   await page.click('#nav-health');
   await page.waitForSelector('[data-card="Outbox"]');
   checks.health = await page.locator('[data-card="Outbox"]').innerText();
+
+  await page.click('#nav-jobs');
+  await page.waitForSelector('[data-card="Jobs, newest first"]');
+  checks.jobs = await page.locator('[data-card="Jobs, newest first"]').innerText();
+  await page.screenshot({ path: path.join(shots, 'jobs.png'), fullPage: true });
   await context.close();
 } catch (e) {
   problems.push(String(e?.stack ?? e));

@@ -62,7 +62,7 @@ public final class Console {
     this.handler = new ConsoleHandler(b.cdp, List.copyOf(b.workspaces), b.prefix,
         new Credentials(b.user, b.password, b.token),
         b.segmentation == null ? null : new SegmentsView(b.segmentation),
-        b.activation, b.clock);
+        b.activation, b.progress, b.clock);
   }
 
   /** A builder for a console over {@code cdp}. */
@@ -156,6 +156,7 @@ public final class Console {
     private @Nullable String token;
     private io.cdpkit.segmentation.@Nullable Segmentation segmentation;
     private @Nullable Activation activation;
+    private io.cdpkit.core.@Nullable ProgressBoard progress;
     private java.time.Clock clock = java.time.Clock.systemUTC();
 
     private Builder(Cdp cdp) {
@@ -247,6 +248,17 @@ public final class Console {
     /** Shows deliveries and the outbox's health; optional. */
     public Builder activation(Activation activation) {
       this.activation = Objects.requireNonNull(activation, "activation");
+      return this;
+    }
+
+    /**
+     * Shows the long jobs of a {@link io.cdpkit.core.ProgressBoard} on a jobs page (name,
+     * phase, done of total, started, last report, finished): the host starts its jobs on the
+     * board (a duplicate detection, a refit, a batch evaluation). Without one, the page is not
+     * offered.
+     */
+    public Builder progress(io.cdpkit.core.ProgressBoard board) {
+      this.progress = Objects.requireNonNull(board, "board");
       return this;
     }
 

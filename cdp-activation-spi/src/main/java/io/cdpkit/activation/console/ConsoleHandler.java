@@ -112,12 +112,14 @@ final class ConsoleHandler implements HttpHandler {
   private final Credentials credentials;
   private final @Nullable SegmentsView segments;
   private final @Nullable Activation activation;
+  private final io.cdpkit.core.@Nullable ProgressBoard progress;
   private final java.time.Clock clock;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, byte[]> resources = new LinkedHashMap<>();
 
   ConsoleHandler(Cdp cdp, List<WorkspaceId> workspaces, String prefix, Credentials credentials,
-      @Nullable SegmentsView segments, @Nullable Activation activation, java.time.Clock clock) {
+      @Nullable SegmentsView segments, @Nullable Activation activation,
+      io.cdpkit.core.@Nullable ProgressBoard progress, java.time.Clock clock) {
     this.cdp = cdp;
     this.clock = clock;
     this.workspaces = workspaces;
@@ -125,6 +127,7 @@ final class ConsoleHandler implements HttpHandler {
     this.credentials = credentials;
     this.segments = segments;
     this.activation = activation;
+    this.progress = progress;
     for (String[] r : STATIC.values()) {
       try (InputStream in = ConsoleHandler.class.getResourceAsStream(r[0])) {
         if (in == null) {
@@ -222,7 +225,15 @@ final class ConsoleHandler implements HttpHandler {
       workspaces.forEach(w -> ws.add(w.value()));
       o.put("segments", segments != null);
       o.put("activation", activation != null);
+      o.put("jobs", progress != null);
       return Answer.json(200, o);
+    }
+    if (rest.equals("/api/jobs")) {
+      route[0] = "jobs";
+      if (!get) {
+        return notAllowed("GET, HEAD");
+      }
+      return jobs();
     }
     Matcher m;
     if ((m = PROFILE.matcher(rest)).matches()) {
@@ -615,6 +626,29 @@ final class ConsoleHandler implements HttpHandler {
     int dead = activation.deadLetters(ws.get(), null, 1_001).size();
     o.put("deadLetters", Math.min(dead, 1_000));
     o.put("deadLettersCapped", dead > 1_000);
+    return Answer.json(200, o);
+  }
+
+  private Answer jobs() {
+    if (progress == null) {
+      return Answer.error(404, "not found");
+    }
+    ObjectNode o = json.createObjectNode();
+    ArrayNode list = o.putArray("jobs");
+    for (io.cdpkit.core.ProgressBoard.JobStatus j : progress.jobs()) {
+      ObjectNode x = list.addObject();
+      x.put("name", j.name());
+      x.put("phase", j.phase());
+      x.put("done", j.done());
+      if (j.total() >= 0) {
+        x.put("total", j.total());
+      }
+      x.put("started", j.started().toString());
+      x.put("updated", j.updated().toString());
+      if (j.finished() != null) {
+        x.put("finished", j.finished().toString());
+      }
+    }
     return Answer.json(200, o);
   }
 

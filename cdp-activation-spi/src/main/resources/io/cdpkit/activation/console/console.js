@@ -37,7 +37,7 @@
   }
 
   function show(view) {
-    for (const v of ['search', 'profile', 'segments', 'health']) {
+    for (const v of ['search', 'profile', 'segments', 'health', 'jobs']) {
       $('view-' + v).hidden = v !== view;
     }
     $('error').hidden = true;
@@ -217,6 +217,19 @@
     ])));
   }
 
+  // ---------------------------------------------------------------- jobs
+
+  async function jobs() {
+    show('jobs');
+    const j = await getJson('jobs');
+    const rows = j.jobs.map((x) => [x.name, x.phase,
+      x.total === undefined ? String(x.done) : x.done + ' of ' + x.total,
+      x.started, x.updated, x.finished === undefined ? 'running' : 'finished ' + x.finished]);
+    $('view-jobs').replaceChildren(el('h2', {}, 'Long jobs'), card('Jobs, newest first',
+      rows.length === 0 ? el('p', {}, 'No job has reported yet.')
+        : table(['job', 'phase', 'done', 'started', 'last report', 'state'], rows), true));
+  }
+
   // ---------------------------------------------------------------- routing
 
   async function route() {
@@ -226,6 +239,7 @@
       if (parts[0] === 'profile' && parts[1]) await profile(parts[1]);
       else if (parts[0] === 'segments') await segmentList(parts[1]);
       else if (parts[0] === 'health') await health();
+      else if (parts[0] === 'jobs') await jobs();
       else { show('search'); $('search-value').focus(); }
     } catch (e) {
       fail(e.message);
@@ -247,6 +261,7 @@
     });
     $('nav-segments').hidden = !w.segments;
     $('nav-health').hidden = !w.activation;
+    $('nav-jobs').hidden = !w.jobs;
     $('search-form').addEventListener('submit', (e) => { search(e).catch((x) => fail(x.message)); });
     window.addEventListener('hashchange', route);
     await route();

@@ -41,6 +41,7 @@ class ConsoleBrowserTest {
   void browser() {
     requireBrowser();
     fixture = new ConsoleFixture();
+    fixture.jobs();
   }
 
   @AfterEach
@@ -86,6 +87,8 @@ class ConsoleBrowserTest {
     assertThat(checks.get("entryBars").asInt()).isGreaterThan(10);
     assertThat(checks.get("exitBars").asInt()).isGreaterThan(3);
     assertThat(checks.get("sizes").asText()).contains("gold", "buyers");
+    assertThat(checks.get("jobs").asText()).contains("duplicate detection", "120 of 400",
+        "running", "evaluate gold", "finished");
     // No URL the page loaded or navigated to carries an identifier or a trait.
     List<String> urls = new ArrayList<>();
     out.get("urls").forEach(u -> urls.add(u.asText()));

@@ -114,9 +114,20 @@ final class ConsoleFixture implements AutoCloseable {
     activation.drain();
   }
 
+  /** Two jobs: a batch evaluation of gold that finished, a detection still running. */
+  final io.cdpkit.core.ProgressBoard board = new io.cdpkit.core.ProgressBoard(clock);
+
   Console.Builder console() {
     return Console.builder(cdp).basicAuth(USER, PASSWORD).bearerToken(TOKEN).workspace(SHOP)
-        .segmentation(segmentation).activation(activation).clock(clock);
+        .segmentation(segmentation).activation(activation).clock(clock).progress(board);
+  }
+
+  /** Runs a real batch evaluation on the board, and leaves a second job running. */
+  void jobs() {
+    try (io.cdpkit.core.ProgressBoard.Job job = board.start("evaluate gold")) {
+      segmentation.segments(SHOP).evaluate(java.util.List.of("gold"), job);
+    }
+    board.start("duplicate detection").progress("compare", 120, 400);
   }
 
   private void identify(String customer, Map<String, Object> traits) {

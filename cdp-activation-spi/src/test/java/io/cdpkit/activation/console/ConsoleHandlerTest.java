@@ -41,6 +41,7 @@ class ConsoleHandlerTest {
   @BeforeAll
   void start() {
     fixture = new ConsoleFixture();
+    fixture.jobs();
     server = fixture.console().build().start(new InetSocketAddress("127.0.0.1", 0));
   }
 
@@ -284,7 +285,7 @@ class ConsoleHandlerTest {
     int n = 0;
     while (m.find()) {
       n++;
-      assertThat(m.group(1)).matches("search|workspaces|w/|#/|#/profile/|#/segments/");
+      assertThat(m.group(1)).matches("search|workspaces|jobs|w/|#/|#/profile/|#/segments/");
     }
     assertThat(n).isGreaterThan(4);
   }
@@ -318,5 +319,43 @@ class ConsoleHandlerTest {
         .hasMessageContaining("/v1");
     assertThatThrownBy(() -> Console.builder(fixture.cdp).workspace(WorkspaceId.DEFAULT)
         .workspace(WorkspaceId.DEFAULT)).hasMessageContaining("already");
+  }
+
+  @Test
+  @DisplayName("jobs: the board's jobs, newest first, with phase, counts and state, behind the"
+      + " credential; without a board there is no jobs page")
+  void jobs() throws IOException {
+    assertThat(get("api/jobs", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> r = get("api/jobs", BASIC);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode jobs = body(r).get("jobs");
+    assertThat(jobs).hasSize(2);
+    JsonNode running = jobs.get(0);
+    assertThat(running.get("name").asText()).isEqualTo("duplicate detection");
+    assertThat(running.get("phase").asText()).isEqualTo("compare");
+    assertThat(running.get("done").asLong()).isEqualTo(120);
+    assertThat(running.get("total").asLong()).isEqualTo(400);
+    assertThat(running.has("finished")).isFalse();
+    JsonNode done = jobs.get(1);
+    assertThat(done.get("name").asText()).isEqualTo("evaluate gold");
+    assertThat(done.get("phase").asText()).isEqualTo("evaluate");
+    assertThat(done.get("done").asLong()).as("profiles the evaluation read")
+        .isEqualTo(fixture.cdp.workspace(ConsoleFixture.SHOP).profiles().count());
+    assertThat(done.has("total")).as("a total unknown is left out").isFalse();
+    assertThat(done.has("finished")).isTrue();
+    assertThat(body(get("api/workspaces", BASIC)).get("jobs").asBoolean()).isTrue();
+    assertThat(send("POST", "api/jobs", BASIC, "{}", Map.of()).statusCode()).isEqualTo(405);
+
+    try (Console.Server plain = Console.builder(fixture.cdp).basicAuth(ConsoleFixture.USER,
+        ConsoleFixture.PASSWORD).workspace(ConsoleFixture.SHOP).build()
+        .start(new InetSocketAddress("127.0.0.1", 0))) {
+      HttpResponse<String> none = http.send(HttpRequest.newBuilder(plain.uri().resolve(
+          "api/jobs")).header("Authorization", BASIC).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(none.statusCode()).isEqualTo(404);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

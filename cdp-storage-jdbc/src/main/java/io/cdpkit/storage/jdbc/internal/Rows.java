@@ -715,14 +715,9 @@ final class Rows {
       return out;
     }
     beforeQuery(what);
-    Set<Identifier> unique = new LinkedHashSet<>(ids);
-    String[] types = new String[unique.size()];
-    String[] values = new String[unique.size()];
-    int i = 0;
-    for (Identifier id : unique) {
-      types[i] = id.type().id();
-      values[i++] = pii.protectKey(ws, id.type().id(), id.value());
-    }
+    String[][] keys = nodeKeys(ids);
+    String[] types = keys[0];
+    String[] values = keys[1];
     String sql = "SELECT t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret"
         + " FROM cdp_nodes t JOIN unnest(?::varchar[], ?::varchar[]) AS k(id_type, id_value)"
         + " ON t.id_type = k.id_type AND t.id_value = k.id_value WHERE t.workspace = ?"
@@ -736,6 +731,19 @@ final class Rows {
       throw fail(what, e);
     }
     return out;
+  }
+
+  /** The distinct identifiers' types and protected values, as two arrays for {@code unnest}. */
+  private String[][] nodeKeys(Collection<Identifier> ids) {
+    Set<Identifier> unique = new LinkedHashSet<>(ids);
+    String[] types = new String[unique.size()];
+    String[] values = new String[unique.size()];
+    int i = 0;
+    for (Identifier id : unique) {
+      types[i] = id.type().id();
+      values[i++] = pii.protectKey(ws, id.type().id(), id.value());
+    }
+    return new String[][] {types, values};
   }
 
   /** What {@link #prefetch} found. */
@@ -753,14 +761,9 @@ final class Rows {
     }
     String what = "checking stored events and reading identity nodes";
     beforeQuery(what);
-    Set<Identifier> unique = new LinkedHashSet<>(ids);
-    String[] types = new String[unique.size()];
-    String[] values = new String[unique.size()];
-    int i = 0;
-    for (Identifier id : unique) {
-      types[i] = id.type().id();
-      values[i++] = pii.protectKey(ws, id.type().id(), id.value());
-    }
+    String[][] keys = nodeKeys(ids);
+    String[] types = keys[0];
+    String[] values = keys[1];
     String sql = "SELECT NULL, NULL, NULL, NULL, NULL, t.message_id FROM cdp_events t"
         + " WHERE t.workspace = ? AND t.message_id = ANY(?)"
         + " UNION ALL SELECT t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret,"
