@@ -84,6 +84,12 @@ public final class H2FileCompaction {
         shutdown(c);
       }
     } catch (SQLException e) {
+      if ("90020".equals(e.getSQLState())) {
+        // H2 locks its file while a process has it open: a second process is refused here.
+        throw new StorageException("the H2 store in " + directory + " is open in another"
+            + " process; an embedded H2 store serves one process at a time (several nodes"
+            + " share PostgreSQL or MariaDB)", false, e);
+      }
       throw JdbcStoreEngine.failure("checking the embedded database for a pending compaction",
           e);
     }

@@ -433,6 +433,21 @@ class JournaledLayoutTest {
   }
 
   @Test
+  void aSecondProcessIsRefusedNamingWhy() throws Exception {
+    try (Child child = new Child(dir.resolve("child.log"), "h2", dir.resolve("db").toString(),
+        Long.toString(SEED), "2000", "100000", "0")) {
+      child.awaitReady();
+      assertThatThrownBy(() -> JdbcStore.h2File(dir.resolve("db")))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("is open in another process");
+      child.kill();
+    }
+    try (JdbcStore store = JdbcStore.h2File(dir.resolve("db"))) {
+      assertThat(store).as("the directory opens once the other process is gone").isNotNull();
+    }
+  }
+
+  @Test
   void oneJournaledInstancePerDirectory() {
     try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
       assertThatThrownBy(() -> open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES))
