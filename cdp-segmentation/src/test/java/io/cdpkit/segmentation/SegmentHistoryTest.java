@@ -156,6 +156,20 @@ class SegmentHistoryTest {
   }
 
   @Test
+  @DisplayName("retention holds however the days of change fall: records older than 400 days"
+      + " are gone at the next change, not only the day exactly 400 days back")
+  void retentionWithGaps() {
+    start(true);
+    tier("a", "gold");
+    clock.advance(Duration.ofDays(3));
+    tier("a", "silver");
+    assertThat(records()).hasSize(2);
+    clock.advance(Duration.ofDays(500));
+    tier("a", "gold");
+    assertThat(records()).as("only the new day is left").hasSize(1);
+  }
+
+  @Test
   @DisplayName("with segmentHistory(false) nothing is written")
   void off() {
     start(false);

@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * transaction that changes the memberships, so every store that keeps metadata keeps them and
  * they commit or roll back with the change. Counts only: no profile id is written.
  *
- * <p>Retention: {@link #RETENTION_DAYS} days. Writing a segment's day deletes its record of
- * {@code RETENTION_DAYS} days before; deleting a segment deletes all of its records; reads never
- * report a day older than the retention before the day asked up to.
+ * <p>Retention: {@link #RETENTION_DAYS} days. The first write of a segment's day deletes its
+ * records older than that; deleting a segment deletes all of its records; reads never report a
+ * day older than the retention before the day asked up to.
  *
  * <p>Stateless, thread-safe; the storage passed in is the transaction's.
  */
@@ -31,21 +31,42 @@ public final class SegmentHistory {
 
   private SegmentHistory() {}
 
-  /** Adds the entries and exits of {@code events} to their segments' days. */
-  static void record(MetadataStorage md, List<SegmentEvent> events) {
-    Map<String, long[]> counts = new TreeMap<>();
-    for (SegmentEvent e : events) {
-      LocalDate day = LocalDate.ofInstant(e.at(), ZoneOffset.UTC);
-      long[] c = counts.computeIfAbsent(key(e.segment(), day), k -> new long[2]);
-      c[e.kind() == SegmentEvent.Kind.ENTERED ? 0 : 1]++;
+  /** A segment's day: one record. */
+  private record Day(String segment, LocalDate day) implements Comparable<Day> {
+    @Override
+    public int compareTo(Day o) {
+      int c = segment.compareTo(o.segment);
+      return c != 0 ? c : day.compareTo(o.day);
     }
-    for (Map.Entry<String, long[]> c : counts.entrySet()) {
-      String key = c.getKey();
-      long[] old = parse(md.metadata(key).get(key));
+  }
+
+  /**
+   * Adds the entries and exits of {@code events} to their segments' days. The first write of a
+   * segment's day (its record is new) also deletes the segment's records older than the
+   * retention, so a segment keeps at most {@link #RETENTION_DAYS} records however its days of
+   * change fall: one scan of its records per segment and day.
+   */
+  static void record(MetadataStorage md, List<SegmentEvent> events) {
+    Map<Day, long[]> counts = new TreeMap<>();
+    for (SegmentEvent e : events) {
+      Day d = new Day(e.segment(), LocalDate.ofInstant(e.at(), ZoneOffset.UTC));
+      counts.computeIfAbsent(d, k -> new long[2])[
+          e.kind() == SegmentEvent.Kind.ENTERED ? 0 : 1]++;
+    }
+    for (Map.Entry<Day, long[]> c : counts.entrySet()) {
+      Day d = c.getKey();
+      String key = key(d.segment(), d.day());
+      String stored = md.metadata(key).get(key);
+      long[] old = parse(stored);
       md.putMetadata(key, (old[0] + c.getValue()[0]) + "," + (old[1] + c.getValue()[1]));
-      String segment = key.substring(KEY.length(), key.length() - 11);
-      LocalDate day = LocalDate.parse(key.substring(key.length() - 10));
-      md.deleteMetadata(key(segment, day.minusDays(RETENTION_DAYS)));
+      if (stored == null) {
+        String oldest = key(d.segment(), d.day().minusDays(RETENTION_DAYS - 1));
+        for (String k : md.metadata(KEY + d.segment() + "/").keySet()) {
+          if (k.compareTo(oldest) < 0) {
+            md.deleteMetadata(k);
+          }
+        }
+      }
     }
   }
 

@@ -51,15 +51,11 @@ final class SegmentsCommand implements Callable<Integer> {
       out.println(String.format(Locale.ROOT, "%-32s %10s  %s", "SEGMENT", "MEMBERS", "NAME"));
       for (SegmentDefinition d : all) {
         out.println(String.format(Locale.ROOT, "%-32s %10d  %s", d.id(),
-            members(segments, d.id()), d.name()));
+            segments.size(d.id()), d.name()));
       }
       out.println(all.size() + " segment" + (all.size() == 1 ? "" : "s"));
     }
     return 0;
-  }
-
-  private static long members(Segments segments, String id) {
-    return segments.size(id);
   }
 
   /** {@code segments evaluate [ID...]}. */
@@ -142,7 +138,7 @@ final class SegmentsCommand implements Callable<Integer> {
         } finally {
           bar.finish();
         }
-        env.out().println("saved segment " + d.id() + " (" + members(opened.segments(), d.id())
+        env.out().println("saved segment " + d.id() + " (" + opened.segments().size(d.id())
             + " members)");
       }
       return 0;
