@@ -56,8 +56,17 @@ import org.jspecify.annotations.Nullable;
  *       the write key in a Basic header), one request at a time, each waiting for its answer;
  *   <li>{@code gzip}: as {@code http}, the bodies gzip-compressed with
  *       {@code Content-Encoding: gzip};
- *   <li>{@code direct2}, {@code http2}: as {@code direct} and {@code http} with two client
- *       threads, batch {@code i} sent by thread {@code i % 2}.
+ *   <li>{@code raw}, {@code rawgz}: as {@code http} and {@code gzip}, sent by a minimal
+ *       HTTP/1.1 client of this class's own on a plain socket (one write per request, the
+ *       answer read by its {@code Content-Length}), which costs the client almost nothing:
+ *       {@code HttpClient} spends about 400 µs of CPU per request, and on two shared cores
+ *       that is taken from the server;
+ *   <li>a variant of {@code direct}, {@code http}, {@code gzip}, {@code raw} or {@code rawgz}
+ *       followed by a number N (2 to 64), {@code raw4} say: N client threads, batch {@code i}
+ *       sent by thread {@code i % N}, each {@code raw} thread on a connection of its own. A
+ *       tracking endpoint serves many clients at once, and while one request's events are
+ *       written the next one's body can be read and decoded on another core; {@code direct4}
+ *       gives direct ingestion the same chance.
  * </ul>
  *
  * The bodies are encoded (and compressed) once, before any round; nothing of that is timed.
@@ -68,6 +77,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each round runs every variant, starting with a different one each round (the order
  * rotates) so that drift in the machine's load falls on all; {@value #WARM_UP_ROUNDS} rounds
+ * (or as many as the system property {@code bench.warmUp} says; the JIT compiler of a 2-core
+ * machine needs four or more before the server threads' code settles)
  * first warm the JIT up and are not counted. It prints events/s and p50/p99 latency per request (per {@code ingest} call for the
  * direct variants) for each, then the medians and each variant's time per event over
  * {@code direct}'s (the median of the rounds' own ratios too), and the CPU time the process spent
@@ -83,11 +94,11 @@ import org.jspecify.annotations.Nullable;
  *     memory 200000 100 5
  * java -Xmx4g -Dsun.net.httpserver.nodelay=true \
  *     -cp cdp-benchmarks/target/benchmarks.jar io.cdpkit.benchmarks.EndpointRounds \
- *     memory 200000 100 5 direct,http,direct2,http2
+ *     memory 200000 100 5 direct,raw,direct4,raw4,rawgz4
  * </pre>
  *
  * An optional fifth argument names the variants, comma-separated; by default
- * {@code direct,json,handle,http,gzip}.
+ * {@value #DEFAULT_VARIANTS}.
  *
  * <p>The JDK's HTTP server leaves Nagle's algorithm on unless the system property
  * {@code sun.net.httpserver.nodelay} is {@code true} when its first server starts: it writes an
@@ -99,10 +110,10 @@ import org.jspecify.annotations.Nullable;
 public final class EndpointRounds {
   /** The variants the fifth argument may name (see the class description). */
   static final List<String> VARIANTS =
-      List.of("direct", "json", "handle", "http", "gzip", "direct2", "http2");
+      List.of("direct", "json", "handle", "http", "gzip", "raw", "rawgz");
   /** Rounds of every variant run first and not counted. */
   static final int WARM_UP_ROUNDS = 2;
-  private static final String DEFAULT_VARIANTS = "direct,json,handle,http,gzip";
+  static final String DEFAULT_VARIANTS = "direct,json,handle,http,gzip,raw,direct4,raw4,rawgz4";
   private static final String WRITE_KEY = "bench-write-key";
   private static final String AUTHORIZATION = "Basic " + Base64.getEncoder()
       .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
@@ -149,8 +160,10 @@ public final class EndpointRounds {
       System.exit(2);
     }
     for (String v : variants) {
-      if (!VARIANTS.contains(v)) {
-        System.err.println("variant " + v + " is not one of " + VARIANTS);
+      if (!VARIANTS.contains(base(v)) || threads(v) < 1 || threads(v) > 64
+          || (threads(v) > 1 && List.of("json", "handle").contains(base(v)))) {
+        System.err.println("variant " + v + " is not one of " + VARIANTS
+            + " (direct, http, gzip, raw and rawgz may end in a number of client threads, 2-64)");
         System.exit(2);
       }
     }
@@ -168,7 +181,8 @@ public final class EndpointRounds {
         System.getProperty("sun.net.httpserver.nodelay", "unset"), variants);
 
     bench.expected = bench.round("direct", -1).counts;
-    for (int w = 0; w < WARM_UP_ROUNDS; w++) {
+    int warmUp = Integer.getInteger("bench.warmUp", WARM_UP_ROUNDS);
+    for (int w = 0; w < warmUp; w++) {
       for (String v : variants) {
         if (w > 0 || !v.equals("direct")) {
           bench.round(v, -1);
@@ -207,6 +221,35 @@ public final class EndpointRounds {
           median(rs.stream().map(x -> x.server).toList()),
           median(rs.stream().map(x -> x.client).toList()));
     }
+    // Direct ingestion and the endpoint, each at the number of client threads that suits it
+    // best: many clients at once is how an endpoint is used, and the store's writes of one
+    // workspace may or may not gain from several writers.
+    String bestDirect = best(results, "direct");
+    for (String kindOf : List.of("raw", "rawgz", "http", "gzip")) {
+      String b = best(results, kindOf);
+      if (bestDirect != null && b != null) {
+        double d = median(results.get(bestDirect).stream().map(x -> x.rate).toList());
+        double e = median(results.get(b).stream().map(x -> x.rate).toList());
+        System.out.printf(Locale.ROOT, "best %-5s %-8s %,10.0f events/s against best direct"
+            + " %-8s %,10.0f: time/direct %.3f%n", kindOf, b, e, bestDirect, d, d / e);
+      }
+    }
+  }
+
+  /** The variant of {@code base} with the highest median rate, or null when none ran. */
+  private static @Nullable String best(Map<String, List<Result>> results, String base) {
+    String best = null;
+    double rate = -1;
+    for (Map.Entry<String, List<Result>> e : results.entrySet()) {
+      if (base(e.getKey()).equals(base)) {
+        double r = median(e.getValue().stream().map(x -> x.rate).toList());
+        if (r > rate) {
+          rate = r;
+          best = e.getKey();
+        }
+      }
+    }
+    return best;
   }
 
   /** One variant's round: rate in events/s, latency per request in milliseconds. */
@@ -266,10 +309,9 @@ public final class EndpointRounds {
       long[] latencies = new long[batches.size()];
       List<Object> answers = new ArrayList<>(Collections.nCopies(batches.size(), null));
       long elapsed;
-      switch (variant) {
+      switch (base(variant)) {
         case "direct":
-        case "direct2":
-          elapsed = timed(variant.equals("direct") ? 1 : 2, latencies,
+          elapsed = timed(threads(variant), latencies,
               i -> answers.set(i, cdp.ingest(batches.get(i))));
           break;
         case "json": {
@@ -289,16 +331,41 @@ public final class EndpointRounds {
           });
           break;
         }
+        case "raw":
+        case "rawgz": {
+          try (TrackingServer server = TrackingServer.builder(endpoint(cdp))
+              .address(new InetSocketAddress("127.0.0.1", 0)).start()) {
+            int threads = threads(variant);
+            boolean gz = base(variant).equals("rawgz");
+            List<byte[]> bodies = gz ? gzipped : plain;
+            RawConnection[] connections = new RawConnection[threads];
+            try {
+              for (int t = 0; t < threads; t++) {
+                connections[t] = new RawConnection(server.port(), gz);
+              }
+              elapsed = timed(threads, latencies, i -> {
+                RawConnection c = connections[i % threads];
+                answers.set(i, answer(i, c.post(bodies.get(i)), c.answer));
+              });
+            } finally {
+              for (RawConnection c : connections) {
+                if (c != null) {
+                  c.close();
+                }
+              }
+            }
+          }
+          break;
+        }
         case "http":
-        case "gzip":
-        case "http2": {
+        case "gzip": {
           try (TrackingServer server = TrackingServer.builder(endpoint(cdp))
               .address(new InetSocketAddress("127.0.0.1", 0)).start()) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .build();
             URI uri = server.baseUri().resolve("/v1/batch");
-            int threads = variant.equals("http2") ? 2 : 1;
-            { // opens the connection (http2 opens its second on its first request)
+            int threads = threads(variant);
+            { // opens a connection (more threads open theirs on their first requests)
               HttpResponse<Void> pre = client.send(HttpRequest.newBuilder(uri)
                   .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(),
                   HttpResponse.BodyHandlers.discarding());
@@ -307,7 +374,7 @@ public final class EndpointRounds {
                     + pre.statusCode());
               }
             }
-            boolean gz = variant.equals("gzip");
+            boolean gz = base(variant).equals("gzip");
             List<byte[]> bodies = gz ? gzipped : plain;
             elapsed = timed(threads, latencies, i -> {
               HttpRequest.Builder q = HttpRequest.newBuilder(uri)
@@ -431,6 +498,100 @@ public final class EndpointRounds {
       return elapsed;
     } finally {
       pool.shutdown();
+    }
+  }
+
+  /** A variant's name without its number of client threads: {@code raw} of {@code raw4}. */
+  static String base(String variant) {
+    int i = variant.length();
+    while (i > 0 && Character.isDigit(variant.charAt(i - 1))) {
+      i--;
+    }
+    return variant.substring(0, i);
+  }
+
+  /** A variant's number of client threads: 4 of {@code raw4}, 1 of {@code raw}. */
+  static int threads(String variant) {
+    String digits = variant.substring(base(variant).length());
+    return digits.isEmpty() ? 1 : Integer.parseInt(digits);
+  }
+
+  /**
+   * A kept-alive HTTP/1.1 connection that writes each request (request line, headers and body)
+   * in one write and reads the answer's status, {@code Content-Length} and body: the least a
+   * client can do, so that the {@code raw} variants' client threads cost almost nothing and the
+   * rate shows the server. It reads only what {@link TrackingServer} sends (a length, no chunks)
+   * and fails on anything else. Used by one thread at a time.
+   */
+  private static final class RawConnection implements AutoCloseable {
+    private final java.net.Socket socket;
+    private final java.io.InputStream in;
+    private final java.io.OutputStream out;
+    private final byte[] head;
+    byte[] answer = new byte[0];
+
+    RawConnection(int port, boolean gzip) throws IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
+      out = socket.getOutputStream();
+      head = ("POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1:" + port
+          + "\r\nAuthorization: " + AUTHORIZATION
+          + "\r\nContent-Type: application/json\r\n"
+          + (gzip ? "Content-Encoding: gzip\r\n" : "") + "Content-Length: ")
+          .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Sends {@code body}; returns the answer's status and keeps its body in {@link #answer}. */
+    int post(byte[] body) throws IOException {
+      byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] request = new byte[head.length + length.length + body.length];
+      System.arraycopy(head, 0, request, 0, head.length);
+      System.arraycopy(length, 0, request, head.length, length.length);
+      System.arraycopy(body, 0, request, head.length + length.length, body.length);
+      out.write(request);
+      out.flush();
+      String status = line();
+      if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
+        throw new IOException("not an HTTP/1.1 status line: " + status);
+      }
+      int code = Integer.parseInt(status.substring(9, 12));
+      int contentLength = -1;
+      for (String h = line(); !h.isEmpty(); h = line()) {
+        int colon = h.indexOf(':');
+        String name = colon < 0 ? h : h.substring(0, colon).trim();
+        if (name.equalsIgnoreCase("Content-Length")) {
+          contentLength = Integer.parseInt(h.substring(colon + 1).trim());
+        } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+          throw new IOException("chunked answers are not read here: " + h);
+        }
+      }
+      if (contentLength < 0) {
+        throw new IOException("an answer without Content-Length (status " + code + ")");
+      }
+      answer = in.readNBytes(contentLength);
+      if (answer.length != contentLength) {
+        throw new IOException("the connection closed inside an answer");
+      }
+      return code;
+    }
+
+    private String line() throws IOException {
+      StringBuilder b = new StringBuilder(64);
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new IOException("the connection closed inside an answer's head");
+        }
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
     }
   }
 

@@ -207,7 +207,7 @@ public final class TrackingEndpoint {
     }
     byte[] raw;
     try {
-      raw = BodyDecoder.readAtMost(request.body(), maxRequestBytes);
+      raw = BodyDecoder.readAtMost(request.body(), maxRequestBytes, declaredLength(length));
     } catch (IOException e) {
       // The client went away or stalled past the server's read timeout: nothing was stored.
       LOG.debug("reading a tracking request failed", e);
@@ -343,6 +343,18 @@ public final class TrackingEndpoint {
       return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+    }
+  }
+
+  /** A {@code Content-Length}'s value, or -1 when there is none or it is not a number. */
+  private static long declaredLength(@Nullable String contentLength) {
+    if (contentLength == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(contentLength.strip());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

@@ -11,7 +11,6 @@ import io.cdpkit.core.json.DecodedMessage;
 import io.cdpkit.core.json.EventLimits;
 import io.cdpkit.core.model.Event;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.CharConversionException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -20,6 +19,7 @@ import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,19 +172,43 @@ public final class BodyDecoder {
    * (reading stops at {@code max + 1}). The stream is not closed.
    */
   public static byte @Nullable [] readAtMost(InputStream in, int max) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 64 * 1024));
-    byte[] buf = new byte[16 * 1024];
-    long total = 0;
+    return readAtMost(in, max, -1);
+  }
+
+  /**
+   * As {@link #readAtMost(InputStream, int)}, expecting {@code expected} bytes (a request's
+   * {@code Content-Length}; negative when unknown): a body of that size is read into one array of
+   * its size, without a growing buffer or a copy. The hint is not trusted: a stream that gives
+   * fewer or more bytes is read as it is, within {@code max}.
+   */
+  public static byte @Nullable [] readAtMost(InputStream in, int max, long expected)
+      throws IOException {
+    byte[] buf = new byte[expected >= 0 && expected <= max ? (int) expected
+        : Math.min(max + 1, 8 * 1024)];
+    int len = 0;
     while (true) {
-      int n = in.read(buf, 0, (int) Math.min(buf.length, (long) max + 1 - total));
-      if (n < 0) {
-        return out.toByteArray();
+      if (len == buf.length) {
+        // Full: the expected end, or more to come.
+        int b = in.read();
+        if (b < 0) {
+          return buf;
+        }
+        if (len + 1 > max) {
+          return null;
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min((long) max + 1, Math.max(8 * 1024L,
+            2L * buf.length)));
+        buf[len++] = (byte) b;
+        continue;
       }
-      total += n;
-      if (total > max) {
+      int n = in.read(buf, len, buf.length - len);
+      if (n < 0) {
+        return len == buf.length ? buf : Arrays.copyOf(buf, len);
+      }
+      len += n;
+      if (len > max) {
         return null;
       }
-      out.write(buf, 0, n);
     }
   }
 
