@@ -2,7 +2,6 @@ package io.cdpkit.core.model;
 
 import io.cdpkit.core.internal.JsonValues;
 import io.cdpkit.core.internal.Text;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -141,22 +140,22 @@ public record EventContext(
     }
 
     public Builder device(Map<String, ?> device) {
-      this.device = new LinkedHashMap<>(device); // checked and copied deeply by build()
+      this.device = JsonValues.snapshot(device); // checked and copied deeply by build()
       return this;
     }
 
     public Builder campaign(Map<String, ?> campaign) {
-      this.campaign = new LinkedHashMap<>(campaign); // checked and copied deeply by build()
+      this.campaign = JsonValues.snapshot(campaign); // checked and copied deeply by build()
       return this;
     }
 
     public Builder traits(Map<String, ?> traits) {
-      this.traits = new LinkedHashMap<>(traits); // checked and copied deeply by build()
+      this.traits = JsonValues.snapshot(traits); // checked and copied deeply by build()
       return this;
     }
 
     public Builder other(Map<String, ?> other) {
-      this.other = new LinkedHashMap<>(other); // checked and copied deeply by build()
+      this.other = JsonValues.snapshot(other); // checked and copied deeply by build()
       return this;
     }
 

@@ -20,8 +20,10 @@ public enum EventType {
   }
 
   /** The type named by a message's {@code type} field, case-insensitively. */
+  private static final EventType[] ALL = values();
+
   public static Optional<EventType> fromWireName(String name) {
-    for (EventType t : values()) {
+    for (EventType t : ALL) {
       if (t.wireName().equalsIgnoreCase(name)) {
         return Optional.of(t);
       }

@@ -112,7 +112,7 @@ public final class EventMapping {
     String anonymousId = id(message, "anonymousId");
     String previousId = id(message, "previousId");
     String groupId = id(message, "groupId");
-    String name = string(message, nameKey, "/" + nameKey);
+    String name = string(message, nameKey, type == EventType.TRACK ? "/event" : "/name");
     Map<String, @Nullable Object> properties = object(message, "properties", "/properties");
     Map<String, @Nullable Object> traits = object(message, "traits", "/traits");
 
