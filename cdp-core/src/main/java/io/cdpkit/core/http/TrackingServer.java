@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -267,11 +268,14 @@ public final class TrackingServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "cdp-tracking-timeouts");
         t.setDaemon(true);
         return t;
       });
+      // Every request schedules its body deadline and cancels it when the body is in: without
+      // this, each cancelled deadline would stay queued for the whole timeout (60 s by default).
+      timer.setRemoveOnCancelPolicy(true);
       Duration timeout = bodyTimeout;
       server.createContext("/", guarded(endpoint.httpHandler(), timer, timeout));
       for (Map.Entry<String, HttpHandler> m : mounts.entrySet()) {
