@@ -19,12 +19,20 @@ public final class Checks {
     }
     for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '_' || c == '.' || c == '-';
-      if (!ok) {
+      if (c >= 128 || !TOKEN[c]) {
         throw new IllegalArgumentException(what + " may hold only [A-Za-z0-9_.-]");
       }
     }
     return value;
+  }
+
+  /** The ASCII characters of a token: {@code [A-Za-z0-9_.-]}; one load per character. */
+  private static final boolean[] TOKEN = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      TOKEN[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == '.' || c == '-';
+    }
   }
 }
