@@ -1,5 +1,7 @@
 package io.cdpkit.core.internal.memory;
 
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
 import java.util.Comparator;
 import java.util.UUID;
 
@@ -8,6 +10,12 @@ import java.util.UUID;
  * lower-case hexadecimal, dashes at 8, 13, 18 and 23; the pipeline's ids for components are
  * such) is kept as its 128 bits, 32 bytes instead of about 80 for the string; any other id is
  * kept as the string itself. {@link #id} gives back the equal string.
+ *
+ * <p>Identifiers likewise ({@link #key(Identifier)}): one whose value is a canonical UUID (most
+ * anonymousIds) is kept as its type and bits, a {@link UuidIdentifier} of 32 bytes instead of an
+ * {@link Identifier} with its string (about 104 bytes); any other identifier is kept as itself,
+ * so its value keeps its exact text (an upper-case UUID stays upper case).
+ * {@link #identifier} gives back the equal identifier.
  */
 final class CompactIds {
   private CompactIds() {}
@@ -30,36 +38,82 @@ final class CompactIds {
     }
   }
 
+  /**
+   * An identifier whose value is a canonical UUID, kept as its type and the UUID's bits. Equal
+   * exactly when the identifiers they stand for are.
+   */
+  record UuidIdentifier(IdentifierType type, long hi, long lo) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof UuidIdentifier u && u.hi == hi && u.lo == lo && u.type.equals(type);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hi * 31 + lo) * 31 + type.hashCode();
+    }
+
+    /** Type and bits, never the value. */
+    @Override
+    public String toString() {
+      return type.id() + ":uuid";
+    }
+  }
+
   /** The key an id is kept under: its {@link Bits} when it is a canonical UUID, else itself. */
   static Object key(String id) {
-    if (id.length() != 36) {
-      return id;
+    return canonical(id) ? new Bits(half(id, 0), half(id, 19)) : id;
+  }
+
+  /**
+   * The key an identifier is kept under: a {@link UuidIdentifier} when its value is a canonical
+   * UUID, else the identifier itself.
+   */
+  static Object key(Identifier id) {
+    String v = id.value();
+    return canonical(v) ? new UuidIdentifier(id.type(), half(v, 0), half(v, 19)) : id;
+  }
+
+  /** The identifier a key of {@link #key(Identifier)} stands for. */
+  static Identifier identifier(Object key) {
+    if (key instanceof UuidIdentifier u) {
+      return new Identifier(u.type(), new UUID(u.hi(), u.lo()).toString());
     }
-    long hi = 0;
-    long lo = 0;
+    return (Identifier) key;
+  }
+
+  /**
+   * Whether {@code s} is a UUID in canonical form: 36 characters, lower-case hexadecimal digits,
+   * dashes at 8, 13, 18 and 23.
+   */
+  static boolean canonical(String s) {
+    if (s.length() != 36) {
+      return false;
+    }
     for (int i = 0; i < 36; i++) {
-      char c = id.charAt(i);
+      char c = s.charAt(i);
       if (i == 8 || i == 13 || i == 18 || i == 23) {
         if (c != '-') {
-          return id;
+          return false;
         }
-        continue;
-      }
-      int d;
-      if (c >= '0' && c <= '9') {
-        d = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        d = c - 'a' + 10;
-      } else {
-        return id;
-      }
-      if (i < 18) {
-        hi = hi << 4 | d;
-      } else {
-        lo = lo << 4 | d;
+      } else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
       }
     }
-    return new Bits(hi, lo);
+    return true;
+  }
+
+  /** The 64 bits of a canonical UUID's 16 digits from {@code from} on, dashes skipped. */
+  private static long half(String s, int from) {
+    long bits = 0;
+    for (int i = from, digits = 0; digits < 16; i++) {
+      char c = s.charAt(i);
+      if (c != '-') {
+        bits = bits << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+        digits++;
+      }
+    }
+    return bits;
   }
 
   /**

@@ -67,7 +67,9 @@ import org.jspecify.annotations.Nullable;
  * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
  * component's record, identifiers and links), not in one hash map entry per map. A node is kept
  * as its profile and component and made on each read; profile and component ids that are UUIDs
- * are kept as their bits ({@link CompactIds}); a profile is kept as its state, identifier counts
+ * are kept as their bits ({@link CompactIds}), and so are identifiers whose value is a canonical
+ * UUID (with their type; an identifier is made again on each read, and any other value keeps its
+ * exact text); a profile is kept as its state, identifier counts
  * and version, and its {@link ProfileRecord} made on each read (so the store keeps no
  * {@link ProfileId} per profile); a component without links and rules is kept as a mark; a
  * link's identifiers are the store's own copies; a profile's or a component's identifiers are the
@@ -163,9 +165,14 @@ public final class InMemoryStore implements Store {
      * {@link #NODE_COMPONENT}; both {@code null} when it has no node) and, in the {@code int}
      * column, the newest event anchored at it ({@link EventTable}).
      */
-    final SlotMap<Identifier> identifiers = new SlotMap<>(2, true);
+    final SlotMap<Object> identifiers = new SlotMap<>(2, true);
+    /**
+     * The keys of {@link #identifiers}: an identifier whose value is a canonical UUID is kept as
+     * its type and bits ({@link CompactIds#key(Identifier)}), and made again on each read.
+     */
+    final IdentifierKeys idKeys = new IdentifierKeys();
     /** The events, packed: the store keeps none of the caller's objects. */
-    final EventTable events = new EventTable(identifiers);
+    final EventTable events = new EventTable(identifiers, idKeys);
     final HashMap<String, Long> nameCounts = new HashMap<>();
     /**
      * Per profile id (its {@link CompactIds#key}): its record's state ({@link #RECORD}),
@@ -208,15 +215,34 @@ public final class InMemoryStore implements Store {
     }
 
     @Nullable IdentityNode node(Identifier id) {
-      int s = identifiers.find(id);
-      return s < 0 ? null : node(s);
+      int s = idKeys.find(identifiers, id);
+      return s < 0 ? null : node(s, id);
     }
 
-    /** The node of the identifier in a slot, or {@code null}. */
-    @Nullable IdentityNode node(int slot) {
+    /** The node of the identifier kept under {@code key}, or {@code null}. */
+    @Nullable IdentityNode nodeOfKey(Object key) {
+      int s = identifiers.find(key);
+      return s < 0 ? null : node(s, null);
+    }
+
+    /**
+     * The node of the identifier in a slot, or {@code null}; its identifier is {@code id} when
+     * given (equal to the slot's), else made from the key.
+     */
+    @Nullable IdentityNode node(int slot, @Nullable Identifier id) {
       Object p = identifiers.get(slot, NODE_PROFILE);
-      return p == null ? null : new IdentityNode(identifiers.key(slot), profileId(p),
+      return p == null ? null : new IdentityNode(
+          id != null ? id : CompactIds.identifier(identifiers.key(slot)), profileId(p),
           CompactIds.id(identifiers.get(slot, NODE_COMPONENT)));
+    }
+
+    /**
+     * An identifier's key ({@link CompactIds#key(Identifier)}), the very object the identifiers'
+     * map holds when it has it, so that groups and links share it.
+     */
+    Object identifierKey(Identifier id) {
+      int s = idKeys.find(identifiers, id);
+      return s < 0 ? idKeys.key(id) : identifiers.key(s);
     }
 
     /**
@@ -267,15 +293,15 @@ public final class InMemoryStore implements Store {
      */
     @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node,
         @Nullable Object profileKey) {
-      int s = node == null ? identifiers.find(id) : identifiers.findOrAdd(id);
+      int s = node == null ? idKeys.find(identifiers, id) : idKeys.findOrAdd(identifiers, id);
       if (s < 0) {
         return null;
       }
-      IdentityNode old = node(s);
+      IdentityNode old = node(s, id);
       identifiers.set(s, NODE_PROFILE, profileKey);
       identifiers.set(s, NODE_COMPONENT, node == null ? null : componentKey(node.component()));
-      if (node == null) {
-        identifiers.removeIfEmpty(s);
+      if (node == null && identifiers.removeIfEmpty(s)) {
+        idKeys.forget();
       }
       return old;
     }
@@ -357,37 +383,41 @@ public final class InMemoryStore implements Store {
     }
 
     /**
-     * The link with the identifier objects this store already holds as keys, where it holds
-     * equal ones: the caller's copies of an identifier (each event brings new ones) are not kept.
+     * The link as kept: its identifiers as the keys this store already holds, where it holds
+     * equal ones (the caller's copies of an identifier, which each event brings, are not kept).
      */
-    Link shared(Link link) {
+    KeptLink kept(Link link) {
       List<Identifier> ids = link.identifiers();
-      Identifier[] out = null;
-      for (int i = 0; i < ids.size(); i++) {
-        Identifier id = ids.get(i);
-        int s = identifiers.find(id);
-        if (s >= 0 && identifiers.key(s) != id) {
-          if (out == null) {
-            out = ids.toArray(new Identifier[0]);
-          }
-          out[i] = identifiers.key(s);
-        }
+      Object[] keys = new Object[ids.size()];
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = identifierKey(ids.get(i));
       }
-      return out == null ? link : new Link(link.key(), List.of(out));
+      return new KeptLink(link.key(), keys);
     }
 
     @SuppressWarnings("unchecked")
-    @Nullable List<Link> links(String component) {
-      return (List<Link>) components.get(CompactIds.key(component), LINKS);
+    @Nullable List<KeptLink> links(String component) {
+      return (List<KeptLink>) components.get(CompactIds.key(component), LINKS);
     }
 
     @SuppressWarnings("unchecked")
-    @Nullable List<Link> putLinks(String component, @Nullable List<Link> l) {
-      return (List<Link>) components.put(CompactIds.key(component), LINKS, l);
+    @Nullable List<KeptLink> putLinks(String component, @Nullable List<KeptLink> l) {
+      return (List<KeptLink>) components.put(CompactIds.key(component), LINKS, l);
     }
   }
 
   private record Mark(int undoSize) implements Savepoint {}
+
+  /** A link as the store keeps it: its identifiers as keys ({@link Data#identifierKey}). */
+  private record KeptLink(io.cdpkit.core.model.EventKey key, Object[] ids) {
+    Link link() {
+      Identifier[] out = new Identifier[ids.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = CompactIds.identifier(ids[i]);
+      }
+      return new Link(key, List.of(out));
+    }
+  }
 
   /** A profile id and the key it was made from. */
   private record MadeId(Object key, ProfileId id) {}
@@ -526,10 +556,10 @@ public final class InMemoryStore implements Store {
       return nodesOf(d.nodesByComponent.get(CompactIds.key(component)));
     }
 
-    private List<IdentityNode> nodesOf(List<Identifier> ids) {
-      List<IdentityNode> out = new ArrayList<>(ids.size());
-      for (Identifier i : ids) {
-        out.add(d.node(i));
+    private List<IdentityNode> nodesOf(List<Object> keys) {
+      List<IdentityNode> out = new ArrayList<>(keys.size());
+      for (Object k : keys) {
+        out.add(d.nodeOfKey(k));
       }
       return out;
     }
@@ -541,8 +571,15 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<Link> links(String component) {
-      List<Link> l = d.links(component);
-      return l == null ? List.of() : List.copyOf(l);
+      List<KeptLink> l = d.links(component);
+      if (l == null) {
+        return List.of();
+      }
+      Link[] out = new Link[l.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = l.get(i).link();
+      }
+      return List.of(out);
     }
 
     @Override
@@ -661,10 +698,10 @@ public final class InMemoryStore implements Store {
               + " already held the messageId of one copied");
         }
       }
-      SlotMap<Identifier> ids = d.identifiers;
+      SlotMap<Object> ids = d.identifiers;
       for (int s = 0, n = ids.slotLimit(); s < n; s++) {
-        Identifier id = ids.keyOrNull(s);
-        IdentityNode node = id == null ? null : d.node(s);
+        Object id = ids.keyOrNull(s);
+        IdentityNode node = id == null ? null : d.node(s, null);
         if (node != null) {
           target.putNode(node);
         }
@@ -680,11 +717,11 @@ public final class InMemoryStore implements Store {
           target.putComponent(d.component(s, kept));
         }
         @SuppressWarnings("unchecked")
-        List<Link> links = (List<Link>) components.get(s, LINKS);
+        List<KeptLink> links = (List<KeptLink>) components.get(s, LINKS);
         if (links != null) {
           String component = CompactIds.id(key);
-          for (Link link : links) {
-            target.addLink(component, link);
+          for (KeptLink link : links) {
+            target.addLink(component, link.link());
           }
         }
       }
@@ -751,27 +788,29 @@ public final class InMemoryStore implements Store {
       Object profileKey = d.profileKey(node.profile());
       IdentityNode old = d.putNode(id, node, profileKey);
       undo.add(() -> d.putNode(id, old));
+      // The groups hold the key the identifiers' map holds (it has one now).
+      Object key = d.identifierKey(id);
       if (old == null || !old.profile().equals(node.profile())) {
         if (old != null) {
-          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), id);
+          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), key);
         }
-        addToIndex(d.nodesByProfile, profileKey, id);
+        addToIndex(d.nodesByProfile, profileKey, key);
       }
       if (old == null || !old.component().equals(node.component())) {
         if (old != null) {
-          removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), id);
+          removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), key);
         }
-        addToIndex(d.nodesByComponent, d.componentKey(node.component()), id);
+        addToIndex(d.nodesByComponent, d.componentKey(node.component()), key);
       }
     }
 
-    private <K> void addToIndex(IdGroups<K> index, K key, Identifier id) {
+    private <K> void addToIndex(IdGroups<K> index, K key, Object id) {
       if (index.add(key, id)) {
         undo.add(() -> index.remove(key, id));
       }
     }
 
-    private <K> void removeFromIndex(IdGroups<K> index, K key, Identifier id) {
+    private <K> void removeFromIndex(IdGroups<K> index, K key, Object id) {
       if (index.remove(key, id)) {
         undo.add(() -> index.add(key, id));
       }
@@ -794,13 +833,13 @@ public final class InMemoryStore implements Store {
     @Override
     public void addLink(String component, Link link) {
       checkWritable();
-      List<Link> l = d.links(component);
+      List<KeptLink> l = d.links(component);
       if (l == null) {
         l = new ArrayList<>(2);
         d.putLinks(component, l);
       }
-      l.add(d.shared(link));
-      List<Link> added = l;
+      l.add(d.kept(link));
+      List<KeptLink> added = l;
       undo.add(() -> {
         added.remove(added.size() - 1);
         if (added.isEmpty()) {
@@ -815,16 +854,16 @@ public final class InMemoryStore implements Store {
       if (from.equals(to)) {
         return;
       }
-      List<Link> moved = d.putLinks(from, null);
+      List<KeptLink> moved = d.putLinks(from, null);
       if (moved == null) {
         return;
       }
-      List<Link> existing = d.links(to);
+      List<KeptLink> existing = d.links(to);
       if (existing == null) {
         existing = new ArrayList<>(moved.size());
         d.putLinks(to, existing);
       }
-      List<Link> target = existing;
+      List<KeptLink> target = existing;
       int before = target.size();
       target.addAll(moved);
       undo.add(() -> {
@@ -965,18 +1004,19 @@ public final class InMemoryStore implements Store {
     @Override
     public void deleteNode(Identifier identifier) {
       checkWritable();
-      IdentityNode old = d.putNode(Objects.requireNonNull(identifier, "identifier"), null);
+      Object key = d.identifierKey(Objects.requireNonNull(identifier, "identifier"));
+      IdentityNode old = d.putNode(identifier, null);
       if (old != null) {
         undo.add(() -> d.putNode(identifier, old));
-        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), identifier);
-        removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), identifier);
+        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), key);
+        removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), key);
       }
     }
 
     @Override
     public void deleteLinks(String component) {
       checkWritable();
-      List<Link> old = d.putLinks(Objects.requireNonNull(component, "component"), null);
+      List<KeptLink> old = d.putLinks(Objects.requireNonNull(component, "component"), null);
       if (old != null) {
         undo.add(() -> d.putLinks(component, old));
       }
