@@ -72,11 +72,12 @@ import org.jspecify.annotations.Nullable;
  * exact text); a profile is kept as its state, identifier counts
  * and version, and its {@link ProfileRecord} made on each read (so the store keeps no
  * {@link ProfileId} per profile); a component without links and rules is kept as a mark; a
- * link's identifiers are the store's own copies; a profile's or a component's identifiers are the
- * lone identifier or a small array ({@link IdGroups}); the profile ids' keys are in a sorted
- * array for scans ({@link SortedKeys}). The profiles are counted as they are put and deleted
- * ({@link ReadTransaction#profileCount}). The other records (profile states, links, the ledger,
- * ...) are immutable values and are kept as given.
+ * component's links are packed into one byte array ({@link PackedLinks}) and made again on each
+ * read; a profile's or a component's identifiers are the lone identifier or a small array
+ * ({@link IdGroups}); the profile ids' keys are in a sorted array for scans
+ * ({@link SortedKeys}). The profiles are counted as they are put and deleted
+ * ({@link ReadTransaction#profileCount}). The other records (profile states, the ledger, ...)
+ * are immutable values and are kept as given.
  *
  * <p>Thread-safe. Workspaces do not share locks.
  */
@@ -188,11 +189,13 @@ public final class InMemoryStore implements Store {
     private @Nullable MadeId lastMade;
     /**
      * Per component id (its {@link CompactIds#key}): its record, its nodes' identifiers and its
-     * links ({@link #LINKS}).
+     * links ({@link #LINKS}, packed: {@link PackedLinks}).
      */
     final SlotMap<Object> components = new SlotMap<>(3, false);
     final IdGroups<Object> nodesByProfile = new IdGroups<>(profiles, GROUP);
     final IdGroups<Object> nodesByComponent = new IdGroups<>(components, GROUP);
+    /** Packs and reads the components' links (its table of identifier types is per workspace). */
+    final PackedLinks packedLinks = new PackedLinks();
     /** The keys of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
     final SortedKeys<Object> profileOrder = new SortedKeys<>(k -> {
       int s = profiles.find(k);
@@ -238,7 +241,7 @@ public final class InMemoryStore implements Store {
 
     /**
      * An identifier's key ({@link CompactIds#key(Identifier)}), the very object the identifiers'
-     * map holds when it has it, so that groups and links share it.
+     * map holds when it has it, so that the groups share it.
      */
     Object identifierKey(Identifier id) {
       int s = idKeys.find(identifiers, id);
@@ -382,42 +385,18 @@ public final class InMemoryStore implements Store {
           : (ComponentRecord) kept;
     }
 
-    /**
-     * The link as kept: its identifiers as the keys this store already holds, where it holds
-     * equal ones (the caller's copies of an identifier, which each event brings, are not kept).
-     */
-    KeptLink kept(Link link) {
-      List<Identifier> ids = link.identifiers();
-      Object[] keys = new Object[ids.size()];
-      for (int i = 0; i < keys.length; i++) {
-        keys[i] = identifierKey(ids.get(i));
-      }
-      return new KeptLink(link.key(), keys);
+    /** A component's links, packed ({@link PackedLinks}), or {@code null}. */
+    byte @Nullable [] links(String component) {
+      return (byte[]) components.get(CompactIds.key(component), LINKS);
     }
 
-    @SuppressWarnings("unchecked")
-    @Nullable List<KeptLink> links(String component) {
-      return (List<KeptLink>) components.get(CompactIds.key(component), LINKS);
-    }
-
-    @SuppressWarnings("unchecked")
-    @Nullable List<KeptLink> putLinks(String component, @Nullable List<KeptLink> l) {
-      return (List<KeptLink>) components.put(CompactIds.key(component), LINKS, l);
+    /** Sets or ({@code null}) removes a component's packed links; returns what it replaced. */
+    byte @Nullable [] putLinks(String component, byte @Nullable [] links) {
+      return (byte[]) components.put(CompactIds.key(component), LINKS, links);
     }
   }
 
   private record Mark(int undoSize) implements Savepoint {}
-
-  /** A link as the store keeps it: its identifiers as keys ({@link Data#identifierKey}). */
-  private record KeptLink(io.cdpkit.core.model.EventKey key, Object[] ids) {
-    Link link() {
-      Identifier[] out = new Identifier[ids.length];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = CompactIds.identifier(ids[i]);
-      }
-      return new Link(key, List.of(out));
-    }
-  }
 
   /** A profile id and the key it was made from. */
   private record MadeId(Object key, ProfileId id) {}
@@ -571,15 +550,8 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<Link> links(String component) {
-      List<KeptLink> l = d.links(component);
-      if (l == null) {
-        return List.of();
-      }
-      Link[] out = new Link[l.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = l.get(i).link();
-      }
-      return List.of(out);
+      byte[] l = d.links(component);
+      return l == null ? List.of() : d.packedLinks.read(l);
     }
 
     @Override
@@ -716,12 +688,11 @@ public final class InMemoryStore implements Store {
         if (kept != null) {
           target.putComponent(d.component(s, kept));
         }
-        @SuppressWarnings("unchecked")
-        List<KeptLink> links = (List<KeptLink>) components.get(s, LINKS);
+        byte[] links = (byte[]) components.get(s, LINKS);
         if (links != null) {
           String component = CompactIds.id(key);
-          for (KeptLink link : links) {
-            target.addLink(component, link.link());
+          for (Link link : d.packedLinks.read(links)) {
+            target.addLink(component, link);
           }
         }
       }
@@ -833,19 +804,11 @@ public final class InMemoryStore implements Store {
     @Override
     public void addLink(String component, Link link) {
       checkWritable();
-      List<KeptLink> l = d.links(component);
-      if (l == null) {
-        l = new ArrayList<>(2);
-        d.putLinks(component, l);
-      }
-      l.add(d.kept(link));
-      List<KeptLink> added = l;
-      undo.add(() -> {
-        added.remove(added.size() - 1);
-        if (added.isEmpty()) {
-          d.putLinks(component, null);
-        }
-      });
+      byte[] l = d.links(component);
+      int before = l == null ? 0 : PackedLinks.used(l);
+      d.putLinks(component, d.packedLinks.add(l, link));
+      // The undo looks the array up again: a later write may have put a larger copy there.
+      undo.add(() -> d.putLinks(component, PackedLinks.truncate(d.links(component), before)));
     }
 
     @Override
@@ -854,25 +817,25 @@ public final class InMemoryStore implements Store {
       if (from.equals(to)) {
         return;
       }
-      List<KeptLink> moved = d.putLinks(from, null);
+      byte[] moved = d.putLinks(from, null);
       if (moved == null) {
         return;
       }
-      List<KeptLink> existing = d.links(to);
+      byte[] existing = d.links(to);
       if (existing == null) {
-        existing = new ArrayList<>(moved.size());
-        d.putLinks(to, existing);
-      }
-      List<KeptLink> target = existing;
-      int before = target.size();
-      target.addAll(moved);
-      undo.add(() -> {
-        target.subList(before, target.size()).clear();
-        if (target.isEmpty()) {
+        d.putLinks(to, moved);
+        undo.add(() -> {
           d.putLinks(to, null);
-        }
-        d.putLinks(from, moved);
-      });
+          d.putLinks(from, moved);
+        });
+      } else {
+        int before = PackedLinks.used(existing);
+        d.putLinks(to, PackedLinks.concat(existing, moved));
+        undo.add(() -> {
+          d.putLinks(to, PackedLinks.truncate(d.links(to), before));
+          d.putLinks(from, moved);
+        });
+      }
     }
 
     @Override
@@ -1016,7 +979,7 @@ public final class InMemoryStore implements Store {
     @Override
     public void deleteLinks(String component) {
       checkWritable();
-      List<KeptLink> old = d.putLinks(Objects.requireNonNull(component, "component"), null);
+      byte[] old = d.putLinks(Objects.requireNonNull(component, "component"), null);
       if (old != null) {
         undo.add(() -> d.putLinks(component, old));
       }

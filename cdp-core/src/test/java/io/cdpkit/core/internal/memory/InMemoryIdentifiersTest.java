@@ -62,6 +62,8 @@ class InMemoryIdentifiersTest {
     IDS.add(Identifier.customerId("C-1"));
     IDS.add(Identifier.anonymousId("ffffffff-ffff-ffff-ffff-ffffffffffff"));
     IDS.add(Identifier.anonymousId("00000000-0000-0000-0000-000000000000"));
+    IDS.add(Identifier.customerId("x".repeat(300) + "é")); // a length beyond one varint byte
+    IDS.add(Identifier.customerId("用户-" + "ü".repeat(70))); // not Latin-1
   }
 
   private static final List<String> COMPONENTS = List.of(
@@ -70,7 +72,8 @@ class InMemoryIdentifiersTest {
       ProfileId.of(new UUID(5, 6).toString()), ProfileId.of("p-plain"));
   /** messageIds: UUIDs, an upper-case UUID and plain text. */
   private static final List<String> MESSAGE_IDS = List.of(new UUID(7, 8).toString(),
-      new UUID(7, 8).toString().toUpperCase(Locale.ROOT), "m-1", "m-é-2", "m-\uD83D\uDE00");
+      new UUID(7, 8).toString().toUpperCase(Locale.ROOT), "m-1", "m-é-2", "m-\uD83D\uDE00",
+      "m-\uD800-lone");
 
   /**
    * 0 put a node, 1 delete a node, 2 add a link, 3 move links, 4 delete links, 5 insert an
@@ -134,7 +137,9 @@ class InMemoryIdentifiersTest {
               List<Identifier> ids = op.c() % 3 == 0 ? List.of(a, b, IDS.get(op.n() % IDS.size()))
                   : List.of(a, b);
               if (ids.stream().distinct().count() == ids.size()) {
-                Link link = new Link(new EventKey(T0.plusNanos(op.n() * 1_000_003L - 5_000_000_000L),
+                Instant time = op.n() % 2 == 0 ? T0.plusMillis(op.n() - 500_000L)
+                    : T0.plusNanos(op.n() * 1_000_003L - 5_000_000_000L);
+                Link link = new Link(new EventKey(time,
                     MESSAGE_IDS.get(op.n() % MESSAGE_IDS.size())), ids);
                 tx.addLink(comp, link);
                 model.links().computeIfAbsent(comp, k -> new ArrayList<>()).add(link);
