@@ -384,7 +384,7 @@ final class EventTable {
   // ---- the messageId hash table
 
   private void index(int slot) {
-    if ((live + 1) * 2 > table.length) {
+    if (SlotIndex.crowded(live + 1, table.length)) {
       table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
     SlotIndex.insert(table, hashes[slot], slot);

@@ -100,7 +100,7 @@ final class SlotMap<K> {
     if (ints != null) {
       ints[s] = NONE;
     }
-    if ((size + 1) * 2 > table.length) {
+    if (SlotIndex.crowded(size + 1, table.length)) {
       table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
     SlotIndex.insert(table, h, s);
