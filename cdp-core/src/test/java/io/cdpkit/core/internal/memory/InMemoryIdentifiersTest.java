@@ -8,6 +8,8 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
+import io.cdpkit.core.spi.storage.ComponentRecord;
+import io.cdpkit.core.spi.storage.DoNotLinkRule;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.PrivacyStorage;
@@ -37,8 +39,8 @@ import net.jqwik.api.Provide;
 
 /**
  * The in-memory store keeps an identifier whose value is a canonical UUID as its type and bits,
- * and links in a form of its own; it makes the {@link Identifier}s and {@link Link}s again on
- * each read. Whatever the values (canonical UUIDs, the same UUIDs in upper case, near misses,
+ * links in a form of its own and a component record without rules as its latest link's time and
+ * messageId; it makes the {@link Identifier}s, {@link Link}s and records again on each read. Whatever the values (canonical UUIDs, the same UUIDs in upper case, near misses,
  * plain text), nodes, a profile's and a component's nodes, links and anchored events must answer
  * as plain maps would, with every value exactly as written, also after rollbacks to savepoints.
  */
@@ -77,15 +79,16 @@ class InMemoryIdentifiersTest {
 
   /**
    * 0 put a node, 1 delete a node, 2 add a link, 3 move links, 4 delete links, 5 insert an
-   * event, 6 delete events of an anchor, 7 savepoint, 8 roll back to the last savepoint.
+   * event, 6 delete events of an anchor, 7 savepoint, 8 roll back to the last savepoint, 9 put a
+   * component record, 10 delete one.
    */
   record Op(int kind, int a, int b, int c, int n) {}
 
   @Provide
   Arbitrary<List<Op>> ops() {
-    return Combinators.combine(Arbitraries.integers().between(0, 14)
+    return Combinators.combine(Arbitraries.integers().between(0, 17)
             .map(k -> k < 4 ? 0 : k < 5 ? 1 : k < 8 ? 2 : k < 9 ? 3 : k < 10 ? 4 : k < 12 ? 5
-                : k < 13 ? 6 : k < 14 ? 7 : 8),
+                : k < 13 ? 6 : k < 14 ? 7 : k < 15 ? 8 : k < 17 ? 9 : 10),
         Arbitraries.integers().between(0, IDS.size() - 1),
         Arbitraries.integers().between(0, IDS.size() - 1),
         Arbitraries.integers().between(0, 1000),
@@ -94,13 +97,13 @@ class InMemoryIdentifiersTest {
 
   /** What the store should hold. */
   record Model(Map<Identifier, IdentityNode> nodes, Map<String, List<Link>> links,
-      Map<Identifier, Set<String>> events) {
+      Map<Identifier, Set<String>> events, Map<String, ComponentRecord> components) {
     Model copy() {
       Map<String, List<Link>> l = new HashMap<>();
       links.forEach((k, v) -> l.put(k, new ArrayList<>(v)));
       Map<Identifier, Set<String>> e = new HashMap<>();
       events.forEach((k, v) -> e.put(k, new TreeSet<>(v)));
-      return new Model(new HashMap<>(nodes), l, e);
+      return new Model(new HashMap<>(nodes), l, e, new HashMap<>(components));
     }
   }
 
@@ -111,7 +114,8 @@ class InMemoryIdentifiersTest {
     Store store = Store.inMemory();
     store.write(WS, tx -> {
       PrivacyStorage privacy = tx.require(PrivacyStorage.class);
-      Model model = new Model(new HashMap<>(), new HashMap<>(), new HashMap<>());
+      Model model = new Model(new HashMap<>(), new HashMap<>(), new HashMap<>(),
+          new HashMap<>());
       ArrayDeque<Savepoint> points = new ArrayDeque<>();
       ArrayDeque<Model> copies = new ArrayDeque<>();
       int seq = 0;
@@ -174,6 +178,21 @@ class InMemoryIdentifiersTest {
               privacy.deleteEvents(gone);
             }
           }
+          case 9 -> {
+            Instant time = op.n() % 2 == 0 ? T0.plusMillis(op.n() - 500_000L)
+                : T0.plusNanos(op.n() * 1_000_003L - 5_000_000_000L);
+            EventKey latest = op.n() % 5 == 0 ? null
+                : new EventKey(time, MESSAGE_IDS.get(op.n() % MESSAGE_IDS.size()));
+            List<DoNotLinkRule> rules = op.c() % 4 == 0 && !a.equals(b)
+                ? List.of(new DoNotLinkRule(a, b, T0)) : List.of();
+            ComponentRecord r = new ComponentRecord(comp, latest, rules);
+            tx.putComponent(r);
+            model.components().put(comp, r);
+          }
+          case 10 -> {
+            tx.deleteComponent(comp);
+            model.components().remove(comp);
+          }
           case 7 -> {
             points.push(tx.savepoint());
             copies.push(model.copy());
@@ -213,6 +232,12 @@ class InMemoryIdentifiersTest {
       List<IdentityNode> expected = model.nodes().values().stream()
           .filter(n -> n.component().equals(c)).toList();
       assertExact(tx.nodesOfComponent(c), expected);
+      ComponentRecord record = tx.component(c).orElse(null);
+      assertThat(record).isEqualTo(model.components().get(c));
+      if (record != null && record.latestLink() != null) {
+        assertThat(record.latestLink().messageId())
+            .isEqualTo(model.components().get(c).latestLink().messageId());
+      }
       List<Link> links = tx.links(c);
       assertThat(links).containsExactlyElementsOf(model.links().getOrDefault(c, List.of()));
       // Link equality compares values exactly; the text of each is checked once more.
