@@ -4,6 +4,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import java.util.Comparator;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ids as the store keeps them: an id written as a UUID in its canonical form (36 characters,
@@ -62,7 +63,8 @@ final class CompactIds {
 
   /** The key an id is kept under: its {@link Bits} when it is a canonical UUID, else itself. */
   static Object key(String id) {
-    return canonical(id) ? new Bits(half(id, 0), half(id, 19)) : id;
+    Object k = parse(id, null);
+    return k != null ? k : id;
   }
 
   /**
@@ -70,8 +72,43 @@ final class CompactIds {
    * UUID, else the identifier itself.
    */
   static Object key(Identifier id) {
-    String v = id.value();
-    return canonical(v) ? new UuidIdentifier(id.type(), half(v, 0), half(v, 19)) : id;
+    Object k = parse(id.value(), id.type());
+    return k != null ? k : id;
+  }
+
+  /**
+   * In one pass over {@code s}: {@code null} when it is not a canonical UUID, else its
+   * {@link Bits} or, when {@code type} is given, its {@link UuidIdentifier}.
+   */
+  private static @Nullable Object parse(String s, @Nullable IdentifierType type) {
+    if (s.length() != 36) {
+      return null;
+    }
+    long hi = 0;
+    long lo = 0;
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return null;
+        }
+        continue;
+      }
+      int d;
+      if (c >= '0' && c <= '9') {
+        d = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        d = c - 'a' + 10;
+      } else {
+        return null;
+      }
+      if (i < 18) {
+        hi = hi << 4 | d;
+      } else {
+        lo = lo << 4 | d;
+      }
+    }
+    return type == null ? new Bits(hi, lo) : new UuidIdentifier(type, hi, lo);
   }
 
   /** The identifier a key of {@link #key(Identifier)} stands for. */
@@ -80,40 +117,6 @@ final class CompactIds {
       return new Identifier(u.type(), new UUID(u.hi(), u.lo()).toString());
     }
     return (Identifier) key;
-  }
-
-  /**
-   * Whether {@code s} is a UUID in canonical form: 36 characters, lower-case hexadecimal digits,
-   * dashes at 8, 13, 18 and 23.
-   */
-  static boolean canonical(String s) {
-    if (s.length() != 36) {
-      return false;
-    }
-    for (int i = 0; i < 36; i++) {
-      char c = s.charAt(i);
-      if (i == 8 || i == 13 || i == 18 || i == 23) {
-        if (c != '-') {
-          return false;
-        }
-      } else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The 64 bits of a canonical UUID's 16 digits from {@code from} on, dashes skipped. */
-  private static long half(String s, int from) {
-    long bits = 0;
-    for (int i = from, digits = 0; digits < 16; i++) {
-      char c = s.charAt(i);
-      if (c != '-') {
-        bits = bits << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
-        digits++;
-      }
-    }
-    return bits;
   }
 
   /**

@@ -149,12 +149,11 @@ final class PackedLinks {
 
   private void string(String s) {
     int n = s.length();
-    if (CompactIds.canonical(s)) {
+    if (n == 36 && CompactIds.key(s) instanceof CompactIds.Bits u) {
       ensure(17);
       buf[pos++] = 0;
-      UUID u = UUID.fromString(s);
-      longBits(u.getMostSignificantBits());
-      longBits(u.getLeastSignificantBits());
+      longBits(u.hi());
+      longBits(u.lo());
       return;
     }
     boolean latin1 = true;
