@@ -5,10 +5,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One workspace's way from identifiers to the keys its maps keep them under
- * ({@link CompactIds#key(Identifier)}), remembering the last identifier object asked about: an
- * event's anchor is looked up by the event table, then by the resolver, with the same object,
- * and giving the same key object back lets {@link SlotMap} find it by identity without parsing
- * the value again.
+ * ({@link CompactIds#key(Identifier)}), remembering the last identifier object found with the
+ * key object its map holds: an event's anchor is looked up by the event table, then by the
+ * resolver, with the same object, and giving the map's own key object back lets
+ * {@link SlotMap} find it by identity without parsing the value again.
  *
  * <p>Not thread-safe in the usual sense: guarded by the workspace's lock. Readers, which share
  * the lock, may each replace the remembered pair; it is one immutable object, so a reader sees
@@ -23,12 +23,7 @@ final class IdentifierKeys {
   /** The key {@code id} is kept under. */
   Object key(Identifier id) {
     Last l = last;
-    if (l != null && l.id() == id) {
-      return l.key();
-    }
-    Object k = CompactIds.key(id);
-    last = new Last(id, k);
-    return k;
+    return l != null && l.id() == id ? l.key() : CompactIds.key(id);
   }
 
   /**
@@ -36,24 +31,27 @@ final class IdentifierKeys {
    * remembered for {@code id}, so the next look-up of the same object finds it by identity.
    */
   int find(SlotMap<Object> map, Identifier id) {
-    Object k = key(id);
-    int s = map.find(k);
+    int s = map.find(key(id));
     if (s >= 0) {
-      keep(id, k, map.key(s));
+      remember(id, map.key(s));
     }
     return s;
   }
 
   /** The slot of {@code id}'s key in {@code map}, made when it has none (see {@link #find}). */
   int findOrAdd(SlotMap<Object> map, Identifier id) {
-    Object k = key(id);
-    int s = map.findOrAdd(k);
-    keep(id, k, map.key(s));
+    int s = map.findOrAdd(key(id));
+    remember(id, map.key(s));
     return s;
   }
 
-  private void keep(Identifier id, Object asked, Object kept) {
-    if (kept != asked) {
+  /**
+   * Remembers {@code id} with the key its map holds. Only identifiers found are remembered (one
+   * looked up in vain, an erased one say, is not).
+   */
+  private void remember(Identifier id, Object kept) {
+    Last l = last;
+    if (l == null || l.id() != id || l.key() != kept) {
       last = new Last(id, kept);
     }
   }
