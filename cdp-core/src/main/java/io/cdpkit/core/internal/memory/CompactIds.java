@@ -1,13 +1,22 @@
 package io.cdpkit.core.internal.memory;
 
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
 import java.util.Comparator;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ids as the store keeps them: an id written as a UUID in its canonical form (36 characters,
  * lower-case hexadecimal, dashes at 8, 13, 18 and 23; the pipeline's ids for components are
  * such) is kept as its 128 bits, 32 bytes instead of about 80 for the string; any other id is
  * kept as the string itself. {@link #id} gives back the equal string.
+ *
+ * <p>Identifiers likewise ({@link #key(Identifier)}): one whose value is a canonical UUID (most
+ * anonymousIds) is kept as its type and bits, a {@link UuidIdentifier} of 32 bytes instead of an
+ * {@link Identifier} with its string (about 104 bytes); any other identifier is kept as itself,
+ * so its value keeps its exact text (an upper-case UUID stays upper case).
+ * {@link #identifier} gives back the equal identifier.
  */
 final class CompactIds {
   private CompactIds() {}
@@ -30,18 +39,58 @@ final class CompactIds {
     }
   }
 
+  /**
+   * An identifier whose value is a canonical UUID, kept as its type and the UUID's bits. Equal
+   * exactly when the identifiers they stand for are.
+   */
+  record UuidIdentifier(IdentifierType type, long hi, long lo) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof UuidIdentifier u && u.hi == hi && u.lo == lo && u.type.equals(type);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hi * 31 + lo) * 31 + type.hashCode();
+    }
+
+    /** Type and bits, never the value. */
+    @Override
+    public String toString() {
+      return type.id() + ":uuid";
+    }
+  }
+
   /** The key an id is kept under: its {@link Bits} when it is a canonical UUID, else itself. */
   static Object key(String id) {
-    if (id.length() != 36) {
-      return id;
+    Object k = parse(id, null);
+    return k != null ? k : id;
+  }
+
+  /**
+   * The key an identifier is kept under: a {@link UuidIdentifier} when its value is a canonical
+   * UUID, else the identifier itself.
+   */
+  static Object key(Identifier id) {
+    Object k = parse(id.value(), id.type());
+    return k != null ? k : id;
+  }
+
+  /**
+   * In one pass over {@code s}: {@code null} when it is not a canonical UUID, else its
+   * {@link Bits} or, when {@code type} is given, its {@link UuidIdentifier}.
+   */
+  private static @Nullable Object parse(String s, @Nullable IdentifierType type) {
+    if (s.length() != 36) {
+      return null;
     }
     long hi = 0;
     long lo = 0;
     for (int i = 0; i < 36; i++) {
-      char c = id.charAt(i);
+      char c = s.charAt(i);
       if (i == 8 || i == 13 || i == 18 || i == 23) {
         if (c != '-') {
-          return id;
+          return null;
         }
         continue;
       }
@@ -51,7 +100,7 @@ final class CompactIds {
       } else if (c >= 'a' && c <= 'f') {
         d = c - 'a' + 10;
       } else {
-        return id;
+        return null;
       }
       if (i < 18) {
         hi = hi << 4 | d;
@@ -59,7 +108,15 @@ final class CompactIds {
         lo = lo << 4 | d;
       }
     }
-    return new Bits(hi, lo);
+    return type == null ? new Bits(hi, lo) : new UuidIdentifier(type, hi, lo);
+  }
+
+  /** The identifier a key of {@link #key(Identifier)} stands for. */
+  static Identifier identifier(Object key) {
+    if (key instanceof UuidIdentifier u) {
+      return new Identifier(u.type(), new UUID(u.hi(), u.lo()).toString());
+    }
+    return (Identifier) key;
   }
 
   /**

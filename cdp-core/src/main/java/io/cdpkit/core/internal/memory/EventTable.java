@@ -67,38 +67,46 @@ final class EventTable {
    * The newest slot of each anchor's chain, in the {@code int} column of the workspace's map of
    * identifiers (which also holds their nodes), so an anchor costs no entry of its own.
    */
-  private final SlotMap<Identifier> heads;
+  private final SlotMap<Object> heads;
+  /** The keys of {@link #heads}: identifiers by {@link CompactIds#key(Identifier)}. */
+  private final IdentifierKeys keys;
 
-  /** A table whose anchor chains start in {@code identifiers}' {@code int} column. */
-  EventTable(SlotMap<Identifier> identifiers) {
-    this(identifiers, COMPACT_AFTER);
+  /**
+   * A table whose anchor chains start in {@code identifiers}' {@code int} column, whose keys
+   * {@code keys} gives.
+   */
+  EventTable(SlotMap<Object> identifiers, IdentifierKeys keys) {
+    this(identifiers, keys, COMPACT_AFTER);
   }
 
   /** A table with a map of anchors of its own that compacts after {@code compactAfter} bytes. */
   EventTable(long compactAfter) {
-    this(new SlotMap<>(0, true), compactAfter);
+    this(new SlotMap<>(0, true), new IdentifierKeys(), compactAfter);
   }
 
-  private EventTable(SlotMap<Identifier> identifiers, long compactAfter) {
+  private EventTable(SlotMap<Object> identifiers, IdentifierKeys keys, long compactAfter) {
     this.heads = identifiers;
+    this.keys = keys;
     this.compactAfter = compactAfter;
   }
 
   private int head(Identifier anchor) {
-    int s = heads.find(anchor);
+    int s = keys.find(heads, anchor);
     return s < 0 ? NONE : heads.getInt(s);
   }
 
   /** Sets an anchor's chain head; {@link #NONE} when it has no events left. */
   private void setHead(Identifier anchor, int head) {
     if (head == NONE) {
-      int s = heads.find(anchor);
+      int s = keys.find(heads, anchor);
       if (s >= 0) {
         heads.setInt(s, NONE);
-        heads.removeIfEmpty(s);
+        if (heads.removeIfEmpty(s)) {
+          keys.forget();
+        }
       }
     } else {
-      heads.setInt(heads.findOrAdd(anchor), head);
+      heads.setInt(keys.findOrAdd(heads, anchor), head);
     }
   }
 
@@ -357,7 +365,7 @@ final class EventTable {
     index(slot);
     live++;
     if (anchor != null) {
-      int s = heads.findOrAdd(anchor);
+      int s = keys.findOrAdd(heads, anchor);
       next[slot] = heads.getInt(s);
       heads.setInt(s, slot);
     } else {
@@ -376,7 +384,7 @@ final class EventTable {
   // ---- the messageId hash table
 
   private void index(int slot) {
-    if ((live + 1) * 2 > table.length) {
+    if (SlotIndex.crowded(live + 1, table.length)) {
       table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
     SlotIndex.insert(table, hashes[slot], slot);

@@ -1,6 +1,5 @@
 package io.cdpkit.core.internal.memory;
 
-import io.cdpkit.core.model.Identifier;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,7 +9,10 @@ import org.jspecify.annotations.Nullable;
  * Insertion-ordered sets of identifiers by key (the identifiers of a profile, of a component)
  * without an object per set where the set is small: a key's group is the lone identifier itself,
  * an exact-size array of up to {@value #SMALL}, or beyond that a {@link LinkedHashSet}. Most
- * profiles hold one or two identifiers, for which a hash set costs about 150 bytes.
+ * profiles hold one or two identifiers, for which a hash set costs about 150 bytes. The store
+ * puts its identifiers' keys ({@link CompactIds#key(io.cdpkit.core.model.Identifier)}) in the
+ * groups; any object with {@code equals} and {@code hashCode} other than an array or a
+ * {@link LinkedHashSet} will do.
  *
  * <p>The groups live in one column of a {@link SlotMap}, next to the key's other values.
  *
@@ -37,56 +39,51 @@ final class IdGroups<K> {
   }
 
   /** Adds {@code id} to the key's group; whether it was not there. */
-  boolean add(K key, Identifier id) {
+  boolean add(K key, Object id) {
     int s = map.findOrAdd(key);
     Object g = map.get(s, column);
     if (g == null) {
       map.set(s, column, id);
       return true;
     }
-    if (g instanceof Identifier one) {
-      if (one.equals(id)) {
-        return false;
-      }
-      map.set(s, column, new Identifier[] {one, id});
-      return true;
-    }
-    if (g instanceof Identifier[] arr) {
-      for (Identifier x : arr) {
+    if (g instanceof Object[] arr) {
+      for (Object x : arr) {
         if (x.equals(id)) {
           return false;
         }
       }
       if (arr.length < SMALL) {
-        Identifier[] more = Arrays.copyOf(arr, arr.length + 1);
+        Object[] more = Arrays.copyOf(arr, arr.length + 1);
         more[arr.length] = id;
         map.set(s, column, more);
       } else {
-        LinkedHashSet<Identifier> set = new LinkedHashSet<>(Arrays.asList(arr));
+        LinkedHashSet<Object> set = new LinkedHashSet<>(Arrays.asList(arr));
         set.add(id);
         map.set(s, column, set);
       }
       return true;
     }
-    @SuppressWarnings("unchecked")
-    LinkedHashSet<Identifier> set = (LinkedHashSet<Identifier>) g;
-    return set.add(id);
+    if (g instanceof LinkedHashSet<?> set) {
+      @SuppressWarnings("unchecked")
+      LinkedHashSet<Object> objects = (LinkedHashSet<Object>) set;
+      return objects.add(id);
+    }
+    if (g.equals(id)) {
+      return false;
+    }
+    map.set(s, column, new Object[] {g, id});
+    return true;
   }
 
   /** Removes {@code id} from the key's group (a group left empty goes); whether it was there. */
-  boolean remove(K key, Identifier id) {
+  boolean remove(K key, Object id) {
     int s = map.find(key);
     Object g = s < 0 ? null : map.get(s, column);
     if (g == null) {
       return false;
     }
     Object after;
-    if (g instanceof Identifier one) {
-      if (!one.equals(id)) {
-        return false;
-      }
-      after = null;
-    } else if (g instanceof Identifier[] arr) {
+    if (g instanceof Object[] arr) {
       int at = -1;
       for (int i = 0; i < arr.length; i++) {
         if (arr[i].equals(id)) {
@@ -100,19 +97,22 @@ final class IdGroups<K> {
       if (arr.length == 2) {
         after = arr[1 - at];
       } else {
-        Identifier[] less = new Identifier[arr.length - 1];
+        Object[] less = new Object[arr.length - 1];
         System.arraycopy(arr, 0, less, 0, at);
         System.arraycopy(arr, at + 1, less, at, arr.length - at - 1);
         after = less;
       }
-    } else {
-      @SuppressWarnings("unchecked")
-      LinkedHashSet<Identifier> set = (LinkedHashSet<Identifier>) g;
+    } else if (g instanceof LinkedHashSet<?> set) {
       if (!set.remove(id)) {
         return false;
       }
       after = set.size() > SMALL ? set
-          : set.size() == 1 ? set.iterator().next() : set.toArray(new Identifier[0]);
+          : set.size() == 1 ? set.iterator().next() : set.toArray();
+    } else {
+      if (!g.equals(id)) {
+        return false;
+      }
+      after = null;
     }
     map.set(s, column, after);
     if (after == null) {
@@ -122,22 +122,20 @@ final class IdGroups<K> {
   }
 
   /** The key's group in insertion order (empty when none). */
-  List<Identifier> get(K key) {
+  List<Object> get(K key) {
     return list(map.get(key, column));
   }
 
-  private static List<Identifier> list(@Nullable Object g) {
+  private static List<Object> list(@Nullable Object g) {
     if (g == null) {
       return List.of();
     }
-    if (g instanceof Identifier one) {
-      return List.of(one);
-    }
-    if (g instanceof Identifier[] arr) {
+    if (g instanceof Object[] arr) {
       return List.of(arr);
     }
-    @SuppressWarnings("unchecked")
-    LinkedHashSet<Identifier> set = (LinkedHashSet<Identifier>) g;
-    return List.copyOf(set);
+    if (g instanceof LinkedHashSet<?> set) {
+      return List.copyOf(set);
+    }
+    return List.of(g);
   }
 }

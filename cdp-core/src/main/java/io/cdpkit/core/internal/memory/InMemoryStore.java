@@ -1,5 +1,6 @@
 package io.cdpkit.core.internal.memory;
 
+import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
@@ -67,14 +68,18 @@ import org.jspecify.annotations.Nullable;
  * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
  * component's record, identifiers and links), not in one hash map entry per map. A node is kept
  * as its profile and component and made on each read; profile and component ids that are UUIDs
- * are kept as their bits ({@link CompactIds}); a profile is kept as its state, identifier counts
+ * are kept as their bits ({@link CompactIds}), and so are identifiers whose value is a canonical
+ * UUID (with their type; an identifier is made again on each read, and any other value keeps its
+ * exact text); a profile is kept as its state, identifier counts
  * and version, and its {@link ProfileRecord} made on each read (so the store keeps no
- * {@link ProfileId} per profile); a component without links and rules is kept as a mark; a
- * link's identifiers are the store's own copies; a profile's or a component's identifiers are the
- * lone identifier or a small array ({@link IdGroups}); the profile ids' keys are in a sorted
- * array for scans ({@link SortedKeys}). The profiles are counted as they are put and deleted
- * ({@link ReadTransaction#profileCount}). The other records (profile states, links, the ledger,
- * ...) are immutable values and are kept as given.
+ * {@link ProfileId} per profile); a component without links and rules is kept as a mark, one
+ * without rules as its latest link's time and messageId (a UUID as its bits); a
+ * component's links are packed into one byte array ({@link PackedLinks}) and made again on each
+ * read; a profile's or a component's identifiers are the lone identifier or a small array
+ * ({@link IdGroups}); the profile ids' keys are in a sorted array for scans
+ * ({@link SortedKeys}). The profiles are counted as they are put and deleted
+ * ({@link ReadTransaction#profileCount}). The other records (profile states, the ledger, ...)
+ * are immutable values and are kept as given.
  *
  * <p>Thread-safe. Workspaces do not share locks.
  */
@@ -155,6 +160,13 @@ public final class InMemoryStore implements Store {
   /** A component record without links and rules, kept in place of the record itself. */
   private static final Object BARE_COMPONENT = new Object();
 
+  /**
+   * A component record without rules but with a latest link, kept in place of the record: the
+   * link's time and its messageId's key ({@link CompactIds#key}, the bits of a UUID), about 64
+   * bytes instead of about 230 for the record with its id, key, instant and strings.
+   */
+  private record LinkedComponent(long seconds, int nanos, Object messageId) {}
+
   /** One workspace's data. Every field is guarded by {@link #lock}. */
   private static final class Data {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -163,9 +175,14 @@ public final class InMemoryStore implements Store {
      * {@link #NODE_COMPONENT}; both {@code null} when it has no node) and, in the {@code int}
      * column, the newest event anchored at it ({@link EventTable}).
      */
-    final SlotMap<Identifier> identifiers = new SlotMap<>(2, true);
+    final SlotMap<Object> identifiers = new SlotMap<>(2, true);
+    /**
+     * The keys of {@link #identifiers}: an identifier whose value is a canonical UUID is kept as
+     * its type and bits ({@link CompactIds#key(Identifier)}), and made again on each read.
+     */
+    final IdentifierKeys idKeys = new IdentifierKeys();
     /** The events, packed: the store keeps none of the caller's objects. */
-    final EventTable events = new EventTable(identifiers);
+    final EventTable events = new EventTable(identifiers, idKeys);
     final HashMap<String, Long> nameCounts = new HashMap<>();
     /**
      * Per profile id (its {@link CompactIds#key}): its record's state ({@link #RECORD}),
@@ -181,11 +198,13 @@ public final class InMemoryStore implements Store {
     private @Nullable MadeId lastMade;
     /**
      * Per component id (its {@link CompactIds#key}): its record, its nodes' identifiers and its
-     * links ({@link #LINKS}).
+     * links ({@link #LINKS}, packed: {@link PackedLinks}).
      */
     final SlotMap<Object> components = new SlotMap<>(3, false);
     final IdGroups<Object> nodesByProfile = new IdGroups<>(profiles, GROUP);
     final IdGroups<Object> nodesByComponent = new IdGroups<>(components, GROUP);
+    /** Packs and reads the components' links (its table of identifier types is per workspace). */
+    final PackedLinks packedLinks = new PackedLinks();
     /** The keys of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
     final SortedKeys<Object> profileOrder = new SortedKeys<>(k -> {
       int s = profiles.find(k);
@@ -208,15 +227,34 @@ public final class InMemoryStore implements Store {
     }
 
     @Nullable IdentityNode node(Identifier id) {
-      int s = identifiers.find(id);
-      return s < 0 ? null : node(s);
+      int s = idKeys.find(identifiers, id);
+      return s < 0 ? null : node(s, id);
     }
 
-    /** The node of the identifier in a slot, or {@code null}. */
-    @Nullable IdentityNode node(int slot) {
+    /** The node of the identifier kept under {@code key}, or {@code null}. */
+    @Nullable IdentityNode nodeOfKey(Object key) {
+      int s = identifiers.find(key);
+      return s < 0 ? null : node(s, null);
+    }
+
+    /**
+     * The node of the identifier in a slot, or {@code null}; its identifier is {@code id} when
+     * given (equal to the slot's), else made from the key.
+     */
+    @Nullable IdentityNode node(int slot, @Nullable Identifier id) {
       Object p = identifiers.get(slot, NODE_PROFILE);
-      return p == null ? null : new IdentityNode(identifiers.key(slot), profileId(p),
+      return p == null ? null : new IdentityNode(
+          id != null ? id : CompactIds.identifier(identifiers.key(slot)), profileId(p),
           CompactIds.id(identifiers.get(slot, NODE_COMPONENT)));
+    }
+
+    /**
+     * An identifier's key ({@link CompactIds#key(Identifier)}), the very object the identifiers'
+     * map holds when it has it, so that the groups share it.
+     */
+    Object identifierKey(Identifier id) {
+      int s = idKeys.find(identifiers, id);
+      return s < 0 ? idKeys.key(id) : identifiers.key(s);
     }
 
     /**
@@ -267,15 +305,15 @@ public final class InMemoryStore implements Store {
      */
     @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node,
         @Nullable Object profileKey) {
-      int s = node == null ? identifiers.find(id) : identifiers.findOrAdd(id);
+      int s = node == null ? idKeys.find(identifiers, id) : idKeys.findOrAdd(identifiers, id);
       if (s < 0) {
         return null;
       }
-      IdentityNode old = node(s);
+      IdentityNode old = node(s, id);
       identifiers.set(s, NODE_PROFILE, profileKey);
       identifiers.set(s, NODE_COMPONENT, node == null ? null : componentKey(node.component()));
-      if (node == null) {
-        identifiers.removeIfEmpty(s);
+      if (node == null && identifiers.removeIfEmpty(s)) {
+        idKeys.forget();
       }
       return old;
     }
@@ -333,17 +371,24 @@ public final class InMemoryStore implements Store {
 
     /**
      * Sets or ({@code null}) removes a component's record; returns the one it replaced. A record
-     * without links and rules, as every new component has, is kept as a mark.
+     * without links and rules, as every new component has, is kept as a mark; one without rules
+     * as its latest link's time and messageId ({@link LinkedComponent}).
      */
     @Nullable ComponentRecord putComponent(String id, @Nullable ComponentRecord r) {
-      boolean bare = r != null && r.latestLink() == null && r.rules().isEmpty();
+      Object kept = r;
+      if (r != null && r.rules().isEmpty()) {
+        EventKey latest = r.latestLink();
+        kept = latest == null ? BARE_COMPONENT : new LinkedComponent(
+            latest.time().getEpochSecond(), latest.time().getNano(),
+            CompactIds.key(latest.messageId()));
+      }
       Object k = CompactIds.key(id);
       int s = r == null ? components.find(k) : components.findOrAdd(k);
       if (s < 0) {
         return null;
       }
       ComponentRecord old = component(s, components.get(s, RECORD));
-      components.set(s, RECORD, bare ? BARE_COMPONENT : r);
+      components.set(s, RECORD, kept);
       if (r == null) {
         components.removeIfEmpty(s);
       }
@@ -351,39 +396,25 @@ public final class InMemoryStore implements Store {
     }
 
     private @Nullable ComponentRecord component(int slot, @Nullable Object kept) {
-      return kept == BARE_COMPONENT
-          ? new ComponentRecord(CompactIds.id(components.key(slot)), null, List.of())
-          : (ComponentRecord) kept;
-    }
-
-    /**
-     * The link with the identifier objects this store already holds as keys, where it holds
-     * equal ones: the caller's copies of an identifier (each event brings new ones) are not kept.
-     */
-    Link shared(Link link) {
-      List<Identifier> ids = link.identifiers();
-      Identifier[] out = null;
-      for (int i = 0; i < ids.size(); i++) {
-        Identifier id = ids.get(i);
-        int s = identifiers.find(id);
-        if (s >= 0 && identifiers.key(s) != id) {
-          if (out == null) {
-            out = ids.toArray(new Identifier[0]);
-          }
-          out[i] = identifiers.key(s);
-        }
+      if (kept == BARE_COMPONENT) {
+        return new ComponentRecord(CompactIds.id(components.key(slot)), null, List.of());
       }
-      return out == null ? link : new Link(link.key(), List.of(out));
+      if (kept instanceof LinkedComponent l) {
+        return new ComponentRecord(CompactIds.id(components.key(slot)), new EventKey(
+            Instant.ofEpochSecond(l.seconds(), l.nanos()), CompactIds.id(l.messageId())),
+            List.of());
+      }
+      return (ComponentRecord) kept;
     }
 
-    @SuppressWarnings("unchecked")
-    @Nullable List<Link> links(String component) {
-      return (List<Link>) components.get(CompactIds.key(component), LINKS);
+    /** A component's links, packed ({@link PackedLinks}), or {@code null}. */
+    byte @Nullable [] links(String component) {
+      return (byte[]) components.get(CompactIds.key(component), LINKS);
     }
 
-    @SuppressWarnings("unchecked")
-    @Nullable List<Link> putLinks(String component, @Nullable List<Link> l) {
-      return (List<Link>) components.put(CompactIds.key(component), LINKS, l);
+    /** Sets or ({@code null}) removes a component's packed links; returns what it replaced. */
+    byte @Nullable [] putLinks(String component, byte @Nullable [] links) {
+      return (byte[]) components.put(CompactIds.key(component), LINKS, links);
     }
   }
 
@@ -526,10 +557,10 @@ public final class InMemoryStore implements Store {
       return nodesOf(d.nodesByComponent.get(CompactIds.key(component)));
     }
 
-    private List<IdentityNode> nodesOf(List<Identifier> ids) {
-      List<IdentityNode> out = new ArrayList<>(ids.size());
-      for (Identifier i : ids) {
-        out.add(d.node(i));
+    private List<IdentityNode> nodesOf(List<Object> keys) {
+      List<IdentityNode> out = new ArrayList<>(keys.size());
+      for (Object k : keys) {
+        out.add(d.nodeOfKey(k));
       }
       return out;
     }
@@ -541,8 +572,8 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<Link> links(String component) {
-      List<Link> l = d.links(component);
-      return l == null ? List.of() : List.copyOf(l);
+      byte[] l = d.links(component);
+      return l == null ? List.of() : d.packedLinks.read(l);
     }
 
     @Override
@@ -661,10 +692,10 @@ public final class InMemoryStore implements Store {
               + " already held the messageId of one copied");
         }
       }
-      SlotMap<Identifier> ids = d.identifiers;
+      SlotMap<Object> ids = d.identifiers;
       for (int s = 0, n = ids.slotLimit(); s < n; s++) {
-        Identifier id = ids.keyOrNull(s);
-        IdentityNode node = id == null ? null : d.node(s);
+        Object id = ids.keyOrNull(s);
+        IdentityNode node = id == null ? null : d.node(s, null);
         if (node != null) {
           target.putNode(node);
         }
@@ -679,11 +710,10 @@ public final class InMemoryStore implements Store {
         if (kept != null) {
           target.putComponent(d.component(s, kept));
         }
-        @SuppressWarnings("unchecked")
-        List<Link> links = (List<Link>) components.get(s, LINKS);
+        byte[] links = (byte[]) components.get(s, LINKS);
         if (links != null) {
           String component = CompactIds.id(key);
-          for (Link link : links) {
+          for (Link link : d.packedLinks.read(links)) {
             target.addLink(component, link);
           }
         }
@@ -751,27 +781,29 @@ public final class InMemoryStore implements Store {
       Object profileKey = d.profileKey(node.profile());
       IdentityNode old = d.putNode(id, node, profileKey);
       undo.add(() -> d.putNode(id, old));
+      // The groups hold the key the identifiers' map holds (it has one now).
+      Object key = d.identifierKey(id);
       if (old == null || !old.profile().equals(node.profile())) {
         if (old != null) {
-          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), id);
+          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), key);
         }
-        addToIndex(d.nodesByProfile, profileKey, id);
+        addToIndex(d.nodesByProfile, profileKey, key);
       }
       if (old == null || !old.component().equals(node.component())) {
         if (old != null) {
-          removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), id);
+          removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), key);
         }
-        addToIndex(d.nodesByComponent, d.componentKey(node.component()), id);
+        addToIndex(d.nodesByComponent, d.componentKey(node.component()), key);
       }
     }
 
-    private <K> void addToIndex(IdGroups<K> index, K key, Identifier id) {
+    private <K> void addToIndex(IdGroups<K> index, K key, Object id) {
       if (index.add(key, id)) {
         undo.add(() -> index.remove(key, id));
       }
     }
 
-    private <K> void removeFromIndex(IdGroups<K> index, K key, Identifier id) {
+    private <K> void removeFromIndex(IdGroups<K> index, K key, Object id) {
       if (index.remove(key, id)) {
         undo.add(() -> index.add(key, id));
       }
@@ -794,19 +826,11 @@ public final class InMemoryStore implements Store {
     @Override
     public void addLink(String component, Link link) {
       checkWritable();
-      List<Link> l = d.links(component);
-      if (l == null) {
-        l = new ArrayList<>(2);
-        d.putLinks(component, l);
-      }
-      l.add(d.shared(link));
-      List<Link> added = l;
-      undo.add(() -> {
-        added.remove(added.size() - 1);
-        if (added.isEmpty()) {
-          d.putLinks(component, null);
-        }
-      });
+      byte[] l = d.links(component);
+      int before = l == null ? 0 : PackedLinks.used(l);
+      d.putLinks(component, d.packedLinks.add(l, link));
+      // The undo looks the array up again: a later write may have put a larger copy there.
+      undo.add(() -> d.putLinks(component, PackedLinks.truncate(d.links(component), before)));
     }
 
     @Override
@@ -815,25 +839,25 @@ public final class InMemoryStore implements Store {
       if (from.equals(to)) {
         return;
       }
-      List<Link> moved = d.putLinks(from, null);
+      byte[] moved = d.putLinks(from, null);
       if (moved == null) {
         return;
       }
-      List<Link> existing = d.links(to);
+      byte[] existing = d.links(to);
       if (existing == null) {
-        existing = new ArrayList<>(moved.size());
-        d.putLinks(to, existing);
-      }
-      List<Link> target = existing;
-      int before = target.size();
-      target.addAll(moved);
-      undo.add(() -> {
-        target.subList(before, target.size()).clear();
-        if (target.isEmpty()) {
+        d.putLinks(to, moved);
+        undo.add(() -> {
           d.putLinks(to, null);
-        }
-        d.putLinks(from, moved);
-      });
+          d.putLinks(from, moved);
+        });
+      } else {
+        int before = PackedLinks.used(existing);
+        d.putLinks(to, PackedLinks.concat(existing, moved));
+        undo.add(() -> {
+          d.putLinks(to, PackedLinks.truncate(d.links(to), before));
+          d.putLinks(from, moved);
+        });
+      }
     }
 
     @Override
@@ -965,18 +989,19 @@ public final class InMemoryStore implements Store {
     @Override
     public void deleteNode(Identifier identifier) {
       checkWritable();
-      IdentityNode old = d.putNode(Objects.requireNonNull(identifier, "identifier"), null);
+      Object key = d.identifierKey(Objects.requireNonNull(identifier, "identifier"));
+      IdentityNode old = d.putNode(identifier, null);
       if (old != null) {
         undo.add(() -> d.putNode(identifier, old));
-        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), identifier);
-        removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), identifier);
+        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), key);
+        removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), key);
       }
     }
 
     @Override
     public void deleteLinks(String component) {
       checkWritable();
-      List<Link> old = d.putLinks(Objects.requireNonNull(component, "component"), null);
+      byte[] old = d.putLinks(Objects.requireNonNull(component, "component"), null);
       if (old != null) {
         undo.add(() -> d.putLinks(component, old));
       }

@@ -17,7 +17,7 @@ final class SlotIndex {
   /**
    * The next length of an owner's per-slot arrays of length {@code n}: half as large again, not
    * twice, so they stand at least two thirds full (on average about 80%) instead of at least
-   * half. The hash table itself still doubles, to stay a power of two at most half full.
+   * half. The hash table itself still doubles, to stay a power of two (see {@link #crowded}).
    *
    * @throws IllegalStateException when the arrays cannot grow any more
    */
@@ -27,6 +27,16 @@ final class SlotIndex {
           + " slots)");
     }
     return (int) Math.min((long) n + (n >> 1) + 1, MAX_LENGTH);
+  }
+
+  /**
+   * Whether a table of {@code cells} cells would be too full with {@code entries} entries: more
+   * than three quarters. (At most half full, the tables took about 10 bytes more per stored
+   * event; linear probing then looks at more cells per miss, 8.5 on average at three quarters
+   * against 2.5 at half, but the cells of a run are adjacent.)
+   */
+  static boolean crowded(int entries, int cells) {
+    return (long) entries * 4 > (long) cells * 3;
   }
 
   /** The spread hash of a key, as the tables store it. */

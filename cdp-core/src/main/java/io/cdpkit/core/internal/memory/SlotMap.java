@@ -100,7 +100,7 @@ final class SlotMap<K> {
     if (ints != null) {
       ints[s] = NONE;
     }
-    if ((size + 1) * 2 > table.length) {
+    if (SlotIndex.crowded(size + 1, table.length)) {
       table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
     SlotIndex.insert(table, h, s);
@@ -169,14 +169,14 @@ final class SlotMap<K> {
     return old;
   }
 
-  /** Removes the slot's key when all its columns are empty. */
-  void removeIfEmpty(int slot) {
+  /** Removes the slot's key when all its columns are empty; whether it did. */
+  boolean removeIfEmpty(int slot) {
     if (ints != null && ints[slot] != NONE) {
-      return;
+      return false;
     }
     for (Object[] c : columns) {
       if (c[slot] != null) {
-        return;
+        return false;
       }
     }
     SlotIndex.remove(table, hashes, slot);
@@ -189,6 +189,7 @@ final class SlotMap<K> {
     }
     free[freeCount++] = slot;
     size--;
+    return true;
   }
 
   private void grow(int n) {

@@ -2,9 +2,13 @@ package io.cdpkit.core.internal.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpkit.core.model.Identifier;
+import io.cdpkit.core.model.IdentifierType;
+import java.util.Locale;
 import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -57,6 +61,44 @@ class CompactIdsTest {
       int expected = Integer.signum(pair[0].compareTo(pair[1]));
       assertThat(Integer.signum(CompactIds.ORDER.compare(CompactIds.key(pair[0]),
           CompactIds.key(pair[1])))).as("%s vs %s", pair[0], pair[1]).isEqualTo(expected);
+    }
+  }
+
+  @Provide
+  Arbitrary<Identifier> identifiers() {
+    Arbitrary<String> upper = Arbitraries.longs().tuple2()
+        .map(t -> new UUID(t.get1(), t.get2()).toString().toUpperCase(Locale.ROOT));
+    Arbitrary<String> values = Arbitraries.oneOf(ids(), upper).filter(v -> !v.isEmpty()
+        && v.length() <= Identifier.MAX_VALUE_LENGTH);
+    return Combinators.combine(Arbitraries.of(IdentifierType.ANONYMOUS_ID, IdentifierType.EMAIL,
+        IdentifierType.of("pos_terminal")), values).as(Identifier::new);
+  }
+
+  @Property(tries = 2000)
+  @Label("an identifier's key gives back the identifier with its exact text (upper-case UUIDs"
+      + " stay upper case); keys are equal exactly when identifiers are")
+  void identifiersRoundTrip(@ForAll("identifiers") Identifier a,
+      @ForAll("identifiers") Identifier b) {
+    Object ka = CompactIds.key(a);
+    Identifier back = CompactIds.identifier(ka);
+    assertThat(back).isEqualTo(a);
+    assertThat(back.value()).isEqualTo(a.value());
+    assertThat(back.type()).isEqualTo(a.type());
+    assertThat(ka.equals(CompactIds.key(b))).isEqualTo(a.equals(b));
+    assertThat(ka instanceof CompactIds.UuidIdentifier)
+        .isEqualTo(a.value().equals(uuidText(a.value())));
+    // Same type and bits, another type: never equal.
+    Identifier other = new Identifier(a.type().equals(IdentifierType.EMAIL)
+        ? IdentifierType.ANONYMOUS_ID : IdentifierType.EMAIL, a.value());
+    assertThat(ka).isNotEqualTo(CompactIds.key(other));
+  }
+
+  /** {@code v} written back from a parsed UUID, or {@code null} when it is no UUID at all. */
+  private static String uuidText(String v) {
+    try {
+      return UUID.fromString(v).toString();
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 }
