@@ -134,27 +134,6 @@ public final class JsonValues {
   }
 
   /**
-   * Freezes a map its caller built and hands over, so that no copy of it is made: nobody else
-   * holds it or changes it afterwards, and its values are scalars ({@code String},
-   * {@code Boolean}, {@code Long}, {@code BigDecimal}, {@code null}) or containers frozen here.
-   * The caller gives what a copy would compute: {@code height} ({@link #height} of the values'
-   * maximum plus one), {@code outsized} (whether {@link #outsized} holds for a value), and
-   * {@code checked}: that {@link Text#nameProblem} finds nothing in its keys nor
-   * {@link Text#valueProblem} in its strings, and every container in it is checked. A checked
-   * map is then taken by {@link #copyMap(Map, String, int)} as it is.
-   */
-  public static Map<String, @Nullable Object> adopt(LinkedHashMap<String, @Nullable Object> owned,
-      int height, boolean outsized, boolean checked) {
-    return new FrozenMap(owned, height, checked, outsized);
-  }
-
-  /** As {@link #adopt(LinkedHashMap, int, boolean, boolean)}, for a list's items. */
-  public static List<@Nullable Object> adopt(Object[] owned, int height, boolean outsized,
-      boolean checked) {
-    return new FrozenList(owned, height, checked, outsized);
-  }
-
-  /**
    * {@code map} itself when it was frozen here (nobody can change it), else a shallow copy of
    * it: what a builder keeps until it copies deeply.
    */
@@ -162,18 +141,8 @@ public final class JsonValues {
     return map instanceof FrozenMap f ? f : new LinkedHashMap<String, @Nullable Object>(map);
   }
 
-  /**
-   * Whether {@code v} is a scalar, or a container frozen here whose keys and strings were
-   * checked against the text rule.
-   */
-  public static boolean checkedOrScalar(@Nullable Object v) {
-    return v instanceof FrozenMap f ? f.checked
-        : v instanceof FrozenList l ? l.checked
-        : !(v instanceof Map<?, ?> || v instanceof List<?>);
-  }
-
   /** Whether a value copied here is, or holds, a number out of the door's bounds. */
-  public static boolean outsized(@Nullable Object v) {
+  private static boolean outsized(@Nullable Object v) {
     return v instanceof FrozenMap f ? f.outsized
         : v instanceof FrozenList l ? l.outsized
         : v instanceof BigDecimal d && numberProblem(d) != null;

@@ -3,8 +3,6 @@ package io.cdpkit.core.internal.json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.cdpkit.core.InvalidEventException;
-import io.cdpkit.core.internal.JsonValues;
-import io.cdpkit.core.internal.Text;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -17,9 +15,7 @@ import org.jspecify.annotations.Nullable;
  * Reads one JSON value from a {@link JsonParser} into plain Java values: {@code null},
  * {@link String}, {@link Boolean}, {@link Long} (integers that fit), {@link BigDecimal} (larger
  * integers and every number with a fraction or exponent, exactly as written), {@link List} and
- * {@link Map} (insertion-ordered). The containers are read-only and frozen as
- * {@link JsonValues#copyMap} would freeze them, and marked checked when the text rule holds in
- * them, so that an {@code Event} built of them takes them without copying them again.
+ * {@link Map} (insertion-ordered).
  *
  * <p>Rule breaks inside the value do not stop the read: the first one is remembered as an
  * {@link InvalidEventException} whose pointer is relative to the value, the offending part is
@@ -109,11 +105,6 @@ public final class JsonTreeReader {
     // Unescaped keys and indexes from the read value down to the current one.
     final List<String> path = new ArrayList<>();
     @Nullable InvalidEventException error;
-    /**
-     * Whether the text rule has held for every key and string of the container being read so
-     * far (and of the containers in it).
-     */
-    boolean clean = true;
 
     void fail(String reason) {
       if (error == null) {
@@ -148,12 +139,8 @@ public final class JsonTreeReader {
           return array(p, depth);
         case VALUE_STRING: {
           String s = p.getText();
-          if (Text.valueProblem(s) != null) {
-            clean = false;
-            // The text rule finds unpaired surrogates too: only then is the scan needed.
-            if (hasUnpairedSurrogate(s)) {
-              fail("holds an unpaired UTF-16 surrogate");
-            }
+          if (hasUnpairedSurrogate(s)) {
+            fail("holds an unpaired UTF-16 surrogate");
           }
           return s;
         }
@@ -184,55 +171,33 @@ public final class JsonTreeReader {
 
     Map<String, @Nullable Object> objectBody(JsonParser p, int depth, @Nullable JsonToken first)
         throws IOException {
-      boolean outer = clean;
-      clean = true;
       LinkedHashMap<String, @Nullable Object> map = new LinkedHashMap<>();
-      int height = 0;
-      boolean outsized = false;
       for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String key = p.currentName();
         p.nextToken();
         path.add(key);
-        if (Text.nameProblem(key) != null) {
-          clean = false;
-          if (hasUnpairedSurrogate(key)) {
-            fail("is a key holding an unpaired UTF-16 surrogate");
-          }
+        if (hasUnpairedSurrogate(key)) {
+          fail("is a key holding an unpaired UTF-16 surrogate");
         }
         Object v = value(p, depth + 1);
-        int size = map.size();
-        Object earlier = map.put(key, v);
-        if (map.size() == size) {
-          map.put(key, earlier); // one lookup in the common case; the first value stays
+        if (map.containsKey(key)) {
           fail("is a duplicate key");
+        } else {
+          map.put(key, v);
         }
-        height = Math.max(height, JsonValues.height(v));
-        outsized |= JsonValues.outsized(v);
         path.remove(path.size() - 1);
       }
-      Map<String, @Nullable Object> frozen = JsonValues.adopt(map, height + 1, outsized, clean);
-      clean &= outer;
-      return frozen;
+      return map;
     }
 
     List<@Nullable Object> array(JsonParser p, int depth) throws IOException {
-      boolean outer = clean;
-      clean = true;
-      ArrayList<@Nullable Object> list = new ArrayList<>();
-      int height = 0;
-      boolean outsized = false;
+      List<@Nullable Object> list = new ArrayList<>();
       for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
         path.add(Integer.toString(list.size()));
-        Object v = value(p, depth + 1);
-        list.add(v);
-        height = Math.max(height, JsonValues.height(v));
-        outsized |= JsonValues.outsized(v);
+        list.add(value(p, depth + 1));
         path.remove(path.size() - 1);
       }
-      List<@Nullable Object> frozen = JsonValues.adopt(list.toArray(), height + 1, outsized,
-          clean);
-      clean &= outer;
-      return frozen;
+      return list;
     }
 
     @Nullable Object integer(JsonParser p) throws IOException {
