@@ -43,12 +43,14 @@ import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The tracking endpoint's edge cases, over real HTTP on loopback: bodies and events over the
  * limits, unreadable and partly bad bodies, missing messageIds, bad keys, a gzip bomb, clients
  * that stall mid-body, and a store that is down.
  */
+@Tag("slow") // about 30 s: run by the slow-suites profile, which .ci/run runs too
 class EndpointWireTest {
   private static final String KEY = "WIRE_KEY";
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
 
 /**
  * RudderStack's Java SDK 3.1.2 ({@code com.rudderstack.sdk.java.analytics:analytics}),
@@ -24,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * gzipped, chunked bodies to {@code /v1/batch} with the write key in HTTP Basic auth, and retries
  * a 5xx after 15 to 30 seconds.
  */
+@Tag("slow") // about 30 s: run by the slow-suites profile, which .ci/run runs too
 class RudderJavaClientTest extends JavaClientScenarios {
   @Override
   String writeKey() {

@@ -17,12 +17,14 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Segment's analytics-java 3.5.4, unmodified, pointed at the tracking endpoint with its
  * {@code endpoint} setting. It posts to {@code /v1/import/} with the write key in the body and
  * no {@code Authorization} header, and retries a 5xx after 15 to 30 seconds.
  */
+@Tag("slow") // about 30 s: run by the slow-suites profile, which .ci/run runs too
 class SegmentJavaClientTest extends JavaClientScenarios {
   @Override
   String writeKey() {
