@@ -10,14 +10,10 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.StoredEvent;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -53,32 +48,6 @@ class PostgresWriteStatementsTest {
   }
 
   /** A data source whose connections record the text of every statement they prepare. */
-  private static DataSource recording(DataSource target, List<String> prepared) {
-    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          Object out = invoke(target, method, args);
-          if (!(out instanceof Connection c)) {
-            return out;
-          }
-          return Proxy.newProxyInstance(Connection.class.getClassLoader(),
-              new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("prepareStatement")) {
-                  prepared.add(((String) a[0]).toLowerCase(Locale.ROOT));
-                }
-                return invoke(c, m, a);
-              });
-        });
-  }
-
-  private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args)
-      throws Throwable {
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
-
   /** Shoppers who are new to the store: each brings a cookie, a user id and an e-mail. */
   private static List<Event> newShoppers(int from, int count) {
     List<Event> out = new ArrayList<>();
@@ -102,7 +71,8 @@ class PostgresWriteStatementsTest {
   void oneWriteStatementPerTransaction() {
     scratch = TestDatabases.postgres();
     List<String> prepared = new CopyOnWriteArrayList<>();
-    try (JdbcStore store = JdbcStore.create(recording(scratch.dataSource(), prepared));
+    try (JdbcStore store =
+            JdbcStore.create(StatementRecorder.recording(scratch.dataSource(), prepared));
         Cdp cdp = Cdp.builder().store(store).build()) {
       cdp.workspace(SHOP).ingest(newShoppers(0, 2));
 

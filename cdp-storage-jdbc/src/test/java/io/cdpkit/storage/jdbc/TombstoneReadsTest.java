@@ -7,16 +7,11 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ProfileRecord;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,32 +26,6 @@ class TombstoneReadsTest {
   private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
 
   /** A data source whose connections record the text of every statement they prepare. */
-  private static DataSource recording(DataSource target, List<String> prepared) {
-    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          Object out = invoke(target, method, args);
-          if (!(out instanceof Connection c)) {
-            return out;
-          }
-          return Proxy.newProxyInstance(Connection.class.getClassLoader(),
-              new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("prepareStatement")) {
-                  prepared.add(((String) a[0]).toLowerCase(Locale.ROOT));
-                }
-                return invoke(c, m, a);
-              });
-        });
-  }
-
-  private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args)
-      throws Throwable {
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
-
   private static long onTombstones(List<String> prepared) {
     return prepared.stream().filter(sql -> sql.contains("cdp_tombstones")).count();
   }
@@ -69,7 +38,7 @@ class TombstoneReadsTest {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL("jdbc:h2:mem:tombstones-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     List<String> prepared = new CopyOnWriteArrayList<>();
-    try (JdbcStore store = JdbcStore.create(recording(h2, prepared))) {
+    try (JdbcStore store = JdbcStore.create(StatementRecorder.recording(h2, prepared))) {
       store.write(SHOP, tx -> {
         tx.putProfile(new ProfileRecord(ProfileId.of("p-1"), ProfileState.EMPTY, Map.of(), 1));
         return null;

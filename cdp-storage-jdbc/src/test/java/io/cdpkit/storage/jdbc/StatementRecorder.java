@@ -1,0 +1,40 @@
+package io.cdpkit.storage.jdbc;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/** A data source that notes, lower-cased, the SQL of every statement its connections prepare. */
+final class StatementRecorder {
+  private StatementRecorder() {}
+
+  /** {@code target}, noting each prepared statement's SQL in {@code prepared}. */
+  static DataSource recording(DataSource target, List<String> prepared) {
+    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          Object out = invoke(target, method, args);
+          if (!(out instanceof Connection c)) {
+            return out;
+          }
+          return Proxy.newProxyInstance(Connection.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("prepareStatement")) {
+                  prepared.add(((String) a[0]).toLowerCase(Locale.ROOT));
+                }
+                return invoke(c, m, a);
+              });
+        });
+  }
+
+  private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}
