@@ -111,7 +111,8 @@ final class IdentityResolver {
       ProfileId pid;
       if (node.isPresent()) {
         pid = node.get().profile();
-        ProfileRecord r = tx.profile(pid).orElseThrow(() -> corrupt("node without profile"));
+        ProfileRecord r = tx.profile(pid)
+            .orElseThrow(() -> tx.inconsistentRead("node without profile"));
         tx.putProfile(new ProfileRecord(pid, r.state().join(p.contribution()),
             r.identifierCounts(), r.version() + 1));
       } else {
@@ -137,7 +138,8 @@ final class IdentityResolver {
     }
     Map<String, ComponentRecord> comps = new LinkedHashMap<>();
     for (String c : components) {
-      comps.put(c, tx.component(c).orElseThrow(() -> corrupt("node without component")));
+      comps.put(c, tx.component(c)
+          .orElseThrow(() -> tx.inconsistentRead("node without component")));
     }
     List<DoNotLinkRule> dnl = new ArrayList<>();
     comps.values().forEach(c -> dnl.addAll(c.rules()));
@@ -215,7 +217,7 @@ final class IdentityResolver {
 
     private ProfileRecord record(ProfileId pid) {
       return records.computeIfAbsent(pid,
-          k -> tx.profile(k).orElseThrow(() -> corrupt("node without profile")));
+          k -> tx.profile(k).orElseThrow(() -> tx.inconsistentRead("node without profile")));
     }
 
     /** Whether joining the candidate's set would put the two ends of a rule together. */
@@ -371,7 +373,8 @@ final class IdentityResolver {
    */
   void replay(WorkspaceId ws, WriteTransaction tx, String comp, @Nullable StoredEvent cause,
       String reason) {
-    ComponentRecord record = tx.component(comp).orElseThrow(() -> corrupt("missing component"));
+    ComponentRecord record = tx.component(comp)
+        .orElseThrow(() -> tx.inconsistentRead("missing component"));
     Map<Identifier, IdentityNode> nodes = new HashMap<>();
     for (IdentityNode n : tx.nodesOfComponent(comp)) {
       nodes.put(n.identifier(), n);
@@ -656,7 +659,8 @@ final class IdentityResolver {
       return false;
     }
     String comp = na.get().component();
-    ComponentRecord c = tx.component(comp).orElseThrow(() -> corrupt("missing component"));
+    ComponentRecord c = tx.component(comp)
+        .orElseThrow(() -> tx.inconsistentRead("missing component"));
     List<DoNotLinkRule> rs = new ArrayList<>(c.rules());
     rs.add(new DoNotLinkRule(a, b, clock.instant()));
     tx.putComponent(new ComponentRecord(c.id(), c.latestLink(), rs));
@@ -729,9 +733,5 @@ final class IdentityResolver {
       return raced != null ? raced : copy;
     }
     return copy;
-  }
-
-  private static IllegalStateException corrupt(String what) {
-    return new IllegalStateException("identity graph is inconsistent: " + what);
   }
 }

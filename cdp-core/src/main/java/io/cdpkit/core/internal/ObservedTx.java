@@ -178,6 +178,11 @@ final class ObservedTx implements WriteTransaction {
   }
 
   @Override
+  public RuntimeException inconsistentRead(String what) {
+    return tx.inconsistentRead(what);
+  }
+
+  @Override
   public Optional<StoredEvent> event(String messageId) {
     return tx.event(messageId);
   }

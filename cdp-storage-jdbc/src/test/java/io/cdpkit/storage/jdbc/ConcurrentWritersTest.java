@@ -259,6 +259,95 @@ class ConcurrentWritersTest {
     assertThat(nodes).hasSize(1);
   }
 
+  /** The profile of Ayşe's e-mail node, read as the pipeline reads it. */
+  private static ProfileRecord profileOfMail(WriteTransaction tx) {
+    IdentityNode n = tx.node(AYSE_MAIL).orElseThrow();
+    return tx.profile(n.profile())
+        .orElseThrow(() -> tx.inconsistentRead("node without profile"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("another node merges a profile away between this writer's read of a node and its"
+      + " read of the node's profile: the writer runs again on the merged graph, it does not"
+      + " take the gap for corruption")
+  void mergeBetweenTwoReadsRunsAgain(String kind) throws Exception {
+    open(kind);
+    // Written by node two, so node one's cache is cold and both of its reads ask the database.
+    write(two, tx -> {
+      tx.putComponent(new ComponentRecord("c-ayse", null, List.of()));
+      tx.putNode(new IdentityNode(AYSE_MAIL, AYSE, "c-ayse"));
+      tx.putProfile(profile(AYSE, 1, 1));
+      tx.putComponent(new ComponentRecord("c-bram", null, List.of()));
+      tx.putProfile(profile(BRAM, 0, 1));
+      return null;
+    });
+    CountDownLatch looked = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Future<ProfileId> slow = pool.submit(() -> write(one, tx -> {
+      IdentityNode n = tx.node(AYSE_MAIL).orElseThrow();
+      if (runs.incrementAndGet() == 1) {
+        looked.countDown();
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      ProfileRecord r = tx.profile(n.profile())
+          .orElseThrow(() -> tx.inconsistentRead("node without profile"));
+      tx.putProfile(profile(r.id(), r.identifierCounts().get(IdentifierType.EMAIL) + 1,
+          r.version() + 1));
+      return r.id();
+    }));
+    assertThat(looked.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    // Node two merges Ayşe's profile into Bram's, as the pipeline does: the node moves, the
+    // merged-away profile and its component are deleted.
+    write(two, tx -> {
+      tx.node(AYSE_MAIL);
+      tx.profile(AYSE);
+      ProfileRecord b = tx.profile(BRAM).orElseThrow();
+      tx.putNode(new IdentityNode(AYSE_MAIL, BRAM, "c-bram"));
+      tx.moveLinks("c-ayse", "c-bram");
+      tx.deleteComponent("c-ayse");
+      tx.deleteProfile(AYSE);
+      tx.putRedirect(AYSE, BRAM);
+      tx.putProfile(profile(BRAM, 1, b.version() + 1));
+      return null;
+    });
+    go.countDown();
+    ProfileId wrote = slow.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+
+    assertThat(wrote).isEqualTo(BRAM);
+    assertThat(runs.get()).as("the writer that met the gap ran again").isEqualTo(2);
+    ProfileRecord b = one.read(SHOP, tx -> tx.profile(BRAM)).orElseThrow();
+    assertThat(b.identifierCounts()).containsEntry(IdentifierType.EMAIL, 2);
+    Optional<ProfileRecord> gone = one.read(SHOP, tx -> tx.profile(AYSE));
+    assertThat(gone).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("a node whose profile is truly missing is still reported as an inconsistent graph"
+      + " once the writer has run alone and read through the cache; it does not retry forever")
+  void trulyMissingProfileIsStillCorruption(String kind) {
+    open(kind);
+    write(two, tx -> {
+      tx.putComponent(new ComponentRecord("c-ayse", null, List.of()));
+      tx.putNode(new IdentityNode(AYSE_MAIL, AYSE, "c-ayse"));
+      return null;
+    });
+    AtomicInteger runs = new AtomicInteger();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> write(one, tx -> {
+      runs.incrementAndGet();
+      return profileOfMail(tx);
+    })).isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("identity graph is inconsistent: node without profile");
+    assertThat(runs.get()).as("beside others, beside others reading through, alone")
+        .isEqualTo(3);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"postgres", "mariadb"})
   @DisplayName("an erasure on one node while another node is writing an event of the same"

@@ -60,4 +60,22 @@ public interface WriteTransaction extends ReadTransaction {
 
   /** Undoes everything written after the savepoint; the transaction stays usable. */
   void rollbackTo(Savepoint savepoint);
+
+  /**
+   * What to throw when a read contradicts an earlier read of this transaction: an identity
+   * node whose profile or component is not there. The pipeline throws what this returns and
+   * lets it pass (it is not a rejection of the event).
+   *
+   * <p>The default, for a store whose transactions see one consistent state, says the stored
+   * graph is corrupt ({@link IllegalStateException}), which rejects the event. A store whose
+   * writers run side by side and check their reads only when they commit (so that another
+   * writer's commit may fall between two reads) returns its retryable {@link
+   * io.cdpkit.core.StorageException} instead, so the work runs again on what is there now; it
+   * should still report corruption when no other writer can have caused the contradiction.
+   *
+   * @param what which read found nothing, e.g. {@code "node without profile"}
+   */
+  default RuntimeException inconsistentRead(String what) {
+    return new IllegalStateException("identity graph is inconsistent: " + what);
+  }
 }

@@ -206,6 +206,23 @@ final class BufferedTx extends BufferedTransaction {
     }
   }
 
+  /**
+   * A writer beside others reads at READ COMMITTED and checks its reads only when it flushes,
+   * so another writer's commit (a merge that deleted a profile or component and moved its
+   * nodes) may fall between a node's read and its profile's: that is a {@link WriteConflict},
+   * run again. Only a writer that holds the workspace alone and reads through the cache (no
+   * other writer can have changed anything between its reads) reports corruption; the
+   * engine's third run is such a writer, so a truly inconsistent graph still surfaces.
+   */
+  @Override
+  public RuntimeException inconsistentRead(String what) {
+    if (concurrent && !(alone && readThrough)) {
+      return new WriteConflict("a read found " + what + ": a concurrent writer changed rows"
+          + " between this transaction's reads", null);
+    }
+    return super.inconsistentRead(what);
+  }
+
   void requireAlone() {
     if (concurrent && !alone) {
       throw new NeedsAlone();

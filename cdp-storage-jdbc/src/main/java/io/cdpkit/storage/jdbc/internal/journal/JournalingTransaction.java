@@ -356,6 +356,11 @@ public final class JournalingTransaction implements WriteTransaction {
     }
   }
 
+  @Override
+  public RuntimeException inconsistentRead(String what) {
+    return inner.inconsistentRead(what);
+  }
+
   // ------------------------------------------------------------------ core capabilities
 
   /** The inner metadata capability, its writes recorded. */
