@@ -1652,6 +1652,23 @@ public abstract class StoreContractTest extends StoreContractSupport {
     private static final long TIMEOUT_SECONDS = 120;
 
     @Test
+    @DisplayName("a node whose profile is truly missing: inconsistentRead is a corrupt graph in"
+        + " the end (IllegalStateException), after any retries the store makes; never a"
+        + " storage failure, never a loop")
+    void inconsistentReadEndsAsCorruption() {
+      update(tx -> tx.putNode(new IdentityNode(AYSE_EMAIL, ProfileId.of("p-gone"), "c-gone")));
+      AtomicInteger runs = new AtomicInteger();
+      assertThatThrownBy(() -> store.write(SHOP, tx -> {
+        runs.incrementAndGet();
+        IdentityNode n = tx.node(AYSE_EMAIL).orElseThrow();
+        return tx.profile(n.profile())
+            .orElseThrow(() -> tx.inconsistentRead("node without profile"));
+      })).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("node without profile");
+      assertThat(runs.get()).as("runs of the work").isBetween(1, 10);
+    }
+
+    @Test
     @DisplayName("concurrent read-modify-write transactions in one workspace lose no update")
     void noLostUpdates() throws Exception {
       update(tx -> tx.putProfile(profile(AYSE, 1)));
