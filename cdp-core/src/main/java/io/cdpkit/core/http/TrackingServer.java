@@ -14,10 +14,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link TrackingEndpoint}, "Limits").
  *   <li>{@link Builder#bodyTimeout}: a request body must arrive whole within this time after
  *       the handler starts reading it, by default 60 seconds; a client that stalls has its
- *       connection closed and nothing of its body is stored. The JDK server reads the request
+ *       connection closed and nothing of its body is stored. Deadlines are checked by a sweep
+ *       every quarter of the timeout (at least every second, at most every 10 ms), so a
+ *       stalled connection is closed up to that much after its deadline. The JDK server reads the request
  *       line and headers itself, and bounds them only when the system property
  *       {@code sun.net.httpserver.maxReqTime} (seconds) is set before the first server starts;
  *       hosts exposed to slow-header attacks set it, or put a proxy in front.
@@ -120,23 +123,63 @@ public final class TrackingServer implements AutoCloseable {
   }
 
   /**
+   * The body deadlines of the requests in flight, checked by one sweep every {@link #period}
+   * on the server's timer thread. A request only adds its deadline to a set and removes it
+   * when its body is in: no per-request task for the timer, whose queue operations would wake
+   * that thread twice per request. A stalled body's connection is closed at the first sweep
+   * after its deadline, so at most one period late.
+   */
+  private static final class Deadlines implements Runnable {
+    private final Set<Deadline> open = ConcurrentHashMap.newKeySet();
+    private final long timeoutNanos;
+    /** The time between sweeps: a quarter of the timeout, within 10 ms and 1 s. */
+    final long period;
+
+    Deadlines(Duration timeout) {
+      this.timeoutNanos = timeout.toNanos();
+      this.period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+          Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 4));
+    }
+
+    Deadline open(InputStream in, HttpExchange exchange) {
+      Deadline d = new Deadline(in, exchange, this, System.nanoTime() + timeoutNanos);
+      open.add(d);
+      return d;
+    }
+
+    @Override
+    public void run() {
+      long now = System.nanoTime();
+      for (Deadline d : open) {
+        if (now - d.due >= 0 && open.remove(d)) {
+          d.exchange.close();
+        }
+      }
+    }
+  }
+
+  /**
    * The body of an exchange, closing the exchange's connection when the body has not been read
-   * to its end by the deadline: the thread reading it gets an {@link IOException}.
+   * to its end by the deadline ({@link Deadlines}): the thread reading it gets an
+   * {@link IOException}.
    */
   private static final class Deadline extends FilterInputStream {
-    private final ScheduledFuture<?> abort;
+    final HttpExchange exchange;
+    final long due;
+    private final Deadlines owner;
 
-    Deadline(InputStream in, HttpExchange exchange, ScheduledExecutorService timer,
-        Duration timeout) {
+    Deadline(InputStream in, HttpExchange exchange, Deadlines owner, long due) {
       super(in);
-      this.abort = timer.schedule(exchange::close, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      this.exchange = exchange;
+      this.owner = owner;
+      this.due = due;
     }
 
     @Override
     public int read() throws IOException {
       int b = super.read();
       if (b < 0) {
-        abort.cancel(false);
+        done();
       }
       return b;
     }
@@ -145,13 +188,13 @@ public final class TrackingServer implements AutoCloseable {
     public int read(byte[] b, int off, int len) throws IOException {
       int n = super.read(b, off, len);
       if (n < 0) {
-        abort.cancel(false);
+        done();
       }
       return n;
     }
 
     void done() {
-      abort.cancel(false);
+      owner.open.remove(this);
     }
   }
 
@@ -273,13 +316,12 @@ public final class TrackingServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      // Every request schedules its body deadline and cancels it when the body is in: without
-      // this, each cancelled deadline would stay queued for the whole timeout (60 s by default).
-      timer.setRemoveOnCancelPolicy(true);
-      Duration timeout = bodyTimeout;
-      server.createContext("/", guarded(endpoint.httpHandler(), timer, timeout));
+      Deadlines deadlines = new Deadlines(bodyTimeout);
+      timer.scheduleAtFixedRate(deadlines, deadlines.period, deadlines.period,
+          TimeUnit.NANOSECONDS);
+      server.createContext("/", guarded(endpoint.httpHandler(), deadlines));
       for (Map.Entry<String, HttpHandler> m : mounts.entrySet()) {
-        server.createContext(m.getKey(), guarded(m.getValue(), timer, timeout));
+        server.createContext(m.getKey(), guarded(m.getValue(), deadlines));
       }
       server.setExecutor(executor);
       server.start();
@@ -288,10 +330,9 @@ public final class TrackingServer implements AutoCloseable {
   }
 
   /** {@code inner} with the body deadline, closing the exchange when the client goes away. */
-  private static HttpHandler guarded(HttpHandler inner, ScheduledExecutorService timer,
-      Duration timeout) {
+  private static HttpHandler guarded(HttpHandler inner, Deadlines deadlines) {
     return exchange -> {
-      Deadline body = new Deadline(exchange.getRequestBody(), exchange, timer, timeout);
+      Deadline body = deadlines.open(exchange.getRequestBody(), exchange);
       exchange.setStreams(body, null);
       try {
         inner.handle(exchange);
