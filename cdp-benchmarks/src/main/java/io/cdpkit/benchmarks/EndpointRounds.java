@@ -61,7 +61,15 @@ import org.jspecify.annotations.Nullable;
  *       answer read by its {@code Content-Length}), which costs the client almost nothing:
  *       {@code HttpClient} spends about 400 µs of CPU per request, and on two shared cores
  *       that is taken from the server;
- *   <li>a variant of {@code direct}, {@code http}, {@code gzip}, {@code raw} or {@code rawgz}
+ *   <li>{@code floor}: the least any endpoint on the JDK's server can cost. A bare
+ *       {@code HttpServer} (same thread pool size as {@link TrackingServer}'s) whose handler
+ *       reads the body whole, ignores it, and ingests the batch's ready-made events (the
+ *       client names the batch in a header) with {@code cdp.ingest(List<Event>)}, answering
+ *       a fixed JSON; sent by the {@code raw} client. So {@code floor} against {@code direct}
+ *       is the JDK server and the socket, and {@code raw} against {@code floor} is everything
+ *       the tracking endpoint adds (write key, decoding, validation, the answer);
+ *   <li>a variant of {@code direct}, {@code http}, {@code gzip}, {@code raw}, {@code rawgz} or
+ *       {@code floor}
  *       followed by a number N (2 to 64), {@code raw4} say: N client threads, batch {@code i}
  *       sent by thread {@code i % N}, each {@code raw} thread on a connection of its own. A
  *       tracking endpoint serves many clients at once, and while one request's events are
@@ -110,7 +118,7 @@ import org.jspecify.annotations.Nullable;
 public final class EndpointRounds {
   /** The variants the fifth argument may name (see the class description). */
   static final List<String> VARIANTS =
-      List.of("direct", "json", "handle", "http", "gzip", "raw", "rawgz");
+      List.of("direct", "json", "handle", "http", "gzip", "raw", "rawgz", "floor");
   /** Rounds of every variant run first and not counted. */
   static final int WARM_UP_ROUNDS = 2;
   static final String DEFAULT_VARIANTS = "direct,json,handle,http,gzip,raw,direct4,raw4,rawgz4";
@@ -163,7 +171,8 @@ public final class EndpointRounds {
       if (!VARIANTS.contains(base(v)) || threads(v) < 1 || threads(v) > 64
           || (threads(v) > 1 && List.of("json", "handle").contains(base(v)))) {
         System.err.println("variant " + v + " is not one of " + VARIANTS
-            + " (direct, http, gzip, raw and rawgz may end in a number of client threads, 2-64)");
+            + " (direct, http, gzip, raw, rawgz and floor may end in a number of client threads,"
+            + " 2-64)");
         System.exit(2);
       }
     }
@@ -225,7 +234,7 @@ public final class EndpointRounds {
     // best: many clients at once is how an endpoint is used, and the store's writes of one
     // workspace may or may not gain from several writers.
     String bestDirect = best(results, "direct");
-    for (String kindOf : List.of("raw", "rawgz", "http", "gzip")) {
+    for (String kindOf : List.of("raw", "rawgz", "http", "gzip", "floor")) {
       String b = best(results, kindOf);
       if (bestDirect != null && b != null) {
         double d = median(results.get(bestDirect).stream().map(x -> x.rate).toList());
@@ -354,6 +363,56 @@ public final class EndpointRounds {
                 }
               }
             }
+          }
+          break;
+        }
+        case "floor": {
+          if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true"); // as TrackingServer does
+          }
+          com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+              new InetSocketAddress("127.0.0.1", 0), 0);
+          java.util.concurrent.atomic.AtomicInteger named =
+              new java.util.concurrent.atomic.AtomicInteger();
+          ExecutorService pool = Executors.newFixedThreadPool(
+              Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), task -> {
+                Thread t = new Thread(task, "cdp-tracking-floor-" + named.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+          server.createContext("/v1/batch", x -> {
+            try (x) {
+              x.getRequestBody().readAllBytes();
+              int i = Integer.parseInt(x.getRequestHeaders().getFirst("X-Batch"));
+              BatchResult b = cdp.ingest(batches.get(i));
+              byte[] a = ("{\"success\":true,\"stored\":" + b.stored() + "}")
+                  .getBytes(StandardCharsets.UTF_8);
+              x.getResponseHeaders().set("Content-Type", "application/json");
+              x.sendResponseHeaders(200, a.length);
+              x.getResponseBody().write(a);
+            }
+          });
+          server.setExecutor(pool);
+          server.start();
+          int threads = threads(variant);
+          RawConnection[] connections = new RawConnection[threads];
+          try {
+            for (int t = 0; t < threads; t++) {
+              connections[t] = new RawConnection(server.getAddress().getPort(), false);
+            }
+            elapsed = timed(threads, latencies, i -> {
+              RawConnection c = connections[i % threads];
+              answers.set(i, answer(i, c.post(plain.get(i), "X-Batch: " + i + "\r\n"),
+                  c.answer));
+            });
+          } finally {
+            for (RawConnection c : connections) {
+              if (c != null) {
+                c.close();
+              }
+            }
+            server.stop(0);
+            pool.shutdownNow();
           }
           break;
         }
@@ -538,13 +597,19 @@ public final class EndpointRounds {
       head = ("POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1:" + port
           + "\r\nAuthorization: " + AUTHORIZATION
           + "\r\nContent-Type: application/json\r\n"
-          + (gzip ? "Content-Encoding: gzip\r\n" : "") + "Content-Length: ")
+          + (gzip ? "Content-Encoding: gzip\r\n" : ""))
           .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Sends {@code body}; returns the answer's status and keeps its body in {@link #answer}. */
     int post(byte[] body) throws IOException {
-      byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      return post(body, "");
+    }
+
+    /** As {@link #post(byte[])}, with {@code headers} (lines ending in CRLF) added. */
+    int post(byte[] body, String headers) throws IOException {
+      byte[] length = (headers + "Content-Length: " + body.length + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
       byte[] request = new byte[head.length + length.length + body.length];
       System.arraycopy(head, 0, request, 0, head.length);
       System.arraycopy(length, 0, request, head.length, length.length);
