@@ -142,11 +142,7 @@ class ConcurrentWritersTest {
       ProfileRecord r = tx.profile(AYSE).orElseThrow();
       if (runs.incrementAndGet() == 1) {
         read.countDown();
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
+        await(go);
       }
       tx.putProfile(profile(AYSE, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
           r.version() + 1));
@@ -233,11 +229,7 @@ class ConcurrentWritersTest {
       Optional<IdentityNode> n = tx.node(AYSE_MAIL);
       if (runs.incrementAndGet() == 1) {
         looked.countDown();
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
+        await(go);
       }
       return attachOrCreate(tx, n, ProfileId.of("p-from-one"), "c-one");
     }));
@@ -259,9 +251,17 @@ class ConcurrentWritersTest {
     assertThat(nodes).hasSize(1);
   }
 
-  /** The profile of Ayşe's e-mail node, read as the pipeline reads it. */
-  private static ProfileRecord profileOfMail(WriteTransaction tx) {
-    IdentityNode n = tx.node(AYSE_MAIL).orElseThrow();
+  /** Waits for {@code latch}, in a writer's work (which may not throw checked exceptions). */
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The profile of a node read before, read as the pipeline reads it. */
+  private static ProfileRecord profileOf(WriteTransaction tx, IdentityNode n) {
     return tx.profile(n.profile())
         .orElseThrow(() -> tx.inconsistentRead("node without profile"));
   }
@@ -289,14 +289,9 @@ class ConcurrentWritersTest {
       IdentityNode n = tx.node(AYSE_MAIL).orElseThrow();
       if (runs.incrementAndGet() == 1) {
         looked.countDown();
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
+        await(go);
       }
-      ProfileRecord r = tx.profile(n.profile())
-          .orElseThrow(() -> tx.inconsistentRead("node without profile"));
+      ProfileRecord r = profileOf(tx, n);
       tx.putProfile(profile(r.id(), r.identifierCounts().get(IdentifierType.EMAIL) + 1,
           r.version() + 1));
       return r.id();
@@ -341,7 +336,7 @@ class ConcurrentWritersTest {
     AtomicInteger runs = new AtomicInteger();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> write(one, tx -> {
       runs.incrementAndGet();
-      return profileOfMail(tx);
+      return profileOf(tx, tx.node(AYSE_MAIL).orElseThrow());
     })).isExactlyInstanceOf(IllegalStateException.class)
         .hasMessageContaining("identity graph is inconsistent: node without profile");
     assertThat(runs.get()).as("beside others, beside others reading through, alone")
@@ -372,11 +367,7 @@ class ConcurrentWritersTest {
         tx.putProfile(new ProfileRecord(r.id(), r.state(), r.identifierCounts(),
             r.version() + 1));
         inside.countDown();
-        try {
-          go.await();
-        } catch (InterruptedException ex) {
-          throw new IllegalStateException(ex);
-        }
+        await(go);
         return null;
       }));
       assertThat(inside.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
