@@ -872,10 +872,14 @@ public final class InMemoryStore implements Store {
       }
       byte[] existing = d.links(to);
       if (existing == null) {
+        // The very array moves: later additions to `to` may append to it in place, and their
+        // undo cuts back the array `to` holds then, which is a copy once it has grown. So the
+        // undo cuts this one back to what moved.
+        int used = PackedLinks.used(moved);
         d.putLinks(to, moved);
         undo.add(() -> {
           d.putLinks(to, null);
-          d.putLinks(from, moved);
+          d.putLinks(from, PackedLinks.truncate(moved, used));
         });
       } else {
         int before = PackedLinks.used(existing);
