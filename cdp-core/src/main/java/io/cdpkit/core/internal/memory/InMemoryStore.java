@@ -239,13 +239,19 @@ public final class InMemoryStore implements Store {
       return states.computeIfAbsent(p, MemoryCapabilityProvider::newState);
     }
 
-    /** The id whose key is in a slot (in use or held) of {@link #profiles} or {@link #components}. */
+    /**
+     * The id whose key is in a slot (in use or held) of {@link #profiles} or
+     * {@link #components}.
+     */
     static String idOf(SlotMap<Object> map, int slot) {
       return map.isBits(slot) ? new UUID(map.hi(slot), map.lo(slot)).toString()
           : (String) map.key(slot);
     }
 
-    /** The order of two profile slots' ids ({@link String#compareTo}; see {@link CompactIds#ORDER}). */
+    /**
+     * The order of two profile slots' ids ({@link String#compareTo}; see
+     * {@link CompactIds#ORDER}).
+     */
     int compareProfiles(int a, int b) {
       if (profiles.isBits(a) && profiles.isBits(b)) {
         int c = Long.compareUnsigned(profiles.hi(a), profiles.hi(b));

@@ -111,7 +111,8 @@ class SlotMapTest {
   @Provide
   Arbitrary<List<IdOp>> idOps() {
     return Combinators.combine(Arbitraries.integers().between(0, IDS.size() - 1),
-        Arbitraries.integers().between(-1, 2), Arbitraries.integers().between(0, 9).map(n -> n == 0))
+        Arbitraries.integers().between(-1, 2),
+        Arbitraries.integers().between(0, 9).map(n -> n == 0))
         .as(IdOp::new).list().ofMaxSize(400);
   }
 
