@@ -30,6 +30,11 @@ final class CompactIds {
 
     @Override
     public int hashCode() {
+      return hashCode(hi, lo);
+    }
+
+    /** The hash of the bits {@code hi} and {@code lo}, as {@link #hashCode()} gives it. */
+    static int hashCode(long hi, long lo) {
       return Long.hashCode(hi * 31 + lo);
     }
 

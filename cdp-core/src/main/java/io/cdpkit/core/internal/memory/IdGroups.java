@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
  * groups; any object with {@code equals} and {@code hashCode} other than an array or a
  * {@link LinkedHashSet} will do.
  *
- * <p>The groups live in one column of a {@link SlotMap}, next to the key's other values.
+ * <p>The groups live in one column of a {@link SlotMap}, next to the key's other values, and
+ * are reached by the key's slot. A key whose group is not empty keeps its slot: the store's nodes
+ * refer to their profile and component by slot number, and each node is in its profile's and
+ * its component's group.
  *
  * <p>Not thread-safe: guarded by the workspace's lock.
  *
@@ -27,20 +30,14 @@ final class IdGroups<K> {
   private final SlotMap<K> map;
   private final int column;
 
-  /** Groups in a map of their own. */
-  IdGroups() {
-    this(new SlotMap<>(1, false), 0);
-  }
-
   /** Groups in a column of {@code map}. */
   IdGroups(SlotMap<K> map, int column) {
     this.map = map;
     this.column = column;
   }
 
-  /** Adds {@code id} to the key's group; whether it was not there. */
-  boolean add(K key, Object id) {
-    int s = map.findOrAdd(key);
+  /** Adds {@code id} to the group of the key in a slot in use; whether it was not there. */
+  boolean add(int s, Object id) {
     Object g = map.get(s, column);
     if (g == null) {
       map.set(s, column, id);
@@ -75,10 +72,12 @@ final class IdGroups<K> {
     return true;
   }
 
-  /** Removes {@code id} from the key's group (a group left empty goes); whether it was there. */
-  boolean remove(K key, Object id) {
-    int s = map.find(key);
-    Object g = s < 0 ? null : map.get(s, column);
+  /**
+   * Removes {@code id} from the group of the key in a slot in use (a group left empty goes, and
+   * the key with it when it has nothing else); whether it was there.
+   */
+  boolean remove(int s, Object id) {
+    Object g = map.get(s, column);
     if (g == null) {
       return false;
     }
@@ -121,9 +120,9 @@ final class IdGroups<K> {
     return true;
   }
 
-  /** The key's group in insertion order (empty when none). */
-  List<Object> get(K key) {
-    return list(map.get(key, column));
+  /** The group of the key in a slot in use, in insertion order (empty when none). */
+  List<Object> get(int s) {
+    return list(map.get(s, column));
   }
 
   private static List<Object> list(@Nullable Object g) {

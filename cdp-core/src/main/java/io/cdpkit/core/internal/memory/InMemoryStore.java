@@ -36,9 +36,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,10 +69,11 @@ import org.jspecify.annotations.Nullable;
  * store keeps per identifier, per profile and per component sits in one {@link SlotMap} entry
  * each (an identifier's node and its events' chain; a profile's record and its identifiers; a
  * component's record, identifiers and links), not in one hash map entry per map. A node is kept
- * as its profile and component and made on each read; profile and component ids that are UUIDs
- * are kept as their bits ({@link CompactIds}), and so are identifiers whose value is a canonical
- * UUID (with their type; an identifier is made again on each read, and any other value keeps its
- * exact text); a profile is kept as its state, identifier counts
+ * as the slots of its profile and component and made on each read; profile and component ids
+ * that are UUIDs are kept as their bits ({@link CompactIds}), two {@code long}s in their map's
+ * own arrays (no object per id); identifiers whose value is a canonical UUID are kept as their
+ * type and bits (an identifier is made again on each read, and any other value keeps its exact
+ * text); a profile is kept as its state, identifier counts
  * and version, and its {@link ProfileRecord} made on each read (so the store keeps no
  * {@link ProfileId} per profile); a component without links and rules is kept as a mark, one
  * without rules as its latest link's time and messageId (a UUID as its bits); a
@@ -148,34 +151,40 @@ public final class InMemoryStore implements Store {
     return workspaces.computeIfAbsent(ws, w -> new Data());
   }
 
-  /** Columns of {@link Data#identifiers}. */
-  private static final int NODE_PROFILE = 0;
-  private static final int NODE_COMPONENT = 1;
+  /** The {@code int} columns of {@link Data#identifiers} (the first is {@link EventTable}'s). */
+  private static final int NODE_PROFILE = 1;
+  private static final int NODE_COMPONENT = 2;
   /** Columns of {@link Data#profiles} and {@link Data#components}. */
   private static final int RECORD = 0;
   private static final int GROUP = 1;
   private static final int LINKS = 2;
   /** The column of {@link Data#profiles} that holds a profile's identifier counts. */
   private static final int COUNTS = 2;
+  private static final int NONE = SlotMap.NONE;
   /** A component record without links and rules, kept in place of the record itself. */
   private static final Object BARE_COMPONENT = new Object();
 
   /**
    * A component record without rules but with a latest link, kept in place of the record: the
-   * link's time and its messageId's key ({@link CompactIds#key}, the bits of a UUID), about 64
-   * bytes instead of about 230 for the record with its id, key, instant and strings.
+   * link's time and its messageId, a UUID as its bits ({@code messageId} {@code null}), else as
+   * the string: 48 bytes instead of about 230 for the record with its id, key, instant and
+   * strings.
    */
-  private record LinkedComponent(long seconds, int nanos, Object messageId) {}
+  private record LinkedComponent(long seconds, int nanos, long hi, long lo,
+      @Nullable String messageId) {}
 
   /** One workspace's data. Every field is guarded by {@link #lock}. */
   private static final class Data {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /**
-     * Per identifier: its node's profile and component's key (columns {@link #NODE_PROFILE},
-     * {@link #NODE_COMPONENT}; both {@code null} when it has no node) and, in the {@code int}
-     * column, the newest event anchored at it ({@link EventTable}).
+     * Per identifier: in its {@code int} columns, the newest event anchored at it (the first,
+     * {@link EventTable}'s) and its node's profile and component as their slots in
+     * {@link #profiles} and {@link #components} ({@link #NODE_PROFILE}, {@link #NODE_COMPONENT};
+     * both {@link SlotMap#NONE} when it has no node). A node is in its profile's and its
+     * component's group ({@link #nodesByProfile}, {@link #nodesByComponent}), which keeps those
+     * slots in use while the node refers to them.
      */
-    final SlotMap<Object> identifiers = new SlotMap<>(2, true);
+    final SlotMap<Object> identifiers = new SlotMap<>(0, 3, false, false);
     /**
      * The keys of {@link #identifiers}: an identifier whose value is a canonical UUID is kept as
      * its type and bits ({@link CompactIds#key(Identifier)}), and made again on each read.
@@ -185,31 +194,35 @@ public final class InMemoryStore implements Store {
     final EventTable events = new EventTable(identifiers, idKeys);
     final HashMap<String, Long> nameCounts = new HashMap<>();
     /**
-     * Per profile id (its {@link CompactIds#key}): its record's state ({@link #RECORD}),
-     * identifier counts ({@link #COUNTS}) and version (the {@code int} column), and its nodes'
-     * identifiers ({@link #GROUP}). The {@link ProfileRecord} and its {@link ProfileId} are made
-     * on each read. A record whose version does not fit an {@code int} is kept whole in the
-     * state's column.
+     * Per profile id (its {@link CompactIds#key}; a UUID's bits as two {@code long}s in the
+     * map's arrays): its record's state ({@link #RECORD}), identifier counts ({@link #COUNTS})
+     * and version (the {@code int} column), and its nodes' identifiers ({@link #GROUP}). The
+     * {@link ProfileRecord} and its {@link ProfileId} are made on each read. A record whose
+     * version does not fit an {@code int} is kept whole in the state's column. Freed slots are
+     * held until {@link #profileOrder} has dropped them.
      */
-    final SlotMap<Object> profiles = new SlotMap<>(3, true);
+    final SlotMap<Object> profiles = new SlotMap<>(3, 1, true, true);
     /** Profiles present (with a record), for {@link ReadTransaction#profileCount}. */
     long profileCount;
-    /** The profile id made last from a key, reused while reads ask for the same key again. */
+    /** The profile id made last from a slot, reused while reads ask for the same slot again. */
     private @Nullable MadeId lastMade;
     /**
-     * Per component id (its {@link CompactIds#key}): its record, its nodes' identifiers and its
-     * links ({@link #LINKS}, packed: {@link PackedLinks}).
+     * Per component id (its {@link CompactIds#key}; a UUID's bits as two {@code long}s in the
+     * map's arrays): its record, its nodes' identifiers and its links ({@link #LINKS}, packed:
+     * {@link PackedLinks}).
      */
-    final SlotMap<Object> components = new SlotMap<>(3, false);
+    final SlotMap<Object> components = new SlotMap<>(3, 0, true, false);
     final IdGroups<Object> nodesByProfile = new IdGroups<>(profiles, GROUP);
     final IdGroups<Object> nodesByComponent = new IdGroups<>(components, GROUP);
     /** Packs and reads the components' links (its table of identifier types is per workspace). */
     final PackedLinks packedLinks = new PackedLinks();
-    /** The keys of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
-    final SortedKeys<Object> profileOrder = new SortedKeys<>(k -> {
-      int s = profiles.find(k);
-      return s >= 0 && profiles.get(s, RECORD) != null;
-    }, CompactIds.ORDER);
+    /** The slots of {@link #profiles}, in {@link ProfileId#compareTo} order, for scans. */
+    final SortedKeys profileOrder = new SortedKeys(
+        s -> profiles.inUse(s) && profiles.get(s, RECORD) != null, this::compareProfiles,
+        profiles::heldCount, () -> {
+          profiles.release();
+          lastMade = null; // its slot may now stand for another profile
+        });
     final HashMap<ProfileId, ProfileId> redirects = new HashMap<>();
     final List<LedgerEntry> ledger = new ArrayList<>();
     final HashMap<ProfileId, List<LedgerEntry>> ledgerByProfile = new HashMap<>();
@@ -224,6 +237,41 @@ public final class InMemoryStore implements Store {
 
     Object state(MemoryCapabilityProvider p) {
       return states.computeIfAbsent(p, MemoryCapabilityProvider::newState);
+    }
+
+    /**
+     * The id whose key is in a slot (in use or held) of {@link #profiles} or
+     * {@link #components}.
+     */
+    static String idOf(SlotMap<Object> map, int slot) {
+      return map.isBits(slot) ? new UUID(map.hi(slot), map.lo(slot)).toString()
+          : (String) map.key(slot);
+    }
+
+    /**
+     * The order of two profile slots' ids ({@link String#compareTo}; see
+     * {@link CompactIds#ORDER}).
+     */
+    int compareProfiles(int a, int b) {
+      if (profiles.isBits(a) && profiles.isBits(b)) {
+        int c = Long.compareUnsigned(profiles.hi(a), profiles.hi(b));
+        return c != 0 ? c : Long.compareUnsigned(profiles.lo(a), profiles.lo(b));
+      }
+      return idOf(profiles, a).compareTo(idOf(profiles, b));
+    }
+
+    /** Compares a profile slot's id with {@code after}'s, for scans. */
+    IntUnaryOperator versus(ProfileId after) {
+      if (CompactIds.key(after.value()) instanceof CompactIds.Bits b) {
+        return s -> {
+          if (!profiles.isBits(s)) {
+            return idOf(profiles, s).compareTo(after.value());
+          }
+          int c = Long.compareUnsigned(profiles.hi(s), b.hi());
+          return c != 0 ? c : Long.compareUnsigned(profiles.lo(s), b.lo());
+        };
+      }
+      return s -> idOf(profiles, s).compareTo(after.value());
     }
 
     @Nullable IdentityNode node(Identifier id) {
@@ -242,76 +290,82 @@ public final class InMemoryStore implements Store {
      * given (equal to the slot's), else made from the key.
      */
     @Nullable IdentityNode node(int slot, @Nullable Identifier id) {
-      Object p = identifiers.get(slot, NODE_PROFILE);
-      return p == null ? null : new IdentityNode(
+      int p = identifiers.getInt(slot, NODE_PROFILE);
+      return p == NONE ? null : new IdentityNode(
           id != null ? id : CompactIds.identifier(identifiers.key(slot)), profileId(p),
-          CompactIds.id(identifiers.get(slot, NODE_COMPONENT)));
+          idOf(components, identifiers.getInt(slot, NODE_COMPONENT)));
     }
 
     /**
-     * An identifier's key ({@link CompactIds#key(Identifier)}), the very object the identifiers'
-     * map holds when it has it, so that the groups share it.
+     * The profile id in a slot. The last one made is kept with its slot (one object, so two
+     * readers sharing the lock cannot tear it) and given again for the same slot.
      */
-    Object identifierKey(Identifier id) {
-      int s = idKeys.find(identifiers, id);
-      return s < 0 ? idKeys.key(id) : identifiers.key(s);
-    }
-
-    /**
-     * The profile id a key stands for. The last one made is kept with its key (one object, so
-     * two readers sharing the lock cannot tear it) and given again for the same key object.
-     */
-    ProfileId profileId(Object key) {
+    ProfileId profileId(int slot) {
       MadeId m = lastMade;
-      if (m != null && m.key() == key) {
+      if (m != null && m.slot() == slot) {
         return m.id();
       }
-      ProfileId id = new ProfileId(CompactIds.id(key));
-      lastMade = new MadeId(key, id);
+      ProfileId id = new ProfileId(idOf(profiles, slot));
+      lastMade = new MadeId(slot, id);
       return id;
     }
 
     /**
-     * A profile id's key ({@link CompactIds#key}). The id made last is often asked about again
-     * (a node's profile is read, then its record): its key is taken without reading the id.
+     * A profile id's slot, or -1. The id made last is often asked about again (a node's profile
+     * is read, then its record): its slot is taken without reading the id, while it is in use
+     * (then it still holds that id: a slot stands for another id only after a release, which
+     * forgets the id made last).
      */
-    Object keyOf(ProfileId profile) {
+    int profileSlot(ProfileId profile) {
       MadeId m = lastMade;
-      return m != null && m.id() == profile ? m.key() : CompactIds.key(profile.value());
+      if (m != null && m.id() == profile && profiles.inUse(m.slot())) {
+        return m.slot();
+      }
+      return profiles.find(CompactIds.key(profile.value()));
     }
 
-    /** A profile id's key, the very object the profiles' map holds when it has it. */
-    Object profileKey(ProfileId profile) {
-      Object k = keyOf(profile);
-      int s = profiles.find(k);
-      return s < 0 ? k : profiles.key(s);
-    }
-
-    /** A component id's key, the very object the components' map holds when it has it. */
-    Object componentKey(String component) {
-      Object k = CompactIds.key(component);
-      int s = components.find(k);
-      return s < 0 ? k : components.key(s);
-    }
-
-    /** Sets or ({@code null}) removes an identifier's node; returns the one it replaced. */
-    @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node) {
-      return putNode(id, node, node == null ? null : profileKey(node.profile()));
+    /** A profile id's slot, made (with nothing under it yet) when it has none. */
+    int profileSlotOrAdd(ProfileId profile) {
+      int s = profileSlot(profile);
+      return s >= 0 ? s : profiles.findOrAdd(CompactIds.key(profile.value()));
     }
 
     /**
-     * Sets or removes an identifier's node, keeping {@code profileKey} (the key of the node's
-     * profile) for its profile.
+     * Sets or ({@code null}) removes an identifier's node, with its place in its profile's and
+     * its component's groups; returns the node it replaced.
      */
-    @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node,
-        @Nullable Object profileKey) {
+    @Nullable IdentityNode putNode(Identifier id, @Nullable IdentityNode node) {
       int s = node == null ? idKeys.find(identifiers, id) : idKeys.findOrAdd(identifiers, id);
       if (s < 0) {
         return null;
       }
       IdentityNode old = node(s, id);
-      identifiers.set(s, NODE_PROFILE, profileKey);
-      identifiers.set(s, NODE_COMPONENT, node == null ? null : componentKey(node.component()));
+      // The groups hold the key object the identifiers' map holds.
+      Object key = identifiers.key(s);
+      int oldProfile = identifiers.getInt(s, NODE_PROFILE);
+      int oldComponent = identifiers.getInt(s, NODE_COMPONENT);
+      int profile = NONE;
+      int component = NONE;
+      if (node != null) {
+        // Each slot joins a group at once, so that it stays in use.
+        profile = profileSlotOrAdd(node.profile());
+        if (profile != oldProfile) {
+          nodesByProfile.add(profile, key);
+        }
+        component = components.findOrAdd(CompactIds.key(node.component()));
+        if (component != oldComponent) {
+          nodesByComponent.add(component, key);
+        }
+      }
+      identifiers.setInt(s, NODE_PROFILE, profile);
+      identifiers.setInt(s, NODE_COMPONENT, component);
+      // Only now may the old slots go, as nothing of this node refers to them any more.
+      if (oldProfile != NONE && oldProfile != profile) {
+        nodesByProfile.remove(oldProfile, key);
+      }
+      if (oldComponent != NONE && oldComponent != component) {
+        nodesByComponent.remove(oldComponent, key);
+      }
       if (node == null && identifiers.removeIfEmpty(s)) {
         idKeys.forget();
       }
@@ -319,13 +373,13 @@ public final class InMemoryStore implements Store {
     }
 
     @Nullable ProfileRecord profile(ProfileId id) {
-      int s = profiles.find(keyOf(id));
+      int s = profileSlot(id);
       return s < 0 ? null : profile(s, id);
     }
 
     /**
      * The record of the profile in a slot, or {@code null}; its id is {@code id} when given
-     * (equal to the slot's), else made from the key.
+     * (equal to the slot's), else made from the slot.
      */
     @SuppressWarnings("unchecked")
     @Nullable ProfileRecord profile(int slot, @Nullable ProfileId id) {
@@ -333,15 +387,14 @@ public final class InMemoryStore implements Store {
       if (kept == null || kept instanceof ProfileRecord) {
         return (ProfileRecord) kept;
       }
-      return new ProfileRecord(id != null ? id : profileId(profiles.key(slot)),
+      return new ProfileRecord(id != null ? id : profileId(slot),
           (ProfileState) kept, (Map<IdentifierType, Integer>) profiles.get(slot, COUNTS),
           profiles.getInt(slot));
     }
 
     /** Sets or ({@code null}) removes a profile's record; returns the one it replaced. */
     @Nullable ProfileRecord putProfile(ProfileId id, @Nullable ProfileRecord r) {
-      Object k = keyOf(id);
-      int s = r == null ? profiles.find(k) : profiles.findOrAdd(k);
+      int s = r == null ? profileSlot(id) : profileSlotOrAdd(id);
       if (s < 0) {
         return null;
       }
@@ -349,7 +402,7 @@ public final class InMemoryStore implements Store {
       if (r == null) {
         profiles.set(s, RECORD, null);
         profiles.set(s, COUNTS, null);
-        profiles.setInt(s, SlotMap.NONE);
+        profiles.setInt(s, NONE);
         profiles.removeIfEmpty(s);
       } else if (r.version() >= 0 && r.version() <= Integer.MAX_VALUE) {
         profiles.set(s, RECORD, r.state());
@@ -358,7 +411,7 @@ public final class InMemoryStore implements Store {
       } else {
         profiles.set(s, RECORD, r);
         profiles.set(s, COUNTS, null);
-        profiles.setInt(s, SlotMap.NONE);
+        profiles.setInt(s, NONE);
       }
       profileCount += (r != null ? 1 : 0) - (old != null ? 1 : 0);
       return old;
@@ -378,9 +431,15 @@ public final class InMemoryStore implements Store {
       Object kept = r;
       if (r != null && r.rules().isEmpty()) {
         EventKey latest = r.latestLink();
-        kept = latest == null ? BARE_COMPONENT : new LinkedComponent(
-            latest.time().getEpochSecond(), latest.time().getNano(),
-            CompactIds.key(latest.messageId()));
+        if (latest == null) {
+          kept = BARE_COMPONENT;
+        } else {
+          long seconds = latest.time().getEpochSecond();
+          int nanos = latest.time().getNano();
+          kept = CompactIds.key(latest.messageId()) instanceof CompactIds.Bits b
+              ? new LinkedComponent(seconds, nanos, b.hi(), b.lo(), null)
+              : new LinkedComponent(seconds, nanos, 0, 0, latest.messageId());
+        }
       }
       Object k = CompactIds.key(id);
       int s = r == null ? components.find(k) : components.findOrAdd(k);
@@ -397,12 +456,13 @@ public final class InMemoryStore implements Store {
 
     private @Nullable ComponentRecord component(int slot, @Nullable Object kept) {
       if (kept == BARE_COMPONENT) {
-        return new ComponentRecord(CompactIds.id(components.key(slot)), null, List.of());
+        return new ComponentRecord(idOf(components, slot), null, List.of());
       }
       if (kept instanceof LinkedComponent l) {
-        return new ComponentRecord(CompactIds.id(components.key(slot)), new EventKey(
-            Instant.ofEpochSecond(l.seconds(), l.nanos()), CompactIds.id(l.messageId())),
-            List.of());
+        String messageId = l.messageId() != null ? l.messageId()
+            : new UUID(l.hi(), l.lo()).toString();
+        return new ComponentRecord(idOf(components, slot), new EventKey(
+            Instant.ofEpochSecond(l.seconds(), l.nanos()), messageId), List.of());
       }
       return (ComponentRecord) kept;
     }
@@ -420,8 +480,8 @@ public final class InMemoryStore implements Store {
 
   private record Mark(int undoSize) implements Savepoint {}
 
-  /** A profile id and the key it was made from. */
-  private record MadeId(Object key, ProfileId id) {}
+  /** A profile id and the slot it was made from. */
+  private record MadeId(int slot, ProfileId id) {}
 
   private final class Tx implements WriteTransaction, MetadataStorage,
       PrivacyStorage, MemoryTransaction, WorkspaceCopy {
@@ -549,12 +609,14 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<IdentityNode> nodesOfProfile(ProfileId profile) {
-      return nodesOf(d.nodesByProfile.get(d.keyOf(profile)));
+      int s = d.profileSlot(profile);
+      return s < 0 ? List.of() : nodesOf(d.nodesByProfile.get(s));
     }
 
     @Override
     public List<IdentityNode> nodesOfComponent(String component) {
-      return nodesOf(d.nodesByComponent.get(CompactIds.key(component)));
+      int s = d.components.find(CompactIds.key(component));
+      return s < 0 ? List.of() : nodesOf(d.nodesByComponent.get(s));
     }
 
     private List<IdentityNode> nodesOf(List<Object> keys) {
@@ -601,10 +663,9 @@ public final class InMemoryStore implements Store {
     public List<ProfileRecord> profilesAfter(@Nullable ProfileId after, int limit) {
       checkLimit(limit);
       List<ProfileRecord> out = new ArrayList<>(Math.min(limit, 256));
-      SlotMap<Object> profiles = d.profiles;
-      var it = d.profileOrder.after(after == null ? null : CompactIds.key(after.value()));
+      var it = d.profileOrder.after(after == null ? null : d.versus(after));
       while (it.hasNext() && out.size() < limit) {
-        out.add(d.profile(profiles.find(it.next()), null));
+        out.add(d.profile(it.nextInt(), null));
       }
       return out;
     }
@@ -702,8 +763,7 @@ public final class InMemoryStore implements Store {
       }
       SlotMap<Object> components = d.components;
       for (int s = 0, n = components.slotLimit(); s < n; s++) {
-        Object key = components.keyOrNull(s);
-        if (key == null) {
+        if (!components.inUse(s)) {
           continue;
         }
         Object kept = components.get(s, RECORD);
@@ -712,7 +772,7 @@ public final class InMemoryStore implements Store {
         }
         byte[] links = (byte[]) components.get(s, LINKS);
         if (links != null) {
-          String component = CompactIds.id(key);
+          String component = Data.idOf(components, s);
           for (Link link : d.packedLinks.read(links)) {
             target.addLink(component, link);
           }
@@ -720,7 +780,7 @@ public final class InMemoryStore implements Store {
       }
       SlotMap<Object> profiles = d.profiles;
       for (int s = 0, n = profiles.slotLimit(); s < n; s++) {
-        if (profiles.keyOrNull(s) != null) {
+        if (profiles.inUse(s)) {
           ProfileRecord r = d.profile(s, null);
           if (r != null) {
             target.putProfile(r);
@@ -777,36 +837,9 @@ public final class InMemoryStore implements Store {
     public void putNode(IdentityNode node) {
       checkWritable();
       Identifier id = node.identifier();
-      // One key object for the node and the profiles' map, which the index below adds it to.
-      Object profileKey = d.profileKey(node.profile());
-      IdentityNode old = d.putNode(id, node, profileKey);
+      // The node's groups change with it, and back with its undo.
+      IdentityNode old = d.putNode(id, node);
       undo.add(() -> d.putNode(id, old));
-      // The groups hold the key the identifiers' map holds (it has one now).
-      Object key = d.identifierKey(id);
-      if (old == null || !old.profile().equals(node.profile())) {
-        if (old != null) {
-          removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), key);
-        }
-        addToIndex(d.nodesByProfile, profileKey, key);
-      }
-      if (old == null || !old.component().equals(node.component())) {
-        if (old != null) {
-          removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), key);
-        }
-        addToIndex(d.nodesByComponent, d.componentKey(node.component()), key);
-      }
-    }
-
-    private <K> void addToIndex(IdGroups<K> index, K key, Object id) {
-      if (index.add(key, id)) {
-        undo.add(() -> index.remove(key, id));
-      }
-    }
-
-    private <K> void removeFromIndex(IdGroups<K> index, K key, Object id) {
-      if (index.remove(key, id)) {
-        undo.add(() -> index.add(key, id));
-      }
     }
 
     @Override
@@ -845,10 +878,14 @@ public final class InMemoryStore implements Store {
       }
       byte[] existing = d.links(to);
       if (existing == null) {
+        // The very array moves: later additions to `to` may append to it in place, and their
+        // undo cuts back the array `to` holds then, which is a copy once it has grown. So the
+        // undo cuts this one back to what moved.
+        int used = PackedLinks.used(moved);
         d.putLinks(to, moved);
         undo.add(() -> {
           d.putLinks(to, null);
-          d.putLinks(from, moved);
+          d.putLinks(from, PackedLinks.truncate(moved, used));
         });
       } else {
         int before = PackedLinks.used(existing);
@@ -867,7 +904,7 @@ public final class InMemoryStore implements Store {
       ProfileRecord old = d.putProfile(id, profile);
       undo.add(() -> d.putProfile(id, old));
       if (old == null) {
-        d.profileOrder.add(d.profileKey(id)); // an undo leaves it there, as if it had gone
+        d.profileOrder.add(d.profileSlot(id)); // an undo leaves it there, as if it had gone
       }
     }
 
@@ -879,7 +916,7 @@ public final class InMemoryStore implements Store {
         d.profileOrder.removed();
         undo.add(() -> {
           d.putProfile(id, old);
-          d.profileOrder.add(d.profileKey(id)); // a rebuild since may have dropped it
+          d.profileOrder.add(d.profileSlot(id)); // a rebuild since may have dropped it
         });
       }
     }
@@ -989,12 +1026,9 @@ public final class InMemoryStore implements Store {
     @Override
     public void deleteNode(Identifier identifier) {
       checkWritable();
-      Object key = d.identifierKey(Objects.requireNonNull(identifier, "identifier"));
-      IdentityNode old = d.putNode(identifier, null);
+      IdentityNode old = d.putNode(Objects.requireNonNull(identifier, "identifier"), null);
       if (old != null) {
         undo.add(() -> d.putNode(identifier, old));
-        removeFromIndex(d.nodesByProfile, d.keyOf(old.profile()), key);
-        removeFromIndex(d.nodesByComponent, d.componentKey(old.component()), key);
       }
     }
 

@@ -6,18 +6,24 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A hash map from keys to a few columns of values, without an object per entry: each key has a
- * slot, and the slot's values sit in parallel arrays (a few object columns and, optionally, one
- * {@code int} column). The store keeps several records per key (an identifier's node and its
+ * slot, and the slot's values sit in parallel arrays (a few object columns and a few
+ * {@code int} columns). The store keeps several records per key (an identifier's node and its
  * events' chain head; a profile's record and its identifiers; a component's record, identifiers
  * and links), which as separate {@link java.util.HashMap}s cost an entry object of 32 bytes per
  * key and map.
  *
  * <p>Slots are found through an open-addressing table of slot numbers (linear probing,
  * backward-shift deletion, so it has no tombstones). A key whose object columns are all
- * {@code null} and whose {@code int} column is {@link #NONE} is removed, and its slot reused: the
- * map keeps no key that has nothing under it (an erased identifier's value does not stay behind).
- * The last key found is remembered by identity, as the store often looks up the same key object
- * several times in a row.
+ * {@code null} and whose {@code int} columns are {@link #NONE} is removed, and its slot reused:
+ * the map keeps no key that has nothing under it (an erased identifier's value does not stay
+ * behind). The last key found is remembered by identity, as the store often looks up the same
+ * key object several times in a row.
+ *
+ * <p>A map of profiles or components keeps the ids that are UUIDs ({@link CompactIds.Bits}) as
+ * two {@code long}s in arrays of its own instead of as objects ({@code bitsKeys}): the store
+ * then refers to such a key by its slot number, and reads the id from the slot. A map whose slot
+ * numbers are kept in a sorted index outside ({@code holdFreed}) holds a freed slot, with its
+ * key, until that index has dropped it ({@link #release}).
  *
  * <p>Not thread-safe: guarded by the workspace's lock. Readers, which share the lock, only
  * ever write the remembered key and slot; a slot is taken from them only when the key array
@@ -27,13 +33,33 @@ import org.jspecify.annotations.Nullable;
  * @param <K> the key type, with {@code equals} and {@code hashCode}
  */
 final class SlotMap<K> {
-  /** The {@code int} column's empty value. */
+  /** The {@code int} columns' empty value. */
   static final int NONE = -1;
+
+  /** What {@link #keys} holds for a key kept as two {@code long}s (see {@link #bitsKeys}). */
+  private static final Object BITS = new Object();
 
   private Object[] keys = new Object[16];
   private int[] hashes = new int[16];
   private final Object[][] columns;
-  private int @Nullable [] ints;
+  private final int[][] ints;
+  /**
+   * Whether {@link CompactIds.Bits} keys are kept as their two {@code long}s in {@link #his} and
+   * {@link #los} (with {@link #BITS} in {@link #keys}) instead of as objects.
+   */
+  private final boolean bitsKeys;
+  private long @Nullable [] his;
+  private long @Nullable [] los;
+  /**
+   * Whether freed slots are held (see {@link #release}) instead of reused at once: a held slot
+   * keeps its key, so an outside index of slot numbers sorted by key (the store's scan order)
+   * still compares it, and no other key takes its number before that index has dropped it.
+   */
+  private final boolean holdFreed;
+  /** Freed slots not yet released, and the same as a set (both only when {@link #holdFreed}). */
+  private int[] held = new int[0];
+  private int heldCount;
+  private final java.util.BitSet heldSet = new java.util.BitSet();
   /** Slot plus one by key hash; 0 is an empty cell. */
   private int[] table = new int[32];
   /** Slots ever used (the next fresh slot). */
@@ -50,8 +76,25 @@ final class SlotMap<K> {
    * @param intColumn whether there is an {@code int} column
    */
   SlotMap(int columns, boolean intColumn) {
+    this(columns, intColumn ? 1 : 0, false, false);
+  }
+
+  /**
+   * @param columns how many object columns
+   * @param intColumns how many {@code int} columns
+   * @param bitsKeys whether {@link CompactIds.Bits} keys are kept as two {@code long}s: 16 bytes
+   *     per key in this map's arrays instead of a reference to a 32-byte object
+   * @param holdFreed whether freed slots wait for {@link #release} before they are reused
+   */
+  SlotMap(int columns, int intColumns, boolean bitsKeys, boolean holdFreed) {
     this.columns = new Object[columns][16];
-    this.ints = intColumn ? new int[16] : null;
+    this.ints = new int[intColumns][16];
+    this.bitsKeys = bitsKeys;
+    this.holdFreed = holdFreed;
+    if (bitsKeys) {
+      his = new long[16];
+      los = new long[16];
+    }
   }
 
   /** Keys present. */
@@ -66,6 +109,9 @@ final class SlotMap<K> {
     if (k == lastKey && ls >= 0 && keys[ls] == k) {
       return ls;
     }
+    if (bitsKeys && k instanceof CompactIds.Bits b) {
+      return findBits(b.hi(), b.lo());
+    }
     int h = SlotIndex.hash(k);
     int mask = table.length - 1;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
@@ -73,6 +119,21 @@ final class SlotMap<K> {
       if (hashes[s] == h && k.equals(keys[s])) {
         lastKey = k;
         lastSlot = s;
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  /** The slot of the key kept as {@code hi} and {@code lo}, or -1 (only with bits keys). */
+  private int findBits(long hi, long lo) {
+    int h = SlotIndex.hash(CompactIds.Bits.hashCode(hi, lo));
+    long[] hs = his;
+    long[] ls = los;
+    int mask = table.length - 1;
+    for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
+      int s = table[i] - 1;
+      if (hashes[s] == h && hs[s] == hi && ls[s] == lo && keys[s] == BITS) {
         return s;
       }
     }
@@ -94,40 +155,74 @@ final class SlotMap<K> {
       }
       s = slots++;
     }
-    keys[s] = key;
-    int h = SlotIndex.hash(key);
+    int h;
+    if (bitsKeys && key instanceof CompactIds.Bits b) {
+      keys[s] = BITS;
+      his[s] = b.hi();
+      los[s] = b.lo();
+      h = SlotIndex.hash(CompactIds.Bits.hashCode(b.hi(), b.lo()));
+    } else {
+      keys[s] = key;
+      h = SlotIndex.hash(key);
+      lastKey = key;
+      lastSlot = s;
+    }
     hashes[s] = h;
-    if (ints != null) {
-      ints[s] = NONE;
+    for (int[] c : ints) {
+      c[s] = NONE;
     }
     if (SlotIndex.crowded(size + 1, table.length)) {
       table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
     SlotIndex.insert(table, h, s);
     size++;
-    lastKey = key;
-    lastSlot = s;
     return s;
   }
 
   /**
-   * The slots ever used: a scan looks at slots 0 to this (exclusive) and skips those whose
-   * {@link #keyOrNull} is {@code null} (free).
+   * The slots ever used: a scan looks at slots 0 to this (exclusive) and skips those not
+   * {@link #inUse}.
    */
   int slotLimit() {
     return slots;
   }
 
-  /** The key in a slot, or {@code null} when the slot is free. */
-  @SuppressWarnings("unchecked")
-  @Nullable K keyOrNull(int slot) {
-    return (K) keys[slot];
+  /** Whether a slot holds a key (it is neither free nor held). */
+  boolean inUse(int slot) {
+    return keys[slot] != null && !(holdFreed && heldSet.get(slot));
   }
 
-  /** The key in a slot in use. */
+  /**
+   * The key in a slot, or {@code null} when the slot is free or held. A key kept as bits is
+   * given as a new {@link CompactIds.Bits}.
+   */
+  @Nullable K keyOrNull(int slot) {
+    return inUse(slot) ? key(slot) : null;
+  }
+
+  /**
+   * The key in a slot in use, or in a held slot (which keeps its key until released). A key
+   * kept as bits is given as a new {@link CompactIds.Bits}.
+   */
   @SuppressWarnings("unchecked")
   K key(int slot) {
-    return (K) keys[slot];
+    Object k = keys[slot];
+    return (K) (k == BITS ? new CompactIds.Bits(his[slot], los[slot]) : k);
+  }
+
+  /** Whether the slot's key is kept as bits ({@link #hi}, {@link #lo}). */
+  boolean isBits(int slot) {
+    return keys[slot] == BITS;
+  }
+
+  /** The high bits of a key kept as bits. */
+  long hi(int slot) {
+    return his[slot];
+  }
+
+  /** The low bits of a key kept as bits. */
+  long lo(int slot) {
+    return los[slot];
   }
 
   @Nullable Object get(int slot, int column) {
@@ -138,12 +233,21 @@ final class SlotMap<K> {
     columns[column][slot] = value;
   }
 
+  /** The first {@code int} column's value. */
   int getInt(int slot) {
-    return ints[slot];
+    return ints[0][slot];
   }
 
   void setInt(int slot, int value) {
-    ints[slot] = value;
+    ints[0][slot] = value;
+  }
+
+  int getInt(int slot, int column) {
+    return ints[column][slot];
+  }
+
+  void setInt(int slot, int column, int value) {
+    ints[column][slot] = value;
   }
 
   /** The key's value in a column, or {@code null}. */
@@ -169,10 +273,15 @@ final class SlotMap<K> {
     return old;
   }
 
-  /** Removes the slot's key when all its columns are empty; whether it did. */
+  /**
+   * Removes the slot's key when all its columns are empty; whether it did. The slot is free for
+   * another key at once, or, when freed slots are held, after the next {@link #release}.
+   */
   boolean removeIfEmpty(int slot) {
-    if (ints != null && ints[slot] != NONE) {
-      return false;
+    for (int[] c : ints) {
+      if (c[slot] != NONE) {
+        return false;
+      }
     }
     for (Object[] c : columns) {
       if (c[slot] != null) {
@@ -183,13 +292,42 @@ final class SlotMap<K> {
     if (lastKey == keys[slot]) {
       lastKey = null; // keep no reference to a key that went (an erased identifier's value)
     }
+    size--;
+    if (holdFreed) {
+      if (heldCount == held.length) {
+        held = Arrays.copyOf(held, SlotIndex.grown(heldCount));
+      }
+      held[heldCount++] = slot;
+      heldSet.set(slot);
+      return true;
+    }
     keys[slot] = null;
+    pushFree(slot);
+    return true;
+  }
+
+  private void pushFree(int slot) {
     if (freeCount == free.length) {
       free = Arrays.copyOf(free, SlotIndex.grown(freeCount));
     }
     free[freeCount++] = slot;
-    size--;
-    return true;
+  }
+
+  /** Freed slots waiting for {@link #release}. */
+  int heldCount() {
+    return heldCount;
+  }
+
+  /** Makes the held slots free for other keys; their keys go. */
+  void release() {
+    for (int i = 0; i < heldCount; i++) {
+      int s = held[i];
+      keys[s] = null;
+      pushFree(s);
+    }
+    heldCount = 0;
+    held = new int[0];
+    heldSet.clear();
   }
 
   private void grow(int n) {
@@ -198,8 +336,12 @@ final class SlotMap<K> {
     for (int c = 0; c < columns.length; c++) {
       columns[c] = Arrays.copyOf(columns[c], n);
     }
-    if (ints != null) {
-      ints = Arrays.copyOf(ints, n);
+    for (int c = 0; c < ints.length; c++) {
+      ints[c] = Arrays.copyOf(ints[c], n);
+    }
+    if (bitsKeys) {
+      his = Arrays.copyOf(his, n);
+      los = Arrays.copyOf(los, n);
     }
   }
 }

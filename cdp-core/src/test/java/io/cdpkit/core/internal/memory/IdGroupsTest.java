@@ -30,17 +30,21 @@ class IdGroupsTest {
   @Property(tries = 300)
   @Label("groups behave as insertion-ordered sets: same answers and order as LinkedHashSet")
   void actsAsLinkedHashSets(@ForAll("ops") List<Op> ops) {
-    IdGroups<Integer> groups = new IdGroups<>();
+    SlotMap<Integer> map = new SlotMap<>(1, false);
+    IdGroups<Integer> groups = new IdGroups<>(map, 0);
     Map<Integer, LinkedHashSet<Identifier>> model = new HashMap<>();
     for (Op op : ops) {
       Identifier id = Identifier.anonymousId("a" + op.id());
       LinkedHashSet<Identifier> m = model.computeIfAbsent(op.key(), k -> new LinkedHashSet<>());
       if (op.add()) {
-        assertThat(groups.add(op.key(), id)).isEqualTo(m.add(id));
+        assertThat(groups.add(map.findOrAdd(op.key()), id)).isEqualTo(m.add(id));
       } else {
-        assertThat(groups.remove(op.key(), id)).isEqualTo(m.remove(id));
+        int s = map.find(op.key());
+        assertThat(s >= 0 && groups.remove(s, id)).isEqualTo(m.remove(id));
       }
-      assertThat(groups.get(op.key())).containsExactlyElementsOf(new ArrayList<>(m));
+      int s = map.find(op.key());
+      assertThat(s < 0 ? List.of() : groups.get(s)).containsExactlyElementsOf(new ArrayList<>(m));
+      assertThat(s >= 0).isEqualTo(!m.isEmpty());
     }
   }
 }

@@ -2,9 +2,14 @@ package io.cdpkit.core.internal.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -69,6 +74,90 @@ class SlotMapTest {
     model.forEach(x -> live.addAll(x.keySet()));
     for (int k = 0; k < 121 * 64; k++) {
       assertThat(map.find(k) >= 0).isEqualTo(live.contains(k));
+    }
+  }
+
+  /**
+   * Ids of a map of profiles or components: UUIDs whose bits hash alike ({@code hi * 31 + lo}
+   * equal), the same UUIDs in upper case and with one character off (kept as strings), and
+   * plain ids.
+   */
+  private static final List<String> IDS = new ArrayList<>();
+
+  static {
+    for (int i = 0; i < 6; i++) {
+      long hi = i * 0x9E3779B97F4A7C15L;
+      long lo = -i * 0x632BE59BD9B4E019L;
+      for (UUID u : new UUID[] {new UUID(hi, lo), new UUID(hi + 1, lo - 31),
+          new UUID(hi + 2, lo - 62), new UUID(lo, hi)}) {
+        IDS.add(u.toString());
+      }
+      String u = new UUID(hi, lo).toString();
+      IDS.add(u.toUpperCase(Locale.ROOT));
+      IDS.add(u.substring(0, 35) + "g");
+    }
+    IDS.addAll(List.of("p1", "zz", "0", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        "00000000-0000-0000-0000-000000000001",
+        // hashes as the nil UUID does, with the same high bits
+        "00000000-0000-0000-0000-000100000001"));
+    List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(IDS));
+    IDS.clear();
+    IDS.addAll(distinct);
+  }
+
+  /** value -1 clears; release: the held slots are released after the op. */
+  record IdOp(int id, int value, boolean release) {}
+
+  @Provide
+  Arbitrary<List<IdOp>> idOps() {
+    return Combinators.combine(Arbitraries.integers().between(0, IDS.size() - 1),
+        Arbitraries.integers().between(-1, 2),
+        Arbitraries.integers().between(0, 9).map(n -> n == 0))
+        .as(IdOp::new).list().ofMaxSize(400);
+  }
+
+  private static String idOf(SlotMap<Object> map, int s) {
+    return map.isBits(s) ? new UUID(map.hi(s), map.lo(s)).toString() : (String) map.key(s);
+  }
+
+  @Property(tries = 300)
+  @Label("ids kept as bits: a slot gives back its id exactly, and two ids share a slot exactly"
+      + " when they are equal, across removals, held slots and reuse")
+  void bitsKeysRoundTrip(@ForAll("idOps") List<IdOp> ops, @ForAll boolean hold) {
+    SlotMap<Object> map = new SlotMap<>(1, 0, true, hold);
+    Map<String, String> model = new HashMap<>();
+    for (IdOp op : ops) {
+      String id = IDS.get(op.id());
+      Object key = CompactIds.key(id);
+      String value = op.value() < 0 ? null : "v" + op.value();
+      assertThat(map.put(key, 0, value)).isEqualTo(model.get(id));
+      if (value == null) {
+        model.remove(id);
+      } else {
+        model.put(id, value);
+      }
+      if (op.release()) {
+        map.release();
+      }
+      Set<Integer> slots = new HashSet<>();
+      for (String other : IDS) {
+        int s = map.find(CompactIds.key(other));
+        assertThat(s >= 0).as(other).isEqualTo(model.containsKey(other));
+        if (s >= 0) {
+          assertThat(slots.add(s)).isTrue();
+          assertThat(map.inUse(s)).isTrue();
+          assertThat(idOf(map, s)).isEqualTo(other);
+          assertThat(map.isBits(s)).isEqualTo(CompactIds.key(other) instanceof CompactIds.Bits);
+          assertThat(map.key(s)).isEqualTo(CompactIds.key(other));
+          assertThat(map.get(s, 0)).isEqualTo(model.get(other));
+        }
+      }
+      assertThat(map.size()).isEqualTo(model.size());
+      int inUse = 0;
+      for (int s = 0; s < map.slotLimit(); s++) {
+        inUse += map.inUse(s) ? 1 : 0;
+      }
+      assertThat(inUse).isEqualTo(model.size());
     }
   }
 }
