@@ -22,6 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TrackingEndpoint} on the JDK's built-in HTTP server ({@code com.sun.net.httpserver}),
@@ -43,8 +45,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the handler starts reading it, by default 60 seconds; a client that stalls has its
  *       connection closed and nothing of its body is stored. Deadlines are checked by a sweep
  *       every quarter of the timeout (at least every second, at most every 10 ms), so a
- *       stalled connection is closed up to that much after its deadline. The JDK server reads the request
- *       line and headers itself, and bounds them only when the system property
+ *       stalled connection is closed up to that much after its deadline. The JDK server reads
+ *       the request line and headers itself, and bounds them only when the system property
  *       {@code sun.net.httpserver.maxReqTime} (seconds) is set before the first server starts;
  *       hosts exposed to slow-header attacks set it, or put a proxy in front.
  *   <li>Latency: the JDK server sends an answer's headers and body in two writes, and with
@@ -63,6 +65,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * second, and stops the threads; it does not close the {@code Cdp}.
  */
 public final class TrackingServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackingServer.class);
+
   /** The JDK server's switch for {@code TCP_NODELAY} on its connections. */
   static final String NODELAY = "sun.net.httpserver.nodelay";
 
@@ -152,7 +156,12 @@ public final class TrackingServer implements AutoCloseable {
       long now = System.nanoTime();
       for (Deadline d : open) {
         if (now - d.due >= 0 && open.remove(d)) {
-          d.exchange.close();
+          try {
+            d.exchange.close();
+          } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: the other deadlines still count.
+            LOG.debug("closing a connection whose body timed out failed", e);
+          }
         }
       }
     }
