@@ -75,8 +75,13 @@ final class BenchStores implements AutoCloseable {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
+        // -Dcdp.bench.checkpointBytes: the journaled layout's snapshot threshold (to measure
+        // ingestion without background snapshots, set it above the run's journal).
+        long checkpointBytes = Long.getLong("cdp.bench.checkpointBytes",
+            JdbcStore.DEFAULT_CHECKPOINT_BYTES);
         return new BenchStores(kind, jdbc(encrypted).h2File(dir).journal(kind.equals("h2file"))
-            .cacheSize(cacheSize).build(), () -> deleteTree(dir));
+            .checkpointBytes(checkpointBytes).cacheSize(cacheSize).build(),
+            () -> deleteTree(dir));
       }
       case "postgres": {
         String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
