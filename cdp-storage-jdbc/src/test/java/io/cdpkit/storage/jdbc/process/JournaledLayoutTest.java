@@ -221,6 +221,42 @@ class JournaledLayoutTest {
     try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
       assertThat(records(store)).isEqualTo(before);
       check(store, events);
+      // The next snapshot of the workspace deletes the rows the last one left.
+      try (Cdp cdp = Cdp.builder().store(store).build()) {
+        cdp.ingest(Shoppers.stream(SEED + 30, SHOPPERS, 1));
+      }
+      store.checkpoint();
+      try (Connection c = connect(dir)) {
+        assertThat(count(c, "cdp_journal")).as("rows left after the next snapshot").isZero();
+      }
+    }
+  }
+
+  /**
+   * A routine snapshot deletes the rows it covers after its commit, a few at a time: all of
+   * them, however many, and none written after it started.
+   */
+  @Test
+  void aSnapshotDeletesEveryRowItCoversInSmallCommits() throws SQLException {
+    List<Event> events = Shoppers.stream(SEED + 8, SHOPPERS, 700);
+    Map<String, Object> before;
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE);
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      for (Event e : events) {
+        cdp.ingest(e); // a journal row each
+      }
+      try (Connection c = connect(dir)) {
+        assertThat(count(c, "cdp_journal")).isGreaterThan(600);
+      }
+      store.checkpoint();
+      try (Connection c = connect(dir)) {
+        assertThat(count(c, "cdp_journal")).as("rows the snapshot covers").isZero();
+      }
+      before = records(store);
+    }
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
     }
   }
 

@@ -56,9 +56,10 @@ import org.slf4j.LoggerFactory;
  *       (one insert, committed and written to the file before it returns, as every H2 file
  *       commit), then the in-memory commit. A failed insert rolls the in-memory changes back.
  *   <li><b>Snapshot.</b> Under the workspace's read lock (its writers wait; readers do not),
- *       the workspace is copied ({@link WorkspaceCopy}) into bodies; then, in one database
- *       transaction, its old snapshot and the journal rows it covers are deleted and the new
- *       one is inserted. In the background when the journal bytes since the last snapshots
+ *       the workspace is copied ({@link WorkspaceCopy}) into bodies; then one database
+ *       transaction replaces its old snapshot by the new one, and the journal rows it covers
+ *       are deleted after it in small commits ({@link #deleteCovered}; in that transaction
+ *       itself after an erasure or a move from the row tables). In the background when the journal bytes since the last snapshots
  *       exceed both {@code checkpointBytes} and the snapshots' own size (so the work per event
  *       stays bounded however large the store grows); at once for a workspace where a
  *       transaction erased or deleted personal data (so no journal row or snapshot part holding
@@ -75,6 +76,8 @@ public final class JournaledStore {
 
   /** The codec's column name for protected bodies (journal rows and snapshot parts). */
   static final String BODY_COLUMN = "cdp_journal.body";
+  /** Journal rows (by number) deleted per commit after a routine snapshot. */
+  static final int DELETE_ROWS = 64;
   /** Records per snapshot frame. */
   static final int SNAPSHOT_OPS = 20_000;
 
@@ -498,11 +501,17 @@ public final class JournaledStore {
             p.setLong(4, bytes);
             p.executeUpdate();
           }
-          try (PreparedStatement p = c.prepareStatement(
-              "DELETE FROM cdp_journal WHERE workspace = ? AND seq <= ?")) {
-            p.setString(1, ws);
-            p.setLong(2, covered[0]);
-            p.executeUpdate();
+          // A snapshot after an erasure, or of rows moved from the row tables, deletes what it
+          // covers in the same commit: no row with what was erased outlives it. A routine one
+          // deletes the covered rows after its commit, in small commits (below).
+          boolean rowsInCommit = dropRows || erased;
+          if (rowsInCommit) {
+            try (PreparedStatement p = c.prepareStatement(
+                "DELETE FROM cdp_journal WHERE workspace = ? AND seq <= ?")) {
+              p.setString(1, ws);
+              p.setLong(2, covered[0]);
+              p.executeUpdate();
+            }
           }
           if (dropRows) {
             for (String table : TableLoader.WORKSPACE_TABLES) {
@@ -531,6 +540,9 @@ public final class JournaledStore {
           snapshots.delete(file);
           throw e;
         }
+        if (!dropRows && !erased) {
+          deleteCovered(c, ws, covered[0]);
+        }
       } catch (SQLException e) {
         throw JdbcStoreEngine.failure("recording a snapshot", e);
       }
@@ -548,6 +560,40 @@ public final class JournaledStore {
       }
     } finally {
       snapshotLock.unlock();
+    }
+  }
+
+  /**
+   * Deletes a workspace's journal rows up to {@code last}, which a recorded snapshot covers,
+   * {@value #DELETE_ROWS} at a time, each in a commit of its own. One commit deleting them all
+   * made H2 write every deleted row's value again in one chunk (tens of MB on a large store),
+   * while the journal's appends waited for the file. The rows are dead already: opening skips
+   * rows a snapshot covers, and a crash between these commits leaves some for the next snapshot
+   * of the workspace to delete.
+   */
+  private static void deleteCovered(Connection c, String ws, long last) throws SQLException {
+    long from;
+    try (PreparedStatement p = c.prepareStatement(
+        "SELECT MIN(seq) FROM cdp_journal WHERE workspace = ? AND seq <= ?")) {
+      p.setString(1, ws);
+      p.setLong(2, last);
+      try (ResultSet rs = p.executeQuery()) {
+        rs.next();
+        from = rs.getLong(1);
+        if (rs.wasNull()) {
+          return;
+        }
+      }
+    }
+    try (PreparedStatement p = c.prepareStatement(
+        "DELETE FROM cdp_journal WHERE workspace = ? AND seq >= ? AND seq <= ?")) {
+      for (long lo = from; lo <= last; lo += DELETE_ROWS) {
+        p.setString(1, ws);
+        p.setLong(2, lo);
+        p.setLong(3, Math.min(last, lo + DELETE_ROWS - 1));
+        p.executeUpdate();
+        c.commit();
+      }
     }
   }
 
