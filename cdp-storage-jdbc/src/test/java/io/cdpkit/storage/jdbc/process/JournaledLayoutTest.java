@@ -233,6 +233,55 @@ class JournaledLayoutTest {
   }
 
   /**
+   * Rows a routine snapshot covered but had not deleted yet (a crash between its deletes) hold
+   * a person's values; an erasure of her afterwards deletes them too.
+   */
+  @Test
+  void anErasureDeletesCoveredRowsACrashLeftBehind() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 9, SHOPPERS, EVENTS);
+    String her = "shopper.5@example.com";
+    List<Object[]> journal = new ArrayList<>();
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      ingest(store, events);
+      try (Connection c = connect(dir);
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(
+              "SELECT seq, workspace, body, body_text FROM cdp_journal ORDER BY seq")) {
+        while (rs.next()) {
+          journal.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3),
+              rs.getString(4)});
+        }
+      }
+      store.checkpoint();
+    }
+    try (Connection c = connect(dir)) {
+      try (PreparedStatement p = c.prepareStatement(
+          "INSERT INTO cdp_journal (seq, workspace, body, body_text) VALUES (?, ?, ?, ?)")) {
+        for (Object[] row : journal) {
+          p.setLong(1, (Long) row[0]);
+          p.setString(2, (String) row[1]);
+          p.setBytes(3, (byte[]) row[2]);
+          p.setString(4, (String) row[3]);
+          p.executeUpdate();
+        }
+      }
+      assertThat(rowsHolding(c, her)).as("covered rows left with her e-mail").isPositive();
+      try (Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN");
+      }
+    }
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      try (Cdp cdp = Cdp.builder().store(store).build()) {
+        assertThat(cdp.privacy().erase(Identifier.email(her)).events()).isPositive();
+      }
+      try (Connection c = connect(dir)) {
+        assertThat(rowsHolding(c, her)).as("rows and files with her e-mail after the erasure")
+            .isZero();
+      }
+    }
+  }
+
+  /**
    * A routine snapshot deletes the rows it covers after its commit, a few at a time: all of
    * them, however many, and none written after it started.
    */
