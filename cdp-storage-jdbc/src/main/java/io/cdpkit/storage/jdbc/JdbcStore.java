@@ -367,9 +367,11 @@ public final class JdbcStore implements Store {
   /**
    * In the journaled layout ({@link Builder#journal}), snapshots every workspace that has
    * journal rows now, as the background snapshots do: afterwards the snapshot files hold
-   * everything committed so far and the journal is empty (a short open, or before timing
-   * something else). Each workspace's writers wait while it is copied. Does nothing in the row
-   * layout.
+   * everything committed before the call, and the journal none of it (a short open, or before
+   * timing something else). A workspace's writers wait while it is copied out of memory; a
+   * snapshot that appends the journal to the workspace's last one (see the module README) does
+   * not hold them, and what they commit after it started stays in the journal. Does nothing in
+   * the row layout.
    *
    * @throws StorageException when a snapshot cannot be written (the journal keeps the rows)
    */

@@ -346,6 +346,87 @@ class JournaledLayoutTest {
   }
 
   /**
+   * Snapshots after the first one in a process append the journal rows to the last snapshot's
+   * frames (the old file's bytes carried over unchanged) until the file would pass three times
+   * the last copied one's size; then they copy the workspace again. Either way the store
+   * reopens to what it held.
+   */
+  @Test
+  void snapshotsAppendTheJournalUntilTheFileHasGrownThenCopyAgain() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 6, SHOPPERS, EVENTS);
+    int chunk = EVENTS / 10;
+    Map<String, Object> before;
+    int appended = 0;
+    int copiedAfterAppends = 0;
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      ingest(store, events.subList(0, chunk));
+      store.checkpoint();
+      byte[] last = onlySnapshotFile();
+      long lastCopied = last.length;
+      for (int i = 1; i < 10; i++) {
+        ingest(store, events.subList(i * chunk, (i + 1) * chunk));
+        store.checkpoint();
+        byte[] now = onlySnapshotFile();
+        // An appended file starts with the last one's bytes but its end mark and check sum.
+        boolean append = now.length > last.length && java.util.Arrays.equals(
+            now, 0, last.length - 8, last, 0, last.length - 8);
+        if (append) {
+          appended++;
+          assertThat((long) now.length).as("an appended file stays within three copied sizes")
+              .isLessThanOrEqualTo(3 * lastCopied);
+        } else {
+          assertThat(appended).as("a copy only once appending would pass the bound")
+              .isPositive();
+          lastCopied = now.length;
+          copiedAfterAppends++;
+        }
+        last = now;
+      }
+      before = records(store);
+    }
+    assertThat(appended).as("snapshots that appended").isGreaterThanOrEqualTo(2);
+    assertThat(copiedAfterAppends).as("snapshots that copied after appends").isPositive();
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
+    }
+  }
+
+  /** An erasure copies the workspace: her values in frames an append carried over are gone. */
+  @Test
+  void erasureAfterAppendedSnapshotsLeavesNothing() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 7, SHOPPERS, EVENTS);
+    String her = "shopper.3@example.com";
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      ingest(store, events.subList(0, EVENTS / 2));
+      store.checkpoint();
+      byte[] first = onlySnapshotFile();
+      ingest(store, events.subList(EVENTS / 2, EVENTS));
+      store.checkpoint();
+      byte[] second = onlySnapshotFile();
+      assertThat(java.util.Arrays.equals(second, 0, first.length - 8, first, 0,
+          first.length - 8)).as("the second snapshot appended to the first").isTrue();
+      try (Connection c = connect(dir)) {
+        assertThat(rowsHolding(c, her)).isPositive();
+      }
+      try (Cdp cdp = Cdp.builder().store(store).build()) {
+        assertThat(cdp.privacy().erase(Identifier.email(her)).events()).isPositive();
+      }
+      try (Connection c = connect(dir)) {
+        assertThat(rowsHolding(c, her)).as("journal rows and snapshot files with her e-mail")
+            .isZero();
+        assertThat(rowsHolding(c, "shopper.4@example.com")).isPositive();
+      }
+    }
+  }
+
+  private byte[] onlySnapshotFile() throws java.io.IOException {
+    List<byte[]> files = snapshotFiles();
+    assertThat(files).hasSize(1);
+    return files.get(0);
+  }
+
+  /**
    * A key rotation in the journaled layout writes every snapshot again under the current key
    * while a writer goes on; afterwards no cell holds the old key id and the store opens with
    * the new key alone. Before it, the new key alone cannot open the store (it names the key id

@@ -55,11 +55,15 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Write.</b> Under the in-memory store's workspace lock: the work, then the journal row
  *       (one insert, committed and written to the file before it returns, as every H2 file
  *       commit), then the in-memory commit. A failed insert rolls the in-memory changes back.
- *   <li><b>Snapshot.</b> Under the workspace's read lock (its writers wait; readers do not),
- *       the workspace is copied ({@link WorkspaceCopy}) into bodies; then one database
- *       transaction replaces its old snapshot by the new one, and the journal rows it covers
- *       are deleted after it in small commits ({@link #deleteCovered}; in that transaction
- *       itself after an erasure or a move from the row tables). In the background when the journal bytes since the last snapshots
+ *   <li><b>Snapshot.</b> Either the workspace is copied ({@link WorkspaceCopy}) into bodies
+ *       under its read lock (its writers wait; readers do not), or, when the last snapshot was
+ *       such a copy made in this process and the file stays within {@value #APPENDED_GROWTH}
+ *       times its size, the old file's frames are carried over as they are and the journal
+ *       rows after it appended (nothing decoded, memory untouched, the writers go on; see
+ *       {@link #appendOrCopy}). Then one database transaction replaces the old snapshot by the
+ *       new one, and the journal rows it covers are deleted after it in small commits
+ *       ({@link #deleteCovered}; in that transaction itself after an erasure or a move from the
+ *       row tables). In the background when the journal bytes since the last snapshots
  *       exceed both {@code checkpointBytes} and the snapshots' own size (so the work per event
  *       stays bounded however large the store grows); at once for a workspace where a
  *       transaction erased or deleted personal data (so no journal row or snapshot part holding
@@ -76,6 +80,11 @@ public final class JournaledStore {
 
   /** The codec's column name for protected bodies (journal rows and snapshot parts). */
   static final String BODY_COLUMN = "cdp_journal.body";
+  /**
+   * How much larger than its last snapshot copied out of memory a workspace's snapshot file may
+   * grow by appended journal rows before the next snapshot copies it again.
+   */
+  static final int APPENDED_GROWTH = 3;
   /** Journal rows (by number) deleted per commit after a routine snapshot. */
   static final int DELETE_ROWS = 64;
   /** Records per snapshot frame. */
@@ -105,14 +114,24 @@ public final class JournaledStore {
   private final Map<String, Long> pendingByWorkspace = new ConcurrentHashMap<>();
   /** Journal bytes of all workspaces since their last snapshots. */
   private final AtomicLong pendingBytes = new AtomicLong();
-  /** Bytes of each workspace's last snapshot. */
+  /**
+   * Bytes of each workspace's last snapshot copied out of memory (or, until one is copied in
+   * this process, of the snapshot it was opened with): what the journal is measured against.
+   */
   private final Map<String, Long> snapshotBytes = new ConcurrentHashMap<>();
+  /**
+   * Workspaces whose snapshot was copied out of memory in this process, so that
+   * {@link #snapshotBytes} is its compact size and journal rows may be appended to it.
+   */
+  private final Set<String> copied = ConcurrentHashMap.newKeySet();
 
   private final ReentrantLock snapshotLock = new ReentrantLock();
   private final AtomicBoolean snapshotQueued = new AtomicBoolean();
   private final ExecutorService background;
   private volatile boolean closed;
   private volatile @Nullable Object claims;
+  /** For tests: runs in a snapshot that appends, right after its mark is taken. */
+  volatile @Nullable Runnable afterSnapshotMark;
 
   /**
    * Opens the journaled layout over a migrated database: replays snapshots and journal, and
@@ -232,7 +251,7 @@ public final class JournaledStore {
       throw JdbcStoreEngine.failure("loading the store", e);
     }
     for (WorkspaceId ws : fromRows) {
-      snapshot(ws.value(), true, false);
+      snapshot(ws.value(), true, false, false);
     }
     LOG.info("CDPKit H2 file store loaded in {} ms ({} journal rows replayed, {} workspaces"
         + " moved from the row tables)",
@@ -298,7 +317,7 @@ public final class JournaledStore {
       return r;
     });
     if (erased[0]) {
-      snapshot(workspace.value(), false, true);
+      snapshot(workspace.value(), false, true, false);
     } else {
       maybeQueueSnapshot();
     }
@@ -395,7 +414,7 @@ public final class JournaledStore {
         try {
           for (String ws : List.copyOf(workspaces)) {
             if (pendingByWorkspace.getOrDefault(ws, 0L) > 0 && !closed) {
-              snapshot(ws, false, false);
+              snapshot(ws, false, false, true);
             }
           }
         } catch (RuntimeException e) {
@@ -419,7 +438,7 @@ public final class JournaledStore {
 
   /**
    * Snapshots every workspace that has journal rows, so that the journal is empty (of rows
-   * committed so far). Writers of a workspace wait while it is copied.
+   * committed before each workspace's snapshot started). Writers go on meanwhile.
    *
    * @throws StorageException when a snapshot cannot be written (the journal keeps the rows)
    */
@@ -427,7 +446,7 @@ public final class JournaledStore {
     checkOpen();
     for (String ws : List.copyOf(workspaces)) {
       if (pendingByWorkspace.getOrDefault(ws, 0L) > 0) {
-        snapshot(ws, false, false);
+        snapshot(ws, false, false, true);
       }
     }
   }
@@ -440,7 +459,7 @@ public final class JournaledStore {
     checkOpen();
     List<String> all = List.copyOf(workspaces);
     for (String ws : all) {
-      snapshot(ws, false, false);
+      snapshot(ws, false, false, false);
     }
     return Map.of("snapshots", (long) all.size());
   }
@@ -450,38 +469,32 @@ public final class JournaledStore {
    *
    * @param dropRows also delete the workspace's rows of the row tables (moved into memory)
    * @param erased mark the file for the rewrite that removes deleted bytes
+   * @param mayAppend whether the journal rows may be appended to the last snapshot's frames
+   *     (see {@link #appendOrCopy}); else the workspace is copied, so that no byte of the old
+   *     file or rows is carried over (erasure, key rotation)
    */
-  private void snapshot(String ws, boolean dropRows, boolean erased) {
+  private void snapshot(String ws, boolean dropRows, boolean erased, boolean mayAppend) {
     snapshotLock.lock();
     try {
       long t0 = System.nanoTime();
       long[] covered = new long[2];
       SnapshotFiles.Writer out = snapshots.writer(ws);
-      memory.read(WorkspaceId.of(ws), rtx -> {
-        // What the copy sees is every journal row of this workspace numbered up to here: its
-        // writers are held by this read, and a claim appends its row after changing memory.
-        synchronized (appendLock) {
-          covered[0] = nextSeq - 1;
-          covered[1] = pendingByWorkspace.getOrDefault(ws, 0L);
-        }
-        JournalingTransaction sink = new JournalingTransaction(new Sink(), SNAPSHOT_OPS,
-            out::add);
-        rtx.require(WorkspaceCopy.class).copyTo(sink);
-        if (!sink.isEmpty()) {
-          out.add(sink.encode());
-        }
-        return null;
-      });
-      long t1 = System.nanoTime();
       String file;
       long bytes;
+      boolean appended = false;
       try {
+        if (dropRows) {
+          copyLive(ws, covered, out);
+        } else {
+          appended = appendOrCopy(ws, covered, out, mayAppend);
+        }
         file = out.finish();
         bytes = out.bytes();
       } catch (RuntimeException e) {
         out.abandon();
         throw e;
       }
+      long t1 = System.nanoTime();
       String old = null;
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
@@ -549,9 +562,14 @@ public final class JournaledStore {
       if (old != null && !old.equals(file)) {
         snapshots.delete(old);
       }
-      snapshotBytes.put(ws, bytes);
-      LOG.info("CDPKit H2 file store: snapshot of workspace {} ({} bytes): copied in {} ms (its"
-          + " writers waited), written in {} ms", ws, bytes,
+      if (!appended) {
+        snapshotBytes.put(ws, bytes);
+        copied.add(ws);
+      }
+      LOG.info("CDPKit H2 file store: snapshot of workspace {} ({} bytes): {} in {} ms,"
+          + " recorded in {} ms", ws, bytes,
+          appended ? "the journal appended to the last snapshot (its writers went on)"
+              : "copied (its writers waited)",
           TimeUnit.NANOSECONDS.toMillis(t1 - t0),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1));
       synchronized (appendLock) {
@@ -560,6 +578,101 @@ public final class JournaledStore {
       }
     } finally {
       snapshotLock.unlock();
+    }
+  }
+
+  /** Writes the workspace as memory holds it, under its read lock (its writers wait). */
+  private void copyLive(String ws, long[] covered, SnapshotFiles.Writer out) {
+    memory.read(WorkspaceId.of(ws), rtx -> {
+      // What the copy sees is every journal row of this workspace numbered up to here: its
+      // writers are held by this read, and a claim appends its row after changing memory.
+      markCovered(ws, covered);
+      copy(rtx, out);
+      return null;
+    });
+  }
+
+  /**
+   * Writes the new snapshot of a workspace, one of two ways; either file replays to the state
+   * after the last journal row it covers (its mark), as opening the store would replay the old
+   * file and the rows:
+   *
+   * <ul>
+   *   <li><b>Appended</b> (when {@code mayAppend}, the workspace's last snapshot was copied in
+   *       this process, and the new file stays within {@value #APPENDED_GROWTH} times that
+   *       one's size): the old file's frames as they are, then the body of each journal row up
+   *       to the mark as a frame. Nothing is decoded and memory is not touched, so the
+   *       workspace's writers go on meanwhile (what they write after the mark stays in the
+   *       journal): every row up to the mark is committed, as a row is inserted and committed
+   *       under the append lock. The file also holds records that later rows replaced, up to
+   *       that bound.
+   *   <li><b>Copied</b> out of memory under the workspace's read lock ({@link #copyLive}): only
+   *       what the workspace holds now; its writers wait for the copy.
+   * </ul>
+   *
+   * @return whether the rows were appended
+   */
+  private boolean appendOrCopy(String ws, long[] covered, SnapshotFiles.Writer out,
+      boolean mayAppend) {
+    try (Connection c = dataSource.getConnection()) {
+      long from = 0;
+      String oldFile = null;
+      long oldBytes = 0;
+      try (PreparedStatement p = c.prepareStatement(
+          "SELECT covers, file_name, bytes FROM cdp_snapshots WHERE workspace = ?")) {
+        p.setString(1, ws);
+        try (ResultSet rs = p.executeQuery()) {
+          if (rs.next()) {
+            from = rs.getLong(1);
+            oldFile = rs.getString(2);
+            oldBytes = rs.getLong(3);
+          }
+        }
+      }
+      boolean append = mayAppend && oldFile != null && copied.contains(ws)
+          && oldBytes + pendingByWorkspace.getOrDefault(ws, 0L)
+              <= APPENDED_GROWTH * snapshotBytes.getOrDefault(ws, 0L);
+      if (!append) {
+        copyLive(ws, covered, out);
+        return false;
+      }
+      markCovered(ws, covered);
+      Runnable hook = afterSnapshotMark;
+      if (hook != null) {
+        hook.run();
+      }
+      snapshots.copy(ws, oldFile, oldBytes, out);
+      try (PreparedStatement p = c.prepareStatement("SELECT body, body_text FROM cdp_journal"
+          + " WHERE workspace = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
+        p.setFetchSize(64);
+        p.setString(1, ws);
+        p.setLong(2, from);
+        p.setLong(3, covered[0]);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            out.add(body(ws, BODY_COLUMN, rs, 1));
+          }
+        }
+      }
+      return true;
+    } catch (SQLException e) {
+      throw JdbcStoreEngine.failure("reading a workspace's journal for its snapshot", e);
+    }
+  }
+
+  /** Notes the last journal row so far, and this workspace's journal bytes up to it. */
+  private void markCovered(String ws, long[] covered) {
+    synchronized (appendLock) {
+      covered[0] = nextSeq - 1;
+      covered[1] = pendingByWorkspace.getOrDefault(ws, 0L);
+    }
+  }
+
+  private static void copy(ReadTransaction rtx, SnapshotFiles.Writer out) {
+    JournalingTransaction sink = new JournalingTransaction(new Sink(), SNAPSHOT_OPS, out::add);
+    rtx.require(WorkspaceCopy.class).copyTo(sink);
+    if (!sink.isEmpty()) {
+      out.add(sink.encode());
     }
   }
 

@@ -101,6 +101,16 @@ final class SnapshotFiles {
       }
     }
 
+    /** Appends one frame as another file of this workspace holds it (see {@link #copy}). */
+    private void addFrame(byte[] frame) {
+      try {
+        out.writeInt(frame.length);
+        out.write(frame);
+      } catch (IOException e) {
+        throw new StorageException("writing a snapshot file failed", true, e);
+      }
+    }
+
     /**
      * Ends the file, forces it to the disk, and gives it its final name.
      *
@@ -158,6 +168,28 @@ final class SnapshotFiles {
    *     another size or workspace, or fails its check
    */
   void read(String ws, String name, long expectedBytes, Consumer<byte[]> bodies) {
+    scan(ws, name, expectedBytes, true, frame -> bodies.accept(plain ? frame
+        : Base64.getDecoder().decode(pii.reveal(ws, COLUMN,
+            new String(frame, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII))));
+  }
+
+  /**
+   * Copies the frames of a snapshot file of {@code ws} into {@code out} as they are, without
+   * decoding (or, with a protecting codec, revealing) them: they are bound to the same
+   * workspace and column. The file is checked as {@link #read} checks it; when the check fails
+   * after frames were copied, this throws and {@code out} must be abandoned.
+   */
+  void copy(String ws, String name, long expectedBytes, Writer out) {
+    scan(ws, name, expectedBytes, false, out::addFrame);
+  }
+
+  /**
+   * Reads the frames of a file, checking it; {@code decoding}: a frame {@code frames} fails on
+   * is read past to tell damage from a body this version cannot read (else its failure ends
+   * the scan).
+   */
+  private void scan(String ws, String name, long expectedBytes, boolean decoding,
+      Consumer<byte[]> frames) {
     Path path = directory.resolve(name);
     try {
       if (!name.endsWith(SUFFIX) || name.contains("/") || !Files.isRegularFile(path)) {
@@ -193,10 +225,11 @@ final class SnapshotFiles {
           if (frame.length != length) {
             throw damaged(name, "ends inside a frame");
           }
-          if (unreadable == null) {
+          if (!decoding) {
+            frames.accept(frame);
+          } else if (unreadable == null) {
             try {
-              bodies.accept(plain ? frame : Base64.getDecoder().decode(pii.reveal(ws, COLUMN,
-                  new String(frame, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII)));
+              frames.accept(frame);
             } catch (RuntimeException e) {
               // Bodies are read as they come, before the check sum at the end can be compared:
               // an altered byte usually shows here first. Read on to tell damage from a body
