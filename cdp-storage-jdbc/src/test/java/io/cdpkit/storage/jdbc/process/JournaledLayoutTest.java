@@ -189,31 +189,14 @@ class JournaledLayoutTest {
     try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
       ingest(store, events);
       before = records(store);
-      try (Connection c = connect(dir);
-          Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery(
-              "SELECT seq, workspace, body, body_text FROM cdp_journal ORDER BY seq")) {
-        while (rs.next()) {
-          journal.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3),
-              rs.getString(4)});
-        }
-      }
+      journal.addAll(journalRows(dir));
       store.checkpoint();
     }
     assertThat(journal).as("journal rows before the checkpoint").hasSizeGreaterThan(5);
     try (Connection c = connect(dir)) {
       assertThat(count(c, "cdp_journal")).as("the checkpoint snapshotted and deleted the journal")
           .isZero();
-      try (PreparedStatement p = c.prepareStatement(
-          "INSERT INTO cdp_journal (seq, workspace, body, body_text) VALUES (?, ?, ?, ?)")) {
-        for (Object[] row : journal) {
-          p.setLong(1, (Long) row[0]);
-          p.setString(2, (String) row[1]);
-          p.setBytes(3, (byte[]) row[2]);
-          p.setString(4, (String) row[3]);
-          p.executeUpdate();
-        }
-      }
+      insertJournalRows(c, journal);
       try (Statement s = c.createStatement()) {
         s.execute("SHUTDOWN");
       }
@@ -243,28 +226,11 @@ class JournaledLayoutTest {
     List<Object[]> journal = new ArrayList<>();
     try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
       ingest(store, events);
-      try (Connection c = connect(dir);
-          Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery(
-              "SELECT seq, workspace, body, body_text FROM cdp_journal ORDER BY seq")) {
-        while (rs.next()) {
-          journal.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3),
-              rs.getString(4)});
-        }
-      }
+      journal.addAll(journalRows(dir));
       store.checkpoint();
     }
     try (Connection c = connect(dir)) {
-      try (PreparedStatement p = c.prepareStatement(
-          "INSERT INTO cdp_journal (seq, workspace, body, body_text) VALUES (?, ?, ?, ?)")) {
-        for (Object[] row : journal) {
-          p.setLong(1, (Long) row[0]);
-          p.setString(2, (String) row[1]);
-          p.setBytes(3, (byte[]) row[2]);
-          p.setString(4, (String) row[3]);
-          p.executeUpdate();
-        }
-      }
+      insertJournalRows(c, journal);
       assertThat(rowsHolding(c, her)).as("covered rows left with her e-mail").isPositive();
       try (Statement s = c.createStatement()) {
         s.execute("SHUTDOWN");
@@ -416,6 +382,34 @@ class JournaledLayoutTest {
         assertThat(rowsHolding(c, her)).as("journal rows and snapshot files with her e-mail")
             .isZero();
         assertThat(rowsHolding(c, "shopper.4@example.com")).isPositive();
+      }
+    }
+  }
+
+  /** The journal's rows as they are stored: seq, workspace, body, body_text. */
+  private static List<Object[]> journalRows(Path dir) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    try (Connection c = connect(dir);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT seq, workspace, body, body_text FROM cdp_journal ORDER BY seq")) {
+      while (rs.next()) {
+        rows.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getString(4)});
+      }
+    }
+    return rows;
+  }
+
+  /** Puts journal rows back as {@link #journalRows} read them (rows a crash left). */
+  private static void insertJournalRows(Connection c, List<Object[]> rows) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(
+        "INSERT INTO cdp_journal (seq, workspace, body, body_text) VALUES (?, ?, ?, ?)")) {
+      for (Object[] row : rows) {
+        p.setLong(1, (Long) row[0]);
+        p.setString(2, (String) row[1]);
+        p.setBytes(3, (byte[]) row[2]);
+        p.setString(4, (String) row[3]);
+        p.executeUpdate();
       }
     }
   }
