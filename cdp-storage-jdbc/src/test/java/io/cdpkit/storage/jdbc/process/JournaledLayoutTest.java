@@ -358,6 +358,47 @@ class JournaledLayoutTest {
     }
   }
 
+  /**
+   * An append carries the old file's frames over without decoding them, so only its check sum
+   * can tell a damaged byte in one: the snapshot then fails, records nothing, and the journal
+   * keeps its rows.
+   */
+  @Test
+  void anAppendOverADamagedSnapshotFailsAndRecordsNothing() throws Exception {
+    List<Event> events = Shoppers.stream(SEED + 10, SHOPPERS, EVENTS);
+    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
+      ingest(store, events.subList(0, EVENTS / 2));
+      store.checkpoint();
+      Path file;
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(
+          dir.resolve("snapshots"))) {
+        file = files.findFirst().orElseThrow();
+      }
+      byte[] bytes = java.nio.file.Files.readAllBytes(file);
+      bytes[bytes.length / 2] ^= 0x01;
+      java.nio.file.Files.write(file, bytes);
+      ingest(store, events.subList(EVENTS / 2, EVENTS / 2 + 200)); // small: this one appends
+      long rows;
+      try (Connection c = connect(dir)) {
+        rows = count(c, "cdp_journal");
+      }
+      assertThatThrownBy(store::checkpoint).isInstanceOf(StorageException.class)
+          .hasMessageContaining("fails its check sum");
+      try (Connection c = connect(dir);
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT file_name FROM cdp_snapshots")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).as("the damaged file is still the one recorded")
+            .isEqualTo(file.getFileName().toString());
+        assertThat(count(c, "cdp_journal")).as("journal rows kept").isEqualTo(rows);
+      }
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(
+          dir.resolve("snapshots"))) {
+        assertThat(files.count()).as("no half-written file left").isEqualTo(1);
+      }
+    }
+  }
+
   /** An erasure copies the workspace: her values in frames an append carried over are gone. */
   @Test
   void erasureAfterAppendedSnapshotsLeavesNothing() throws Exception {

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *       such a copy made in this process and the file stays within {@value #APPENDED_GROWTH}
  *       times its size, the old file's frames are carried over as they are and the journal
  *       rows after it appended (nothing decoded, memory untouched, the writers go on; see
- *       {@link #appendOrCopy}). Then one database transaction replaces the old snapshot by the
+ *       {@link #tryAppend}). Then one database transaction replaces the old snapshot by the
  *       new one, and the journal rows it covers are deleted after it in small commits
  *       ({@link #deleteCovered}; in that transaction itself after an erasure or a move from the
  *       row tables). In the background when the journal bytes since the last snapshots
@@ -470,7 +470,7 @@ public final class JournaledStore {
    * @param dropRows also delete the workspace's rows of the row tables (moved into memory)
    * @param erased mark the file for the rewrite that removes deleted bytes
    * @param mayAppend whether the journal rows may be appended to the last snapshot's frames
-   *     (see {@link #appendOrCopy}); else the workspace is copied, so that no byte of the old
+   *     (see {@link #tryAppend}); else the workspace is copied, so that no byte of the old
    *     file or rows is carried over (erasure, key rotation)
    */
   private void snapshot(String ws, boolean dropRows, boolean erased, boolean mayAppend) {
@@ -478,15 +478,18 @@ public final class JournaledStore {
     try {
       long t0 = System.nanoTime();
       long[] covered = new long[2];
+      // A snapshot after an erasure, or of rows moved from the row tables, deletes the journal
+      // rows it covers in its own commit: no row with what was erased outlives it. A routine one
+      // deletes them after its commit, in small commits.
+      boolean rowsInCommit = dropRows || erased;
       SnapshotFiles.Writer out = snapshots.writer(ws);
       String file;
       long bytes;
-      boolean appended = false;
+      boolean appended;
       try {
-        if (dropRows) {
+        appended = mayAppend && tryAppend(ws, covered, out);
+        if (!appended) {
           copyLive(ws, covered, out);
-        } else {
-          appended = appendOrCopy(ws, covered, out, mayAppend);
         }
         file = out.finish();
         bytes = out.bytes();
@@ -514,10 +517,6 @@ public final class JournaledStore {
             p.setLong(4, bytes);
             p.executeUpdate();
           }
-          // A snapshot after an erasure, or of rows moved from the row tables, deletes what it
-          // covers in the same commit: no row with what was erased outlives it. A routine one
-          // deletes the covered rows after its commit, in small commits (below).
-          boolean rowsInCommit = dropRows || erased;
           if (rowsInCommit) {
             try (PreparedStatement p = c.prepareStatement(
                 "DELETE FROM cdp_journal WHERE workspace = ? AND seq <= ?")) {
@@ -553,8 +552,16 @@ public final class JournaledStore {
           snapshots.delete(file);
           throw e;
         }
-        if (!dropRows && !erased) {
-          deleteCovered(c, ws, covered[0]);
+        if (!rowsInCommit) {
+          try {
+            deleteCovered(c, ws, covered[0]);
+          } catch (SQLException e) {
+            // The snapshot is recorded; the rows left are dead (opening skips them) and the
+            // next snapshot of the workspace deletes them.
+            LOG.warn("deleting journal rows a snapshot covers failed (SQLState {}); the next"
+                + " snapshot deletes them", e.getSQLState());
+            c.rollback();
+          }
         }
       } catch (SQLException e) {
         throw JdbcStoreEngine.failure("recording a snapshot", e);
@@ -593,27 +600,19 @@ public final class JournaledStore {
   }
 
   /**
-   * Writes the new snapshot of a workspace, one of two ways; either file replays to the state
-   * after the last journal row it covers (its mark), as opening the store would replay the old
-   * file and the rows:
+   * Writes the new snapshot of a workspace by appending, when it may: the workspace's last
+   * snapshot was copied out of memory in this process ({@link #copyLive}), and the new file
+   * stays within {@value #APPENDED_GROWTH} times that copy's size. The file is then the old
+   * file's frames as they are, followed by the body of each journal row up to the last row so
+   * far (the mark) as a frame; it replays to the state after the mark, as opening the store
+   * would replay the old file and the rows. Nothing is decoded and memory is not touched, so
+   * the workspace's writers go on meanwhile (what they write after the mark stays in the
+   * journal): every row up to the mark is committed, as a row is inserted and committed under
+   * the append lock. The file also holds records that later rows replaced, up to that bound.
    *
-   * <ul>
-   *   <li><b>Appended</b> (when {@code mayAppend}, the workspace's last snapshot was copied in
-   *       this process, and the new file stays within {@value #APPENDED_GROWTH} times that
-   *       one's size): the old file's frames as they are, then the body of each journal row up
-   *       to the mark as a frame. Nothing is decoded and memory is not touched, so the
-   *       workspace's writers go on meanwhile (what they write after the mark stays in the
-   *       journal): every row up to the mark is committed, as a row is inserted and committed
-   *       under the append lock. The file also holds records that later rows replaced, up to
-   *       that bound.
-   *   <li><b>Copied</b> out of memory under the workspace's read lock ({@link #copyLive}): only
-   *       what the workspace holds now; its writers wait for the copy.
-   * </ul>
-   *
-   * @return whether the rows were appended
+   * @return whether it appended; if not, nothing was written to {@code out}
    */
-  private boolean appendOrCopy(String ws, long[] covered, SnapshotFiles.Writer out,
-      boolean mayAppend) {
+  private boolean tryAppend(String ws, long[] covered, SnapshotFiles.Writer out) {
     try (Connection c = dataSource.getConnection()) {
       long from = 0;
       String oldFile = null;
@@ -629,11 +628,9 @@ public final class JournaledStore {
           }
         }
       }
-      boolean append = mayAppend && oldFile != null && copied.contains(ws)
-          && oldBytes + pendingByWorkspace.getOrDefault(ws, 0L)
-              <= APPENDED_GROWTH * snapshotBytes.getOrDefault(ws, 0L);
-      if (!append) {
-        copyLive(ws, covered, out);
+      if (oldFile == null || !copied.contains(ws) || oldBytes
+          + pendingByWorkspace.getOrDefault(ws, 0L)
+          > APPENDED_GROWTH * snapshotBytes.getOrDefault(ws, 0L)) {
         return false;
       }
       markCovered(ws, covered);

@@ -91,17 +91,11 @@ final class SnapshotFiles {
 
     /** Appends one body. */
     void add(byte[] body) {
-      byte[] frame = plain ? body : pii.protect(ws, COLUMN,
-          Base64.getEncoder().encodeToString(body)).getBytes(StandardCharsets.UTF_8);
-      try {
-        out.writeInt(frame.length);
-        out.write(frame);
-      } catch (IOException e) {
-        throw new StorageException("writing a snapshot file failed", true, e);
-      }
+      addFrame(plain ? body : pii.protect(ws, COLUMN,
+          Base64.getEncoder().encodeToString(body)).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Appends one frame as another file of this workspace holds it (see {@link #copy}). */
+    /** Appends one frame as stored: a body, or as another file of this workspace holds it. */
     private void addFrame(byte[] frame) {
       try {
         out.writeInt(frame.length);
