@@ -95,10 +95,7 @@ class JournaledLayoutTest {
       ingest(store, events);
       before = records(store);
     }
-    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
-      assertThat(records(store)).isEqualTo(before);
-      check(store, events);
-    }
+    assertReopensAsBefore(before, events);
   }
 
   @Test
@@ -116,10 +113,7 @@ class JournaledLayoutTest {
       assertThat(snapshots).as("snapshot parts written in the background").isPositive();
       shutdown(c);
     }
-    try (JdbcStore store = open(dir, true, 20_000)) {
-      assertThat(records(store)).isEqualTo(before);
-      check(store, events);
-    }
+    assertReopensAsBefore(before, events);
   }
 
   @Test
@@ -167,10 +161,7 @@ class JournaledLayoutTest {
       s.executeUpdate("UPDATE cdp_schema_version SET version = 6 WHERE id = 1");
       s.execute("SHUTDOWN");
     }
-    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
-      assertThat(records(store)).isEqualTo(before);
-      check(store, events);
-    }
+    assertReopensAsBefore(before, events);
     try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
       assertThat(records(store)).as("after a reopen from the snapshot").isEqualTo(before);
     }
@@ -269,10 +260,7 @@ class JournaledLayoutTest {
       }
       before = records(store);
     }
-    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
-      assertThat(records(store)).isEqualTo(before);
-      check(store, events);
-    }
+    assertReopensAsBefore(before, events);
   }
 
   /**
@@ -352,10 +340,7 @@ class JournaledLayoutTest {
     }
     assertThat(appended).as("snapshots that appended").isGreaterThanOrEqualTo(2);
     assertThat(copiedAfterAppends).as("snapshots that copied after appends").isPositive();
-    try (JdbcStore store = open(dir, true, Long.MAX_VALUE)) {
-      assertThat(records(store)).isEqualTo(before);
-      check(store, events);
-    }
+    assertReopensAsBefore(before, events);
   }
 
   /**
@@ -452,6 +437,14 @@ class JournaledLayoutTest {
         p.setString(4, (String) row[3]);
         p.executeUpdate();
       }
+    }
+  }
+
+  /** A new instance on the directory holds the records it held, and every event. */
+  private void assertReopensAsBefore(Map<String, Object> before, List<Event> events) {
+    try (JdbcStore store = open(dir, true, JdbcStore.DEFAULT_CHECKPOINT_BYTES)) {
+      assertThat(records(store)).isEqualTo(before);
+      check(store, events);
     }
   }
 
