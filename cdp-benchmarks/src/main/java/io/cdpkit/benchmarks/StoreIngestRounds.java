@@ -18,6 +18,11 @@ import java.util.List;
  * both), after {@value #WARM_UP_PAIRS} such pairs that warm the JIT up and are not counted, and the end prints the
  * median of each and their ratio.
  *
+ * <p>Two system properties serve long runs of one store as it grows: {@code bench.warmUp} (rounds
+ * run first and not counted, 0 unless set; in compare mode the pairs above instead) and
+ * {@code bench.window} (events: each round also prints the rate of every window of that many
+ * events, so that a store's speed can be followed as it fills).
+ *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
  * java -Xmx4g -XX:StartFlightRecording=filename=h2.jfr,settings=profile \
@@ -49,6 +54,10 @@ public final class StoreIngestRounds {
     List<Event> events = new RetailEvents(500_000, 0.8, RetailEvents.SEED).next(n);
     List<Double> off = new ArrayList<>();
     List<Double> on = new ArrayList<>();
+    for (int w = 0; !encryption.equals("compare") && w < Integer.getInteger("bench.warmUp", 0);
+        w++) {
+      round(kind, events, batch, -1, encryption.equals("on"));
+    }
     for (int w = 0; encryption.equals("compare") && w < WARM_UP_PAIRS; w++) {
       round(kind, events, batch, -1, false);
       round(kind, events, batch, -1, true);
@@ -78,14 +87,23 @@ public final class StoreIngestRounds {
     int n = events.size();
     try (BenchStores s = BenchStores.open(kind, 100_000, encrypted);
         Cdp cdp = Cdp.builder().store(s.store()).build()) {
+      int window = r < 0 ? 0 : Integer.getInteger("bench.window", 0);
       long t0 = System.nanoTime();
-      if (batch == 1) {
-        for (Event e : events) {
-          cdp.ingest(e);
-        }
-      } else {
-        for (int i = 0; i < n; i += batch) {
+      long windowStart = t0;
+      int step = Math.max(1, batch);
+      for (int i = 0; i < n; i += step) {
+        if (batch == 1) {
+          cdp.ingest(events.get(i));
+        } else {
           cdp.ingest(events.subList(i, Math.min(n, i + batch)));
+        }
+        int done = Math.min(n, i + step);
+        if (window > 0 && (done % window == 0 || done == n)) {
+          long now = System.nanoTime();
+          int inWindow = done % window == 0 ? window : done % window;
+          System.out.printf("  events %,d-%,d: %,.0f events/s%n", done - inWindow + 1, done,
+              inWindow / ((now - windowStart) / 1e9));
+          windowStart = now;
         }
       }
       long t1 = System.nanoTime();

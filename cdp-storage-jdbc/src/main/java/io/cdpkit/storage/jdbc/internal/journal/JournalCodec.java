@@ -32,16 +32,29 @@ import java.util.List;
  * Every record is written field by field; stored events and profile records as
  * {@link RecordBinary} says, which keeps every trait value's exact type.
  *
- * <p>Version 1 bodies (still on disk: they are read, never written) differ only there: a stored
- * event or profile record is its {@link RecordCodec} JSON text, as a string. Module ops (codes
+ * <p>A profile that the store held before the transaction is written as a patch
+ * ({@link #PATCH_PROFILE}): whole but for its orders, which are written as they differ from the
+ * stored profile's, so that a customer with hundreds of orders does not cost hundreds of orders
+ * in every body that touches her. A patch is replayed over the profile the target holds, and
+ * fails when it holds none. Bodies are replayed in order from the snapshot they follow, so the
+ * target holds what the writing store held.
+ *
+ * <p>Version 2 bodies (still on disk: they are read, never written) differ only by having no
+ * patches. Version 1 bodies differ also in that a stored event or profile record is its
+ * {@link RecordCodec} JSON text, as a string. Module ops (codes
  * 40-43 segmentation's, 50-54 activation's) are written and read by {@link JournalingSegments}
  * and {@link JournalingOutbox}, loaded only when such an op is met.
  *
  * <p>Thread-safe: stateless.
  */
 public final class JournalCodec {
-  /** The format version this codec writes (it reads this one and {@link #VERSION_JSON}). */
-  static final int VERSION = 2;
+  /**
+   * The format version this codec writes (it reads this one, {@link #VERSION_NO_PATCH} and
+   * {@link #VERSION_JSON}).
+   */
+  static final int VERSION = 3;
+  /** The second format: as this one without {@link #PATCH_PROFILE}. */
+  static final int VERSION_NO_PATCH = 2;
   /** The first format: stored events and profile records as RecordCodec JSON text. */
   static final int VERSION_JSON = 1;
 
@@ -56,6 +69,12 @@ public final class JournalCodec {
   static final int DELETE_PROFILE = 8;
   static final int PUT_REDIRECT = 9;
   static final int APPEND_LEDGER = 10;
+  /**
+   * A profile record whose orders are written as they differ from the profile the store held
+   * before the transaction (see {@link RecordBinary#readProfilePatch}); recorded as a
+   * {@link #PUT_PROFILE} with that profile beside it.
+   */
+  static final int PATCH_PROFILE = 11;
   // MetadataStorage.
   static final int PUT_METADATA = 20;
   static final int DELETE_METADATA = 21;
@@ -148,6 +167,12 @@ public final class JournalCodec {
   }
 
   private static void write(Op op, BodyWriter w) {
+    if (op.code == PUT_PROFILE && op.b != null) {
+      w.writeByte(PATCH_PROFILE);
+      RecordBinary.writeProfile((ProfileRecord) op.a, ((ProfileRecord) op.b).state().orders(),
+          w);
+      return;
+    }
     w.writeByte(op.code);
     switch (op.code) {
       case INSERT_EVENT -> RecordBinary.writeEvent((StoredEvent) op.a, w);
@@ -259,7 +284,7 @@ public final class JournalCodec {
     }
     int version = r.readByte();
     boolean json = version == VERSION_JSON;
-    if (version != VERSION && !json) {
+    if (version != VERSION && version != VERSION_NO_PATCH && !json) {
       throw new StorageException("journal body has unknown format version " + version, false,
           null);
     }
@@ -292,6 +317,12 @@ public final class JournalCodec {
         }
         case PUT_PROFILE -> target.putProfile(json
             ? readJson(() -> RECORDS.readProfile(r.readString())) : RecordBinary.readProfile(r));
+        case PATCH_PROFILE -> {
+          if (version != VERSION) {
+            throw BodyReader.malformed("a profile patch in a body of format " + version);
+          }
+          target.putProfile(RecordBinary.readProfilePatch(r, target::profile));
+        }
         case DELETE_PROFILE -> target.deleteProfile(r.readProfileId());
         case PUT_REDIRECT -> {
           ProfileId from = r.readProfileId();

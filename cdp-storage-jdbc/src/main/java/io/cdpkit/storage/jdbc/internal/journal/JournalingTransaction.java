@@ -36,6 +36,8 @@ import io.cdpkit.core.spi.storage.WriteTransaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,6 +76,15 @@ public final class JournalingTransaction implements WriteTransaction {
   private final WriteTransaction inner;
   /** The writes recorded, in order; truncated by {@link #rollbackTo}. */
   private final ArrayList<Op> ops = new ArrayList<>(256);
+  /**
+   * Each profile this transaction put, as the inner transaction held it before the first put
+   * (null: none), against which its orders are encoded as a patch. Kept across rollbacks: the
+   * first put comes before any savepoint it could be rolled back to, so the value it saw is the
+   * one before the transaction.
+   */
+  private @Nullable HashMap<ProfileId, @Nullable ProfileRecord> profileBases;
+  /** Profiles this transaction deleted (not forgotten on rollbacks): later puts are whole. */
+  private @Nullable HashSet<ProfileId> deletedProfiles;
   /** The index in {@link #ops} of the first op that erases, or -1. */
   private int firstErasing = -1;
 
@@ -303,14 +314,40 @@ public final class JournalingTransaction implements WriteTransaction {
 
   @Override
   public void putProfile(ProfileRecord profile) {
+    ProfileRecord base = profileBase(profile.id());
     inner.putProfile(profile);
-    record(PUT_PROFILE, profile, null, profile.id());
+    record(PUT_PROFILE, profile, base, profile.id());
   }
 
   @Override
   public void deleteProfile(ProfileId id) {
     inner.deleteProfile(id);
+    if (deletedProfiles == null) {
+      deletedProfiles = new HashSet<>();
+    }
+    deletedProfiles.add(id);
     record(DELETE_PROFILE, id, null, id);
+  }
+
+  /**
+   * The profile a put of {@code id} is encoded against ({@link JournalCodec#PATCH_PROFILE}):
+   * what the inner transaction held before this transaction first put it, or null, for a whole
+   * record, when it held none, when this transaction deleted the profile (the body replays the
+   * delete before the put), or when this transaction spills (a copy: its bodies rebuild a store
+   * from nothing).
+   */
+  private @Nullable ProfileRecord profileBase(ProfileId id) {
+    if (spill != null || (deletedProfiles != null && deletedProfiles.contains(id))) {
+      return null;
+    }
+    if (profileBases == null) {
+      profileBases = new HashMap<>();
+    } else if (profileBases.containsKey(id)) {
+      return profileBases.get(id);
+    }
+    ProfileRecord base = inner.profile(id).orElse(null);
+    profileBases.put(id, base);
+    return base;
   }
 
   @Override

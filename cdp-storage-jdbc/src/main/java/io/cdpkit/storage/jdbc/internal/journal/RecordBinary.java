@@ -37,6 +37,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -125,6 +127,18 @@ final class RecordBinary {
   // ============================================================================ profiles
 
   static void writeProfile(ProfileRecord r, BodyWriter w) {
+    writeProfile(r, null, w);
+  }
+
+  /**
+   * Writes a profile record; with {@code baseOrders}, its orders only as they differ from those
+   * (a patch, read by {@link #readProfilePatch} over a store holding a profile with exactly
+   * those orders): the entries that are not the very objects {@code baseOrders} holds under
+   * their id, then the ids it holds that the record does not. Everything else is written whole:
+   * of a profile's parts only its orders grow without bound as its events come in.
+   */
+  static void writeProfile(ProfileRecord r, @Nullable Map<String, OrderEntry> baseOrders,
+      BodyWriter w) {
     ProfileState s = r.state();
     w.writeText(r.id().value());
     w.writeZigzag(r.version());
@@ -170,10 +184,14 @@ final class RecordBinary {
     writeTallies(s.channels(), w);
     writeTallies(s.stores(), w);
     Map<String, OrderEntry> orders = s.orders();
-    w.writeVarint(orders.size());
-    for (Map.Entry<String, OrderEntry> e : orders.entrySet()) {
-      w.writeText(e.getKey());
-      writeOrderEntry(e.getKey(), e.getValue(), w);
+    if (baseOrders == null) {
+      w.writeVarint(orders.size());
+      for (Map.Entry<String, OrderEntry> e : orders.entrySet()) {
+        w.writeText(e.getKey());
+        writeOrderEntry(e.getKey(), e.getValue(), w);
+      }
+    } else {
+      writeOrdersPatch(orders, baseOrders, w);
     }
     Map<String, Long> eventCounts = s.eventCounts();
     w.writeVarint(eventCounts.size());
@@ -288,6 +306,41 @@ final class RecordBinary {
       out.put(key, new Tally(events, orders, r.readInstant()));
     }
     return out;
+  }
+
+  private static void writeOrdersPatch(Map<String, OrderEntry> orders,
+      Map<String, OrderEntry> base, BodyWriter w) {
+    if (orders == base) {
+      // The common case: the transaction's events completed or refunded no order.
+      w.writeVarint(0);
+      w.writeVarint(0);
+      return;
+    }
+    int changed = 0;
+    for (Map.Entry<String, OrderEntry> e : orders.entrySet()) {
+      if (base.get(e.getKey()) != e.getValue()) {
+        changed++;
+      }
+    }
+    w.writeVarint(changed);
+    for (Map.Entry<String, OrderEntry> e : orders.entrySet()) {
+      if (base.get(e.getKey()) != e.getValue()) {
+        w.writeText(e.getKey());
+        writeOrderEntry(e.getKey(), e.getValue(), w);
+      }
+    }
+    int removed = 0;
+    for (String id : base.keySet()) {
+      if (!orders.containsKey(id)) {
+        removed++;
+      }
+    }
+    w.writeVarint(removed);
+    for (String id : base.keySet()) {
+      if (!orders.containsKey(id)) {
+        w.writeText(id);
+      }
+    }
   }
 
   private static void writeOrderEntry(String orderId, OrderEntry entry, BodyWriter w) {
@@ -634,8 +687,30 @@ final class RecordBinary {
   }
 
   static ProfileRecord readProfile(BodyReader r) {
+    return readProfile(r, null);
+  }
+
+  /**
+   * Reads a profile patch ({@link #writeProfile(ProfileRecord, Map, BodyWriter)}), taking the
+   * orders it leaves out from the profile {@code stored} gives for its id.
+   *
+   * @throws StorageException when {@code stored} holds no profile under that id: the patch was
+   *     written over a profile this store does not hold, so replaying it would lose orders
+   */
+  static ProfileRecord readProfilePatch(BodyReader r,
+      Function<ProfileId, Optional<ProfileRecord>> stored) {
+    return readProfile(r, stored);
+  }
+
+  private static ProfileRecord readProfile(BodyReader r,
+      @Nullable Function<ProfileId, Optional<ProfileRecord>> stored) {
     try {
       ProfileId id = ProfileId.of(r.readString());
+      Map<String, OrderEntry> baseOrders = null;
+      if (stored != null) {
+        baseOrders = stored.apply(id).map(p -> p.state().orders()).orElseThrow(
+            () -> BodyReader.malformed("a profile patch meets no stored profile to apply to"));
+      }
       long version = r.readZigzag();
       int n = r.readCount();
       Map<IdentifierType, Integer> counts = new HashMap<>(capacity(n));
@@ -676,10 +751,22 @@ final class RecordBinary {
       Map<String, Tally> channels = readTallies(r);
       Map<String, Tally> stores = readTallies(r);
       n = r.readCount();
-      Map<String, OrderEntry> orders = new HashMap<>(capacity(n));
+      Map<String, OrderEntry> orders = new HashMap<>(capacity(n)
+          + (baseOrders == null ? 0 : capacity(baseOrders.size())));
+      if (baseOrders != null) {
+        orders.putAll(baseOrders);
+      }
       for (int i = 0; i < n; i++) {
         String orderId = r.readString();
         orders.put(orderId, readOrderEntry(orderId, r));
+      }
+      if (baseOrders != null) {
+        int removed = r.readCount();
+        for (int i = 0; i < removed; i++) {
+          if (orders.remove(r.readString()) == null) {
+            throw BodyReader.malformed("a profile patch removes an order the profile lacks");
+          }
+        }
       }
       n = r.readCount();
       Map<String, Long> eventCounts = new HashMap<>(capacity(n));

@@ -4,18 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.core.StorageException;
+import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.ProfileState.OrderEntry;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.PrivacyStorage;
+import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.Store;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.segmentation.spi.storage.Membership;
 import io.cdpkit.segmentation.spi.storage.SegmentStorage;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -156,6 +162,159 @@ class JournalCodecTest {
       JournalCodec.replay(body, tx);
       return null;
     })).isInstanceOf(StorageException.class).hasMessageContaining("already there");
+  }
+
+  /** A profile with {@code orders} orders, O-0 to O-(orders - 1), as one body puts it. */
+  private static ProfileRecord heavy(int orders) {
+    ProfileRecord p = JournalFixtures.profile(0, 1);
+    Map<String, OrderEntry> all = new HashMap<>();
+    for (int i = 0; i < orders; i++) {
+      all.put("O-" + i, JournalFixtures.order("O-" + i, i));
+    }
+    ProfileState s = p.state();
+    return new ProfileRecord(p.id(), ProfileState.of(s.traits(), Map.of(), s.firstSeen(),
+        s.lastSeen(), Map.of(), Map.of(), all, s.eventCounts()), p.identifierCounts(), 1);
+  }
+
+  private static Optional<ProfileRecord> profileIn(Store s, ProfileId id) {
+    return s.read(WS, tx -> tx.profile(id));
+  }
+
+  /** Two stores holding {@code base}: one to journal on, one to replay into. */
+  private static Store[] holding(ProfileRecord base) {
+    Store[] stores = {Store.inMemory(), Store.inMemory()};
+    for (Store s : stores) {
+      s.write(WS, tx -> {
+        tx.putProfile(base);
+        return null;
+      });
+    }
+    return stores;
+  }
+
+  @Test
+  @DisplayName("a stored profile is written as a patch: a customer with 300 orders costs a body"
+      + " her new order, not 300, and replaying it over her stored profile gives her whole")
+  void storedProfileIsAPatch() {
+    ProfileRecord base = heavy(300);
+    Store[] s = holding(base);
+    byte[] whole = body(tx -> tx.putProfile(base));
+    byte[] patch = s[0].write(WS, tx -> {
+      JournalingTransaction j = new JournalingTransaction(tx);
+      ProfileRecord stored = j.profile(base.id()).orElseThrow();
+      j.putProfile(JournalFixtures.withOrder(stored, 1, 7)); // changes O1 ...
+      ProfileRecord again = j.profile(base.id()).orElseThrow();
+      j.putProfile(JournalFixtures.withOrder(again, 2, 8)); // ... and adds O2
+      return j.encode();
+    });
+    assertThat(patch[1]).isEqualTo((byte) JournalCodec.PATCH_PROFILE);
+    assertThat(patch.length).as("patch %s bytes, whole %s", patch.length, whole.length)
+        .isLessThan(whole.length / 20);
+    s[1].write(WS, tx -> {
+      JournalCodec.replay(patch, tx);
+      return null;
+    });
+    ProfileRecord expected = profileIn(s[0], base.id()).orElseThrow();
+    assertThat(expected.state().orders()).hasSize(302);
+    assertThat(profileIn(s[1], base.id())).contains(expected);
+  }
+
+  @Test
+  @DisplayName("a patch removes the orders the new record lacks")
+  void patchRemovesOrders() {
+    ProfileRecord base = heavy(5);
+    Store[] s = holding(base);
+    Map<String, OrderEntry> fewer = new HashMap<>(base.state().orders());
+    fewer.remove("O-2");
+    fewer.remove("O-4");
+    ProfileState b = base.state();
+    ProfileRecord next = new ProfileRecord(base.id(), ProfileState.of(b.traits(), Map.of(),
+        b.firstSeen(), b.lastSeen(), Map.of(), Map.of(), fewer, b.eventCounts()),
+        base.identifierCounts(), 2);
+    byte[] patch = s[0].write(WS, tx -> {
+      JournalingTransaction j = new JournalingTransaction(tx);
+      j.putProfile(next);
+      return j.encode();
+    });
+    s[1].write(WS, tx -> {
+      JournalCodec.replay(patch, tx);
+      return null;
+    });
+    assertThat(profileIn(s[1], base.id())).contains(next);
+    assertThat(next.state().orders()).containsOnlyKeys("O-0", "O-1", "O-3");
+  }
+
+  @Test
+  @DisplayName("a patch replayed where the profile is not stored, or lacks an order it removes,"
+      + " is refused: it would lose her orders, so nothing is guessed")
+  void patchOverAnotherStateIsRefused() {
+    ProfileRecord base = heavy(3);
+    Store[] s = holding(base);
+    byte[] patch = s[0].write(WS, tx -> {
+      JournalingTransaction j = new JournalingTransaction(tx);
+      Map<String, OrderEntry> fewer = new HashMap<>(base.state().orders());
+      fewer.remove("O-1");
+      ProfileState b = base.state();
+      j.putProfile(new ProfileRecord(base.id(), ProfileState.of(b.traits(), Map.of(),
+          b.firstSeen(), b.lastSeen(), Map.of(), Map.of(), fewer, b.eventCounts()),
+          base.identifierCounts(), 2));
+      return j.encode();
+    });
+    assertThatThrownBy(() -> replayFresh(patch)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("profile patch meets no stored profile");
+    Store other = Store.inMemory();
+    other.write(WS, tx -> {
+      tx.putProfile(heavy(1)); // holds O-0 only: no O-1 to remove
+      return null;
+    });
+    assertThatThrownBy(() -> other.write(WS, tx -> {
+      JournalCodec.replay(patch, tx);
+      return null;
+    })).isInstanceOf(StorageException.class).hasMessageContaining("removes an order");
+  }
+
+  @Test
+  @DisplayName("a profile deleted and put again in one transaction, and a new one, are written"
+      + " whole, so they replay into a store that never held them")
+  void deletedOrNewProfilesAreWhole() {
+    ProfileRecord base = heavy(4);
+    Store[] s = holding(base);
+    ProfileRecord fresh = JournalFixtures.profile(1, 3);
+    byte[] body = s[0].write(WS, tx -> {
+      JournalingTransaction j = new JournalingTransaction(tx);
+      j.deleteProfile(base.id());
+      j.putProfile(JournalFixtures.withOrder(base, 1, 9));
+      j.putProfile(fresh);
+      return j.encode();
+    });
+    Store empty = Store.inMemory();
+    empty.write(WS, tx -> {
+      JournalCodec.replay(body, tx);
+      return null;
+    });
+    for (ProfileRecord p : List.of(base, fresh)) {
+      assertThat(profileIn(empty, p.id())).isEqualTo(profileIn(s[0], p.id()));
+    }
+  }
+
+  @Test
+  @DisplayName("a body of the format before patches (2) still replays")
+  void formatTwoReplays() {
+    byte[] body = richBody();
+    assertThat(body[0]).isEqualTo((byte) JournalCodec.VERSION);
+    byte[] old = body.clone();
+    old[0] = (byte) JournalCodec.VERSION_NO_PATCH;
+    replayFresh(old);
+    byte[] patch = holding(heavy(2))[0].write(WS, tx -> {
+      JournalingTransaction j = new JournalingTransaction(tx);
+      j.putProfile(JournalFixtures.withOrder(heavy(2), 1, 3));
+      return j.encode();
+    });
+    patch[0] = (byte) JournalCodec.VERSION_NO_PATCH;
+    assertThatThrownBy(() -> holding(heavy(2))[1].write(WS, tx -> {
+      JournalCodec.replay(patch, tx);
+      return null;
+    })).isInstanceOf(StorageException.class).hasMessageContaining("patch in a body of format 2");
   }
 
   @Test

@@ -9,7 +9,11 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.Money;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.model.ProfileState.Order;
+import io.cdpkit.core.model.ProfileState.OrderEntry;
+import io.cdpkit.core.model.ProfileState.Refund;
 import io.cdpkit.core.model.ProfileState.TraitValue;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
@@ -92,10 +96,36 @@ final class JournalFixtures {
     traits.put("tier", new TraitValue(n % 2 == 0 ? null : "gold", at(n), n % 3, "m-" + n));
     traits.put("score", new TraitValue(new BigDecimal("1.50E+3"), at(n), 0, "m-x"));
     traits.put("nested", new TraitValue(Map.of("city", "İzmir", "n", (long) n), at(n), 1, "m"));
+    Map<String, OrderEntry> orders = new LinkedHashMap<>();
+    for (int k = 0; k < n % 4; k++) {
+      String id = "O" + (n / 4 + k) % 6;
+      orders.put(id, order(id, n + k));
+    }
     ProfileState s = n % 5 == 0 ? ProfileState.EMPTY : ProfileState.of(traits, Map.of(), at(0),
-        at(n), Map.of(), Map.of(), Map.of(), Map.of("Order Completed", (long) n));
+        at(n), Map.of(), Map.of(), orders, Map.of("Order Completed", (long) n));
     return new ProfileRecord(PROFILES.get(p % PROFILES.size()), s,
         Map.of(IdentifierType.EMAIL, n % 3), 1 + n);
+  }
+
+  /** An order entry: a completion, with a refund or without, or a refund alone. */
+  static OrderEntry order(String id, int n) {
+    Map<String, Refund> refunds = n % 3 == 0 ? Map.of() : Map.of("r-" + n,
+        new Refund(at(n + 1), n % 2 == 0 ? null : Money.of(50L + n, "EUR")));
+    Order completion = n % 5 == 4 ? null : new Order(id, at(n), "m-" + n,
+        Money.of(1_000L + n, "EUR"), n % 2 == 0 ? "web" : null, n % 3 == 1 ? "store-1" : null);
+    return new OrderEntry(completion, refunds);
+  }
+
+  /**
+   * The profile with one more order event joined in, as the engine makes it: the entries the
+   * event does not touch are the stored record's own objects.
+   */
+  static ProfileRecord withOrder(ProfileRecord p, int y, int n) {
+    String id = "O" + y % 6;
+    ProfileState event = ProfileState.of(Map.of(), Map.of(), at(n), at(n), Map.of(), Map.of(),
+        Map.of(id, order(id, n)), Map.of("Order Completed", 1L));
+    return new ProfileRecord(p.id(), p.state().join(event), p.identifierCounts(),
+        p.version() + 1);
   }
 
   static ComponentRecord component(int c, int n) {
@@ -145,7 +175,7 @@ final class JournalFixtures {
   /** A random write: {@code kind} picks the op, {@code x}, {@code y}, {@code n} its arguments. */
   record Action(int kind, int x, int y, int n) {}
 
-  static final int KINDS = 33;
+  static final int KINDS = 34;
   /** The action kind of {@code deleteEvents}. */
   static final int DELETE_EVENTS_KIND = 17;
 
@@ -211,6 +241,7 @@ final class JournalFixtures {
       case 29 -> tx.require(OutboxStorage.class).putDelivery(delivery(x, y, n));
       case 30 -> tx.require(OutboxStorage.class).deleteDeliveries(px);
       case 31 -> savepoints.push(tx.savepoint());
+      case 33 -> tx.profile(px).ifPresent(p -> tx.putProfile(withOrder(p, y, n)));
       default -> {
         if (!savepoints.isEmpty()) {
           tx.rollbackTo(n % 2 == 0 ? savepoints.peek() : savepoints.pop());
