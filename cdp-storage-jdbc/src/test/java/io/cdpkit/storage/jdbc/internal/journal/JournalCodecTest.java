@@ -32,18 +32,11 @@ class JournalCodecTest {
 
   /** The body of one transaction of {@code work} on a fresh in-memory store. */
   private static byte[] body(Consumer<WriteTransaction> work) {
-    return Store.inMemory().write(WS, tx -> {
-      JournalingTransaction j = new JournalingTransaction(tx);
-      work.accept(j);
-      return j.encode();
-    });
+    return journaled(Store.inMemory(), work);
   }
 
   private static void replayFresh(byte[] body) {
-    Store.inMemory().write(WS, tx -> {
-      JournalCodec.replay(body, tx);
-      return null;
-    });
+    replayInto(Store.inMemory(), body);
   }
 
   /** A body with one op of most kinds, personal data among the values. */
@@ -164,16 +157,47 @@ class JournalCodecTest {
     })).isInstanceOf(StorageException.class).hasMessageContaining("already there");
   }
 
-  /** A profile with {@code orders} orders, O-0 to O-(orders - 1), as one body puts it. */
+  /** A profile with {@code orders} orders, O-0 to O-(orders - 1). */
   private static ProfileRecord heavy(int orders) {
-    ProfileRecord p = JournalFixtures.profile(0, 1);
     Map<String, OrderEntry> all = new HashMap<>();
     for (int i = 0; i < orders; i++) {
       all.put("O-" + i, JournalFixtures.order("O-" + i, i));
     }
+    return withOrders(JournalFixtures.profile(0, 1), all, 1);
+  }
+
+  /** {@code p} with {@code orders} instead of its own, at {@code version}. */
+  private static ProfileRecord withOrders(ProfileRecord p, Map<String, OrderEntry> orders,
+      long version) {
     ProfileState s = p.state();
     return new ProfileRecord(p.id(), ProfileState.of(s.traits(), Map.of(), s.firstSeen(),
-        s.lastSeen(), Map.of(), Map.of(), all, s.eventCounts()), p.identifierCounts(), 1);
+        s.lastSeen(), Map.of(), Map.of(), orders, s.eventCounts()), p.identifierCounts(),
+        version);
+  }
+
+  /** {@code base} less the orders {@code ids}, one version on. */
+  private static ProfileRecord without(ProfileRecord base, String... ids) {
+    Map<String, OrderEntry> fewer = new HashMap<>(base.state().orders());
+    for (String id : ids) {
+      fewer.remove(id);
+    }
+    return withOrders(base, fewer, base.version() + 1);
+  }
+
+  /** The body of one transaction of {@code work} on {@code store}. */
+  private static byte[] journaled(Store store, Consumer<WriteTransaction> work) {
+    return store.write(WS, tx -> {
+      JournalingTransaction j = new JournalingTransaction(tx);
+      work.accept(j);
+      return j.encode();
+    });
+  }
+
+  private static void replayInto(Store store, byte[] body) {
+    store.write(WS, tx -> {
+      JournalCodec.replay(body, tx);
+      return null;
+    });
   }
 
   private static Optional<ProfileRecord> profileIn(Store s, ProfileId id) {
@@ -199,21 +223,16 @@ class JournalCodecTest {
     ProfileRecord base = heavy(300);
     Store[] s = holding(base);
     byte[] whole = body(tx -> tx.putProfile(base));
-    byte[] patch = s[0].write(WS, tx -> {
-      JournalingTransaction j = new JournalingTransaction(tx);
+    byte[] patch = journaled(s[0], j -> {
       ProfileRecord stored = j.profile(base.id()).orElseThrow();
       j.putProfile(JournalFixtures.withOrder(stored, 1, 7)); // changes O1 ...
       ProfileRecord again = j.profile(base.id()).orElseThrow();
       j.putProfile(JournalFixtures.withOrder(again, 2, 8)); // ... and adds O2
-      return j.encode();
     });
     assertThat(patch[1]).isEqualTo((byte) JournalCodec.PATCH_PROFILE);
     assertThat(patch.length).as("patch %s bytes, whole %s", patch.length, whole.length)
         .isLessThan(whole.length / 20);
-    s[1].write(WS, tx -> {
-      JournalCodec.replay(patch, tx);
-      return null;
-    });
+    replayInto(s[1], patch);
     ProfileRecord expected = profileIn(s[0], base.id()).orElseThrow();
     assertThat(expected.state().orders()).hasSize(302);
     assertThat(profileIn(s[1], base.id())).contains(expected);
@@ -224,22 +243,8 @@ class JournalCodecTest {
   void patchRemovesOrders() {
     ProfileRecord base = heavy(5);
     Store[] s = holding(base);
-    Map<String, OrderEntry> fewer = new HashMap<>(base.state().orders());
-    fewer.remove("O-2");
-    fewer.remove("O-4");
-    ProfileState b = base.state();
-    ProfileRecord next = new ProfileRecord(base.id(), ProfileState.of(b.traits(), Map.of(),
-        b.firstSeen(), b.lastSeen(), Map.of(), Map.of(), fewer, b.eventCounts()),
-        base.identifierCounts(), 2);
-    byte[] patch = s[0].write(WS, tx -> {
-      JournalingTransaction j = new JournalingTransaction(tx);
-      j.putProfile(next);
-      return j.encode();
-    });
-    s[1].write(WS, tx -> {
-      JournalCodec.replay(patch, tx);
-      return null;
-    });
+    ProfileRecord next = without(base, "O-2", "O-4");
+    replayInto(s[1], journaled(s[0], j -> j.putProfile(next)));
     assertThat(profileIn(s[1], base.id())).contains(next);
     assertThat(next.state().orders()).containsOnlyKeys("O-0", "O-1", "O-3");
   }
@@ -249,28 +254,12 @@ class JournalCodecTest {
       + " is refused: it would lose her orders, so nothing is guessed")
   void patchOverAnotherStateIsRefused() {
     ProfileRecord base = heavy(3);
-    Store[] s = holding(base);
-    byte[] patch = s[0].write(WS, tx -> {
-      JournalingTransaction j = new JournalingTransaction(tx);
-      Map<String, OrderEntry> fewer = new HashMap<>(base.state().orders());
-      fewer.remove("O-1");
-      ProfileState b = base.state();
-      j.putProfile(new ProfileRecord(base.id(), ProfileState.of(b.traits(), Map.of(),
-          b.firstSeen(), b.lastSeen(), Map.of(), Map.of(), fewer, b.eventCounts()),
-          base.identifierCounts(), 2));
-      return j.encode();
-    });
+    byte[] patch = journaled(holding(base)[0], j -> j.putProfile(without(base, "O-1")));
     assertThatThrownBy(() -> replayFresh(patch)).isInstanceOf(StorageException.class)
         .hasMessageContaining("profile patch meets no stored profile");
-    Store other = Store.inMemory();
-    other.write(WS, tx -> {
-      tx.putProfile(heavy(1)); // holds O-0 only: no O-1 to remove
-      return null;
-    });
-    assertThatThrownBy(() -> other.write(WS, tx -> {
-      JournalCodec.replay(patch, tx);
-      return null;
-    })).isInstanceOf(StorageException.class).hasMessageContaining("removes an order");
+    Store other = holding(heavy(1))[0]; // holds O-0 only: no O-1 to remove
+    assertThatThrownBy(() -> replayInto(other, patch)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("removes an order");
   }
 
   @Test
@@ -280,41 +269,31 @@ class JournalCodecTest {
     ProfileRecord base = heavy(4);
     Store[] s = holding(base);
     ProfileRecord fresh = JournalFixtures.profile(1, 3);
-    byte[] body = s[0].write(WS, tx -> {
-      JournalingTransaction j = new JournalingTransaction(tx);
+    byte[] body = journaled(s[0], j -> {
       j.deleteProfile(base.id());
       j.putProfile(JournalFixtures.withOrder(base, 1, 9));
       j.putProfile(fresh);
-      return j.encode();
     });
     Store empty = Store.inMemory();
-    empty.write(WS, tx -> {
-      JournalCodec.replay(body, tx);
-      return null;
-    });
+    replayInto(empty, body);
     for (ProfileRecord p : List.of(base, fresh)) {
       assertThat(profileIn(empty, p.id())).isEqualTo(profileIn(s[0], p.id()));
     }
   }
 
   @Test
-  @DisplayName("a body of the format before patches (2) still replays")
+  @DisplayName("a body of the format before patches (2) still replays, and may hold no patch")
   void formatTwoReplays() {
     byte[] body = richBody();
     assertThat(body[0]).isEqualTo((byte) JournalCodec.VERSION);
     byte[] old = body.clone();
     old[0] = (byte) JournalCodec.VERSION_NO_PATCH;
     replayFresh(old);
-    byte[] patch = holding(heavy(2))[0].write(WS, tx -> {
-      JournalingTransaction j = new JournalingTransaction(tx);
-      j.putProfile(JournalFixtures.withOrder(heavy(2), 1, 3));
-      return j.encode();
-    });
+    byte[] patch = journaled(holding(heavy(2))[0],
+        j -> j.putProfile(JournalFixtures.withOrder(heavy(2), 1, 3)));
     patch[0] = (byte) JournalCodec.VERSION_NO_PATCH;
-    assertThatThrownBy(() -> holding(heavy(2))[1].write(WS, tx -> {
-      JournalCodec.replay(patch, tx);
-      return null;
-    })).isInstanceOf(StorageException.class).hasMessageContaining("patch in a body of format 2");
+    assertThatThrownBy(() -> replayInto(holding(heavy(2))[1], patch))
+        .isInstanceOf(StorageException.class).hasMessageContaining("patch in a body of format 2");
   }
 
   @Test
