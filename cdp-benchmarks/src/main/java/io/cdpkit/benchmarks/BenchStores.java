@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stores the benchmarks compare, each opened fresh and empty and removed again on close:
@@ -29,13 +31,38 @@ final class BenchStores implements AutoCloseable {
   static final String KINDS = "memory, h2mem, h2file, h2rows, postgres, mariadb";
 
   private final String kind;
-  private final Store store;
+  private Store store;
   private final Runnable cleanup;
+  /** Opens the store again on the same data (H2 file kinds), or null. */
+  private final @Nullable Supplier<Store> again;
 
   private BenchStores(String kind, Store store, Runnable cleanup) {
+    this(kind, store, cleanup, null);
+  }
+
+  private BenchStores(String kind, Store store, Runnable cleanup,
+      @Nullable Supplier<Store> again) {
     this.kind = kind;
     this.store = store;
     this.cleanup = cleanup;
+    this.again = again;
+  }
+
+  /**
+   * Closes the store and opens it again on the same files, as a restart would (H2 file kinds
+   * only); the {@link #store()} is then the new one.
+   *
+   * @return nanoseconds spent closing, then opening
+   */
+  long[] reopen() {
+    if (again == null) {
+      throw new IllegalStateException(kind + " cannot be reopened");
+    }
+    long t0 = System.nanoTime();
+    store.close();
+    long t1 = System.nanoTime();
+    store = again.get();
+    return new long[] {t1 - t0, System.nanoTime() - t1};
   }
 
   Store store() {
@@ -79,9 +106,10 @@ final class BenchStores implements AutoCloseable {
         // ingestion without background snapshots, set it above the run's journal).
         long checkpointBytes = Long.getLong("cdp.bench.checkpointBytes",
             JdbcStore.DEFAULT_CHECKPOINT_BYTES);
-        return new BenchStores(kind, jdbc(encrypted).h2File(dir).journal(kind.equals("h2file"))
-            .checkpointBytes(checkpointBytes).cacheSize(cacheSize).build(),
-            () -> deleteTree(dir));
+        Supplier<Store> opener = () -> jdbc(encrypted).h2File(dir)
+            .journal(kind.equals("h2file")).checkpointBytes(checkpointBytes).cacheSize(cacheSize)
+            .build();
+        return new BenchStores(kind, opener.get(), () -> deleteTree(dir), opener);
       }
       case "postgres": {
         String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");

@@ -2,6 +2,7 @@ package io.cdpkit.benchmarks;
 
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.WorkspaceId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,7 +22,11 @@ import java.util.List;
  * <p>Two system properties serve long runs of one store as it grows: {@code bench.warmUp} (rounds
  * run first and not counted, 0 unless set; in compare mode the pairs above instead) and
  * {@code bench.window} (events: each round also prints the rate of every window of that many
- * events, so that a store's speed can be followed as it fills).
+ * events, so that a store's speed can be followed as it fills). With
+ * {@code bench.reopen=true} (H2 file kinds), each counted round then closes the store and opens it
+ * again on the same files, as a restart would (the journal as it is, no checkpoint first), and
+ * prints how long each took and how many events the reopened store holds, instead of the rate
+ * with a checkpoint.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -107,6 +112,15 @@ public final class StoreIngestRounds {
         }
       }
       long t1 = System.nanoTime();
+      if (r >= 0 && Boolean.getBoolean("bench.reopen")) {
+        long[] took = s.reopen();
+        long stored = s.store().read(WorkspaceId.DEFAULT, tx -> tx.eventNameCounts()).values()
+            .stream().mapToLong(Long::longValue).sum();
+        System.out.printf("%s round %d: %,.0f events/s (batch %d); closed in %,d ms, opened"
+            + " again in %,d ms, holding %,d events%n", kind, r, n / ((t1 - t0) / 1e9), batch,
+            took[0] / 1_000_000, took[1] / 1_000_000, stored);
+        return n / ((t1 - t0) / 1e9);
+      }
       s.checkpoint();
       long t2 = System.nanoTime();
       double rate = n / ((t1 - t0) / 1e9);
