@@ -95,20 +95,20 @@ public final class StoreIngestRounds {
       int window = r < 0 ? 0 : Integer.getInteger("bench.window", 0);
       long t0 = System.nanoTime();
       long windowStart = t0;
-      int step = Math.max(1, batch);
-      for (int i = 0; i < n; i += step) {
+      int windowFrom = 0;
+      for (int i = 0; i < n; i += batch) {
         if (batch == 1) {
           cdp.ingest(events.get(i));
         } else {
           cdp.ingest(events.subList(i, Math.min(n, i + batch)));
         }
-        int done = Math.min(n, i + step);
-        if (window > 0 && (done % window == 0 || done == n)) {
+        int done = Math.min(n, i + batch);
+        if (window > 0 && (done - windowFrom >= window || done == n)) {
           long now = System.nanoTime();
-          int inWindow = done % window == 0 ? window : done % window;
-          System.out.printf("  events %,d-%,d: %,.0f events/s%n", done - inWindow + 1, done,
-              inWindow / ((now - windowStart) / 1e9));
+          System.out.printf("  events %,d-%,d: %,.0f events/s%n", windowFrom + 1, done,
+              (done - windowFrom) / ((now - windowStart) / 1e9));
           windowStart = now;
+          windowFrom = done;
         }
       }
       long t1 = System.nanoTime();

@@ -316,30 +316,26 @@ final class RecordBinary {
       w.writeVarint(0);
       return;
     }
-    int changed = 0;
+    List<Map.Entry<String, OrderEntry>> changed = new ArrayList<>();
     for (Map.Entry<String, OrderEntry> e : orders.entrySet()) {
       if (base.get(e.getKey()) != e.getValue()) {
-        changed++;
+        changed.add(e);
       }
     }
-    w.writeVarint(changed);
-    for (Map.Entry<String, OrderEntry> e : orders.entrySet()) {
-      if (base.get(e.getKey()) != e.getValue()) {
-        w.writeText(e.getKey());
-        writeOrderEntry(e.getKey(), e.getValue(), w);
-      }
+    w.writeVarint(changed.size());
+    for (Map.Entry<String, OrderEntry> e : changed) {
+      w.writeText(e.getKey());
+      writeOrderEntry(e.getKey(), e.getValue(), w);
     }
-    int removed = 0;
+    List<String> removed = new ArrayList<>();
     for (String id : base.keySet()) {
       if (!orders.containsKey(id)) {
-        removed++;
+        removed.add(id);
       }
     }
-    w.writeVarint(removed);
-    for (String id : base.keySet()) {
-      if (!orders.containsKey(id)) {
-        w.writeText(id);
-      }
+    w.writeVarint(removed.size());
+    for (String id : removed) {
+      w.writeText(id);
     }
   }
 
