@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,8 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * body. Thread-safe.
  */
 final class FirstPostFails implements AutoCloseable {
-  /** One request and its answer; {@code injected} for the 500 the wrapper made up. */
-  record Exchange(String method, String path, int status, String body, boolean injected) {
+  /**
+   * One request and its answer; {@code injected} for the 500 the wrapper made up; {@code arrival}
+   * the request's place in the order the server took them.
+   */
+  record Exchange(String method, String path, int status, String body, boolean injected,
+      int arrival) {
     @Override
     public String toString() {
       return method + " " + path + " -> " + status + (injected ? " (injected)" : "") + " "
@@ -37,6 +42,7 @@ final class FirstPostFails implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
   private final AtomicInteger posts = new AtomicInteger();
+  private final AtomicInteger arrivals = new AtomicInteger();
   // Guarded by itself, as is inFlight: the handlers that began and have not yet recorded.
   private final List<Exchange> exchanges = new ArrayList<>();
   private int inFlight;
@@ -63,9 +69,10 @@ final class FirstPostFails implements AutoCloseable {
   private void handle(HttpExchange exchange, HttpHandler endpoint) throws IOException {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getPath();
+    int arrival = arrivals.getAndIncrement();
     if ("POST".equals(method) && posts.getAndIncrement() == 0) {
       String body = fail(exchange);
-      record(new Exchange(method, path, 500, body, true));
+      record(new Exchange(method, path, 500, body, true, arrival));
       return;
     }
     ByteArrayOutputStream copy = new ByteArrayOutputStream();
@@ -84,7 +91,7 @@ final class FirstPostFails implements AutoCloseable {
     });
     endpoint.handle(exchange);
     record(new Exchange(method, path, exchange.getResponseCode(),
-        copy.toString(StandardCharsets.UTF_8), false));
+        copy.toString(StandardCharsets.UTF_8), false, arrival));
   }
 
   private static String fail(HttpExchange exchange) throws IOException {
@@ -136,9 +143,13 @@ final class FirstPostFails implements AutoCloseable {
     }
   }
 
-  /** The POSTs so far, in the order they finished. */
+  /**
+   * The POSTs so far, in the order they arrived (a client that sends the next request while the
+   * first is answered may see that one finish first: the first to arrive is the injected one).
+   */
   List<Exchange> posts() {
-    return exchanges().stream().filter(e -> e.method().equals("POST")).toList();
+    return exchanges().stream().filter(e -> e.method().equals("POST"))
+        .sorted(Comparator.comparingInt(Exchange::arrival)).toList();
   }
 
   @Override
