@@ -97,6 +97,15 @@ public final class JsonValues {
   }
 
   /**
+   * Whether {@code v} is a container a checked copy made, so that every key and string in it
+   * passed the {@linkplain Text text rule} (and so holds no unpaired surrogate); false for
+   * scalars and for containers made elsewhere or by the unchecked copies.
+   */
+  public static boolean textChecked(@Nullable Object v) {
+    return (v instanceof FrozenMap f && f.checked) || (v instanceof FrozenList l && l.checked);
+  }
+
+  /**
    * Checks a map copied here, at JSON pointer {@code pointer} and nesting level {@code level},
    * against the door's bounds: it nests at most {@code maxDepth} levels, and holds no number
    * with more than {@value #MAX_NUMBER_DIGITS} digits or a decimal exponent beyond

@@ -1,6 +1,7 @@
 package io.cdpkit.core.internal.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.cdpkit.core.internal.JsonValues;
 import io.cdpkit.core.model.ConsentChange;
 import io.cdpkit.core.model.ConsentProof;
 import io.cdpkit.core.model.LawfulBasis;
@@ -72,6 +73,9 @@ public final class EventWriter {
   }
 
   static boolean validText(@Nullable Object v) {
+    if (JsonValues.textChecked(v)) {
+      return true; // the door's text rule refused unpaired surrogates in it already
+    }
     if (v instanceof String s) {
       return !JsonTreeReader.hasUnpairedSurrogate(s);
     }
@@ -220,12 +224,12 @@ public final class EventWriter {
       stringField(g, "formId", p.formId());
       stringField(g, "reference", p.reference());
       if (p.confirmedAt() != null) {
-        g.writeStringField("confirmedAt", p.confirmedAt().toString());
+        g.writeStringField("confirmedAt", IsoInstants.format(p.confirmedAt()));
       }
       g.writeEndObject();
     }
     if (c.expiresAt() != null) {
-      g.writeStringField("expiresAt", c.expiresAt().toString());
+      g.writeStringField("expiresAt", IsoInstants.format(c.expiresAt()));
     }
     g.writeEndObject();
   }
@@ -240,7 +244,7 @@ public final class EventWriter {
   private static void instantField(JsonGenerator g, String key, @Nullable Instant value)
       throws IOException {
     if (value != null) {
-      g.writeStringField(key, value.toString());
+      g.writeStringField(key, IsoInstants.format(value));
     }
   }
 

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.JsonValues;
@@ -41,7 +43,6 @@ import io.cdpkit.core.spi.storage.Link;
 import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.StoredEvent;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -147,23 +148,30 @@ public final class RecordJson {
   }
 
   private String write(Body body) {
-    StringWriter out = new StringWriter(256);
-    try (JsonGenerator g = factory.createGenerator(out)) {
-      g.writeStartObject();
-      body.write(g);
-      g.writeEndObject();
+    // Jackson's own writer for text (as ObjectMapper.writeValueAsString uses): segments from the
+    // recycled buffers, copied once into the string, where a StringWriter grows and copies a
+    // synchronized buffer.
+    BufferRecycler buffers = factory._getBufferRecycler();
+    try (SegmentedStringWriter out = new SegmentedStringWriter(buffers)) {
+      try (JsonGenerator g = factory.createGenerator(out)) {
+        g.writeStartObject();
+        body.write(g);
+        g.writeEndObject();
+      }
+      return out.getAndClear();
     } catch (IOException e) {
-      // A StringWriter does not fail; Jackson's message may quote data, so it is not kept.
+      // Writing to memory does not fail; Jackson's message may quote data, so it is not kept.
       throw new UncheckedIOException(new IOException("writing a record as JSON failed"));
+    } finally {
+      buffers.releaseToPool();
     }
-    return out.toString();
   }
 
   public String writeEvent(StoredEvent r) {
     Event event = r.event();
     EventWriter.checkWritable(event);
     return write(g -> {
-      text(g, "t", r.key().time().toString());
+      time(g, "t", r.key().time());
       text(g, "m", r.key().messageId());
       g.writeArrayFieldStart("i");
       for (Identifier id : r.identifiers()) {
@@ -201,7 +209,7 @@ public final class RecordJson {
                 "a trait value holds a string with an unpaired UTF-16 surrogate");
           }
           EventWriter.writeValue(g, v.value());
-          text(g, "t", v.time().toString());
+          time(g, "t", v.time());
           g.writeNumberField("p", v.sourcePriority());
           text(g, "m", v.messageId());
           g.writeEndObject();
@@ -219,10 +227,10 @@ public final class RecordJson {
         g.writeEndArray();
       }
       if (s.firstSeen() != null) {
-        text(g, "fs", s.firstSeen().toString());
+        time(g, "fs", s.firstSeen());
       }
       if (s.lastSeen() != null) {
-        text(g, "ls", s.lastSeen().toString());
+        time(g, "ls", s.lastSeen());
       }
       tallies(g, "ch", s.channels());
       tallies(g, "st", s.stores());
@@ -246,7 +254,7 @@ public final class RecordJson {
       if (rs != null) {
         g.writeObjectFieldStart("rs");
         g.writeBooleanField("r", rs.restricted());
-        text(g, "t", rs.time().toString());
+        time(g, "t", rs.time());
         text(g, "m", rs.messageId());
         text(g, "c", rs.reasonCode());
         g.writeEndObject();
@@ -314,7 +322,7 @@ public final class RecordJson {
       g.writeStringField("k", c.last() ? "last" : "first");
       g.writeFieldName("v");
       scalar(g, c.value());
-      text(g, "t", c.time().toString());
+      time(g, "t", c.time());
       text(g, "m", c.messageId());
     } else if (p instanceof Partial.Timeline c) {
       timeline(g, c);
@@ -332,8 +340,8 @@ public final class RecordJson {
         g.writeStartArray();
         scalar(g, e.getKey());
         g.writeNumber(e.getValue().count());
-        g.writeString(e.getValue().first().toString());
-        g.writeString(e.getValue().last().toString());
+        g.writeString(IsoInstants.format(e.getValue().first()));
+        g.writeString(IsoInstants.format(e.getValue().last()));
         g.writeEndArray();
       }
       g.writeEndArray();
@@ -346,7 +354,7 @@ public final class RecordJson {
     g.writeArrayFieldStart("h");
     for (Partial.Hit h : c.hits()) {
       g.writeStartArray();
-      g.writeString(h.time().toString());
+      g.writeString(IsoInstants.format(h.time()));
       g.writeString(checked(h.session()));
       g.writeNumber(h.events());
       g.writeNumber(h.views());
@@ -364,7 +372,7 @@ public final class RecordJson {
     for (Map.Entry<Object, Instant> e : entries) {
       g.writeStartArray();
       scalar(g, e.getKey());
-      g.writeString(e.getValue().toString());
+      g.writeString(IsoInstants.format(e.getValue()));
       g.writeEndArray();
     }
     g.writeEndArray();
@@ -381,7 +389,7 @@ public final class RecordJson {
         throw at.fail("", "must be [time, session, events, views]");
       }
       try {
-        hits.add(new Partial.Hit(Instant.parse(time), session, events, views));
+        hits.add(new Partial.Hit(IsoInstants.parseStored(time), session, events, views));
       } catch (DateTimeParseException x) {
         throw at.fail("", "holds a time that is not an ISO-8601 instant");
       } catch (IllegalArgumentException x) {
@@ -409,7 +417,7 @@ public final class RecordJson {
       Fields vf = new Fields(f.kind, at.path + "/0", (Map<String, @Nullable Object>) v, false);
       Object key = scalar(vf);
       try {
-        if (m.put(key, Instant.parse(time)) != null) {
+        if (m.put(key, IsoInstants.parseStored(time)) != null) {
           throw at.fail("", "repeats a value");
         }
       } catch (DateTimeParseException x) {
@@ -433,7 +441,7 @@ public final class RecordJson {
     g.writeArrayFieldStart("e");
     for (Partial.LedgerEntry e : c.entries()) {
       g.writeStartArray();
-      g.writeString(e.time().toString());
+      g.writeString(IsoInstants.format(e.time()));
       g.writeString(e.messageId());
       g.writeString(e.program());
       g.writeString(ledgerKind(e.kind()));
@@ -441,7 +449,7 @@ public final class RecordJson {
       if (e.expiresAt() == null) {
         g.writeNull();
       } else {
-        g.writeString(e.expiresAt().toString());
+        g.writeString(IsoInstants.format(e.expiresAt()));
       }
       g.writeEndArray();
     }
@@ -477,8 +485,8 @@ public final class RecordJson {
         default -> throw at.fail("/3", "is not a kind of ledger entry");
       };
       try {
-        out.add(new Partial.LedgerEntry(Instant.parse(time), messageId, program, k, points,
-            e.get(5) == null ? null : Instant.parse((String) e.get(5))));
+        out.add(new Partial.LedgerEntry(IsoInstants.parseStored(time), messageId, program, k, points,
+            e.get(5) == null ? null : IsoInstants.parseStored((String) e.get(5))));
       } catch (DateTimeParseException x) {
         throw at.fail("", "holds a time that is not an ISO-8601 instant");
       } catch (IllegalArgumentException x) {
@@ -507,7 +515,7 @@ public final class RecordJson {
     } else if (v instanceof Boolean b) {
       g.writeBooleanField("b", b);
     } else if (v instanceof Instant t) {
-      g.writeStringField("t", t.toString());
+      g.writeStringField("t", IsoInstants.format(t));
     } else {
       throw new IllegalArgumentException("a computed trait holds a value of an unknown type");
     }
@@ -519,7 +527,7 @@ public final class RecordJson {
       text(g, "id", r.id());
       if (r.latestLink() != null) {
         g.writeObjectFieldStart("ll");
-        text(g, "t", r.latestLink().time().toString());
+        time(g, "t", r.latestLink().time());
         text(g, "m", r.latestLink().messageId());
         g.writeEndObject();
       }
@@ -531,7 +539,7 @@ public final class RecordJson {
           identifier(g, rule.a());
           g.writeFieldName("b");
           identifier(g, rule.b());
-          text(g, "t", rule.createdAt().toString());
+          time(g, "t", rule.createdAt());
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -541,7 +549,7 @@ public final class RecordJson {
 
   public String writeLink(Link r) {
     return write(g -> {
-      text(g, "t", r.key().time().toString());
+      time(g, "t", r.key().time());
       text(g, "m", r.key().messageId());
       g.writeArrayFieldStart("i");
       for (Identifier id : r.identifiers()) {
@@ -566,9 +574,9 @@ public final class RecordJson {
         text(g, "m", r.messageId());
       }
       if (r.eventTime() != null) {
-        text(g, "et", r.eventTime().toString());
+        time(g, "et", r.eventTime());
       }
-      text(g, "at", r.recordedAt().toString());
+      time(g, "at", r.recordedAt());
       text(g, "r", r.reason());
     });
   }
@@ -585,7 +593,7 @@ public final class RecordJson {
       g.writeStartObject();
       g.writeNumberField("e", t.events());
       g.writeNumberField("o", t.orders());
-      text(g, "t", t.lastAt().toString());
+      time(g, "t", t.lastAt());
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -600,7 +608,7 @@ public final class RecordJson {
       if (!c.orderId().equals(orderId)) {
         text(g, "id", c.orderId());
       }
-      text(g, "t", c.time().toString());
+      time(g, "t", c.time());
       text(g, "m", c.messageId());
       g.writeFieldName("v");
       money(g, c.value());
@@ -617,7 +625,7 @@ public final class RecordJson {
       for (Map.Entry<String, Refund> e : sorted(entry.refunds())) {
         key(g, e.getKey());
         g.writeStartObject();
-        text(g, "t", e.getValue().time().toString());
+        time(g, "t", e.getValue().time());
         if (e.getValue().amount() != null) {
           g.writeFieldName("a");
           money(g, e.getValue().amount());
@@ -640,13 +648,13 @@ public final class RecordJson {
       identifier(g, address);
     }
     g.writeBooleanField("g", v.granted());
-    text(g, "t", v.time().toString());
+    time(g, "t", v.time());
     text(g, "m", v.messageId());
     if (v.basis() != LawfulBasis.CONSENT) {
       text(g, "b", v.basis().wireName());
     }
     if (v.expiresAt() != null) {
-      text(g, "x", v.expiresAt().toString());
+      time(g, "x", v.expiresAt());
     }
     if (v.source() != null) {
       text(g, "s", v.source());
@@ -664,7 +672,7 @@ public final class RecordJson {
         text(g, "r", pf.reference());
       }
       if (pf.confirmedAt() != null) {
-        text(g, "t", pf.confirmedAt().toString());
+        time(g, "t", pf.confirmedAt());
       }
       g.writeEndObject();
     }
@@ -687,6 +695,11 @@ public final class RecordJson {
 
   private static void text(JsonGenerator g, String field, String value) throws IOException {
     g.writeStringField(field, checked(value));
+  }
+
+  /** An instant as {@code Instant.toString()} writes it (ASCII: nothing to check). */
+  private static void time(JsonGenerator g, String field, Instant value) throws IOException {
+    g.writeStringField(field, IsoInstants.format(value));
   }
 
   private static void key(JsonGenerator g, String key) throws IOException {
@@ -1016,7 +1029,7 @@ public final class RecordJson {
             Fields vf = new Fields(f.kind, at.path + "/0", (Map<String, @Nullable Object>) v,
                 false);
             try {
-              m.put(scalar(vf), new Partial.Seen(n, Instant.parse(first), Instant.parse(last)));
+              m.put(scalar(vf), new Partial.Seen(n, IsoInstants.parseStored(first), IsoInstants.parseStored(last)));
             } catch (DateTimeParseException x) {
               throw at.fail("", "holds a time that is not an ISO-8601 instant");
             }
@@ -1233,7 +1246,7 @@ public final class RecordJson {
 
     private Instant toInstant(String s, String key) {
       try {
-        return Instant.parse(s);
+        return IsoInstants.parseStored(s);
       } catch (DateTimeParseException x) {
         throw fail(sub(key), "is not an ISO-8601 instant");
       }
