@@ -6,6 +6,11 @@ import io.cdpkit.core.model.WorkspaceId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A plain program for profiling ingestion into one store kind (JMH measures it; this gives a
@@ -27,6 +32,13 @@ import java.util.List;
  * again on the same files, as a restart would (the journal as it is, no checkpoint first), and
  * prints how long each took and how many events the reopened store holds, instead of the rate
  * with a checkpoint.
+ *
+ * <p>{@code bench.threads=T} (1 unless set) ingests with {@code T} threads of one {@code Cdp},
+ * as a node serving several callers does: thread {@code t} takes the batches {@code t},
+ * {@code t + T}, {@code t + 2T}, ... of the stream, in order (so a customer's events may be
+ * ingested out of order across threads, which gives the same profiles). The rate is all events
+ * over the time until the last thread is done, and each round then checks that the store holds
+ * every event once. Batches of 1 are not supported with threads.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -92,6 +104,10 @@ public final class StoreIngestRounds {
     int n = events.size();
     try (BenchStores s = BenchStores.open(kind, 100_000, encrypted);
         Cdp cdp = Cdp.builder().store(s.store()).build()) {
+      int threads = Integer.getInteger("bench.threads", 1);
+      if (threads > 1) {
+        return threaded(kind, cdp, s, events, batch, r, threads);
+      }
       int window = r < 0 ? 0 : Integer.getInteger("bench.window", 0);
       long t0 = System.nanoTime();
       long windowStart = t0;
@@ -129,6 +145,52 @@ public final class StoreIngestRounds {
           r < 0 ? "warm-up" : "round " + r,
           encrypted ? " encrypted" : "", rate, batch, n / ((t2 - t0) / 1e9));
       return rate;
+    }
+  }
+
+  /** One round with {@code threads} callers; see the class description. */
+  private static double threaded(String kind, Cdp cdp, BenchStores s, List<Event> events,
+      int batch, int r, int threads) {
+    if (batch < 2) {
+      throw new IllegalArgumentException("bench.threads needs batches of 2 or more");
+    }
+    int n = events.size();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Callable<Long>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        work.add(() -> {
+          long rejected = 0;
+          for (int i = first * batch; i < n; i += threads * batch) {
+            rejected += cdp.ingest(events.subList(i, Math.min(n, i + batch))).rejected();
+          }
+          return rejected;
+        });
+      }
+      long t0 = System.nanoTime();
+      long rejected = 0;
+      for (Future<Long> f : pool.invokeAll(work)) {
+        rejected += f.get();
+      }
+      long t1 = System.nanoTime();
+      long stored = s.store().read(WorkspaceId.DEFAULT, tx -> tx.eventNameCounts()).values()
+          .stream().mapToLong(Long::longValue).sum();
+      if (rejected != 0 || stored != n) {
+        throw new IllegalStateException(kind + ": " + rejected + " events rejected, " + stored
+            + " of " + n + " stored");
+      }
+      double rate = n / ((t1 - t0) / 1e9);
+      System.out.printf("%s %s: %,.0f events/s (batch %d, %d threads; %,d events stored)%n", kind,
+          r < 0 ? "warm-up" : "round " + r, rate, batch, threads, stored);
+      return rate;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("an ingest thread failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.activation.spi.storage.Delivery;
 import io.cdpkit.activation.spi.storage.OutboxEntry;
+import io.cdpkit.core.Cdp;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.core.model.EventKey;
@@ -425,5 +426,99 @@ class MigrationTest {
     } finally {
       db.drop().run();
     }
+  }
+
+  /** The columns version 8 moves to the "C" collation on PostgreSQL, as table.column. */
+  static final List<String> KEY_COLUMNS = List.of("cdp_events.message_id",
+      "cdp_events.anchor_type", "cdp_events.anchor_value", "cdp_nodes.id_type",
+      "cdp_nodes.id_value", "cdp_nodes.profile_id", "cdp_nodes.component_id",
+      "cdp_components.id", "cdp_links.component_id", "cdp_redirects.from_id",
+      "cdp_redirects.to_id", "cdp_ledger.profile_id", "cdp_ledger.other_id");
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "postgres-icu", "mariadb"})
+  @DisplayName("a version-7 database holding merged customers is migrated to version 8: on"
+      + " PostgreSQL the key columns compare in the \"C\" collation, and the engine goes on"
+      + " resolving, merging and counting what was stored")
+  void fromVersion7(String kind) throws Exception {
+    Instant t = Instant.parse("2026-07-01T10:00:00Z");
+    Db db = fresh(kind);
+    try {
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        cdp.ingest(List.of(
+            Event.identify().messageId("m-1").userId("c-1").timestamp(t)
+                .trait("email", "noor@example.com").build(),
+            Event.track("Product Viewed").messageId("m-2").anonymousId("a-1")
+                .timestamp(t.plusSeconds(1)).build(),
+            Event.identify().messageId("m-3").userId("c-2").timestamp(t.plusSeconds(2))
+                .trait("email", "sem@example.com").build()));
+      }
+      // Back to version 7: the key columns in the database's default collation.
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        if (kind.startsWith("postgres")) {
+          for (String column : KEY_COLUMNS) {
+            String[] tc = column.split("\\.");
+            s.execute("ALTER TABLE " + tc[0] + " ALTER COLUMN " + tc[1] + " TYPE "
+                + columnType(c, tc[0], tc[1]) + " COLLATE \"default\"");
+          }
+          assertThat(collations(c)).as("before").doesNotContainValue("C");
+        }
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 7 WHERE id = 1");
+      }
+
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+        if (kind.startsWith("postgres")) {
+          try (Connection c = db.ds().getConnection()) {
+            assertThat(collations(c)).as("after").hasSize(KEY_COLUMNS.size())
+                .allSatisfy((column, collation) -> assertThat(collation).as(column)
+                    .isEqualTo("C"));
+          }
+        }
+        ProfileId noor = cdp.profiles().find(Identifier.customerId("c-1")).orElseThrow().id();
+        // a-1 joins c-1, then c-2's e-mail moves to c-1: two merges over the stored keys.
+        cdp.ingest(List.of(
+            Event.identify().messageId("m-4").userId("c-1").anonymousId("a-1")
+                .timestamp(t.plusSeconds(3)).build(),
+            Event.identify().messageId("m-5").userId("c-1").timestamp(t.plusSeconds(4))
+                .trait("email", "sem@example.com").build(),
+            Event.track("Order Completed").messageId("m-1").userId("c-1")
+                .timestamp(t.plusSeconds(5)).build()));
+        assertThat(cdp.profiles().find(Identifier.anonymousId("a-1")).orElseThrow().id())
+            .isEqualTo(cdp.profiles().resolve(noor).orElseThrow());
+        assertThat(cdp.profiles().eventCounts()).containsEntry("Product Viewed", 1L)
+            .containsEntry("identify", 4L).doesNotContainKey("Order Completed");
+        assertThat(cdp.profiles().events(cdp.profiles().resolve(noor).orElseThrow()))
+            .extracting(Event::messageId).contains("m-1", "m-2", "m-4", "m-5");
+      }
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  private static String columnType(Connection c, String table, String column)
+      throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT character_maximum_length FROM information_schema.columns WHERE table_name = '"
+            + table + "' AND column_name = '" + column + "' AND table_schema = current_schema()")) {
+      assertThat(rs.next()).as(table + "." + column).isTrue();
+      return "VARCHAR(" + rs.getInt(1) + ")";
+    }
+  }
+
+  /** table.column to its collation (null for the database's default), of the key columns. */
+  private static Map<String, String> collations(Connection c) throws SQLException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+            + " WHERE table_schema = current_schema()")) {
+      while (rs.next()) {
+        String column = rs.getString(1) + "." + rs.getString(2);
+        if (KEY_COLUMNS.contains(column)) {
+          out.put(column, rs.getString(3) == null ? "default" : rs.getString(3));
+        }
+      }
+    }
+    return out;
   }
 }
