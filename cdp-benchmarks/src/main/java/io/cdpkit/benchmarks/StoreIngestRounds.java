@@ -130,8 +130,7 @@ public final class StoreIngestRounds {
       long t1 = System.nanoTime();
       if (r >= 0 && Boolean.getBoolean("bench.reopen")) {
         long[] took = s.reopen();
-        long stored = s.store().read(WorkspaceId.DEFAULT, tx -> tx.eventNameCounts()).values()
-            .stream().mapToLong(Long::longValue).sum();
+        long stored = storedEvents(s);
         System.out.printf("%s round %d: %,.0f events/s (batch %d); closed in %,d ms, opened"
             + " again in %,d ms, holding %,d events%n", kind, r, n / ((t1 - t0) / 1e9), batch,
             took[0] / 1_000_000, took[1] / 1_000_000, stored);
@@ -174,8 +173,7 @@ public final class StoreIngestRounds {
         rejected += f.get();
       }
       long t1 = System.nanoTime();
-      long stored = s.store().read(WorkspaceId.DEFAULT, tx -> tx.eventNameCounts()).values()
-          .stream().mapToLong(Long::longValue).sum();
+      long stored = storedEvents(s);
       if (rejected != 0 || stored != n) {
         throw new IllegalStateException(kind + ": " + rejected + " events rejected, " + stored
             + " of " + n + " stored");
@@ -192,6 +190,12 @@ public final class StoreIngestRounds {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The events the store holds, of every name. */
+  private static long storedEvents(BenchStores s) {
+    return s.store().read(WorkspaceId.DEFAULT, tx -> tx.eventNameCounts()).values().stream()
+        .mapToLong(Long::longValue).sum();
   }
 
   private static double median(List<Double> xs) {

@@ -1,7 +1,7 @@
 package io.cdpkit.core.internal.json;
 
-import java.time.DateTimeException;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

@@ -485,8 +485,8 @@ public final class RecordJson {
         default -> throw at.fail("/3", "is not a kind of ledger entry");
       };
       try {
-        out.add(new Partial.LedgerEntry(IsoInstants.parseStored(time), messageId, program, k, points,
-            e.get(5) == null ? null : IsoInstants.parseStored((String) e.get(5))));
+        out.add(new Partial.LedgerEntry(IsoInstants.parseStored(time), messageId, program, k,
+            points, e.get(5) == null ? null : IsoInstants.parseStored((String) e.get(5))));
       } catch (DateTimeParseException x) {
         throw at.fail("", "holds a time that is not an ISO-8601 instant");
       } catch (IllegalArgumentException x) {
@@ -1029,7 +1029,8 @@ public final class RecordJson {
             Fields vf = new Fields(f.kind, at.path + "/0", (Map<String, @Nullable Object>) v,
                 false);
             try {
-              m.put(scalar(vf), new Partial.Seen(n, IsoInstants.parseStored(first), IsoInstants.parseStored(last)));
+              m.put(scalar(vf), new Partial.Seen(n, IsoInstants.parseStored(first),
+                  IsoInstants.parseStored(last)));
             } catch (DateTimeParseException x) {
               throw at.fail("", "holds a time that is not an ISO-8601 instant");
             }

@@ -210,9 +210,9 @@ public final class Schema {
    * component ids, redirects, ledger sides) move to the {@code "C"} collation, as the profile
    * ids did in version 3 and the later tables' ids were declared. A comparison in the
    * {@code "C"} collation is a byte comparison; in the database's default collation each unequal
-   * pair went through the platform's collation ({@code strcoll}), a tenth of the server's work
-   * on an ingest even with the cheapest default ({@code C.UTF-8}, measured) and more with a
-   * language's. Equality, which is all these keys are looked up by, is the same in both (the
+   * pair goes through the platform's collation ({@code strcoll}): 3-4% of the server's work on
+   * an ingest with an ICU {@code en-US} default, nothing measurable with {@code C.UTF-8} (see
+   * BENCHMARKS.md). Equality, which is all these keys are looked up by, is the same in both (the
    * default collations are deterministic). Each statement rebuilds the indexes that hold the
    * column; the table itself is not rewritten. Nothing changes on H2 (which compares strings by
    * code unit) or MariaDB (whose tables are created with a binary collation). Code of version 7
