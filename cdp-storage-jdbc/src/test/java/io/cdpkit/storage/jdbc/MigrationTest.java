@@ -496,6 +496,94 @@ class MigrationTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-8 database is migrated to version 9: on PostgreSQL every document"
+      + " column of the store's tables has statistics target 0 and no other column changes;"
+      + " ANALYZE then gathers statistics on the keys only, and what was stored stays")
+  void fromVersion8(String kind) throws Exception {
+    Instant t = Instant.parse("2026-08-01T10:00:00Z");
+    Db db = fresh(kind);
+    try {
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        cdp.ingest(List.of(Event.identify().messageId("m-1").userId("c-1").timestamp(t)
+            .trait("email", "noor@example.com").build()));
+      }
+      boolean postgres = kind.equals("postgres");
+      // Back to version 8: every column at the server's default statistics target.
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        if (postgres) {
+          for (String column : statisticsTargets(c).keySet()) {
+            String[] tc = column.split("\\.");
+            s.execute("ALTER TABLE " + tc[0] + " ALTER COLUMN " + tc[1] + " SET STATISTICS -1");
+          }
+          assertThat(statisticsTargets(c)).as("before")
+              .allSatisfy((column, target) -> assertThat(target).as(column).isEqualTo(-1));
+        }
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 8 WHERE id = 1");
+      }
+
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+        if (postgres) {
+          try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+            // The oracle: a column of type text holds a document; no other column changes.
+            Set<String> documents = new HashSet<>();
+            try (ResultSet rs = s.executeQuery("SELECT table_name || '.' || column_name"
+                + " FROM information_schema.columns WHERE table_schema = current_schema()"
+                + " AND data_type = 'text'")) {
+              while (rs.next()) {
+                documents.add(rs.getString(1));
+              }
+            }
+            assertThat(documents).contains("cdp_events.body", "cdp_profiles.body",
+                "cdp_nodes.id_secret", "cdp_audit.detail");
+            assertThat(statisticsTargets(c)).as("after").allSatisfy((column, target) ->
+                assertThat(target).as(column).isEqualTo(documents.contains(column) ? 0 : -1));
+            s.execute("ANALYZE cdp_events, cdp_profiles, cdp_nodes");
+            Set<String> analyzed = new HashSet<>();
+            try (ResultSet rs = s.executeQuery("SELECT tablename || '.' || attname FROM pg_stats"
+                + " WHERE schemaname = current_schema()")) {
+              while (rs.next()) {
+                analyzed.add(rs.getString(1));
+              }
+            }
+            assertThat(analyzed).contains("cdp_events.message_id", "cdp_profiles.id",
+                    "cdp_nodes.id_value")
+                .doesNotContain("cdp_events.body", "cdp_profiles.body", "cdp_nodes.id_secret");
+          }
+        }
+        cdp.ingest(List.of(Event.track("Order Completed").messageId("m-2").userId("c-1")
+            .timestamp(t.plusSeconds(1)).build()));
+        ProfileId noor = cdp.profiles().find(Identifier.customerId("c-1")).orElseThrow().id();
+        assertThat(cdp.profiles().events(noor)).extracting(Event::messageId)
+            .containsExactly("m-1", "m-2");
+      }
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  /**
+   * table.column to its statistics target, of every column of the store's tables on PostgreSQL;
+   * -1 is the server's default (from PostgreSQL 17 the catalog says null instead).
+   */
+  private static Map<String, Integer> statisticsTargets(Connection c) throws SQLException {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT t.relname, a.attname, a.attstattarget FROM pg_attribute a"
+            + " JOIN pg_class t ON t.oid = a.attrelid"
+            + " WHERE t.relnamespace = current_schema()::regnamespace AND t.relkind = 'r'"
+            + " AND t.relname LIKE 'cdp\\_%' AND a.attnum > 0 AND NOT a.attisdropped")) {
+      while (rs.next()) {
+        int target = rs.getInt(3);
+        out.put(rs.getString(1) + "." + rs.getString(2), rs.wasNull() ? -1 : target);
+      }
+    }
+    assertThat(out).as("the store's columns").containsKey("cdp_events.body");
+    return out;
+  }
+
   private static String columnType(Connection c, String table, String column)
       throws SQLException {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(

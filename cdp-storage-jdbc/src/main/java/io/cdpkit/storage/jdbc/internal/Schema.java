@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,8 @@ public final class Schema {
   /** Migration {@code i} (0-based) brings the schema to version {@code i + 1}. */
   private static final List<Function<Dialect, List<String>>> MIGRATIONS =
       List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4, Schema::privacy,
-          Schema::encryptionAtRest, Schema::journal, Schema::keyCollation);
+          Schema::encryptionAtRest, Schema::journal, Schema::keyCollation,
+          Schema::documentStatistics);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -237,6 +240,42 @@ public final class Schema {
             + ", ALTER COLUMN to_id TYPE VARCHAR(64)" + c,
         "ALTER TABLE cdp_ledger ALTER COLUMN profile_id TYPE VARCHAR(64)" + c
             + ", ALTER COLUMN other_id TYPE VARCHAR(64)" + c);
+  }
+
+  /**
+   * The columns that hold documents (JSON bodies, protected secrets, error texts), as
+   * {@code table.column}: no query compares or sorts them, so planner statistics about them are
+   * never used.
+   */
+  static final List<String> DOCUMENT_COLUMNS = List.of("cdp_events.body", "cdp_nodes.id_secret",
+      "cdp_components.body", "cdp_links.body", "cdp_profiles.body", "cdp_ledger.body",
+      "cdp_metadata.meta_value", "cdp_outbox.trigger_text", "cdp_outbox.last_error",
+      "cdp_deliveries.reason", "cdp_deliveries.detail", "cdp_audit.detail",
+      "cdp_journal.body_text");
+
+  /**
+   * Version 9: on PostgreSQL, {@code ANALYZE} no longer gathers statistics on the columns that
+   * hold documents ({@link #DOCUMENT_COLUMNS}, statistics target 0). Their statistics served no
+   * plan, and collecting them (reading and often decompressing every sampled body) was about a
+   * quarter of each {@code ANALYZE} of the store's tables, whether autovacuum or the store's own
+   * statistics keeper ran it (see BENCHMARKS.md). Setting a target takes a lock that does not
+   * block reads or writes, and rewrites nothing. Nothing changes on H2 or MariaDB but the version
+   * number. Code of version 8 refuses a database at version 9.
+   */
+  private static List<String> documentStatistics(Dialect d) {
+    if (d != Dialect.POSTGRES) {
+      return List.of();
+    }
+    Map<String, List<String>> byTable = new LinkedHashMap<>();
+    for (String column : DOCUMENT_COLUMNS) {
+      String[] tc = column.split("\\.");
+      byTable.computeIfAbsent(tc[0], t -> new ArrayList<>()).add(tc[1]);
+    }
+    List<String> out = new ArrayList<>();
+    byTable.forEach((table, columns) -> out.add("ALTER TABLE " + table + " "
+        + String.join(", ", columns.stream()
+            .map(c -> "ALTER COLUMN " + c + " SET STATISTICS 0").toList())));
+    return out;
   }
 
   /**
