@@ -47,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -528,16 +529,7 @@ class MigrationTest {
         if (postgres) {
           try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
             // The oracle: a column of type text holds a document; no other column changes.
-            Set<String> documents = new HashSet<>();
-            try (ResultSet rs = s.executeQuery("SELECT table_name || '.' || column_name"
-                + " FROM information_schema.columns WHERE table_schema = current_schema()"
-                + " AND data_type = 'text'")) {
-              while (rs.next()) {
-                documents.add(rs.getString(1));
-              }
-            }
-            assertThat(documents).contains("cdp_events.body", "cdp_profiles.body",
-                "cdp_nodes.id_secret", "cdp_audit.detail");
+            Set<String> documents = textColumns(c);
             assertThat(statisticsTargets(c)).as("after").allSatisfy((column, target) ->
                 assertThat(target).as(column).isEqualTo(documents.contains(column) ? 0 : -1));
             s.execute("ANALYZE cdp_events, cdp_profiles, cdp_nodes");
@@ -562,6 +554,135 @@ class MigrationTest {
     } finally {
       db.drop().run();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-9 database is migrated to version 10: on PostgreSQL with LZ4 every"
+      + " document column compresses with LZ4 and no other column changes; documents stored"
+      + " before (pglz) and after (lz4) read back whole")
+  void fromVersion9(String kind) throws Exception {
+    Instant t = Instant.parse("2026-08-01T10:00:00Z");
+    Db db = fresh(kind);
+    try {
+      boolean postgres = kind.equals("postgres");
+      boolean lz4 = postgres && serverHasLz4(db.ds());
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        // Back to version 9: every column with the server's default compression (pglz unless
+        // default_toast_compression says otherwise), and a large order stored with it.
+        try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+          if (postgres) {
+            for (String column : compressions(c).keySet()) {
+              String[] tc = column.split("\\.");
+              s.execute("ALTER TABLE " + tc[0] + " ALTER COLUMN " + tc[1]
+                  + " SET COMPRESSION default");
+            }
+            assertThat(compressions(c)).as("before").allSatisfy((column, method) ->
+                assertThat(method).as(column).isEqualTo("default"));
+          }
+          s.executeUpdate("UPDATE cdp_schema_version SET version = 9 WHERE id = 1");
+        }
+        cdp.ingest(List.of(bigOrder("m-1", t)));
+      }
+      String before = null;
+      if (postgres) {
+        try (Connection c = db.ds().getConnection()) {
+          before = storedCompression(c, "m-1");
+          assertThat(before).as("m-1 is stored compressed").isNotNull();
+        }
+      }
+
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+        cdp.ingest(List.of(bigOrder("m-2", t.plusSeconds(60))));
+        if (postgres) {
+          try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+            Set<String> documents = textColumns(c);
+            assertThat(compressions(c)).as("after").allSatisfy((column, method) ->
+                assertThat(method).as(column)
+                    .isEqualTo(lz4 && documents.contains(column) ? "lz4" : "default"));
+            assertThat(storedCompression(c, "m-1")).as("m-1, stored before").isEqualTo(before);
+            assertThat(storedCompression(c, "m-2")).as("m-2, stored after")
+                .isEqualTo(lz4 ? "lz4" : before);
+          }
+        }
+        ProfileId noor = cdp.profiles().find(Identifier.customerId("c-1")).orElseThrow().id();
+        List<Event> events = cdp.profiles().events(noor);
+        assertThat(events).extracting(Event::messageId).containsExactly("m-1", "m-2");
+        Object lines = events.get(0).properties().get("products");
+        assertThat(lines).asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(60).last()
+            .asString().contains("Enamel mug, pattern 59");
+        assertThat(events.get(1).properties().get("products")).isEqualTo(lines);
+      }
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  /** An order whose stored body is well over PostgreSQL's 2 kB compression threshold. */
+  private static Event bigOrder(String messageId, Instant t) {
+    List<Map<String, Object>> lines = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      lines.add(Map.of("product_id", "SKU-" + (1000 + i), "name", "Enamel mug, pattern " + i,
+          "price", 4.95 + i, "quantity", 1 + i % 3));
+    }
+    return Event.track("Order Completed").messageId(messageId).userId("c-1").timestamp(t)
+        .property("order_id", "o-" + messageId).property("products", lines).build();
+  }
+
+  private static boolean serverHasLz4(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("SET default_toast_compression = 'lz4'");
+      s.execute("RESET default_toast_compression");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private static Set<String> textColumns(Connection c) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT table_name || '.' || column_name FROM information_schema.columns"
+            + " WHERE table_schema = current_schema() AND data_type = 'text'")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    assertThat(out).contains("cdp_events.body", "cdp_profiles.body", "cdp_nodes.id_secret",
+        "cdp_audit.detail");
+    return out;
+  }
+
+  /** The compression a stored event's body was written with (null when not compressed). */
+  private static String storedCompression(Connection c, String messageId) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT pg_column_compression(body) FROM cdp_events WHERE message_id = '" + messageId
+            + "'")) {
+      assertThat(rs.next()).as(messageId).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  /**
+   * table.column to its compression method ({@code default}, {@code pglz} or {@code lz4}), of
+   * every variable-length column of the store's tables on PostgreSQL.
+   */
+  private static Map<String, String> compressions(Connection c) throws SQLException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT t.relname, a.attname, CASE a.attcompression WHEN 'l' THEN 'lz4'"
+            + " WHEN 'p' THEN 'pglz' ELSE 'default' END FROM pg_attribute a"
+            + " JOIN pg_class t ON t.oid = a.attrelid"
+            + " WHERE t.relnamespace = current_schema()::regnamespace AND t.relkind = 'r'"
+            + " AND t.relname LIKE 'cdp\\_%' AND a.attnum > 0 AND NOT a.attisdropped"
+            + " AND a.attlen = -1")) {
+      while (rs.next()) {
+        out.put(rs.getString(1) + "." + rs.getString(2), rs.getString(3));
+      }
+    }
+    assertThat(out).as("the store's columns").containsKey("cdp_events.body");
+    return out;
   }
 
   /**
