@@ -161,6 +161,56 @@ class ConcurrentWritersTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("a writer that prefetched a customer holds the customer's rows: another node's"
+      + " writer of the same customer waits for its commit and builds on it, and neither runs"
+      + " again")
+  void prefetchedRowsAreHeldNotOvertaken(String kind) throws Exception {
+    open(kind);
+    write(one, tx -> {
+      tx.putProfile(profile(AYSE, 0, 1));
+      tx.putNode(new IdentityNode(AYSE_MAIL, AYSE, "c-ayse"));
+      return null;
+    });
+    // Both nodes' caches hold Ayşe, as a node that served her before does.
+    one.read(SHOP, tx -> tx.profile(AYSE));
+    two.read(SHOP, tx -> tx.profile(AYSE));
+    CountDownLatch read = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger firstRuns = new AtomicInteger();
+    AtomicInteger secondRuns = new AtomicInteger();
+    Future<?> first = pool.submit(() -> write(one, tx -> {
+      tx.prefetch(List.of("m-1"), List.of(AYSE_MAIL));
+      ProfileRecord r = tx.profile(AYSE).orElseThrow();
+      if (firstRuns.incrementAndGet() == 1) {
+        read.countDown();
+        await(go);
+      }
+      tx.putProfile(profile(AYSE, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
+          r.version() + 1));
+      return null;
+    }));
+    assertThat(read.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    Future<?> second = pool.submit(() -> write(two, tx -> {
+      secondRuns.incrementAndGet();
+      tx.prefetch(List.of("m-2"), List.of(AYSE_MAIL));
+      return increment(tx, AYSE);
+    }));
+    Thread.sleep(500);
+    assertThat(second.isDone()).as("the second writer waits for the first").isFalse();
+    go.countDown();
+    first.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+    second.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS);
+
+    ProfileRecord after = one.read(SHOP, tx -> tx.profile(AYSE)).orElseThrow();
+    assertThat(after.identifierCounts()).containsEntry(IdentifierType.EMAIL, 2);
+    assertThat(after.version()).isEqualTo(3);
+    assertThat(firstRuns.get()).as("the first writer was not overtaken").isEqualTo(1);
+    assertThat(secondRuns.get()).as("the second writer read after the first's commit")
+        .isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
   @DisplayName("a profile cached on one node and changed on another: the next write on the"
       + " first node builds on the change, and its reads see it at once")
   void staleCacheIsNeverWrittenBack(String kind) {

@@ -452,6 +452,10 @@ final class BufferedTx extends BufferedTransaction {
    */
   @Override
   public void prefetch(Collection<String> messageIds, Collection<Identifier> identifiers) {
+    if (concurrent && !alone) {
+      prefetchLocking(messageIds, identifiers);
+      return;
+    }
     List<String> unknownIds = new ArrayList<>();
     for (String m : messageIds) {
       if (!insertedEvent(m) && !known(new Key(EVENT, m))) {
@@ -495,6 +499,153 @@ final class BufferedTx extends BufferedTransaction {
       rows.components(componentIds).forEach(r -> found.put(r.id(), r));
       componentIds.forEach(c -> remember(new Key(COMPONENT, c),
           Optional.ofNullable(found.get(c))));
+    }
+  }
+
+  /** Existing nodes, profiles and components this writer locked when it prefetched. */
+  private final Set<Identifier> lockedNodes = new HashSet<>();
+  /** The versions of the profiles locked up front, as read under their locks. */
+  private final Map<ProfileId, Long> lockedProfiles = new HashMap<>();
+  private final Set<String> lockedComponents = new HashSet<>();
+
+  /**
+   * The prefetch of a writer beside others: it locks, up front, the rows the batch is about to
+   * read, in the order {@link #validate} takes its locks (the existing nodes of the batch's
+   * identifiers, then their profiles, then their components, each in key order), and reads them
+   * under those locks. A cached value that no longer holds is replaced by the one read, before
+   * the transaction has used it. Another writer of the same customers then waits for this one
+   * to commit, and reads what it wrote, instead of both working on the same rows and one of
+   * them finding at its commit that the other changed them ({@link WriteConflict}: the whole
+   * batch again). {@link #validate} later locks and checks only what this did not cover: rows
+   * the work reached beyond the batch's own identifiers (a merge's other side), nodes that did
+   * not exist yet, and memberships and scheduled checks.
+   *
+   * <p>Locks taken later, at the commit, come after these, so two writers can still wait for
+   * each other when each reaches rows the other locked up front; the database then ends one of
+   * them (a deadlock, retried like any).
+   */
+  private void prefetchLocking(Collection<String> messageIds,
+      Collection<Identifier> identifiers) {
+    List<String> unknownIds = new ArrayList<>();
+    for (String m : new LinkedHashSet<>(messageIds)) {
+      if (!insertedEvent(m) && !known(new Key(EVENT, m))) {
+        unknownIds.add(m);
+      }
+    }
+    Set<Identifier> ids = new LinkedHashSet<>();
+    for (Identifier id : identifiers) {
+      if (!wroteNode(id) && !lockedNodes.contains(id)) {
+        ids.add(id);
+      }
+    }
+    Rows.Prefetched read = rows.prefetch(unknownIds, ids, true);
+    for (String m : unknownIds) {
+      remember(new Key(EVENT, m), read.stored().contains(m));
+    }
+    List<Key> stale = new ArrayList<>();
+    Set<ProfileId> profileIds = new LinkedHashSet<>();
+    Set<String> componentIds = new LinkedHashSet<>();
+    if (!ids.isEmpty()) {
+      Map<Identifier, IdentityNode> found = new HashMap<>();
+      read.nodes().forEach(n -> found.put(n.identifier(), n));
+      for (Identifier id : ids) {
+        IdentityNode n = found.get(id);
+        lockedRead(new Key(NODE, id), Optional.ofNullable(n), stale);
+        if (n != null) {
+          lockedNodes.add(id);
+          profileIds.add(n.profile());
+          componentIds.add(n.component());
+        }
+      }
+    }
+    profileIds.removeIf(p -> wroteProfile(p) || lockedProfiles.containsKey(p));
+    if (!profileIds.isEmpty()) {
+      Map<ProfileId, Long> versions = rows.lockProfiles(profileIds);
+      List<ProfileId> load = new ArrayList<>();
+      for (ProfileId p : profileIds) {
+        Long version = versions.get(p);
+        Key k = new Key(PROFILE, p);
+        @SuppressWarnings("unchecked")
+        Optional<ProfileRecord> was = (Optional<ProfileRecord>) held(k);
+        Optional<Long> now = Optional.ofNullable(version);
+        if (was != null && was.map(ProfileRecord::version).equals(now)) {
+          seen.putIfAbsent(k, was);
+        } else if (version == null) {
+          lockedRead(k, Optional.empty(), stale);
+        } else {
+          if (was != null) {
+            replaced(k, stale);
+          }
+          load.add(p);
+        }
+        Key nodesKey = new Key(PROFILE_NODES, p);
+        Object list = held(nodesKey);
+        if (list != null && !nodesHold(list, version)) {
+          replaced(nodesKey, stale);
+        }
+        if (version != null) {
+          lockedProfiles.put(p, version);
+        }
+      }
+      if (!load.isEmpty()) {
+        cache.forget(stale);
+        stale.clear();
+        Map<ProfileId, ProfileRecord> loaded = new HashMap<>();
+        rows.profiles(load).forEach(r -> loaded.put(r.id(), r));
+        for (ProfileId p : load) {
+          remember(new Key(PROFILE, p), Optional.ofNullable(loaded.get(p)));
+        }
+      }
+    }
+    componentIds.removeIf(c -> wroteComponent(c) || lockedComponents.contains(c));
+    if (!componentIds.isEmpty()) {
+      Map<String, ComponentRecord> found = new HashMap<>();
+      rows.lockComponents(componentIds).forEach(c -> found.put(c.id(), c));
+      for (String c : componentIds) {
+        lockedRead(new Key(COMPONENT, c), Optional.ofNullable(found.get(c)), stale);
+        if (found.containsKey(c)) {
+          lockedComponents.add(c);
+        }
+      }
+    }
+    cache.forget(stale);
+  }
+
+  /** What this transaction or the cache holds for {@code k}, without reading it for good. */
+  private @Nullable Object held(Key k) {
+    Object v = seen.get(k);
+    return v != null || readThrough ? v : cache.get(k);
+  }
+
+  /**
+   * A committed value read under a lock: kept as this transaction's read; a different value
+   * held before is replaced ({@link #replaced}).
+   */
+  private void lockedRead(Key k, Object now, List<Key> stale) {
+    Object was = held(k);
+    if (now.equals(was)) {
+      seen.putIfAbsent(k, was);
+      return;
+    }
+    if (was != null) {
+      replaced(k, stale);
+    }
+    seen.put(k, now);
+    if (was == null) {
+      cache.put(k, now);
+    }
+  }
+
+  /**
+   * A held value that no longer holds: dropped from the cache (with {@code stale}). If this
+   * transaction already read it, it may have acted on it: a {@link WriteConflict}.
+   */
+  private void replaced(Key k, List<Key> stale) {
+    stale.add(k);
+    if (seen.remove(k) != null) {
+      cache.forget(stale);
+      throw new WriteConflict("a concurrent writer changed rows this transaction read before"
+          + " it locked them", null);
     }
   }
 
@@ -650,7 +801,9 @@ final class BufferedTx extends BufferedTransaction {
    * change since this one read it, from the database or from the cache) is dropped from the
    * cache, and the transaction fails retryably, so that the store runs it again on fresh
    * reads. Rows this transaction creates are not locked: a writer that creates the same node
-   * or event meets it on its key.
+   * or event meets it on its key. Rows the prefetch locked ({@link #prefetchLocking}) were read
+   * under their locks and are not locked or read again; a profile's list of nodes is still
+   * checked against the version read then, as it may have come from the cache afterwards.
    *
    * <p>Profiles and components are written together with their nodes and links: every change
    * to a profile's nodes rewrites its record with the next version, so the versions of the
@@ -686,27 +839,45 @@ final class BufferedTx extends BufferedTransaction {
     // insert is a plain insert (see write), so a writer that created it meanwhile meets this
     // one on its key, which fails retryably as a changed read would. Most nodes of a stream
     // of new visitors are such, and reading them again cost a statement's worth of keys.
+    // Rows locked up front (prefetchLocking) were read under their locks and cannot have
+    // changed: only the others are locked and checked here.
     Set<Identifier> toLock = new HashSet<>(nodeIds);
+    toLock.removeAll(lockedNodes);
     for (IdentityNode n : w.putNodes()) {
       Optional<IdentityNode> old = seenNode(n.identifier());
       if (old != null && old.isEmpty()) {
         toLock.remove(n.identifier());
       }
     }
-    Map<Identifier, IdentityNode> lockedNodes = new HashMap<>();
-    for (IdentityNode n : rows.lockNodes(toLock)) {
-      lockedNodes.put(n.identifier(), n);
+    Map<Identifier, IdentityNode> nowNodes = new HashMap<>();
+    for (IdentityNode n : toLock.isEmpty() ? List.<IdentityNode>of() : rows.lockNodes(toLock)) {
+      nowNodes.put(n.identifier(), n);
       profileIds.add(n.profile());
       componentIds.add(n.component());
     }
     for (Identifier id : toLock) {
       Key k = new Key(NODE, id);
       Object was = seen.get(k);
-      if (was != null && !was.equals(Optional.ofNullable(lockedNodes.get(id)))) {
+      if (was != null && !was.equals(Optional.ofNullable(nowNodes.get(id)))) {
         stale.add(k);
       }
     }
-    Map<ProfileId, Long> versions = rows.lockProfiles(profileIds);
+    // Nor are the profiles and components this transaction creates without having read them
+    // (a new visitor's): there is no row to lock, and nothing read to check.
+    Set<ProfileId> profilesToLock = new HashSet<>(profileIds);
+    profilesToLock.removeAll(lockedProfiles.keySet());
+    for (ProfileRecord r : w.putProfiles()) {
+      if (!seen.containsKey(new Key(PROFILE, r.id()))
+          && !seen.containsKey(new Key(PROFILE_NODES, r.id()))) {
+        profilesToLock.remove(r.id());
+      }
+    }
+    // The versions locked up front stand as read: a profile's record was read under its lock,
+    // but its list of nodes may have come from the cache after that, so it is checked too.
+    Map<ProfileId, Long> versions = new HashMap<>(lockedProfiles);
+    if (!profilesToLock.isEmpty()) {
+      versions.putAll(rows.lockProfiles(profilesToLock));
+    }
     Set<ProfileId> membershipReads = new HashSet<>();
     Set<ProfileId> checkReads = new HashSet<>();
     for (ProfileId p : profileIds) {
@@ -730,12 +901,23 @@ final class BufferedTx extends BufferedTransaction {
         checkReads.add(p);
       }
     }
-    Map<String, ComponentRecord> lockedComponents = new HashMap<>();
-    rows.lockComponents(componentIds).forEach(c -> lockedComponents.put(c.id(), c));
-    for (String c : componentIds) {
+    Set<String> componentsToLock = new HashSet<>(componentIds);
+    componentsToLock.removeAll(lockedComponents);
+    Set<String> linked = linkComponents();
+    for (ComponentRecord r : w.putComponents()) {
+      if (!seen.containsKey(new Key(COMPONENT, r.id())) && !componentReads.contains(r.id())
+          && !linked.contains(r.id())) {
+        componentsToLock.remove(r.id());
+      }
+    }
+    Map<String, ComponentRecord> nowComponents = new HashMap<>();
+    if (!componentsToLock.isEmpty()) {
+      rows.lockComponents(componentsToLock).forEach(c -> nowComponents.put(c.id(), c));
+    }
+    for (String c : componentsToLock) {
       Key k = new Key(COMPONENT, c);
       Object was = seen.get(k);
-      if (was != null && !was.equals(Optional.ofNullable(lockedComponents.get(c)))) {
+      if (was != null && !was.equals(Optional.ofNullable(nowComponents.get(c)))) {
         stale.add(k);
       }
     }

@@ -40,9 +40,12 @@ import org.slf4j.LoggerFactory;
  *         <li><b>PostgreSQL, MariaDB</b> (many nodes on one database): a writer takes the
  *             workspace's lock in shared mode (locally a read lock; in the database a shared
  *             advisory lock on PostgreSQL, a shared lock on the workspace's row on MariaDB),
- *             so writers run side by side. Before it writes, it locks the rows it read or will
- *             change (nodes, then profiles, then components, each in key order) and checks that
- *             what it read still holds ({@link BufferedTx#flush}); new nodes and events are
+ *             so writers run side by side. An ingest's prefetch locks the existing rows of its
+ *             batch's identifiers up front and reads them under those locks (nodes, then
+ *             profiles, then components, each in key order), so another writer of the same
+ *             customers waits for it rather than overtaking it. Before it writes, it locks the
+ *             other rows it read or will change (the same order) and checks that what it read
+ *             still holds ({@link BufferedTx#flush}); new nodes and events are
  *             plain inserts, so two writers creating the same key meet on it. A writer that
  *             finds a row changed, or a key taken, fails with a {@link WriteConflict} and runs
  *             again reading through the cache; after a second conflict it runs holding the

@@ -17,6 +17,7 @@ import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.segmentation.spi.storage.Membership;
 import io.cdpkit.segmentation.spi.storage.ScheduledCheck;
 import io.cdpkit.storage.jdbc.PiiCodec;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -755,42 +756,70 @@ final class Rows {
    * {@link #nodes}.
    */
   Prefetched prefetch(Collection<String> messageIds, Collection<Identifier> ids) {
+    return prefetch(messageIds, ids, false);
+  }
+
+  /**
+   * As {@link #prefetch(Collection, Collection)}; with {@code lock}, the nodes are locked until
+   * the transaction ends, in key order, as {@link #lockNodes} locks them (on PostgreSQL in a
+   * {@code WITH} query of the same statement).
+   */
+  Prefetched prefetch(Collection<String> messageIds, Collection<Identifier> ids, boolean lock) {
     if (dialect != Dialect.POSTGRES || messageIds.isEmpty() || ids.isEmpty()) {
       return new Prefetched(messageIds.isEmpty() ? Set.of() : storedMessageIds(messageIds),
-          ids.isEmpty() ? List.of() : nodes(ids));
+          ids.isEmpty() ? List.of() : lock ? lockNodes(ids) : nodes(ids));
     }
-    String what = "checking stored events and reading identity nodes";
+    String what = lock ? "checking stored events and locking identity nodes"
+        : "checking stored events and reading identity nodes";
     beforeQuery(what);
     String[][] keys = nodeKeys(ids);
     String[] types = keys[0];
     String[] values = keys[1];
-    String sql = "SELECT NULL, NULL, NULL, NULL, NULL, t.message_id FROM cdp_events t"
-        + " WHERE t.workspace = ? AND t.message_id = ANY(?)"
-        + " UNION ALL SELECT t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret,"
-        + " NULL FROM cdp_nodes t JOIN unnest(?::varchar[], ?::varchar[]) AS k(id_type, id_value)"
-        + " ON t.id_type = k.id_type AND t.id_value = k.id_value WHERE t.workspace = ?";
+    String columns = "t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret";
+    String fromNodes = " FROM cdp_nodes t JOIN unnest(?::varchar[], ?::varchar[])"
+        + " AS k(id_type, id_value) ON t.id_type = k.id_type AND t.id_value = k.id_value"
+        + " WHERE t.workspace = ?";
+    String events = "SELECT NULL, NULL, NULL, NULL, NULL, t.message_id FROM cdp_events t"
+        + " WHERE t.workspace = ? AND t.message_id = ANY(?)";
+    String sql = lock
+        ? "WITH n AS MATERIALIZED (SELECT " + columns + fromNodes
+            + " ORDER BY t.id_type, t.id_value FOR UPDATE OF t)"
+            + " SELECT n.*, NULL FROM n UNION ALL " + events
+        : events + " UNION ALL SELECT " + columns + ", NULL" + fromNodes;
     Set<String> stored = new HashSet<>();
-    List<IdentityNode> nodes = new ArrayList<>();
+    List<IdentityNode> found = new ArrayList<>();
     try (PreparedStatement p = c.prepareStatement(sql)) {
-      p.setString(1, ws);
-      p.setArray(2, c.createArrayOf("varchar", new LinkedHashSet<>(messageIds).toArray()));
-      p.setArray(3, c.createArrayOf("varchar", types));
-      p.setArray(4, c.createArrayOf("varchar", values));
-      p.setString(5, ws);
+      Array typesArray = c.createArrayOf("varchar", types);
+      Array valuesArray = c.createArrayOf("varchar", values);
+      Array idsArray = c.createArrayOf("varchar", new LinkedHashSet<>(messageIds).toArray());
+      int i = 1;
+      if (lock) {
+        p.setArray(i++, typesArray);
+        p.setArray(i++, valuesArray);
+        p.setString(i++, ws);
+        p.setString(i++, ws);
+        p.setArray(i, idsArray);
+      } else {
+        p.setString(i++, ws);
+        p.setArray(i++, idsArray);
+        p.setArray(i++, typesArray);
+        p.setArray(i++, valuesArray);
+        p.setString(i, ws);
+      }
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
           String messageId = rs.getString(6);
           if (messageId != null) {
             stored.add(messageId);
           } else {
-            nodes.add(node(rs));
+            found.add(node(rs));
           }
         }
       }
     } catch (SQLException e) {
       throw fail(what, e);
     }
-    return new Prefetched(stored, nodes);
+    return new Prefetched(stored, found);
   }
 
   /** What {@link #current} found: the committed state of the keys asked, at one instant. */
