@@ -3,6 +3,8 @@ package io.cdpkit.storage.jdbc;
 import static io.cdpkit.storage.jdbc.StorageCapabilities.segmentsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
@@ -29,6 +31,7 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -207,6 +210,70 @@ class ConcurrentWritersTest {
     assertThat(firstRuns.get()).as("the first writer was not overtaken").isEqualTo(1);
     assertThat(secondRuns.get()).as("the second writer read after the first's commit")
         .isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("PostgreSQL: two writers that each prefetched one customer and then reach the"
+      + " other's (a merge's other side) do not deadlock: the lock taken late does not wait, one"
+      + " runs again, and both finish long before the database would end a deadlock")
+  void lateLocksDoNotDeadlockWithPrefetchedRows() throws Exception {
+    scratch = TestDatabases.postgres();
+    // Deadlocks detected only after 10 s here, so that waiting for one cannot pass.
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(scratch.url());
+    cfg.setUsername(scratch.user());
+    cfg.setMaximumPoolSize(4);
+    cfg.setConnectionInitSql("SET deadlock_timeout = '10s'");
+    try (HikariDataSource slowDeadlocks = new HikariDataSource(cfg)) {
+      one = JdbcStore.create(slowDeadlocks);
+      two = JdbcStore.create(slowDeadlocks);
+      Identifier bramMail = Identifier.email("bram@example.com");
+      write(one, tx -> {
+        tx.putProfile(profile(AYSE, 0, 1));
+        tx.putProfile(profile(BRAM, 0, 1));
+        tx.putNode(new IdentityNode(AYSE_MAIL, AYSE, "c-ayse"));
+        tx.putNode(new IdentityNode(bramMail, BRAM, "c-bram"));
+        return null;
+      });
+      CountDownLatch ready = new CountDownLatch(2);
+      CountDownLatch go = new CountDownLatch(1);
+      AtomicInteger runs = new AtomicInteger();
+      Future<?> first = pool.submit(() -> write(one, tx -> both(tx, "m-1", AYSE_MAIL, AYSE,
+          BRAM, runs, ready, go)));
+      Future<?> second = pool.submit(() -> write(two, tx -> both(tx, "m-2", bramMail, BRAM,
+          AYSE, runs, ready, go)));
+      assertThat(ready.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      go.countDown();
+      first.get(PROMPT_SECONDS, TimeUnit.SECONDS);
+      second.get(PROMPT_SECONDS, TimeUnit.SECONDS);
+
+      for (ProfileId p : List.of(AYSE, BRAM)) {
+        ProfileRecord after = one.read(SHOP, tx -> tx.profile(p)).orElseThrow();
+        assertThat(after.identifierCounts()).as(p.value()).containsEntry(IdentifierType.EMAIL, 2);
+        assertThat(after.version()).as(p.value()).isEqualTo(3);
+      }
+      assertThat(runs.get()).as("at least one writer ran again").isGreaterThan(2);
+      one.close();
+      two.close();
+      one = null;
+      two = null;
+    }
+  }
+
+  /**
+   * Prefetches {@code mine} (locking its rows), reads {@code own}, and on the first run waits
+   * for the other writer to do the same; then reaches {@code other} and adds one to both.
+   */
+  private static Void both(WriteTransaction tx, String messageId, Identifier mine, ProfileId own,
+      ProfileId other, AtomicInteger runs, CountDownLatch ready, CountDownLatch go) {
+    tx.prefetch(List.of(messageId), List.of(mine));
+    tx.profile(own).orElseThrow();
+    if (runs.incrementAndGet() <= 2) {
+      ready.countDown();
+      await(go);
+    }
+    increment(tx, own);
+    return increment(tx, other);
   }
 
   @ParameterizedTest

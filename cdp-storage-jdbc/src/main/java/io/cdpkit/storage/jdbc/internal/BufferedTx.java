@@ -520,9 +520,8 @@ final class BufferedTx extends BufferedTransaction {
    * the work reached beyond the batch's own identifiers (a merge's other side), nodes that did
    * not exist yet, and memberships and scheduled checks.
    *
-   * <p>Locks taken later, at the commit, come after these, so two writers can still wait for
-   * each other when each reaches rows the other locked up front; the database then ends one of
-   * them (a deadlock, retried like any).
+   * <p>Locks taken later, at the commit, come after these and do not wait ({@link #lateLock}):
+   * two writers that each reach rows the other locked up front would otherwise deadlock.
    */
   private void prefetchLocking(Collection<String> messageIds,
       Collection<Identifier> identifiers) {
@@ -850,7 +849,8 @@ final class BufferedTx extends BufferedTransaction {
       }
     }
     Map<Identifier, IdentityNode> nowNodes = new HashMap<>();
-    for (IdentityNode n : toLock.isEmpty() ? List.<IdentityNode>of() : rows.lockNodes(toLock)) {
+    for (IdentityNode n : toLock.isEmpty() ? List.<IdentityNode>of()
+        : lateLock(() -> rows.lockNodes(toLock))) {
       nowNodes.put(n.identifier(), n);
       profileIds.add(n.profile());
       componentIds.add(n.component());
@@ -876,7 +876,7 @@ final class BufferedTx extends BufferedTransaction {
     // but its list of nodes may have come from the cache after that, so it is checked too.
     Map<ProfileId, Long> versions = new HashMap<>(lockedProfiles);
     if (!profilesToLock.isEmpty()) {
-      versions.putAll(rows.lockProfiles(profilesToLock));
+      versions.putAll(lateLock(() -> rows.lockProfiles(profilesToLock)));
     }
     Set<ProfileId> membershipReads = new HashSet<>();
     Set<ProfileId> checkReads = new HashSet<>();
@@ -912,7 +912,8 @@ final class BufferedTx extends BufferedTransaction {
     }
     Map<String, ComponentRecord> nowComponents = new HashMap<>();
     if (!componentsToLock.isEmpty()) {
-      rows.lockComponents(componentsToLock).forEach(c -> nowComponents.put(c.id(), c));
+      lateLock(() -> rows.lockComponents(componentsToLock))
+          .forEach(c -> nowComponents.put(c.id(), c));
     }
     for (String c : componentsToLock) {
       Key k = new Key(COMPONENT, c);
@@ -947,6 +948,37 @@ final class BufferedTx extends BufferedTransaction {
           + " (by kind: " + kinds + ")", null);
     }
   }
+
+  /**
+   * A lock {@link #validate} takes after the prefetch's ({@link #prefetchLocking}): on rows the
+   * work reached beyond its batch's identifiers, such as the other side of a merge. Another
+   * writer may hold such a row and be waiting for one this writer locked up front, a deadlock
+   * the database would end only after its {@code deadlock_timeout} (a second by default). So
+   * such a lock does not wait ({@code NOWAIT}): a row another writer holds is a
+   * {@link WriteConflict}, and the engine runs the work again (the second time alone). Without
+   * locks taken up front it waits as before.
+   */
+  private <T> T lateLock(Supplier<T> lock) {
+    if (lockedNodes.isEmpty() && lockedProfiles.isEmpty() && lockedComponents.isEmpty()) {
+      return lock.get();
+    }
+    rows.lockingWithoutWait(true);
+    try {
+      return lock.get();
+    } catch (io.cdpkit.core.StorageException e) {
+      if (Rows.lockNotAvailable(e)) {
+        throw new WriteConflict("another writer holds a row this transaction reached beyond"
+            + " the rows it locked up front", e);
+      }
+      throw e;
+    } finally {
+      rows.lockingWithoutWait(false);
+    }
+  }
+
+  private static final java.util.Comparator<IdentityNode> NEW_NODE_ORDER =
+      java.util.Comparator.comparing((IdentityNode n) -> n.identifier().type().id())
+          .thenComparing(n -> n.identifier().value());
 
   /** Keys a read answered from the cache may use before {@link #cachedReadsHold} gives up. */
   static final int MAX_CHECKED_KEYS = 500;
@@ -1082,6 +1114,11 @@ final class BufferedTx extends BufferedTransaction {
     rows.deleteEvents(c.deletedEvents());
     rows.insertEvents(c.insertedEvents());
     rows.upsertNodes(putNodes);
+    // In one order for every writer (an insert takes the rows' keys in the order given): two
+    // writers that create some of the same identifiers then meet on the first of them, instead
+    // of each holding one the other waits for (a deadlock the database ends only after its
+    // deadlock_timeout).
+    newNodes.sort(NEW_NODE_ORDER);
     rows.insertNodes(newNodes);
     rows.deleteNodes(c.deletedNodes());
     rows.upsertComponents(c.putComponents());

@@ -83,6 +83,33 @@ final class Rows {
 
   private @Nullable BeforeQuery beforeQuery;
 
+  /**
+   * Whether {@link #lockNodes}, {@link #lockProfiles} and {@link #lockComponents} fail at once
+   * ({@code NOWAIT}) on a row another transaction holds, instead of waiting for it: see
+   * {@link #lockingWithoutWait}.
+   */
+  private boolean noWait;
+
+  /**
+   * Makes the row locks of {@link #lockNodes}, {@link #lockProfiles} and {@link #lockComponents}
+   * fail at once on a row another transaction holds ({@code FOR UPDATE NOWAIT}; PostgreSQL
+   * {@code 55P03}, MariaDB 1205, both recognised by {@link #lockNotAvailable}), or wait again.
+   */
+  void lockingWithoutWait(boolean on) {
+    this.noWait = on;
+  }
+
+  /** Whether a failure is a {@code NOWAIT} lock that another transaction held. */
+  static boolean lockNotAvailable(io.cdpkit.core.StorageException e) {
+    return e.getCause() instanceof SQLException s
+        && ("55P03".equals(s.getSQLState()) || s.getErrorCode() == 1205
+            || s.getErrorCode() == 3572);
+  }
+
+  private String forUpdate() {
+    return noWait ? " FOR UPDATE NOWAIT" : " FOR UPDATE";
+  }
+
   Rows(Connection c, Dialect dialect, String ws, RecordCodec codec, PiiCodec pii) {
     this.c = c;
     this.dialect = dialect;
@@ -225,7 +252,7 @@ final class Rows {
       Collection<String> keys, Row<T> row, boolean lock) {
     List<String> all = lock ? List.copyOf(new java.util.TreeSet<>(keys))
         : List.copyOf(new LinkedHashSet<>(keys));
-    String tail = lock ? " ORDER BY t." + keyColumn + " FOR UPDATE" : "";
+    String tail = lock ? " ORDER BY t." + keyColumn + forUpdate() : "";
     List<T> out = new ArrayList<>();
     if (all.isEmpty()) {
       return out;
@@ -248,7 +275,7 @@ final class Rows {
         }
         case POINT -> {
           String sql = "SELECT " + columns + " FROM " + table + " t WHERE t.workspace = ?" + lead
-              + " AND t." + keyColumn + " = ?" + (lock ? " FOR UPDATE" : "");
+              + " AND t." + keyColumn + " = ?" + (lock ? forUpdate() : "");
           try (PreparedStatement p = c.prepareStatement(sql)) {
             int k = leadColumn == null ? 2 : 3;
             p.setString(1, ws);
@@ -722,7 +749,8 @@ final class Rows {
     String sql = "SELECT t.id_type, t.id_value, t.profile_id, t.component_id, t.id_secret"
         + " FROM cdp_nodes t JOIN unnest(?::varchar[], ?::varchar[]) AS k(id_type, id_value)"
         + " ON t.id_type = k.id_type AND t.id_value = k.id_value WHERE t.workspace = ?"
-        + (lock ? " ORDER BY t.id_type, t.id_value FOR UPDATE OF t" : "");
+        + (lock ? " ORDER BY t.id_type, t.id_value FOR UPDATE OF t" + (noWait ? " NOWAIT" : "")
+            : "");
     try (PreparedStatement p = c.prepareStatement(sql)) {
       p.setArray(1, c.createArrayOf("varchar", types));
       p.setArray(2, c.createArrayOf("varchar", values));
