@@ -50,7 +50,11 @@ import java.util.regex.Pattern;
  * <p>Each node count gets a fresh schema, and rounds alternate the order of node counts (1, 2, 4
  * then 4, 2, 1) so drift in the machine's load falls on all of them; the end prints the median
  * per node count. Every child JVM first runs its events through an in-memory instance, so the
- * JIT is warm before "go". The nodes and the database share the machine: with fewer cores than
+ * JIT is warm before "go"; with {@code -Dbench.storeWarmUp=W} (a multiple of {@value #BATCH}) it
+ * also stores the first {@code W} events of its stream through the store before "go" and times
+ * the next {@code EVENTS}, so the JDBC path's code is compiled too and the figures are those of
+ * nodes that have been running, not of JVMs compiling the store's code on the same cores. The
+ * nodes and the database share the machine: with fewer cores than
  * nodes, the figures mix lock waits with CPU contention, which the lock samples tell apart.
  *
  * <pre>
@@ -91,6 +95,11 @@ public final class NodesIngest {
       counts.add(n);
     }
     String server = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
+    int warmUp = Integer.parseInt(System.getProperty("bench.storeWarmUp", "0"));
+    if (warmUp < 0 || warmUp % BATCH != 0) {
+      throw new IllegalArgumentException("bench.storeWarmUp must be 0 or a positive multiple of "
+          + BATCH + ", was " + warmUp);
+    }
     Map<Integer, List<Double>> rates = new TreeMap<>();
     Map<Integer, List<Double>> waiting = new TreeMap<>();
     for (int r = 0; r < rounds; r++) {
@@ -99,13 +108,13 @@ public final class NodesIngest {
         Collections.reverse(order);
       }
       for (int n : order) {
-        Result result = round(server, n, events, r);
+        Result result = round(server, n, events, warmUp, r);
         rates.computeIfAbsent(n, k -> new ArrayList<>()).add(result.rate());
         waiting.computeIfAbsent(n, k -> new ArrayList<>()).add(result.waitingShare());
       }
     }
-    System.out.printf(Locale.ROOT, "median of %d rounds, %,d events per node, batch %d:%n",
-        rounds, events, BATCH);
+    System.out.printf(Locale.ROOT, "median of %d rounds, %,d events per node after %,d stored"
+        + " before \"go\", batch %d:%n", rounds, events, warmUp, BATCH);
     double one = rates.containsKey(1) ? median(rates.get(1)) : Double.NaN;
     for (Map.Entry<Integer, List<Double>> e : rates.entrySet()) {
       double m = median(e.getValue());
@@ -119,7 +128,8 @@ public final class NodesIngest {
   private record Result(double rate, double waitingShare) {}
 
   /** One node count on a fresh schema: start the nodes, sample locks, report. */
-  private static Result round(String server, int nodes, int events, int round) throws Exception {
+  private static Result round(String server, int nodes, int events, int warmUp, int round)
+      throws Exception {
     String schema = "cdp_b_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     String app = schema + "_node";
     exec(server, "CREATE SCHEMA " + schema);
@@ -133,7 +143,7 @@ public final class NodesIngest {
       List<Node> started = new ArrayList<>();
       try {
         for (int n = 0; n < nodes; n++) {
-          started.add(new Node(url, n, events));
+          started.add(new Node(url, n, events, warmUp));
         }
         for (Node node : started) {
           node.awaitReady();
@@ -280,13 +290,14 @@ public final class NodesIngest {
     private long nanos = -1;
     private final int events;
 
-    Node(String url, int node, int events) throws IOException {
+    Node(String url, int node, int events, int warmUp) throws IOException {
       this.events = events;
       this.log = Files.createTempFile("cdp-nodes-" + node + "-", ".log");
       List<String> cmd = List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
           "-cp", System.getProperty("java.class.path"), NodesIngest.class.getName(),
-          "node", url, Integer.toString(node), Integer.toString(events));
+          "node", url, Integer.toString(node), Integer.toString(events),
+          Integer.toString(warmUp));
       process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
       out = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8));
@@ -349,15 +360,22 @@ public final class NodesIngest {
     String url = args[1];
     int node = Integer.parseInt(args[2]);
     int events = Integer.parseInt(args[3]);
-    List<Event> mine = RetailEvents.numberedFrom(node * VISITORS_PER_NODE, VISITORS_PER_NODE,
-        0.8, RetailEvents.SEED + node).next(events);
+    int warmUp = Integer.parseInt(args[4]);
+    List<Event> all = RetailEvents.numberedFrom(node * VISITORS_PER_NODE, VISITORS_PER_NODE,
+        0.8, RetailEvents.SEED + node).next(warmUp + events);
+    List<Event> before = all.subList(0, warmUp);
+    List<Event> mine = all.subList(warmUp, all.size());
     // Warm the JIT up on an in-memory instance with the same events.
     try (Cdp warm = Cdp.builder().build()) {
-      ingest(warm, mine);
+      ingest(warm, all);
     }
     try (HikariDataSource ds = pool(url);
         JdbcStore store = JdbcStore.builder().dataSource(ds).build();
         Cdp cdp = Cdp.builder().store(store).build()) {
+      // and on the store, with this node's first events: the JDBC path's code is compiled and
+      // its pool, cache and prepared statements are in use before "go", as in a node that has
+      // been running (its customers return to profiles already stored).
+      ingest(cdp, before);
       out.println("READY");
       new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
       long t0 = System.nanoTime();

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * the tables' sizes and whether a column's values are unique, not fine histograms. Autovacuum's
  * own runs, when it is on, gather the full statistics.
  *
+ * <p>A table another session holds against {@code ANALYZE} (another node's keeper analyzing it
+ * at the same moment, a schema change) is skipped rather than waited for: see {@link #analyze}.
+ *
  * <p>Thread-safe.
  */
 final class Statistics {
@@ -50,6 +53,18 @@ final class Statistics {
     this.enabled = dialect == Dialect.POSTGRES;
   }
 
+  /**
+   * The keeper's statement. From PostgreSQL 12 on it skips a table another session holds in a
+   * mode that conflicts with {@code ANALYZE}'s ({@code SKIP_LOCKED}): usually another node's
+   * keeper analyzing it at the same moment, whose statistics serve both, or a long schema change.
+   * The writer that runs the keeper then goes on at once instead of waiting behind it.
+   */
+  static String analyze(Connection c) throws SQLException {
+    return c.getMetaData().getDatabaseMajorVersion() >= 12
+        ? "ANALYZE (SKIP_LOCKED) " + TABLES
+        : "ANALYZE " + TABLES;
+  }
+
   /** After a commit that wrote about {@code rows} rows. */
   void wrote(int rows) {
     if (!enabled) {
@@ -69,7 +84,7 @@ final class Statistics {
         try {
           // SET LOCAL ends with the transaction: the pooled connection keeps its own setting.
           s.execute("SET LOCAL default_statistics_target = " + SAMPLE_TARGET);
-          s.execute("ANALYZE " + TABLES);
+          s.execute(analyze(c));
           c.commit();
         } catch (SQLException e) {
           c.rollback();

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +96,50 @@ class StatisticsKeeperTest {
       }
     } finally {
       TestDatabases.drop(db);
+    }
+  }
+  @Test
+  @DisplayName("PostgreSQL: a table another session holds against ANALYZE (as another node's"
+      + " keeper does) is skipped, not waited for; the other tables are analyzed")
+  void keeperSkipsATableHeldByAnotherSession() throws Exception {
+    TestDatabases.Scratch db = TestDatabases.postgres();
+    ExecutorService keeper = Executors.newSingleThreadExecutor();
+    try {
+      JdbcStore.create(db.dataSource());
+      try (Connection c = db.dataSource().getConnection()) {
+        assertThat(reltuples(c, "cdp_events")).as("never analyzed").isEqualTo(-1);
+        assertThat(reltuples(c, "cdp_nodes")).as("never analyzed").isEqualTo(-1);
+      }
+      try (Connection holder = db.dataSource().getConnection();
+          Statement s = holder.createStatement()) {
+        holder.setAutoCommit(false);
+        // The mode ANALYZE itself takes, and conflicts with: what another keeper holds.
+        s.execute("LOCK TABLE cdp_events IN SHARE UPDATE EXCLUSIVE MODE");
+        try {
+          Statistics statistics = new Statistics(db.dataSource(), Dialect.POSTGRES);
+          Future<?> run = keeper.submit(() -> statistics.wrote((int) Statistics.FIRST));
+          run.get(30, TimeUnit.SECONDS);
+        } finally {
+          holder.rollback();
+        }
+      }
+      try (Connection c = db.dataSource().getConnection()) {
+        assertThat(reltuples(c, "cdp_events")).as("skipped").isEqualTo(-1);
+        assertThat(reltuples(c, "cdp_nodes")).as("analyzed (empty)").isEqualTo(0);
+        assertThat(reltuples(c, "cdp_profiles")).as("analyzed (empty)").isEqualTo(0);
+      }
+    } finally {
+      keeper.shutdownNow();
+      TestDatabases.drop(db);
+    }
+  }
+
+  /** The planner's row estimate of a table: -1 until it was first vacuumed or analyzed. */
+  private static double reltuples(Connection c, String table) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT reltuples FROM pg_class WHERE oid = to_regclass('" + table + "')")) {
+      assertThat(rs.next()).as(table).isTrue();
+      return rs.getDouble(1);
     }
   }
 }
