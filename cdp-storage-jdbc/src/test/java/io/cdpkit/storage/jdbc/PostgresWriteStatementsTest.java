@@ -93,6 +93,11 @@ class PostgresWriteStatementsTest {
       assertThat(prepared.stream()
           .filter(sql -> sql.contains("from cdp_events") && sql.contains("from cdp_nodes")))
           .as("one statement reads messageIds and nodes").hasSize(1);
+      // Every profile and component of the batch is new: none to lock or read, also where an
+      // identify linked its identifiers in a component it created.
+      assertThat(prepared.stream().filter(sql -> sql.contains("from cdp_components")
+          || sql.contains("from cdp_profiles")))
+          .as("reads or locks of profiles and components").isEmpty();
 
       Profile p = cdp.workspace(SHOP).profiles()
           .find(Identifier.email("shopper25@example.com")).orElseThrow();

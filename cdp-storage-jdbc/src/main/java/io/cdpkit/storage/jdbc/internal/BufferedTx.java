@@ -901,12 +901,13 @@ final class BufferedTx extends BufferedTransaction {
         checkReads.add(p);
       }
     }
+    // A component this transaction writes without having read its record, nodes or links is
+    // one it created (the engine reads an existing component before it writes it): there is no
+    // row to lock, also when the transaction adds links to it (a new visitor's identify).
     Set<String> componentsToLock = new HashSet<>(componentIds);
     componentsToLock.removeAll(lockedComponents);
-    Set<String> linked = linkComponents();
     for (ComponentRecord r : w.putComponents()) {
-      if (!seen.containsKey(new Key(COMPONENT, r.id())) && !componentReads.contains(r.id())
-          && !linked.contains(r.id())) {
+      if (!seen.containsKey(new Key(COMPONENT, r.id())) && !componentReads.contains(r.id())) {
         componentsToLock.remove(r.id());
       }
     }
