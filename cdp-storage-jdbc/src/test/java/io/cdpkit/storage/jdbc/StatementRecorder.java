@@ -1,7 +1,5 @@
 package io.cdpkit.storage.jdbc;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.util.List;
@@ -29,7 +27,7 @@ final class StatementRecorder {
   static DataSource beforePrepare(DataSource target, Consumer<String> hook) {
     return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
         new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          Object out = invoke(target, method, args);
+          Object out = Proxies.forward(target, method, args);
           if (!(out instanceof Connection c)) {
             return out;
           }
@@ -38,16 +36,8 @@ final class StatementRecorder {
                 if (m.getName().equals("prepareStatement")) {
                   hook.accept(((String) a[0]).toLowerCase(Locale.ROOT));
                 }
-                return invoke(c, m, a);
+                return Proxies.forward(c, m, a);
               });
         });
-  }
-
-  private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -15,7 +15,6 @@ import io.cdpkit.core.model.ProfileId;
 import io.cdpkit.core.model.WorkspaceId;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -57,7 +56,7 @@ class StorageErrorsTest {
               }
               return connection(h2.getConnection());
             }
-            return invoke(m, h2, args);
+            return Proxies.forward(h2, m, args);
           });
     }
 
@@ -69,18 +68,10 @@ class StorageErrorsTest {
               c.rollback();
               throw new SQLException("Commit failed while writing " + SECRET, commitState);
             }
-            return invoke(m, c, args);
+            return Proxies.forward(c, m, args);
           });
     }
 
-    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args)
-        throws Throwable {
-      try {
-        return m.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    }
   }
 
   static Event identify(String id) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.storage.jdbc.JdbcStore;
+import io.cdpkit.storage.jdbc.Proxies;
 import io.cdpkit.storage.jdbc.TestDatabases;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -70,7 +70,7 @@ class OptionalMigrationTest {
   private static Connection refusing(Connection real, String marker, SQLException error) {
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
         new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-          Object out = invoke(method, real, args);
+          Object out = Proxies.forward(real, method, args);
           if (!(out instanceof Statement st) || !method.getName().equals("createStatement")) {
             return out;
           }
@@ -80,17 +80,9 @@ class OptionalMigrationTest {
                     && a[0] instanceof String sql && sql.contains(marker)) {
                   throw error;
                 }
-                return invoke(m, st, a);
+                return Proxies.forward(st, m, a);
               });
         });
   }
 
-  private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args)
-      throws Throwable {
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
 }
