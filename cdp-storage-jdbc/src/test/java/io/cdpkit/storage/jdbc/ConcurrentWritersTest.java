@@ -90,6 +90,22 @@ class ConcurrentWritersTest {
     return null;
   }
 
+  /**
+   * As {@link #increment}, but on its first run it reads the profile, counts down {@code read}
+   * and waits for {@code go} before it writes: another writer can act in between.
+   */
+  private static Void incrementPausing(WriteTransaction tx, ProfileId id, AtomicInteger runs,
+      CountDownLatch read, CountDownLatch go) {
+    ProfileRecord r = tx.profile(id).orElseThrow();
+    if (runs.incrementAndGet() == 1) {
+      read.countDown();
+      await(go);
+    }
+    tx.putProfile(profile(id, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
+        r.version() + 1));
+    return null;
+  }
+
   private static <T> T write(JdbcStore store, Function<WriteTransaction, T> work) {
     return store.write(SHOP, work);
   }
@@ -141,16 +157,8 @@ class ConcurrentWritersTest {
     CountDownLatch read = new CountDownLatch(1);
     CountDownLatch go = new CountDownLatch(1);
     AtomicInteger runs = new AtomicInteger();
-    Future<?> slow = pool.submit(() -> write(one, tx -> {
-      ProfileRecord r = tx.profile(AYSE).orElseThrow();
-      if (runs.incrementAndGet() == 1) {
-        read.countDown();
-        await(go);
-      }
-      tx.putProfile(profile(AYSE, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
-          r.version() + 1));
-      return null;
-    }));
+    Future<?> slow = pool.submit(() -> write(one, tx -> incrementPausing(tx, AYSE, runs, read,
+        go)));
     assertThat(read.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
     write(two, tx -> increment(tx, AYSE));
     go.countDown();
@@ -183,14 +191,7 @@ class ConcurrentWritersTest {
     AtomicInteger secondRuns = new AtomicInteger();
     Future<?> first = pool.submit(() -> write(one, tx -> {
       tx.prefetch(List.of("m-1"), List.of(AYSE_MAIL));
-      ProfileRecord r = tx.profile(AYSE).orElseThrow();
-      if (firstRuns.incrementAndGet() == 1) {
-        read.countDown();
-        await(go);
-      }
-      tx.putProfile(profile(AYSE, r.identifierCounts().get(IdentifierType.EMAIL) + 1,
-          r.version() + 1));
-      return null;
+      return incrementPausing(tx, AYSE, firstRuns, read, go);
     }));
     assertThat(read.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
     Future<?> second = pool.submit(() -> write(two, tx -> {

@@ -448,7 +448,8 @@ final class BufferedTx extends BufferedTransaction {
   /**
    * Loads in a few queries what a batch of events is about to read one by one: whether their
    * messageIds are stored and the nodes of their identifiers (one statement on PostgreSQL),
-   * then those nodes' profiles and components.
+   * then those nodes' profiles and components. A writer beside others locks them as it reads
+   * them ({@link #prefetchLocking}).
    */
   @Override
   public void prefetch(Collection<String> messageIds, Collection<Identifier> identifiers) {
@@ -456,12 +457,7 @@ final class BufferedTx extends BufferedTransaction {
       prefetchLocking(messageIds, identifiers);
       return;
     }
-    List<String> unknownIds = new ArrayList<>();
-    for (String m : messageIds) {
-      if (!insertedEvent(m) && !known(new Key(EVENT, m))) {
-        unknownIds.add(m);
-      }
-    }
+    List<String> unknownIds = unknownMessageIds(messageIds);
     List<Identifier> unknownNodes = new ArrayList<>();
     for (Identifier id : new LinkedHashSet<>(identifiers)) {
       if (!wroteNode(id) && !known(new Key(NODE, id))) {
@@ -469,9 +465,7 @@ final class BufferedTx extends BufferedTransaction {
       }
     }
     Rows.Prefetched read = rows.prefetch(unknownIds, unknownNodes);
-    for (String m : unknownIds) {
-      remember(new Key(EVENT, m), read.stored().contains(m));
-    }
+    rememberStored(unknownIds, read);
     Map<Identifier, IdentityNode> nodesFound = new HashMap<>();
     read.nodes().forEach(n -> nodesFound.put(n.identifier(), n));
     for (Identifier id : unknownNodes) {
@@ -502,6 +496,24 @@ final class BufferedTx extends BufferedTransaction {
     }
   }
 
+  /** The distinct messageIds that neither this transaction nor the cache knows. */
+  private List<String> unknownMessageIds(Collection<String> messageIds) {
+    List<String> out = new ArrayList<>();
+    for (String m : new LinkedHashSet<>(messageIds)) {
+      if (!insertedEvent(m) && !known(new Key(EVENT, m))) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Notes for each of {@code asked} whether the prefetch found it stored. */
+  private void rememberStored(List<String> asked, Rows.Prefetched read) {
+    for (String m : asked) {
+      remember(new Key(EVENT, m), read.stored().contains(m));
+    }
+  }
+
   /** Existing nodes, profiles and components this writer locked when it prefetched. */
   private final Set<Identifier> lockedNodes = new HashSet<>();
   /** The versions of the profiles locked up front, as read under their locks. */
@@ -525,12 +537,7 @@ final class BufferedTx extends BufferedTransaction {
    */
   private void prefetchLocking(Collection<String> messageIds,
       Collection<Identifier> identifiers) {
-    List<String> unknownIds = new ArrayList<>();
-    for (String m : new LinkedHashSet<>(messageIds)) {
-      if (!insertedEvent(m) && !known(new Key(EVENT, m))) {
-        unknownIds.add(m);
-      }
-    }
+    List<String> unknownIds = unknownMessageIds(messageIds);
     Set<Identifier> ids = new LinkedHashSet<>();
     for (Identifier id : identifiers) {
       if (!wroteNode(id) && !lockedNodes.contains(id)) {
@@ -538,9 +545,7 @@ final class BufferedTx extends BufferedTransaction {
       }
     }
     Rows.Prefetched read = rows.prefetch(unknownIds, ids, true);
-    for (String m : unknownIds) {
-      remember(new Key(EVENT, m), read.stored().contains(m));
-    }
+    rememberStored(unknownIds, read);
     List<Key> stale = new ArrayList<>();
     Set<ProfileId> profileIds = new LinkedHashSet<>();
     Set<String> componentIds = new LinkedHashSet<>();

@@ -355,8 +355,9 @@ public final class Schema {
           try (Statement s = c.createStatement()) {
             s.execute(sql);
           } catch (SQLException e) {
-            // CREATE INDEX and ADD COLUMN have no IF NOT EXISTS everywhere: a half-applied
-            // migration that already made the index or the column is fine.
+            // An optional feature the server lacks is skipped. CREATE INDEX and ADD COLUMN have
+            // no IF NOT EXISTS everywhere: a half-applied migration that already made the index
+            // or the column is fine.
             if (optionalRefused(sql, e)) {
               LOG.info("CDPKit schema {}: the server does not support {} (SQLState {});"
                   + " skipped, nothing else changes", v, sql, e.getSQLState());
