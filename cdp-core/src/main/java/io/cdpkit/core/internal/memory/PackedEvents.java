@@ -445,8 +445,8 @@ final class PackedEvents {
       }
       char hi = s.charAt(i);
       char lo = s.charAt(i + 1);
-      int h = hi < 128 ? HEX[hi] : -1;
-      int l = lo < 128 ? HEX[lo] : -1;
+      int h = CompactIds.digit(hi);
+      int l = CompactIds.digit(lo);
       if ((h | l) < 0) {
         pos = start;
         return false;
@@ -454,19 +454,6 @@ final class PackedEvents {
       buf[pos++] = (byte) ((h << 4) | l);
     }
     return true;
-  }
-
-  /** The value of a lower-case hex digit by char, -1 for any other ASCII char. */
-  private static final byte[] HEX = new byte[128];
-
-  static {
-    Arrays.fill(HEX, (byte) -1);
-    for (int c = '0'; c <= '9'; c++) {
-      HEX[c] = (byte) (c - '0');
-    }
-    for (int c = 'a'; c <= 'f'; c++) {
-      HEX[c] = (byte) (c - 'a' + 10);
-    }
   }
 
   private void zigzag(long v) {

@@ -19,12 +19,13 @@ class CompactIdsTest {
   Arbitrary<String> ids() {
     Arbitrary<String> uuids = Arbitraries.longs().tuple2()
         .map(t -> new UUID(t.get1(), t.get2()).toString());
-    // Near misses: one character of a UUID changed (upper case, a non-hex letter, a dash moved).
+    // Near misses: one character of a UUID changed (upper case, a non-hex letter, a dash moved,
+    // chars above 127 whose low 7 bits are a hex digit's or a dash's).
     Arbitrary<String> nearMisses = Arbitraries.longs().tuple2()
         .flatMap(t -> {
           String u = new UUID(t.get1(), t.get2()).toString();
           return Arbitraries.integers().between(0, 35).flatMap(i -> Arbitraries.of(
-              'A', 'F', 'g', 'z', '-', '0', 'f', ' ', 'é')
+              'A', 'F', 'g', 'z', '-', '0', 'f', ' ', 'é', '\u00e1', '\u0130', '\u0161', '\u00ad')
               .map(c -> u.substring(0, i) + c + u.substring(i + 1)));
         });
     return Arbitraries.oneOf(uuids, nearMisses, Arbitraries.strings().ofMinLength(1)
