@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A hash map from keys to a few columns of values, without an object per entry: each key has a
- * slot, and the slot's values sit in parallel arrays (a few object columns and a few
- * {@code int} columns). The store keeps several records per key (an identifier's node and its
+ * slot, and the slot's values sit in arrays of their own (a few object columns and a few
+ * {@code int} columns, each kind with a slot's values side by side). The store keeps several records per key (an identifier's node and its
  * events' chain head; a profile's record and its identifiers; a component's record, identifiers
  * and links), which as separate {@link java.util.HashMap}s cost an entry object of 32 bytes per
  * key and map.
@@ -41,15 +41,25 @@ final class SlotMap<K> {
 
   private Object[] keys = new Object[16];
   private int[] hashes = new int[16];
-  private final Object[][] columns;
-  private final int[][] ints;
+  /** The object columns, a slot's values side by side, as {@link #ints}. */
+  private Object[] columns;
+  private final int width;
   /**
-   * Whether {@link CompactIds.Bits} keys are kept as their two {@code long}s in {@link #his} and
-   * {@link #los} (with {@link #BITS} in {@link #keys}) instead of as objects.
+   * The {@code int} columns, a slot's values side by side (slot {@code s}, column {@code c} at
+   * {@code s * intWidth + c}): a node's profile and component are read from one cache line.
+   */
+  private int[] ints;
+  private final int intWidth;
+  /**
+   * Whether {@link CompactIds.Bits} keys are kept as their two {@code long}s in {@link #bits}
+   * (with {@link #BITS} in {@link #keys}) instead of as objects.
    */
   private final boolean bitsKeys;
-  private long @Nullable [] his;
-  private long @Nullable [] los;
+  /**
+   * A bits key's high and low {@code long} side by side (slot {@code s} at {@code 2s} and
+   * {@code 2s + 1}): a lookup reads both from one cache line, where two arrays cost two.
+   */
+  private long @Nullable [] bits;
   /**
    * Whether freed slots are held (see {@link #release}) instead of reused at once: a held slot
    * keeps its key, so an outside index of slot numbers sorted by key (the store's scan order)
@@ -87,13 +97,14 @@ final class SlotMap<K> {
    * @param holdFreed whether freed slots wait for {@link #release} before they are reused
    */
   SlotMap(int columns, int intColumns, boolean bitsKeys, boolean holdFreed) {
-    this.columns = new Object[columns][16];
-    this.ints = new int[intColumns][16];
+    this.width = columns;
+    this.columns = new Object[columns * 16];
+    this.intWidth = intColumns;
+    this.ints = new int[intColumns * 16];
     this.bitsKeys = bitsKeys;
     this.holdFreed = holdFreed;
     if (bitsKeys) {
-      his = new long[16];
-      los = new long[16];
+      bits = new long[32];
     }
   }
 
@@ -128,12 +139,11 @@ final class SlotMap<K> {
   /** The slot of the key kept as {@code hi} and {@code lo}, or -1 (only with bits keys). */
   private int findBits(long hi, long lo) {
     int h = SlotIndex.hash(CompactIds.Bits.hashCode(hi, lo));
-    long[] hs = his;
-    long[] ls = los;
+    long[] b = bits;
     int mask = table.length - 1;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
       int s = table[i] - 1;
-      if (hashes[s] == h && hs[s] == hi && ls[s] == lo && keys[s] == BITS) {
+      if (hashes[s] == h && b[2 * s] == hi && b[2 * s + 1] == lo && keys[s] == BITS) {
         return s;
       }
     }
@@ -158,8 +168,8 @@ final class SlotMap<K> {
     int h;
     if (bitsKeys && key instanceof CompactIds.Bits b) {
       keys[s] = BITS;
-      his[s] = b.hi();
-      los[s] = b.lo();
+      bits[2 * s] = b.hi();
+      bits[2 * s + 1] = b.lo();
       h = SlotIndex.hash(CompactIds.Bits.hashCode(b.hi(), b.lo()));
     } else {
       keys[s] = key;
@@ -168,9 +178,7 @@ final class SlotMap<K> {
       lastSlot = s;
     }
     hashes[s] = h;
-    for (int[] c : ints) {
-      c[s] = NONE;
-    }
+    Arrays.fill(ints, s * intWidth, (s + 1) * intWidth, NONE);
     if (SlotIndex.crowded(size + 1, table.length)) {
       table = SlotIndex.rehash(table, hashes, table.length * 2);
     }
@@ -207,7 +215,7 @@ final class SlotMap<K> {
   @SuppressWarnings("unchecked")
   K key(int slot) {
     Object k = keys[slot];
-    return (K) (k == BITS ? new CompactIds.Bits(his[slot], los[slot]) : k);
+    return (K) (k == BITS ? new CompactIds.Bits(bits[2 * slot], bits[2 * slot + 1]) : k);
   }
 
   /** Whether the slot's key is kept as bits ({@link #hi}, {@link #lo}). */
@@ -217,43 +225,43 @@ final class SlotMap<K> {
 
   /** The high bits of a key kept as bits. */
   long hi(int slot) {
-    return his[slot];
+    return bits[2 * slot];
   }
 
   /** The low bits of a key kept as bits. */
   long lo(int slot) {
-    return los[slot];
+    return bits[2 * slot + 1];
   }
 
   @Nullable Object get(int slot, int column) {
-    return columns[column][slot];
+    return columns[slot * width + column];
   }
 
   void set(int slot, int column, @Nullable Object value) {
-    columns[column][slot] = value;
+    columns[slot * width + column] = value;
   }
 
   /** The first {@code int} column's value. */
   int getInt(int slot) {
-    return ints[0][slot];
+    return ints[slot * intWidth];
   }
 
   void setInt(int slot, int value) {
-    ints[0][slot] = value;
+    ints[slot * intWidth] = value;
   }
 
   int getInt(int slot, int column) {
-    return ints[column][slot];
+    return ints[slot * intWidth + column];
   }
 
   void setInt(int slot, int column, int value) {
-    ints[column][slot] = value;
+    ints[slot * intWidth + column] = value;
   }
 
   /** The key's value in a column, or {@code null}. */
   @Nullable Object get(K key, int column) {
     int s = find(key);
-    return s < 0 ? null : columns[column][s];
+    return s < 0 ? null : columns[s * width + column];
   }
 
   /**
@@ -265,8 +273,8 @@ final class SlotMap<K> {
     if (s < 0) {
       return null;
     }
-    Object old = columns[column][s];
-    columns[column][s] = value;
+    Object old = columns[s * width + column];
+    columns[s * width + column] = value;
     if (value == null) {
       removeIfEmpty(s);
     }
@@ -278,13 +286,13 @@ final class SlotMap<K> {
    * another key at once, or, when freed slots are held, after the next {@link #release}.
    */
   boolean removeIfEmpty(int slot) {
-    for (int[] c : ints) {
-      if (c[slot] != NONE) {
+    for (int i = slot * intWidth; i < (slot + 1) * intWidth; i++) {
+      if (ints[i] != NONE) {
         return false;
       }
     }
-    for (Object[] c : columns) {
-      if (c[slot] != null) {
+    for (int i = slot * width; i < (slot + 1) * width; i++) {
+      if (columns[i] != null) {
         return false;
       }
     }
@@ -333,15 +341,10 @@ final class SlotMap<K> {
   private void grow(int n) {
     keys = Arrays.copyOf(keys, n);
     hashes = Arrays.copyOf(hashes, n);
-    for (int c = 0; c < columns.length; c++) {
-      columns[c] = Arrays.copyOf(columns[c], n);
-    }
-    for (int c = 0; c < ints.length; c++) {
-      ints[c] = Arrays.copyOf(ints[c], n);
-    }
+    columns = Arrays.copyOf(columns, n * width);
+    ints = Arrays.copyOf(ints, n * intWidth);
     if (bitsKeys) {
-      his = Arrays.copyOf(his, n);
-      los = Arrays.copyOf(los, n);
+      bits = Arrays.copyOf(bits, 2 * n);
     }
   }
 }
