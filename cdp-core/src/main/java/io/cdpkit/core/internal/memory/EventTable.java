@@ -63,6 +63,8 @@ final class EventTable {
   private int live;
   /** Slot plus one by messageId hash; 0 is an empty cell. */
   private int[] table = new int[512];
+  /** The hash bits of {@link #table}'s cells ({@link SlotIndex#tagMask}) for {@link #at}'s length. */
+  private int tagMask = SlotIndex.tagMask(256);
   /**
    * The newest slot of each anchor's chain, in the {@code int} column of the workspace's map of
    * identifiers (which also holds their nodes), so an anchor costs no entry of its own.
@@ -131,8 +133,13 @@ final class EventTable {
   int find(String messageId) {
     int h = SlotIndex.hash(messageId);
     int mask = table.length - 1;
+    int tm = tagMask;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
-      int s = table[i] - 1;
+      int cell = table[i];
+      if (!SlotIndex.mayHold(cell, h, tm)) {
+        continue;
+      }
+      int s = SlotIndex.slot(cell, tm);
       if (hashes[s] == h && messageId(s).equals(messageId)) {
         return s;
       }
@@ -169,6 +176,11 @@ final class EventTable {
     int length = packer.write(event);
     if (slots == at.length) {
       int n = SlotIndex.grown(slots);
+      int m = SlotIndex.tagMask(n);
+      if (m != tagMask) {
+        table = SlotIndex.rehash(table, hashes, table.length, tagMask, m);
+        tagMask = m;
+      }
       at = Arrays.copyOf(at, n);
       hashes = Arrays.copyOf(hashes, n);
       next = Arrays.copyOf(next, n);
@@ -194,7 +206,7 @@ final class EventTable {
 
   /** Deletes the event in a slot from both indexes; {@link #restore} undoes it. */
   byte[] delete(int slot) {
-    SlotIndex.remove(table, hashes, slot);
+    SlotIndex.remove(table, hashes, slot, tagMask);
     live--;
     return erase(slot, true);
   }
@@ -374,7 +386,7 @@ final class EventTable {
   }
 
   private void unlinkHead(int slot, @Nullable Identifier anchor) {
-    SlotIndex.remove(table, hashes, slot);
+    SlotIndex.remove(table, hashes, slot, tagMask);
     live--;
     if (anchor != null) {
       setHead(anchor, next[slot]);
@@ -385,8 +397,8 @@ final class EventTable {
 
   private void index(int slot) {
     if (SlotIndex.crowded(live + 1, table.length)) {
-      table = SlotIndex.rehash(table, hashes, table.length * 2);
+      table = SlotIndex.rehash(table, hashes, table.length * 2, tagMask, tagMask);
     }
-    SlotIndex.insert(table, hashes[slot], slot);
+    SlotIndex.insert(table, hashes[slot], slot, tagMask);
   }
 }

@@ -6,6 +6,12 @@ package io.cdpkit.core.internal.memory;
  * plus one (0: empty), with each slot's hash kept by the owner in an {@code int[]} of its own.
  * Static helpers over the owner's arrays, so the owners keep no extra object per table.
  *
+ * <p>A cell also holds the top bits of its slot's hash, as many as the slot number leaves free
+ * ({@link #tagMask}: 27 bits while the owner has at most 16 slots, 11 bits at a million): a
+ * probe passes over a cell whose bits differ without reading the slot's hash or key, each of
+ * which is a read at a random place in a large array. A lookup of a new key (every event's
+ * messageId) then reads the run of adjacent cells and nothing else.
+ *
  * <p>Not thread-safe; the owners guard their arrays.
  */
 final class SlotIndex {
@@ -45,14 +51,34 @@ final class SlotIndex {
     return h ^ (h >>> 16);
   }
 
+  /**
+   * The bits of a cell that hold hash bits, for an owner whose slot arrays have
+   * {@code capacity} slots: all but those that a slot number plus one up to {@code capacity}
+   * needs (at least one bit is left to the slot, at most 31).
+   */
+  static int tagMask(int capacity) {
+    int slotBits = Math.min(31, 32 - Integer.numberOfLeadingZeros(capacity));
+    return -(1 << slotBits);
+  }
+
+  /** Whether a cell that is not empty may hold a slot with the hash {@code hash}. */
+  static boolean mayHold(int cell, int hash, int tagMask) {
+    return ((cell ^ hash) & tagMask) == 0;
+  }
+
+  /** The slot a cell that is not empty holds. */
+  static int slot(int cell, int tagMask) {
+    return (cell & ~tagMask) - 1;
+  }
+
   /** Puts {@code slot} (whose hash is {@code hash}) into the first free cell of its run. */
-  static void insert(int[] table, int hash, int slot) {
+  static void insert(int[] table, int hash, int slot, int tagMask) {
     int mask = table.length - 1;
     int i = hash & mask;
     while (table[i] != 0) {
       i = (i + 1) & mask;
     }
-    table[i] = slot + 1;
+    table[i] = (hash & tagMask) | (slot + 1);
   }
 
   /**
@@ -61,10 +87,10 @@ final class SlotIndex {
    *
    * @throws IllegalStateException when the slot is not in the table
    */
-  static void remove(int[] table, int[] hashes, int slot) {
+  static void remove(int[] table, int[] hashes, int slot, int tagMask) {
     int mask = table.length - 1;
     int i = hashes[slot] & mask;
-    while (table[i] != slot + 1) {
+    while ((table[i] & ~tagMask) != slot + 1) {
       if (table[i] == 0) {
         throw new IllegalStateException("slot " + slot + " is not indexed");
       }
@@ -72,7 +98,7 @@ final class SlotIndex {
     }
     int gap = i;
     for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-      int home = hashes[table[j] - 1] & mask;
+      int home = hashes[slot(table[j], tagMask)] & mask;
       // The cell at j may move to the gap when its home is not cyclically in (gap, j].
       boolean stays = gap <= j ? home > gap && home <= j : home > gap || home <= j;
       if (!stays) {
@@ -83,12 +109,16 @@ final class SlotIndex {
     table[gap] = 0;
   }
 
-  /** A table of {@code capacity} cells (a power of two) holding the cells of {@code old}. */
-  static int[] rehash(int[] old, int[] hashes, int capacity) {
+  /**
+   * A table of {@code capacity} cells (a power of two) holding the slots of {@code old}, whose
+   * cells were made with {@code oldTagMask}, in cells made with {@code tagMask}.
+   */
+  static int[] rehash(int[] old, int[] hashes, int capacity, int oldTagMask, int tagMask) {
     int[] table = new int[capacity];
     for (int cell : old) {
       if (cell != 0) {
-        insert(table, hashes[cell - 1], cell - 1);
+        int s = slot(cell, oldTagMask);
+        insert(table, hashes[s], s, tagMask);
       }
     }
     return table;

@@ -72,6 +72,8 @@ final class SlotMap<K> {
   private final java.util.BitSet heldSet = new java.util.BitSet();
   /** Slot plus one by key hash; 0 is an empty cell. */
   private int[] table = new int[32];
+  /** The hash bits of {@link #table}'s cells ({@link SlotIndex#tagMask}) for {@link #keys}' length. */
+  private int tagMask = SlotIndex.tagMask(16);
   /** Slots ever used (the next fresh slot). */
   private int slots;
   /** Freed slots to reuse, as a stack. */
@@ -125,9 +127,15 @@ final class SlotMap<K> {
     }
     int h = SlotIndex.hash(k);
     int mask = table.length - 1;
+    int tm = tagMask;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
-      int s = table[i] - 1;
-      if (hashes[s] == h && k.equals(keys[s])) {
+      int cell = table[i];
+      if (!SlotIndex.mayHold(cell, h, tm)) {
+        continue;
+      }
+      // The tag stands in for the hash (see findBits); the key decides.
+      int s = SlotIndex.slot(cell, tm);
+      if (k.equals(keys[s])) {
         lastKey = k;
         lastSlot = s;
         return s;
@@ -141,9 +149,16 @@ final class SlotMap<K> {
     int h = SlotIndex.hash(CompactIds.Bits.hashCode(hi, lo));
     long[] b = bits;
     int mask = table.length - 1;
+    int tm = tagMask;
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
-      int s = table[i] - 1;
-      if (hashes[s] == h && b[2 * s] == hi && b[2 * s + 1] == lo && keys[s] == BITS) {
+      int cell = table[i];
+      // The tag stands in for the hash: a cell of another hash passes it once in 2^tag bits
+      // probes (2,048 at a million slots), and the bits and the key decide anyway.
+      if (!SlotIndex.mayHold(cell, h, tm)) {
+        continue;
+      }
+      int s = SlotIndex.slot(cell, tm);
+      if (b[2 * s] == hi && b[2 * s + 1] == lo && keys[s] == BITS) {
         return s;
       }
     }
@@ -180,9 +195,9 @@ final class SlotMap<K> {
     hashes[s] = h;
     Arrays.fill(ints, s * intWidth, (s + 1) * intWidth, NONE);
     if (SlotIndex.crowded(size + 1, table.length)) {
-      table = SlotIndex.rehash(table, hashes, table.length * 2);
+      table = SlotIndex.rehash(table, hashes, table.length * 2, tagMask, tagMask);
     }
-    SlotIndex.insert(table, h, s);
+    SlotIndex.insert(table, h, s, tagMask);
     size++;
     return s;
   }
@@ -296,7 +311,7 @@ final class SlotMap<K> {
         return false;
       }
     }
-    SlotIndex.remove(table, hashes, slot);
+    SlotIndex.remove(table, hashes, slot, tagMask);
     if (lastKey == keys[slot]) {
       lastKey = null; // keep no reference to a key that went (an erased identifier's value)
     }
@@ -339,6 +354,11 @@ final class SlotMap<K> {
   }
 
   private void grow(int n) {
+    int m = SlotIndex.tagMask(n);
+    if (m != tagMask) {
+      table = SlotIndex.rehash(table, hashes, table.length, tagMask, m);
+      tagMask = m;
+    }
     keys = Arrays.copyOf(keys, n);
     hashes = Arrays.copyOf(hashes, n);
     columns = Arrays.copyOf(columns, n * width);
