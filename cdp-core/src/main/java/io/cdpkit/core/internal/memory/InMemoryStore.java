@@ -207,6 +207,14 @@ public final class InMemoryStore implements Store {
     /** The profile id made last from a slot, reused while reads ask for the same slot again. */
     private @Nullable MadeId lastMade;
     /**
+     * The key of the profile id and of the component id parsed last ({@link #profileKey},
+     * {@link #componentKey}): the engine hands the store the same id string several times in a
+     * row (a new profile's node, then its record, then its place in the scan order), and each
+     * parse reads the 36 characters again.
+     */
+    private @Nullable Parsed lastProfileKey;
+    private @Nullable Parsed lastComponentKey;
+    /**
      * Per component id (its {@link CompactIds#key}; a UUID's bits as two {@code long}s in the
      * map's arrays): its record, its nodes' identifiers and its links ({@link #LINKS}, packed:
      * {@link PackedLinks}).
@@ -321,13 +329,35 @@ public final class InMemoryStore implements Store {
       if (m != null && m.id() == profile && profiles.inUse(m.slot())) {
         return m.slot();
       }
-      return profiles.find(CompactIds.key(profile.value()));
+      return profiles.find(profileKey(profile.value()));
     }
 
     /** A profile id's slot, made (with nothing under it yet) when it has none. */
     int profileSlotOrAdd(ProfileId profile) {
       int s = profileSlot(profile);
-      return s >= 0 ? s : profiles.findOrAdd(CompactIds.key(profile.value()));
+      return s >= 0 ? s : profiles.findOrAdd(profileKey(profile.value()));
+    }
+
+    /** {@link CompactIds#key(String)} of a profile id, kept for the same string object. */
+    Object profileKey(String id) {
+      Parsed p = lastProfileKey;
+      if (p != null && p.id() == id) {
+        return p.key();
+      }
+      Object k = CompactIds.key(id);
+      lastProfileKey = new Parsed(id, k);
+      return k;
+    }
+
+    /** {@link CompactIds#key(String)} of a component id, kept for the same string object. */
+    Object componentKey(String id) {
+      Parsed p = lastComponentKey;
+      if (p != null && p.id() == id) {
+        return p.key();
+      }
+      Object k = CompactIds.key(id);
+      lastComponentKey = new Parsed(id, k);
+      return k;
     }
 
     /**
@@ -352,7 +382,7 @@ public final class InMemoryStore implements Store {
         if (profile != oldProfile) {
           nodesByProfile.add(profile, key);
         }
-        component = components.findOrAdd(CompactIds.key(node.component()));
+        component = components.findOrAdd(componentKey(node.component()));
         if (component != oldComponent) {
           nodesByComponent.add(component, key);
         }
@@ -418,7 +448,7 @@ public final class InMemoryStore implements Store {
     }
 
     @Nullable ComponentRecord component(String id) {
-      int s = components.find(CompactIds.key(id));
+      int s = components.find(componentKey(id));
       return s < 0 ? null : component(s, components.get(s, RECORD));
     }
 
@@ -441,7 +471,7 @@ public final class InMemoryStore implements Store {
               : new LinkedComponent(seconds, nanos, 0, 0, latest.messageId());
         }
       }
-      Object k = CompactIds.key(id);
+      Object k = componentKey(id);
       int s = r == null ? components.find(k) : components.findOrAdd(k);
       if (s < 0) {
         return null;
@@ -469,12 +499,12 @@ public final class InMemoryStore implements Store {
 
     /** A component's links, packed ({@link PackedLinks}), or {@code null}. */
     byte @Nullable [] links(String component) {
-      return (byte[]) components.get(CompactIds.key(component), LINKS);
+      return (byte[]) components.get(componentKey(component), LINKS);
     }
 
     /** Sets or ({@code null}) removes a component's packed links; returns what it replaced. */
     byte @Nullable [] putLinks(String component, byte @Nullable [] links) {
-      return (byte[]) components.put(CompactIds.key(component), LINKS, links);
+      return (byte[]) components.put(componentKey(component), LINKS, links);
     }
   }
 
@@ -482,6 +512,9 @@ public final class InMemoryStore implements Store {
 
   /** A profile id and the slot it was made from. */
   private record MadeId(int slot, ProfileId id) {}
+
+  /** An id string and its {@link CompactIds#key(String)}. */
+  private record Parsed(String id, Object key) {}
 
   private final class Tx implements WriteTransaction, MetadataStorage,
       PrivacyStorage, MemoryTransaction, WorkspaceCopy {
@@ -615,7 +648,7 @@ public final class InMemoryStore implements Store {
 
     @Override
     public List<IdentityNode> nodesOfComponent(String component) {
-      int s = d.components.find(CompactIds.key(component));
+      int s = d.components.find(d.componentKey(component));
       return s < 0 ? List.of() : nodesOf(d.nodesByComponent.get(s));
     }
 

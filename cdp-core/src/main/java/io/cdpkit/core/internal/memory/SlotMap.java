@@ -119,11 +119,22 @@ final class SlotMap<K> {
   int find(K key) {
     Object k = Objects.requireNonNull(key, "key");
     int ls = lastSlot;
-    if (k == lastKey && ls >= 0 && keys[ls] == k) {
-      return ls;
+    if (k == lastKey && ls >= 0) {
+      Object at = keys[ls];
+      // A key kept as bits is checked against the slot's bits: the slot may have gone to
+      // another key since (a torn pair of two readers, or a reuse).
+      if (at == k || at == BITS && k instanceof CompactIds.Bits b && bits[2 * ls] == b.hi()
+          && bits[2 * ls + 1] == b.lo()) {
+        return ls;
+      }
     }
     if (bitsKeys && k instanceof CompactIds.Bits b) {
-      return findBits(b.hi(), b.lo());
+      int s = findBits(b.hi(), b.lo());
+      if (s >= 0) {
+        lastKey = k;
+        lastSlot = s;
+      }
+      return s;
     }
     int h = SlotIndex.hash(k);
     int mask = table.length - 1;
@@ -189,9 +200,9 @@ final class SlotMap<K> {
     } else {
       keys[s] = key;
       h = SlotIndex.hash(key);
-      lastKey = key;
-      lastSlot = s;
     }
+    lastKey = key;
+    lastSlot = s;
     hashes[s] = h;
     Arrays.fill(ints, s * intWidth, (s + 1) * intWidth, NONE);
     if (SlotIndex.crowded(size + 1, table.length)) {
@@ -312,8 +323,11 @@ final class SlotMap<K> {
       }
     }
     SlotIndex.remove(table, hashes, slot, tagMask);
-    if (lastKey == keys[slot]) {
-      lastKey = null; // keep no reference to a key that went (an erased identifier's value)
+    if (lastKey == keys[slot] || lastSlot == slot) {
+      // Keep no reference to a key that went (an erased identifier's value), and no slot that
+      // went: a held slot keeps its bits, which would still pass the check in find.
+      lastKey = null;
+      lastSlot = -1;
     }
     size--;
     if (holdFreed) {
