@@ -44,21 +44,34 @@ final class EventSize {
     return n;
   }
 
-  private static long str(@Nullable String s) {
+  /** The bound of a map without entries; each entry adds its key's and value's. */
+  static final long EMPTY_MAP = 2;
+  /** The bound of a list without items; each item adds its value's. */
+  static final long LIST = 8;
+
+  static long str(@Nullable String s) {
     return s == null ? 0 : 8 + 6L * s.length();
   }
 
-  private static long map(Map<String, @Nullable Object> m) {
-    if (m.isEmpty()) {
-      return 2;
+  /**
+   * The bound of a map. A map the door copied ({@link JsonValues}) carries its bound, counted
+   * as it was copied, so an event's maps are not walked again here.
+   */
+  static long map(Map<String, @Nullable Object> m) {
+    long cached = JsonValues.sizeBound(m);
+    if (cached >= 0) {
+      return cached;
     }
-    long[] n = {2};
-    m.forEach((k, v) -> n[0] += str(k) + value(v));
-    return n[0];
+    long n = EMPTY_MAP;
+    for (Map.Entry<String, @Nullable Object> e : m.entrySet()) {
+      n += str(e.getKey()) + value(e.getValue());
+    }
+    return n;
   }
 
+  /** The bound of one value: a string, a map, a list or a scalar. */
   @SuppressWarnings("unchecked")
-  private static long value(@Nullable Object v) {
+  static long value(@Nullable Object v) {
     if (v instanceof String s) {
       return str(s);
     }
@@ -66,7 +79,11 @@ final class EventSize {
       return 8 + map((Map<String, @Nullable Object>) m);
     }
     if (v instanceof List<?> l) {
-      long n = 8;
+      long cached = JsonValues.sizeBound(l);
+      if (cached >= 0) {
+        return cached;
+      }
+      long n = LIST;
       for (Object o : l) {
         n += value(o);
       }

@@ -86,6 +86,14 @@ public final class JsonValues {
    * How deep a value copied here nests: 0 for a scalar, 1 for a container of scalars, and so
    * on (0 for containers made elsewhere).
    */
+  /**
+   * {@link EventSize}'s bound of a map or list copied here, counted when it was copied (a map's
+   * as {@code EventSize.map} gives it, a list's as {@code EventSize.value}); -1 for any other.
+   */
+  static long sizeBound(@Nullable Object v) {
+    return v instanceof FrozenMap f ? f.sizeBound : v instanceof FrozenList l ? l.sizeBound : -1;
+  }
+
   public static int height(@Nullable Object v) {
     if (v instanceof FrozenMap f) {
       return f.height;
@@ -259,6 +267,7 @@ public final class JsonValues {
         LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
         int h = 0;
         boolean big = false;
+        long bound = EventSize.EMPTY_MAP;
         for (Map.Entry<?, ?> e : m.entrySet()) {
           if (!(e.getKey() instanceof String k)) {
             throw fail("map keys must be strings");
@@ -271,10 +280,11 @@ public final class JsonValues {
           Object c = copy(e.getValue(), level + 1);
           h = Math.max(h, height(c));
           big |= outsized(c);
+          bound += EventSize.str(k) + EventSize.value(c);
           out.put(k, c);
           path.remove(path.size() - 1);
         }
-        return new FrozenMap(out, h + 1, true, big);
+        return new FrozenMap(out, h + 1, true, big, bound);
       }
       if (v instanceof List<?> l) {
         if (level > MAX_DEPTH) {
@@ -284,15 +294,17 @@ public final class JsonValues {
         int i = 0;
         int h = 0;
         boolean big = false;
+        long bound = EventSize.LIST;
         for (Object o : l) {
           path.add(i);
           Object c = copy(o, level + 1);
           h = Math.max(h, height(c));
           big |= outsized(c);
+          bound += EventSize.value(c);
           out[i++] = c;
           path.remove(path.size() - 1);
         }
-        return new FrozenList(out, h + 1, true, big);
+        return new FrozenList(out, h + 1, true, big, bound);
       }
       try {
         Object c = scalar(v);
@@ -314,14 +326,17 @@ public final class JsonValues {
     final boolean checked;
     /** Whether it holds a number out of the door's bounds ({@link #numberProblem}). */
     final boolean outsized;
+    /** {@link EventSize}'s bound of its JSON size, counted while it was copied. */
+    final long sizeBound;
 
     FrozenMap(LinkedHashMap<String, @Nullable Object> map, int height, boolean checked,
-        boolean outsized) {
+        boolean outsized, long sizeBound) {
       this.map = map;
       this.view = Collections.unmodifiableMap(map);
       this.height = height;
       this.checked = checked;
       this.outsized = outsized;
+      this.sizeBound = sizeBound;
     }
 
     @Override
@@ -363,12 +378,15 @@ public final class JsonValues {
     final int height;
     final boolean checked;
     final boolean outsized;
+    /** {@link EventSize}'s bound of its JSON size as a value, counted while it was copied. */
+    final long sizeBound;
 
-    FrozenList(Object[] items, int height, boolean checked, boolean outsized) {
+    FrozenList(Object[] items, int height, boolean checked, boolean outsized, long sizeBound) {
       this.items = items;
       this.height = height;
       this.checked = checked;
       this.outsized = outsized;
+      this.sizeBound = sizeBound;
     }
 
     @Override
@@ -404,6 +422,7 @@ public final class JsonValues {
       LinkedHashMap<String, @Nullable Object> out = new LinkedHashMap<>(m.size() * 2);
       int h = 0;
       boolean big = false;
+      long bound = EventSize.EMPTY_MAP;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String k)) {
           throw new IllegalArgumentException("map keys must be strings");
@@ -411,22 +430,25 @@ public final class JsonValues {
         Object c = copy(e.getValue(), level + 1);
         h = Math.max(h, height(c));
         big |= outsized(c);
+        bound += EventSize.str(k) + EventSize.value(c);
         out.put(k, c);
       }
-      return new FrozenMap(out, h + 1, false, big);
+      return new FrozenMap(out, h + 1, false, big, bound);
     }
     if (v instanceof List<?> l) {
       Object[] out = new Object[l.size()];
       int i = 0;
       int h = 0;
       boolean big = false;
+      long bound = EventSize.LIST;
       for (Object o : l) {
         Object c = copy(o, level + 1);
         h = Math.max(h, height(c));
         big |= outsized(c);
+        bound += EventSize.value(c);
         out[i++] = c;
       }
-      return new FrozenList(out, h + 1, false, big);
+      return new FrozenList(out, h + 1, false, big, bound);
     }
     return scalar(v);
   }

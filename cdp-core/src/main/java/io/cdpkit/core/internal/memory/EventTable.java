@@ -178,7 +178,7 @@ final class EventTable {
       int n = SlotIndex.grown(slots);
       int m = SlotIndex.tagMask(n);
       if (m != tagMask) {
-        table = SlotIndex.rehash(table, hashes, table.length, tagMask, m);
+        SlotIndex.retag(table, tagMask, m);
         tagMask = m;
       }
       at = Arrays.copyOf(at, n);

@@ -61,6 +61,17 @@ final class SlotIndex {
     return -(1 << slotBits);
   }
 
+  /**
+   * Re-makes the cells of {@code table}, made with {@code oldTagMask}, for {@code tagMask},
+   * which leaves fewer bits to the hash: in place, as a cell stays where its hash put it.
+   */
+  static void retag(int[] table, int oldTagMask, int tagMask) {
+    int keep = tagMask | ~oldTagMask;
+    for (int i = 0; i < table.length; i++) {
+      table[i] &= keep;
+    }
+  }
+
   /** Whether a cell that is not empty may hold a slot with the hash {@code hash}. */
   static boolean mayHold(int cell, int hash, int tagMask) {
     return ((cell ^ hash) & tagMask) == 0;

@@ -370,7 +370,7 @@ final class SlotMap<K> {
   private void grow(int n) {
     int m = SlotIndex.tagMask(n);
     if (m != tagMask) {
-      table = SlotIndex.rehash(table, hashes, table.length, tagMask, m);
+      SlotIndex.retag(table, tagMask, m);
       tagMask = m;
     }
     keys = Arrays.copyOf(keys, n);
