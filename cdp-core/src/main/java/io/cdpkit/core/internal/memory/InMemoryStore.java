@@ -212,8 +212,8 @@ public final class InMemoryStore implements Store {
      * row (a new profile's node, then its record, then its place in the scan order), and each
      * parse reads the 36 characters again.
      */
-    private @Nullable Parsed lastProfileKey;
-    private @Nullable Parsed lastComponentKey;
+    private final LastParsed profileKeys = new LastParsed();
+    private final LastParsed componentKeys = new LastParsed();
     /**
      * Per component id (its {@link CompactIds#key}; a UUID's bits as two {@code long}s in the
      * map's arrays): its record, its nodes' identifiers and its links ({@link #LINKS}, packed:
@@ -340,24 +340,12 @@ public final class InMemoryStore implements Store {
 
     /** {@link CompactIds#key(String)} of a profile id, kept for the same string object. */
     Object profileKey(String id) {
-      Parsed p = lastProfileKey;
-      if (p != null && p.id() == id) {
-        return p.key();
-      }
-      Object k = CompactIds.key(id);
-      lastProfileKey = new Parsed(id, k);
-      return k;
+      return profileKeys.key(id);
     }
 
     /** {@link CompactIds#key(String)} of a component id, kept for the same string object. */
     Object componentKey(String id) {
-      Parsed p = lastComponentKey;
-      if (p != null && p.id() == id) {
-        return p.key();
-      }
-      Object k = CompactIds.key(id);
-      lastComponentKey = new Parsed(id, k);
-      return k;
+      return componentKeys.key(id);
     }
 
     /**
@@ -513,8 +501,25 @@ public final class InMemoryStore implements Store {
   /** A profile id and the slot it was made from. */
   private record MadeId(int slot, ProfileId id) {}
 
-  /** An id string and its {@link CompactIds#key(String)}. */
-  private record Parsed(String id, Object key) {}
+  /**
+   * The {@link CompactIds#key(String)} of the id string asked about last, by identity. Readers
+   * sharing the lock may each replace it: it is one immutable pair, so each sees a whole one.
+   */
+  private static final class LastParsed {
+    private record Parsed(String id, Object key) {}
+
+    private @Nullable Parsed last;
+
+    Object key(String id) {
+      Parsed p = last;
+      if (p != null && p.id() == id) {
+        return p.key();
+      }
+      Object k = CompactIds.key(id);
+      last = new Parsed(id, k);
+      return k;
+    }
+  }
 
   private final class Tx implements WriteTransaction, MetadataStorage,
       PrivacyStorage, MemoryTransaction, WorkspaceCopy {
