@@ -83,10 +83,6 @@ public final class JsonValues {
   }
 
   /**
-   * How deep a value copied here nests: 0 for a scalar, 1 for a container of scalars, and so
-   * on (0 for containers made elsewhere).
-   */
-  /**
    * {@link EventSize}'s bound of a map or list copied here, counted when it was copied (a map's
    * as {@code EventSize.map} gives it, a list's as {@code EventSize.value}); -1 for any other.
    */
@@ -94,6 +90,10 @@ public final class JsonValues {
     return v instanceof FrozenMap f ? f.sizeBound : v instanceof FrozenList l ? l.sizeBound : -1;
   }
 
+  /**
+   * How deep a value copied here nests: 0 for a scalar, 1 for a container of scalars, and so
+   * on (0 for containers made elsewhere).
+   */
   public static int height(@Nullable Object v) {
     if (v instanceof FrozenMap f) {
       return f.height;

@@ -63,7 +63,7 @@ final class EventTable {
   private int live;
   /** Slot plus one by messageId hash; 0 is an empty cell. */
   private int[] table = new int[512];
-  /** The hash bits of {@link #table}'s cells ({@link SlotIndex#tagMask}) for {@link #at}'s length. */
+  /** The hash bits of {@link #table}'s cells ({@link SlotIndex#tagMask}) for {@link #at}. */
   private int tagMask = SlotIndex.tagMask(256);
   /**
    * The newest slot of each anchor's chain, in the {@code int} column of the workspace's map of

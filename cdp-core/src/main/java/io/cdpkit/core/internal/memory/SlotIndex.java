@@ -7,7 +7,7 @@ package io.cdpkit.core.internal.memory;
  * Static helpers over the owner's arrays, so the owners keep no extra object per table.
  *
  * <p>A cell also holds the top bits of its slot's hash, as many as the slot number leaves free
- * ({@link #tagMask}: 27 bits while the owner has at most 16 slots, 11 bits at a million): a
+ * ({@link #tagMask}: 27 bits while the owner has at most 16 slots, 12 bits at a million): a
  * probe passes over a cell whose bits differ without reading the slot's hash or key, each of
  * which is a read at a random place in a large array. A lookup of a new key (every event's
  * messageId) then reads the run of adjacent cells and nothing else.

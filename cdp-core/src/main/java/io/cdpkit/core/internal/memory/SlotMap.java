@@ -6,11 +6,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A hash map from keys to a few columns of values, without an object per entry: each key has a
- * slot, and the slot's values sit in arrays of their own (a few object columns and a few
- * {@code int} columns, each kind with a slot's values side by side). The store keeps several records per key (an identifier's node and its
- * events' chain head; a profile's record and its identifiers; a component's record, identifiers
- * and links), which as separate {@link java.util.HashMap}s cost an entry object of 32 bytes per
- * key and map.
+ * slot, and the slot's values sit in arrays (a few object columns and a few {@code int}
+ * columns, each kind in one array with a slot's values side by side). The store keeps several
+ * records per key (an identifier's node and its events' chain head; a profile's record and its
+ * identifiers; a component's record, identifiers and links), which as separate
+ * {@link java.util.HashMap}s cost an entry object of 32 bytes per key and map.
  *
  * <p>Slots are found through an open-addressing table of slot numbers (linear probing,
  * backward-shift deletion, so it has no tombstones). A key whose object columns are all
@@ -72,7 +72,7 @@ final class SlotMap<K> {
   private final java.util.BitSet heldSet = new java.util.BitSet();
   /** Slot plus one by key hash; 0 is an empty cell. */
   private int[] table = new int[32];
-  /** The hash bits of {@link #table}'s cells ({@link SlotIndex#tagMask}) for {@link #keys}' length. */
+  /** The hash bits of {@link #table}'s cells ({@link SlotIndex#tagMask}) for {@link #keys}. */
   private int tagMask = SlotIndex.tagMask(16);
   /** Slots ever used (the next fresh slot). */
   private int slots;
@@ -164,7 +164,7 @@ final class SlotMap<K> {
     for (int i = h & mask; table[i] != 0; i = (i + 1) & mask) {
       int cell = table[i];
       // The tag stands in for the hash: a cell of another hash passes it once in 2^tag bits
-      // probes (2,048 at a million slots), and the bits and the key decide anyway.
+      // probes (4,096 at a million slots), and the bits and the key decide anyway.
       if (!SlotIndex.mayHold(cell, h, tm)) {
         continue;
       }
