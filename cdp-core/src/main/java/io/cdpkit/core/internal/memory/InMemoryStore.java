@@ -214,6 +214,8 @@ public final class InMemoryStore implements Store {
      */
     private final LastParsed profileKeys = new LastParsed();
     private final LastParsed componentKeys = new LastParsed();
+    /** The component id made or stored last ({@link #componentId}). */
+    private @Nullable MadeComponentId lastComponent;
     /**
      * Per component id (its {@link CompactIds#key}; a UUID's bits as two {@code long}s in the
      * map's arrays): its record, its nodes' identifiers and its links ({@link #LINKS}, packed:
@@ -301,7 +303,29 @@ public final class InMemoryStore implements Store {
       int p = identifiers.getInt(slot, NODE_PROFILE);
       return p == NONE ? null : new IdentityNode(
           id != null ? id : CompactIds.identifier(identifiers.key(slot)), profileId(p),
-          idOf(components, identifiers.getInt(slot, NODE_COMPONENT)));
+          componentId(identifiers.getInt(slot, NODE_COMPONENT)));
+    }
+
+    /**
+     * The id of the component in a slot. The last one made or stored is kept with its slot and
+     * bits and given again while the slot holds those bits (a slot of {@link #components} is
+     * reused at once when freed, so the bits, not the slot alone, tell). The engine reads a
+     * node's component and then asks for the component by that string; the same string object
+     * also finds its parsed key again ({@link #componentKey}).
+     */
+    String componentId(int slot) {
+      if (!components.isBits(slot)) {
+        return (String) components.key(slot);
+      }
+      long hi = components.hi(slot);
+      long lo = components.lo(slot);
+      MadeComponentId m = lastComponent;
+      if (m != null && m.slot() == slot && m.hi() == hi && m.lo() == lo) {
+        return m.id();
+      }
+      String id = new UUID(hi, lo).toString();
+      lastComponent = new MadeComponentId(slot, hi, lo, id);
+      return id;
     }
 
     /**
@@ -464,6 +488,9 @@ public final class InMemoryStore implements Store {
       if (s < 0) {
         return null;
       }
+      if (k instanceof CompactIds.Bits b) {
+        lastComponent = new MadeComponentId(s, b.hi(), b.lo(), id);
+      }
       ComponentRecord old = component(s, components.get(s, RECORD));
       components.set(s, RECORD, kept);
       if (r == null) {
@@ -474,12 +501,12 @@ public final class InMemoryStore implements Store {
 
     private @Nullable ComponentRecord component(int slot, @Nullable Object kept) {
       if (kept == BARE_COMPONENT) {
-        return new ComponentRecord(idOf(components, slot), null, List.of());
+        return new ComponentRecord(componentId(slot), null, List.of());
       }
       if (kept instanceof LinkedComponent l) {
         String messageId = l.messageId() != null ? l.messageId()
             : new UUID(l.hi(), l.lo()).toString();
-        return new ComponentRecord(idOf(components, slot), new EventKey(
+        return new ComponentRecord(componentId(slot), new EventKey(
             Instant.ofEpochSecond(l.seconds(), l.nanos()), messageId), List.of());
       }
       return (ComponentRecord) kept;
@@ -500,6 +527,8 @@ public final class InMemoryStore implements Store {
 
   /** A profile id and the slot it was made from. */
   private record MadeId(int slot, ProfileId id) {}
+
+  private record MadeComponentId(int slot, long hi, long lo, String id) {}
 
   /**
    * The {@link CompactIds#key(String)} of the id string asked about last, by identity. Readers
