@@ -397,7 +397,7 @@ final class EventTable {
 
   private void index(int slot) {
     if (SlotIndex.crowded(live + 1, table.length)) {
-      table = SlotIndex.rehash(table, hashes, table.length * 2, tagMask, tagMask);
+      table = SlotIndex.rehash(table, hashes, table.length * 2, tagMask);
     }
     SlotIndex.insert(table, hashes[slot], slot, tagMask);
   }

@@ -121,14 +121,14 @@ final class SlotIndex {
   }
 
   /**
-   * A table of {@code capacity} cells (a power of two) holding the slots of {@code old}, whose
-   * cells were made with {@code oldTagMask}, in cells made with {@code tagMask}.
+   * A table of {@code capacity} cells (a power of two) holding the slots of {@code old}, both
+   * made with {@code tagMask} ({@link #retag} changes the mask in place).
    */
-  static int[] rehash(int[] old, int[] hashes, int capacity, int oldTagMask, int tagMask) {
+  static int[] rehash(int[] old, int[] hashes, int capacity, int tagMask) {
     int[] table = new int[capacity];
     for (int cell : old) {
       if (cell != 0) {
-        int s = slot(cell, oldTagMask);
+        int s = slot(cell, tagMask);
         insert(table, hashes[s], s, tagMask);
       }
     }

@@ -206,7 +206,7 @@ final class SlotMap<K> {
     hashes[s] = h;
     Arrays.fill(ints, s * intWidth, (s + 1) * intWidth, NONE);
     if (SlotIndex.crowded(size + 1, table.length)) {
-      table = SlotIndex.rehash(table, hashes, table.length * 2, tagMask, tagMask);
+      table = SlotIndex.rehash(table, hashes, table.length * 2, tagMask);
     }
     SlotIndex.insert(table, h, s, tagMask);
     size++;
