@@ -1,0 +1,78 @@
+package io.cdpkit.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * CPU time of a database server on this machine, read from Linux's {@code /proc}: the user and
+ * system time of every process whose command name starts with the server's ({@code postgres},
+ * {@code mariadbd}). A server's backends come and go with its connections, so a reading keeps
+ * the last figure of each process it has seen ({@link #poll}): call it before a connection
+ * closes (after the timed part of a round) to count that backend. Elsewhere (no {@code /proc},
+ * another machine's server) every reading is 0. A benchmark helper, not a library type.
+ */
+final class ServerCpu {
+  private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+
+  private final String command;
+  private final Map<String, Long> first = new HashMap<>();
+  private final Map<String, Long> last = new HashMap<>();
+
+  private ServerCpu(String command) {
+    this.command = command;
+  }
+
+  /** A reader for the server a benchmark store kind talks to, or for none (reads 0). */
+  static ServerCpu of(String kind) {
+    ServerCpu c = new ServerCpu(switch (kind) {
+      case "postgres" -> "postgres";
+      case "mariadb" -> "mariadbd";
+      default -> "";
+    });
+    c.read(c.first);
+    c.last.putAll(c.first);
+    return c;
+  }
+
+  /** Reads every matching process again; returns the CPU seconds since this reader was made. */
+  double poll() {
+    read(last);
+    double ticks = 0;
+    for (Map.Entry<String, Long> e : last.entrySet()) {
+      ticks += e.getValue() - first.getOrDefault(e.getKey(), 0L);
+    }
+    return ticks / TICKS_PER_SECOND;
+  }
+
+  private void read(Map<String, Long> into) {
+    if (command.isEmpty()) {
+      return;
+    }
+    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : procs) {
+        String stat;
+        try {
+          stat = Files.readString(p.resolve("stat"));
+        } catch (IOException | RuntimeException gone) {
+          continue; // the process ended meanwhile
+        }
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        if (open < 0 || close < open || !stat.startsWith(command, open + 1)) {
+          continue;
+        }
+        // after the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+        // cmajflt utime stime (fields 14 and 15 of proc(5))
+        String[] f = stat.substring(close + 2).split(" ");
+        into.put(p.getFileName().toString() + ":" + f[19],
+            Long.parseLong(f[11]) + Long.parseLong(f[12]));
+      }
+    } catch (IOException | RuntimeException noProc) {
+      // not Linux, or /proc unreadable: readings stay 0
+    }
+  }
+}
