@@ -1,13 +1,16 @@
 package io.cdpkit.core.internal;
 
+import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.BinaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -17,12 +20,16 @@ import org.jspecify.annotations.Nullable;
  * union of two sorted arrays is a short linear merge without hashing or per-entry nodes, which
  * keeps both time and garbage per event low. Lookups are binary searches.
  *
- * <p>Equal to any {@link Map} with the same entries. Immutable; values must not be null.
+ * <p>Equal to any {@link Map} with the same entries, with the same hash code and text as
+ * {@link AbstractMap}'s. Immutable (the changing methods throw
+ * {@link UnsupportedOperationException}); values must not be null. It implements {@link Map}
+ * itself rather than extending {@link AbstractMap}, whose two cached views would take 8 more
+ * bytes in each of these maps (a profile keeps several; the views are made on each call here).
  *
  * @param <K> the key type, naturally ordered
  * @param <V> the value type
  */
-public final class ArrayMap<K extends Comparable<? super K>, V> extends AbstractMap<K, V> {
+public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K, V> {
   private static final ArrayMap<?, ?> EMPTY = new ArrayMap<>(new Object[0]);
 
   /**
@@ -205,12 +212,168 @@ public final class ArrayMap<K extends Comparable<? super K>, V> extends Abstract
             if (i >= n) {
               throw new NoSuchElementException();
             }
-            Map.Entry<K, V> e = new SimpleImmutableEntry<>((K) kv[i], (V) kv[n + i]);
+            Map.Entry<K, V> e = new AbstractMap.SimpleImmutableEntry<>((K) kv[i], (V) kv[n + i]);
             i++;
             return e;
           }
         };
       }
     };
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return kv.length == 0;
+  }
+
+  @Override
+  public boolean containsValue(@Nullable Object value) {
+    int n = kv.length >> 1;
+    for (int i = n; i < 2 * n; i++) {
+      if (kv[i].equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void forEach(BiConsumer<? super K, ? super V> action) {
+    Object[] a = kv;
+    int n = a.length >> 1;
+    for (int i = 0; i < n; i++) {
+      action.accept((K) a[i], (V) a[n + i]);
+    }
+  }
+
+  @Override
+  public Set<K> keySet() {
+    return new AbstractSet<>() {
+      @Override
+      public int size() {
+        return kv.length >> 1;
+      }
+
+      @Override
+      public boolean contains(@Nullable Object o) {
+        return indexOf(o) >= 0;
+      }
+
+      @Override
+      public Iterator<K> iterator() {
+        return new Walk<>(0);
+      }
+    };
+  }
+
+  @Override
+  public Collection<V> values() {
+    return new AbstractCollection<>() {
+      @Override
+      public int size() {
+        return kv.length >> 1;
+      }
+
+      @Override
+      public Iterator<V> iterator() {
+        return new Walk<>(kv.length >> 1);
+      }
+    };
+  }
+
+  /** The keys ({@code from} 0) or the values ({@code from} the size) in key order. */
+  private final class Walk<T> implements Iterator<T> {
+    private final int from;
+    private int i;
+
+    Walk(int from) {
+      this.from = from;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return i < kv.length >> 1;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T next() {
+      if (i >= kv.length >> 1) {
+        throw new NoSuchElementException();
+      }
+      return (T) kv[from + i++];
+    }
+  }
+
+  @Override
+  public @Nullable V put(K key, V value) {
+    throw new UnsupportedOperationException("an ArrayMap is immutable");
+  }
+
+  @Override
+  public @Nullable V remove(@Nullable Object key) {
+    throw new UnsupportedOperationException("an ArrayMap is immutable");
+  }
+
+  @Override
+  public void putAll(Map<? extends K, ? extends V> m) {
+    throw new UnsupportedOperationException("an ArrayMap is immutable");
+  }
+
+  @Override
+  public void clear() {
+    throw new UnsupportedOperationException("an ArrayMap is immutable");
+  }
+
+  /** Equal to any map with the same entries ({@link Map#equals}). */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (o == this) {
+      return true;
+    }
+    if (!(o instanceof Map<?, ?> m) || m.size() != size()) {
+      return false;
+    }
+    Object[] a = kv;
+    int n = a.length >> 1;
+    try {
+      for (int i = 0; i < n; i++) {
+        if (!a[n + i].equals(m.get(a[i]))) {
+          return false;
+        }
+      }
+    } catch (ClassCastException | NullPointerException unlike) {
+      return false;
+    }
+    return true;
+  }
+
+  /** The sum of the entries' hash codes ({@link Map#hashCode}). */
+  @Override
+  public int hashCode() {
+    Object[] a = kv;
+    int n = a.length >> 1;
+    int h = 0;
+    for (int i = 0; i < n; i++) {
+      h += a[i].hashCode() ^ a[n + i].hashCode();
+    }
+    return h;
+  }
+
+  /** As {@link AbstractMap#toString()}: {@code {k1=v1, k2=v2}}. */
+  @Override
+  public String toString() {
+    Object[] a = kv;
+    int n = a.length >> 1;
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(a[i] == this ? "(this Map)" : a[i]).append('=')
+          .append(a[n + i] == this ? "(this Map)" : a[n + i]);
+    }
+    return sb.append('}').toString();
   }
 }

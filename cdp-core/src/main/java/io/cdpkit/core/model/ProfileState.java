@@ -262,20 +262,87 @@ public final class ProfileState {
   }
 
   private final ArrayMap<String, TraitValue> traits;
-  /** The latest decision per key of either level: derived from the two maps below. */
-  private final ArrayMap<ConsentKey, ConsentValue> consents;
-  private final ArrayMap<ConsentKey, ConsentValue> profileConsents;
-  private final ArrayMap<AddressConsentKey, ConsentValue> addressConsents;
   private final @Nullable Instant firstSeen;
   private final @Nullable Instant lastSeen;
   private final ArrayMap<String, Tally> channels;
   private final ArrayMap<String, Tally> stores;
-  private final ArrayMap<String, OrderEntry> orders;
   private final ArrayMap<String, Long> eventCounts;
-  private final ArrayMap<String, AggregateState> computed;
-  private final @Nullable Restriction restriction;
-  /** Derived from {@code orders} on first use; racy but idempotent (an immutable list). */
-  private @Nullable List<Order> countedOrders;
+  /** Consents, orders, computed traits and the restriction; {@link Rare#NONE} without any. */
+  private final Rare rare;
+
+  /**
+   * The parts most profiles leave empty (a visitor who browsed has no consent, order or
+   * restriction), kept out of the state itself: such a state shares {@link #NONE} and takes 24
+   * bytes less (the in-memory store keeps a state per profile); one with any of them takes one
+   * object more.
+   */
+  private static final class Rare {
+    static final Rare NONE = new Rare(ArrayMap.of(), ArrayMap.of(), ArrayMap.of(), ArrayMap.of(),
+        ArrayMap.of(), null);
+
+    /** The latest decision per key of either level: derived from the two maps below. */
+    final ArrayMap<ConsentKey, ConsentValue> consents;
+    final ArrayMap<ConsentKey, ConsentValue> profileConsents;
+    final ArrayMap<AddressConsentKey, ConsentValue> addressConsents;
+    final ArrayMap<String, OrderEntry> orders;
+    final ArrayMap<String, AggregateState> computed;
+    final @Nullable Restriction restriction;
+    /** Derived from {@code orders} on first use; racy but idempotent (an immutable list). */
+    @Nullable List<Order> countedOrders;
+
+    private Rare(ArrayMap<ConsentKey, ConsentValue> consents,
+        ArrayMap<ConsentKey, ConsentValue> profileConsents,
+        ArrayMap<AddressConsentKey, ConsentValue> addressConsents,
+        ArrayMap<String, OrderEntry> orders, ArrayMap<String, AggregateState> computed,
+        @Nullable Restriction restriction) {
+      this.consents = consents;
+      this.profileConsents = profileConsents;
+      this.addressConsents = addressConsents;
+      this.orders = orders;
+      this.computed = computed;
+      this.restriction = restriction;
+    }
+
+    static Rare of(ArrayMap<ConsentKey, ConsentValue> consents,
+        ArrayMap<ConsentKey, ConsentValue> profileConsents,
+        ArrayMap<AddressConsentKey, ConsentValue> addressConsents,
+        ArrayMap<String, OrderEntry> orders, ArrayMap<String, AggregateState> computed,
+        @Nullable Restriction restriction) {
+      if (consents.isEmpty() && profileConsents.isEmpty() && addressConsents.isEmpty()
+          && orders.isEmpty() && computed.isEmpty() && restriction == null) {
+        return NONE;
+      }
+      return new Rare(consents, profileConsents, addressConsents, orders, computed, restriction);
+    }
+
+    /** The join of the two states' parts (see {@link ProfileState#join}). */
+    Rare join(Rare o) {
+      if (o == NONE) {
+        return this;
+      }
+      if (this == NONE) {
+        return o;
+      }
+      return new Rare(consents.union(o.consents, ConsentValue::latest),
+          profileConsents.union(o.profileConsents, ConsentValue::latest),
+          addressConsents.union(o.addressConsents, ConsentValue::latest),
+          orders.union(o.orders, OrderEntry::join),
+          computed.union(o.computed, AggregateState::join),
+          Restriction.join(restriction, o.restriction));
+    }
+  }
+
+  private ProfileState(ArrayMap<String, TraitValue> traits, @Nullable Instant firstSeen,
+      @Nullable Instant lastSeen, ArrayMap<String, Tally> channels, ArrayMap<String, Tally> stores,
+      ArrayMap<String, Long> eventCounts, Rare rare) {
+    this.traits = traits;
+    this.firstSeen = firstSeen;
+    this.lastSeen = lastSeen;
+    this.channels = channels;
+    this.stores = stores;
+    this.eventCounts = eventCounts;
+    this.rare = rare;
+  }
 
   private ProfileState(ArrayMap<String, TraitValue> traits,
       ArrayMap<ConsentKey, ConsentValue> consents,
@@ -285,18 +352,8 @@ public final class ProfileState {
       ArrayMap<String, Tally> stores, ArrayMap<String, OrderEntry> orders,
       ArrayMap<String, Long> eventCounts, ArrayMap<String, AggregateState> computed,
       @Nullable Restriction restriction) {
-    this.restriction = restriction;
-    this.traits = traits;
-    this.consents = consents;
-    this.profileConsents = profileConsents;
-    this.addressConsents = addressConsents;
-    this.firstSeen = firstSeen;
-    this.lastSeen = lastSeen;
-    this.channels = channels;
-    this.stores = stores;
-    this.orders = orders;
-    this.eventCounts = eventCounts;
-    this.computed = computed;
+    this(traits, firstSeen, lastSeen, channels, stores, eventCounts,
+        Rare.of(consents, profileConsents, addressConsents, orders, computed, restriction));
   }
 
   /**
@@ -345,26 +402,30 @@ public final class ProfileState {
    */
   public ProfileState withAddressConsents(Map<AddressConsentKey, ConsentValue> addressConsents) {
     ArrayMap<AddressConsentKey, ConsentValue> a = ArrayMap.copyOf(addressConsents);
-    ArrayMap<ConsentKey, ConsentValue> all = profileConsents;
+    ArrayMap<ConsentKey, ConsentValue> all = rare.profileConsents;
     if (!a.isEmpty()) {
-      java.util.HashMap<ConsentKey, ConsentValue> m = new java.util.HashMap<>(profileConsents);
+      java.util.HashMap<ConsentKey, ConsentValue> m =
+          new java.util.HashMap<>(rare.profileConsents);
       a.forEach((k, v) -> m.merge(k.key(), v, ConsentValue::latest));
       all = ArrayMap.copyOf(m);
     }
-    return new ProfileState(traits, all, profileConsents, a, firstSeen, lastSeen, channels,
-        stores, orders, eventCounts, computed, restriction);
+    return new ProfileState(traits, all, rare.profileConsents, a, firstSeen, lastSeen, channels,
+        stores, rare.orders, eventCounts, rare.computed, rare.restriction);
   }
 
   /** This state with the computed-trait states replaced. */
   public ProfileState withComputed(Map<String, AggregateState> computed) {
-    return new ProfileState(traits, consents, profileConsents, addressConsents, firstSeen,
-        lastSeen, channels, stores, orders, eventCounts, ArrayMap.copyOf(computed), restriction);
+    Rare r = rare;
+    return new ProfileState(traits, r.consents, r.profileConsents, r.addressConsents, firstSeen,
+        lastSeen, channels, stores, r.orders, eventCounts, ArrayMap.copyOf(computed),
+        r.restriction);
   }
 
   /** This state with the restriction register replaced ({@code null}: never restricted). */
   public ProfileState withRestriction(@Nullable Restriction restriction) {
-    return new ProfileState(traits, consents, profileConsents, addressConsents, firstSeen,
-        lastSeen, channels, stores, orders, eventCounts, computed, restriction);
+    Rare r = rare;
+    return new ProfileState(traits, r.consents, r.profileConsents, r.addressConsents, firstSeen,
+        lastSeen, channels, stores, r.orders, eventCounts, r.computed, restriction);
   }
 
   /** The least upper bound of two states (see the class description). */
@@ -377,17 +438,12 @@ public final class ProfileState {
     }
     return new ProfileState(
         traits.union(o.traits, (a, b) -> TraitValue.ORDER.compare(a, b) >= 0 ? a : b),
-        consents.union(o.consents, ConsentValue::latest),
-        profileConsents.union(o.profileConsents, ConsentValue::latest),
-        addressConsents.union(o.addressConsents, ConsentValue::latest),
         min(firstSeen, o.firstSeen),
         max(lastSeen, o.lastSeen),
         channels.union(o.channels, Tally::plus),
         stores.union(o.stores, Tally::plus),
-        orders.union(o.orders, OrderEntry::join),
         eventCounts.union(o.eventCounts, Long::sum),
-        computed.union(o.computed, AggregateState::join),
-        Restriction.join(restriction, o.restriction));
+        rare.join(o.rare));
   }
 
   private static @Nullable Instant min(@Nullable Instant a, @Nullable Instant b) {
@@ -408,12 +464,12 @@ public final class ProfileState {
    * The activation gate does not send on it alone; see {@link #consentFor}.
    */
   public Map<ConsentKey, ConsentValue> consents() {
-    return consents;
+    return rare.consents;
   }
 
   /** The profile-level registers: decisions whose event named no address of their kind. */
   public Map<ConsentKey, ConsentValue> profileConsents() {
-    return profileConsents;
+    return rare.profileConsents;
   }
 
   /**
@@ -421,7 +477,7 @@ public final class ProfileState {
    * event named (see {@link ConsentAddresses}), per (purpose, channel, address).
    */
   public Map<AddressConsentKey, ConsentValue> addressConsents() {
-    return addressConsents;
+    return rare.addressConsents;
   }
 
   /**
@@ -442,9 +498,10 @@ public final class ProfileState {
    * @return the governing decision, or {@code null} when none applies
    */
   public @Nullable ConsentValue consentFor(ConsentKey key, Identifier address) {
+    ArrayMap<AddressConsentKey, ConsentValue> addressConsents = rare.addressConsents;
     ConsentValue a = addressConsents.isEmpty() ? null
         : addressConsents.get(AddressConsentKey.of(key, address));
-    ConsentValue p = profileConsents.get(key);
+    ConsentValue p = rare.profileConsents.get(key);
     if (a == null) {
       return p;
     }
@@ -471,7 +528,7 @@ public final class ProfileState {
   }
 
   public Map<String, OrderEntry> orders() {
-    return orders;
+    return rare.orders;
   }
 
   /**
@@ -480,16 +537,17 @@ public final class ProfileState {
    * pack and the favourites count. Computed once per state.
    */
   public List<Order> countedOrders() {
-    List<Order> c = countedOrders;
+    Rare r = rare;
+    List<Order> c = r.countedOrders;
     if (c == null) {
-      List<Order> out = new java.util.ArrayList<>(orders.size());
-      for (OrderEntry e : orders.values()) {
+      List<Order> out = new java.util.ArrayList<>(r.orders.size());
+      for (OrderEntry e : r.orders.values()) {
         if (e.counts()) {
           out.add(e.completion());
         }
       }
       c = List.copyOf(out);
-      countedOrders = c;
+      r.countedOrders = c;
     }
     return c;
   }
@@ -500,43 +558,47 @@ public final class ProfileState {
 
   /** The restriction register; {@code null} when processing was never restricted. */
   public @Nullable Restriction restriction() {
-    return restriction;
+    return rare.restriction;
   }
 
   /** Whether processing is restricted (the latest restriction was not lifted). */
   public boolean restricted() {
-    return restriction != null && restriction.restricted();
+    Restriction r = rare.restriction;
+    return r != null && r.restricted();
   }
 
   /** States of computed traits by trait name; a trait no event contributed to is absent. */
   public Map<String, AggregateState> computed() {
-    return computed;
+    return rare.computed;
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof ProfileState s && traits.equals(s.traits)
-        && profileConsents.equals(s.profileConsents)
-        && addressConsents.equals(s.addressConsents)
+        && rare.profileConsents.equals(s.rare.profileConsents)
+        && rare.addressConsents.equals(s.rare.addressConsents)
         && Objects.equals(firstSeen, s.firstSeen) && Objects.equals(lastSeen, s.lastSeen)
-        && channels.equals(s.channels) && stores.equals(s.stores) && orders.equals(s.orders)
-        && eventCounts.equals(s.eventCounts) && computed.equals(s.computed)
-        && Objects.equals(restriction, s.restriction);
+        && channels.equals(s.channels) && stores.equals(s.stores)
+        && rare.orders.equals(s.rare.orders) && eventCounts.equals(s.eventCounts)
+        && rare.computed.equals(s.rare.computed)
+        && Objects.equals(rare.restriction, s.rare.restriction);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(traits, profileConsents, addressConsents, firstSeen, lastSeen, channels,
-        stores, orders, eventCounts, computed, restriction);
+    Rare r = rare;
+    return Objects.hash(traits, r.profileConsents, r.addressConsents, firstSeen, lastSeen,
+        channels, stores, r.orders, eventCounts, r.computed, r.restriction);
   }
 
   /** Sizes only: a state holds personal data. */
   @Override
   public String toString() {
-    return "ProfileState[traits=" + traits.size() + ", consents=" + consents.size()
-        + (addressConsents.isEmpty() ? "" : ", addressConsents=" + addressConsents.size())
-        + ", orders=" + orders.size() + ", events=" + eventCounts.values().stream()
-            .mapToLong(Long::longValue).sum() + ", computed=" + computed.size()
+    Rare r = rare;
+    return "ProfileState[traits=" + traits.size() + ", consents=" + r.consents.size()
+        + (r.addressConsents.isEmpty() ? "" : ", addressConsents=" + r.addressConsents.size())
+        + ", orders=" + r.orders.size() + ", events=" + eventCounts.values().stream()
+            .mapToLong(Long::longValue).sum() + ", computed=" + r.computed.size()
         + (restricted() ? ", restricted" : "") + "]";
   }
 }
