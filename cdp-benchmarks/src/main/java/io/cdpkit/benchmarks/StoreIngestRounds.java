@@ -16,7 +16,9 @@ import java.util.concurrent.Future;
  * A plain program for profiling ingestion into one store kind (JMH measures it; this gives a
  * profiler a steady run): ingests the first {@code N} events of the {@link RetailEvents} stream
  * in batches of {@code BATCH} (1 = one {@code ingest(Event)} per event) into a fresh store,
- * {@code ROUNDS} times, printing events/s per round. A program, not a library type.
+ * {@code ROUNDS} times, printing events/s per round and, for one ingest thread, the CPU time
+ * per event of that thread and of a PostgreSQL or MariaDB server on this machine
+ * ({@link ServerCpu}). A program, not a library type.
  *
  * <p>An optional fifth argument sets encryption at rest of the JDBC stores: {@code off} (the
  * default), {@code on}, or {@code compare}: each round then ingests into a store without and
@@ -109,6 +111,9 @@ public final class StoreIngestRounds {
         return threaded(kind, cdp, s, events, batch, r, threads);
       }
       int window = r < 0 ? 0 : Integer.getInteger("bench.window", 0);
+      ServerCpu server = ServerCpu.of(kind);
+      long c0 = java.lang.management.ManagementFactory.getThreadMXBean()
+          .getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       long windowStart = t0;
       int windowFrom = 0;
@@ -128,6 +133,9 @@ public final class StoreIngestRounds {
         }
       }
       long t1 = System.nanoTime();
+      double threadCpu = (java.lang.management.ManagementFactory.getThreadMXBean()
+          .getCurrentThreadCpuTime() - c0) / 1e3 / n;
+      double serverCpu = server.poll() * 1e6 / n;
       if (r >= 0 && Boolean.getBoolean("bench.reopen")) {
         long[] took = s.reopen();
         long stored = storedEvents(s);
@@ -140,9 +148,10 @@ public final class StoreIngestRounds {
       long t2 = System.nanoTime();
       double rate = n / ((t1 - t0) / 1e9);
       System.out.printf("%s %s%s: %,.0f events/s (batch %d); with a checkpoint of the journal"
-          + " at the end (journaled layout) %,.0f events/s%n", kind,
-          r < 0 ? "warm-up" : "round " + r,
-          encrypted ? " encrypted" : "", rate, batch, n / ((t2 - t0) / 1e9));
+          + " at the end (journaled layout) %,.0f events/s; CPU per event: ingest thread %.1f"
+          + " µs, server %.1f µs%n", kind, r < 0 ? "warm-up" : "round " + r,
+          encrypted ? " encrypted" : "", rate, batch, n / ((t2 - t0) / 1e9), threadCpu,
+          serverCpu);
       return rate;
     }
   }
