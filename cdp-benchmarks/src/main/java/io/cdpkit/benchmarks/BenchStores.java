@@ -83,7 +83,9 @@ final class BenchStores implements AutoCloseable {
    * ({@link JdbcStore.Builder#encryption}) under fixed benchmark keys. The in-memory store has
    * no encryption.
    */
-  static BenchStores open(String kind, long cacheSize, boolean encrypted) {
+  static BenchStores open(String kind, long requestedCacheSize, boolean encrypted) {
+    // -Dcdp.bench.cacheSize=N overrides the benchmark's cache size (0: no cache)
+    long cacheSize = Long.getLong("cdp.bench.cacheSize", requestedCacheSize);
     if (encrypted && kind.equals("memory")) {
       throw new IllegalArgumentException("the memory store does not encrypt");
     }
