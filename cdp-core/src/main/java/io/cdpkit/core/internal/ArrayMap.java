@@ -252,12 +252,12 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
     return new AbstractSet<>() {
       @Override
       public int size() {
-        return kv.length >> 1;
+        return ArrayMap.this.size();
       }
 
       @Override
       public boolean contains(@Nullable Object o) {
-        return indexOf(o) >= 0;
+        return containsKey(o);
       }
 
       @Override
@@ -272,7 +272,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
     return new AbstractCollection<>() {
       @Override
       public int size() {
-        return kv.length >> 1;
+        return ArrayMap.this.size();
       }
 
       @Override
