@@ -5,8 +5,6 @@ import io.cdpkit.core.Cdp;
 import io.cdpkit.core.IngestWarning;
 import io.cdpkit.core.model.Event;
 import io.cdpkit.examples.OnlineRetailEvents;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,8 +19,9 @@ import java.util.TreeMap;
  * of the same database kind each round. Each round runs both, alternating which goes first so
  * that drift in the machine's load falls on both, after one warm-up pair that is not counted.
  * It prints events/s per round (with the CPU time per event of the ingesting thread and of a
- * PostgreSQL or MariaDB server on this machine, read from {@code /proc}), then the medians and the ratio of CDPKit's time to the loader's
- * (at most 1.0: CDPKit is as fast or faster), and the median of each round's own ratio (the two
+ * PostgreSQL or MariaDB server on this machine, read from {@code /proc}: {@link ServerCpu}),
+ * then the medians and the ratio of CDPKit's time to the loader's (at most 1.0: CDPKit is as
+ * fast or faster), and the median of each round's own ratio (the two
  * runs of a round see about the same load of the machine). After each round it checks what was
  * stored: CDPKit's event counts per name ({@code Profiles.eventCounts()}) and nothing rejected;
  * the loader's rows per table and its customer sums. A mismatch ends the program with an
@@ -44,8 +43,6 @@ import java.util.TreeMap;
 public final class OnlineRetailRounds {
   /** Pairs of rounds run first and not counted. */
   static final int WARM_UP_PAIRS = 1;
-
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private OnlineRetailRounds() {}
 
@@ -117,14 +114,13 @@ public final class OnlineRetailRounds {
     List<BatchResult> results = new ArrayList<>(n / batch + 1);
     try (BenchStores s = BenchStores.open(kind, 100_000);
         Cdp cdp = Cdp.builder().store(s.store()).build()) {
-      ServerCpu server = ServerCpu.of(kind);
-      long c0 = THREADS.getCurrentThreadCpuTime();
+      ServerCpu.Round cpuRound = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i += batch) {
         results.add(cdp.ingest(events.subList(i, Math.min(n, i + batch))));
       }
       long t1 = System.nanoTime();
-      String cpu = cpu(c0, server, n);
+      String cpu = cpuRound.perEvent(n);
       s.checkpoint();
       long t2 = System.nanoTime();
       long stored = 0;
@@ -155,14 +151,13 @@ public final class OnlineRetailRounds {
     int n = events.size();
     try (PlainRetailLoader loader = PlainRetailLoader.open(
         kind.equals("h2rows") ? "h2file" : kind)) {
-      ServerCpu server = ServerCpu.of(kind);
-      long c0 = THREADS.getCurrentThreadCpuTime();
+      ServerCpu.Round cpuRound = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i += batch) {
         loader.load(events.subList(i, Math.min(n, i + batch)));
       }
       long t1 = System.nanoTime();
-      String cpu = cpu(c0, server, n);
+      String cpu = cpuRound.perEvent(n);
       Map<String, Long> rows = loader.counts();
       long orders = expected.getOrDefault(OnlineRetailEvents.ORDER, 0L);
       long refunds = expected.getOrDefault(OnlineRetailEvents.REFUND, 0L);
@@ -180,16 +175,6 @@ public final class OnlineRetailRounds {
           label(r), rate, batch, rows, cpu);
       return rate;
     }
-  }
-
-  /**
-   * The CPU time per event of the timed part: the ingesting thread's and, for a server on this
-   * machine, the server's (all its processes, see {@link ServerCpu}).
-   */
-  private static String cpu(long threadStart, ServerCpu server, int events) {
-    double thread = (THREADS.getCurrentThreadCpuTime() - threadStart) / 1e3 / events;
-    double db = server.poll() * 1e6 / events;
-    return String.format("CPU per event: ingest thread %.1f µs, server %.1f µs", thread, db);
   }
 
   private static String label(int r) {

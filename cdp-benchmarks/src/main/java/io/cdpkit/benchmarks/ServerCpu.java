@@ -1,6 +1,8 @@
 package io.cdpkit.benchmarks;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,33 @@ final class ServerCpu {
     c.read(c.first);
     c.last.putAll(c.first);
     return c;
+  }
+
+  /**
+   * The CPU time of a timed part, from {@link #start} on: the calling thread's and the server's
+   * (for a server on this machine).
+   */
+  static final class Round {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private final ServerCpu server;
+    private final long threadStart;
+
+    private Round(ServerCpu server) {
+      this.server = server;
+      this.threadStart = THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** Starts timing now, for a store of benchmark kind {@code kind}. */
+    static Round start(String kind) {
+      return new Round(of(kind));
+    }
+
+    /** The CPU time per event since {@link #start}, over {@code events} events, as text. */
+    String perEvent(int events) {
+      double thread = (THREADS.getCurrentThreadCpuTime() - threadStart) / 1e3 / events;
+      double db = server.poll() * 1e6 / events;
+      return String.format("CPU per event: ingest thread %.1f µs, server %.1f µs", thread, db);
+    }
   }
 
   /** Reads every matching process again; returns the CPU seconds since this reader was made. */

@@ -111,9 +111,7 @@ public final class StoreIngestRounds {
         return threaded(kind, cdp, s, events, batch, r, threads);
       }
       int window = r < 0 ? 0 : Integer.getInteger("bench.window", 0);
-      ServerCpu server = ServerCpu.of(kind);
-      long c0 = java.lang.management.ManagementFactory.getThreadMXBean()
-          .getCurrentThreadCpuTime();
+      ServerCpu.Round cpuRound = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       long windowStart = t0;
       int windowFrom = 0;
@@ -133,9 +131,7 @@ public final class StoreIngestRounds {
         }
       }
       long t1 = System.nanoTime();
-      double threadCpu = (java.lang.management.ManagementFactory.getThreadMXBean()
-          .getCurrentThreadCpuTime() - c0) / 1e3 / n;
-      double serverCpu = server.poll() * 1e6 / n;
+      String cpu = cpuRound.perEvent(n);
       if (r >= 0 && Boolean.getBoolean("bench.reopen")) {
         long[] took = s.reopen();
         long stored = storedEvents(s);
@@ -148,10 +144,9 @@ public final class StoreIngestRounds {
       long t2 = System.nanoTime();
       double rate = n / ((t1 - t0) / 1e9);
       System.out.printf("%s %s%s: %,.0f events/s (batch %d); with a checkpoint of the journal"
-          + " at the end (journaled layout) %,.0f events/s; CPU per event: ingest thread %.1f"
-          + " µs, server %.1f µs%n", kind, r < 0 ? "warm-up" : "round " + r,
-          encrypted ? " encrypted" : "", rate, batch, n / ((t2 - t0) / 1e9), threadCpu,
-          serverCpu);
+          + " at the end (journaled layout) %,.0f events/s; %s%n", kind,
+          r < 0 ? "warm-up" : "round " + r, encrypted ? " encrypted" : "", rate, batch,
+          n / ((t2 - t0) / 1e9), cpu);
       return rate;
     }
   }

@@ -63,7 +63,8 @@ class EventSizeLimitTest {
           assertThat(e.pointer()).isEmpty();
           assertThat(e.getMessage()).contains("larger than " + MAX + " bytes");
         });
-        assertThat(cdp.profiles().find(Identifier.of(IdentifierType.ANONYMOUS_ID, "a-" + big.messageId())))
+        assertThat(cdp.profiles().find(
+            Identifier.of(IdentifierType.ANONYMOUS_ID, "a-" + big.messageId())))
             .as("nothing of the rejected event is kept").isEmpty();
       }
       // The same shape, a little smaller: its bound is over the limit, its JSON is not.

@@ -308,8 +308,9 @@ public final class ProfileState {
         ArrayMap<AddressConsentKey, ConsentValue> addressConsents,
         ArrayMap<String, OrderEntry> orders, ArrayMap<String, AggregateState> computed,
         @Nullable Restriction restriction) {
-      if (consents.isEmpty() && profileConsents.isEmpty() && addressConsents.isEmpty()
-          && orders.isEmpty() && computed.isEmpty() && restriction == null) {
+      // consents is derived from the two registers: empty when they are
+      if (profileConsents.isEmpty() && addressConsents.isEmpty() && orders.isEmpty()
+          && computed.isEmpty() && restriction == null) {
         return NONE;
       }
       return new Rare(consents, profileConsents, addressConsents, orders, computed, restriction);
