@@ -160,7 +160,10 @@ public final class JdbcStoreEngine {
         // Inside the loop: registering a new workspace fails as any write can (a lock
         // timeout while other nodes or threads register or write), and is retried as one.
         ensureWorkspace(ws);
-        result = writeOnce(ws, work, written, concurrent, alone, readThrough);
+        boolean aloneNow = alone;
+        boolean readThroughNow = readThrough;
+        result = cache.maintainedAfter(
+            () -> writeOnce(ws, work, written, concurrent, aloneNow, readThroughNow));
         break;
       } catch (BufferedTx.NeedsAlone e) {
         // The work does what only a writer alone in the workspace may: again, alone. Not a

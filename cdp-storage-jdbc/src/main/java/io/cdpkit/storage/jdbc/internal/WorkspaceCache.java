@@ -2,12 +2,16 @@ package io.cdpkit.storage.jdbc.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,12 +115,76 @@ final class WorkspaceCache {
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final AtomicLong epochs = new AtomicLong();
 
+  private final Maintenance maintenance = new Maintenance();
+
   /** @param maximumSize entries kept; 0 disables caching */
   WorkspaceCache(long maximumSize) {
     // Maintenance (eviction) runs on the calling thread: an embedded library keeps off the
-    // common pool, and on a loaded machine the hand-off costs more than the work.
+    // common pool, and on a loaded machine the hand-off costs more than the work. Within a
+    // transaction it waits for the transaction's end (see Maintenance).
     this.cache = maximumSize == 0 ? null
-        : Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).build();
+        : Caffeine.newBuilder().maximumSize(maximumSize).executor(maintenance).build();
+  }
+
+  /**
+   * Runs {@code work} (a whole transaction) with the cache's maintenance held back until it
+   * ends, then runs that maintenance once, also when the work throws. Caffeine asks its
+   * executor for a maintenance run (draining its buffers, evicting) after every write that
+   * finds none pending; run at once, that is one run per cached key a transaction reads or
+   * writes, hundreds per batch of events. Held back, the first write of the transaction
+   * schedules a run and the later ones see it pending and only add to Caffeine's buffers. A
+   * transaction whose writes fill those buffers has Caffeine run maintenance itself, as it does
+   * for a slow executor; the cache holds at most one transaction's writes more than its size
+   * until the run.
+   */
+  <T> T maintainedAfter(Supplier<T> work) {
+    return maintenance.after(work);
+  }
+
+  /**
+   * Caffeine's executor: runs a task at once, but for one handed over inside
+   * {@link #maintainedAfter} on the same thread, which waits for the end of that call.
+   */
+  static final class Maintenance implements Executor {
+    private final ThreadLocal<@Nullable List<Runnable>> held = new ThreadLocal<>();
+    private final AtomicLong runs = new AtomicLong();
+
+    @Override
+    public void execute(Runnable task) {
+      List<Runnable> h = held.get();
+      if (h != null) {
+        h.add(task);
+      } else {
+        runs.incrementAndGet();
+        task.run();
+      }
+    }
+
+    <T> T after(Supplier<T> work) {
+      if (held.get() != null) {
+        return work.get();
+      }
+      List<Runnable> h = new ArrayList<>(2);
+      held.set(h);
+      try {
+        return work.get();
+      } finally {
+        held.remove();
+        for (Runnable task : h) {
+          execute(task);
+        }
+      }
+    }
+  }
+
+  /** About how many entries the cache holds (0 when it is off); for tests. */
+  long estimatedSize() {
+    return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /** How many maintenance runs the cache has had; for tests. */
+  long maintenanceRuns() {
+    return maintenance.runs.get();
   }
 
   /** Whether entries are kept at all (a size of 0 switches the cache off). */
