@@ -116,7 +116,7 @@ final class IdentityResolver {
         tx.putProfile(new ProfileRecord(pid, r.state().join(p.contribution()),
             r.identifierCounts(), r.version() + 1));
       } else {
-        pid = newSingleton(tx, ids.get(0), newComponent(tx), p.contribution());
+        pid = newSingleton(tx, ids.get(0), newComponent(), p.contribution());
       }
       return new Outcome(true, pid);
     }
@@ -138,8 +138,7 @@ final class IdentityResolver {
     }
     Map<String, ComponentRecord> comps = new LinkedHashMap<>();
     for (String c : components) {
-      comps.put(c, tx.component(c)
-          .orElseThrow(() -> tx.inconsistentRead("node without component")));
+      comps.put(c, componentOf(tx, c));
     }
     List<DoNotLinkRule> dnl = new ArrayList<>();
     comps.values().forEach(c -> dnl.addAll(c.rules()));
@@ -321,7 +320,7 @@ final class IdentityResolver {
     List<DoNotLinkRule> rulesAll = new ArrayList<>();
     EventKey latest = key;
     if (comps.isEmpty()) {
-      target = newComponent(tx);
+      target = newComponent();
     } else if (comps.size() == 1) {
       ComponentRecord c = comps.values().iterator().next();
       target = c.id();
@@ -373,8 +372,7 @@ final class IdentityResolver {
    */
   void replay(WorkspaceId ws, WriteTransaction tx, String comp, @Nullable StoredEvent cause,
       String reason) {
-    ComponentRecord record = tx.component(comp)
-        .orElseThrow(() -> tx.inconsistentRead("missing component"));
+    ComponentRecord record = componentOf(tx, comp);
     Map<Identifier, IdentityNode> nodes = new HashMap<>();
     for (IdentityNode n : tx.nodesOfComponent(comp)) {
       nodes.put(n.identifier(), n);
@@ -659,8 +657,7 @@ final class IdentityResolver {
       return false;
     }
     String comp = na.get().component();
-    ComponentRecord c = tx.component(comp)
-        .orElseThrow(() -> tx.inconsistentRead("missing component"));
+    ComponentRecord c = componentOf(tx, comp);
     List<DoNotLinkRule> rs = new ArrayList<>(c.rules());
     rs.add(new DoNotLinkRule(a, b, clock.instant()));
     tx.putComponent(new ComponentRecord(c.id(), c.latestLink(), rs));
@@ -711,10 +708,21 @@ final class IdentityResolver {
     return pid;
   }
 
-  private String newComponent(WriteTransaction tx) {
-    String id = ids.next();
-    tx.putComponent(new ComponentRecord(id, null, List.of()));
-    return id;
+  /**
+   * The id of a new component. Its record is not stored: a component without links and
+   * do-not-link rules, as a new visitor's is, has none ({@link #componentOf}). That spares
+   * every new visitor a row and an index entry on the durable stores. Its first link writes it.
+   */
+  private String newComponent() {
+    return ids.next();
+  }
+
+  /**
+   * The record of a component some node belongs to: the stored one, or, where none is stored,
+   * the record of a component without links and rules ({@link #newComponent}).
+   */
+  private static ComponentRecord componentOf(WriteTransaction tx, String id) {
+    return tx.component(id).orElseGet(() -> new ComponentRecord(id, null, List.of()));
   }
 
   private ProfileId newProfileId() {

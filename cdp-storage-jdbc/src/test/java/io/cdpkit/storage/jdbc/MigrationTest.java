@@ -619,6 +619,67 @@ class MigrationTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-10 database, whose visitors' components all have rows, is migrated to"
+      + " version 11: such a visitor logs in and merges as before, and a new visitor gets no"
+      + " component row")
+  void fromVersion10(String kind) throws Exception {
+    Instant t = Instant.parse("2026-09-01T10:00:00Z");
+    Db db = fresh(kind);
+    try {
+      String before;
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        cdp.ingest(List.of(Event.page("Home").messageId("m-1").anonymousId("a-1").timestamp(t)
+            .build()));
+        // Back to version 10, whose code stored a row for every component: the visitor's
+        // component gets the row that code wrote ({"id": ...}, no link, no rule).
+        try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+          before = nodeComponent(c, "a-1");
+          assertThat(componentRows(c, before)).as("a new visitor's component rows").isZero();
+          s.executeUpdate("INSERT INTO cdp_components (workspace, id, body) VALUES ('default', '"
+              + before + "', '{\"id\":\"" + before + "\"}')");
+          s.executeUpdate("UPDATE cdp_schema_version SET version = 10 WHERE id = 1");
+        }
+      }
+
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+        cdp.ingest(List.of(Event.identify().messageId("m-2").anonymousId("a-1").userId("c-1")
+            .timestamp(t.plusSeconds(60)).build(),
+            Event.page("Home").messageId("m-3").anonymousId("a-2").timestamp(t.plusSeconds(90))
+                .build()));
+        assertThat(cdp.profiles().find(Identifier.anonymousId("a-1")).orElseThrow().id())
+            .isEqualTo(cdp.profiles().find(Identifier.customerId("c-1")).orElseThrow().id());
+        try (Connection c = db.ds().getConnection()) {
+          String merged = nodeComponent(c, "a-1");
+          assertThat(componentRows(c, merged)).isEqualTo(1);
+          assertThat(nodeComponent(c, "c-1")).isEqualTo(merged);
+          assertThat(componentRows(c, nodeComponent(c, "a-2"))).as("the new visitor's")
+              .isZero();
+        }
+      }
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  private static String nodeComponent(Connection c, String idValue) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT component_id FROM cdp_nodes WHERE id_value = '" + idValue + "'")) {
+      assertThat(rs.next()).as("node of " + idValue).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  private static int componentRows(Connection c, String id) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT COUNT(*) FROM cdp_components WHERE id = '" + id + "'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
   /** An order whose stored body is well over PostgreSQL's 2 kB compression threshold. */
   private static Event bigOrder(String messageId, Instant t) {
     List<Map<String, Object>> lines = new ArrayList<>();

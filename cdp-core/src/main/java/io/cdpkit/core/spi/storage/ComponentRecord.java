@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A component of the identity graph: nodes connected by links, whether or not the rules let the
- * links merge. Its nodes and links are stored under its id.
+ * links merge. Its nodes and links are stored under its id. A component without links and
+ * do-not-link rules (a new visitor's) has no stored record: the engine reads a missing record
+ * as {@code new ComponentRecord(id, null, List.of())}.
  *
  * <p>Immutable.
  *
