@@ -35,6 +35,10 @@ import java.util.concurrent.Future;
  * prints how long each took and how many events the reopened store holds, instead of the rate
  * with a checkpoint.
  *
+ * <p>{@code bench.serverWork=true} (PostgreSQL) also prints what the server did per event in
+ * counts that do not drift with the machine's speed ({@link ServerWork}: WAL, rows written,
+ * buffers); each round then waits about 20 s more, outside its timed part.
+ *
  * <p>{@code bench.threads=T} (1 unless set) ingests with {@code T} threads of one {@code Cdp},
  * as a node serving several callers does: thread {@code t} takes the batches {@code t},
  * {@code t + T}, {@code t + 2T}, ... of the stream, in order (so a customer's events may be
@@ -111,6 +115,7 @@ public final class StoreIngestRounds {
         return threaded(kind, cdp, s, events, batch, r, threads);
       }
       int window = r < 0 ? 0 : Integer.getInteger("bench.window", 0);
+      ServerWork work = ServerWork.start(kind);
       ServerCpu.Round cpuRound = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       long windowStart = t0;
@@ -131,7 +136,7 @@ public final class StoreIngestRounds {
         }
       }
       long t1 = System.nanoTime();
-      String cpu = cpuRound.perEvent(n);
+      String cpu = cpuRound.perEvent(n) + (work == null ? "" : "; " + work.perEvent(n));
       if (r >= 0 && Boolean.getBoolean("bench.reopen")) {
         long[] took = s.reopen();
         long stored = storedEvents(s);

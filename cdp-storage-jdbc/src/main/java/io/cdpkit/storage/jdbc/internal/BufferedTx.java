@@ -605,11 +605,13 @@ final class BufferedTx extends BufferedTransaction {
     if (!componentIds.isEmpty()) {
       Map<String, ComponentRecord> found = new HashMap<>();
       rows.lockComponents(componentIds).forEach(c -> found.put(c.id(), c));
+      // A component found without a row (a new visitor's, which has none until its first
+      // link) counts as locked too: it has no links, so its one node, locked above, is the
+      // only way in, and a writer that gives it a row must lock that node first. Checking it
+      // again at the commit would cost a statement per batch of returning visitors.
       for (String c : componentIds) {
         lockedRead(new Key(COMPONENT, c), Optional.ofNullable(found.get(c)), stale);
-        if (found.containsKey(c)) {
-          lockedComponents.add(c);
-        }
+        lockedComponents.add(c);
       }
     }
     cache.forget(stale);
@@ -909,11 +911,20 @@ final class BufferedTx extends BufferedTransaction {
     // A component this transaction writes without having read its record, nodes or links is
     // one it created (the engine reads an existing component before it writes it): there is no
     // row to lock, also when the transaction adds links to it (a new visitor's identify).
+    // Nor does a node it writes into a component whose record it has not read: the engine
+    // reads every existing component it moves nodes into, so that one is a new visitor's,
+    // which has no row (see IdentityResolver#newComponent).
     Set<String> componentsToLock = new HashSet<>(componentIds);
     componentsToLock.removeAll(lockedComponents);
     for (ComponentRecord r : w.putComponents()) {
       if (!seen.containsKey(new Key(COMPONENT, r.id())) && !componentReads.contains(r.id())) {
         componentsToLock.remove(r.id());
+      }
+    }
+    for (IdentityNode n : w.putNodes()) {
+      if (!seen.containsKey(new Key(COMPONENT, n.component()))
+          && !componentReads.contains(n.component())) {
+        componentsToLock.remove(n.component());
       }
     }
     Map<String, ComponentRecord> nowComponents = new HashMap<>();
