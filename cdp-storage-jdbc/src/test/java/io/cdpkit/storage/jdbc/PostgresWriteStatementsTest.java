@@ -109,6 +109,45 @@ class PostgresWriteStatementsTest {
     }
   }
 
+  /** Page views of anonymous visitors {@code from} to {@code from + count - 1}. */
+  private static List<Event> visitors(int from, int count, int second) {
+    List<Event> out = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      out.add(Event.page("Home").messageId("pv-" + second + "-" + i).anonymousId("ck-" + i)
+          .timestamp(T.plusSeconds(second)).build());
+    }
+    return out;
+  }
+
+  @Test
+  @DisplayName("anonymous visitors: the first batch writes no component and reads none; their"
+      + " return locks their components once, up front, and not again at the commit")
+  void visitorsWithoutComponentRows() {
+    scratch = TestDatabases.postgres();
+    List<String> prepared = new CopyOnWriteArrayList<>();
+    try (JdbcStore store =
+            JdbcStore.create(StatementRecorder.recording(scratch.dataSource(), prepared));
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      cdp.workspace(SHOP).ingest(visitors(0, 2, 0));
+      prepared.clear();
+      assertThat(cdp.workspace(SHOP).ingest(visitors(10, 20, 1)).stored()).isEqualTo(20);
+      assertThat(prepared.stream().filter(sql -> sql.contains("cdp_components")))
+          .as("statements on components for new visitors").isEmpty();
+
+      prepared.clear();
+      assertThat(cdp.workspace(SHOP).ingest(visitors(10, 20, 2)).stored()).isEqualTo(20);
+      assertThat(prepared.stream().filter(sql -> sql.contains("from cdp_components")))
+          .as("locks of returning visitors' components").hasSize(1)
+          .noneMatch(sql -> sql.contains("nowait"));
+      assertThat(prepared.stream().filter(sql -> sql.contains("insert into cdp_components")))
+          .as("component rows written").isEmpty();
+      Profile p = cdp.workspace(SHOP).profiles().find(Identifier.anonymousId("ck-15"))
+          .orElseThrow();
+      assertThat(cdp.workspace(SHOP).profiles().events(p.id())).extracting(Event::messageId)
+          .containsExactly("pv-1-15", "pv-2-15");
+    }
+  }
+
   @Test
   @DisplayName("the same new messageId committed by another node between this writer's read and"
       + " its write: the writer's one write statement fails on the key, the writer runs again"
