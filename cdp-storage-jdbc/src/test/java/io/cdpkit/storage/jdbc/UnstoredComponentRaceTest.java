@@ -27,10 +27,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A new visitor's identity component has no row until its first link, so no row lock guards
- * it: its one node does. Two nodes of one PostgreSQL or MariaDB link the same visitors at the
- * same moment, each with an identifier of its own: every visitor must end with one component
- * record that holds both links (the later one as its latest), and with the profiles an
- * in-memory store gives for the same events in one order.
+ * it: the locks of its one node and of that node's profile do. Two nodes of one PostgreSQL or
+ * MariaDB link the same visitors at the same moment, each with an identifier of its own: every
+ * visitor must end with one component record that holds both links (the later one as its
+ * latest), and with the profiles an in-memory store gives for the same events in one order.
  */
 class UnstoredComponentRaceTest {
   private static final Instant T = Instant.parse("2026-06-01T09:00:00Z");
