@@ -288,7 +288,6 @@ public final class Schema {
     return perTable(DOCUMENT_COLUMNS, c -> "ALTER COLUMN " + c + " SET COMPRESSION lz4");
   }
 
-  /** One {@code ALTER TABLE} per table of {@code columns} (table.column), each column's clause. */
   /**
    * Version 11 changes no table: from it on, a component without links and do-not-link rules
    * (a new visitor's) has no row in {@code cdp_components}, and code of version 10 would take
@@ -299,6 +298,7 @@ public final class Schema {
     return List.of();
   }
 
+  /** One {@code ALTER TABLE} per table of {@code columns} (table.column), each column's clause. */
   private static List<String> perTable(List<String> columns, Function<String, String> clause) {
     Map<String, List<String>> byTable = new LinkedHashMap<>();
     for (String column : columns) {

@@ -134,8 +134,9 @@ final class WorkspaceCache {
    * writes, hundreds per batch of events. Held back, the first write of the transaction
    * schedules a run and the later ones see it pending and only add to Caffeine's buffers. A
    * transaction whose writes fill those buffers has Caffeine run maintenance itself, as it does
-   * for a slow executor; the cache holds at most one transaction's writes more than its size
-   * until the run.
+   * for a slow executor. Until the run the cache may hold more entries than its size: this
+   * transaction's, and what other threads write meanwhile, up to Caffeine's write buffer (a
+   * thread whose write finds it full runs the maintenance itself).
    */
   <T> T maintainedAfter(Supplier<T> work) {
     return maintenance.after(work);
@@ -145,7 +146,7 @@ final class WorkspaceCache {
    * Caffeine's executor: runs a task at once, but for one handed over inside
    * {@link #maintainedAfter} on the same thread, which waits for the end of that call.
    */
-  static final class Maintenance implements Executor {
+  private static final class Maintenance implements Executor {
     private final ThreadLocal<@Nullable List<Runnable>> held = new ThreadLocal<>();
     private final AtomicLong runs = new AtomicLong();
 

@@ -20,9 +20,13 @@ class WorkspaceCacheMaintenanceTest {
 
   /** Commits {@code WRITES} distinct node keys as one writer's changes. */
   private static void commitMany(WorkspaceCache cache, String prefix) {
+    commitMany(cache, prefix, WRITES);
+  }
+
+  private static void commitMany(WorkspaceCache cache, String prefix, int writes) {
     WorkspaceCache.Session s = cache.writer("w", 0);
     Map<WorkspaceCache.Key, @Nullable Object> changes = new HashMap<>();
-    for (int i = 0; i < WRITES; i++) {
+    for (int i = 0; i < writes; i++) {
       changes.put(new WorkspaceCache.Key(WorkspaceCache.NODE, prefix + i), Optional.empty());
     }
     s.beginApply();
@@ -80,6 +84,29 @@ class WorkspaceCacheMaintenanceTest {
     });
     assertThat(afterInner).isZero();
     assertThat(cache.maintenanceRuns()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("another thread writing many entries while a transaction holds a run back is"
+      + " not blocked, and the size bound holds once the held run is done")
+  void otherThreadWritesWhileARunIsHeld() throws InterruptedException {
+    WorkspaceCache cache = new WorkspaceCache(50);
+    Thread[] other = new Thread[1];
+    cache.maintainedAfter(() -> {
+      commitMany(cache, "a");
+      // The held run is pending now: the other thread's writes go to Caffeine's buffer until
+      // it is full, then that thread runs the maintenance itself.
+      other[0] = new Thread(() -> commitMany(cache, "b", 20 * WRITES));
+      other[0].start();
+      try {
+        other[0].join(30_000);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      assertThat(other[0].isAlive()).as("the other thread is still writing").isFalse();
+      return null;
+    });
+    assertThat(cache.estimatedSize()).isLessThanOrEqualTo(50);
   }
 
   @Test
