@@ -114,7 +114,7 @@ final class BenchStores implements AutoCloseable {
         return new BenchStores(kind, opener.get(), () -> deleteTree(dir), opener);
       }
       case "postgres": {
-        String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
+        String url = postgresUrl();
         exec(url, "postgres", "CREATE SCHEMA " + scratch);
         HikariDataSource ds = pool(url + "?currentSchema=" + scratch + "&reWriteBatchedInserts=true",
             "postgres");
@@ -179,6 +179,14 @@ final class BenchStores implements AutoCloseable {
     cfg.setUsername(user);
     cfg.setMaximumPoolSize(4);
     return new HikariDataSource(cfg);
+  }
+
+  /**
+   * The PostgreSQL database the benchmarks use: {@code -Dcdp.bench.pg}, by default
+   * {@code jdbc:postgresql://127.0.0.1:5432/test} (user {@code postgres}).
+   */
+  static String postgresUrl() {
+    return System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
   }
 
   static void exec(String url, String user, String sql) {

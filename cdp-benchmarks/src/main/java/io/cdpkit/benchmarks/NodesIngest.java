@@ -94,7 +94,7 @@ public final class NodesIngest {
       }
       counts.add(n);
     }
-    String server = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
+    String server = BenchStores.postgresUrl();
     int warmUp = Integer.parseInt(System.getProperty("bench.storeWarmUp", "0"));
     if (warmUp < 0 || warmUp % BATCH != 0) {
       throw new IllegalArgumentException("bench.storeWarmUp must be 0 or a positive multiple of "

@@ -158,7 +158,7 @@ final class PlainRetailLoader implements AutoCloseable {
         });
       }
       case "postgres": {
-        String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
+        String url = BenchStores.postgresUrl();
         BenchStores.exec(url, "postgres", "CREATE SCHEMA " + scratch);
         HikariDataSource pool = BenchStores.pool(url + "?currentSchema=" + scratch
             + "&reWriteBatchedInserts=true", "postgres");

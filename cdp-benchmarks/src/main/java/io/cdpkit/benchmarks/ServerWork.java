@@ -58,7 +58,7 @@ final class ServerWork {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    String url = System.getProperty("cdp.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test");
+    String url = BenchStores.postgresUrl();
     try (Connection c = DriverManager.getConnection(url, "postgres", "");
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0'),"
