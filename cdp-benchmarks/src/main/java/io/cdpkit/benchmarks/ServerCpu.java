@@ -48,10 +48,22 @@ final class ServerCpu {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final ServerCpu server;
     private final long threadStart;
+    private final long allocatedStart;
 
     private Round(ServerCpu server) {
       this.server = server;
       this.threadStart = THREADS.getCurrentThreadCpuTime();
+      this.allocatedStart = allocated();
+    }
+
+    /**
+     * The bytes the calling thread has allocated so far (HotSpot's count), or -1 on a JVM
+     * without it. Unlike CPU time, the same build allocates about the same per event from run
+     * to run, whatever the machine's load and the size of the young generation.
+     */
+    private static long allocated() {
+      return THREADS instanceof com.sun.management.ThreadMXBean t
+          ? t.getCurrentThreadAllocatedBytes() : -1;
     }
 
     /** Starts timing now, for a store of benchmark kind {@code kind}. */
@@ -63,7 +75,10 @@ final class ServerCpu {
     String perEvent(int events) {
       double thread = (THREADS.getCurrentThreadCpuTime() - threadStart) / 1e3 / events;
       double db = server.poll() * 1e6 / events;
-      return String.format("CPU per event: ingest thread %.1f µs, server %.1f µs", thread, db);
+      long allocated = allocated();
+      return String.format("CPU per event: ingest thread %.1f µs, server %.1f µs; ingest thread"
+          + " allocated %,.0f bytes per event", thread, db,
+          allocatedStart < 0 ? Double.NaN : (allocated - allocatedStart) / (double) events);
     }
   }
 

@@ -188,4 +188,48 @@ class PostgresWriteStatementsTest {
       assertThat(held).extracting(StoredEvent::messageId).containsExactly("m-race");
     }
   }
+
+  @Test
+  @DisplayName("documents of every UTF-8 width, packed into one bytea per column, come back whole:"
+      + " each row takes its own bytes, however wide the characters of the rows before it")
+  void documentsOfEveryWidthComeBackWhole() {
+    scratch = TestDatabases.postgres();
+    List<String> prepared = new CopyOnWriteArrayList<>();
+    // 1, 2, 3 and 4 bytes per character (a surrogate pair in Java), in rows of different lengths,
+    // so that a slice counted in characters instead of bytes would cut every later row wrongly.
+    List<String> texts = List.of("plain", "crème brûlée", "€ 中文 ☃", "\uD83D\uDE00 \uD83C\uDF81",
+        "mixed é€\uD83D\uDE00".repeat(40), "", "x".repeat(3000));
+    List<Event> batch = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      batch.add(Event.identify().messageId("u-" + i).userId("U-" + i)
+          .trait("nickname", texts.get(i) + "#" + i).timestamp(T.plusSeconds(i)).build());
+      batch.add(Event.track("Product Viewed").messageId("v-" + i).userId("U-" + i)
+          .property("name", texts.get(i)).property("note", texts.get((i + 3) % texts.size()))
+          .timestamp(T.plusSeconds(i + 1)).build());
+    }
+    try (JdbcStore store =
+            JdbcStore.create(StatementRecorder.recording(scratch.dataSource(), prepared));
+        Cdp cdp = Cdp.builder().store(store).build()) {
+      assertThat(cdp.workspace(SHOP).ingest(batch).stored()).isEqualTo(batch.size());
+    }
+    assertThat(prepared.stream().filter(sql -> sql.contains("insert into cdp_events")))
+        .as("the batch's write statement").singleElement().asString()
+        .contains("::bytea", "convert_from(substring(");
+    // A second store on the same schema, with a cache of its own: what it reads came from the
+    // database, not from the writer's memory.
+    try (JdbcStore reader = JdbcStore.create(scratch.dataSource());
+        Cdp cdp = Cdp.builder().store(reader).build()) {
+      for (int i = 0; i < texts.size(); i++) {
+        Profile p = cdp.workspace(SHOP).profiles().find(Identifier.customerId("U-" + i))
+            .orElseThrow();
+        assertThat(p.traits().get("nickname")).as("trait of U-%d", i)
+            .isEqualTo(texts.get(i) + "#" + i);
+        List<Event> events = cdp.workspace(SHOP).profiles().events(p.id());
+        assertThat(events).extracting(Event::messageId).containsExactly("u-" + i, "v-" + i);
+        assertThat(events.get(1).properties()).as("properties of v-%d", i)
+            .containsEntry("name", texts.get(i))
+            .containsEntry("note", texts.get((i + 3) % texts.size()));
+      }
+    }
+  }
 }
