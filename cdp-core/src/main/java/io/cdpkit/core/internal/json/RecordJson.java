@@ -1,5 +1,6 @@
 package io.cdpkit.core.internal.json;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -10,7 +11,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.JsonValues;
@@ -125,6 +128,9 @@ public final class RecordJson {
   public RecordJson() {
     this.factory = JsonFactory.builder()
         .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        // The UTF-8 writer (writeUtf8) writes a character beyond U+FFFF as its four bytes, as
+        // the text of the string writer encodes, not as an escaped surrogate pair.
+        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
         // Records come from our own store and were checked when written: no lower limits than
         // the writer's.
         .streamReadConstraints(StreamReadConstraints.builder()
@@ -167,10 +173,42 @@ public final class RecordJson {
     }
   }
 
+  /**
+   * The same text as {@link #write}, as UTF-8 bytes written directly (as
+   * {@code ObjectMapper.writeValueAsBytes} does): no string to build and encode again, which for
+   * a large document is two more copies of it. A string with an unpaired UTF-16 surrogate, which
+   * {@code String.getBytes} would turn into {@code ?}, fails here; the writers' checks refuse
+   * those before either way.
+   */
+  private byte[] writeUtf8(Body body) {
+    BufferRecycler buffers = factory._getBufferRecycler();
+    try (ByteArrayBuilder out = new ByteArrayBuilder(buffers)) {
+      try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+        g.writeStartObject();
+        body.write(g);
+        g.writeEndObject();
+      }
+      return out.getClearAndRelease();
+    } catch (IOException e) {
+      throw new UncheckedIOException(new IOException("writing a record as JSON failed"));
+    } finally {
+      buffers.releaseToPool();
+    }
+  }
+
   public String writeEvent(StoredEvent r) {
+    return write(eventBody(r));
+  }
+
+  /** {@link #writeEvent}'s text as UTF-8. */
+  public byte[] writeEventUtf8(StoredEvent r) {
+    return writeUtf8(eventBody(r));
+  }
+
+  private static Body eventBody(StoredEvent r) {
     Event event = r.event();
     EventWriter.checkWritable(event);
-    return write(g -> {
+    return g -> {
       time(g, "t", r.key().time());
       text(g, "m", r.key().messageId());
       g.writeArrayFieldStart("i");
@@ -180,12 +218,21 @@ public final class RecordJson {
       g.writeEndArray();
       g.writeFieldName("e");
       EventWriter.write(event, g);
-    });
+    };
   }
 
   public String writeProfile(ProfileRecord r) {
+    return write(profileBody(r));
+  }
+
+  /** {@link #writeProfile}'s text as UTF-8. */
+  public byte[] writeProfileUtf8(ProfileRecord r) {
+    return writeUtf8(profileBody(r));
+  }
+
+  private static Body profileBody(ProfileRecord r) {
     ProfileState s = r.state();
-    return write(g -> {
+    return g -> {
       text(g, "id", r.id().value());
       g.writeNumberField("ver", r.version());
       if (!r.identifierCounts().isEmpty()) {
@@ -267,7 +314,7 @@ public final class RecordJson {
         }
         g.writeEndObject();
       }
-    });
+    };
   }
 
   /**

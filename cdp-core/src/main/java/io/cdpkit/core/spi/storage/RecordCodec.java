@@ -55,6 +55,16 @@ public final class RecordCodec {
   }
 
   /**
+   * {@link #writeEvent}'s text encoded as UTF-8, written as bytes directly: for a store that
+   * sends the text as bytes, without building the string and encoding it again.
+   *
+   * @throws IllegalArgumentException as {@link #writeEvent} does
+   */
+  public byte[] writeEventUtf8(StoredEvent event) {
+    return json.writeEventUtf8(Objects.requireNonNull(event, "event"));
+  }
+
+  /**
    * The stored event {@link #writeEvent} wrote.
    *
    * @throws StorageException (not retryable) when the text is not a stored event
@@ -72,6 +82,15 @@ public final class RecordCodec {
    */
   public String writeProfile(ProfileRecord profile) {
     return json.writeProfile(Objects.requireNonNull(profile, "profile"));
+  }
+
+  /**
+   * {@link #writeProfile}'s text encoded as UTF-8, written as bytes directly.
+   *
+   * @throws IllegalArgumentException as {@link #writeProfile} does
+   */
+  public byte[] writeProfileUtf8(ProfileRecord profile) {
+    return json.writeProfileUtf8(Objects.requireNonNull(profile, "profile"));
   }
 
   /**

@@ -31,6 +31,7 @@ import io.cdpkit.core.traits.Partial;
 import io.cdpkit.core.traits.LoyaltyProgram;
 import io.cdpkit.core.traits.LoyaltyTraits;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,8 +63,23 @@ class RecordCodecTest {
   static final Instant T = Instant.parse("2026-03-01T10:15:30.123456789Z");
   static final String SECRET = "secret.person@example.org";
 
+  /**
+   * The profile read back from its text; the UTF-8 writer must give that text's bytes exactly
+   * (the stores that send bytes keep what the text reader reads).
+   */
   static ProfileRecord roundTrip(ProfileRecord r) {
-    return CODEC.readProfile(CODEC.writeProfile(r));
+    String text = CODEC.writeProfile(r);
+    assertThat(CODEC.writeProfileUtf8(r)).as("UTF-8 bytes of the profile's text")
+        .isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+    return CODEC.readProfile(text);
+  }
+
+  /** The event read back from its text, after the same check of its UTF-8 bytes. */
+  static StoredEvent roundTrip(StoredEvent e) {
+    String text = CODEC.writeEvent(e);
+    assertThat(CODEC.writeEventUtf8(e)).as("UTF-8 bytes of the event's text")
+        .isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+    return CODEC.readEvent(text);
   }
 
   /** A trait value of every JSON-like kind, nested, with the awkward numbers. */
@@ -335,7 +351,7 @@ class RecordCodecTest {
           List.of(Identifier.customerId("C-1"), Identifier.email("irem@example.org")),
           Identifier.customerId("C-1"));
 
-      StoredEvent back = CODEC.readEvent(CODEC.writeEvent(r));
+      StoredEvent back = roundTrip(r);
 
       assertThat(back).isEqualTo(r);
       assertThat(back.anchor()).isEqualTo(Identifier.customerId("C-1"));
@@ -348,7 +364,7 @@ class RecordCodecTest {
           .timestamp(T).receivedAt(T).build();
       StoredEvent r = new StoredEvent(e, new EventKey(T.plusNanos(5), "other-key"), List.of(),
           null);
-      assertThat(CODEC.readEvent(CODEC.writeEvent(r))).isEqualTo(r);
+      assertThat(roundTrip(r)).isEqualTo(r);
     }
 
     @Test
@@ -624,7 +640,7 @@ class RecordCodecTest {
     store.read(WorkspaceId.DEFAULT, tx -> {
       Set<String> components = new HashSet<>();
       for (StoredEvent e : tx.eventsByAnchors(normalised)) {
-        assertThat(CODEC.readEvent(CODEC.writeEvent(e))).isEqualTo(e);
+        assertThat(roundTrip(e)).isEqualTo(e);
         seen[0]++;
       }
       for (Identifier id : normalised) {

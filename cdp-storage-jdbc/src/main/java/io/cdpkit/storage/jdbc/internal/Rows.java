@@ -76,6 +76,11 @@ final class Rows {
   private final String ws;
   private final RecordCodec codec;
   private final PiiCodec pii;
+  /**
+   * Documents are stored as the codec writes them ({@link PiiCodec#IDENTITY}): the one-statement
+   * writes then take the codec's UTF-8 bytes of events and profiles as they are ({@link Packed}).
+   */
+  private final boolean plainDocuments;
 
   /** Runs once, before the first query after it is set; see {@link #beforeNextQuery}. */
   @FunctionalInterface
@@ -118,6 +123,7 @@ final class Rows {
     this.ws = ws;
     this.codec = codec;
     this.pii = pii;
+    this.plainDocuments = pii == PiiCodec.IDENTITY;
   }
 
   /** A statement failed: no values in the message, only what was being done and the state. */
@@ -558,7 +564,8 @@ final class Rows {
 
   /**
    * A column of documents as one {@code bytea} parameter: their UTF-8 bytes one after the
-   * other, where each starts (counting from 1, as {@code substring} does) and its length.
+   * other, where each starts (counting from 1, as {@code substring} does) and its length. A
+   * document comes as text or as the codec's UTF-8 bytes.
    */
   private record Packed(byte[] bytes, Integer[] starts, Integer[] lengths) {
     static Packed of(Object[] texts, String what) {
@@ -567,11 +574,14 @@ final class Rows {
       Integer[] lengths = new Integer[texts.length];
       long total = 0;
       for (int i = 0; i < texts.length; i++) {
-        if (!(texts[i] instanceof String text)) {
+        if (texts[i] instanceof byte[] utf8) {
+          each[i] = utf8;
+        } else if (texts[i] instanceof String text) {
+          each[i] = text.getBytes(StandardCharsets.UTF_8);
+        } else {
           throw new IllegalStateException(what + ": document " + i + " of " + texts.length
               + " is " + (texts[i] == null ? "null" : "a " + texts[i].getClass().getName()));
         }
-        each[i] = text.getBytes(StandardCharsets.UTF_8);
         starts[i] = (int) total + 1;
         lengths[i] = each[i].length;
         total += each[i].length;
@@ -723,7 +733,8 @@ final class Rows {
             e.anchor() == null ? null : e.anchor().type().id(),
             e.anchor() == null ? null
                 : pii.protectKey(ws, e.anchor().type().id(), e.anchor().value()),
-            e.countedName(), pii.protect(ws, EVENT_BODY, codec.writeEvent(e))},
+            e.countedName(), plainDocuments ? codec.writeEventUtf8(e)
+                : pii.protect(ws, EVENT_BODY, codec.writeEvent(e))},
         dialect.concurrentWriters())) {
       return;
     }
@@ -1259,8 +1270,9 @@ final class Rows {
   void upsertProfiles(Collection<ProfileRecord> records) {
     if (held("storing profiles", "cdp_profiles", List.of("id", "version", "body"),
         TEXT_BIGINT_BODY, List.of("id"), List.of("version", "body"), records,
-        r -> new Object[] {r.id().value(), r.version(),
-            pii.protect(ws, PROFILE_BODY, codec.writeProfile(r))}, false)) {
+        r -> new Object[] {r.id().value(), r.version(), plainDocuments
+            ? codec.writeProfileUtf8(r) : pii.protect(ws, PROFILE_BODY, codec.writeProfile(r))},
+        false)) {
       return;
     }
     batch("storing profiles",
