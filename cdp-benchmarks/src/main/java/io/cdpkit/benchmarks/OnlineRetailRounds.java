@@ -25,7 +25,9 @@ import java.util.TreeMap;
  * runs of a round see about the same load of the machine). After each round it checks what was
  * stored: CDPKit's event counts per name ({@code Profiles.eventCounts()}) and nothing rejected;
  * the loader's rows per table and its customer sums. A mismatch ends the program with an
- * exception. A program, not a library type.
+ * exception. With {@code -Dbench.serverWork=true} (PostgreSQL) each round also prints what the
+ * server did per event in counts ({@link ServerWork}: WAL, rows written, buffers), read outside
+ * the timed part. A program, not a library type.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -114,6 +116,7 @@ public final class OnlineRetailRounds {
     List<BatchResult> results = new ArrayList<>(n / batch + 1);
     try (BenchStores s = BenchStores.open(kind, 100_000);
         Cdp cdp = Cdp.builder().store(s.store()).build()) {
+      ServerWork work = ServerWork.start(kind);
       ServerCpu.Round cpuRound = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i += batch) {
@@ -123,6 +126,9 @@ public final class OnlineRetailRounds {
       String cpu = cpuRound.perEvent(n);
       s.checkpoint();
       long t2 = System.nanoTime();
+      if (work != null) {
+        cpu += "; " + work.perEvent(n);
+      }
       long stored = 0;
       long rejected = 0;
       long rounded = 0;
@@ -151,6 +157,7 @@ public final class OnlineRetailRounds {
     int n = events.size();
     try (PlainRetailLoader loader = PlainRetailLoader.open(
         kind.equals("h2rows") ? "h2file" : kind)) {
+      ServerWork work = ServerWork.start(kind);
       ServerCpu.Round cpuRound = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i += batch) {
@@ -158,6 +165,9 @@ public final class OnlineRetailRounds {
       }
       long t1 = System.nanoTime();
       String cpu = cpuRound.perEvent(n);
+      if (work != null) {
+        cpu += "; " + work.perEvent(n);
+      }
       Map<String, Long> rows = loader.counts();
       long orders = expected.getOrDefault(OnlineRetailEvents.ORDER, 0L);
       long refunds = expected.getOrDefault(OnlineRetailEvents.REFUND, 0L);
