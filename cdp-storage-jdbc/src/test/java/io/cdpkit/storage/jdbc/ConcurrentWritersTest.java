@@ -72,7 +72,7 @@ class ConcurrentWritersTest {
   }
 
   private void open(String kind) {
-    scratch = kind.equals("postgres") ? TestDatabases.postgres() : TestDatabases.mariadb();
+    scratch = TestDatabases.server(kind);
     one = JdbcStore.create(scratch.dataSource());
     two = JdbcStore.create(scratch.dataSource());
   }

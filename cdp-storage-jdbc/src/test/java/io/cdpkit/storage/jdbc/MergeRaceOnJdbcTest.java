@@ -47,7 +47,7 @@ class MergeRaceOnJdbcTest {
   @DisplayName("a profile merged away on another node between a node read and a profile read:"
       + " the event runs again and lands in the merged profile")
   void eventBesideAMergeLands(String kind) throws Exception {
-    scratch = kind.equals("postgres") ? TestDatabases.postgres() : TestDatabases.mariadb();
+    scratch = TestDatabases.server(kind);
     AtomicReference<Thread> armed = new AtomicReference<>();
     AtomicBoolean fired = new AtomicBoolean();
     AtomicReference<Cdp> b = new AtomicReference<>();

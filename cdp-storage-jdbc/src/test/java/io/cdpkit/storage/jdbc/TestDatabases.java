@@ -114,6 +114,15 @@ public final class TestDatabases {
     return new Scratch(new HikariDataSource(cfg), db, false, MARIA_URL);
   }
 
+  /** A scratch database on the server {@code kind} names: {@code postgres} or {@code mariadb}. */
+  public static Scratch server(String kind) {
+    return switch (kind) {
+      case "postgres" -> postgres();
+      case "mariadb" -> mariadb();
+      default -> throw new IllegalArgumentException("no server kind " + kind);
+    };
+  }
+
   public static void drop(Scratch s) {
     s.dataSource().close();
     if (s.postgres()) {

@@ -75,7 +75,7 @@ class UnstoredComponentRaceTest {
   @DisplayName("two nodes link the same new visitors at once: one component record per visitor"
       + " with both links, the later one its latest, and the profiles of one order")
   void twoNodesLinkTheSameVisitors(String kind) throws Exception {
-    scratch = kind.equals("postgres") ? TestDatabases.postgres() : TestDatabases.mariadb();
+    scratch = TestDatabases.server(kind);
     try (JdbcStore one = JdbcStore.create(scratch.dataSource());
         JdbcStore two = JdbcStore.create(scratch.dataSource());
         Cdp a = Cdp.builder().store(one).build();

@@ -434,13 +434,16 @@ final class Rows {
     String joined = String.join(", ", what);
     try (PreparedStatement p = c.prepareStatement(sql.toString())) {
       int k = 1;
+      long documentBytes = 0;
       for (Part part : held) {
         p.setString(k++, ws);
         String[] types = part.types();
         Packed[] packed = new Packed[types.length];
         for (int col = 0; col < types.length; col++) {
           if (types[col].equals(BODY)) {
-            packed[col] = Packed.of(part.columns().get(col), part.what());
+            packed[col] = Packed.of(part.columns().get(col), joined);
+            documentBytes += packed[col].bytes().length;
+            checkDocumentBytes(documentBytes, joined);
             p.setBytes(k++, packed[col].bytes());
           }
         }
@@ -563,6 +566,27 @@ final class Rows {
   private static final String[] TEXT_BIGINT_BODY = {"text", "bigint", BODY};
 
   /**
+   * The most bytes of documents one write statement sends: PostgreSQL takes a statement's
+   * parameters in one message of at most 1 GB (its {@code MaxAllocSize}), less a margin for the
+   * other columns.
+   */
+  static final long MAX_DOCUMENT_BYTES = (1L << 30) - (16L << 20);
+
+  /**
+   * Refuses, before anything is sent, a commit whose documents would pass
+   * {@link #MAX_DOCUMENT_BYTES}: the server would end the connection on the message, which the
+   * caller would see as a retryable connection failure, again on every try.
+   */
+  static void checkDocumentBytes(long bytes, String what) {
+    if (bytes > MAX_DOCUMENT_BYTES) {
+      throw new StorageException(String.format("%s refused: the documents of one commit take"
+          + " more than %,d bytes, the most one statement to PostgreSQL can carry (at least"
+          + " %,d so far); ingest fewer or smaller events per call", what, MAX_DOCUMENT_BYTES,
+          bytes), false, null);
+    }
+  }
+
+  /**
    * A column of documents as one {@code bytea} parameter: their UTF-8 bytes one after the
    * other, where each starts (counting from 1, as {@code substring} does) and its length. A
    * document comes as text or as the codec's UTF-8 bytes.
@@ -585,9 +609,7 @@ final class Rows {
         starts[i] = (int) total + 1;
         lengths[i] = each[i].length;
         total += each[i].length;
-        if (total >= Integer.MAX_VALUE) {
-          throw new IllegalStateException(what + ": the documents of one statement exceed 2 GB");
-        }
+        checkDocumentBytes(total, what);
       }
       byte[] bytes = new byte[(int) total];
       for (int i = 0; i < texts.length; i++) {
