@@ -18,6 +18,12 @@ import java.sql.Statement;
  * {@value #SETTLE_MILLIS} ms first, outside the timed part. Work of other sessions on the same
  * database in that time counts too: run it on a quiet server. A benchmark helper, not a
  * library type.
+ *
+ * <p>With {@code -Dbench.walRecords=N} as well, and the {@code pg_walinspect} extension installed
+ * in the database ({@code CREATE EXTENSION pg_walinspect}, by hand, as a superuser; drop it
+ * afterwards), the reading also gives the {@code N} kinds of WAL record that took the most bytes
+ * (as {@code pg_get_wal_stats} names them: {@code Heap/INSERT}, {@code Btree/INSERT_LEAF}, ...),
+ * each with its records and bytes per event: where the WAL goes, by operation.
  */
 final class ServerWork {
   static final long SETTLE_MILLIS = 11_000;
@@ -48,7 +54,42 @@ final class ServerWork {
       out.append(i == 0 ? " " : ", ").append(NAMES[i]).append(' ')
           .append(String.format("%.1f", (end[i] - start[i]) / (double) events));
     }
+    int kinds = Integer.getInteger("bench.walRecords", 0);
+    if (kinds > 0) {
+      out.append("; WAL by record kind per event:").append(walRecords(start[0], end[0], kinds,
+          events));
+    }
     return out.toString();
+  }
+
+  /** The {@code kinds} largest kinds of WAL record between two positions, per event. */
+  private static String walRecords(long from, long to, int kinds, int events) {
+    String sql = "SELECT \"resource_manager/record_type\", count, combined_size"
+        + " FROM pg_get_wal_stats(?::pg_lsn, ?::pg_lsn, true) ORDER BY combined_size DESC"
+        + " LIMIT ?";
+    try (Connection c = DriverManager.getConnection(BenchStores.postgresUrl(), "postgres", "");
+        java.sql.PreparedStatement p = c.prepareStatement(sql)) {
+      p.setString(1, lsn(from));
+      p.setString(2, lsn(to));
+      p.setInt(3, kinds);
+      StringBuilder out = new StringBuilder();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.append(' ').append(rs.getString(1)).append(' ')
+              .append(String.format("%.2f records %.0f bytes,", rs.getLong(2) / (double) events,
+                  rs.getLong(3) / (double) events));
+        }
+      }
+      return out.toString();
+    } catch (SQLException e) {
+      return " (pg_walinspect unavailable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** A WAL position as PostgreSQL writes it, from its byte offset. */
+  private static String lsn(long bytes) {
+    return Long.toHexString(bytes >>> 32).toUpperCase() + "/"
+        + Long.toHexString(bytes & 0xFFFFFFFFL).toUpperCase();
   }
 
   private static long[] read() {

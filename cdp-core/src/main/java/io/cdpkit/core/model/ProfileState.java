@@ -422,6 +422,17 @@ public final class ProfileState {
         r.restriction);
   }
 
+  /**
+   * This state with the orders replaced (by order id): for a store that keeps a profile's orders
+   * apart from the rest of it and puts them back when it reads the profile.
+   */
+  public ProfileState withOrders(Map<String, OrderEntry> orders) {
+    Rare r = rare;
+    return new ProfileState(traits, r.consents, r.profileConsents, r.addressConsents, firstSeen,
+        lastSeen, channels, stores, ArrayMap.copyOf(orders), eventCounts, r.computed,
+        r.restriction);
+  }
+
   /** This state with the restriction register replaced ({@code null}: never restricted). */
   public ProfileState withRestriction(@Nullable Restriction restriction) {
     Rare r = rare;

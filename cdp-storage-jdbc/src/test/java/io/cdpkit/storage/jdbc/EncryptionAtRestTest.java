@@ -307,10 +307,10 @@ class EncryptionAtRestTest {
       return;
     }
     assertThat(cells.keySet()).contains("cdp_events", "cdp_nodes", "cdp_profiles",
-        "cdp_components", "cdp_links", "cdp_ledger", "cdp_metadata", "cdp_outbox",
-        "cdp_deliveries", "cdp_codec");
-    for (String t : List.of("cdp_events", "cdp_nodes", "cdp_profiles", "cdp_links",
-        "cdp_ledger", "cdp_metadata", "cdp_outbox", "cdp_deliveries")) {
+        "cdp_profile_orders", "cdp_components", "cdp_links", "cdp_ledger", "cdp_metadata",
+        "cdp_outbox", "cdp_deliveries", "cdp_codec");
+    for (String t : List.of("cdp_events", "cdp_nodes", "cdp_profiles", "cdp_profile_orders",
+        "cdp_links", "cdp_ledger", "cdp_metadata", "cdp_outbox", "cdp_deliveries")) {
       assertThat(cells.get(t)).as(t).isNotEmpty();
     }
   }

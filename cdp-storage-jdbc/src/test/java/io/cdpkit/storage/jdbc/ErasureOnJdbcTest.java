@@ -216,6 +216,20 @@ class ErasureOnJdbcTest {
       assertThat(column(c, "SELECT id FROM cdp_profiles WHERE id IN " + in(ids.size()), ids))
           .containsExactly(id.value());
       checked.add("cdp_profiles");
+      // Her orders' rows: one per order id of her exported order events, each naming it.
+      Set<String> orderIds = new HashSet<>();
+      export.get("events").forEach(e -> {
+        if (e.path("properties").has("order_id")) {
+          orderIds.add(e.path("properties").path("order_id").asText());
+        }
+      });
+      List<String> orderBodies = column(c, "SELECT body FROM cdp_profile_orders WHERE"
+          + " profile_id IN " + in(ids.size()), ids);
+      assertThat(orderBodies).hasSize(orderIds.size()).isNotEmpty();
+      for (String body : orderBodies) {
+        assertThat(orderIds).anySatisfy(o -> assertThat(body).contains("\"o\":\"" + o + "\""));
+      }
+      checked.add("cdp_profile_orders");
       assertThat(texts(export.get("profile").get("mergedIds"), null))
           .containsExactlyInAnyOrderElementsOf(column(c,
               "SELECT from_id FROM cdp_redirects WHERE to_id IN " + in(ids.size()), ids));

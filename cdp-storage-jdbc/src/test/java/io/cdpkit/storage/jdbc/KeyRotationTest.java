@@ -125,8 +125,8 @@ class KeyRotationTest {
       assertThat(keyIdsInUse(dataSource(db))).containsOnlyKeys("k2");
       assertThat(writtenDuring).as("events ingested while rotating").isPositive();
       assertThat(finished).containsExactly("cdp_events", "cdp_nodes", "cdp_components",
-          "cdp_links", "cdp_profiles", "cdp_ledger", "cdp_metadata", "cdp_outbox",
-          "cdp_deliveries", "cdp_audit");
+          "cdp_links", "cdp_profiles", "cdp_profile_orders", "cdp_ledger", "cdp_metadata",
+          "cdp_outbox", "cdp_deliveries", "cdp_audit");
       assertThat(result).isEqualTo(done);
       assertThat(result.get("cdp_events")).isGreaterThanOrEqualTo(2L * PEOPLE);
       assertThat(result.get("cdp_nodes")).isGreaterThanOrEqualTo(PEOPLE);

@@ -93,10 +93,14 @@ import org.jspecify.annotations.Nullable;
  *             "ec"?: {eventName: count},
  *             "rs"?: {"r": restricted, "t": instant, "m": messageId, "c": reasonCode},
  *             "cp"?: {trait: aggregate}}
+ *            (a head, for a store that keeps each order in a row of its own, has no "or" but
+ *            "ro"?: the number of those orders; a text has "ro" or "or", never both)
  *            tally: {"e": events, "o": orders, "t": lastAt}
  *            order: {"id"?: orderId (only when it differs from the map key), "t": instant,
  *                    "m": messageId, "v": money, "ch"?: channel, "s"?: storeId}
  *            (a trait's "v" is always written: {@code null} there is a value, an unset trait)
+ * order row: {"o": orderId, "c"?: order, "r"?: {messageId: {"t": instant, "a"?: money}}}
+ *            (one entry of a head's orders)
  * component: {"id": id, "ll"?: {"t": instant, "m": messageId},
  *             "r"?: [{"a": identifier, "b": identifier, "t": createdAt}]}
  * link:      {"t": instant, "m": messageId, "i": [identifier, identifier...]}
@@ -222,15 +226,45 @@ public final class RecordJson {
   }
 
   public String writeProfile(ProfileRecord r) {
-    return write(profileBody(r));
+    return write(profileBody(r, false));
   }
 
   /** {@link #writeProfile}'s text as UTF-8. */
   public byte[] writeProfileUtf8(ProfileRecord r) {
-    return writeUtf8(profileBody(r));
+    return writeUtf8(profileBody(r, false));
   }
 
-  private static Body profileBody(ProfileRecord r) {
+  /** The profile without its orders, with their number ("ro"): a head. */
+  public String writeProfileHead(ProfileRecord r) {
+    return write(profileBody(r, true));
+  }
+
+  /** {@link #writeProfileHead}'s text as UTF-8. */
+  public byte[] writeProfileHeadUtf8(ProfileRecord r) {
+    return writeUtf8(profileBody(r, true));
+  }
+
+  /** One order entry of a profile, its order id inside ("o"). */
+  public String writeOrder(String orderId, OrderEntry entry) {
+    return write(orderBody(orderId, entry));
+  }
+
+  /** {@link #writeOrder}'s text as UTF-8. */
+  public byte[] writeOrderUtf8(String orderId, OrderEntry entry) {
+    return writeUtf8(orderBody(orderId, entry));
+  }
+
+  private static Body orderBody(String orderId, OrderEntry entry) {
+    if (!EventWriter.validText(orderId)) {
+      throw new IllegalArgumentException("an order id holds an unpaired UTF-16 surrogate");
+    }
+    return g -> {
+      text(g, "o", orderId);
+      orderEntryFields(g, orderId, entry);
+    };
+  }
+
+  private static Body profileBody(ProfileRecord r, boolean head) {
     ProfileState s = r.state();
     return g -> {
       text(g, "id", r.id().value());
@@ -281,7 +315,11 @@ public final class RecordJson {
       }
       tallies(g, "ch", s.channels());
       tallies(g, "st", s.stores());
-      if (!s.orders().isEmpty()) {
+      if (head) {
+        if (!s.orders().isEmpty()) {
+          g.writeNumberField("ro", s.orders().size());
+        }
+      } else if (!s.orders().isEmpty()) {
         g.writeObjectFieldStart("or");
         for (Map.Entry<String, OrderEntry> e : sorted(s.orders())) {
           key(g, e.getKey());
@@ -649,6 +687,12 @@ public final class RecordJson {
   private static void orderEntry(JsonGenerator g, String orderId, OrderEntry entry)
       throws IOException {
     g.writeStartObject();
+    orderEntryFields(g, orderId, entry);
+    g.writeEndObject();
+  }
+
+  private static void orderEntryFields(JsonGenerator g, String orderId, OrderEntry entry)
+      throws IOException {
     Order c = entry.completion();
     if (c != null) {
       g.writeObjectFieldStart("c");
@@ -681,7 +725,6 @@ public final class RecordJson {
       }
       g.writeEndObject();
     }
-    g.writeEndObject();
   }
 
   /** One consent register of a profile: {@code address} {@code null} for a profile-level one. */
@@ -817,6 +860,22 @@ public final class RecordJson {
   }
 
   public ProfileRecord readProfile(String json) {
+    Head h = readProfileHead(json);
+    if (h.orderRows() != 0) {
+      throw new StorageException("profile record: /ro: the orders are kept apart from this"
+          + " text (a head); read it as a head", false, null);
+    }
+    return h.record();
+  }
+
+  /**
+   * A profile text, whole or a head; {@code orderRows}: the number of orders a head's profile
+   * keeps apart (0 for a whole profile, whose orders are in the record).
+   */
+  public record Head(ProfileRecord record, int orderRows) {}
+
+  /** A whole profile or a head ({@link #writeProfileHead}). */
+  public Head readProfileHead(String json) {
     Fields f = parse("profile", json);
     ProfileId id = f.profileId("id");
     long version = f.longValue("ver");
@@ -917,6 +976,17 @@ public final class RecordJson {
 
     Map<String, OrderEntry> orders = new HashMap<>();
     Fields or = f.optionalMap("or");
+    int orderRows = 0;
+    if (f.has("ro")) {
+      long n = f.longValue("ro");
+      if (n < 1 || n > Integer.MAX_VALUE) {
+        throw f.fail("/ro", "is out of range for a number of orders");
+      }
+      if (or != null) {
+        throw f.fail("/ro", "is given beside /or");
+      }
+      orderRows = (int) n;
+    }
     if (or != null) {
       for (String orderId : or.map.keySet()) {
         orders.put(orderId, orderEntry(or.object(orderId), orderId));
@@ -953,7 +1023,14 @@ public final class RecordJson {
     if (!addressConsents.isEmpty()) {
       state = state.withAddressConsents(addressConsents);
     }
-    return new ProfileRecord(id, state, counts, version);
+    return new Head(new ProfileRecord(id, state, counts, version), orderRows);
+  }
+
+  /** One order entry {@link #writeOrder} wrote, with its order id. */
+  public Map.Entry<String, OrderEntry> readOrder(String json) {
+    Fields f = parse("order", json);
+    String orderId = f.string("o");
+    return Map.entry(orderId, orderEntry(f, orderId));
   }
 
   public ComponentRecord readComponent(String json) {

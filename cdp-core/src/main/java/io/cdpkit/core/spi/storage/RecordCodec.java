@@ -3,6 +3,8 @@ package io.cdpkit.core.spi.storage;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.json.RecordJson;
 import io.cdpkit.core.model.LedgerEntry;
+import io.cdpkit.core.model.ProfileState;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -100,6 +102,78 @@ public final class RecordCodec {
    */
   public ProfileRecord readProfile(String json) {
     return this.json.readProfile(Objects.requireNonNull(json, "json"));
+  }
+
+  /**
+   * A profile record for a store that keeps each of its orders in a row of its own
+   * ({@link #writeOrder}): the text of {@link #writeProfile} without the orders, but with their
+   * number, so that a reader can tell a head whose orders are missing from a profile without
+   * orders.
+   *
+   * @throws IllegalArgumentException as {@link #writeProfile} does
+   */
+  public String writeProfileHead(ProfileRecord profile) {
+    return json.writeProfileHead(Objects.requireNonNull(profile, "profile"));
+  }
+
+  /**
+   * {@link #writeProfileHead}'s text encoded as UTF-8, written as bytes directly.
+   *
+   * @throws IllegalArgumentException as {@link #writeProfile} does
+   */
+  public byte[] writeProfileHeadUtf8(ProfileRecord profile) {
+    return json.writeProfileHeadUtf8(Objects.requireNonNull(profile, "profile"));
+  }
+
+  /**
+   * A profile text as {@link #writeProfileHead} or {@link #writeProfile} wrote it, and the
+   * number of orders kept apart from it.
+   *
+   * @param profile the record: without orders for a head, whole otherwise
+   * @param orderRows the number of orders the head's profile keeps apart; 0 for a whole text
+   */
+  public record ProfileHead(ProfileRecord profile, int orderRows) {}
+
+  /**
+   * The record and the number of orders kept apart of a text {@link #writeProfileHead} (or
+   * {@link #writeProfile}) wrote. {@link #readProfile} refuses a head whose profile has orders.
+   *
+   * @throws StorageException (not retryable) when the text is not a profile record
+   */
+  public ProfileHead readProfileHead(String json) {
+    RecordJson.Head h = this.json.readProfileHead(Objects.requireNonNull(json, "json"));
+    return new ProfileHead(h.record(), h.orderRows());
+  }
+
+  /**
+   * One order entry of a profile as JSON text, with its order id: the row of its own that a
+   * store writes beside a {@linkplain #writeProfileHead head}, once when the order or one of its
+   * refunds arrives, instead of with every later write of the profile.
+   *
+   * @throws IllegalArgumentException when a string holds an unpaired UTF-16 surrogate
+   */
+  public String writeOrder(String orderId, ProfileState.OrderEntry entry) {
+    return json.writeOrder(Objects.requireNonNull(orderId, "orderId"),
+        Objects.requireNonNull(entry, "entry"));
+  }
+
+  /**
+   * {@link #writeOrder}'s text encoded as UTF-8, written as bytes directly.
+   *
+   * @throws IllegalArgumentException as {@link #writeOrder} does
+   */
+  public byte[] writeOrderUtf8(String orderId, ProfileState.OrderEntry entry) {
+    return json.writeOrderUtf8(Objects.requireNonNull(orderId, "orderId"),
+        Objects.requireNonNull(entry, "entry"));
+  }
+
+  /**
+   * The order id and entry {@link #writeOrder} wrote.
+   *
+   * @throws StorageException (not retryable) when the text is not an order entry
+   */
+  public Map.Entry<String, ProfileState.OrderEntry> readOrder(String json) {
+    return this.json.readOrder(Objects.requireNonNull(json, "json"));
   }
 
   /**

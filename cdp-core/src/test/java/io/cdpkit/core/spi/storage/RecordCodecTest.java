@@ -71,7 +71,34 @@ class RecordCodecTest {
     String text = CODEC.writeProfile(r);
     assertThat(CODEC.writeProfileUtf8(r)).as("UTF-8 bytes of the profile's text")
         .isEqualTo(text.getBytes(StandardCharsets.UTF_8));
-    return CODEC.readProfile(text);
+    ProfileRecord back = CODEC.readProfile(text);
+    assertThat(splitRoundTrip(r)).as("the profile as a head and order rows").isEqualTo(back);
+    return back;
+  }
+
+  /**
+   * The profile written as a head and one text per order (as a store with order rows keeps it)
+   * and put together again; each text's UTF-8 bytes checked as above.
+   */
+  static ProfileRecord splitRoundTrip(ProfileRecord r) {
+    String head = CODEC.writeProfileHead(r);
+    assertThat(CODEC.writeProfileHeadUtf8(r)).as("UTF-8 bytes of the head's text")
+        .isEqualTo(head.getBytes(StandardCharsets.UTF_8));
+    RecordCodec.ProfileHead h = CODEC.readProfileHead(head);
+    assertThat(h.orderRows()).isEqualTo(r.state().orders().size());
+    assertThat(h.profile().state().orders()).isEmpty();
+    Map<String, ProfileState.OrderEntry> orders = new HashMap<>();
+    r.state().orders().forEach((orderId, entry) -> {
+      String text = CODEC.writeOrder(orderId, entry);
+      assertThat(CODEC.writeOrderUtf8(orderId, entry)).as("UTF-8 bytes of an order's text")
+          .isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+      Map.Entry<String, ProfileState.OrderEntry> back = CODEC.readOrder(text);
+      assertThat(orders.put(back.getKey(), back.getValue())).isNull();
+    });
+    assertThat(orders).isEqualTo(r.state().orders());
+    ProfileRecord p = h.profile();
+    return new ProfileRecord(p.id(), p.state().withOrders(orders), p.identifierCounts(),
+        p.version());
   }
 
   /** The event read back from its text, after the same check of its UTF-8 bytes. */
@@ -516,6 +543,33 @@ class RecordCodecTest {
       assertThat(thrown(() -> CODEC.readLedger("{\"k\":\"MERGED\",\"p\":\"p\",\"i\":" + id
           + ",\"at\":\"2026-01-01T00:00:00Z\"}")).getMessage())
           .isEqualTo("malformed ledger record: /r is required");
+    }
+
+    @Test
+    @DisplayName("a head counts its orders kept apart: never beside orders of its own, never"
+        + " zero, and not read as a whole profile; an order text names its order")
+    void headsAndOrders() {
+      String order = "{\"c\":{\"t\":\"2026-01-01T00:00:00Z\",\"m\":\"m\","
+          + "\"v\":{\"mu\":100,\"cur\":\"EUR\"}}}";
+      assertThat(thrown(() -> CODEC.readProfileHead("{\"id\":\"p\",\"ver\":1,\"ro\":1,"
+          + "\"or\":{\"secret.person@example.org\":" + order + "}}")).getMessage())
+          .isEqualTo("malformed profile record: /ro is given beside /or");
+      assertThat(thrown(() -> CODEC.readProfileHead("{\"id\":\"p\",\"ver\":1,\"ro\":0}"))
+          .getMessage())
+          .isEqualTo("malformed profile record: /ro is out of range for a number of orders");
+      assertThat(CODEC.readProfileHead("{\"id\":\"p\",\"ver\":1,\"ro\":2}").orderRows())
+          .isEqualTo(2);
+      StorageException whole = thrown(() -> CODEC.readProfile("{\"id\":\"p\",\"ver\":1,"
+          + "\"ro\":2}"));
+      assertThat(whole.getMessage()).contains("/ro").contains("head");
+      assertThat(whole.isRetryable()).isFalse();
+      assertThat(thrown(() -> CODEC.readOrder(order)).getMessage())
+          .isEqualTo("malformed order record: /o is required");
+      assertThat(thrown(() -> CODEC.readOrder("{\"o\":\"secret.person@example.org\","
+          + "\"x\":1}")).getMessage())
+          .startsWith("malformed order record: ").doesNotContain("secret.person");
+      assertThat(CODEC.readOrder(order.replace("{\"c\"", "{\"o\":\"W-1\",\"c\"")).getKey())
+          .isEqualTo("W-1");
     }
 
     @Test

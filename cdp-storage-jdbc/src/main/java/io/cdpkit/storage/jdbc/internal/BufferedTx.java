@@ -617,6 +617,28 @@ final class BufferedTx extends BufferedTransaction {
     cache.forget(stale);
   }
 
+  /**
+   * The stored state of each of these profiles that this transaction knows, as
+   * {@link Rows#upsertProfiles} takes it to write only the orders that changed: the committed
+   * record it read (which the checks before the commit found current), or none for a profile at
+   * its first version that it did not read (one it created: a new id has no rows). A profile
+   * missing from the map is one whose stored orders {@code Rows} reads itself.
+   */
+  private Map<ProfileId, Optional<ProfileRecord>> storedProfiles(
+      Collection<ProfileRecord> puts) {
+    Map<ProfileId, Optional<ProfileRecord>> out = new HashMap<>(puts.size() * 2);
+    for (ProfileRecord r : puts) {
+      @SuppressWarnings("unchecked")
+      Optional<ProfileRecord> was = (Optional<ProfileRecord>) seen.get(new Key(PROFILE, r.id()));
+      if (was != null) {
+        out.put(r.id(), was);
+      } else if (r.version() == 1) {
+        out.put(r.id(), Optional.empty());
+      }
+    }
+    return out;
+  }
+
   /** What this transaction or the cache holds for {@code k}, without reading it for good. */
   private @Nullable Object held(Key k) {
     Object v = seen.get(k);
@@ -1140,7 +1162,7 @@ final class BufferedTx extends BufferedTransaction {
     rows.deleteNodes(c.deletedNodes());
     rows.upsertComponents(c.putComponents());
     rows.deleteComponents(c.deletedComponents());
-    rows.upsertProfiles(c.putProfiles());
+    rows.upsertProfiles(c.putProfiles(), storedProfiles(c.putProfiles()));
     rows.deleteProfiles(c.deletedProfiles());
     rows.upsertRedirects(c.putRedirects());
     rows.deleteRedirects(c.deletedRedirects());

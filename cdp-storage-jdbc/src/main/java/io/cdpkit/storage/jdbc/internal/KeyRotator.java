@@ -59,6 +59,8 @@ final class KeyRotator {
       new Target("cdp_components", List.of("workspace", "id"), List.of("body")),
       new Target("cdp_links", List.of("seq"), List.of("body")),
       new Target("cdp_profiles", List.of("workspace", "id"), List.of("body")),
+      new Target("cdp_profile_orders", List.of("workspace", "profile_id", "order_key"),
+          List.of("body")),
       new Target("cdp_ledger", List.of("seq"), List.of("body")),
       new Target("cdp_metadata", List.of("workspace", "meta_key"), List.of("meta_value")),
       new Target("cdp_outbox", List.of("workspace", "outbox_key"),

@@ -7,6 +7,7 @@ import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
@@ -63,6 +64,7 @@ final class Rows {
   static final String COMPONENT_BODY = "cdp_components.body";
   static final String LINK_BODY = "cdp_links.body";
   static final String PROFILE_BODY = "cdp_profiles.body";
+  static final String ORDER_BODY = "cdp_profile_orders.body";
   static final String LEDGER_BODY = "cdp_ledger.body";
   static final String METADATA_VALUE = "cdp_metadata.meta_value";
   static final String OUTBOX_TRIGGER = "cdp_outbox.trigger_text";
@@ -1283,31 +1285,292 @@ final class Rows {
     return first(profiles(List.of(id)));
   }
 
+  /**
+   * The profiles of these ids that exist, each with its orders: its head and its order rows
+   * read in one statement (so from one snapshot, at any isolation), put together by
+   * {@link #assemble}.
+   */
   List<ProfileRecord> profiles(Collection<ProfileId> ids) {
-    return queryIn("reading profiles", "t.body", "cdp_profiles", null, null, "id",
-        ids.stream().map(ProfileId::value).toList(),
-        rs -> codec.readProfile(pii.reveal(ws, PROFILE_BODY, rs.getString(1))));
+    List<String> all = List.copyOf(new LinkedHashSet<>(ids.stream().map(ProfileId::value)
+        .toList()));
+    Map<String, String> heads = new LinkedHashMap<>();
+    Map<String, List<String>> orders = new HashMap<>();
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    String what = "reading profiles";
+    beforeQuery(what);
+    try {
+      switch (dialect.bulkRead()) {
+        case ARRAY -> {
+          try (PreparedStatement p = c.prepareStatement(profileReadSql(" = ANY(?)"))) {
+            Array keys = c.createArrayOf("varchar", all.toArray());
+            p.setString(1, ws);
+            p.setArray(2, keys);
+            p.setString(3, ws);
+            p.setArray(4, keys);
+            readProfileRows(p, heads, orders);
+          }
+        }
+        case POINT -> {
+          try (PreparedStatement p = c.prepareStatement(profileReadSql(" = ?"))) {
+            p.setString(1, ws);
+            p.setString(3, ws);
+            for (String key : all) {
+              p.setString(2, key);
+              p.setString(4, key);
+              readProfileRows(p, heads, orders);
+            }
+          }
+        }
+        case IN_LIST -> {
+          for (int from = 0; from < all.size(); from += IN_LIST) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST));
+            String in = " IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?"))
+                + ")";
+            try (PreparedStatement p = c.prepareStatement(profileReadSql(in))) {
+              int i = 1;
+              p.setString(i++, ws);
+              for (String key : chunk) {
+                p.setString(i++, key);
+              }
+              p.setString(i++, ws);
+              for (String key : chunk) {
+                p.setString(i++, key);
+              }
+              readProfileRows(p, heads, orders);
+            }
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+    List<ProfileRecord> out = new ArrayList<>(heads.size());
+    heads.forEach((id, head) -> out.add(assemble(head, orders.getOrDefault(id, List.of()))));
+    return out;
   }
 
-  void upsertProfiles(Collection<ProfileRecord> records) {
-    if (held("storing profiles", "cdp_profiles", List.of("id", "version", "body"),
+  /**
+   * The heads of the profiles whose id meets {@code condition}, then their order rows: one
+   * statement. A head's order key is empty (an order row's never is).
+   */
+  private static String profileReadSql(String condition) {
+    return "SELECT t.id, '' AS order_key, t.body FROM cdp_profiles t WHERE t.workspace = ?"
+        + " AND t.id" + condition + " UNION ALL SELECT o.profile_id, o.order_key, o.body"
+        + " FROM cdp_profile_orders o WHERE o.workspace = ? AND o.profile_id" + condition;
+  }
+
+  private static void readProfileRows(PreparedStatement p, Map<String, String> heads,
+      Map<String, List<String>> orders) throws SQLException {
+    try (ResultSet rs = p.executeQuery()) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        String key = rs.getString(2);
+        if (key == null || key.isEmpty()) {
+          heads.put(id, rs.getString(3));
+        } else {
+          orders.computeIfAbsent(id, k -> new ArrayList<>()).add(rs.getString(3));
+        }
+      }
+    }
+  }
+
+  /**
+   * A profile from its stored head and the stored texts of its order rows. A head written
+   * before order rows existed (schema 11 and older) holds its orders itself and has no rows;
+   * such a record is remembered ({@link #ORDERS_IN_HEAD}) so that its first write here puts
+   * every order in a row. A head whose count of orders differs from its rows fails: an order
+   * would otherwise be lost without a word.
+   */
+  private ProfileRecord assemble(String head, List<String> orderTexts) {
+    RecordCodec.ProfileHead h = codec.readProfileHead(pii.reveal(ws, PROFILE_BODY, head));
+    ProfileRecord r = h.profile();
+    if (h.orderRows() != orderTexts.size()) {
+      throw new StorageException("reading profiles failed: a profile's head counts "
+          + h.orderRows() + " orders, and " + orderTexts.size() + " order rows were found",
+          false, null);
+    }
+    if (orderTexts.isEmpty()) {
+      if (!r.state().orders().isEmpty()) {
+        ORDERS_IN_HEAD.add(r);
+      }
+      return r;
+    }
+    Map<String, ProfileState.OrderEntry> orders = new HashMap<>(orderTexts.size() * 2);
+    for (String text : orderTexts) {
+      Map.Entry<String, ProfileState.OrderEntry> e =
+          codec.readOrder(pii.reveal(ws, ORDER_BODY, text));
+      if (orders.put(e.getKey(), e.getValue()) != null) {
+        throw new StorageException("reading profiles failed: two order rows of a profile hold"
+            + " the same order id", false, null);
+      }
+    }
+    return new ProfileRecord(r.id(), r.state().withOrders(orders), r.identifierCounts(),
+        r.version());
+  }
+
+  /**
+   * Profile records read from a head that holds its orders itself (written before order rows):
+   * by identity, held weakly. A write whose stored profile is one of them writes every order in
+   * a row ({@link #upsertProfiles}).
+   */
+  private static final Set<ProfileRecord> ORDERS_IN_HEAD = Collections.newSetFromMap(
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys()
+          .<ProfileRecord, Boolean>build().asMap());
+
+  /**
+   * The key of an order's row: the first 128 bits of a SHA-256 digest of the codec's lookup text
+   * of its order id, in 22 characters of unpadded base64url (a short key keeps the index small;
+   * two order ids of one profile meet on a key with a chance of about n²/2¹²⁹).
+   */
+  private String orderKey(String orderId) {
+    // The door refuses such text in events; refused here too, since its UTF-8 would turn each
+    // unpaired surrogate into '?' and two order ids into one key.
+    for (int i = 0; i < orderId.length(); i++) {
+      char ch = orderId.charAt(i);
+      if (Character.isHighSurrogate(ch) && i + 1 < orderId.length()
+          && Character.isLowSurrogate(orderId.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(ch)) {
+        throw new IllegalArgumentException("an order id holds an unpaired UTF-16 surrogate");
+      }
+    }
+    String lookup = pii.protectKey(ws, ORDER_KEY_TYPE, orderId);
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(lookup.getBytes(StandardCharsets.UTF_8));
+      return java.util.Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(Arrays.copyOf(hash, 16));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** The type the codec is told an order id's lookup text is of ({@link #orderKey}). */
+  static final String ORDER_KEY_TYPE = "cdp.order";
+
+  /** One order row to write. */
+  private record OrderRow(String profileId, String key, String orderId,
+      ProfileState.OrderEntry entry) {}
+
+  /**
+   * Stores the profiles: each one's head, and the rows of the orders that are new or changed
+   * since {@code stored}'s. {@code stored} holds, for a profile whose stored state the caller
+   * knows, that state (empty: no row); the rows of a profile it does not hold are read first.
+   * The rows of orders a profile no longer has are deleted at once.
+   */
+  void upsertProfiles(Collection<ProfileRecord> records,
+      Map<ProfileId, Optional<ProfileRecord>> stored) {
+    if (records.isEmpty()) {
+      return;
+    }
+    List<OrderRow> newRows = new ArrayList<>();
+    List<OrderRow> orderRows = new ArrayList<>();
+    List<String[]> gone = new ArrayList<>();
+    List<ProfileRecord> unknown = new ArrayList<>();
+    for (ProfileRecord r : records) {
+      Optional<ProfileRecord> base = stored.get(r.id());
+      if (base == null) {
+        unknown.add(r);
+        continue;
+      }
+      Map<String, ProfileState.OrderEntry> now = r.state().orders();
+      Map<String, ProfileState.OrderEntry> was = base.isEmpty()
+          || ORDERS_IN_HEAD.contains(base.get()) ? Map.of() : base.get().state().orders();
+      if (now == was) {
+        continue;
+      }
+      now.forEach((orderId, entry) -> {
+        ProfileState.OrderEntry before = was.get(orderId);
+        if (before == null) {
+          newRows.add(new OrderRow(r.id().value(), orderKey(orderId), orderId, entry));
+        } else if (before != entry && !entry.equals(before)) {
+          orderRows.add(new OrderRow(r.id().value(), orderKey(orderId), orderId, entry));
+        }
+      });
+      for (String orderId : was.keySet()) {
+        if (!now.containsKey(orderId)) {
+          gone.add(new String[] {r.id().value(), orderKey(orderId)});
+        }
+      }
+    }
+    if (!unknown.isEmpty()) {
+      Map<String, Set<String>> keys = new HashMap<>();
+      queryIn("reading the order keys of profiles", "t.profile_id, t.order_key",
+          "cdp_profile_orders", null, null, "profile_id",
+          unknown.stream().map(r -> r.id().value()).toList(), rs -> {
+            keys.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+            return null;
+          });
+      for (ProfileRecord r : unknown) {
+        Set<String> left = new HashSet<>(keys.getOrDefault(r.id().value(), Set.of()));
+        r.state().orders().forEach((orderId, entry) -> {
+          String key = orderKey(orderId);
+          left.remove(key);
+          orderRows.add(new OrderRow(r.id().value(), key, orderId, entry));
+        });
+        left.forEach(key -> gone.add(new String[] {r.id().value(), key}));
+      }
+    }
+    batch("deleting the orders of profiles", "DELETE FROM cdp_profile_orders"
+        + " WHERE workspace = ? AND profile_id = ? AND order_key = ?", gone, (p, k) -> {
+          p.setString(1, ws);
+          p.setString(2, k[0]);
+          p.setString(3, k[1]);
+        });
+    if (!held("storing profiles", "cdp_profiles", List.of("id", "version", "body"),
         TEXT_BIGINT_BODY, List.of("id"), List.of("version", "body"), records,
         r -> new Object[] {r.id().value(), r.version(), plainDocuments
-            ? codec.writeProfileUtf8(r) : pii.protect(ws, PROFILE_BODY, codec.writeProfile(r))},
+            ? codec.writeProfileHeadUtf8(r)
+            : pii.protect(ws, PROFILE_BODY, codec.writeProfileHead(r))},
+        false)) {
+      batch("storing profiles",
+          dialect.upsert("cdp_profiles", List.of("workspace", "id"), List.of("version", "body")),
+          records, (p, r) -> {
+            p.setString(1, ws);
+            p.setString(2, r.id().value());
+            p.setLong(3, r.version());
+            p.setString(4, pii.protect(ws, PROFILE_BODY, codec.writeProfileHead(r)));
+          });
+    }
+    // Orders the stored profile lacks are inserted (no row can hold them: the profile's row
+    // lock and its checked version guard its rows); on PostgreSQL a plain insert also spares
+    // the speculative insertion of an upsert and its WAL record. The others are upserted.
+    storeOrders("storing the new orders of profiles", newRows, false);
+    storeOrders("storing the orders of profiles", orderRows, true);
+  }
+
+  private void storeOrders(String what, List<OrderRow> rows, boolean upsert) {
+    List<String> keys = List.of("profile_id", "order_key");
+    if (held(what, "cdp_profile_orders", List.of("profile_id", "order_key", "body"),
+        TEXT2_BODY, upsert ? keys : null, List.of("body"), rows,
+        o -> new Object[] {o.profileId(), o.key(), plainDocuments
+            ? codec.writeOrderUtf8(o.orderId(), o.entry())
+            : pii.protect(ws, ORDER_BODY, codec.writeOrder(o.orderId(), o.entry()))},
         false)) {
       return;
     }
-    batch("storing profiles",
-        dialect.upsert("cdp_profiles", List.of("workspace", "id"), List.of("version", "body")),
-        records, (p, r) -> {
+    batch(what, upsert
+        ? dialect.upsert("cdp_profile_orders", List.of("workspace", "profile_id", "order_key"),
+            List.of("body"))
+        : "INSERT INTO cdp_profile_orders (workspace, profile_id, order_key, body)"
+            + " VALUES (?, ?, ?, ?)", rows,
+        (p, o) -> {
           p.setString(1, ws);
-          p.setString(2, r.id().value());
-          p.setLong(3, r.version());
-          p.setString(4, pii.protect(ws, PROFILE_BODY, codec.writeProfile(r)));
+          p.setString(2, o.profileId());
+          p.setString(3, o.key());
+          p.setString(4, pii.protect(ws, ORDER_BODY, codec.writeOrder(o.orderId(),
+              o.entry())));
         });
   }
 
   void deleteProfiles(Collection<ProfileId> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    deleteIn("deleting the orders of profiles", "cdp_profile_orders", "profile_id",
+        ids.stream().map(ProfileId::value).toList());
     batch("deleting profiles", "DELETE FROM cdp_profiles WHERE workspace = ? AND id = ?",
         ids, (p, id) -> {
           p.setString(1, ws);
@@ -1374,7 +1637,8 @@ final class Rows {
    * columns, and would otherwise sort every row after the cursor for each page.
    */
   List<ProfileRecord> profilesAfter(@Nullable String after, int limit) {
-    return query("scanning profiles", profilesAfterSql(after != null),
+    List<RecordCodec.ProfileHead> heads = query("scanning profiles",
+        profilesAfterSql(after != null),
         p -> {
           int i = 1;
           p.setString(i++, ws);
@@ -1383,7 +1647,33 @@ final class Rows {
           }
           p.setInt(i, limit);
         },
-        rs -> codec.readProfile(pii.reveal(ws, PROFILE_BODY, rs.getString(1))));
+        rs -> codec.readProfileHead(pii.reveal(ws, PROFILE_BODY, rs.getString(1))));
+    // The profiles with order rows are read again with them, in one statement each batch (a
+    // second statement for the rows alone could see a later commit than the page's).
+    List<ProfileId> withRows = new ArrayList<>();
+    for (RecordCodec.ProfileHead h : heads) {
+      if (h.orderRows() > 0) {
+        withRows.add(h.profile().id());
+      }
+    }
+    Map<ProfileId, ProfileRecord> whole = new HashMap<>();
+    if (!withRows.isEmpty()) {
+      profiles(withRows).forEach(r -> whole.put(r.id(), r));
+    }
+    List<ProfileRecord> out = new ArrayList<>(heads.size());
+    for (RecordCodec.ProfileHead h : heads) {
+      ProfileRecord r = h.profile();
+      if (h.orderRows() == 0) {
+        if (!r.state().orders().isEmpty()) {
+          ORDERS_IN_HEAD.add(r);
+        }
+        out.add(r);
+      } else if (whole.containsKey(r.id())) {
+        out.add(whole.get(r.id()));
+      }
+      // else: deleted since the page was read (only at READ COMMITTED); left out as it is gone
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ ledger

@@ -33,7 +33,8 @@ public final class Schema {
   private static final List<Function<Dialect, List<String>>> MIGRATIONS =
       List.of(Schema::v1, Schema::v2, Schema::v3, Schema::v4, Schema::privacy,
           Schema::encryptionAtRest, Schema::journal, Schema::keyCollation,
-          Schema::documentStatistics, Schema::documentCompression, Schema::bareComponents);
+          Schema::documentStatistics, Schema::documentCompression, Schema::bareComponents,
+          Schema::profileOrders);
 
   /** The schema version this code writes. */
   public static final int VERSION = MIGRATIONS.size();
@@ -296,6 +297,34 @@ public final class Schema {
    */
   private static List<String> bareComponents(Dialect d) {
     return List.of();
+  }
+
+  /**
+   * Version 12: a profile's orders in rows of their own, {@code cdp_profile_orders}, one per
+   * order id (its refunds inside), keyed by the profile and a hash of the codec's lookup text of
+   * the order id (so no order id is stored in clear where the store encrypts, and the key has one
+   * length). The profile's row keeps a head: everything but its orders, and their number. A
+   * commit then writes the rows of the orders it added or changed, not every order of the
+   * customer again: a customer with hundreds of orders cost each of its writes hundreds of
+   * entries to encode and log. Rows written by earlier versions, which hold their orders
+   * themselves, are read as they are; the first write of such a profile moves its orders into
+   * rows. No row is rewritten at start-up. On PostgreSQL the body gets no planner statistics,
+   * and compresses with LZ4 where the server can, as the other documents
+   * ({@link #documentStatistics}, {@link #documentCompression}). Code of version 11 refuses a
+   * database at version 12 (it would read a head as a profile without orders).
+   */
+  private static List<String> profileOrders(Dialect d) {
+    String bin = d.binaryCollation();
+    List<String> out = new ArrayList<>();
+    out.add("CREATE TABLE IF NOT EXISTS cdp_profile_orders (workspace VARCHAR(64) NOT NULL,"
+        + " profile_id VARCHAR(64)" + bin + " NOT NULL, order_key VARCHAR(64)" + bin
+        + " NOT NULL, body " + d.text() + " NOT NULL,"
+        + " PRIMARY KEY (workspace, profile_id, order_key))" + d.tableOptions());
+    if (d == Dialect.POSTGRES) {
+      out.add("ALTER TABLE cdp_profile_orders ALTER COLUMN body SET STATISTICS 0");
+      out.add("ALTER TABLE cdp_profile_orders ALTER COLUMN body SET COMPRESSION lz4");
+    }
+    return out;
   }
 
   /** One {@code ALTER TABLE} per table of {@code columns} (table.column), each column's clause. */

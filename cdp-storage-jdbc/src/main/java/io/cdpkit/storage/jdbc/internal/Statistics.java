@@ -39,7 +39,7 @@ final class Statistics {
   /** The statistics target of the keeper's {@code ANALYZE} (PostgreSQL's default is 100). */
   static final int SAMPLE_TARGET = 10;
   private static final String TABLES = "cdp_events, cdp_nodes, cdp_components, cdp_links,"
-      + " cdp_profiles, cdp_redirects, cdp_ledger, cdp_metadata, cdp_memberships, cdp_checks,"
+      + " cdp_profiles, cdp_profile_orders, cdp_redirects, cdp_ledger, cdp_metadata, cdp_memberships, cdp_checks,"
       + " cdp_outbox, cdp_deliveries, cdp_tombstones, cdp_audit";
 
   private final DataSource dataSource;

@@ -4,11 +4,13 @@ import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
+import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.PrivacyStorage;
+import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.RecordCodec;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.storage.jdbc.PiiCodec;
@@ -20,7 +22,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -77,7 +81,7 @@ public final class TableLoader {
 
   /** Every table that holds rows of a workspace, in a workspace-leading index order. */
   static final List<String> WORKSPACE_TABLES = List.of("cdp_workspaces", "cdp_events",
-      "cdp_nodes", "cdp_components", "cdp_links", "cdp_profiles", "cdp_redirects", "cdp_ledger",
+      "cdp_nodes", "cdp_components", "cdp_links", "cdp_profiles", "cdp_profile_orders", "cdp_redirects", "cdp_ledger",
       "cdp_metadata", "cdp_memberships", "cdp_checks", "cdp_outbox", "cdp_deliveries",
       "cdp_tombstones", "cdp_audit");
 
@@ -87,6 +91,7 @@ public final class TableLoader {
   static final String COMPONENT_BODY = "cdp_components.body";
   static final String LINK_BODY = "cdp_links.body";
   static final String PROFILE_BODY = "cdp_profiles.body";
+  static final String ORDER_BODY = "cdp_profile_orders.body";
   static final String LEDGER_BODY = "cdp_ledger.body";
   static final String METADATA_VALUE = "cdp_metadata.meta_value";
   static final String AUDIT_DETAIL = "cdp_audit.detail";
@@ -213,9 +218,35 @@ public final class TableLoader {
               + " this would copy");
         }
       });
-      scan("cdp_profiles", List.of("id"), "body", true,
-          rs -> target.putProfile(codec.readProfile(pii.reveal(ws, PROFILE_BODY,
-              rs.getString(2)))));
+      // Each profile's order rows first (they are read into memory, as the target keeps
+      // them), then the heads, each given its orders.
+      Map<String, Map<String, ProfileState.OrderEntry>> orders = new HashMap<>();
+      scan("cdp_profile_orders", List.of("profile_id", "order_key"), "body", true, rs -> {
+        Map.Entry<String, ProfileState.OrderEntry> e =
+            codec.readOrder(pii.reveal(ws, ORDER_BODY, rs.getString(3)));
+        if (orders.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+            .put(e.getKey(), e.getValue()) != null) {
+          throw new StorageException("cdp_profile_orders: two rows of a profile hold the same"
+              + " order id", false, null);
+        }
+      });
+      scan("cdp_profiles", List.of("id"), "body", true, rs -> {
+        RecordCodec.ProfileHead h = codec.readProfileHead(pii.reveal(ws, PROFILE_BODY,
+            rs.getString(2)));
+        Map<String, ProfileState.OrderEntry> own = orders.remove(h.profile().id().value());
+        int rows = own == null ? 0 : own.size();
+        if (rows != h.orderRows()) {
+          throw new StorageException("cdp_profiles: a profile's head counts " + h.orderRows()
+              + " orders, and " + rows + " order rows were found", false, null);
+        }
+        ProfileRecord r = h.profile();
+        target.putProfile(own == null ? r : new ProfileRecord(r.id(),
+            r.state().withOrders(own), r.identifierCounts(), r.version()));
+      });
+      if (!orders.isEmpty()) {
+        throw new StorageException("cdp_profile_orders: order rows of " + orders.size()
+            + " profiles that have no row", false, null);
+      }
       scan("cdp_components", List.of("id"), "body", true,
           rs -> target.putComponent(codec.readComponent(pii.reveal(ws, COMPONENT_BODY,
               rs.getString(2)))));
