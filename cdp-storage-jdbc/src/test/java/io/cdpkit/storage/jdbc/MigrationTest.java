@@ -663,6 +663,99 @@ class MigrationTest {
       db.drop().run();
     }
   }
+  private static Event orderOf(String customer, String orderId, String total, Instant at) {
+    return Event.track("Order Completed").messageId("o-" + orderId).userId(customer)
+        .property("order_id", orderId).property("total", new java.math.BigDecimal(total))
+        .property("currency", "EUR").timestamp(at).build();
+  }
+
+  private static long orderRows(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cdp_profile_orders")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-11 database, whose profile rows hold their orders, is migrated to"
+      + " version 12: every profile reads whole, a customer's next order moves all of hers into"
+      + " order rows, and a customer without new events keeps her row as it was")
+  void fromVersion11(String kind) throws Exception {
+    Instant t = Instant.parse("2026-10-01T10:00:00Z");
+    List<Event> before = List.of(orderOf("c-1", "A-1", "10.00", t),
+        orderOf("c-1", "A-2", "20.00", t.plusSeconds(60)),
+        orderOf("c-2", "B-1", "5.00", t.plusSeconds(120)),
+        Event.track("Order Refunded").messageId("r-B-1").userId("c-2")
+            .property("order_id", "B-1").property("total", new java.math.BigDecimal("2.00"))
+            .property("currency", "EUR").timestamp(t.plusSeconds(180)).build(),
+        orderOf("c-3", "C-1", "7.00", t.plusSeconds(240)));
+    List<Event> after = List.of(orderOf("c-1", "A-3", "30.00", t.plusSeconds(300)),
+        Event.track("Order Refunded").messageId("r2-B-1").userId("c-2")
+            .property("order_id", "B-1").property("total", new java.math.BigDecimal("1.00"))
+            .property("currency", "EUR").timestamp(t.plusSeconds(360)).build());
+    io.cdpkit.core.spi.storage.RecordCodec codec = io.cdpkit.core.spi.storage.RecordCodec.create();
+    Db db = fresh(kind);
+    try (Cdp reference = Cdp.builder().store(io.cdpkit.core.spi.storage.Store.inMemory())
+        .build()) {
+      reference.ingest(before);
+      try (JdbcStore store = JdbcStore.create(db.ds());
+          Cdp cdp = Cdp.builder().store(store).build()) {
+        cdp.ingest(before);
+        // Back to version 11, whose code kept the orders in the profile's row.
+        List<ProfileRecord> whole = store.read(WorkspaceId.DEFAULT,
+            tx -> tx.profilesAfter(null, 100));
+        assertThat(whole).hasSize(3);
+        try (Connection c = db.ds().getConnection();
+            java.sql.PreparedStatement p = c.prepareStatement(
+                "UPDATE cdp_profiles SET body = ? WHERE id = ?");
+            Statement s = c.createStatement()) {
+          for (ProfileRecord r : whole) {
+            assertThat(r.state().orders()).isNotEmpty();
+            p.setString(1, codec.writeProfile(r));
+            p.setString(2, r.id().value());
+            assertThat(p.executeUpdate()).isEqualTo(1);
+          }
+          s.execute("DROP TABLE cdp_profile_orders");
+          s.executeUpdate("UPDATE cdp_schema_version SET version = 11 WHERE id = 1");
+        }
+      }
+
+      try (JdbcStore store = JdbcStore.create(db.ds());
+          Cdp cdp = Cdp.builder().store(store).build()) {
+        assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+        assertThat(orderRows(db.ds())).isZero();
+        for (String customer : List.of("c-1", "c-2", "c-3")) {
+          Identifier id = Identifier.customerId(customer);
+          assertThat(cdp.profiles().find(id).orElseThrow().state()).as(customer)
+              .isEqualTo(reference.profiles().find(id).orElseThrow().state());
+        }
+        cdp.ingest(after);
+        reference.ingest(after);
+        assertThat(orderRows(db.ds())).as("c-1's three orders and c-2's one").isEqualTo(4);
+      }
+      try (JdbcStore store = JdbcStore.create(db.ds());
+          Cdp cdp = Cdp.builder().store(store).build()) {
+        for (String customer : List.of("c-1", "c-2", "c-3")) {
+          Identifier id = Identifier.customerId(customer);
+          assertThat(cdp.profiles().find(id).orElseThrow().state()).as(customer)
+              .isEqualTo(reference.profiles().find(id).orElseThrow().state());
+        }
+        try (Connection c = db.ds().getConnection(); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT body FROM cdp_profiles")) {
+          int inside = 0;
+          while (rs.next()) {
+            inside += rs.getString(1).contains("\"or\":") ? 1 : 0;
+          }
+          assertThat(inside).as("rows still holding their orders (c-3's)").isEqualTo(1);
+        }
+      }
+    } finally {
+      db.drop().run();
+    }
+  }
+
 
   private static String nodeComponent(Connection c, String idValue) throws SQLException {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
