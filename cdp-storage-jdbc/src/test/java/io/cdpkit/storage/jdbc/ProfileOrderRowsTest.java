@@ -106,8 +106,8 @@ class ProfileOrderRowsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres", "mariadb"})
-  @DisplayName("orders over many commits and refunds come back whole; each commit writes its own"
-      + " order's row only, and the profile's row does not grow with the orders")
+  @DisplayName("orders over many commits and refunds come back whole, also to a store that reads"
+      + " them cold and then adds one; the profile's row does not grow with the orders")
   void ordersOverManyCommits(String kind) throws Exception {
     DataSource ds = database(kind);
     Identifier ada = Identifier.customerId("ada");
@@ -162,6 +162,12 @@ class ProfileOrderRowsTest {
       assertThat(scanned).hasSize(1);
       assertThat(scanned.get(0).state())
           .isEqualTo(reference.profiles().find(ada).orElseThrow().state());
+      // Her next order through the store that read her rows cold: one row more, none again.
+      Event next = order("ada", 40);
+      assertThat(cdp.ingest(List.of(next)).rejected()).isZero();
+      reference.ingest(next);
+      assertThat(count(ds, "SELECT COUNT(*) FROM cdp_profile_orders")).isEqualTo(41);
+      assertSameProfile(cdp, reference, ada);
     }
   }
 

@@ -4,6 +4,8 @@ import io.cdpkit.core.StorageException;
 import io.cdpkit.core.internal.json.RecordJson;
 import io.cdpkit.core.model.LedgerEntry;
 import io.cdpkit.core.model.ProfileState;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -132,7 +134,34 @@ public final class RecordCodec {
    * @param profile the record: without orders for a head, whole otherwise
    * @param orderRows the number of orders the head's profile keeps apart; 0 for a whole text
    */
-  public record ProfileHead(ProfileRecord profile, int orderRows) {}
+  public record ProfileHead(ProfileRecord profile, int orderRows) {
+    /**
+     * The whole profile: this head with the orders kept apart from it, as {@link #readOrder}
+     * read them (their order ids with their entries). A head without orders kept apart is
+     * given back as it is (a text that holds its orders itself).
+     *
+     * @throws StorageException (not retryable) when the orders are not as many as the head
+     *     counts, or two of them have one order id: the message gives the counts, no data
+     */
+    public ProfileRecord withOrders(List<Map.Entry<String, ProfileState.OrderEntry>> orders) {
+      if (orders.size() != orderRows) {
+        throw new StorageException("profile record: the head counts " + orderRows
+            + " orders, and " + orders.size() + " order rows were found", false, null);
+      }
+      if (orders.isEmpty()) {
+        return profile;
+      }
+      Map<String, ProfileState.OrderEntry> byId = new HashMap<>(orders.size() * 2);
+      for (Map.Entry<String, ProfileState.OrderEntry> e : orders) {
+        if (byId.put(e.getKey(), e.getValue()) != null) {
+          throw new StorageException("profile record: two order rows of a profile hold the"
+              + " same order id", false, null);
+        }
+      }
+      return new ProfileRecord(profile.id(), profile.state().withOrders(byId),
+          profile.identifierCounts(), profile.version());
+    }
+  }
 
   /**
    * The record and the number of orders kept apart of a text {@link #writeProfileHead} (or

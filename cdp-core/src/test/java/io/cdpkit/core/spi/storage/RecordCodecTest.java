@@ -87,18 +87,14 @@ class RecordCodecTest {
     RecordCodec.ProfileHead h = CODEC.readProfileHead(head);
     assertThat(h.orderRows()).isEqualTo(r.state().orders().size());
     assertThat(h.profile().state().orders()).isEmpty();
-    Map<String, ProfileState.OrderEntry> orders = new HashMap<>();
+    List<Map.Entry<String, ProfileState.OrderEntry>> orders = new ArrayList<>();
     r.state().orders().forEach((orderId, entry) -> {
       String text = CODEC.writeOrder(orderId, entry);
       assertThat(CODEC.writeOrderUtf8(orderId, entry)).as("UTF-8 bytes of an order's text")
           .isEqualTo(text.getBytes(StandardCharsets.UTF_8));
-      Map.Entry<String, ProfileState.OrderEntry> back = CODEC.readOrder(text);
-      assertThat(orders.put(back.getKey(), back.getValue())).isNull();
+      orders.add(CODEC.readOrder(text));
     });
-    assertThat(orders).isEqualTo(r.state().orders());
-    ProfileRecord p = h.profile();
-    return new ProfileRecord(p.id(), p.state().withOrders(orders), p.identifierCounts(),
-        p.version());
+    return h.withOrders(orders);
   }
 
   /** The event read back from its text, after the same check of its UTF-8 bytes. */
@@ -568,8 +564,19 @@ class RecordCodecTest {
       assertThat(thrown(() -> CODEC.readOrder("{\"o\":\"secret.person@example.org\","
           + "\"x\":1}")).getMessage())
           .startsWith("malformed order record: ").doesNotContain("secret.person");
-      assertThat(CODEC.readOrder(order.replace("{\"c\"", "{\"o\":\"W-1\",\"c\"")).getKey())
-          .isEqualTo("W-1");
+      Map.Entry<String, OrderEntry> w1 =
+          CODEC.readOrder(order.replace("{\"c\"", "{\"o\":\"W-1\",\"c\""));
+      Map.Entry<String, OrderEntry> w2 =
+          CODEC.readOrder(order.replace("{\"c\"", "{\"o\":\"W-2\",\"c\""));
+      assertThat(w1.getKey()).isEqualTo("W-1");
+      RecordCodec.ProfileHead two = CODEC.readProfileHead("{\"id\":\"p\",\"ver\":1,\"ro\":2}");
+      assertThat(two.withOrders(List.of(w1, w2)).state().orders()).containsOnlyKeys("W-1", "W-2");
+      StorageException missing = thrown(() -> two.withOrders(List.of(w1)));
+      assertThat(missing.getMessage())
+          .isEqualTo("profile record: the head counts 2 orders, and 1 order rows were found");
+      assertThat(missing.isRetryable()).isFalse();
+      assertThat(thrown(() -> two.withOrders(List.of(w1, w1))).getMessage())
+          .isEqualTo("profile record: two order rows of a profile hold the same order id");
     }
 
     @Test

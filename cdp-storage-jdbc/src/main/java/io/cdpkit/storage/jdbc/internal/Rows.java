@@ -1293,11 +1293,11 @@ final class Rows {
   List<ProfileRecord> profiles(Collection<ProfileId> ids) {
     List<String> all = List.copyOf(new LinkedHashSet<>(ids.stream().map(ProfileId::value)
         .toList()));
-    Map<String, String> heads = new LinkedHashMap<>();
-    Map<String, List<String>> orders = new HashMap<>();
     if (all.isEmpty()) {
       return List.of();
     }
+    Map<String, String> heads = new LinkedHashMap<>();
+    Map<String, List<String>> orders = new HashMap<>();
     String what = "reading profiles";
     beforeQuery(what);
     try {
@@ -1385,29 +1385,24 @@ final class Rows {
    */
   private ProfileRecord assemble(String head, List<String> orderTexts) {
     RecordCodec.ProfileHead h = codec.readProfileHead(pii.reveal(ws, PROFILE_BODY, head));
-    ProfileRecord r = h.profile();
-    if (h.orderRows() != orderTexts.size()) {
-      throw new StorageException("reading profiles failed: a profile's head counts "
-          + h.orderRows() + " orders, and " + orderTexts.size() + " order rows were found",
-          false, null);
-    }
-    if (orderTexts.isEmpty()) {
-      if (!r.state().orders().isEmpty()) {
-        ORDERS_IN_HEAD.add(r);
-      }
-      return r;
-    }
-    Map<String, ProfileState.OrderEntry> orders = new HashMap<>(orderTexts.size() * 2);
+    List<Map.Entry<String, ProfileState.OrderEntry>> orders =
+        new ArrayList<>(orderTexts.size());
     for (String text : orderTexts) {
-      Map.Entry<String, ProfileState.OrderEntry> e =
-          codec.readOrder(pii.reveal(ws, ORDER_BODY, text));
-      if (orders.put(e.getKey(), e.getValue()) != null) {
-        throw new StorageException("reading profiles failed: two order rows of a profile hold"
-            + " the same order id", false, null);
-      }
+      orders.add(codec.readOrder(pii.reveal(ws, ORDER_BODY, text)));
     }
-    return new ProfileRecord(r.id(), r.state().withOrders(orders), r.identifierCounts(),
-        r.version());
+    ProfileRecord r = h.withOrders(orders);
+    return h.orderRows() == 0 ? remembered(r) : r;
+  }
+
+  /**
+   * {@code r}, read from a head without orders kept apart, remembered in
+   * {@link #ORDERS_IN_HEAD} when it holds orders itself (written before order rows).
+   */
+  private static ProfileRecord remembered(ProfileRecord r) {
+    if (!r.state().orders().isEmpty() && !ORDERS_IN_HEAD.contains(r)) {
+      ORDERS_IN_HEAD.add(r);
+    }
+    return r;
   }
 
   /**
@@ -1664,10 +1659,7 @@ final class Rows {
     for (RecordCodec.ProfileHead h : heads) {
       ProfileRecord r = h.profile();
       if (h.orderRows() == 0) {
-        if (!r.state().orders().isEmpty()) {
-          ORDERS_IN_HEAD.add(r);
-        }
-        out.add(r);
+        out.add(remembered(r));
       } else if (whole.containsKey(r.id())) {
         out.add(whole.get(r.id()));
       }

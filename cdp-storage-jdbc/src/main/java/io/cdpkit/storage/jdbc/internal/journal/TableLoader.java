@@ -10,7 +10,6 @@ import io.cdpkit.core.spi.storage.AuditEntry;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.MetadataStorage;
 import io.cdpkit.core.spi.storage.PrivacyStorage;
-import io.cdpkit.core.spi.storage.ProfileRecord;
 import io.cdpkit.core.spi.storage.RecordCodec;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.storage.jdbc.PiiCodec;
@@ -218,30 +217,18 @@ public final class TableLoader {
               + " this would copy");
         }
       });
-      // Each profile's order rows first (they are read into memory, as the target keeps
-      // them), then the heads, each given its orders.
-      Map<String, Map<String, ProfileState.OrderEntry>> orders = new HashMap<>();
-      scan("cdp_profile_orders", List.of("profile_id", "order_key"), "body", true, rs -> {
-        Map.Entry<String, ProfileState.OrderEntry> e =
-            codec.readOrder(pii.reveal(ws, ORDER_BODY, rs.getString(3)));
-        if (orders.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
-            .put(e.getKey(), e.getValue()) != null) {
-          throw new StorageException("cdp_profile_orders: two rows of a profile hold the same"
-              + " order id", false, null);
-        }
-      });
+      // Each profile's order rows first (read into memory, as the target keeps them), then
+      // the heads, each given its orders.
+      Map<String, List<Map.Entry<String, ProfileState.OrderEntry>>> orders = new HashMap<>();
+      scan("cdp_profile_orders", List.of("profile_id", "order_key"), "body", true,
+          rs -> orders.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(codec.readOrder(pii.reveal(ws, ORDER_BODY, rs.getString(3)))));
       scan("cdp_profiles", List.of("id"), "body", true, rs -> {
         RecordCodec.ProfileHead h = codec.readProfileHead(pii.reveal(ws, PROFILE_BODY,
             rs.getString(2)));
-        Map<String, ProfileState.OrderEntry> own = orders.remove(h.profile().id().value());
-        int rows = own == null ? 0 : own.size();
-        if (rows != h.orderRows()) {
-          throw new StorageException("cdp_profiles: a profile's head counts " + h.orderRows()
-              + " orders, and " + rows + " order rows were found", false, null);
-        }
-        ProfileRecord r = h.profile();
-        target.putProfile(own == null ? r : new ProfileRecord(r.id(),
-            r.state().withOrders(own), r.identifierCounts(), r.version()));
+        List<Map.Entry<String, ProfileState.OrderEntry>> own =
+            orders.remove(h.profile().id().value());
+        target.putProfile(h.withOrders(own == null ? List.of() : own));
       });
       if (!orders.isEmpty()) {
         throw new StorageException("cdp_profile_orders: order rows of " + orders.size()
