@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpkit.activation.spi.storage.Delivery;
 import io.cdpkit.activation.spi.storage.OutboxEntry;
+import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.StorageException;
 import io.cdpkit.core.model.Event;
@@ -753,6 +754,88 @@ class MigrationTest {
       }
     } finally {
       db.drop().run();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres", "mariadb"})
+  @DisplayName("a version-12 database is migrated to version 13: on MariaDB the events are keyed"
+      + " by arrival, the stored messageIds are still recognised by a cold store and still unique"
+      + " in the table, and a new event is stored after the old ones")
+  void fromVersion12(String kind) throws Exception {
+    Instant t = Instant.parse("2026-11-01T10:00:00Z");
+    List<Event> before = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      before.add(Event.page("Home").messageId("m-" + i).anonymousId("a-" + i)
+          .timestamp(t.plusSeconds(i)).build());
+    }
+    Db db = fresh(kind);
+    try {
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        assertThat(cdp.ingest(before).stored()).isEqualTo(3);
+      }
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        if (kind.equals("mariadb")) {
+          // Back to version 12's table, keyed by the workspace and the messageId.
+          s.execute("ALTER TABLE cdp_events DROP PRIMARY KEY, DROP INDEX cdp_events_message,"
+              + " DROP COLUMN seq, ADD PRIMARY KEY (workspace, message_id)");
+        }
+        s.executeUpdate("UPDATE cdp_schema_version SET version = 12 WHERE id = 1");
+      }
+      assertThat(primaryKey(db.ds(), "cdp_events")).containsExactly("workspace", "message_id");
+
+      try (Cdp cdp = Cdp.builder().store(JdbcStore.create(db.ds())).build()) {
+        assertThat(version(db.ds())).isEqualTo(Schema.VERSION);
+        if (kind.equals("mariadb")) {
+          assertThat(primaryKey(db.ds(), "cdp_events")).containsExactly("seq");
+          assertThat(indexes(db.ds(), "cdp_events")).contains("cdp_events_message");
+        } else {
+          assertThat(primaryKey(db.ds(), "cdp_events"))
+              .containsExactly("workspace", "message_id");
+        }
+        BatchResult again = cdp.ingest(before);
+        assertThat(again.duplicates()).as("stored before the migration, read by a cold store")
+            .isEqualTo(3);
+        assertThat(cdp.ingest(Event.page("Home").messageId("m-4").anonymousId("a-1")
+            .timestamp(t.plusSeconds(10)).build()).isStored()).isTrue();
+      }
+      try (Connection c = db.ds().getConnection(); Statement s = c.createStatement()) {
+        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cdp_events")) {
+          rs.next();
+          assertThat(rs.getInt(1)).isEqualTo(4);
+        }
+        assertThatThrownBy(() -> s.executeUpdate("INSERT INTO cdp_events (workspace, message_id,"
+            + " counted_name, body) VALUES ('default', 'm-2', 'Page Viewed', '{}')"))
+            .as("a second row of a stored messageId").isInstanceOf(SQLException.class);
+        if (kind.equals("mariadb")) {
+          try (ResultSet rs = s.executeQuery("SELECT message_id FROM cdp_events ORDER BY seq")) {
+            List<String> order = new ArrayList<>();
+            while (rs.next()) {
+              order.add(rs.getString(1));
+            }
+            assertThat(order).containsExactly("m-1", "m-2", "m-3", "m-4");
+          }
+        }
+      }
+    } finally {
+      db.drop().run();
+    }
+  }
+
+  /** The columns of a table's primary key, lower case, in key order. */
+  private static List<String> primaryKey(DataSource ds, String table) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      DatabaseMetaData m = c.getMetaData();
+      String name = m.storesUpperCaseIdentifiers() ? table.toUpperCase(java.util.Locale.ROOT)
+          : table;
+      java.util.TreeMap<Short, String> columns = new java.util.TreeMap<>();
+      try (ResultSet rs = m.getPrimaryKeys(c.getCatalog(), c.getSchema(), name)) {
+        while (rs.next()) {
+          columns.put(rs.getShort("KEY_SEQ"),
+              rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      return new ArrayList<>(columns.values());
     }
   }
 
