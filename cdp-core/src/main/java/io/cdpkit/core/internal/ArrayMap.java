@@ -25,21 +25,34 @@ import org.jspecify.annotations.Nullable;
  * {@link UnsupportedOperationException}); values must not be null. It implements {@link Map}
  * itself rather than extending {@link AbstractMap}, whose two cached views would take 8 more
  * bytes in each of these maps (a profile keeps several; the views are made on each call here).
+ * A map of one entry (most of a profile's maps: a visitor's one channel, her one kind of event)
+ * holds its key and value in two fields of its own, without an array: 24 bytes instead of 40.
  *
  * @param <K> the key type, naturally ordered
  * @param <V> the value type
  */
 public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K, V> {
-  private static final ArrayMap<?, ?> EMPTY = new ArrayMap<>(new Object[0]);
+  private static final Object[] NONE = new Object[0];
+  private static final ArrayMap<?, ?> EMPTY = new ArrayMap<>(null, NONE);
+
+  /** The key of a map of one entry; null in a map of any other size. */
+  private final @Nullable Object single;
 
   /**
-   * The keys in order, then the values in the same order, in one array (one object less per
-   * map than two arrays: profiles keep hundreds of thousands of these maps).
+   * The value of a map of one entry; otherwise the keys in order, then the values in the same
+   * order, in one array (one object less per map than two arrays: profiles keep hundreds of
+   * thousands of these maps).
    */
-  private final Object[] kv;
+  private final Object data;
 
-  private ArrayMap(Object[] kv) {
-    this.kv = kv;
+  private ArrayMap(@Nullable Object single, Object data) {
+    this.single = single;
+    this.data = data;
+  }
+
+  /** A map of the keys {@code kv[0 .. n)} and the values {@code kv[n .. 2n)}, kept as given. */
+  private static <K extends Comparable<? super K>, V> ArrayMap<K, V> over(Object[] kv) {
+    return kv.length == 2 ? new ArrayMap<>(kv[0], kv[1]) : new ArrayMap<>(null, kv);
   }
 
   @SuppressWarnings("unchecked")
@@ -48,8 +61,8 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
   }
 
   public static <K extends Comparable<? super K>, V> ArrayMap<K, V> of(K key, V value) {
-    return new ArrayMap<>(new Object[] {Objects.requireNonNull(key, "key"),
-        Objects.requireNonNull(value, "value")});
+    return new ArrayMap<>(Objects.requireNonNull(key, "key"),
+        Objects.requireNonNull(value, "value"));
   }
 
   /** An {@code ArrayMap} with the same entries; the map itself when it is one. */
@@ -82,7 +95,21 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
       kv[j] = entries[j][0];
       kv[n + j] = entries[j][1];
     }
-    return new ArrayMap<>(kv);
+    return over(kv);
+  }
+
+  /** The key at position {@code i} in key order. */
+  private Object keyAt(int i) {
+    return single != null ? single : ((Object[]) data)[i];
+  }
+
+  /** The value at position {@code i} in key order. */
+  private Object valueAt(int i) {
+    if (single != null) {
+      return data;
+    }
+    Object[] kv = (Object[]) data;
+    return kv[(kv.length >> 1) + i];
   }
 
   /**
@@ -91,16 +118,30 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
    */
   @SuppressWarnings("unchecked")
   public ArrayMap<K, V> union(ArrayMap<K, V> o, BinaryOperator<V> merge) {
-    Object[] a = kv;
-    Object[] b = o.kv;
-    int an = a.length >> 1;
-    int bn = b.length >> 1;
+    int an = size();
+    int bn = o.size();
     if (bn == 0) {
       return this;
     }
     if (an == 0) {
       return o;
     }
+    if (an == 1 && bn == 1) {
+      int c = ((K) single).compareTo((K) o.single);
+      if (c == 0) {
+        return new ArrayMap<>(single, Objects.requireNonNull(merge.apply((V) data, (V) o.data)));
+      }
+      return c < 0 ? new ArrayMap<>(null, new Object[] {single, o.single, data, o.data})
+          : new ArrayMap<>(null, new Object[] {o.single, single, o.data, data});
+    }
+    if (bn == 1) {
+      return withOne((Object[]) data, o.single, o.data, false, merge);
+    }
+    if (an == 1) {
+      return withOne((Object[]) o.data, single, data, true, merge);
+    }
+    Object[] a = (Object[]) data;
+    Object[] b = (Object[]) o.data;
     // First count the keys of the union, so the result is allocated once at its size.
     int n = 0;
     int i = 0;
@@ -141,18 +182,59 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
       r[m] = b[j];
       r[n + m++] = b[bn + j++];
     }
-    return new ArrayMap<>(r);
+    return new ArrayMap<>(null, r);
+  }
+
+  /**
+   * The union of a map of two or more entries ({@code kv}) and one entry: the entry put in its
+   * place by a binary search, or merged with the entry of its key ({@code merge} takes the
+   * left-hand map's value first: the one entry's when {@code oneIsLeft}).
+   */
+  @SuppressWarnings("unchecked")
+  private static <K extends Comparable<? super K>, V> ArrayMap<K, V> withOne(Object[] kv,
+      Object key, Object value, boolean oneIsLeft, BinaryOperator<V> merge) {
+    int n = kv.length >> 1;
+    int lo = 0;
+    int hi = n - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = ((K) kv[mid]).compareTo((K) key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        Object[] r = kv.clone();
+        if (oneIsLeft) {
+          r[mid] = key;
+        }
+        r[n + mid] = Objects.requireNonNull(oneIsLeft ? merge.apply((V) value, (V) kv[n + mid])
+            : merge.apply((V) kv[n + mid], (V) value));
+        return new ArrayMap<>(null, r);
+      }
+    }
+    Object[] r = new Object[2 * n + 2];
+    System.arraycopy(kv, 0, r, 0, lo);
+    r[lo] = key;
+    System.arraycopy(kv, lo, r, lo + 1, n - lo);
+    System.arraycopy(kv, n, r, n + 1, lo);
+    r[n + 1 + lo] = value;
+    System.arraycopy(kv, n + lo, r, n + 2 + lo, n - lo);
+    return new ArrayMap<>(null, r);
   }
 
   @SuppressWarnings("unchecked")
   private int indexOf(@Nullable Object key) {
-    Object[] keys = kv;
-    if (key == null || keys.length == 0) {
+    if (key == null) {
       return -1;
     }
-    int lo = 0;
-    int hi = (keys.length >> 1) - 1;
     try {
+      if (single != null) {
+        return ((K) single).compareTo((K) key) == 0 ? 0 : -1;
+      }
+      Object[] keys = (Object[]) data;
+      int lo = 0;
+      int hi = (keys.length >> 1) - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
         int c = ((K) keys[mid]).compareTo((K) key);
@@ -172,7 +254,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
 
   @Override
   public int size() {
-    return kv.length >> 1;
+    return single != null ? 1 : ((Object[]) data).length >> 1;
   }
 
   @Override
@@ -184,7 +266,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
   @SuppressWarnings("unchecked")
   public @Nullable V get(@Nullable Object key) {
     int i = indexOf(key);
-    return i < 0 ? null : (V) kv[(kv.length >> 1) + i];
+    return i < 0 ? null : (V) valueAt(i);
   }
 
   @Override
@@ -192,7 +274,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
     return new AbstractSet<>() {
       @Override
       public int size() {
-        return kv.length >> 1;
+        return ArrayMap.this.size();
       }
 
       @Override
@@ -202,17 +284,17 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
 
           @Override
           public boolean hasNext() {
-            return i < kv.length >> 1;
+            return i < ArrayMap.this.size();
           }
 
           @Override
           @SuppressWarnings("unchecked")
           public Map.Entry<K, V> next() {
-            int n = kv.length >> 1;
-            if (i >= n) {
+            if (i >= ArrayMap.this.size()) {
               throw new NoSuchElementException();
             }
-            Map.Entry<K, V> e = new AbstractMap.SimpleImmutableEntry<>((K) kv[i], (V) kv[n + i]);
+            Map.Entry<K, V> e =
+                new AbstractMap.SimpleImmutableEntry<>((K) keyAt(i), (V) valueAt(i));
             i++;
             return e;
           }
@@ -223,14 +305,14 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
 
   @Override
   public boolean isEmpty() {
-    return kv.length == 0;
+    return size() == 0;
   }
 
   @Override
   public boolean containsValue(@Nullable Object value) {
-    int n = kv.length >> 1;
-    for (int i = n; i < 2 * n; i++) {
-      if (kv[i].equals(value)) {
+    int n = size();
+    for (int i = 0; i < n; i++) {
+      if (valueAt(i).equals(value)) {
         return true;
       }
     }
@@ -240,7 +322,11 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
   @Override
   @SuppressWarnings("unchecked")
   public void forEach(BiConsumer<? super K, ? super V> action) {
-    Object[] a = kv;
+    if (single != null) {
+      action.accept((K) single, (V) data);
+      return;
+    }
+    Object[] a = (Object[]) data;
     int n = a.length >> 1;
     for (int i = 0; i < n; i++) {
       action.accept((K) a[i], (V) a[n + i]);
@@ -262,7 +348,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
 
       @Override
       public Iterator<K> iterator() {
-        return new Walk<>(0);
+        return new Walk<>(true);
       }
     };
   }
@@ -277,32 +363,33 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
 
       @Override
       public Iterator<V> iterator() {
-        return new Walk<>(kv.length >> 1);
+        return new Walk<>(false);
       }
     };
   }
 
-  /** The keys ({@code from} 0) or the values ({@code from} the size) in key order. */
+  /** The keys or the values in key order. */
   private final class Walk<T> implements Iterator<T> {
-    private final int from;
+    private final boolean keys;
     private int i;
 
-    Walk(int from) {
-      this.from = from;
+    Walk(boolean keys) {
+      this.keys = keys;
     }
 
     @Override
     public boolean hasNext() {
-      return i < kv.length >> 1;
+      return i < size();
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public T next() {
-      if (i >= kv.length >> 1) {
+      if (i >= size()) {
         throw new NoSuchElementException();
       }
-      return (T) kv[from + i++];
+      int at = i++;
+      return (T) (keys ? keyAt(at) : valueAt(at));
     }
   }
 
@@ -335,11 +422,10 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
     if (!(o instanceof Map<?, ?> m) || m.size() != size()) {
       return false;
     }
-    Object[] a = kv;
-    int n = a.length >> 1;
+    int n = size();
     try {
       for (int i = 0; i < n; i++) {
-        if (!a[n + i].equals(m.get(a[i]))) {
+        if (!valueAt(i).equals(m.get(keyAt(i)))) {
           return false;
         }
       }
@@ -352,11 +438,10 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
   /** The sum of the entries' hash codes ({@link Map#hashCode}). */
   @Override
   public int hashCode() {
-    Object[] a = kv;
-    int n = a.length >> 1;
+    int n = size();
     int h = 0;
     for (int i = 0; i < n; i++) {
-      h += a[i].hashCode() ^ a[n + i].hashCode();
+      h += keyAt(i).hashCode() ^ valueAt(i).hashCode();
     }
     return h;
   }
@@ -364,15 +449,15 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
   /** As {@link AbstractMap#toString()}: {@code {k1=v1, k2=v2}}. */
   @Override
   public String toString() {
-    Object[] a = kv;
-    int n = a.length >> 1;
+    int n = size();
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < n; i++) {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append(a[i] == this ? "(this Map)" : a[i]).append('=')
-          .append(a[n + i] == this ? "(this Map)" : a[n + i]);
+      Object k = keyAt(i);
+      Object v = valueAt(i);
+      sb.append(k == this ? "(this Map)" : k).append('=').append(v == this ? "(this Map)" : v);
     }
     return sb.append('}').toString();
   }
