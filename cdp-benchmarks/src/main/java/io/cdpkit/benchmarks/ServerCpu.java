@@ -41,19 +41,28 @@ final class ServerCpu {
   }
 
   /**
-   * The CPU time of a timed part, from {@link #start} on: the calling thread's and the server's
-   * (for a server on this machine).
+   * The CPU time of a timed part, from {@link #start} on: the calling thread's, this JVM's (all
+   * its threads: the collector's and the compiler's too) and the server's (for a server on this
+   * machine).
    */
   static final class Round {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final ServerCpu server;
     private final long threadStart;
     private final long allocatedStart;
+    private final long processStart;
 
     private Round(ServerCpu server) {
       this.server = server;
       this.threadStart = THREADS.getCurrentThreadCpuTime();
       this.allocatedStart = allocated();
+      this.processStart = processCpuNanos();
+    }
+
+    /** The CPU time of this JVM so far (all threads), or 0 where the platform does not tell. */
+    static long processCpuNanos() {
+      return ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 
     /**
@@ -74,10 +83,11 @@ final class ServerCpu {
     /** The CPU time per event since {@link #start}, over {@code events} events, as text. */
     String perEvent(int events) {
       double thread = (THREADS.getCurrentThreadCpuTime() - threadStart) / 1e3 / events;
+      double jvm = (processCpuNanos() - processStart) / 1e3 / events;
       double db = server.poll() * 1e6 / events;
       long allocated = allocated();
-      return String.format("CPU per event: ingest thread %.1f µs, server %.1f µs; ingest thread"
-          + " allocated %,.0f bytes per event", thread, db,
+      return String.format("CPU per event: ingest thread %.1f µs (this JVM %.1f µs), server %.1f"
+          + " µs; ingest thread allocated %,.0f bytes per event", thread, jvm, db,
           allocatedStart < 0 ? Double.NaN : (allocated - allocatedStart) / (double) events);
     }
   }

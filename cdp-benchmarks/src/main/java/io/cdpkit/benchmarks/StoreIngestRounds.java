@@ -44,7 +44,12 @@ import java.util.concurrent.Future;
  * {@code t + T}, {@code t + 2T}, ... of the stream, in order (so a customer's events may be
  * ingested out of order across threads, which gives the same profiles). The rate is all events
  * over the time until the last thread is done, and each round then checks that the store holds
- * every event once. Batches of 1 are not supported with threads.
+ * every event once. Batches of 1 are not supported with threads. With {@code bench.split=customer}
+ * each thread instead takes the events of its own visitors (by a hash of the anonymousId, or of
+ * the userId where there is none), in stream order and in batches of {@code BATCH}, as a node
+ * whose callers each serve their own shoppers does: threads then share a person only where her
+ * devices fall to different threads and merge. Threaded rounds print the CPU time per event of
+ * this JVM (all its threads: the collector and the compiler too) and of the server.
  *
  * <pre>
  * mvn -B -q -pl cdp-benchmarks -am package -DskipTests
@@ -167,33 +172,58 @@ public final class StoreIngestRounds {
       throw new IllegalArgumentException("bench.threads needs batches of 2 or more");
     }
     int n = events.size();
+    boolean byCustomer = "customer".equals(System.getProperty("bench.split", "batches"));
+    List<List<Event>> shares = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      shares.add(new ArrayList<>());
+    }
+    if (byCustomer) {
+      for (Event e : events) {
+        String person = e.anonymousId() != null ? e.anonymousId() : e.userId();
+        shares.get(Math.floorMod(person == null ? 0 : person.hashCode(), threads)).add(e);
+      }
+    }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Callable<Long>> work = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int first = t;
+        List<Event> share = shares.get(t);
         work.add(() -> {
           long rejected = 0;
+          if (byCustomer) {
+            for (int i = 0; i < share.size(); i += batch) {
+              rejected += cdp.ingest(share.subList(i, Math.min(share.size(), i + batch)))
+                  .rejected();
+            }
+            return rejected;
+          }
           for (int i = first * batch; i < n; i += threads * batch) {
             rejected += cdp.ingest(events.subList(i, Math.min(n, i + batch))).rejected();
           }
           return rejected;
         });
       }
+      ServerCpu server = ServerCpu.of(kind);
+      long jvm0 = ServerCpu.Round.processCpuNanos();
       long t0 = System.nanoTime();
       long rejected = 0;
       for (Future<Long> f : pool.invokeAll(work)) {
         rejected += f.get();
       }
       long t1 = System.nanoTime();
+      double jvm = (ServerCpu.Round.processCpuNanos() - jvm0) / 1e3 / n;
+      double db = server.poll() * 1e6 / n;
       long stored = storedEvents(s);
       if (rejected != 0 || stored != n) {
         throw new IllegalStateException(kind + ": " + rejected + " events rejected, " + stored
             + " of " + n + " stored");
       }
       double rate = n / ((t1 - t0) / 1e9);
-      System.out.printf("%s %s: %,.0f events/s (batch %d, %d threads; %,d events stored)%n", kind,
-          r < 0 ? "warm-up" : "round " + r, rate, batch, threads, stored);
+      System.out.printf("%s %s: %,.0f events/s (batch %d, %d threads%s; %,d events stored);"
+          + " CPU per event: this JVM %.1f µs, server %.1f µs%n", kind,
+          r < 0 ? "warm-up" : "round " + r, rate, batch, threads,
+          byCustomer ? " by customer" : "", stored, jvm, db);
       return rate;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
