@@ -194,25 +194,17 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
   private static <K extends Comparable<? super K>, V> ArrayMap<K, V> withOne(Object[] kv,
       Object key, Object value, boolean oneIsLeft, BinaryOperator<V> merge) {
     int n = kv.length >> 1;
-    int lo = 0;
-    int hi = n - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = ((K) kv[mid]).compareTo((K) key);
-      if (c < 0) {
-        lo = mid + 1;
-      } else if (c > 0) {
-        hi = mid - 1;
-      } else {
-        Object[] r = kv.clone();
-        if (oneIsLeft) {
-          r[mid] = key;
-        }
-        r[n + mid] = Objects.requireNonNull(oneIsLeft ? merge.apply((V) value, (V) kv[n + mid])
-            : merge.apply((V) kv[n + mid], (V) value));
-        return new ArrayMap<>(null, r);
+    int found = search(kv, key);
+    if (found >= 0) {
+      Object[] r = kv.clone();
+      if (oneIsLeft) {
+        r[found] = key;
       }
+      r[n + found] = Objects.requireNonNull(oneIsLeft ? merge.apply((V) value, (V) kv[n + found])
+          : merge.apply((V) kv[n + found], (V) value));
+      return new ArrayMap<>(null, r);
     }
+    int lo = -found - 1;
     Object[] r = new Object[2 * n + 2];
     System.arraycopy(kv, 0, r, 0, lo);
     r[lo] = key;
@@ -232,24 +224,32 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
       if (single != null) {
         return ((K) single).compareTo((K) key) == 0 ? 0 : -1;
       }
-      Object[] keys = (Object[]) data;
-      int lo = 0;
-      int hi = (keys.length >> 1) - 1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        int c = ((K) keys[mid]).compareTo((K) key);
-        if (c < 0) {
-          lo = mid + 1;
-        } else if (c > 0) {
-          hi = mid - 1;
-        } else {
-          return mid;
-        }
-      }
+      return Math.max(-1, search((Object[]) data, key));
     } catch (ClassCastException e) {
       return -1;
     }
-    return -1;
+  }
+
+  /**
+   * The position of {@code key} among the keys of the array form {@code kv}, or, where it is
+   * not there, {@code -(insertion point) - 1} (as {@link Arrays#binarySearch}).
+   */
+  @SuppressWarnings("unchecked")
+  private static <K extends Comparable<? super K>> int search(Object[] kv, Object key) {
+    int lo = 0;
+    int hi = (kv.length >> 1) - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = ((K) kv[mid]).compareTo((K) key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -lo - 1;
   }
 
   @Override
