@@ -60,7 +60,7 @@ final class ServerCpu {
     }
 
     /** The CPU time of this JVM so far (all threads), or 0 where the platform does not tell. */
-    static long processCpuNanos() {
+    private static long processCpuNanos() {
       return ManagementFactory.getOperatingSystemMXBean()
           instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
@@ -89,6 +89,15 @@ final class ServerCpu {
       return String.format("CPU per event: ingest thread %.1f µs (this JVM %.1f µs), server %.1f"
           + " µs; ingest thread allocated %,.0f bytes per event", thread, jvm, db,
           allocatedStart < 0 ? Double.NaN : (allocated - allocatedStart) / (double) events);
+    }
+
+    /**
+     * The CPU time per event since {@link #start} of this JVM and of the server, as text: for a
+     * timed part that other threads did, where the calling thread's own time says nothing.
+     */
+    String perEventAllThreads(int events) {
+      return String.format("CPU per event: this JVM %.1f µs, server %.1f µs",
+          (processCpuNanos() - processStart) / 1e3 / events, server.poll() * 1e6 / events);
     }
   }
 

@@ -173,47 +173,52 @@ public final class StoreIngestRounds {
     }
     int n = events.size();
     boolean byCustomer = "customer".equals(System.getProperty("bench.split", "batches"));
-    List<List<Event>> shares = new ArrayList<>();
+    // Each thread's batches: its own visitors' events in stream order, cut every BATCH events;
+    // or every threads-th batch of the stream.
+    List<List<List<Event>>> batches = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      shares.add(new ArrayList<>());
+      batches.add(new ArrayList<>());
     }
     if (byCustomer) {
+      List<List<Event>> shares = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        shares.add(new ArrayList<>());
+      }
       for (Event e : events) {
         String person = e.anonymousId() != null ? e.anonymousId() : e.userId();
         shares.get(Math.floorMod(person == null ? 0 : person.hashCode(), threads)).add(e);
+      }
+      for (int t = 0; t < threads; t++) {
+        List<Event> share = shares.get(t);
+        for (int i = 0; i < share.size(); i += batch) {
+          batches.get(t).add(share.subList(i, Math.min(share.size(), i + batch)));
+        }
+      }
+    } else {
+      for (int i = 0, b = 0; i < n; i += batch, b++) {
+        batches.get(b % threads).add(events.subList(i, Math.min(n, i + batch)));
       }
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Callable<Long>> work = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int first = t;
-        List<Event> share = shares.get(t);
+      for (List<List<Event>> own : batches) {
         work.add(() -> {
           long rejected = 0;
-          if (byCustomer) {
-            for (int i = 0; i < share.size(); i += batch) {
-              rejected += cdp.ingest(share.subList(i, Math.min(share.size(), i + batch)))
-                  .rejected();
-            }
-            return rejected;
-          }
-          for (int i = first * batch; i < n; i += threads * batch) {
-            rejected += cdp.ingest(events.subList(i, Math.min(n, i + batch))).rejected();
+          for (List<Event> b : own) {
+            rejected += cdp.ingest(b).rejected();
           }
           return rejected;
         });
       }
-      ServerCpu server = ServerCpu.of(kind);
-      long jvm0 = ServerCpu.Round.processCpuNanos();
+      ServerCpu.Round cpu = ServerCpu.Round.start(kind);
       long t0 = System.nanoTime();
       long rejected = 0;
       for (Future<Long> f : pool.invokeAll(work)) {
         rejected += f.get();
       }
       long t1 = System.nanoTime();
-      double jvm = (ServerCpu.Round.processCpuNanos() - jvm0) / 1e3 / n;
-      double db = server.poll() * 1e6 / n;
+      String cpuPerEvent = cpu.perEventAllThreads(n);
       long stored = storedEvents(s);
       if (rejected != 0 || stored != n) {
         throw new IllegalStateException(kind + ": " + rejected + " events rejected, " + stored
@@ -221,9 +226,8 @@ public final class StoreIngestRounds {
       }
       double rate = n / ((t1 - t0) / 1e9);
       System.out.printf("%s %s: %,.0f events/s (batch %d, %d threads%s; %,d events stored);"
-          + " CPU per event: this JVM %.1f µs, server %.1f µs%n", kind,
-          r < 0 ? "warm-up" : "round " + r, rate, batch, threads,
-          byCustomer ? " by customer" : "", stored, jvm, db);
+          + " %s%n", kind, r < 0 ? "warm-up" : "round " + r, rate, batch, threads,
+          byCustomer ? " by customer" : "", stored, cpuPerEvent);
       return rate;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -50,11 +50,6 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
     this.data = data;
   }
 
-  /** A map of the keys {@code kv[0 .. n)} and the values {@code kv[n .. 2n)}, kept as given. */
-  private static <K extends Comparable<? super K>, V> ArrayMap<K, V> over(Object[] kv) {
-    return kv.length == 2 ? new ArrayMap<>(kv[0], kv[1]) : new ArrayMap<>(null, kv);
-  }
-
   @SuppressWarnings("unchecked")
   public static <K extends Comparable<? super K>, V> ArrayMap<K, V> of() {
     return (ArrayMap<K, V>) EMPTY;
@@ -95,7 +90,7 @@ public final class ArrayMap<K extends Comparable<? super K>, V> implements Map<K
       kv[j] = entries[j][0];
       kv[n + j] = entries[j][1];
     }
-    return over(kv);
+    return new ArrayMap<>(null, kv);
   }
 
   /** The key at position {@code i} in key order. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.cdpkit.core.model.Event;
+import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileId;
@@ -13,6 +15,7 @@ import io.cdpkit.core.model.WorkspaceId;
 import io.cdpkit.core.spi.storage.ComponentRecord;
 import io.cdpkit.core.spi.storage.IdentityNode;
 import io.cdpkit.core.spi.storage.ProfileRecord;
+import io.cdpkit.core.spi.storage.StoredEvent;
 import io.cdpkit.core.spi.storage.WriteTransaction;
 import io.cdpkit.segmentation.spi.storage.Membership;
 import java.sql.Connection;
@@ -108,6 +111,42 @@ class ConcurrentWritersTest {
 
   private static <T> T write(JdbcStore store, Function<WriteTransaction, T> work) {
     return store.write(SHOP, work);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"postgres", "mariadb"})
+  @DisplayName("the same new messageId committed by another node between this writer's read and"
+      + " its write: the writer's write fails on the messageId's unique key (on MariaDB an index"
+      + " beside the arrival key), the writer runs again and finds the event stored, and the"
+      + " event is held once")
+  void sameNewMessageIdOnTwoNodes(String kind) throws Exception {
+    open(kind);
+    Identifier cookie = Identifier.anonymousId("ck-race");
+    StoredEvent event = new StoredEvent(Event.track("Product Viewed").messageId("m-race")
+        .anonymousId("ck-race").timestamp(T0).build(), new EventKey(T0, "m-race"),
+        List.of(cookie), cookie);
+    CountDownLatch looked = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Future<Boolean> slow = pool.submit(() -> write(one, tx -> {
+      boolean stored = tx.insertEvent(event);
+      if (runs.incrementAndGet() == 1) {
+        assertThat(stored).as("absent when the first run looked").isTrue();
+        looked.countDown();
+        await(go);
+      }
+      return stored;
+    }));
+    assertThat(looked.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    Boolean storedByTwo = write(two, tx -> tx.insertEvent(event));
+    assertThat(storedByTwo).isTrue();
+    go.countDown();
+
+    assertThat(slow.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS))
+        .as("the second run finds the event stored").isFalse();
+    assertThat(runs.get()).isEqualTo(2);
+    List<StoredEvent> held = one.read(SHOP, tx -> tx.eventsByAnchors(List.of(cookie)));
+    assertThat(held).extracting(StoredEvent::messageId).containsExactly("m-race");
   }
 
   @ParameterizedTest

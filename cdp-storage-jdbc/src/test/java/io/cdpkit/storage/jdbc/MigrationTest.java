@@ -264,9 +264,8 @@ class MigrationTest {
     Set<String> out = new HashSet<>();
     try (Connection c = ds.getConnection()) {
       DatabaseMetaData m = c.getMetaData();
-      String name = m.storesUpperCaseIdentifiers() ? table.toUpperCase(java.util.Locale.ROOT)
-          : table;
-      try (ResultSet rs = m.getIndexInfo(c.getCatalog(), c.getSchema(), name, false, true)) {
+      try (ResultSet rs = m.getIndexInfo(c.getCatalog(), c.getSchema(), metaName(m, table),
+          false, true)) {
         while (rs.next()) {
           String index = rs.getString("INDEX_NAME");
           if (index != null) {
@@ -822,14 +821,17 @@ class MigrationTest {
     }
   }
 
+  /** A table's name as the database's catalog spells it (upper case on H2). */
+  private static String metaName(DatabaseMetaData m, String table) throws SQLException {
+    return m.storesUpperCaseIdentifiers() ? table.toUpperCase(java.util.Locale.ROOT) : table;
+  }
+
   /** The columns of a table's primary key, lower case, in key order. */
   private static List<String> primaryKey(DataSource ds, String table) throws SQLException {
     try (Connection c = ds.getConnection()) {
       DatabaseMetaData m = c.getMetaData();
-      String name = m.storesUpperCaseIdentifiers() ? table.toUpperCase(java.util.Locale.ROOT)
-          : table;
       java.util.TreeMap<Short, String> columns = new java.util.TreeMap<>();
-      try (ResultSet rs = m.getPrimaryKeys(c.getCatalog(), c.getSchema(), name)) {
+      try (ResultSet rs = m.getPrimaryKeys(c.getCatalog(), c.getSchema(), metaName(m, table))) {
         while (rs.next()) {
           columns.put(rs.getShort("KEY_SEQ"),
               rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));

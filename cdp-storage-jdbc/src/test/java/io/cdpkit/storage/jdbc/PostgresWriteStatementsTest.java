@@ -5,22 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdpkit.core.BatchResult;
 import io.cdpkit.core.Cdp;
 import io.cdpkit.core.model.Event;
-import io.cdpkit.core.model.EventKey;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.Profile;
 import io.cdpkit.core.model.WorkspaceId;
-import io.cdpkit.core.spi.storage.StoredEvent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,20 +26,16 @@ import org.junit.jupiter.api.Test;
 class PostgresWriteStatementsTest {
   private static final WorkspaceId SHOP = WorkspaceId.of("shop-utrecht");
   private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
-  private static final long PROMPT_SECONDS = 5;
 
-  private final ExecutorService pool = Executors.newCachedThreadPool();
   private TestDatabases.Scratch scratch;
 
   @AfterEach
   void tearDown() {
-    pool.shutdownNow();
     if (scratch != null) {
       TestDatabases.drop(scratch);
     }
   }
 
-  /** A data source whose connections record the text of every statement they prepare. */
   /** Shoppers who are new to the store: each brings a cookie, a user id and an e-mail. */
   private static List<Event> newShoppers(int from, int count) {
     List<Event> out = new ArrayList<>();
@@ -145,47 +133,6 @@ class PostgresWriteStatementsTest {
           .orElseThrow();
       assertThat(cdp.workspace(SHOP).profiles().events(p.id())).extracting(Event::messageId)
           .containsExactly("pv-1-15", "pv-2-15");
-    }
-  }
-
-  @Test
-  @DisplayName("the same new messageId committed by another node between this writer's read and"
-      + " its write: the writer's one write statement fails on the key, the writer runs again"
-      + " and finds the event stored, and the event is held once")
-  void sameNewMessageIdOnTwoNodes() throws Exception {
-    scratch = TestDatabases.postgres();
-    try (JdbcStore one = JdbcStore.create(scratch.dataSource());
-        JdbcStore two = JdbcStore.create(scratch.dataSource())) {
-      Identifier cookie = Identifier.anonymousId("ck-race");
-      StoredEvent event = new StoredEvent(Event.track("Product Viewed").messageId("m-race")
-          .anonymousId("ck-race").timestamp(T).build(), new EventKey(T, "m-race"),
-          List.of(cookie), cookie);
-      CountDownLatch looked = new CountDownLatch(1);
-      CountDownLatch go = new CountDownLatch(1);
-      AtomicInteger runs = new AtomicInteger();
-      Future<Boolean> slow = pool.submit(() -> one.write(SHOP, tx -> {
-        boolean stored = tx.insertEvent(event);
-        if (runs.incrementAndGet() == 1) {
-          assertThat(stored).as("absent when the first run looked").isTrue();
-          looked.countDown();
-          try {
-            go.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        }
-        return stored;
-      }));
-      assertThat(looked.await(PROMPT_SECONDS, TimeUnit.SECONDS)).isTrue();
-      Boolean storedByTwo = two.write(SHOP, tx -> tx.insertEvent(event));
-      assertThat(storedByTwo).isTrue();
-      go.countDown();
-
-      assertThat(slow.get(PROMPT_SECONDS * 4, TimeUnit.SECONDS))
-          .as("the second run finds the event stored").isFalse();
-      assertThat(runs.get()).isEqualTo(2);
-      List<StoredEvent> held = one.read(SHOP, tx -> tx.eventsByAnchors(List.of(cookie)));
-      assertThat(held).extracting(StoredEvent::messageId).containsExactly("m-race");
     }
   }
 

@@ -1399,7 +1399,7 @@ final class Rows {
    * {@link #ORDERS_IN_HEAD} when it holds orders itself (written before order rows).
    */
   private static ProfileRecord remembered(ProfileRecord r) {
-    if (!r.state().orders().isEmpty() && !ORDERS_IN_HEAD.contains(r)) {
+    if (!r.state().orders().isEmpty()) {
       ORDERS_IN_HEAD.add(r);
     }
     return r;
