@@ -3,6 +3,7 @@ package io.cdpkit.core.identity;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import io.cdpkit.core.traits.Regex;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.internal.Text;
 import io.cdpkit.core.model.Identifier;
@@ -22,7 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * How identifiers are normalised, ranked, limited and blocked.
@@ -98,7 +98,7 @@ public final class IdentityRules {
   private final Map<IdentifierType, Integer> priorities;
   private final Map<IdentifierType, Integer> limits;
   private final Map<IdentifierType, Set<String>> blockedExact;
-  private final Map<IdentifierType, List<Pattern>> blockedPatterns;
+  private final Map<IdentifierType, List<Regex>> blockedPatterns;
   private final Map<String, IdentifierType> traitIdentifiers;
   private final String defaultRegion;
   private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
@@ -110,7 +110,7 @@ public final class IdentityRules {
     Map<IdentifierType, Set<String>> exact = new HashMap<>();
     b.blockedExact.forEach((k, v) -> exact.put(k, Set.copyOf(v)));
     this.blockedExact = Map.copyOf(exact);
-    Map<IdentifierType, List<Pattern>> patterns = new HashMap<>();
+    Map<IdentifierType, List<Regex>> patterns = new HashMap<>();
     b.blockedPatterns.forEach((k, v) -> patterns.put(k, List.copyOf(v)));
     this.blockedPatterns = Map.copyOf(patterns);
     this.traitIdentifiers = Map.copyOf(b.traitIdentifiers);
@@ -311,10 +311,10 @@ public final class IdentityRules {
     if (exact != null && exact.contains(value)) {
       return true;
     }
-    List<Pattern> patterns = blockedPatterns.get(type);
+    List<Regex> patterns = blockedPatterns.get(type);
     if (patterns != null) {
-      for (Pattern p : patterns) {
-        if (p.matcher(value).matches()) {
+      for (Regex p : patterns) {
+        if (p.matches(value)) {
           return true;
         }
       }
@@ -367,7 +367,7 @@ public final class IdentityRules {
     private final Map<IdentifierType, Integer> priorities = new HashMap<>();
     private final Map<IdentifierType, Integer> limits = new HashMap<>();
     private final Map<IdentifierType, Set<String>> blockedExact = new HashMap<>();
-    private final Map<IdentifierType, List<Pattern>> blockedPatterns = new HashMap<>();
+    private final Map<IdentifierType, List<Regex>> blockedPatterns = new HashMap<>();
     private final Map<String, IdentifierType> traitIdentifiers = new LinkedHashMap<>();
     private String defaultRegion = "NL";
 
@@ -411,18 +411,20 @@ public final class IdentityRules {
     }
 
     /**
-     * Blocks every normalised value of a type that fully matches a regular expression.
+     * Blocks every normalised value of a type that fully matches a regular expression, in RE2
+     * syntax and matched in time linear in the value ({@link Regex}): every event's identifiers
+     * meet it.
      *
-     * @throws IllegalArgumentException when the expression does not compile
+     * @throws IllegalArgumentException when the expression is not a valid pattern or exceeds a
+     *     limit of {@link Regex}, saying why
      */
     public Builder blockPattern(IdentifierType type, String regex) {
-      Pattern p;
-      try {
-        p = Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
+      String why = Regex.problem(Objects.requireNonNull(regex, "regex"));
+      if (why != null) {
         throw new IllegalArgumentException(
-            "blocked pattern for " + type + " does not compile: " + e.getDescription(), e);
+            "blocked pattern for " + type + " does not compile: " + why);
       }
+      Regex p = Regex.compile(regex);
       blockedPatterns.computeIfAbsent(Objects.requireNonNull(type, "type"),
           t -> new ArrayList<>()).add(p);
       return this;

@@ -2,7 +2,6 @@ package io.cdpkit.core.traits;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * {@code <=}, {@code >}, {@code >=} (false when the two are not ordered), {@code between}
  * (inclusive at both ends), {@code in} (equal to any operand), {@code contains} (a string holding
  * the operand as a substring, or a list holding an element equal to it), {@code starts_with},
- * {@code regex} (a match anywhere in a string, {@link Pattern} syntax; anchor with {@code ^} and
- * {@code $}), {@code exists} (not missing), {@code missing}.
+ * {@code regex} (a match anywhere in a string, in RE2 syntax and linear time, see {@link Regex};
+ * anchor with {@code ^} and {@code $}), {@code exists} (not missing), {@code missing}.
  *
  * <p>On several values (a path through a list, {@code products[].category}): a condition holds
  * when any value satisfies it, except {@code !=}, which holds when no value equals the operand,
@@ -107,10 +106,9 @@ public enum Operator {
         if (!(operands.get(0) instanceof String s)) {
           return "regex takes a string";
         }
-        try {
-          Pattern.compile(s);
-        } catch (java.util.regex.PatternSyntaxException ex) {
-          return "regex is not a valid pattern: " + ex.getDescription();
+        String why = Regex.problem(s);
+        if (why != null) {
+          return "regex is not a valid pattern: " + why;
         }
       }
       default -> { }
@@ -125,7 +123,7 @@ public enum Operator {
    * @param operands the condition's operands
    * @param pattern the compiled pattern for {@code regex}, else ignored
    */
-  public boolean test(List<?> values, List<?> operands, @Nullable Pattern pattern) {
+  public boolean test(List<?> values, List<?> operands, @Nullable Regex pattern) {
     switch (this) {
       case EXISTS:
         return !values.isEmpty();
@@ -149,7 +147,7 @@ public enum Operator {
   }
 
   /** Whether the condition holds for one present value. */
-  public boolean testOne(Object v, List<?> operands, @Nullable Pattern pattern) {
+  public boolean testOne(Object v, List<?> operands, @Nullable Regex pattern) {
     switch (this) {
       case EXISTS:
         return true;
@@ -202,15 +200,15 @@ public enum Operator {
       case STARTS_WITH:
         return v instanceof String s && s.startsWith((String) operands.get(0));
       case REGEX:
-        return v instanceof String s && pattern != null && pattern.matcher(s).find();
+        return v instanceof String s && pattern != null && pattern.find(s);
       default:
         throw new AssertionError(this);
     }
   }
 
   /** A compiled pattern for {@code regex}, else {@code null}. */
-  public @Nullable Pattern compile(List<?> operands) {
-    return this == REGEX ? Pattern.compile((String) operands.get(0)) : null;
+  public @Nullable Regex compile(List<?> operands) {
+    return this == REGEX ? Regex.compile((String) operands.get(0)) : null;
   }
 
 }

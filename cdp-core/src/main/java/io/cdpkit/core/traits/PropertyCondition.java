@@ -5,7 +5,6 @@ import io.cdpkit.core.model.Event;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +29,7 @@ public final class PropertyCondition {
   private final @Nullable Operator operator;
   private final List<Object> operands;
   private final List<PropertyCondition> elementConditions;
-  private final @Nullable Pattern pattern;
+  private final @Nullable Regex pattern;
 
   private PropertyCondition(PropertyPath path, @Nullable Operator operator, List<Object> operands,
       List<PropertyCondition> elementConditions) {

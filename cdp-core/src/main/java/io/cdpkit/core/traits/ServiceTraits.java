@@ -38,7 +38,8 @@ import java.util.TreeSet;
  *     counts for the last contact but opens or closes nothing.</td></tr>
  *   <tr><td>{@code status}</td><td>The contact's status after this event: {@code solved} or
  *     {@code closed} (any case) close it; any other value ({@code new}, {@code open},
- *     {@code pending}, {@code hold}, ...) and a missing status leave it open.</td></tr>
+ *     {@code pending}, {@code hold}, ..., also a number) and a missing status leave it
+ *     open. Case and white space around the word do not count.</td></tr>
  *   <tr><td>{@code channel}</td><td>Where the person reached out: {@code phone}, {@code email},
  *     {@code chat}, {@code store}, ... (free text).</td></tr>
  *   <tr><td>{@code reason}</td><td>Why: {@code delivery}, {@code return}, {@code complaint},
@@ -74,11 +75,12 @@ import java.util.TreeSet;
  * <p>None of them depends on the order events arrive in: each is a function of the set of
  * contact events, joined from per-event contributions like every {@link ComputedTrait}, so
  * merges, unmerges and late events give what recomputation gives. Only {@code contacts_90d}
- * changes with time alone (when a day leaves the window). The pack also declares the four
- * tallies behind the open contacts ({@code service_open_seen} and
- * {@code service_open_seen_nostatus}, {@code service_closed_seen}, {@code service_urgent_seen}:
- * per contact id, when it was last said to be open (with a status or without one), closed or
- * urgent), which appear among a profile's computed traits too.
+ * changes with time alone (when a day leaves the window). The pack also declares the three
+ * tallies behind the open contacts ({@code service_contact_seen}, {@code service_closed_seen},
+ * {@code service_urgent_seen}: per contact id, when it last had a contact event, one with a
+ * closed status, one marking it urgent), which appear among a profile's computed traits too. A
+ * contact is open when its latest contact event is later than its latest closing one: the
+ * latest event with an open status (or none) is then that latest event.
  *
  * <p>Use the traits in segments ({@code computed open_contacts > 0}: "do not promote to people
  * waiting for an answer") and trigger on the events themselves, for a survey after a contact
@@ -106,9 +108,7 @@ public final class ServiceTraits {
   /** {@value}: see the class description. */
   public static final String CONTACTS_90D = "contacts_90d";
   /** {@value}: a tally of the pack, see the class description. */
-  public static final String OPEN_SEEN = "service_open_seen";
-  /** {@value}: a tally of the pack, see the class description. */
-  public static final String OPEN_SEEN_NO_STATUS = "service_open_seen_nostatus";
+  public static final String CONTACT_SEEN = "service_contact_seen";
   /** {@value}: a tally of the pack, see the class description. */
   public static final String CLOSED_SEEN = "service_closed_seen";
   /** {@value}: a tally of the pack, see the class description. */
@@ -117,13 +117,10 @@ public final class ServiceTraits {
   /** Default contact event: {@value}. */
   public static final String DEFAULT_CONTACT_EVENT = "Service Contact";
 
-  // Statuses compare ignoring case and surrounding spaces.
-  private static final String CLOSED = "^\\p{javaWhitespace}*(?iu:solved|closed)"
-      + "\\p{javaWhitespace}*$";
-  private static final String NOT_CLOSED = "^(?!\\p{javaWhitespace}*(?iu:solved|closed)"
-      + "\\p{javaWhitespace}*$)";
-  private static final String URGENT = "^\\p{javaWhitespace}*(?iu:high|urgent)"
-      + "\\p{javaWhitespace}*$";
+  // Statuses compare ignoring case and surrounding white space (see Regex for the syntax).
+  private static final String SPACE = "[\\t-\\r\\x1C-\\x1F\\p{Z}]*";
+  private static final String CLOSED = "^" + SPACE + "(?i:solved|closed)" + SPACE + "$";
+  private static final String URGENT = "^" + SPACE + "(?i:high|urgent)" + SPACE + "$";
 
   private ServiceTraits() {}
 
@@ -150,12 +147,7 @@ public final class ServiceTraits {
     }
     EventFilter contacts = new EventFilter(names, List.of());
     List<ComputedTrait> aggregates = List.of(
-        // An open status, or none: two filters, as a missing property matches no regex.
-        ComputedTrait.builder(OPEN_SEEN, Aggregation.UNIQUE_LIST).filter(contacts.and(
-            PropertyCondition.of("status", Operator.REGEX, NOT_CLOSED)))
-            .property("contact_id").build(),
-        ComputedTrait.builder(OPEN_SEEN_NO_STATUS, Aggregation.UNIQUE_LIST).filter(
-            contacts.and(PropertyCondition.of("status", Operator.MISSING)))
+        ComputedTrait.builder(CONTACT_SEEN, Aggregation.UNIQUE_LIST).filter(contacts)
             .property("contact_id").build(),
         ComputedTrait.builder(CLOSED_SEEN, Aggregation.UNIQUE_LIST).filter(contacts.and(
             PropertyCondition.of("status", Operator.REGEX, CLOSED)))
@@ -179,16 +171,13 @@ public final class ServiceTraits {
 
   /** The open contact ids (see the class description), sorted by {@link Values#ORDER}. */
   static List<Object> openContacts(TraitContext ctx) {
-    Map<Object, Partial.Seen> open = tally(ctx, OPEN_SEEN);
-    Map<Object, Partial.Seen> openNoStatus = tally(ctx, OPEN_SEEN_NO_STATUS);
     Map<Object, Partial.Seen> closed = tally(ctx, CLOSED_SEEN);
     Set<Object> out = new TreeSet<>(Values.ORDER);
-    for (Map<Object, Partial.Seen> m : List.of(open, openNoStatus)) {
-      for (Map.Entry<Object, Partial.Seen> e : m.entrySet()) {
-        Partial.Seen c = closed.get(e.getKey());
-        if (c == null || e.getValue().last().isAfter(c.last())) {
-          out.add(e.getKey());
-        }
+    for (Map.Entry<Object, Partial.Seen> e : tally(ctx, CONTACT_SEEN).entrySet()) {
+      // the latest event is later than the latest closing one, so it does not close
+      Partial.Seen c = closed.get(e.getKey());
+      if (c == null || e.getValue().last().isAfter(c.last())) {
+        out.add(e.getKey());
       }
     }
     return List.copyOf(out);
@@ -218,8 +207,7 @@ public final class ServiceTraits {
 
     @Override
     public Set<String> inputs() {
-      List<String> in = new ArrayList<>(Arrays.asList(OPEN_SEEN, OPEN_SEEN_NO_STATUS,
-          CLOSED_SEEN));
+      List<String> in = new ArrayList<>(Arrays.asList(CONTACT_SEEN, CLOSED_SEEN));
       if (urgentOnly) {
         in.add(URGENT_SEEN);
       }

@@ -204,6 +204,10 @@ class IdentityRulesTest {
       assertThat(r.normalize(Identifier.email("kassa1@shop.example.com"))).isPresent();
       assertThatThrownBy(() -> IdentityRules.builder().blockPattern(IdentifierType.EMAIL, "(["))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not compile");
+      // every event's identifiers meet these patterns: only linear-time syntax is taken
+      assertThatThrownBy(() -> IdentityRules.builder().blockPattern(IdentifierType.EMAIL,
+          "(?!ok).*@shop\\.example")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("(?!");
     }
   }
 

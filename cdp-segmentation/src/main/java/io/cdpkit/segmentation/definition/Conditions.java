@@ -252,7 +252,10 @@ public final class Conditions {
       return is(Operator.STARTS_WITH, prefix);
     }
 
-    /** A {@link java.util.regex.Pattern} found anywhere. JSON: {@code "op": "regex", "value"}. */
+    /**
+     * A pattern found anywhere, in RE2 syntax and matched in linear time (see
+     * {@link io.cdpkit.core.traits.Regex}). JSON: {@code "op": "regex", "value"}.
+     */
     public C matches(String regex) {
       return is(Operator.REGEX, regex);
     }

@@ -6,6 +6,7 @@ import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
 import io.cdpkit.core.traits.ComputedTrait;
 import io.cdpkit.core.traits.Operator;
+import io.cdpkit.core.traits.Regex;
 import io.cdpkit.core.traits.Values;
 import io.cdpkit.segmentation.Explanation;
 import io.cdpkit.segmentation.definition.CountOperator;
@@ -18,7 +19,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -201,7 +201,7 @@ abstract class Node {
     final RelativeDates.@Nullable Compiled[] relative;
     /** The operands when none is relative; else null. */
     final @Nullable List<Object> fixed;
-    final @Nullable Pattern pattern;
+    final @Nullable Regex pattern;
 
     Compare(String pointer, String text, Source source, Operator operator,
         List<Operand> operands) {
