@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -120,6 +121,19 @@ public final class Segments {
 
   public Optional<SegmentDefinition> get(String id) {
     return engine.definition(id);
+  }
+
+  /**
+   * Stored definitions that this version does not read as valid, by id, with the reason: written
+   * by an older version under rules since tightened (a {@code regex} outside RE2 syntax, see
+   * {@link io.cdpkit.core.traits.Regex}). Each is logged as an error when found, is not
+   * evaluated, and is absent from {@link #get}, {@link #list} and every profile's
+   * {@link #memberships}; its stored members ({@link #members}) are kept until a definition is
+   * saved under its id ({@link #save}) or it is deleted ({@link #delete}, which removes them).
+   * Empty normally.
+   */
+  public Map<String, String> unreadable() {
+    return engine.unreadable();
   }
 
   /** Every definition, each after the segments it reads. */

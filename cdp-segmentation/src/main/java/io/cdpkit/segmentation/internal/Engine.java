@@ -61,6 +61,8 @@ public final class Engine {
   private final WorkspaceId ws;
   private final Consumer<List<SegmentEvent>> publisher;
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  /** Stored definitions that do not read, by id, with the reason; not evaluated. */
+  private volatile Map<String, String> unreadable = Map.of();
   private final boolean history;
 
   /** The definitions in force, in dependency order. Immutable. */
@@ -112,8 +114,23 @@ public final class Engine {
         tx -> tx.require(MetadataStorage.class).metadata(KEY));
     Map<String, Compiler.Compiled> byId = new LinkedHashMap<>();
     List<ComputedTrait> aggs = new ArrayList<>();
+    Map<String, String> bad = new java.util.TreeMap<>();
     for (Map.Entry<String, String> e : stored.entrySet()) {
-      SegmentDefinition d = SegmentJson.read(e.getValue());
+      SegmentDefinition d;
+      try {
+        d = SegmentJson.read(e.getValue());
+      } catch (DefinitionValidationException ex) {
+        // Stored by an older version under rules this one refuses (a regex outside RE2 syntax):
+        // the others still load, and the host is told which and why.
+        String id = e.getKey().substring(KEY.length());
+        bad.put(id, ex.getMessage());
+        if (!unreadable.containsKey(id)) {
+          LOG.error("segment {} of workspace {} is stored but is no valid definition, and is not"
+              + " evaluated until a definition is saved under its id or it is deleted: {}", id,
+              ws, ex.getMessage());
+        }
+        continue;
+      }
       Compiler.Compiled old = known.byId().get(d.id());
       Compiler.Compiled c = old != null && old.definition().equals(d) ? old : Compiler.compile(d);
       if (c != old && changed != null) {
@@ -125,7 +142,21 @@ public final class Engine {
     if (!aggs.isEmpty()) {
       ctx.requireAggregates(ws, aggs, progress);
     }
+    unreadable = Map.copyOf(bad);
     return byId;
+  }
+
+  /** Stored definitions that do not read as valid ones, by id, with the reason. */
+  public Map<String, String> unreadable() {
+    return unreadable;
+  }
+
+  private void readable(String id) {
+    if (unreadable.containsKey(id)) {
+      Map<String, String> m = new HashMap<>(unreadable);
+      m.remove(id);
+      unreadable = Map.copyOf(m);
+    }
   }
 
   /**
@@ -238,6 +269,7 @@ public final class Engine {
       tx.require(MetadataStorage.class).putMetadata(KEY + d.id(), json);
       return null;
     });
+    readable(d.id());
     Map<String, Compiler.Compiled> byId = new LinkedHashMap<>(snapshot.byId());
     byId.put(d.id(), c);
     snapshot = snapshot(byId);
@@ -278,7 +310,7 @@ public final class Engine {
    */
   public synchronized boolean delete(String id) {
     Snapshot s = snapshot;
-    if (!s.byId().containsKey(id)) {
+    if (!s.byId().containsKey(id) && !unreadable.containsKey(id)) {
       return false;
     }
     for (Compiler.Compiled c : s.topo()) {
@@ -294,6 +326,7 @@ public final class Engine {
       tx.require(MetadataStorage.class).deleteMetadata(KEY + id);
       return null;
     });
+    readable(id);
     while (true) {
       List<SegmentEvent> events = new ArrayList<>();
       boolean more = ctx.store().write(ws, tx -> {
