@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * most {@value #MAX_DEPTH} deep, and at most {@value #MAX_SIZE} units of compiled size, where each
  * literal or class is one unit and a counted repetition multiplies its operand ({@code [0-9]{4}}
  * is four units, {@code (ab){3}{2}} twelve). A match then costs at most that size per character
- * of the text.
+ * of the text. A case-insensitive pattern ({@code (?i)}) may not name U+1C80-U+1C88 (Cyrillic
+ * Extended-C), as a character, an escape or the ends of a range around them: RE2/J 1.8 never
+ * returns from compiling one, as its case tables do not know them.
  *
  * <p>Immutable and thread-safe.
  */
@@ -43,7 +45,7 @@ public final class Regex {
   /** Most levels of nested groups. */
   public static final int MAX_DEPTH = 50;
   /** Most units of compiled size (see the class description). */
-  public static final int MAX_SIZE = 5_000;
+  public static final int MAX_SIZE = 1_000;
 
   private final String source;
   private final Pattern pattern;
@@ -78,6 +80,10 @@ public final class Regex {
     String limit = Size.of(source);
     if (limit != null) {
       return limit;
+    }
+    if (Folding.unclosed(source)) {
+      return "case-insensitive and naming U+1C80-U+1C88 (Cyrillic Extended-C), which RE2/J does"
+          + " not fold";
     }
     try {
       Pattern.compile(source);
@@ -115,6 +121,89 @@ public final class Regex {
   @Override
   public String toString() {
     return "Regex[" + source + "]";
+  }
+
+  /**
+   * Whether a pattern may fold case ({@code (?i)} anywhere) and names, as a character, an escape
+   * or within a class range, a code point whose case orbit RE2/J's tables do not close: it loops
+   * forever compiling such a pattern ({@code (?i)\x{1C80}}), whatever the text. Those code points
+   * are U+1C80-U+1C88 on Java 17 to 25 ({@code RegexTest} checks it against RE2/J's own folding
+   * on the Java it runs on). It errs towards yes.
+   */
+  static final class Folding {
+    static final int FIRST = 0x1C80;
+    static final int LAST = 0x1C88;
+
+    private Folding() {}
+
+    static boolean unclosed(String s) {
+      if (!foldsCase(s)) {
+        return false;
+      }
+      // Every character and escape as the value it names, and every unescaped dash as a range
+      // between its neighbours, in a class or not: no class is parsed, so none is misread (a
+      // dash outside a class is refused too when its neighbours span those code points).
+      int before = -1;     // the value before an unescaped dash, else -1
+      int last = -1;
+      int i = 0;
+      while (i < s.length()) {
+        int c = s.codePointAt(i);
+        i += Character.charCount(c);
+        if (c == '-') {
+          // after a dash, a dash is a range's first end itself
+          before = last >= 0 ? last : '-';
+          last = -1;
+          continue;
+        }
+        int v = c;
+        if (c == '\\' && i < s.length()) {
+          char e = s.charAt(i++);
+          if (e == 'x' && i < s.length() && s.charAt(i) == '{') {
+            int end = s.indexOf('}', i);
+            v = hex(s, i + 1, end < 0 ? s.length() : end);
+            i = end < 0 ? s.length() : end + 1;
+          } else if (e == 'x') {
+            v = hex(s, i, Math.min(s.length(), i + 2));
+            i = Math.min(s.length(), i + 2);
+          } else {
+            v = e;
+          }
+        }
+        if (v >= FIRST && v <= LAST || before >= 0 && before <= LAST && v >= FIRST) {
+          return true;
+        }
+        before = -1;
+        last = v;
+      }
+      return false;
+    }
+
+    /** Whether a flag group ({@code (?i)}, {@code (?s-i:...)}) names {@code i}. */
+    private static boolean foldsCase(String s) {
+      for (int i = s.indexOf("(?"); i >= 0; i = s.indexOf("(?", i + 1)) {
+        for (int j = i + 2; j < s.length() && "imsU-".indexOf(s.charAt(j)) >= 0; j++) {
+          if (s.charAt(j) == 'i') {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /** The hexadecimal number in {@code s[from, to)}, capped; -1 when there is none. */
+    private static int hex(String s, int from, int to) {
+      int v = 0;
+      boolean any = false;
+      for (int k = from; k < to; k++) {
+        int d = Character.digit(s.charAt(k), 16);
+        if (d < 0) {
+          return any ? v : -1;
+        }
+        any = true;
+        v = Math.min(v * 16 + d, 0x110000);
+      }
+      return any ? v : -1;
+    }
   }
 
   /**

@@ -134,6 +134,16 @@ class WorkspaceIsolationTest {
       Segments victimSegments = segmentation.segments(VICTIM);
       victimSegments.save(SegmentDefinition.builder("club").name("Club")
           .where(Conditions.hasIdentifier("loyalty_card")).build());
+      // a definition an earlier version stored that no longer reads (a look-ahead regex)
+      store.write(VICTIM, tx -> {
+        tx.require(io.cdpkit.core.spi.storage.MetadataStorage.class).putMetadata(
+            "segment.legacy", "{\"version\":1,\"id\":\"legacy\",\"name\":\"Legacy\","
+            + "\"condition\":{\"type\":\"trait\",\"name\":\"tier\",\"op\":\"regex\","
+            + "\"value\":\"^(?=gold)\"}}");
+        return null;
+      });
+      victimSegments.reload(ProgressListener.none());
+      assertThat(victimSegments.unreadable()).containsOnlyKeys("legacy");
       victim.ingest(Event.page("Home").messageId("v-1").anonymousId(COOKIE.value())
           .timestamp(START).build());
       victim.ingest(Event.identify().messageId("v-2").userId(CUSTOMER)
@@ -215,6 +225,8 @@ class WorkspaceIsolationTest {
       assertThat(s.isMember(victimId, "club")).isFalse();
       tried("Segments.members");
       assertThat(s.members("club", null, 10)).isEmpty();
+      tried("Segments.unreadable");
+      assertThat(s.unreadable()).isEmpty();
       tried("Segments.nextCheck");
       assertThat(s.nextCheck(victimId)).isEmpty();
       tried("Segments.nextDue");
