@@ -3,12 +3,12 @@ package io.cdpkit.core.identity;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
-import io.cdpkit.core.traits.Regex;
 import io.cdpkit.core.InvalidEventException;
 import io.cdpkit.core.internal.Text;
 import io.cdpkit.core.model.Identifier;
 import io.cdpkit.core.model.IdentifierType;
 import io.cdpkit.core.model.ProfileState;
+import io.cdpkit.core.traits.Regex;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -419,12 +419,13 @@ public final class IdentityRules {
      *     limit of {@link Regex}, saying why
      */
     public Builder blockPattern(IdentifierType type, String regex) {
-      String why = Regex.problem(Objects.requireNonNull(regex, "regex"));
-      if (why != null) {
+      Regex p;
+      try {
+        p = Regex.compile(Objects.requireNonNull(regex, "regex"));
+      } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "blocked pattern for " + type + " does not compile: " + why);
+            "blocked pattern for " + type + " does not compile: " + e.getMessage(), e);
       }
-      Regex p = Regex.compile(regex);
       blockedPatterns.computeIfAbsent(Objects.requireNonNull(type, "type"),
           t -> new ArrayList<>()).add(p);
       return this;

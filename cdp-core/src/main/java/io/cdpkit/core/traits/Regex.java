@@ -62,11 +62,11 @@ public final class Regex {
    *     why (see {@link #problem})
    */
   public static Regex compile(String source) {
-    String why = problem(source);
-    if (why != null) {
+    Object parsed = parse(source);
+    if (parsed instanceof String why) {
       throw new IllegalArgumentException("regex is not a valid pattern: " + why);
     }
-    return new Regex(source, Pattern.compile(source));
+    return new Regex(source, (Pattern) parsed);
   }
 
   /**
@@ -74,6 +74,11 @@ public final class Regex {
    * before the pattern is parsed, so no pattern makes the check itself slow or deep.
    */
   public static @Nullable String problem(String source) {
+    return parse(source) instanceof String why ? why : null;
+  }
+
+  /** The compiled pattern, or why there is none; the pattern is parsed once. */
+  private static Object parse(String source) {
     if (source.length() > MAX_LENGTH) {
       return "longer than " + MAX_LENGTH + " characters";
     }
@@ -86,8 +91,7 @@ public final class Regex {
           + " not fold";
     }
     try {
-      Pattern.compile(source);
-      return null;
+      return Pattern.compile(source);
     } catch (PatternSyntaxException ex) {
       return ex.getDescription() + (ex.getPattern().isEmpty() ? "" : ": `" + ex.getPattern() + "`");
     }
